@@ -1,0 +1,3 @@
+"""Imports every command module so each registers itself on the `main` group."""
+
+# One line per command module; keep sorted.

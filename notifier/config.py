@@ -1,0 +1,275 @@
+"""Settings: the only reader of the config file and the environment.
+
+One TOML file (``config/notifier.toml``, or ``--config PATH`` / ``NOTIFIER_CONFIG``) holds the
+settings; every scalar can be overridden from the environment as ``NOTIFIER_<KEY>`` and
+``NOTIFIER_<TABLE>__<KEY>`` (``NOTIFIER_SMTP__HOST``). Secrets (SMTP password, web secret) come only
+from the environment. Every setting is declared once, here, with its type, default and help.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from notifier.errors import ConfigError
+from notifier.models import Council, SourceKind
+
+DEFAULT_CONFIG = Path("config/notifier.toml")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+
+
+def _duration(value: Any) -> Any:
+    """Accept seconds as a number or a string such as "90s", "15m", "6h", "2d"."""
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if not match:
+            raise ValueError(f"not a duration: {value!r} (use seconds or e.g. '15m', '6h', '2d')")
+        return float(match.group(1)) * _UNITS[match.group(2)]
+    return value
+
+
+Seconds = Annotated[float, BeforeValidator(_duration), Field(gt=0)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceConfig(_Section):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", description="Unique id, used in CLI and logs.")
+    kkr: Council = Field(description="The council the source belongs to.")
+    kind: SourceKind = Field(description="listing, feed or page.")
+    url: str = Field(pattern=r"^https?://", description="The page or feed to poll.")
+    link_pattern: str | None = Field(
+        default=None, description="Regex that document links on a listing must match."
+    )
+    interval: Seconds = Field(default=3600, description="Seconds (or '30m', '6h') between polls.")
+    quiet_period: Seconds = Field(
+        default=120 * 86400,
+        description="Alert the operator when the source has published nothing for this long.",
+    )
+    max_documents: int = Field(
+        default=50, ge=1, description="Newest documents followed per poll of a listing or feed."
+    )
+
+    @field_validator("link_pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from None
+        return value
+
+
+class FetchSettings(_Section):
+    contact_url: str = Field(
+        default="https://github.com/kkr-notifier/notifier",
+        description="Contact URL sent in the User-Agent so site owners can reach the operator.",
+    )
+    connect_timeout: Seconds = Field(default=10, description="TCP/TLS connect timeout, seconds.")
+    read_timeout: Seconds = Field(default=30, description="Read timeout per request, seconds.")
+    max_body_bytes: int = Field(
+        default=25_000_000, ge=1024, description="Larger responses are refused."
+    )
+    per_host_concurrency: int = Field(default=2, ge=1, description="Parallel requests per host.")
+    per_host_delay: float = Field(
+        default=1.0, ge=0, description="Minimum seconds between request starts to one host."
+    )
+    retries: int = Field(default=3, ge=0, description="Retries on 5xx, 429 and timeouts.")
+    backoff: float = Field(default=1.0, ge=0, description="First retry delay; doubles each try.")
+    max_retry_after: float = Field(
+        default=300, ge=0, description="Longest Retry-After honoured, seconds."
+    )
+    respect_robots: bool = Field(default=True, description="Honour robots.txt.")
+
+
+class IngestSettings(_Section):
+    suspect_share: float = Field(
+        default=0.6,
+        gt=0,
+        le=1,
+        description="A poll that makes more than this share of a source's items new or removed "
+        "at once is quarantined until `notifier release`.",
+    )
+    suspect_min_items: int = Field(
+        default=8, ge=1, description="Sources with fewer stored items are never quarantined."
+    )
+    failure_alert_after: int = Field(
+        default=3, ge=1, description="Consecutive failed polls before the operator is alerted."
+    )
+
+
+class SmtpSettings(_Section):
+    host: str = Field(default="", description="SMTP server; empty disables mail.")
+    port: int = Field(default=587, ge=1, le=65535, description="SMTP port.")
+    security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls", description="starttls, tls (implicit) or none."
+    )
+    user: str = Field(default="", description="SMTP user; empty for no login.")
+    password: SecretStr = Field(
+        default=SecretStr(""), description="Only from NOTIFIER_SMTP__PASSWORD.", exclude=True
+    )
+    timeout: Seconds = Field(default=30, description="SMTP command timeout, seconds.")
+    connections: int = Field(default=2, ge=1, le=32, description="Parallel SMTP connections.")
+    messages_per_minute: int = Field(default=600, ge=1, description="Sending rate limit.")
+    max_attempts: int = Field(
+        default=8, ge=1, description="Tries for a message on 4xx/connection errors before failing."
+    )
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host)
+
+
+class MailSettings(_Section):
+    from_address: str = Field(
+        default="KKR Notifier <kkr-notifier@localhost>", description="From header."
+    )
+    reply_to: str = Field(default="", description="Reply-To header; empty to omit.")
+    list_id: str = Field(default="kkr-notifier.localhost", description="List-Id domain.")
+    unsubscribe_mailto: str = Field(
+        default="", description="Address for mailto: List-Unsubscribe; empty to omit."
+    )
+    operator_address: str = Field(default="", description="Where operator alerts go.")
+
+
+class DigestSettings(_Section):
+    timezone: str = Field(default="Europe/Copenhagen", description="Timezone for schedules.")
+    daily_at: str = Field(
+        default="07:00", pattern=r"^\d{2}:\d{2}$", description="Daily digest time."
+    )
+    weekly_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = Field(
+        default="mon", description="Weekly digest day."
+    )
+    weekly_at: str = Field(
+        default="07:00", pattern=r"^\d{2}:\d{2}$", description="Weekly digest time."
+    )
+    max_items: int = Field(default=50, ge=1, description="Most items in one digest.")
+
+
+class WebSettings(_Section):
+    host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
+    port: int = Field(default=8080, ge=0, le=65535, description="Port the web app listens on.")
+    base_url: str = Field(
+        default="http://127.0.0.1:8080", description="Public URL used in links in mail and feeds."
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="Signs subscription links; only from NOTIFIER_WEB__SECRET_KEY.",
+        exclude=True,
+    )
+    token_max_age: Seconds = Field(
+        default=30 * 86400, description="Lifetime of signed manage/unsubscribe links, seconds."
+    )
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="NOTIFIER_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        case_sensitive=False,
+    )
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///data/notifier.db",
+        description="SQLAlchemy URL: SQLite file by default, postgresql+asyncpg://... for replicas.",
+    )
+    data_dir: Path = Field(default=Path("data"), description="Where state and feeds are written.")
+    topics_file: Path = Field(
+        default=Path("config/topics.toml"), description="Topic definitions."
+    )
+    templates_dir: Path | None = Field(
+        default=None, description="Override the bundled templates directory."
+    )
+    log_level: str = Field(default="INFO", description="Log level.")
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
+    digest: DigestSettings = Field(default_factory=DigestSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    sources: list[SourceConfig] = Field(default_factory=list, description="What to poll.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file arrives as init kwargs; the environment must win over it.
+        return (env_settings, init_settings)
+
+    @model_validator(mode="after")
+    def _unique_source_ids(self) -> Settings:
+        seen: set[str] = set()
+        for source in self.sources:
+            if source.id in seen:
+                raise ValueError(f"source id {source.id!r} is used twice")
+            seen.add(source.id)
+        return self
+
+    def source(self, source_id: str) -> SourceConfig:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise ConfigError(f"no source with id {source_id!r} in the config")
+
+
+_SECRETS = (("smtp", "password"), ("web", "secret_key"))
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read and validate the config file; raise ConfigError with one readable message."""
+    if path is None:
+        path = Path(os.environ.get("NOTIFIER_CONFIG") or DEFAULT_CONFIG)
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    elif path != DEFAULT_CONFIG or "NOTIFIER_CONFIG" in os.environ:
+        raise ConfigError(f"{path}: config file not found")
+    for table, key in _SECRETS:
+        if key in data.get(table, {}):
+            env = f"NOTIFIER_{table.upper()}__{key.upper()}"
+            raise ConfigError(f"{path}: {table}.{key}: secrets are read only from ${env}")
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(path, exc)) from None
+
+
+def _describe(path: Path, exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        where = ""
+        for part in error["loc"]:
+            where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown setting"
+        lines.append(f"{path}: {where or 'config'}: {message}")
+    return "\n".join(lines)

@@ -1,0 +1,55 @@
+"""The exception tree. Each stage raises its own subclass; the pipeline catches at the
+boundary of one source (or one message) and records the reason, so one failure never stops
+the others.
+
+    NotifierError
+    ├── ConfigError          bad config file or value; the CLI prints it and exits 2
+    ├── FetchError           a request failed after its retries (status, timeout, size, robots)
+    ├── ExtractError         a body that cannot be turned into a Document (broken PDF, no text)
+    ├── StoreError           the database refused or a migration is missing
+    ├── SubscriberError      an invalid or duplicate subscriber
+    └── DeliveryError        SMTP refused a message
+        ├── TemporaryDeliveryError   4xx or connection trouble: retry later
+        └── PermanentDeliveryError   5xx: this message fails, others go on
+"""
+
+from __future__ import annotations
+
+
+class NotifierError(Exception):
+    """Base of every error the service raises on purpose."""
+
+
+class ConfigError(NotifierError):
+    pass
+
+
+class FetchError(NotifierError):
+    def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class ExtractError(NotifierError):
+    pass
+
+
+class StoreError(NotifierError):
+    pass
+
+
+class SubscriberError(NotifierError):
+    pass
+
+
+class DeliveryError(NotifierError):
+    pass
+
+
+class TemporaryDeliveryError(DeliveryError):
+    pass
+
+
+class PermanentDeliveryError(DeliveryError):
+    pass

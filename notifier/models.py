@@ -1,0 +1,179 @@
+"""Typed records that flow through the pipeline.
+
+Pure stages (extract, split, diff, classify, digest planning) take and return these values;
+only ``store`` turns them into rows. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class Council(StrEnum):
+    """The five KKRs. The value is the id used in config, URLs and feeds."""
+
+    HOVEDSTADEN = "hovedstaden"
+    SJAELLAND = "sjaelland"
+    SYDDANMARK = "syddanmark"
+    MIDTJYLLAND = "midtjylland"
+    NORDJYLLAND = "nordjylland"
+
+    @property
+    def danish_name(self) -> str:
+        return COUNCIL_NAMES[self]
+
+
+COUNCIL_NAMES: dict[Council, str] = {
+    Council.HOVEDSTADEN: "KKR Hovedstaden",
+    Council.SJAELLAND: "KKR Sjælland",
+    Council.SYDDANMARK: "KKR Syddanmark",
+    Council.MIDTJYLLAND: "KKR Midtjylland",
+    Council.NORDJYLLAND: "KKR Nordjylland",
+}
+
+
+class SourceKind(StrEnum):
+    LISTING = "listing"  # an HTML page whose links lead to documents
+    FEED = "feed"  # RSS or Atom, one document per entry
+    PAGE = "page"  # one page watched as a single document
+
+
+class DocumentKind(StrEnum):
+    NEWSLETTER = "newsletter"
+    AGENDA = "agenda"  # dagsorden, including a tillægsdagsorden
+    MINUTES = "minutes"  # referat
+    OTHER = "other"
+
+
+class Frequency(StrEnum):
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+class SubscriberState(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    UNSUBSCRIBED = "unsubscribed"
+
+
+class EventType(StrEnum):
+    DOCUMENT_NEW = "document.new"
+    DOCUMENT_CHANGED = "document.changed"
+    ITEM_NEW = "item.new"
+    ITEM_CHANGED = "item.changed"
+    ITEM_REMOVED = "item.removed"
+    ITEM_DECIDED = "item.decided"  # a minutes point recorded the decision of an agenda point
+    SOURCE_FAILED = "source.failed"
+    SOURCE_BROKEN = "source.broken"
+    SOURCE_SUSPECT = "source.suspect"
+    SOURCE_RECOVERED = "source.recovered"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Meeting:
+    """The meeting an agenda or minutes document belongs to."""
+
+    council: Council | None
+    starts_at: datetime | None  # aware, Europe/Copenhagen
+    place: str | None = None
+
+    @property
+    def day(self) -> date | None:
+        return self.starts_at.date() if self.starts_at else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Document:
+    """One fetched document after extraction: clean text, no markup, no page chrome."""
+
+    url: str
+    kind: DocumentKind
+    title: str
+    date: date | None  # publication date (newsletter) or meeting date (agenda/minutes)
+    text: str  # normalised full text (NFC, no control characters, hyphenation rejoined)
+    content_type: str = "text/html"
+    meeting: Meeting | None = None
+    supplementary: bool = False  # a tillægsdagsorden: a change to a known meeting
+    links: tuple[str, ...] = ()  # absolute links found in the document (bilag, referat, ...)
+    html: str | None = None  # main-content HTML for newsletters, for splitting by headings
+    # (heading, body) pairs found by the extractor when the markup shows them; split.py uses
+    # them for newsletters and falls back to text heuristics when empty.
+    sections: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Item:
+    """A newsletter section or an agenda/minutes point."""
+
+    key: str  # stable within its document: "3.2" for a point, a slug of the heading for a section
+    position: int  # order within the document, from 0
+    title: str
+    text: str
+    number: str | None = None  # "3.2" (no trailing dot)
+    case_number: str | None = None  # "SAG-2021-01954"
+    indstilling: str | None = None
+    beslutning: str | None = None  # minutes only
+    procedural: bool = False
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.title, self.text, self.indstilling or "", self.beslutning or "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TopicMatch:
+    """Why an item belongs to a topic: its score and the evidence that decided it."""
+
+    topic: str
+    score: float
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Evidence:
+    term: str  # the configured term that matched
+    matched: str  # the text as it stood in the item
+    where: str  # "title" or "text" (or "indstilling", "beslutning")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Topic:
+    id: str
+    name: str  # Danish display name
+    description: str = ""
+    terms: dict[str, float] = field(default_factory=dict)  # term -> weight
+
+
+_FOLD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def canonical(text: str) -> str:
+    """A form of the text that ignores whitespace, hyphenation, punctuation and case.
+
+    Identity and change detection use it, so re-extracting the same page with different line
+    breaks or soft hyphens is not a change.
+    """
+    return _FOLD.sub("", unicodedata.normalize("NFC", text).casefold())
+
+
+def content_hash(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(canonical(part).encode())
+        digest.update(b"\x1f")
+    return digest.hexdigest()[:32]
+
+
+def slug(text: str, max_length: int = 80) -> str:
+    """A URL- and key-safe ASCII slug; Danish letters are spelled out (æ->ae, ø->oe, å->aa)."""
+    folded = unicodedata.normalize("NFC", text).casefold()
+    for src, dst in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
+        folded = folded.replace(src, dst)
+    ascii_text = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:max_length].rstrip("-")
