@@ -52,7 +52,9 @@ class _Section(BaseModel):
 
 
 class SourceConfig(_Section):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", description="Unique id, used in CLI and logs.")
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9_-]*$", description="Unique id, used in CLI and logs."
+    )
     kkr: Council = Field(description="The council the source belongs to.")
     kind: SourceKind = Field(description="listing, feed or page.")
     url: str = Field(pattern=r"^https?://", description="The page or feed to poll.")
@@ -191,12 +193,10 @@ class Settings(BaseSettings):
 
     database_url: str = Field(
         default="sqlite+aiosqlite:///data/notifier.db",
-        description="SQLAlchemy URL: SQLite file by default, postgresql+asyncpg://... for replicas.",
+        description="SQLAlchemy URL: SQLite by default, postgresql+asyncpg://... for replicas.",
     )
     data_dir: Path = Field(default=Path("data"), description="Where state and feeds are written.")
-    topics_file: Path = Field(
-        default=Path("config/topics.toml"), description="Topic definitions."
-    )
+    topics_file: Path = Field(default=Path("config/topics.toml"), description="Topic definitions.")
     templates_dir: Path | None = Field(
         default=None, description="Override the bundled templates directory."
     )
