@@ -25,10 +25,13 @@ class ConfigError(NotifierError):
 
 
 class FetchError(NotifierError):
-    def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, url: str, status: int | None = None, requests: int = 1
+    ) -> None:
         super().__init__(message)
         self.url = url
         self.status = status
+        self.requests = requests  # HTTP requests spent before giving up
 
 
 class ExtractError(NotifierError):

@@ -1,0 +1,254 @@
+"""The database schema: one place that names every table and column.
+
+Alembic migrations in ``store/migrations`` create it; tests assert the two agree.
+Times are stored as aware UTC (``UTCDateTime``) so SQLite and PostgreSQL behave alike.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every backend."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use aware datetimes")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _id() -> sa.Column[int]:
+    return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
+
+
+sources = sa.Table(
+    "sources",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("council", sa.String(20), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("url", sa.Text, nullable=False),
+    # ok | broken | suspect: broken and suspect hold back changes until the operator acts
+    sa.Column("state", sa.String(20), nullable=False, server_default="ok"),
+    sa.Column("state_reason", sa.Text),
+    sa.Column("consecutive_failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_polled_at", UTCDateTime),
+    sa.Column("last_success_at", UTCDateTime),
+    sa.Column("last_failure_at", UTCDateTime),
+    sa.Column("last_failure_reason", sa.Text),
+    sa.Column("last_published_at", UTCDateTime),  # last time the source yielded something new
+    sa.Column("release_requested", sa.Boolean, nullable=False, server_default=sa.false()),
+    # hash of a quarantined poll's result; the same result again stays held without new alerts
+    sa.Column("held_fingerprint", sa.String(64)),
+    sa.Column("discarded_fingerprint", sa.String(64)),
+    sa.Column("alerted", sa.String(40)),  # which alert the operator last got, to send each once
+)
+
+fetch_state = sa.Table(
+    "fetch_state",
+    metadata,
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("etag", sa.Text),
+    sa.Column("last_modified", sa.Text),
+    sa.Column("body_hash", sa.String(64)),
+    sa.Column("status", sa.Integer),
+    sa.Column("fetched_at", UTCDateTime),
+)
+
+meetings = sa.Table(
+    "meetings",
+    metadata,
+    _id(),
+    sa.Column("council", sa.String(20), nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("starts_at", UTCDateTime),
+    sa.Column("place", sa.Text),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("agenda_url", sa.Text),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("council", "day"),
+)
+
+documents = sa.Table(
+    "documents",
+    metadata,
+    _id(),
+    sa.Column("source_id", sa.String(100), sa.ForeignKey("sources.id"), nullable=False),
+    # identity independent of the URL, so a document that moves keeps its items
+    sa.Column("key", sa.String(300), nullable=False, unique=True),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("council", sa.String(20), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("date", sa.Date),
+    sa.Column("content_type", sa.String(100), nullable=False),
+    sa.Column("meeting_id", sa.Integer, sa.ForeignKey("meetings.id")),
+    sa.Column("supplementary", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("first_seen_at", UTCDateTime, nullable=False),
+    sa.Column("last_seen_at", UTCDateTime, nullable=False),
+    sa.Index(None, "url"),
+)
+
+document_versions = sa.Table(
+    "document_versions",
+    metadata,
+    _id(),
+    sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id"), nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index(None, "document_id"),
+)
+
+items = sa.Table(
+    "items",
+    metadata,
+    _id(),
+    sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id"), nullable=False),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("number", sa.String(20)),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("case_number", sa.String(40)),
+    sa.Column("procedural", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("current_version_id", sa.Integer),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    # current classification: [{"topic", "score", "evidence": [{"term", "matched", "where"}]}]
+    sa.Column("topics", sa.JSON, nullable=False),
+    sa.Column("topics_version", sa.String(64), nullable=False, server_default=""),
+    sa.Column("decides_item_id", sa.Integer, sa.ForeignKey("items.id")),  # minutes -> agenda
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("removed_at", UTCDateTime),
+    sa.UniqueConstraint("document_id", "key"),
+    sa.Index(None, "case_number"),
+)
+
+item_versions = sa.Table(
+    "item_versions",
+    metadata,
+    _id(),
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id"), nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("indstilling", sa.Text),
+    sa.Column("beslutning", sa.Text),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index(None, "item_id"),
+)
+
+# Durable, append-only log that later stages (digests, feeds, alerts) consume by id.
+events = sa.Table(
+    "events",
+    metadata,
+    _id(),
+    sa.Column("type", sa.String(40), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("source_id", sa.String(100)),
+    sa.Column("document_id", sa.Integer),
+    sa.Column("item_id", sa.Integer),
+    sa.Column("item_version_id", sa.Integer),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Index(None, "type", "id"),
+    sa.Index(None, "item_id"),
+)
+
+subscribers = sa.Table(
+    "subscribers",
+    metadata,
+    _id(),
+    sa.Column("email", sa.String(320), nullable=False, unique=True),
+    sa.Column("name", sa.Text, nullable=False, server_default=""),
+    sa.Column("topics", sa.JSON, nullable=False),  # list of topic ids, or ["all"]
+    sa.Column("councils", sa.JSON, nullable=False),  # list of council ids, or ["all"]
+    sa.Column("frequency", sa.String(20), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("confirmed_at", UTCDateTime),
+    sa.Column("unsubscribed_at", UTCDateTime),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    # the last event a digest for this subscriber has been planned from
+    sa.Column("event_cursor", sa.Integer, nullable=False, server_default="0"),
+    # bumped to invalidate every signed link sent before
+    sa.Column("token_generation", sa.Integer, nullable=False, server_default="0"),
+)
+
+# Planned messages, stored before sending: the unit of exactly-once delivery.
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    _id(),
+    sa.Column("message_id", sa.String(250), nullable=False, unique=True),
+    sa.Column("kind", sa.String(30), nullable=False),  # digest | confirm | alert
+    sa.Column("subscriber_id", sa.Integer, sa.ForeignKey("subscribers.id", ondelete="CASCADE")),
+    sa.Column("recipient", sa.String(320), nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),  # the complete RFC 5322 message
+    sa.Column("state", sa.String(20), nullable=False, server_default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", UTCDateTime, nullable=False),
+    sa.Column("claimed_by", sa.String(100)),
+    sa.Column("claimed_until", UTCDateTime),
+    sa.Column("last_error", sa.Text),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime),
+    sa.Index(None, "state", "next_attempt_at"),
+)
+
+# Which item versions went (or are planned to go) to whom: an item version reaches a
+# subscriber at most once.
+send_log = sa.Table(
+    "send_log",
+    metadata,
+    _id(),
+    sa.Column(
+        "subscriber_id",
+        sa.Integer,
+        sa.ForeignKey("subscribers.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id"), nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("reason", sa.String(20), nullable=False),  # new | changed | decided
+    sa.Column("outbox_id", sa.Integer, sa.ForeignKey("outbox.id", ondelete="CASCADE")),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("subscriber_id", "item_id", "content_hash", "reason"),
+)
+
+# Leases that keep replicas from running the same job twice (a portable advisory lock).
+locks = sa.Table(
+    "locks",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("owner", sa.String(100), nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+)
