@@ -69,6 +69,9 @@ class EventType(StrEnum):
     ITEM_CHANGED = "item.changed"
     ITEM_REMOVED = "item.removed"
     ITEM_DECIDED = "item.decided"  # a minutes point recorded the decision of an agenda point
+    ITEM_RECLASSIFIED = "item.reclassified"  # topics changed after topics.toml changed
+    MEETING_NEW = "meeting.new"
+    MEETING_CHANGED = "meeting.changed"  # moved, or a tillægsdagsorden / new bilag arrived
     SOURCE_FAILED = "source.failed"
     SOURCE_BROKEN = "source.broken"
     SOURCE_SUSPECT = "source.suspect"
@@ -177,3 +180,146 @@ def slug(text: str, max_length: int = 80) -> str:
         folded = folded.replace(src, dst)
     ascii_text = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:max_length].rstrip("-")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemSnapshot:
+    """An item version as later stages see it: the payload of every ``item.*`` event.
+
+    A snapshot carries everything a digest, a feed entry or an alert needs, so consumers read
+    the events table and never re-join the ingest tables.
+    """
+
+    item_id: int
+    version_id: int
+    council: Council
+    document_id: int
+    document_url: str
+    document_title: str
+    document_kind: DocumentKind
+    document_date: date | None
+    number: str | None
+    title: str
+    text: str
+    case_number: str | None = None
+    indstilling: str | None = None
+    beslutning: str | None = None
+    procedural: bool = False
+    topics: tuple[TopicMatch, ...] = ()
+    content_hash: str = ""
+    meeting_starts_at: datetime | None = None
+    meeting_place: str | None = None
+    old: ItemSnapshot | None = None  # item.changed: the version before
+    decides_item_id: int | None = None  # item.decided: the agenda point this minutes point decides
+    decides_title: str | None = None
+
+    @property
+    def topic_ids(self) -> tuple[str, ...]:
+        return tuple(match.topic for match in self.topics)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "item_id": self.item_id,
+            "version_id": self.version_id,
+            "council": self.council.value,
+            "document_id": self.document_id,
+            "document_url": self.document_url,
+            "document_title": self.document_title,
+            "document_kind": self.document_kind.value,
+            "document_date": self.document_date.isoformat() if self.document_date else None,
+            "number": self.number,
+            "title": self.title,
+            "text": self.text,
+            "case_number": self.case_number,
+            "indstilling": self.indstilling,
+            "beslutning": self.beslutning,
+            "procedural": self.procedural,
+            "topics": [topic_match_to_json(match) for match in self.topics],
+            "content_hash": self.content_hash,
+            "meeting_starts_at": self.meeting_starts_at.isoformat()
+            if self.meeting_starts_at
+            else None,
+            "meeting_place": self.meeting_place,
+            "old": self.old.to_json() if self.old else None,
+            "decides_item_id": self.decides_item_id,
+            "decides_title": self.decides_title,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> ItemSnapshot:
+        def opt_str(key: str) -> str | None:
+            value = data.get(key)
+            return str(value) if value is not None else None
+
+        raw_topics = data.get("topics") or []
+        assert isinstance(raw_topics, list)
+        old = data.get("old")
+        doc_date = opt_str("document_date")
+        starts = opt_str("meeting_starts_at")
+        decides = data.get("decides_item_id")
+        return cls(
+            item_id=int(str(data["item_id"])),
+            version_id=int(str(data["version_id"])),
+            council=Council(str(data["council"])),
+            document_id=int(str(data["document_id"])),
+            document_url=str(data["document_url"]),
+            document_title=str(data["document_title"]),
+            document_kind=DocumentKind(str(data["document_kind"])),
+            document_date=date.fromisoformat(doc_date) if doc_date else None,
+            number=opt_str("number"),
+            title=str(data["title"]),
+            text=str(data["text"]),
+            case_number=opt_str("case_number"),
+            indstilling=opt_str("indstilling"),
+            beslutning=opt_str("beslutning"),
+            procedural=bool(data.get("procedural")),
+            topics=tuple(topic_match_from_json(raw) for raw in raw_topics),
+            content_hash=str(data.get("content_hash") or ""),
+            meeting_starts_at=datetime.fromisoformat(starts) if starts else None,
+            meeting_place=opt_str("meeting_place"),
+            old=cls.from_json(old) if isinstance(old, dict) else None,
+            decides_item_id=int(str(decides)) if decides is not None else None,
+            decides_title=opt_str("decides_title"),
+        )
+
+
+def topic_match_to_json(match: TopicMatch) -> dict[str, object]:
+    return {
+        "topic": match.topic,
+        "score": round(match.score, 4),
+        "evidence": [
+            {"term": e.term, "matched": e.matched, "where": e.where} for e in match.evidence
+        ],
+    }
+
+
+def topic_match_from_json(raw: object) -> TopicMatch:
+    assert isinstance(raw, dict)
+    return TopicMatch(
+        topic=str(raw["topic"]),
+        score=float(raw["score"]),
+        evidence=tuple(
+            Evidence(term=str(e["term"]), matched=str(e["matched"]), where=str(e["where"]))
+            for e in raw.get("evidence", [])
+        ),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredItem:
+    """The current version of an item as the store holds it, for diffing against a new fetch."""
+
+    id: int
+    key: str
+    position: int
+    number: str | None
+    title: str
+    text: str
+    content_hash: str
+    version_id: int
+    case_number: str | None = None
+    indstilling: str | None = None
+    beslutning: str | None = None
+    procedural: bool = False
+    topics: tuple[TopicMatch, ...] = ()
+    decides_item_id: int | None = None
