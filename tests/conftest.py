@@ -1,0 +1,66 @@
+"""Shared fixtures: real databases (SQLite always, PostgreSQL when CI provides one)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from notifier.store.db import open_database
+
+POSTGRES_URL = os.environ.get("NOTIFIER_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite", "postgres"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # CI sets NOTIFIER_REQUIRE_POSTGRES so a missing server fails loudly instead of skipping.
+    if os.environ.get("NOTIFIER_REQUIRE_POSTGRES") and not POSTGRES_URL:
+        raise pytest.UsageError(
+            "NOTIFIER_REQUIRE_POSTGRES is set but NOTIFIER_TEST_POSTGRES_URL is not"
+        )
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, empty database URL on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'notifier.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL not configured (set NOTIFIER_TEST_POSTGRES_URL)")
+    name = f"notifier_test_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    base, _, _ = POSTGRES_URL.rpartition("/")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        async with admin.connect() as conn:
+            await conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """A migrated database on each backend."""
+    engine = await open_database(database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def sqlite_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A migrated SQLite database, for tests that are not about storage."""
+    engine = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'notifier.db'}")
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
