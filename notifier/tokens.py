@@ -57,7 +57,7 @@ class Tokens:
     def read(self, purpose: Purpose, token: str) -> tuple[int, int]:
         """Return (subscriber id, generation); the caller checks the generation is current."""
         try:
-            value = self._serializer.loads(token, salt=purpose.value, max_age=self._max_age)
+            value = self._serializer.loads(token, salt=purpose.value, max_age=int(self._max_age))
         except SignatureExpired:
             raise TokenError("the link has expired") from None
         except BadSignature:
