@@ -1,0 +1,271 @@
+"""Pure stage: an item's title and text -> the topics it belongs to, with scores and evidence.
+
+Matching works on a folded "skeleton" of the text so that clean Danish, ae/oe/aa spellings and
+OCR damage classify alike: lowercase; æ, ä and z (OCR for æ) -> e; ø -> o; å -> a; the digraphs
+ae/oe/aa -> e/o/a; doubled letters collapsed ("Sjeelland", "Sjzlland", "Sjaelland" and
+"Sjælland" all become "sjeland"). Terms are folded the same way, and each term with æ/ø/å also
+gets the other common OCR readings of those letters (æ->a "beskaftigelse", ø->e "afgerende",
+å->d "omrdder").
+
+All terms of all topics are compiled into one regex built as a trie, so a text is scanned once
+whatever the number of terms. At each position the longest term wins, which is how a specific
+phrase ("social- og sundhedsuddannelse*" in uddannelse) overrides the shorter terms inside it
+("sundhed*" in sundhed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from notifier.models import Evidence, Item, Topic, TopicMatch
+
+# Bump when scoring or folding changes, so stored classifications are redone.
+ALGORITHM = "lexicon-1"
+
+TITLE_FACTOR = 2.5  # a term in the title says more about the item than one in the body
+MIN_SCORE = 2.0  # below this a topic is noise (one weak mention)
+RELATIVE_MIN = 0.3  # a topic must reach this share of the best topic's score
+MAX_VARIANTS = 16  # OCR spellings generated per term
+
+_LETTERS = str.maketrans({"æ": "e", "ä": "e", "z": "e", "ø": "o", "ö": "o", "å": "a", "é": "e"})
+_DIGRAPHS = (("ae", "e"), ("oe", "o"), ("aa", "a"))
+_DOUBLE = re.compile(r"([a-z])\1+")
+# Not before "og"/"eller": "klima- og energiplaner" keeps its hyphen when broken at it.
+_LINE_HYPHEN = re.compile(r"(?<=\w)-[ \t]*\n\s*(?=[a-zæøå])(?!(?:og|eller)\b)")
+_WORD = re.compile(r"\w+")
+_WORD_CHAR = re.compile(r"\w")
+# OCR readings of Danish letters, used for terms only (the text is never guessed at).
+_OCR = {"æ": ("æ", "a"), "ø": ("ø", "e"), "å": ("å", "d")}
+_OCR_MIN_LENGTH = 5  # shorter terms would collide with real words
+
+# Standing agenda points carry no subject of their own, whatever words they contain.
+_PROCEDURAL_TITLES = (
+    "godkendelse af referat*",
+    "godkendelse af dagsorden*",
+    "referat*",
+    "dagsorden",
+    "siden sidst",
+    "eventuelt",
+    "evt",
+    "meddelelser*",
+    "orientering fra formandskab*",
+    "formandskabets orientering*",
+    "punkter til næste møde*",
+    "næste møde*",
+    "møde i kkr *",
+    "*mødeplan*",
+    "*mødekalender*",
+    "kkr",
+    "lukket punkt*",
+)
+
+
+def fold(text: str) -> str:
+    """The skeleton form matched against; keeps word boundaries where they were."""
+    folded = text.casefold().translate(_LETTERS)
+    for digraph, letter in _DIGRAPHS:
+        folded = folded.replace(digraph, letter)
+    return _DOUBLE.sub(r"\1", folded)
+
+
+def dehyphenate(text: str) -> str:
+    """Rejoin words broken across lines ("kom-\\nmuner"), as PDF and OCR text often has them."""
+    return _LINE_HYPHEN.sub("", text.replace("\u00ad", ""))
+
+
+@dataclass(frozen=True)
+class _Term:
+    topic: int  # index into the classifier's topics
+    term: str  # as configured
+    weight: float
+    whole_word_end: bool  # no trailing '*': the word must end here
+
+
+def _variants(term: str) -> set[str]:
+    """Folded spellings of a term's core (without '*'), including OCR readings of æ/ø/å."""
+    core = term.strip("*").casefold()
+    for written, letter in (("ae", "æ"), ("oe", "ø"), ("aa", "å")):
+        core = core.replace(written, letter)  # a term typed as "vaekst" means "vækst"
+    if len(core) < _OCR_MIN_LENGTH:
+        return {fold(core)}
+    choices = [_OCR.get(char, (char,)) for char in core]
+    spellings = itertools.islice(itertools.product(*choices), MAX_VARIANTS)
+    return {fold("".join(spelling)) for spelling in spellings}
+
+
+def _units(folded: str) -> list[str]:
+    """Regex fragments for a folded term: letters literally, spaces and hyphens loosely."""
+    units: list[str] = []
+    for part in re.split(r"(\s+|-)", folded):
+        if not part:
+            continue
+        if part.isspace():
+            units.append(r"\s+")
+        elif part == "-":
+            units.append(r"-\s*")
+        else:
+            units.extend(re.escape(char) for char in part)
+    return units
+
+
+_END_OPEN, _END_WORD = "", r"(?!\w)"
+
+
+def _trie_regex(keys: Iterable[tuple[list[str], bool]]) -> str:
+    """One pattern matching any of the keys, longest first; shared prefixes are shared."""
+    root: dict[str, dict] = {}  # type: ignore[type-arg]
+    for units, word_end in keys:
+        node = root
+        for unit in units:
+            node = node.setdefault(unit, {})
+        node[_END_WORD if word_end else _END_OPEN] = {}
+
+    def render(node: dict) -> str:  # type: ignore[type-arg]
+        branches = [unit + render(child) for unit, child in node.items() if unit not in ("", _END_WORD)]
+        if _END_WORD in node and _END_OPEN not in node:
+            branches.append(_END_WORD)
+        if _END_OPEN in node:
+            return f"(?:{'|'.join(branches)})?" if branches else ""
+        return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+    return render(root)
+
+
+class Classifier:
+    """Multi-label lexicon classifier over a set of topics; pure and reusable across threads."""
+
+    def __init__(self, topics: Sequence[Topic]) -> None:
+        self.topics = tuple(topics)
+        self.version = _version(self.topics)
+        # key: folded term core with single spaces; separate tables for terms that must start a
+        # word and terms that may start inside one ('*' in front).
+        self._starting: dict[str, list[_Term]] = {}
+        self._inside: dict[str, list[_Term]] = {}
+        starting_keys: dict[str, tuple[list[str], bool]] = {}
+        inside_keys: dict[str, tuple[list[str], bool]] = {}
+        for index, topic in enumerate(self.topics):
+            for term, weight in topic.terms.items():
+                entry = _Term(index, term, weight, whole_word_end=not term.endswith("*"))
+                table, keys = (
+                    (self._inside, inside_keys)
+                    if term.startswith("*")
+                    else (self._starting, starting_keys)
+                )
+                for variant in _variants(term):
+                    key = _key(variant)
+                    table.setdefault(key, []).append(entry)
+                    units, word_end = keys.get(key, (_units(variant), True))
+                    keys[key] = (units, word_end and entry.whole_word_end)
+        parts = []
+        if starting_keys:
+            parts.append(rf"(?<!\w)({_trie_regex(starting_keys.values())})")
+        if inside_keys:
+            parts.append(f"({_trie_regex(inside_keys.values())})")
+        self._pattern = re.compile("|".join(parts) or r"(?!)")
+        self._procedural = re.compile(
+            "|".join(
+                "^" + r"\s+".join(re.escape(fold(w)) for w in p.strip("*").split()) + "$"
+                if "*" not in p
+                else ("" if p.startswith("*") else "^")
+                + r"\s+".join(re.escape(fold(w)) for w in p.strip("*").split())
+                for p in _PROCEDURAL_TITLES
+            )
+        )
+
+    def is_procedural_title(self, title: str) -> bool:
+        """Standing points ("Godkendelse af dagsorden", "Siden sidst", "Eventuelt")."""
+        bare = re.sub(r"^[\d.\s]+|[\W_]+$", "", title.strip())
+        return bool(self._procedural.search(fold(bare)))
+
+    def classify(self, *, title: str, text: str, procedural: bool = False) -> tuple[TopicMatch, ...]:
+        if procedural or self.is_procedural_title(title):
+            return ()
+        return self._classify((("title", title), ("text", text)))
+
+    def classify_item(self, item: Item) -> tuple[TopicMatch, ...]:
+        if item.procedural or self.is_procedural_title(item.title):
+            return ()
+        fields = [("title", item.title), ("text", item.text)]
+        if item.indstilling:
+            fields.append(("indstilling", item.indstilling))
+        return self._classify(fields)
+
+    def _classify(self, fields: Iterable[tuple[str, str]]) -> tuple[TopicMatch, ...]:
+        # (topic, term) -> [in title, body count, evidence]
+        hits: dict[tuple[int, str], list] = {}  # type: ignore[type-arg]
+        for where, raw in fields:
+            if not raw:
+                continue
+            original = dehyphenate(raw)
+            for term, matched in self._matches(original):
+                hit = hits.setdefault((term.topic, term.term), [False, 0, term.weight, []])
+                if where == "title":
+                    hit[0] = True
+                else:
+                    hit[1] += 1
+                if len(hit[3]) < 3 and not any(e.matched == matched for e in hit[3]):
+                    hit[3].append(Evidence(term=term.term, matched=matched, where=where))
+        scores: dict[int, float] = {}
+        evidence: dict[int, list[Evidence]] = {}
+        for (topic, _), (in_title, count, weight, found) in hits.items():
+            body = math.sqrt(min(count, 4)) if count else 0.0
+            scores[topic] = scores.get(topic, 0.0) + weight * (TITLE_FACTOR * in_title + body)
+            evidence.setdefault(topic, []).extend(found)
+        if not scores:
+            return ()
+        best = max(scores.values())
+        chosen = [
+            TopicMatch(
+                topic=self.topics[t].id,
+                score=round(score, 2),
+                evidence=tuple(sorted(evidence[t], key=lambda e: e.where != "title")),
+            )
+            for t, score in scores.items()
+            if score >= MIN_SCORE and score >= RELATIVE_MIN * best
+        ]
+        return tuple(sorted(chosen, key=lambda m: (-m.score, m.topic)))
+
+    def _matches(self, original: str) -> Iterable[tuple[_Term, str]]:
+        """Each configured term found in the text, with the word(s) it was found in."""
+        folded = fold(original)
+        matches = list(self._pattern.finditer(folded))
+        if not matches:
+            return
+        folded_words = [m.start() for m in _WORD.finditer(folded)]
+        original_words = [m.span() for m in _WORD.finditer(original)]
+        aligned = len(folded_words) == len(original_words)
+        for match in matches:
+            starting = match.group(1) if match.lastindex == 1 and self._starting else None
+            key = _key(match.group(match.lastindex or 0))
+            table = self._starting if starting is not None else self._inside
+            word_ends = match.end() >= len(folded) or not _WORD_CHAR.match(folded, match.end())
+            candidates = [t for t in table.get(key, ()) if word_ends or not t.whole_word_end]
+            if not candidates:
+                continue
+            if aligned:
+                first = bisect_right(folded_words, match.start()) - 1
+                last = bisect_right(folded_words, max(match.end() - 1, match.start())) - 1
+                matched = original[original_words[max(first, 0)][0] : original_words[last][1]]
+            else:
+                matched = match.group(0)
+            for term in candidates:
+                yield term, matched
+
+
+def _key(folded: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"-\s*", "-", folded))
+
+
+def _version(topics: Sequence[Topic]) -> str:
+    payload = json.dumps(
+        [ALGORITHM, [[t.id, t.name, t.description, sorted(t.terms.items())] for t in topics]],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
