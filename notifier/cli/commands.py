@@ -1,3 +1,4 @@
 """Imports every command module so each registers itself on the `main` group."""
 
 # One line per command module; keep sorted.
+from notifier.cli import classify  # noqa: F401
