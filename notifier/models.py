@@ -108,6 +108,7 @@ class Document:
     # (heading, body) pairs found by the extractor when the markup shows them; split.py uses
     # them for newsletters and falls back to text heuristics when empty.
     sections: tuple[tuple[str, str], ...] = ()
+    council: Council | None = None  # as given by the source, else inferred from the text
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,0 +1,123 @@
+"""Pure extraction: bytes + URL + content type -> Document; listing pages and feeds -> links.
+
+Every failure to read a body is an ExtractError with a reason; no other exception escapes, so
+the pipeline can record it against the source and carry on.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urljoin
+
+from notifier.errors import ExtractError
+from notifier.extract.dates import parse_danish_date
+from notifier.extract.html import read_html
+from notifier.extract.infer import infer_council, infer_kind, infer_meeting
+from notifier.extract.links import Link, feed_links, listing_links
+from notifier.extract.pdf import read_pdf
+from notifier.models import Council, Document, DocumentKind
+
+__all__ = ["Link", "extract", "feed_links", "listing_links"]
+
+_KIND_TITLES = {
+    DocumentKind.AGENDA: "Dagsorden",
+    DocumentKind.MINUTES: "Referat",
+}
+_MONTHS = [
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+
+
+def extract(
+    body: bytes, *, url: str, content_type: str | None, council: Council | None = None
+) -> Document:
+    try:
+        if _is_pdf(body, content_type, url):
+            return _from_pdf(body, url=url, council=council)
+        return _from_html(body, url=url, content_type=content_type, council=council)
+    except ExtractError:
+        raise
+    except Exception as exc:  # a parser bug on odd input must not take the poll down
+        raise ExtractError(f"could not extract {url}: {type(exc).__name__}: {exc}") from exc
+
+
+def _is_pdf(body: bytes, content_type: str | None, url: str) -> bool:
+    if body[:1024].lstrip().startswith(b"%PDF"):
+        return True
+    declared = (content_type or "").casefold()
+    return "pdf" in declared or (not declared and url.casefold().endswith(".pdf"))
+
+
+def _from_pdf(body: bytes, *, url: str, council: Council | None) -> Document:
+    pdf = read_pdf(body)
+    text = "\n\n".join(page for page in pdf.pages if page)
+    cover = "\n\n".join(text.split("\n\n")[:6])
+    kind, supplementary = infer_kind(cover, url, is_pdf=True)
+    council = council or infer_council(text, url)
+    meeting = infer_meeting(cover, council) if kind != DocumentKind.OTHER else None
+    day = meeting.day if meeting else None
+    if kind in _KIND_TITLES:
+        name = "Tillægsdagsorden" if supplementary else _KIND_TITLES[kind]
+        title = " ".join(
+            part for part in (name, council.danish_name if council else None, _danish(day)) if part
+        )
+    else:
+        first = next((p for p in text.split("\n\n") if len(p) <= 120), "")
+        title = pdf.title or first.replace("\n", " ")
+    return Document(
+        url=url,
+        kind=kind,
+        title=title,
+        date=day,
+        text=text,
+        content_type="application/pdf",
+        meeting=meeting,
+        supplementary=supplementary,
+        council=council,
+    )
+
+
+def _from_html(
+    body: bytes, *, url: str, content_type: str | None, council: Council | None
+) -> Document:
+    page = read_html(body, content_type)
+    sections: list[tuple[str, str]] = []
+    for block in page.blocks:
+        if block.heading:
+            sections.append((block.text, ""))
+        elif sections:  # text before the first heading is the lead; split.py skips it
+            heading, text = sections[-1]
+            sections[-1] = (heading, f"{text}\n\n{block.text}" if text else block.text)
+    text = "\n\n".join([page.title, *(block.text for block in page.blocks)]).strip()
+    if not text:
+        raise ExtractError("page has no text")
+    kind, _ = infer_kind(page.title, url, is_pdf=False)
+    return Document(
+        url=url,
+        kind=kind,
+        title=page.title,
+        date=parse_danish_date(page.date_text) if page.date_text else None,
+        text=text,
+        content_type=content_type or "text/html",
+        links=tuple(dict.fromkeys(urljoin(url, href) for href in page.links if href)),
+        html=page.html,
+        sections=tuple(sections),
+        council=council or infer_council(text, url),
+    )
+
+
+def _danish(day: date | None) -> str | None:
+    if day is None:
+        return None
+    return f"{day.day}. {_MONTHS[day.month - 1]} {day.year}"

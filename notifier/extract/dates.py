@@ -1,0 +1,76 @@
+"""Danish dates as kl.dk writes them: "16. november 2020", "19-04-2021 10:00", "23.03.18"."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("januar", "jan"),
+            ("februar", "feb"),
+            ("marts", "mar"),
+            ("april", "apr"),
+            ("maj",),
+            ("juni", "jun"),
+            ("juli", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("oktober", "okt"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_PATTERNS = (
+    re.compile(rf"\b(?P<d>\d{{1,2}})\.?\s*(?P<m>{_MONTH_NAMES})\.?\s+(?P<y>\d{{4}})\b", re.I),
+    re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b"),
+    re.compile(r"\b(?P<d>\d{1,2})(?P<s>[-./])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?![.\d])"),
+)
+_TIME = re.compile(r"^[\s,]*(?:kl\.?\s*)?(?P<h>[01]?\d|2[0-3])(?:[:.](?P<min>[0-5]\d))?\b")
+
+
+def _find(text: str) -> tuple[date, int] | None:
+    """The first valid date in text and the offset just after it."""
+    found: list[tuple[int, date, int]] = []
+    for pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            month_text = match.group("m")
+            month = int(month_text) if month_text.isdigit() else MONTHS[month_text.casefold()]
+            year = int(match.group("y"))
+            if year < 100:
+                year += 2000 if year < 70 else 1900
+            try:
+                found.append((match.start(), date(year, month, int(match.group("d"))), match.end()))
+            except ValueError:
+                continue
+            break
+    if not found:
+        return None
+    _, day, end = min(found, key=lambda hit: hit[0])
+    return day, end
+
+
+def parse_danish_date(text: str) -> date | None:
+    hit = _find(text)
+    return hit[0] if hit else None
+
+
+def parse_danish_datetime(text: str, tz: ZoneInfo) -> datetime | None:
+    """The first date followed by a time ("19-04-2021 10:00", "16. juni 2021 kl. 10"), aware in
+    tz; None when there is no date or no time right after it."""
+    hit = _find(text)
+    if hit is None:
+        return None
+    day, end = hit
+    match = _TIME.match(text[end:])
+    if match is None or (match.group("min") is None and "kl" not in match.group(0)):
+        return None
+    clock = time(int(match.group("h")), int(match.group("min") or 0))
+    return datetime.combine(day, clock, tzinfo=tz)

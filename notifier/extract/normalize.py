@@ -1,0 +1,85 @@
+"""Text clean-up shared by the HTML and PDF extractors.
+
+Everything downstream (splitting, hashing, classification) sees text that went through
+``normalize_text``: NFC, no control characters, hyphenated line breaks rejoined, one paragraph per
+blank-line separated block and wrapped lines inside a paragraph joined, except list items.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+# A line-end hyphen before one of these words is a suspended compound ("klima- og energiplaner").
+_CONJUNCTIONS = frozenset({"og", "eller", "samt", "til", "som", "end", "m.v.", "mv."})
+# pdfium reports a hyphen it judged to be hyphenation as U+FFFE (older builds: U+0002) and drops
+# the line break; both mark the same thing as "-\n".
+_BREAK = r"(?:-[ \t]*\n|[\ufffe\x02][ \t]*\n?)[ \t]*"
+_HYPHENATED = re.compile(rf"(\S)({_BREAK})(\S+)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\ufeff\u00ad\u200b]")
+_LIST_ITEM = re.compile(r"^(?:[-–•*▪●]\s|\d{1,2}(?:\.\d{1,2})*\.?\s+[A-ZÆØÅ0-9\"”]|\d{1,2}\)\s)")
+_PAGE_NUMBER = re.compile(
+    r"^(?:side\s*)?\d{1,4}(?:\s*(?:af|/|of)\s*\d{1,4})?$|^-\s*\d{1,4}\s*-$", re.IGNORECASE
+)
+
+
+def _rejoin(match: re.Match[str]) -> str:
+    left, word = match.group(1), match.group(3)
+    if word.rstrip(",.;:") in _CONJUNCTIONS:
+        return f"{left}- {word}"
+    if left.islower() and word[0].islower():
+        return f"{left}{word}"  # "op-\nridse" -> "opridse"
+    return f"{left}-{word}"  # "SAG-\n2021-01954", "KL-\nudspil": a real hyphen
+
+
+def normalize_text(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\x0c", "\n\n").replace("\u00a0", " ").replace("\t", " ")
+    text = _HYPHENATED.sub(_rejoin, text)
+    text = _CONTROL.sub("", text)
+    paragraphs = []
+    for block in re.split(r"\n[ ]*\n+", text):
+        lines = [re.sub(r"[ ]{2,}", " ", line).strip() for line in block.split("\n")]
+        joined: list[str] = []
+        for line in lines:
+            if not line:
+                continue
+            if joined and not _LIST_ITEM.match(line):
+                joined[-1] = f"{joined[-1]} {line}"
+            else:
+                joined.append(line)
+        if joined:
+            paragraphs.append("\n".join(joined))
+    return "\n\n".join(paragraphs)
+
+
+def strip_running_lines(pages: list[str]) -> list[str]:
+    """Drops running headers/footers: lines in the first or last two places of a page that recur
+    (digits ignored) in the same place on most pages, and bare page numbers there."""
+    split = [page.split("\n") for page in pages]
+    needed = max(2, -(-len(pages) * 3 // 5))  # at least 60 % of the pages
+
+    def slots(lines: list[str]) -> list[tuple[int, str]]:
+        filled = [i for i, line in enumerate(lines) if line.strip()]
+        ends = filled[:2] + filled[-2:]
+        return [(i, line) for i, line in enumerate(lines) if i in ends]
+
+    def key(position: int, lines: list[str], line: str) -> tuple[str, str]:
+        filled = [i for i, text in enumerate(lines) if text.strip()]
+        where = f"top{filled.index(position)}" if position in filled[:2] else "bottom"
+        return where, re.sub(r"\d+", "#", line.strip().casefold())
+
+    counts: Counter[tuple[str, str]] = Counter()
+    for lines in split:
+        counts.update({key(i, lines, line) for i, line in slots(lines)})
+    result = []
+    for lines in split:
+        drop = {
+            i
+            for i, line in slots(lines)
+            if _PAGE_NUMBER.match(line.strip())
+            or (len(pages) >= 2 and counts[key(i, lines, line)] >= needed)
+        }
+        result.append("\n".join(line for i, line in enumerate(lines) if i not in drop))
+    return result
