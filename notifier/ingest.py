@@ -65,6 +65,7 @@ class SourcePlan:
     council: Council
     documents: list[DocumentPlan] = field(default_factory=list)
     stored_items: int = 0  # live items of the source before this poll
+    stored_documents: int = 0
 
     @property
     def items_new(self) -> int:
