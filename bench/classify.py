@@ -24,7 +24,9 @@ def load_items(split: str) -> list[dict[str, object]]:
     return [i for i in items if split == "all" or i["split"] == split]
 
 
-def evaluate(classifier: Classifier, items: list[dict[str, object]]) -> dict[str, tuple[float, float, float]]:
+def evaluate(
+    classifier: Classifier, items: list[dict[str, object]]
+) -> dict[str, tuple[float, float, float]]:
     """Per topic: (precision, recall, F1) of the predicted topic sets against the gold sets."""
     ids = [t.id for t in classifier.topics]
     counts = {t: [0, 0, 0] for t in ids}  # true pos, false pos, false neg

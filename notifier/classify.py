@@ -128,7 +128,9 @@ def _trie_regex(keys: Iterable[tuple[list[str], bool]]) -> str:
         node[_END_WORD if word_end else _END_OPEN] = {}
 
     def render(node: dict) -> str:  # type: ignore[type-arg]
-        branches = [unit + render(child) for unit, child in node.items() if unit not in ("", _END_WORD)]
+        branches = [
+            unit + render(child) for unit, child in node.items() if unit not in ("", _END_WORD)
+        ]
         if _END_WORD in node and _END_OPEN not in node:
             branches.append(_END_WORD)
         if _END_OPEN in node:
@@ -184,7 +186,9 @@ class Classifier:
         bare = re.sub(r"^[\d.\s]+|[\W_]+$", "", title.strip())
         return bool(self._procedural.search(fold(bare)))
 
-    def classify(self, *, title: str, text: str, procedural: bool = False) -> tuple[TopicMatch, ...]:
+    def classify(
+        self, *, title: str, text: str, procedural: bool = False
+    ) -> tuple[TopicMatch, ...]:
         if procedural or self.is_procedural_title(title):
             return ()
         return self._classify((("title", title), ("text", text)))

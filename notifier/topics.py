@@ -65,7 +65,7 @@ def _topic(path: Path, topic_id: str, table: Any) -> Topic:
         raise fail("description", "must be a string")
     terms = table.get("terms")
     if not isinstance(terms, dict) or not terms:
-        raise fail("terms", "missing or empty (a table of \"term\" = weight)")
+        raise fail("terms", 'missing or empty (a table of "term" = weight)')
     checked: dict[str, float] = {}
     for term, weight in terms.items():
         if not _TERM.match(term) or "**" in term:

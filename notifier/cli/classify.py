@@ -48,7 +48,9 @@ def classify(app: App, topics_path: Path | None) -> None:
             "topics": [m.topic for m in matches],
             "scores": {m.topic: m.score for m in matches},
             "evidence": {
-                m.topic: [{"term": e.term, "matched": e.matched, "where": e.where} for e in m.evidence]
+                m.topic: [
+                    {"term": e.term, "matched": e.matched, "where": e.where} for e in m.evidence
+                ]
                 for m in matches
             },
         }

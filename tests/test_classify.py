@@ -1,0 +1,245 @@
+"""Topic classifier: dev-set targets, Danish folding, borders, procedure, user-added topics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from notifier.classify import Classifier, fold
+from notifier.models import Item
+from notifier.topics import load_topics
+
+ROOT = Path(__file__).resolve().parent.parent
+TOPICS = ROOT / "config" / "topics.toml"
+DEV = ROOT / "tests" / "data" / "classify_dev.jsonl"
+
+
+@pytest.fixture(scope="module")
+def classifier() -> Classifier:
+    return Classifier(load_topics(TOPICS))
+
+
+def topics_of(classifier: Classifier, title: str, text: str = "") -> set[str]:
+    return {m.topic for m in classifier.classify(title=title, text=text)}
+
+
+def f1_by_topic(classifier: Classifier, split: str) -> dict[str, float]:
+    items = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()]
+    counts = {t.id: [0, 0, 0] for t in classifier.topics}
+    for item in (i for i in items if i["split"] == split):
+        predicted = topics_of(classifier, item["title"], item["text"])
+        for topic, c in counts.items():
+            gold = topic in item["topics"]
+            c[0] += topic in predicted and gold
+            c[1] += topic in predicted and not gold
+            c[2] += topic not in predicted and gold
+    return {t: 2 * tp / (2 * tp + fp + fn) if tp else 0.0 for t, (tp, fp, fn) in counts.items()}
+
+
+def test_dev_set_is_big_enough_and_covers_every_topic() -> None:
+    items = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()]
+    assert len(items) >= 150
+    assert {"id", "title", "text", "topics", "source", "split"} <= set(items[0])
+    assert len({i["id"] for i in items}) == len(items)
+    for topic in ("sundhed", "social", "uddannelse", "vaekst_beskaeftigelse"):
+        assert sum(topic in i["topics"] for i in items) >= 10
+
+
+@pytest.mark.parametrize("split", ["dev", "holdout"])
+def test_targets(classifier: Classifier, split: str) -> None:
+    f1 = f1_by_topic(classifier, split)
+    assert sum(f1.values()) / len(f1) >= 0.90, f1
+    assert min(f1.values()) >= 0.80, f1
+
+
+@pytest.mark.parametrize(
+    ("clean", "damaged"),
+    [
+        ("Sjælland", "Sjzlland"),
+        ("Sjælland", "Sjeelland"),
+        ("Sjælland", "Sjaelland"),
+        ("vækst og beskæftigelse", "vaekst og beskeftigelse"),
+        ("områder", "omraader"),
+        ("miljø", "miljoe"),
+    ],
+)
+def test_folding_makes_spellings_equal(clean: str, damaged: str) -> None:
+    assert fold(clean) == fold(damaged)
+
+
+@pytest.mark.parametrize(
+    ("clean", "damaged"),
+    [
+        ("Vækst og beskæftigelse", "Vaekst og beskaftigelse"),
+        ("Ny sundhedsaftale for Region Sjælland", "Ny sundhedsaftale for Region Sjzlland"),
+        ("Det nære sundhedsvæsen", "Det naere sundhedsvaesen"),
+        (
+            "Rammeaftale på det specialiserede socialområde",
+            "Rammeaftale pd det specialiserede socialomrdde",
+        ),
+        ("Klima og miljø", "Klima og milje"),
+        ("Praktikpladser på pædagoguddannelsen", "Praktikpladser pa paedagoguddannelsen"),
+        ("Kollektiv trafik på Sjælland", "Kollektiv trafik pa Sjeelland"),
+        ("Udbud af uddannelser i områderne", "Udbud af uddannelser i omrader"),
+        ("Grundvand og drikkevand", "Grundvand og drikkevand".upper()),
+        ("Kommunerne køber pladser i botilbud", "Kommunerne keber pladser i botilbud"),
+    ],
+)
+def test_damaged_text_classifies_as_clean(classifier: Classifier, clean: str, damaged: str) -> None:
+    expected = topics_of(classifier, clean)
+    assert expected
+    assert topics_of(classifier, damaged) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "topic"),
+    [
+        ("Sundhedsaftalen", "sundhed"),
+        ("Status for sundhedsaftalerne", "sundhed"),
+        ("Ny sundhedsaftale", "sundhed"),
+        ("Flere unge i erhvervsuddannelserne", "uddannelse"),
+        ("Rekruttering til velfærdsuddannelserne", "uddannelse"),
+        ("Kommunernes klimahandleplaner", "klima_miljoe"),
+        ("Botilbuddenes kapacitet", "social"),
+        ("Trafikselskabets budget", "trafik_infrastruktur"),
+    ],
+)
+def test_inflections_and_compounds(classifier: Classifier, title: str, topic: str) -> None:
+    assert topic in topics_of(classifier, title)
+
+
+def test_line_broken_words_are_rejoined(classifier: Classifier) -> None:
+    text = "Kommunerne udarbejder klima-\nhandleplaner og arbejder med be-\nskæftigelsen."
+    assert topics_of(classifier, "Orientering", text) == {"klima_miljoe", "vaekst_beskaeftigelse"}
+
+
+def test_education_places_for_health_workers_are_education(classifier: Classifier) -> None:
+    title = "Praktikpladser på social- og sundhedsuddannelserne"
+    assert topics_of(classifier, title) == {"uddannelse"}
+
+
+@pytest.mark.parametrize(
+    ("title", "topic"),
+    [
+        ("Udpegning til Regionalt Arbejdsmarkedsråd", "vaekst_beskaeftigelse"),
+        ("Udpegning af nyt medlem til RAR Hovedstaden", "vaekst_beskaeftigelse"),
+        ("Greater Copenhagen EU Office", "vaekst_beskaeftigelse"),
+        ("Udpegning til Praksisplanudvalget", "sundhed"),
+        ("Udpegning til sundhedskoordinationsudvalget", "sundhed"),
+        ("Udpegning til Movias bestyrelse", "trafik_infrastruktur"),
+        ("Udpegning til trafikselskabets repræsentantskab", "trafik_infrastruktur"),
+    ],
+)
+def test_appointment_takes_the_topic_of_the_board(
+    classifier: Classifier, title: str, topic: str
+) -> None:
+    assert topics_of(classifier, title, "KKR skal udpege et nyt medlem.") == {topic}
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Godkendelse af referat", "1.2. Godkendelse af dagsorden", "Siden sidst.....", "Eventuelt"],
+)
+def test_procedural_titles_get_no_topic(classifier: Classifier, title: str) -> None:
+    text = "Orientering fra sundhedskoordinationsudvalget, RAR og Movia om klima og uddannelse."
+    assert classifier.classify(title=title, text=text) == ()
+
+
+def test_procedural_flag_and_item(classifier: Classifier) -> None:
+    assert classifier.classify(title="Sundhedsaftale", text="", procedural=True) == ()
+    item = Item(
+        key="3.1", position=0, title="Orientering", text="", indstilling="Ny sundhedsaftale"
+    )
+    (match,) = classifier.classify_item(item)
+    assert match.topic == "sundhed"
+    assert match.evidence[0].where == "indstilling"
+    assert (
+        classifier.classify_item(
+            Item(key="1", position=0, title="Sundhedsaftale", text="", procedural=True)
+        )
+        == ()
+    )
+
+
+def test_evidence_names_term_matched_text_and_place(classifier: Classifier) -> None:
+    (match,) = classifier.classify(title="Sundhedsaftalen", text="Sundhedsaftalerne evalueres.")
+    assert match.score > 0
+    by_place = {(e.where, e.matched) for e in match.evidence}
+    assert ("title", "Sundhedsaftalen") in by_place
+    assert ("text", "Sundhedsaftalerne") in by_place
+    assert all(e.term == "sundhedsaftale*" for e in match.evidence)
+
+
+def test_title_counts_more_than_body(classifier: Classifier) -> None:
+    in_title = classifier.classify(title="Botilbud", text="")
+    in_body = classifier.classify(title="Orientering", text="Botilbud")
+    assert in_title[0].score > in_body[0].score
+
+
+def test_results_are_sorted_by_score(classifier: Classifier) -> None:
+    matches = classifier.classify(
+        title="Klimaplaner og affald", text="Kollektiv trafik og elbusser indgår i klimaplanen."
+    )
+    assert matches[0].topic == "klima_miljoe"
+    assert list(matches) == sorted(matches, key=lambda m: -m.score)
+
+
+def test_version_changes_with_definitions() -> None:
+    topics = load_topics(TOPICS)
+    assert Classifier(topics).version == Classifier(load_topics(TOPICS)).version
+    assert Classifier(topics).version != Classifier(topics[:-1]).version
+
+
+def test_user_added_topic_works_without_code(tmp_path: Path) -> None:
+    path = tmp_path / "topics.toml"
+    path.write_text(
+        TOPICS.read_text(encoding="utf-8")
+        + '\n[digitalisering]\nname = "Digitalisering"\n\n[digitalisering.terms]\n'
+        '"digitalisering*" = 3\n"*digitalisering*" = 3\n'
+        '"kunstig intelligens" = 3\n"it-system*" = 2\n',
+        encoding="utf-8",
+    )
+    classifier = Classifier(load_topics(path))
+    matches = classifier.classify(
+        title="Fælles digitaliseringsstrategi", text="Kommunerne afprøver kunstig intelligens."
+    )
+    assert [m.topic for m in matches] == ["digitalisering"]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('[sundhed]\nname = "Sundhed"\n', "sundhed.terms: missing"),
+        ('[sundhed]\n[sundhed.terms]\n"a*" = 1\n', "sundhed.name: missing"),
+        ('[sundhed]\nname = "S"\n[sundhed.terms]\n"sund*hed" = 1\n', "sundhed.terms: 'sund*hed'"),
+        ('[sundhed]\nname = "S"\n[sundhed.terms]\n"sundhed" = "høj"\n', "sundhed.terms: 'sundhed'"),
+        (
+            '[sundhed]\nname = "S"\ncolour = 1\n[sundhed.terms]\n"s" = 1\n',
+            "sundhed.colour: unknown",
+        ),
+        ('[Sundhed]\nname = "S"\n[Sundhed.terms]\n"s" = 1\n', "Sundhed.id:"),
+        ("[sundhed\n", "not valid TOML"),
+    ],
+)
+def test_bad_topics_file_names_the_field(tmp_path: Path, body: str, message: str) -> None:
+    from notifier.errors import ConfigError
+
+    path = tmp_path / "topics.toml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_topics(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value)
+
+
+def test_speed(classifier: Classifier) -> None:
+    import time
+
+    items = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()]
+    start = time.perf_counter()
+    for item in items * 3:
+        classifier.classify(title=item["title"], text=item["text"])
+    per_second = 3 * len(items) / (time.perf_counter() - start)
+    assert per_second > 1000  # the bench measures ~4,000/s; leave room for slow CI machines
