@@ -167,6 +167,27 @@ class DigestSettings(_Section):
     max_items: int = Field(default=50, ge=1, description="Most items in one digest.")
 
 
+class ServiceSettings(_Section):
+    send_interval: Seconds = Field(
+        default=30, description="`notifier run`: seconds between rounds of sending the outbox."
+    )
+    immediate_interval: Seconds = Field(
+        default=60,
+        description="`notifier run`: seconds between immediate-digest rounds, besides the one "
+        "after every poll (catches events another replica's polls produced).",
+    )
+    alert_interval: Seconds = Field(
+        default=300,
+        description="`notifier run`: seconds between checks of source health for operator "
+        "alerts, besides the check after every poll (catches quiet sources).",
+    )
+    shutdown_timeout: Seconds = Field(
+        default=30,
+        description="On SIGTERM, seconds running polls and sends get to finish before they are "
+        "cut short (and retried by the next run).",
+    )
+
+
 class WebSettings(_Section):
     host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
     port: int = Field(default=8080, ge=0, le=65535, description="Port the web app listens on.")
@@ -207,6 +228,7 @@ class Settings(BaseSettings):
     mail: MailSettings = Field(default_factory=MailSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    service: ServiceSettings = Field(default_factory=ServiceSettings)
     sources: list[SourceConfig] = Field(default_factory=list, description="What to poll.")
 
     @classmethod
