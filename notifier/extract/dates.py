@@ -30,7 +30,7 @@ MONTHS = {
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _PATTERNS = (
     re.compile(rf"\b(?P<d>\d{{1,2}})\.?\s*(?P<m>{_MONTH_NAMES})\.?\s+(?P<y>\d{{4}})\b", re.I),
-    re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b"),
+    re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?!\d)"),
     re.compile(r"\b(?P<d>\d{1,2})(?P<s>[-./])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?![.\d])"),
 )
 _TIME = re.compile(r"^[\s,]*(?:kl\.?\s*)?(?P<h>[01]?\d|2[0-3])(?:[:.](?P<min>[0-5]\d))?\b")

@@ -1,0 +1,204 @@
+"""Every document of the fixture site extracts and splits as manifest.json says."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from notifier.errors import ExtractError
+from notifier.extract import extract, feed_links, listing_links
+from notifier.models import Council, Document, DocumentKind, Item
+from notifier.split import link_decisions, split
+
+SITE = Path(__file__).resolve().parents[1] / "notifier" / "demo_data" / "site"
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
+MANIFEST: dict[str, dict[str, Any]] = json.loads((SITE / "manifest.json").read_text())
+BASE = "https://www.kl.dk"
+AGENDA = "media/24712/dagsorden-kkr-hovedstaden-19-april-2021.pdf"
+MINUTES = "media/24980/referat-kkr-hovedstaden-19-april-2021.pdf"
+CHROME = ("Log ind", "×", "cookies", "Accepter alle", "Relaterede nyheder", "Weidekampsgade")
+
+
+def load(path: str) -> tuple[Document, list[Item]]:
+    url = f"{BASE}/{path.removesuffix('index.html')}"
+    document = extract((SITE / path).read_bytes(), url=url, content_type=None)
+    return document, split(document)
+
+
+def toc_entries() -> list[tuple[str, str]]:
+    """The points of the seed agenda's table of contents: leaf entries, dot leaders removed."""
+    text = (SEEDS / "003_5b328af16cf70165.txt").read_text(encoding="utf-8")
+    entries = [
+        (m.group(1), re.sub(r"\s*\.+$", "", m.group(2)).strip())
+        for m in re.finditer(r"^(\d+(?:\.\d+)?)\.\t(.+?)\t\d+$", text, re.MULTILINE)
+    ]
+    groups = {number.split(".")[0] for number, _ in entries if "." in number}
+    return [(number, title) for number, title in entries if number not in groups]
+
+
+@pytest.mark.parametrize("path", sorted(MANIFEST))
+def test_document_matches_manifest(path: str) -> None:
+    expected = MANIFEST[path]
+    document, items = load(path)
+    assert document.kind == DocumentKind(expected["kind"])
+    assert document.council == Council(expected["council"])
+    assert len(items) == expected["items"]
+    assert document.text and document.title
+    if "date" in expected:
+        assert document.date == date.fromisoformat(expected["date"])
+    if "title" in expected:
+        assert document.title == expected["title"]
+    if "headings" in expected:
+        assert [item.title for item in items] == expected["headings"]
+    if "numbers" in expected:
+        assert [item.number for item in items] == expected["numbers"]
+        assert document.supplementary is expected["supplementary"]
+        assert document.meeting is not None
+        assert document.meeting.starts_at == datetime.fromisoformat(expected["starts_at"])
+        assert document.meeting.council == Council(expected["council"])
+    assert len({item.key for item in items}) == len(items)
+    for chrome in CHROME:
+        assert chrome not in document.text
+
+
+def test_agenda_points_are_the_table_of_contents() -> None:
+    _, items = load(AGENDA)
+    assert [(item.number, item.title) for item in items] == toc_entries()
+    assert all(item.key == item.number for item in items)
+
+
+def test_no_item_comes_from_the_table_of_contents() -> None:
+    _, items = load(AGENDA)
+    for item in items:
+        assert not re.search(r"\.{3,}\s*\d+$", item.title)
+        assert "Indholdsfortegnelse" not in item.text
+
+
+def test_numbered_lists_stay_inside_their_points() -> None:
+    items = {item.number: item for item in load(AGENDA)[1]}
+    for line in ("1. Fælles klima- og energiplaner (DK2020)", "7. Fælles plan for plastaffald"):
+        assert line in items["3.2"].text
+    for number in range(1, 12):
+        assert re.search(rf"^{number}\. [A-ZÆØÅ]", items["3.3"].text, re.MULTILINE)
+    assert "Adgang til erhvervs- og velfærdsuddannelser i hele landet" in items["3.3"].text
+
+
+def test_agenda_point_fields() -> None:
+    document, items = load(AGENDA)
+    points = {item.number: item for item in items}
+    assert document.date == date(2021, 4, 19)
+    assert document.meeting is not None and document.meeting.place is not None
+    assert document.meeting.place.startswith("Virtuelt via Teams")
+    assert points["3.5"].case_number == "SAG-2021-01954"
+    assert points["3.5"].indstilling is not None
+    assert points["3.5"].indstilling.startswith("Det indstilles, at KKR Hovedstaden:")
+    assert points["3.1"].beslutning is None
+    assert "opridse" in points["3.1"].text  # hyphenated across a line in the PDF
+    assert "Side " not in points["3.1"].text and "| 19-04-2021" not in document.text
+    procedural = {n for n, item in points.items() if item.procedural}
+    assert procedural == {"1.1", "1.2", "2.1", "6.1", "7"}
+    assert points["5"].title == "KKR" and not points["5"].text
+
+
+def test_minutes_decisions_link_to_agenda_points() -> None:
+    _, agenda = load(AGENDA)
+    document, minutes = load(MINUTES)
+    assert document.kind == DocumentKind.MINUTES
+    assert all(item.beslutning for item in minutes)
+    assert link_decisions(agenda, minutes) == {item.key: item.key for item in minutes}
+
+
+def test_ocr_brochure_is_other_and_sjaelland() -> None:
+    document, items = load("media/31077/velkommen-til-kkr-sjaelland-2022-2026.pdf")
+    assert document.kind == DocumentKind.OTHER
+    assert document.council == Council.SJAELLAND
+    assert document.meeting is None
+    assert "Sjzlland" in document.text  # the OCR damage is the source's, kept as is
+    assert [item.key for item in items] == ["dokument"]
+
+
+def test_newsletter_lead_is_not_an_item_and_chrome_is_gone() -> None:
+    path = "politik/kkr/kkr-sjaelland/nyheder/nyhedsbrev-kkr-sjaelland-september-2019/index.html"
+    document, items = load(path)
+    assert document.date == date(2019, 9, 16)
+    assert not any(item.text.startswith("På mødet den 10. september") for item in items)
+    assert items[0].key == "kkr-sjaelland-holdt-moede-den-10-september-2019-i-ringsted"
+    assert "• Tværgående samarbejde" in items[0].text
+    assert not document.text.rstrip().endswith(("×", "Log ind"))
+
+
+def test_cp1252_page_decodes() -> None:
+    path = "politik/kkr/kkr-midtjylland/nyheder/nyhedsbrev-kkr-midtjylland-maj-2024/index.html"
+    body = (SITE / path).read_bytes()
+    assert b"windows-1252" in body and "æ".encode("cp1252") in body
+    for content_type in (None, "text/html; charset=windows-1252", "text/html; charset=ISO-8859-1"):
+        document = extract(body, url=f"{BASE}/{path}", content_type=content_type)
+        assert "Særligt Lemvig-, Skive- og Struer-området" in document.text
+        assert "\ufffd" not in document.text
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ((SITE / AGENDA).read_bytes()[:5000], "application/pdf"),
+        (b"%PDF-1.7\n garbage", None),
+        (b"\x00\x01\x02 not a pdf", "application/pdf"),
+        (b"", "text/html"),
+        (b"   \n ", None),
+        (b"<html><body><nav>Menu</nav></body></html>", "text/html"),
+    ],
+)
+def test_unreadable_bodies_raise_extract_error(body: bytes, content_type: str | None) -> None:
+    with pytest.raises(ExtractError):
+        extract(body, url=f"{BASE}/x", content_type=content_type)
+
+
+def test_pdf_without_text_raises_extract_error() -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(20, 20, 100, 100)  # a scan: drawing, no text layer
+    with pytest.raises(ExtractError, match="no text"):
+        extract(bytes(pdf.output()), url=f"{BASE}/scan.pdf", content_type="application/pdf")
+
+
+def test_listing_links_skip_chrome_and_keep_dates() -> None:
+    url = f"{BASE}/politik/kkr/kkr-hovedstaden/moedemateriale"
+    body = (SITE / "politik/kkr/kkr-hovedstaden/moedemateriale/index.html").read_bytes()
+    links = listing_links(body, base_url=url, pattern=None)
+    assert [link.url for link in links] == [f"{BASE}/{AGENDA}", f"{BASE}/{MINUTES}"]
+    assert all(link.date == date(2021, 4, 19) for link in links)
+    assert links[0].text == "Dagsorden KKR Hovedstaden 19. april 2021"
+    assert listing_links(body, base_url=url, pattern=re.compile(r"referat")) == links[1:]
+
+
+def test_listing_links_for_newsletters() -> None:
+    url = f"{BASE}/politik/kkr/kkr-sjaelland/nyheder/"
+    body = (SITE / "politik/kkr/kkr-sjaelland/nyheder/index.html").read_bytes()
+    links = listing_links(body, base_url=url, pattern=None)
+    assert [link.date for link in links] == [date(2020, 11, 16), date(2019, 9, 16)]
+    assert all(link.url.startswith(url) for link in links)
+
+
+def test_feed_links() -> None:
+    url = f"{BASE}/politik/kkr/kkr-syddanmark/nyheder/rss.xml"
+    body = (SITE / "politik/kkr/kkr-syddanmark/nyheder/rss.xml").read_bytes()
+    links = feed_links(body, base_url=url)
+    expected = {
+        f"{BASE}/{path.removesuffix('index.html')}"
+        for path, facts in MANIFEST.items()
+        if facts["kind"] == "newsletter" and facts["council"] == "syddanmark"
+    }
+    assert {link.url for link in links} == expected
+    assert all(link.date and link.text.startswith("Nyhedsbrev") for link in links)
+
+
+def test_feed_links_reject_garbage() -> None:
+    with pytest.raises(ExtractError):
+        feed_links(b"\x00\x01 not xml <<<", base_url=BASE)

@@ -1,0 +1,92 @@
+"""Danish dates and text normalisation, table-driven."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from notifier.extract.dates import parse_danish_date, parse_danish_datetime
+from notifier.extract.normalize import normalize_text, strip_running_lines
+
+CPH = ZoneInfo("Europe/Copenhagen")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("16. november 2020", date(2020, 11, 16)),
+        ("08. december 2022", date(2022, 12, 8)),
+        ("19-04-2021", date(2021, 4, 19)),
+        ("23.03.18", date(2018, 3, 23)),
+        ("Dato: 19. april 2021 kl. 10", date(2021, 4, 19)),
+        ("Mødet den 1. februar 2021.", date(2021, 2, 1)),
+        ("2021-06-16T09:00:00+02:00", date(2021, 6, 16)),
+        ("Den 2-4. februar 2023 er Fredericia vært", date(2023, 2, 4)),
+        ("jf. afsnit 3.2.6 og 4.2.2", None),
+        ("31. februar 2021", None),
+        ("ingen dato her", None),
+    ],
+)
+def test_parse_danish_date(text: str, expected: date | None) -> None:
+    assert parse_danish_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("19-04-2021 10:00", datetime(2021, 4, 19, 10, 0, tzinfo=CPH)),
+        ("Dato: 07-05-2024 09:00", datetime(2024, 5, 7, 9, 0, tzinfo=CPH)),
+        ("16. juni 2021 kl. 10", datetime(2021, 6, 16, 10, 0, tzinfo=CPH)),
+        ("16. juni 2021 kl. 13.30", datetime(2021, 6, 16, 13, 30, tzinfo=CPH)),
+        ("19-04-2021", None),
+        ("klokken ti", None),
+    ],
+)
+def test_parse_danish_datetime(text: str, expected: datetime | None) -> None:
+    parsed = parse_danish_datetime(text, CPH)
+    assert parsed == expected
+    if parsed is not None:
+        assert parsed.utcoffset() is not None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("vil op-\nridse de ideer", "vil opridse de ideer"),
+        ("statusra\ufffepportering", "statusrapportering"),
+        ("uddan\x02\nnelse", "uddannelse"),
+        ("fælles klima-\nog energiplaner", "fælles klima- og energiplaner"),
+        ("kultur-\neller fritidsliv", "kultur- eller fritidsliv"),
+        ("SAG-\n2021-01954 nihj", "SAG-2021-01954 nihj"),
+        ("KL-\nudspil", "KL-udspil"),
+        ("SAG-2021-01954", "SAG-2021-01954"),
+        ("side 1\x0cside 2", "side 1\n\nside 2"),
+        ("bl\u00adød bin\x07destreg", "blød bindestreg"),
+        ("Sj" + "a\u0308" + "lland", "Själland"),
+        ("  for  meget   luft  ", "for meget luft"),
+        ("en linje\nbrudt op\n\n\n\nnyt afsnit", "en linje brudt op\n\nnyt afsnit"),
+        ("Punkter:\n- første\n- anden\n1. Tredje", "Punkter:\n- første\n- anden\n1. Tredje"),
+        ("den\n19. april 2021", "den 19. april 2021"),
+        ("a\r\nb", "a b"),
+    ],
+)
+def test_normalize_text(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+
+
+def test_normalize_composes_danish_letters() -> None:
+    decomposed = "a\u030a"  # a + combining ring = å
+    assert normalize_text(f"p{decomposed}") == "på"
+
+
+def test_strip_running_lines_removes_headers_footers_and_page_numbers() -> None:
+    pages = [
+        f"KKR Hovedstaden | 19-04-2021\n{body}\nSide {n} af 4"
+        for n, body in enumerate(["Indstilling", "Baggrund", "Indstilling", "Beslutning"], 1)
+    ]
+    pages.append("Forside uden sidehoved\n7")
+    stripped = strip_running_lines(pages)
+    assert stripped[:4] == ["Indstilling", "Baggrund", "Indstilling", "Beslutning"]
+    assert stripped[4] == "Forside uden sidehoved"
