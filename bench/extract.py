@@ -1,0 +1,95 @@
+"""ms per document for each fixture: HTML with selectolax (ours) and trafilatura, PDFs with
+pypdfium2 (ours) and, when installed, pypdf and pdfminer.six for comparison.
+
+    /work/venv/bin/python bench/extract.py [--rounds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from notifier.extract import extract
+from notifier.extract.html import read_html
+from notifier.extract.pdf import read_pdf
+
+SITE = Path(__file__).resolve().parents[1] / "notifier" / "demo_data" / "site"
+
+
+def timed(function: Callable[[], object], rounds: int) -> float:
+    function()  # warm-up: imports, caches
+    start = time.perf_counter()
+    for _ in range(rounds):
+        function()
+    return (time.perf_counter() - start) * 1000 / rounds
+
+
+def html_candidates(body: bytes) -> dict[str, Callable[[], object]]:
+    candidates: dict[str, Callable[[], object]] = {
+        "selectolax": lambda: read_html(body, None),
+        "extract()": lambda: extract(body, url="https://www.kl.dk/x/", content_type=None),
+    }
+    try:
+        import trafilatura
+
+        text = body.decode("utf-8", errors="replace")
+        candidates["trafilatura"] = lambda: trafilatura.extract(text, with_metadata=True)
+    except ImportError:
+        pass
+    return candidates
+
+
+def pdf_candidates(body: bytes) -> dict[str, Callable[[], object]]:
+    candidates: dict[str, Callable[[], object]] = {
+        "pypdfium2": lambda: read_pdf(body),
+        "extract()": lambda: extract(body, url="https://www.kl.dk/x.pdf", content_type=None),
+    }
+    try:
+        import io
+
+        import pypdf
+
+        candidates["pypdf"] = lambda: [
+            p.extract_text() for p in pypdf.PdfReader(io.BytesIO(body)).pages
+        ]
+    except ImportError:
+        pass
+    try:
+        import io
+
+        from pdfminer.high_level import extract_text
+
+        candidates["pdfminer"] = lambda: extract_text(io.BytesIO(body))
+    except ImportError:
+        pass
+    return candidates
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+    manifest = json.loads((SITE / "manifest.json").read_text())
+    totals: dict[str, list[float]] = {}
+    for path, facts in sorted(manifest.items()):
+        body = (SITE / path).read_bytes()
+        is_pdf = facts["content_type"] == "application/pdf"
+        candidates = pdf_candidates(body) if is_pdf else html_candidates(body)
+        rounds = max(1, args.rounds // 4) if is_pdf else args.rounds
+        results = {name: timed(function, rounds) for name, function in candidates.items()}
+        pages = f" ({facts['pages']} pages)" if "pages" in facts else ""
+        shown = "  ".join(f"{name} {ms:7.2f} ms" for name, ms in results.items())
+        print(f"{path.removesuffix('/index.html')[-58:]:58}{pages:11} {shown}")
+        for name, ms in results.items():
+            key = f"{'pdf' if is_pdf else 'html'} {name}"
+            totals.setdefault(key, []).append(ms)
+    print()
+    for key, values in totals.items():
+        print(f"mean {key:22} {sum(values) / len(values):7.2f} ms/document")
+
+
+if __name__ == "__main__":
+    main()
