@@ -3,3 +3,4 @@
 # One line per command module; keep sorted.
 from notifier.cli import classify  # noqa: F401
 from notifier.cli import extract  # noqa: F401
+from notifier.cli import feeds  # noqa: F401

@@ -1,0 +1,363 @@
+"""RSS 2.0, Atom 1.0 and OPML: item snapshots in, feed documents (bytes) out.
+
+Which feeds exist is ``catalogue(topics)``: all items, one per topic, one per council and one per
+council and topic. Each feed holds the newest ``FEED_SIZE`` items, newest first, one entry per
+item: its latest version as the ``item.new`` / ``item.changed`` / ``item.decided`` events tell it,
+with the topics of a later ``item.reclassified``; removed items leave the feeds.
+
+An entry's id is ``tag:<base_url host>,2024:item/<item id>`` in both formats (RSS ``guid`` with
+``isPermaLink="false"``). It names the item, not the version, so a changed item shows as the same
+entry with a newer ``updated`` time instead of as a duplicate. Moving the service to another host
+changes every id once.
+
+Scraped text is untrusted: every value goes through ``clean_text`` (drops characters XML 1.0
+forbids) and Jinja's autoescape; HTML bodies are built escaped and then escaped again for XML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import escape
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from notifier import ical
+from notifier.models import Council, EventType, ItemSnapshot, Topic
+from notifier.store import documents as store_documents
+from notifier.store import events as store_events
+
+FEED_SIZE = 100
+# Newest item events read to build the feeds: a topic or council with nothing in this window
+# has an empty feed. About ten years of KKR material at today's pace.
+EVENT_WINDOW = 5000
+TEXT_LIMIT = 3000  # characters of an item's text in a feed entry; the document has the rest
+TAG_DATE = "2024"
+# An empty feed still needs a time; a fixed one keeps its ETag stable.
+EMPTY_FEED_TIME = datetime(2024, 1, 1, tzinfo=UTC)
+SITE_NAME = "KKR Notifier"
+
+# XML 1.0 allows tab, newline, carriage return and the ranges below; everything else (C0
+# controls, lone surrogates, U+FFFE/U+FFFF) makes a feed unparseable.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_FEED_EVENTS = (
+    EventType.ITEM_NEW,
+    EventType.ITEM_CHANGED,
+    EventType.ITEM_DECIDED,
+    EventType.ITEM_RECLASSIFIED,
+    EventType.ITEM_REMOVED,
+)
+_VERSION_EVENTS = (EventType.ITEM_NEW, EventType.ITEM_CHANGED, EventType.ITEM_DECIDED)
+
+
+def clean_text(value: str) -> str:
+    """The text without the characters XML 1.0 (and so every feed reader) refuses."""
+    return _NOT_XML.sub("", value)
+
+
+def default_templates_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Entry:
+    """One item in the feeds: its latest version and when it first and last appeared."""
+
+    snapshot: ItemSnapshot
+    published: datetime
+    updated: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedSpec:
+    """One feed: what it selects and where it lives (``slug`` without extension)."""
+
+    slug: str
+    title: str
+    topic: str | None = None
+    council: Council | None = None
+
+    def matches(self, snapshot: ItemSnapshot) -> bool:
+        if self.council is not None and snapshot.council is not self.council:
+            return False
+        return self.topic is None or self.topic in snapshot.topic_ids
+
+    def select(self, entries: Iterable[Entry]) -> list[Entry]:
+        return [entry for entry in entries if self.matches(entry.snapshot)][:FEED_SIZE]
+
+    @property
+    def rss_path(self) -> str:
+        return f"feeds/{self.slug}.rss"
+
+    @property
+    def atom_path(self) -> str:
+        return f"feeds/{self.slug}.atom"
+
+
+OPML_PATH = "feeds/feeds.opml"
+MEDIA_TYPES = {
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".opml": "text/x-opml; charset=utf-8",
+    ".ics": "text/calendar; charset=utf-8",
+}
+
+
+def calendar_path(council: Council | None) -> str:
+    return f"kalender/{council.value if council else 'alle'}.ics"
+
+
+def catalogue(topics: Sequence[Topic]) -> list[FeedSpec]:
+    """Every feed the service publishes."""
+    specs = [FeedSpec(slug="alle", title=f"{SITE_NAME}: alle punkter")]
+    specs += [
+        FeedSpec(slug=f"emne/{t.id}", title=f"{SITE_NAME}: {t.name}", topic=t.id) for t in topics
+    ]
+    for council in Council:
+        specs.append(
+            FeedSpec(slug=f"kkr/{council.value}", title=council.danish_name, council=council)
+        )
+        specs += [
+            FeedSpec(
+                slug=f"kkr/{council.value}/emne/{t.id}",
+                title=f"{council.danish_name}: {t.name}",
+                topic=t.id,
+                council=council,
+            )
+            for t in topics
+        ]
+    return specs
+
+
+def find_spec(specs: Sequence[FeedSpec], slug: str) -> FeedSpec | None:
+    return next((spec for spec in specs if spec.slug == slug), None)
+
+
+def entries_from_events(events: Iterable[store_events.Event]) -> list[Entry]:
+    """Fold item events (any order) into one entry per live item, newest update first."""
+    latest: dict[int, Entry] = {}
+    removed: set[int] = set()
+    for event in sorted(events, key=lambda e: e.id):
+        if event.item_id is None:
+            continue
+        item_id = event.item_id
+        if event.type is EventType.ITEM_REMOVED:
+            removed.add(item_id)
+            continue
+        removed.discard(item_id)
+        snapshot = event.snapshot
+        current = latest.get(item_id)
+        if event.type is EventType.ITEM_RECLASSIFIED:
+            # New topics for the same version: the entry moves between feeds but is not "updated".
+            if current is not None:
+                topics = replace(current.snapshot, topics=snapshot.topics)
+                latest[item_id] = replace(current, snapshot=topics)
+        elif event.type in _VERSION_EVENTS:
+            latest[item_id] = Entry(
+                snapshot=snapshot,
+                published=current.published if current else event.created_at,
+                updated=event.created_at,
+            )
+    live = [entry for item_id, entry in latest.items() if item_id not in removed]
+    return sorted(live, key=lambda e: (e.updated, e.snapshot.item_id), reverse=True)
+
+
+async def recent_entries(conn: AsyncConnection) -> list[Entry]:
+    """The entries the feeds and the archive show, from the newest item events."""
+    return entries_from_events(
+        await store_events.latest(conn, types=_FEED_EVENTS, limit=EVENT_WINDOW)
+    )
+
+
+def _rfc822(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _truncate(text: str) -> str:
+    if len(text) <= TEXT_LIMIT:
+        return text
+    return text[:TEXT_LIMIT].rsplit(" ", 1)[0] + " …"
+
+
+def _paragraphs(text: str) -> str:
+    parts = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return "".join(f"<p>{escape(part)}</p>".replace("\n", "<br>") for part in parts)
+
+
+def is_pdf(url: str) -> bool:
+    return urlsplit(url).path.lower().endswith(".pdf")
+
+
+@dataclass(frozen=True, kw_only=True)
+class _View:
+    """What the templates show of one entry, every value a plain (not yet escaped) string."""
+
+    id: str
+    title: str
+    link: str
+    html: str
+    published: str
+    updated: str
+    updated_rfc822: str
+    categories: list[tuple[str, str, str]]  # (scheme, term, label)
+    enclosure: str | None
+
+
+class FeedRenderer:
+    """Renders the feeds of one site (base URL, topic names, templates)."""
+
+    def __init__(self, *, base_url: str, topics: Sequence[Topic], templates_dir: Path) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.specs = catalogue(topics)
+        self.topic_names = {topic.id: topic.name for topic in topics}
+        self._authority = urlsplit(self.base_url).hostname or "localhost"
+        self._env = Environment(
+            loader=FileSystemLoader(templates_dir / "feeds"),
+            autoescape=True,
+            undefined=StrictUndefined,
+            finalize=lambda value: clean_text(value) if isinstance(value, str) else value,
+            keep_trailing_newline=True,
+        )
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{path}"
+
+    def entry_id(self, item_id: int) -> str:
+        return f"tag:{self._authority},{TAG_DATE}:item/{item_id}"
+
+    def rss(self, spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
+        return self._render("rss.xml.j2", spec, entries)
+
+    def atom(self, spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
+        return self._render("atom.xml.j2", spec, entries)
+
+    def opml(self, specs: Sequence[FeedSpec]) -> bytes:
+        template = self._env.get_template("feeds.opml.j2")
+        return template.render(
+            title=f"{SITE_NAME}: alle feeds",
+            feeds=[
+                (spec.title, self.url(spec.rss_path), self.url(_archive_query(spec)))
+                for spec in specs
+            ],
+        ).encode()
+
+    def _render(self, name: str, spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
+        updated = max((entry.updated for entry in entries), default=EMPTY_FEED_TIME)
+        template = self._env.get_template(name)
+        return template.render(
+            feed_id=f"tag:{self._authority},{TAG_DATE}:feed/{spec.slug}",
+            title=spec.title,
+            subtitle=_subtitle(spec, self.topic_names),
+            link=self.url(_archive_query(spec)),
+            rss_url=self.url(spec.rss_path),
+            atom_url=self.url(spec.atom_path),
+            updated_rfc822=_rfc822(updated),
+            updated_rfc3339=_rfc3339(updated),
+            author=SITE_NAME,
+            entries=[self._view(entry) for entry in entries],
+        ).encode()
+
+    def _view(self, entry: Entry) -> _View:
+        snap = entry.snapshot
+        title = f"{snap.number}. {snap.title}" if snap.number else snap.title
+        categories = [
+            (self.url("emne"), topic, self.topic_names.get(topic, topic))
+            for topic in snap.topic_ids
+        ]
+        categories.append((self.url("kkr"), snap.council.value, snap.council.danish_name))
+        return _View(
+            id=self.entry_id(snap.item_id),
+            title=title,
+            link=snap.document_url,
+            html=entry_html(snap, self.topic_names),
+            published=_rfc3339(entry.published),
+            updated=_rfc3339(entry.updated),
+            updated_rfc822=_rfc822(entry.updated),
+            categories=categories,
+            enclosure=snap.document_url if is_pdf(snap.document_url) else None,
+        )
+
+
+def entry_html(snap: ItemSnapshot, topic_names: dict[str, str]) -> str:
+    """The entry body as an HTML string (every scraped value escaped); a plain str, so the
+    XML template escapes it once more."""
+    parts = []
+    if snap.decides_title:
+        parts.append(f"<p><strong>Beslutning om:</strong> {escape(snap.decides_title)}</p>")
+    parts.append(_paragraphs(_truncate(snap.text)))
+    if snap.indstilling:
+        parts.append(f"<h3>Indstilling</h3>{_paragraphs(_truncate(snap.indstilling))}")
+    if snap.beslutning:
+        parts.append(f"<h3>Beslutning</h3>{_paragraphs(_truncate(snap.beslutning))}")
+    topics = ", ".join(topic_names.get(topic, topic) for topic in snap.topic_ids)
+    facts = [snap.council.danish_name]
+    if snap.document_date:
+        facts.append(snap.document_date.strftime("%d.%m.%Y"))
+    if topics:
+        facts.append(f"Emner: {topics}")
+    parts.append(f"<p>{escape(' · '.join(facts))}</p>")
+    parts.append(
+        f'<p>Kilde: <a href="{escape(snap.document_url)}">{escape(snap.document_title)}</a></p>'
+    )
+    return "".join(str(part) for part in parts)
+
+
+def _subtitle(spec: FeedSpec, topic_names: dict[str, str]) -> str:
+    what = "Nye og ændrede punkter fra"
+    where = spec.council.danish_name if spec.council else "de fem KKR'er"
+    if spec.topic:
+        return f"{what} {where} om {topic_names.get(spec.topic, spec.topic)}"
+    return f"{what} {where}"
+
+
+def _archive_query(spec: FeedSpec) -> str:
+    params = []
+    if spec.topic:
+        params.append(f"emne={spec.topic}")
+    if spec.council:
+        params.append(f"kkr={spec.council.value}")
+    return "arkiv" + ("?" + "&".join(params) if params else "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class File:
+    """One published file: what the web app serves and ``notifier feeds --out`` writes."""
+
+    body: bytes
+    last_modified: datetime
+    media_type: str
+
+
+async def build_files(conn: AsyncConnection, renderer: FeedRenderer) -> dict[str, File]:
+    """Every feed, the OPML list and the calendars, by path relative to the site root."""
+    entries = await recent_entries(conn)
+    files: dict[str, File] = {}
+    for spec in renderer.specs:
+        selected = spec.select(entries)
+        modified = max((entry.updated for entry in selected), default=EMPTY_FEED_TIME)
+        files[spec.rss_path] = _file(spec.rss_path, renderer.rss(spec, selected), modified)
+        files[spec.atom_path] = _file(spec.atom_path, renderer.atom(spec, selected), modified)
+    files[OPML_PATH] = _file(OPML_PATH, renderer.opml(renderer.specs), EMPTY_FEED_TIME)
+    meetings = await store_documents.all_meetings(conn)
+    for council in [None, *Council]:
+        chosen = [m for m in meetings if council is None or m.council is council]
+        modified = max((m.updated_at for m in chosen), default=EMPTY_FEED_TIME)
+        body = ical.render_calendar(chosen, council=council, base_url=renderer.base_url)
+        path = calendar_path(council)
+        files[path] = _file(path, body, modified)
+    return files
+
+
+def _file(path: str, body: bytes, last_modified: datetime) -> File:
+    media_type = MEDIA_TYPES[path[path.rindex(".") :]]
+    return File(body=body, last_modified=last_modified, media_type=media_type)

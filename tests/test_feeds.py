@@ -1,0 +1,338 @@
+"""Feed rendering: RSS, Atom, OPML and iCalendar from items stored through the real ingest path.
+
+No W3C feed validator is published on PyPI, so ``assert_valid_rss`` / ``assert_valid_atom`` check
+the rules it applies that our feeds can break: required elements, absolute links, RFC 822 and
+RFC 3339 dates, a self link, unique permanent ids, enclosure attributes, no script in bodies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import xml.etree.ElementTree as ET
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from notifier import feeds, ical
+from notifier.cli import main
+from notifier.models import Council, DocumentKind
+from notifier.store import documents as store_documents
+from notifier.topics import load_topics
+from tests.factories import Spec, publish
+
+TOPICS_FILE = Path(__file__).resolve().parent.parent / "config" / "topics.toml"
+TOPICS = load_topics(TOPICS_FILE)
+BASE = "https://kkr.example.dk"
+ATOM = "{http://www.w3.org/2005/Atom}"
+NASTY = 'Budget <script>alert("x")</script> & drift\x0b\x01 «ÆØÅ»'
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+_TAG = re.compile(r"^tag:[a-z0-9.-]+,\d{4}(-\d{2}(-\d{2})?)?:[0-9a-zA-Z;/?:@&=+$.\-_!~*'()%,]*$")
+
+
+def renderer() -> feeds.FeedRenderer:
+    return feeds.FeedRenderer(
+        base_url=BASE, topics=TOPICS, templates_dir=feeds.default_templates_dir()
+    )
+
+
+def spec(slug: str) -> feeds.FeedSpec:
+    found = feeds.find_spec(feeds.catalogue(TOPICS), slug)
+    assert found is not None
+    return found
+
+
+def assert_valid_rss(body: bytes, self_url: str) -> ET.Element:
+    root = ET.fromstring(body)
+    assert root.tag == "rss" and root.get("version") == "2.0"
+    channel = root.find("channel")
+    assert channel is not None
+    for name in ("title", "link", "description"):
+        assert (channel.findtext(name) or "").strip(), f"channel lacks {name}"
+    assert (channel.findtext("link") or "").startswith("https://")
+    self_link = channel.find(f"{ATOM}link")
+    assert self_link is not None and self_link.get("rel") == "self"
+    assert self_link.get("href") == self_url and self_link.get("type") == "application/rss+xml"
+    _rfc822(channel.findtext("lastBuildDate"))
+    guids = []
+    for item in channel.findall("item"):
+        assert item.findtext("title")
+        assert (item.findtext("link") or "").startswith("http")
+        guid = item.find("guid")
+        assert guid is not None and guid.get("isPermaLink") == "false"
+        assert _TAG.match(guid.text or "")
+        guids.append(guid.text)
+        _rfc822(item.findtext("pubDate"))
+        assert "<script" not in (item.findtext("description") or "").lower()
+        for category in item.findall("category"):
+            assert category.text and (category.get("domain") or "").startswith("https://")
+        enclosure = item.find("enclosure")
+        if enclosure is not None:
+            assert (enclosure.get("url") or "").startswith("http")
+            assert (enclosure.get("length") or "").isdigit()
+            assert enclosure.get("type") == "application/pdf"
+    assert len(guids) == len(set(guids)), "duplicate guids"
+    return channel
+
+
+def assert_valid_atom(body: bytes, self_url: str) -> ET.Element:
+    root = ET.fromstring(body)
+    assert root.tag == f"{ATOM}feed"
+    assert _TAG.match(root.findtext(f"{ATOM}id") or "")
+    assert root.findtext(f"{ATOM}title")
+    assert _RFC3339.match(root.findtext(f"{ATOM}updated") or "")
+    assert root.find(f"{ATOM}author/{ATOM}name") is not None
+    links = {link.get("rel"): link.get("href") for link in root.findall(f"{ATOM}link")}
+    assert links["self"] == self_url
+    ids = []
+    for entry in root.findall(f"{ATOM}entry"):
+        ids.append(entry.findtext(f"{ATOM}id"))
+        assert _TAG.match(ids[-1] or "")
+        assert entry.findtext(f"{ATOM}title")
+        for name in ("updated", "published"):
+            assert _RFC3339.match(entry.findtext(f"{ATOM}{name}") or "")
+        alternate = [
+            link for link in entry.findall(f"{ATOM}link") if link.get("rel") == "alternate"
+        ]
+        assert len(alternate) == 1
+        content = entry.find(f"{ATOM}content")
+        assert content is not None and content.get("type") == "html"
+        assert "<script" not in (content.text or "").lower()
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    return root
+
+
+def _rfc822(value: str | None) -> datetime:
+    assert value and value.endswith(" GMT") and re.search(r" \d{4} ", value)
+    return parsedate_to_datetime(value)
+
+
+async def _publish_sample(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await publish(
+            conn,
+            [
+                Spec(title=NASTY, text="Linje 1\x07\n\nLinje <b>2</b> & mere", topics=["sundhed"]),
+                Spec(title="Letbane og busser", topics=["trafik_infrastruktur"], number="2"),
+            ],
+            council=Council.HOVEDSTADEN,
+        )
+        await publish(
+            conn,
+            [Spec(title="Praktikpladser", topics=["uddannelse", "vaekst_beskaeftigelse"])],
+            council=Council.NORDJYLLAND,
+            kind=DocumentKind.NEWSLETTER,
+            day=date(2024, 6, 20),
+            url="https://www.kl.dk/kkr/nordjylland/nyhedsbrev-juni",
+        )
+
+
+async def test_feeds_parse_cleanly_and_escape_scraped_text(engine: AsyncEngine) -> None:
+    await _publish_sample(engine)
+    async with engine.connect() as conn:
+        entries = await feeds.recent_entries(conn)
+    assert len(entries) == 3
+    all_feed = spec("alle")
+    rss = renderer().rss(all_feed, all_feed.select(entries))
+    atom = renderer().atom(all_feed, all_feed.select(entries))
+    assert_valid_rss(rss, f"{BASE}/feeds/alle.rss")
+    assert_valid_atom(atom, f"{BASE}/feeds/alle.atom")
+    for body in (rss, atom):
+        parsed = feedparser.parse(body)
+        assert parsed.bozo == 0, parsed.get("bozo_exception")
+        assert len(parsed.entries) == 3
+        nasty = next(e for e in parsed.entries if "Budget" in e.title)
+        # The title is text: the markup shows as characters, the control characters are gone.
+        assert nasty.title == 'Budget <script>alert("x")</script> & drift «ÆØÅ»'
+        assert "<script" not in nasty.summary
+        assert "&lt;b&gt;2&lt;/b&gt;" in nasty.summary
+        terms = {tag.get("label") or tag.term for tag in nasty.tags}
+        assert terms == {"Sundhed", "KKR Hovedstaden"}
+        assert nasty.enclosures[0].href.endswith(".pdf")
+    assert b"\x0b" not in rss and b"\x07" not in atom
+
+
+async def test_filters_by_topic_and_council(sqlite_engine: AsyncEngine) -> None:
+    await _publish_sample(sqlite_engine)
+    async with sqlite_engine.connect() as conn:
+        entries = await feeds.recent_entries(conn)
+
+    def titles(slug: str) -> set[str]:
+        return {entry.snapshot.title for entry in spec(slug).select(entries)}
+
+    assert titles("emne/uddannelse") == {"Praktikpladser"}
+    assert titles("emne/sundhed") == {'Budget <script>alert("x")</script> & drift\x0b\x01 «ÆØÅ»'}
+    assert titles("kkr/hovedstaden") == {NASTY, "Letbane og busser"}
+    assert titles("kkr/nordjylland/emne/vaekst_beskaeftigelse") == {"Praktikpladser"}
+    assert titles("kkr/nordjylland/emne/sundhed") == set()
+    assert titles("emne/klima_miljoe") == set()
+    newsletter = spec("kkr/nordjylland").select(entries)[0]
+    rss = feedparser.parse(renderer().rss(spec("kkr/nordjylland"), [newsletter]))
+    assert rss.entries[0].enclosures == []  # an HTML newsletter has no PDF
+
+
+async def test_a_changed_item_updates_its_entry_and_a_removed_one_leaves(
+    sqlite_engine: AsyncEngine,
+) -> None:
+    first = datetime(2024, 3, 1, 9, tzinfo=UTC)
+    specs = [Spec(title="Sundhedsaftale", text="Første udgave.", topics=["sundhed"])]
+    other = Spec(title="Eventuelt", topics=[])
+    async with sqlite_engine.begin() as conn:
+        await publish(conn, [*specs, other], now=first)
+        await publish(
+            conn,
+            [Spec(title="Sundhedsaftale", text="Anden udgave.", topics=["sundhed"])],
+            now=first + timedelta(days=1),
+        )
+    async with sqlite_engine.connect() as conn:
+        entries = await feeds.recent_entries(conn)
+    assert [entry.snapshot.title for entry in entries] == ["Sundhedsaftale"]
+    entry = entries[0]
+    assert entry.snapshot.text == "Anden udgave."
+    assert entry.published == first and entry.updated == first + timedelta(days=1)
+    atom = feedparser.parse(renderer().atom(spec("alle"), entries))
+    assert atom.entries[0].id == f"tag:kkr.example.dk,2024:item/{entry.snapshot.item_id}"
+    assert atom.entries[0].updated.startswith("2024-03-02")
+    assert atom.entries[0].published.startswith("2024-03-01")
+
+
+def test_empty_feeds_are_valid() -> None:
+    for slug in ("alle", "kkr/sjaelland/emne/social"):
+        feed = spec(slug)
+        assert feedparser.parse(renderer().rss(feed, [])).bozo == 0
+        assert_valid_rss(renderer().rss(feed, []), f"{BASE}/feeds/{slug}.rss")
+        assert_valid_atom(renderer().atom(feed, []), f"{BASE}/feeds/{slug}.atom")
+
+
+def test_catalogue_and_opml_list_every_feed() -> None:
+    specs = feeds.catalogue(TOPICS)
+    # all + 6 topics + 5 councils x (1 + 6 topics)
+    assert len(specs) == 1 + 6 + 5 * 7
+    assert len({s.slug for s in specs}) == len(specs)
+    body = renderer().opml(specs)
+    root = ET.fromstring(body)
+    assert root.get("version") == "2.0" and root.findtext("head/title")
+    urls = [outline.get("xmlUrl") for outline in root.iter("outline")]
+    assert urls == [f"{BASE}/{s.rss_path}" for s in specs]
+    assert all(outline.get("text") for outline in root.iter("outline"))
+
+
+def test_clean_text_drops_what_xml_forbids() -> None:
+    assert feeds.clean_text("a\x00b\x0bc\td\ne\ufffef\ud800g😀") == "abc\td\nefg😀"
+
+
+# iCalendar
+
+
+def unfold(body: bytes) -> list[str]:
+    text = body.decode()
+    assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
+    physical = text.split("\r\n")[:-1]
+    assert all(len(line.encode()) <= 75 for line in physical)
+    return text.replace("\r\n ", "").split("\r\n")[:-1]
+
+
+def events(lines: list[str]) -> list[dict[str, str]]:
+    found: list[dict[str, str]] = []
+    for line in lines:
+        if line == "BEGIN:VEVENT":
+            found.append({})
+        elif found and line != "END:VEVENT" and not line.startswith("END:VCALENDAR"):
+            name, _, value = line.partition(":")
+            found[-1][name] = value
+    return found
+
+
+async def test_calendar_per_council_with_stable_uid_for_a_moved_meeting(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.begin() as conn:
+        await publish(conn, [Spec(title="Punkt")], council=Council.HOVEDSTADEN)
+        await publish(
+            conn, [Spec(title="Punkt")], council=Council.SYDDANMARK, day=date(2024, 3, 12)
+        )
+    async with engine.connect() as conn:
+        meetings = await store_documents.all_meetings(conn, Council.HOVEDSTADEN)
+    body = ical.render_calendar(meetings, council=Council.HOVEDSTADEN, base_url=BASE)
+    lines = unfold(body)
+    assert lines[0] == "BEGIN:VCALENDAR" and "VERSION:2.0" in lines and lines[-1] == "END:VCALENDAR"
+    (event,) = events(lines)
+    assert event["DTSTART"] == "20210419T080000Z"  # 10:00 in Copenhagen, summer time
+    assert event["UID"] == f"kkr-meeting-{meetings[0].id}@kkr.example.dk"
+    assert event["LOCATION"] == "Virtuelt via Teams"
+    assert event["CATEGORIES"] == "KKR Hovedstaden"
+    assert event["URL"].endswith(".pdf")
+
+    moved = meetings[0].__class__(
+        **{
+            **meetings[0].__dict__,
+            "place": "Hørsholm, Rådhuset; sal 2\nindgang B",
+            "updated_at": meetings[0].updated_at + timedelta(hours=1),
+        }
+    )
+    (again,) = events(unfold(ical.render_calendar([moved], council=None, base_url=BASE)))
+    assert again["UID"] == event["UID"]
+    assert int(again["SEQUENCE"]) > int(event["SEQUENCE"])
+    assert again["LOCATION"] == "Hørsholm\\, Rådhuset\\; sal 2\\nindgang B"
+
+
+def test_calendar_folds_long_lines_and_escapes() -> None:
+    title = "Møde i KKR Sjælland, æøå " * 10 + "\x01"
+    meeting = store_documents.StoredMeeting(
+        id=7,
+        council=Council.SJAELLAND,
+        day=date(2024, 5, 7),
+        starts_at=None,
+        place=None,
+        title=title,
+        agenda_url=None,
+        updated_at=datetime(2024, 5, 1, tzinfo=UTC),
+    )
+    (event,) = events(unfold(ical.render_calendar([meeting], council=None, base_url=BASE)))
+    assert event["SUMMARY"] == ical.escape_text(title.replace("\x01", ""))
+    assert event["DTSTART;VALUE=DATE"] == "20240507"
+    assert event["DTEND;VALUE=DATE"] == "20240508"
+
+
+@pytest.mark.parametrize(
+    ("line", "parts"),
+    [("A" * 75, 1), ("A" * 76, 2), ("æ" * 40, 2)],
+)
+def test_fold(line: str, parts: int) -> None:
+    folded = ical.fold(line)
+    assert len(folded.split("\r\n")) == parts
+    assert folded.replace("\r\n ", "") == line
+
+
+async def test_cli_writes_every_file(
+    sqlite_engine: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _publish_sample(sqlite_engine)
+    database = tmp_path / "notifier.db"  # the file sqlite_engine made
+    config = tmp_path / "notifier.toml"
+    config.write_text(
+        f'database_url = "sqlite+aiosqlite:///{database}"\n'
+        f'topics_file = "{TOPICS_FILE}"\n[web]\nbase_url = "{BASE}"\n'
+    )
+    out = tmp_path / "site"
+    result = await asyncio.to_thread(
+        CliRunner().invoke, main, ["--config", str(config), "feeds", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    written = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
+    specs = feeds.catalogue(TOPICS)
+    assert written == {
+        *(s.rss_path for s in specs),
+        *(s.atom_path for s in specs),
+        feeds.OPML_PATH,
+        "kalender/alle.ics",
+        *(f"kalender/{c.value}.ics" for c in Council),
+    }
+    parsed = feedparser.parse((out / "feeds/emne/uddannelse.atom").read_bytes())
+    assert parsed.bozo == 0 and [e.title for e in parsed.entries] == ["Praktikpladser"]
+    assert b"BEGIN:VEVENT" in (out / "kalender/hovedstaden.ics").read_bytes()
