@@ -1,0 +1,57 @@
+"""`notifier run` (the service) and `notifier healthcheck` (for Docker's HEALTHCHECK)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import click
+import httpx
+
+from notifier.cli import App, main, pass_app
+from notifier.config import Settings
+from notifier.logs import configure
+
+
+@main.command("run")
+@pass_app
+def run_command(app: App) -> None:
+    """Poll, publish feeds, send digests and alerts, and serve the web app until SIGTERM."""
+    from notifier.service import Service  # the service's imports are heavy; others need none
+
+    settings = app.settings
+    configure(settings.log_level)
+
+    async def serve() -> None:
+        service = await Service.open(settings)
+        await service.run()
+
+    asyncio.run(serve())
+
+
+@main.command("healthcheck")
+@click.option("--url", default=None, help="Health URL (default: /healthz on [web] host/port).")
+@click.option("--timeout", default=5.0, show_default=True, help="Seconds to wait for an answer.")
+@pass_app
+def healthcheck_command(app: App, url: str | None, timeout: float) -> None:
+    """Exit 0 when the running service answers /healthz with 200, else 1."""
+    url = url or health_url(app.settings)
+    try:
+        response = httpx.get(url, timeout=timeout)
+    except httpx.HTTPError as exc:
+        click.echo(f"unhealthy: {url}: {exc}", err=True)
+        sys.exit(1)
+    if response.status_code != 200:
+        click.echo(f"unhealthy: {url}: HTTP {response.status_code}", err=True)
+        sys.exit(1)
+    click.echo("healthy")
+
+
+def health_url(settings: Settings) -> str:
+    host = settings.web.host
+    # A wildcard listen address is reachable on loopback.
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{settings.web.port}/healthz"
