@@ -202,3 +202,20 @@ def test_feed_links() -> None:
 def test_feed_links_reject_garbage() -> None:
     with pytest.raises(ExtractError):
         feed_links(b"\x00\x01 not xml <<<", base_url=BASE)
+
+
+def test_html_survives_a_markup_change_without_main_or_article() -> None:
+    path = "politik/kkr/kkr-syddanmark/nyheder/nyhedsbrev-kkr-syddanmark-november-2022/index.html"
+    html = (SITE / path).read_text(encoding="utf-8")
+    redesigned = (
+        html.replace("<main", "<div")
+        .replace("</main>", "</div>")
+        .replace("<article", "<section")
+        .replace("</article>", "</section>")
+    )
+    before = extract(html.encode(), url=f"{BASE}/{path}", content_type=None)
+    after = extract(redesigned.encode(), url=f"{BASE}/{path}", content_type=None)
+    assert [i.key for i in split(after)] == [i.key for i in split(before)]
+    assert after.date == before.date and after.title == before.title
+    for chrome in CHROME:
+        assert chrome not in after.text
