@@ -12,7 +12,7 @@ if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
   apt-get install -y -qq postgresql >&2
   bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 fi
-if ! "$bindir/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
+if ! "$bindir/pg_isready" -q -h 127.0.0.1 -p "$PGPORT"; then
   rm -rf "$PGDATA"
   mkdir -p "$PGDATA"
   chown postgres:postgres "$PGDATA" 2>/dev/null || true

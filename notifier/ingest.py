@@ -66,6 +66,7 @@ class SourcePlan:
     documents: list[DocumentPlan] = field(default_factory=list)
     stored_items: int = 0  # live items of the source before this poll
     stored_documents: int = 0
+    unreadable: int = 0  # known documents with items that no longer extract
 
     @property
     def items_new(self) -> int:

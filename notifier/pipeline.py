@@ -23,17 +23,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from notifier import extract as extraction
 from notifier import ingest
-from notifier.config import IngestSettings, SourceConfig
+from notifier.classify import Classifier
+from notifier.config import IngestSettings, Settings, SourceConfig
 from notifier.errors import ExtractError, FetchError
 from notifier.fetch import Fetcher, Response
 from notifier.ingest import ItemClassifier, SourcePlan
-from notifier.models import Document, EventType, SourceKind
+from notifier.models import Document, EventType, Item, SourceKind
 from notifier.split import split
 from notifier.store import documents as store_documents
 from notifier.store import events as store_events
 from notifier.store import locks
 from notifier.store import sources as store_sources
 from notifier.store.sources import FetchState, SourceState
+from notifier.topics import load_topics
 
 log = logging.getLogger(__name__)
 
@@ -89,13 +91,14 @@ class Pipeline:
         owner: str | None = None,
     ) -> None:
         self._engine = engine
-        self._fetcher = fetcher
+        self.fetcher = fetcher
         self._classifier = classifier
         self._settings = settings
         self._clock = clock
         self._owner = owner or f"{socket.gethostname()}:{os.getpid()}"
         # pdfium is not thread-safe; one worker keeps extraction off the event loop safely.
         self._extractor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
+        self._write_lock = asyncio.Lock()
 
     def close(self) -> None:
         self._extractor.shutdown(wait=True)
@@ -155,21 +158,63 @@ class Pipeline:
                     )
                     return
         fetched = await self._fetch_documents(urls, summary)
+        extracted: list[tuple[Document, list[Item]]] = []
+        unreadable: list[str] = []
+        for item in fetched:
+            if item.response is None:
+                continue
+            try:
+                document = await asyncio.get_running_loop().run_in_executor(
+                    self._extractor, _extract, item.response, source
+                )
+            except ExtractError as exc:
+                summary.errors.append(f"{item.url}: {exc}")
+                unreadable.append(item.url)
+                continue
+            extracted.append((document, split(document)))
+        # Sources may share documents (a listing and a feed of the same newsletters): plan and
+        # apply one source at a time so two never insert the same document at once.
+        async with self._write_lock:
+            plan = await self._plan(source, extracted, unreadable)
+            verdict = self._judge(plan, state)
+            if verdict is not None:
+                kind, reason = verdict
+                await self._flag(source, state, summary, kind, reason, fingerprint=plan.fingerprint)
+                return
+            async with self._engine.begin() as conn:
+                applied = await ingest.apply(conn, plan, classifier=self._classifier, now=now)
+                for url, response in listing_saves:
+                    await _save(conn, url, response, None, now)
+                for item in fetched:
+                    if item.response is not None:
+                        await _save(conn, item.url, item.response, item.body_hash, now)
+                await self._succeed(
+                    conn, source, state, summary, now, published=applied.items_new > 0
+                )
+        summary.documents_new = applied.documents_new
+        summary.documents_changed = applied.documents_changed
+        summary.items_new = applied.items_new
+        summary.items_changed = applied.items_changed
+        summary.items_removed = applied.items_removed
+        if summary.errors:
+            await self._fail(source, summary, "; ".join(summary.errors), count_request=False)
+        log.info("polled", extra={"source": source.id, **summary.to_json()})
+
+    async def _plan(
+        self,
+        source: SourceConfig,
+        extracted: list[tuple[Document, list[Item]]],
+        unreadable: list[str],
+    ) -> SourcePlan:
         plan = SourcePlan(source_id=source.id, council=source.kkr)
         async with self._engine.connect() as conn:
+            for url in unreadable:
+                known = await store_documents.by_url(conn, url)
+                if known and await store_documents.live_items(conn, known.id):
+                    plan.unreadable += 1
             plan.stored_items = await store_documents.count_live_items(conn, source.id)
             plan.stored_documents = len(await store_documents.of_source(conn, source.id))
-            for item in fetched:
-                if item.response is None:
-                    continue
-                try:
-                    document = await asyncio.get_running_loop().run_in_executor(
-                        self._extractor, _extract, item.response, source
-                    )
-                except ExtractError as exc:
-                    summary.errors.append(f"{item.url}: {exc}")
-                    continue
-                items = split(document)
+            for document, items in extracted:
                 plan.documents.append(
                     await ingest.plan_document(
                         conn,
@@ -180,27 +225,7 @@ class Pipeline:
                     )
                 )
             await conn.rollback()
-        verdict = self._judge(plan, state)
-        if verdict is not None:
-            kind, reason = verdict
-            await self._flag(source, state, summary, kind, reason, fingerprint=plan.fingerprint)
-            return
-        async with self._engine.begin() as conn:
-            applied = await ingest.apply(conn, plan, classifier=self._classifier, now=now)
-            for url, response in listing_saves:
-                await _save(conn, url, response, None, now)
-            for item in fetched:
-                if item.response is not None:
-                    await _save(conn, item.url, item.response, item.body_hash, now)
-            await self._succeed(conn, source, state, summary, now, published=applied.items_new > 0)
-        summary.documents_new = applied.documents_new
-        summary.documents_changed = applied.documents_changed
-        summary.items_new = applied.items_new
-        summary.items_changed = applied.items_changed
-        summary.items_removed = applied.items_removed
-        if summary.errors:
-            await self._fail(source, summary, "; ".join(summary.errors), count_request=False)
-        log.info("polled", extra={"source": source.id, **summary.to_json()})
+        return plan
 
     async def _document_urls(
         self, source: SourceConfig, summary: SourceSummary
@@ -210,7 +235,7 @@ class Pipeline:
             stored = await store_sources.fetch_states(conn, [source.url])
             known = await store_documents.of_source(conn, source.id)
         previous = stored.get(source.url)
-        response = await self._fetcher.get(
+        response = await self.fetcher.get(
             source.url, validators=previous.validators if previous else None
         )
         summary.requests += response.requests
@@ -233,7 +258,7 @@ class Pipeline:
         async def one(url: str) -> _Fetched | None:
             state: FetchState | None = states.get(url)
             try:
-                response = await self._fetcher.get(
+                response = await self.fetcher.get(
                     url, validators=state.validators if state else None
                 )
             except FetchError as exc:
@@ -256,11 +281,13 @@ class Pipeline:
         """None to apply the plan, or ("broken" | "suspect", reason) to hold it back."""
         if state.release_requested:
             return None
+        # Known documents that now yield no items, or cannot be read at all, while nothing else
+        # changed: a redesign, not an editor deleting everything.
         emptied = [p for p in plan.documents if not p.items and p.diff.removed]
-        if emptied and len(emptied) == len(
-            [p for p in plan.documents if p.diff.removed or p.items]
-        ):
-            return "broken", f"{len(emptied)} document(s) now yield no items"
+        changed = [p for p in plan.documents if p.items or p.diff.removed]
+        if (emptied or plan.unreadable) and len(emptied) == len(changed):
+            count = len(emptied) + plan.unreadable
+            return "broken", f"{count} known document(s) now yield no items"
         settings = self._settings
         reason = None
         if plan.stored_items >= settings.suspect_min_items:
@@ -416,3 +443,13 @@ async def release(engine: AsyncEngine, source_id: str, *, discard: bool, now: da
             return "discarded"
         await store_sources.update(conn, source_id, release_requested=True)
         return "released"
+
+
+def build(settings: Settings, engine: AsyncEngine, *, fetcher: Fetcher | None = None) -> Pipeline:
+    """A pipeline wired from settings: the same for `poll --once` and `run`."""
+    return Pipeline(
+        engine=engine,
+        fetcher=fetcher or Fetcher(settings.fetch),
+        classifier=Classifier(load_topics(settings.topics_file)),
+        settings=settings.ingest,
+    )

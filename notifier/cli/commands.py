@@ -4,3 +4,5 @@
 from notifier.cli import classify  # noqa: F401
 from notifier.cli import extract  # noqa: F401
 from notifier.cli import feeds  # noqa: F401
+from notifier.cli import poll  # noqa: F401
+from notifier.cli import run  # noqa: F401

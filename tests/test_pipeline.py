@@ -1,0 +1,318 @@
+"""The whole poll against a real HTTP server on 127.0.0.1 serving the kl.dk look-alike."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from notifier import pipeline
+from notifier.config import Settings
+from notifier.models import EventType
+from notifier.pipeline import Pipeline, SourceSummary
+from notifier.store import events as store_events
+from notifier.store import sources as store_sources
+from notifier.store.db import open_database
+from notifier.store.schema import documents, items
+from tests.site import Site, start_site
+
+HOVEDSTADEN = "/politik/kkr/kkr-hovedstaden/moedemateriale"
+SJAELLAND_NEWS = "/politik/kkr/kkr-sjaelland/nyheder"
+NOVEMBER_2020 = f"{SJAELLAND_NEWS}/nyhedsbrev-kkr-sjaelland-november-2020"
+AGENDA = "/media/24712/dagsorden-kkr-hovedstaden-19-april-2021.pdf"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    site = start_site(tmp_path)
+    try:
+        yield site
+    finally:
+        site.server.stop()
+
+
+@pytest.fixture
+def settings(site: Site, database_url: str, tmp_path: Path) -> Settings:
+    return site.settings(database_url, tmp_path)
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = await open_database(settings.database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def poller(settings: Settings, db: AsyncEngine) -> AsyncIterator[Pipeline]:
+    poller = pipeline.build(settings, db)
+    try:
+        yield poller
+    finally:
+        poller.close()
+        await poller.fetcher.aclose()
+
+
+async def poll(poller: Pipeline, settings: Settings) -> dict[str, SourceSummary]:
+    return {s.id: s for s in await poller.poll_all(settings.sources)}
+
+
+async def events_after(db: AsyncEngine, after: int) -> list[store_events.Event]:
+    async with db.connect() as conn:
+        return await store_events.since(conn, after)
+
+
+async def last_event(db: AsyncEngine) -> int:
+    async with db.connect() as conn:
+        return await store_events.last_id(conn)
+
+
+def by_type(events: list[store_events.Event]) -> Counter[EventType]:
+    return Counter(event.type for event in events)
+
+
+async def test_first_poll_finds_every_document_and_item(
+    site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline
+) -> None:
+    summaries = await poll(poller, settings)
+    assert all(s.state == "ok" and not s.errors for s in summaries.values()), summaries
+    async with db.connect() as conn:
+        rows = (await conn.execute(sa.select(documents.c.url, documents.c.id))).all()
+        stored = {row.url.removeprefix(site.url + "/"): row.id for row in rows}
+        counts = dict(
+            (
+                await conn.execute(
+                    sa.select(items.c.document_id, sa.func.count())
+                    .where(items.c.removed_at.is_(None))
+                    .group_by(items.c.document_id)
+                )
+            ).all()
+        )
+    for path, expected in site.manifest.items():
+        key = path.removesuffix("index.html")
+        assert key in stored, f"{path} was not found"
+        assert counts.get(stored[key], 0) == expected["items"], path
+    events = await events_after(db, 0)
+    assert by_type(events)[EventType.ITEM_NEW] == sum(
+        int(str(entry["items"])) for entry in site.manifest.values()
+    )
+    decided = [e for e in events if e.type is EventType.ITEM_DECIDED]
+    assert decided, "minutes points should be linked to the agenda points they decide"
+    assert all(e.snapshot.decides_item_id and e.snapshot.beslutning for e in decided)
+
+
+async def test_second_poll_is_all_304s_and_appends_nothing(
+    settings: Settings, db: AsyncEngine, poller: Pipeline
+) -> None:
+    await poll(poller, settings)
+    before = await last_event(db)
+    summaries = await poll(poller, settings)
+    assert await events_after(db, before) == []
+    for summary in summaries.values():
+        assert summary.state == "ok"
+        assert summary.not_modified == summary.requests, summary  # robots.txt is cached
+        assert summary.items_new == summary.items_changed == summary.items_removed == 0
+
+
+async def test_one_edited_section_appends_exactly_one_item_changed(
+    site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline
+) -> None:
+    await poll(poller, settings)
+    before = await last_event(db)
+    site.edit(
+        site.page(NOVEMBER_2020),
+        "Kalundborg Kommune er vært for DM i Skills i 2022.",
+        "Kalundborg Kommune er vært for DM i Skills i 2022 med 600 deltagere.",
+    )
+    await poll(poller, settings)
+    events = await events_after(db, before)
+    counts = by_type(events)
+    assert counts[EventType.ITEM_CHANGED] == 1
+    assert counts[EventType.ITEM_NEW] == counts[EventType.ITEM_REMOVED] == 0
+    [changed] = [e for e in events if e.type is EventType.ITEM_CHANGED]
+    snapshot = changed.snapshot
+    assert snapshot.title == "DM i Skills i 2022"
+    assert "600 deltagere" in snapshot.text
+    assert snapshot.old is not None and "600 deltagere" not in snapshot.old.text
+
+
+async def test_whitespace_and_hyphenation_changes_are_not_changes(
+    site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline
+) -> None:
+    await poll(poller, settings)
+    before = await last_event(db)
+    site.edit(
+        site.page(NOVEMBER_2020),
+        "Kalundborg Kommune er vært for DM i Skills",
+        "Kalundborg   Kommune er\n vært for DM i Skills",
+    )
+    await poll(poller, settings)
+    assert by_type(await events_after(db, before))[EventType.ITEM_CHANGED] == 0
+
+
+async def test_a_new_agenda_appends_its_items(
+    site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline
+) -> None:
+    await poll(poller, settings)
+    before = await last_event(db)
+    # The Syddanmark agenda re-published as Hovedstaden's next meeting.
+    new = "/media/25001/dagsorden-kkr-hovedstaden-16-juni-2021.pdf"
+    source = site.root / "media/27301/dagsorden-kkr-syddanmark-12-marts-2024.pdf"
+    (site.root / new.strip("/")).parent.mkdir(parents=True)
+    shutil.copy(source, site.root / new.strip("/"))
+    site.edit(site.page(HOVEDSTADEN), f'href="{AGENDA}"', f'href="{new}">Ny</a> <a href="{AGENDA}"')
+    summaries = await poll(poller, settings)
+    events = await events_after(db, before)
+    new_items = [e for e in events if e.type is EventType.ITEM_NEW]
+    assert summaries["hovedstaden-moedemateriale"].documents_new == 1
+    assert len(new_items) == 5
+    assert {e.snapshot.document_url for e in new_items} == {site.url + new}
+    assert by_type(events)[EventType.DOCUMENT_NEW] == 1
+
+
+async def test_a_document_that_moves_appends_no_item_new(
+    site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline
+) -> None:
+    await poll(poller, settings)
+    before = await last_event(db)
+    moved = "/media/archive/2021/dagsorden-19-04-2021.pdf"
+    (site.root / moved.strip("/")).parent.mkdir(parents=True)
+    shutil.move(site.root / AGENDA.strip("/"), site.root / moved.strip("/"))
+    site.edit(site.page(HOVEDSTADEN), f'href="{AGENDA}"', f'href="{moved}"')
+    summaries = await poll(poller, settings)
+    assert summaries["hovedstaden-moedemateriale"].state == "ok"
+    assert await events_after(db, before) == []
+    async with db.connect() as conn:
+        urls = set((await conn.execute(sa.select(documents.c.url))).scalars())
+    assert site.url + moved in urls and site.url + AGENDA not in urls
+
+
+async def test_a_layout_change_that_yields_nothing_flags_the_source_and_removes_nothing(
+    site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline
+) -> None:
+    await poll(poller, settings)
+    before = await last_event(db)
+    # A redesign: the listing no longer has recognisable document links.
+    listing = site.page(HOVEDSTADEN)
+    listing.write_text(
+        listing.read_text(encoding="utf-8").replace("/media/", "/app#/document/"),
+        encoding="utf-8",
+    )
+    # And a newsletter page whose content moved into script-rendered markup.
+    site.page(NOVEMBER_2020).write_text(
+        "<html><body><div id=app></div><script>render()</script></body></html>",
+        encoding="utf-8",
+    )
+    summaries = await poll(poller, settings)
+    assert summaries["hovedstaden-moedemateriale"].state == "broken"
+    assert summaries["sjaelland-nyheder"].state == "broken", summaries["sjaelland-nyheder"]
+    events = await events_after(db, before)
+    assert by_type(events)[EventType.ITEM_REMOVED] == 0
+    assert by_type(events)[EventType.SOURCE_BROKEN] == 2
+    # Polling again while still broken alerts no second time.
+    before = await last_event(db)
+    await poll(poller, settings)
+    assert by_type(await events_after(db, before))[EventType.SOURCE_BROKEN] == 0
+
+
+async def test_failures_are_recorded_on_their_sources_while_others_finish(
+    site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline
+) -> None:
+    site.fault("/politik/kkr/kkr-nordjylland/nyheder/", "500")
+    site.fault("/politik/kkr/kkr-midtjylland/nyheder/", "slow")
+    site.fault("/politik/kkr/kkr-syddanmark/nyheder/", "huge")
+    pdf = site.root / "media/27388/dagsorden-kkr-midtjylland-7-maj-2024.pdf"
+    pdf.write_bytes(pdf.read_bytes()[: pdf.stat().st_size // 3])  # truncated
+    summaries = await poll(poller, settings)
+    assert summaries["nordjylland-nyheder"].state == "failed"
+    assert "HTTP 500" in summaries["nordjylland-nyheder"].errors[0]
+    assert summaries["nordjylland-nyheder"].requests >= 3  # retried
+    assert "timed out" in summaries["midtjylland-nyheder"].errors[0]
+    assert "larger than" in summaries["syddanmark-nyheder"].errors[0]
+    truncated = summaries["midtjylland-moedemateriale"]
+    assert truncated.errors and "dagsorden-kkr-midtjylland" in truncated.errors[0]
+    healthy = {
+        "hovedstaden-moedemateriale",
+        "hovedstaden-nyheder",
+        "sjaelland-nyheder",
+        "sjaelland-moedemateriale",
+        "nordjylland-moedemateriale",
+        "syddanmark-moedemateriale",
+    }
+    for source_id in healthy:
+        assert summaries[source_id].state == "ok" and not summaries[source_id].errors
+        assert summaries[source_id].items_new > 0
+    async with db.connect() as conn:
+        failed = await store_sources.get(conn, "nordjylland-nyheder")
+        events = await store_events.since(conn, 0, types=[EventType.SOURCE_FAILED])
+    assert failed is not None and failed.consecutive_failures == 1
+    assert failed.last_failure_reason and "HTTP 500" in failed.last_failure_reason
+    assert {e.source_id for e in events} >= {
+        "nordjylland-nyheder",
+        "midtjylland-nyheder",
+        "syddanmark-nyheder",
+        "midtjylland-moedemateriale",
+    }
+
+
+async def test_a_non_utf8_page_keeps_its_danish_letters(
+    settings: Settings, db: AsyncEngine, poller: Pipeline
+) -> None:
+    # The Midtjylland newsletter is served as windows-1252.
+    await poll(poller, settings)
+    async with db.connect() as conn:
+        titles = set(
+            (await conn.execute(sa.select(items.c.title).where(items.c.title.like("%på%"))))
+            .scalars()
+            .all()
+        )
+    assert "Besparelser på regionale busruter" in titles
+
+
+async def test_implausible_churn_is_held_back_until_released(
+    site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline
+) -> None:
+    await poll(poller, settings)
+    before = await last_event(db)
+    # Every agenda point of the known meeting renumbered at once: implausible.
+    page = site.page(NOVEMBER_2020)
+    text = page.read_text(encoding="utf-8")
+    for heading in [
+        str(h) for h in site.manifest[f"{NOVEMBER_2020.strip('/')}/index.html"]["headings"]
+    ]:  # type: ignore[union-attr]
+        text = text.replace(f"<h2>{heading}</h2>", f"<h2>Nyt punkt: {heading[::-1]}</h2>")
+    text = text.replace("<p>", "<p>Omskrevet. ", 20)
+    page.write_text(text, encoding="utf-8")
+    site.page(f"{SJAELLAND_NEWS}/nyhedsbrev-kkr-sjaelland-september-2019").write_text(
+        page.read_text(encoding="utf-8").replace("16. november 2020", "16. september 2019"),
+        encoding="utf-8",
+    )
+    summaries = await poll(poller, settings)
+    assert summaries["sjaelland-nyheder"].state == "suspect"
+    events = await events_after(db, before)
+    assert by_type(events) == Counter({EventType.SOURCE_SUSPECT: 1})
+    # Held: polling again changes nothing and alerts no second time.
+    before = await last_event(db)
+    assert (await poll(poller, settings))["sjaelland-nyheder"].state == "suspect"
+    assert await events_after(db, before) == []
+    # Released: the next poll applies the held changes.
+    await pipeline.release(db, "sjaelland-nyheder", discard=False, now=_now())
+    summary = await poller.poll(settings.source("sjaelland-nyheder"))
+    assert summary.state == "ok"
+    assert summary.items_new + summary.items_changed > 0
+    async with db.connect() as conn:
+        state = await store_sources.get(conn, "sjaelland-nyheder")
+    assert state is not None and state.state == "ok" and not state.release_requested
+
+
+def _now():  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
