@@ -135,6 +135,15 @@ class SmtpSettings(_Section):
     max_attempts: int = Field(
         default=8, ge=1, description="Tries for a message on 4xx/connection errors before failing."
     )
+    retry_backoff: Seconds = Field(
+        default=60,
+        description="Wait before the first retry of a message; doubles with each try (max 6h).",
+    )
+    lease: Seconds = Field(
+        default=300,
+        description="How long a sender holds claimed outbox messages; after a crash they are "
+        "sent by the next run once it expires. Keep it well above smtp.timeout.",
+    )
 
     @property
     def enabled(self) -> bool:

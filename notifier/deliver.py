@@ -1,0 +1,289 @@
+"""Sends the outbox over SMTP: claimed with a lease, committed as sent right after acceptance.
+
+Exactly once, and the one window left: a message is marked sent in the database right after
+the server's 250 reply to DATA. A crash (or SIGKILL) after the server accepted a message but
+before that commit leaves it pending, so the next run sends it again. Both copies carry the same
+deterministic Message-ID (``digest.<subscriber>.<from>-<to>@<list-id>``), which is what lets
+receiving systems, and our tests, drop the duplicate. Everything else is safe: a crash before
+the 250 loses nothing (the message is still pending once its lease runs out), and a crash after
+the commit sends nothing twice.
+
+4xx replies and connection trouble retry the message later with exponential backoff; a 5xx
+reply fails that one message and records why; other messages carry on. A run that cannot reach
+the server at all stops and leaves the rest pending. Connections are kept open across messages
+and runs (``smtp.connections`` of them) and a shared limiter keeps ``smtp.messages_per_minute``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiosmtplib
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from notifier import mail
+from notifier.config import Settings
+from notifier.errors import DeliveryError, PermanentDeliveryError, TemporaryDeliveryError
+from notifier.store import outbox as store_outbox
+from notifier.store.outbox import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(hours=6)
+BATCH_PER_CONNECTION = 25
+
+
+@dataclass(kw_only=True)
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    disabled: bool = False  # smtp.host is empty: nothing was sent
+    unreachable: bool = False  # the server could not be reached; the rest stays pending
+
+
+class _ConnectionFailed(TemporaryDeliveryError):
+    """The server cannot be reached: retrying other messages now would only fail too."""
+
+
+class _Disconnected(TemporaryDeliveryError):
+    """An open connection broke (closed by the server, timed out)."""
+
+
+class _RateLimit:
+    def __init__(self, per_minute: int) -> None:
+        self._interval = 60.0 / per_minute
+        self._next = 0.0
+
+    async def wait(self) -> None:
+        now = asyncio.get_running_loop().time()
+        slot = max(self._next, now)
+        self._next = slot + self._interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
+class Deliverer:
+    def __init__(self, engine: AsyncEngine, settings: Settings, *, worker_id: str) -> None:
+        self._engine = engine
+        self._smtp = settings.smtp
+        self._worker_id = worker_id
+        self._sender = mail.addr_spec(settings.mail.from_address)
+        self._clients: dict[int, aiosmtplib.SMTP] = {}
+        self._limit = _RateLimit(self._smtp.messages_per_minute)
+        # A batch must finish well within its lease even at the rate limit.
+        at_rate = int(self._smtp.messages_per_minute / 60 * self._smtp.lease / 2)
+        self._batch = max(1, min(self._smtp.connections * BATCH_PER_CONNECTION, at_rate))
+
+    async def run_once(self, *, now: datetime) -> DeliveryReport:
+        """Send every message due at ``now``; messages that fail temporarily wait for later."""
+        report = DeliveryReport()
+        if not self._smtp.enabled:
+            async with self._engine.connect() as conn:
+                waiting = await store_outbox.depth(conn)
+            log.warning(
+                "mail is disabled (smtp.host is empty): sending nothing, %d messages wait in "
+                "the outbox",
+                waiting,
+            )
+            report.disabled = True
+            return report
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+
+        def clock() -> datetime:
+            # The injected time, moving on as this run takes real time (leases, backoff).
+            return now + timedelta(seconds=loop.time() - started)
+
+        while not report.unreachable:
+            claimed_at = clock()
+            async with self._engine.begin() as conn:
+                batch = await store_outbox.claim(
+                    conn,
+                    worker_id=self._worker_id,
+                    now=claimed_at,
+                    lease_until=claimed_at + timedelta(seconds=self._smtp.lease),
+                    limit=self._batch,
+                )
+            if not batch:
+                break
+            await self._send_batch(batch, report, clock)
+        if report.sent or report.retried or report.failed:
+            log.info(
+                "delivered outbox messages",
+                extra={"sent": report.sent, "retried": report.retried, "failed": report.failed},
+            )
+        return report
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            if client.is_connected:
+                try:
+                    await client.quit()
+                except (aiosmtplib.SMTPException, OSError):
+                    client.close()
+
+    async def _send_batch(
+        self, batch: list[OutboxMessage], report: DeliveryReport, clock: Callable[[], datetime]
+    ) -> None:
+        todo: asyncio.Queue[OutboxMessage] = asyncio.Queue()
+        for message in batch:
+            todo.put_nowait(message)
+        sent: asyncio.Queue[int | None] = asyncio.Queue()
+        committer = asyncio.create_task(self._commit_sent(sent, clock))
+        try:
+            await asyncio.gather(
+                *(
+                    self._worker(index, todo, sent, report, clock)
+                    for index in range(min(self._smtp.connections, len(batch)))
+                )
+            )
+        finally:
+            sent.put_nowait(None)
+            await committer
+        left = []
+        while not todo.empty():
+            left.append(todo.get_nowait().id)
+        if left:  # the server went away: give these back untouched for the next run
+            async with self._engine.begin() as conn:
+                await store_outbox.release(conn, left, worker_id=self._worker_id)
+
+    async def _worker(
+        self,
+        index: int,
+        todo: asyncio.Queue[OutboxMessage],
+        sent: asyncio.Queue[int | None],
+        report: DeliveryReport,
+        clock: Callable[[], datetime],
+    ) -> None:
+        while not todo.empty() and not report.unreachable:
+            message = todo.get_nowait()
+            await self._limit.wait()
+            try:
+                await self._send(index, message)
+            except PermanentDeliveryError as exc:
+                report.failed += 1
+                log.warning(
+                    "message refused permanently",
+                    extra={"message_id": message.message_id, "reason": str(exc)},
+                )
+                async with self._engine.begin() as conn:
+                    await store_outbox.mark_failed(
+                        conn, message.id, worker_id=self._worker_id, error=str(exc)
+                    )
+            except TemporaryDeliveryError as exc:
+                if isinstance(exc, _ConnectionFailed):
+                    report.unreachable = True
+                    log.warning("SMTP server unreachable: %s; messages stay pending", exc)
+                await self._retry(message, str(exc), report, clock())
+            else:
+                report.sent += 1
+                sent.put_nowait(message.id)
+
+    async def _retry(
+        self, message: OutboxMessage, error: str, report: DeliveryReport, now: datetime
+    ) -> None:
+        attempts = message.attempts + 1
+        async with self._engine.begin() as conn:
+            if attempts >= self._smtp.max_attempts:
+                report.failed += 1
+                await store_outbox.mark_failed(
+                    conn,
+                    message.id,
+                    worker_id=self._worker_id,
+                    error=f"gave up after {attempts} tries: {error}",
+                )
+                return
+            report.retried += 1
+            delay = min(
+                timedelta(seconds=self._smtp.retry_backoff * 2 ** (attempts - 1)), MAX_BACKOFF
+            )
+            await store_outbox.mark_retry(
+                conn,
+                message.id,
+                worker_id=self._worker_id,
+                error=error,
+                next_attempt_at=now + delay,
+            )
+
+    async def _commit_sent(
+        self, sent: asyncio.Queue[int | None], clock: Callable[[], datetime]
+    ) -> None:
+        """Group commit: mark everything accepted so far as sent, as soon as possible."""
+        done = False
+        while not done:
+            ids: list[int] = []
+            item = await sent.get()
+            while True:
+                if item is None:
+                    done = True
+                    break
+                ids.append(item)
+                if sent.empty():
+                    break
+                item = sent.get_nowait()
+            if ids:
+                async with self._engine.begin() as conn:
+                    await store_outbox.mark_sent(conn, ids, worker_id=self._worker_id, now=clock())
+
+    async def _send(self, index: int, message: OutboxMessage) -> None:
+        client = self._clients.get(index)
+        reused = client is not None and client.is_connected
+        try:
+            await self._sendmail(index, message)
+        except _Disconnected:
+            if not reused:
+                raise
+            # A kept-open connection the server closed while idle: one fresh try.
+            await self._sendmail(index, message)
+
+    async def _sendmail(self, index: int, message: OutboxMessage) -> None:
+        client = await self._connect(index)
+        try:
+            await client.sendmail(self._sender, [message.recipient], message.body)
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = [refused.code for refused in exc.recipients]
+            raise _classified(min(codes, default=451), str(exc)) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            raise _classified(exc.code, f"{exc.code} {exc.message}") from exc
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            self._drop(index)
+            raise _Disconnected(f"connection trouble: {exc}") from exc
+
+    async def _connect(self, index: int) -> aiosmtplib.SMTP:
+        client = self._clients.get(index)
+        if client is not None and client.is_connected:
+            return client
+        smtp = self._smtp
+        client = aiosmtplib.SMTP(
+            hostname=smtp.host,
+            port=smtp.port,
+            timeout=smtp.timeout,
+            use_tls=smtp.security == "tls",
+            start_tls=smtp.security == "starttls",
+        )
+        try:
+            await client.connect()
+            if smtp.user:
+                await client.login(smtp.user, smtp.password.get_secret_value())
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            client.close()
+            raise _ConnectionFailed(f"cannot connect to {smtp.host}:{smtp.port}: {exc}") from exc
+        self._clients[index] = client
+        return client
+
+    def _drop(self, index: int) -> None:
+        client = self._clients.pop(index, None)
+        if client is not None:
+            client.close()
+
+
+def _classified(code: int, reason: str) -> DeliveryError:
+    if 400 <= code < 500:
+        return TemporaryDeliveryError(reason)
+    return PermanentDeliveryError(reason)

@@ -1,0 +1,328 @@
+"""Renders a planned digest to subject, plain text and HTML with Jinja2.
+
+Per message only what is personal is rendered. Each item version is rendered once per
+(version, reason, topics shown) and reused for every subscriber who gets it, and the CSS in
+``templates/email/digest.css`` is inlined into the HTML templates once, when they are loaded:
+Jinja tags are swapped for placeholders (HTML comments between elements, plain tokens inside
+tags) that survive css-inline untouched, and swapped back before Jinja compiles the result.
+Everything scraped is escaped by Jinja2's autoescape.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import css_inline
+from jinja2 import BaseLoader, Environment, FileSystemLoader, StrictUndefined, Template
+from markupsafe import Markup
+
+from notifier import danish
+from notifier.errors import ConfigError
+from notifier.models import Council, DocumentKind, ItemSnapshot, Topic
+
+if TYPE_CHECKING:
+    from notifier.digest import Entry, Plan
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+FOLLOW_UP = "Opfølgning"
+LABELS = {"new": "Nyt", "changed": "Ændret", "decided": "Besluttet"}
+BADGES = {"new": "", "changed": "badge-changed", "decided": "badge-decided"}
+FREQUENCIES = {"immediate": "straks", "daily": "dagligt", "weekly": "ugentligt"}
+KIND_WORDS = {
+    DocumentKind.AGENDA: "Dagsorden",
+    DocumentKind.MINUTES: "Referat",
+    DocumentKind.NEWSLETTER: "Nyhedsbrev",
+    DocumentKind.OTHER: "Dokument",
+}
+_JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9»\"])")
+EXCERPT_CHARS = 280
+INDSTILLING_CHARS = 600
+CHANGE_CHARS = 400
+MAX_CHANGES = 5
+
+
+def default_templates_dir() -> Path:
+    """The repository's ``templates/`` (beside the package), as the feeds use it too."""
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def inline_css(source: str, css: str, *, fragment: bool) -> str:
+    """Inline ``css`` into a Jinja HTML template's markup without disturbing its tags."""
+    tags: list[str] = []
+
+    def placeholder(match: re.Match[str]) -> str:
+        tags.append(match.group(0))
+        before = source[: match.start()]
+        if before.rfind("<") > before.rfind(">"):  # inside a tag, e.g. an attribute value
+            return f"JINJATAG{len(tags) - 1}X"
+        return f"<!--JINJATAG{len(tags) - 1}X-->"
+
+    marked = _JINJA_TAG.sub(placeholder, source)
+    if fragment:
+        inlined = css_inline.inline_fragment(marked, css)
+    else:
+        inlined = css_inline.CSSInliner(extra_css=css).inline(marked)
+
+    def restore(match: re.Match[str]) -> str:
+        return tags[int(match.group(1))]
+
+    return re.sub(r"(?:<!--|&lt;!--)?JINJATAG(\d+)X(?:--&gt;|-->)?", restore, inlined)
+
+
+class _InliningLoader(BaseLoader):
+    """Loads ``*.html.j2`` with the stylesheet already inlined."""
+
+    def __init__(self, directory: Path, css: str) -> None:
+        self._files = FileSystemLoader(directory)
+        self._css = css
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        source, filename, uptodate = self._files.get_source(environment, template)
+        fragment = not source.lstrip().lower().startswith("<!doctype")
+        return inline_css(source, self._css, fragment=fragment), filename, uptodate
+
+
+class DigestRenderer:
+    def __init__(self, *, templates_dir: Path, topics: Sequence[Topic]) -> None:
+        directory = templates_dir / "email"
+        if not (directory / "digest.html.j2").exists():
+            raise ConfigError(f"{directory}: digest templates not found (set templates_dir)")
+        css = (directory / "digest.css").read_text(encoding="utf-8")
+        html_env = Environment(
+            loader=_InliningLoader(directory, css),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        text_env = Environment(
+            loader=FileSystemLoader(directory),
+            autoescape=False,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self._html: Template = html_env.get_template("digest.html.j2")
+        self._html_item: Template = html_env.get_template("digest_item.html.j2")
+        self._text: Template = text_env.get_template("digest.txt.j2")
+        self._text_item: Template = text_env.get_template("digest_item.txt.j2")
+        self._topic_names = {topic.id: topic.name for topic in topics}
+        self._topic_order = {topic.id: position for position, topic in enumerate(topics)}
+        self._fragments: dict[tuple[Any, ...], tuple[Markup, str]] = {}
+
+    def topic_name(self, topic_id: str) -> str:
+        return self._topic_names.get(topic_id, topic_id)
+
+    def render(self, plan: Plan, *, manage_url: str, unsubscribe_url: str) -> Rendered:
+        html_groups: list[dict[str, Any]] = []
+        text_groups: list[dict[str, Any]] = []
+        for title, councils in self._groups(plan.entries):
+            html_councils, text_councils = [], []
+            for council, entries in councils:
+                fragments = [self._fragment(entry) for entry in entries]
+                html_councils.append(
+                    {"name": council.danish_name, "entries": [html for html, _ in fragments]}
+                )
+                text_councils.append(
+                    {"name": council.danish_name, "entries": [text for _, text in fragments]}
+                )
+            html_groups.append({"title": title, "councils": html_councils})
+            text_groups.append({"title": title, "councils": text_councils})
+        subject = self.subject(plan)
+        more = (
+            f"Der er {danish.count(plan.omitted, 'punkt mere', 'punkter mere')}, "
+            "som ikke er med her, fordi mailen ellers bliver for lang."
+            if plan.omitted
+            else ""
+        )
+        common = {
+            "subject": subject,
+            "name": plan.subscriber.name,
+            "intro": self._intro(plan),
+            "more": more,
+            "frequency": FREQUENCIES[plan.subscriber.frequency.value],
+            "manage_url": manage_url,
+            "unsubscribe_url": unsubscribe_url,
+        }
+        return Rendered(
+            subject=subject,
+            html=self._html.render(groups=html_groups, **common),
+            text=self._text.render(groups=text_groups, **common).strip() + "\n",
+        )
+
+    def subject(self, plan: Plan) -> str:
+        counts = {reason: 0 for reason in LABELS}
+        for entry in plan.entries:
+            counts[entry.reason.value] += 1
+        parts = []
+        if counts["new"]:
+            parts.append(danish.count(counts["new"], "nyt punkt", "nye punkter"))
+        if counts["changed"]:
+            parts.append(danish.count(counts["changed"], "ændret punkt", "ændrede punkter"))
+        if counts["decided"]:
+            parts.append(danish.count(counts["decided"], "beslutning", "beslutninger"))
+        names = [self.topic_name(t) for t in self._ordered_topics(plan.entries)]
+        about = ""
+        if len(names) > 3:
+            about = f" om {', '.join(names[:2])} og {len(names) - 2} andre emner"
+        elif names:
+            about = f" om {danish.join(names)}"
+        return f"KKR-overblik: {danish.join(parts)}{about}"
+
+    def _intro(self, plan: Plan) -> str:
+        total = len(plan.entries) + plan.omitted
+        return (
+            f"Her er {danish.count(total, 'punkt', 'punkter')} fra KL's kommunekontaktråd "
+            "(KKR), som passer til dine emner."
+        )
+
+    def _ordered_topics(self, entries: Sequence[Entry]) -> list[str]:
+        seen = {entry.topics[0] for entry in entries if entry.topics}
+        return sorted(seen, key=lambda t: (self._topic_order.get(t, len(self._topic_order)), t))
+
+    def _groups(
+        self, entries: Sequence[Entry]
+    ) -> list[tuple[str, list[tuple[Council, list[Entry]]]]]:
+        """Grouped by topic (topics-file order; follow-ups last), then council, newest first."""
+        by_topic: dict[str, list[Entry]] = {}
+        for entry in entries:
+            by_topic.setdefault(entry.topics[0] if entry.topics else "", []).append(entry)
+        order = [*self._ordered_topics(entries), ""]
+        groups = []
+        councils = list(Council)
+        for topic in order:
+            if topic not in by_topic:
+                continue
+            by_council: dict[Council, list[Entry]] = {}
+            for entry in by_topic[topic]:
+                by_council.setdefault(entry.snapshot.council, []).append(entry)
+            grouped = [
+                (council, sorted(by_council[council], key=_newest_first))
+                for council in councils
+                if council in by_council
+            ]
+            groups.append((self.topic_name(topic) if topic else FOLLOW_UP, grouped))
+        return groups
+
+    def _fragment(self, entry: Entry) -> tuple[Markup, str]:
+        old = entry.old.version_id if entry.old else None
+        key = (entry.snapshot.version_id, entry.reason.value, entry.topics, old)
+        cached = self._fragments.get(key)
+        if cached is None:
+            view = self._view(entry)
+            cached = (
+                Markup(self._html_item.render(**view)),
+                self._text_item.render(**view).strip(),
+            )
+            self._fragments[key] = cached
+        return cached
+
+    def _view(self, entry: Entry) -> dict[str, Any]:
+        snap = entry.snapshot
+        reason = entry.reason.value
+        kind = KIND_WORDS[snap.document_kind]
+        return {
+            "label": LABELS[reason],
+            "badge_class": BADGES[reason],
+            "title": snap.title,
+            "url": snap.document_url,
+            "council": snap.council.danish_name,
+            "date": _date_text(snap),
+            "document": f"{kind}, punkt {snap.number}" if snap.number else kind,
+            "excerpt": shorten(snap.text, EXCERPT_CHARS),
+            "indstilling": shorten(snap.indstilling or "", INDSTILLING_CHARS),
+            "why": self._why(snap, entry.topics),
+            "changes": changes(entry.old, snap) if entry.old else [],
+            "decided": shorten(snap.beslutning or "", INDSTILLING_CHARS)
+            if reason == "decided"
+            else "",
+            "decides_title": snap.decides_title if reason == "decided" else "",
+        }
+
+    def _why(self, snap: ItemSnapshot, topics: Sequence[str]) -> str:
+        parts = []
+        for match in snap.topics:
+            if match.topic not in topics:
+                continue
+            seen: dict[str, str] = {}
+            for evidence in match.evidence:
+                seen.setdefault(evidence.matched.casefold(), evidence.matched)
+            words = list(seen.values())[:4]
+            name = self.topic_name(match.topic)
+            parts.append(f"{name}: {', '.join(words)}" if words else name)
+        return "; ".join(parts)
+
+
+def _newest_first(entry: Entry) -> tuple[float, str]:
+    snap = entry.snapshot
+    when = snap.meeting_starts_at.timestamp() if snap.meeting_starts_at else 0.0
+    if not when and snap.document_date:
+        when = datetime(*snap.document_date.timetuple()[:3], tzinfo=COPENHAGEN).timestamp()
+    return (-when, _number_key(snap.number))
+
+
+def _number_key(number: str | None) -> str:
+    """Agenda points in order within one meeting: "2" before "10"."""
+    if not number:
+        return ""
+    return ".".join(part.zfill(4) for part in number.split("."))
+
+
+def _date_text(snap: ItemSnapshot) -> str:
+    if snap.meeting_starts_at:
+        return danish.long_date(snap.meeting_starts_at.astimezone(COPENHAGEN).date())
+    return danish.long_date(snap.document_date) if snap.document_date else ""
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word and marked with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:.-")
+    return cut + " …"
+
+
+def changes(old: ItemSnapshot, new: ItemSnapshot) -> list[tuple[str, str]]:
+    """The changed sentences, (old, new) pairs; one side is empty for an addition or removal."""
+    pairs: list[tuple[str, str]] = []
+    for before, after in (
+        (old.title, new.title),
+        (old.text, new.text),
+        (old.indstilling or "", new.indstilling or ""),
+        (old.beslutning or "", new.beslutning or ""),
+    ):
+        a, b = _sentences(before), _sentences(after)
+        matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag != "equal":
+                pairs.append(
+                    (
+                        shorten(" ".join(a[i1:i2]), CHANGE_CHARS),
+                        shorten(" ".join(b[j1:j2]), CHANGE_CHARS),
+                    )
+                )
+    return pairs[:MAX_CHANGES]
+
+
+def _sentences(text: str) -> list[str]:
+    text = " ".join(text.split())
+    return [s for s in _SENTENCE_END.split(text) if s] if text else []

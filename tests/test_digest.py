@@ -1,0 +1,264 @@
+"""Digests end to end: items published through the real ingest path, planned, rendered,
+enqueued and delivered to a real SMTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from notifier.config import Settings
+from notifier.deliver import Deliverer
+from notifier.digest import compose_digests, make_digests
+from notifier.models import Council, DocumentKind, Frequency, SubscriberState
+from notifier.store import outbox as store_outbox
+from notifier.store import subscribers as store_subscribers
+from tests.factories import Spec, publish
+from tests.smtp import Sink, running_sink
+
+NOW = datetime(2021, 4, 20, 5, 0, tzinfo=UTC)
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def sink() -> Iterator[Sink]:
+    with running_sink() as sink:
+        yield sink
+
+
+def settings_for(sink: Sink | None) -> Settings:
+    return Settings(
+        topics_file=REPO / "config" / "topics.toml",
+        smtp={
+            "host": sink.host if sink else "",
+            "port": sink.port if sink else 25,
+            "security": "none",
+            "messages_per_minute": 100_000,
+        },
+        mail={
+            "from_address": "KKR Notifier <kkr@example.org>",
+            "list_id": "kkr.example.org",
+            "unsubscribe_mailto": "afmeld@example.org",
+            "reply_to": "svar@example.org",
+        },
+        web={"base_url": "https://kkr.example.org", "secret_key": "test-secret"},
+    )
+
+
+async def subscribe(
+    engine: AsyncEngine,
+    email: str,
+    *,
+    topics: tuple[str, ...],
+    councils: tuple[str, ...] = ("all",),
+    name: str = "Politiker",
+    frequency: Frequency = Frequency.DAILY,
+) -> int:
+    async with engine.begin() as conn:
+        subscriber = await store_subscribers.add(
+            conn,
+            email=email,
+            name=name,
+            topics=topics,
+            councils=councils,
+            frequency=frequency,
+            state=SubscriberState.ACTIVE,
+            now=NOW,
+        )
+    return subscriber.id
+
+
+async def deliver(engine: AsyncEngine, settings: Settings, *, now: datetime = NOW) -> None:
+    deliverer = Deliverer(engine, settings, worker_id="test")
+    try:
+        await deliverer.run_once(now=now)
+    finally:
+        await deliverer.aclose()
+
+
+def event_range(message: EmailMessage) -> int:
+    """The first event a digest covers, from its Message-ID (digest.<id>.<from>-<to>@...)."""
+    return int(message["Message-ID"].split(".")[2].split("-")[0])
+
+
+def body(message: EmailMessage, kind: str) -> str:
+    part = message.get_body((kind,))
+    assert part is not None
+    return str(part.get_content())
+
+
+async def test_digest_reaches_matching_subscribers_once(engine: AsyncEngine, sink: Sink) -> None:
+    settings = settings_for(sink)
+    await subscribe(engine, "klima@example.org", topics=("klima_miljoe",), name="Karen Klima")
+    await subscribe(engine, "skole@example.org", topics=("uddannelse",))
+    await subscribe(engine, "nord@example.org", topics=("all",), councils=("nordjylland",))
+    async with engine.begin() as conn:
+        await publish(
+            conn,
+            [
+                Spec(
+                    title="DK2020 klimaplaner",
+                    topics=["klima_miljoe"],
+                    number="3",
+                    indstilling="Det indstilles, at KKR tager orienteringen til efterretning.",
+                ),
+                Spec(
+                    title="Praktikpladser <script>alert(1)</script>\r\nBcc: evil@example.org",
+                    topics=["uddannelse", "klima_miljoe"],
+                    number="4",
+                ),
+                Spec(title="Godkendelse af dagsorden", number="1", procedural=True),
+            ],
+        )
+
+    assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 2
+    await deliver(engine, settings)
+
+    assert sorted(r.recipients for r in sink.received) == [
+        ("klima@example.org",),
+        ("skole@example.org",),
+    ]
+    [klima] = sink.to("klima@example.org")
+    assert klima.get_content_type() == "multipart/alternative"
+    assert klima["Subject"] == "KKR-overblik: 2 nye punkter om Klima og miljø"
+    assert klima["To"] == "Karen Klima <klima@example.org>"
+    assert klima["From"] == "KKR Notifier <kkr@example.org>"
+    assert klima["Reply-To"] == "svar@example.org"
+    assert klima["List-Id"] == "KKR-overblik <kkr.example.org>"
+    assert klima["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    unsubscribe = klima["List-Unsubscribe"]
+    assert "<mailto:afmeld@example.org?subject=afmeld>" in unsubscribe
+    assert "<https://kkr.example.org/abonnement/afmeld/" in unsubscribe
+    assert klima["Message-ID"].startswith("<digest.")
+    assert klima["Bcc"] is None
+    html = body(klima, "html")
+    text = body(klima, "plain")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "DK2020 klimaplaner" in html and "mandag den 19. april 2021" in html
+    assert "Indstilling:" in text and "tager orienteringen til efterretning" in text
+    assert "Hvorfor: Klima og miljø" in text
+    assert "style=" in html  # CSS inlined
+    assert "Godkendelse af dagsorden" not in text
+
+    # A second run has nothing new to tell anyone.
+    assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 0
+    await deliver(engine, settings)
+    assert len(sink.received) == 2
+
+
+async def test_changed_item_says_what_changed_and_versions_go_once(
+    sqlite_engine: AsyncEngine, sink: Sink
+) -> None:
+    engine, settings = sqlite_engine, settings_for(sink)
+    await subscribe(engine, "a@example.org", topics=("klima_miljoe",))
+    spec = Spec(
+        title="Klimaplan",
+        topics=["klima_miljoe"],
+        number="2",
+        text="KKR drøftede planen. Fristen er 1. maj.",
+    )
+    async with engine.begin() as conn:
+        await publish(conn, [spec])
+    await make_digests(engine, settings, Frequency.DAILY, now=NOW)
+    changed = Spec(
+        title="Klimaplan",
+        topics=["klima_miljoe"],
+        number="2",
+        text="KKR drøftede planen. Fristen er 1. juni.",
+    )
+    async with engine.begin() as conn:
+        await publish(conn, [changed])
+    # The frequency changes in between; the send log still keeps each version to one mail.
+    async with engine.begin() as conn:
+        await store_subscribers.update(conn, 1, now=NOW, frequency=Frequency.WEEKLY)
+    assert await make_digests(engine, settings, Frequency.WEEKLY, now=NOW) == 1
+    assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 0
+    await deliver(engine, settings)
+    _first, second = sorted(sink.to("a@example.org"), key=event_range)
+    assert "Ændret" in body(second, "plain")
+    assert "Fristen er 1. maj." in body(second, "plain")
+    assert "Fristen er 1. juni." in body(second, "plain")
+    assert "1 ændret punkt" in second["Subject"]
+
+
+async def test_decision_follows_up_even_after_topics_changed(
+    sqlite_engine: AsyncEngine, sink: Sink
+) -> None:
+    engine, settings = sqlite_engine, settings_for(sink)
+    sid = await subscribe(engine, "a@example.org", topics=("klima_miljoe",))
+    async with engine.begin() as conn:
+        await publish(
+            conn, [Spec(title="Fælles klimaindsats", topics=["klima_miljoe"], number="5")]
+        )
+    await make_digests(engine, settings, Frequency.DAILY, now=NOW)
+    async with engine.begin() as conn:
+        await store_subscribers.update(conn, sid, now=NOW, topics=["sundhed"])
+        await publish(
+            conn,
+            [
+                Spec(
+                    title="Fælles klimaindsats",
+                    number="5",
+                    beslutning="Indstillingen blev godkendt.",
+                )
+            ],
+            kind=DocumentKind.MINUTES,
+        )
+    assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 1
+    await deliver(engine, settings)
+    follow_up = sink.to("a@example.org")[-1]
+    assert "Besluttet: Indstillingen blev godkendt." in body(follow_up, "plain")
+
+
+async def test_new_subscriber_starts_at_now_and_empty_digests_are_not_sent(
+    sqlite_engine: AsyncEngine, sink: Sink
+) -> None:
+    engine, settings = sqlite_engine, settings_for(sink)
+    async with engine.begin() as conn:
+        await publish(conn, [Spec(title="Gammel sag", topics=["klima_miljoe"], number="1")])
+    await subscribe(engine, "late@example.org", topics=("all",))
+    assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 0
+    async with engine.begin() as conn:
+        await publish(
+            conn,
+            [Spec(title="Ny sag", topics=["sundhed"], number="1")],
+            council=Council.SJAELLAND,
+            day=date(2024, 5, 7),
+        )
+    assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 1
+    await deliver(engine, settings)
+    [message] = sink.to("late@example.org")
+    assert "Ny sag" in body(message, "plain") and "Gammel sag" not in body(message, "plain")
+
+
+async def test_mail_disabled_still_plans(
+    sqlite_engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = settings_for(None)
+    await subscribe(sqlite_engine, "a@example.org", topics=("all",))
+    async with sqlite_engine.begin() as conn:
+        await publish(conn, [Spec(title="Sag", topics=["klima_miljoe"], number="1")])
+    assert await make_digests(sqlite_engine, settings, Frequency.DAILY, now=NOW) == 1
+    deliverer = Deliverer(sqlite_engine, settings, worker_id="test")
+    report = await deliverer.run_once(now=NOW)
+    assert report.disabled and report.sent == 0
+    assert "mail is disabled" in caplog.text
+    async with sqlite_engine.connect() as conn:
+        assert await store_outbox.depth(conn) == 1
+
+
+async def test_dry_run_composes_without_storing(sqlite_engine: AsyncEngine) -> None:
+    settings = settings_for(None)
+    await subscribe(sqlite_engine, "a@example.org", topics=("all",))
+    async with sqlite_engine.begin() as conn:
+        await publish(conn, [Spec(title="Sag", topics=["klima_miljoe"], number="1")])
+    composed = await compose_digests(sqlite_engine, settings, Frequency.DAILY, now=NOW)
+    assert [c.plan.subscriber.email for c in composed] == ["a@example.org"]
+    again = await compose_digests(
+        sqlite_engine, settings, Frequency.DAILY, now=NOW + timedelta(hours=1)
+    )
+    assert [c.message_id for c in again] == [c.message_id for c in composed]
