@@ -1,0 +1,122 @@
+"""Configuration: one TOML file, environment overrides, one clear line on errors, exit 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from notifier.cli import main
+from notifier.cli.settings import describe
+from notifier.config import load_settings
+from notifier.errors import ConfigError
+from notifier.models import Council
+
+SHIPPED = Path("config/notifier.toml")
+
+
+def test_the_shipped_config_lists_each_councils_meeting_material_and_news() -> None:
+    settings = load_settings(SHIPPED)
+    urls = {source.url for source in settings.sources}
+    for council in Council:
+        assert f"https://www.kl.dk/politik/kkr/kkr-{council.value}/moedemateriale" in urls
+        kinds = [s for s in settings.sources if s.kkr is council]
+        assert len(kinds) >= 2
+    assert not settings.smtp.enabled  # mail is off until an operator configures it
+
+
+def test_environment_overrides_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NOTIFIER_DATABASE_URL", "sqlite+aiosqlite:////tmp/x.db")
+    monkeypatch.setenv("NOTIFIER_SMTP__HOST", "smtp.example.org")
+    monkeypatch.setenv("NOTIFIER_SMTP__PORT", "2525")
+    monkeypatch.setenv("NOTIFIER_SMTP__PASSWORD", "hunter2")
+    settings = load_settings(SHIPPED)
+    assert settings.database_url == "sqlite+aiosqlite:////tmp/x.db"
+    assert settings.smtp.host == "smtp.example.org" and settings.smtp.port == 2525
+    assert settings.smtp.password.get_secret_value() == "hunter2"
+    assert settings.smtp.security == "starttls"  # the file's other values stay
+    assert len(settings.sources) == 10
+
+
+def test_config_path_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    config = tmp_path / "other.toml"
+    config.write_text('log_level = "DEBUG"\n', encoding="utf-8")
+    monkeypatch.setenv("NOTIFIER_CONFIG", str(config))
+    assert load_settings().log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[smtp]\nport = 99999\n", "smtp.port: Input should be less than or equal to 65535"),
+        ("[smtp]\npassword = 'x'\n", "secrets are read only from $NOTIFIER_SMTP__PASSWORD"),
+        ("[web]\nsecret_key = 'x'\n", "$NOTIFIER_WEB__SECRET_KEY"),
+        ("colour = 'blue'\n", "colour: unknown setting"),
+        ("[fetch]\nretries = 'many'\n", "fetch.retries"),
+        ("this is not toml", "not valid TOML"),
+        (
+            "[[sources]]\nid='a'\nkkr='bornholm'\nkind='listing'\nurl='https://x'\n",
+            "sources[0].kkr",
+        ),
+        (
+            "[[sources]]\nid='a'\nkkr='sjaelland'\nkind='listing'\nurl='https://x'\n"
+            "link_pattern='(['\n",
+            "sources[0].link_pattern: not a valid regular expression",
+        ),
+        (
+            "[[sources]]\nid='a'\nkkr='sjaelland'\nkind='page'\nurl='https://x'\ninterval='soon'\n",
+            "sources[0].interval: not a duration",
+        ),
+        (
+            "[[sources]]\nid='a'\nkkr='sjaelland'\nkind='page'\nurl='https://x'\n"
+            "[[sources]]\nid='a'\nkkr='sjaelland'\nkind='page'\nurl='https://y'\n",
+            "source id 'a' is used twice",
+        ),
+    ],
+)
+def test_a_bad_value_names_the_field_and_the_problem(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=None) as caught:
+        load_settings(config)
+    assert message in str(caught.value)
+    result = CliRunner().invoke(main, ["--config", str(config), "poll", "--once"])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_missing_config_file_is_an_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--config", str(tmp_path / "nope.toml"), "settings"])
+    assert result.exit_code == 2
+    assert "config file not found" in result.output
+
+
+def test_durations_accept_units(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(
+        "[[sources]]\nid='a'\nkkr='sjaelland'\nkind='page'\nurl='https://x'\n"
+        "interval='15m'\nquiet_period='2d'\n",
+        encoding="utf-8",
+    )
+    source = load_settings(config).sources[0]
+    assert source.interval == 900 and source.quiet_period == 2 * 86400
+
+
+def test_every_setting_is_documented_in_code_and_readme() -> None:
+    readme = Path("README.md").read_text(encoding="utf-8")
+    for doc in describe():
+        assert doc.help, f"{doc.key} has no help text"
+        assert f"`{doc.key}`" in readme, f"{doc.key} is not in README.md"
+
+
+def test_settings_command_lists_values_without_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NOTIFIER_SMTP__PASSWORD", "hunter2")
+    result = CliRunner().invoke(main, ["--config", str(SHIPPED), "settings"])
+    assert result.exit_code == 0
+    assert "smtp.password = '(set)'" in result.output
+    assert "hunter2" not in result.output
+    assert "NOTIFIER_SMTP__HOST" in result.output
