@@ -88,7 +88,9 @@ class SiteServer:
         handler_class = type("Handler", (handler,), {"root": root})
         self._server = ThreadingHTTPServer(("127.0.0.1", port), handler_class)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
 
     @property
     def url(self) -> str:
