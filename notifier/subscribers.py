@@ -17,15 +17,17 @@ ALL = "all"
 
 
 def normalize_email(address: str) -> str:
-    """The normalised form of an address (domain lower-cased, IDNA); SubscriberError if invalid.
+    """The normalised, lower-case form of an address; SubscriberError if invalid.
 
-    No DNS lookup: signups must not depend on the network, and delivery reports bad domains.
+    The local part is lower-cased too: no mail system our users are on treats it as case
+    sensitive, and one person must not be subscribed twice as Anne@ and anne@. No DNS lookup:
+    signups must not depend on the network, and delivery reports bad domains.
     """
     try:
         result = validate_email(address.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
         raise SubscriberError(f"not a valid email address: {address.strip()!r}: {exc}") from None
-    return str(result.normalized)
+    return str(result.normalized).lower()
 
 
 def parse_topics(value: str | Sequence[str], known: Collection[str]) -> tuple[str, ...]:

@@ -183,3 +183,13 @@ async def for_subscriber(conn: AsyncConnection, subscriber_id: int) -> list[dict
         .order_by(outbox.c.id)
     )
     return [dict(row) for row in (await conn.execute(query)).mappings().all()]
+
+
+async def due(conn: AsyncConnection, *, now: datetime) -> int:
+    """Pending messages due by ``now``, including those another sender holds a lease on."""
+    value = await conn.scalar(
+        sa.select(sa.func.count())
+        .select_from(outbox)
+        .where(outbox.c.state == PENDING, outbox.c.next_attempt_at <= now)
+    )
+    return int(value or 0)

@@ -1,0 +1,208 @@
+"""Subscribers: input checks, the store API and the `notifier subscribers` commands."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from notifier.cli import main
+from notifier.errors import SubscriberError
+from notifier.models import Frequency, SubscriberState
+from notifier.store import events as store_events
+from notifier.store import outbox as store_outbox
+from notifier.store import subscribers as store
+from notifier.subscribers import normalize_email, parse_councils, parse_topics
+
+NOW = datetime(2021, 4, 20, 5, 0, tzinfo=UTC)
+REPO = Path(__file__).resolve().parent.parent
+TOPICS = ("sundhed", "klima_miljoe", "uddannelse")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("Anne@Example.ORG", "anne@example.org"),
+        ("  lars@kommune.dk ", "lars@kommune.dk"),
+        ("søren@københavn.dk", "søren@københavn.dk"),
+    ],
+)
+def test_normalize_email(given: str, expected: str) -> None:
+    assert normalize_email(given) == expected
+
+
+@pytest.mark.parametrize("bad", ["", "anne", "anne@", "a b@example.org", "x@y.z\r\nBcc: e@f.g"])
+def test_normalize_email_refuses(bad: str) -> None:
+    with pytest.raises(SubscriberError, match="not a valid email address"):
+        normalize_email(bad)
+
+
+def test_parse_topics_and_councils() -> None:
+    assert parse_topics("klima_miljoe, sundhed", TOPICS) == ("klima_miljoe", "sundhed")
+    assert parse_topics(["ALL"], TOPICS) == ("all",)
+    with pytest.raises(SubscriberError, match="unknown topic 'klima'"):
+        parse_topics("klima", TOPICS)
+    with pytest.raises(SubscriberError, match="at least one topic"):
+        parse_topics("", TOPICS)
+    assert parse_councils("") == ("all",)
+    assert parse_councils("nordjylland,sjaelland") == ("nordjylland", "sjaelland")
+    with pytest.raises(SubscriberError, match="unknown council 'fyn'"):
+        parse_councils("fyn")
+
+
+async def test_store_lifecycle(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await store_events.append(conn, store_events.EventType.DOCUMENT_NEW, now=NOW, payload={})
+        person = await store.add(
+            conn,
+            email="a@example.org",
+            name="A",
+            topics=("sundhed",),
+            councils=("all",),
+            frequency=Frequency.DAILY,
+            state=SubscriberState.PENDING,
+            now=NOW,
+        )
+        assert person.event_cursor == await store_events.last_id(conn) > 0
+        assert person.confirmed_at is None
+        with pytest.raises(SubscriberError, match="already subscribed"):
+            await store.add(
+                conn,
+                email="a@example.org",
+                name="B",
+                topics=("all",),
+                councils=("all",),
+                frequency=Frequency.DAILY,
+                state=SubscriberState.ACTIVE,
+                now=NOW,
+            )
+        active = await store.update(
+            conn,
+            person.id,
+            now=NOW,
+            state=SubscriberState.ACTIVE,
+            topics=("all",),
+            frequency=Frequency.WEEKLY,
+        )
+        assert (active.state, active.confirmed_at, active.topics, active.frequency) == (
+            SubscriberState.ACTIVE,
+            NOW,
+            ("all",),
+            Frequency.WEEKLY,
+        )
+        await store.revoke_links(conn, person.id)
+        assert (await store.get(conn, person.id)).token_generation == 1  # type: ignore[union-attr]
+        await store_outbox.enqueue(
+            conn,
+            message_id="m1@x",
+            kind="digest",
+            recipient="a@example.org",
+            subject="s",
+            body=b"x",
+            subscriber_id=person.id,
+            now=NOW,
+        )
+        assert (
+            await store_outbox.enqueue(
+                conn,
+                message_id="m1@x",
+                kind="digest",
+                recipient="a@example.org",
+                subject="s",
+                body=b"x",
+                subscriber_id=person.id,
+                now=NOW,
+            )
+            is None
+        )
+        assert await store_outbox.depth(conn) == 1
+        await store.purge(conn, person.id)
+        assert await store.by_email(conn, "a@example.org") is None
+        assert await store_outbox.depth(conn) == 0
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    config = tmp_path / "notifier.toml"
+    config.write_text(
+        f'database_url = "sqlite+aiosqlite:///{tmp_path / "n.db"}"\n'
+        f'topics_file = "{REPO / "config" / "topics.toml"}"\n'
+    )
+    monkeypatch.setenv("NOTIFIER_CONFIG", str(config))
+    return CliRunner()
+
+
+def test_cli_add_list_update_remove_export(cli: CliRunner) -> None:
+    result = cli.invoke(
+        main,
+        [
+            "subscribers",
+            "add",
+            "Anne@Example.org",
+            "--name",
+            "Anne",
+            "--topics",
+            "sundhed,klima_miljoe",
+            "--frequency",
+            "weekly",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    again = cli.invoke(main, ["subscribers", "add", "anne@example.org", "--topics", "all"])
+    assert again.exit_code == 1 and "already subscribed" in again.output
+    bad = cli.invoke(main, ["subscribers", "add", "b@example.org", "--topics", "klima"])
+    assert bad.exit_code == 1 and "unknown topic 'klima'" in bad.output
+    listed = json.loads(cli.invoke(main, ["subscribers", "list", "--json"]).output)
+    assert [(p["email"], p["state"], p["topics"], p["frequency"]) for p in listed] == [
+        ("anne@example.org", "active", ["sundhed", "klima_miljoe"], "weekly")
+    ]
+    assert (
+        cli.invoke(
+            main, ["subscribers", "update", "anne@example.org", "--councils", "sjaelland"]
+        ).exit_code
+        == 0
+    )
+    exported = json.loads(cli.invoke(main, ["subscribers", "export", "anne@example.org"]).output)
+    assert exported["subscriber"]["councils"] == ["sjaelland"]
+    assert exported["send_log"] == [] and exported["messages"] == []
+    assert "anne@example.org" in cli.invoke(main, ["subscribers", "export"]).output
+    assert cli.invoke(main, ["subscribers", "remove", "anne@example.org"]).exit_code == 0
+    listed = json.loads(cli.invoke(main, ["subscribers", "list", "--json"]).output)
+    assert listed[0]["state"] == "unsubscribed"
+    assert cli.invoke(main, ["subscribers", "remove", "anne@example.org", "--purge"]).exit_code == 0
+    assert json.loads(cli.invoke(main, ["subscribers", "list", "--json"]).output) == []
+
+
+def test_cli_import_reports_bad_rows_and_keeps_good(cli: CliRunner, tmp_path: Path) -> None:
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text(
+        "email,name,topics,councils,frequency\n"
+        "a@example.org,Anne,sundhed;uddannelse,,daily\n"
+        "not-an-address,Bo,sundhed,,daily\n"
+        "c@example.org,Carl,klima,,daily\n"
+        "d@example.org,Dorte,all,nordjylland,hourly\n"
+        "A@example.org,Anne igen,all,,weekly\n"
+        "e@example.org,Eva,all,,immediate\n"
+    )
+    result = cli.invoke(main, ["subscribers", "import", str(csv_file)])
+    assert result.exit_code == 1
+    assert f"{csv_file}:line 3: not a valid email address" in result.output
+    assert f"{csv_file}:line 4: unknown topic 'klima'" in result.output
+    assert f"{csv_file}:line 5: unknown frequency 'hourly'" in result.output
+    assert f"{csv_file}:line 6: a@example.org is already subscribed" in result.output
+    assert "imported 2 subscribers, 4 rows refused" in result.output
+    toml_file = tmp_path / "people.toml"
+    toml_file.write_text(
+        '[[subscribers]]\nemail = "f@example.org"\ntopics = ["sundhed"]\n'
+        '[[subscribers]]\nemail = "g@example.org"\ntopics = ["nope"]\n'
+    )
+    result = cli.invoke(main, ["subscribers", "import", str(toml_file)])
+    assert "subscribers[2]: unknown topic 'nope'" in result.output
+    emails = [
+        p["email"] for p in json.loads(cli.invoke(main, ["subscribers", "list", "--json"]).output)
+    ]
+    assert emails == ["a@example.org", "e@example.org", "f@example.org"]
