@@ -1,0 +1,299 @@
+"""`notifier demo`: the whole chain, offline, in about a minute.
+
+It serves the bundled kl.dk look-alike on 127.0.0.1, polls it once with a temporary config,
+writes the feeds, gives a few sample subscribers their digests through a built-in SMTP server
+that saves every message as .eml and .html, saves a few pages of the web app, and says where
+everything is. Nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+import shutil
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from aiosmtpd.controller import Controller
+from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import notifier
+from notifier import feeds
+from notifier.classify import Classifier
+from notifier.config import Settings, load_settings
+from notifier.deliver import Deliverer
+from notifier.demo_site import SiteServer
+from notifier.digest import make_digests
+from notifier.fetch import Fetcher
+from notifier.models import Frequency, SubscriberState
+from notifier.pipeline import Pipeline, SourceSummary
+from notifier.store import subscribers as store_subscribers
+from notifier.store.db import open_database
+from notifier.subscribers import normalize_email
+from notifier.topics import load_topics
+from notifier.web.app import create_app
+
+SOURCES = Path(notifier.__file__).parent / "demo_data" / "sources.toml"
+# Pages of the web app saved as files, so they can be looked at after the demo has ended.
+WEB_PAGES = {"index.html": "/", "healthz.txt": "/healthz", "alle.rss": "/feeds/alle.rss"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class SampleSubscriber:
+    name: str
+    email: str
+    topics: tuple[str, ...]  # topic ids; () for every topic
+    councils: tuple[str, ...]  # council ids; () for every council
+    frequency: Frequency
+
+
+def samples(topic_ids: list[str]) -> list[SampleSubscriber]:
+    """Subscribers who differ in topics, councils and frequency, as real ones would."""
+    first, second, *_ = [*topic_ids, *topic_ids]
+    return [
+        SampleSubscriber(
+            name="Anne Sørensen",
+            email="anne@demo.example",
+            topics=(),
+            councils=("hovedstaden",),
+            frequency=Frequency.IMMEDIATE,
+        ),
+        SampleSubscriber(
+            name="Jens Østergaard",
+            email="jens@demo.example",
+            topics=(first,),
+            councils=(),
+            frequency=Frequency.DAILY,
+        ),
+        SampleSubscriber(
+            name="Mia Ålund",
+            email="mia@demo.example",
+            topics=(first, second),
+            councils=("sjaelland", "syddanmark", "nordjylland"),
+            frequency=Frequency.WEEKLY,
+        ),
+    ]
+
+
+@dataclass
+class MailFolder:
+    """An SMTP handler that saves each accepted message as NN-recipient.eml and .html."""
+
+    directory: Path
+    saved: list[Path] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        data = bytes(envelope.original_content or envelope.content)
+        with self.lock:
+            number = len(self.saved) + 1
+            for recipient in envelope.rcpt_tos:
+                stem = f"{number:02d}-{re.sub(r'[^a-z0-9]+', '-', recipient.lower())}"
+                (self.directory / f"{stem}.eml").write_bytes(data)
+                (self.directory / f"{stem}.html").write_text(_as_html(data), encoding="utf-8")
+                self.saved.append(self.directory / f"{stem}.eml")
+        return "250 OK"
+
+
+def _as_html(data: bytes) -> str:
+    parsed = message_from_bytes(data, policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    html = parsed.get_body(preferencelist=("html",))
+    if html is not None:
+        return str(html.get_content())
+    text = parsed.get_body(preferencelist=("plain",))
+    return f"<pre>{escape(str(text.get_content()) if text else '')}</pre>"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def write_config(path: Path, *, site: str, smtp_port: int, web_port: int, out: Path) -> None:
+    """A config for the demo: the fixture sources, the local SMTP server, a fresh database."""
+    topics = Path("config/topics.toml")
+    if not topics.exists():  # run from elsewhere: the repository's copy beside the package
+        topics = Path(notifier.__file__).resolve().parent.parent / "config" / "topics.toml"
+    sources = SOURCES.read_text(encoding="utf-8").replace("{base}", site)
+    path.write_text(
+        f"""# Written by `notifier demo`; safe to delete.
+database_url = "sqlite+aiosqlite:///{(out / "data" / "notifier.db").as_posix()}"
+data_dir = "{(out / "data").as_posix()}"
+topics_file = "{topics.resolve().as_posix()}"
+
+[fetch]
+per_host_delay = 0
+retries = 0
+
+[smtp]
+host = "127.0.0.1"
+port = {smtp_port}
+security = "none"
+
+[mail]
+from_address = "KKR Notifier (demo) <kkr-notifier@demo.example>"
+list_id = "demo.kkr-notifier.example"
+
+[web]
+host = "127.0.0.1"
+port = {web_port}
+base_url = "http://127.0.0.1:{web_port}"
+
+{sources}""",
+        encoding="utf-8",
+    )
+
+
+async def run_demo(
+    out: Path, *, serve_for: float = 0.0, echo: Callable[[str], None] = print
+) -> None:
+    """Run the demo into ``out`` (an absolute path), printing progress with ``echo``."""
+    for part in ("data", "mail", "public", "web"):
+        shutil.rmtree(out / part, ignore_errors=True)  # a demo always starts fresh
+        (out / part).mkdir(parents=True)
+    folder = MailFolder(out / "mail")
+    smtp = Controller(folder, hostname="127.0.0.1", port=free_port())
+    with SiteServer() as site:
+        smtp.start()
+        try:
+            web_port = free_port()
+            config = out / "notifier.toml"
+            write_config(config, site=site.url, smtp_port=smtp.port, web_port=web_port, out=out)
+            settings = load_settings(config)
+            # Links in the demo's mails need a signing key; they only have to work while it runs.
+            settings.web.secret_key = SecretStr(secrets.token_urlsafe(32))
+            echo(f"Sample site:  {site.url}/politik/kkr/")
+            engine = await open_database(settings.database_url)
+            try:
+                await _chain(settings, engine, out, echo)
+                await _web(settings, engine, out, serve_for, echo)
+            finally:
+                await engine.dispose()
+        finally:
+            smtp.stop()
+    echo("")
+    echo(f"Config:       {config}")
+    echo(f"Feeds:        {out / 'public' / feeds.OPML_PATH} lists them all")
+    echo(f"Mails:        {out / 'mail'} ({len(folder.saved)} messages, .eml and .html)")
+    echo(f"Web pages:    {out / 'web'}")
+    echo(f"Run it again: notifier --config {config} run")
+
+
+async def _chain(
+    settings: Settings, engine: AsyncEngine, out: Path, echo: Callable[[str], None]
+) -> None:
+    now = datetime.now(UTC)
+    topics = load_topics(settings.topics_file)
+    # Subscribers start at the newest event, so they come first and hear about the first poll.
+    async with engine.begin() as conn:
+        for sample in samples([topic.id for topic in topics]):
+            await store_subscribers.add(
+                conn,
+                email=normalize_email(sample.email),
+                name=sample.name,
+                topics=sample.topics or (store_subscribers.ALL,),
+                councils=sample.councils or (store_subscribers.ALL,),
+                frequency=sample.frequency,
+                state=SubscriberState.ACTIVE,
+                now=now,
+            )
+            echo(
+                f"Subscriber:   {sample.name} <{sample.email}>, {sample.frequency.value}, "
+                f"topics {', '.join(sample.topics) or 'all'}, "
+                f"councils {', '.join(sample.councils) or 'all'}"
+            )
+    fetcher = Fetcher(settings.fetch)
+    pipeline = Pipeline(
+        engine=engine, fetcher=fetcher, classifier=Classifier(topics), settings=settings.ingest
+    )
+    try:
+        summaries = await pipeline.poll_all(settings.sources)
+    finally:
+        pipeline.close()
+        await fetcher.aclose()
+    for summary in summaries:
+        echo(_poll_line(summary))
+    renderer = feeds.FeedRenderer(
+        base_url=settings.web.base_url,
+        topics=topics,
+        templates_dir=settings.templates_dir or feeds.default_templates_dir(),
+    )
+    async with engine.connect() as conn:
+        files = await feeds.build_files(conn, renderer)
+    for path, file in files.items():
+        target = out / "public" / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(file.body)
+    echo(f"Feeds:        {len(files)} files written")
+    now = datetime.now(UTC)
+    planned = 0
+    for frequency in Frequency:
+        planned += await make_digests(engine, settings, frequency, now=now)
+    deliverer = Deliverer(engine, settings, worker_id="demo")
+    try:
+        report = await deliverer.run_once(now=datetime.now(UTC))
+    finally:
+        await deliverer.aclose()
+    echo(f"Digests:      {planned} planned, {report.sent} sent to the built-in SMTP server")
+
+
+def _poll_line(summary: SourceSummary) -> str:
+    line = (
+        f"Polled:       {summary.id}: {summary.state}, {summary.documents_new} documents, "
+        f"{summary.items_new} items"
+    )
+    return line + (f" ({'; '.join(summary.errors)})" if summary.errors else "")
+
+
+async def _web(
+    settings: Settings,
+    engine: AsyncEngine,
+    out: Path,
+    serve_for: float,
+    echo: Callable[[str], None],
+) -> None:
+    app = create_app(settings, engine, scheduler_running=lambda: True)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=settings.web.host,
+            port=settings.web.port,
+            log_config=None,
+            access_log=False,
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                await task  # raises what stopped it
+                return
+            await asyncio.sleep(0.05)
+        base = settings.web.base_url
+        async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+            for name, path in WEB_PAGES.items():
+                response = await client.get(path)
+                (out / "web" / name).write_bytes(response.content)
+                if response.status_code != 200:
+                    echo(f"Web app:      {path} answered {response.status_code}")
+        echo(f"Web app:      {base}/ (pages saved in {out / 'web'})")
+        if serve_for > 0:
+            echo(f"Serving the web app for {serve_for:.0f} s; Ctrl-C stops it.")
+            await asyncio.wait({task}, timeout=serve_for)
+    finally:
+        server.should_exit = True
+        await task
