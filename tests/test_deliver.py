@@ -1,0 +1,129 @@
+"""Delivery from the outbox to a real SMTP server on 127.0.0.1: retries, failures, outages."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from notifier.config import Settings
+from notifier.deliver import Deliverer
+from notifier.mail import build_message
+from notifier.store import outbox as store_outbox
+from notifier.store.schema import outbox
+from tests.smtp import Received, Sink, free_port, running_sink
+
+NOW = datetime(2021, 4, 20, 5, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def sink() -> Iterator[Sink]:
+    with running_sink() as sink:
+        yield sink
+
+
+def settings_for(port: int) -> Settings:
+    return Settings(
+        smtp={
+            "host": "127.0.0.1",
+            "port": port,
+            "security": "none",
+            "messages_per_minute": 100_000,
+            "retry_backoff": 60,
+            "max_attempts": 3,
+        },
+        mail={"from_address": "KKR Notifier <kkr@example.org>"},
+    )
+
+
+async def enqueue(engine: AsyncEngine, *recipients: str) -> None:
+    async with engine.begin() as conn:
+        for n, recipient in enumerate(recipients):
+            await store_outbox.enqueue(
+                conn,
+                message_id=f"test.{n}@example.org",
+                kind="digest",
+                recipient=recipient,
+                subject="Emne",
+                body=build_message(
+                    sender="kkr@example.org",
+                    recipient=recipient,
+                    subject="Emne",
+                    text="Hej",
+                    html="<p>Hej</p>",
+                    message_id=f"test.{n}@example.org",
+                    date=NOW,
+                ),
+                subscriber_id=None,
+                now=NOW,
+            )
+
+
+async def states(engine: AsyncEngine) -> dict[str, tuple[str, int, str | None]]:
+    async with engine.connect() as conn:
+        rows = (await conn.execute(sa.select(outbox))).mappings().all()
+    return {row["recipient"]: (row["state"], row["attempts"], row["last_error"]) for row in rows}
+
+
+async def run(engine: AsyncEngine, port: int, now: datetime) -> None:
+    deliverer = Deliverer(engine, settings_for(port), worker_id="test")
+    try:
+        await deliverer.run_once(now=now)
+    finally:
+        await deliverer.aclose()
+
+
+async def test_4xx_retries_with_backoff_then_succeeds(engine: AsyncEngine, sink: Sink) -> None:
+    refusals = iter(["451 4.3.0 try again later"])
+    sink.reply = lambda message: next(refusals, None)
+    await enqueue(engine, "a@example.org")
+    await run(engine, sink.port, NOW)
+    state, attempts, error = (await states(engine))["a@example.org"]
+    assert (state, attempts) == ("pending", 1) and "451" in (error or "")
+    await run(engine, sink.port, NOW + timedelta(seconds=30))  # not due yet
+    assert sink.received == []
+    await run(engine, sink.port, NOW + timedelta(seconds=61))
+    assert [r.recipients for r in sink.received] == [("a@example.org",)]
+    assert (await states(engine))["a@example.org"][:2] == ("sent", 2)
+
+
+async def test_5xx_fails_one_message_and_others_go(engine: AsyncEngine, sink: Sink) -> None:
+    def reply(message: Received) -> str | None:
+        return "550 5.1.1 no such user" if "bad@example.org" in message.recipients else None
+
+    sink.reply = reply
+    await enqueue(engine, "a@example.org", "bad@example.org", "c@example.org")
+    await run(engine, sink.port, NOW)
+    assert sorted(r.recipients[0] for r in sink.received) == ["a@example.org", "c@example.org"]
+    result = await states(engine)
+    assert result["bad@example.org"][0] == "failed" and "550" in (
+        result["bad@example.org"][2] or ""
+    )
+    assert result["a@example.org"][0] == result["c@example.org"][0] == "sent"
+
+
+async def test_dead_server_leaves_everything_pending(engine: AsyncEngine) -> None:
+    await enqueue(engine, "a@example.org", "b@example.org")
+    port = free_port()  # nothing listens here
+    await run(engine, port, NOW)
+    assert {state for state, _, _ in (await states(engine)).values()} == {"pending"}
+    with running_sink() as sink:
+        await run(engine, sink.port, NOW + timedelta(hours=1))
+        assert sorted(r.recipients[0] for r in sink.received) == ["a@example.org", "b@example.org"]
+
+
+async def test_two_senders_never_send_the_same_message(engine: AsyncEngine, sink: Sink) -> None:
+    await enqueue(engine, *(f"p{n}@example.org" for n in range(40)))
+    first = Deliverer(engine, settings_for(sink.port), worker_id="one")
+    second = Deliverer(engine, settings_for(sink.port), worker_id="two")
+    try:
+        await asyncio.gather(first.run_once(now=NOW), second.run_once(now=NOW))
+    finally:
+        await first.aclose()
+        await second.aclose()
+    recipients = [r.recipients[0] for r in sink.received]
+    assert sorted(recipients) == sorted(f"p{n}@example.org" for n in range(40))
