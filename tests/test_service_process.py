@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from notifier.demo_site import SITE, StaticHandler
 from notifier.models import Frequency, SubscriberState
@@ -146,7 +147,12 @@ class Running:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "notifier", "--config", str(config), "run"],
             cwd=cwd,
-            env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
+            env={
+                **os.environ,
+                "PYTHONPATH": str(REPO),
+                "NOTIFIER_WEB__SECRET_KEY": "test-secret-key-for-signed-links",
+                **(env or {}),
+            },
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
@@ -194,7 +200,9 @@ def running(config: Path, *, cwd: Path) -> Iterator[Running]:
 def add_subscriber(
     database_url: str, email: str, *, frequency: Frequency = Frequency.IMMEDIATE
 ) -> None:
-    async def add() -> None:
+    """Add an active subscriber next to a running service (retrying while SQLite is busy)."""
+
+    async def add() -> bool:
         engine = await open_database(database_url)
         try:
             async with engine.begin() as conn:
@@ -208,10 +216,13 @@ def add_subscriber(
                     state=SubscriberState.ACTIVE,
                     now=datetime.now(UTC),
                 )
+        except sa.exc.OperationalError:
+            return False  # SQLite refuses a read-then-write transaction that raced a writer
         finally:
             await engine.dispose()
+        return True
 
-    asyncio.run(add())
+    wait_for(lambda: asyncio.run(add()), timeout=10, what="adding a subscriber")
 
 
 @pytest.mark.slow
