@@ -36,11 +36,25 @@ def describe(model: type[BaseModel] = Settings, prefix: str = "") -> Iterator[Se
         yield SettingDoc(key=key, env=env, default=default, help=field.description or "")
 
 
+def markdown_table() -> str:
+    """The settings table in README.md, generated from the settings model."""
+    lines = ["| setting | environment | default | meaning |", "| --- | --- | --- | --- |"]
+    for doc in describe():
+        default = "" if doc.default in (None, "") else f"`{doc.default}`"
+        meaning = doc.help.replace("|", "\\|")
+        lines.append(f"| `{doc.key}` | `{doc.env}` | {default} | {meaning} |")
+    return "\n".join(lines)
+
+
 @main.command("settings")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--markdown", is_flag=True, help="Print the defaults as README.md's table.")
 @pass_app
-def settings_command(app: App, as_json: bool) -> None:
+def settings_command(app: App, as_json: bool, markdown: bool) -> None:
     """Validate the config and list every setting with its current value and help."""
+    if markdown:
+        click.echo(markdown_table())
+        return
     rows = []
     for doc in describe():
         value: object = app.settings
