@@ -211,6 +211,14 @@ class WebSettings(_Section):
     token_max_age: Seconds = Field(
         default=30 * 86400, description="Lifetime of signed manage/unsubscribe links, seconds."
     )
+    signups_per_ip_per_hour: int = Field(
+        default=20,
+        ge=1,
+        description="Signup requests one client IP may make per hour (per replica).",
+    )
+    signups_per_address_per_hour: int = Field(
+        default=3, ge=1, description="Signup requests for one address per hour (per replica)."
+    )
 
 
 class Settings(BaseSettings):

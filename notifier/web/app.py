@@ -1,0 +1,102 @@
+"""The app factory. Mount the result under uvicorn::
+
+    app = create_app(settings, engine, scheduler_running=scheduler.running)
+    await uvicorn.Server(uvicorn.Config(app, host=settings.web.host, port=settings.web.port,
+                                        proxy_headers=True)).serve()
+
+Behind a reverse proxy, start uvicorn with ``proxy_headers`` and ``forwarded_allow_ips`` so the
+per-IP signup limit sees the client's address rather than the proxy's.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from notifier import feeds
+from notifier.config import Settings
+from notifier.tokens import Tokens
+from notifier.topics import load_topics
+from notifier.web import archive, ops, subscribe
+from notifier.web import feeds as feed_routes
+from notifier.web.csrf import Csrf
+from notifier.web.ratelimit import RateLimiter
+from notifier.web.site import FileCache, Site, templates
+
+HOUR = 3600.0
+
+
+def create_app(
+    settings: Settings,
+    engine: AsyncEngine,
+    *,
+    scheduler_running: Callable[[], bool] = lambda: True,
+) -> Starlette:
+    """The ASGI app: feeds, subscription pages, archive, /healthz, /readyz and /metrics."""
+    templates_dir = settings.templates_dir or feeds.default_templates_dir()
+    topics = load_topics(settings.topics_file)
+    renderer = feeds.FeedRenderer(
+        base_url=settings.web.base_url, topics=topics, templates_dir=templates_dir
+    )
+    # Without a configured secret, forms still work until the process restarts (as links do).
+    secret = settings.web.secret_key.get_secret_value() or secrets.token_urlsafe(32)
+    site = Site(
+        settings=settings,
+        engine=engine,
+        topics=topics,
+        tokens=Tokens(settings.web),
+        csrf=Csrf(secret, secure=settings.web.base_url.startswith("https://")),
+        renderer=renderer,
+        files=FileCache(engine, renderer),
+        env=templates(templates_dir),
+        ip_limit=RateLimiter(capacity=settings.web.signups_per_ip_per_hour, period=HOUR),
+        address_limit=RateLimiter(capacity=settings.web.signups_per_address_per_hour, period=HOUR),
+        scheduler_running=scheduler_running,
+    )
+    app = Starlette(
+        routes=[*archive.routes, *feed_routes.routes, *subscribe.routes, *ops.routes],
+        middleware=[Middleware(SecurityHeaders)],
+    )
+    app.state.site = site
+    return app
+
+
+class SecurityHeaders:
+    """Headers for every HTML page: no scripts or framing, and no Referer, because the
+    subscription pages carry signed links in their URLs. Token pages are never cached."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        private = scope["path"].startswith("/abonnement")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"content-security-policy", _CSP),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                ]
+                if private:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+_CSP = (
+    b"default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
+    b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)

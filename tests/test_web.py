@@ -1,0 +1,412 @@
+"""The web app over real HTTP: subscription walk, links, CSRF, rate limits, feeds, archive.
+
+The walk and the feed conditionals run against uvicorn on 127.0.0.1; the rest use httpx's
+ASGI transport, which runs the same app in-process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import re
+import socket
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+
+import feedparser
+import httpx
+import pytest
+import sqlalchemy as sa
+import uvicorn
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from notifier.config import Settings
+from notifier.models import Council, DocumentKind, Frequency, SubscriberState
+from notifier.store import subscribers as store_subscribers
+from notifier.store.schema import outbox
+from notifier.tokens import Purpose
+from notifier.web.app import create_app
+from tests.factories import Spec, publish
+
+TOPICS_FILE = Path(__file__).resolve().parent.parent / "config" / "topics.toml"
+SECRET = "test-secret-that-is-long-enough-0123456789"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def make_settings(engine: AsyncEngine, base_url: str, **web: object) -> Settings:
+    return Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        topics_file=TOPICS_FILE,
+        web={"base_url": base_url, "secret_key": SECRET, **web},
+    )
+
+
+def csrf(page: httpx.Response) -> str:
+    match = CSRF.search(page.text)
+    assert match, "no CSRF field on the page"
+    return match.group(1)
+
+
+def free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@pytest.fixture
+async def server(engine: AsyncEngine) -> AsyncIterator[tuple[str, Settings]]:
+    """The app under uvicorn on a free port of 127.0.0.1; yields (base URL, settings)."""
+    sock = free_socket()
+    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    settings = make_settings(engine, base_url)
+    config = uvicorn.Config(create_app(settings, engine), log_level="warning", lifespan="off")
+    uv = uvicorn.Server(config)
+    task = asyncio.create_task(uv.serve(sockets=[sock]))
+    for _ in range(500):  # uvicorn has no "started" event to wait on
+        if uv.started:
+            break
+        await asyncio.sleep(0.01)
+    assert uv.started, "uvicorn did not start"
+    try:
+        yield base_url, settings
+    finally:
+        uv.should_exit = True
+        await task
+        sock.close()
+
+
+def asgi_client(app: object, *, client: tuple[str, int] = ("127.0.0.1", 5000)) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=client)  # type: ignore[arg-type]
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def signup(
+    client: httpx.AsyncClient, address: str, *, topics: tuple[str, ...] = ("sundhed",)
+) -> httpx.Response:
+    form = await client.get("/abonnement")
+    data = {
+        "csrf_token": csrf(form),
+        "email": address,
+        "name": "Mette <b>Frederiksen</b>",
+        "topics": list(topics),
+        "councils": ["hovedstaden"],
+        "frequency": "daily",
+    }
+    return await client.post("/abonnement", data=data)
+
+
+async def mails(engine: AsyncEngine, address: str) -> list[email.message.EmailMessage]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            sa.select(outbox.c.body, outbox.c.kind)
+            .where(outbox.c.recipient == address)
+            .order_by(outbox.c.id)
+        )
+        found = []
+        for body, kind in rows:
+            assert kind == "confirm"
+            message = email.message_from_bytes(body, policy=email.policy.default)
+            assert isinstance(message, email.message.EmailMessage)
+            found.append(message)
+        return found
+
+
+def text_of(message: email.message.EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def link(text: str, purpose: Purpose) -> str:
+    path = {"confirm": "bekraeft", "manage": "administrer", "unsubscribe": "afmeld"}[purpose]
+    match = re.search(rf"https?://[^\s\"<>]+/abonnement/{path}/[^\s\"<>]+", text)
+    assert match, f"no {purpose} link in {text!r}"
+    return match.group(0)
+
+
+async def subscriber(engine: AsyncEngine, address: str) -> store_subscribers.Subscriber:
+    async with engine.connect() as conn:
+        found = await store_subscribers.by_email(conn, address)
+    assert found is not None
+    return found
+
+
+async def test_subscribe_confirm_manage_unsubscribe_over_http(
+    engine: AsyncEngine, server: tuple[str, Settings]
+) -> None:
+    base_url, _ = server
+    address = "mette@kommune.dk"
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        form = await client.get("/abonnement")
+        assert form.status_code == 200
+        assert '<html lang="da">' in form.text and "<fieldset" in form.text
+        assert '<label for="email">' in form.text
+        assert (await client.post("/abonnement", data={"email": address})).status_code == 403
+
+        done = await signup(client, address)
+        assert done.status_code == 200 and "Tjek din indbakke" in done.text
+        assert (await subscriber(engine, address)).state is SubscriberState.PENDING
+        (mail,) = await mails(engine, address)
+        assert mail["Subject"] == "Bekræft dit abonnement på KKR Notifier"
+        assert "Mette <b>Frederiksen</b>" in text_of(mail)  # text part: as typed
+        html = mail.get_body(preferencelist=("html",))
+        assert html is not None and "&lt;b&gt;Frederiksen" in str(html.get_content())
+        confirm_url = link(text_of(mail), Purpose.CONFIRM)
+        assert confirm_url.startswith(base_url)
+
+        # A scanner fetching the link confirms nothing; the button does.
+        page = await client.get(confirm_url)
+        assert page.status_code == 200 and "Bekræft abonnement" in page.text
+        assert (await subscriber(engine, address)).state is SubscriberState.PENDING
+        confirmed = await client.post(confirm_url, data={"csrf_token": csrf(page)})
+        assert confirmed.status_code == 200 and "bekræftet" in confirmed.text
+        assert (await subscriber(engine, address)).state is SubscriberState.ACTIVE
+        assert confirmed.headers["cache-control"] == "no-store"
+        assert confirmed.headers["referrer-policy"] == "no-referrer"
+
+        manage_url = link(confirmed.text, Purpose.MANAGE)
+        manage = await client.get(manage_url)
+        assert manage.status_code == 200
+        assert re.search(r'value="sundhed" checked', manage.text)
+        saved = await client.post(
+            manage_url,
+            data={
+                "csrf_token": csrf(manage),
+                "name": "Mette",
+                "topics": ["social", "uddannelse"],
+                "councils": ["hovedstaden", "sjaelland"],
+                "frequency": "weekly",
+            },
+        )
+        assert saved.status_code == 200 and "Dine ændringer er gemt" in saved.text
+        changed = await subscriber(engine, address)
+        assert changed.topics == ("social", "uddannelse")
+        assert changed.councils == ("hovedstaden", "sjaelland")
+        assert changed.frequency is Frequency.WEEKLY and changed.name == "Mette"
+
+        unsubscribe_url = link(saved.text, Purpose.UNSUBSCRIBE)
+        page = await client.get(unsubscribe_url)
+        assert page.status_code == 200 and "Afmeld" in page.text
+        assert (await subscriber(engine, address)).state is SubscriberState.ACTIVE
+
+    # RFC 8058: a mail client posts without cookies or CSRF token.
+    async with httpx.AsyncClient() as mail_client:
+        one_click = await mail_client.post(
+            unsubscribe_url,
+            content=b"List-Unsubscribe=One-Click",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert one_click.status_code == 200
+        assert (await subscriber(engine, address)).state is SubscriberState.UNSUBSCRIBED
+        again = await mail_client.post(unsubscribe_url, data={"List-Unsubscribe": "One-Click"})
+        assert again.status_code == 200
+
+        # Forged, altered, misused and expired links are refused.
+        token = unsubscribe_url.rsplit("/", 1)[1]
+        altered = unsubscribe_url[:-3] + ("AAA" if not unsubscribe_url.endswith("AAA") else "BBB")
+        manage_token = manage_url.rsplit("/", 1)[1]
+        sub = await subscriber(engine, address)
+        old = URLSafeTimedSerializer(SECRET, signer=_OldSigner).dumps(
+            [sub.id, sub.token_generation], salt="manage"
+        )
+        forged = URLSafeTimedSerializer("not-our-secret").dumps([sub.id, 0], salt="unsubscribe")
+        for url in (
+            altered,
+            f"{base_url}/abonnement/afmeld/{manage_token}",
+            f"{base_url}/abonnement/administrer/{token}",
+            f"{base_url}/abonnement/administrer/{old}",
+            f"{base_url}/abonnement/afmeld/{forged}",
+            f"{base_url}/abonnement/bekraeft/garbage",
+        ):
+            response = await mail_client.get(url)
+            assert response.status_code == 400, url
+            assert "Linket virker ikke" in response.text
+            assert (await mail_client.post(url, data={})).status_code in (400, 403)
+
+    # Signing up again revokes every earlier link.
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        await signup(client, address)
+        assert (await client.get(manage_url)).status_code == 400
+        latest = (await mails(engine, address))[-1]
+        assert (await client.get(link(text_of(latest), Purpose.CONFIRM))).status_code == 200
+
+
+class _OldSigner(TimestampSigner):
+    """Signs as if 31 days ago: past the 30-day lifetime of links."""
+
+    def get_timestamp(self) -> int:
+        return super().get_timestamp() - 31 * 86400
+
+
+async def test_page_and_mail_flow_do_not_reveal_existing_addresses(
+    sqlite_engine: AsyncEngine,
+) -> None:
+    app = create_app(make_settings(sqlite_engine, "http://testserver"), sqlite_engine)
+    async with asgi_client(app) as client:
+        first = await signup(client, "ny@kommune.dk")
+        page = await client.get(
+            link(text_of((await mails(sqlite_engine, "ny@kommune.dk"))[0]), Purpose.CONFIRM)
+        )
+        await client.post(page.url, data={"csrf_token": csrf(page)})
+        assert (await subscriber(sqlite_engine, "ny@kommune.dk")).state is SubscriberState.ACTIVE
+        second = await signup(client, "ny@kommune.dk")
+        fresh = await signup(client, "anden@kommune.dk")
+    assert first.status_code == second.status_code == fresh.status_code == 200
+    assert first.text == second.text
+    assert fresh.text == first.text.replace("ny@kommune.dk", "anden@kommune.dk")
+    assert set(first.headers) == set(second.headers)
+    sent = await mails(sqlite_engine, "ny@kommune.dk")
+    assert len(sent) == 2  # one mail per signup, whatever the state
+    assert sent[1]["Subject"] == "Du abonnerer allerede på KKR Notifier"
+    assert "/abonnement/administrer/" in text_of(sent[1])
+    assert "/abonnement/bekraeft/" not in text_of(sent[1])
+    active = await subscriber(sqlite_engine, "ny@kommune.dk")
+    assert active.topics == ("sundhed",)  # a stranger's signup changes nothing
+
+
+async def test_csrf_is_required_on_every_form(sqlite_engine: AsyncEngine) -> None:
+    app = create_app(make_settings(sqlite_engine, "http://testserver"), sqlite_engine)
+    async with asgi_client(app) as client:
+        token = csrf(await client.get("/abonnement"))
+        data = {"email": "a@kommune.dk", "topics": "sundhed", "frequency": "daily"}
+        assert (await client.post("/abonnement", data=data)).status_code == 403
+        bad = {**data, "csrf_token": token[:-2] + "xx"}
+        assert (await client.post("/abonnement", data=bad)).status_code == 403
+    async with asgi_client(app) as other:  # a token without its cookie is useless
+        response = await other.post("/abonnement", data={**data, "csrf_token": token})
+        assert response.status_code == 403
+        assert "Formularen er udløbet" in response.text
+    async with sqlite_engine.connect() as conn:
+        assert await store_subscribers.by_email(conn, "a@kommune.dk") is None
+
+
+async def test_invalid_input_is_explained_in_danish(sqlite_engine: AsyncEngine) -> None:
+    app = create_app(make_settings(sqlite_engine, "http://testserver"), sqlite_engine)
+    async with asgi_client(app) as client:
+        token = csrf(await client.get("/abonnement"))
+        response = await client.post(
+            "/abonnement",
+            data={"csrf_token": token, "email": "ikke-en-adresse", "frequency": "daily"},
+        )
+    assert response.status_code == 400
+    assert "Skriv en gyldig e-mailadresse" in response.text
+    assert "Vælg mindst ét emne" in response.text
+    assert 'value="ikke-en-adresse"' in response.text
+
+
+async def test_signups_are_rate_limited_per_ip_and_per_address(
+    sqlite_engine: AsyncEngine,
+) -> None:
+    settings = make_settings(
+        sqlite_engine,
+        "http://testserver",
+        signups_per_ip_per_hour=2,
+        signups_per_address_per_hour=1,
+    )
+    app = create_app(settings, sqlite_engine)
+    async with asgi_client(app, client=("10.0.0.1", 1)) as client:
+        assert (await signup(client, "a@kommune.dk")).status_code == 200
+        limited = await signup(client, "a@kommune.dk")
+        assert limited.status_code == 429 and limited.headers["retry-after"] == "3600"
+        assert (await signup(client, "b@kommune.dk")).status_code == 429  # IP used up
+    async with asgi_client(app, client=("10.0.0.2", 1)) as client:
+        assert (await signup(client, "b@kommune.dk")).status_code == 200
+    assert len(await mails(sqlite_engine, "a@kommune.dk")) == 1
+
+
+async def test_feeds_over_http_with_conditional_requests(
+    engine: AsyncEngine, server: tuple[str, Settings]
+) -> None:
+    base_url, _ = server
+    async with engine.begin() as conn:
+        await publish(
+            conn,
+            [
+                Spec(title="Sundhed <script>x</script> & \x01 drift", topics=["sundhed"]),
+                Spec(title="Busser", topics=["trafik_infrastruktur"]),
+            ],
+            council=Council.HOVEDSTADEN,
+        )
+        await publish(
+            conn,
+            [Spec(title="Erhvervsskoler", topics=["uddannelse"])],
+            council=Council.SYDDANMARK,
+            kind=DocumentKind.NEWSLETTER,
+            day=date(2024, 3, 12),
+        )
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        rss = await client.get("/feeds/alle.rss")
+        assert rss.status_code == 200
+        assert rss.headers["content-type"] == "application/rss+xml; charset=utf-8"
+        parsed = feedparser.parse(rss.content)
+        assert parsed.bozo == 0 and len(parsed.entries) == 3
+        etag, modified = rss.headers["etag"], rss.headers["last-modified"]
+        not_modified = await client.get("/feeds/alle.rss", headers={"If-None-Match": etag})
+        assert not_modified.status_code == 304 and not_modified.content == b""
+        assert not_modified.headers["etag"] == etag
+        by_date = await client.get("/feeds/alle.rss", headers={"If-Modified-Since": modified})
+        assert by_date.status_code == 304
+        stale = await client.get("/feeds/alle.rss", headers={"If-None-Match": '"old"'})
+        assert stale.status_code == 200
+
+        topic = feedparser.parse((await client.get("/feeds/emne/sundhed.atom")).content)
+        assert topic.bozo == 0
+        assert [e.title for e in topic.entries] == ["Sundhed <script>x</script> &  drift"]
+        council = feedparser.parse((await client.get("/feeds/kkr/syddanmark.rss")).content)
+        assert [e.title for e in council.entries] == ["Erhvervsskoler"]
+        both = await client.get("/feeds/kkr/hovedstaden/emne/trafik_infrastruktur.rss")
+        assert [e.title for e in feedparser.parse(both.content).entries] == ["Busser"]
+        assert (await client.get("/feeds/emne/ukendt.rss")).status_code == 404
+
+        opml = await client.get("/feeds/feeds.opml")
+        assert opml.status_code == 200
+        urls = re.findall(r'xmlUrl="([^"]+)"', opml.text)
+        assert len(urls) == 42 and f"{base_url}/feeds/kkr/nordjylland/emne/klima_miljoe.rss" in urls
+        for url in urls[:8]:
+            assert (await client.get(url)).status_code == 200
+
+        calendar = await client.get("/kalender/hovedstaden.ics")
+        assert calendar.headers["content-type"] == "text/calendar; charset=utf-8"
+        assert calendar.text.count("BEGIN:VEVENT") == 1
+        assert (await client.get("/kalender/syddanmark.ics")).text.count("BEGIN:VEVENT") == 0
+
+        # A new item changes the feed and its ETag.
+        async with engine.begin() as conn:
+            await publish(conn, [Spec(title="Ny sag", topics=["sundhed"])], day=date(2021, 6, 1))
+        newer = await client.get("/feeds/alle.rss", headers={"If-None-Match": etag})
+        assert newer.status_code == 200 and newer.headers["etag"] != etag
+
+
+async def test_archive_filters_by_topic_and_council(sqlite_engine: AsyncEngine) -> None:
+    async with sqlite_engine.begin() as conn:
+        await publish(
+            conn,
+            [
+                Spec(title="Akutberedskab <i>nu</i>", topics=["sundhed"]),
+                Spec(title="Letbane", topics=["trafik_infrastruktur"]),
+            ],
+            council=Council.HOVEDSTADEN,
+        )
+        await publish(
+            conn, [Spec(title="Sygehus Lillebælt", topics=["sundhed"])], council=Council.SYDDANMARK
+        )
+    app = create_app(make_settings(sqlite_engine, "http://testserver"), sqlite_engine)
+    async with asgi_client(app) as client:
+        everything = await client.get("/arkiv")
+        assert everything.status_code == 200 and '<html lang="da">' in everything.text
+        assert "Akutberedskab &lt;i&gt;nu&lt;/i&gt;" in everything.text
+        assert "Letbane" in everything.text and "Sygehus Lillebælt" in everything.text
+        assert 'href="http://127.0.0.1/hovedstaden/' in everything.text
+        health = (await client.get("/arkiv", params={"emne": "sundhed"})).text
+        assert "Akutberedskab" in health and "Sygehus" in health and "Letbane" not in health
+        south = (await client.get("/arkiv", params={"emne": "sundhed", "kkr": "syddanmark"})).text
+        assert "Sygehus Lillebælt" in south and "Akutberedskab" not in south
+        assert "KKR Syddanmark" in south and "Sundhed" in south
+        assert "19.04.2021" in south
+        assert (await client.get("/arkiv", params={"kkr": "<script>"})).status_code == 200
+        index = await client.get("/")
+        assert index.status_code == 200 and "/feeds/feeds.opml" in index.text
