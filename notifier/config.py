@@ -28,6 +28,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from notifier.errors import ConfigError
 from notifier.models import Council, SourceKind
+from notifier.resources import default_topics_file
 
 DEFAULT_CONFIG = Path("config/notifier.toml")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
@@ -234,7 +235,10 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: SQLite by default, postgresql+asyncpg://... for replicas.",
     )
     data_dir: Path = Field(default=Path("data"), description="Where state and feeds are written.")
-    topics_file: Path = Field(default=Path("config/topics.toml"), description="Topic definitions.")
+    topics_file: Path = Field(
+        default_factory=default_topics_file,
+        description="Topic definitions (default: config/topics.toml, else the bundled one).",
+    )
     templates_dir: Path | None = Field(
         default=None, description="Override the bundled templates directory."
     )
