@@ -1,0 +1,100 @@
+"""Pure diffing: identity by key, then by similarity; versions by canonical text."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from notifier.diff import diff_items, document_key
+from notifier.models import Council, Document, DocumentKind, Item, StoredItem
+
+
+def item(key: str, title: str, text: str, position: int = 0, number: str | None = None) -> Item:
+    return Item(key=key, position=position, title=title, text=text, number=number)
+
+
+def stored(new: Item, item_id: int = 1) -> StoredItem:
+    return StoredItem(
+        id=item_id,
+        key=new.key,
+        position=new.position,
+        number=new.number,
+        title=new.title,
+        text=new.text,
+        content_hash=new.content_hash,
+        version_id=item_id,
+    )
+
+
+TEXT = (
+    "KKR Sjælland drøftede den aktuelle interessevaretagelse og det videre arbejde med "
+    "opdatering af Sjælland baner vejen frem, herunder kollektiv trafik."
+)
+
+
+def test_same_content_is_unchanged_whatever_the_whitespace_and_hyphenation() -> None:
+    old = item("a", "Sjælland baner vejen frem", TEXT)
+    new = item(
+        "a",
+        "Sjælland  baner vejen frem",
+        TEXT.replace("interessevaretagelse", "interesse-\nvaretagelse"),
+    )
+    result = diff_items([stored(old)], [new])
+    assert result.unchanged == 1 and result.is_empty
+
+
+def test_an_edit_is_a_change_with_the_stored_item() -> None:
+    old = item("a", "Sjælland baner vejen frem", TEXT)
+    new = item("a", "Sjælland baner vejen frem", TEXT + " Sagen tages op igen i februar.")
+    result = diff_items([stored(old, 7)], [new])
+    assert [(s.id, n.text) for s, n in result.changed] == [(7, new.text)]
+    assert not result.new and not result.removed
+
+
+def test_an_edited_heading_is_a_change_not_a_removal_and_an_addition() -> None:
+    old = item("sjaelland-baner-vejen-frem", "Sjælland baner vejen frem", TEXT)
+    new = item("sjaelland-baner-vejen-frem-2021", "Sjælland baner vejen frem 2021", TEXT)
+    result = diff_items([stored(old)], [new])
+    assert len(result.changed) == 1 and not result.new and not result.removed
+
+
+def test_a_renumbered_point_with_the_same_content_is_moved_quietly() -> None:
+    old = item("3.2", "Status for klima VIP-projekterne", TEXT, position=4, number="3.2")
+    new = item("3.3", "Status for klima VIP-projekterne", TEXT, position=5, number="3.3")
+    result = diff_items([stored(old)], [new])
+    assert len(result.moved) == 1 and not result.changed and not result.new
+
+
+def test_unrelated_items_are_new_and_removed() -> None:
+    old = item("a", "Sjælland baner vejen frem", TEXT)
+    new = item("b", "DM i Skills i 2022", "Kalundborg Kommune er vært for DM i Skills i 2022.")
+    result = diff_items([stored(old)], [new])
+    assert result.new == [new] and [s.key for s in result.removed] == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "supplementary", "expected"),
+    [
+        (DocumentKind.AGENDA, False, "hovedstaden/agenda/2021-04-19"),
+        (DocumentKind.MINUTES, False, "hovedstaden/minutes/2021-04-19"),
+        (DocumentKind.AGENDA, True, "hovedstaden/agenda/2021-04-19/supplement/tillaegsdagsorden"),
+        (DocumentKind.NEWSLETTER, False, "hovedstaden/newsletter/2021-04-19/tillaegsdagsorden"),
+    ],
+)
+def test_document_keys_do_not_depend_on_the_url(
+    kind: DocumentKind, supplementary: bool, expected: str
+) -> None:
+    def document(url: str) -> Document:
+        return Document(
+            url=url,
+            kind=kind,
+            title="Tillægsdagsorden",
+            date=date(2021, 4, 19),
+            text="",
+            supplementary=supplementary,
+        )
+
+    first = document_key(document("https://www.kl.dk/media/1/a.pdf"), Council.HOVEDSTADEN)
+    moved = document_key(document("https://www.kl.dk/media/2/b.pdf"), Council.HOVEDSTADEN)
+    assert first == moved == expected
