@@ -54,5 +54,7 @@ def configure(level: str, *, stream: TextIO = sys.stderr) -> None:
         logger.propagate = True
     # One line per HTTP request to our own web app is noise next to the poll logs.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
-    # httpx logs every request at INFO; the pipeline already logs one line per poll.
+    # httpx logs every request and APScheduler every job run at INFO; the pipeline and the
+    # digests already log one line per poll and per round.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
