@@ -194,6 +194,11 @@ def _paragraphs(text: str) -> str:
     return "".join(f"<p>{escape(part)}</p>".replace("\n", "<br>") for part in parts)
 
 
+def safe_url(url: str, fallback: str = "#") -> str:
+    """The URL if it is http(s); scraped links must not become javascript: or data: links."""
+    return url if urlsplit(url.strip()).scheme in ("http", "https") else fallback
+
+
 def is_pdf(url: str) -> bool:
     return urlsplit(url).path.lower().endswith(".pdf")
 
@@ -278,13 +283,13 @@ class FeedRenderer:
         return _View(
             id=self.entry_id(snap.item_id),
             title=title,
-            link=snap.document_url,
+            link=safe_url(snap.document_url, self.url("arkiv")),
             html=entry_html(snap, self.topic_names),
             published=_rfc3339(entry.published),
             updated=_rfc3339(entry.updated),
             updated_rfc822=_rfc822(entry.updated),
             categories=categories,
-            enclosure=snap.document_url if is_pdf(snap.document_url) else None,
+            enclosure=safe_url(snap.document_url) if is_pdf(snap.document_url) else None,
         )
 
 
@@ -306,9 +311,8 @@ def entry_html(snap: ItemSnapshot, topic_names: dict[str, str]) -> str:
     if topics:
         facts.append(f"Emner: {topics}")
     parts.append(f"<p>{escape(' · '.join(facts))}</p>")
-    parts.append(
-        f'<p>Kilde: <a href="{escape(snap.document_url)}">{escape(snap.document_title)}</a></p>'
-    )
+    source = escape(safe_url(snap.document_url))
+    parts.append(f'<p>Kilde: <a href="{source}">{escape(snap.document_title)}</a></p>')
     return "".join(str(part) for part in parts)
 
 

@@ -394,6 +394,12 @@ async def test_archive_filters_by_topic_and_council(sqlite_engine: AsyncEngine) 
         await publish(
             conn, [Spec(title="Sygehus Lillebælt", topics=["sundhed"])], council=Council.SYDDANMARK
         )
+        await publish(
+            conn,
+            [Spec(title="Farligt link", topics=["social"])],
+            council=Council.SJAELLAND,
+            url="javascript:alert(1)",
+        )
     app = create_app(make_settings(sqlite_engine, "http://testserver"), sqlite_engine)
     async with asgi_client(app) as client:
         everything = await client.get("/arkiv")
@@ -401,6 +407,10 @@ async def test_archive_filters_by_topic_and_council(sqlite_engine: AsyncEngine) 
         assert "Akutberedskab &lt;i&gt;nu&lt;/i&gt;" in everything.text
         assert "Letbane" in everything.text and "Sygehus Lillebælt" in everything.text
         assert 'href="http://127.0.0.1/hovedstaden/' in everything.text
+        assert "javascript:" not in everything.text and "Farligt link" in everything.text
+        assert "set-cookie" not in everything.headers  # public pages stay cacheable
+        rss = feedparser.parse((await client.get("/feeds/emne/social.rss")).content)
+        assert rss.bozo == 0 and rss.entries[0].link == "http://testserver/arkiv"
         health = (await client.get("/arkiv", params={"emne": "sundhed"})).text
         assert "Akutberedskab" in health and "Sygehus" in health and "Letbane" not in health
         south = (await client.get("/arkiv", params={"emne": "sundhed", "kkr": "syddanmark"})).text

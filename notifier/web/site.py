@@ -32,7 +32,7 @@ FREQUENCY_NAMES = {
 def templates(templates_dir: Path) -> Environment:
     """Pages and mails: ``*.html.j2`` autoescaped, ``*.txt.j2`` not; XML-invalid characters
     are dropped from every value either way."""
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(templates_dir),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
         undefined=StrictUndefined,
@@ -40,6 +40,8 @@ def templates(templates_dir: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["safe_url"] = feeds.safe_url
+    return env
 
 
 class FileCache:
@@ -92,19 +94,27 @@ class Site:
         return {topic.id: topic.name for topic in self.topics}
 
     def page(
-        self, request: Request, name: str, *, status: int = 200, **context: Any
+        self,
+        request: Request,
+        name: str,
+        *,
+        status: int = 200,
+        form: bool = False,
+        **context: Any,
     ) -> HTMLResponse:
-        """A page from ``templates/web``; forms get a CSRF field and the cookie it matches."""
-        cookie = self.csrf.cookie_value(request)
+        """A page from ``templates/web``; a page with a form gets a CSRF field and its cookie
+        (only those: the public pages stay free of cookies and cacheable)."""
+        cookie = self.csrf.cookie_value(request) if form else ""
         html = self.env.get_template(f"web/{name}").render(
-            csrf_field=self.csrf.field_value(cookie),
+            csrf_field=self.csrf.field_value(cookie) if form else "",
             topics=self.topics,
             councils=list(Council),
             frequencies=FREQUENCY_NAMES,
             **context,
         )
         response = HTMLResponse(html, status_code=status)
-        self.csrf.set_cookie(response, cookie)
+        if form:
+            self.csrf.set_cookie(response, cookie)
         return response
 
     def message(

@@ -126,7 +126,7 @@ def _invalid_link(site: Site, request: Request) -> Response:
 
 
 async def subscribe_form(request: Request) -> Response:
-    return site_of(request).page(request, "subscribe.html.j2", choice=Choice())
+    return site_of(request).page(request, "subscribe.html.j2", form=True, choice=Choice())
 
 
 async def subscribe(request: Request) -> Response:
@@ -139,7 +139,7 @@ async def subscribe(request: Request) -> Response:
         return _too_many(site, request)
     choice = _choice(form, site, with_email=True)
     if choice.errors:
-        return site.page(request, "subscribe.html.j2", status=400, choice=choice)
+        return site.page(request, "subscribe.html.j2", status=400, form=True, choice=choice)
     if not site.address_limit.allow(choice.email):
         return _too_many(site, request)
     async with site.engine.begin() as conn:
@@ -264,7 +264,7 @@ async def confirm_page(request: Request) -> Response:
     subscriber = await _from_token(site, Purpose.CONFIRM, request.path_params["token"])
     if subscriber is None or subscriber.state is SubscriberState.UNSUBSCRIBED:
         return _invalid_link(site, request)
-    return site.page(request, "confirm.html.j2", subscriber=subscriber)
+    return site.page(request, "confirm.html.j2", form=True, subscriber=subscriber)
 
 
 async def confirm(request: Request) -> Response:
@@ -325,6 +325,7 @@ def _manage(
         request,
         "manage.html.j2",
         status=status,
+        form=True,
         subscriber=subscriber,
         choice=choice,
         saved=saved,
