@@ -16,7 +16,7 @@ import logging
 import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -62,6 +62,14 @@ class ItemEvent:
     id: int
     type: EventType
     snapshot: ItemSnapshot
+    topics: tuple[str, ...]  # the snapshot's topic ids in topics-file order
+
+    @classmethod
+    def of(cls, event: store_events.Event, topic_order: Sequence[str]) -> ItemEvent:
+        snapshot = event.snapshot
+        rank = {topic: position for position, topic in enumerate(topic_order)}
+        topics = tuple(sorted(snapshot.topic_ids, key=lambda t: (rank.get(t, len(rank)), t)))
+        return cls(id=event.id, type=event.type, snapshot=snapshot, topics=topics)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,7 +103,7 @@ class Plan:
 @dataclass(kw_only=True)
 class _Pending:
     first_type: EventType
-    latest: ItemSnapshot
+    latest: ItemEvent
     old: ItemSnapshot | None = None
 
 
@@ -105,31 +113,30 @@ def plan(
     *,
     told: Told,
     until_event: int,
-    topic_order: Sequence[str] = (),
     max_items: int = 50,
 ) -> Plan | None:
     """The digest for one subscriber, or None when there is nothing to tell them."""
     pending: dict[int, _Pending] = {}
-    decided: dict[int, ItemSnapshot] = {}
+    decided: dict[int, ItemEvent] = {}
     for event in item_events:
         if event.id <= subscriber.event_cursor or event.id > until_event:
             continue
         snap = event.snapshot
         if event.type is EventType.ITEM_DECIDED:
-            decided[snap.item_id] = snap
+            decided[snap.item_id] = event
             continue
         state = pending.get(snap.item_id)
         if state is None:
-            pending[snap.item_id] = _Pending(first_type=event.type, latest=snap, old=snap.old)
+            pending[snap.item_id] = _Pending(first_type=event.type, latest=event, old=snap.old)
         else:
-            state.latest = snap  # several events in one window: tell the latest version once
+            state.latest = event  # several events in one window: tell the latest version once
 
     entries: list[Entry] = []
     for item_id, state in pending.items():
         if item_id in decided:
             continue  # a minutes point is told as its decision
-        snap = state.latest
-        topics = _matching(subscriber, snap, topic_order)
+        snap = state.latest.snapshot
+        topics = _matching(subscriber, state.latest)
         if not topics or not subscriber.wants_council(snap.council.value) or snap.procedural:
             continue
         if state.first_type is EventType.ITEM_RECLASSIFIED:
@@ -148,10 +155,11 @@ def plan(
         entries.append(Entry(snapshot=snap, reason=reason, topics=topics, old=old))
 
     in_this = {entry.snapshot.item_id for entry in entries}
-    for item_id, snap in decided.items():
+    for item_id, event in decided.items():
+        snap = event.snapshot
         if (item_id, snap.content_hash, Reason.DECIDED) in told.versions:
             continue
-        topics = _matching(subscriber, snap, topic_order)
+        topics = _matching(subscriber, event)
         followed = snap.decides_item_id is not None and (
             snap.decides_item_id in told.items or snap.decides_item_id in in_this
         )
@@ -172,23 +180,18 @@ def plan(
     )
 
 
-def _matching(subscriber: Subscriber, snap: ItemSnapshot, order: Sequence[str]) -> tuple[str, ...]:
-    ids = snap.topic_ids
-    wanted = (
-        ids
-        if store_subscribers.ALL in subscriber.topics
-        else [t for t in ids if t in subscriber.topics]
-    )
-    rank = {topic: position for position, topic in enumerate(order)}
-    return tuple(sorted(wanted, key=lambda t: (rank.get(t, len(rank)), t)))
+def _matching(subscriber: Subscriber, event: ItemEvent) -> tuple[str, ...]:
+    if store_subscribers.ALL in subscriber.topics:
+        return event.topics
+    return tuple(topic for topic in event.topics if topic in subscriber.topics)
 
 
-def _recency(entry: Entry) -> tuple[float, int]:
+def _recency(entry: Entry) -> tuple[datetime, int]:
     snap = entry.snapshot
-    when = snap.meeting_starts_at.timestamp() if snap.meeting_starts_at else 0.0
-    if not when and snap.document_date:
-        when = float(snap.document_date.toordinal() * 86400 - 62135683200)
-    return (when, snap.version_id)
+    when = snap.meeting_starts_at
+    if when is None and snap.document_date:
+        when = datetime.combine(snap.document_date, time(), tzinfo=UTC)
+    return (when or datetime.min.replace(tzinfo=UTC), snap.version_id)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -272,7 +275,7 @@ def compose(context: _Context, plan: Plan) -> Composed:
 
 
 async def _load(
-    conn: AsyncConnection, frequency: Frequency
+    conn: AsyncConnection, frequency: Frequency, topic_order: Sequence[str]
 ) -> tuple[list[Subscriber], list[ItemEvent], int]:
     until = await store_events.last_id(conn)
     people = await store_subscribers.all_subscribers(
@@ -283,7 +286,7 @@ async def _load(
         return [], [], until
     after = min(person.event_cursor for person in people)
     events = await store_events.since(conn, after, types=DIGEST_EVENTS, until_id=until)
-    item_events = [ItemEvent(id=e.id, type=e.type, snapshot=e.snapshot) for e in events]
+    item_events = [ItemEvent.of(event, topic_order) for event in events]
     return people, item_events, until
 
 
@@ -331,7 +334,6 @@ def _plans(
             item_events,
             told=told.get(person.id, Told()),
             until_event=until,
-            topic_order=context.topic_order,
             max_items=context.settings.digest.max_items,
         )
         if found is not None:
@@ -354,7 +356,7 @@ async def compose_digests(
     """Plan and render every due digest without storing anything (dry run, preview)."""
     context = _context(settings, now)
     async with engine.connect() as conn:
-        people, item_events, until = await _load(conn, frequency)
+        people, item_events, until = await _load(conn, frequency, context.topic_order)
         told = await _told(conn, people, _relevant_items(item_events))
     return [compose(context, found) for found in _plans(context, people, item_events, told, until)]
 
@@ -374,7 +376,7 @@ async def make_digests(
     try:
         context = _context(settings, now)
         async with engine.connect() as conn:
-            people, item_events, until = await _load(conn, frequency)
+            people, item_events, until = await _load(conn, frequency, context.topic_order)
         relevant = _relevant_items(item_events)
         enqueued = 0
         for start in range(0, len(people), BATCH):
@@ -402,26 +404,29 @@ async def _store(
     until: int,
     now: datetime,
 ) -> int:
-    enqueued = 0
+    ids = await store_outbox.enqueue_many(
+        conn,
+        [
+            {
+                "message_id": message.message_id,
+                "kind": "digest",
+                "recipient": message.plan.subscriber.email,
+                "subject": message.subject,
+                "body": message.body,
+                "subscriber_id": message.plan.subscriber.id,
+            }
+            for message in composed
+        ],
+        now=now,
+    )
     log_rows: list[dict[str, Any]] = []
     for message in composed:
-        subscriber = message.plan.subscriber
-        outbox_id = await store_outbox.enqueue(
-            conn,
-            message_id=message.message_id,
-            kind="digest",
-            recipient=subscriber.email,
-            subject=message.subject,
-            body=message.body,
-            subscriber_id=subscriber.id,
-            now=now,
-        )
+        outbox_id = ids.get(message.message_id)
         if outbox_id is None:
             continue  # planned before (same subscriber and event range)
-        enqueued += 1
         log_rows += [
             {
-                "subscriber_id": subscriber.id,
+                "subscriber_id": message.plan.subscriber.id,
                 "item_id": entry.snapshot.item_id,
                 "content_hash": entry.snapshot.content_hash,
                 "reason": entry.reason.value,
@@ -442,4 +447,4 @@ async def _store(
         )
         .values(event_cursor=until)
     )
-    return enqueued
+    return len(ids)

@@ -9,7 +9,7 @@ when the lease runs out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -64,6 +64,24 @@ async def enqueue(
     )
     value = (await conn.execute(statement)).scalar_one_or_none()
     return int(value) if value is not None else None
+
+
+async def enqueue_many(
+    conn: AsyncConnection, messages: Sequence[Mapping[str, Any]], *, now: datetime
+) -> dict[str, int]:
+    """``enqueue`` for many messages in one statement; returns message_id -> id of those new.
+
+    Each mapping holds the keyword arguments of ``enqueue`` except ``now``.
+    """
+    if not messages:
+        return {}
+    insert: Any = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(outbox)
+    statement = insert.on_conflict_do_nothing(index_elements=["message_id"]).returning(
+        outbox.c.id, outbox.c.message_id
+    )
+    rows = [{**message, "next_attempt_at": now, "created_at": now} for message in messages]
+    result = await conn.execute(statement, rows)
+    return {row.message_id: int(row.id) for row in result}
 
 
 async def depth(conn: AsyncConnection) -> int:
