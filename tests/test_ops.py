@@ -47,8 +47,11 @@ async def polled(engine: AsyncEngine, **ago: timedelta) -> None:
                 await store_sources.update(conn, source.id, last_success_at=NOW - last)
 
 
-def client(engine: AsyncEngine, *, scheduler: bool = True) -> httpx.AsyncClient:
+def client(
+    engine: AsyncEngine, *, scheduler: bool = True, started: timedelta = timedelta(days=1)
+) -> httpx.AsyncClient:
     app = create_app(settings(engine), engine, scheduler_running=lambda: scheduler)
+    app.state.site.started_at = NOW - started
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
 
@@ -77,6 +80,14 @@ async def test_not_ready_when_a_source_is_stale_or_never_polled(
     assert set(problems) == {"source:kkr-hovedstaden", "source:kkr-sjaelland"}
     assert "more than 3:00:00 ago" in problems["source:kkr-hovedstaden"]
     assert problems["source:kkr-sjaelland"] == "never polled successfully"
+
+
+async def test_a_fresh_process_is_ready_while_first_polls_run(sqlite_engine: AsyncEngine) -> None:
+    await polled(sqlite_engine)
+    async with client(sqlite_engine, started=timedelta(minutes=5)) as http:
+        assert (await http.get("/readyz")).status_code == 200
+    async with client(sqlite_engine, started=timedelta(hours=4)) as http:
+        assert (await http.get("/readyz")).status_code == 503
 
 
 async def test_not_ready_without_scheduler_or_database(

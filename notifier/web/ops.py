@@ -2,6 +2,8 @@
 
 /readyz is 503 with a JSON list of problems when the database does not answer, the scheduler
 is not running, or a configured source has had no successful poll for three of its intervals.
+A source never polled successfully counts from the start of this process, so a fresh
+deployment is ready while its first polls run.
 """
 
 from __future__ import annotations
@@ -51,9 +53,9 @@ async def _source_problems(site: Site) -> list[dict[str, str]]:
         last = state.last_success_at if state else None
         limit = timedelta(seconds=source.interval * STALE_AFTER)
         if last is None:
-            problems.append(
-                {"check": f"source:{source.id}", "problem": "never polled successfully"}
-            )
+            if now - site.started_at > limit:
+                problem = "never polled successfully"
+                problems.append({"check": f"source:{source.id}", "problem": problem})
         elif now - last > limit:
             problems.append(
                 {

@@ -88,6 +88,7 @@ class Site:
     address_limit: RateLimiter
     scheduler_running: Callable[[], bool]
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def topic_names(self) -> dict[str, str]:
