@@ -1,0 +1,98 @@
+"""The MIME builder: structure, encodings, and no header injection through names or titles."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+
+from notifier.mail import build_message, header_value, mailbox
+
+NOW = datetime(2021, 4, 19, 7, 0, tzinfo=UTC)
+
+
+def parse(data: bytes) -> EmailMessage:
+    message = message_from_bytes(data, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def build(**overrides: object) -> EmailMessage:
+    values: dict[str, object] = {
+        "sender": "KKR Notifier <kkr@example.org>",
+        "recipient": mailbox("Søren Ærø", "soeren@example.org"),
+        "subject": "KKR-overblik: 7 nye punkter om Klima og miljø",
+        "text": "Hej\n.\nÆndret: " + "x" * 200,
+        "html": "<p>Hej æøå</p>",
+        "message_id": "digest.1.0-9@kkr.example.org",
+        "date": NOW,
+        "headers": {"List-Id": "KKR-overblik <kkr.example.org>"},
+    }
+    values.update(overrides)
+    return parse(build_message(**values))  # type: ignore[arg-type]
+
+
+def test_multipart_alternative_round_trips() -> None:
+    message = build()
+    assert message.get_content_type() == "multipart/alternative"
+    assert message["To"] == "Søren Ærø <soeren@example.org>"
+    assert message["Subject"] == "KKR-overblik: 7 nye punkter om Klima og miljø"
+    assert message["Message-ID"] == "<digest.1.0-9@kkr.example.org>"
+    assert message["Date"] == "Mon, 19 Apr 2021 07:00:00 +0000"
+    plain, html = message.get_body(("plain",)), message.get_body(("html",))
+    assert plain is not None and html is not None
+    assert plain.get_content().replace("\r\n", "\n") == "Hej\n.\nÆndret: " + "x" * 200
+    assert html.get_content() == "<p>Hej æøå</p>"
+    assert not message.defects and not any(part.defects for part in message.walk())
+
+
+def test_text_only() -> None:
+    message = build(html=None)
+    assert message.get_content_type() == "text/plain"
+    assert message.get_content().startswith("Hej")
+
+
+@pytest.mark.parametrize(
+    "evil",
+    [
+        "Titel\r\nBcc: evil@example.org",
+        "Titel\nBcc: evil@example.org",
+        "Titel\rBcc: evil@example.org",
+        "Titel\u2028Bcc: evil@example.org",
+        "æ\r\nBcc: evil@example.org",
+    ],
+)
+def test_no_header_injection(evil: str) -> None:
+    message = build(
+        subject=evil,
+        recipient=mailbox(evil, "a@example.org"),
+        headers={"List-Id": evil},
+    )
+    assert message["Bcc"] is None
+    assert "evil@example.org" in message["Subject"]  # kept as text, on one line
+    assert message["To"].addresses[0].addr_spec == "a@example.org"
+    assert len(message["To"].addresses) == 1
+
+
+@pytest.mark.parametrize(
+    "recipient", ["a@example.org, evil@example.org", "Name <a@example.org>, evil@example.org"]
+)
+def test_one_recipient_only(recipient: str) -> None:
+    with pytest.raises(ValueError, match="not one valid email address"):
+        build(recipient=recipient)
+
+
+def test_bad_header_name_and_message_id_refused() -> None:
+    with pytest.raises(ValueError, match="header name"):
+        build(headers={"X-Evil\r\nBcc": "x"})
+    with pytest.raises(ValueError, match="Message-ID"):
+        build(message_id="a b@c")
+
+
+def test_long_non_ascii_subject_is_folded_without_splitting_characters() -> None:
+    subject = "KKR-overblik: " + "æøå " * 60
+    encoded = header_value("Subject", subject)
+    assert all(len(line) <= 76 for line in encoded.split("\r\n"))
+    assert build(subject=subject)["Subject"] == subject.strip()
