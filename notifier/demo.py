@@ -30,7 +30,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import notifier
-from notifier import feeds
+from notifier import feeds, resources
 from notifier.classify import Classifier
 from notifier.config import Settings, load_settings
 from notifier.deliver import Deliverer
@@ -125,9 +125,7 @@ def free_port() -> int:
 
 def write_config(path: Path, *, site: str, smtp_port: int, web_port: int, out: Path) -> None:
     """A config for the demo: the fixture sources, the local SMTP server, a fresh database."""
-    topics = Path("config/topics.toml")
-    if not topics.exists():  # run from elsewhere: the repository's copy beside the package
-        topics = Path(notifier.__file__).resolve().parent.parent / "config" / "topics.toml"
+    topics = resources.default_topics_file()
     sources = SOURCES.read_text(encoding="utf-8").replace("{base}", site)
     path.write_text(
         f"""# Written by `notifier demo`; safe to delete.
@@ -230,7 +228,7 @@ async def _chain(
     renderer = feeds.FeedRenderer(
         base_url=settings.web.base_url,
         topics=topics,
-        templates_dir=settings.templates_dir or feeds.default_templates_dir(),
+        templates_dir=settings.templates_dir or resources.templates_dir(),
     )
     async with engine.connect() as conn:
         files = await feeds.build_files(conn, renderer)

@@ -24,7 +24,7 @@ import uvicorn
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from notifier import alerts, metrics
+from notifier import alerts, metrics, resources
 from notifier.classify import Classifier
 from notifier.config import Settings, SourceConfig
 from notifier.deliver import Deliverer
@@ -32,7 +32,6 @@ from notifier.digest import make_digests
 from notifier.fetch import Fetcher
 from notifier.models import Frequency
 from notifier.pipeline import Pipeline, SourceSummary
-from notifier.render import default_templates_dir
 from notifier.scheduler import create_scheduler
 from notifier.store.db import open_database
 from notifier.topics import load_topics
@@ -65,7 +64,7 @@ class Service:
         self._fetcher = fetcher
         self._pipeline = pipeline
         self._deliverer = deliverer
-        self._templates_dir = settings.templates_dir or default_templates_dir()
+        self._templates_dir = settings.templates_dir or resources.templates_dir()
         self._inflight: set[asyncio.Task[Any]] = set()
         self._stopping = False
         self._immediate_due = False
