@@ -206,8 +206,8 @@ class Service:
         if self._deliverer is None:
             log.warning(
                 "mail is disabled: no SMTP host is configured ([smtp] host or "
-                "NOTIFIER_SMTP__HOST); sources are polled and feeds published, "
-                "but no digests are planned and operator alerts are only logged"
+                "NOTIFIER_SMTP__HOST); sources are polled and feeds published, but no "
+                "digests are planned and nothing is sent (operator alerts appear in this log)"
             )
         log.info(
             "started",
