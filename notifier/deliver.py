@@ -75,8 +75,9 @@ class Deliverer:
         self._sender = mail.addr_spec(settings.mail.from_address)
         self._clients: dict[int, aiosmtplib.SMTP] = {}
         self._limit = _RateLimit(self._smtp.messages_per_minute)
-        # A batch must finish well within its lease even at the rate limit.
-        at_rate = int(self._smtp.messages_per_minute / 60 * self._smtp.lease / 2)
+        # Claimed messages (a batch queued, a batch in hand) must go well within their lease
+        # even at the rate limit.
+        at_rate = int(self._smtp.messages_per_minute / 60 * self._smtp.lease / 4)
         self._batch = max(1, min(self._smtp.connections * BATCH_PER_CONNECTION, at_rate))
 
     async def run_once(self, *, now: datetime) -> DeliveryReport:
@@ -99,19 +100,7 @@ class Deliverer:
             # The injected time, moving on as this run takes real time (leases, backoff).
             return now + timedelta(seconds=loop.time() - started)
 
-        while not report.unreachable:
-            claimed_at = clock()
-            async with self._engine.begin() as conn:
-                batch = await store_outbox.claim(
-                    conn,
-                    worker_id=self._worker_id,
-                    now=claimed_at,
-                    lease_until=claimed_at + timedelta(seconds=self._smtp.lease),
-                    limit=self._batch,
-                )
-            if not batch:
-                break
-            await self._send_batch(batch, report, clock)
+        await self._pipeline(report, clock)
         if report.sent or report.retried or report.failed:
             log.info(
                 "delivered outbox messages",
@@ -128,41 +117,71 @@ class Deliverer:
                 except (aiosmtplib.SMTPException, OSError):
                     client.close()
 
-    async def _send_batch(
-        self, batch: list[OutboxMessage], report: DeliveryReport, clock: Callable[[], datetime]
-    ) -> None:
-        todo: asyncio.Queue[OutboxMessage] = asyncio.Queue()
-        for message in batch:
-            todo.put_nowait(message)
+    async def _pipeline(self, report: DeliveryReport, clock: Callable[[], datetime]) -> None:
+        """Claim ahead while the connections send, so sending never waits for the database."""
+        todo: asyncio.Queue[OutboxMessage | None] = asyncio.Queue(maxsize=self._batch)
         sent: asyncio.Queue[int | None] = asyncio.Queue()
+        claimed: set[int] = set()
+        handled: set[int] = set()
         committer = asyncio.create_task(self._commit_sent(sent, clock))
+        workers = [
+            asyncio.create_task(self._worker(index, todo, sent, handled, report, clock))
+            for index in range(self._smtp.connections)
+        ]
+        producer = asyncio.create_task(self._produce(todo, claimed, report, clock))
         try:
-            await asyncio.gather(
-                *(
-                    self._worker(index, todo, sent, report, clock)
-                    for index in range(min(self._smtp.connections, len(batch)))
-                )
-            )
+            await asyncio.gather(*workers)
         finally:
+            producer.cancel()
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(producer, *workers, return_exceptions=True)
             sent.put_nowait(None)
             await committer
-        left = []
-        while not todo.empty():
-            left.append(todo.get_nowait().id)
+        left = sorted(claimed - handled)
         if left:  # the server went away: give these back untouched for the next run
             async with self._engine.begin() as conn:
                 await store_outbox.release(conn, left, worker_id=self._worker_id)
 
-    async def _worker(
+    async def _produce(
         self,
-        index: int,
-        todo: asyncio.Queue[OutboxMessage],
-        sent: asyncio.Queue[int | None],
+        todo: asyncio.Queue[OutboxMessage | None],
+        claimed: set[int],
         report: DeliveryReport,
         clock: Callable[[], datetime],
     ) -> None:
-        while not todo.empty() and not report.unreachable:
-            message = todo.get_nowait()
+        while not report.unreachable:
+            claimed_at = clock()
+            async with self._engine.begin() as conn:
+                batch = await store_outbox.claim(
+                    conn,
+                    worker_id=self._worker_id,
+                    now=claimed_at,
+                    lease_until=claimed_at + timedelta(seconds=self._smtp.lease),
+                    limit=self._batch,
+                )
+            if not batch:
+                break
+            for message in batch:
+                claimed.add(message.id)
+                await todo.put(message)  # waits while the queue is full
+        for _ in range(self._smtp.connections):
+            await todo.put(None)
+
+    async def _worker(
+        self,
+        index: int,
+        todo: asyncio.Queue[OutboxMessage | None],
+        sent: asyncio.Queue[int | None],
+        handled: set[int],
+        report: DeliveryReport,
+        clock: Callable[[], datetime],
+    ) -> None:
+        while not report.unreachable:
+            message = await todo.get()
+            if message is None:
+                return
+            handled.add(message.id)
             await self._limit.wait()
             try:
                 await self._send(index, message)
