@@ -7,6 +7,7 @@ environment (NOTIFIER_WEB__SECRET_KEY).
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from enum import StrEnum
@@ -36,17 +37,21 @@ class TokenError(NotifierError):
     """A link that is forged, altered, meant for something else, expired or revoked."""
 
 
+@functools.cache
+def _process_secret() -> str:
+    """One random secret per process, so every Tokens in it agrees; warned about once."""
+    log.warning(
+        "NOTIFIER_WEB__SECRET_KEY is not set: using a random secret, so links in mails stop "
+        "working when the process restarts (and differ between replicas)"
+    )
+    return secrets.token_urlsafe(32)
+
+
 class Tokens:
     def __init__(self, settings: WebSettings) -> None:
-        secret = settings.secret_key.get_secret_value()
-        if not secret:
-            # Without a configured secret links still work, but only until the process
-            # restarts; say so rather than fail a first start.
-            log.warning(
-                "NOTIFIER_WEB__SECRET_KEY is not set: using a random secret, so links in "
-                "mails stop working when the process restarts"
-            )
-            secret = secrets.token_urlsafe(32)
+        # Without a configured secret links still work, but only until the process restarts;
+        # say so rather than fail a first start.
+        secret = settings.secret_key.get_secret_value() or _process_secret()
         self._serializer = URLSafeTimedSerializer(secret)
         self._max_age = settings.token_max_age
         self._base_url = settings.base_url.rstrip("/")
