@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 import aiosmtplib
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from notifier import mail
+from notifier import mail, metrics
 from notifier.config import Settings
 from notifier.errors import DeliveryError, PermanentDeliveryError, TemporaryDeliveryError
 from notifier.store import outbox as store_outbox
@@ -101,6 +101,7 @@ class Deliverer:
             return now + timedelta(seconds=loop.time() - started)
 
         await self._pipeline(report, clock)
+        metrics.record_delivery(report.sent, report.failed)
         if report.sent or report.retried or report.failed:
             log.info(
                 "delivered outbox messages",

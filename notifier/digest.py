@@ -24,10 +24,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from notifier import mail
+from notifier import mail, resources
 from notifier.config import Settings
 from notifier.models import EventType, Frequency, ItemSnapshot, SubscriberState, Topic
-from notifier.render import DigestRenderer, default_templates_dir
+from notifier.render import DigestRenderer
 from notifier.store import events as store_events
 from notifier.store import locks
 from notifier.store import outbox as store_outbox
@@ -223,7 +223,7 @@ class _Context:
 def _context(settings: Settings, now: datetime) -> _Context:
     topics: list[Topic] = load_topics(settings.topics_file)
     renderer = DigestRenderer(
-        templates_dir=settings.templates_dir or default_templates_dir(), topics=topics
+        templates_dir=settings.templates_dir or resources.templates_dir(), topics=topics
     )
     return _Context(
         settings=settings,

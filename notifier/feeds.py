@@ -61,10 +61,6 @@ def clean_text(value: str) -> str:
     return _NOT_XML.sub("", value)
 
 
-def default_templates_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "templates"
-
-
 @dataclass(frozen=True, kw_only=True)
 class Entry:
     """One item in the feeds: its latest version and when it first and last appeared."""

@@ -49,11 +49,6 @@ CHANGE_CHARS = 400
 MAX_CHANGES = 5
 
 
-def default_templates_dir() -> Path:
-    """The repository's ``templates/`` (beside the package), as the feeds use it too."""
-    return Path(__file__).resolve().parent.parent / "templates"
-
-
 @dataclass(frozen=True, kw_only=True)
 class Rendered:
     subject: str

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from notifier import metrics
 from notifier.config import Settings
 from notifier.deliver import Deliverer
 from notifier.mail import build_message
@@ -97,7 +98,11 @@ async def test_5xx_fails_one_message_and_others_go(engine: AsyncEngine, sink: Si
 
     sink.reply = reply
     await enqueue(engine, "a@example.org", "bad@example.org", "c@example.org")
+    sent_before = metrics.REGISTRY.get_sample_value("notifier_messages_sent_total") or 0
+    failed_before = metrics.REGISTRY.get_sample_value("notifier_messages_failed_total") or 0
     await run(engine, sink.port, NOW)
+    assert metrics.REGISTRY.get_sample_value("notifier_messages_sent_total") == sent_before + 2
+    assert metrics.REGISTRY.get_sample_value("notifier_messages_failed_total") == failed_before + 1
     assert sorted(r.recipients[0] for r in sink.received) == ["a@example.org", "c@example.org"]
     result = await states(engine)
     assert result["bad@example.org"][0] == "failed" and "550" in (

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from notifier import feeds, ical
+from notifier import feeds, ical, resources
 from notifier.cli import main
 from notifier.models import Council, DocumentKind
 from notifier.store import documents as store_documents
@@ -36,9 +36,7 @@ _TAG = re.compile(r"^tag:[a-z0-9.-]+,\d{4}(-\d{2}(-\d{2})?)?:[0-9a-zA-Z;/?:@&=+$
 
 
 def renderer() -> feeds.FeedRenderer:
-    return feeds.FeedRenderer(
-        base_url=BASE, topics=TOPICS, templates_dir=feeds.default_templates_dir()
-    )
+    return feeds.FeedRenderer(base_url=BASE, topics=TOPICS, templates_dir=resources.templates_dir())
 
 
 def spec(slug: str) -> feeds.FeedSpec:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from notifier import feeds
+from notifier import feeds, resources
 from notifier.cli import App, main, pass_app
 from notifier.config import Settings
 from notifier.store.db import open_database
@@ -33,7 +33,7 @@ def renderer_for(settings: Settings) -> feeds.FeedRenderer:
     return feeds.FeedRenderer(
         base_url=settings.web.base_url,
         topics=load_topics(settings.topics_file),
-        templates_dir=settings.templates_dir or feeds.default_templates_dir(),
+        templates_dir=settings.templates_dir or resources.templates_dir(),
     )
 
 

@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from notifier import feeds
+from notifier import feeds, resources
 from notifier.config import Settings
 from notifier.tokens import Tokens
 from notifier.topics import load_topics
@@ -38,7 +38,7 @@ def create_app(
     scheduler_running: Callable[[], bool] = lambda: True,
 ) -> Starlette:
     """The ASGI app: feeds, subscription pages, archive, /healthz, /readyz and /metrics."""
-    templates_dir = settings.templates_dir or feeds.default_templates_dir()
+    templates_dir = settings.templates_dir or resources.templates_dir()
     topics = load_topics(settings.topics_file)
     renderer = feeds.FeedRenderer(
         base_url=settings.web.base_url, topics=topics, templates_dir=templates_dir
