@@ -1,4 +1,4 @@
-"""Danish wording for mails: dates and counted nouns, independent of the process locale."""
+"""Danish wording for titles and mails: dates and counted nouns, independent of the locale."""
 
 from __future__ import annotations
 

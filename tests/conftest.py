@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from notifier.store.db import open_database
+from tests.site import Site, start_site
 
 POSTGRES_URL = os.environ.get("NOTIFIER_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgres"]
@@ -23,6 +24,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError(
             "NOTIFIER_REQUIRE_POSTGRES is set but NOTIFIER_TEST_POSTGRES_URL is not"
         )
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    """A copy of the kl.dk look-alike served on 127.0.0.1, faults switchable per path."""
+    site = start_site(tmp_path)
+    try:
+        yield site
+    finally:
+        site.server.stop()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from notifier.cli import main
 from notifier.models import EventType
 from notifier.store import events as store_events
 from notifier.store.db import open_database
-from tests.site import Site, start_site
+from tests.site import Site
 
 POLL_KEYS = {
     "id",
@@ -27,15 +26,6 @@ POLL_KEYS = {
     "items_removed",
     "errors",
 }
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    site = start_site(tmp_path)
-    try:
-        yield site
-    finally:
-        site.server.stop()
 
 
 @pytest.fixture

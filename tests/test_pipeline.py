@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -19,21 +19,12 @@ from notifier.store import events as store_events
 from notifier.store import sources as store_sources
 from notifier.store.db import open_database
 from notifier.store.schema import documents, items
-from tests.site import Site, start_site
+from tests.site import Site
 
 HOVEDSTADEN = "/politik/kkr/kkr-hovedstaden/moedemateriale"
 SJAELLAND_NEWS = "/politik/kkr/kkr-sjaelland/nyheder"
 NOVEMBER_2020 = f"{SJAELLAND_NEWS}/nyhedsbrev-kkr-sjaelland-november-2020"
 AGENDA = "/media/24712/dagsorden-kkr-hovedstaden-19-april-2021.pdf"
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    site = start_site(tmp_path)
-    try:
-        yield site
-    finally:
-        site.server.stop()
 
 
 @pytest.fixture

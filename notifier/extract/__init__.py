@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urljoin
 
+from notifier.danish import MONTHS
 from notifier.errors import ExtractError
 from notifier.extract.dates import parse_danish_date
 from notifier.extract.html import read_html
@@ -23,20 +24,6 @@ _KIND_TITLES = {
     DocumentKind.AGENDA: "Dagsorden",
     DocumentKind.MINUTES: "Referat",
 }
-_MONTHS = [
-    "januar",
-    "februar",
-    "marts",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
 
 
 def extract(
@@ -120,4 +107,4 @@ def _from_html(
 def _danish(day: date | None) -> str | None:
     if day is None:
         return None
-    return f"{day.day}. {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day}. {MONTHS[day.month - 1]} {day.year}"

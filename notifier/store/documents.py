@@ -276,17 +276,8 @@ async def insert_item(
                 .returning(items.c.id)
                 .values(
                     document_id=document_id,
-                    key=item.key,
-                    position=item.position,
-                    number=item.number,
-                    title=item.title,
-                    case_number=item.case_number,
-                    procedural=item.procedural,
-                    content_hash=item.content_hash,
-                    topics=_topics_json(topics),
-                    topics_version=topics_version,
                     created_at=now,
-                    updated_at=now,
+                    **_item_values(item, topics, topics_version, now),
                 )
             )
         ).scalar_one()
@@ -312,21 +303,30 @@ async def update_item(
         items.update()
         .where(items.c.id == stored.id)
         .values(
-            key=item.key,
-            position=item.position,
-            number=item.number,
-            title=item.title,
-            case_number=item.case_number,
-            procedural=item.procedural,
-            content_hash=item.content_hash,
             current_version_id=version_id,
-            topics=_topics_json(topics),
-            topics_version=topics_version,
-            updated_at=now,
             removed_at=None,
+            **_item_values(item, topics, topics_version, now),
         )
     )
     return version_id
+
+
+def _item_values(
+    item: Item, topics: Sequence[TopicMatch], topics_version: str, now: datetime
+) -> dict[str, object]:
+    """The item columns that follow its current version."""
+    return {
+        "key": item.key,
+        "position": item.position,
+        "number": item.number,
+        "title": item.title,
+        "case_number": item.case_number,
+        "procedural": item.procedural,
+        "content_hash": item.content_hash,
+        "topics": _topics_json(topics),
+        "topics_version": topics_version,
+        "updated_at": now,
+    }
 
 
 async def _add_item_version(conn: AsyncConnection, item_id: int, item: Item, now: datetime) -> int:
