@@ -32,8 +32,6 @@ from notifier.store import documents as store_documents
 from notifier.store import events as store_events
 from notifier.store.documents import StoredDocument
 
-_MEETING_KINDS = (DocumentKind.AGENDA, DocumentKind.MINUTES)
-
 
 class ItemClassifier(Protocol):
     version: str
@@ -250,7 +248,7 @@ async def _record_meeting(
 ) -> int | None:
     document = doc_plan.document
     meeting = document.meeting
-    if document.kind not in _MEETING_KINDS or meeting is None or meeting.day is None:
+    if meeting is None or meeting.day is None:
         return None
     meeting_id, status = await store_documents.upsert_meeting(
         conn,

@@ -85,10 +85,11 @@ class Meeting:
     council: Council | None
     starts_at: datetime | None  # aware, Europe/Copenhagen
     place: str | None = None
+    on: date | None = None  # the day, when only the day is known (a bilag listed under it)
 
     @property
     def day(self) -> date | None:
-        return self.starts_at.date() if self.starts_at else None
+        return self.starts_at.date() if self.starts_at else self.on
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,6 +9,7 @@ the next poll simply repeats the work.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
 import os
@@ -26,9 +27,10 @@ from notifier import ingest
 from notifier.classify import Classifier
 from notifier.config import IngestSettings, Settings, SourceConfig
 from notifier.errors import ExtractError, FetchError
+from notifier.extract import Link
 from notifier.fetch import Fetcher, Response
 from notifier.ingest import ItemClassifier, SourcePlan
-from notifier.models import Document, EventType, Item, SourceKind
+from notifier.models import Document, DocumentKind, EventType, Item, Meeting, SourceKind
 from notifier.split import split
 from notifier.store import documents as store_documents
 from notifier.store import events as store_events
@@ -144,12 +146,12 @@ class Pipeline:
         now = self._clock()
         listing_saves: list[tuple[str, Response]] = []
         if source.kind is SourceKind.PAGE:
-            urls = [source.url]
+            links = [Link(url=source.url, text="", date=None)]
         else:
-            urls, listing = await self._document_urls(source, summary)
+            links, listing = await self._document_urls(source, summary)
             if listing is not None:
                 listing_saves.append((source.url, listing))
-            if listing is not None and not urls:
+            if listing is not None and not links:
                 async with self._engine.begin() as conn:
                     known = await store_documents.of_source(conn, source.id)
                 if known:
@@ -157,7 +159,8 @@ class Pipeline:
                         source, state, summary, "broken", "listing has no document links"
                     )
                     return
-        fetched = await self._fetch_documents(urls, summary)
+        by_url = {link.url: link for link in links}
+        fetched = await self._fetch_documents(list(by_url), summary)
         extracted: list[tuple[Document, list[Item]]] = []
         unreadable: list[str] = []
         for item in fetched:
@@ -171,6 +174,7 @@ class Pipeline:
                 summary.errors.append(f"{item.url}: {exc}")
                 unreadable.append(item.url)
                 continue
+            document = _attach_bilag(document, by_url.get(item.url), source)
             extracted.append((document, split(document)))
         # Sources may share documents (a listing and a feed of the same newsletters): plan and
         # apply one source at a time so two never insert the same document at once.
@@ -229,7 +233,7 @@ class Pipeline:
 
     async def _document_urls(
         self, source: SourceConfig, summary: SourceSummary
-    ) -> tuple[list[str], Response | None]:
+    ) -> tuple[list[Link], Response | None]:
         """Links the listing or feed leads to; on a 304, the documents we already know."""
         async with self._engine.connect() as conn:
             stored = await store_sources.fetch_states(conn, [source.url])
@@ -242,14 +246,19 @@ class Pipeline:
         if response.not_modified:
             summary.not_modified += 1
             newest = sorted(known, key=lambda d: (d.date is not None, d.date), reverse=True)
-            return [doc.url for doc in newest[: source.max_documents]], None
+            return [
+                Link(url=doc.url, text=doc.title, date=doc.date)
+                for doc in newest[: source.max_documents]
+            ], None
         pattern = re.compile(source.link_pattern) if source.link_pattern else None
         if source.kind is SourceKind.FEED:
             links = extraction.feed_links(response.body, base_url=response.url)
         else:
             links = extraction.listing_links(response.body, base_url=response.url, pattern=pattern)
-        urls = list(dict.fromkeys(link.url for link in links))
-        return urls[: source.max_documents], response
+        unique: dict[str, Link] = {}
+        for link in links:
+            unique.setdefault(link.url, link)
+        return list(unique.values())[: source.max_documents], response
 
     async def _fetch_documents(self, urls: list[str], summary: SourceSummary) -> list[_Fetched]:
         async with self._engine.connect() as conn:
@@ -405,6 +414,20 @@ class Pipeline:
                 },
             )
         log.warning("poll failed", extra={"source": source.id, "reason": reason})
+
+
+def _attach_bilag(document: Document, link: Link | None, source: SourceConfig) -> Document:
+    """A bilag listed under a meeting's date belongs to that meeting.
+
+    Its PDF rarely says which meeting it is for; the listing does, by the date beside the link.
+    Attached, it reaches the store as a change to a known meeting rather than a loose document.
+    """
+    if document.kind is not DocumentKind.OTHER or document.meeting is not None or link is None:
+        return document
+    if link.date is None or "bilag" not in f"{link.text} {link.url}".casefold():
+        return document
+    meeting = Meeting(council=source.kkr, starts_at=None, on=link.date)
+    return dataclasses.replace(document, meeting=meeting, date=document.date or link.date)
 
 
 def _extract(response: Response, source: SourceConfig) -> Document:

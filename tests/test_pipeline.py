@@ -185,6 +185,40 @@ async def test_a_document_that_moves_appends_no_item_new(
     assert site.url + moved in urls and site.url + AGENDA not in urls
 
 
+async def test_a_bilag_listed_under_a_known_meeting_changes_that_meeting(
+    site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline
+) -> None:
+    await poll(poller, settings)
+    before = await last_event(db)
+    bilag = "/media/24990/bilag-1-kommissorium-vaekstteam-hovedstaden.pdf"
+    (site.root / bilag.strip("/")).parent.mkdir(parents=True)
+    shutil.copy(
+        site.root / "media/31077/velkommen-til-kkr-sjaelland-2022-2026.pdf",
+        site.root / bilag.strip("/"),
+    )
+    site.edit(
+        site.page(HOVEDSTADEN),
+        "2021</a></li>\n</ul>",
+        '2021</a></li>\n<li><span class="date">19-04-2021</span> '
+        f'<a href="{bilag}">Bilag 1: Kommissorium</a></li></ul>',
+    )
+    await poll(poller, settings)
+    events = await events_after(db, before)
+    meeting_events = [e for e in events if e.type.value.startswith("meeting.")]
+    assert [e.type for e in meeting_events] == [EventType.MEETING_CHANGED]
+    assert meeting_events[0].payload["day"] == "2021-04-19"
+    assert meeting_events[0].payload["document_url"] == site.url + bilag
+    async with db.connect() as conn:
+        meeting_ids = set(
+            (
+                await conn.execute(
+                    sa.select(documents.c.meeting_id).where(documents.c.url.like("%/media/24%"))
+                )
+            ).scalars()
+        )
+    assert len(meeting_ids) == 1 and None not in meeting_ids  # agenda, minutes and bilag
+
+
 async def test_a_layout_change_that_yields_nothing_flags_the_source_and_removes_nothing(
     site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline
 ) -> None:
