@@ -1,7 +1,8 @@
 """The web app over real HTTP: subscription walk, links, CSRF, rate limits, feeds, archive.
 
-The walk and the feed conditionals run against uvicorn on 127.0.0.1; the rest use httpx's
-ASGI transport, which runs the same app in-process.
+The walk and the feed conditionals run against uvicorn on 127.0.0.1, and the walk's mails go
+through the real Deliverer to an SMTP server (aiosmtpd) on 127.0.0.1; the rest use httpx's
+ASGI transport, which runs the same app in-process, and read what was queued in the outbox.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import email
 import email.policy
 import re
 import socket
-from collections.abc import AsyncIterator
-from datetime import date
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, date, datetime
+from html import unescape
 from pathlib import Path
 
 import feedparser
@@ -24,22 +26,33 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from notifier.config import Settings
+from notifier.deliver import Deliverer
+from notifier.digest import make_digests
 from notifier.models import Council, DocumentKind, Frequency, SubscriberState
 from notifier.store import subscribers as store_subscribers
 from notifier.store.schema import outbox
 from notifier.tokens import Purpose
 from notifier.web.app import create_app
 from tests.factories import Spec, publish
+from tests.smtp import Sink, running_sink
 
 TOPICS_FILE = Path(__file__).resolve().parent.parent / "config" / "topics.toml"
 SECRET = "test-secret-that-is-long-enough-0123456789"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def make_settings(engine: AsyncEngine, base_url: str, **web: object) -> Settings:
+def make_settings(
+    engine: AsyncEngine,
+    base_url: str,
+    *,
+    smtp: dict[str, object] | None = None,
+    **web: object,
+) -> Settings:
     return Settings(
         database_url=engine.url.render_as_string(hide_password=False),
         topics_file=TOPICS_FILE,
+        smtp=smtp or {},
+        mail={"from_address": "KKR Notifier <kkr@kommune.example>"},
         web={"base_url": base_url, "secret_key": SECRET, **web},
     )
 
@@ -58,11 +71,23 @@ def free_socket() -> socket.socket:
 
 
 @pytest.fixture
-async def server(engine: AsyncEngine) -> AsyncIterator[tuple[str, Settings]]:
-    """The app under uvicorn on a free port of 127.0.0.1; yields (base URL, settings)."""
+def sink() -> Iterator[Sink]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1."""
+    with running_sink() as sink:
+        yield sink
+
+
+@pytest.fixture
+async def server(engine: AsyncEngine, sink: Sink) -> AsyncIterator[tuple[str, Settings]]:
+    """The app under uvicorn on a free port of 127.0.0.1, mailing through ``sink``;
+    yields (base URL, settings)."""
     sock = free_socket()
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    settings = make_settings(engine, base_url)
+    settings = make_settings(
+        engine,
+        base_url,
+        smtp={"host": sink.host, "port": sink.port, "security": "none"},
+    )
     config = uvicorn.Config(create_app(settings, engine), log_level="warning", lifespan="off")
     uv = uvicorn.Server(config)
     task = asyncio.create_task(uv.serve(sockets=[sock]))
@@ -135,10 +160,36 @@ async def subscriber(engine: AsyncEngine, address: str) -> store_subscribers.Sub
     return found
 
 
+async def deliver(engine: AsyncEngine, settings: Settings) -> None:
+    """Send the outbox through the real Deliverer to the test's SMTP sink."""
+    deliverer = Deliverer(engine, settings, worker_id="test")
+    try:
+        report = await deliverer.run_once(now=datetime.now(UTC))
+    finally:
+        await deliverer.aclose()
+    assert report.sent >= 1 and not report.failed and not report.retried
+
+
+def html_links(message: email.message.EmailMessage) -> list[str]:
+    part = message.get_body(preferencelist=("html",))
+    assert part is not None
+    return [unescape(href) for href in re.findall(r'href="([^"]+)"', str(part.get_content()))]
+
+
+def one_click_url(message: email.message.EmailMessage) -> str:
+    """The https(s) link of List-Unsubscribe, checked to take an RFC 8058 one-click POST."""
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    links = re.findall(r"<([^>]+)>", str(message["List-Unsubscribe"]))
+    (url,) = [found for found in links if found.startswith("http")]
+    return str(url)
+
+
 async def test_subscribe_confirm_manage_unsubscribe_over_http(
-    engine: AsyncEngine, server: tuple[str, Settings]
+    engine: AsyncEngine, server: tuple[str, Settings], sink: Sink
 ) -> None:
-    base_url, _ = server
+    """The whole walk as a person makes it: every link is taken from a mail the SMTP server
+    received or from the page before, never from the database."""
+    base_url, settings = server
     address = "mette@kommune.dk"
     async with httpx.AsyncClient(base_url=base_url) as client:
         form = await client.get("/abonnement")
@@ -150,13 +201,17 @@ async def test_subscribe_confirm_manage_unsubscribe_over_http(
         done = await signup(client, address)
         assert done.status_code == 200 and "Tjek din indbakke" in done.text
         assert (await subscriber(engine, address)).state is SubscriberState.PENDING
-        (mail,) = await mails(engine, address)
+        assert sink.to(address) == []  # queued, not sent by the web request
+        await deliver(engine, settings)
+        (mail,) = sink.to(address)
         assert mail["Subject"] == "Bekræft dit abonnement på KKR Notifier"
+        assert mail["To"].addresses[0].addr_spec == address
         assert "Mette <b>Frederiksen</b>" in text_of(mail)  # text part: as typed
         html = mail.get_body(preferencelist=("html",))
         assert html is not None and "&lt;b&gt;Frederiksen" in str(html.get_content())
         confirm_url = link(text_of(mail), Purpose.CONFIRM)
         assert confirm_url.startswith(base_url)
+        assert confirm_url in html_links(mail)  # the button leads to the same place
 
         # A scanner fetching the link confirms nothing; the button does.
         page = await client.get(confirm_url)
@@ -193,10 +248,21 @@ async def test_subscribe_confirm_manage_unsubscribe_over_http(
         assert page.status_code == 200 and "Afmeld" in page.text
         assert (await subscriber(engine, address)).state is SubscriberState.ACTIVE
 
+    # The new choices decide the next digest, and its List-Unsubscribe header leaves.
+    async with engine.begin() as conn:
+        await publish(conn, [Spec(title="Botilbud", topics=["social"])])
+        await publish(conn, [Spec(title="Sygehus", topics=["sundhed"])], day=date(2021, 5, 3))
+    assert await make_digests(engine, settings, Frequency.WEEKLY, now=datetime.now(UTC)) == 1
+    await deliver(engine, settings)
+    _, digest = sink.to(address)
+    assert "Botilbud" in text_of(digest) and "Sygehus" not in text_of(digest)
+    header_url = one_click_url(digest)
+    assert header_url.startswith(f"{base_url}/abonnement/afmeld/")
+
     # RFC 8058: a mail client posts without cookies or CSRF token.
     async with httpx.AsyncClient() as mail_client:
         one_click = await mail_client.post(
-            unsubscribe_url,
+            header_url,
             content=b"List-Unsubscribe=One-Click",
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
@@ -227,11 +293,13 @@ async def test_subscribe_confirm_manage_unsubscribe_over_http(
             assert "Linket virker ikke" in response.text
             assert (await mail_client.post(url, data={})).status_code in (400, 403)
 
-    # Signing up again revokes every earlier link.
+    # Signing up again revokes every earlier link; the new mail's link works.
     async with httpx.AsyncClient(base_url=base_url) as client:
         await signup(client, address)
+        await deliver(engine, settings)
         assert (await client.get(manage_url)).status_code == 400
-        latest = (await mails(engine, address))[-1]
+        assert (await client.post(header_url, data={})).status_code == 400
+        latest = sink.to(address)[-1]
         assert (await client.get(link(text_of(latest), Purpose.CONFIRM))).status_code == 200
 
 
