@@ -51,7 +51,8 @@ def make_settings(
     return Settings(
         database_url=engine.url.render_as_string(hide_password=False),
         topics_file=TOPICS_FILE,
-        smtp=smtp or {},
+        # Signups need mail switched on; nothing is sent unless a test runs a Deliverer.
+        smtp=smtp or {"host": "127.0.0.1", "port": 25, "security": "none"},
         mail={"from_address": "KKR Notifier <kkr@kommune.example>"},
         web={"base_url": base_url, "secret_key": SECRET, **web},
     )
@@ -350,6 +351,26 @@ async def test_csrf_is_required_on_every_form(sqlite_engine: AsyncEngine) -> Non
         assert "Formularen er udløbet" in response.text
     async with sqlite_engine.connect() as conn:
         assert await store_subscribers.by_email(conn, "a@kommune.dk") is None
+
+
+async def test_no_signups_while_mail_is_disabled(sqlite_engine: AsyncEngine) -> None:
+    settings = make_settings(sqlite_engine, "http://testserver", smtp={"host": ""})
+    assert not settings.smtp.enabled
+    app = create_app(settings, sqlite_engine)
+    async with asgi_client(app) as client:
+        form = await client.get("/abonnement")
+        assert form.status_code == 200 and "Tilmelding er lukket lige nu" in form.text
+        assert "<form" not in form.text and "set-cookie" not in form.headers
+        posted = await client.post(
+            "/abonnement",
+            data={"email": "a@kommune.dk", "topics": "sundhed", "frequency": "daily"},
+        )
+        assert posted.status_code == 503 and "Tilmelding er lukket" in posted.text
+        assert "Vi har sendt en mail" not in posted.text
+        assert (await client.get("/arkiv")).status_code == 200
+    async with sqlite_engine.connect() as conn:
+        assert await store_subscribers.by_email(conn, "a@kommune.dk") is None
+        assert (await conn.execute(sa.select(sa.func.count()).select_from(outbox))).scalar() == 0
 
 
 async def test_invalid_input_is_explained_in_danish(sqlite_engine: AsyncEngine) -> None:

@@ -5,6 +5,10 @@ the address is new (a confirmation link), pending (the link again), unsubscribed
 link; older links are revoked) or active (a "you are already subscribed" mail with a link to
 manage), so neither the page nor the mail flow tells a stranger whether an address is known.
 
+While mail is disabled (no SMTP host), the form says so and takes no signups: a promise of a
+confirmation mail that cannot be sent would be a lie, and the queued mail would arrive whenever
+mail is switched on, perhaps with a link that no longer works.
+
 Confirming, managing and unsubscribing are reached only through signed links (notifier.tokens)
 whose generation must still be the subscriber's. Actions are POSTs: mail scanners that fetch
 links must not confirm or unsubscribe anyone. The unsubscribe URL also takes the RFC 8058
@@ -125,12 +129,28 @@ def _invalid_link(site: Site, request: Request) -> Response:
     )
 
 
+def _mail_disabled(site: Site, request: Request, *, status: int) -> Response:
+    return site.message(
+        request,
+        "Tilmelding er lukket lige nu",
+        "Denne KKR Notifier sender ikke mail endnu, så du kan ikke tilmelde dig her i øjeblikket.",
+        "Du kan stadig følge med i arkivet og i feeds.",
+        status=status,
+        link=("/arkiv", "Til arkivet"),
+    )
+
+
 async def subscribe_form(request: Request) -> Response:
-    return site_of(request).page(request, "subscribe.html.j2", form=True, choice=Choice())
+    site = site_of(request)
+    if not site.settings.smtp.enabled:
+        return _mail_disabled(site, request, status=200)
+    return site.page(request, "subscribe.html.j2", form=True, choice=Choice())
 
 
 async def subscribe(request: Request) -> Response:
     site = site_of(request)
+    if not site.settings.smtp.enabled:
+        return _mail_disabled(site, request, status=503)
     form = await _form(request)
     if not site.csrf.valid(request, str(form.get(FIELD) or "")):
         return _forbidden(site, request)
