@@ -111,6 +111,7 @@ class Site:
             topics=self.topics,
             councils=list(Council),
             frequencies=FREQUENCY_NAMES,
+            path=request.url.path,
             **context,
         )
         response = HTMLResponse(html, status_code=status)
