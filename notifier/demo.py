@@ -9,12 +9,13 @@ everything is. Nothing leaves the machine.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import secrets
 import shutil
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
@@ -47,7 +48,15 @@ from notifier.web.app import create_app
 
 SOURCES = Path(notifier.__file__).parent / "demo_data" / "sources.toml"
 # Pages of the web app saved as files, so they can be looked at after the demo has ended.
-WEB_PAGES = {"index.html": "/", "healthz.txt": "/healthz", "alle.rss": "/feeds/alle.rss"}
+WEB_PAGES = {
+    "index.html": "/",
+    "abonnement.html": "/abonnement",
+    "arkiv.html": "/arkiv",
+    "healthz.txt": "/healthz",
+    "alle.rss": "/feeds/alle.rss",
+}
+# While the web app is served, mail from it (confirmations) is sent this often.
+SEND_EVERY = 1.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -157,9 +166,14 @@ base_url = "http://127.0.0.1:{web_port}"
 
 
 async def run_demo(
-    out: Path, *, serve_for: float = 0.0, echo: Callable[[str], None] = print
+    out: Path,
+    *,
+    serve_for: float = 0.0,
+    echo: Callable[[str], None] = print,
+    stop: asyncio.Event | None = None,
 ) -> None:
-    """Run the demo into ``out`` (an absolute path), printing progress with ``echo``."""
+    """Run the demo into ``out`` (an absolute path), printing progress with ``echo``; then
+    serve the web app for ``serve_for`` seconds, or until ``stop`` is set."""
     for part in ("data", "mail", "public", "web"):
         shutil.rmtree(out / part, ignore_errors=True)  # a demo always starts fresh
         (out / part).mkdir(parents=True)
@@ -178,15 +192,25 @@ async def run_demo(
             engine = await open_database(settings.database_url)
             try:
                 await _chain(settings, engine, out, echo)
-                await _web(settings, engine, out, serve_for, echo)
+                async with _web_app(settings, engine) as base:
+                    await _save_pages(base, out, echo)
+                    _summary(out, config, len(folder.saved), echo)
+                    if serve_for > 0:
+                        echo("")
+                        echo(f"Serving {base}/ for {serve_for:.0f} s; Ctrl-C stops it.")
+                        echo(f"Sign up at {base}/abonnement: the mails land in {out / 'mail'}.")
+                        await _serve(settings, engine, folder, serve_for, echo, stop)
             finally:
                 await engine.dispose()
         finally:
             smtp.stop()
+
+
+def _summary(out: Path, config: Path, mails: int, echo: Callable[[str], None]) -> None:
     echo("")
     echo(f"Config:       {config}")
     echo(f"Feeds:        {out / 'public' / feeds.OPML_PATH} lists them all")
-    echo(f"Mails:        {out / 'mail'} ({len(folder.saved)} messages, .eml and .html)")
+    echo(f"Mails:        {out / 'mail'} ({mails} messages, .eml and .html)")
     echo(f"Web pages:    {out / 'web'}")
     echo(f"Run it again: notifier --config {config} run")
 
@@ -257,13 +281,9 @@ def _poll_line(summary: SourceSummary) -> str:
     return line + (f" ({'; '.join(summary.errors)})" if summary.errors else "")
 
 
-async def _web(
-    settings: Settings,
-    engine: AsyncEngine,
-    out: Path,
-    serve_for: float,
-    echo: Callable[[str], None],
-) -> None:
+@contextlib.asynccontextmanager
+async def _web_app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[str]:
+    """The web app under uvicorn on the demo's port while the block runs; yields its URL."""
     app = create_app(settings, engine, scheduler_running=lambda: True)
     server = uvicorn.Server(
         uvicorn.Config(
@@ -279,19 +299,44 @@ async def _web(
         while not server.started:
             if task.done():
                 await task  # raises what stopped it
-                return
+                raise RuntimeError("the web app did not start")
             await asyncio.sleep(0.05)
-        base = settings.web.base_url
-        async with httpx.AsyncClient(base_url=base, timeout=10) as client:
-            for name, path in WEB_PAGES.items():
-                response = await client.get(path)
-                (out / "web" / name).write_bytes(response.content)
-                if response.status_code != 200:
-                    echo(f"Web app:      {path} answered {response.status_code}")
-        echo(f"Web app:      {base}/ (pages saved in {out / 'web'})")
-        if serve_for > 0:
-            echo(f"Serving the web app for {serve_for:.0f} s; Ctrl-C stops it.")
-            await asyncio.wait({task}, timeout=serve_for)
+        yield settings.web.base_url
     finally:
         server.should_exit = True
         await task
+
+
+async def _save_pages(base: str, out: Path, echo: Callable[[str], None]) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+        for name, path in WEB_PAGES.items():
+            response = await client.get(path)
+            (out / "web" / name).write_bytes(response.content)
+            if response.status_code != 200:
+                echo(f"Web app:      {path} answered {response.status_code}")
+    echo(f"Web app:      {base}/ (pages saved in {out / 'web'})")
+
+
+async def _serve(
+    settings: Settings,
+    engine: AsyncEngine,
+    folder: MailFolder,
+    serve_for: float,
+    echo: Callable[[str], None],
+    stop: asyncio.Event | None,
+) -> None:
+    """Keep serving, and send what the web app queues (confirmation mails) to the mail folder."""
+    stop = stop or asyncio.Event()
+    deliverer = Deliverer(engine, settings, worker_id="demo")
+    loop = asyncio.get_running_loop()
+    until = loop.time() + serve_for
+    try:
+        while (left := until - loop.time()) > 0 and not stop.is_set():
+            before = len(folder.saved)
+            await deliverer.run_once(now=datetime.now(UTC))
+            for path in folder.saved[before:]:
+                echo(f"Mail:         {path}")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), min(SEND_EVERY, left))
+    finally:
+        await deliverer.aclose()
