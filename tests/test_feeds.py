@@ -19,12 +19,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from notifier import feeds, ical, resources
+from notifier import feeds, ical, ingest, resources
 from notifier.cli import main
-from notifier.models import Council, DocumentKind
+from notifier.models import Council, Document, DocumentKind, Item, Meeting
 from notifier.store import documents as store_documents
 from notifier.topics import load_topics
-from tests.factories import Spec, publish
+from tests.factories import COPENHAGEN, Spec, SpecClassifier, publish
 
 TOPICS_FILE = Path(__file__).resolve().parent.parent / "config" / "topics.toml"
 TOPICS = load_topics(TOPICS_FILE)
@@ -334,3 +334,85 @@ async def test_cli_writes_every_file(
     parsed = feedparser.parse((out / "feeds/emne/uddannelse.atom").read_bytes())
     assert parsed.bozo == 0 and [e.title for e in parsed.entries] == ["Praktikpladser"]
     assert b"BEGIN:VEVENT" in (out / "kalender/hovedstaden.ics").read_bytes()
+
+
+async def test_feeds_hold_the_newest_hundred_items(sqlite_engine: AsyncEngine) -> None:
+    older = datetime(2024, 3, 1, 9, tzinfo=UTC)
+    async with sqlite_engine.begin() as conn:
+        await publish(
+            conn,
+            [Spec(title=f"Gammelt punkt {n}", number=str(n)) for n in range(1, 61)],
+            now=older,
+        )
+        await publish(
+            conn,
+            [Spec(title=f"Nyt punkt {n}", number=str(n)) for n in range(1, 51)],
+            council=Council.SJAELLAND,
+            now=older + timedelta(days=1),
+        )
+    async with sqlite_engine.connect() as conn:
+        files = await feeds.build_files(conn, renderer())
+    for path in ("feeds/alle.rss", "feeds/alle.atom"):
+        parsed = feedparser.parse(files[path].body)
+        assert parsed.bozo == 0 and len(parsed.entries) == feeds.FEED_SIZE == 100
+        titles = [entry.title for entry in parsed.entries]
+        assert all(f"Nyt punkt {n}" in " ".join(titles) for n in range(1, 51))
+        assert sum("Gammelt" in title for title in titles) == 50
+        key = "published_parsed" if path.endswith(".rss") else "updated_parsed"  # pubDate
+        updated = [entry[key] for entry in parsed.entries]
+        assert updated == sorted(updated, reverse=True)  # newest first
+    council = feedparser.parse(files["feeds/kkr/hovedstaden.rss"].body)
+    assert len(council.entries) == 60  # the cut is per feed, after filtering
+
+
+async def test_a_moved_meeting_updates_its_calendar_event(engine: AsyncEngine) -> None:
+    """A meeting that moves (new time and place) keeps its UID in the calendar, with a higher
+    SEQUENCE, a new Last-Modified and the new time and place."""
+    async with engine.begin() as conn:
+        await publish(conn, [Spec(title="Punkt")], council=Council.HOVEDSTADEN)
+        files = await feeds.build_files(conn, renderer())
+    (before,) = events(unfold(files["kalender/hovedstaden.ics"].body))
+    document = Document(
+        url="http://127.0.0.1/hovedstaden/flyttet.pdf",
+        kind=DocumentKind.AGENDA,
+        title="Dagsorden KKR Hovedstaden 2021-04-19",
+        date=date(2021, 4, 19),
+        text="Punkt\nKKR drøftede sagen.",
+        content_type="application/pdf",
+        meeting=Meeting(
+            council=Council.HOVEDSTADEN,
+            starts_at=datetime(2021, 4, 19, 13, tzinfo=COPENHAGEN),
+            place="Rådhuset, Hillerød",
+        ),
+    )
+    items = [Item(key="punkt", position=0, title="Punkt", text="KKR drøftede sagen.")]
+    async with engine.begin() as conn:
+        plan = ingest.SourcePlan(source_id="test-hovedstaden", council=Council.HOVEDSTADEN)
+        plan.documents.append(
+            await ingest.plan_document(
+                conn,
+                source_id="test-hovedstaden",
+                council=Council.HOVEDSTADEN,
+                document=document,
+                items=items,
+            )
+        )
+        await ingest.apply(
+            conn,
+            plan,
+            classifier=SpecClassifier([Spec(title="Punkt")]),
+            now=datetime.now(UTC) + timedelta(minutes=5),
+        )
+    async with engine.connect() as conn:
+        moved_files = await feeds.build_files(conn, renderer())
+    (after,) = events(unfold(moved_files["kalender/hovedstaden.ics"].body))
+    assert after["UID"] == before["UID"]
+    assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
+    assert after["DTSTART"] == "20210419T110000Z" != before["DTSTART"]
+    assert after["LOCATION"] == "Rådhuset\\, Hillerød"
+    assert (
+        moved_files["kalender/hovedstaden.ics"].last_modified
+        > files["kalender/hovedstaden.ics"].last_modified
+    )
+    (everywhere,) = events(unfold(moved_files["kalender/alle.ics"].body))
+    assert everywhere["UID"] == before["UID"] and everywhere["DTSTART"] == after["DTSTART"]
