@@ -219,3 +219,77 @@ def test_html_survives_a_markup_change_without_main_or_article() -> None:
     assert after.date == before.date and after.title == before.title
     for chrome in CHROME:
         assert chrome not in after.text
+
+
+def listing_page(rows: str) -> bytes:
+    return (
+        "<html><head><title>Mødemateriale</title></head><body><main><h1>Mødemateriale</h1>"
+        f"<p>Dagsordener og referater fra KKR Sjælland.</p>{rows}</main></body></html>"
+    ).encode()
+
+
+def test_one_unusable_href_does_not_cost_the_listing() -> None:
+    url = f"{BASE}/politik/kkr/kkr-sjaelland/moedemateriale/"
+    body = listing_page(
+        '<ul><li><a href="http://[::1/x.pdf">Ødelagt</a></li>'
+        '<li><a href="/media/1/dagsorden.pdf">Dagsorden</a></li>'
+        '<li><a href="  javascript:alert(1)">Se</a></li></ul>'
+    )
+    links = listing_links(body, base_url=url, pattern=None)
+    assert [link.url for link in links] == [f"{BASE}/media/1/dagsorden.pdf"]
+    # A pattern that would accept anything still gets only http(s) links.
+    anything = listing_links(body, base_url=url, pattern=re.compile(""))
+    assert [link.url for link in anything] == [f"{BASE}/media/1/dagsorden.pdf"]
+    document = extract(body, url=url, content_type="text/html")
+    assert document.links == (f"{BASE}/media/1/dagsorden.pdf",)
+
+
+def test_listing_links_in_a_table_with_every_kind_of_href() -> None:
+    url = f"{BASE}/politik/kkr/kkr-sjaelland/moedemateriale/"
+    body = listing_page(
+        "<table><tr><th>Dato</th><th>Materiale</th></tr>"
+        '<tr><td>19-04-2021</td><td><a href="../../../../media/1/dagsorden.pdf">Dagsorden</a>'
+        "</td></tr>"
+        '<tr><td>20-04-2021</td><td><a href="//www.kl.dk/media/2/referat.pdf?v=2#side3">'
+        "Referat</a></td></tr>"
+        '<tr><td>21. april 2021</td><td><a href="https://www.kl.dk/media/3/bilag.pdf">Bilag\x01'
+        "</a></td></tr>"
+        '<tr><td>22-04-2021</td><td><a href="moede-22-april/?id=7&amp;print=0">Møde</a>'
+        "</td></tr></table>"
+    )
+    links = listing_links(body, base_url=url, pattern=None)
+    assert [(link.url, link.text, link.date) for link in links] == [
+        (f"{BASE}/media/1/dagsorden.pdf", "Dagsorden", date(2021, 4, 19)),
+        (f"{BASE}/media/2/referat.pdf?v=2", "Referat", date(2021, 4, 20)),
+        (f"{BASE}/media/3/bilag.pdf", "Bilag", date(2021, 4, 21)),
+        (f"{url}moede-22-april/?id=7&print=0", "Møde", date(2021, 4, 22)),
+    ]
+
+
+def test_feed_entries_with_unsafe_links_are_skipped() -> None:
+    rss = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>KKR</title>'
+        b"<item><title>Ond</title><link>javascript:alert(1)</link></item>"
+        b"<item><title>Nyhedsbrev\x0b</title><link>/nyheder/a/</link></item>"
+        b"</channel></rss>"
+    )
+    links = feed_links(rss, base_url=f"{BASE}/rss.xml")
+    assert [(link.url, link.text) for link in links] == [(f"{BASE}/nyheder/a/", "Nyhedsbrev")]
+
+
+def test_titles_from_meta_and_pdf_info_are_clean() -> None:
+    from fpdf import FPDF
+
+    page = (
+        '<html><head><meta property="og:title" content="Nyhedsbrev\x1b  KKR"></head>'
+        "<body><main><p>KKR Sjælland holdt møde om sundhedsaftalen og klimaplaner.</p>"
+        "</main></body></html>"
+    )
+    assert extract(page.encode(), url=f"{BASE}/n/", content_type=None).title == "Nyhedsbrev KKR"
+    pdf = FPDF()
+    pdf.set_title("Velkommen\x07 til\nKKR")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text="En folder om KKR Sjælland og de seks fagområder.")
+    document = extract(bytes(pdf.output()), url=f"{BASE}/f.pdf", content_type="application/pdf")
+    assert document.title == "Velkommen til KKR"

@@ -7,14 +7,13 @@ the pipeline can record it against the source and carry on.
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import urljoin
 
 from notifier.danish import MONTHS
 from notifier.errors import ExtractError
 from notifier.extract.dates import parse_danish_date
 from notifier.extract.html import read_html
 from notifier.extract.infer import infer_council, infer_kind, infer_meeting
-from notifier.extract.links import Link, feed_links, listing_links
+from notifier.extract.links import Link, feed_links, listing_links, resolve
 from notifier.extract.pdf import read_pdf
 from notifier.models import Council, Document, DocumentKind
 
@@ -97,7 +96,7 @@ def _from_html(
         date=parse_danish_date(page.date_text) if page.date_text else None,
         text=text,
         content_type=content_type or "text/html",
-        links=tuple(dict.fromkeys(urljoin(url, href) for href in page.links if href)),
+        links=tuple(dict.fromkeys(u for href in page.links if (u := resolve(url, href)))),
         html=page.html,
         sections=tuple(sections),
         council=council or infer_council(text, url),

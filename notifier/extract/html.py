@@ -150,9 +150,9 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
     h1 = root.css_first("h1") or tree.css_first("h1")
     title = _clean(h1.text()) if h1 is not None else ""
     if not title and og_title is not None:
-        title = og_title.attributes.get("content") or ""
+        title = _clean(og_title.attributes.get("content") or "")
     if not title and head_title is not None:
-        title = re.split(r"\s+[|–-]\s+", head_title.text())[0].strip()
+        title = _clean(re.split(r"\s+[|–-]\s+", head_title.text())[0])
     if not title and not blocks:
         raise ExtractError("page has no readable content")
     date_text = None

@@ -14,6 +14,40 @@ from notifier.extract.dates import parse_danish_date
 from notifier.extract.html import main_content, parse_tree, remove_chrome
 
 _ROW_TAGS = frozenset({"li", "tr", "article", "p", "dd", "dt"})
+# What browsers strip from both ends of an href (C0 controls and space) and remove inside it.
+_EDGES = "".join(map(chr, range(0x21)))
+_INSIDE = re.compile(r"[\t\n\r]")
+_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def resolve(base_url: str, href: str) -> str | None:
+    """The absolute http(s) URL an href leads to, as a browser resolves it, without fragment.
+
+    Relative, root-relative ("/media/1.pdf"), protocol-relative ("//www.kl.dk/...") and absolute
+    hrefs with query strings all work; None for other schemes (mailto:, javascript:, data:) and
+    for hrefs no browser could follow ("http://[::1"), so one bad link never costs the page.
+    Control characters and spaces left inside are percent-encoded.
+    """
+    href = _INSIDE.sub("", href.strip(_EDGES))
+    if not href or href.startswith("#"):
+        return None
+    try:
+        url = urldefrag(urljoin(base_url, href)).url
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # an invalid IPv6 host or port
+        return None
+    if parts.scheme not in ("http", "https") or not host:
+        return None
+    return _UNSAFE.sub(
+        lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8", "surrogatepass")), url
+    )
+
+
+def link_text(text: str) -> str:
+    """Anchor or entry text on one line, without characters feeds and mails cannot carry."""
+    return " ".join(_CONTROL.sub("", text).split())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,6 +62,17 @@ def listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | None
 
     Without a pattern: same host, and either a PDF or a page below the listing's own path.
     """
+    try:
+        return _listing_links(body, base_url=base_url, pattern=pattern)
+    except ExtractError:
+        raise
+    except Exception as exc:  # a parser bug on odd input must fail this page, not the poll
+        raise ExtractError(
+            f"could not read listing {base_url}: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | None) -> list[Link]:
     tree = parse_tree(body, None)
     remove_chrome(tree)
     root = main_content(tree)
@@ -35,10 +80,9 @@ def listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | None
     below = base.path.rstrip("/") + "/"
     links: dict[str, Link] = {}
     for anchor in root.css("a[href]"):
-        href = (anchor.attributes.get("href") or "").strip()
-        if not href or href.startswith(("mailto:", "javascript:", "tel:", "#")):
+        url = resolve(base_url, anchor.attributes.get("href") or "")
+        if url is None:
             continue
-        url = urldefrag(urljoin(base_url, href)).url
         if pattern is not None:
             if not pattern.search(url):
                 continue
@@ -53,27 +97,29 @@ def listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | None
         row = anchor.parent
         while row is not None and row.tag not in _ROW_TAGS and row is not root:
             row = row.parent
-        shown = parse_danish_date(row.text()) if row is not None and row is not root else None
-        links[url] = Link(url=url, text=" ".join(anchor.text().split()), date=shown)
+        shown = parse_danish_date(row.text(separator=" ")) if row is not None and row is not root else None
+        links[url] = Link(url=url, text=link_text(anchor.text()), date=shown)
     return list(links.values())
 
 
 def feed_links(body: bytes, *, base_url: str) -> list[Link]:
     """One link per RSS/Atom entry; relative entry links are resolved against base_url."""
-    feed = feedparser.parse(body, response_headers={"content-location": base_url})
+    try:
+        feed = feedparser.parse(body, response_headers={"content-location": base_url})
+    except Exception as exc:  # feedparser is lenient, but a bug on odd input must not escape
+        raise ExtractError(f"not a readable feed ({type(exc).__name__}: {exc})") from exc
     if feed.bozo and not feed.entries:
         raise ExtractError(f"not a readable feed ({feed.get('bozo_exception')})")
     links = []
     for entry in feed.entries:
-        href = entry.get("link")
-        if not href:
+        url = resolve(base_url, str(entry.get("link") or ""))
+        if url is None:
             continue
-        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-        links.append(
-            Link(
-                url=urldefrag(urljoin(base_url, href)).url,
-                text=" ".join(str(entry.get("title", "")).split()),
-                date=date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday) if stamp else None,
-            )
-        )
+        # dict.get: FeedParserDict.get("updated_parsed") warns when it falls back to published.
+        stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
+        try:
+            shown = date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday) if stamp else None
+        except (AttributeError, TypeError, ValueError):
+            shown = None
+        links.append(Link(url=url, text=link_text(str(entry.get("title", ""))), date=shown))
     return links

@@ -17,7 +17,8 @@ _CONJUNCTIONS = frozenset({"og", "eller", "samt", "til", "som", "end", "m.v.", "
 # the line break; both mark the same thing as "-\n".
 _BREAK = r"(?:-[ \t]*\n|[\ufffe\x02][ \t]*\n?)[ \t]*"
 _HYPHENATED = re.compile(rf"(\S)({_BREAK})(\S+)")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\ufeff\u00ad\u200b]")
+# Also what XML cannot carry (noncharacters, lone surrogates): the text ends up in feeds and mails.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ufeff\u00ad\u200b\ud800-\udfff]")
 _LIST_ITEM = re.compile(r"^(?:[-–•*▪●]\s|\d{1,2}(?:\.\d{1,2})*\.?\s+[A-ZÆØÅ0-9\"”]|\d{1,2}\)\s)")
 _PAGE_NUMBER = re.compile(
     r"^(?:side\s*)?\d{1,4}(?:\s*(?:af|/|of)\s*\d{1,4})?$|^-\s*\d{1,4}\s*-$", re.IGNORECASE

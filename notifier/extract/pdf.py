@@ -45,7 +45,7 @@ def read_pdf(body: bytes) -> PdfText:
         raise ExtractError(f"not a readable PDF ({exc})") from exc
     try:
         raw_pages = [_page_text(document, index) for index in range(len(document))]
-        title = (document.get_metadata_value("Title") or "").strip() or None
+        title = normalize_text(document.get_metadata_value("Title") or "") or None
     except pdfium.PdfiumError as exc:
         raise ExtractError(f"PDF could not be read to the end ({exc})") from exc
     finally:
