@@ -135,40 +135,88 @@ def find_spec(specs: Sequence[FeedSpec], slug: str) -> FeedSpec | None:
     return next((spec for spec in specs if spec.slug == slug), None)
 
 
-def entries_from_events(events: Iterable[store_events.Event]) -> list[Entry]:
-    """Fold item events (any order) into one entry per live item, newest update first."""
+FeedKey = tuple[str | None, Council | None]
+"""What a feed selects: (topic, council), either None for all."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Recent:
+    """The entries the feeds show, and when what each selection shows last changed.
+
+    A feed can change without a newer entry in it: an item is removed, or reclassified out of
+    a topic, or lets an older one back into the newest ``FEED_SIZE``. So a feed's
+    Last-Modified is the time of the newest event that touched an item it selects, before or
+    after that event, not the newest ``updated`` among its entries.
+    """
+
+    entries: list[Entry]
+    changed: dict[FeedKey, datetime]
+
+    def modified(self, spec: FeedSpec) -> datetime:
+        newest = max((entry.updated for entry in spec.select(self.entries)), default=None)
+        touched = self.changed.get((spec.topic, spec.council))
+        return max((t for t in (newest, touched) if t is not None), default=EMPTY_FEED_TIME)
+
+
+def _keys(snapshot: ItemSnapshot) -> list[FeedKey]:
+    """Every feed selection the snapshot is in."""
+    keys: list[FeedKey] = [(None, None), (None, snapshot.council)]
+    for topic in snapshot.topic_ids:
+        keys += [(topic, None), (topic, snapshot.council)]
+    return keys
+
+
+def fold(events: Iterable[store_events.Event]) -> Recent:
+    """Fold item events (any order) into one entry per live item, newest update first, and
+    the time each feed selection last changed."""
     latest: dict[int, Entry] = {}
+    seen: dict[int, ItemSnapshot] = {}  # each item's last snapshot, removed or not
     removed: set[int] = set()
+    changed: dict[FeedKey, datetime] = {}
     for event in sorted(events, key=lambda e: e.id):
         if event.item_id is None:
             continue
         item_id = event.item_id
-        if event.type is EventType.ITEM_REMOVED:
-            removed.add(item_id)
-            continue
-        removed.discard(item_id)
         snapshot = event.snapshot
         current = latest.get(item_id)
-        if event.type is EventType.ITEM_RECLASSIFIED:
+        if event.type is EventType.ITEM_REMOVED:
+            removed.add(item_id)
+        elif event.type is EventType.ITEM_RECLASSIFIED:
+            removed.discard(item_id)
             # New topics for the same version: the entry moves between feeds but is not "updated".
             if current is not None:
-                topics = replace(current.snapshot, topics=snapshot.topics)
-                latest[item_id] = replace(current, snapshot=topics)
+                snapshot = replace(current.snapshot, topics=snapshot.topics)
+                latest[item_id] = replace(current, snapshot=snapshot)
         elif event.type in _VERSION_EVENTS:
+            removed.discard(item_id)
             latest[item_id] = Entry(
                 snapshot=snapshot,
                 published=current.published if current else event.created_at,
                 updated=event.created_at,
             )
+        before = seen.get(item_id)
+        for key in {*_keys(snapshot), *(_keys(before) if before else ())}:
+            if key not in changed or changed[key] < event.created_at:
+                changed[key] = event.created_at
+        seen[item_id] = snapshot
     live = [entry for item_id, entry in latest.items() if item_id not in removed]
-    return sorted(live, key=lambda e: (e.updated, e.snapshot.item_id), reverse=True)
+    entries = sorted(live, key=lambda e: (e.updated, e.snapshot.item_id), reverse=True)
+    return Recent(entries=entries, changed=changed)
+
+
+def entries_from_events(events: Iterable[store_events.Event]) -> list[Entry]:
+    """Fold item events (any order) into one entry per live item, newest update first."""
+    return fold(events).entries
+
+
+async def recent(conn: AsyncConnection) -> Recent:
+    """What the feeds and the archive show, from the newest item events."""
+    return fold(await store_events.latest(conn, types=_FEED_EVENTS, limit=EVENT_WINDOW))
 
 
 async def recent_entries(conn: AsyncConnection) -> list[Entry]:
     """The entries the feeds and the archive show, from the newest item events."""
-    return entries_from_events(
-        await store_events.latest(conn, types=_FEED_EVENTS, limit=EVENT_WINDOW)
-    )
+    return (await recent(conn)).entries
 
 
 def _rfc822(moment: datetime) -> str:
@@ -331,23 +379,29 @@ def _archive_query(spec: FeedSpec) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class File:
-    """One published file: what the web app serves and ``notifier feeds --out`` writes."""
+    """One published file: what the web app serves and ``notifier feeds --out`` writes.
+
+    ``last_modified`` is None when no stored time says when the content changed (the OPML
+    list changes with the topics file and the base URL); such a file is served with its
+    ETag only."""
 
     body: bytes
-    last_modified: datetime
+    last_modified: datetime | None
     media_type: str
 
 
-async def build_files(conn: AsyncConnection, renderer: FeedRenderer) -> dict[str, File]:
+async def build_files(
+    conn: AsyncConnection, renderer: FeedRenderer, state: Recent | None = None
+) -> dict[str, File]:
     """Every feed, the OPML list and the calendars, by path relative to the site root."""
-    entries = await recent_entries(conn)
+    state = state or await recent(conn)
     files: dict[str, File] = {}
     for spec in renderer.specs:
-        selected = spec.select(entries)
-        modified = max((entry.updated for entry in selected), default=EMPTY_FEED_TIME)
+        selected = spec.select(state.entries)
+        modified = state.modified(spec)
         files[spec.rss_path] = _file(spec.rss_path, renderer.rss(spec, selected), modified)
         files[spec.atom_path] = _file(spec.atom_path, renderer.atom(spec, selected), modified)
-    files[OPML_PATH] = _file(OPML_PATH, renderer.opml(renderer.specs), EMPTY_FEED_TIME)
+    files[OPML_PATH] = _file(OPML_PATH, renderer.opml(renderer.specs), None)
     meetings = await store_documents.all_meetings(conn)
     for council in [None, *Council]:
         chosen = [m for m in meetings if council is None or m.council is council]
@@ -358,6 +412,6 @@ async def build_files(conn: AsyncConnection, renderer: FeedRenderer) -> dict[str
     return files
 
 
-def _file(path: str, body: bytes, last_modified: datetime) -> File:
+def _file(path: str, body: bytes, last_modified: datetime | None) -> File:
     media_type = MEDIA_TYPES[path[path.rindex(".") :]]
     return File(body=body, last_modified=last_modified, media_type=media_type)

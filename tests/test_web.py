@@ -13,7 +13,7 @@ import email.policy
 import re
 import socket
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from html import unescape
 from pathlib import Path
 
@@ -25,6 +25,7 @@ import uvicorn
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from notifier import ingest
 from notifier.config import Settings
 from notifier.deliver import Deliverer
 from notifier.digest import make_digests
@@ -33,7 +34,7 @@ from notifier.store import subscribers as store_subscribers
 from notifier.store.schema import outbox
 from notifier.tokens import Purpose
 from notifier.web.app import create_app
-from tests.factories import Spec, publish
+from tests.factories import Spec, SpecClassifier, publish
 from tests.smtp import Sink, running_sink
 
 TOPICS_FILE = Path(__file__).resolve().parent.parent / "config" / "topics.toml"
@@ -509,3 +510,48 @@ async def test_archive_filters_by_topic_and_council(sqlite_engine: AsyncEngine) 
         assert (await client.get("/arkiv", params={"kkr": "<script>"})).status_code == 200
         index = await client.get("/")
         assert index.status_code == 200 and "/feeds/feeds.opml" in index.text
+
+
+async def test_if_modified_since_sees_removals_and_reclassifications(
+    sqlite_engine: AsyncEngine,
+) -> None:
+    """A client that sends only If-Modified-Since must not be told 304 about a feed whose
+    content changed without a newer item in it: an item moved to other topics, or removed."""
+    start = datetime(2024, 3, 1, 9, tzinfo=UTC)
+    hospital = Spec(title="Sygehusplan", topics=["sundhed"])
+    busses = Spec(title="Busplan", topics=["sundhed"])
+    roads = Spec(title="Vejplan", topics=["trafik_infrastruktur"])
+    async with sqlite_engine.begin() as conn:
+        await publish(conn, [hospital], now=start)
+        await publish(conn, [busses, roads], council=Council.SJAELLAND, now=start)
+    app = create_app(make_settings(sqlite_engine, "http://testserver"), sqlite_engine)
+    async with asgi_client(app) as client:
+
+        async def fetch(path: str, since: str | None = None) -> httpx.Response:
+            headers = {"If-Modified-Since": since} if since else {}
+            return await client.get(path, headers=headers)
+
+        topic = await fetch("/feeds/emne/sundhed.rss")
+        assert "Busplan" in topic.text
+        assert (await fetch(topic.url.path, topic.headers["last-modified"])).status_code == 304
+
+        # topics.toml changed: Busplan is about traffic now, and leaves the health feed.
+        moved_on = SpecClassifier([hospital, roads, Spec(title="Busplan", topics=roads.topics)])
+        async with sqlite_engine.begin() as conn:
+            await ingest.reclassify(conn, classifier=moved_on, now=start + timedelta(hours=1))
+        moved = await fetch(topic.url.path, topic.headers["last-modified"])
+        assert moved.status_code == 200 and "Busplan" not in moved.text
+        assert (await fetch(topic.url.path, moved.headers["last-modified"])).status_code == 304
+
+        # Busplan disappears from its agenda, and so from the council's feed.
+        council = await fetch("/feeds/kkr/sjaelland.atom")
+        assert "Busplan" in council.text
+        async with sqlite_engine.begin() as conn:
+            await publish(conn, [roads], council=Council.SJAELLAND, now=start + timedelta(hours=2))
+        removed = await fetch(council.url.path, council.headers["last-modified"])
+        assert removed.status_code == 200 and "Busplan" not in removed.text
+        assert "Vejplan" in removed.text
+
+        # The OPML list has no stored time of change: ETag only.
+        opml = await fetch("/feeds/feeds.opml", "Mon, 01 Jan 2024 00:00:00 GMT")
+        assert opml.status_code == 200 and "last-modified" not in opml.headers

@@ -28,11 +28,9 @@ async def published_file(request: Request) -> Response:
 def conditional(request: Request, file: File) -> Response:
     """The file, or 304 when the client's copy (by ETag, else by date) is current."""
     etag = '"' + hashlib.sha256(file.body).hexdigest()[:32] + '"'
-    headers = {
-        "ETag": etag,
-        "Last-Modified": format_datetime(file.last_modified.astimezone(UTC), usegmt=True),
-        "Cache-Control": CACHE_CONTROL,
-    }
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+    if file.last_modified is not None:
+        headers["Last-Modified"] = format_datetime(file.last_modified.astimezone(UTC), usegmt=True)
     if _not_modified(request, etag, file):
         return Response(status_code=304, headers=headers)
     return Response(file.body, media_type=file.media_type, headers=headers)
@@ -45,7 +43,7 @@ def _not_modified(request: Request, etag: str, file: File) -> bool:
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         return "*" in tags or etag in tags
     if_modified_since = request.headers.get("if-modified-since")
-    if if_modified_since:
+    if if_modified_since and file.last_modified is not None:
         try:
             since = parsedate_to_datetime(if_modified_since)
         except (TypeError, ValueError):

@@ -69,8 +69,9 @@ class FileCache:
         async with self._lock, self._engine.connect() as conn:
             event_id = await store_events.last_id(conn)
             if event_id != self._event_id:
-                self._files = await feeds.build_files(conn, self._renderer)
-                self._entries = await feeds.recent_entries(conn)
+                state = await feeds.recent(conn)
+                self._files = await feeds.build_files(conn, self._renderer, state)
+                self._entries = state.entries
                 self._event_id = event_id
 
 
