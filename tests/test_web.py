@@ -179,7 +179,7 @@ def html_links(message: email.message.EmailMessage) -> list[str]:
 
 
 def one_click_url(message: email.message.EmailMessage) -> str:
-    """The https(s) link of List-Unsubscribe, checked to take an RFC 8058 one-click POST."""
+    """The http(s) link of List-Unsubscribe, checked to take an RFC 8058 one-click POST."""
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     links = re.findall(r"<([^>]+)>", str(message["List-Unsubscribe"]))
     (url,) = [found for found in links if found.startswith("http")]
