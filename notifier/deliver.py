@@ -3,10 +3,10 @@
 Exactly once, and the one window left: a message is marked sent in the database right after
 the server's 250 reply to DATA. A crash (or SIGKILL) after the server accepted a message but
 before that commit leaves it pending, so the next run sends it again. Both copies carry the same
-deterministic Message-ID (``digest.<subscriber>.<from>-<to>@<list-id>``), which is what lets
-receiving systems, and our tests, drop the duplicate. Everything else is safe: a crash before
-the 250 loses nothing (the message is still pending once its lease runs out), and a crash after
-the commit sends nothing twice.
+deterministic Message-ID (``digest.<subscriber>.<from>-<to>.<entries hash>@<list-id>``), which
+is what lets receiving systems, and our tests, drop the duplicate. Everything else is safe: a
+crash before the 250 loses nothing (the message is still pending once its lease runs out), and
+a crash after the commit sends nothing twice.
 
 4xx replies and connection trouble retry the message later with exponential backoff; a 5xx
 reply fails that one message and records why; other messages carry on. A run that cannot reach

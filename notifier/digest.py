@@ -6,12 +6,17 @@ the one function that does I/O: it reads events and subscribers, renders, builds
 and, per batch of subscribers in one transaction, enqueues each message, writes its send-log
 rows and advances the cursors, so a crash either plans a digest completely or not at all.
 
-The Message-ID is derived from (subscriber, event range), so planning again after a crash
-that happened before the commit produces the same id and the outbox keeps one copy.
+The Message-ID is derived from (subscriber, event range, entries), so planning again after a
+crash that happened before the commit produces the same id and the outbox keeps one copy.
+
+A digest holds at most ``digest.max_items`` entries; the rest are held, not dropped: the
+subscriber's cursor stops just before the first event of a held entry, so the next digest plans
+them again, and the send log keeps what this one told from being told twice.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections.abc import Collection, Iterable, Sequence
@@ -93,11 +98,20 @@ class Plan:
     subscriber: Subscriber
     entries: tuple[Entry, ...]
     after_event: int  # the subscriber's cursor when planned
-    until_event: int  # the cursor once sent
-    omitted: int = 0  # entries left out beyond max_items
+    until_event: int  # the cursor once sent; short of the window's end when entries are held
+    held: int = 0  # entries beyond max_items, held for the next digest
 
     def message_id(self, domain: str) -> str:
-        return f"digest.{self.subscriber.id}.{self.after_event}-{self.until_event}@{domain}"
+        """Deterministic: the same subscriber, window and entries give the same id, so a
+        re-plan after a crash is dropped by the outbox; the entries' hash tells apart two
+        digests from one window (when held entries keep the cursor where it was)."""
+        told = "|".join(
+            f"{e.snapshot.item_id}:{e.snapshot.content_hash}:{e.reason.value}" for e in self.entries
+        )
+        digest = hashlib.blake2b(told.encode(), digest_size=5).hexdigest()
+        return (
+            f"digest.{self.subscriber.id}.{self.after_event}-{self.until_event}.{digest}@{domain}"
+        )
 
 
 @dataclass(kw_only=True)
@@ -118,10 +132,12 @@ def plan(
     """The digest for one subscriber, or None when there is nothing to tell them."""
     pending: dict[int, _Pending] = {}
     decided: dict[int, ItemEvent] = {}
+    first_event: dict[tuple[int, bool], int] = {}  # (item, is a decision) -> first event id
     for event in item_events:
         if event.id <= subscriber.event_cursor or event.id > until_event:
             continue
         snap = event.snapshot
+        first_event.setdefault((snap.item_id, event.type is EventType.ITEM_DECIDED), event.id)
         if event.type is EventType.ITEM_DECIDED:
             decided[snap.item_id] = event
             continue
@@ -170,13 +186,19 @@ def plan(
     if not entries:
         return None
     entries.sort(key=_recency, reverse=True)
-    kept, omitted = entries[:max_items], len(entries) - max_items
+    kept, held = entries[:max_items], entries[max_items:]
+    if held:
+        # Held entries go in the next digest: the cursor stops short of their first event,
+        # and the send log keeps what this digest tells from being told again.
+        until_event = (
+            min(first_event[(e.snapshot.item_id, e.reason is Reason.DECIDED)] for e in held) - 1
+        )
     return Plan(
         subscriber=subscriber,
         entries=tuple(kept),
         after_event=subscriber.event_cursor,
         until_event=until_event,
-        omitted=max(omitted, 0),
+        held=len(held),
     )
 
 
@@ -438,13 +460,17 @@ async def _store(
     if log_rows:
         insert: Any = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(send_log)
         await conn.execute(insert.on_conflict_do_nothing(), log_rows)
-    # Empty digests are not sent, but those subscribers' cursors move on too.
+    # Empty digests are not sent, but those subscribers' cursors move on too; a digest with
+    # held entries moves its subscriber's cursor only up to them.
+    short = {m.plan.subscriber.id: m.plan.until_event for m in composed if m.plan.held}
     await conn.execute(
         subscribers.update()
         .where(
-            subscribers.c.id.in_([person.id for person in batch]),
+            subscribers.c.id.in_([person.id for person in batch if person.id not in short]),
             subscribers.c.event_cursor < until,
         )
         .values(event_cursor=until)
     )
+    for subscriber_id, cursor in short.items():
+        await store_subscribers.set_cursor(conn, subscriber_id, cursor)
     return len(ids)

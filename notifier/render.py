@@ -143,9 +143,9 @@ class DigestRenderer:
             text_groups.append({"title": title, "councils": text_councils})
         subject = self.subject(plan)
         more = (
-            f"Der er {danish.count(plan.omitted, 'punkt mere', 'punkter mere')}, "
-            "som ikke er med her, fordi mailen ellers bliver for lang."
-            if plan.omitted
+            f"Der er {danish.count(plan.held, 'punkt mere', 'punkter mere')} til dig. "
+            "De kommer i næste mail, så denne ikke bliver for lang."
+            if plan.held
             else ""
         )
         common = {
@@ -183,9 +183,9 @@ class DigestRenderer:
         return f"KKR-overblik: {danish.join(parts)}{about}"
 
     def _intro(self, plan: Plan) -> str:
-        total = len(plan.entries) + plan.omitted
         return (
-            f"Her er {danish.count(total, 'punkt', 'punkter')} fra KL's kommunekontaktråd "
+            f"Her er {danish.count(len(plan.entries), 'punkt', 'punkter')} fra KL's "
+            "kommunekontaktråd "
             "(KKR), som passer til dine emner."
         )
 

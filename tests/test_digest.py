@@ -262,3 +262,35 @@ async def test_dry_run_composes_without_storing(sqlite_engine: AsyncEngine) -> N
         sqlite_engine, settings, Frequency.DAILY, now=NOW + timedelta(hours=1)
     )
     assert [c.message_id for c in again] == [c.message_id for c in composed]
+
+
+async def test_items_beyond_max_items_come_in_the_next_digests(
+    sqlite_engine: AsyncEngine, sink: Sink
+) -> None:
+    engine = sqlite_engine
+    settings = settings_for(sink).model_copy(
+        update={"digest": settings_for(sink).digest.model_copy(update={"max_items": 1})}
+    )
+    await subscribe(engine, "a@example.org", topics=("all",))
+    titles = ["Klimaplan", "Sundhedsaftale", "Praktikpladser"]
+    async with engine.begin() as conn:
+        await publish(
+            conn,
+            [Spec(title=t, topics=["klima_miljoe"], number=str(n)) for n, t in enumerate(titles)],
+        )
+    # One window, three digests: held entries keep the cursor where it was, and each digest
+    # still gets its own Message-ID.
+    assert [await make_digests(engine, settings, Frequency.DAILY, now=NOW) for _ in range(4)] == [
+        1,
+        1,
+        1,
+        0,
+    ]
+    await deliver(engine, settings)
+    messages = sink.to("a@example.org")
+    told = sorted(t for m in messages for t in titles if t in body(m, "plain"))
+    assert told == sorted(titles)
+    assert len({m["Message-ID"] for m in messages}) == 3
+    texts = [body(m, "plain") for m in messages]
+    assert sum("De kommer i næste mail" in text for text in texts) == 2
+    assert "Der er 2 punkter mere til dig" in "".join(texts)
