@@ -25,11 +25,17 @@ from dataclasses import dataclass
 
 from notifier.models import Document, DocumentKind, Item, canonical, slug
 
-_HEADING = re.compile(r"^(?P<major>\d{1,2})\.(?:(?P<minor>\d{1,2})\.)?\s+(?P<title>[A-ZÆØÅ0-9].*)$")
+# "3.2.", "3.2", "5.", "Punkt 5:", "Punkt 5 –"; a bare "5 Title" only with the confirmation below.
+_HEADING = re.compile(
+    r"^(?:(?P<punkt>[Pp]unkt)\s+)?(?P<major>\d{1,2})(?:\.(?P<minor>\d{1,2}))?"
+    r"(?P<mark>\.?\s*[:–-]|\.)?\s+(?P<title>[A-ZÆØÅ0-9\"“”].*)$"
+)
 _TOC_LINE = re.compile(r"(?:\.{3,}|…+|\s{2,}|\t)\s*\d{1,3}$")
-_CASE = re.compile(r"\bSAG-\d{4}-\d{3,}\b")
+_CASE = re.compile(r"\b(SAG-\d{4}-\d{3,})\b|\bSags?\.?\s?nr\.?:?\s*(\d[\w/.-]*\d)", re.IGNORECASE)
+# A section heading on its own line ("Beslutning") or run in ("Beslutning: Godkendt.").
 _SECTION = re.compile(
-    r"^(Baggrund|Indstilling|Sagsfremstilling|Beslutning|Vedlagte bilag|Bilag|Økonomi)\s*:?$",
+    r"^(Baggrund|Indstilling|Sagsfremstilling|Beslutning|Vedlagte bilag|Bilag|Økonomi|Resumé)"
+    r"\s*(?::\s*(?P<rest>.*))?$",
     re.IGNORECASE,
 )
 _PROCEDURAL = re.compile(
@@ -122,29 +128,49 @@ def _confirms_top(units: list[_Unit], index: int, major: int) -> bool:
     if match is None or not following.starts_paragraph:
         return False
     number = _number(match)
-    if number == (major, 1):
+    if number[0] == major and number[1] is not None:  # its first sub-point (a tillæg: any)
         return True
     return number == (major + 1, None) and _confirms_top(units, index + 1, major + 1)
+
+
+def _titled(match: re.Match[str]) -> bool:
+    """A candidate that looks like an agenda heading by itself: "Punkt 3", or a short title."""
+    title = match.group("title").strip()
+    return bool(match.group("punkt")) or (len(title) <= 150 and not title.endswith((".", ":")))
 
 
 def _headings(units: list[_Unit], start: int) -> list[tuple[int, tuple[int, int | None], str]]:
     found: list[tuple[int, tuple[int, int | None], str]] = []
     state: tuple[int, int | None] | None = None
+    restarted = False  # a numbered list ("1. ...") began inside the current point
     for index in range(start, len(units)):
         unit = units[index]
         match = _HEADING.match(unit.text)
         if match is None or not unit.starts_paragraph or len(unit.text) > 250:
             continue
         major, minor = _number(match)
+        # "5 Title" without a dot: only when what follows shows it is a point.
+        bare = not match.group("mark") and not match.group("punkt")
+        if bare and not _confirms_top(units, index, major):
+            continue
         if minor is None:
             follows = state is None or major == state[0] + 1
-            if not follows or not _confirms_top(units, index, major):
+            if state is not None and major <= state[0]:
+                restarted = True
+            if not follows:
+                continue
+            # A point without case number or section headings (followed by plain text) counts
+            # when it looks like a heading and no numbered list restarted since the last point.
+            if not _confirms_top(units, index, major) and (restarted or not _titled(match)):
                 continue
         elif state is not None:
-            same_group = major == state[0] and minor == (state[1] or 0) + 1
+            # After a group heading the first sub-point may have any number: a tillægsdagsorden
+            # continues the numbering of the agenda it adds to ("2. Orienteringssager", "2.3.").
+            same_group = major == state[0] and (state[1] is None or minor == state[1] + 1)
             if not same_group and not (major == state[0] + 1 and minor == 1):
                 continue
         state = (major, minor)
+        restarted = False
         found.append((index, state, match.group("title").strip()))
     return found
 
@@ -157,14 +183,16 @@ def _points(text: str) -> list[Item]:
     for position, (index, (major, minor), title) in enumerate(headings):
         end = headings[position + 1][0] if position + 1 < len(headings) else len(units)
         following = headings[position + 1][1] if position + 1 < len(headings) else None
-        if minor is None and following == (major, 1):
+        if minor is None and following is not None and following[0] == major and following[1]:
             group = title  # "6. Punkter til næste møde" makes its sub-points procedural too
             continue
         body = units[index + 1 : end]
         if minor is None:
             group = ""
         number = str(major) if minor is None else f"{major}.{minor}"
-        case = next((m.group(0) for u in body[:3] if (m := _CASE.search(u.text))), None)
+        case = next(
+            (m.group(1) or m.group(2) for u in body[:3] if (m := _CASE.search(u.text))), None
+        )
         sections = _named_sections(body)
         items.append(
             Item(
@@ -188,6 +216,8 @@ def _named_sections(body: list[_Unit]) -> dict[str, str]:
     for unit in body:
         if match := _SECTION.match(unit.text):
             current = sections.setdefault(match.group(1).casefold(), [])
+            if match.group("rest"):
+                current.append(_Unit(match.group("rest"), starts_paragraph=True))
         elif current is not None:
             current.append(unit)
     return {name: _join(units) for name, units in sections.items() if units}

@@ -293,3 +293,44 @@ def test_titles_from_meta_and_pdf_info_are_clean() -> None:
     pdf.cell(text="En folder om KKR Sjælland og de seks fagområder.")
     document = extract(bytes(pdf.output()), url=f"{BASE}/f.pdf", content_type="application/pdf")
     assert document.title == "Velkommen til KKR"
+
+
+SECTIONS = (
+    ("Ny sundhedsaftale", "KKR Sjælland godkendte udkastet til den nye sundhedsaftale."),
+    ("Movias trafikbestilling", "KKR drøftede Movias budget og de regionale buslinjer."),
+)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<h3>{h}</h3><p>{b}</p>",
+        "<h5>{h}</h5><p>{b}</p>",
+        "<p><strong>{h}</strong></p><p>{b}</p>",
+        "<p><strong>{h}</strong><br>{b}</p>",
+        "<p><b>{h}<br></b>{b}</p>",
+        "<p><strong>{h}:</strong> {b}</p>",
+        "<section><h2>{h}</h2><div><p>{b}</p></div></section>",
+    ],
+)
+def test_newsletter_heading_markups(markup: str) -> None:
+    body = "".join(markup.format(h=h, b=b) for h, b in SECTIONS)
+    page = (
+        "<html><body><main><h1>Nyhedsbrev KKR Sjælland maj 2024</h1><p>16. maj 2024</p>"
+        f"<p>KKR Sjælland holdt møde den 15. maj 2024.</p>{body}</main></body></html>"
+    )
+    document = extract(page.encode(), url=f"{BASE}/nyheder/nyhedsbrev-maj/", content_type=None)
+    items = split(document)
+    assert [(i.title, i.text) for i in items] == [(h, f"{h}\n\n{b}") for h, b in SECTIONS]
+    assert document.date == date(2024, 5, 16)
+
+
+def test_one_bold_run_in_is_emphasis_not_a_section() -> None:
+    page = (
+        "<html><body><main><h1>Nyhedsbrev KKR Sjælland</h1><p>KKR Sjælland holdt møde.</p>"
+        "<h2>Klima</h2><p><strong>Bemærk:</strong> KKR drøftede DK2020.</p>"
+        "<p>Mere om klima.</p></main></body></html>"
+    )
+    items = split(extract(page.encode(), url=f"{BASE}/nyheder/n/", content_type=None))
+    assert [i.title for i in items] == ["Klima"]
+    assert "Bemærk: KKR drøftede DK2020." in items[0].text

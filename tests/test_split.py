@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from notifier.models import Document, DocumentKind, Item
 from notifier.split import link_decisions, split
 
@@ -134,3 +136,94 @@ def test_link_decisions_by_unique_case_number_then_number_and_title() -> None:
         item("2.3", "Udpegninger", "SAG-9"),  # same number, different subject
     ]
     assert link_decisions(agenda_items, minutes) == {"2.4": "2.1", "2.2": "2.2"}
+
+
+def points(text: str, kind: DocumentKind = DocumentKind.AGENDA) -> list[tuple[object, ...]]:
+    return [
+        (i.key, i.title, i.case_number, i.indstilling, i.beslutning)
+        for i in split(agenda(text, kind))
+    ]
+
+
+TAKSTER = ("2", "Takster for botilbud")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # "Punkt N." numbering, no case number on point 3
+            "Punkt 1. Godkendelse af dagsorden\n\nIndstilling\n\nGodkendes.\n\n"
+            "Punkt 2. Takster for botilbud\n\nSAG-2024-00412\n\nIndstilling\n\nGodkendes.\n\n"
+            "Punkt 3. Kollektiv trafik\n\nMovia har sendt budgettet.\n\nPunkt 4. Eventuelt",
+            [
+                ("1", "Godkendelse af dagsorden", None, "Godkendes.", None),
+                (*TAKSTER, "SAG-2024-00412", "Godkendes.", None),
+                ("3", "Kollektiv trafik", None, None, None),
+                ("4", "Eventuelt", None, None, None),
+            ],
+        ),
+        (  # "Punkt N:" and no case numbers at all
+            "Punkt 1: Godkendelse af dagsorden\n\nGodkendes.\n\nPunkt 2: Takster for botilbud\n\n"
+            "Kommunerne skal godkende taksterne.\n\nPunkt 3: Eventuelt",
+            [
+                ("1", "Godkendelse af dagsorden", None, None, None),
+                (*TAKSTER, None, None, None),
+                ("3", "Eventuelt", None, None, None),
+            ],
+        ),
+        (  # plain points followed by prose: none may be lost
+            "1. Godkendelse af dagsorden\n\nDagsordenen godkendes.\n\n2. Takster for botilbud\n\n"
+            "Kommunerne skal godkende taksterne.\n\n3. Eventuelt",
+            [
+                ("1", "Godkendelse af dagsorden", None, None, None),
+                (*TAKSTER, None, None, None),
+                ("3", "Eventuelt", None, None, None),
+            ],
+        ),
+        (  # a numbered list inside a point without sub-points stays in it
+            "1. Godkendelse af dagsorden\n\nIndstilling\n\nGodkendes.\n\n"
+            "2. Takster for botilbud\n\nSAG-2024-00412\n\nDer er tre forhold:\n\n"
+            "1. Overhead\n\n2. Belægning\n\n3. Kvalitet\n\n3. Eventuelt\n\nIndstilling\n\nIntet.",
+            [
+                ("1", "Godkendelse af dagsorden", None, "Godkendes.", None),
+                (*TAKSTER, "SAG-2024-00412", None, None),
+                ("3", "Eventuelt", None, "Intet.", None),
+            ],
+        ),
+        (  # "Sagsnr." instead of SAG-, "2.1" without the final dot
+            "2. Sager\n\n2.1 Klima\n\nSagsnr.: 24/01235\n\nIndstilling\n\nKKR drøfter.",
+            [("2.1", "Klima", "24/01235", "KKR drøfter.", None)],
+        ),
+    ],
+)
+def test_agenda_layouts(text: str, expected: list[tuple[object, ...]]) -> None:
+    assert points(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Beslutning before Indstilling and Sagsfremstilling
+        "1. Godkendelse af dagsorden\n\nBeslutning\n\nGodkendt.\n\n2. Takster for botilbud\n\n"
+        "SAG-2024-00412\n\nBeslutning\n\nKKR godkendte taksterne.\n\nIndstilling\n\nGodkendes.\n\n"
+        "Sagsfremstilling\n\nDer er tre forhold.",
+        # run-in section headings
+        "1. Godkendelse af dagsorden\n\nBeslutning: Godkendt.\n\n2. Takster for botilbud\n\n"
+        "Indstilling: Godkendes.\n\nBeslutning: KKR godkendte taksterne.",
+        # numbers without a dot, confirmed by the section that follows
+        "1 Godkendelse af dagsorden\n\nBeslutning\n\nGodkendt.\n\n2 Takster for botilbud\n\n"
+        "Indstilling\n\nGodkendes.\n\nBeslutning\n\nKKR godkendte taksterne.",
+    ],
+)
+def test_minutes_layouts(text: str) -> None:
+    found = points(text, DocumentKind.MINUTES)
+    assert [(key, title, beslutning) for key, title, _, _, beslutning in found] == [
+        ("1", "Godkendelse af dagsorden", "Godkendt."),
+        (*TAKSTER, "KKR godkendte taksterne."),
+    ]
+    assert found[1][3] == "Godkendes."
+
+
+def test_tillaegsdagsorden_continues_the_numbering() -> None:
+    text = "2. Orienteringssager\n\n2.3. Udpegning til NT\n\nSAG-2024-01611\n\nBaggrund\n\nTekst."
+    assert [key for key, *_ in points(text)] == ["2.3"]

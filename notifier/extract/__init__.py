@@ -79,9 +79,14 @@ def _from_html(
 ) -> Document:
     page = read_html(body, content_type)
     sections: list[tuple[str, str]] = []
+    # Without any heading, paragraphs opening with a bold run-in heading ("Klima: ...") are the
+    # sections, if there are at least two (one is emphasis, not structure).
+    run_in = not any(b.heading for b in page.blocks) and sum(bool(b.lead) for b in page.blocks) > 1
     for block in page.blocks:
         if block.heading:
             sections.append((block.text, ""))
+        elif run_in and block.lead:
+            sections.append((block.lead, block.text.removeprefix(block.lead).lstrip(": ")))
         elif sections:  # text before the first heading is the lead; split.py skips it
             heading, text = sections[-1]
             sections[-1] = (heading, f"{text}\n\n{block.text}" if text else block.text)

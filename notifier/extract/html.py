@@ -48,7 +48,7 @@ _BLOCKS = frozenset(
         "caption",
     }
 )
-_HEADINGS = frozenset({"h2", "h3", "h4"})
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _CHROME_TEXT = frozenset({"×", "x", "log ind", "luk", "del", "print", "til toppen"})
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 
@@ -56,7 +56,10 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGN
 @dataclass(frozen=True)
 class Block:
     text: str
-    heading: bool = False  # h2-h4, or a paragraph that is nothing but bold text
+    heading: bool = False  # h2-h6, a paragraph that is nothing but bold text or bold then <br>
+    # A paragraph opening with a bold run-in heading ("<strong>Klima:</strong> KKR drøftede"):
+    # the heading without its colon. Used for sections only when a page has no real headings.
+    lead: str | None = None
 
 
 @dataclass(frozen=True)
@@ -188,7 +191,17 @@ def _blocks(node: LexborNode) -> list[Block]:
                 continue
             if child.tag == "li":
                 text = f"• {text}"
-            out.append(Block(text, heading=child.tag in _HEADINGS or _only_bold(child, text)))
+            lead = _bold_lead(child) if child.tag == "p" else None
+            if lead is not None and not lead[2]:  # <strong>Heading</strong><br>text
+                out.extend((Block(lead[0], heading=True), Block(lead[1])))
+                continue
+            out.append(
+                Block(
+                    text,
+                    heading=child.tag in _HEADINGS or _only_bold(child, text),
+                    lead=lead[0] if lead is not None else None,
+                )
+            )
         else:
             out.extend(_blocks(child))
     return out
@@ -199,6 +212,37 @@ def _only_bold(node: LexborNode, text: str) -> bool:
         return False
     bold = node.css_first("strong, b")
     return bold is not None and _clean(bold.text()) == text and not text.endswith(".")
+
+
+def _bold_lead(node: LexborNode) -> tuple[str, str, bool] | None:
+    """A paragraph opening with bold text that reads as a heading: (heading, rest, runs in).
+
+    Bold then a line break is a heading on its own line; bold ending in a colon followed by text
+    on the same line is a run-in heading. Bold that is the whole paragraph is _only_bold's.
+    """
+    first = next(
+        (
+            c
+            for c in node.iter(include_text=True)
+            if c.tag != "-text" or (c.text_content or "").strip()
+        ),
+        None,
+    )
+    if first is None or first.tag not in ("strong", "b"):
+        return None
+    bold_raw, raw = first.text(), node.text()
+    start = raw.find(bold_raw)
+    if start < 0 or raw[:start].strip():
+        return None
+    heading, rest_raw = _clean(bold_raw), raw[start + len(bold_raw) :]
+    rest = _clean(rest_raw)
+    if not heading or not rest or len(heading) > 150 or heading.endswith("."):
+        return None
+    if bold_raw.rstrip(" \t").endswith("\n") or rest_raw.lstrip(" \t").startswith("\n"):
+        return heading, rest, False
+    if heading.endswith(":") and len(heading) <= 80:
+        return heading.rstrip(": "), rest, True
+    return None
 
 
 def _clean(text: str) -> str:

@@ -97,7 +97,11 @@ def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | Non
         row = anchor.parent
         while row is not None and row.tag not in _ROW_TAGS and row is not root:
             row = row.parent
-        shown = parse_danish_date(row.text(separator=" ")) if row is not None and row is not root else None
+        shown = (
+            parse_danish_date(row.text(separator=" "))
+            if row is not None and row is not root
+            else None
+        )
         links[url] = Link(url=url, text=link_text(anchor.text()), date=shown)
     return list(links.values())
 
