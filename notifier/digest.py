@@ -91,6 +91,8 @@ class Entry:
     reason: Reason
     topics: tuple[str, ...]  # the subscriber's topics it matched; () for a pure follow-up
     old: ItemSnapshot | None = None  # changed: the version before this window
+    follow_up: bool = False  # decided: the subscriber was told about the agenda point before
+    covers: ItemSnapshot | None = None  # decided: the agenda point, new in this same digest
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -170,18 +172,33 @@ def plan(
         old = state.old if reason is Reason.CHANGED else None
         entries.append(Entry(snapshot=snap, reason=reason, topics=topics, old=old))
 
-    in_this = {entry.snapshot.item_id for entry in entries}
+    in_this = {entry.snapshot.item_id: entry for entry in entries}
     for item_id, event in decided.items():
         snap = event.snapshot
         if (item_id, snap.content_hash, Reason.DECIDED) in told.versions:
             continue
         topics = _matching(subscriber, event)
-        followed = snap.decides_item_id is not None and (
-            snap.decides_item_id in told.items or snap.decides_item_id in in_this
-        )
-        if not followed and not (topics and subscriber.wants_council(snap.council.value)):
+        agenda = in_this.get(snap.decides_item_id) if snap.decides_item_id is not None else None
+        follow_up = snap.decides_item_id is not None and snap.decides_item_id in told.items
+        if not (follow_up or agenda) and not (
+            topics and subscriber.wants_council(snap.council.value) and not snap.procedural
+        ):
             continue
-        entries.append(Entry(snapshot=snap, reason=Reason.DECIDED, topics=topics))
+        covers = None
+        if agenda is not None and agenda.reason is Reason.NEW and agenda in entries:
+            # The agenda point and its decision arrive together: one entry tells both.
+            entries.remove(agenda)
+            covers = agenda.snapshot
+            topics = topics or agenda.topics
+        entries.append(
+            Entry(
+                snapshot=snap,
+                reason=Reason.DECIDED,
+                topics=topics,
+                follow_up=follow_up,
+                covers=covers,
+            )
+        )
 
     if not entries:
         return None
@@ -190,9 +207,9 @@ def plan(
     if held:
         # Held entries go in the next digest: the cursor stops short of their first event,
         # and the send log keeps what this digest tells from being told again.
-        until_event = (
-            min(first_event[(e.snapshot.item_id, e.reason is Reason.DECIDED)] for e in held) - 1
-        )
+        firsts = [first_event[(e.snapshot.item_id, e.reason is Reason.DECIDED)] for e in held]
+        firsts += [first_event[(e.covers.item_id, False)] for e in held if e.covers]
+        until_event = min(firsts) - 1
     return Plan(
         subscriber=subscriber,
         entries=tuple(kept),
@@ -456,6 +473,18 @@ async def _store(
                 "created_at": now,
             }
             for entry in message.plan.entries
+        ]
+        log_rows += [
+            {
+                "subscriber_id": message.plan.subscriber.id,
+                "item_id": entry.covers.item_id,
+                "content_hash": entry.covers.content_hash,
+                "reason": Reason.NEW.value,
+                "outbox_id": outbox_id,
+                "created_at": now,
+            }
+            for entry in message.plan.entries
+            if entry.covers is not None
         ]
     if log_rows:
         insert: Any = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(send_log)

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 FOLLOW_UP = "Opfølgning"
 LABELS = {"new": "Nyt", "changed": "Ændret", "decided": "Besluttet"}
-BADGES = {"new": "", "changed": "badge-changed", "decided": "badge-decided"}
 FREQUENCIES = {"immediate": "straks", "daily": "dagligt", "weekly": "ugentligt"}
 KIND_WORDS = {
     DocumentKind.AGENDA: "Dagsorden",
@@ -219,7 +218,7 @@ class DigestRenderer:
 
     def _fragment(self, entry: Entry) -> tuple[Markup, str]:
         old = entry.old.version_id if entry.old else None
-        key = (entry.snapshot.version_id, entry.reason.value, entry.topics, old)
+        key = (entry.snapshot.version_id, entry.reason.value, entry.topics, old, entry.follow_up)
         cached = self._fragments.get(key)
         if cached is None:
             view = self._view(entry)
@@ -236,20 +235,20 @@ class DigestRenderer:
         kind = KIND_WORDS[snap.document_kind]
         return {
             "label": LABELS[reason],
-            "badge_class": BADGES[reason],
+            "reason": reason,
             "title": snap.title,
             "url": snap.document_url,
             "council": snap.council.danish_name,
             "date": _date_text(snap),
             "document": f"{kind}, punkt {snap.number}" if snap.number else kind,
-            "excerpt": shorten(snap.text, EXCERPT_CHARS),
+            "excerpt": excerpt(snap.title, snap.text),
             "indstilling": shorten(snap.indstilling or "", INDSTILLING_CHARS),
             "why": self._why(snap, entry.topics),
             "changes": changes(entry.old, snap) if entry.old else [],
             "decided": shorten(snap.beslutning or "", INDSTILLING_CHARS)
             if reason == "decided"
             else "",
-            "decides_title": snap.decides_title if reason == "decided" else "",
+            "decides_title": snap.decides_title if entry.follow_up else "",
         }
 
     def _why(self, snap: ItemSnapshot, topics: Sequence[str]) -> str:
@@ -285,6 +284,17 @@ def _date_text(snap: ItemSnapshot) -> str:
     if snap.meeting_starts_at:
         return danish.long_date(snap.meeting_starts_at.astimezone(COPENHAGEN).date())
     return danish.long_date(snap.document_date) if snap.document_date else ""
+
+
+def excerpt(title: str, text: str) -> str:
+    """The start of the text, without the title when the text repeats it first."""
+    text = " ".join(text.split())
+    heading = " ".join(title.split())
+    if text.casefold().startswith(heading.casefold()):
+        rest = text[len(heading) :]
+        if heading and not rest[:1].isalnum():  # the whole title, not "Status" in "Statusrapport"
+            text = rest.lstrip(" .:–-") or text
+    return shorten(text, EXCERPT_CHARS)
 
 
 def shorten(text: str, limit: int) -> str:

@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from notifier.config import Settings
@@ -17,6 +18,7 @@ from notifier.digest import compose_digests, make_digests
 from notifier.models import Council, DocumentKind, Frequency, SubscriberState
 from notifier.store import outbox as store_outbox
 from notifier.store import subscribers as store_subscribers
+from notifier.store.schema import send_log
 from tests.factories import Spec, publish
 from tests.smtp import Sink, running_sink
 
@@ -183,6 +185,7 @@ async def test_changed_item_says_what_changed_and_versions_go_once(
     assert "Fristen er 1. maj." in body(second, "plain")
     assert "Fristen er 1. juni." in body(second, "plain")
     assert "1 ændret punkt" in second["Subject"]
+    assert "#c05621" in body(second, "html")  # the orange "Ændret" badge
 
 
 async def test_decision_follows_up_even_after_topics_changed(
@@ -210,8 +213,58 @@ async def test_decision_follows_up_even_after_topics_changed(
         )
     assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 1
     await deliver(engine, settings)
-    follow_up = sink.to("a@example.org")[-1]
+    _first, follow_up = sorted(sink.to("a@example.org"), key=event_range)
     assert "Besluttet: Indstillingen blev godkendt." in body(follow_up, "plain")
+    assert "som du fik besked om" in body(follow_up, "plain")
+    assert "#2f855a" in body(follow_up, "html")  # the green "Besluttet" badge
+
+
+async def test_agenda_point_and_its_decision_in_one_window_are_one_entry(
+    sqlite_engine: AsyncEngine, sink: Sink
+) -> None:
+    engine, settings = sqlite_engine, settings_for(sink)
+    sid = await subscribe(engine, "a@example.org", topics=("klima_miljoe",))
+    await subscribe(engine, "late@example.org", topics=("klima_miljoe",))
+    async with engine.begin() as conn:
+        await publish(
+            conn, [Spec(title="Fælles klimaindsats", topics=["klima_miljoe"], number="5")]
+        )
+        # late@ subscribed before the minutes only: never told about the agenda point.
+        await store_subscribers.update(conn, 2, now=NOW, state=SubscriberState.UNSUBSCRIBED)
+        await store_subscribers.update(conn, 2, now=NOW, state=SubscriberState.ACTIVE)
+        await publish(
+            conn,
+            [
+                Spec(
+                    title="Fælles klimaindsats",
+                    topics=["klima_miljoe"],
+                    number="5",
+                    beslutning="Indstillingen blev godkendt.",
+                )
+            ],
+            kind=DocumentKind.MINUTES,
+        )
+    assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 2
+    await deliver(engine, settings)
+    [both] = sink.to("a@example.org")
+    text = body(both, "plain")
+    assert "[Besluttet] Fælles klimaindsats\r\nKKR Hovedstaden, mandag den 19. april 2021" in text
+    assert "[Nyt]" not in text
+    assert "Referat, punkt 5\r\nBesluttet: Indstillingen blev godkendt." in text
+    assert "Besluttet: Indstillingen blev godkendt." in text
+    assert "som du fik besked om" not in text
+    [late] = sink.to("late@example.org")
+    assert "Besluttet: Indstillingen blev godkendt." in body(late, "plain")
+    assert "som du fik besked om" not in body(late, "plain")
+    # The agenda point counts as told: a later edit of it is told as a change, not as new.
+    async with engine.connect() as conn:
+        reasons = {
+            r.reason
+            for r in (
+                await conn.execute(sa.select(send_log).where(send_log.c.subscriber_id == sid))
+            ).all()
+        }
+    assert reasons == {"new", "decided"}
 
 
 async def test_new_subscriber_starts_at_now_and_empty_digests_are_not_sent(
