@@ -2,7 +2,8 @@
 
 Matching works on a folded "skeleton" of the text so that clean Danish, ae/oe/aa spellings and
 OCR damage classify alike: lowercase; æ, ä and z (OCR for æ) -> e; ø -> o; å -> a; the digraphs
-ae/oe/aa -> e/o/a; doubled letters collapsed ("Sjeelland", "Sjzlland", "Sjaelland" and
+ae/oe/aa and "ce" (OCR for æ: "sammenhcengende") -> e/o/a/e; the words "pd"/"p3" (OCR for "på")
+-> "pa"; doubled letters collapsed ("Sjeelland", "Sjzlland", "Sjaelland" and
 "Sjælland" all become "sjeland"). Terms are folded the same way, and each term with æ/ø/å also
 gets the other common OCR readings of those letters (æ->a "beskaftigelse", ø->e "afgerende",
 å->d "omrdder").
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from notifier.models import Evidence, Item, Topic, TopicMatch
 
 # Bump when scoring or folding changes, so stored classifications are redone.
-ALGORITHM = "lexicon-1"
+ALGORITHM = "lexicon-2"
 
 TITLE_FACTOR = 2.5  # a term in the title says more about the item than one in the body
 MIN_SCORE = 2.0  # below this a topic is noise (one weak mention)
@@ -35,7 +36,9 @@ RELATIVE_MIN = 0.3  # a topic must reach this share of the best topic's score
 MAX_VARIANTS = 16  # OCR spellings generated per term
 
 _LETTERS = str.maketrans({"æ": "e", "ä": "e", "z": "e", "ø": "o", "ö": "o", "å": "a", "é": "e"})
-_DIGRAPHS = (("ae", "e"), ("oe", "o"), ("aa", "a"))
+_DIGRAPHS = (("ae", "e"), ("oe", "o"), ("aa", "a"), ("ce", "e"))  # OCR reads æ as "ce" too
+# OCR reads "på" as "pd" or "p3" (seed 004); both fold to "pa", as "på" does.
+_PAA = re.compile(r"\bp[d3]\b")
 _DOUBLE = re.compile(r"([a-z])\1+")
 # Not before "og"/"eller": "klima- og energiplaner" keeps its hyphen when broken at it.
 _LINE_HYPHEN = re.compile(r"(?<=\w)-[ \t]*\n\s*(?=[a-zæøå])(?!(?:og|eller)\b)")
@@ -72,6 +75,8 @@ def fold(text: str) -> str:
     folded = text.casefold().translate(_LETTERS)
     for digraph, letter in _DIGRAPHS:
         folded = folded.replace(digraph, letter)
+    if "p" in folded:
+        folded = _PAA.sub("pa", folded)
     return _DOUBLE.sub(r"\1", folded)
 
 
