@@ -10,7 +10,9 @@ a crash after the commit sends nothing twice.
 
 4xx replies and connection trouble retry the message later with exponential backoff; a 5xx
 reply fails that one message and records why; other messages carry on. A run that cannot reach
-the server at all stops and leaves the rest pending. Connections are kept open across messages
+the server at all stops and leaves the rest pending. A claimed message whose lease would run
+out before it is sent (a slow server, a long queue) has its lease renewed first, and is left
+alone if another sender already took it over. Connections are kept open across messages
 and runs (``smtp.connections`` of them) and a shared limiter keeps ``smtp.messages_per_minute``.
 """
 
@@ -79,6 +81,8 @@ class Deliverer:
         # even at the rate limit.
         at_rate = int(self._smtp.messages_per_minute / 60 * self._smtp.lease / 4)
         self._batch = max(1, min(self._smtp.connections * BATCH_PER_CONNECTION, at_rate))
+        # A send is a few commands, each allowed smtp.timeout: renew a lease closer than this.
+        self._send_margin = timedelta(seconds=min(4 * self._smtp.timeout, self._smtp.lease / 2))
 
     async def run_once(self, *, now: datetime) -> DeliveryReport:
         """Send every message due at ``now``; messages that fail temporarily wait for later."""
@@ -184,6 +188,12 @@ class Deliverer:
                 return
             handled.add(message.id)
             await self._limit.wait()
+            if not await self._hold(message, clock()):
+                log.warning(
+                    "lease lost before sending; another sender has the message",
+                    extra={"message_id": message.message_id},
+                )
+                continue
             try:
                 await self._send(index, message)
             except PermanentDeliveryError as exc:
@@ -204,6 +214,19 @@ class Deliverer:
             else:
                 report.sent += 1
                 sent.put_nowait(message.id)
+
+    async def _hold(self, message: OutboxMessage, now: datetime) -> bool:
+        """Make sure the lease outlasts a send (slow server, long queue): renew it when it
+        would not, and say False when it already ran out and another sender took over."""
+        if now + self._send_margin < message.claimed_until:
+            return True
+        async with self._engine.begin() as conn:
+            return await store_outbox.renew(
+                conn,
+                message.id,
+                worker_id=self._worker_id,
+                lease_until=now + timedelta(seconds=self._smtp.lease),
+            )
 
     async def _retry(
         self, message: OutboxMessage, error: str, report: DeliveryReport, now: datetime

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -132,3 +133,44 @@ async def test_two_senders_never_send_the_same_message(engine: AsyncEngine, sink
         await second.aclose()
     recipients = [r.recipients[0] for r in sink.received]
     assert sorted(recipients) == sorted(f"p{n}@example.org" for n in range(40))
+
+
+@pytest.mark.parametrize("stolen", [False, True])
+async def test_lease_renewed_before_a_late_send_and_never_sent_once_lost(
+    sqlite_engine: AsyncEngine, sink: Sink, stolen: bool
+) -> None:
+    """The second message waits in the queue (rate limit) past its lease: the sender renews
+    it and sends, or, when another sender took it over meanwhile, leaves it alone."""
+    database = sqlite_engine.url.database
+    assert database is not None
+
+    def reply(message: Received) -> str | None:
+        if stolen and message.recipients == ("a@example.org",):
+            # What another replica does once the lease has run out: claim it for itself.
+            with sqlite3.connect(database) as db:
+                db.execute(
+                    "UPDATE outbox SET claimed_by = 'other', claimed_until = '2099-01-01' "
+                    "WHERE recipient = 'b@example.org'"
+                )
+        return None
+
+    sink.reply = reply
+    await enqueue(sqlite_engine, "a@example.org", "b@example.org")
+    settings = settings_for(sink.port)
+    settings.smtp.messages_per_minute = 200  # 0.3 s apart
+    settings.smtp.lease = 0.2
+    settings.smtp.timeout = 0.05
+    settings.smtp.connections = 1
+    deliverer = Deliverer(sqlite_engine, settings, worker_id="test")
+    try:
+        await deliverer.run_once(now=NOW)
+    finally:
+        await deliverer.aclose()
+    received = [r.recipients[0] for r in sink.received]
+    result = await states(sqlite_engine)
+    if stolen:
+        assert received == ["a@example.org"]
+        assert result["b@example.org"][:2] == ("pending", 0)
+    else:
+        assert received == ["a@example.org", "b@example.org"]
+        assert result["b@example.org"][0] == "sent"

@@ -32,6 +32,7 @@ class OutboxMessage:
     recipient: str
     body: bytes
     attempts: int
+    claimed_until: datetime  # the lease this worker holds it under
 
 
 async def enqueue(
@@ -113,11 +114,33 @@ async def claim(
         .where(outbox.c.id.in_(candidates.scalar_subquery()), claimable)
         .values(claimed_by=worker_id, claimed_until=lease_until)
         .returning(
-            outbox.c.id, outbox.c.message_id, outbox.c.recipient, outbox.c.body, outbox.c.attempts
+            outbox.c.id,
+            outbox.c.message_id,
+            outbox.c.recipient,
+            outbox.c.body,
+            outbox.c.attempts,
+            outbox.c.claimed_until,
         )
     )
     rows = (await conn.execute(statement)).mappings().all()
     return sorted((OutboxMessage(**row) for row in rows), key=lambda message: message.id)
+
+
+async def renew(
+    conn: AsyncConnection, message_id: int, *, worker_id: str, lease_until: datetime
+) -> bool:
+    """Extend this worker's lease on a pending message; False if it no longer holds it
+    (the lease ran out and another sender claimed it, or it is no longer pending)."""
+    result = await conn.execute(
+        outbox.update()
+        .where(
+            outbox.c.id == message_id,
+            outbox.c.claimed_by == worker_id,
+            outbox.c.state == PENDING,
+        )
+        .values(claimed_until=lease_until)
+    )
+    return bool(result.rowcount)
 
 
 async def mark_sent(
