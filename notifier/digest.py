@@ -93,6 +93,7 @@ class Entry:
     old: ItemSnapshot | None = None  # changed: the version before this window
     follow_up: bool = False  # decided: the subscriber was told about the agenda point before
     covers: ItemSnapshot | None = None  # decided: the agenda point, new in this same digest
+    reclassified: bool = False  # new to the subscriber because its topics changed, not new
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -170,7 +171,15 @@ def plan(
         ):
             continue
         old = state.old if reason is Reason.CHANGED else None
-        entries.append(Entry(snapshot=snap, reason=reason, topics=topics, old=old))
+        entries.append(
+            Entry(
+                snapshot=snap,
+                reason=reason,
+                topics=topics,
+                old=old,
+                reclassified=state.first_type is EventType.ITEM_RECLASSIFIED,
+            )
+        )
 
     in_this = {entry.snapshot.item_id: entry for entry in entries}
     for item_id, event in decided.items():

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 FOLLOW_UP = "Opfølgning"
 LABELS = {"new": "Nyt", "changed": "Ændret", "decided": "Besluttet"}
+RECLASSIFIED_LABEL = "Nyt for dig"  # an older item that now matches the subscriber's topics
 FREQUENCIES = {"immediate": "straks", "daily": "dagligt", "weekly": "ugentligt"}
 KIND_WORDS = {
     DocumentKind.AGENDA: "Dagsorden",
@@ -218,7 +219,14 @@ class DigestRenderer:
 
     def _fragment(self, entry: Entry) -> tuple[Markup, str]:
         old = entry.old.version_id if entry.old else None
-        key = (entry.snapshot.version_id, entry.reason.value, entry.topics, old, entry.follow_up)
+        key = (
+            entry.snapshot.version_id,
+            entry.reason.value,
+            entry.topics,
+            old,
+            entry.follow_up,
+            entry.reclassified,
+        )
         cached = self._fragments.get(key)
         if cached is None:
             view = self._view(entry)
@@ -234,7 +242,7 @@ class DigestRenderer:
         reason = entry.reason.value
         kind = KIND_WORDS[snap.document_kind]
         return {
-            "label": LABELS[reason],
+            "label": RECLASSIFIED_LABEL if entry.reclassified else LABELS[reason],
             "reason": reason,
             "title": snap.title,
             "url": snap.document_url,

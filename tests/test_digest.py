@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from notifier import ingest
 from notifier.config import Settings
 from notifier.deliver import Deliverer
 from notifier.digest import compose_digests, make_digests
@@ -19,7 +20,7 @@ from notifier.models import Council, DocumentKind, Frequency, SubscriberState
 from notifier.store import outbox as store_outbox
 from notifier.store import subscribers as store_subscribers
 from notifier.store.schema import send_log
-from tests.factories import Spec, publish
+from tests.factories import Spec, SpecClassifier, publish
 from tests.smtp import Sink, running_sink
 
 NOW = datetime(2021, 4, 20, 5, 0, tzinfo=UTC)
@@ -347,3 +348,25 @@ async def test_items_beyond_max_items_come_in_the_next_digests(
     texts = [body(m, "plain") for m in messages]
     assert sum("De kommer i næste mail" in text for text in texts) == 2
     assert "Der er 2 punkter mere til dig" in "".join(texts)
+
+
+async def test_reclassified_item_is_new_to_the_subscriber_not_new(
+    sqlite_engine: AsyncEngine, sink: Sink
+) -> None:
+    engine, settings = sqlite_engine, settings_for(sink)
+    await subscribe(engine, "sundhed@example.org", topics=("sundhed",))
+    await subscribe(engine, "alle@example.org", topics=("all",))
+    async with engine.begin() as conn:
+        await publish(conn, [Spec(title="Akutfunktioner", topics=["klima_miljoe"], number="2")])
+    assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 1  # alle@ only
+    async with engine.begin() as conn:
+        classifier = SpecClassifier(
+            [Spec(title="Akutfunktioner", topics=["klima_miljoe", "sundhed"])]
+        )
+        assert await ingest.reclassify(conn, classifier=classifier, now=NOW) == (1, 1)
+    # sundhed@ hears of it once, marked as new to them; alle@ was told about it already.
+    assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 1
+    await deliver(engine, settings)
+    [message] = sink.to("sundhed@example.org")
+    assert "[Nyt for dig] Akutfunktioner" in body(message, "plain")
+    assert len(sink.to("alle@example.org")) == 1
