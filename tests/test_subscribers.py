@@ -168,6 +168,7 @@ def test_cli_add_list_update_remove_export(cli: CliRunner) -> None:
     )
     exported = json.loads(cli.invoke(main, ["subscribers", "export", "anne@example.org"]).output)
     assert exported["subscriber"]["councils"] == ["sjaelland"]
+    assert {"updated_at", "token_generation", "event_cursor"} <= set(exported["subscriber"])
     assert exported["send_log"] == [] and exported["messages"] == []
     assert "anne@example.org" in cli.invoke(main, ["subscribers", "export"]).output
     assert cli.invoke(main, ["subscribers", "remove", "anne@example.org"]).exit_code == 0

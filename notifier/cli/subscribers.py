@@ -31,6 +31,7 @@ from notifier.store import outbox as store_outbox
 from notifier.store import subscribers as store
 from notifier.store.db import open_database
 from notifier.store.schema import send_log
+from notifier.store.schema import subscribers as subscribers_table
 from notifier.store.subscribers import Subscriber
 from notifier.subscribers import normalize_email, parse_councils, parse_topics
 from notifier.topics import load_topics
@@ -232,8 +233,18 @@ def export(app: App, email: str | None) -> None:
             .mappings()
             .all()
         )
+        # The whole row, not the public view: an access request gets everything stored.
+        row = (
+            (
+                await conn.execute(
+                    sa.select(subscribers_table).where(subscribers_table.c.id == person.id)
+                )
+            )
+            .mappings()
+            .one()
+        )
         return {
-            "subscriber": _public(person),
+            "subscriber": dict(row),
             "send_log": [dict(row) for row in sends],
             "messages": await store_outbox.for_subscriber(conn, person.id),
         }
