@@ -1,6 +1,6 @@
 """Quality and speed of the topic classifier on the hand-labelled set.
 
-    python bench/classify.py [--split dev|holdout|all] [--data FILE.jsonl] [--topics config/topics.toml]
+    python bench/classify.py [--split dev|holdout|all] [--data FILE.jsonl] [--topics FILE]
 
 --data defaults to tests/data/classify_dev.jsonl; tests/data/classify_holdout2.jsonl is a second
 held-out set written before the lexicon was broadened (all its items are split "holdout").
@@ -68,7 +68,7 @@ def main() -> None:
     classifier = Classifier(load_topics(args.topics))
     items = load_items(args.split, args.data)
     scores = evaluate(classifier, items)
-    print(f"{len(items)} items ({args.data.name}, {args.split}), topics version {classifier.version}")
+    print(f"{len(items)} items ({args.data.name}, {args.split}), topics {classifier.version}")
     print(f"{'topic':24} {'P':>5} {'R':>5} {'F1':>5}")
     for topic, (p, r, f) in scores.items():
         print(f"{topic:24} {p:5.2f} {r:5.2f} {f:5.2f}")

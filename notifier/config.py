@@ -174,7 +174,9 @@ class DigestSettings(_Section):
     weekly_at: str = Field(
         default="07:00", pattern=r"^\d{2}:\d{2}$", description="Weekly digest time."
     )
-    max_items: int = Field(default=50, ge=1, description="Most items in one digest.")
+    max_items: int = Field(
+        default=50, ge=1, description="Most items in one digest; the rest come in the next one."
+    )
 
 
 class ServiceSettings(_Section):

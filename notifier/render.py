@@ -294,9 +294,20 @@ def _date_text(snap: ItemSnapshot) -> str:
     return danish.long_date(snap.document_date) if snap.document_date else ""
 
 
+# Lines an agenda point opens with that say nothing about its subject.
+_PREAMBLE = re.compile(
+    r"(?:SAG-\d{4}-\d+|Sagsnr\.?:?\s*\S+)\b.*|(?:Baggrund|Sagsfremstilling|Resumé)\s*:?",
+    re.IGNORECASE,
+)
+
+
 def excerpt(title: str, text: str) -> str:
-    """The start of the text, without the title when the text repeats it first."""
-    text = " ".join(text.split())
+    """The start of the text, without the title when the text repeats it first, and without an
+    agenda point's case-number line and section heading."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    while lines and _PREAMBLE.fullmatch(lines[0]):
+        lines.pop(0)
+    text = " ".join(" ".join(lines).split())
     heading = " ".join(title.split())
     if text.casefold().startswith(heading.casefold()):
         rest = text[len(heading) :]
