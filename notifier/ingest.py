@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from notifier.diff import ItemDiff, diff_items, document_key
 from notifier.models import (
@@ -30,6 +30,7 @@ from notifier.models import (
 from notifier.split import link_decisions
 from notifier.store import documents as store_documents
 from notifier.store import events as store_events
+from notifier.store import locks
 from notifier.store.documents import StoredDocument
 
 
@@ -424,6 +425,27 @@ async def _document_event(
             "content_type": document.content_type,
         },
     )
+
+
+async def reclassify_if_stale(
+    engine: AsyncEngine, *, classifier: ItemClassifier, owner: str, now: datetime
+) -> int | None:
+    """Reclassify when stored items were classified by other topic definitions (topics.toml
+    or the classifier changed since); returns how many changed topics, or None when nothing
+    was stale. A lease keeps replicas starting together from doing it twice."""
+    async with engine.connect() as conn:
+        if not await store_documents.count_stale_items(conn, classifier.version):
+            return None
+    if not await locks.acquire(
+        engine, "reclassify", owner=owner, now=now, ttl=timedelta(minutes=30)
+    ):
+        return None
+    try:
+        async with engine.begin() as conn:
+            _, changed = await reclassify(conn, classifier=classifier, now=now)
+    finally:
+        await locks.release(engine, "reclassify", owner=owner)
+    return changed
 
 
 async def reclassify(

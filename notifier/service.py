@@ -24,7 +24,7 @@ import uvicorn
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from notifier import alerts, metrics, resources
+from notifier import alerts, ingest, metrics, resources
 from notifier.classify import Classifier
 from notifier.config import Settings, SourceConfig
 from notifier.deliver import Deliverer
@@ -80,6 +80,13 @@ class Service:
         classifier = Classifier(load_topics(settings.topics_file))
         engine = await open_database(settings.database_url)
         worker_id = f"{socket.gethostname()}:{os.getpid()}"
+        changed = await ingest.reclassify_if_stale(
+            engine, classifier=classifier, owner=worker_id, now=datetime.now(UTC)
+        )
+        if changed is not None:
+            log.info(
+                "reclassified stored items for new topic definitions", extra={"changed": changed}
+            )
         fetcher = Fetcher(settings.fetch)
         pipeline = Pipeline(
             engine=engine,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -328,16 +329,10 @@ async def test_implausible_churn_is_held_back_until_released(
     assert (await poll(poller, settings))["sjaelland-nyheder"].state == "suspect"
     assert await events_after(db, before) == []
     # Released: the next poll applies the held changes.
-    await pipeline.release(db, "sjaelland-nyheder", discard=False, now=_now())
+    await pipeline.release(db, "sjaelland-nyheder", discard=False, now=datetime.now(UTC))
     summary = await poller.poll(settings.source("sjaelland-nyheder"))
     assert summary.state == "ok"
     assert summary.items_new + summary.items_changed > 0
     async with db.connect() as conn:
         state = await store_sources.get(conn, "sjaelland-nyheder")
     assert state is not None and state.state == "ok" and not state.release_requested
-
-
-def _now():  # type: ignore[no-untyped-def]
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)

@@ -250,6 +250,14 @@ async def live_items_with_documents(
     return [(_stored_item(row), docs[row["document_id"]]) for row in rows]
 
 
+async def count_stale_items(conn: AsyncConnection, topics_version: str) -> int:
+    """Live items classified by other topic definitions than ``topics_version``."""
+    query = sa.select(sa.func.count()).where(
+        items.c.removed_at.is_(None), items.c.topics_version != topics_version
+    )
+    return int(await conn.scalar(query) or 0)
+
+
 async def count_live_items(conn: AsyncConnection, source_id: str) -> int:
     query = (
         sa.select(sa.func.count())
