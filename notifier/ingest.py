@@ -66,6 +66,9 @@ class SourcePlan:
     stored_items: int = 0  # live items of the source before this poll
     stored_documents: int = 0
     unreadable: int = 0  # known documents with items that no longer extract
+    # Applied without events: the operator discarded this result as noise (a renumbering, a
+    # redesign); the store takes it as the new baseline and nobody is told.
+    quiet: bool = False
 
     @property
     def items_new(self) -> int:
@@ -132,7 +135,6 @@ class Applied:
     items_new: int = 0
     items_changed: int = 0
     items_removed: int = 0
-    events: int = 0
 
 
 async def apply(
@@ -172,7 +174,6 @@ async def _apply_document(
         )
         applied.documents_new += 1
         await _document_event(conn, EventType.DOCUMENT_NEW, plan, document_id, document, now)
-        applied.events += 1
     else:
         document_id = stored.id
         await store_documents.update(
@@ -188,7 +189,6 @@ async def _apply_document(
             await _document_event(
                 conn, EventType.DOCUMENT_CHANGED, plan, document_id, document, now
             )
-            applied.events += 1
 
     context = _Context(plan=plan, document=document, document_id=document_id, now=now)
     touched: list[tuple[int, int, Item]] = []  # (item id, version id, item) new or changed
@@ -227,17 +227,10 @@ async def _apply_document(
         )
     for old in doc_plan.diff.removed:
         await store_documents.remove_item(conn, old.id, now)
-        await store_events.append_item(
-            conn,
-            EventType.ITEM_REMOVED,
-            context.snapshot_of_stored(old),
-            now=now,
-            source_id=plan.source_id,
-        )
+        await _append_item(conn, plan, EventType.ITEM_REMOVED, context.snapshot_of_stored(old), now)
         applied.items_removed += 1
-    applied.events += len(touched) + len(doc_plan.diff.removed)
     if document.kind is DocumentKind.MINUTES and meeting_id is not None:
-        applied.events += await _record_decisions(conn, context, meeting_id, touched, doc_plan)
+        await _record_decisions(conn, context, meeting_id, touched, doc_plan)
 
 
 async def _record_meeting(
@@ -269,11 +262,11 @@ async def _record_meeting(
         event_type, reason = EventType.MEETING_CHANGED, f"new document: {document.title}"
     else:
         return meeting_id
-    await store_events.append(
+    await _append(
         conn,
+        plan,
         event_type,
         now=now,
-        source_id=plan.source_id,
         payload={
             "meeting_id": meeting_id,
             "council": plan.council.value,
@@ -285,7 +278,6 @@ async def _record_meeting(
             "reason": reason,
         },
     )
-    applied.events += 1
     return meeting_id
 
 
@@ -295,15 +287,14 @@ async def _record_decisions(
     meeting_id: int,
     touched: list[tuple[int, int, Item]],
     doc_plan: DocumentPlan,
-) -> int:
+) -> None:
     """Link minutes points to the agenda points they decide; tell about new decisions."""
     agenda = await store_documents.meeting_agenda_items(conn, meeting_id)
     if not agenda:
-        return 0
+        return
     agenda_items = [_as_item(stored) for stored in agenda]
     mapping = link_decisions(agenda_items, doc_plan.items)
     agenda_by_key = {stored.key: stored for stored in agenda}
-    count = 0
     for item_id, version_id, item in touched:
         target = agenda_by_key.get(mapping.get(item.key, ""))
         if target is None:
@@ -319,8 +310,6 @@ async def _record_decisions(
                 target.topics,
                 decides=target,
             )
-            count += 1
-    return count
 
 
 def _as_item(stored: StoredItem) -> Item:
@@ -396,9 +385,7 @@ class _Context:
         decides: StoredItem | None = None,
     ) -> None:
         snapshot = self.snapshot(item, item_id, version_id, topics, old=old, decides=decides)
-        await store_events.append_item(
-            conn, type, snapshot, now=self.now, source_id=self.plan.source_id
-        )
+        await _append_item(conn, self.plan, type, snapshot, self.now)
 
 
 async def _document_event(
@@ -409,11 +396,11 @@ async def _document_event(
     document: Document,
     now: datetime,
 ) -> None:
-    await store_events.append(
+    await _append(
         conn,
+        plan,
         type,
         now=now,
-        source_id=plan.source_id,
         document_id=document_id,
         payload={
             "document_id": document_id,
@@ -425,6 +412,38 @@ async def _document_event(
             "content_type": document.content_type,
         },
     )
+
+
+async def _append(
+    conn: AsyncConnection,
+    plan: SourcePlan,
+    type: EventType,
+    *,
+    now: datetime,
+    payload: dict[str, object],
+    document_id: int | None = None,
+) -> None:
+    """Every event an applied plan produces goes through here; a quiet plan produces none."""
+    if not plan.quiet:
+        await store_events.append(
+            conn,
+            type,
+            now=now,
+            payload=payload,
+            source_id=plan.source_id,
+            document_id=document_id,
+        )
+
+
+async def _append_item(
+    conn: AsyncConnection,
+    plan: SourcePlan,
+    type: EventType,
+    snapshot: ItemSnapshot,
+    now: datetime,
+) -> None:
+    if not plan.quiet:
+        await store_events.append_item(conn, type, snapshot, now=now, source_id=plan.source_id)
 
 
 async def reclassify_if_stale(

@@ -30,6 +30,7 @@ from notifier.errors import ExtractError, FetchError
 from notifier.extract import Link
 from notifier.fetch import Fetcher, Response
 from notifier.ingest import ItemClassifier, SourcePlan
+from notifier.judge import Verdict, judge
 from notifier.models import Document, DocumentKind, EventType, Item, Meeting, SourceKind
 from notifier.split import split
 from notifier.store import documents as store_documents
@@ -180,10 +181,16 @@ class Pipeline:
         # apply one source at a time so two never insert the same document at once.
         async with self._write_lock:
             plan = await self._plan(source, extracted, unreadable)
-            verdict = self._judge(plan, state)
+            verdict = self._verdict(plan, state)
             if verdict is not None:
-                kind, reason = verdict
-                await self._flag(source, state, summary, kind, reason, fingerprint=plan.fingerprint)
+                await self._flag(
+                    source,
+                    state,
+                    summary,
+                    verdict.state,
+                    verdict.reason,
+                    fingerprint=plan.fingerprint,
+                )
                 return
             async with self._engine.begin() as conn:
                 applied = await ingest.apply(conn, plan, classifier=self._classifier, now=now)
@@ -286,29 +293,14 @@ class Pipeline:
         results = await asyncio.gather(*(one(url) for url in urls))
         return [result for result in results if result is not None]
 
-    def _judge(self, plan: SourcePlan, state: SourceState) -> tuple[str, str] | None:
-        """None to apply the plan, or ("broken" | "suspect", reason) to hold it back."""
+    def _verdict(self, plan: SourcePlan, state: SourceState) -> Verdict | None:
+        """Released: apply. Discarded: apply quietly as the new baseline. Else judge."""
         if state.release_requested:
             return None
-        # Known documents that now yield no items, or cannot be read at all, while nothing else
-        # changed: a redesign, not an editor deleting everything.
-        emptied = [p for p in plan.documents if not p.items and p.diff.removed]
-        changed = [p for p in plan.documents if p.items or p.diff.removed]
-        if (emptied or plan.unreadable) and len(emptied) == len(changed):
-            count = len(emptied) + plan.unreadable
-            return "broken", f"{count} known document(s) now yield no items"
-        settings = self._settings
-        reason = None
-        if plan.stored_items >= settings.suspect_min_items:
-            share = plan.churn / plan.stored_items
-            if share > settings.suspect_share:
-                reason = f"{share:.0%} of the source's items would be new or removed at once"
-        new_documents = sum(1 for p in plan.documents if p.is_new)
-        if plan.stored_documents >= 3 and new_documents > max(3, plan.stored_documents):
-            reason = f"{new_documents} new documents at once; it had {plan.stored_documents}"
-        if reason and plan.fingerprint == state.discarded_fingerprint:
-            reason = "same result as a discarded poll"
-        return ("suspect", reason) if reason else None
+        if state.discarded_fingerprint and plan.fingerprint == state.discarded_fingerprint:
+            plan.quiet = True
+            return None
+        return judge(plan, self._settings)
 
     async def _flag(
         self,
@@ -325,10 +317,7 @@ class Pipeline:
         summary.errors.append(reason)
         now = self._clock()
         event = EventType.SOURCE_BROKEN if kind == "broken" else EventType.SOURCE_SUSPECT
-        alert_again = state.state != kind or (
-            kind == "suspect"
-            and fingerprint not in (state.held_fingerprint, state.discarded_fingerprint)
-        )
+        alert_again = state.state != kind or fingerprint != state.held_fingerprint
         async with self._engine.begin() as conn:
             await store_sources.update(
                 conn,
@@ -336,7 +325,7 @@ class Pipeline:
                 state=kind,
                 state_reason=reason,
                 last_polled_at=now,
-                held_fingerprint=fingerprint if kind == "suspect" else None,
+                held_fingerprint=fingerprint,
             )
             if alert_again:
                 await store_events.append(
@@ -368,6 +357,7 @@ class Pipeline:
             "last_success_at": now,
             "release_requested": False,
             "held_fingerprint": None,
+            "discarded_fingerprint": None,
         }
         if published or state.last_published_at is None:
             values["last_published_at"] = now
@@ -450,7 +440,9 @@ async def _save(
 
 
 async def release(engine: AsyncEngine, source_id: str, *, discard: bool, now: datetime) -> str:
-    """Let a held-back source's next poll through, or discard the held result."""
+    """Let a held-back source's next poll through (its changes are told as usual), or discard
+    the held result: the next poll that finds the same result stores it quietly as the new
+    baseline, telling nobody; a different result is judged afresh."""
     async with engine.begin() as conn:
         state = await store_sources.get(conn, source_id)
         if state is None:

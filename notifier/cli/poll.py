@@ -69,9 +69,11 @@ def _print_summaries(summaries: list[SourceSummary]) -> None:
 @click.option("--discard", is_flag=True, help="Drop the held result instead of applying it.")
 @pass_app
 def release(app: App, source_id: str, discard: bool) -> None:
-    """Let a quarantined (suspect) or broken source's changes through, or discard them.
+    """Let a held-back (suspect or broken) source's changes through, or discard them.
 
-    Releasing polls the source at once and applies what it finds.
+    Release: the changes are applied and told as usual. Discard: the same result is stored
+    quietly as the new baseline (a renumbering, a redesign) and nobody is told. Either way the
+    source is polled at once.
     """
     settings = app.settings
     source = settings.source(source_id)
@@ -84,7 +86,7 @@ def release(app: App, source_id: str, discard: bool) -> None:
             )
         finally:
             await engine.dispose()
-        if outcome == "released":
+        if outcome in ("released", "discarded"):
             [summary] = await _poll(settings, [source])
             outcome += f"; polled: {summary.state}, {summary.items_new} new items"
         return outcome
