@@ -204,19 +204,9 @@ def fold(events: Iterable[store_events.Event]) -> Recent:
     return Recent(entries=entries, changed=changed)
 
 
-def entries_from_events(events: Iterable[store_events.Event]) -> list[Entry]:
-    """Fold item events (any order) into one entry per live item, newest update first."""
-    return fold(events).entries
-
-
 async def recent(conn: AsyncConnection) -> Recent:
     """What the feeds and the archive show, from the newest item events."""
     return fold(await store_events.latest(conn, types=_FEED_EVENTS, limit=EVENT_WINDOW))
-
-
-async def recent_entries(conn: AsyncConnection) -> list[Entry]:
-    """The entries the feeds and the archive show, from the newest item events."""
-    return (await recent(conn)).entries
 
 
 def _rfc822(moment: datetime) -> str:

@@ -133,7 +133,7 @@ async def _publish_sample(engine: AsyncEngine) -> None:
 async def test_feeds_parse_cleanly_and_escape_scraped_text(engine: AsyncEngine) -> None:
     await _publish_sample(engine)
     async with engine.connect() as conn:
-        entries = await feeds.recent_entries(conn)
+        entries = (await feeds.recent(conn)).entries
     assert len(entries) == 3
     all_feed = spec("alle")
     rss = renderer().rss(all_feed, all_feed.select(entries))
@@ -158,7 +158,7 @@ async def test_feeds_parse_cleanly_and_escape_scraped_text(engine: AsyncEngine) 
 async def test_filters_by_topic_and_council(sqlite_engine: AsyncEngine) -> None:
     await _publish_sample(sqlite_engine)
     async with sqlite_engine.connect() as conn:
-        entries = await feeds.recent_entries(conn)
+        entries = (await feeds.recent(conn)).entries
 
     def titles(slug: str) -> set[str]:
         return {entry.snapshot.title for entry in spec(slug).select(entries)}
@@ -188,7 +188,7 @@ async def test_a_changed_item_updates_its_entry_and_a_removed_one_leaves(
             now=first + timedelta(days=1),
         )
     async with sqlite_engine.connect() as conn:
-        entries = await feeds.recent_entries(conn)
+        entries = (await feeds.recent(conn)).entries
     assert [entry.snapshot.title for entry in entries] == ["Sundhedsaftale"]
     entry = entries[0]
     assert entry.snapshot.text == "Anden udgave."

@@ -70,11 +70,6 @@ async def by_url(conn: AsyncConnection, url: str) -> StoredDocument | None:
     return found[0] if found else None
 
 
-async def by_id(conn: AsyncConnection, document_id: int) -> StoredDocument | None:
-    found = await _documents(conn, documents.c.id == document_id)
-    return found[0] if found else None
-
-
 async def by_content(
     conn: AsyncConnection, *, source_id: str, content_hash: str
 ) -> list[StoredDocument]:
@@ -168,13 +163,6 @@ async def _add_version(
     )
 
 
-async def touch(conn: AsyncConnection, document_ids: Sequence[int], now: datetime) -> None:
-    if document_ids:
-        await conn.execute(
-            documents.update().where(documents.c.id.in_(document_ids)).values(last_seen_at=now)
-        )
-
-
 def _topics_json(topics: Sequence[TopicMatch]) -> list[dict[str, object]]:
     return [topic_match_to_json(match) for match in topics]
 
@@ -228,16 +216,6 @@ def _live_items_query() -> sa.Select[tuple[object, ...]]:
 async def live_items(conn: AsyncConnection, document_id: int) -> list[StoredItem]:
     query = _live_items_query().where(items.c.document_id == document_id)
     return [_stored_item(row) for row in (await conn.execute(query)).mappings().all()]
-
-
-async def item(conn: AsyncConnection, item_id: int) -> StoredItem | None:
-    query = (
-        sa.select(*_ITEM_COLUMNS)
-        .join(item_versions, item_versions.c.id == items.c.current_version_id)
-        .where(items.c.id == item_id)
-    )
-    row = (await conn.execute(query)).mappings().first()
-    return _stored_item(row) if row else None
 
 
 async def live_items_with_documents(

@@ -124,9 +124,3 @@ async def save_fetch_state(
     )
     if updated.rowcount == 0:
         await conn.execute(fetch_state.insert().values(url=url, **values))
-
-
-async def forget_fetch_state(conn: AsyncConnection, urls: list[str]) -> None:
-    """Drop validators so the next poll fetches these URLs in full."""
-    if urls:
-        await conn.execute(fetch_state.delete().where(fetch_state.c.url.in_(urls)))

@@ -33,9 +33,6 @@ class Subscriber:
     event_cursor: int
     token_generation: int
 
-    def wants_topic(self, topic_ids: Sequence[str]) -> bool:
-        return ALL in self.topics or any(topic in self.topics for topic in topic_ids)
-
     def wants_council(self, council: str) -> bool:
         return ALL in self.councils or council in self.councils
 
