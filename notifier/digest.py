@@ -25,8 +25,6 @@ from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from notifier import mail, resources
@@ -36,8 +34,8 @@ from notifier.render import DigestRenderer
 from notifier.store import events as store_events
 from notifier.store import locks
 from notifier.store import outbox as store_outbox
+from notifier.store import send_log as store_send_log
 from notifier.store import subscribers as store_subscribers
-from notifier.store.schema import send_log, subscribers
 from notifier.store.subscribers import Subscriber
 from notifier.tokens import Purpose, Tokens
 from notifier.topics import load_topics
@@ -341,21 +339,7 @@ async def _load(
 async def _told(
     conn: AsyncConnection, people: Sequence[Subscriber], item_ids: Collection[int]
 ) -> dict[int, Told]:
-    if not item_ids:
-        return {}
-    rows = (
-        await conn.execute(
-            sa.select(
-                send_log.c.subscriber_id,
-                send_log.c.item_id,
-                send_log.c.content_hash,
-                send_log.c.reason,
-            ).where(
-                send_log.c.subscriber_id.in_([person.id for person in people]),
-                send_log.c.item_id.in_(list(item_ids)),
-            )
-        )
-    ).all()
+    rows = await store_send_log.told(conn, [person.id for person in people], item_ids)
     versions: dict[int, set[tuple[int, str, str]]] = {}
     items: dict[int, set[int]] = {}
     for subscriber_id, item_id, content_hash, reason in rows:
@@ -495,19 +479,12 @@ async def _store(
             for entry in message.plan.entries
             if entry.covers is not None
         ]
-    if log_rows:
-        insert: Any = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(send_log)
-        await conn.execute(insert.on_conflict_do_nothing(), log_rows)
+    await store_send_log.record(conn, log_rows)
     # Empty digests are not sent, but those subscribers' cursors move on too; a digest with
     # held entries moves its subscriber's cursor only up to them.
     short = {m.plan.subscriber.id: m.plan.until_event for m in composed if m.plan.held}
-    await conn.execute(
-        subscribers.update()
-        .where(
-            subscribers.c.id.in_([person.id for person in batch if person.id not in short]),
-            subscribers.c.event_cursor < until,
-        )
-        .values(event_cursor=until)
+    await store_subscribers.advance_cursors(
+        conn, [person.id for person in batch if person.id not in short], until
     )
     for subscriber_id, cursor in short.items():
         await store_subscribers.set_cursor(conn, subscriber_id, cursor)

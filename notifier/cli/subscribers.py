@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.cli import App, main, pass_app
@@ -28,10 +27,9 @@ from notifier.config import Settings
 from notifier.errors import SubscriberError
 from notifier.models import Frequency, SubscriberState
 from notifier.store import outbox as store_outbox
+from notifier.store import send_log as store_send_log
 from notifier.store import subscribers as store
 from notifier.store.db import open_database
-from notifier.store.schema import send_log
-from notifier.store.schema import subscribers as subscribers_table
 from notifier.store.subscribers import Subscriber
 from notifier.subscribers import normalize_email, parse_councils, parse_topics
 from notifier.topics import load_topics
@@ -217,35 +215,10 @@ def export(app: App, email: str | None) -> None:
 
     async def work(conn: AsyncConnection) -> dict[str, Any]:
         person = await _existing(conn, address)
-        sends = (
-            (
-                await conn.execute(
-                    sa.select(
-                        send_log.c.item_id,
-                        send_log.c.content_hash,
-                        send_log.c.reason,
-                        send_log.c.created_at,
-                    )
-                    .where(send_log.c.subscriber_id == person.id)
-                    .order_by(send_log.c.id)
-                )
-            )
-            .mappings()
-            .all()
-        )
         # The whole row, not the public view: an access request gets everything stored.
-        row = (
-            (
-                await conn.execute(
-                    sa.select(subscribers_table).where(subscribers_table.c.id == person.id)
-                )
-            )
-            .mappings()
-            .one()
-        )
         return {
-            "subscriber": dict(row),
-            "send_log": [dict(row) for row in sends],
+            "subscriber": await store.stored_row(conn, person.id),
+            "send_log": await store_send_log.for_subscriber(conn, person.id),
             "messages": await store_outbox.for_subscriber(conn, person.id),
         }
 

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -74,10 +75,22 @@ async def migrate(engine: AsyncEngine) -> None:
         raise StoreError(f"database migration failed: {exc}") from exc
 
 
+def insert(conn: AsyncConnection, table: sa.Table) -> Any:
+    """An INSERT for the connection's dialect, so it can take ``on_conflict_do_nothing``."""
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+
+
 async def open_database(url: str) -> AsyncEngine:
     engine = create_engine(url)
     await migrate(engine)
     return engine
 
 
-__all__ = ["AsyncConnection", "AsyncEngine", "create_engine", "migrate", "open_database"]
+__all__ = [
+    "AsyncConnection",
+    "AsyncEngine",
+    "create_engine",
+    "insert",
+    "migrate",
+    "open_database",
+]

@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from notifier.store.db import insert
 from notifier.store.schema import outbox
 
 PENDING = "pending"
@@ -47,24 +47,15 @@ async def enqueue(
     now: datetime,
 ) -> int | None:
     """Store a message to send; None when ``message_id`` is already stored (a re-plan)."""
-    values = {
+    message = {
         "message_id": message_id,
         "kind": kind,
         "recipient": recipient,
         "subject": subject,
         "body": body,
         "subscriber_id": subscriber_id,
-        "next_attempt_at": now,
-        "created_at": now,
     }
-    insert: Any = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(outbox)
-    statement = (
-        insert.values(**values)
-        .on_conflict_do_nothing(index_elements=["message_id"])
-        .returning(outbox.c.id)
-    )
-    value = (await conn.execute(statement)).scalar_one_or_none()
-    return int(value) if value is not None else None
+    return (await enqueue_many(conn, [message], now=now)).get(message_id)
 
 
 async def enqueue_many(
@@ -76,9 +67,10 @@ async def enqueue_many(
     """
     if not messages:
         return {}
-    insert: Any = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(outbox)
-    statement = insert.on_conflict_do_nothing(index_elements=["message_id"]).returning(
-        outbox.c.id, outbox.c.message_id
+    statement = (
+        insert(conn, outbox)
+        .on_conflict_do_nothing(index_elements=["message_id"])
+        .returning(outbox.c.id, outbox.c.message_id)
     )
     rows = [{**message, "next_attempt_at": now, "created_at": now} for message in messages]
     result = await conn.execute(statement, rows)

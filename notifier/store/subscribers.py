@@ -163,6 +163,24 @@ async def set_cursor(conn: AsyncConnection, subscriber_id: int, event_id: int) -
     )
 
 
+async def advance_cursors(
+    conn: AsyncConnection, subscriber_ids: Sequence[int], event_id: int
+) -> None:
+    """``set_cursor`` for many subscribers at once."""
+    if subscriber_ids:
+        await conn.execute(
+            subscribers.update()
+            .where(subscribers.c.id.in_(subscriber_ids), subscribers.c.event_cursor < event_id)
+            .values(event_cursor=event_id)
+        )
+
+
+async def stored_row(conn: AsyncConnection, subscriber_id: int) -> dict[str, Any]:
+    """The whole stored row, every column, for a data export."""
+    query = sa.select(subscribers).where(subscribers.c.id == subscriber_id)
+    return dict((await conn.execute(query)).mappings().one())
+
+
 async def revoke_links(conn: AsyncConnection, subscriber_id: int) -> None:
     """Invalidate every signed link sent to the subscriber so far."""
     await conn.execute(
