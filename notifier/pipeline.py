@@ -153,8 +153,8 @@ class Pipeline:
             if listing is not None:
                 listing_saves.append((source.url, listing))
             if listing is not None and not links:
-                async with self._engine.begin() as conn:
-                    known = await store_documents.of_source(conn, source.id)
+                async with self._engine.connect() as conn:
+                    known = await store_documents.count_of_source(conn, source.id)
                 if known:
                     await self._flag(
                         source, state, summary, "broken", "listing has no document links"
@@ -224,7 +224,7 @@ class Pipeline:
                 if known and await store_documents.live_items(conn, known.id):
                     plan.unreadable += 1
             plan.stored_items = await store_documents.count_live_items(conn, source.id)
-            plan.stored_documents = len(await store_documents.of_source(conn, source.id))
+            plan.stored_documents = await store_documents.count_of_source(conn, source.id)
             for document, items in extracted:
                 plan.documents.append(
                     await ingest.plan_document(
@@ -244,7 +244,6 @@ class Pipeline:
         """Links the listing or feed leads to; on a 304, the documents we already know."""
         async with self._engine.connect() as conn:
             stored = await store_sources.fetch_states(conn, [source.url])
-            known = await store_documents.of_source(conn, source.id)
         previous = stored.get(source.url)
         response = await self.fetcher.get(
             source.url, validators=previous.validators if previous else None
@@ -252,6 +251,8 @@ class Pipeline:
         summary.requests += response.requests
         if response.not_modified:
             summary.not_modified += 1
+            async with self._engine.connect() as conn:
+                known = await store_documents.of_source(conn, source.id)
             newest = sorted(known, key=lambda d: (d.date is not None, d.date), reverse=True)
             return [
                 Link(url=doc.url, text=doc.title, date=doc.date)

@@ -82,6 +82,11 @@ async def of_source(conn: AsyncConnection, source_id: str) -> list[StoredDocumen
     return await _documents(conn, documents.c.source_id == source_id)
 
 
+async def count_of_source(conn: AsyncConnection, source_id: str) -> int:
+    query = sa.select(sa.func.count()).where(documents.c.source_id == source_id)
+    return int(await conn.scalar(query) or 0)
+
+
 async def insert(
     conn: AsyncConnection,
     *,
