@@ -38,7 +38,7 @@ from notifier.deliver import Deliverer
 from notifier.demo_site import SiteServer
 from notifier.digest import make_digests
 from notifier.fetch import Fetcher
-from notifier.models import Frequency, SubscriberState
+from notifier.models import ALL, Frequency, SubscriberState
 from notifier.pipeline import Pipeline, SourceSummary
 from notifier.store import subscribers as store_subscribers
 from notifier.store.db import open_database
@@ -227,8 +227,8 @@ async def _chain(
                 conn,
                 email=normalize_email(sample.email),
                 name=sample.name,
-                topics=sample.topics or (store_subscribers.ALL,),
-                councils=sample.councils or (store_subscribers.ALL,),
+                topics=sample.topics or (ALL,),
+                councils=sample.councils or (ALL,),
                 frequency=sample.frequency,
                 state=SubscriberState.ACTIVE,
                 now=now,

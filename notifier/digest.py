@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from notifier import mail, resources
 from notifier.config import Settings
-from notifier.models import EventType, Frequency, ItemSnapshot, SubscriberState, Topic
+from notifier.models import ALL, EventType, Frequency, ItemSnapshot, SubscriberState, Topic
 from notifier.render import DigestRenderer
 from notifier.store import events as store_events
 from notifier.store import locks
@@ -227,7 +227,7 @@ def plan(
 
 
 def _matching(subscriber: Subscriber, event: ItemEvent) -> tuple[str, ...]:
-    if store_subscribers.ALL in subscriber.topics:
+    if ALL in subscriber.topics:
         return event.topics
     return tuple(topic for topic in event.topics if topic in subscriber.topics)
 

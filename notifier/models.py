@@ -50,6 +50,9 @@ class DocumentKind(StrEnum):
     OTHER = "other"
 
 
+ALL = "all"  # in a subscriber's topics or councils: every one, including those added later
+
+
 class Frequency(StrEnum):
     IMMEDIATE = "immediate"
     DAILY = "daily"

@@ -11,9 +11,7 @@ from collections.abc import Collection, Sequence
 from email_validator import EmailNotValidError, validate_email
 
 from notifier.errors import SubscriberError
-from notifier.models import Council
-
-ALL = "all"
+from notifier.models import ALL, Council
 
 
 def normalize_email(address: str) -> str:

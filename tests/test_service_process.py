@@ -24,7 +24,7 @@ import pytest
 import sqlalchemy as sa
 
 from notifier.demo_site import SITE, StaticHandler
-from notifier.models import Frequency, SubscriberState
+from notifier.models import ALL, Frequency, SubscriberState
 from notifier.store import subscribers as store_subscribers
 from notifier.store.db import open_database
 from tests.smtp import free_port
@@ -210,8 +210,8 @@ def add_subscriber(
                     conn,
                     email=email,
                     name="Test Testesen",
-                    topics=[store_subscribers.ALL],
-                    councils=[store_subscribers.ALL],
+                    topics=[ALL],
+                    councils=[ALL],
                     frequency=frequency,
                     state=SubscriberState.ACTIVE,
                     now=datetime.now(UTC),

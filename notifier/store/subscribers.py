@@ -11,11 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.errors import SubscriberError
-from notifier.models import Frequency, SubscriberState
+from notifier.models import ALL, Frequency, SubscriberState
 from notifier.store import events as store_events
 from notifier.store.schema import outbox, send_log, subscribers
-
-ALL = "all"
 
 
 @dataclass(frozen=True, kw_only=True)

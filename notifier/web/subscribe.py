@@ -31,12 +31,12 @@ from starlette.routing import Route
 
 from notifier import mail
 from notifier.errors import SubscriberError
-from notifier.models import Council, Frequency, SubscriberState
+from notifier.models import ALL, Council, Frequency, SubscriberState
 from notifier.store import events as store_events
 from notifier.store import outbox as store_outbox
 from notifier.store import subscribers as store_subscribers
 from notifier.store.subscribers import Subscriber
-from notifier.subscribers import ALL, normalize_email, parse_councils, parse_topics
+from notifier.subscribers import normalize_email, parse_councils, parse_topics
 from notifier.tokens import PATHS, Purpose, TokenError
 from notifier.web.csrf import FIELD
 from notifier.web.site import FREQUENCY_NAMES, Site, site_of
