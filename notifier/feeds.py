@@ -32,6 +32,7 @@ from notifier import ical
 from notifier.models import Council, EventType, ItemSnapshot, Topic
 from notifier.store import documents as store_documents
 from notifier.store import events as store_events
+from notifier.untrusted import clean_text, safe_url
 
 FEED_SIZE = 100
 # Newest item events read to build the feeds: a topic or council with nothing in this window
@@ -45,7 +46,6 @@ SITE_NAME = "KKR Notifier"
 
 # XML 1.0 allows tab, newline, carriage return and the ranges below; everything else (C0
 # controls, lone surrogates, U+FFFE/U+FFFF) makes a feed unparseable.
-_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _FEED_EVENTS = (
     EventType.ITEM_NEW,
     EventType.ITEM_CHANGED,
@@ -54,11 +54,6 @@ _FEED_EVENTS = (
     EventType.ITEM_REMOVED,
 )
 _VERSION_EVENTS = (EventType.ITEM_NEW, EventType.ITEM_CHANGED, EventType.ITEM_DECIDED)
-
-
-def clean_text(value: str) -> str:
-    """The text without the characters XML 1.0 (and so every feed reader) refuses."""
-    return _NOT_XML.sub("", value)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -226,11 +221,6 @@ def _truncate(text: str) -> str:
 def _paragraphs(text: str) -> str:
     parts = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
     return "".join(f"<p>{escape(part)}</p>".replace("\n", "<br>") for part in parts)
-
-
-def safe_url(url: str, fallback: str = "#") -> str:
-    """The URL if it is http(s); scraped links must not become javascript: or data: links."""
-    return url if urlsplit(url.strip()).scheme in ("http", "https") else fallback
 
 
 def is_pdf(url: str) -> bool:

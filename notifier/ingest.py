@@ -23,6 +23,7 @@ from notifier.models import (
     EventType,
     Item,
     ItemSnapshot,
+    Meeting,
     StoredItem,
     TopicMatch,
     content_hash,
@@ -476,6 +477,15 @@ async def reclassify(
     matching topic hear about them once. Returns (items looked at, items whose topics changed).
     """
     looked, changed = 0, 0
+    meetings = {
+        stored.id: Meeting(
+            council=stored.council,
+            starts_at=stored.starts_at,
+            place=stored.place,
+            on=stored.day,
+        )
+        for stored in await store_documents.all_meetings(conn)
+    }
     for stored, document in await store_documents.live_items_with_documents(conn):
         looked += 1
         item = _as_item(stored)
@@ -493,6 +503,7 @@ async def reclassify(
                 title=document.title,
                 date=document.date,
                 text="",
+                meeting=meetings.get(document.meeting_id) if document.meeting_id else None,
             ),
             document_id=document.id,
             now=now,

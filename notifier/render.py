@@ -26,6 +26,7 @@ from markupsafe import Markup
 from notifier import danish
 from notifier.errors import ConfigError
 from notifier.models import Council, DocumentKind, ItemSnapshot, Topic
+from notifier.untrusted import safe_url
 
 if TYPE_CHECKING:
     from notifier.digest import Entry, Plan
@@ -245,7 +246,7 @@ class DigestRenderer:
             "label": RECLASSIFIED_LABEL if entry.reclassified else LABELS[reason],
             "reason": reason,
             "title": snap.title,
-            "url": snap.document_url,
+            "url": safe_url(snap.document_url),
             "council": snap.council.danish_name,
             "date": _date_text(snap),
             "document": f"{kind}, punkt {snap.number}" if snap.number else kind,

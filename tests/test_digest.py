@@ -370,3 +370,22 @@ async def test_reclassified_item_is_new_to_the_subscriber_not_new(
     [message] = sink.to("sundhed@example.org")
     assert "[Nyt for dig] Akutfunktioner" in body(message, "plain")
     assert len(sink.to("alle@example.org")) == 1
+
+
+async def test_a_scraped_link_that_is_not_http_never_becomes_a_link(
+    sqlite_engine: AsyncEngine, sink: Sink
+) -> None:
+    engine, settings = sqlite_engine, settings_for(sink)
+    await subscribe(engine, "a@example.org", topics=("all",))
+    async with engine.begin() as conn:
+        await publish(
+            conn,
+            [Spec(title="Takster for botilbud", topics=["social"], number="2")],
+            url="javascript:alert(document.cookie)",
+        )
+    assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 1
+    await deliver(engine, settings)
+    [message] = sink.to("a@example.org")
+    html = body(message, "html")
+    assert "Takster for botilbud" in html
+    assert "javascript:" not in html

@@ -40,6 +40,9 @@ async def test_stale_classifications_are_redone_once(engine: AsyncEngine) -> Non
         events = await store_events.since(conn, before)
     assert versions == {classifier.version}
     assert {e.type for e in events} == {EventType.ITEM_RECLASSIFIED}
+    # The snapshot keeps the meeting, so a digest dates the point by its meeting.
+    assert all(e.snapshot.meeting_starts_at is not None for e in events)
+    assert {e.snapshot.meeting_place for e in events} == {"Virtuelt via Teams"}
     assert {e.snapshot.title: e.snapshot.topic_ids for e in events} == {
         "Status for klima VIP-projekterne": ("klima_miljoe",),
         "Takster for botilbud": ("social",),

@@ -19,6 +19,7 @@ from notifier.config import Settings
 from notifier.models import Council, Frequency, Topic
 from notifier.store import events as store_events
 from notifier.tokens import Tokens
+from notifier.untrusted import clean_text, safe_url
 from notifier.web.csrf import Csrf
 from notifier.web.ratelimit import RateLimiter
 
@@ -36,11 +37,11 @@ def templates(templates_dir: Path) -> Environment:
         loader=FileSystemLoader(templates_dir),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
         undefined=StrictUndefined,
-        finalize=lambda value: feeds.clean_text(value) if isinstance(value, str) else value,
+        finalize=lambda value: clean_text(value) if isinstance(value, str) else value,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["safe_url"] = feeds.safe_url
+    env.filters["safe_url"] = safe_url
     return env
 
 
