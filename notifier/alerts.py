@@ -13,20 +13,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-
+from notifier.compose import ALERT_PREFIX, Composer
 from notifier.config import Settings, SourceConfig
-from notifier.mail import addr_spec, build_message
-from notifier.store import outbox
-from notifier.store import sources as store_sources
-from notifier.store.sources import SourceState
+from notifier.models import Message, SourceState
+from notifier.store import Store
 
 log = logging.getLogger(__name__)
-
-SUBJECT_PREFIX = "[KKR Notifier]"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,130 +74,97 @@ def incident(
 
 
 async def check(
-    engine: AsyncEngine, settings: Settings, *, now: datetime, templates_dir: Path
+    store: Store, settings: Settings, composer: Composer, *, now: datetime
 ) -> list[Alert]:
     """Compare each configured source with the incident it was last alerted for; alert changes."""
-    renderer = _Renderer(settings, templates_dir)
     alerts: list[Alert] = []
-    async with engine.begin() as conn:
-        states = {state.id: state for state in await store_sources.all_states(conn)}
-        for source in settings.sources:
-            state = states.get(source.id)
-            if state is None:
-                continue  # never polled yet
-            current = incident(
-                state, source, failure_alert_after=settings.ingest.failure_alert_after, now=now
-            )
-            if (current.key if current else None) == state.alerted:
-                continue
-            if current is not None:
-                # A worse or newer incident replaces the previous one without a recovery mail.
-                alert = await renderer.send(conn, source, state, current, now=now)
-            else:
-                assert state.alerted is not None
-                alert = await renderer.send_recovered(conn, source, state, now=now)
-            await store_sources.update(conn, source.id, alerted=current.key if current else None)
-            alerts.append(alert)
+    states = {state.id: state for state in await store.sources.states()}
+    for source in settings.sources:
+        state = states.get(source.id)
+        if state is None:
+            continue  # never polled yet
+        current = incident(
+            state, source, failure_alert_after=settings.ingest.failure_alert_after, now=now
+        )
+        if (current.key if current else None) == state.alerted:
+            continue
+        if current is not None:
+            # A worse or newer incident replaces the previous one without a recovery mail.
+            alert, message = _began(composer, settings, source, state, current, now)
+        else:
+            alert, message = _ended(composer, settings, source, state, now)
+        await store.sources.record_alert(
+            source.id, alerted=current.key if current else None, message=message, now=now
+        )
+        alerts.append(alert)
     return alerts
 
 
-class _Renderer:
-    def __init__(self, settings: Settings, templates_dir: Path) -> None:
-        self._settings = settings
-        self._template = Environment(
-            loader=FileSystemLoader(templates_dir / "email"),
-            autoescape=False,  # plain text to an operator
-            undefined=StrictUndefined,
-            keep_trailing_newline=True,
-        ).get_template("alert.txt.j2")
+def _began(
+    composer: Composer,
+    settings: Settings,
+    source: SourceConfig,
+    state: SourceState,
+    current: Incident,
+    now: datetime,
+) -> tuple[Alert, Message | None]:
+    summary = f"{source.id}: {current.summary}"
+    message = composer.alert(
+        summary=summary,
+        context={
+            "recovered": False,
+            "source": source,
+            "state": state,
+            "council": source.kkr.danish_name,
+            "incident": current.summary,
+            "kind": current.kind,
+            "reason": state.state_reason or state.last_failure_reason or current.summary,
+            "quiet_days": round(source.quiet_period / 86400),
+        },
+        message_id=_message_id(settings, source.id, current.key),
+        now=now,
+    )
+    log.warning(
+        "source alert",
+        extra={"source": source.id, "incident": current.key, "summary": current.summary},
+    )
+    alert = Alert(
+        source_id=source.id, key=current.key, recovered=False, subject=f"{ALERT_PREFIX} {summary}"
+    )
+    return alert, message
 
-    async def send(
-        self,
-        conn: AsyncConnection,
-        source: SourceConfig,
-        state: SourceState,
-        current: Incident,
-        *,
-        now: datetime,
-    ) -> Alert:
-        subject = f"{SUBJECT_PREFIX} {source.id}: {current.summary}"
-        text = self._template.render(
-            recovered=False,
-            source=source,
-            state=state,
-            council=source.kkr.danish_name,
-            incident=current.summary,
-            kind=current.kind,
-            reason=state.state_reason or state.last_failure_reason or current.summary,
-            quiet_days=round(source.quiet_period / 86400),
-        )
-        message_id = self._message_id(source.id, current.key)
-        await self._enqueue(conn, subject, text, message_id, now=now)
-        log.warning(
-            "source alert",
-            extra={"source": source.id, "incident": current.key, "summary": current.summary},
-        )
-        return Alert(source_id=source.id, key=current.key, recovered=False, subject=subject)
 
-    async def send_recovered(
-        self, conn: AsyncConnection, source: SourceConfig, state: SourceState, *, now: datetime
-    ) -> Alert:
-        assert state.alerted is not None
-        subject = f"{SUBJECT_PREFIX} {source.id}: recovered"
-        text = self._template.render(
-            recovered=True,
-            source=source,
-            state=state,
-            council=source.kkr.danish_name,
-            incident=state.alerted,
-            kind="",
-            reason="",
-            quiet_days=0,
-        )
-        first = self._message_id(source.id, state.alerted)
-        message_id = self._message_id(source.id, state.alerted, suffix=".recovered")
+def _ended(
+    composer: Composer, settings: Settings, source: SourceConfig, state: SourceState, now: datetime
+) -> tuple[Alert, Message | None]:
+    assert state.alerted is not None
+    first = _message_id(settings, source.id, state.alerted)
+    summary = f"{source.id}: recovered"
+    message = composer.alert(
+        summary=summary,
+        context={
+            "recovered": True,
+            "source": source,
+            "state": state,
+            "council": source.kkr.danish_name,
+            "incident": state.alerted,
+            "kind": "",
+            "reason": "",
+            "quiet_days": 0,
+        },
+        message_id=_message_id(settings, source.id, state.alerted, suffix=".recovered"),
+        now=now,
         # Threaded under the incident's first mail, so a mail client shows the pair together.
-        headers = {"In-Reply-To": f"<{first}>", "References": f"<{first}>"}
-        await self._enqueue(conn, subject, text, message_id, now=now, headers=headers)
-        log.info("source recovered", extra={"source": source.id, "incident": state.alerted})
-        return Alert(source_id=source.id, key=state.alerted, recovered=True, subject=subject)
+        headers={"In-Reply-To": f"<{first}>", "References": f"<{first}>"},
+    )
+    log.info("source recovered", extra={"source": source.id, "incident": state.alerted})
+    return Alert(
+        source_id=source.id, key=state.alerted, recovered=True, subject=f"{ALERT_PREFIX} {summary}"
+    ), message
 
-    def _message_id(self, source_id: str, key: str, *, suffix: str = "") -> str:
-        return f"alert.{source_id}.{key.replace(':', '.')}{suffix}@{self._settings.mail.list_id}"
 
-    async def _enqueue(
-        self,
-        conn: AsyncConnection,
-        subject: str,
-        text: str,
-        message_id: str,
-        *,
-        now: datetime,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        operator = self._settings.mail.operator_address
-        if not operator:
-            return  # the log line is the alert
-        body = build_message(
-            sender=self._settings.mail.from_address,
-            recipient=operator,
-            subject=subject,
-            text=text,
-            html=None,
-            message_id=message_id,
-            date=now,
-            headers=headers or {},
-        )
-        await outbox.enqueue(
-            conn,
-            message_id=message_id,
-            kind="alert",
-            recipient=addr_spec(operator),
-            subject=subject,
-            body=body,
-            subscriber_id=None,
-            now=now,
-        )
+def _message_id(settings: Settings, source_id: str, key: str, *, suffix: str = "") -> str:
+    return f"alert.{source_id}.{key.replace(':', '.')}{suffix}@{settings.mail.list_id}"
 
 
 def _epoch(moment: datetime | None) -> str:

@@ -24,14 +24,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosmtplib
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from notifier import mail, metrics
 from notifier.config import Settings
-from notifier.errors import DeliveryError, PermanentDeliveryError, TemporaryDeliveryError
-from notifier.store import outbox as store_outbox
-from notifier.store.outbox import OutboxMessage
+from notifier.errors import PermanentDeliveryError, ServerUnreachable, TemporaryDeliveryError
+from notifier.models import OutboxMessage
+from notifier.store import Store
+from notifier.transport import Transport
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +46,6 @@ class DeliveryReport:
     unreachable: bool = False  # the server could not be reached; the rest stays pending
 
 
-class _ConnectionFailed(TemporaryDeliveryError):
-    """The server cannot be reached: retrying other messages now would only fail too."""
-
-
-class _Disconnected(TemporaryDeliveryError):
-    """An open connection broke (closed by the server, timed out)."""
-
-
 class _RateLimit:
     def __init__(self, per_minute: int) -> None:
         self._interval = 60.0 / per_minute
@@ -70,12 +60,14 @@ class _RateLimit:
 
 
 class Deliverer:
-    def __init__(self, engine: AsyncEngine, settings: Settings, *, worker_id: str) -> None:
-        self._engine = engine
+    def __init__(
+        self, store: Store, settings: Settings, *, transport: Transport, worker_id: str
+    ) -> None:
+        self._outbox = store.outbox
+        self._transport = transport
         self._smtp = settings.smtp
         self._worker_id = worker_id
         self._sender = mail.addr_spec(settings.mail.from_address)
-        self._clients: dict[int, aiosmtplib.SMTP] = {}
         self._limit = _RateLimit(self._smtp.messages_per_minute)
         # Claimed messages (a batch queued, a batch in hand) must go well within their lease
         # even at the rate limit.
@@ -88,8 +80,7 @@ class Deliverer:
         """Send every message due at ``now``; messages that fail temporarily wait for later."""
         report = DeliveryReport()
         if not self._smtp.enabled:
-            async with self._engine.connect() as conn:
-                waiting = await store_outbox.depth(conn)
+            waiting = await self._outbox.depth()
             log.warning(
                 "mail is disabled (smtp.host is empty): sending nothing, %d messages wait in "
                 "the outbox",
@@ -114,13 +105,7 @@ class Deliverer:
         return report
 
     async def aclose(self) -> None:
-        clients, self._clients = list(self._clients.values()), {}
-        for client in clients:
-            if client.is_connected:
-                try:
-                    await client.quit()
-                except (aiosmtplib.SMTPException, OSError):
-                    client.close()
+        await self._transport.aclose()
 
     async def _pipeline(self, report: DeliveryReport, clock: Callable[[], datetime]) -> None:
         """Claim ahead while the connections send, so sending never waits for the database."""
@@ -145,8 +130,7 @@ class Deliverer:
             await committer
         left = sorted(claimed - handled)
         if left:  # the server went away: give these back untouched for the next run
-            async with self._engine.begin() as conn:
-                await store_outbox.release(conn, left, worker_id=self._worker_id)
+            await self._outbox.release(left, worker_id=self._worker_id)
 
     async def _produce(
         self,
@@ -157,14 +141,12 @@ class Deliverer:
     ) -> None:
         while not report.unreachable:
             claimed_at = clock()
-            async with self._engine.begin() as conn:
-                batch = await store_outbox.claim(
-                    conn,
-                    worker_id=self._worker_id,
-                    now=claimed_at,
-                    lease_until=claimed_at + timedelta(seconds=self._smtp.lease),
-                    limit=self._batch,
-                )
+            batch = await self._outbox.claim(
+                worker_id=self._worker_id,
+                now=claimed_at,
+                lease_until=claimed_at + timedelta(seconds=self._smtp.lease),
+                limit=self._batch,
+            )
             if not batch:
                 break
             for message in batch:
@@ -195,19 +177,18 @@ class Deliverer:
                 )
                 continue
             try:
-                await self._send(index, message)
+                await self._transport.send(index, self._sender, message.recipient, message.body)
             except PermanentDeliveryError as exc:
                 report.failed += 1
                 log.warning(
                     "message refused permanently",
                     extra={"message_id": message.message_id, "reason": str(exc)},
                 )
-                async with self._engine.begin() as conn:
-                    await store_outbox.mark_failed(
-                        conn, message.id, worker_id=self._worker_id, error=str(exc)
-                    )
+                await self._outbox.mark_failed(
+                    message.id, worker_id=self._worker_id, error=str(exc)
+                )
             except TemporaryDeliveryError as exc:
-                if isinstance(exc, _ConnectionFailed):
+                if isinstance(exc, ServerUnreachable):
                     report.unreachable = True
                     log.warning("SMTP server unreachable: %s; messages stay pending", exc)
                 await self._retry(message, str(exc), report, clock())
@@ -220,39 +201,29 @@ class Deliverer:
         would not, and say False when it already ran out and another sender took over."""
         if now + self._send_margin < message.claimed_until:
             return True
-        async with self._engine.begin() as conn:
-            return await store_outbox.renew(
-                conn,
-                message.id,
-                worker_id=self._worker_id,
-                lease_until=now + timedelta(seconds=self._smtp.lease),
-            )
+        return await self._outbox.renew(
+            message.id,
+            worker_id=self._worker_id,
+            lease_until=now + timedelta(seconds=self._smtp.lease),
+        )
 
     async def _retry(
         self, message: OutboxMessage, error: str, report: DeliveryReport, now: datetime
     ) -> None:
         attempts = message.attempts + 1
-        async with self._engine.begin() as conn:
-            if attempts >= self._smtp.max_attempts:
-                report.failed += 1
-                await store_outbox.mark_failed(
-                    conn,
-                    message.id,
-                    worker_id=self._worker_id,
-                    error=f"gave up after {attempts} tries: {error}",
-                )
-                return
-            report.retried += 1
-            delay = min(
-                timedelta(seconds=self._smtp.retry_backoff * 2 ** (attempts - 1)), MAX_BACKOFF
-            )
-            await store_outbox.mark_retry(
-                conn,
+        if attempts >= self._smtp.max_attempts:
+            report.failed += 1
+            await self._outbox.mark_failed(
                 message.id,
                 worker_id=self._worker_id,
-                error=error,
-                next_attempt_at=now + delay,
+                error=f"gave up after {attempts} tries: {error}",
             )
+            return
+        report.retried += 1
+        delay = min(timedelta(seconds=self._smtp.retry_backoff * 2 ** (attempts - 1)), MAX_BACKOFF)
+        await self._outbox.mark_retry(
+            message.id, worker_id=self._worker_id, error=error, next_attempt_at=now + delay
+        )
 
     async def _commit_sent(
         self, sent: asyncio.Queue[int | None], clock: Callable[[], datetime]
@@ -271,62 +242,4 @@ class Deliverer:
                     break
                 item = sent.get_nowait()
             if ids:
-                async with self._engine.begin() as conn:
-                    await store_outbox.mark_sent(conn, ids, worker_id=self._worker_id, now=clock())
-
-    async def _send(self, index: int, message: OutboxMessage) -> None:
-        client = self._clients.get(index)
-        reused = client is not None and client.is_connected
-        try:
-            await self._sendmail(index, message)
-        except _Disconnected:
-            if not reused:
-                raise
-            # A kept-open connection the server closed while idle: one fresh try.
-            await self._sendmail(index, message)
-
-    async def _sendmail(self, index: int, message: OutboxMessage) -> None:
-        client = await self._connect(index)
-        try:
-            await client.sendmail(self._sender, [message.recipient], message.body)
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            codes = [refused.code for refused in exc.recipients]
-            raise _classified(min(codes, default=451), str(exc)) from exc
-        except aiosmtplib.SMTPResponseException as exc:
-            raise _classified(exc.code, f"{exc.code} {exc.message}") from exc
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            self._drop(index)
-            raise _Disconnected(f"connection trouble: {exc}") from exc
-
-    async def _connect(self, index: int) -> aiosmtplib.SMTP:
-        client = self._clients.get(index)
-        if client is not None and client.is_connected:
-            return client
-        smtp = self._smtp
-        client = aiosmtplib.SMTP(
-            hostname=smtp.host,
-            port=smtp.port,
-            timeout=smtp.timeout,
-            use_tls=smtp.security == "tls",
-            start_tls=smtp.security == "starttls",
-        )
-        try:
-            await client.connect()
-            if smtp.user:
-                await client.login(smtp.user, smtp.password.get_secret_value())
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            client.close()
-            raise _ConnectionFailed(f"cannot connect to {smtp.host}:{smtp.port}: {exc}") from exc
-        self._clients[index] = client
-        return client
-
-    def _drop(self, index: int) -> None:
-        client = self._clients.pop(index, None)
-        if client is not None:
-            client.close()
-
-
-def _classified(code: int, reason: str) -> DeliveryError:
-    if 400 <= code < 500:
-        return TemporaryDeliveryError(reason)
-    return PermanentDeliveryError(reason)
+                await self._outbox.mark_sent(ids, worker_id=self._worker_id, now=clock())

@@ -1,9 +1,9 @@
 """`notifier demo`: the whole chain, offline, in about a minute.
 
 It serves the bundled kl.dk look-alike on 127.0.0.1, polls it once with a temporary config,
-writes the feeds, gives a few sample subscribers their digests through a built-in SMTP server
-that saves every message as .eml and .html, saves a few pages of the web app, and says where
-everything is. Nothing leaves the machine.
+writes the feeds, gives a few sample subscribers their digests through the outbox into a mail
+folder (a transport that saves every message as .eml and .html instead of sending it), saves a
+few pages of the web app, and says where everything is. Nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -14,36 +14,26 @@ import re
 import secrets
 import shutil
 import socket
-import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from html import escape
 from pathlib import Path
-from typing import Any
 
 import httpx
 import uvicorn
-from aiosmtpd.controller import Controller
 from pydantic import SecretStr
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 import notifier
 from notifier import feeds, resources
-from notifier.classify import Classifier
-from notifier.config import Settings, load_settings
-from notifier.deliver import Deliverer
+from notifier.cli.feeds import write_files
+from notifier.config import load_settings
 from notifier.demo_site import SiteServer
-from notifier.digest import make_digests
-from notifier.fetch import Fetcher
-from notifier.models import ALL, Frequency, SubscriberState
-from notifier.pipeline import Pipeline, SourceSummary
-from notifier.store import subscribers as store_subscribers
-from notifier.store.db import open_database
-from notifier.subscribers import normalize_email
-from notifier.topics import load_topics
+from notifier.models import ALL, Frequency
+from notifier.pipeline import SourceSummary
+from notifier.runtime import Runtime
+from notifier.subscriptions import normalize_email
 from notifier.web.app import create_app
 
 SOURCES = Path(notifier.__file__).parent / "demo_data" / "sources.toml"
@@ -98,22 +88,20 @@ def samples(topic_ids: list[str]) -> list[SampleSubscriber]:
 
 @dataclass
 class MailFolder:
-    """An SMTP handler that saves each accepted message as NN-recipient.eml and .html."""
+    """A transport that saves each message as NN-recipient.eml and .html instead of sending."""
 
     directory: Path
     saved: list[Path] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        data = bytes(envelope.original_content or envelope.content)
-        with self.lock:
-            number = len(self.saved) + 1
-            for recipient in envelope.rcpt_tos:
-                stem = f"{number:02d}-{re.sub(r'[^a-z0-9]+', '-', recipient.lower())}"
-                (self.directory / f"{stem}.eml").write_bytes(data)
-                (self.directory / f"{stem}.html").write_text(_as_html(data), encoding="utf-8")
-                self.saved.append(self.directory / f"{stem}.eml")
-        return "250 OK"
+    async def send(self, lane: int, sender: str, recipient: str, body: bytes) -> None:
+        number = len(self.saved) + 1
+        stem = f"{number:02d}-{re.sub(r'[^a-z0-9]+', '-', recipient.lower())}"
+        (self.directory / f"{stem}.eml").write_bytes(body)
+        (self.directory / f"{stem}.html").write_text(_as_html(body), encoding="utf-8")
+        self.saved.append(self.directory / f"{stem}.eml")
+
+    async def aclose(self) -> None:
+        return None
 
 
 def _as_html(data: bytes) -> str:
@@ -132,8 +120,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def write_config(path: Path, *, site: str, smtp_port: int, web_port: int, out: Path) -> None:
-    """A config for the demo: the fixture sources, the local SMTP server, a fresh database."""
+def write_config(path: Path, *, site: str, web_port: int, out: Path) -> None:
+    """A config for the demo: the fixture sources, a fresh database; mail goes to a folder
+    (``smtp.host`` only switches mail on, nothing connects to it)."""
     topics = resources.default_topics_file()
     sources = SOURCES.read_text(encoding="utf-8").replace("{base}", site)
     path.write_text(
@@ -147,8 +136,7 @@ per_host_delay = 0
 retries = 0
 
 [smtp]
-host = "127.0.0.1"
-port = {smtp_port}
+host = "mail-folder.invalid"
 security = "none"
 
 [mail]
@@ -178,32 +166,24 @@ async def run_demo(
         shutil.rmtree(out / part, ignore_errors=True)  # a demo always starts fresh
         (out / part).mkdir(parents=True)
     folder = MailFolder(out / "mail")
-    smtp = Controller(folder, hostname="127.0.0.1", port=free_port())
     with SiteServer() as site:
-        smtp.start()
-        try:
-            web_port = free_port()
-            config = out / "notifier.toml"
-            write_config(config, site=site.url, smtp_port=smtp.port, web_port=web_port, out=out)
-            settings = load_settings(config)
-            # Links in the demo's mails need a signing key; they only have to work while it runs.
-            settings.web.secret_key = SecretStr(secrets.token_urlsafe(32))
-            echo(f"Sample site:  {site.url}/politik/kkr/")
-            engine = await open_database(settings.database_url)
-            try:
-                await _chain(settings, engine, out, echo)
-                async with _web_app(settings, engine) as base:
-                    await _save_pages(base, out, echo)
-                    _summary(out, config, len(folder.saved), echo)
-                    if serve_for > 0:
-                        echo("")
-                        echo(f"Serving {base}/ for {serve_for:.0f} s; Ctrl-C stops it.")
-                        echo(f"Sign up at {base}/abonnement: the mails land in {out / 'mail'}.")
-                        await _serve(settings, engine, folder, serve_for, echo, stop)
-            finally:
-                await engine.dispose()
-        finally:
-            smtp.stop()
+        web_port = free_port()
+        config = out / "notifier.toml"
+        write_config(config, site=site.url, web_port=web_port, out=out)
+        settings = load_settings(config)
+        # Links in the demo's mails need a signing key; they only have to work while it runs.
+        settings.web.secret_key = SecretStr(secrets.token_urlsafe(32))
+        echo(f"Sample site:  {site.url}/politik/kkr/")
+        async with Runtime(settings, transport=folder) as runtime:
+            await _chain(runtime, out, echo)
+            async with _web_app(runtime) as base:
+                await _save_pages(base, out, echo)
+                _summary(out, config, len(folder.saved), echo)
+                if serve_for > 0:
+                    echo("")
+                    echo(f"Serving {base}/ for {serve_for:.0f} s; Ctrl-C stops it.")
+                    echo(f"Sign up at {base}/abonnement: the mails land in {out / 'mail'}.")
+                    await _serve(runtime, folder, serve_for, echo, stop)
 
 
 def _summary(out: Path, config: Path, mails: int, echo: Callable[[str], None]) -> None:
@@ -215,62 +195,30 @@ def _summary(out: Path, config: Path, mails: int, echo: Callable[[str], None]) -
     echo(f"Run it again: notifier --config {config} run")
 
 
-async def _chain(
-    settings: Settings, engine: AsyncEngine, out: Path, echo: Callable[[str], None]
-) -> None:
-    now = datetime.now(UTC)
-    topics = load_topics(settings.topics_file)
+async def _chain(runtime: Runtime, out: Path, echo: Callable[[str], None]) -> None:
     # Subscribers start at the newest event, so they come first and hear about the first poll.
-    async with engine.begin() as conn:
-        for sample in samples([topic.id for topic in topics]):
-            await store_subscribers.add(
-                conn,
-                email=normalize_email(sample.email),
-                name=sample.name,
-                topics=sample.topics or (ALL,),
-                councils=sample.councils or (ALL,),
-                frequency=sample.frequency,
-                state=SubscriberState.ACTIVE,
-                now=now,
-            )
-            echo(
-                f"Subscriber:   {sample.name} <{sample.email}>, {sample.frequency.value}, "
-                f"topics {', '.join(sample.topics) or 'all'}, "
-                f"councils {', '.join(sample.councils) or 'all'}"
-            )
-    fetcher = Fetcher(settings.fetch)
-    pipeline = Pipeline(
-        engine=engine, fetcher=fetcher, classifier=Classifier(topics), settings=settings.ingest
-    )
-    try:
-        summaries = await pipeline.poll_all(settings.sources)
-    finally:
-        pipeline.close()
-        await fetcher.aclose()
-    for summary in summaries:
+    for sample in samples([topic.id for topic in runtime.topics]):
+        await runtime.subscriptions.add(
+            email=normalize_email(sample.email),
+            name=sample.name,
+            topics=sample.topics or (ALL,),
+            councils=sample.councils or (ALL,),
+            frequency=sample.frequency,
+        )
+        echo(
+            f"Subscriber:   {sample.name} <{sample.email}>, {sample.frequency.value}, "
+            f"topics {', '.join(sample.topics) or 'all'}, "
+            f"councils {', '.join(sample.councils) or 'all'}"
+        )
+    for summary in await runtime.pipeline.poll_all(runtime.settings.sources):
         echo(_poll_line(summary))
-    renderer = feeds.FeedRenderer(
-        base_url=settings.web.base_url,
-        topics=topics,
-        templates_dir=settings.templates_dir or resources.templates_dir(),
-    )
-    async with engine.connect() as conn:
-        files = await feeds.build_files(conn, renderer)
-    for path, file in files.items():
-        target = out / "public" / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(file.body)
-    echo(f"Feeds:        {len(files)} files written")
-    now = datetime.now(UTC)
+    count = await write_files(runtime, out / "public")
+    echo(f"Feeds:        {count} files written")
     planned = 0
     for frequency in Frequency:
-        planned += await make_digests(engine, settings, frequency, now=now)
-    deliverer = Deliverer(engine, settings, worker_id="demo")
-    try:
-        report = await deliverer.run_once(now=datetime.now(UTC))
-    finally:
-        await deliverer.aclose()
-    echo(f"Digests:      {planned} planned, {report.sent} sent to the built-in SMTP server")
+        planned += await runtime.digests.make(frequency, now=runtime.now())
+    report = await runtime.deliverer.run_once(now=runtime.now())
+    echo(f"Digests:      {planned} planned, {report.sent} saved in the mail folder")
 
 
 def _poll_line(summary: SourceSummary) -> str:
@@ -282,9 +230,10 @@ def _poll_line(summary: SourceSummary) -> str:
 
 
 @contextlib.asynccontextmanager
-async def _web_app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[str]:
+async def _web_app(runtime: Runtime) -> AsyncIterator[str]:
     """The web app under uvicorn on the demo's port while the block runs; yields its URL."""
-    app = create_app(settings, engine, scheduler_running=lambda: True)
+    settings = runtime.settings
+    app = create_app(runtime, scheduler_running=lambda: True)
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -318,8 +267,7 @@ async def _save_pages(base: str, out: Path, echo: Callable[[str], None]) -> None
 
 
 async def _serve(
-    settings: Settings,
-    engine: AsyncEngine,
+    runtime: Runtime,
     folder: MailFolder,
     serve_for: float,
     echo: Callable[[str], None],
@@ -327,16 +275,12 @@ async def _serve(
 ) -> None:
     """Keep serving, and send what the web app queues (confirmation mails) to the mail folder."""
     stop = stop or asyncio.Event()
-    deliverer = Deliverer(engine, settings, worker_id="demo")
     loop = asyncio.get_running_loop()
     until = loop.time() + serve_for
-    try:
-        while (left := until - loop.time()) > 0 and not stop.is_set():
-            before = len(folder.saved)
-            await deliverer.run_once(now=datetime.now(UTC))
-            for path in folder.saved[before:]:
-                echo(f"Mail:         {path}")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), min(SEND_EVERY, left))
-    finally:
-        await deliverer.aclose()
+    while (left := until - loop.time()) > 0 and not stop.is_set():
+        before = len(folder.saved)
+        await runtime.deliverer.run_once(now=runtime.now())
+        for path in folder.saved[before:]:
+            echo(f"Mail:         {path}")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), min(SEND_EVERY, left))

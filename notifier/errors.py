@@ -10,6 +10,7 @@ the others.
     ├── SubscriberError      an invalid or duplicate subscriber
     └── DeliveryError        SMTP refused a message
         ├── TemporaryDeliveryError   4xx or connection trouble: retry later
+        │   └── ServerUnreachable    no connection at all: stop sending until the next run
         └── PermanentDeliveryError   5xx: this message fails, others go on
 """
 
@@ -52,6 +53,10 @@ class DeliveryError(NotifierError):
 
 class TemporaryDeliveryError(DeliveryError):
     pass
+
+
+class ServerUnreachable(TemporaryDeliveryError):
+    """The mail server cannot be reached: trying other messages now would only fail too."""
 
 
 class PermanentDeliveryError(DeliveryError):

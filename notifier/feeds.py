@@ -21,18 +21,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from pathlib import Path
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import escape
-from sqlalchemy.ext.asyncio import AsyncConnection
+from jinja2 import Environment
 
 from notifier import ical
-from notifier.models import Council, EventType, ItemSnapshot, Topic
-from notifier.store import documents as store_documents
-from notifier.store import events as store_events
-from notifier.untrusted import clean_text, safe_url
+from notifier.models import Council, Event, EventType, ItemSnapshot, StoredMeeting, Topic
+from notifier.untrusted import safe_url
 
 FEED_SIZE = 100
 # Newest item events read to build the feeds: a topic or council with nothing in this window
@@ -44,9 +39,7 @@ TAG_DATE = "2024"
 EMPTY_FEED_TIME = datetime(2024, 1, 1, tzinfo=UTC)
 SITE_NAME = "KKR Notifier"
 
-# XML 1.0 allows tab, newline, carriage return and the ranges below; everything else (C0
-# controls, lone surrogates, U+FFFE/U+FFFF) makes a feed unparseable.
-_FEED_EVENTS = (
+FEED_EVENTS = (
     EventType.ITEM_NEW,
     EventType.ITEM_CHANGED,
     EventType.ITEM_DECIDED,
@@ -126,10 +119,6 @@ def catalogue(topics: Sequence[Topic]) -> list[FeedSpec]:
     return specs
 
 
-def find_spec(specs: Sequence[FeedSpec], slug: str) -> FeedSpec | None:
-    return next((spec for spec in specs if spec.slug == slug), None)
-
-
 FeedKey = tuple[str | None, Council | None]
 """What a feed selects: (topic, council), either None for all."""
 
@@ -161,7 +150,7 @@ def _keys(snapshot: ItemSnapshot) -> list[FeedKey]:
     return keys
 
 
-def fold(events: Iterable[store_events.Event]) -> Recent:
+def fold(events: Iterable[Event]) -> Recent:
     """Fold item events (any order) into one entry per live item, newest update first, and
     the time each feed selection last changed."""
     latest: dict[int, Entry] = {}
@@ -199,11 +188,6 @@ def fold(events: Iterable[store_events.Event]) -> Recent:
     return Recent(entries=entries, changed=changed)
 
 
-async def recent(conn: AsyncConnection) -> Recent:
-    """What the feeds and the archive show, from the newest item events."""
-    return fold(await store_events.latest(conn, types=_FEED_EVENTS, limit=EVENT_WINDOW))
-
-
 def _rfc822(moment: datetime) -> str:
     return format_datetime(moment.astimezone(UTC), usegmt=True)
 
@@ -218,9 +202,9 @@ def _truncate(text: str) -> str:
     return text[:TEXT_LIMIT].rsplit(" ", 1)[0] + " …"
 
 
-def _paragraphs(text: str) -> str:
-    parts = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-    return "".join(f"<p>{escape(part)}</p>".replace("\n", "<br>") for part in parts)
+def _paragraphs(text: str) -> list[list[str]]:
+    """Paragraphs, each a list of its lines."""
+    return [p.strip().splitlines() for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
 def is_pdf(url: str) -> bool:
@@ -245,18 +229,12 @@ class _View:
 class FeedRenderer:
     """Renders the feeds of one site (base URL, topic names, templates)."""
 
-    def __init__(self, *, base_url: str, topics: Sequence[Topic], templates_dir: Path) -> None:
+    def __init__(self, *, base_url: str, topics: Sequence[Topic], env: Environment) -> None:
         self.base_url = base_url.rstrip("/")
         self.specs = catalogue(topics)
         self.topic_names = {topic.id: topic.name for topic in topics}
         self._authority = urlsplit(self.base_url).hostname or "localhost"
-        self._env = Environment(
-            loader=FileSystemLoader(templates_dir / "feeds"),
-            autoescape=True,
-            undefined=StrictUndefined,
-            finalize=lambda value: clean_text(value) if isinstance(value, str) else value,
-            keep_trailing_newline=True,
-        )
+        self._env = env
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path}"
@@ -265,13 +243,13 @@ class FeedRenderer:
         return f"tag:{self._authority},{TAG_DATE}:item/{item_id}"
 
     def rss(self, spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
-        return self._render("rss.xml.j2", spec, entries)
+        return self._render("feeds/rss.xml.j2", spec, entries)
 
     def atom(self, spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
-        return self._render("atom.xml.j2", spec, entries)
+        return self._render("feeds/atom.xml.j2", spec, entries)
 
     def opml(self, specs: Sequence[FeedSpec]) -> bytes:
-        template = self._env.get_template("feeds.opml.j2")
+        template = self._env.get_template("feeds/feeds.opml.j2")
         return template.render(
             title=f"{SITE_NAME}: alle feeds",
             feeds=[
@@ -308,7 +286,7 @@ class FeedRenderer:
             id=self.entry_id(snap.item_id),
             title=title,
             link=safe_url(snap.document_url, self.url("arkiv")),
-            html=entry_html(snap, self.topic_names),
+            html=self._entry_html(snap),
             published=_rfc3339(entry.published),
             updated=_rfc3339(entry.updated),
             updated_rfc822=_rfc822(entry.updated),
@@ -316,28 +294,24 @@ class FeedRenderer:
             enclosure=safe_url(snap.document_url) if is_pdf(snap.document_url) else None,
         )
 
-
-def entry_html(snap: ItemSnapshot, topic_names: dict[str, str]) -> str:
-    """The entry body as an HTML string (every scraped value escaped); a plain str, so the
-    XML template escapes it once more."""
-    parts = []
-    if snap.decides_title:
-        parts.append(f"<p><strong>Beslutning om:</strong> {escape(snap.decides_title)}</p>")
-    parts.append(_paragraphs(_truncate(snap.text)))
-    if snap.indstilling:
-        parts.append(f"<h3>Indstilling</h3>{_paragraphs(_truncate(snap.indstilling))}")
-    if snap.beslutning:
-        parts.append(f"<h3>Beslutning</h3>{_paragraphs(_truncate(snap.beslutning))}")
-    topics = ", ".join(topic_names.get(topic, topic) for topic in snap.topic_ids)
-    facts = [snap.council.danish_name]
-    if snap.document_date:
-        facts.append(snap.document_date.strftime("%d.%m.%Y"))
-    if topics:
-        facts.append(f"Emner: {topics}")
-    parts.append(f"<p>{escape(' · '.join(facts))}</p>")
-    source = escape(safe_url(snap.document_url))
-    parts.append(f'<p>Kilde: <a href="{source}">{escape(snap.document_title)}</a></p>')
-    return "".join(str(part) for part in parts)
+    def _entry_html(self, snap: ItemSnapshot) -> str:
+        """The entry body as HTML (every scraped value escaped by the template); a plain str,
+        so the XML template escapes it once more."""
+        facts = [snap.council.danish_name]
+        if snap.document_date:
+            facts.append(snap.document_date.strftime("%d.%m.%Y"))
+        topics = ", ".join(self.topic_names.get(topic, topic) for topic in snap.topic_ids)
+        if topics:
+            facts.append(f"Emner: {topics}")
+        return self._env.get_template("feeds/entry.html.j2").render(
+            decides_title=snap.decides_title,
+            text=_paragraphs(_truncate(snap.text)),
+            indstilling=_paragraphs(_truncate(snap.indstilling or "")),
+            beslutning=_paragraphs(_truncate(snap.beslutning or "")),
+            facts=" · ".join(facts),
+            source_url=safe_url(snap.document_url),
+            source_title=snap.document_title,
+        )
 
 
 def _subtitle(spec: FeedSpec, topic_names: dict[str, str]) -> str:
@@ -370,11 +344,10 @@ class File:
     media_type: str
 
 
-async def build_files(
-    conn: AsyncConnection, renderer: FeedRenderer, state: Recent | None = None
+def build_files(
+    renderer: FeedRenderer, state: Recent, meetings: Sequence[StoredMeeting]
 ) -> dict[str, File]:
     """Every feed, the OPML list and the calendars, by path relative to the site root."""
-    state = state or await recent(conn)
     files: dict[str, File] = {}
     for spec in renderer.specs:
         selected = spec.select(state.entries)
@@ -382,7 +355,6 @@ async def build_files(
         files[spec.rss_path] = _file(spec.rss_path, renderer.rss(spec, selected), modified)
         files[spec.atom_path] = _file(spec.atom_path, renderer.atom(spec, selected), modified)
     files[OPML_PATH] = _file(OPML_PATH, renderer.opml(renderer.specs), None)
-    meetings = await store_documents.all_meetings(conn)
     for council in [None, *Council]:
         chosen = [m for m in meetings if council is None or m.council is council]
         modified = max((m.updated_at for m in chosen), default=EMPTY_FEED_TIME)

@@ -20,19 +20,12 @@ import httpx
 from notifier import __version__
 from notifier.config import FetchSettings
 from notifier.errors import FetchError
+from notifier.models import Validators
 
 log = logging.getLogger(__name__)
 
 ROBOTS_TTL = 3600.0
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-
-@dataclass(frozen=True, kw_only=True)
-class Validators:
-    """What the server said last time, sent back so an unchanged page costs a 304."""
-
-    etag: str | None = None
-    last_modified: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

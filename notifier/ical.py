@@ -16,8 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from notifier.models import Council
-from notifier.store.documents import StoredMeeting
+from notifier.models import Council, StoredMeeting
 
 # The length of a KKR meeting is not published; two hours is typical.
 MEETING_LENGTH = timedelta(hours=2)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from notifier.config import IngestSettings
-from notifier.ingest import SourcePlan
+from notifier.plan import SourcePlan
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,30 +1,25 @@
 """Renders a planned digest to subject, plain text and HTML with Jinja2.
 
 Per message only what is personal is rendered. Each item version is rendered once per
-(version, reason, topics shown) and reused for every subscriber who gets it, and the CSS in
-``templates/email/digest.css`` is inlined into the HTML templates once, when they are loaded:
-Jinja tags are swapped for placeholders (HTML comments between elements, plain tokens inside
-tags) that survive css-inline untouched, and swapped back before Jinja compiles the result.
-Everything scraped is escaped by Jinja2's autoescape.
+(version, reason, topics shown) and reused for every subscriber who gets it. The templates come
+from the one environment (``notifier.templates``), which inlines the mail CSS and escapes
+everything scraped.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import css_inline
-from jinja2 import BaseLoader, Environment, FileSystemLoader, StrictUndefined, Template
+from jinja2 import Environment
 from markupsafe import Markup
 
 from notifier import danish
-from notifier.errors import ConfigError
 from notifier.models import Council, DocumentKind, ItemSnapshot, Topic
 from notifier.untrusted import safe_url
 
@@ -42,7 +37,6 @@ KIND_WORDS = {
     DocumentKind.NEWSLETTER: "Nyhedsbrev",
     DocumentKind.OTHER: "Dokument",
 }
-_JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9»\"])")
 EXCERPT_CHARS = 280
 INDSTILLING_CHARS = 600
@@ -57,69 +51,12 @@ class Rendered:
     html: str
 
 
-def inline_css(source: str, css: str, *, fragment: bool) -> str:
-    """Inline ``css`` into a Jinja HTML template's markup without disturbing its tags."""
-    tags: list[str] = []
-
-    def placeholder(match: re.Match[str]) -> str:
-        tags.append(match.group(0))
-        before = source[: match.start()]
-        if before.rfind("<") > before.rfind(">"):  # inside a tag, e.g. an attribute value
-            return f"JINJATAG{len(tags) - 1}X"
-        return f"<!--JINJATAG{len(tags) - 1}X-->"
-
-    marked = _JINJA_TAG.sub(placeholder, source)
-    if fragment:
-        inlined = css_inline.inline_fragment(marked, css)
-    else:
-        inlined = css_inline.CSSInliner(extra_css=css).inline(marked)
-
-    def restore(match: re.Match[str]) -> str:
-        return tags[int(match.group(1))]
-
-    return re.sub(r"(?:<!--|&lt;!--)?JINJATAG(\d+)X(?:--&gt;|-->)?", restore, inlined)
-
-
-class _InliningLoader(BaseLoader):
-    """Loads ``*.html.j2`` with the stylesheet already inlined."""
-
-    def __init__(self, directory: Path, css: str) -> None:
-        self._files = FileSystemLoader(directory)
-        self._css = css
-
-    def get_source(
-        self, environment: Environment, template: str
-    ) -> tuple[str, str | None, Callable[[], bool] | None]:
-        source, filename, uptodate = self._files.get_source(environment, template)
-        fragment = not source.lstrip().lower().startswith("<!doctype")
-        return inline_css(source, self._css, fragment=fragment), filename, uptodate
-
-
 class DigestRenderer:
-    def __init__(self, *, templates_dir: Path, topics: Sequence[Topic]) -> None:
-        directory = templates_dir / "email"
-        if not (directory / "digest.html.j2").exists():
-            raise ConfigError(f"{directory}: digest templates not found (set templates_dir)")
-        css = (directory / "digest.css").read_text(encoding="utf-8")
-        html_env = Environment(
-            loader=_InliningLoader(directory, css),
-            autoescape=True,
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        text_env = Environment(
-            loader=FileSystemLoader(directory),
-            autoescape=False,
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=False,
-        )
-        self._html: Template = html_env.get_template("digest.html.j2")
-        self._html_item: Template = html_env.get_template("digest_item.html.j2")
-        self._text: Template = text_env.get_template("digest.txt.j2")
-        self._text_item: Template = text_env.get_template("digest_item.txt.j2")
+    def __init__(self, *, env: Environment, topics: Sequence[Topic]) -> None:
+        self._html = env.get_template("email/digest.html.j2")
+        self._html_item = env.get_template("email/digest_item.html.j2")
+        self._text = env.get_template("email/digest.txt.j2")
+        self._text_item = env.get_template("email/digest_item.txt.j2")
         self._topic_names = {topic.id: topic.name for topic in topics}
         self._topic_order = {topic.id: position for position, topic in enumerate(topics)}
         self._fragments: dict[tuple[Any, ...], tuple[Markup, str]] = {}

@@ -13,28 +13,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
-import socket
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import uvicorn
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from notifier import alerts, ingest, metrics, resources
-from notifier.classify import Classifier
+from notifier import alerts, metrics
 from notifier.config import Settings, SourceConfig
-from notifier.deliver import Deliverer
-from notifier.digest import make_digests
-from notifier.fetch import Fetcher
 from notifier.models import Frequency
-from notifier.pipeline import Pipeline, SourceSummary
+from notifier.runtime import Runtime
 from notifier.scheduler import create_scheduler
-from notifier.store.db import open_database
-from notifier.topics import load_topics
 from notifier.web.app import create_app
 
 log = logging.getLogger(__name__)
@@ -48,73 +38,46 @@ class _WebServer(uvicorn.Server):
 
 
 class Service:
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        engine: AsyncEngine,
-        fetcher: Fetcher,
-        pipeline: Pipeline,
-        deliverer: Deliverer | None,
-        worker_id: str,
-    ) -> None:
-        self.settings = settings
-        self.engine = engine
-        self.worker_id = worker_id
-        self._fetcher = fetcher
-        self._pipeline = pipeline
-        self._deliverer = deliverer
-        self._templates_dir = settings.templates_dir or resources.templates_dir()
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.settings: Settings = runtime.settings
+        self.worker_id = runtime.worker_id
+        self._mail = runtime.settings.smtp.enabled
         self._inflight: set[asyncio.Task[Any]] = set()
         self._stopping = False
         self._immediate_due = False
         self._immediate_lock = asyncio.Lock()
         self._send_lock = asyncio.Lock()
         self.scheduler = create_scheduler(
-            settings, self, mail=deliverer is not None, start_at=self._now()
+            self.settings, self, mail=self._mail, start_at=self._now()
         )
 
     @classmethod
     async def open(cls, settings: Settings) -> Service:
         """Migrate the database and build every part; nothing runs until ``run``."""
-        classifier = Classifier(load_topics(settings.topics_file))
-        engine = await open_database(settings.database_url)
-        worker_id = f"{socket.gethostname()}:{os.getpid()}"
-        changed = await ingest.reclassify_if_stale(
-            engine, classifier=classifier, owner=worker_id, now=datetime.now(UTC)
+        runtime = Runtime(settings)
+        await runtime.open()
+        classifier = runtime.classifier
+        changed = await runtime.store.item_topics.reclassify_if_stale(
+            classifier.classify_item,
+            topics_version=classifier.version,
+            owner=runtime.worker_id,
+            now=cls._now(),
         )
         if changed is not None:
             log.info(
                 "reclassified stored items for new topic definitions", extra={"changed": changed}
             )
-        fetcher = Fetcher(settings.fetch)
-        pipeline = Pipeline(
-            engine=engine,
-            fetcher=fetcher,
-            classifier=classifier,
-            settings=settings.ingest,
-            owner=worker_id,
-        )
-        deliverer = None
-        if settings.smtp.enabled:
-            deliverer = Deliverer(engine, settings, worker_id=worker_id)
-        return cls(
-            settings,
-            engine=engine,
-            fetcher=fetcher,
-            pipeline=pipeline,
-            deliverer=deliverer,
-            worker_id=worker_id,
-        )
+        return cls(runtime)
 
     # The jobs (see ``scheduler.Jobs``).
 
     async def poll(self, source: SourceConfig) -> None:
         async with self._running():
             # Half an interval: a replica that polled the source since the last tick wins.
-            summary = await self._pipeline.poll(source, min_gap=source.interval / 2)
+            summary = await self.runtime.pipeline.poll(source, min_gap=source.interval / 2)
             metrics.record_poll(source.id, summary)
-            if _changed(summary) and self._deliverer is not None:
+            if summary.changed and self._mail:
                 self._spawn(self.digest(Frequency.IMMEDIATE))
             if summary.state != "skipped":
                 await self.check_alerts()
@@ -124,21 +87,21 @@ class Service:
             await self._immediate()
             return
         async with self._running():
-            await make_digests(self.engine, self.settings, frequency, now=self._now())
+            await self.runtime.digests.make(frequency, now=self._now())
             await self.send()
 
     async def send(self) -> None:
-        if self._deliverer is None:
+        if not self._mail:
             return
         async with self._running(), self._send_lock:
-            await self._deliverer.run_once(now=self._now())
+            await self.runtime.deliverer.run_once(now=self._now())
 
     async def check_alerts(self) -> None:
         async with self._running():
             await alerts.check(
-                self.engine, self.settings, now=self._now(), templates_dir=self._templates_dir
+                self.runtime.store, self.settings, self.runtime.composer, now=self._now()
             )
-            if self._deliverer is not None:
+            if self._mail:
                 self._spawn(self.send())
 
     async def _immediate(self) -> None:
@@ -149,7 +112,7 @@ class Service:
         async with self._running(), self._immediate_lock:
             while self._immediate_due and not self._stopping:
                 self._immediate_due = False
-                await make_digests(self.engine, self.settings, Frequency.IMMEDIATE, now=self._now())
+                await self.runtime.digests.make(Frequency.IMMEDIATE, now=self._now())
                 await self.send()
 
     # Lifecycle.
@@ -162,7 +125,7 @@ class Service:
             loop.add_signal_handler(signum, stop.set)
         server = _WebServer(
             uvicorn.Config(
-                create_app(self.settings, self.engine, scheduler_running=self._scheduling),
+                create_app(self.runtime, scheduler_running=self._scheduling),
                 host=self.settings.web.host,
                 port=self.settings.web.port,
                 log_config=None,  # logs go through our JSON handler
@@ -200,17 +163,13 @@ class Service:
         self.scheduler.shutdown(wait=False)
 
     async def aclose(self) -> None:
-        if self._deliverer is not None:
-            await self._deliverer.aclose()
-        await self._fetcher.aclose()
-        self._pipeline.close()
-        await self.engine.dispose()
+        await self.runtime.aclose()
 
     def _scheduling(self) -> bool:
         return bool(self.scheduler.running) and not self._stopping
 
     def _log_start(self) -> None:
-        if self._deliverer is None:
+        if not self._mail:
             log.warning(
                 "mail is disabled: no SMTP host is configured ([smtp] host or "
                 "NOTIFIER_SMTP__HOST); sources are polled and feeds published, but no "
@@ -220,9 +179,7 @@ class Service:
             "started",
             extra={
                 "sources": len(self.settings.sources),
-                "database": make_url(self.settings.database_url).render_as_string(
-                    hide_password=True
-                ),
+                "database": self.runtime.store.describe(),
                 "web": f"http://{self.settings.web.host}:{self.settings.web.port}",
                 "worker": self.worker_id,
             },
@@ -258,13 +215,3 @@ class Service:
     @staticmethod
     def _now() -> datetime:
         return datetime.now(UTC)
-
-
-def _changed(summary: SourceSummary) -> bool:
-    return bool(
-        summary.documents_new
-        or summary.documents_changed
-        or summary.items_new
-        or summary.items_changed
-        or summary.items_removed
-    )

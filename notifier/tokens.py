@@ -1,23 +1,18 @@
 """Signed, expiring links for confirming, managing and leaving a subscription.
 
 itsdangerous signs (subscriber id, token generation) with a purpose-specific salt; bumping a
-subscriber's generation revokes every link sent before. The secret comes only from the
-environment (NOTIFIER_WEB__SECRET_KEY).
+subscriber's generation revokes every link sent before. The secret is the runtime's (from
+NOTIFIER_WEB__SECRET_KEY, see ``notifier.runtime``).
 """
 
 from __future__ import annotations
 
-import functools
-import logging
-import secrets
 from enum import StrEnum
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from notifier.config import WebSettings
 from notifier.errors import NotifierError
-
-log = logging.getLogger(__name__)
 
 
 class Purpose(StrEnum):
@@ -37,21 +32,8 @@ class TokenError(NotifierError):
     """A link that is forged, altered, meant for something else, expired or revoked."""
 
 
-@functools.cache
-def _process_secret() -> str:
-    """One random secret per process, so every Tokens in it agrees; warned about once."""
-    log.warning(
-        "NOTIFIER_WEB__SECRET_KEY is not set: using a random secret, so links in mails stop "
-        "working when the process restarts (and differ between replicas)"
-    )
-    return secrets.token_urlsafe(32)
-
-
 class Tokens:
-    def __init__(self, settings: WebSettings) -> None:
-        # Without a configured secret links still work, but only until the process restarts;
-        # say so rather than fail a first start.
-        secret = settings.secret_key.get_secret_value() or _process_secret()
+    def __init__(self, settings: WebSettings, *, secret: str) -> None:
         self._serializer = URLSafeTimedSerializer(secret)
         self._max_age = settings.token_max_age
         self._base_url = settings.base_url.rstrip("/")

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from notifier.store.db import open_database
+from notifier.store import Store
 from tests.site import Site, start_site
 
 POSTGRES_URL = os.environ.get("NOTIFIER_TEST_POSTGRES_URL", "")
@@ -58,20 +58,26 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 
 
 @pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    """A migrated database on each backend."""
-    engine = await open_database(database_url)
+async def store(database_url: str) -> AsyncIterator[Store]:
+    """A migrated database on each backend, behind the store."""
+    store = await Store.open(database_url)
     try:
-        yield engine
+        yield store
     finally:
-        await engine.dispose()
+        await store.close()
 
 
 @pytest.fixture
-async def sqlite_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+def engine(store: Store) -> AsyncEngine:
+    """The store's engine, for tests that check rows with SQL of their own."""
+    return store.db.engine
+
+
+@pytest.fixture
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[Store]:
     """A migrated SQLite database, for tests that are not about storage."""
-    engine = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'notifier.db'}")
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'notifier.db'}")
     try:
-        yield engine
+        yield store
     finally:
-        await engine.dispose()
+        await store.close()

@@ -1,27 +1,30 @@
 """Put realistic ingest results in a test database through the real ingest path.
 
 Digest, feed and web tests need items with known topics; they get them from ``publish``, which
-builds a Document and Items and runs ``ingest.plan_document`` + ``ingest.apply`` exactly as a
-poll does, with a classifier that returns the topics the test names.
+builds a Document and Items and plans and stores them exactly as a poll does (``store.polls``
+and ``plan.plan_source``), with a classifier that returns the topics the test names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.applications import Starlette
 
-from notifier import ingest
-from notifier.config import SourceConfig
+from notifier.compose import Composed
+from notifier.config import Settings
+from notifier.deliver import DeliveryReport
 from notifier.models import (
     Council,
     Document,
     DocumentKind,
     EventType,
     Evidence,
+    Frequency,
     Item,
     ItemSnapshot,
     Meeting,
@@ -29,8 +32,10 @@ from notifier.models import (
     TopicMatch,
     slug,
 )
-from notifier.store import events as store_events
-from notifier.store import sources as store_sources
+from notifier.plan import plan_source, wanted
+from notifier.runtime import Runtime
+from notifier.store import SourceRef, Store
+from notifier.web.app import create_app
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
@@ -69,7 +74,7 @@ class SpecClassifier:
 
 
 async def publish(
-    conn: AsyncConnection,
+    store: Store,
     specs: Sequence[Spec],
     *,
     council: Council = Council.HOVEDSTADEN,
@@ -81,16 +86,7 @@ async def publish(
 ) -> list[ItemSnapshot]:
     """Store one document with these items; return the snapshots of the events it appended."""
     now = now or datetime.now(UTC)
-    source_id = f"test-{council.value}"
-    await store_sources.ensure(
-        conn,
-        SourceConfig(
-            id=source_id,
-            kkr=council,
-            kind=SourceKind.LISTING,
-            url=f"http://127.0.0.1/{council.value}",
-        ),
-    )
+    source = source_for(council)
     name = {
         DocumentKind.AGENDA: "Dagsorden",
         DocumentKind.MINUTES: "Referat",
@@ -129,16 +125,90 @@ async def publish(
         content_type="application/pdf" if meeting else "text/html",
         meeting=meeting,
     )
-    before = await store_events.last_id(conn)
-    plan = ingest.SourcePlan(source_id=source_id, council=council)
-    plan.documents.append(
-        await ingest.plan_document(
-            conn, source_id=source_id, council=council, document=document, items=items
-        )
+    return await store_document(
+        store, source, document, items, classifier=SpecClassifier(specs), now=now
     )
-    await ingest.apply(conn, plan, classifier=SpecClassifier(specs), now=now)
+
+
+async def store_document(
+    store: Store,
+    source: SourceRef,
+    document: Document,
+    items: Sequence[Item],
+    *,
+    classifier: SpecClassifier,
+    now: datetime,
+) -> list[ItemSnapshot]:
+    """Plan and store one document as a poll of ``source`` would; return the snapshots of the
+    item events it appended."""
+    before = await store.archive.last_event_id()
+    start = await store.polls.begin(source, owner="publish", now=now, ttl=timedelta(minutes=5))
+    assert start is not None
+    known = await store.polls.lookup(source.id, [wanted(document, source.council)])
+    plan = plan_source(
+        source_id=source.id,
+        council=source.council,
+        extracted=[(document, items)],
+        known=known,
+        classifier=classifier,
+    )
+    await store.polls.finish(
+        source,
+        previous=start.state,
+        plan=plan,
+        fetched=[],
+        errors=[],
+        failed=False,
+        owner="publish",
+        now=now,
+    )
     return [
         event.snapshot
-        for event in await store_events.since(conn, before, types=store_events.ITEM_EVENTS)
-        if event.type is not EventType.ITEM_REMOVED
+        for event in await store.archive.since(before)
+        if event.type.is_item and event.type is not EventType.ITEM_REMOVED
     ]
+
+
+def source_for(council: Council) -> SourceRef:
+    return SourceRef(
+        id=f"test-{council.value}",
+        council=council,
+        kind=SourceKind.LISTING,
+        url=f"http://127.0.0.1/{council.value}",
+    )
+
+
+def runtime_for(store: Store, settings: Settings, **parts: Any) -> Runtime:
+    """A runtime on the test's store (which the test closes)."""
+    return Runtime(settings, store=store, **parts)
+
+
+async def make_digests(
+    store: Store, settings: Settings, frequency: Frequency, *, now: datetime
+) -> int:
+    runtime = runtime_for(store, settings)
+    try:
+        return await runtime.digests.make(frequency, now=now)
+    finally:
+        await runtime.aclose()
+
+
+async def compose_digests(
+    store: Store, settings: Settings, frequency: Frequency, *, now: datetime
+) -> list[Composed]:
+    return await runtime_for(store, settings).digests.compose(frequency, now=now)
+
+
+async def deliver(store: Store, settings: Settings, *, now: datetime) -> DeliveryReport:
+    runtime = runtime_for(store, settings)
+    try:
+        return await runtime.deliverer.run_once(now=now)
+    finally:
+        await runtime.aclose()
+
+
+def app_for(
+    settings: Settings, store: Store, *, scheduler_running: Callable[[], bool] = lambda: True
+) -> Starlette:
+    """The web app on the test's store."""
+    return create_app(runtime_for(store, settings), scheduler_running=scheduler_running)

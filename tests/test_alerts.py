@@ -2,18 +2,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from notifier import alerts
 from notifier.config import Settings
+from notifier.pipeline import source_ref
+from notifier.runtime import Runtime
+from notifier.store import Store
 from notifier.store import sources as store_sources
 from notifier.store.schema import outbox
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 NOW = datetime(2024, 6, 20, 9, 0, tzinfo=UTC)
 SOURCE = {
     "id": "hovedstaden-nyheder",
@@ -32,40 +32,41 @@ def _settings(operator: str = "Drift <drift@example.org>") -> Settings:
     )
 
 
-async def _set(engine: AsyncEngine, settings: Settings, **values: object) -> None:
-    async with engine.begin() as conn:
-        await store_sources.ensure(conn, settings.sources[0])
+async def _set(store: Store, settings: Settings, **values: object) -> None:
+    async with store.db.engine.begin() as conn:
+        await store_sources.ensure(conn, source_ref(settings.sources[0]))
         await store_sources.update(conn, SOURCE["id"], **values)
 
 
-async def _check(engine: AsyncEngine, settings: Settings, now: datetime = NOW) -> list[str]:
-    found = await alerts.check(engine, settings, now=now, templates_dir=TEMPLATES)
+async def _check(store: Store, settings: Settings, now: datetime = NOW) -> list[str]:
+    composer = Runtime(settings, store=store).composer
+    found = await alerts.check(store, settings, composer, now=now)
     return [("recovered " if alert.recovered else "") + alert.key for alert in found]
 
 
-async def _mails(engine: AsyncEngine) -> list[sa.RowMapping]:
-    async with engine.connect() as conn:
+async def _mails(store: Store) -> list[sa.RowMapping]:
+    async with store.db.engine.connect() as conn:
         query = sa.select(outbox).order_by(outbox.c.id)
         return list((await conn.execute(query)).mappings().all())
 
 
-async def test_failures_alert_once_then_recovery_once(engine: AsyncEngine) -> None:
+async def test_failures_alert_once_then_recovery_once(store: Store) -> None:
     settings = _settings()
     success = NOW - timedelta(hours=5)
-    await _set(engine, settings, consecutive_failures=2, last_success_at=success)
-    assert await _check(engine, settings) == []  # below failure_alert_after
+    await _set(store, settings, consecutive_failures=2, last_success_at=success)
+    assert await _check(store, settings) == []  # below failure_alert_after
 
-    await _set(engine, settings, consecutive_failures=3, last_failure_reason="timed out")
+    await _set(store, settings, consecutive_failures=3, last_failure_reason="timed out")
     stamp = str(int(success.timestamp()))
-    assert await _check(engine, settings) == [f"failing:{stamp}"]
-    await _set(engine, settings, consecutive_failures=7)
-    assert await _check(engine, settings) == []  # the same incident: no second mail
+    assert await _check(store, settings) == [f"failing:{stamp}"]
+    await _set(store, settings, consecutive_failures=7)
+    assert await _check(store, settings) == []  # the same incident: no second mail
 
-    await _set(engine, settings, consecutive_failures=0, last_success_at=NOW)
-    assert await _check(engine, settings) == [f"recovered failing:{stamp}"]
-    assert await _check(engine, settings) == []
+    await _set(store, settings, consecutive_failures=0, last_success_at=NOW)
+    assert await _check(store, settings) == [f"recovered failing:{stamp}"]
+    assert await _check(store, settings) == []
 
-    mails = await _mails(engine)
+    mails = await _mails(store)
     assert [mail["kind"] for mail in mails] == ["alert", "alert"]
     assert {mail["recipient"] for mail in mails} == {"drift@example.org"}
     first = message_from_bytes(mails[0]["body"])
@@ -77,49 +78,47 @@ async def test_failures_alert_once_then_recovery_once(engine: AsyncEngine) -> No
 
 
 async def test_broken_replaces_failing_and_suspect_alerts_per_held_result(
-    engine: AsyncEngine,
+    store: Store,
 ) -> None:
     settings = _settings()
-    await _set(engine, settings, consecutive_failures=4, last_success_at=None)
-    assert await _check(engine, settings) == ["failing:0"]
-    await _set(engine, settings, state="broken", state_reason="listing has no document links")
-    assert await _check(engine, settings) == ["broken:0"]
-    await _set(engine, settings, state="suspect", held_fingerprint="a" * 64)
-    assert await _check(engine, settings) == ["suspect:" + "a" * 16]
-    await _set(engine, settings, held_fingerprint="b" * 64)
-    assert await _check(engine, settings) == ["suspect:" + "b" * 16]
-    assert await _check(engine, settings) == []
+    await _set(store, settings, consecutive_failures=4, last_success_at=None)
+    assert await _check(store, settings) == ["failing:0"]
+    await _set(store, settings, state="broken", state_reason="listing has no document links")
+    assert await _check(store, settings) == ["broken:0"]
+    await _set(store, settings, state="suspect", held_fingerprint="a" * 64)
+    assert await _check(store, settings) == ["suspect:" + "a" * 16]
+    await _set(store, settings, held_fingerprint="b" * 64)
+    assert await _check(store, settings) == ["suspect:" + "b" * 16]
+    assert await _check(store, settings) == []
 
 
-async def test_quiet_source_alerts_after_its_quiet_period(engine: AsyncEngine) -> None:
+async def test_quiet_source_alerts_after_its_quiet_period(store: Store) -> None:
     settings = _settings()
     published = NOW - timedelta(days=29)
-    await _set(engine, settings, last_published_at=published, last_success_at=NOW)
-    assert await _check(engine, settings) == []
+    await _set(store, settings, last_published_at=published, last_success_at=NOW)
+    assert await _check(store, settings) == []
     later = NOW + timedelta(days=2)
-    assert await _check(engine, settings, later) == [f"quiet:{int(published.timestamp())}"]
-    assert await _check(engine, settings, later) == []
-    await _set(engine, settings, last_published_at=later)
-    assert await _check(engine, settings, later) == [
-        f"recovered quiet:{int(published.timestamp())}"
-    ]
+    assert await _check(store, settings, later) == [f"quiet:{int(published.timestamp())}"]
+    assert await _check(store, settings, later) == []
+    await _set(store, settings, last_published_at=later)
+    assert await _check(store, settings, later) == [f"recovered quiet:{int(published.timestamp())}"]
 
 
-async def test_two_replicas_checking_alike_enqueue_one_mail(engine: AsyncEngine) -> None:
+async def test_two_replicas_checking_alike_enqueue_one_mail(store: Store) -> None:
     settings = _settings()
-    await _set(engine, settings, state="broken", state_reason="x")
-    assert await _check(engine, settings) == ["broken:0"]
+    await _set(store, settings, state="broken", state_reason="x")
+    assert await _check(store, settings) == ["broken:0"]
     # A replica that read the row before the first one wrote `alerted` sends the same id again.
-    await _set(engine, settings, alerted=None)
-    assert await _check(engine, settings) == ["broken:0"]
-    assert len(await _mails(engine)) == 1
+    await _set(store, settings, alerted=None)
+    assert await _check(store, settings) == ["broken:0"]
+    assert len(await _mails(store)) == 1
 
 
 async def test_without_an_operator_address_alerts_are_only_logged(
-    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+    store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = _settings(operator="")
-    await _set(engine, settings, state="broken", state_reason="x")
-    assert await _check(engine, settings) == ["broken:0"]
-    assert await _mails(engine) == []
+    await _set(store, settings, state="broken", state_reason="x")
+    assert await _check(store, settings) == ["broken:0"]
+    assert await _mails(store) == []
     assert [r.incident for r in caplog.records if r.message == "source alert"] == ["broken:0"]

@@ -10,9 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from notifier.cli import main
-from notifier.models import EventType
-from notifier.store import events as store_events
-from notifier.store.db import open_database
+from notifier.models import Event, EventType
+from notifier.store import Store
 from tests.site import Site
 
 POLL_KEYS = {
@@ -34,14 +33,13 @@ def config(site: Site, tmp_path: Path) -> Path:
     return tmp_path / "notifier.toml"
 
 
-def events(config: Path, tmp_path: Path) -> list[store_events.Event]:
-    async def read() -> list[store_events.Event]:
-        engine = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+def events(config: Path, tmp_path: Path) -> list[Event]:
+    async def read() -> list[Event]:
+        store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
         try:
-            async with engine.connect() as conn:
-                return await store_events.since(conn, 0)
+            return await store.archive.since(0)
         finally:
-            await engine.dispose()
+            await store.close()
 
     return asyncio.run(read())
 
@@ -86,9 +84,9 @@ def test_an_unknown_source_is_a_config_error(config: Path) -> None:
 def test_a_tillaegsdagsorden_changes_its_meeting(config: Path, tmp_path: Path) -> None:
     CliRunner().invoke(main, ["--config", str(config), "poll", "--once"])
     meeting_events = [e for e in events(config, tmp_path) if e.type.value.startswith("meeting.")]
-    nordjylland = [e for e in meeting_events if e.payload["council"] == "nordjylland"]
+    nordjylland = [e for e in meeting_events if e.payload.council == "nordjylland"]
     assert [e.type for e in nordjylland] == [EventType.MEETING_NEW, EventType.MEETING_CHANGED]
-    assert "Tillægsdagsorden" in str(nordjylland[1].payload["reason"])
+    assert "Tillægsdagsorden" in str(nordjylland[1].payload.reason)
 
 
 def test_reclassify_tells_only_about_items_whose_topics_changed(

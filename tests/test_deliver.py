@@ -9,14 +9,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from notifier import metrics
 from notifier.config import Settings
 from notifier.deliver import Deliverer
 from notifier.mail import build_message
-from notifier.store import outbox as store_outbox
+from notifier.models import Message
+from notifier.store import Store
 from notifier.store.schema import outbox
+from notifier.transport import SmtpTransport
 from tests.smtp import Received, Sink, free_port, running_sink
 
 NOW = datetime(2021, 4, 20, 5, 0, tzinfo=UTC)
@@ -42,11 +43,10 @@ def settings_for(port: int) -> Settings:
     )
 
 
-async def enqueue(engine: AsyncEngine, *recipients: str) -> None:
-    async with engine.begin() as conn:
-        for n, recipient in enumerate(recipients):
-            await store_outbox.enqueue(
-                conn,
+async def enqueue(store: Store, *recipients: str) -> None:
+    await store.outbox.enqueue(
+        [
+            Message(
                 message_id=f"test.{n}@example.org",
                 kind="digest",
                 recipient=recipient,
@@ -60,72 +60,78 @@ async def enqueue(engine: AsyncEngine, *recipients: str) -> None:
                     message_id=f"test.{n}@example.org",
                     date=NOW,
                 ),
-                subscriber_id=None,
-                now=NOW,
             )
+            for n, recipient in enumerate(recipients)
+        ],
+        now=NOW,
+    )
 
 
-async def states(engine: AsyncEngine) -> dict[str, tuple[str, int, str | None]]:
-    async with engine.connect() as conn:
+def make_deliverer(store: Store, settings: Settings, worker_id: str = "test") -> Deliverer:
+    return Deliverer(store, settings, transport=SmtpTransport(settings.smtp), worker_id=worker_id)
+
+
+async def states(store: Store) -> dict[str, tuple[str, int, str | None]]:
+    async with store.db.engine.connect() as conn:
         rows = (await conn.execute(sa.select(outbox))).mappings().all()
     return {row["recipient"]: (row["state"], row["attempts"], row["last_error"]) for row in rows}
 
 
-async def run(engine: AsyncEngine, port: int, now: datetime) -> None:
-    deliverer = Deliverer(engine, settings_for(port), worker_id="test")
+async def run(store: Store, port: int, now: datetime) -> None:
+    deliverer = make_deliverer(store, settings_for(port), "test")
     try:
         await deliverer.run_once(now=now)
     finally:
         await deliverer.aclose()
 
 
-async def test_4xx_retries_with_backoff_then_succeeds(engine: AsyncEngine, sink: Sink) -> None:
+async def test_4xx_retries_with_backoff_then_succeeds(store: Store, sink: Sink) -> None:
     refusals = iter(["451 4.3.0 try again later"])
     sink.reply = lambda message: next(refusals, None)
-    await enqueue(engine, "a@example.org")
-    await run(engine, sink.port, NOW)
-    state, attempts, error = (await states(engine))["a@example.org"]
+    await enqueue(store, "a@example.org")
+    await run(store, sink.port, NOW)
+    state, attempts, error = (await states(store))["a@example.org"]
     assert (state, attempts) == ("pending", 1) and "451" in (error or "")
-    await run(engine, sink.port, NOW + timedelta(seconds=30))  # not due yet
+    await run(store, sink.port, NOW + timedelta(seconds=30))  # not due yet
     assert sink.received == []
-    await run(engine, sink.port, NOW + timedelta(seconds=61))
+    await run(store, sink.port, NOW + timedelta(seconds=61))
     assert [r.recipients for r in sink.received] == [("a@example.org",)]
-    assert (await states(engine))["a@example.org"][:2] == ("sent", 2)
+    assert (await states(store))["a@example.org"][:2] == ("sent", 2)
 
 
-async def test_5xx_fails_one_message_and_others_go(engine: AsyncEngine, sink: Sink) -> None:
+async def test_5xx_fails_one_message_and_others_go(store: Store, sink: Sink) -> None:
     def reply(message: Received) -> str | None:
         return "550 5.1.1 no such user" if "bad@example.org" in message.recipients else None
 
     sink.reply = reply
-    await enqueue(engine, "a@example.org", "bad@example.org", "c@example.org")
+    await enqueue(store, "a@example.org", "bad@example.org", "c@example.org")
     sent_before = metrics.REGISTRY.get_sample_value("notifier_messages_sent_total") or 0
     failed_before = metrics.REGISTRY.get_sample_value("notifier_messages_failed_total") or 0
-    await run(engine, sink.port, NOW)
+    await run(store, sink.port, NOW)
     assert metrics.REGISTRY.get_sample_value("notifier_messages_sent_total") == sent_before + 2
     assert metrics.REGISTRY.get_sample_value("notifier_messages_failed_total") == failed_before + 1
     assert sorted(r.recipients[0] for r in sink.received) == ["a@example.org", "c@example.org"]
-    result = await states(engine)
+    result = await states(store)
     assert result["bad@example.org"][0] == "failed" and "550" in (
         result["bad@example.org"][2] or ""
     )
     assert result["a@example.org"][0] == result["c@example.org"][0] == "sent"
 
 
-async def test_dead_server_leaves_everything_pending(engine: AsyncEngine) -> None:
-    await enqueue(engine, "a@example.org", "b@example.org")
+async def test_dead_server_leaves_everything_pending(store: Store) -> None:
+    await enqueue(store, "a@example.org", "b@example.org")
     port = free_port()  # nothing listens here
-    await run(engine, port, NOW)
-    assert {state for state, _, _ in (await states(engine)).values()} == {"pending"}
+    await run(store, port, NOW)
+    assert {state for state, _, _ in (await states(store)).values()} == {"pending"}
     with running_sink() as sink:
-        await run(engine, sink.port, NOW + timedelta(hours=1))
+        await run(store, sink.port, NOW + timedelta(hours=1))
         assert sorted(r.recipients[0] for r in sink.received) == ["a@example.org", "b@example.org"]
 
 
-async def test_two_senders_never_send_the_same_message(engine: AsyncEngine, sink: Sink) -> None:
-    await enqueue(engine, *(f"p{n}@example.org" for n in range(40)))
-    first = Deliverer(engine, settings_for(sink.port), worker_id="one")
-    second = Deliverer(engine, settings_for(sink.port), worker_id="two")
+async def test_two_senders_never_send_the_same_message(store: Store, sink: Sink) -> None:
+    await enqueue(store, *(f"p{n}@example.org" for n in range(40)))
+    first = make_deliverer(store, settings_for(sink.port), "one")
+    second = make_deliverer(store, settings_for(sink.port), "two")
     try:
         await asyncio.gather(first.run_once(now=NOW), second.run_once(now=NOW))
     finally:
@@ -137,11 +143,11 @@ async def test_two_senders_never_send_the_same_message(engine: AsyncEngine, sink
 
 @pytest.mark.parametrize("stolen", [False, True])
 async def test_lease_renewed_before_a_late_send_and_never_sent_once_lost(
-    sqlite_engine: AsyncEngine, sink: Sink, stolen: bool
+    sqlite_store: Store, sink: Sink, stolen: bool
 ) -> None:
     """The second message waits in the queue (rate limit) past its lease: the sender renews
     it and sends, or, when another sender took it over meanwhile, leaves it alone."""
-    database = sqlite_engine.url.database
+    database = sqlite_store.db.engine.url.database
     assert database is not None
 
     def reply(message: Received) -> str | None:
@@ -155,19 +161,19 @@ async def test_lease_renewed_before_a_late_send_and_never_sent_once_lost(
         return None
 
     sink.reply = reply
-    await enqueue(sqlite_engine, "a@example.org", "b@example.org")
+    await enqueue(sqlite_store, "a@example.org", "b@example.org")
     settings = settings_for(sink.port)
     settings.smtp.messages_per_minute = 200  # 0.3 s apart
     settings.smtp.lease = 0.2
     settings.smtp.timeout = 0.05
     settings.smtp.connections = 1
-    deliverer = Deliverer(sqlite_engine, settings, worker_id="test")
+    deliverer = make_deliverer(sqlite_store, settings, "test")
     try:
         await deliverer.run_once(now=NOW)
     finally:
         await deliverer.aclose()
     received = [r.recipients[0] for r in sink.received]
-    result = await states(sqlite_engine)
+    result = await states(sqlite_store)
     if stolen:
         assert received == ["a@example.org"]
         assert result["b@example.org"][:2] == ("pending", 0)

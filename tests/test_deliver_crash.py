@@ -22,8 +22,7 @@ from pathlib import Path
 import pytest
 
 from notifier.models import Frequency, SubscriberState
-from notifier.store import subscribers as store_subscribers
-from notifier.store.db import open_database
+from notifier.store import Store
 from tests.factories import Spec, publish
 from tests.smtp import Received, Sink, running_sink
 
@@ -33,29 +32,27 @@ NOW = datetime(2021, 4, 20, 5, 0, tzinfo=UTC)
 
 
 async def prepare(database: Path) -> None:
-    engine = await open_database(f"sqlite+aiosqlite:///{database}")
+    store = await Store.open(f"sqlite+aiosqlite:///{database}")
     try:
-        async with engine.begin() as conn:
-            for n in range(PEOPLE):
-                await store_subscribers.add(
-                    conn,
-                    email=f"p{n}@example.org",
-                    name=f"Person {n}",
-                    topics=("all",),
-                    councils=("all",),
-                    frequency=Frequency.DAILY,
-                    state=SubscriberState.ACTIVE,
-                    now=NOW,
-                )
-            await publish(
-                conn,
-                [
-                    Spec(title="Klimaplan", topics=["klima_miljoe"], number="2"),
-                    Spec(title="Sundhedsaftale", topics=["sundhed"], number="3"),
-                ],
+        for n in range(PEOPLE):
+            await store.subscribers.add(
+                email=f"p{n}@example.org",
+                name=f"Person {n}",
+                topics=("all",),
+                councils=("all",),
+                frequency=Frequency.DAILY,
+                state=SubscriberState.ACTIVE,
+                now=NOW,
             )
+        await publish(
+            store,
+            [
+                Spec(title="Klimaplan", topics=["klima_miljoe"], number="2"),
+                Spec(title="Sundhedsaftale", topics=["sundhed"], number="3"),
+            ],
+        )
     finally:
-        await engine.dispose()
+        await store.close()
 
 
 def command(config: Path) -> list[str]:

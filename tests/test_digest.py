@@ -10,17 +10,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from notifier import ingest
 from notifier.config import Settings
-from notifier.deliver import Deliverer
-from notifier.digest import compose_digests, make_digests
 from notifier.models import Council, DocumentKind, Frequency, SubscriberState
-from notifier.store import outbox as store_outbox
-from notifier.store import subscribers as store_subscribers
+from notifier.store import Store
 from notifier.store.schema import send_log
-from tests.factories import Spec, SpecClassifier, publish
+from tests.factories import Spec, SpecClassifier, compose_digests, make_digests, publish
+from tests.factories import deliver as deliver_once
 from tests.smtp import Sink, running_sink
 
 NOW = datetime(2021, 4, 20, 5, 0, tzinfo=UTC)
@@ -53,7 +49,7 @@ def settings_for(sink: Sink | None) -> Settings:
 
 
 async def subscribe(
-    engine: AsyncEngine,
+    store: Store,
     email: str,
     *,
     topics: tuple[str, ...],
@@ -61,26 +57,20 @@ async def subscribe(
     name: str = "Politiker",
     frequency: Frequency = Frequency.DAILY,
 ) -> int:
-    async with engine.begin() as conn:
-        subscriber = await store_subscribers.add(
-            conn,
-            email=email,
-            name=name,
-            topics=topics,
-            councils=councils,
-            frequency=frequency,
-            state=SubscriberState.ACTIVE,
-            now=NOW,
-        )
+    subscriber = await store.subscribers.add(
+        email=email,
+        name=name,
+        topics=topics,
+        councils=councils,
+        frequency=frequency,
+        state=SubscriberState.ACTIVE,
+        now=NOW,
+    )
     return subscriber.id
 
 
-async def deliver(engine: AsyncEngine, settings: Settings, *, now: datetime = NOW) -> None:
-    deliverer = Deliverer(engine, settings, worker_id="test")
-    try:
-        await deliverer.run_once(now=now)
-    finally:
-        await deliverer.aclose()
+async def deliver(store: Store, settings: Settings, *, now: datetime = NOW) -> None:
+    await deliver_once(store, settings, now=now)
 
 
 def event_range(message: EmailMessage) -> int:
@@ -94,32 +84,31 @@ def body(message: EmailMessage, kind: str) -> str:
     return str(part.get_content())
 
 
-async def test_digest_reaches_matching_subscribers_once(engine: AsyncEngine, sink: Sink) -> None:
+async def test_digest_reaches_matching_subscribers_once(store: Store, sink: Sink) -> None:
     settings = settings_for(sink)
-    await subscribe(engine, "klima@example.org", topics=("klima_miljoe",), name="Karen Klima")
-    await subscribe(engine, "skole@example.org", topics=("uddannelse",))
-    await subscribe(engine, "nord@example.org", topics=("all",), councils=("nordjylland",))
-    async with engine.begin() as conn:
-        await publish(
-            conn,
-            [
-                Spec(
-                    title="DK2020 klimaplaner",
-                    topics=["klima_miljoe"],
-                    number="3",
-                    indstilling="Det indstilles, at KKR tager orienteringen til efterretning.",
-                ),
-                Spec(
-                    title="Praktikpladser <script>alert(1)</script>\r\nBcc: evil@example.org",
-                    topics=["uddannelse", "klima_miljoe"],
-                    number="4",
-                ),
-                Spec(title="Godkendelse af dagsorden", number="1", procedural=True),
-            ],
-        )
+    await subscribe(store, "klima@example.org", topics=("klima_miljoe",), name="Karen Klima")
+    await subscribe(store, "skole@example.org", topics=("uddannelse",))
+    await subscribe(store, "nord@example.org", topics=("all",), councils=("nordjylland",))
+    await publish(
+        store,
+        [
+            Spec(
+                title="DK2020 klimaplaner",
+                topics=["klima_miljoe"],
+                number="3",
+                indstilling="Det indstilles, at KKR tager orienteringen til efterretning.",
+            ),
+            Spec(
+                title="Praktikpladser <script>alert(1)</script>\r\nBcc: evil@example.org",
+                topics=["uddannelse", "klima_miljoe"],
+                number="4",
+            ),
+            Spec(title="Godkendelse af dagsorden", number="1", procedural=True),
+        ],
+    )
 
-    assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 2
-    await deliver(engine, settings)
+    assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 2
+    await deliver(store, settings)
 
     assert sorted(r.recipients for r in sink.received) == [
         ("klima@example.org",),
@@ -148,39 +137,36 @@ async def test_digest_reaches_matching_subscribers_once(engine: AsyncEngine, sin
     assert "Godkendelse af dagsorden" not in text
 
     # A second run has nothing new to tell anyone.
-    assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 0
-    await deliver(engine, settings)
+    assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 0
+    await deliver(store, settings)
     assert len(sink.received) == 2
 
 
 async def test_changed_item_says_what_changed_and_versions_go_once(
-    sqlite_engine: AsyncEngine, sink: Sink
+    sqlite_store: Store, sink: Sink
 ) -> None:
-    engine, settings = sqlite_engine, settings_for(sink)
-    await subscribe(engine, "a@example.org", topics=("klima_miljoe",))
+    store, settings = sqlite_store, settings_for(sink)
+    await subscribe(store, "a@example.org", topics=("klima_miljoe",))
     spec = Spec(
         title="Klimaplan",
         topics=["klima_miljoe"],
         number="2",
         text="KKR drøftede planen. Fristen er 1. maj.",
     )
-    async with engine.begin() as conn:
-        await publish(conn, [spec])
-    await make_digests(engine, settings, Frequency.DAILY, now=NOW)
+    await publish(store, [spec])
+    await make_digests(store, settings, Frequency.DAILY, now=NOW)
     changed = Spec(
         title="Klimaplan",
         topics=["klima_miljoe"],
         number="2",
         text="KKR drøftede planen. Fristen er 1. juni.",
     )
-    async with engine.begin() as conn:
-        await publish(conn, [changed])
+    await publish(store, [changed])
     # The frequency changes in between; the send log still keeps each version to one mail.
-    async with engine.begin() as conn:
-        await store_subscribers.update(conn, 1, now=NOW, frequency=Frequency.WEEKLY)
-    assert await make_digests(engine, settings, Frequency.WEEKLY, now=NOW) == 1
-    assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 0
-    await deliver(engine, settings)
+    await store.subscribers.change(1, now=NOW, frequency=Frequency.WEEKLY)
+    assert await make_digests(store, settings, Frequency.WEEKLY, now=NOW) == 1
+    assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 0
+    await deliver(store, settings)
     _first, second = sorted(sink.to("a@example.org"), key=event_range)
     assert "Ændret" in body(second, "plain")
     assert "Fristen er 1. maj." in body(second, "plain")
@@ -190,30 +176,26 @@ async def test_changed_item_says_what_changed_and_versions_go_once(
 
 
 async def test_decision_follows_up_even_after_topics_changed(
-    sqlite_engine: AsyncEngine, sink: Sink
+    sqlite_store: Store, sink: Sink
 ) -> None:
-    engine, settings = sqlite_engine, settings_for(sink)
-    sid = await subscribe(engine, "a@example.org", topics=("klima_miljoe",))
-    async with engine.begin() as conn:
-        await publish(
-            conn, [Spec(title="Fælles klimaindsats", topics=["klima_miljoe"], number="5")]
-        )
-    await make_digests(engine, settings, Frequency.DAILY, now=NOW)
-    async with engine.begin() as conn:
-        await store_subscribers.update(conn, sid, now=NOW, topics=["sundhed"])
-        await publish(
-            conn,
-            [
-                Spec(
-                    title="Fælles klimaindsats",
-                    number="5",
-                    beslutning="Indstillingen blev godkendt.",
-                )
-            ],
-            kind=DocumentKind.MINUTES,
-        )
-    assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 1
-    await deliver(engine, settings)
+    store, settings = sqlite_store, settings_for(sink)
+    sid = await subscribe(store, "a@example.org", topics=("klima_miljoe",))
+    await publish(store, [Spec(title="Fælles klimaindsats", topics=["klima_miljoe"], number="5")])
+    await make_digests(store, settings, Frequency.DAILY, now=NOW)
+    await store.subscribers.change(sid, now=NOW, topics=["sundhed"])
+    await publish(
+        store,
+        [
+            Spec(
+                title="Fælles klimaindsats",
+                number="5",
+                beslutning="Indstillingen blev godkendt.",
+            )
+        ],
+        kind=DocumentKind.MINUTES,
+    )
+    assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 1
+    await deliver(store, settings)
     _first, follow_up = sorted(sink.to("a@example.org"), key=event_range)
     assert "Besluttet: Indstillingen blev godkendt." in body(follow_up, "plain")
     assert "som du fik besked om" in body(follow_up, "plain")
@@ -221,32 +203,29 @@ async def test_decision_follows_up_even_after_topics_changed(
 
 
 async def test_agenda_point_and_its_decision_in_one_window_are_one_entry(
-    sqlite_engine: AsyncEngine, sink: Sink
+    sqlite_store: Store, sink: Sink
 ) -> None:
-    engine, settings = sqlite_engine, settings_for(sink)
-    sid = await subscribe(engine, "a@example.org", topics=("klima_miljoe",))
-    await subscribe(engine, "late@example.org", topics=("klima_miljoe",))
-    async with engine.begin() as conn:
-        await publish(
-            conn, [Spec(title="Fælles klimaindsats", topics=["klima_miljoe"], number="5")]
-        )
-        # late@ subscribed before the minutes only: never told about the agenda point.
-        await store_subscribers.update(conn, 2, now=NOW, state=SubscriberState.UNSUBSCRIBED)
-        await store_subscribers.update(conn, 2, now=NOW, state=SubscriberState.ACTIVE)
-        await publish(
-            conn,
-            [
-                Spec(
-                    title="Fælles klimaindsats",
-                    topics=["klima_miljoe"],
-                    number="5",
-                    beslutning="Indstillingen blev godkendt.",
-                )
-            ],
-            kind=DocumentKind.MINUTES,
-        )
-    assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 2
-    await deliver(engine, settings)
+    store, settings = sqlite_store, settings_for(sink)
+    sid = await subscribe(store, "a@example.org", topics=("klima_miljoe",))
+    await subscribe(store, "late@example.org", topics=("klima_miljoe",))
+    await publish(store, [Spec(title="Fælles klimaindsats", topics=["klima_miljoe"], number="5")])
+    # late@ subscribed before the minutes only: never told about the agenda point.
+    await store.subscribers.change(2, now=NOW, state=SubscriberState.UNSUBSCRIBED)
+    await store.subscribers.change(2, now=NOW, state=SubscriberState.ACTIVE)
+    await publish(
+        store,
+        [
+            Spec(
+                title="Fælles klimaindsats",
+                topics=["klima_miljoe"],
+                number="5",
+                beslutning="Indstillingen blev godkendt.",
+            )
+        ],
+        kind=DocumentKind.MINUTES,
+    )
+    assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 2
+    await deliver(store, settings)
     [both] = sink.to("a@example.org")
     text = body(both, "plain")
     assert "[Besluttet] Fælles klimaindsats\r\nKKR Hovedstaden, mandag den 19. april 2021" in text
@@ -258,7 +237,7 @@ async def test_agenda_point_and_its_decision_in_one_window_are_one_entry(
     assert "Besluttet: Indstillingen blev godkendt." in body(late, "plain")
     assert "som du fik besked om" not in body(late, "plain")
     # The agenda point counts as told: a later edit of it is told as a change, not as new.
-    async with engine.connect() as conn:
+    async with store.db.engine.connect() as conn:
         reasons = {
             r.reason
             for r in (
@@ -269,78 +248,71 @@ async def test_agenda_point_and_its_decision_in_one_window_are_one_entry(
 
 
 async def test_new_subscriber_starts_at_now_and_empty_digests_are_not_sent(
-    sqlite_engine: AsyncEngine, sink: Sink
+    sqlite_store: Store, sink: Sink
 ) -> None:
-    engine, settings = sqlite_engine, settings_for(sink)
-    async with engine.begin() as conn:
-        await publish(conn, [Spec(title="Gammel sag", topics=["klima_miljoe"], number="1")])
-    await subscribe(engine, "late@example.org", topics=("all",))
-    assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 0
-    async with engine.begin() as conn:
-        await publish(
-            conn,
-            [Spec(title="Ny sag", topics=["sundhed"], number="1")],
-            council=Council.SJAELLAND,
-            day=date(2024, 5, 7),
-        )
-    assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 1
-    await deliver(engine, settings)
+    store, settings = sqlite_store, settings_for(sink)
+    await publish(store, [Spec(title="Gammel sag", topics=["klima_miljoe"], number="1")])
+    await subscribe(store, "late@example.org", topics=("all",))
+    assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 0
+    await publish(
+        store,
+        [Spec(title="Ny sag", topics=["sundhed"], number="1")],
+        council=Council.SJAELLAND,
+        day=date(2024, 5, 7),
+    )
+    assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 1
+    await deliver(store, settings)
     [message] = sink.to("late@example.org")
     assert "Ny sag" in body(message, "plain") and "Gammel sag" not in body(message, "plain")
 
 
 async def test_mail_disabled_still_plans(
-    sqlite_engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+    sqlite_store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = settings_for(None)
-    await subscribe(sqlite_engine, "a@example.org", topics=("all",))
-    async with sqlite_engine.begin() as conn:
-        await publish(conn, [Spec(title="Sag", topics=["klima_miljoe"], number="1")])
-    assert await make_digests(sqlite_engine, settings, Frequency.DAILY, now=NOW) == 1
-    deliverer = Deliverer(sqlite_engine, settings, worker_id="test")
-    report = await deliverer.run_once(now=NOW)
+    await subscribe(sqlite_store, "a@example.org", topics=("all",))
+    await publish(sqlite_store, [Spec(title="Sag", topics=["klima_miljoe"], number="1")])
+    assert await make_digests(sqlite_store, settings, Frequency.DAILY, now=NOW) == 1
+    report = await deliver_once(sqlite_store, settings, now=NOW)
     assert report.disabled and report.sent == 0
     assert "mail is disabled" in caplog.text
-    async with sqlite_engine.connect() as conn:
-        assert await store_outbox.depth(conn) == 1
+    assert await sqlite_store.outbox.depth() == 1
 
 
-async def test_dry_run_composes_without_storing(sqlite_engine: AsyncEngine) -> None:
+async def test_dry_run_composes_without_storing(sqlite_store: Store) -> None:
     settings = settings_for(None)
-    await subscribe(sqlite_engine, "a@example.org", topics=("all",))
-    async with sqlite_engine.begin() as conn:
-        await publish(conn, [Spec(title="Sag", topics=["klima_miljoe"], number="1")])
-    composed = await compose_digests(sqlite_engine, settings, Frequency.DAILY, now=NOW)
+    await subscribe(sqlite_store, "a@example.org", topics=("all",))
+    await publish(sqlite_store, [Spec(title="Sag", topics=["klima_miljoe"], number="1")])
+    composed = await compose_digests(sqlite_store, settings, Frequency.DAILY, now=NOW)
     assert [c.plan.subscriber.email for c in composed] == ["a@example.org"]
     again = await compose_digests(
-        sqlite_engine, settings, Frequency.DAILY, now=NOW + timedelta(hours=1)
+        sqlite_store, settings, Frequency.DAILY, now=NOW + timedelta(hours=1)
     )
     assert [c.message_id for c in again] == [c.message_id for c in composed]
 
 
 async def test_items_beyond_max_items_come_in_the_next_digests(
-    sqlite_engine: AsyncEngine, sink: Sink
+    sqlite_store: Store, sink: Sink
 ) -> None:
-    engine = sqlite_engine
+    store = sqlite_store
     settings = settings_for(sink).model_copy(
         update={"digest": settings_for(sink).digest.model_copy(update={"max_items": 1})}
     )
-    await subscribe(engine, "a@example.org", topics=("all",))
+    await subscribe(store, "a@example.org", topics=("all",))
     titles = ["Klimaplan", "Sundhedsaftale", "Praktikpladser"]
-    async with engine.begin() as conn:
-        await publish(
-            conn,
-            [Spec(title=t, topics=["klima_miljoe"], number=str(n)) for n, t in enumerate(titles)],
-        )
+    await publish(
+        store,
+        [Spec(title=t, topics=["klima_miljoe"], number=str(n)) for n, t in enumerate(titles)],
+    )
     # One window, three digests: held entries keep the cursor where it was, and each digest
     # still gets its own Message-ID.
-    assert [await make_digests(engine, settings, Frequency.DAILY, now=NOW) for _ in range(4)] == [
+    assert [await make_digests(store, settings, Frequency.DAILY, now=NOW) for _ in range(4)] == [
         1,
         1,
         1,
         0,
     ]
-    await deliver(engine, settings)
+    await deliver(store, settings)
     messages = sink.to("a@example.org")
     told = sorted(t for m in messages for t in titles if t in body(m, "plain"))
     assert told == sorted(titles)
@@ -351,40 +323,37 @@ async def test_items_beyond_max_items_come_in_the_next_digests(
 
 
 async def test_reclassified_item_is_new_to_the_subscriber_not_new(
-    sqlite_engine: AsyncEngine, sink: Sink
+    sqlite_store: Store, sink: Sink
 ) -> None:
-    engine, settings = sqlite_engine, settings_for(sink)
-    await subscribe(engine, "sundhed@example.org", topics=("sundhed",))
-    await subscribe(engine, "alle@example.org", topics=("all",))
-    async with engine.begin() as conn:
-        await publish(conn, [Spec(title="Akutfunktioner", topics=["klima_miljoe"], number="2")])
-    assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 1  # alle@ only
-    async with engine.begin() as conn:
-        classifier = SpecClassifier(
-            [Spec(title="Akutfunktioner", topics=["klima_miljoe", "sundhed"])]
-        )
-        assert await ingest.reclassify(conn, classifier=classifier, now=NOW) == (1, 1)
+    store, settings = sqlite_store, settings_for(sink)
+    await subscribe(store, "sundhed@example.org", topics=("sundhed",))
+    await subscribe(store, "alle@example.org", topics=("all",))
+    await publish(store, [Spec(title="Akutfunktioner", topics=["klima_miljoe"], number="2")])
+    assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 1  # alle@ only
+    classifier = SpecClassifier([Spec(title="Akutfunktioner", topics=["klima_miljoe", "sundhed"])])
+    assert await store.item_topics.reclassify(
+        classifier.classify_item, topics_version=classifier.version, now=NOW
+    ) == (1, 1)
     # sundhed@ hears of it once, marked as new to them; alle@ was told about it already.
-    assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 1
-    await deliver(engine, settings)
+    assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 1
+    await deliver(store, settings)
     [message] = sink.to("sundhed@example.org")
     assert "[Nyt for dig] Akutfunktioner" in body(message, "plain")
     assert len(sink.to("alle@example.org")) == 1
 
 
 async def test_a_scraped_link_that_is_not_http_never_becomes_a_link(
-    sqlite_engine: AsyncEngine, sink: Sink
+    sqlite_store: Store, sink: Sink
 ) -> None:
-    engine, settings = sqlite_engine, settings_for(sink)
-    await subscribe(engine, "a@example.org", topics=("all",))
-    async with engine.begin() as conn:
-        await publish(
-            conn,
-            [Spec(title="Takster for botilbud", topics=["social"], number="2")],
-            url="javascript:alert(document.cookie)",
-        )
-    assert await make_digests(engine, settings, Frequency.DAILY, now=NOW) == 1
-    await deliver(engine, settings)
+    store, settings = sqlite_store, settings_for(sink)
+    await subscribe(store, "a@example.org", topics=("all",))
+    await publish(
+        store,
+        [Spec(title="Takster for botilbud", topics=["social"], number="2")],
+        url="javascript:alert(document.cookie)",
+    )
+    assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 1
+    await deliver(store, settings)
     [message] = sink.to("a@example.org")
     html = body(message, "html")
     assert "Takster for botilbud" in html

@@ -17,14 +17,13 @@ from pathlib import Path
 import feedparser
 import pytest
 from click.testing import CliRunner
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from notifier import feeds, ical, ingest, resources, untrusted
+from notifier import feeds, ical, resources, templates, untrusted
 from notifier.cli import main
-from notifier.models import Council, Document, DocumentKind, Item, Meeting
-from notifier.store import documents as store_documents
+from notifier.models import Council, Document, DocumentKind, Item, Meeting, StoredMeeting
+from notifier.store import Store
 from notifier.topics import load_topics
-from tests.factories import COPENHAGEN, Spec, SpecClassifier, publish
+from tests.factories import COPENHAGEN, Spec, SpecClassifier, publish, source_for, store_document
 
 TOPICS_FILE = Path(__file__).resolve().parent.parent / "config" / "topics.toml"
 TOPICS = load_topics(TOPICS_FILE)
@@ -36,11 +35,20 @@ _TAG = re.compile(r"^tag:[a-z0-9.-]+,\d{4}(-\d{2}(-\d{2})?)?:[0-9a-zA-Z;/?:@&=+$
 
 
 def renderer() -> feeds.FeedRenderer:
-    return feeds.FeedRenderer(base_url=BASE, topics=TOPICS, templates_dir=resources.templates_dir())
+    env = templates.environment(resources.templates_dir())
+    return feeds.FeedRenderer(base_url=BASE, topics=TOPICS, env=env)
+
+
+async def recent(store: Store) -> feeds.Recent:
+    return feeds.fold(await store.archive.latest(types=feeds.FEED_EVENTS, limit=feeds.EVENT_WINDOW))
+
+
+async def build_files(store: Store) -> dict[str, feeds.File]:
+    return feeds.build_files(renderer(), await recent(store), await store.archive.meetings())
 
 
 def spec(slug: str) -> feeds.FeedSpec:
-    found = feeds.find_spec(feeds.catalogue(TOPICS), slug)
+    found = next((s for s in feeds.catalogue(TOPICS) if s.slug == slug), None)
     assert found is not None
     return found
 
@@ -110,30 +118,28 @@ def _rfc822(value: str | None) -> datetime:
     return parsedate_to_datetime(value)
 
 
-async def _publish_sample(engine: AsyncEngine) -> None:
-    async with engine.begin() as conn:
-        await publish(
-            conn,
-            [
-                Spec(title=NASTY, text="Linje 1\x07\n\nLinje <b>2</b> & mere", topics=["sundhed"]),
-                Spec(title="Letbane og busser", topics=["trafik_infrastruktur"], number="2"),
-            ],
-            council=Council.HOVEDSTADEN,
-        )
-        await publish(
-            conn,
-            [Spec(title="Praktikpladser", topics=["uddannelse", "vaekst_beskaeftigelse"])],
-            council=Council.NORDJYLLAND,
-            kind=DocumentKind.NEWSLETTER,
-            day=date(2024, 6, 20),
-            url="https://www.kl.dk/kkr/nordjylland/nyhedsbrev-juni",
-        )
+async def _publish_sample(store: Store) -> None:
+    await publish(
+        store,
+        [
+            Spec(title=NASTY, text="Linje 1\x07\n\nLinje <b>2</b> & mere", topics=["sundhed"]),
+            Spec(title="Letbane og busser", topics=["trafik_infrastruktur"], number="2"),
+        ],
+        council=Council.HOVEDSTADEN,
+    )
+    await publish(
+        store,
+        [Spec(title="Praktikpladser", topics=["uddannelse", "vaekst_beskaeftigelse"])],
+        council=Council.NORDJYLLAND,
+        kind=DocumentKind.NEWSLETTER,
+        day=date(2024, 6, 20),
+        url="https://www.kl.dk/kkr/nordjylland/nyhedsbrev-juni",
+    )
 
 
-async def test_feeds_parse_cleanly_and_escape_scraped_text(engine: AsyncEngine) -> None:
-    await _publish_sample(engine)
-    async with engine.connect() as conn:
-        entries = (await feeds.recent(conn)).entries
+async def test_feeds_parse_cleanly_and_escape_scraped_text(store: Store) -> None:
+    await _publish_sample(store)
+    entries = (await recent(store)).entries
     assert len(entries) == 3
     all_feed = spec("alle")
     rss = renderer().rss(all_feed, all_feed.select(entries))
@@ -155,10 +161,9 @@ async def test_feeds_parse_cleanly_and_escape_scraped_text(engine: AsyncEngine) 
     assert b"\x0b" not in rss and b"\x07" not in atom
 
 
-async def test_filters_by_topic_and_council(sqlite_engine: AsyncEngine) -> None:
-    await _publish_sample(sqlite_engine)
-    async with sqlite_engine.connect() as conn:
-        entries = (await feeds.recent(conn)).entries
+async def test_filters_by_topic_and_council(sqlite_store: Store) -> None:
+    await _publish_sample(sqlite_store)
+    entries = (await recent(sqlite_store)).entries
 
     def titles(slug: str) -> set[str]:
         return {entry.snapshot.title for entry in spec(slug).select(entries)}
@@ -175,20 +180,18 @@ async def test_filters_by_topic_and_council(sqlite_engine: AsyncEngine) -> None:
 
 
 async def test_a_changed_item_updates_its_entry_and_a_removed_one_leaves(
-    sqlite_engine: AsyncEngine,
+    sqlite_store: Store,
 ) -> None:
     first = datetime(2024, 3, 1, 9, tzinfo=UTC)
     specs = [Spec(title="Sundhedsaftale", text="Første udgave.", topics=["sundhed"])]
     other = Spec(title="Eventuelt", topics=[])
-    async with sqlite_engine.begin() as conn:
-        await publish(conn, [*specs, other], now=first)
-        await publish(
-            conn,
-            [Spec(title="Sundhedsaftale", text="Anden udgave.", topics=["sundhed"])],
-            now=first + timedelta(days=1),
-        )
-    async with sqlite_engine.connect() as conn:
-        entries = (await feeds.recent(conn)).entries
+    await publish(sqlite_store, [*specs, other], now=first)
+    await publish(
+        sqlite_store,
+        [Spec(title="Sundhedsaftale", text="Anden udgave.", topics=["sundhed"])],
+        now=first + timedelta(days=1),
+    )
+    entries = (await recent(sqlite_store)).entries
     assert [entry.snapshot.title for entry in entries] == ["Sundhedsaftale"]
     entry = entries[0]
     assert entry.snapshot.text == "Anden udgave."
@@ -247,15 +250,11 @@ def events(lines: list[str]) -> list[dict[str, str]]:
 
 
 async def test_calendar_per_council_with_stable_uid_for_a_moved_meeting(
-    engine: AsyncEngine,
+    store: Store,
 ) -> None:
-    async with engine.begin() as conn:
-        await publish(conn, [Spec(title="Punkt")], council=Council.HOVEDSTADEN)
-        await publish(
-            conn, [Spec(title="Punkt")], council=Council.SYDDANMARK, day=date(2024, 3, 12)
-        )
-    async with engine.connect() as conn:
-        meetings = await store_documents.all_meetings(conn, Council.HOVEDSTADEN)
+    await publish(store, [Spec(title="Punkt")], council=Council.HOVEDSTADEN)
+    await publish(store, [Spec(title="Punkt")], council=Council.SYDDANMARK, day=date(2024, 3, 12))
+    meetings = await store.archive.meetings(Council.HOVEDSTADEN)
     body = ical.render_calendar(meetings, council=Council.HOVEDSTADEN, base_url=BASE)
     lines = unfold(body)
     assert lines[0] == "BEGIN:VCALENDAR" and "VERSION:2.0" in lines and lines[-1] == "END:VCALENDAR"
@@ -281,7 +280,7 @@ async def test_calendar_per_council_with_stable_uid_for_a_moved_meeting(
 
 def test_calendar_folds_long_lines_and_escapes() -> None:
     title = "Møde i KKR Sjælland, æøå " * 10 + "\x01"
-    meeting = store_documents.StoredMeeting(
+    meeting = StoredMeeting(
         id=7,
         council=Council.SJAELLAND,
         day=date(2024, 5, 7),
@@ -308,10 +307,10 @@ def test_fold(line: str, parts: int) -> None:
 
 
 async def test_cli_writes_every_file(
-    sqlite_engine: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await _publish_sample(sqlite_engine)
-    database = tmp_path / "notifier.db"  # the file sqlite_engine made
+    await _publish_sample(sqlite_store)
+    database = tmp_path / "notifier.db"  # the file sqlite_store made
     config = tmp_path / "notifier.toml"
     config.write_text(
         f'database_url = "sqlite+aiosqlite:///{database}"\n'
@@ -336,22 +335,20 @@ async def test_cli_writes_every_file(
     assert b"BEGIN:VEVENT" in (out / "kalender/hovedstaden.ics").read_bytes()
 
 
-async def test_feeds_hold_the_newest_hundred_items(sqlite_engine: AsyncEngine) -> None:
+async def test_feeds_hold_the_newest_hundred_items(sqlite_store: Store) -> None:
     older = datetime(2024, 3, 1, 9, tzinfo=UTC)
-    async with sqlite_engine.begin() as conn:
-        await publish(
-            conn,
-            [Spec(title=f"Gammelt punkt {n}", number=str(n)) for n in range(1, 61)],
-            now=older,
-        )
-        await publish(
-            conn,
-            [Spec(title=f"Nyt punkt {n}", number=str(n)) for n in range(1, 51)],
-            council=Council.SJAELLAND,
-            now=older + timedelta(days=1),
-        )
-    async with sqlite_engine.connect() as conn:
-        files = await feeds.build_files(conn, renderer())
+    await publish(
+        sqlite_store,
+        [Spec(title=f"Gammelt punkt {n}", number=str(n)) for n in range(1, 61)],
+        now=older,
+    )
+    await publish(
+        sqlite_store,
+        [Spec(title=f"Nyt punkt {n}", number=str(n)) for n in range(1, 51)],
+        council=Council.SJAELLAND,
+        now=older + timedelta(days=1),
+    )
+    files = await build_files(sqlite_store)
     for path in ("feeds/alle.rss", "feeds/alle.atom"):
         parsed = feedparser.parse(files[path].body)
         assert parsed.bozo == 0 and len(parsed.entries) == feeds.FEED_SIZE == 100
@@ -365,12 +362,11 @@ async def test_feeds_hold_the_newest_hundred_items(sqlite_engine: AsyncEngine) -
     assert len(council.entries) == 60  # the cut is per feed, after filtering
 
 
-async def test_a_moved_meeting_updates_its_calendar_event(engine: AsyncEngine) -> None:
+async def test_a_moved_meeting_updates_its_calendar_event(store: Store) -> None:
     """A meeting that moves (new time and place) keeps its UID in the calendar, with a higher
     SEQUENCE, a new Last-Modified and the new time and place."""
-    async with engine.begin() as conn:
-        await publish(conn, [Spec(title="Punkt")], council=Council.HOVEDSTADEN)
-        files = await feeds.build_files(conn, renderer())
+    await publish(store, [Spec(title="Punkt")], council=Council.HOVEDSTADEN)
+    files = await build_files(store)
     (before,) = events(unfold(files["kalender/hovedstaden.ics"].body))
     document = Document(
         url="http://127.0.0.1/hovedstaden/flyttet.pdf",
@@ -386,25 +382,15 @@ async def test_a_moved_meeting_updates_its_calendar_event(engine: AsyncEngine) -
         ),
     )
     items = [Item(key="punkt", position=0, title="Punkt", text="KKR drøftede sagen.")]
-    async with engine.begin() as conn:
-        plan = ingest.SourcePlan(source_id="test-hovedstaden", council=Council.HOVEDSTADEN)
-        plan.documents.append(
-            await ingest.plan_document(
-                conn,
-                source_id="test-hovedstaden",
-                council=Council.HOVEDSTADEN,
-                document=document,
-                items=items,
-            )
-        )
-        await ingest.apply(
-            conn,
-            plan,
-            classifier=SpecClassifier([Spec(title="Punkt")]),
-            now=datetime.now(UTC) + timedelta(minutes=5),
-        )
-    async with engine.connect() as conn:
-        moved_files = await feeds.build_files(conn, renderer())
+    await store_document(
+        store,
+        source_for(Council.HOVEDSTADEN),
+        document,
+        items,
+        classifier=SpecClassifier([Spec(title="Punkt")]),
+        now=datetime.now(UTC) + timedelta(minutes=5),
+    )
+    moved_files = await build_files(store)
     (after,) = events(unfold(moved_files["kalender/hovedstaden.ics"].body))
     assert after["UID"] == before["UID"]
     assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])

@@ -8,9 +8,9 @@ import pytest
 
 from notifier.config import IngestSettings
 from notifier.diff import ItemDiff
-from notifier.ingest import DocumentPlan, SourcePlan
 from notifier.judge import judge
 from notifier.models import Council, Document, DocumentKind, Item, StoredItem
+from notifier.plan import DocumentPlan, SourcePlan
 from notifier.store.documents import StoredDocument
 
 SETTINGS = IngestSettings(suspect_share=0.6, suspect_min_items=8)

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from notifier.config import Settings, SourceConfig
-from notifier.models import Council, SourceKind
-from notifier.store import outbox as store_outbox
+from notifier.models import Council, Message, SourceKind
+from notifier.pipeline import source_ref
+from notifier.store import Store
 from notifier.store import sources as store_sources
-from notifier.store.db import create_engine
-from notifier.web.app import create_app
+from notifier.store.db import Database, create_engine
+from tests.factories import app_for
 
 TOPICS_FILE = Path(__file__).resolve().parent.parent / "config" / "topics.toml"
 NOW = datetime.now(UTC)
@@ -30,50 +30,50 @@ SOURCES = [
 ]
 
 
-def settings(engine: AsyncEngine) -> Settings:
+def settings(store: Store) -> Settings:
     return Settings(
-        database_url=engine.url.render_as_string(hide_password=False),
+        database_url=store.db.engine.url.render_as_string(hide_password=False),
         topics_file=TOPICS_FILE,
         sources=SOURCES,
     )
 
 
-async def polled(engine: AsyncEngine, **ago: timedelta) -> None:
-    async with engine.begin() as conn:
+async def polled(store: Store, **ago: timedelta) -> None:
+    async with store.db.engine.begin() as conn:
         for source in SOURCES:
-            await store_sources.ensure(conn, source)
+            await store_sources.ensure(conn, source_ref(source))
             last = ago.get(source.id.replace("-", "_"))
             if last is not None:
                 await store_sources.update(conn, source.id, last_success_at=NOW - last)
 
 
 def client(
-    engine: AsyncEngine, *, scheduler: bool = True, started: timedelta = timedelta(days=1)
+    store: Store, *, scheduler: bool = True, started: timedelta = timedelta(days=1)
 ) -> httpx.AsyncClient:
-    app = create_app(settings(engine), engine, scheduler_running=lambda: scheduler)
+    app = app_for(settings(store), store, scheduler_running=lambda: scheduler)
     app.state.site.started_at = NOW - started
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
 
-async def test_healthz_answers_while_the_process_runs(sqlite_engine: AsyncEngine) -> None:
-    async with client(sqlite_engine, scheduler=False) as http:
+async def test_healthz_answers_while_the_process_runs(sqlite_store: Store) -> None:
+    async with client(sqlite_store, scheduler=False) as http:
         response = await http.get("/healthz")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
 
 
-async def test_ready_when_every_source_polled_recently(engine: AsyncEngine) -> None:
-    await polled(engine, kkr_hovedstaden=timedelta(minutes=5), kkr_sjaelland=timedelta(hours=2))
-    async with client(engine) as http:
+async def test_ready_when_every_source_polled_recently(store: Store) -> None:
+    await polled(store, kkr_hovedstaden=timedelta(minutes=5), kkr_sjaelland=timedelta(hours=2))
+    async with client(store) as http:
         response = await http.get("/readyz")
     assert response.status_code == 200
     assert response.json() == {"ready": True, "problems": []}
 
 
 async def test_not_ready_when_a_source_is_stale_or_never_polled(
-    sqlite_engine: AsyncEngine,
+    sqlite_store: Store,
 ) -> None:
-    await polled(sqlite_engine, kkr_hovedstaden=timedelta(hours=3, minutes=1))
-    async with client(sqlite_engine) as http:
+    await polled(sqlite_store, kkr_hovedstaden=timedelta(hours=3, minutes=1))
+    async with client(sqlite_store) as http:
         response = await http.get("/readyz")
     assert response.status_code == 503
     problems = {p["check"]: p["problem"] for p in response.json()["problems"]}
@@ -82,51 +82,54 @@ async def test_not_ready_when_a_source_is_stale_or_never_polled(
     assert problems["source:kkr-sjaelland"] == "never polled successfully"
 
 
-async def test_a_fresh_process_is_ready_while_first_polls_run(sqlite_engine: AsyncEngine) -> None:
-    await polled(sqlite_engine)
-    async with client(sqlite_engine, started=timedelta(minutes=5)) as http:
+async def test_a_fresh_process_is_ready_while_first_polls_run(sqlite_store: Store) -> None:
+    await polled(sqlite_store)
+    async with client(sqlite_store, started=timedelta(minutes=5)) as http:
         assert (await http.get("/readyz")).status_code == 200
-    async with client(sqlite_engine, started=timedelta(hours=4)) as http:
+    async with client(sqlite_store, started=timedelta(hours=4)) as http:
         assert (await http.get("/readyz")).status_code == 503
 
 
-async def test_not_ready_without_scheduler_or_database(
-    sqlite_engine: AsyncEngine, tmp_path: Path
-) -> None:
-    await polled(sqlite_engine, kkr_hovedstaden=timedelta(0), kkr_sjaelland=timedelta(0))
-    async with client(sqlite_engine, scheduler=False) as http:
+async def test_not_ready_without_scheduler_or_database(sqlite_store: Store, tmp_path: Path) -> None:
+    await polled(sqlite_store, kkr_hovedstaden=timedelta(0), kkr_sjaelland=timedelta(0))
+    async with client(sqlite_store, scheduler=False) as http:
         response = await http.get("/readyz")
     assert response.status_code == 503
     assert response.json()["problems"] == [
         {"check": "scheduler", "problem": "the scheduler is not running"}
     ]
-    missing = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'no' / 'such.db'}?mode=ro&uri=true")
+    missing = Store(
+        Database(
+            create_engine(f"sqlite+aiosqlite:///{tmp_path / 'no' / 'such.db'}?mode=ro&uri=true")
+        )
+    )
     try:
-        app = create_app(settings(sqlite_engine), missing)
+        app = app_for(settings(sqlite_store), missing)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
             response = await http.get("/readyz")
     finally:
-        await missing.dispose()
+        await missing.close()
     assert response.status_code == 503
     assert response.json()["problems"][0]["check"] == "database"
 
 
-async def test_metrics_report_outbox_depth_and_last_success(sqlite_engine: AsyncEngine) -> None:
-    await polled(sqlite_engine, kkr_hovedstaden=timedelta(minutes=10))
-    async with sqlite_engine.begin() as conn:
-        for n in range(3):
-            await store_outbox.enqueue(
-                conn,
+async def test_metrics_report_outbox_depth_and_last_success(sqlite_store: Store) -> None:
+    await polled(sqlite_store, kkr_hovedstaden=timedelta(minutes=10))
+    await sqlite_store.outbox.enqueue(
+        [
+            Message(
                 message_id=f"m{n}@test",
                 kind="digest",
                 recipient="a@kommune.dk",
                 subject="s",
                 body=b"x",
-                subscriber_id=None,
-                now=NOW,
             )
-    async with client(sqlite_engine) as http:
+            for n in range(3)
+        ],
+        now=NOW,
+    )
+    async with client(sqlite_store) as http:
         response = await http.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain; version=")

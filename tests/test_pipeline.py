@@ -5,20 +5,16 @@ from __future__ import annotations
 import shutil
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from notifier import pipeline
 from notifier.config import Settings
-from notifier.models import EventType
+from notifier.models import Event, EventType
 from notifier.pipeline import Pipeline, SourceSummary
-from notifier.store import events as store_events
-from notifier.store import sources as store_sources
-from notifier.store.db import open_database
+from notifier.runtime import Runtime
+from notifier.store import Store
 from notifier.store.schema import documents, items
 from tests.site import Site
 
@@ -34,48 +30,45 @@ def settings(site: Site, database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = await open_database(settings.database_url)
+async def db(settings: Settings) -> AsyncIterator[Store]:
+    store = await Store.open(settings.database_url)
     try:
-        yield engine
+        yield store
     finally:
-        await engine.dispose()
+        await store.close()
 
 
 @pytest.fixture
-async def poller(settings: Settings, db: AsyncEngine) -> AsyncIterator[Pipeline]:
-    poller = pipeline.build(settings, db)
+async def poller(settings: Settings, db: Store) -> AsyncIterator[Pipeline]:
+    runtime = Runtime(settings, store=db)
     try:
-        yield poller
+        yield runtime.pipeline
     finally:
-        poller.close()
-        await poller.fetcher.aclose()
+        await runtime.aclose()
 
 
 async def poll(poller: Pipeline, settings: Settings) -> dict[str, SourceSummary]:
     return {s.id: s for s in await poller.poll_all(settings.sources)}
 
 
-async def events_after(db: AsyncEngine, after: int) -> list[store_events.Event]:
-    async with db.connect() as conn:
-        return await store_events.since(conn, after)
+async def events_after(db: Store, after: int) -> list[Event]:
+    return await db.archive.since(after)
 
 
-async def last_event(db: AsyncEngine) -> int:
-    async with db.connect() as conn:
-        return await store_events.last_id(conn)
+async def last_event(db: Store) -> int:
+    return await db.archive.last_event_id()
 
 
-def by_type(events: list[store_events.Event]) -> Counter[EventType]:
+def by_type(events: list[Event]) -> Counter[EventType]:
     return Counter(event.type for event in events)
 
 
 async def test_first_poll_finds_every_document_and_item(
-    site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline
+    site: Site, settings: Settings, db: Store, poller: Pipeline
 ) -> None:
     summaries = await poll(poller, settings)
     assert all(s.state == "ok" and not s.errors for s in summaries.values()), summaries
-    async with db.connect() as conn:
+    async with db.db.engine.connect() as conn:
         rows = (await conn.execute(sa.select(documents.c.url, documents.c.id))).all()
         stored = {row.url.removeprefix(site.url + "/"): row.id for row in rows}
         counts = dict(
@@ -101,7 +94,7 @@ async def test_first_poll_finds_every_document_and_item(
 
 
 async def test_second_poll_is_all_304s_and_appends_nothing(
-    settings: Settings, db: AsyncEngine, poller: Pipeline
+    settings: Settings, db: Store, poller: Pipeline
 ) -> None:
     await poll(poller, settings)
     before = await last_event(db)
@@ -114,7 +107,7 @@ async def test_second_poll_is_all_304s_and_appends_nothing(
 
 
 async def test_one_edited_section_appends_exactly_one_item_changed(
-    site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline
+    site: Site, settings: Settings, db: Store, poller: Pipeline
 ) -> None:
     await poll(poller, settings)
     before = await last_event(db)
@@ -136,7 +129,7 @@ async def test_one_edited_section_appends_exactly_one_item_changed(
 
 
 async def test_whitespace_and_hyphenation_changes_are_not_changes(
-    site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline
+    site: Site, settings: Settings, db: Store, poller: Pipeline
 ) -> None:
     await poll(poller, settings)
     before = await last_event(db)
@@ -150,7 +143,7 @@ async def test_whitespace_and_hyphenation_changes_are_not_changes(
 
 
 async def test_a_new_agenda_appends_its_items(
-    site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline
+    site: Site, settings: Settings, db: Store, poller: Pipeline
 ) -> None:
     await poll(poller, settings)
     before = await last_event(db)
@@ -170,7 +163,7 @@ async def test_a_new_agenda_appends_its_items(
 
 
 async def test_a_document_that_moves_appends_no_item_new(
-    site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline
+    site: Site, settings: Settings, db: Store, poller: Pipeline
 ) -> None:
     await poll(poller, settings)
     before = await last_event(db)
@@ -181,13 +174,13 @@ async def test_a_document_that_moves_appends_no_item_new(
     summaries = await poll(poller, settings)
     assert summaries["hovedstaden-moedemateriale"].state == "ok"
     assert await events_after(db, before) == []
-    async with db.connect() as conn:
+    async with db.db.engine.connect() as conn:
         urls = set((await conn.execute(sa.select(documents.c.url))).scalars())
     assert site.url + moved in urls and site.url + AGENDA not in urls
 
 
 async def test_a_bilag_listed_under_a_known_meeting_changes_that_meeting(
-    site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline
+    site: Site, settings: Settings, db: Store, poller: Pipeline
 ) -> None:
     await poll(poller, settings)
     before = await last_event(db)
@@ -207,9 +200,9 @@ async def test_a_bilag_listed_under_a_known_meeting_changes_that_meeting(
     events = await events_after(db, before)
     meeting_events = [e for e in events if e.type.value.startswith("meeting.")]
     assert [e.type for e in meeting_events] == [EventType.MEETING_CHANGED]
-    assert meeting_events[0].payload["day"] == "2021-04-19"
-    assert meeting_events[0].payload["document_url"] == site.url + bilag
-    async with db.connect() as conn:
+    assert str(meeting_events[0].payload.day) == "2021-04-19"
+    assert meeting_events[0].payload.document_url == site.url + bilag
+    async with db.db.engine.connect() as conn:
         meeting_ids = set(
             (
                 await conn.execute(
@@ -221,7 +214,7 @@ async def test_a_bilag_listed_under_a_known_meeting_changes_that_meeting(
 
 
 async def test_a_layout_change_that_yields_nothing_flags_the_source_and_removes_nothing(
-    site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline
+    site: Site, settings: Settings, db: Store, poller: Pipeline
 ) -> None:
     await poll(poller, settings)
     before = await last_event(db)
@@ -249,7 +242,7 @@ async def test_a_layout_change_that_yields_nothing_flags_the_source_and_removes_
 
 
 async def test_failures_are_recorded_on_their_sources_while_others_finish(
-    site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline
+    site: Site, settings: Settings, db: Store, poller: Pipeline
 ) -> None:
     site.fault("/politik/kkr/kkr-nordjylland/nyheder/", "500")
     site.fault("/politik/kkr/kkr-midtjylland/nyheder/", "slow")
@@ -275,9 +268,8 @@ async def test_failures_are_recorded_on_their_sources_while_others_finish(
     for source_id in healthy:
         assert summaries[source_id].state == "ok" and not summaries[source_id].errors
         assert summaries[source_id].items_new > 0
-    async with db.connect() as conn:
-        failed = await store_sources.get(conn, "nordjylland-nyheder")
-        events = await store_events.since(conn, 0, types=[EventType.SOURCE_FAILED])
+    failed = await db.sources.get("nordjylland-nyheder")
+    events = await db.archive.since(0, types=[EventType.SOURCE_FAILED])
     assert failed is not None and failed.consecutive_failures == 1
     assert failed.last_failure_reason and "HTTP 500" in failed.last_failure_reason
     assert {e.source_id for e in events} >= {
@@ -289,11 +281,11 @@ async def test_failures_are_recorded_on_their_sources_while_others_finish(
 
 
 async def test_a_non_utf8_page_keeps_its_danish_letters(
-    settings: Settings, db: AsyncEngine, poller: Pipeline
+    settings: Settings, db: Store, poller: Pipeline
 ) -> None:
     # The Midtjylland newsletter is served as windows-1252.
     await poll(poller, settings)
-    async with db.connect() as conn:
+    async with db.db.engine.connect() as conn:
         titles = set(
             (await conn.execute(sa.select(items.c.title).where(items.c.title.like("%på%"))))
             .scalars()
@@ -317,7 +309,7 @@ def rewrite_every_section(site: Site) -> None:
     )
 
 
-async def hold_back(site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline) -> None:
+async def hold_back(site: Site, settings: Settings, db: Store, poller: Pipeline) -> None:
     await poll(poller, settings)
     before = await last_event(db)
     rewrite_every_section(site)
@@ -331,32 +323,31 @@ async def hold_back(site: Site, settings: Settings, db: AsyncEngine, poller: Pip
 
 
 async def test_implausible_churn_is_held_back_until_released(
-    site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline
+    site: Site, settings: Settings, db: Store, poller: Pipeline
 ) -> None:
     await hold_back(site, settings, db, poller)
     # Released: the next poll applies the held changes and tells about them.
     before = await last_event(db)
-    await pipeline.release(db, "sjaelland-nyheder", discard=False, now=datetime.now(UTC))
+    await db.sources.release("sjaelland-nyheder", discard=False)
     summary = await poller.poll(settings.source("sjaelland-nyheder"))
     assert summary.state == "ok"
     assert summary.items_new + summary.items_changed > 0
     assert by_type(await events_after(db, before))[EventType.ITEM_NEW] == summary.items_new
-    async with db.connect() as conn:
-        state = await store_sources.get(conn, "sjaelland-nyheder")
+    state = await db.sources.get("sjaelland-nyheder")
     assert state is not None and state.state == "ok" and not state.release_requested
 
 
 async def test_a_discarded_result_becomes_the_baseline_quietly(
-    site: Site, settings: Settings, db: AsyncEngine, poller: Pipeline
+    site: Site, settings: Settings, db: Store, poller: Pipeline
 ) -> None:
     await hold_back(site, settings, db, poller)
     before = await last_event(db)
-    await pipeline.release(db, "sjaelland-nyheder", discard=True, now=datetime.now(UTC))
+    await db.sources.release("sjaelland-nyheder", discard=True)
     summary = await poller.poll(settings.source("sjaelland-nyheder"))
     assert summary.state == "ok" and summary.items_new > 0
     # Stored, but nobody is told: only the operator hears the source is fine again.
     assert by_type(await events_after(db, before)) == Counter({EventType.SOURCE_RECOVERED: 1})
-    async with db.connect() as conn:
+    async with db.db.engine.connect() as conn:
         titles = set(
             (await conn.execute(sa.select(items.c.title).where(items.c.removed_at.is_(None))))
             .scalars()

@@ -21,12 +21,11 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import sqlalchemy as sa
 
 from notifier.demo_site import SITE, StaticHandler
+from notifier.errors import StoreError
 from notifier.models import ALL, Frequency, SubscriberState
-from notifier.store import subscribers as store_subscribers
-from notifier.store.db import open_database
+from notifier.store import Store
 from tests.smtp import free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -203,23 +202,21 @@ def add_subscriber(
     """Add an active subscriber next to a running service (retrying while SQLite is busy)."""
 
     async def add() -> bool:
-        engine = await open_database(database_url)
+        store = await Store.open(database_url)
         try:
-            async with engine.begin() as conn:
-                await store_subscribers.add(
-                    conn,
-                    email=email,
-                    name="Test Testesen",
-                    topics=[ALL],
-                    councils=[ALL],
-                    frequency=frequency,
-                    state=SubscriberState.ACTIVE,
-                    now=datetime.now(UTC),
-                )
-        except sa.exc.OperationalError:
+            await store.subscribers.add(
+                email=email,
+                name="Test Testesen",
+                topics=[ALL],
+                councils=[ALL],
+                frequency=frequency,
+                state=SubscriberState.ACTIVE,
+                now=datetime.now(UTC),
+            )
+        except StoreError:
             return False  # SQLite refuses a read-then-write transaction that raced a writer
         finally:
-            await engine.dispose()
+            await store.close()
         return True
 
     wait_for(lambda: asyncio.run(add()), timeout=10, what="adding a subscriber")

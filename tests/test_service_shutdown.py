@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from notifier.config import Settings
 from notifier.demo_site import SiteServer, StaticHandler
 from notifier.service import Service
-from notifier.store.db import open_database
+from notifier.store import Store
 from notifier.store.schema import documents, sources
 from tests.smtp import free_port
 
@@ -40,14 +40,14 @@ def _settings(tmp_path: Path, site_url: str) -> Settings:
 
 
 async def _stored(url: str) -> tuple[int, object]:
-    engine = await open_database(url)
+    store = await Store.open(url)
     try:
-        async with engine.connect() as conn:
+        async with store.db.engine.connect() as conn:
             count = await conn.scalar(sa.select(sa.func.count()).select_from(documents))
             success = await conn.scalar(sa.select(sources.c.last_success_at))
         return int(count or 0), success
     finally:
-        await engine.dispose()
+        await store.close()
 
 
 async def test_a_poll_cut_short_by_a_stop_is_repeated_by_the_next_run(tmp_path: Path) -> None:

@@ -8,15 +8,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from notifier.cli import main
 from notifier.errors import SubscriberError
-from notifier.models import Frequency, SubscriberState
-from notifier.store import events as store_events
-from notifier.store import outbox as store_outbox
-from notifier.store import subscribers as store
-from notifier.subscribers import normalize_email, parse_councils, parse_topics
+from notifier.models import Frequency, Message, SubscriberState
+from notifier.store import Store
+from notifier.subscriptions import normalize_email, parse_councils, parse_topics
+from tests.factories import Spec, publish
 
 NOW = datetime(2021, 4, 20, 5, 0, tzinfo=UTC)
 REPO = Path(__file__).resolve().parent.parent
@@ -54,75 +52,58 @@ def test_parse_topics_and_councils() -> None:
         parse_councils("fyn")
 
 
-async def test_store_lifecycle(engine: AsyncEngine) -> None:
-    async with engine.begin() as conn:
-        await store_events.append(conn, store_events.EventType.DOCUMENT_NEW, now=NOW, payload={})
-        person = await store.add(
-            conn,
+async def test_store_lifecycle(store: Store) -> None:
+    await publish(store, [Spec(title="Punkt")])  # events before the subscriber
+    person = await store.subscribers.add(
+        email="a@example.org",
+        name="A",
+        topics=("sundhed",),
+        councils=("all",),
+        frequency=Frequency.DAILY,
+        state=SubscriberState.PENDING,
+        now=NOW,
+    )
+    assert person.event_cursor == await store.archive.last_event_id() > 0
+    assert person.confirmed_at is None
+    with pytest.raises(SubscriberError, match="already subscribed"):
+        await store.subscribers.add(
             email="a@example.org",
-            name="A",
-            topics=("sundhed",),
+            name="B",
+            topics=("all",),
             councils=("all",),
             frequency=Frequency.DAILY,
-            state=SubscriberState.PENDING,
-            now=NOW,
-        )
-        assert person.event_cursor == await store_events.last_id(conn) > 0
-        assert person.confirmed_at is None
-        with pytest.raises(SubscriberError, match="already subscribed"):
-            await store.add(
-                conn,
-                email="a@example.org",
-                name="B",
-                topics=("all",),
-                councils=("all",),
-                frequency=Frequency.DAILY,
-                state=SubscriberState.ACTIVE,
-                now=NOW,
-            )
-        active = await store.update(
-            conn,
-            person.id,
-            now=NOW,
             state=SubscriberState.ACTIVE,
-            topics=("all",),
-            frequency=Frequency.WEEKLY,
-        )
-        assert (active.state, active.confirmed_at, active.topics, active.frequency) == (
-            SubscriberState.ACTIVE,
-            NOW,
-            ("all",),
-            Frequency.WEEKLY,
-        )
-        await store.revoke_links(conn, person.id)
-        assert (await store.get(conn, person.id)).token_generation == 1  # type: ignore[union-attr]
-        await store_outbox.enqueue(
-            conn,
-            message_id="m1@x",
-            kind="digest",
-            recipient="a@example.org",
-            subject="s",
-            body=b"x",
-            subscriber_id=person.id,
             now=NOW,
         )
-        assert (
-            await store_outbox.enqueue(
-                conn,
-                message_id="m1@x",
-                kind="digest",
-                recipient="a@example.org",
-                subject="s",
-                body=b"x",
-                subscriber_id=person.id,
-                now=NOW,
-            )
-            is None
-        )
-        assert await store_outbox.depth(conn) == 1
-        await store.purge(conn, person.id)
-        assert await store.by_email(conn, "a@example.org") is None
-        assert await store_outbox.depth(conn) == 0
+    active = await store.subscribers.change(
+        person.id,
+        now=NOW,
+        state=SubscriberState.ACTIVE,
+        topics=("all",),
+        frequency=Frequency.WEEKLY,
+    )
+    assert (active.state, active.confirmed_at, active.topics, active.frequency) == (
+        SubscriberState.ACTIVE,
+        NOW,
+        ("all",),
+        Frequency.WEEKLY,
+    )
+    revoked = await store.subscribers.change(person.id, now=NOW, revoke=True)
+    assert revoked.token_generation == 1
+    message = Message(
+        message_id="m1@x",
+        kind="digest",
+        recipient="a@example.org",
+        subject="s",
+        body=b"x",
+        subscriber_id=person.id,
+    )
+    assert list(await store.outbox.enqueue([message], now=NOW)) == ["m1@x"]
+    assert await store.outbox.enqueue([message], now=NOW) == {}  # a re-plan is kept once
+    assert await store.outbox.depth() == 1
+    await store.subscribers.purge(person.id)
+    assert await store.subscribers.by_email("a@example.org") is None
+    assert await store.outbox.depth() == 0
 
 
 @pytest.fixture

@@ -23,18 +23,14 @@ import pytest
 import sqlalchemy as sa
 import uvicorn
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from notifier import ingest
 from notifier.config import Settings
-from notifier.deliver import Deliverer
-from notifier.digest import make_digests
-from notifier.models import Council, DocumentKind, Frequency, SubscriberState
-from notifier.store import subscribers as store_subscribers
+from notifier.models import Council, DocumentKind, Frequency, Subscriber, SubscriberState
+from notifier.store import Store
 from notifier.store.schema import outbox
 from notifier.tokens import Purpose
-from notifier.web.app import create_app
-from tests.factories import Spec, SpecClassifier, publish
+from tests.factories import Spec, SpecClassifier, app_for, make_digests, publish
+from tests.factories import deliver as deliver_once
 from tests.smtp import Sink, running_sink
 
 TOPICS_FILE = Path(__file__).resolve().parent.parent / "config" / "topics.toml"
@@ -43,14 +39,14 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def make_settings(
-    engine: AsyncEngine,
+    store: Store,
     base_url: str,
     *,
     smtp: dict[str, object] | None = None,
     **web: object,
 ) -> Settings:
     return Settings(
-        database_url=engine.url.render_as_string(hide_password=False),
+        database_url=store.db.engine.url.render_as_string(hide_password=False),
         topics_file=TOPICS_FILE,
         # Signups need mail switched on; nothing is sent unless a test runs a Deliverer.
         smtp=smtp or {"host": "127.0.0.1", "port": 25, "security": "none"},
@@ -80,17 +76,17 @@ def sink() -> Iterator[Sink]:
 
 
 @pytest.fixture
-async def server(engine: AsyncEngine, sink: Sink) -> AsyncIterator[tuple[str, Settings]]:
+async def server(store: Store, sink: Sink) -> AsyncIterator[tuple[str, Settings]]:
     """The app under uvicorn on a free port of 127.0.0.1, mailing through ``sink``;
     yields (base URL, settings)."""
     sock = free_socket()
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     settings = make_settings(
-        engine,
+        store,
         base_url,
         smtp={"host": sink.host, "port": sink.port, "security": "none"},
     )
-    config = uvicorn.Config(create_app(settings, engine), log_level="warning", lifespan="off")
+    config = uvicorn.Config(app_for(settings, store), log_level="warning", lifespan="off")
     uv = uvicorn.Server(config)
     task = asyncio.create_task(uv.serve(sockets=[sock]))
     for _ in range(500):  # uvicorn has no "started" event to wait on
@@ -126,8 +122,8 @@ async def signup(
     return await client.post("/abonnement", data=data)
 
 
-async def mails(engine: AsyncEngine, address: str) -> list[email.message.EmailMessage]:
-    async with engine.connect() as conn:
+async def mails(store: Store, address: str) -> list[email.message.EmailMessage]:
+    async with store.db.engine.connect() as conn:
         rows = await conn.execute(
             sa.select(outbox.c.body, outbox.c.kind)
             .where(outbox.c.recipient == address)
@@ -155,20 +151,15 @@ def link(text: str, purpose: Purpose) -> str:
     return match.group(0)
 
 
-async def subscriber(engine: AsyncEngine, address: str) -> store_subscribers.Subscriber:
-    async with engine.connect() as conn:
-        found = await store_subscribers.by_email(conn, address)
+async def subscriber(store: Store, address: str) -> Subscriber:
+    found = await store.subscribers.by_email(address)
     assert found is not None
     return found
 
 
-async def deliver(engine: AsyncEngine, settings: Settings) -> None:
+async def deliver(store: Store, settings: Settings) -> None:
     """Send the outbox through the real Deliverer to the test's SMTP sink."""
-    deliverer = Deliverer(engine, settings, worker_id="test")
-    try:
-        report = await deliverer.run_once(now=datetime.now(UTC))
-    finally:
-        await deliverer.aclose()
+    report = await deliver_once(store, settings, now=datetime.now(UTC))
     assert report.sent >= 1 and not report.failed and not report.retried
 
 
@@ -187,7 +178,7 @@ def one_click_url(message: email.message.EmailMessage) -> str:
 
 
 async def test_subscribe_confirm_manage_unsubscribe_over_http(
-    engine: AsyncEngine, server: tuple[str, Settings], sink: Sink
+    store: Store, server: tuple[str, Settings], sink: Sink
 ) -> None:
     """The whole walk as a person makes it: every link is taken from a mail the SMTP server
     received or from the page before, never from the database."""
@@ -202,9 +193,9 @@ async def test_subscribe_confirm_manage_unsubscribe_over_http(
 
         done = await signup(client, address)
         assert done.status_code == 200 and "Tjek din indbakke" in done.text
-        assert (await subscriber(engine, address)).state is SubscriberState.PENDING
+        assert (await subscriber(store, address)).state is SubscriberState.PENDING
         assert sink.to(address) == []  # queued, not sent by the web request
-        await deliver(engine, settings)
+        await deliver(store, settings)
         (mail,) = sink.to(address)
         assert mail["Subject"] == "Bekræft dit abonnement på KKR Notifier"
         assert mail["To"].addresses[0].addr_spec == address
@@ -218,10 +209,10 @@ async def test_subscribe_confirm_manage_unsubscribe_over_http(
         # A scanner fetching the link confirms nothing; the button does.
         page = await client.get(confirm_url)
         assert page.status_code == 200 and "Bekræft abonnement" in page.text
-        assert (await subscriber(engine, address)).state is SubscriberState.PENDING
+        assert (await subscriber(store, address)).state is SubscriberState.PENDING
         confirmed = await client.post(confirm_url, data={"csrf_token": csrf(page)})
         assert confirmed.status_code == 200 and "bekræftet" in confirmed.text
-        assert (await subscriber(engine, address)).state is SubscriberState.ACTIVE
+        assert (await subscriber(store, address)).state is SubscriberState.ACTIVE
         assert confirmed.headers["cache-control"] == "no-store"
         assert confirmed.headers["referrer-policy"] == "no-referrer"
 
@@ -240,7 +231,7 @@ async def test_subscribe_confirm_manage_unsubscribe_over_http(
             },
         )
         assert saved.status_code == 200 and "Dine ændringer er gemt" in saved.text
-        changed = await subscriber(engine, address)
+        changed = await subscriber(store, address)
         assert changed.topics == ("social", "uddannelse")
         assert changed.councils == ("hovedstaden", "sjaelland")
         assert changed.frequency is Frequency.WEEKLY and changed.name == "Mette"
@@ -248,14 +239,13 @@ async def test_subscribe_confirm_manage_unsubscribe_over_http(
         unsubscribe_url = link(saved.text, Purpose.UNSUBSCRIBE)
         page = await client.get(unsubscribe_url)
         assert page.status_code == 200 and "Afmeld" in page.text
-        assert (await subscriber(engine, address)).state is SubscriberState.ACTIVE
+        assert (await subscriber(store, address)).state is SubscriberState.ACTIVE
 
     # The new choices decide the next digest, and its List-Unsubscribe header leaves.
-    async with engine.begin() as conn:
-        await publish(conn, [Spec(title="Botilbud", topics=["social"])])
-        await publish(conn, [Spec(title="Sygehus", topics=["sundhed"])], day=date(2021, 5, 3))
-    assert await make_digests(engine, settings, Frequency.WEEKLY, now=datetime.now(UTC)) == 1
-    await deliver(engine, settings)
+    await publish(store, [Spec(title="Botilbud", topics=["social"])])
+    await publish(store, [Spec(title="Sygehus", topics=["sundhed"])], day=date(2021, 5, 3))
+    assert await make_digests(store, settings, Frequency.WEEKLY, now=datetime.now(UTC)) == 1
+    await deliver(store, settings)
     _, digest = sink.to(address)
     assert "Botilbud" in text_of(digest) and "Sygehus" not in text_of(digest)
     header_url = one_click_url(digest)
@@ -269,7 +259,7 @@ async def test_subscribe_confirm_manage_unsubscribe_over_http(
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
         assert one_click.status_code == 200
-        assert (await subscriber(engine, address)).state is SubscriberState.UNSUBSCRIBED
+        assert (await subscriber(store, address)).state is SubscriberState.UNSUBSCRIBED
         again = await mail_client.post(unsubscribe_url, data={"List-Unsubscribe": "One-Click"})
         assert again.status_code == 200
 
@@ -277,7 +267,7 @@ async def test_subscribe_confirm_manage_unsubscribe_over_http(
         token = unsubscribe_url.rsplit("/", 1)[1]
         altered = unsubscribe_url[:-3] + ("AAA" if not unsubscribe_url.endswith("AAA") else "BBB")
         manage_token = manage_url.rsplit("/", 1)[1]
-        sub = await subscriber(engine, address)
+        sub = await subscriber(store, address)
         old = URLSafeTimedSerializer(SECRET, signer=_OldSigner).dumps(
             [sub.id, sub.token_generation], salt="manage"
         )
@@ -298,7 +288,7 @@ async def test_subscribe_confirm_manage_unsubscribe_over_http(
     # Signing up again revokes every earlier link; the new mail's link works.
     async with httpx.AsyncClient(base_url=base_url) as client:
         await signup(client, address)
-        await deliver(engine, settings)
+        await deliver(store, settings)
         assert (await client.get(manage_url)).status_code == 400
         assert (await client.post(header_url, data={})).status_code == 400
         latest = sink.to(address)[-1]
@@ -313,33 +303,33 @@ class _OldSigner(TimestampSigner):
 
 
 async def test_page_and_mail_flow_do_not_reveal_existing_addresses(
-    sqlite_engine: AsyncEngine,
+    sqlite_store: Store,
 ) -> None:
-    app = create_app(make_settings(sqlite_engine, "http://testserver"), sqlite_engine)
+    app = app_for(make_settings(sqlite_store, "http://testserver"), sqlite_store)
     async with asgi_client(app) as client:
         first = await signup(client, "ny@kommune.dk")
         page = await client.get(
-            link(text_of((await mails(sqlite_engine, "ny@kommune.dk"))[0]), Purpose.CONFIRM)
+            link(text_of((await mails(sqlite_store, "ny@kommune.dk"))[0]), Purpose.CONFIRM)
         )
         await client.post(page.url, data={"csrf_token": csrf(page)})
-        assert (await subscriber(sqlite_engine, "ny@kommune.dk")).state is SubscriberState.ACTIVE
+        assert (await subscriber(sqlite_store, "ny@kommune.dk")).state is SubscriberState.ACTIVE
         second = await signup(client, "ny@kommune.dk")
         fresh = await signup(client, "anden@kommune.dk")
     assert first.status_code == second.status_code == fresh.status_code == 200
     assert first.text == second.text
     assert fresh.text == first.text.replace("ny@kommune.dk", "anden@kommune.dk")
     assert set(first.headers) == set(second.headers)
-    sent = await mails(sqlite_engine, "ny@kommune.dk")
+    sent = await mails(sqlite_store, "ny@kommune.dk")
     assert len(sent) == 2  # one mail per signup, whatever the state
     assert sent[1]["Subject"] == "Du abonnerer allerede på KKR Notifier"
     assert "/abonnement/administrer/" in text_of(sent[1])
     assert "/abonnement/bekraeft/" not in text_of(sent[1])
-    active = await subscriber(sqlite_engine, "ny@kommune.dk")
+    active = await subscriber(sqlite_store, "ny@kommune.dk")
     assert active.topics == ("sundhed",)  # a stranger's signup changes nothing
 
 
-async def test_csrf_is_required_on_every_form(sqlite_engine: AsyncEngine) -> None:
-    app = create_app(make_settings(sqlite_engine, "http://testserver"), sqlite_engine)
+async def test_csrf_is_required_on_every_form(sqlite_store: Store) -> None:
+    app = app_for(make_settings(sqlite_store, "http://testserver"), sqlite_store)
     async with asgi_client(app) as client:
         token = csrf(await client.get("/abonnement"))
         data = {"email": "a@kommune.dk", "topics": "sundhed", "frequency": "daily"}
@@ -350,14 +340,13 @@ async def test_csrf_is_required_on_every_form(sqlite_engine: AsyncEngine) -> Non
         response = await other.post("/abonnement", data={**data, "csrf_token": token})
         assert response.status_code == 403
         assert "Formularen er udløbet" in response.text
-    async with sqlite_engine.connect() as conn:
-        assert await store_subscribers.by_email(conn, "a@kommune.dk") is None
+    assert await sqlite_store.subscribers.by_email("a@kommune.dk") is None
 
 
-async def test_no_signups_while_mail_is_disabled(sqlite_engine: AsyncEngine) -> None:
-    settings = make_settings(sqlite_engine, "http://testserver", smtp={"host": ""})
+async def test_no_signups_while_mail_is_disabled(sqlite_store: Store) -> None:
+    settings = make_settings(sqlite_store, "http://testserver", smtp={"host": ""})
     assert not settings.smtp.enabled
-    app = create_app(settings, sqlite_engine)
+    app = app_for(settings, sqlite_store)
     async with asgi_client(app) as client:
         form = await client.get("/abonnement")
         assert form.status_code == 200 and "Tilmelding er lukket lige nu" in form.text
@@ -369,13 +358,12 @@ async def test_no_signups_while_mail_is_disabled(sqlite_engine: AsyncEngine) -> 
         assert posted.status_code == 503 and "Tilmelding er lukket" in posted.text
         assert "Vi har sendt en mail" not in posted.text
         assert (await client.get("/arkiv")).status_code == 200
-    async with sqlite_engine.connect() as conn:
-        assert await store_subscribers.by_email(conn, "a@kommune.dk") is None
-        assert (await conn.execute(sa.select(sa.func.count()).select_from(outbox))).scalar() == 0
+    assert await sqlite_store.subscribers.by_email("a@kommune.dk") is None
+    assert await sqlite_store.outbox.depth() == 0
 
 
-async def test_invalid_input_is_explained_in_danish(sqlite_engine: AsyncEngine) -> None:
-    app = create_app(make_settings(sqlite_engine, "http://testserver"), sqlite_engine)
+async def test_invalid_input_is_explained_in_danish(sqlite_store: Store) -> None:
+    app = app_for(make_settings(sqlite_store, "http://testserver"), sqlite_store)
     async with asgi_client(app) as client:
         token = csrf(await client.get("/abonnement"))
         response = await client.post(
@@ -389,15 +377,15 @@ async def test_invalid_input_is_explained_in_danish(sqlite_engine: AsyncEngine) 
 
 
 async def test_signups_are_rate_limited_per_ip_and_per_address(
-    sqlite_engine: AsyncEngine,
+    sqlite_store: Store,
 ) -> None:
     settings = make_settings(
-        sqlite_engine,
+        sqlite_store,
         "http://testserver",
         signups_per_ip_per_hour=2,
         signups_per_address_per_hour=1,
     )
-    app = create_app(settings, sqlite_engine)
+    app = app_for(settings, sqlite_store)
     async with asgi_client(app, client=("10.0.0.1", 1)) as client:
         assert (await signup(client, "a@kommune.dk")).status_code == 200
         limited = await signup(client, "a@kommune.dk")
@@ -405,29 +393,28 @@ async def test_signups_are_rate_limited_per_ip_and_per_address(
         assert (await signup(client, "b@kommune.dk")).status_code == 429  # IP used up
     async with asgi_client(app, client=("10.0.0.2", 1)) as client:
         assert (await signup(client, "b@kommune.dk")).status_code == 200
-    assert len(await mails(sqlite_engine, "a@kommune.dk")) == 1
+    assert len(await mails(sqlite_store, "a@kommune.dk")) == 1
 
 
 async def test_feeds_over_http_with_conditional_requests(
-    engine: AsyncEngine, server: tuple[str, Settings]
+    store: Store, server: tuple[str, Settings]
 ) -> None:
     base_url, _ = server
-    async with engine.begin() as conn:
-        await publish(
-            conn,
-            [
-                Spec(title="Sundhed <script>x</script> & \x01 drift", topics=["sundhed"]),
-                Spec(title="Busser", topics=["trafik_infrastruktur"]),
-            ],
-            council=Council.HOVEDSTADEN,
-        )
-        await publish(
-            conn,
-            [Spec(title="Erhvervsskoler", topics=["uddannelse"])],
-            council=Council.SYDDANMARK,
-            kind=DocumentKind.NEWSLETTER,
-            day=date(2024, 3, 12),
-        )
+    await publish(
+        store,
+        [
+            Spec(title="Sundhed <script>x</script> & \x01 drift", topics=["sundhed"]),
+            Spec(title="Busser", topics=["trafik_infrastruktur"]),
+        ],
+        council=Council.HOVEDSTADEN,
+    )
+    await publish(
+        store,
+        [Spec(title="Erhvervsskoler", topics=["uddannelse"])],
+        council=Council.SYDDANMARK,
+        kind=DocumentKind.NEWSLETTER,
+        day=date(2024, 3, 12),
+    )
     async with httpx.AsyncClient(base_url=base_url) as client:
         rss = await client.get("/feeds/alle.rss")
         assert rss.status_code == 200
@@ -465,32 +452,32 @@ async def test_feeds_over_http_with_conditional_requests(
         assert (await client.get("/kalender/syddanmark.ics")).text.count("BEGIN:VEVENT") == 0
 
         # A new item changes the feed and its ETag.
-        async with engine.begin() as conn:
-            await publish(conn, [Spec(title="Ny sag", topics=["sundhed"])], day=date(2021, 6, 1))
+        await publish(store, [Spec(title="Ny sag", topics=["sundhed"])], day=date(2021, 6, 1))
         newer = await client.get("/feeds/alle.rss", headers={"If-None-Match": etag})
         assert newer.status_code == 200 and newer.headers["etag"] != etag
 
 
-async def test_archive_filters_by_topic_and_council(sqlite_engine: AsyncEngine) -> None:
-    async with sqlite_engine.begin() as conn:
-        await publish(
-            conn,
-            [
-                Spec(title="Akutberedskab <i>nu</i>", topics=["sundhed"]),
-                Spec(title="Letbane", topics=["trafik_infrastruktur"]),
-            ],
-            council=Council.HOVEDSTADEN,
-        )
-        await publish(
-            conn, [Spec(title="Sygehus Lillebælt", topics=["sundhed"])], council=Council.SYDDANMARK
-        )
-        await publish(
-            conn,
-            [Spec(title="Farligt link", topics=["social"])],
-            council=Council.SJAELLAND,
-            url="javascript:alert(1)",
-        )
-    app = create_app(make_settings(sqlite_engine, "http://testserver"), sqlite_engine)
+async def test_archive_filters_by_topic_and_council(sqlite_store: Store) -> None:
+    await publish(
+        sqlite_store,
+        [
+            Spec(title="Akutberedskab <i>nu</i>", topics=["sundhed"]),
+            Spec(title="Letbane", topics=["trafik_infrastruktur"]),
+        ],
+        council=Council.HOVEDSTADEN,
+    )
+    await publish(
+        sqlite_store,
+        [Spec(title="Sygehus Lillebælt", topics=["sundhed"])],
+        council=Council.SYDDANMARK,
+    )
+    await publish(
+        sqlite_store,
+        [Spec(title="Farligt link", topics=["social"])],
+        council=Council.SJAELLAND,
+        url="javascript:alert(1)",
+    )
+    app = app_for(make_settings(sqlite_store, "http://testserver"), sqlite_store)
     async with asgi_client(app) as client:
         everything = await client.get("/arkiv")
         assert everything.status_code == 200 and '<html lang="da">' in everything.text
@@ -513,7 +500,7 @@ async def test_archive_filters_by_topic_and_council(sqlite_engine: AsyncEngine) 
 
 
 async def test_if_modified_since_sees_removals_and_reclassifications(
-    sqlite_engine: AsyncEngine,
+    sqlite_store: Store,
 ) -> None:
     """A client that sends only If-Modified-Since must not be told 304 about a feed whose
     content changed without a newer item in it: an item moved to other topics, or removed."""
@@ -521,10 +508,9 @@ async def test_if_modified_since_sees_removals_and_reclassifications(
     hospital = Spec(title="Sygehusplan", topics=["sundhed"])
     busses = Spec(title="Busplan", topics=["sundhed"])
     roads = Spec(title="Vejplan", topics=["trafik_infrastruktur"])
-    async with sqlite_engine.begin() as conn:
-        await publish(conn, [hospital], now=start)
-        await publish(conn, [busses, roads], council=Council.SJAELLAND, now=start)
-    app = create_app(make_settings(sqlite_engine, "http://testserver"), sqlite_engine)
+    await publish(sqlite_store, [hospital], now=start)
+    await publish(sqlite_store, [busses, roads], council=Council.SJAELLAND, now=start)
+    app = app_for(make_settings(sqlite_store, "http://testserver"), sqlite_store)
     async with asgi_client(app) as client:
 
         async def fetch(path: str, since: str | None = None) -> httpx.Response:
@@ -537,8 +523,11 @@ async def test_if_modified_since_sees_removals_and_reclassifications(
 
         # topics.toml changed: Busplan is about traffic now, and leaves the health feed.
         moved_on = SpecClassifier([hospital, roads, Spec(title="Busplan", topics=roads.topics)])
-        async with sqlite_engine.begin() as conn:
-            await ingest.reclassify(conn, classifier=moved_on, now=start + timedelta(hours=1))
+        await sqlite_store.item_topics.reclassify(
+            moved_on.classify_item,
+            topics_version=moved_on.version,
+            now=start + timedelta(hours=1),
+        )
         moved = await fetch(topic.url.path, topic.headers["last-modified"])
         assert moved.status_code == 200 and "Busplan" not in moved.text
         assert (await fetch(topic.url.path, moved.headers["last-modified"])).status_code == 304
@@ -546,8 +535,9 @@ async def test_if_modified_since_sees_removals_and_reclassifications(
         # Busplan disappears from its agenda, and so from the council's feed.
         council = await fetch("/feeds/kkr/sjaelland.atom")
         assert "Busplan" in council.text
-        async with sqlite_engine.begin() as conn:
-            await publish(conn, [roads], council=Council.SJAELLAND, now=start + timedelta(hours=2))
+        await publish(
+            sqlite_store, [roads], council=Council.SJAELLAND, now=start + timedelta(hours=2)
+        )
         removed = await fetch(council.url.path, council.headers["last-modified"])
         assert removed.status_code == 200 and "Busplan" not in removed.text
         assert "Vejplan" in removed.text

@@ -14,11 +14,11 @@ from typing import Any
 import click
 
 from notifier.classify import Classifier
-from notifier.cli import App, main, pass_app
+from notifier.cli import App, pass_app
 from notifier.topics import load_topics
 
 
-@main.command()
+@click.command()
 @click.option(
     "--topics",
     "topics_path",

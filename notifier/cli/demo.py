@@ -9,10 +9,8 @@ from pathlib import Path
 
 import click
 
-from notifier.cli import main
 
-
-@main.command("demo")
+@click.command("demo")
 @click.option(
     "--out",
     "out_dir",

@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from notifier.cli import App, main, pass_app
-from notifier.config import Settings
-from notifier.deliver import Deliverer, DeliveryReport
-from notifier.digest import Composed, compose_digests, make_digests
+from notifier.cli import App, pass_app
+from notifier.compose import Composed
+from notifier.deliver import DeliveryReport
 from notifier.models import Frequency, slug
-from notifier.store import outbox as store_outbox
-from notifier.store.db import open_database
+from notifier.runtime import Runtime
 
 WAIT_FOR_LEASES = 1.0  # seconds between looks at messages another sender holds
 
 
-@main.command()
+@click.command()
 @click.option(
     "--frequency",
     type=click.Choice([f.value for f in Frequency]),
@@ -38,10 +33,13 @@ WAIT_FOR_LEASES = 1.0  # seconds between looks at messages another sender holds
 @pass_app
 def digest(app: App, frequency: str, dry_run: bool, preview: Path | None) -> None:
     """Plan the due digests, then send everything due in the outbox."""
-    settings = app.settings
     chosen = Frequency(frequency)
     if dry_run or preview:
-        composed = asyncio.run(_compose(settings, chosen))
+
+        async def compose(runtime: Runtime) -> list[Composed]:
+            return await runtime.digests.compose(chosen, now=runtime.now())
+
+        composed = app.run(compose)
         if preview:
             _write_preview(preview, composed)
         for message in composed:
@@ -53,7 +51,7 @@ def digest(app: App, frequency: str, dry_run: bool, preview: Path | None) -> Non
                 click.echo(message.text)
         click.echo(f"{len(composed)} digests planned; nothing stored or sent")
         return
-    planned, report, pending = asyncio.run(_make_and_send(settings, chosen))
+    planned, report, pending = app.run(lambda runtime: _make_and_send(runtime, chosen))
     click.echo(
         f"{planned} digests planned; sent {report.sent}, retried {report.retried}, "
         f"failed {report.failed}; {pending} messages pending"
@@ -62,41 +60,23 @@ def digest(app: App, frequency: str, dry_run: bool, preview: Path | None) -> Non
         click.echo("mail is disabled (smtp.host is empty): nothing was sent", err=True)
 
 
-async def _compose(settings: Settings, frequency: Frequency) -> list[Composed]:
-    engine = await open_database(settings.database_url)
-    try:
-        return await compose_digests(engine, settings, frequency, now=datetime.now(UTC))
-    finally:
-        await engine.dispose()
-
-
-async def _make_and_send(
-    settings: Settings, frequency: Frequency
-) -> tuple[int, DeliveryReport, int]:
-    engine = await open_database(settings.database_url)
-    deliverer = Deliverer(engine, settings, worker_id=f"{socket.gethostname()}-{os.getpid()}")
+async def _make_and_send(runtime: Runtime, frequency: Frequency) -> tuple[int, DeliveryReport, int]:
     total = DeliveryReport()
-    try:
-        planned = await make_digests(engine, settings, frequency, now=datetime.now(UTC))
-        while True:
-            report = await deliverer.run_once(now=datetime.now(UTC))
-            total.sent += report.sent
-            total.retried += report.retried
-            total.failed += report.failed
-            total.disabled = report.disabled
-            if report.disabled or report.unreachable:
-                break
-            async with engine.connect() as conn:
-                if not await store_outbox.due(conn, now=datetime.now(UTC)):
-                    break
-            # Due messages someone else holds (a crashed sender's lease): wait for them.
-            await asyncio.sleep(WAIT_FOR_LEASES)
-        async with engine.connect() as conn:
-            pending = await store_outbox.depth(conn)
-        return planned, total, pending
-    finally:
-        await deliverer.aclose()
-        await engine.dispose()
+    planned = await runtime.digests.make(frequency, now=runtime.now())
+    outbox = runtime.store.outbox
+    while True:
+        report = await runtime.deliverer.run_once(now=runtime.now())
+        total.sent += report.sent
+        total.retried += report.retried
+        total.failed += report.failed
+        total.disabled = report.disabled
+        if report.disabled or report.unreachable:
+            break
+        if not await outbox.due(now=runtime.now()):
+            break
+        # Due messages someone else holds (a crashed sender's lease): wait for them.
+        await asyncio.sleep(WAIT_FOR_LEASES)
+    return planned, total, await outbox.depth()
 
 
 def _write_preview(directory: Path, composed: list[Composed]) -> None:

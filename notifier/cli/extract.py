@@ -13,7 +13,6 @@ import click
 import httpx
 
 from notifier import __version__
-from notifier.cli import main
 from notifier.errors import FetchError
 from notifier.extract import extract as extract_document
 from notifier.models import Document, Item
@@ -22,7 +21,7 @@ from notifier.split import split
 _TYPES = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html"}
 
 
-@main.command()
+@click.command()
 @click.argument("target")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a summary.")
 def extract(target: str, as_json: bool) -> None:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import click
 
-from notifier import feeds, resources
-from notifier.cli import App, main, pass_app
-from notifier.config import Settings
-from notifier.store.db import open_database
-from notifier.topics import load_topics
+from notifier import feeds
+from notifier.cli import App, pass_app
+from notifier.runtime import Runtime
 
 
-@main.command("feeds")
+@click.command("feeds")
 @click.option(
     "--out",
     "out_dir",
@@ -25,26 +22,17 @@ from notifier.topics import load_topics
 @pass_app
 def feeds_command(app: App, out_dir: Path) -> None:
     """Write RSS, Atom, OPML and iCalendar files for a static web server."""
-    count = asyncio.run(_write(app.settings, out_dir))
+    count = app.run(lambda runtime: write_files(runtime, out_dir))
     click.echo(f"wrote {count} files to {out_dir}")
 
 
-def renderer_for(settings: Settings) -> feeds.FeedRenderer:
-    return feeds.FeedRenderer(
-        base_url=settings.web.base_url,
-        topics=load_topics(settings.topics_file),
-        templates_dir=settings.templates_dir or resources.templates_dir(),
+async def write_files(runtime: Runtime, out_dir: Path) -> int:
+    renderer = feeds.FeedRenderer(
+        base_url=runtime.settings.web.base_url, topics=runtime.topics, env=runtime.templates
     )
-
-
-async def _write(settings: Settings, out_dir: Path) -> int:
-    renderer = renderer_for(settings)
-    engine = await open_database(settings.database_url)
-    try:
-        async with engine.connect() as conn:
-            files = await feeds.build_files(conn, renderer)
-    finally:
-        await engine.dispose()
+    archive = runtime.store.archive
+    state = feeds.fold(await archive.latest(types=feeds.FEED_EVENTS, limit=feeds.EVENT_WINDOW))
+    files = feeds.build_files(renderer, state, await archive.meetings())
     for path, file in files.items():
         target = out_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
-from datetime import UTC, datetime
 
 import click
 
-from notifier import ingest, pipeline
-from notifier.classify import Classifier
-from notifier.cli import App, main, pass_app
-from notifier.config import Settings, SourceConfig
+from notifier.cli import App, pass_app
 from notifier.pipeline import SourceSummary
-from notifier.store.db import open_database
-from notifier.topics import load_topics
+from notifier.runtime import Runtime
 
 _HELD = ("failed", "broken", "suspect")
 
 
-@main.command()
+@click.command()
 @click.option("--once", is_flag=True, help="Run one poll cycle and exit.")
 @click.option("--source", "source_ids", multiple=True, help="Poll only this source (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
@@ -34,23 +28,16 @@ def poll(app: App, once: bool, source_ids: tuple[str, ...], as_json: bool) -> No
         raise click.UsageError("continuous polling is `notifier run`; use --once for one cycle")
     settings = app.settings
     sources = [settings.source(s) for s in source_ids] if source_ids else settings.sources
-    summaries = asyncio.run(_poll(settings, sources))
+
+    async def work(runtime: Runtime) -> list[SourceSummary]:
+        return await runtime.pipeline.poll_all(sources)
+
+    summaries = app.run(work)
     if as_json:
         click.echo(json.dumps({"sources": [s.to_json() for s in summaries]}, ensure_ascii=False))
     else:
         _print_summaries(summaries)
     sys.exit(1 if any(s.state in _HELD for s in summaries) else 0)
-
-
-async def _poll(settings: Settings, sources: list[SourceConfig]) -> list[SourceSummary]:
-    engine = await open_database(settings.database_url)
-    poller = pipeline.build(settings, engine)
-    try:
-        return await poller.poll_all(sources)
-    finally:
-        poller.close()
-        await poller.fetcher.aclose()
-        await engine.dispose()
 
 
 def _print_summaries(summaries: list[SourceSummary]) -> None:
@@ -64,7 +51,7 @@ def _print_summaries(summaries: list[SourceSummary]) -> None:
             click.echo(f"  ! {error}")
 
 
-@main.command()
+@click.command()
 @click.argument("source_id")
 @click.option("--discard", is_flag=True, help="Drop the held result instead of applying it.")
 @pass_app
@@ -75,26 +62,19 @@ def release(app: App, source_id: str, discard: bool) -> None:
     quietly as the new baseline (a renumbering, a redesign) and nobody is told. Either way the
     source is polled at once.
     """
-    settings = app.settings
-    source = settings.source(source_id)
+    source = app.settings.source(source_id)
 
-    async def run() -> str:
-        engine = await open_database(settings.database_url)
-        try:
-            outcome = await pipeline.release(
-                engine, source_id, discard=discard, now=datetime.now(UTC)
-            )
-        finally:
-            await engine.dispose()
+    async def work(runtime: Runtime) -> str:
+        outcome = await runtime.store.sources.release(source_id, discard=discard)
         if outcome in ("released", "discarded"):
-            [summary] = await _poll(settings, [source])
+            summary = await runtime.pipeline.poll(source)
             outcome += f"; polled: {summary.state}, {summary.items_new} new items"
         return outcome
 
-    click.echo(f"{source_id}: {asyncio.run(run())}")
+    click.echo(f"{source_id}: {app.run(work)}")
 
 
-@main.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
 @pass_app
 def reclassify(app: App, as_json: bool) -> None:
@@ -103,19 +83,16 @@ def reclassify(app: App, as_json: bool) -> None:
     Items whose topics change get an item.reclassified event, so subscribers of a newly
     matching topic hear about them once.
     """
-    settings = app.settings
-    classifier = Classifier(load_topics(settings.topics_file))
 
-    async def run() -> tuple[int, int]:
-        engine = await open_database(settings.database_url)
-        try:
-            async with engine.begin() as conn:
-                return await ingest.reclassify(conn, classifier=classifier, now=datetime.now(UTC))
-        finally:
-            await engine.dispose()
+    async def work(runtime: Runtime) -> tuple[int, int, str]:
+        classifier = runtime.classifier
+        looked, changed = await runtime.store.item_topics.reclassify(
+            classifier.classify_item, topics_version=classifier.version, now=runtime.now()
+        )
+        return looked, changed, classifier.version
 
-    looked, changed = asyncio.run(run())
+    looked, changed, version = app.run(work)
     if as_json:
-        click.echo(json.dumps({"items": looked, "changed": changed, "version": classifier.version}))
+        click.echo(json.dumps({"items": looked, "changed": changed, "version": version}))
     else:
         click.echo(f"{looked} items classified, {changed} changed topics")

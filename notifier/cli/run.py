@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
 import click
-import httpx
 
-from notifier.cli import App, main, pass_app
-from notifier.config import Settings
-from notifier.logs import configure
+from notifier.cli import App, pass_app
+
+if TYPE_CHECKING:
+    from notifier.config import Settings
 
 
-@main.command("run")
+@click.command("run")
 @pass_app
 def run_command(app: App) -> None:
     """Poll, publish feeds, send digests and alerts, and serve the web app until SIGTERM."""
-    from notifier.service import Service  # the service's imports are heavy; others need none
+    from notifier.logs import configure
+    from notifier.service import Service
 
     settings = app.settings
     configure(settings.log_level)
@@ -29,12 +31,14 @@ def run_command(app: App) -> None:
     asyncio.run(serve())
 
 
-@main.command("healthcheck")
+@click.command("healthcheck")
 @click.option("--url", default=None, help="Health URL (default: /healthz on [web] host/port).")
 @click.option("--timeout", default=5.0, show_default=True, help="Seconds to wait for an answer.")
 @pass_app
 def healthcheck_command(app: App, url: str | None, timeout: float) -> None:
     """Exit 0 when the running service answers /healthz with 200, else 1."""
+    import httpx
+
     url = url or health_url(app.settings)
     try:
         response = httpx.get(url, timeout=timeout)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import click
 from pydantic import BaseModel, SecretStr
 
-from notifier.cli import App, main, pass_app
+from notifier.cli import App, pass_app
 from notifier.config import Settings
 
 
@@ -46,7 +46,7 @@ def markdown_table() -> str:
     return "\n".join(lines)
 
 
-@main.command("settings")
+@click.command("settings")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--markdown", is_flag=True, help="Print the defaults as README.md's table.")
 @pass_app

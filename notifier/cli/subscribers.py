@@ -8,56 +8,35 @@ line and the good rows are imported all the same.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
 import sys
 import tomllib
-from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from notifier.cli import App, main, pass_app
-from notifier.config import Settings
+from notifier.cli import App, pass_app
 from notifier.errors import SubscriberError
-from notifier.models import Frequency, SubscriberState
-from notifier.store import outbox as store_outbox
-from notifier.store import send_log as store_send_log
-from notifier.store import subscribers as store
-from notifier.store.db import open_database
-from notifier.store.subscribers import Subscriber
-from notifier.subscribers import normalize_email, parse_councils, parse_topics
+from notifier.models import Frequency, Subscriber, SubscriberState
+from notifier.runtime import Runtime
+from notifier.subscriptions import normalize_email, parse_councils, parse_topics
 from notifier.topics import load_topics
 
-T = TypeVar("T")
 FIELDS = ("email", "name", "topics", "councils", "frequency", "state", "created_at")
 FREQUENCIES = click.Choice([f.value for f in Frequency])
 
 
-@main.group()
+@click.group()
 def subscribers() -> None:
     """Add, change, remove, import and export subscribers."""
 
 
-def _run(settings: Settings, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
-    async def run() -> T:
-        engine = await open_database(settings.database_url)
-        try:
-            async with engine.begin() as conn:
-                return await work(conn)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
-
-
-def _topic_ids(settings: Settings) -> list[str]:
-    return [topic.id for topic in load_topics(settings.topics_file)]
+def _topic_ids(app: App) -> list[str]:
+    return [topic.id for topic in load_topics(app.settings.topics_file)]
 
 
 @subscribers.command("add")
@@ -77,13 +56,13 @@ def add(app: App, email: str, name: str, topics: str, councils: str, frequency: 
             "councils": councils,
             "frequency": frequency,
         },
-        _topic_ids(app.settings),
+        _topic_ids(app),
     )
 
-    async def work(conn: AsyncConnection) -> Subscriber:
-        return await store.add(conn, **values, state=SubscriberState.ACTIVE, now=datetime.now(UTC))
+    async def work(runtime: Runtime) -> Subscriber:
+        return await runtime.subscriptions.add(**values)
 
-    subscriber = _run(app.settings, work)
+    subscriber = app.run(work)
     click.echo(f"added {subscriber.email} ({_describe(subscriber)})")
 
 
@@ -94,7 +73,7 @@ def add(app: App, email: str, name: str, topics: str, councils: str, frequency: 
 def list_(app: App, as_json: bool, state: str | None) -> None:
     """List subscribers."""
     chosen = SubscriberState(state) if state else None
-    people = _run(app.settings, lambda conn: store.all_subscribers(conn, state=chosen))
+    people = app.run(lambda runtime: runtime.subscriptions.all(state=chosen))
     if as_json:
         click.echo(json.dumps([_public(p) for p in people], ensure_ascii=False, indent=2))
         return
@@ -121,16 +100,13 @@ def update(
     state: str | None,
 ) -> None:
     """Change a subscriber."""
-    address = normalize_email(email)
-    topic_ids = parse_topics(topics, _topic_ids(app.settings)) if topics is not None else None
+    topic_ids = parse_topics(topics, _topic_ids(app)) if topics is not None else None
     council_ids = parse_councils(councils) if councils is not None else None
 
-    async def work(conn: AsyncConnection) -> Subscriber:
-        person = await _existing(conn, address)
-        return await store.update(
-            conn,
+    async def work(runtime: Runtime) -> Subscriber:
+        person = await runtime.subscriptions.existing(email)
+        return await runtime.subscriptions.change(
             person.id,
-            now=datetime.now(UTC),
             name=name,
             topics=topic_ids,
             councils=council_ids,
@@ -138,7 +114,7 @@ def update(
             state=SubscriberState(state) if state else None,
         )
 
-    person = _run(app.settings, work)
+    person = app.run(work)
     click.echo(f"updated {person.email} ({person.state.value}, {_describe(person)})")
 
 
@@ -152,17 +128,14 @@ def remove(app: App, email: str, purge: bool) -> None:
     """Unsubscribe (or, with --purge, erase) a subscriber."""
     address = normalize_email(email)
 
-    async def work(conn: AsyncConnection) -> None:
-        person = await _existing(conn, address)
+    async def work(runtime: Runtime) -> None:
         if purge:
-            await store.purge(conn, person.id)
+            await runtime.subscriptions.purge(address)
         else:
-            await store.update(
-                conn, person.id, now=datetime.now(UTC), state=SubscriberState.UNSUBSCRIBED
-            )
-            await store.revoke_links(conn, person.id)
+            person = await runtime.subscriptions.existing(address)
+            await runtime.subscriptions.unsubscribe(person, revoke=True)
 
-    _run(app.settings, work)
+    app.run(work)
     click.echo(f"{'purged' if purge else 'unsubscribed'} {address}")
 
 
@@ -172,21 +145,19 @@ def remove(app: App, email: str, purge: bool) -> None:
 def import_(app: App, file: Path) -> None:
     """Import subscribers from CSV or TOML; bad rows are reported, good rows imported."""
     rows = _read_rows(file)
-    known = _topic_ids(app.settings)
+    known = _topic_ids(app)
 
-    async def work(conn: AsyncConnection) -> tuple[int, list[str]]:
+    async def work(runtime: Runtime) -> tuple[int, list[str]]:
         added, problems = 0, []
-        now = datetime.now(UTC)
         for where, row in rows:
             try:
-                values = _row_values(row, known)
-                await store.add(conn, **values, state=SubscriberState.ACTIVE, now=now)
+                await runtime.subscriptions.add(**_row_values(row, known))
                 added += 1
             except SubscriberError as exc:
                 problems.append(f"{file}:{where}: {exc}")
         return added, problems
 
-    added, problems = _run(app.settings, work)
+    added, problems = app.run(work)
     for problem in problems:
         click.echo(problem, err=True)
     click.echo(f"imported {added} subscribers, {len(problems)} rows refused")
@@ -200,7 +171,7 @@ def import_(app: App, file: Path) -> None:
 def export(app: App, email: str | None) -> None:
     """All subscribers as CSV; with EMAIL, everything stored about that one as JSON."""
     if email is None:
-        people = _run(app.settings, lambda conn: store.all_subscribers(conn))
+        people = app.run(lambda runtime: runtime.subscriptions.all())
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(FIELDS)
@@ -211,29 +182,13 @@ def export(app: App, email: str | None) -> None:
             )
         click.echo(out.getvalue(), nl=False)
         return
-    address = normalize_email(email)
-
-    async def work(conn: AsyncConnection) -> dict[str, Any]:
-        person = await _existing(conn, address)
-        # The whole row, not the public view: an access request gets everything stored.
-        return {
-            "subscriber": await store.stored_row(conn, person.id),
-            "send_log": await store_send_log.for_subscriber(conn, person.id),
-            "messages": await store_outbox.for_subscriber(conn, person.id),
-        }
-
-    click.echo(json.dumps(_run(app.settings, work), ensure_ascii=False, indent=2, default=str))
-
-
-async def _existing(conn: AsyncConnection, address: str) -> Subscriber:
-    person = await store.by_email(conn, address)
-    if person is None:
-        raise SubscriberError(f"no subscriber with the address {address}")
-    return person
+    # The whole row, not the public view: an access request gets everything stored.
+    exported = app.run(lambda runtime: runtime.subscriptions.export(email))
+    click.echo(json.dumps(exported, ensure_ascii=False, indent=2, default=str))
 
 
 def _row_values(row: Mapping[str, Any], known_topics: list[str]) -> dict[str, Any]:
-    """Validated keyword arguments for store.add from one CLI call or import row."""
+    """Validated keyword arguments for ``Subscriptions.add`` from one CLI call or import row."""
     unknown = set(row) - {"email", "name", "topics", "councils", "frequency"}
     if unknown:
         raise SubscriberError(f"unknown field {', '.join(sorted(unknown))}")

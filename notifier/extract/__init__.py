@@ -102,7 +102,6 @@ def _from_html(
         text=text,
         content_type=content_type or "text/html",
         links=tuple(dict.fromkeys(u for href in page.links if (u := resolve(url, href)))),
-        html=page.html,
         sections=tuple(sections),
         council=council or infer_council(text, url),
     )

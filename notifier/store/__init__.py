@@ -1,1 +1,10 @@
-"""Storage: the only package that speaks SQL."""
+"""Storage: the only package that speaks SQL. Use it through ``Store``; the records its
+methods take and return are here or in ``notifier.models``."""
+
+from notifier.store.digests import Due, Planned
+from notifier.store.leases import worker_id
+from notifier.store.polls import PollStart
+from notifier.store.sources import FetchRecord, SourceRef
+from notifier.store.store import Store
+
+__all__ = ["Due", "FetchRecord", "Planned", "PollStart", "SourceRef", "Store", "worker_id"]

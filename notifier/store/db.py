@@ -1,7 +1,16 @@
-"""Engine creation and migrations."""
+"""Engine creation, migrations, and the transactions every store method runs in.
+
+``Database.read()`` and ``Database.write()`` are the only ways into the database: each is one
+transaction, and each turns a database failure into ``StoreError`` at the store's boundary, so
+callers above the store never see SQLAlchemy. On SQLite a writer takes the write lock up front
+(``BEGIN IMMEDIATE``: a read-then-write transaction then waits instead of failing when another
+writer got in between); a reader uses a plain ``BEGIN`` and never blocks writers (WAL).
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +24,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from notifier.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_READ_ONLY = "notifier_read_only"
 
 
 def create_engine(url: str) -> AsyncEngine:
     """An async engine; for SQLite, create the directory, use WAL and enforce foreign keys."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise StoreError(f"not a database URL: {exc}") from None
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -27,7 +40,10 @@ def create_engine(url: str) -> AsyncEngine:
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs["pool_pre_ping"] = True
-    engine = create_async_engine(url, **kwargs)
+    try:
+        engine = create_async_engine(url, **kwargs)
+    except (sa.exc.ArgumentError, ImportError) as exc:
+        raise StoreError(f"cannot use database {parsed.render_as_string()}: {exc}") from None
     if parsed.get_backend_name() == "sqlite":
         sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine.sync_engine, "begin", _sqlite_begin)
@@ -35,10 +51,8 @@ def create_engine(url: str) -> AsyncEngine:
 
 
 def _sqlite_begin(connection: sa.Connection) -> None:
-    # A deferred BEGIN that reads and then writes fails at once with "database is locked" when
-    # another writer got in between; taking the write lock up front makes it wait
-    # (busy_timeout) instead. SQLite has one writer at a time either way.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    read_only = connection.get_execution_options().get(_READ_ONLY)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -71,7 +85,7 @@ async def migrate(engine: AsyncEngine) -> None:
                 # Replicas starting together must not race on the same migration.
                 await connection.execute(sa.text("SELECT pg_advisory_xact_lock(4242001)"))
             await connection.run_sync(upgrade)
-    except sa.exc.SQLAlchemyError as exc:
+    except (sa.exc.SQLAlchemyError, OSError) as exc:
         raise StoreError(f"database migration failed: {exc}") from exc
 
 
@@ -80,17 +94,57 @@ def insert(conn: AsyncConnection, table: sa.Table) -> Any:
     return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
 
 
-async def open_database(url: str) -> AsyncEngine:
+class Database:
+    """One engine and the two kinds of transaction the store runs."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextlib.asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A read-only transaction (a consistent snapshot; never takes SQLite's write lock)."""
+        with translated():
+            async with self.engine.connect() as conn:
+                conn = await conn.execution_options(**{_READ_ONLY: True})
+                async with conn.begin():
+                    yield conn
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """A read-write transaction, committed when the block ends without an exception."""
+        with translated():
+            async with self.engine.begin() as conn:
+                yield conn
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+@contextlib.contextmanager
+def translated() -> Any:
+    """Database failures leave the store as StoreError; other exceptions pass unchanged."""
+    try:
+        yield
+    except sa.exc.SQLAlchemyError as exc:
+        raise StoreError(f"database error: {_first_line(exc)}") from exc
+    except (OSError, TimeoutError) as exc:
+        raise StoreError(f"database unreachable: {exc}") from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+async def open_engine(url: str) -> AsyncEngine:
     engine = create_engine(url)
-    await migrate(engine)
+    try:
+        await migrate(engine)
+    except BaseException:
+        await engine.dispose()
+        raise
     return engine
-
-
-__all__ = [
-    "AsyncConnection",
-    "AsyncEngine",
-    "create_engine",
-    "insert",
-    "migrate",
-    "open_database",
-]

@@ -1,54 +1,34 @@
-"""The append-only events table that later stages consume by id."""
+"""The append-only events table that later stages consume by id (conn-level helpers)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from notifier.models import EventType, ItemSnapshot
+from notifier.models import Event, EventType, ItemSnapshot, Payload
+from notifier.models.events import payload_type
+from notifier.models.serialize import from_json, to_json
 from notifier.store.schema import events
-
-ITEM_EVENTS = (
-    EventType.ITEM_NEW,
-    EventType.ITEM_CHANGED,
-    EventType.ITEM_REMOVED,
-    EventType.ITEM_DECIDED,
-    EventType.ITEM_RECLASSIFIED,
-)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Event:
-    id: int
-    type: EventType
-    created_at: datetime
-    source_id: str | None
-    document_id: int | None
-    item_id: int | None
-    payload: dict[str, Any]
-
-    @property
-    def snapshot(self) -> ItemSnapshot:
-        """The item version an ``item.*`` event carries."""
-        return ItemSnapshot.from_json(self.payload)
 
 
 async def append(
     conn: AsyncConnection,
     type: EventType,
+    payload: Payload,
     *,
     now: datetime,
-    payload: dict[str, Any],
     source_id: str | None = None,
     document_id: int | None = None,
-    item_id: int | None = None,
-    item_version_id: int | None = None,
 ) -> int:
+    if not isinstance(payload, payload_type(type)):
+        raise TypeError(f"{type} takes a {payload_type(type).__name__}")
+    item_id = version_id = None
+    if isinstance(payload, ItemSnapshot):
+        item_id, version_id = payload.item_id, payload.version_id
+        document_id = payload.document_id
     result = await conn.execute(
         events.insert()
         .returning(events.c.id)
@@ -58,31 +38,11 @@ async def append(
             source_id=source_id,
             document_id=document_id,
             item_id=item_id,
-            item_version_id=item_version_id,
-            payload=payload,
+            item_version_id=version_id,
+            payload=to_json(payload),
         )
     )
     return int(result.scalar_one())
-
-
-async def append_item(
-    conn: AsyncConnection,
-    type: EventType,
-    snapshot: ItemSnapshot,
-    *,
-    now: datetime,
-    source_id: str | None,
-) -> int:
-    return await append(
-        conn,
-        type,
-        now=now,
-        payload=snapshot.to_json(),
-        source_id=source_id,
-        document_id=snapshot.document_id,
-        item_id=snapshot.item_id,
-        item_version_id=snapshot.version_id,
-    )
 
 
 async def since(
@@ -122,12 +82,13 @@ async def last_id(conn: AsyncConnection) -> int:
 
 
 def _event(row: sa.RowMapping) -> Event:
+    kind = EventType(row["type"])
     return Event(
         id=row["id"],
-        type=EventType(row["type"]),
+        type=kind,
         created_at=row["created_at"],
         source_id=row["source_id"],
         document_id=row["document_id"],
         item_id=row["item_id"],
-        payload=row["payload"],
+        payload=from_json(payload_type(kind), row["payload"]),
     )

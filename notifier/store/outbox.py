@@ -9,15 +9,15 @@ when the lease runs out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from notifier.store.db import insert
+from notifier.models import Message, OutboxMessage
+from notifier.store.db import Database, insert
 from notifier.store.schema import outbox
 
 PENDING = "pending"
@@ -25,46 +25,11 @@ SENT = "sent"
 FAILED = "failed"
 
 
-@dataclass(frozen=True, kw_only=True)
-class OutboxMessage:
-    id: int
-    message_id: str
-    recipient: str
-    body: bytes
-    attempts: int
-    claimed_until: datetime  # the lease this worker holds it under
-
-
 async def enqueue(
-    conn: AsyncConnection,
-    *,
-    message_id: str,
-    kind: str,
-    recipient: str,
-    subject: str,
-    body: bytes,
-    subscriber_id: int | None,
-    now: datetime,
-) -> int | None:
-    """Store a message to send; None when ``message_id`` is already stored (a re-plan)."""
-    message = {
-        "message_id": message_id,
-        "kind": kind,
-        "recipient": recipient,
-        "subject": subject,
-        "body": body,
-        "subscriber_id": subscriber_id,
-    }
-    return (await enqueue_many(conn, [message], now=now)).get(message_id)
-
-
-async def enqueue_many(
-    conn: AsyncConnection, messages: Sequence[Mapping[str, Any]], *, now: datetime
+    conn: AsyncConnection, messages: Sequence[Message], *, now: datetime
 ) -> dict[str, int]:
-    """``enqueue`` for many messages in one statement; returns message_id -> id of those new.
-
-    Each mapping holds the keyword arguments of ``enqueue`` except ``now``.
-    """
+    """Store messages to send in one statement; returns message_id -> row id of those that were
+    new (a message whose Message-ID is already stored is a re-plan and is kept once)."""
     if not messages:
         return {}
     statement = (
@@ -72,130 +37,21 @@ async def enqueue_many(
         .on_conflict_do_nothing(index_elements=["message_id"])
         .returning(outbox.c.id, outbox.c.message_id)
     )
-    rows = [{**message, "next_attempt_at": now, "created_at": now} for message in messages]
+    rows = [
+        {
+            "message_id": message.message_id,
+            "kind": message.kind,
+            "recipient": message.recipient,
+            "subject": message.subject,
+            "body": message.body,
+            "subscriber_id": message.subscriber_id,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for message in messages
+    ]
     result = await conn.execute(statement, rows)
     return {row.message_id: int(row.id) for row in result}
-
-
-async def depth(conn: AsyncConnection) -> int:
-    """Messages still to be sent (due now or waiting for a retry)."""
-    value = await conn.scalar(
-        sa.select(sa.func.count()).select_from(outbox).where(outbox.c.state == PENDING)
-    )
-    return int(value or 0)
-
-
-async def claim(
-    conn: AsyncConnection, *, worker_id: str, now: datetime, lease_until: datetime, limit: int
-) -> list[OutboxMessage]:
-    """Take up to ``limit`` due, unclaimed (or lease-expired) messages for this worker."""
-    claimable = sa.and_(
-        outbox.c.state == PENDING,
-        outbox.c.next_attempt_at <= now,
-        sa.or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now),
-    )
-    candidates = (
-        sa.select(outbox.c.id)
-        .where(claimable)
-        .order_by(outbox.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    statement = (
-        outbox.update()
-        .where(outbox.c.id.in_(candidates.scalar_subquery()), claimable)
-        .values(claimed_by=worker_id, claimed_until=lease_until)
-        .returning(
-            outbox.c.id,
-            outbox.c.message_id,
-            outbox.c.recipient,
-            outbox.c.body,
-            outbox.c.attempts,
-            outbox.c.claimed_until,
-        )
-    )
-    rows = (await conn.execute(statement)).mappings().all()
-    return sorted((OutboxMessage(**row) for row in rows), key=lambda message: message.id)
-
-
-async def renew(
-    conn: AsyncConnection, message_id: int, *, worker_id: str, lease_until: datetime
-) -> bool:
-    """Extend this worker's lease on a pending message; False if it no longer holds it
-    (the lease ran out and another sender claimed it, or it is no longer pending)."""
-    result = await conn.execute(
-        outbox.update()
-        .where(
-            outbox.c.id == message_id,
-            outbox.c.claimed_by == worker_id,
-            outbox.c.state == PENDING,
-        )
-        .values(claimed_until=lease_until)
-    )
-    return bool(result.rowcount)
-
-
-async def mark_sent(
-    conn: AsyncConnection, ids: Sequence[int], *, worker_id: str, now: datetime
-) -> None:
-    await conn.execute(
-        outbox.update()
-        .where(outbox.c.id.in_(ids), outbox.c.claimed_by == worker_id)
-        .values(
-            state=SENT,
-            sent_at=now,
-            attempts=outbox.c.attempts + 1,
-            claimed_by=None,
-            claimed_until=None,
-            last_error=None,
-        )
-    )
-
-
-async def mark_retry(
-    conn: AsyncConnection,
-    message_id: int,
-    *,
-    worker_id: str,
-    error: str,
-    next_attempt_at: datetime,
-) -> None:
-    await conn.execute(
-        outbox.update()
-        .where(outbox.c.id == message_id, outbox.c.claimed_by == worker_id)
-        .values(
-            attempts=outbox.c.attempts + 1,
-            next_attempt_at=next_attempt_at,
-            last_error=error,
-            claimed_by=None,
-            claimed_until=None,
-        )
-    )
-
-
-async def mark_failed(
-    conn: AsyncConnection, message_id: int, *, worker_id: str, error: str
-) -> None:
-    await conn.execute(
-        outbox.update()
-        .where(outbox.c.id == message_id, outbox.c.claimed_by == worker_id)
-        .values(
-            state=FAILED,
-            attempts=outbox.c.attempts + 1,
-            last_error=error,
-            claimed_by=None,
-            claimed_until=None,
-        )
-    )
-
-
-async def release(conn: AsyncConnection, ids: Sequence[int], *, worker_id: str) -> None:
-    """Give back claims not used (on shutdown), so another worker need not wait for the lease."""
-    await conn.execute(
-        outbox.update()
-        .where(outbox.c.id.in_(ids), outbox.c.claimed_by == worker_id, outbox.c.state == PENDING)
-        .values(claimed_by=None, claimed_until=None)
-    )
 
 
 async def for_subscriber(conn: AsyncConnection, subscriber_id: int) -> list[dict[str, Any]]:
@@ -218,11 +74,124 @@ async def for_subscriber(conn: AsyncConnection, subscriber_id: int) -> list[dict
     return [dict(row) for row in (await conn.execute(query)).mappings().all()]
 
 
-async def due(conn: AsyncConnection, *, now: datetime) -> int:
-    """Pending messages due by ``now``, including those another sender holds a lease on."""
+async def depth(conn: AsyncConnection) -> int:
     value = await conn.scalar(
-        sa.select(sa.func.count())
-        .select_from(outbox)
-        .where(outbox.c.state == PENDING, outbox.c.next_attempt_at <= now)
+        sa.select(sa.func.count()).select_from(outbox).where(outbox.c.state == PENDING)
     )
     return int(value or 0)
+
+
+def _claimable(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        outbox.c.state == PENDING,
+        outbox.c.next_attempt_at <= now,
+        sa.or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now),
+    )
+
+
+def _mine(ids: Sequence[int], worker_id: str) -> sa.ColumnElement[bool]:
+    return sa.and_(outbox.c.id.in_(list(ids)), outbox.c.claimed_by == worker_id)
+
+
+class Outbox:
+    """Every method is one transaction."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def enqueue(self, messages: Sequence[Message], *, now: datetime) -> dict[str, int]:
+        async with self._db.write() as conn:
+            return await enqueue(conn, messages, now=now)
+
+    async def depth(self) -> int:
+        """Messages still to be sent (due now or waiting for a retry)."""
+        async with self._db.read() as conn:
+            return await depth(conn)
+
+    async def due(self, *, now: datetime) -> int:
+        """Pending messages due by ``now``, including those another sender holds a lease on."""
+        async with self._db.read() as conn:
+            value = await conn.scalar(
+                sa.select(sa.func.count())
+                .select_from(outbox)
+                .where(outbox.c.state == PENDING, outbox.c.next_attempt_at <= now)
+            )
+        return int(value or 0)
+
+    async def claim(
+        self, *, worker_id: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[OutboxMessage]:
+        """Take up to ``limit`` due, unclaimed (or lease-expired) messages for this worker."""
+        candidates = (
+            sa.select(outbox.c.id)
+            .where(_claimable(now))
+            .order_by(outbox.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        statement = (
+            outbox.update()
+            .where(outbox.c.id.in_(candidates.scalar_subquery()), _claimable(now))
+            .values(claimed_by=worker_id, claimed_until=lease_until)
+            .returning(
+                outbox.c.id,
+                outbox.c.message_id,
+                outbox.c.recipient,
+                outbox.c.body,
+                outbox.c.attempts,
+                outbox.c.claimed_until,
+            )
+        )
+        async with self._db.write() as conn:
+            rows = (await conn.execute(statement)).mappings().all()
+        return sorted((OutboxMessage(**row) for row in rows), key=lambda message: message.id)
+
+    async def renew(self, message_id: int, *, worker_id: str, lease_until: datetime) -> bool:
+        """Extend this worker's lease on a pending message; False if it no longer holds it
+        (the lease ran out and another sender claimed it, or it is no longer pending)."""
+        async with self._db.write() as conn:
+            result = await conn.execute(
+                outbox.update()
+                .where(_mine([message_id], worker_id), outbox.c.state == PENDING)
+                .values(claimed_until=lease_until)
+            )
+        return bool(result.rowcount)
+
+    async def mark_sent(self, ids: Sequence[int], *, worker_id: str, now: datetime) -> None:
+        await self._finish(
+            ids, worker_id, state=SENT, sent_at=now, attempts=outbox.c.attempts + 1, last_error=None
+        )
+
+    async def mark_retry(
+        self, message_id: int, *, worker_id: str, error: str, next_attempt_at: datetime
+    ) -> None:
+        await self._finish(
+            [message_id],
+            worker_id,
+            attempts=outbox.c.attempts + 1,
+            next_attempt_at=next_attempt_at,
+            last_error=error,
+        )
+
+    async def mark_failed(self, message_id: int, *, worker_id: str, error: str) -> None:
+        await self._finish(
+            [message_id], worker_id, state=FAILED, attempts=outbox.c.attempts + 1, last_error=error
+        )
+
+    async def release(self, ids: Sequence[int], *, worker_id: str) -> None:
+        """Give back claims not used (on shutdown), so another worker need not wait for the
+        lease."""
+        async with self._db.write() as conn:
+            await conn.execute(
+                outbox.update()
+                .where(_mine(ids, worker_id), outbox.c.state == PENDING)
+                .values(claimed_by=None, claimed_until=None)
+            )
+
+    async def _finish(self, ids: Sequence[int], worker_id: str, **values: Any) -> None:
+        async with self._db.write() as conn:
+            await conn.execute(
+                outbox.update()
+                .where(_mine(ids, worker_id))
+                .values(claimed_by=None, claimed_until=None, **values)
+            )

@@ -1,4 +1,5 @@
-"""The send log: which item versions went (or are planned to go) to which subscriber, and why."""
+"""The send log: which item versions went (or are planned to go) to which subscriber, and why
+(conn-level helpers for the store's use cases)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ async def told(
         send_log.c.subscriber_id.in_(list(subscriber_ids)),
         send_log.c.item_id.in_(list(item_ids)),
     )
-    return [tuple(row) for row in (await conn.execute(query)).all()]
+    return [(row[0], row[1], row[2], row[3]) for row in (await conn.execute(query)).all()]
 
 
 async def record(conn: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> None:

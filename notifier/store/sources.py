@@ -1,41 +1,37 @@
-"""Source rows (health and quarantine state) and per-URL fetch state."""
+"""Source rows (health and quarantine state) and per-URL fetch state.
+
+The ``Sources`` facade is what the service, alerts, /readyz and the CLI use: every method is one
+transaction. The module functions are the store's own conn-level helpers.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from notifier.config import SourceConfig
-from notifier.fetch import Validators
+from notifier.models import Council, FetchState, Message, SourceKind, SourceState, Validators
+from notifier.store import outbox as store_outbox
+from notifier.store.db import Database
 from notifier.store.schema import fetch_state, sources
 
 
 @dataclass(frozen=True, kw_only=True)
-class SourceState:
+class SourceRef:
+    """What the store needs to know of a configured source."""
+
     id: str
-    council: str
-    kind: str
+    council: Council
+    kind: SourceKind
     url: str
-    state: str  # ok | broken | suspect
-    state_reason: str | None
-    consecutive_failures: int
-    last_polled_at: datetime | None
-    last_success_at: datetime | None
-    last_failure_at: datetime | None
-    last_failure_reason: str | None
-    last_published_at: datetime | None
-    release_requested: bool
-    held_fingerprint: str | None
-    discarded_fingerprint: str | None
-    alerted: str | None
 
 
-async def ensure(conn: AsyncConnection, source: SourceConfig) -> SourceState:
+async def ensure(conn: AsyncConnection, source: SourceRef) -> SourceState:
     """Create the row for a configured source, or bring its council/kind/url up to date."""
-    values = {"council": source.kkr.value, "kind": source.kind.value, "url": source.url}
+    values = {"council": source.council.value, "kind": source.kind.value, "url": source.url}
     updated = await conn.execute(sources.update().where(sources.c.id == source.id).values(**values))
     if updated.rowcount == 0:
         await conn.execute(sources.insert().values(id=source.id, **values))
@@ -80,47 +76,83 @@ async def record_failure(
     return int(count or 0)
 
 
-@dataclass(frozen=True, kw_only=True)
-class FetchState:
-    validators: Validators
-    body_hash: str | None
-
-
-async def fetch_states(conn: AsyncConnection, urls: list[str]) -> dict[str, FetchState]:
+async def fetch_states(conn: AsyncConnection, urls: Collection[str]) -> dict[str, FetchState]:
     if not urls:
         return {}
-    rows = (
-        (await conn.execute(sa.select(fetch_state).where(fetch_state.c.url.in_(urls))))
-        .mappings()
-        .all()
-    )
+    query = sa.select(fetch_state).where(fetch_state.c.url.in_(list(urls)))
     return {
         row["url"]: FetchState(
             validators=Validators(etag=row["etag"], last_modified=row["last_modified"]),
             body_hash=row["body_hash"],
         )
-        for row in rows
+        for row in (await conn.execute(query)).mappings().all()
     }
 
 
-async def save_fetch_state(
-    conn: AsyncConnection,
-    url: str,
-    *,
-    validators: Validators,
-    body_hash: str | None,
-    status: int,
-    now: datetime,
-) -> None:
+@dataclass(frozen=True, kw_only=True)
+class FetchRecord:
+    """What to remember of one fetched URL for the next conditional request."""
+
+    url: str
+    validators: Validators
+    body_hash: str | None
+    status: int
+
+
+async def save_fetch_state(conn: AsyncConnection, record: FetchRecord, now: datetime) -> None:
     values = {
-        "etag": validators.etag,
-        "last_modified": validators.last_modified,
-        "body_hash": body_hash,
-        "status": status,
+        "etag": record.validators.etag,
+        "last_modified": record.validators.last_modified,
+        "body_hash": record.body_hash,
+        "status": record.status,
         "fetched_at": now,
     }
     updated = await conn.execute(
-        fetch_state.update().where(fetch_state.c.url == url).values(**values)
+        fetch_state.update().where(fetch_state.c.url == record.url).values(**values)
     )
     if updated.rowcount == 0:
-        await conn.execute(fetch_state.insert().values(url=url, **values))
+        await conn.execute(fetch_state.insert().values(url=record.url, **values))
+
+
+class Sources:
+    """Source health for alerts, readiness, metrics and the operator's commands."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def states(self) -> list[SourceState]:
+        async with self._db.read() as conn:
+            return await all_states(conn)
+
+    async def get(self, source_id: str) -> SourceState | None:
+        async with self._db.read() as conn:
+            return await get(conn, source_id)
+
+    async def release(self, source_id: str, *, discard: bool) -> str:
+        """Let a held-back source's next poll through, or discard the held result: the next
+        poll that finds the same result stores it quietly as the new baseline. Returns
+        "released", "discarded" or "unknown source"."""
+        async with self._db.write() as conn:
+            state = await get(conn, source_id)
+            if state is None:
+                return "unknown source"
+            if discard:
+                await update(
+                    conn,
+                    source_id,
+                    discarded_fingerprint=state.held_fingerprint,
+                    held_fingerprint=None,
+                    release_requested=False,
+                )
+                return "discarded"
+            await update(conn, source_id, release_requested=True)
+            return "released"
+
+    async def record_alert(
+        self, source_id: str, *, alerted: str | None, message: Message | None, now: datetime
+    ) -> None:
+        """Remember which incident the operator was told of, and queue the mail, together."""
+        async with self._db.write() as conn:
+            if message is not None:
+                await store_outbox.enqueue(conn, [message], now=now)
+            await update(conn, source_id, alerted=alerted)

@@ -1,9 +1,13 @@
-"""Subscriber rows: who gets which digests, and the cursor of what they have been told."""
+"""Subscriber rows: who gets which digests, and the cursor of what they have been told.
+
+``Subscribers`` is the facade the subscription lifecycle (``notifier.subscriptions``) uses; every
+method is one transaction, and a change that sends mail (a signup's confirmation) stores the
+message in the same transaction as the change.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,31 +15,60 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.errors import SubscriberError
-from notifier.models import ALL, Frequency, SubscriberState
+from notifier.models import Frequency, Message, Subscriber, SubscriberState
 from notifier.store import events as store_events
+from notifier.store import outbox as store_outbox
+from notifier.store import send_log as store_send_log
+from notifier.store.db import Database
 from notifier.store.schema import outbox, send_log, subscribers
 
-
-@dataclass(frozen=True, kw_only=True)
-class Subscriber:
-    id: int
-    email: str
-    name: str
-    topics: tuple[str, ...]  # topic ids, or ("all",)
-    councils: tuple[str, ...]  # council ids, or ("all",)
-    frequency: Frequency
-    state: SubscriberState
-    created_at: datetime
-    confirmed_at: datetime | None
-    unsubscribed_at: datetime | None
-    event_cursor: int
-    token_generation: int
-
-    def wants_council(self, council: str) -> bool:
-        return ALL in self.councils or council in self.councils
+Compose = Callable[[Subscriber], Message]
 
 
-async def add(
+def _subscriber(row: sa.RowMapping) -> Subscriber:
+    return Subscriber(
+        id=row["id"],
+        email=row["email"],
+        name=row["name"],
+        topics=tuple(row["topics"]),
+        councils=tuple(row["councils"]),
+        frequency=Frequency(row["frequency"]),
+        state=SubscriberState(row["state"]),
+        created_at=row["created_at"],
+        confirmed_at=row["confirmed_at"],
+        unsubscribed_at=row["unsubscribed_at"],
+        event_cursor=row["event_cursor"],
+        token_generation=row["token_generation"],
+    )
+
+
+async def get(conn: AsyncConnection, subscriber_id: int) -> Subscriber | None:
+    query = sa.select(subscribers).where(subscribers.c.id == subscriber_id)
+    row = (await conn.execute(query)).mappings().first()
+    return _subscriber(row) if row else None
+
+
+async def by_email(conn: AsyncConnection, email: str) -> Subscriber | None:
+    query = sa.select(subscribers).where(subscribers.c.email == email)
+    row = (await conn.execute(query)).mappings().first()
+    return _subscriber(row) if row else None
+
+
+async def select(
+    conn: AsyncConnection,
+    *,
+    state: SubscriberState | None = None,
+    frequency: Frequency | None = None,
+) -> list[Subscriber]:
+    query = sa.select(subscribers).order_by(subscribers.c.id)
+    if state is not None:
+        query = query.where(subscribers.c.state == state.value)
+    if frequency is not None:
+        query = query.where(subscribers.c.frequency == frequency.value)
+    return [_subscriber(row) for row in (await conn.execute(query)).mappings().all()]
+
+
+async def insert(
     conn: AsyncConnection,
     *,
     email: str,
@@ -48,7 +81,7 @@ async def add(
 ) -> Subscriber:
     """Store a new subscriber; they start at the newest event, not the whole history.
 
-    ``email`` must already be normalised (``notifier.subscribers.normalize_email``).
+    ``email`` must already be normalised (``notifier.subscriptions.normalize_email``).
     """
     if await by_email(conn, email) is not None:
         raise SubscriberError(f"{email} is already subscribed")
@@ -78,39 +111,7 @@ async def add(
     return subscriber
 
 
-async def get(conn: AsyncConnection, subscriber_id: int) -> Subscriber | None:
-    row = (
-        (await conn.execute(sa.select(subscribers).where(subscribers.c.id == subscriber_id)))
-        .mappings()
-        .first()
-    )
-    return _subscriber(row) if row else None
-
-
-async def by_email(conn: AsyncConnection, email: str) -> Subscriber | None:
-    row = (
-        (await conn.execute(sa.select(subscribers).where(subscribers.c.email == email)))
-        .mappings()
-        .first()
-    )
-    return _subscriber(row) if row else None
-
-
-async def all_subscribers(
-    conn: AsyncConnection,
-    *,
-    state: SubscriberState | None = None,
-    frequency: Frequency | None = None,
-) -> list[Subscriber]:
-    query = sa.select(subscribers).order_by(subscribers.c.id)
-    if state is not None:
-        query = query.where(subscribers.c.state == state.value)
-    if frequency is not None:
-        query = query.where(subscribers.c.frequency == frequency.value)
-    return [_subscriber(row) for row in (await conn.execute(query)).mappings().all()]
-
-
-async def update(
+async def change(
     conn: AsyncConnection,
     subscriber_id: int,
     *,
@@ -152,31 +153,16 @@ async def update(
     return updated
 
 
-async def set_cursor(conn: AsyncConnection, subscriber_id: int, event_id: int) -> None:
-    """Advance the cursor; never moves it back (a late, slower planner must not rewind it)."""
-    await conn.execute(
-        subscribers.update()
-        .where(subscribers.c.id == subscriber_id, subscribers.c.event_cursor < event_id)
-        .values(event_cursor=event_id)
-    )
-
-
 async def advance_cursors(
     conn: AsyncConnection, subscriber_ids: Sequence[int], event_id: int
 ) -> None:
-    """``set_cursor`` for many subscribers at once."""
+    """Move the cursors on; never back (a late, slower planner must not rewind them)."""
     if subscriber_ids:
         await conn.execute(
             subscribers.update()
             .where(subscribers.c.id.in_(subscriber_ids), subscribers.c.event_cursor < event_id)
             .values(event_cursor=event_id)
         )
-
-
-async def stored_row(conn: AsyncConnection, subscriber_id: int) -> dict[str, Any]:
-    """The whole stored row, every column, for a data export."""
-    query = sa.select(subscribers).where(subscribers.c.id == subscriber_id)
-    return dict((await conn.execute(query)).mappings().one())
 
 
 async def revoke_links(conn: AsyncConnection, subscriber_id: int) -> None:
@@ -188,25 +174,124 @@ async def revoke_links(conn: AsyncConnection, subscriber_id: int) -> None:
     )
 
 
-async def purge(conn: AsyncConnection, subscriber_id: int) -> None:
-    """Delete the subscriber and everything stored about them (GDPR erasure)."""
-    await conn.execute(send_log.delete().where(send_log.c.subscriber_id == subscriber_id))
-    await conn.execute(outbox.delete().where(outbox.c.subscriber_id == subscriber_id))
-    await conn.execute(subscribers.delete().where(subscribers.c.id == subscriber_id))
+class Subscribers:
+    """Subscribers and their changes; every method is one transaction."""
 
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
-def _subscriber(row: sa.RowMapping) -> Subscriber:
-    return Subscriber(
-        id=row["id"],
-        email=row["email"],
-        name=row["name"],
-        topics=tuple(row["topics"]),
-        councils=tuple(row["councils"]),
-        frequency=Frequency(row["frequency"]),
-        state=SubscriberState(row["state"]),
-        created_at=row["created_at"],
-        confirmed_at=row["confirmed_at"],
-        unsubscribed_at=row["unsubscribed_at"],
-        event_cursor=row["event_cursor"],
-        token_generation=row["token_generation"],
-    )
+    async def get(self, subscriber_id: int) -> Subscriber | None:
+        async with self._db.read() as conn:
+            return await get(conn, subscriber_id)
+
+    async def by_email(self, email: str) -> Subscriber | None:
+        async with self._db.read() as conn:
+            return await by_email(conn, email)
+
+    async def all(
+        self, *, state: SubscriberState | None = None, frequency: Frequency | None = None
+    ) -> list[Subscriber]:
+        async with self._db.read() as conn:
+            return await select(conn, state=state, frequency=frequency)
+
+    async def add(
+        self,
+        *,
+        email: str,
+        name: str,
+        topics: Sequence[str],
+        councils: Sequence[str],
+        frequency: Frequency,
+        state: SubscriberState,
+        now: datetime,
+    ) -> Subscriber:
+        async with self._db.write() as conn:
+            return await insert(
+                conn,
+                email=email,
+                name=name,
+                topics=topics,
+                councils=councils,
+                frequency=frequency,
+                state=state,
+                now=now,
+            )
+
+    async def change(
+        self, subscriber_id: int, *, now: datetime, revoke: bool = False, **fields: Any
+    ) -> Subscriber:
+        """Change fields (name, topics, councils, frequency, state); ``revoke`` also
+        invalidates every link sent before."""
+        async with self._db.write() as conn:
+            if revoke:
+                await revoke_links(conn, subscriber_id)
+            return await change(conn, subscriber_id, now=now, **fields)
+
+    async def signup(
+        self,
+        *,
+        email: str,
+        name: str,
+        topics: Sequence[str],
+        councils: Sequence[str],
+        frequency: Frequency,
+        now: datetime,
+        compose: Compose,
+    ) -> Subscriber:
+        """A web signup: a new address becomes pending; a pending or unsubscribed one takes
+        the new choices and becomes pending again (an unsubscribed one's old links revoked); an
+        active one is left as it is. Whichever it was, ``compose(subscriber)`` makes the mail
+        to send (a confirmation, or "you are already subscribed"), stored in the same
+        transaction."""
+        async with self._db.write() as conn:
+            subscriber = await by_email(conn, email)
+            choices: dict[str, Any] = {
+                "name": name,
+                "topics": topics,
+                "councils": councils,
+                "frequency": frequency,
+            }
+            if subscriber is None:
+                try:
+                    subscriber = await insert(
+                        conn, email=email, state=SubscriberState.PENDING, now=now, **choices
+                    )
+                except SubscriberError:  # signed up by a concurrent request a moment ago
+                    subscriber = await by_email(conn, email)
+                    assert subscriber is not None
+            elif subscriber.state is not SubscriberState.ACTIVE:
+                if subscriber.state is SubscriberState.UNSUBSCRIBED:
+                    await revoke_links(conn, subscriber.id)
+                subscriber = await change(
+                    conn, subscriber.id, now=now, state=SubscriberState.PENDING, **choices
+                )
+            await store_outbox.enqueue(conn, [compose(subscriber)], now=now)
+            return subscriber
+
+    async def confirm(self, subscriber_id: int, *, now: datetime) -> Subscriber:
+        """Pending -> active; mail starts with what happens from now on, not what happened
+        while pending."""
+        async with self._db.write() as conn:
+            await change(conn, subscriber_id, now=now, state=SubscriberState.ACTIVE)
+            await advance_cursors(conn, [subscriber_id], await store_events.last_id(conn))
+            refreshed = await get(conn, subscriber_id)
+            assert refreshed is not None
+            return refreshed
+
+    async def purge(self, subscriber_id: int) -> None:
+        """Delete the subscriber and everything stored about them (GDPR erasure)."""
+        async with self._db.write() as conn:
+            await conn.execute(send_log.delete().where(send_log.c.subscriber_id == subscriber_id))
+            await conn.execute(outbox.delete().where(outbox.c.subscriber_id == subscriber_id))
+            await conn.execute(subscribers.delete().where(subscribers.c.id == subscriber_id))
+
+    async def export(self, subscriber_id: int) -> dict[str, Any]:
+        """Everything stored about one subscriber: the whole row, the send log and the
+        messages (without bodies), for an access request."""
+        async with self._db.read() as conn:
+            query = sa.select(subscribers).where(subscribers.c.id == subscriber_id)
+            return {
+                "subscriber": dict((await conn.execute(query)).mappings().one()),
+                "send_log": await store_send_log.for_subscriber(conn, subscriber_id),
+                "messages": await store_outbox.for_subscriber(conn, subscriber_id),
+            }

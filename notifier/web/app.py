@@ -1,6 +1,6 @@
 """The app factory. Mount the result under uvicorn::
 
-    app = create_app(settings, engine, scheduler_running=scheduler.running)
+    app = create_app(runtime, scheduler_running=scheduler.running)
     await uvicorn.Server(uvicorn.Config(app, host=settings.web.host, port=settings.web.port,
                                         proxy_headers=True)).serve()
 
@@ -10,50 +10,41 @@ per-IP signup limit sees the client's address rather than the proxy's.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from notifier import feeds, resources
-from notifier.config import Settings
-from notifier.tokens import Tokens
-from notifier.topics import load_topics
+from notifier import feeds
+from notifier.runtime import Runtime
 from notifier.web import archive, ops, subscribe
 from notifier.web import feeds as feed_routes
 from notifier.web.csrf import Csrf
 from notifier.web.ratelimit import RateLimiter
-from notifier.web.site import FileCache, Site, templates
+from notifier.web.site import FileCache, Site
 
 HOUR = 3600.0
 
 
 def create_app(
-    settings: Settings,
-    engine: AsyncEngine,
-    *,
-    scheduler_running: Callable[[], bool] = lambda: True,
+    runtime: Runtime, *, scheduler_running: Callable[[], bool] = lambda: True
 ) -> Starlette:
     """The ASGI app: feeds, subscription pages, archive, /healthz, /readyz and /metrics."""
-    templates_dir = settings.templates_dir or resources.templates_dir()
-    topics = load_topics(settings.topics_file)
+    settings = runtime.settings
     renderer = feeds.FeedRenderer(
-        base_url=settings.web.base_url, topics=topics, templates_dir=templates_dir
+        base_url=settings.web.base_url, topics=runtime.topics, env=runtime.templates
     )
-    # Without a configured secret, forms still work until the process restarts (as links do).
-    secret = settings.web.secret_key.get_secret_value() or secrets.token_urlsafe(32)
     site = Site(
         settings=settings,
-        engine=engine,
-        topics=topics,
-        tokens=Tokens(settings.web),
-        csrf=Csrf(secret, secure=settings.web.base_url.startswith("https://")),
+        store=runtime.store,
+        subscriptions=runtime.subscriptions,
+        topics=runtime.topics,
+        tokens=runtime.tokens,
+        csrf=Csrf(runtime.secret, secure=settings.web.base_url.startswith("https://")),
         renderer=renderer,
-        files=FileCache(engine, renderer),
-        env=templates(templates_dir),
+        files=FileCache(runtime.store, renderer),
+        env=runtime.templates,
         ip_limit=RateLimiter(capacity=settings.web.signups_per_ip_per_hour, period=HOUR),
         address_limit=RateLimiter(capacity=settings.web.signups_per_address_per_hour, period=HOUR),
         scheduler_running=scheduler_running,

@@ -11,15 +11,13 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from notifier import metrics
-from notifier.store import outbox as store_outbox
-from notifier.store import sources as store_sources
+from notifier.errors import StoreError
 from notifier.web.site import Site, site_of
 
 DB_TIMEOUT = 5.0  # seconds; a database slower than this is as good as down for readiness
@@ -37,15 +35,14 @@ async def readyz(request: Request) -> Response:
         problems.append({"check": "scheduler", "problem": "the scheduler is not running"})
     try:
         problems += await asyncio.wait_for(_source_problems(site), DB_TIMEOUT)
-    except (sa.exc.SQLAlchemyError, OSError, TimeoutError) as exc:
+    except (StoreError, TimeoutError) as exc:
         problems.append({"check": "database", "problem": f"not reachable: {type(exc).__name__}"})
     status = 503 if problems else 200
     return JSONResponse({"ready": not problems, "problems": problems}, status_code=status)
 
 
 async def _source_problems(site: Site) -> list[dict[str, str]]:
-    async with site.engine.connect() as conn:
-        states = {state.id: state for state in await store_sources.all_states(conn)}
+    states = {state.id: state for state in await site.store.sources.states()}
     now = site.clock()
     problems = []
     for source in site.settings.sources:
@@ -72,9 +69,8 @@ def _iso(moment: datetime) -> str:
 
 async def metrics_endpoint(request: Request) -> Response:
     site = site_of(request)
-    async with site.engine.connect() as conn:
-        depth = await store_outbox.depth(conn)
-        states = await store_sources.all_states(conn)
+    depth = await site.store.outbox.depth()
+    states = await site.store.sources.states()
     metrics.set_store_gauges(
         outbox_depth=depth, last_success={state.id: state.last_success_at for state in states}
     )

@@ -1,4 +1,4 @@
-"""What every route needs, built once by ``create_app``: settings, database, links, templates."""
+"""What every route needs, built once by ``create_app`` from the runtime."""
 
 from __future__ import annotations
 
@@ -6,50 +6,28 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from sqlalchemy.ext.asyncio import AsyncEngine
+from jinja2 import Environment
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from notifier import feeds
+from notifier.compose import FREQUENCY_NAMES
 from notifier.config import Settings
-from notifier.models import Council, Frequency, Topic
-from notifier.store import events as store_events
+from notifier.models import Council, Topic
+from notifier.store import Store
+from notifier.subscriptions import Subscriptions
 from notifier.tokens import Tokens
-from notifier.untrusted import clean_text, safe_url
 from notifier.web.csrf import Csrf
 from notifier.web.ratelimit import RateLimiter
-
-FREQUENCY_NAMES = {
-    Frequency.IMMEDIATE: "Straks, når der er nyt",
-    Frequency.DAILY: "Dagligt overblik",
-    Frequency.WEEKLY: "Ugentligt overblik",
-}
-
-
-def templates(templates_dir: Path) -> Environment:
-    """Pages and mails: ``*.html.j2`` autoescaped, ``*.txt.j2`` not; XML-invalid characters
-    are dropped from every value either way."""
-    env = Environment(
-        loader=FileSystemLoader(templates_dir),
-        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
-        undefined=StrictUndefined,
-        finalize=lambda value: clean_text(value) if isinstance(value, str) else value,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["safe_url"] = safe_url
-    return env
 
 
 class FileCache:
     """The rendered feeds and calendars, rebuilt when a new event has been stored."""
 
-    def __init__(self, engine: AsyncEngine, renderer: feeds.FeedRenderer) -> None:
-        self._engine = engine
+    def __init__(self, store: Store, renderer: feeds.FeedRenderer) -> None:
+        self._store = store
         self._renderer = renderer
         self._lock = asyncio.Lock()
         self._event_id = -1
@@ -67,11 +45,15 @@ class FileCache:
     async def _refresh(self) -> None:
         # Every change to items or meetings appends an event, so the newest event id says
         # whether what we rendered is still current.
-        async with self._lock, self._engine.connect() as conn:
-            event_id = await store_events.last_id(conn)
+        archive = self._store.archive
+        async with self._lock:
+            event_id = await archive.last_event_id()
             if event_id != self._event_id:
-                state = await feeds.recent(conn)
-                self._files = await feeds.build_files(conn, self._renderer, state)
+                state = feeds.fold(
+                    await archive.latest(types=feeds.FEED_EVENTS, limit=feeds.EVENT_WINDOW)
+                )
+                meetings = await archive.meetings()
+                self._files = feeds.build_files(self._renderer, state, meetings)
                 self._entries = state.entries
                 self._event_id = event_id
 
@@ -79,7 +61,8 @@ class FileCache:
 @dataclass(kw_only=True)
 class Site:
     settings: Settings
-    engine: AsyncEngine
+    store: Store
+    subscriptions: Subscriptions
     topics: list[Topic]
     tokens: Tokens
     csrf: Csrf

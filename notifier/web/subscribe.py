@@ -19,27 +19,19 @@ the signed link is the authority there.
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
-from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from notifier import mail
 from notifier.errors import SubscriberError
-from notifier.models import ALL, Council, Frequency, SubscriberState
-from notifier.store import events as store_events
-from notifier.store import outbox as store_outbox
-from notifier.store import subscribers as store_subscribers
-from notifier.store.subscribers import Subscriber
-from notifier.subscribers import normalize_email, parse_councils, parse_topics
+from notifier.models import ALL, Council, Frequency, Subscriber, SubscriberState
+from notifier.subscriptions import normalize_email, parse_councils, parse_topics
 from notifier.tokens import PATHS, Purpose, TokenError
 from notifier.web.csrf import FIELD
-from notifier.web.site import FREQUENCY_NAMES, Site, site_of
+from notifier.web.site import Site, site_of
 
 log = logging.getLogger(__name__)
 
@@ -162,38 +154,13 @@ async def subscribe(request: Request) -> Response:
         return site.page(request, "subscribe.html.j2", status=400, form=True, choice=choice)
     if not site.address_limit.allow(choice.email):
         return _too_many(site, request)
-    async with site.engine.begin() as conn:
-        now = site.clock()
-        subscriber = await store_subscribers.by_email(conn, choice.email)
-        if subscriber is None:
-            try:
-                subscriber = await store_subscribers.add(
-                    conn,
-                    email=choice.email,
-                    name=choice.name,
-                    topics=choice.topics,
-                    councils=choice.councils,
-                    frequency=choice.frequency,
-                    state=SubscriberState.PENDING,
-                    now=now,
-                )
-            except SubscriberError:  # signed up by a concurrent request a moment ago
-                subscriber = await store_subscribers.by_email(conn, choice.email)
-                assert subscriber is not None
-        elif subscriber.state is not SubscriberState.ACTIVE:
-            if subscriber.state is SubscriberState.UNSUBSCRIBED:
-                await store_subscribers.revoke_links(conn, subscriber.id)
-            subscriber = await store_subscribers.update(
-                conn,
-                subscriber.id,
-                now=now,
-                name=choice.name,
-                topics=choice.topics,
-                councils=choice.councils,
-                frequency=choice.frequency,
-                state=SubscriberState.PENDING,
-            )
-        await _enqueue_confirmation(site, conn, subscriber)
+    await site.subscriptions.signup(
+        email=choice.email,
+        name=choice.name,
+        topics=choice.topics,
+        councils=choice.councils,
+        frequency=choice.frequency,
+    )
     return site.message(
         request,
         "Tjek din indbakke",
@@ -203,63 +170,6 @@ async def subscribe(request: Request) -> Response:
     )
 
 
-async def _enqueue_confirmation(site: Site, conn: AsyncConnection, subscriber: Subscriber) -> None:
-    already = subscriber.state is SubscriberState.ACTIVE
-    purpose = Purpose.MANAGE if already else Purpose.CONFIRM
-    link = site.tokens.url(purpose, subscriber.id, subscriber.token_generation)
-    context = {
-        "already": already,
-        "name": subscriber.name,
-        "link": link,
-        "topics": _topic_names(site, subscriber.topics),
-        "councils": _council_names(subscriber.councils),
-        "frequency": FREQUENCY_NAMES[subscriber.frequency],
-        "max_age_days": int(site.settings.web.token_max_age // 86400),
-        "site_url": site.settings.web.base_url,
-    }
-    subject = (
-        "Du abonnerer allerede på KKR Notifier"
-        if already
-        else "Bekræft dit abonnement på KKR Notifier"
-    )
-    host = urlsplit(site.settings.web.base_url).hostname or "localhost"
-    now = site.clock()
-    message_id = f"confirm.{subscriber.id}.{secrets.token_hex(8)}@{host}"
-    body = mail.build_message(
-        sender=site.settings.mail.from_address,
-        recipient=subscriber.email,
-        subject=subject,
-        text=site.env.get_template("email/confirm.txt.j2").render(**context),
-        html=site.env.get_template("email/confirm.html.j2").render(**context),
-        message_id=message_id,
-        date=now,
-        headers={"Auto-Submitted": "auto-generated"},
-    )
-    await store_outbox.enqueue(
-        conn,
-        message_id=message_id,
-        kind="confirm",
-        recipient=subscriber.email,
-        subject=subject,
-        body=body,
-        subscriber_id=subscriber.id,
-        now=now,
-    )
-
-
-def _topic_names(site: Site, topics: tuple[str, ...]) -> list[str]:
-    if ALL in topics:
-        return ["Alle emner"]
-    names = site.topic_names
-    return [names[topic] for topic in topics if topic in names]
-
-
-def _council_names(councils: tuple[str, ...]) -> list[str]:
-    if ALL in councils:
-        return ["Alle fem KKR'er"]
-    return [Council(council).danish_name for council in councils]
-
-
 async def _from_token(site: Site, purpose: Purpose, token: str) -> Subscriber | None:
     """The subscriber a link is for, or None if the link is forged, expired or revoked."""
     try:
@@ -267,8 +177,7 @@ async def _from_token(site: Site, purpose: Purpose, token: str) -> Subscriber | 
     except TokenError as exc:
         log.info("refused link", extra={"purpose": purpose.value, "reason": str(exc)})
         return None
-    async with site.engine.connect() as conn:
-        subscriber = await store_subscribers.get(conn, subscriber_id)
+    subscriber = await site.store.subscribers.get(subscriber_id)
     if subscriber is None or subscriber.token_generation != generation:
         return None
     return subscriber
@@ -295,15 +204,7 @@ async def confirm(request: Request) -> Response:
     subscriber = await _from_token(site, Purpose.CONFIRM, request.path_params["token"])
     if subscriber is None or subscriber.state is SubscriberState.UNSUBSCRIBED:
         return _invalid_link(site, request)
-    if subscriber.state is SubscriberState.PENDING:
-        async with site.engine.begin() as conn:
-            subscriber = await store_subscribers.update(
-                conn, subscriber.id, now=site.clock(), state=SubscriberState.ACTIVE
-            )
-            # Mail starts with what happens from now on, not what happened while pending.
-            await store_subscribers.set_cursor(
-                conn, subscriber.id, await store_events.last_id(conn)
-            )
+    subscriber = await site.subscriptions.confirm(subscriber)
     return site.message(
         request,
         "Dit abonnement er bekræftet",
@@ -365,16 +266,13 @@ async def manage(request: Request) -> Response:
     choice.email = subscriber.email
     if choice.errors:
         return _manage(site, request, subscriber, choice, status=400)
-    async with site.engine.begin() as conn:
-        subscriber = await store_subscribers.update(
-            conn,
-            subscriber.id,
-            now=site.clock(),
-            name=choice.name,
-            topics=choice.topics,
-            councils=choice.councils,
-            frequency=choice.frequency,
-        )
+    subscriber = await site.subscriptions.change(
+        subscriber.id,
+        name=choice.name,
+        topics=choice.topics,
+        councils=choice.councils,
+        frequency=choice.frequency,
+    )
     return _manage(site, request, subscriber, _current(subscriber), saved=True)
 
 
@@ -393,10 +291,7 @@ async def unsubscribe(request: Request) -> Response:
     if subscriber is None:
         return _invalid_link(site, request)
     if subscriber.state is not SubscriberState.UNSUBSCRIBED:
-        async with site.engine.begin() as conn:
-            await store_subscribers.update(
-                conn, subscriber.id, now=site.clock(), state=SubscriberState.UNSUBSCRIBED
-            )
+        await site.subscriptions.unsubscribe(subscriber)
     return site.message(
         request,
         "Du er afmeldt",

@@ -1,0 +1,201 @@
+"""The one message composer: digests, confirmations and operator alerts become complete
+messages (``models.Message``) the same way — templates from the one environment, headers that
+cannot be injected (``mail``), and a Message-ID that makes a re-plan a duplicate the outbox
+drops. Sending is the deliverer's business, not this module's.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import Environment
+
+from notifier import mail
+from notifier.config import Settings
+from notifier.digest import Plan
+from notifier.models import ALL, Council, Frequency, Message, Subscriber, SubscriberState, Topic
+from notifier.render import DigestRenderer
+from notifier.tokens import Purpose, Tokens
+
+FREQUENCY_NAMES = {
+    Frequency.IMMEDIATE: "Straks, når der er nyt",
+    Frequency.DAILY: "Dagligt overblik",
+    Frequency.WEEKLY: "Ugentligt overblik",
+}
+ALERT_PREFIX = "[KKR Notifier]"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Composed:
+    """A planned digest rendered into a complete message (text and HTML kept for previews)."""
+
+    plan: Plan
+    message: Message
+    text: str
+    html: str
+
+    @property
+    def subject(self) -> str:
+        return self.message.subject
+
+    @property
+    def message_id(self) -> str:
+        return self.message.message_id
+
+    @property
+    def body(self) -> bytes:
+        return self.message.body
+
+
+class Composer:
+    def __init__(
+        self, *, settings: Settings, env: Environment, topics: Sequence[Topic], tokens: Tokens
+    ) -> None:
+        self._mail = settings.mail
+        self._web = settings.web
+        self._env = env
+        self._tokens = tokens
+        self._topic_names = {topic.id: topic.name for topic in topics}
+        self.digests = DigestRenderer(env=env, topics=topics)
+        self._host = urlsplit(settings.web.base_url).hostname or "localhost"
+
+    def digest(self, plan: Plan, *, now: datetime) -> Composed:
+        subscriber = plan.subscriber
+        unsubscribe = self._tokens.url(
+            Purpose.UNSUBSCRIBE, subscriber.id, subscriber.token_generation
+        )
+        manage = self._tokens.url(Purpose.MANAGE, subscriber.id, subscriber.token_generation)
+        rendered = self.digests.render(plan, manage_url=manage, unsubscribe_url=unsubscribe)
+        links = [f"<{unsubscribe}>"]
+        if self._mail.unsubscribe_mailto:
+            links.insert(0, f"<mailto:{self._mail.unsubscribe_mailto}?subject=afmeld>")
+        headers = {
+            "List-Id": f"KKR-overblik <{self._mail.list_id}>",
+            "List-Unsubscribe": ", ".join(links),
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+        if self._mail.reply_to:
+            headers["Reply-To"] = self._mail.reply_to
+        message = self._message(
+            kind="digest",
+            subscriber=subscriber,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            message_id=plan.message_id(self._mail.list_id),
+            now=now,
+            headers=headers,
+        )
+        return Composed(plan=plan, message=message, text=rendered.text, html=rendered.html)
+
+    def confirmation(self, subscriber: Subscriber, *, now: datetime) -> Message:
+        """The mail a signup sends: a confirmation link, or, to an address already active,
+        a link to manage the subscription (the same mail flow either way, so a stranger learns
+        nothing about whether an address is known)."""
+        already = subscriber.state is SubscriberState.ACTIVE
+        purpose = Purpose.MANAGE if already else Purpose.CONFIRM
+        context = {
+            "already": already,
+            "name": subscriber.name,
+            "link": self._tokens.url(purpose, subscriber.id, subscriber.token_generation),
+            "topics": self.topic_names(subscriber.topics),
+            "councils": council_names(subscriber.councils),
+            "frequency": FREQUENCY_NAMES[subscriber.frequency],
+            "max_age_days": int(self._web.token_max_age // 86400),
+            "site_url": self._web.base_url,
+        }
+        subject = (
+            "Du abonnerer allerede på KKR Notifier"
+            if already
+            else "Bekræft dit abonnement på KKR Notifier"
+        )
+        return self._message(
+            kind="confirm",
+            subscriber=subscriber,
+            subject=subject,
+            text=self._env.get_template("email/confirm.txt.j2").render(**context),
+            html=self._env.get_template("email/confirm.html.j2").render(**context),
+            message_id=f"confirm.{subscriber.id}.{secrets.token_hex(8)}@{self._host}",
+            now=now,
+            headers={"Auto-Submitted": "auto-generated"},
+        )
+
+    def alert(
+        self,
+        *,
+        summary: str,
+        context: Mapping[str, Any],
+        message_id: str,
+        now: datetime,
+        headers: Mapping[str, str] = {},
+    ) -> Message | None:
+        """An operator alert (plain text); None when no operator address is configured."""
+        operator = self._mail.operator_address
+        if not operator:
+            return None
+        subject = f"{ALERT_PREFIX} {summary}"
+        text = self._env.get_template("email/alert.txt.j2").render(**context)
+        body = mail.build_message(
+            sender=self._mail.from_address,
+            recipient=operator,
+            subject=subject,
+            text=text,
+            html=None,
+            message_id=message_id,
+            date=now,
+            headers={"Auto-Submitted": "auto-generated", **headers},
+        )
+        return Message(
+            message_id=message_id,
+            kind="alert",
+            recipient=mail.addr_spec(operator),
+            subject=subject,
+            body=body,
+        )
+
+    def topic_names(self, topics: Sequence[str]) -> list[str]:
+        if ALL in topics:
+            return ["Alle emner"]
+        return [self._topic_names[topic] for topic in topics if topic in self._topic_names]
+
+    def _message(
+        self,
+        *,
+        kind: str,
+        subscriber: Subscriber,
+        subject: str,
+        text: str,
+        html: str,
+        message_id: str,
+        now: datetime,
+        headers: Mapping[str, str],
+    ) -> Message:
+        body = mail.build_message(
+            sender=self._mail.from_address,
+            recipient=mail.mailbox(subscriber.name, subscriber.email),
+            subject=subject,
+            text=text,
+            html=html,
+            message_id=message_id,
+            date=now,
+            headers=headers,
+        )
+        return Message(
+            message_id=message_id,
+            kind=kind,
+            recipient=subscriber.email,
+            subject=subject,
+            body=body,
+            subscriber_id=subscriber.id,
+        )
+
+
+def council_names(councils: Sequence[str]) -> list[str]:
+    if ALL in councils:
+        return ["Alle fem KKR'er"]
+    return [Council(council).danish_name for council in councils]

@@ -1,0 +1,152 @@
+"""Documents, their items and meetings: as extracted, and as the store holds them.
+
+Identity helpers live here too (``canonical``, ``content_hash``, ``slug``): a version is a hash
+of the canonical text, so whitespace, hyphenation and case are never a change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
+
+from notifier.models.kinds import Council, DocumentKind
+from notifier.models.topics import TopicMatch
+
+
+@dataclass(frozen=True, kw_only=True)
+class Meeting:
+    """The meeting an agenda or minutes document belongs to."""
+
+    council: Council | None
+    starts_at: datetime | None  # aware, Europe/Copenhagen
+    place: str | None = None
+    on: date | None = None  # the day, when only the day is known (a bilag listed under it)
+
+    @property
+    def day(self) -> date | None:
+        return self.starts_at.date() if self.starts_at else self.on
+
+
+@dataclass(frozen=True, kw_only=True)
+class Document:
+    """One fetched document after extraction: clean text, no markup, no page chrome."""
+
+    url: str
+    kind: DocumentKind
+    title: str
+    date: date | None  # publication date (newsletter) or meeting date (agenda/minutes)
+    text: str  # normalised full text (NFC, no control characters, hyphenation rejoined)
+    content_type: str = "text/html"
+    meeting: Meeting | None = None
+    supplementary: bool = False  # a tillægsdagsorden: a change to a known meeting
+    links: tuple[str, ...] = ()  # absolute links found in the document (bilag, referat, ...)
+    # (heading, body) pairs found by the extractor when the markup shows them; split.py uses
+    # them for newsletters and falls back to text heuristics when empty.
+    sections: tuple[tuple[str, str], ...] = ()
+    council: Council | None = None  # as given by the source, else inferred from the text
+
+
+@dataclass(frozen=True, kw_only=True)
+class Item:
+    """A newsletter section or an agenda/minutes point."""
+
+    key: str  # stable within its document: "3.2" for a point, a slug of the heading for a section
+    position: int  # order within the document, from 0
+    title: str
+    text: str
+    number: str | None = None  # "3.2" (no trailing dot)
+    case_number: str | None = None  # "SAG-2021-01954"
+    indstilling: str | None = None
+    beslutning: str | None = None  # minutes only
+    procedural: bool = False
+
+    @cached_property
+    def content_hash(self) -> str:
+        # Cached: diffing, storing and every event of one poll ask for it.
+        return content_hash(self.title, self.text, self.indstilling or "", self.beslutning or "")
+
+
+_FOLD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def canonical(text: str) -> str:
+    """A form of the text that ignores whitespace, hyphenation, punctuation and case.
+
+    Identity and change detection use it, so re-extracting the same page with different line
+    breaks or soft hyphens is not a change.
+    """
+    return _FOLD.sub("", unicodedata.normalize("NFC", text).casefold())
+
+
+def content_hash(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(canonical(part).encode())
+        digest.update(b"\x1f")
+    return digest.hexdigest()[:32]
+
+
+def slug(text: str, max_length: int = 80) -> str:
+    """A URL- and key-safe ASCII slug; Danish letters are spelled out (æ->ae, ø->oe, å->aa)."""
+    folded = unicodedata.normalize("NFC", text).casefold()
+    for src, dst in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
+        folded = folded.replace(src, dst)
+    ascii_text = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:max_length].rstrip("-")
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredItem:
+    """The current version of an item as the store holds it, for diffing against a new fetch."""
+
+    id: int
+    key: str
+    position: int
+    number: str | None
+    title: str
+    text: str
+    content_hash: str
+    version_id: int
+    case_number: str | None = None
+    indstilling: str | None = None
+    beslutning: str | None = None
+    procedural: bool = False
+    topics: tuple[TopicMatch, ...] = ()
+    decides_item_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredDocument:
+    id: int
+    source_id: str
+    key: str
+    url: str
+    kind: DocumentKind
+    council: Council
+    title: str
+    date: date | None
+    content_hash: str
+    meeting_id: int | None
+    supplementary: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoredMeeting:
+    id: int
+    council: Council
+    day: date
+    starts_at: datetime | None
+    place: str | None
+    title: str
+    agenda_url: str | None
+    updated_at: datetime
+
+    @property
+    def meeting(self) -> Meeting:
+        return Meeting(
+            council=self.council, starts_at=self.starts_at, place=self.place, on=self.day
+        )

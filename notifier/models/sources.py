@@ -1,0 +1,40 @@
+"""A source's health as the store keeps it, and what a server said about a URL last time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Validators:
+    """What the server said last time, sent back so an unchanged page costs a 304."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FetchState:
+    validators: Validators
+    body_hash: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SourceState:
+    id: str
+    council: str
+    kind: str
+    url: str
+    state: str  # ok | broken | suspect
+    state_reason: str | None
+    consecutive_failures: int
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+    last_failure_at: datetime | None
+    last_failure_reason: str | None
+    last_published_at: datetime | None
+    release_requested: bool
+    held_fingerprint: str | None
+    discarded_fingerprint: str | None
+    alerted: str | None

@@ -1,0 +1,174 @@
+"""Pure: what one poll of a source would change, planned before anything is written.
+
+The pipeline collects a poll's documents, asks the store once what it already holds of them
+(``Known``), and plans here: which stored document each one is (by key, else URL, else the same
+content under a new URL and key), how its items differ, and the topics of every new or changed
+item. ``judge`` looks at the plan; the store applies it in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from notifier.diff import ItemDiff, diff_items, document_key
+from notifier.models import (
+    Council,
+    Document,
+    Item,
+    StoredDocument,
+    StoredItem,
+    TopicMatch,
+    content_hash,
+)
+
+
+class ItemClassifier(Protocol):
+    version: str
+
+    def classify_item(self, item: Item) -> tuple[TopicMatch, ...]: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class Wanted:
+    """How the store may already know an extracted document."""
+
+    key: str
+    url: str
+    content_hash: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Known:
+    """What the store holds of a poll's documents, read in one transaction."""
+
+    documents: Sequence[StoredDocument] = ()
+    live_items: dict[int, list[StoredItem]] = field(default_factory=dict)
+    stored_items: int = 0  # live items of the source before this poll
+    stored_documents: int = 0
+    unreadable: int = 0  # known documents with items that no longer extract
+
+    def find(self, wanted: Wanted, *, source_id: str) -> StoredDocument | None:
+        """By key, else by URL, else the same content under a new URL and a new key within
+        the source (say, a retitled page): a move."""
+        by_key = [d for d in self.documents if d.key == wanted.key]
+        by_url = [d for d in self.documents if d.url == wanted.url]
+        moved = [
+            d
+            for d in self.documents
+            if d.source_id == source_id and d.content_hash == wanted.content_hash
+        ]
+        for found in (by_key, by_url, moved):
+            if found:
+                return min(found, key=lambda document: document.id)
+        return None
+
+
+@dataclass(kw_only=True)
+class DocumentPlan:
+    document: Document
+    items: list[Item]
+    key: str
+    content_hash: str
+    stored: StoredDocument | None
+    diff: ItemDiff
+    topics: dict[str, tuple[TopicMatch, ...]] = field(default_factory=dict)  # by item key
+
+    @property
+    def is_new(self) -> bool:
+        return self.stored is None
+
+    @property
+    def changed(self) -> bool:
+        return self.stored is not None and self.stored.content_hash != self.content_hash
+
+
+@dataclass(kw_only=True)
+class SourcePlan:
+    source_id: str
+    council: Council
+    topics_version: str = ""
+    documents: list[DocumentPlan] = field(default_factory=list)
+    stored_items: int = 0
+    stored_documents: int = 0
+    unreadable: int = 0
+    # Applied without events: the operator discarded this result as noise (a renumbering, a
+    # redesign); the store takes it as the new baseline and nobody is told.
+    quiet: bool = False
+
+    @property
+    def items_new(self) -> int:
+        return sum(len(plan.diff.new) for plan in self.documents)
+
+    @property
+    def items_changed(self) -> int:
+        return sum(len(plan.diff.changed) for plan in self.documents)
+
+    @property
+    def items_removed(self) -> int:
+        return sum(len(plan.diff.removed) for plan in self.documents)
+
+    @property
+    def churn(self) -> int:
+        """Items appearing or vanishing in documents the store already knew."""
+        return sum(
+            len(plan.diff.new) + len(plan.diff.removed)
+            for plan in self.documents
+            if not plan.is_new
+        )
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies this poll's result, so the same held result is not alerted twice."""
+        digest = hashlib.sha256()
+        for plan in sorted(self.documents, key=lambda p: p.key):
+            digest.update(f"{plan.key}:{plan.content_hash}\n".encode())
+        return digest.hexdigest()
+
+
+def wanted(document: Document, council: Council) -> Wanted:
+    return Wanted(
+        key=document_key(document, council),
+        url=document.url,
+        content_hash=content_hash(document.title, document.text),
+    )
+
+
+def plan_source(
+    *,
+    source_id: str,
+    council: Council,
+    extracted: Sequence[tuple[Document, Sequence[Item]]],
+    known: Known,
+    classifier: ItemClassifier,
+) -> SourcePlan:
+    plan = SourcePlan(
+        source_id=source_id,
+        council=council,
+        topics_version=classifier.version,
+        stored_items=known.stored_items,
+        stored_documents=known.stored_documents,
+        unreadable=known.unreadable,
+    )
+    for document, items in extracted:
+        ref = wanted(document, council)
+        stored = known.find(ref, source_id=source_id)
+        diff = diff_items(known.live_items.get(stored.id, []) if stored else [], items)
+        topics = {
+            item.key: classifier.classify_item(item)
+            for item in [*diff.new, *(new for _, new in diff.changed)]
+        }
+        plan.documents.append(
+            DocumentPlan(
+                document=document,
+                items=list(items),
+                key=stored.key if stored else ref.key,
+                content_hash=ref.content_hash,
+                stored=stored,
+                diff=diff,
+                topics=topics,
+            )
+        )
+    return plan

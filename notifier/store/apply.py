@@ -1,0 +1,287 @@
+"""Writes a judged poll: documents, versions, items, meetings and the events later stages read.
+
+Runs inside the poll's one write transaction (``Polls.finish``). Every ``item.*`` event carries
+the full ``ItemSnapshot``; a quiet plan (a discarded result taken as the new baseline) writes the
+state and no events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from notifier.models import (
+    Document,
+    DocumentKind,
+    DocumentPayload,
+    EventType,
+    Item,
+    ItemSnapshot,
+    MeetingPayload,
+    Payload,
+    StoredItem,
+    TopicMatch,
+)
+from notifier.plan import DocumentPlan, SourcePlan
+from notifier.split import link_decisions
+from notifier.store import documents as store_documents
+from notifier.store import events as store_events
+from notifier.store import items as store_items
+from notifier.store import meetings as store_meetings
+
+
+@dataclass(kw_only=True)
+class Applied:
+    documents_new: int = 0
+    documents_changed: int = 0
+    items_new: int = 0
+    items_changed: int = 0
+    items_removed: int = 0
+
+
+async def apply(conn: AsyncConnection, plan: SourcePlan, *, now: datetime) -> Applied:
+    applied = Applied()
+    for doc_plan in plan.documents:
+        await _apply_document(conn, plan, doc_plan, now, applied)
+    return applied
+
+
+async def _apply_document(
+    conn: AsyncConnection,
+    plan: SourcePlan,
+    doc_plan: DocumentPlan,
+    now: datetime,
+    applied: Applied,
+) -> None:
+    document = doc_plan.document
+    meeting_id = await _record_meeting(conn, plan, doc_plan, now)
+    stored = doc_plan.stored
+    context = Context(conn=conn, plan=plan, document=document, document_id=0, now=now)
+    if stored is None:
+        document_id = await store_documents.insert(
+            conn,
+            source_id=plan.source_id,
+            key=doc_plan.key,
+            document=document,
+            council=plan.council,
+            content_hash=doc_plan.content_hash,
+            meeting_id=meeting_id,
+            now=now,
+        )
+        applied.documents_new += 1
+        context.document_id = document_id
+        await context.document_event(EventType.DOCUMENT_NEW)
+    else:
+        document_id = stored.id
+        context.document_id = document_id
+        await store_documents.update(
+            conn,
+            stored,
+            document=document,
+            content_hash=doc_plan.content_hash,
+            meeting_id=meeting_id or stored.meeting_id,
+            now=now,
+        )
+        if doc_plan.changed:
+            applied.documents_changed += 1
+            await context.document_event(EventType.DOCUMENT_CHANGED)
+
+    version = plan.topics_version
+    touched: list[tuple[int, int, Item]] = []  # (item id, version id, item) new or changed
+    for item in doc_plan.diff.new:
+        topics = doc_plan.topics[item.key]
+        item_id, version_id = await store_items.insert(
+            conn, document_id=document_id, item=item, topics=topics, topics_version=version, now=now
+        )
+        await context.item_event(EventType.ITEM_NEW, item, item_id, version_id, topics)
+        touched.append((item_id, version_id, item))
+        applied.items_new += 1
+    for old, item in doc_plan.diff.changed:
+        topics = doc_plan.topics[item.key]
+        version_id = await store_items.update(
+            conn, old, item, topics=topics, topics_version=version, now=now
+        )
+        await context.item_event(
+            EventType.ITEM_CHANGED, item, old.id, version_id, topics, old=context.stored(old)
+        )
+        touched.append((old.id, version_id, item))
+        applied.items_changed += 1
+    for old, item in doc_plan.diff.moved:
+        await store_items.update(
+            conn, old, item, topics=old.topics, topics_version=version, now=now
+        )
+    for old in doc_plan.diff.removed:
+        await store_items.remove(conn, old.id, now)
+        await context.append(EventType.ITEM_REMOVED, context.stored(old))
+        applied.items_removed += 1
+    if document.kind is DocumentKind.MINUTES and meeting_id is not None:
+        await _record_decisions(context, meeting_id, touched, doc_plan)
+
+
+async def _record_meeting(
+    conn: AsyncConnection, plan: SourcePlan, doc_plan: DocumentPlan, now: datetime
+) -> int | None:
+    document = doc_plan.document
+    meeting = document.meeting
+    if meeting is None or meeting.day is None:
+        return None
+    meeting_id, status = await store_meetings.upsert(
+        conn,
+        council=plan.council,
+        meeting=meeting,
+        title=f"Møde i {plan.council.danish_name}",
+        agenda_url=document.url if document.kind is DocumentKind.AGENDA else None,
+        now=now,
+    )
+    reason = None
+    if status == "new":
+        event_type = EventType.MEETING_NEW
+    elif status == "changed":
+        event_type, reason = EventType.MEETING_CHANGED, "moved"
+    elif doc_plan.is_new:
+        # A tillægsdagsorden, the minutes or new bilag for a meeting we already know.
+        event_type, reason = EventType.MEETING_CHANGED, f"new document: {document.title}"
+    else:
+        return meeting_id
+    if not plan.quiet:
+        payload = MeetingPayload(
+            meeting_id=meeting_id,
+            council=plan.council,
+            day=meeting.day,
+            starts_at=meeting.starts_at,
+            place=meeting.place,
+            document_url=document.url,
+            document_kind=document.kind,
+            reason=reason,
+        )
+        await store_events.append(conn, event_type, payload, now=now, source_id=plan.source_id)
+    return meeting_id
+
+
+async def _record_decisions(
+    context: Context,
+    meeting_id: int,
+    touched: list[tuple[int, int, Item]],
+    doc_plan: DocumentPlan,
+) -> None:
+    """Link minutes points to the agenda points they decide; tell about new decisions."""
+    agenda = await store_items.meeting_agenda(context.conn, meeting_id)
+    if not agenda:
+        return
+    mapping = link_decisions([as_item(stored) for stored in agenda], doc_plan.items)
+    agenda_by_key = {stored.key: stored for stored in agenda}
+    for item_id, version_id, item in touched:
+        target = agenda_by_key.get(mapping.get(item.key, ""))
+        if target is None:
+            continue
+        await store_items.set_decides(context.conn, item_id, target.id)
+        if item.beslutning:
+            await context.item_event(
+                EventType.ITEM_DECIDED, item, item_id, version_id, target.topics, decides=target
+            )
+
+
+def as_item(stored: StoredItem) -> Item:
+    return Item(
+        key=stored.key,
+        position=stored.position,
+        title=stored.title,
+        text=stored.text,
+        number=stored.number,
+        case_number=stored.case_number,
+        indstilling=stored.indstilling,
+        beslutning=stored.beslutning,
+        procedural=stored.procedural,
+    )
+
+
+@dataclass(kw_only=True)
+class Context:
+    """One document being applied: builds its snapshots and appends its events."""
+
+    conn: AsyncConnection
+    plan: SourcePlan
+    document: Document
+    document_id: int
+    now: datetime
+
+    def snapshot(
+        self,
+        item: Item,
+        item_id: int,
+        version_id: int,
+        topics: Sequence[TopicMatch],
+        *,
+        old: ItemSnapshot | None = None,
+        decides: StoredItem | None = None,
+    ) -> ItemSnapshot:
+        meeting = self.document.meeting
+        return ItemSnapshot(
+            item_id=item_id,
+            version_id=version_id,
+            council=self.plan.council,
+            document_id=self.document_id,
+            document_url=self.document.url,
+            document_title=self.document.title,
+            document_kind=self.document.kind,
+            document_date=self.document.date,
+            number=item.number,
+            title=item.title,
+            text=item.text,
+            case_number=item.case_number,
+            indstilling=item.indstilling,
+            beslutning=item.beslutning,
+            procedural=item.procedural,
+            topics=tuple(topics),
+            content_hash=item.content_hash,
+            meeting_starts_at=meeting.starts_at if meeting else None,
+            meeting_place=meeting.place if meeting else None,
+            old=old,
+            decides_item_id=decides.id if decides else None,
+            decides_title=decides.title if decides else None,
+        )
+
+    def stored(self, stored: StoredItem) -> ItemSnapshot:
+        return self.snapshot(as_item(stored), stored.id, stored.version_id, stored.topics)
+
+    async def item_event(
+        self,
+        type: EventType,
+        item: Item,
+        item_id: int,
+        version_id: int,
+        topics: Sequence[TopicMatch],
+        *,
+        old: ItemSnapshot | None = None,
+        decides: StoredItem | None = None,
+    ) -> None:
+        snapshot = self.snapshot(item, item_id, version_id, topics, old=old, decides=decides)
+        await self.append(type, snapshot)
+
+    async def document_event(self, type: EventType) -> None:
+        document = self.document
+        payload = DocumentPayload(
+            document_id=self.document_id,
+            council=self.plan.council,
+            url=document.url,
+            title=document.title,
+            kind=document.kind,
+            date=document.date,
+            content_type=document.content_type,
+        )
+        await self.append(type, payload)
+
+    async def append(self, type: EventType, payload: Payload) -> None:
+        """Every event an applied plan produces goes through here; a quiet plan makes none."""
+        if not self.plan.quiet:
+            await store_events.append(
+                self.conn,
+                type,
+                payload,
+                now=self.now,
+                source_id=self.plan.source_id,
+                document_id=self.document_id,
+            )

@@ -1,0 +1,97 @@
+"""What digest planning reads (subscribers, item events, the send log) and how a planned batch
+is stored: messages, send-log rows and cursors in one transaction, so a crash either stores a
+batch of digests completely or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from notifier.models import Event, EventType, Frequency, Message, Subscriber, SubscriberState
+from notifier.store import events as store_events
+from notifier.store import outbox as store_outbox
+from notifier.store import send_log as store_send_log
+from notifier.store import subscribers as store_subscribers
+from notifier.store.db import Database
+
+
+@dataclass(frozen=True, kw_only=True)
+class Due:
+    """Subscribers of one frequency with events after their cursor, and those events."""
+
+    people: list[Subscriber]
+    events: list[Event]
+    until: int  # the newest event id when read
+
+
+@dataclass(frozen=True, kw_only=True)
+class Planned:
+    """One composed digest and what it tells."""
+
+    message: Message
+    subscriber_id: int
+    told: Sequence[tuple[int, str, str]]  # (item id, content hash, reason)
+    cursor: int  # the subscriber's cursor once this is stored
+
+
+class Digests:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def due(self, frequency: Frequency, *, types: Sequence[EventType]) -> Due:
+        async with self._db.read() as conn:
+            until = await store_events.last_id(conn)
+            people = await store_subscribers.select(
+                conn, state=SubscriberState.ACTIVE, frequency=frequency
+            )
+            people = [person for person in people if person.event_cursor < until]
+            if not people:
+                return Due(people=[], events=[], until=until)
+            after = min(person.event_cursor for person in people)
+            events = await store_events.since(conn, after, types=types, until_id=until)
+        return Due(people=people, events=events, until=until)
+
+    async def told(
+        self, subscriber_ids: Collection[int], item_ids: Collection[int]
+    ) -> list[tuple[int, int, str, str]]:
+        """(subscriber id, item id, content hash, reason) the send log holds for these."""
+        async with self._db.read() as conn:
+            return await store_send_log.told(conn, subscriber_ids, item_ids)
+
+    async def record(
+        self,
+        planned: Sequence[Planned],
+        *,
+        subscriber_ids: Sequence[int],
+        until: int,
+        now: datetime,
+    ) -> int:
+        """Store a batch: the messages (a re-planned Message-ID is kept once), what they tell,
+        and every batch subscriber's cursor (``until``, or short of held entries). Returns how
+        many messages were new."""
+        async with self._db.write() as conn:
+            ids = await store_outbox.enqueue(conn, [p.message for p in planned], now=now)
+            rows = [
+                {
+                    "subscriber_id": p.subscriber_id,
+                    "item_id": item_id,
+                    "content_hash": content_hash,
+                    "reason": reason,
+                    "outbox_id": ids[p.message.message_id],
+                    "created_at": now,
+                }
+                for p in planned
+                if p.message.message_id in ids
+                for item_id, content_hash, reason in p.told
+            ]
+            await store_send_log.record(conn, rows)
+            # Empty digests are not sent, but those subscribers' cursors move on too; a digest
+            # with held entries moves its subscriber's cursor only up to them.
+            short = {p.subscriber_id: p.cursor for p in planned if p.cursor < until}
+            await store_subscribers.advance_cursors(
+                conn, [sid for sid in subscriber_ids if sid not in short], until
+            )
+            for subscriber_id, cursor in short.items():
+                await store_subscribers.advance_cursors(conn, [subscriber_id], cursor)
+        return len(ids)

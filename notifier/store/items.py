@@ -1,0 +1,227 @@
+"""Item rows and their versions (conn-level helpers for the store's use cases)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from notifier.models import DocumentKind, Item, StoredItem, TopicMatch
+from notifier.models.serialize import from_json, to_json
+from notifier.store.schema import documents, item_versions, items
+
+_COLUMNS = (
+    items.c.id,
+    items.c.document_id,
+    items.c.key,
+    items.c.position,
+    items.c.number,
+    items.c.case_number,
+    items.c.procedural,
+    items.c.content_hash,
+    items.c.topics,
+    items.c.decides_item_id,
+    items.c.current_version_id.label("version_id"),
+    item_versions.c.title,
+    item_versions.c.text,
+    item_versions.c.indstilling,
+    item_versions.c.beslutning,
+)
+_TOPICS = tuple[TopicMatch, ...]
+
+
+def topics_json(topics: Sequence[TopicMatch]) -> object:
+    return to_json(tuple(topics), _TOPICS)
+
+
+def _stored(row: sa.RowMapping) -> StoredItem:
+    return StoredItem(
+        id=row["id"],
+        key=row["key"],
+        position=row["position"],
+        number=row["number"],
+        title=row["title"],
+        text=row["text"],
+        content_hash=row["content_hash"],
+        version_id=row["version_id"],
+        case_number=row["case_number"],
+        indstilling=row["indstilling"],
+        beslutning=row["beslutning"],
+        procedural=row["procedural"],
+        topics=from_json(_TOPICS, row["topics"]),
+        decides_item_id=row["decides_item_id"],
+    )
+
+
+def _live() -> sa.Select[tuple[object, ...]]:
+    return (
+        sa.select(*_COLUMNS)
+        .join(item_versions, item_versions.c.id == items.c.current_version_id)
+        .where(items.c.removed_at.is_(None))
+        .order_by(items.c.document_id, items.c.position)
+    )
+
+
+async def live_by_document(
+    conn: AsyncConnection, document_ids: Collection[int]
+) -> dict[int, list[StoredItem]]:
+    """The live items of each document, in order."""
+    found: dict[int, list[StoredItem]] = {document_id: [] for document_id in document_ids}
+    if not document_ids:
+        return found
+    query = _live().where(items.c.document_id.in_(list(document_ids)))
+    for row in (await conn.execute(query)).mappings().all():
+        found[row["document_id"]].append(_stored(row))
+    return found
+
+
+async def live_with_documents(conn: AsyncConnection) -> list[tuple[StoredItem, int]]:
+    """Every live item with its document id, for reclassification."""
+    rows = (await conn.execute(_live())).mappings().all()
+    return [(_stored(row), row["document_id"]) for row in rows]
+
+
+async def meeting_agenda(conn: AsyncConnection, meeting_id: int) -> list[StoredItem]:
+    query = (
+        _live()
+        .join(documents, documents.c.id == items.c.document_id)
+        .where(
+            documents.c.meeting_id == meeting_id,
+            documents.c.kind == DocumentKind.AGENDA.value,
+        )
+    )
+    return [_stored(row) for row in (await conn.execute(query)).mappings().all()]
+
+
+async def count_stale(conn: AsyncConnection, topics_version: str) -> int:
+    """Live items classified by other topic definitions than ``topics_version``."""
+    query = sa.select(sa.func.count()).where(
+        items.c.removed_at.is_(None), items.c.topics_version != topics_version
+    )
+    return int(await conn.scalar(query) or 0)
+
+
+async def count_live_of_source(conn: AsyncConnection, source_id: str) -> int:
+    query = (
+        sa.select(sa.func.count())
+        .select_from(items.join(documents, documents.c.id == items.c.document_id))
+        .where(documents.c.source_id == source_id, items.c.removed_at.is_(None))
+    )
+    return int(await conn.scalar(query) or 0)
+
+
+async def insert(
+    conn: AsyncConnection,
+    *,
+    document_id: int,
+    item: Item,
+    topics: Sequence[TopicMatch],
+    topics_version: str,
+    now: datetime,
+) -> tuple[int, int]:
+    """Store a new item and its first version; return (item id, version id)."""
+    result = await conn.execute(
+        items.insert()
+        .returning(items.c.id)
+        .values(
+            document_id=document_id,
+            created_at=now,
+            **_values(item, topics, topics_version, now),
+        )
+    )
+    item_id = int(result.scalar_one())
+    version_id = await _add_version(conn, item_id, item, now)
+    return item_id, version_id
+
+
+async def update(
+    conn: AsyncConnection,
+    stored: StoredItem,
+    item: Item,
+    *,
+    topics: Sequence[TopicMatch],
+    topics_version: str,
+    now: datetime,
+) -> int:
+    """Record a new version of a stored item (its key or position may change too)."""
+    version_id = stored.version_id
+    if item.content_hash != stored.content_hash:
+        version_id = await _add_version(conn, stored.id, item, now)
+    await conn.execute(
+        items.update()
+        .where(items.c.id == stored.id)
+        .values(
+            current_version_id=version_id,
+            removed_at=None,
+            **_values(item, topics, topics_version, now),
+        )
+    )
+    return version_id
+
+
+def _values(
+    item: Item, topics: Sequence[TopicMatch], topics_version: str, now: datetime
+) -> dict[str, object]:
+    """The item columns that follow its current version."""
+    return {
+        "key": item.key,
+        "position": item.position,
+        "number": item.number,
+        "title": item.title,
+        "case_number": item.case_number,
+        "procedural": item.procedural,
+        "content_hash": item.content_hash,
+        "topics": topics_json(topics),
+        "topics_version": topics_version,
+        "updated_at": now,
+    }
+
+
+async def _add_version(conn: AsyncConnection, item_id: int, item: Item, now: datetime) -> int:
+    result = await conn.execute(
+        item_versions.insert()
+        .returning(item_versions.c.id)
+        .values(
+            item_id=item_id,
+            content_hash=item.content_hash,
+            title=item.title,
+            text=item.text,
+            indstilling=item.indstilling,
+            beslutning=item.beslutning,
+            created_at=now,
+        )
+    )
+    version_id = int(result.scalar_one())
+    await conn.execute(
+        items.update().where(items.c.id == item_id).values(current_version_id=version_id)
+    )
+    return version_id
+
+
+async def remove(conn: AsyncConnection, item_id: int, now: datetime) -> None:
+    await conn.execute(
+        items.update().where(items.c.id == item_id).values(removed_at=now, updated_at=now)
+    )
+
+
+async def set_topics(
+    conn: AsyncConnection,
+    item_id: int,
+    topics: Sequence[TopicMatch],
+    *,
+    topics_version: str,
+    now: datetime,
+) -> None:
+    await conn.execute(
+        items.update()
+        .where(items.c.id == item_id)
+        .values(topics=topics_json(topics), topics_version=topics_version, updated_at=now)
+    )
+
+
+async def set_decides(conn: AsyncConnection, item_id: int, decides_item_id: int) -> None:
+    await conn.execute(
+        items.update().where(items.c.id == item_id).values(decides_item_id=decides_item_id)
+    )
