@@ -4,9 +4,19 @@ Matching works on a folded "skeleton" of the text so that clean Danish, ae/oe/aa
 OCR damage classify alike: lowercase; æ, ä and z (OCR for æ) -> e; ø -> o; å -> a; the digraphs
 ae/oe/aa and "ce" (OCR for æ: "sammenhcengende") -> e/o/a/e; the words "pd"/"p3" (OCR for "på")
 -> "pa"; doubled letters collapsed ("Sjeelland", "Sjzlland", "Sjaelland" and
-"Sjælland" all become "sjeland"). Terms are folded the same way, and each term with æ/ø/å also
-gets the other common OCR readings of those letters (æ->a "beskaftigelse", ø->e "afgerende",
-å->d "omrdder").
+"Sjælland" all become "sjeland"). Terms are folded the same way.
+
+OCR also swaps one Danish letter for a look-alike (æ->a "beskaftigelse", ø->e "afgerende",
+å->d "omrdder"). Those readings are generated for long terms only: one letter swapped in a
+short word usually lands on another real word ("kræft" -> "kraft", "miljø" -> "milje"), so a
+short stem matches its own spelling and the compounds that start with it, never a look-alike.
+
+A topic needs evidence, not hints: terms of weight at most HINT_WEIGHT ("rammeaftale*",
+"virksomhed*", "job") add to a topic's score but never make it a topic on their own.
+
+Results are ordered strongest first (score; then evidence in the title; then the heaviest
+term; then the order of the topics file). `primary(matches)` is the topic an item is filed
+under: digests and feeds group by it.
 
 All terms of all topics are compiled into one regex built as a trie, so a text is scanned once
 whatever the number of terms. At each position the longest term wins, which is how a specific
@@ -28,16 +38,17 @@ from dataclasses import dataclass
 from notifier.models import Evidence, Item, Topic, TopicMatch
 
 # Bump when scoring or folding changes, so stored classifications are redone.
-ALGORITHM = "lexicon-2"
+ALGORITHM = "lexicon-3"
 
 TITLE_FACTOR = 2.5  # a term in the title says more about the item than one in the body
 MIN_SCORE = 2.0  # below this a topic is noise (one weak mention)
 RELATIVE_MIN = 0.3  # a topic must reach this share of the best topic's score
+HINT_WEIGHT = 1.0  # terms this light corroborate a topic; they never decide one alone
 MAX_VARIANTS = 16  # OCR spellings generated per term
 
 _LETTERS = str.maketrans({"æ": "e", "ä": "e", "z": "e", "ø": "o", "ö": "o", "å": "a", "é": "e"})
 _DIGRAPHS = (("ae", "e"), ("oe", "o"), ("aa", "a"), ("ce", "e"))  # OCR reads æ as "ce" too
-# OCR reads "på" as "pd" or "p3" (seed 004); both fold to "pa", as "på" does.
+# OCR reads the short word "på" as "pd" or "p3"; both fold to "pa", as "på" does.
 _PAA = re.compile(r"\bp[d3]\b")
 _DOUBLE = re.compile(r"([a-z])\1+")
 # Not before "og"/"eller": "klima- og energiplaner" keeps its hyphen when broken at it.
@@ -46,7 +57,7 @@ _WORD = re.compile(r"\w+")
 _WORD_CHAR = re.compile(r"\w")
 # OCR readings of Danish letters, used for terms only (the text is never guessed at).
 _OCR = {"æ": ("æ", "a"), "ø": ("ø", "e"), "å": ("å", "d")}
-_OCR_MIN_LENGTH = 5  # shorter terms would collide with real words
+_OCR_MIN_LENGTH = 8  # shorter terms would collide with real words ("kræft" / "kraft")
 
 # Standing agenda points carry no subject of their own, whatever words they contain.
 _PROCEDURAL_TITLES = (
@@ -194,6 +205,7 @@ class Classifier:
     def classify(
         self, *, title: str, text: str, procedural: bool = False
     ) -> tuple[TopicMatch, ...]:
+        """The item's topics, strongest first (see `primary`); () for a standing point."""
         if procedural or self.is_procedural_title(title):
             return ()
         return self._classify((("title", title), ("text", text)))
@@ -206,8 +218,28 @@ class Classifier:
             fields.append(("indstilling", item.indstilling))
         return self._classify(fields)
 
+    def scored(self, *, title: str, text: str) -> tuple[TopicMatch, ...]:
+        """Every topic with evidence and its score, before the score cut-offs (for measuring)."""
+        if self.is_procedural_title(title):
+            return ()
+        return tuple(match for match, _ in self._candidates((("title", title), ("text", text))))
+
     def _classify(self, fields: Iterable[tuple[str, str]]) -> tuple[TopicMatch, ...]:
-        # (topic, term) -> [in title, body count, evidence]
+        candidates = self._candidates(fields)
+        if not candidates:
+            return ()
+        best = candidates[0][0].score
+        return tuple(
+            match
+            for match, _ in candidates
+            if match.score >= MIN_SCORE and match.score >= RELATIVE_MIN * best
+        )
+
+    def _candidates(
+        self, fields: Iterable[tuple[str, str]]
+    ) -> list[tuple[TopicMatch, tuple[float, ...]]]:
+        """Topics with more than hints for them, strongest first, with their sort key."""
+        # (topic, term) -> [in title, body count, weight, evidence]
         hits: dict[tuple[int, str], list] = {}  # type: ignore[type-arg]
         for where, raw in fields:
             if not raw:
@@ -222,24 +254,28 @@ class Classifier:
                 if len(hit[3]) < 3 and not any(e.matched == matched for e in hit[3]):
                     hit[3].append(Evidence(term=term.term, matched=matched, where=where))
         scores: dict[int, float] = {}
+        heaviest: dict[int, float] = {}
+        in_title: dict[int, bool] = {}
         evidence: dict[int, list[Evidence]] = {}
-        for (topic, _), (in_title, count, weight, found) in hits.items():
+        for (topic, _), (title_hit, count, weight, found) in hits.items():
             body = math.sqrt(min(count, 4)) if count else 0.0
-            scores[topic] = scores.get(topic, 0.0) + weight * (TITLE_FACTOR * in_title + body)
-            evidence.setdefault(topic, []).extend(found)
-        if not scores:
-            return ()
-        best = max(scores.values())
-        chosen = [
-            TopicMatch(
-                topic=self.topics[t].id,
+            scores[topic] = scores.get(topic, 0.0) + weight * (TITLE_FACTOR * title_hit + body)
+            heaviest[topic] = max(heaviest.get(topic, 0.0), weight)
+            if weight > 0:
+                in_title[topic] = in_title.get(topic, False) or title_hit
+                evidence.setdefault(topic, []).extend(found)
+        ranked = []
+        for topic, score in scores.items():
+            if score <= 0 or heaviest[topic] <= HINT_WEIGHT:
+                continue
+            match = TopicMatch(
+                topic=self.topics[topic].id,
                 score=round(score, 2),
-                evidence=tuple(sorted(evidence[t], key=lambda e: e.where != "title")),
+                evidence=tuple(sorted(evidence[topic], key=lambda e: e.where != "title")),
             )
-            for t, score in scores.items()
-            if score >= MIN_SCORE and score >= RELATIVE_MIN * best
-        ]
-        return tuple(sorted(chosen, key=lambda m: (-m.score, m.topic)))
+            key = (-match.score, not in_title[topic], -heaviest[topic], topic)
+            ranked.append((match, key))
+        return sorted(ranked, key=lambda pair: pair[1])
 
     def _matches(self, original: str) -> Iterable[tuple[_Term, str]]:
         """Each configured term found in the text, with the word(s) it was found in."""
@@ -266,6 +302,15 @@ class Classifier:
                 matched = match.group(0)
             for term in candidates:
                 yield term, matched
+
+
+def primary(matches: Sequence[TopicMatch]) -> str | None:
+    """The topic an item is filed under: its strongest one (None for an item without topics).
+
+    `Classifier.classify` returns matches strongest first, and snapshots keep that order, so
+    this is ``matches[0].topic``; call it rather than relying on the order by hand.
+    """
+    return matches[0].topic if matches else None
 
 
 def _key(folded: str) -> str:

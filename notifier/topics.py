@@ -11,7 +11,9 @@ The file is the secretariat's to edit: one table per topic, keyed by the topic i
     "*sundhed*" = 2            # '*' at the start too: also inside a compound
     "rar" = 3                  # no '*': the whole word only
 
-A weight says how strongly a term speaks for the topic (negative: against it). Every problem is
+A weight says how strongly a term speaks for the topic (negative: against it, for a context in
+which the topic's other terms mislead); a term of weight 1 or less is a hint that never makes a
+topic on its own (see notifier.classify). Every problem is
 reported as ``<path>: <topic id>.<field>: <problem>`` so the person editing knows where to look.
 """
 

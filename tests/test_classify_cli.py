@@ -53,3 +53,27 @@ def test_bad_topics_file_is_a_config_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["classify", "--topics", str(path)], input="")
     assert result.exit_code == 2
     assert "x.terms" in result.stderr
+
+
+def test_a_date_of_entry_into_force_is_no_topic() -> None:
+    """ "træder i kraft": "kraft" is not an OCR reading of "kræft" (short stems match as spelt)."""
+    stdin = json.dumps({"id": "x", "title": "Budget", "text": "Aftalen træder i kraft 1. maj."})
+    code, lines, _ = run(stdin + "\n")
+    assert code == 0
+    assert lines == [{"id": "x", "topics": [], "scores": {}, "evidence": {}}]
+
+
+def test_topics_are_listed_strongest_first() -> None:
+    stdin = json.dumps(
+        {
+            "id": "y",
+            "title": "Kollektiv trafik",
+            "text": "Elbusser skal mindske CO2-udledningen fra busserne.",
+        }
+    )
+    _, lines, _ = run(stdin + "\n")
+    (line,) = lines
+    assert line["topics"] == ["trafik_infrastruktur", "klima_miljoe"]
+    scores = line["scores"]
+    assert isinstance(scores, dict)
+    assert scores["trafik_infrastruktur"] > scores["klima_miljoe"]
