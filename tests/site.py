@@ -15,6 +15,15 @@ from notifier.config import Settings, load_settings
 from notifier.demo_site import SITE, SiteServer, StaticHandler
 
 SOURCES = SITE.parent / "sources.toml"
+SHIPPED = Path(__file__).resolve().parents[1] / "config" / "notifier.toml"
+KL = "https://www.kl.dk"
+
+
+def shipped_sources(base: str) -> str:
+    """The [[sources]] tables of the shipped config/notifier.toml, pointed at base (the fixture
+    site) instead of kl.dk: ids, kinds, paths and link patterns exactly as shipped."""
+    text = SHIPPED.read_text(encoding="utf-8")
+    return text[text.index("[[sources]]") :].replace(KL, base)
 
 
 class FaultyHandler(StaticHandler):
@@ -67,15 +76,23 @@ class Site:
         assert old in text, f"{old!r} not in {path}"
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
-    def settings(self, database_url: str, tmp_path: Path, extra: str = "") -> Settings:
+    def settings(
+        self, database_url: str, tmp_path: Path, extra: str = "", *, shipped: bool = False
+    ) -> Settings:
+        """Settings polling this site: the demo's sources.toml, or with shipped=True the
+        sources of config/notifier.toml itself."""
+        sources = (
+            shipped_sources(self.url)
+            if shipped
+            else SOURCES.read_text(encoding="utf-8").replace("{base}", self.url)
+        )
         config = tmp_path / "notifier.toml"
         config.write_text(
             f'database_url = "{database_url}"\n'
             f'topics_file = "{Path("config/topics.toml").resolve()}"\n'
             f"{extra}\n"
             "[fetch]\nper_host_delay = 0\nretries = 2\nbackoff = 0.01\nread_timeout = 1\n"
-            "max_body_bytes = 2000000\n"
-            + SOURCES.read_text(encoding="utf-8").replace("{base}", self.url),
+            "max_body_bytes = 2000000\n" + sources,
             encoding="utf-8",
         )
         return load_settings(config)

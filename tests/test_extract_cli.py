@@ -39,7 +39,7 @@ def test_json_shape() -> None:
 
 
 def test_summary_for_a_site_directory() -> None:
-    page = SITE / "politik/kkr/kkr-syddanmark/nyheder/nyhedsbrev-kkr-syddanmark-november-2022"
+    page = SITE / "politik/kkr/kkr-syddanmark/flere-nyheder/nyhedsbrev-kkr-syddanmark-november-2022"
     result = CliRunner().invoke(main, ["extract", str(page)])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Nyhedsbrev KKR Syddanmark, november 2022")

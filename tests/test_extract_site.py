@@ -19,9 +19,15 @@ SITE = Path(__file__).resolve().parents[1] / "notifier" / "demo_data" / "site"
 SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 MANIFEST: dict[str, dict[str, Any]] = json.loads((SITE / "manifest.json").read_text())
 BASE = "https://www.kl.dk"
+NEWS = "politik/kkr/kkr-{}/flere-nyheder/nyhedsbrev-kkr-{}/index.html"
 AGENDA = "media/24712/dagsorden-kkr-hovedstaden-19-april-2021.pdf"
 MINUTES = "media/24980/referat-kkr-hovedstaden-19-april-2021.pdf"
-CHROME = ("Log ind", "×", "cookies", "Accepter alle", "Relaterede nyheder", "Weidekampsgade")
+CHROME = (
+    *("Log ind", "×", "cookies", "Accepter alle", "Tillad alle", "Relaterede nyheder"),
+    *("Weidekampsgade", "Gå til hovedindhold", "Ældre end 12 mdr.", "Del artiklen"),
+)
+# Page chrome that is also an ordinary word: never a paragraph of its own.
+CHROME_PARAGRAPHS = {"Indhold", "KKR", "Politik", "PDF"}
 
 
 def load(path: str) -> tuple[Document, list[Item]]:
@@ -64,6 +70,7 @@ def test_document_matches_manifest(path: str) -> None:
     assert len({item.key for item in items}) == len(items)
     for chrome in CHROME:
         assert chrome not in document.text
+    assert not CHROME_PARAGRAPHS & {p.strip() for p in document.text.split("\n\n")}
 
 
 def test_agenda_points_are_the_table_of_contents() -> None:
@@ -123,7 +130,7 @@ def test_ocr_brochure_is_other_and_sjaelland() -> None:
 
 
 def test_newsletter_lead_is_not_an_item_and_chrome_is_gone() -> None:
-    path = "politik/kkr/kkr-sjaelland/nyheder/nyhedsbrev-kkr-sjaelland-september-2019/index.html"
+    path = NEWS.format("sjaelland", "sjaelland-september-2019")
     document, items = load(path)
     assert document.date == date(2019, 9, 16)
     assert not any(item.text.startswith("På mødet den 10. september") for item in items)
@@ -133,7 +140,7 @@ def test_newsletter_lead_is_not_an_item_and_chrome_is_gone() -> None:
 
 
 def test_cp1252_page_decodes() -> None:
-    path = "politik/kkr/kkr-midtjylland/nyheder/nyhedsbrev-kkr-midtjylland-maj-2024/index.html"
+    path = NEWS.format("midtjylland", "midtjylland-maj-2024")
     body = (SITE / path).read_bytes()
     assert b"windows-1252" in body and "æ".encode("cp1252") in body
     for content_type in (None, "text/html; charset=windows-1252", "text/html; charset=ISO-8859-1"):
@@ -179,20 +186,20 @@ def test_listing_links_skip_chrome_and_keep_dates() -> None:
 
 
 def test_listing_links_for_newsletters() -> None:
-    url = f"{BASE}/politik/kkr/kkr-sjaelland/nyheder/"
-    body = (SITE / "politik/kkr/kkr-sjaelland/nyheder/index.html").read_bytes()
+    url = f"{BASE}/politik/kkr/kkr-sjaelland/flere-nyheder/"
+    body = (SITE / "politik/kkr/kkr-sjaelland/flere-nyheder/index.html").read_bytes()
     links = listing_links(body, base_url=url, pattern=None)
     assert [link.date for link in links] == [date(2020, 11, 16), date(2019, 9, 16)]
     assert all(link.url.startswith(url) for link in links)
 
 
 def test_feed_links() -> None:
-    url = f"{BASE}/politik/kkr/kkr-syddanmark/nyheder/rss.xml"
-    body = (SITE / "politik/kkr/kkr-syddanmark/nyheder/rss.xml").read_bytes()
+    url = f"{BASE}/politik/kkr/kkr-syddanmark/flere-nyheder/rss.xml"
+    body = (SITE / "politik/kkr/kkr-syddanmark/flere-nyheder/rss.xml").read_bytes()
     links = feed_links(body, base_url=url)
     expected = {
-        f"{BASE}/{path.removesuffix('index.html')}"
-        for path, facts in MANIFEST.items()
+        f"{BASE}{facts['url']}"
+        for facts in MANIFEST.values()
         if facts["kind"] == "newsletter" and facts["council"] == "syddanmark"
     }
     assert {link.url for link in links} == expected
@@ -205,7 +212,7 @@ def test_feed_links_reject_garbage() -> None:
 
 
 def test_html_survives_a_markup_change_without_main_or_article() -> None:
-    path = "politik/kkr/kkr-syddanmark/nyheder/nyhedsbrev-kkr-syddanmark-november-2022/index.html"
+    path = NEWS.format("syddanmark", "syddanmark-november-2022")
     html = (SITE / path).read_text(encoding="utf-8")
     redesigned = (
         html.replace("<main", "<div")

@@ -19,7 +19,7 @@ from notifier.store.schema import documents, items
 from tests.site import Site
 
 HOVEDSTADEN = "/politik/kkr/kkr-hovedstaden/moedemateriale"
-SJAELLAND_NEWS = "/politik/kkr/kkr-sjaelland/nyheder"
+SJAELLAND_NEWS = "/politik/kkr/kkr-sjaelland/flere-nyheder"
 NOVEMBER_2020 = f"{SJAELLAND_NEWS}/nyhedsbrev-kkr-sjaelland-november-2020"
 AGENDA = "/media/24712/dagsorden-kkr-hovedstaden-19-april-2021.pdf"
 
@@ -70,7 +70,7 @@ async def test_first_poll_finds_every_document_and_item(
     assert all(s.state == "ok" and not s.errors for s in summaries.values()), summaries
     async with db.db.engine.connect() as conn:
         rows = (await conn.execute(sa.select(documents.c.url, documents.c.id))).all()
-        stored = {row.url.removeprefix(site.url + "/"): row.id for row in rows}
+        stored = {row.url.removeprefix(site.url): row.id for row in rows}
         counts = dict(
             (
                 await conn.execute(
@@ -81,7 +81,7 @@ async def test_first_poll_finds_every_document_and_item(
             ).all()
         )
     for path, expected in site.manifest.items():
-        key = path.removesuffix("index.html")
+        key = str(expected["url"])
         assert key in stored, f"{path} was not found"
         assert counts.get(stored[key], 0) == expected["items"], path
     events = await events_after(db, 0)
@@ -149,7 +149,7 @@ async def test_a_new_agenda_appends_its_items(
     before = await last_event(db)
     # The Syddanmark agenda re-published as Hovedstaden's next meeting.
     new = "/media/25001/dagsorden-kkr-hovedstaden-16-juni-2021.pdf"
-    source = site.root / "media/27301/dagsorden-kkr-syddanmark-12-marts-2024.pdf"
+    source = site.root / "media/e2kqv0fz/dagsorden-kkr-syddanmark-12-marts-2024.pdf"
     (site.root / new.strip("/")).parent.mkdir(parents=True)
     shutil.copy(source, site.root / new.strip("/"))
     site.edit(site.page(HOVEDSTADEN), f'href="{AGENDA}"', f'href="{new}">Ny</a> <a href="{AGENDA}"')
@@ -192,9 +192,11 @@ async def test_a_bilag_listed_under_a_known_meeting_changes_that_meeting(
     )
     site.edit(
         site.page(HOVEDSTADEN),
-        "2021</a></li>\n</ul>",
-        '2021</a></li>\n<li><span class="date">19-04-2021</span> '
-        f'<a href="{bilag}">Bilag 1: Kommissorium</a></li></ul>',
+        "2021.pdf</span></a></li>\n</ul>",
+        # No date of its own: the meeting's date stands in the paragraph above the file list.
+        '2021.pdf</span></a></li>\n<li class="file-list__item">'
+        f'<a href="{bilag}"><span class="file-list__type">PDF</span>\n'
+        '<span class="file-list__name">Bilag 1 Kommissorium.pdf</span></a></li>\n</ul>',
     )
     await poll(poller, settings)
     events = await events_after(db, before)
@@ -244,10 +246,10 @@ async def test_a_layout_change_that_yields_nothing_flags_the_source_and_removes_
 async def test_failures_are_recorded_on_their_sources_while_others_finish(
     site: Site, settings: Settings, db: Store, poller: Pipeline
 ) -> None:
-    site.fault("/politik/kkr/kkr-nordjylland/nyheder/", "500")
-    site.fault("/politik/kkr/kkr-midtjylland/nyheder/", "slow")
-    site.fault("/politik/kkr/kkr-syddanmark/nyheder/", "huge")
-    pdf = site.root / "media/27388/dagsorden-kkr-midtjylland-7-maj-2024.pdf"
+    site.fault("/politik/kkr/kkr-nordjylland/flere-nyheder", "500")
+    site.fault("/politik/kkr/kkr-midtjylland/flere-nyheder", "slow")
+    site.fault("/politik/kkr/kkr-syddanmark/flere-nyheder", "huge")
+    pdf = site.root / "media/bz0wq5ua/dagsorden-kkr-midtjylland-7-maj-2024.pdf"
     pdf.write_bytes(pdf.read_bytes()[: pdf.stat().st_size // 3])  # truncated
     summaries = await poll(poller, settings)
     assert summaries["nordjylland-nyheder"].state == "failed"

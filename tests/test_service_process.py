@@ -64,14 +64,15 @@ def add_newsletter(site: Path, *, slug: str, title: str, sections: dict[str, str
     """Publish a new KKR Hovedstaden newsletter page and link it first on the news listing."""
     today = datetime.now(UTC).date()
     date = f"{today.day}. {DANISH_MONTHS[today.month - 1]} {today.year}"
-    news = site / "politik/kkr/kkr-hovedstaden/nyheder"
+    news = site / "politik/kkr/kkr-hovedstaden/flere-nyheder"
     template = (news / "nyhedsbrev-kkr-hovedstaden-juni-2021/index.html").read_text("utf-8")
-    head, _, rest = template.partition('<article class="news-article">')
-    _, _, tail = rest.partition("</article>")
+    head, _, rest = template.partition('<div class="page-hero">')
+    _, _, tail = rest.partition("</main>")
     body = "".join(f"<h2>{heading}</h2>\n<p>{text}</p>\n" for heading, text in sections.items())
     article = (
-        f'<article class="news-article">\n<p class="article-date">{date}</p>\n<h1>{title}</h1>\n'
-        f'<p class="lead">KKR Hovedstaden holdt møde i dag.</p>\n{body}</article>'
+        f'<div class="page-hero">\n<p class="page-hero__date">{date}</p>\n<h1>{title}</h1>\n'
+        '<p class="page-hero__lead">KKR Hovedstaden holdt møde i dag.</p>\n</div>\n'
+        f'<div class="page-body">\n{body}</div>\n</main>'
     )
     page = news / slug / "index.html"
     page.parent.mkdir()
@@ -79,10 +80,10 @@ def add_newsletter(site: Path, *, slug: str, title: str, sections: dict[str, str
     listing = news / "index.html"
     html = listing.read_text("utf-8")
     link = (
-        f'<li class="listing-item"><span class="date">{date}</span> '
-        f'<a href="/politik/kkr/kkr-hovedstaden/nyheder/{slug}/">{title}</a></li>\n'
+        f'<li class="news-list__item"><p class="news-list__date">{date}</p> '
+        f'<h2><a href="/politik/kkr/kkr-hovedstaden/flere-nyheder/{slug}">{title}</a></h2></li>\n'
     )
-    first = html.index('<li class="listing-item">')
+    first = html.index('<li class="news-list__item">')
     listing.write_text(html[:first] + link + html[first:], encoding="utf-8")
 
 

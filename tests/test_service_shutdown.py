@@ -16,7 +16,7 @@ from notifier.store import Store
 from notifier.store.schema import documents, sources
 from tests.smtp import free_port
 
-SOURCE_PATH = "/politik/kkr/kkr-hovedstaden/nyheder/"
+SOURCE_PATH = "/politik/kkr/kkr-hovedstaden/flere-nyheder"
 
 
 def _settings(tmp_path: Path, site_url: str) -> Settings:
@@ -29,7 +29,7 @@ def _settings(tmp_path: Path, site_url: str) -> Settings:
                 "kkr": "hovedstaden",
                 "kind": "listing",
                 "url": f"{site_url}{SOURCE_PATH}",
-                "link_pattern": "/kkr-hovedstaden/nyheder/[^/]+/$",
+                "link_pattern": "/kkr-hovedstaden/flere-nyheder/[^/]+$",
                 "interval": 3600,
             }
         ],

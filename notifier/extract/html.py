@@ -4,8 +4,10 @@ A selector parse with selectolax, not a generic extractor: on the fixture pages 
 under a millisecond per page against ~7 ms for trafilatura (see bench/extract.py), and it keeps
 the heading structure that splitting needs. Robustness to markup changes comes from semantic
 fallbacks rather than kl.dk class names: <main>, [role=main], <article>, else the element holding
-most paragraph text; chrome is removed by element type (nav, aside, dialog...) and by the
-words kl.dk-like sites use in class names (cookie, modal, share...).
+most paragraph text; chrome is removed by element type (nav, aside, dialog...), by the words
+kl.dk-like sites use in class names (cookie, modal, share...), by position (the short labels
+and breadcrumbs above the page title) and by the fixed phrases of kl.dk's page chrome ("Gå til
+hovedindhold", "Indhold", "Ældre end 12 mdr.", "Log ind", "×"); see docs/kl-dk.md.
 """
 
 from __future__ import annotations
@@ -49,7 +51,26 @@ _BLOCKS = frozenset(
     }
 )
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
-_CHROME_TEXT = frozenset({"×", "x", "log ind", "luk", "del", "print", "til toppen"})
+_CHROME_TEXT = frozenset(
+    {
+        "×",
+        "x",
+        "log ind",
+        "luk",
+        "del",
+        "print",
+        "til toppen",
+        "gå til hovedindhold",
+        "spring til indhold",
+        # kl.dk heads the body of every page with a bare "Indhold" ("Content") label.
+        "indhold",
+    }
+)
+# kl.dk labels pages "Ældre end 12 mdr." once they age: a label that appears by itself must not
+# read as a change of a watched page.
+_AGE_LABEL = re.compile(r"^ældre end \d+ (?:mdr|md|måneder)\.?$", re.IGNORECASE)
+# Tags, breadcrumbs and labels above the title are short; a long text there is content.
+_HEADER_CHROME_CHARS = 120
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 
 
@@ -133,10 +154,18 @@ def main_content(tree: LexborHTMLParser) -> LexborNode:
         if parent is not None:
             seen = weights.get(parent.mem_id, (0, parent))
             weights[parent.mem_id] = (seen[0] + len(paragraph.text(strip=True)), parent)
-    if weights:
-        return max(weights.values(), key=lambda weight: weight[0])[1]
-    assert tree.body is not None
-    return tree.body
+    if not weights:
+        assert tree.body is not None
+        return tree.body
+    best = max(weights.values(), key=lambda weight: weight[0])[1]
+    # The title and date often sit in a page header beside the body text, not inside it:
+    # widen to the element that holds both.
+    h1 = tree.css_first("h1")
+    if h1 is not None:
+        around_title = {node.mem_id for node in _ancestors(h1)}
+        while best.mem_id not in around_title and best.parent is not None:
+            best = best.parent
+    return best
 
 
 def read_html(body: bytes, content_type: str | None) -> HtmlPage:
@@ -148,6 +177,7 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
     root = main_content(tree)
     for br in root.css("br"):
         br.replace_with("\n")
+    header_date = drop_page_header(root)
     blocks = list(_blocks(root))
     links = [a.attributes.get("href") or "" for a in root.css("a[href]")]
     h1 = root.css_first("h1") or tree.css_first("h1")
@@ -158,7 +188,7 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
         title = _clean(re.split(r"\s+[|–-]\s+", head_title.text())[0])
     if not title and not blocks:
         raise ExtractError("page has no readable content")
-    date_text = None
+    date_text = header_date
     if published is not None:
         date_text = published.attributes.get("content") or published.attributes.get("datetime")
     kept: list[Block] = []
@@ -171,11 +201,47 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
         kept.append(block)
     if date_text is None:
         date_text = next((b.text for b in kept if parse_danish_date(b.text)), None)
-    while kept and kept[-1].text.casefold() in _CHROME_TEXT:
+    while kept and is_chrome_text(kept[-1].text):
         kept.pop()
     return HtmlPage(
         title=title, date_text=date_text, blocks=kept, links=links, html=root.html or ""
     )
+
+
+def is_chrome_text(text: str) -> bool:
+    """A block that is nothing but one of kl.dk's fixed chrome phrases."""
+    folded = text.strip().casefold()
+    return folded in _CHROME_TEXT or bool(_AGE_LABEL.match(folded))
+
+
+def drop_page_header(root: LexborNode) -> str | None:
+    """Remove what stands above the page's <h1> inside the main content; return a date there.
+
+    kl.dk puts tags or breadcrumbs ("KKR", "Politik") and, on news, the date line above the
+    title. None of it is content, and a breadcrumb must not become a newsletter's lead or
+    section. Only short texts go: a page whose real content starts before its title keeps it.
+    """
+    h1 = root.css_first("h1")
+    if h1 is None:
+        return None
+    keep = {node.mem_id for node in _ancestors(h1)} | {root.mem_id}
+    before: list[LexborNode] = []
+    for node in root.traverse(include_text=False):
+        if node.mem_id == h1.mem_id:
+            break
+        if node.mem_id not in keep:
+            before.append(node)
+    marked = {node.mem_id for node in before}
+    outermost = [n for n in before if n.parent is None or n.parent.mem_id not in marked]
+    date_text = None
+    for node in outermost:
+        text = _clean(node.text(separator=" "))
+        if len(text) > _HEADER_CHROME_CHARS:
+            continue
+        if date_text is None and parse_danish_date(text):
+            date_text = text
+        node.decompose()
+    return date_text
 
 
 def _blocks(node: LexborNode) -> list[Block]:
@@ -183,11 +249,11 @@ def _blocks(node: LexborNode) -> list[Block]:
     for child in node.iter(include_text=True):
         if child.tag == "-text":
             text = _clean(child.text_content or "")
-            if text:
+            if text and not is_chrome_text(text):
                 out.append(Block(text))
         elif child.tag in _BLOCKS:
             text = _clean(child.text(separator=" " if child.tag == "tr" else ""))
-            if not text or text.casefold() in _CHROME_TEXT:
+            if not text or is_chrome_text(text):
                 continue
             if child.tag == "li":
                 text = f"• {text}"

@@ -26,6 +26,10 @@ _URL_COUNCIL = re.compile(r"kkr-(" + "|".join(c.value for c in Council) + r")")
 
 
 _KIND_WORDS = re.compile(r"\b(tillægsdagsorden|tillaegsdagsorden|dagsorden|referat)\b")
+# Where kl.dk has kept its news: …/kkr-<region>/flere-nyheder/<slug>, /nyhed/<year>/<month>/<slug>,
+# /nyheder/kkr/kkr-<region>/<slug>, and before 2018 articles below
+# /Kommunalpolitik1/Kommunekontaktrad/KKR-<Region>/ (see docs/kl-dk.md).
+_NEWS_URL = re.compile(r"nyhed|/kommunekontaktrad/kkr-", re.IGNORECASE)
 
 
 def infer_kind(cover: str, url: str, *, is_pdf: bool) -> tuple[DocumentKind, bool]:
@@ -37,7 +41,7 @@ def infer_kind(cover: str, url: str, *, is_pdf: bool) -> tuple[DocumentKind, boo
             if word.startswith("till"):
                 return DocumentKind.AGENDA, True
             return (DocumentKind.MINUTES if word == "referat" else DocumentKind.AGENDA), False
-    if not is_pdf and ("nyhed" in url.casefold() or "nyhedsbrev" in cover.casefold()):
+    if not is_pdf and (_NEWS_URL.search(url) or "nyhedsbrev" in cover.casefold()):
         return DocumentKind.NEWSLETTER, False
     return DocumentKind.OTHER, False
 

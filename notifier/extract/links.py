@@ -8,12 +8,20 @@ from datetime import date
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import feedparser
+from selectolax.lexbor import LexborNode
 
 from notifier.errors import ExtractError
 from notifier.extract.dates import parse_danish_date
-from notifier.extract.html import main_content, parse_tree, remove_chrome
+from notifier.extract.html import drop_page_header, main_content, parse_tree, remove_chrome
 
 _ROW_TAGS = frozenset({"li", "tr", "article", "p", "dd", "dt"})
+# Text blocks that can name the meeting the files listed after them belong to.
+_CONTEXT_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "dt", "caption"})
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+# kl.dk file lists show a type badge before the file name and keep its extension:
+# "PDF Dagsorden KKR Sjælland 17. april 2024.pdf".
+_FILE_BADGE = re.compile(r"^(?:pdf|docx?|xlsx?|pptx?)\s+", re.IGNORECASE)
+_FILE_EXTENSION = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?)$", re.IGNORECASE)
 # What browsers strip from both ends of an href (C0 controls and space) and remove inside it.
 _EDGES = "".join(map(chr, range(0x21)))
 _INSIDE = re.compile(r"[\t\n\r]")
@@ -50,6 +58,12 @@ def link_text(text: str) -> str:
     return " ".join(_CONTROL.sub("", text).split())
 
 
+def _file_name(text: str) -> str:
+    """A file-list entry's name without its type badge and extension."""
+    name = _FILE_EXTENSION.sub("", _FILE_BADGE.sub("", text)).strip()
+    return name or text
+
+
 @dataclass(frozen=True, kw_only=True)
 class Link:
     url: str  # absolute, fragment removed
@@ -61,6 +75,10 @@ def listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | None
     """Links in the main content of a listing page, in page order, each URL once.
 
     Without a pattern: same host, and either a PDF or a page below the listing's own path.
+    A link's date is the one shown in its row (a news entry's date line); failing that, the
+    last date in the text above it within the same section, because kl.dk's meeting pages
+    state the meeting once ("KKR Sjælland holdt møde den 6. februar 2024") and then list its
+    files, whose names (a bilag's above all) rarely carry a date.
     """
     try:
         return _listing_links(body, base_url=base_url, pattern=pattern)
@@ -76,6 +94,8 @@ def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | Non
     tree = parse_tree(body, None)
     remove_chrome(tree)
     root = main_content(tree)
+    drop_page_header(root)
+    context = _context_dates(root)
     base = urlsplit(base_url)
     below = base.path.rstrip("/") + "/"
     links: dict[str, Link] = {}
@@ -102,8 +122,29 @@ def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | Non
             if row is not None and row is not root
             else None
         )
-        links[url] = Link(url=url, text=link_text(anchor.text()), date=shown)
+        if shown is None:
+            shown = context.get(anchor.mem_id)
+        links[url] = Link(url=url, text=_file_name(link_text(anchor.text())), date=shown)
     return list(links.values())
+
+
+def _context_dates(root: LexborNode) -> dict[int, date]:
+    """For each anchor, the last date stated in a paragraph or heading above it, if any.
+
+    A heading without a date starts a new section and forgets the date; text inside a link
+    (another entry's title) never sets it.
+    """
+    dates: dict[int, date] = {}
+    current: date | None = None
+    for node in root.traverse(include_text=False):
+        if node.tag == "a":
+            if current is not None:
+                dates[node.mem_id] = current
+        elif node.tag in _CONTEXT_TAGS and node.css_first("a") is None:
+            found = parse_danish_date(node.text(separator=" "))
+            if found is not None or node.tag in _HEADINGS:
+                current = found
+    return dates
 
 
 def feed_links(body: bytes, *, base_url: str) -> list[Link]:

@@ -1,0 +1,168 @@
+"""kl.dk's page chrome, date formats and file lists, as the stored copies of its pages show them
+(docs/kl-dk.md): the chrome never becomes content, and both of kl.dk's date forms are read."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from notifier.extract import extract, listing_links
+from notifier.extract.infer import infer_kind
+from notifier.models import DocumentKind
+from notifier.split import split
+
+BASE = "https://www.kl.dk/politik/kkr/kkr-sjaelland"
+
+
+def page(hero: str, body: str) -> bytes:
+    return (
+        "<html><head><title>Side | KL</title></head><body>"
+        '<a href="#indhold">Gå til hovedindhold</a>'
+        '<div class="top"><a href="/log-ind">Log ind</a></div>'
+        f'<main id="indhold"><div class="hero">{hero}</div>'
+        f'<div class="body"><h2>Indhold</h2>{body}</div></main>'
+        "<div><button>×</button><a href=/log-ind>Log ind</a></div></body></html>"
+    ).encode()
+
+
+TAGS = '<div class="tags"><a href="/politik/kkr">KKR</a> <a href="/politik">Politik</a></div>'
+ARTICLE_BODY = (
+    "<h2>Sundhedsaftalen</h2><p>KKR Sjælland drøftede udkastet til den nye sundhedsaftale.</p>"
+    "<h2>Movia</h2><p>KKR Sjælland drøftede Movias budget og de regionale buslinjer.</p>"
+)
+
+
+@pytest.mark.parametrize("date_line", ["07. september 2021", "7. september 2021", "07.09.21"])
+def test_article_chrome_is_not_content_and_the_date_is_read(date_line: str) -> None:
+    hero = (
+        f"{TAGS}<p>{date_line}</p><h1>Nyhedsbrev KKR Sjælland september 2021</h1>"
+        "<p>KKR Sjælland holdt møde den 1. september 2021.</p><p>Ældre end 12 mdr.</p>"
+    )
+    document = extract(
+        page(hero, ARTICLE_BODY), url=f"{BASE}/flere-nyheder/nyhedsbrev-sep", content_type=None
+    )
+    assert document.kind is DocumentKind.NEWSLETTER
+    assert document.title == "Nyhedsbrev KKR Sjælland september 2021"
+    assert document.date == date(2021, 9, 7)
+    paragraphs = document.text.split("\n\n")
+    assert paragraphs[0] == document.title
+    assert paragraphs[1].startswith("KKR Sjælland holdt møde")
+    for chrome in ("KKR", "Politik", "Indhold", "Ældre end 12 mdr.", "Log ind", "×"):
+        assert chrome not in paragraphs
+    assert "Gå til hovedindhold" not in document.text
+    assert [item.title for item in split(document)] == ["Sundhedsaftalen", "Movia"]
+    assert "https://www.kl.dk/politik" not in document.links
+
+
+def test_a_page_that_ages_past_twelve_months_reads_the_same() -> None:
+    hero = f"{TAGS}<h1>Trafik, infrastruktur, klima og miljø</h1><p>KKR Sjælland varetager …</p>"
+    url = f"{BASE}/trafik-infrastruktur-klima-og-miljoe"
+    young = extract(page(hero, ARTICLE_BODY), url=url, content_type=None)
+    aged_hero = hero + '<p class="label">Ældre end 12 mdr.</p>'
+    aged = extract(page(aged_hero, ARTICLE_BODY), url=url, content_type=None)
+    assert aged.text == young.text
+    assert young.kind is DocumentKind.OTHER
+
+
+def test_long_text_above_the_title_is_kept() -> None:
+    intro = "KKR Sjælland samler borgmestrene i regionen. " * 4
+    hero = f"<p>{intro.strip()}</p><h1>Om KKR Sjælland</h1>"
+    document = extract(page(hero, ARTICLE_BODY), url=f"{BASE}/om-kkr", content_type=None)
+    assert intro.strip() in document.text
+
+
+def test_breadcrumbs_without_nav_markup_are_not_a_lead_or_a_section() -> None:
+    hero = (
+        '<ol class="crumbs"><li><a href="/">Forside</a></li><li><a href="/politik">Politik</a>'
+        '</li><li><a href="/politik/kkr">KKR</a></li></ol>'
+        "<p>16. november 2020</p><h1>Nyhedsbrev KKR Sjælland november 2020</h1>"
+    )
+    document = extract(page(hero, ARTICLE_BODY), url=f"{BASE}/flere-nyheder/n", content_type=None)
+    assert "Forside" not in document.text and "• Politik" not in document.text
+    assert document.date == date(2020, 11, 16)
+    assert [item.title for item in split(document)] == ["Sundhedsaftalen", "Movia"]
+
+
+def file_item(href: str, name: str) -> str:
+    return f'<li><a href="{href}"><span>PDF</span>\n<span>{name}</span></a></li>'
+
+
+def test_meeting_files_take_the_meetings_date_and_their_names_lose_badge_and_extension() -> None:
+    body = (
+        "<h2>Mødedatoer</h2><h3>2024</h3><ul><li>Onsdag den 17. april</li></ul>"
+        "<h2>Mødemateriale 2024</h2>"
+        "<p>KKR Sjælland holdt møde den 17. april 2024 kl. 9.30 – 12.30</p>"
+        "<p>Herunder ses dagsorden, referat og bilag.</p><ul>"
+        + file_item("/media/p1yj4nzt/dagsorden.pdf?format=noformat", "Dagsorden.pdf")
+        + file_item(
+            "/media/x7/bilag-2-1-notat.pdf?format=noformat", "Bilag 2.1 Notat om mobilitet.pdf"
+        )
+        + "</ul><p>KKR Sjælland holdt møde den 6. februar 2024.</p><ul>"
+        + file_item("https://backoffice.kl.dk/media/q1/referat.pdf", "Referat KKR Sjælland.pdf")
+        + "</ul><h2>Mødemateriale 2023</h2><ul>"
+        + file_item("/media/24001/bilag.pdf", "Bilag til mødet.pdf")
+        + "</ul>"
+    )
+    body_bytes = page(f"{TAGS}<h1>Mødemateriale</h1>", body)
+    links = listing_links(
+        body_bytes, base_url=f"{BASE}/moedemateriale", pattern=re.compile(r"/media/.+\.pdf")
+    )
+    assert [(link.url, link.text, link.date) for link in links] == [
+        (
+            "https://www.kl.dk/media/p1yj4nzt/dagsorden.pdf?format=noformat",
+            "Dagsorden",
+            date(2024, 4, 17),
+        ),
+        (
+            "https://www.kl.dk/media/x7/bilag-2-1-notat.pdf?format=noformat",
+            "Bilag 2.1 Notat om mobilitet",
+            date(2024, 4, 17),
+        ),
+        ("https://backoffice.kl.dk/media/q1/referat.pdf", "Referat KKR Sjælland", date(2024, 2, 6)),
+        # A new section heading without a date: the last meeting's date does not carry over.
+        ("https://www.kl.dk/media/24001/bilag.pdf", "Bilag til mødet", None),
+    ]
+
+
+def test_front_page_news_rows_keep_their_short_dates() -> None:
+    body = (
+        "<h2>Seneste nyt</h2><ul>"
+        '<li><p>26.04.17</p><p>Dagsorden/mødereferat</p><h3><a href="/politik/kkr/kkr-sjaelland/'
+        'flere-nyheder/referat-april">Referat af møde i KKR Sjælland den 24. april 2017</a></h3>'
+        "<p>KKR Sjælland holdt møde den 24. april 2017.</p></li>"
+        '<li><p>13.02.17</p><h3><a href="/nyhed/2017/februar/dimensionering">Dimensionering af '
+        "pædagoguddannelsen</a></h3></li></ul>"
+        '<p><a href="/politik/kkr/kkr-sjaelland/flere-nyheder">Flere nyheder</a></p>'
+    )
+    links = listing_links(
+        page(f"{TAGS}<h1>KKR Sjælland</h1>", body),
+        base_url=BASE,
+        pattern=re.compile(r"/flere-nyheder/[^/]+$|/nyhed/\d{4}/"),
+    )
+    assert [(link.text, link.date) for link in links] == [
+        ("Referat af møde i KKR Sjælland den 24. april 2017", date(2017, 4, 26)),
+        ("Dimensionering af pædagoguddannelsen", date(2017, 2, 13)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        (f"{BASE}/flere-nyheder/nyhedsbrev-kkr-sjaelland-juni-2021", DocumentKind.NEWSLETTER),
+        ("https://www.kl.dk/nyhed/2018/januar/nyt-formandskab/", DocumentKind.NEWSLETTER),
+        (
+            "https://www.kl.dk/nyheder/kkr/kkr-sjaelland/fokus-paa-psykiatri",
+            DocumentKind.NEWSLETTER,
+        ),
+        (
+            "http://www.kl.dk/Kommunalpolitik1/Kommunekontaktrad/KKR-Sjaelland/Fokus-id245123/",
+            DocumentKind.NEWSLETTER,
+        ),
+        (f"{BASE}/sundheds-og-socialomraadet", DocumentKind.OTHER),
+        (f"{BASE}/vaekst-beskaeftigelse-uddannelse-og-integration", DocumentKind.OTHER),
+    ],
+)
+def test_kind_from_kl_dks_addresses(url: str, kind: DocumentKind) -> None:
+    assert infer_kind("Fokus på psykiatri", url, is_pdf=False) == (kind, False)
