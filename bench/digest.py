@@ -24,11 +24,9 @@ import aiosmtplib
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from notifier.config import Settings
-from notifier.deliver import Deliverer
-from notifier.digest import make_digests
 from notifier.models import Council, Frequency, SubscriberState
-from notifier.store import subscribers as store_subscribers
-from notifier.store.db import open_database
+from notifier.runtime import Runtime
+from notifier.store import Store
 from tests.factories import Spec, publish
 from tests.smtp import free_port
 
@@ -67,39 +65,37 @@ def _sink(port: int, ready: multiprocessing.synchronize.Event) -> None:
 
 
 async def _setup(url: str, people: int) -> None:
-    engine = await open_database(url)
+    store = await Store.open(url)
     try:
-        async with engine.begin() as conn:
-            for n in range(people):
-                # Two topics each; every topic has 10 items below, so 20 items per digest.
-                topics = (TOPICS[n % 6], TOPICS[(n + 1) % 6])
-                await store_subscribers.add(
-                    conn,
-                    email=f"p{n}@example.org",
-                    name=f"Politiker {n}",
-                    topics=topics,
-                    councils=("all",),
-                    frequency=Frequency.DAILY,
-                    state=SubscriberState.ACTIVE,
-                    now=NOW,
+        for n in range(people):
+            # Two topics each; every topic has 10 items below, so 20 items per digest.
+            topics = (TOPICS[n % 6], TOPICS[(n + 1) % 6])
+            await store.subscribers.add(
+                email=f"p{n}@example.org",
+                name=f"Politiker {n}",
+                topics=topics,
+                councils=("all",),
+                frequency=Frequency.DAILY,
+                state=SubscriberState.ACTIVE,
+                now=NOW,
+            )
+        councils = list(Council)
+        for topic_index, topic in enumerate(TOPICS):
+            specs = [
+                Spec(
+                    title=f"Punkt {topic} {k}",
+                    text=TEXT,
+                    topics=[topic],
+                    number=str(k + 1),
+                    indstilling="Det indstilles, at KKR drøfter sagen.",
                 )
-            councils = list(Council)
-            for topic_index, topic in enumerate(TOPICS):
-                specs = [
-                    Spec(
-                        title=f"Punkt {topic} {k}",
-                        text=TEXT,
-                        topics=[topic],
-                        number=str(k + 1),
-                        indstilling="Det indstilles, at KKR drøfter sagen.",
-                    )
-                    for k in range(10)
-                ]
-                await publish(
-                    conn, specs, council=councils[topic_index % 5], title=f"Dagsorden {topic}"
-                )
+                for k in range(10)
+            ]
+            await publish(
+                store, specs, council=councils[topic_index % 5], title=f"Dagsorden {topic}"
+            )
     finally:
-        await engine.dispose()
+        await store.close()
 
 
 async def _measure(people: int, port: int, workdir: Path) -> tuple[float, float]:
@@ -118,22 +114,17 @@ async def _measure(people: int, port: int, workdir: Path) -> tuple[float, float]
         mail={"from_address": "KKR <kkr@example.org>", "list_id": "kkr.example.org"},
         web={"base_url": "https://kkr.example.org", "secret_key": "bench"},
     )
-    engine = await open_database(url)
-    deliverer = Deliverer(engine, settings, worker_id="bench")
-    try:
+    async with Runtime(settings) as runtime:
         started = time.perf_counter()
-        planned = await make_digests(engine, settings, Frequency.DAILY, now=NOW)
+        planned = await runtime.digests.make(Frequency.DAILY, now=NOW)
         planned_at = time.perf_counter()
-        report = await deliverer.run_once(now=NOW)
+        report = await runtime.deliverer.run_once(now=NOW)
         finished = time.perf_counter()
         assert planned == people == report.sent, (planned, report)
-        async with engine.connect() as conn:
+        async with runtime.store.db.engine.connect() as conn:
             bodies = [
                 row[0] for row in (await conn.exec_driver_sql("SELECT body FROM outbox")).all()
             ]
-    finally:
-        await deliverer.aclose()
-        await engine.dispose()
     print(
         f"  plan+render+enqueue {planned_at - started:6.2f} s, "
         f"deliver {finished - planned_at:6.2f} s"

@@ -17,19 +17,20 @@ import json
 import multiprocessing
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from notifier import extract as extraction
-from notifier import ingest, pipeline
 from notifier.classify import Classifier
 from notifier.config import load_settings
 from notifier.demo_site import SITE, SiteServer, StaticHandler
 from notifier.extract import pdf as pdf_module
-from notifier.models import Council
+from notifier.models import Council, SourceKind
+from notifier.plan import plan_source, wanted
+from notifier.runtime import Runtime
 from notifier.split import split
-from notifier.store.db import open_database
+from notifier.store import SourceRef, Store
 from notifier.topics import load_topics
 
 TOPICS = Path(__file__).resolve().parent.parent / "config" / "topics.toml"
@@ -65,37 +66,41 @@ async def ingest_round(
 
     extraction.read_pdf = timed_read_pdf  # type: ignore[attr-defined]
     with tempfile.TemporaryDirectory() as tmp:
-        engine = await open_database(f"sqlite+aiosqlite:///{tmp}/bench.db")
+        store = await Store.open(f"sqlite+aiosqlite:///{tmp}/bench.db")
         items_total = 0
         start = time.perf_counter()
         for url, body, content_type, council in docs:
             document = extraction.extract(body, url=url, content_type=content_type, council=council)
             items = split(document)
             items_total += len(items)
-            async with engine.begin() as conn:
-                plan = ingest.SourcePlan(source_id="bench", council=council)
-                plan.documents.append(
-                    await ingest.plan_document(
-                        conn, source_id="bench", council=council, document=document, items=items
-                    )
-                )
-                await _ensure_source(conn, council)
-                await ingest.apply(conn, plan, classifier=classifier, now=datetime.now(UTC))
+            source = SourceRef(
+                id=f"bench-{council.value}", council=council, kind=SourceKind.LISTING, url=url
+            )
+            now = datetime.now(UTC)
+            begun = await store.polls.begin(source, owner="bench", now=now, ttl=timedelta(hours=1))
+            assert begun is not None
+            known = await store.polls.lookup(source.id, [wanted(document, council)])
+            plan = plan_source(
+                source_id=source.id,
+                council=council,
+                extracted=[(document, items)],
+                known=known,
+                classifier=classifier,
+            )
+            await store.polls.finish(
+                source,
+                previous=begun.state,
+                plan=plan,
+                fetched=[],
+                errors=[],
+                failed=False,
+                owner="bench",
+                now=now,
+            )
         elapsed = time.perf_counter() - start
-        await engine.dispose()
+        await store.close()
     extraction.read_pdf = original  # type: ignore[attr-defined]
     return len(docs), items_total, elapsed, pdf_seconds
-
-
-async def _ensure_source(conn: Any, council: Council) -> None:
-    from notifier.config import SourceConfig
-    from notifier.models import SourceKind
-    from notifier.store import sources
-
-    await sources.ensure(
-        conn,
-        SourceConfig(id="bench", kkr=council, kind=SourceKind.LISTING, url="http://127.0.0.1/"),
-    )
 
 
 def serve(port_queue: Any, stop: Any) -> None:
@@ -154,8 +159,8 @@ async def idle_poll() -> None:
             f"[fetch]\nper_host_delay = 0\n{sources}"
         )
         settings = load_settings(config)
-        engine = await open_database(settings.database_url)
-        poller = pipeline.build(settings, engine)
+        runtime = await Runtime(settings).__aenter__()
+        poller = runtime.pipeline
         await poller.poll_all(settings.sources)
         commands.put("bytes")
         first_bytes = replies.get(timeout=30)
@@ -166,9 +171,7 @@ async def idle_poll() -> None:
         wall = time.perf_counter() - wall
         commands.put("bytes")
         idle_bytes = replies.get(timeout=30)
-        poller.close()
-        await poller.fetcher.aclose()
-        await engine.dispose()
+        await runtime.aclose()
     commands.put("stop")
     process.join(timeout=10)
     count = len(summaries)

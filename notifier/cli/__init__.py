@@ -7,7 +7,6 @@ table below without importing them (or pydantic, SQLAlchemy, ...).
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import sys
 from collections.abc import Callable, Coroutine
@@ -64,6 +63,7 @@ class App:
 
     def run(self, work: Callable[[Runtime], Coroutine[Any, Any, T]]) -> T:
         """Run ``work`` with an open runtime (database connected and migrated), then close."""
+        import asyncio
 
         async def main() -> T:
             async with self.runtime() as runtime:
