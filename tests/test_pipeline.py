@@ -106,6 +106,27 @@ async def test_second_poll_is_all_304s_and_appends_nothing(
         assert summary.items_new == summary.items_changed == summary.items_removed == 0
 
 
+async def test_a_poll_of_an_unchanged_source_costs_two_transactions(
+    settings: Settings, db: Store, poller: Pipeline
+) -> None:
+    await poll(poller, settings)
+    transactions = 0
+
+    def count(connection: object) -> None:
+        nonlocal transactions
+        transactions += 1
+
+    sa.event.listen(db.db.engine.sync_engine, "begin", count)
+    try:
+        for source in settings.sources:
+            transactions = 0
+            summary = await poller.poll(source)
+            assert summary.not_modified == summary.requests and summary.state == "ok"
+            assert transactions <= 2, (source.id, transactions)
+    finally:
+        sa.event.remove(db.db.engine.sync_engine, "begin", count)
+
+
 async def test_one_edited_section_appends_exactly_one_item_changed(
     site: Site, settings: Settings, db: Store, poller: Pipeline
 ) -> None:
