@@ -13,8 +13,10 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -25,8 +27,10 @@ from pydantic import (
     model_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
 
 from notifier.errors import ConfigError
+from notifier.mail import format_address
 from notifier.models import Council, SourceKind
 from notifier.resources import default_topics_file
 
@@ -45,7 +49,49 @@ def _duration(value: Any) -> Any:
     return value
 
 
-Seconds = Annotated[float, BeforeValidator(_duration), Field(gt=0)]
+# Finite: an infinite interval would pass as "valid" and then crash the scheduler.
+Seconds = Annotated[float, BeforeValidator(_duration), Field(gt=0, allow_inf_nan=False)]
+
+
+def _clock_time(value: str) -> str:
+    """``HH:MM`` on a 24-hour clock."""
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ValueError(f"not a time of day: {value!r} (use HH:MM, 00:00-23:59)")
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown timezone {value!r} (use e.g. Europe/Copenhagen)") from None
+    return value
+
+
+def _address(value: str) -> str:
+    """One well-formed mail address (``Name <user@example.org>`` or bare); empty allowed."""
+    if value.strip():
+        try:
+            format_address(value)
+        except ValueError as exc:
+            raise ValueError(str(exc)) from None
+    return value
+
+
+def _database_url(value: str) -> str:
+    scheme = value.split("://", 1)[0] if "://" in value else ""
+    if scheme not in DATABASE_SCHEMES:
+        raise ValueError(
+            f"not a supported database URL: {value.split('@')[-1]!r} "
+            f"(use {' or '.join(s + '://...' for s in DATABASE_SCHEMES)})"
+        )
+    return value
+
+
+DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
+ClockTime = Annotated[str, AfterValidator(_clock_time)]
+Address = Annotated[str, AfterValidator(_address)]
 
 
 class _Section(BaseModel):
@@ -152,28 +198,26 @@ class SmtpSettings(_Section):
 
 
 class MailSettings(_Section):
-    from_address: str = Field(
+    from_address: Address = Field(
         default="KKR Notifier <kkr-notifier@localhost>", description="From header."
     )
-    reply_to: str = Field(default="", description="Reply-To header; empty to omit.")
+    reply_to: Address = Field(default="", description="Reply-To header; empty to omit.")
     list_id: str = Field(default="kkr-notifier.localhost", description="List-Id domain.")
-    unsubscribe_mailto: str = Field(
+    unsubscribe_mailto: Address = Field(
         default="", description="Address for mailto: List-Unsubscribe; empty to omit."
     )
-    operator_address: str = Field(default="", description="Where operator alerts go.")
+    operator_address: Address = Field(default="", description="Where operator alerts go.")
 
 
 class DigestSettings(_Section):
-    timezone: str = Field(default="Europe/Copenhagen", description="Timezone for schedules.")
-    daily_at: str = Field(
-        default="07:00", pattern=r"^\d{2}:\d{2}$", description="Daily digest time."
+    timezone: Annotated[str, AfterValidator(_timezone)] = Field(
+        default="Europe/Copenhagen", description="Timezone for schedules."
     )
+    daily_at: ClockTime = Field(default="07:00", description="Daily digest time.")
     weekly_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = Field(
         default="mon", description="Weekly digest day."
     )
-    weekly_at: str = Field(
-        default="07:00", pattern=r"^\d{2}:\d{2}$", description="Weekly digest time."
-    )
+    weekly_at: ClockTime = Field(default="07:00", description="Weekly digest time.")
     max_items: int = Field(
         default=50, ge=1, description="Most items in one digest; the rest come in the next one."
     )
@@ -204,7 +248,9 @@ class WebSettings(_Section):
     host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
     port: int = Field(default=8080, ge=0, le=65535, description="Port the web app listens on.")
     base_url: str = Field(
-        default="http://127.0.0.1:8080", description="Public URL used in links in mail and feeds."
+        default="http://127.0.0.1:8080",
+        pattern=r"^https?://[^\s/]+",
+        description="Public URL used in links in mail and feeds.",
     )
     secret_key: SecretStr = Field(
         default=SecretStr(""),
@@ -232,7 +278,7 @@ class Settings(BaseSettings):
         case_sensitive=False,
     )
 
-    database_url: str = Field(
+    database_url: Annotated[str, AfterValidator(_database_url)] = Field(
         default="sqlite+aiosqlite:///data/notifier.db",
         description="SQLAlchemy URL: SQLite by default, postgresql+asyncpg://... for replicas.",
     )
@@ -244,7 +290,10 @@ class Settings(BaseSettings):
     templates_dir: Path | None = Field(
         default=None, description="Override the bundled templates directory."
     )
-    log_level: str = Field(default="INFO", description="Log level.")
+    log_level: Annotated[
+        Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+        BeforeValidator(lambda value: value.upper() if isinstance(value, str) else value),
+    ] = Field(default="INFO", description="Log level.")
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
@@ -305,6 +354,9 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings(**data)
     except ValidationError as exc:
         raise ConfigError(_describe(path, exc)) from None
+    except SettingsError as exc:  # an environment value that is not valid JSON, say
+        cause = f": {exc.__cause__}" if exc.__cause__ else ""
+        raise ConfigError(f"environment: {exc}{cause}") from None
 
 
 def _describe(path: Path, exc: ValidationError) -> str:

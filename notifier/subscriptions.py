@@ -9,7 +9,8 @@ same way everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from notifier.compose import Composer
 from notifier.errors import SubscriberError
-from notifier.models import ALL, Council, Frequency, Subscriber, SubscriberState
+from notifier.models import ALL, Council, Frequency, Subscriber, SubscriberState, slug
 from notifier.store import Store
 
 
@@ -35,38 +36,69 @@ def normalize_email(address: str) -> str:
     return str(result.normalized).lower()
 
 
-def parse_topics(value: str | Sequence[str], known: Collection[str]) -> tuple[str, ...]:
-    """Topic ids from "a,b" or a list; "all" (alone) means every topic."""
-    return _parse_ids(value, known, what="topic")
+NAME_LENGTH = 100
 
 
-def parse_councils(
-    value: str | Sequence[str], known: Collection[str] = tuple(Council)
+def one_line(name: str) -> str:
+    """A name as it may appear in a greeting and a To: header: one line (every run of control
+    characters, newlines included, becomes one space), at most NAME_LENGTH characters."""
+    return " ".join(re.sub(r"[\x00-\x1f\x7f\u2028\u2029\x85]+", " ", name).split())[
+        :NAME_LENGTH
+    ].strip()
+
+
+def parse_topics(
+    value: str | Sequence[str], known: Mapping[str, str] | Collection[str]
 ) -> tuple[str, ...]:
-    """Council ids from "a,b" or a list; empty or "all" means every council."""
+    """Topic ids from "a,b" (or ";"-separated, or a list); "all" (alone) means every topic.
+
+    ``known`` is the topic ids, or ids with their display names: then a name ("Klima og
+    miljø") is accepted for its id, with or without æ, ø, å.
+    """
+    names = known if isinstance(known, Mapping) else {topic: topic for topic in known}
+    return _parse_ids(value, names, what="topic")
+
+
+def parse_councils(value: str | Sequence[str]) -> tuple[str, ...]:
+    """Council ids from "a,b" or a list; empty or "all" means every council. Names work too:
+    "sjælland", "KKR Sjælland" and "sjaelland" are all ``sjaelland``."""
     if not _split(value):
         return (ALL,)
-    return _parse_ids(value, [str(council) for council in known], what="council")
+    names = {council.value: council.danish_name for council in Council}
+    return _parse_ids(value, names, what="council")
 
 
 def _split(value: str | Sequence[str]) -> list[str]:
-    parts = value.split(",") if isinstance(value, str) else list(value)
-    return [part.strip().lower() for part in parts if part.strip()]
+    parts = re.split(r"[,;]", value) if isinstance(value, str) else list(value)
+    return [part.strip() for part in parts if part.strip()]
 
 
-def _parse_ids(value: str | Sequence[str], known: Collection[str], *, what: str) -> tuple[str, ...]:
-    ids = _split(value)
-    if not ids:
+def _parse_ids(
+    value: str | Sequence[str], names: Mapping[str, str], *, what: str
+) -> tuple[str, ...]:
+    tokens = _split(value)
+    if not tokens:
         raise SubscriberError(f"choose at least one {what} (or {ALL})")
-    if ALL in ids:
-        return (ALL,)
-    unknown = [i for i in ids if i not in known]
+    lookup = {ALL: ALL}
+    for key, name in names.items():
+        for spelling in (key, name):
+            lookup[_folded(spelling)] = key
+            lookup[_folded(spelling).removeprefix("kkr-")] = key
+    ids = [lookup.get(_folded(token)) for token in tokens]
+    unknown = [token for token, found in zip(tokens, ids, strict=True) if found is None]
     if unknown:
         raise SubscriberError(
             f"unknown {what} {', '.join(map(repr, unknown))}; "
-            f"known: {', '.join(sorted(known))}, {ALL}"
+            f"known: {', '.join(sorted(names))}, {ALL}"
         )
-    return tuple(dict.fromkeys(ids))
+    if ALL in ids:
+        return (ALL,)
+    return tuple(dict.fromkeys(found for found in ids if found is not None))
+
+
+def _folded(text: str) -> str:
+    """Case, spaces, underscores and æ/ae, ø/oe, å/aa do not matter in a topic or council."""
+    return slug(text.replace("_", " "))
 
 
 class Subscriptions:

@@ -47,6 +47,14 @@ def test_bad_lines_are_reported_and_skipped() -> None:
     assert "line 2:" in stderr and '"id"' in stderr
 
 
+def test_a_deeply_nested_line_is_reported_and_later_lines_go_through() -> None:
+    stdin = "[" * 100_000 + "]" * 100_000 + '\n{"id": "after", "title": "Movia"}\n'
+    code, lines, stderr = run(stdin)
+    assert code == 1
+    assert [line["id"] for line in lines] == ["after"]
+    assert "line 1: not valid here: nested too deeply" in stderr
+
+
 def test_bad_topics_file_is_a_config_error(tmp_path: Path) -> None:
     path = tmp_path / "topics.toml"
     path.write_text('[x]\nname = "X"\n', encoding="utf-8")

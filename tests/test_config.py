@@ -90,6 +90,38 @@ def test_a_bad_value_names_the_field_and_the_problem(
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("NOTIFIER_DIGEST__TIMEZONE", "Mars/Olympus", "digest.timezone: unknown timezone"),
+        ("NOTIFIER_LOG_LEVEL", "LOUD", "log_level"),
+        ("NOTIFIER_DIGEST__DAILY_AT", "25:99", "digest.daily_at: not a time of day"),
+        ("NOTIFIER_DIGEST__WEEKLY_AT", "7", "digest.weekly_at: not a time of day"),
+        ("NOTIFIER_SERVICE__SEND_INTERVAL", "inf", "service.send_interval"),
+        ("NOTIFIER_DATABASE_URL", "bogus://db", "database_url: not a supported database URL"),
+        ("NOTIFIER_MAIL__FROM_ADDRESS", "not an address", "mail.from_address"),
+        ("NOTIFIER_MAIL__OPERATOR_ADDRESS", "a@b.dk, evil@c.dk", "mail.operator_address"),
+        ("NOTIFIER_SOURCES", "garbage", 'field "sources"'),
+        ("NOTIFIER_WEB__BASE_URL", "kl.dk", "web.base_url"),
+    ],
+)
+def test_every_setting_run_uses_is_checked_by_settings(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    """`notifier settings` and `notifier run` refuse the same values: one line, exit 2."""
+    monkeypatch.setenv(variable, value)
+    for command in (["settings"], ["run"]):
+        result = CliRunner().invoke(main, ["--config", str(SHIPPED), *command])
+        assert result.exit_code == 2, (command, result.output)
+        assert message in result.output and "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_lower_case_log_level_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NOTIFIER_LOG_LEVEL", "debug")
+    assert load_settings(SHIPPED).log_level == "DEBUG"
+
+
 def test_a_missing_config_file_is_an_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--config", str(tmp_path / "nope.toml"), "settings"])
     assert result.exit_code == 2

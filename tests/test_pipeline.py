@@ -382,3 +382,19 @@ async def test_a_discarded_result_becomes_the_baseline_quietly(
     site.edit(site.page(NOVEMBER_2020), "er vært for DM i Skills", "er igen vært for DM i Skills")
     await poll(poller, settings)
     assert by_type(await events_after(db, before))[EventType.ITEM_CHANGED] == 1
+
+
+@pytest.mark.parametrize("fault", ["500", "404", "huge"])
+async def test_a_page_source_that_keeps_failing_counts_every_failure(
+    site: Site, settings: Settings, db: Store, poller: Pipeline, fault: str
+) -> None:
+    """A failing page was once recorded as a success plus an uncounted failure, so the
+    operator was never alerted and `poll --once` said ok."""
+    source = settings.source("hovedstaden-sundhed-social")
+    site.fault("/politik/kkr/kkr-hovedstaden/sundheds-og-socialomraadet", fault)
+    for attempt in range(1, 4):
+        summary = await poller.poll(source)
+        assert summary.state == "failed" and summary.errors
+        state = await db.sources.get(source.id)
+        assert state is not None and state.consecutive_failures == attempt
+        assert state.last_success_at is None

@@ -13,7 +13,7 @@ from notifier.cli import main
 from notifier.errors import SubscriberError
 from notifier.models import Frequency, Message, SubscriberState
 from notifier.store import Store
-from notifier.subscriptions import normalize_email, parse_councils, parse_topics
+from notifier.subscriptions import normalize_email, one_line, parse_councils, parse_topics
 from tests.factories import Spec, publish
 
 NOW = datetime(2021, 4, 20, 5, 0, tzinfo=UTC)
@@ -188,3 +188,108 @@ def test_cli_import_reports_bad_rows_and_keeps_good(cli: CliRunner, tmp_path: Pa
         p["email"] for p in json.loads(cli.invoke(main, ["subscribers", "list", "--json"]).output)
     ]
     assert emails == ["a@example.org", "e@example.org", "f@example.org"]
+
+
+def test_export_piped_into_import_update_reproduces_every_subscriber(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for email, topics, councils in [
+        ("anne@example.org", "sundhed,klima_miljoe", "sjaelland"),
+        ("bo@example.org", "all", "all"),
+        ("carl@example.org", "uddannelse", "nordjylland,syddanmark"),
+    ]:
+        added = cli.invoke(
+            main,
+            [
+                *("subscribers", "add", email, "--name", email[:3].title()),
+                *("--topics", topics, "--councils", councils, "--frequency", "weekly"),
+            ],
+        )
+        assert added.exit_code == 0, added.output
+    cli.invoke(main, ["subscribers", "remove", "bo@example.org"])
+    exported = cli.invoke(main, ["subscribers", "export"]).output
+    before = json.loads(cli.invoke(main, ["subscribers", "list", "--json"]).output)
+
+    other = tmp_path / "other.toml"
+    other.write_text(
+        f'database_url = "sqlite+aiosqlite:///{tmp_path / "other.db"}"\n'
+        f'topics_file = "{REPO / "config" / "topics.toml"}"\n'
+    )
+    monkeypatch.setenv("NOTIFIER_CONFIG", str(other))
+    # Carl is there already with other choices: --update makes him match the export.
+    cli.invoke(main, ["subscribers", "add", "carl@example.org", "--topics", "social"])
+    dump = tmp_path / "export.csv"
+    dump.write_text(exported, encoding="utf-8")
+    refused = cli.invoke(main, ["subscribers", "import", str(dump)])
+    assert refused.exit_code == 1 and "carl@example.org is already subscribed" in refused.output
+    result = cli.invoke(main, ["subscribers", "import", "--update", str(dump)])
+    assert result.exit_code == 0, result.output
+    after = json.loads(cli.invoke(main, ["subscribers", "list", "--json"]).output)
+    keys = ("email", "name", "topics", "councils", "frequency", "state", "created_at")
+    keys += ("confirmed_at", "unsubscribed_at")
+
+    def rows(people: list[dict[str, object]]) -> list[dict[str, object]]:
+        return sorted(({k: p[k] for k in keys} for p in people), key=lambda p: str(p["email"]))
+
+    assert rows(after) == rows(before)
+    assert {p["email"]: p["state"] for p in after}["bo@example.org"] == "unsubscribed"
+
+
+def test_excel_semicolon_csv_in_windows_1252_with_danish_names_imports(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "excel.csv"
+    sheet.write_bytes(
+        "E-mail;Navn;Emner;KKR;Hyppighed\r\n"
+        "søren@kommune.dk;Søren Ærø;Sundhed, Klima og miljø;Sjælland;ugentligt\r\n"
+        "mette@kommune.dk;Mette Ørsted;social;KKR Nordjylland;weekly\r\n".encode("cp1252")
+    )
+    result = cli.invoke(main, ["subscribers", "import", str(sheet)])
+    # "ugentligt" is not a frequency id: that line is refused, the other goes in.
+    assert "line 2: unknown frequency 'ugentligt'" in result.output
+    assert "imported 1 subscribers, 1 rows refused" in result.output
+    [mette] = json.loads(cli.invoke(main, ["subscribers", "list", "--json"]).output)
+    assert (mette["name"], mette["councils"]) == ("Mette Ørsted", ["nordjylland"])
+    bom = tmp_path / "bom.csv"
+    header = "\ufeffemail;name;topics;councils\n"
+    bom.write_bytes((header + "søren@kommune.dk;Søren Ærø;Klima og miljø;sjælland\n").encode())
+    assert cli.invoke(main, ["subscribers", "import", str(bom)]).exit_code == 0
+    people = json.loads(cli.invoke(main, ["subscribers", "list", "--json"]).output)
+    soren = next(p for p in people if p["email"] == "søren@kommune.dk")
+    assert (soren["name"], soren["topics"], soren["councils"]) == (
+        "Søren Ærø",
+        ["klima_miljoe"],
+        ["sjaelland"],
+    )
+    flag = cli.invoke(
+        main, ["subscribers", "add", "x@kommune.dk", "--topics", "all", "--councils", "sjælland"]
+    )
+    assert flag.exit_code == 0, flag.output
+
+
+def test_bad_import_files_are_reported_by_line_and_lose_no_good_row(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    binary = tmp_path / "people.xlsx.csv"
+    binary.write_bytes(b"PK\x03\x04\x00\x00\x08\x00" + bytes(range(256)))
+    result = cli.invoke(main, ["subscribers", "import", str(binary)])
+    assert result.exit_code == 1 and "not a text file" in result.output
+    assert "Traceback" not in result.output
+    quoted = tmp_path / "quote.csv"
+    quoted.write_text(
+        'email,name,topics\n"a@example.org,Anne,sundhed\nb@example.org,Bo,sundhed\n'
+        "c@example.org,Carl,sundhed\n"
+    )
+    result = cli.invoke(main, ["subscribers", "import", str(quoted)])
+    assert "line 2: cannot be read as CSV" in result.output
+    assert "imported 2 subscribers, 1 rows refused" in result.output
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("email,name,topics\nd@example.org,Dorthe Ålund,sundhed\n".encode("latin-1"))
+    assert cli.invoke(main, ["subscribers", "import", str(latin)]).exit_code == 0
+    people = json.loads(cli.invoke(main, ["subscribers", "list", "--json"]).output)
+    assert {p["email"]: p["name"] for p in people}["d@example.org"] == "Dorthe Ålund"
+
+
+def test_a_name_is_one_line_of_limited_length() -> None:
+    assert one_line("Anne\r\nBcc: evil@example.org\u2028x") == "Anne Bcc: evil@example.org x"
+    assert len(one_line("x" * 1000)) == 100

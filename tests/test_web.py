@@ -29,6 +29,7 @@ from notifier.models import Council, DocumentKind, Frequency, Subscriber, Subscr
 from notifier.store import Store
 from notifier.store.schema import outbox
 from notifier.tokens import Purpose
+from notifier.web.subscribe import SIGNUP_FLOOR
 from tests.factories import Spec, SpecClassifier, app_for, make_digests, publish
 from tests.factories import deliver as deliver_once
 from tests.smtp import Sink, running_sink
@@ -326,6 +327,43 @@ async def test_page_and_mail_flow_do_not_reveal_existing_addresses(
     assert "/abonnement/bekraeft/" not in text_of(sent[1])
     active = await subscriber(sqlite_store, "ny@kommune.dk")
     assert active.topics == ("sundhed",)  # a stranger's signup changes nothing
+
+
+async def test_a_name_with_line_breaks_stays_one_line_in_the_mail(sqlite_store: Store) -> None:
+    app = app_for(make_settings(sqlite_store, "http://testserver"), sqlite_store)
+    async with asgi_client(app) as client:
+        form = await client.get("/abonnement")
+        data = {
+            "csrf_token": csrf(form),
+            "email": "navn@kommune.dk",
+            "name": "Mette\r\n\r\nKlik her: http://evil.example/\r\n" + "x" * 500,
+            "topics": ["sundhed"],
+            "councils": ["hovedstaden"],
+            "frequency": "daily",
+        }
+        assert (await client.post("/abonnement", data=data)).status_code == 200
+    [message] = await mails(sqlite_store, "navn@kommune.dk")
+    first_line = text_of(message).splitlines()[0]
+    assert first_line.startswith("Hej Mette Klik her: http://evil.example/ xxx")
+    assert "\nKlik her" not in text_of(message)
+    assert len((await subscriber(sqlite_store, "navn@kommune.dk")).name) == 100
+
+
+async def test_signup_answers_take_the_same_floor_whatever_the_address(
+    sqlite_store: Store,
+) -> None:
+    app = app_for(make_settings(sqlite_store, "http://testserver"), sqlite_store)
+    async with asgi_client(app) as client:
+        await signup(client, "kendt@kommune.dk")
+        await sqlite_store.subscribers.change(
+            (await subscriber(sqlite_store, "kendt@kommune.dk")).id,
+            now=datetime.now(UTC),
+            state=SubscriberState.ACTIVE,
+        )
+        for address in ("kendt@kommune.dk", "ukendt@kommune.dk"):
+            started = asyncio.get_running_loop().time()
+            assert (await signup(client, address)).status_code == 200
+            assert asyncio.get_running_loop().time() - started >= SIGNUP_FLOOR
 
 
 async def test_csrf_is_required_on_every_form(sqlite_store: Store) -> None:

@@ -65,6 +65,8 @@ def _record(line: str) -> dict[str, Any]:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise ValueError("not valid here: nested too deeply") from None
     if not isinstance(data, dict):
         raise ValueError("expected a JSON object")
     if "id" not in data or not isinstance(data["id"], str | int) or isinstance(data["id"], bool):

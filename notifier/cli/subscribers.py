@@ -1,32 +1,31 @@
 """`notifier subscribers add|list|update|remove|import|export`: the operator's subscriber list.
 
 Subscribers the operator adds are active at once (web signups stay pending until confirmed).
-Imports read CSV (header ``email,name,topics,councils,frequency``; ids separated by ``;`` or
-``,``) or TOML (``[[subscribers]]`` tables with the same keys); a bad row is reported with its
-line and the good rows are imported all the same.
+Imports read CSV or TOML (``notifier.subscriber_files``: what ``export`` writes, or a
+secretariat's Excel sheet); a bad row is reported with its line and the good rows are imported
+all the same. ``import --update`` changes subscribers already there, so ``export`` piped into
+``import --update`` on another database reproduces every subscriber with its state.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
-import tomllib
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
+from notifier import subscriber_files
 from notifier.cli import App, pass_app
 from notifier.errors import SubscriberError
 from notifier.models import Frequency, Subscriber, SubscriberState
 from notifier.runtime import Runtime
-from notifier.subscriptions import normalize_email, parse_councils, parse_topics
+from notifier.subscriptions import normalize_email, one_line, parse_councils, parse_topics
 from notifier.topics import load_topics
 
-FIELDS = ("email", "name", "topics", "councils", "frequency", "state", "created_at")
 FREQUENCIES = click.Choice([f.value for f in Frequency])
 
 
@@ -35,20 +34,22 @@ def subscribers() -> None:
     """Add, change, remove, import and export subscribers."""
 
 
-def _topic_ids(app: App) -> list[str]:
-    return [topic.id for topic in load_topics(app.settings.topics_file)]
+def _topic_names(app: App) -> dict[str, str]:
+    return {topic.id: topic.name for topic in load_topics(app.settings.topics_file)}
 
 
 @subscribers.command("add")
 @click.argument("email")
 @click.option("--name", default="", help="The subscriber's name, used in the greeting.")
-@click.option("--topics", required=True, help="Topic ids, comma separated, or 'all'.")
-@click.option("--councils", default="all", show_default=True, help="Council ids or 'all'.")
+@click.option("--topics", required=True, help="Topic ids or names, comma separated, or 'all'.")
+@click.option(
+    "--councils", default="all", show_default=True, help="Council ids or names, or 'all'."
+)
 @click.option("--frequency", type=FREQUENCIES, default="daily", show_default=True)
 @pass_app
 def add(app: App, email: str, name: str, topics: str, councils: str, frequency: str) -> None:
     """Add a subscriber; active at once."""
-    values = _row_values(
+    values, _ = _row_values(
         {
             "email": email,
             "name": name,
@@ -56,7 +57,7 @@ def add(app: App, email: str, name: str, topics: str, councils: str, frequency: 
             "councils": councils,
             "frequency": frequency,
         },
-        _topic_ids(app),
+        _topic_names(app),
     )
 
     async def work(runtime: Runtime) -> Subscriber:
@@ -100,7 +101,7 @@ def update(
     state: str | None,
 ) -> None:
     """Change a subscriber."""
-    topic_ids = parse_topics(topics, _topic_ids(app)) if topics is not None else None
+    topic_ids = parse_topics(topics, _topic_names(app)) if topics is not None else None
     council_ids = parse_councils(councils) if councils is not None else None
 
     async def work(runtime: Runtime) -> Subscriber:
@@ -141,26 +142,39 @@ def remove(app: App, email: str, purge: bool) -> None:
 
 @subscribers.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--update", is_flag=True, help="Change subscribers already there to match the file.")
 @pass_app
-def import_(app: App, file: Path) -> None:
-    """Import subscribers from CSV or TOML; bad rows are reported, good rows imported."""
-    rows = _read_rows(file)
-    known = _topic_ids(app)
+def import_(app: App, file: Path, update: bool) -> None:
+    """Import subscribers from CSV or TOML (what `export` writes, or Excel's CSV); bad rows
+    are reported by line, good rows imported."""
+    try:
+        rows, problems = subscriber_files.read(file.read_bytes(), toml=file.suffix == ".toml")
+    except SubscriberError as exc:
+        raise SubscriberError(f"{file}: {exc}") from None
+    problems = [f"{file}:{problem}" for problem in problems]
+    known = _topic_names(app)
 
-    async def work(runtime: Runtime) -> tuple[int, list[str]]:
-        added, problems = 0, []
-        for where, row in rows:
+    async def work(runtime: Runtime) -> dict[str, int]:
+        counts = {"added": 0, "updated": 0, "unchanged": 0}
+        now = runtime.now()
+        for row in rows:
             try:
-                await runtime.subscriptions.add(**_row_values(row, known))
-                added += 1
+                values, times = _row_values(row.fields, known, imported=True)
+                outcome = await runtime.store.subscribers.put(
+                    **values, now=now, update=update, times=times
+                )
+                counts[outcome] += 1
             except SubscriberError as exc:
-                problems.append(f"{file}:{where}: {exc}")
-        return added, problems
+                problems.append(f"{file}:{row.where}: {exc}")
+        return counts
 
-    added, problems = app.run(work)
+    counts = app.run(work)
     for problem in problems:
         click.echo(problem, err=True)
-    click.echo(f"imported {added} subscribers, {len(problems)} rows refused")
+    summary = f"imported {counts['added']} subscribers, {len(problems)} rows refused"
+    if update:
+        summary += f", {counts['updated']} updated, {counts['unchanged']} unchanged"
+    click.echo(summary)
     if problems:
         sys.exit(1)
 
@@ -169,76 +183,61 @@ def import_(app: App, file: Path) -> None:
 @click.argument("email", required=False)
 @pass_app
 def export(app: App, email: str | None) -> None:
-    """All subscribers as CSV; with EMAIL, everything stored about that one as JSON."""
+    """All subscribers as CSV (`import --update` reads it back); with EMAIL, everything stored
+    about that one as JSON."""
     if email is None:
         people = app.run(lambda runtime: runtime.subscriptions.all())
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(FIELDS)
-        for person in people:
-            public = _public(person)
-            writer.writerow(
-                [",".join(v) if isinstance(v, list) else v for v in (public[f] for f in FIELDS)]
-            )
-        click.echo(out.getvalue(), nl=False)
+        click.echo(subscriber_files.write(people), nl=False)
         return
     # The whole row, not the public view: an access request gets everything stored.
     exported = app.run(lambda runtime: runtime.subscriptions.export(email))
     click.echo(json.dumps(exported, ensure_ascii=False, indent=2, default=str))
 
 
-def _row_values(row: Mapping[str, Any], known_topics: list[str]) -> dict[str, Any]:
-    """Validated keyword arguments for ``Subscriptions.add`` from one CLI call or import row."""
-    unknown = set(row) - {"email", "name", "topics", "councils", "frequency"}
+def _row_values(
+    row: Mapping[str, Any], known_topics: Mapping[str, str], *, imported: bool = False
+) -> tuple[dict[str, Any], dict[str, datetime]]:
+    """Validated values for a subscriber from one CLI call or import row, and the times an
+    export carried."""
+    allowed = set(subscriber_files.COLUMNS) if imported else set(subscriber_files.COLUMNS[:5])
+    unknown = set(row) - allowed
     if unknown:
         raise SubscriberError(f"unknown field {', '.join(sorted(unknown))}")
     if not row.get("email"):
         raise SubscriberError("email is missing")
-    frequency = str(row.get("frequency") or "daily").strip().lower()
-    if frequency not in {f.value for f in Frequency}:
-        raise SubscriberError(
-            f"unknown frequency {frequency!r}; use {', '.join(f.value for f in Frequency)}"
-        )
-    return {
+    values: dict[str, Any] = {
         "email": normalize_email(str(row["email"])),
-        "name": str(row.get("name") or "").strip(),
+        "name": one_line(str(row.get("name") or "")),
         "topics": parse_topics(_ids(row.get("topics")), known_topics),
         "councils": parse_councils(_ids(row.get("councils"))),
-        "frequency": Frequency(frequency),
+        "frequency": _choice(Frequency, row.get("frequency") or "daily", "frequency"),
     }
+    if imported:
+        values["state"] = _choice(SubscriberState, row.get("state") or "active", "state")
+    times = {}
+    for key in ("created_at", "confirmed_at", "unsubscribed_at"):
+        if row.get(key):
+            try:
+                moment = datetime.fromisoformat(str(row[key]))
+            except ValueError:
+                raise SubscriberError(f"{key}: not a time: {row[key]!r}") from None
+            times[key] = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return values, times
+
+
+def _choice(kind: type[Frequency] | type[SubscriberState], value: object, name: str) -> Any:
+    text = str(value).strip().lower()
+    try:
+        return kind(text)
+    except ValueError:
+        choices = ", ".join(member.value for member in kind)
+        raise SubscriberError(f"unknown {name} {text!r}; use {choices}") from None
 
 
 def _ids(value: Any) -> str | list[str]:
     if isinstance(value, list):
         return [str(v) for v in value]
-    return str(value or "").replace(";", ",")
-
-
-def _read_rows(file: Path) -> list[tuple[str, Mapping[str, Any]]]:
-    """(where, row) pairs; ``where`` is the line (CSV) or the table (TOML) for messages."""
-    text = file.read_text(encoding="utf-8-sig")
-    if file.suffix.lower() == ".toml":
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise SubscriberError(f"{file}: not valid TOML: {exc}") from None
-        entries = data.get("subscribers", [])
-        if not isinstance(entries, list):
-            raise SubscriberError(f"{file}: expected [[subscribers]] tables")
-        return [
-            (f"subscribers[{n}]", entry if isinstance(entry, dict) else {})
-            for n, entry in enumerate(entries, start=1)
-        ]
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "email" not in reader.fieldnames:
-        raise SubscriberError(f"{file}: the first line must name the columns, including email")
-    rows: list[tuple[str, Mapping[str, Any]]] = []
-    for row in reader:
-        cleaned = {k.strip().lower(): v for k, v in row.items() if k is not None and v}
-        if None in row:
-            cleaned["extra"] = row[None]
-        rows.append((f"line {reader.line_num}", cleaned))
-    return rows
+    return str(value or "")
 
 
 def _describe(person: Subscriber) -> str:

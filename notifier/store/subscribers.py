@@ -7,7 +7,7 @@ message in the same transaction as the change.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from notifier.store.db import Database
 from notifier.store.schema import outbox, send_log, subscribers
 
 Compose = Callable[[Subscriber], Message]
+_TIMES = ("created_at", "confirmed_at", "unsubscribed_at")
 
 
 def _subscriber(row: sa.RowMapping) -> Subscriber:
@@ -216,6 +217,59 @@ class Subscribers:
                 state=state,
                 now=now,
             )
+
+    async def put(
+        self,
+        *,
+        email: str,
+        name: str,
+        topics: Sequence[str],
+        councils: Sequence[str],
+        frequency: Frequency,
+        state: SubscriberState,
+        now: datetime,
+        update: bool,
+        times: Mapping[str, datetime] = {},
+    ) -> str:
+        """An imported row: add the subscriber, or with ``update`` change an existing one to
+        match; ``times`` restores created_at, confirmed_at and unsubscribed_at from an export.
+        Returns "added", "updated" or "unchanged"."""
+        async with self._db.write() as conn:
+            current = await by_email(conn, email)
+            choices: dict[str, Any] = {
+                "name": name,
+                "topics": topics,
+                "councils": councils,
+                "frequency": frequency,
+            }
+            if current is None:
+                subscriber = await insert(conn, email=email, state=state, now=now, **choices)
+                outcome = "added"
+            elif not update:
+                raise SubscriberError(f"{email} is already subscribed (--update changes it)")
+            else:
+                subscriber = await change(conn, current.id, now=now, state=state, **choices)
+                same = (
+                    subscriber.name,
+                    subscriber.topics,
+                    subscriber.councils,
+                    subscriber.frequency,
+                    subscriber.state,
+                ) == (
+                    current.name,
+                    current.topics,
+                    current.councils,
+                    current.frequency,
+                    current.state,
+                )
+                outcome = "unchanged" if same and not times else "updated"
+            if times:
+                await conn.execute(
+                    subscribers.update()
+                    .where(subscribers.c.id == subscriber.id)
+                    .values(**{key: times[key] for key in _TIMES if key in times})
+                )
+            return outcome
 
     async def change(
         self, subscriber_id: int, *, now: datetime, revoke: bool = False, **fields: Any
