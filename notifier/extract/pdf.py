@@ -2,7 +2,10 @@
 
 pypdfium2 was chosen for speed and licence: on the 31-page KKR agenda it takes ~30 ms against
 ~210 ms for pypdf and ~800 ms for pdfminer.six; PyMuPDF is AGPL. Paragraph breaks are not in
-PDFium's text, so they are recovered from the gap between consecutive lines.
+PDFium's text, so they are recovered from the gap between consecutive lines. Running headers and
+footers are the lines in the top and bottom margins (past the first page), plus what
+strip_running_lines finds recurring elsewhere; the splitter relies on neither leaking into a
+point nor a page break cutting one of its paragraphs in two.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from notifier.extract.normalize import normalize_text, strip_running_lines
 # A line further below the previous one than this many font sizes starts a new paragraph;
 # single spacing is 1.15-1.45 in the word processors KL uses.
 _PARAGRAPH_GAP = 1.6
-# Lines in these top/bottom fractions of the page are running headers or footers candidates;
-# PDFium returns them in drawing order, which is often before the body.
+# Lines in these top/bottom fractions of the page are in its margins: running headers and
+# footers. PDFium returns them in drawing order, before or after the body.
 _HEADER_BAND, _FOOTER_BAND = 0.93, 0.07
 _HYPHEN_MARKS = ("\ufffe", "\x02")
 
