@@ -6,11 +6,13 @@ follow, so as an item it would only repeat their topics. A newsletter without an
 item, "indledning". Sections come from the markup (Document.sections); without it a short line
 with no final period followed by a paragraph is taken as a heading.
 
-Agendas and minutes: one item per numbered point ("3.2.", or "5." with no sub-points), key = the
-number. The table of contents is skipped, group headings ("3. Regionalpolitiske sager") are not
-items, and numbered lists inside a point stay in it: a heading must start a paragraph, follow the
-numbering of the previous heading, and a top-level one must be followed by what follows a point
-(its first sub-point, a case number, a section heading, the next point or the end).
+Agendas and minutes (points.py): one item per numbered point ("3.2.", or "5." with no
+sub-points), key = the number ("3.2-2" when numbering restarts and repeats it). The table of
+contents is the plan of the document and the body headings are matched to it; without one, the
+body headings alone are. Group headings ("3. Regionalpolitiske sager") are not items, numbered
+lists inside a point stay in it, and case-worker initials after the case number are dropped.
+``split_document`` also returns the problems found by comparing the split with the plan, so a
+lost point is recorded instead of passing as a success.
 
 Other documents are one item, "dokument", so a brochure can still be matched to topics.
 """
@@ -18,48 +20,48 @@ Other documents are one item, "dokument", so a brochure can still be matched to 
 from __future__ import annotations
 
 import difflib
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from notifier.models import Document, DocumentKind, Item, canonical, slug
+from notifier.point_text import point_summary
+from notifier.points import split_points
 
-# "3.2.", "3.2", "5.", "Punkt 5:", "Punkt 5 –"; a bare "5 Title" only with the confirmation below.
-_HEADING = re.compile(
-    r"^(?:(?P<punkt>[Pp]unkt)\s+)?(?P<major>\d{1,2})(?:\.(?P<minor>\d{1,2}))?"
-    r"(?P<mark>\.?\s*[:–-]|\.)?\s+(?P<title>[A-ZÆØÅ0-9\"“”].*)$"
-)
-_TOC_LINE = re.compile(r"(?:\.{3,}|…+|\s{2,}|\t)\s*\d{1,3}$")
-_CASE = re.compile(r"\b(SAG-\d{4}-\d{3,})\b|\bSags?\.?\s?nr\.?:?\s*(\d[\w/.-]*\d)", re.IGNORECASE)
-# A section heading on its own line ("Beslutning") or run in ("Beslutning: Godkendt.").
-_SECTION = re.compile(
-    r"^(Baggrund|Indstilling|Sagsfremstilling|Beslutning|Vedlagte bilag|Bilag|Økonomi|Resumé)"
-    r"\s*(?::\s*(?P<rest>.*))?$",
-    re.IGNORECASE,
-)
-_PROCEDURAL = re.compile(
-    r"godkendelse af (?:referat|dagsorden)|siden sidst|^eventuelt|punkter til (?:næste|kommende) "
-    r"møde|meddelelser|orientering fra formand",
-    re.IGNORECASE,
-)
+__all__ = ["Split", "link_decisions", "point_summary", "split", "split_document"]
 
 
-@dataclass
-class _Unit:
-    text: str
-    starts_paragraph: bool
+@dataclass(frozen=True)
+class Split:
+    """The items of a document and the problems that say some may be missing or merged.
+
+    A problem is a short English sentence naming the points concerned ("ToC lists 3.2, 3.3 not
+    found in the body"); an empty tuple means nothing suggests a loss. Newsletters and other
+    documents never have problems.
+    """
+
+    items: list[Item]
+    problems: tuple[str, ...] = ()
 
 
-def split(document: Document) -> list[Item]:
+def split_document(document: Document) -> Split:
     if document.kind in (DocumentKind.AGENDA, DocumentKind.MINUTES):
-        return _points(document.text)
+        items, problems = split_points(document.text)
+        if not items:
+            problems = ("no agenda points found", *problems)
+        return Split(items, problems)
     if document.kind == DocumentKind.NEWSLETTER:
         sections = list(document.sections) or _sections_from_text(document)
         if not sections:
-            return [Item(key="indledning", position=0, title=document.title, text=document.text)]
-        return _section_items(sections)
-    return [Item(key="dokument", position=0, title=document.title, text=document.text)]
+            item = Item(key="indledning", position=0, title=document.title, text=document.text)
+            return Split([item])
+        return Split(_section_items(sections))
+    return Split([Item(key="dokument", position=0, title=document.title, text=document.text)])
+
+
+def split(document: Document) -> list[Item]:
+    """The items alone, for callers that do not record problems."""
+    return split_document(document).items
 
 
 def _section_items(sections: Sequence[tuple[str, str]]) -> list[Item]:
@@ -95,140 +97,6 @@ def _sections_from_text(document: Document) -> list[tuple[str, str]]:
             heading, body = sections[-1]
             sections[-1] = (heading, f"{body}\n\n{paragraph}" if body else paragraph)
     return sections
-
-
-def _units(text: str) -> list[_Unit]:
-    units = []
-    for paragraph in text.split("\n\n"):
-        for index, line in enumerate(paragraph.split("\n")):
-            if line.strip():
-                units.append(_Unit(line.strip(), starts_paragraph=index == 0))
-    return units
-
-
-def _body_start(units: list[_Unit]) -> int:
-    """Index after the table of contents (entries end in dot leaders and a page number)."""
-    toc = [i for i, unit in enumerate(units) if _TOC_LINE.search(unit.text)]
-    return toc[-1] + 1 if toc else 0
-
-
-def _number(match: re.Match[str]) -> tuple[int, int | None]:
-    minor = match.group("minor")
-    return int(match.group("major")), int(minor) if minor else None
-
-
-def _confirms_top(units: list[_Unit], index: int, major: int) -> bool:
-    """Whether what follows a top-level "N." candidate shows it is an agenda heading."""
-    if index + 1 >= len(units):
-        return True
-    following = units[index + 1]
-    if _CASE.search(following.text) or _SECTION.match(following.text):
-        return True
-    match = _HEADING.match(following.text)
-    if match is None or not following.starts_paragraph:
-        return False
-    number = _number(match)
-    if number[0] == major and number[1] is not None:  # its first sub-point (a tillæg: any)
-        return True
-    return number == (major + 1, None) and _confirms_top(units, index + 1, major + 1)
-
-
-def _titled(match: re.Match[str]) -> bool:
-    """A candidate that looks like an agenda heading by itself: "Punkt 3", or a short title."""
-    title = match.group("title").strip()
-    return bool(match.group("punkt")) or (len(title) <= 150 and not title.endswith((".", ":")))
-
-
-def _headings(units: list[_Unit], start: int) -> list[tuple[int, tuple[int, int | None], str]]:
-    found: list[tuple[int, tuple[int, int | None], str]] = []
-    state: tuple[int, int | None] | None = None
-    restarted = False  # a numbered list ("1. ...") began inside the current point
-    for index in range(start, len(units)):
-        unit = units[index]
-        match = _HEADING.match(unit.text)
-        if match is None or not unit.starts_paragraph or len(unit.text) > 250:
-            continue
-        major, minor = _number(match)
-        # "5 Title" without a dot: only when what follows shows it is a point.
-        bare = not match.group("mark") and not match.group("punkt")
-        if bare and not _confirms_top(units, index, major):
-            continue
-        if minor is None:
-            follows = state is None or major == state[0] + 1
-            if state is not None and major <= state[0]:
-                restarted = True
-            if not follows:
-                continue
-            # A point without case number or section headings (followed by plain text) counts
-            # when it looks like a heading and no numbered list restarted since the last point.
-            if not _confirms_top(units, index, major) and (restarted or not _titled(match)):
-                continue
-        elif state is not None:
-            # After a group heading the first sub-point may have any number: a tillægsdagsorden
-            # continues the numbering of the agenda it adds to ("2. Orienteringssager", "2.3.").
-            same_group = major == state[0] and (state[1] is None or minor == state[1] + 1)
-            if not same_group and not (major == state[0] + 1 and minor == 1):
-                continue
-        state = (major, minor)
-        restarted = False
-        found.append((index, state, match.group("title").strip()))
-    return found
-
-
-def _points(text: str) -> list[Item]:
-    units = _units(text)
-    headings = _headings(units, _body_start(units))
-    items: list[Item] = []
-    group = ""
-    for position, (index, (major, minor), title) in enumerate(headings):
-        end = headings[position + 1][0] if position + 1 < len(headings) else len(units)
-        following = headings[position + 1][1] if position + 1 < len(headings) else None
-        if minor is None and following is not None and following[0] == major and following[1]:
-            group = title  # "6. Punkter til næste møde" makes its sub-points procedural too
-            continue
-        body = units[index + 1 : end]
-        if minor is None:
-            group = ""
-        number = str(major) if minor is None else f"{major}.{minor}"
-        case = next(
-            (m.group(1) or m.group(2) for u in body[:3] if (m := _CASE.search(u.text))), None
-        )
-        sections = _named_sections(body)
-        items.append(
-            Item(
-                key=number,
-                position=len(items),
-                title=title,
-                text=_join(body),
-                number=number,
-                case_number=case,
-                indstilling=sections.get("indstilling"),
-                beslutning=sections.get("beslutning"),
-                procedural=bool(_PROCEDURAL.search(title) or _PROCEDURAL.search(group)),
-            )
-        )
-    return items
-
-
-def _named_sections(body: list[_Unit]) -> dict[str, str]:
-    sections: dict[str, list[_Unit]] = {}
-    current: list[_Unit] | None = None
-    for unit in body:
-        if match := _SECTION.match(unit.text):
-            current = sections.setdefault(match.group(1).casefold(), [])
-            if match.group("rest"):
-                current.append(_Unit(match.group("rest"), starts_paragraph=True))
-        elif current is not None:
-            current.append(unit)
-    return {name: _join(units) for name, units in sections.items() if units}
-
-
-def _join(units: list[_Unit]) -> str:
-    text = ""
-    for unit in units:
-        separator = "\n\n" if unit.starts_paragraph else "\n"
-        text = f"{text}{separator}{unit.text}" if text else unit.text
-    return text
 
 
 def link_decisions(agenda: Sequence[Item], minutes: Sequence[Item]) -> dict[str, str]:

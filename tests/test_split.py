@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from notifier.models import Document, DocumentKind, Item
-from notifier.split import link_decisions, split
+from notifier.split import Split, link_decisions, point_summary, split, split_document
 
 AGENDA_TEXT = """DAGSORDEN 2024
 
@@ -227,3 +227,228 @@ def test_minutes_layouts(text: str) -> None:
 def test_tillaegsdagsorden_continues_the_numbering() -> None:
     text = "2. Orienteringssager\n\n2.3. Udpegning til NT\n\nSAG-2024-01611\n\nBaggrund\n\nTekst."
     assert [key for key, *_ in points(text)] == ["2.3"]
+
+
+# --- the table of contents as the plan, and the problems a split reports ----------------------
+
+CONTENTS = """DAGSORDEN 2024
+
+KKR MIDTJYLLAND
+
+Indholdsfortegnelse
+
+1. Godkendelse af referat og dagsorden ........ 2
+
+1.1. Godkendelse af referat ........ 2
+
+1.2. Godkendelse af dagsorden ........ 2
+
+3. Sager til beslutning ........ 9
+
+3.1. Rammeaftale for det specialiserede socialområde og specialundervisningsområdet med
+styringsaftale ........ 4
+
+3.2. Status for klima-VIP-projekterne ........ 12
+
+5. KKR ........ 5
+
+"""
+
+BODY = """1. Godkendelse af referat og dagsorden
+
+1.1. Godkendelse af referat
+
+SAG-2024-01611 pth
+
+Indstilling
+
+Det indstilles, at referatet godkendes.
+
+1.2. Godkendelse af dagsorden
+
+SAG-2024-01611 pth
+
+Indstilling
+
+Det indstilles, at dagsordenen godkendes.
+
+3. Sager til beslutning
+
+3.1. Rammeaftale for det specialiserede socialområde og specialundervisningsområdet med
+
+styringsaftale
+
+SAG-2024-00412 mlar
+
+Baggrund
+
+Rammeaftalen skal godkendes hvert andet år.
+
+Indstilling
+
+Det indstilles, at KKR godkender rammeaftalen.
+
+Beslutning
+
+Godkendt.
+
+Vedlagte bilag:
+
+Udkast til rammeaftale
+
+3.2. Status for klima VIP-projekterne
+
+SAG-2024-00500 jhan
+
+Sagsfremstilling
+
+Der er tre forhold:
+
+1. Overhead
+
+2. Belægning
+
+5. KKR
+
+Intet."""
+
+
+def split_text(text: str, kind: DocumentKind = DocumentKind.AGENDA) -> Split:
+    return split_document(agenda(text, kind))
+
+
+def test_the_table_of_contents_is_the_plan() -> None:
+    """A whole group skipped (1.2 then 3.1), a ToC title wrapped onto a second line, a heading
+    wrapped onto two paragraphs, a ToC title hyphenated differently, page numbers that lie."""
+    result = split_text(CONTENTS + BODY)
+    assert [(i.key, i.title) for i in result.items] == [
+        ("1.1", "Godkendelse af referat"),
+        ("1.2", "Godkendelse af dagsorden"),
+        (
+            "3.1",
+            "Rammeaftale for det specialiserede socialområde og specialundervisningsområdet "
+            "med styringsaftale",
+        ),
+        ("3.2", "Status for klima VIP-projekterne"),
+        ("5", "KKR"),
+    ]
+    assert result.problems == ()
+    point = result.items[2]
+    assert (point.indstilling, point.beslutning) == (
+        "Det indstilles, at KKR godkender rammeaftalen.",
+        "Godkendt.",
+    )
+    assert "1. Overhead" in result.items[3].text and "KKR" not in result.items[3].text
+
+
+def test_without_a_table_of_contents_numbering_may_skip_a_group() -> None:
+    result = split_text(BODY)
+    assert [i.key for i in result.items] == ["1.1", "1.2", "3.1", "3.2", "5"]
+    assert result.items[2].title.endswith("specialundervisningsområdet med styringsaftale")
+    assert result.problems == ()
+
+
+def test_case_worker_initials_never_reach_the_text() -> None:
+    items = split_text(CONTENTS + BODY).items
+    assert [i.case_number for i in items[:3]] == [
+        "SAG-2024-01611",
+        "SAG-2024-01611",
+        "SAG-2024-00412",
+    ]
+    for item, initials in zip(items, ("pth", "pth", "mlar", "jhan"), strict=False):
+        assert item.text.split("\n\n")[0] == item.case_number
+        assert initials not in item.text
+
+
+def test_a_point_missing_from_the_body_is_reported() -> None:
+    body = BODY.replace("3.2. Status for klima VIP-projekterne\n\nSAG-2024-00500 jhan\n\n", "")
+    result = split_text(CONTENTS + body)
+    assert [i.key for i in result.items] == ["1.1", "1.2", "3.1", "5"]
+    assert result.problems[0] == "ToC lists 3.2 not found in the body"
+
+
+def test_a_heading_the_contents_do_not_list_is_reported() -> None:
+    extra = "3.3. Udpegning til NT\n\nSAG-2024-00777 abc\n\nIndstilling\n\nKKR udpeger.\n\n5. KKR"
+    result = split_text(CONTENTS + BODY.replace("5. KKR", extra))
+    assert [i.key for i in result.items] == ["1.1", "1.2", "3.1", "3.2", "5"]
+    assert result.problems == ("heading 3.3 (Udpegning til NT) inside 3.2 is not in the ToC",)
+
+
+def test_a_point_holding_two_decisions_is_reported() -> None:
+    text = (
+        "1. Godkendelse af dagsorden\n\nBeslutning\n\nGodkendt.\n\n2. Takster for botilbud\n\n"
+        "Beslutning\n\nGodkendt.\n\nTakster 2025 for de regionale botilbud\n\nBeslutning\n\n"
+        "KKR godkendte taksterne."
+    )
+    result = split_text(text, DocumentKind.MINUTES)
+    assert [i.key for i in result.items] == ["1", "2"]
+    assert result.problems == ("2 has Beslutning twice: a point swallowed?",)
+
+
+def test_without_contents_a_gap_inside_a_group_is_reported() -> None:
+    text = BODY.replace("3.2. Status", "3.4. Status")
+    assert split_text(text).problems == ("numbering skips 3.2, 3.3 (between 3.1 and 3.4)",)
+
+
+def test_an_agenda_without_points_is_reported() -> None:
+    assert split_text("DAGSORDEN\n\nMødet er aflyst.").problems == ("no agenda points found",)
+
+
+def test_numbering_restarts_after_a_part_line() -> None:
+    contents = (
+        "Indholdsfortegnelse\n\n1. Godkendelse af dagsorden ..... 2\n\n2. Klima ..... 3\n\n"
+        "Tillægsdagsorden ..... 4\n\n1. Udpegning til NT ..... 4\n\n"
+    )
+    body = (
+        "1. Godkendelse af dagsorden\n\nIndstilling\n\nGodkendes.\n\n2. Klima\n\n"
+        "SAG-2024-00001\n\nIndstilling\n\nDrøftes.\n\nTillægsdagsorden\n\n1. Udpegning til NT\n\n"
+        "SAG-2024-00002\n\nIndstilling\n\nKKR udpeger."
+    )
+    for text in (contents + body, body):
+        result = split_text(text)
+        assert [(i.key, i.number, i.indstilling) for i in result.items] == [
+            ("1", "1", "Godkendes."),
+            ("2", "2", "Drøftes."),
+            ("1-2", "1", "KKR udpeger."),
+        ]
+        assert result.problems == ()
+
+
+def test_a_bare_list_of_points_on_the_cover_is_the_plan_when_the_body_has_them() -> None:
+    cover = (
+        "DAGSORDEN\n\nDagsordenpunkter:\n\n1. Godkendelse af dagsorden\n\n2. Takster for botilbud"
+        "\n\n3. Eventuelt\n\n"
+    )
+    body = (
+        "1. Godkendelse af dagsorden\n\nIndstilling\n\nGodkendes.\n\n2. Takster for botilbud\n\n"
+        "Taksterne stiger.\n\n1. Overhead\n\n2. Belægning\n\n3. Eventuelt\n\nIntet."
+    )
+    result = split_text(cover + body)
+    assert [(i.key, i.text) for i in result.items] == [
+        ("1", "Indstilling\n\nGodkendes."),
+        ("2", "Taksterne stiger.\n\n1. Overhead\n\n2. Belægning"),
+        ("3", "Intet."),
+    ]
+
+
+def test_split_is_split_document_without_problems() -> None:
+    document = agenda(CONTENTS + BODY)
+    assert split(document) == split_document(document).items
+
+
+def test_point_summary_leaves_out_what_has_its_own_field() -> None:
+    items = split_text(CONTENTS + BODY, DocumentKind.MINUTES).items
+    assert point_summary(items[2]) == "Rammeaftalen skal godkendes hvert andet år."
+    assert point_summary(items[3]) == "Der er tre forhold:\n\n1. Overhead\n\n2. Belægning"
+    assert point_summary(items[0]) == ""  # only an Indstilling
+
+
+def test_point_summary_of_run_in_sections() -> None:
+    item = Item(
+        key="2",
+        position=0,
+        title="Takster",
+        text="SAG-2024-00001 ab\n\nResumé: Taksterne stiger.\n\nIndstilling: Godkendes.\n\n"
+        "Beslutning: Godkendt.\n\nBilag\n\nTakstoversigt",
+    )
+    assert point_summary(item) == "Taksterne stiger."

@@ -47,7 +47,7 @@ def _is_pdf(body: bytes, content_type: str | None, url: str) -> bool:
 
 def _from_pdf(body: bytes, *, url: str, council: Council | None) -> Document:
     pdf = read_pdf(body)
-    text = "\n\n".join(page for page in pdf.pages if page)
+    text = pdf.text
     cover = "\n\n".join(text.split("\n\n")[:6])
     kind, supplementary = infer_kind(cover, url, is_pdf=True)
     council = council or infer_council(text, url)

@@ -21,7 +21,7 @@ _HYPHENATED = re.compile(rf"(\S)({_BREAK})(\S+)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ufeff\u00ad\u200b\ud800-\udfff]")
 _LIST_ITEM = re.compile(r"^(?:[-–•*▪●]\s|\d{1,2}(?:\.\d{1,2})*\.?\s+[A-ZÆØÅ0-9\"”]|\d{1,2}\)\s)")
 _PAGE_NUMBER = re.compile(
-    r"^(?:side\s*)?\d{1,4}(?:\s*(?:af|/|of)\s*\d{1,4})?$|^-\s*\d{1,4}\s*-$", re.IGNORECASE
+    r"^(?:side\s*)?\d{1,3}(?:\s*(?:af|/|of)\s*\d{1,3})?$|^-\s*\d{1,3}\s*-$", re.IGNORECASE
 )
 
 
@@ -59,7 +59,9 @@ def strip_running_lines(pages: list[str]) -> list[str]:
     """Drops running headers/footers: lines in the first or last two places of a page that recur
     (digits ignored) in the same place on most pages, and bare page numbers there."""
     split = [page.split("\n") for page in pages]
-    needed = max(2, -(-len(pages) * 3 // 5))  # at least 60 % of the pages
+    # At least 60 % of the pages and three: in a short document a point's heading and its ToC
+    # entry can share a place on two pages.
+    needed = max(3, -(-len(pages) * 3 // 5))
 
     def slots(lines: list[str]) -> list[tuple[int, str]]:
         filled = [i for i, line in enumerate(lines) if line.strip()]

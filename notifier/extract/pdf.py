@@ -2,11 +2,15 @@
 
 pypdfium2 was chosen for speed and licence: on the 31-page KKR agenda it takes ~30 ms against
 ~210 ms for pypdf and ~800 ms for pdfminer.six; PyMuPDF is AGPL. Paragraph breaks are not in
-PDFium's text, so they are recovered from the gap between consecutive lines.
+PDFium's text, so they are recovered from the gap between consecutive lines. Running headers and
+footers are the lines in the top and bottom margins (past the first page), plus what
+strip_running_lines finds recurring elsewhere; the splitter relies on neither leaking into a
+point nor a page break cutting one of its paragraphs in two.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -18,15 +22,34 @@ from notifier.extract.normalize import normalize_text, strip_running_lines
 # A line further below the previous one than this many font sizes starts a new paragraph;
 # single spacing is 1.15-1.45 in the word processors KL uses.
 _PARAGRAPH_GAP = 1.6
-# Lines in these top/bottom fractions of the page are running headers or footers candidates;
-# PDFium returns them in drawing order, which is often before the body.
+# Lines in these top/bottom fractions of the page are in its margins: running headers and
+# footers. PDFium returns them in drawing order, before or after the body.
 _HEADER_BAND, _FOOTER_BAND = 0.93, 0.07
+_HYPHEN_MARKS = ("\ufffe", "\x02")
 
 
 @dataclass(frozen=True)
 class PdfText:
     pages: list[str]  # normalised text per page, running lines removed
     title: str | None  # from the document information dictionary
+
+    @property
+    def text(self) -> str:
+        """The pages as one text. A paragraph cut by a page break is joined again (the page
+        ends without a full stop and the next begins in lower case), so "efter dette" + "møde."
+        and "virkso-" + "mhedskontakter" are one paragraph, as the splitter needs them."""
+        text = ""
+        for page in self.pages:
+            if not page:
+                continue
+            head, _, last = text.rpartition("\n\n")
+            first, gap, rest = page.partition("\n\n")
+            if last and first[:1].islower() and not last.endswith((".", "!", "?", ":")):
+                seam = normalize_text(f"{last}\n{first}")
+                text = f"{head}\n\n{seam}{gap}{rest}" if head else f"{seam}{gap}{rest}"
+            else:
+                text = f"{text}\n\n{page}" if text else page
+        return text
 
 
 @dataclass
@@ -38,13 +61,21 @@ class _Line:
     size: float
 
 
+@dataclass
+class _Page:
+    margins: list[str]  # lines in the top and bottom margins (header, footer)
+    head: str  # the top margin's lines, for the first page
+    body: str
+    foot: str
+
+
 def read_pdf(body: bytes) -> PdfText:
     try:
         document = pdfium.PdfDocument(body)
     except pdfium.PdfiumError as exc:
         raise ExtractError(f"not a readable PDF ({exc})") from exc
     try:
-        raw_pages = [_page_text(document, index) for index in range(len(document))]
+        raw_pages = [_page(document, index) for index in range(len(document))]
         title = normalize_text(document.get_metadata_value("Title") or "") or None
     except pdfium.PdfiumError as exc:
         raise ExtractError(f"PDF could not be read to the end ({exc})") from exc
@@ -52,13 +83,37 @@ def read_pdf(body: bytes) -> PdfText:
         document.close()
     if not raw_pages:
         raise ExtractError("PDF has no pages")
-    pages = [normalize_text(page) for page in strip_running_lines(raw_pages)]
+    pages = [normalize_text(page) for page in strip_running_lines(_without_margins(raw_pages))]
     if not any(pages):
         raise ExtractError("PDF has no text layer (a scan without OCR?)")
     return PdfText(pages=pages, title=title)
 
 
-def _page_text(document: pdfium.PdfDocument, index: int) -> str:
+def _without_margins(pages: list[_Page]) -> list[str]:
+    """Page texts without running headers and footers. Past the first page nothing but those
+    is set in the top and bottom margins, so margin lines are dropped there even when they do
+    not recur (a two-page agenda has its header once). The first page may set its title high:
+    its margin lines go only when they recur (digits ignored) in the margins of other pages;
+    the rest is left to strip_running_lines."""
+    elsewhere = {_masked(line) for page in pages[1:] for line in page.margins}
+    texts = []
+    for index, page in enumerate(pages):
+        if index > 0:
+            texts.append(page.body)
+            continue
+        head, foot = (
+            "\n".join(line for line in part.split("\n") if _masked(line) not in elsewhere)
+            for part in (page.head, page.foot)
+        )
+        texts.append("\n\n".join(part for part in (head, page.body, foot) if part))
+    return texts
+
+
+def _masked(line: str) -> str:
+    return re.sub(r"\d+", "#", line.strip().casefold())
+
+
+def _page(document: pdfium.PdfDocument, index: int) -> _Page:
     page = document[index]
     textpage = page.get_textpage()
     try:
@@ -70,37 +125,71 @@ def _page_text(document: pdfium.PdfDocument, index: int) -> str:
     header = [line for line in lines if line.first_bottom > height * _HEADER_BAND]
     footer = [line for line in lines if line.top < height * _FOOTER_BAND]
     body = [line for line in lines if line not in header and line not in footer]
-    parts = ["\n".join(line.text for line in header)] if header else []
-    parts.append(_paragraphs(body))
-    if footer:
-        parts.append("\n".join(line.text for line in footer))
-    return "\n\n".join(part for part in parts if part)
+    return _Page(
+        margins=[line.text for line in header + footer],
+        head="\n".join(line.text for line in header),
+        body=_paragraphs(body),
+        foot="\n".join(line.text for line in footer),
+    )
 
 
 def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
     count = textpage.count_chars()
     text = textpage.get_text_range(0, count) if count else ""
-    lines: list[_Line] = []
-    start = 0
     # get_text_range returns one character per char index, generated line breaks included.
+    # A hyphen PDFium judged to be hyphenation comes back as a mark with the line break
+    # dropped; when the text after it is not the next line (a running header drawn after the
+    # body), the break is put back so the header stays a line of its own.
+    segments: list[tuple[int, int]] = []
+    start = 0
+    for index, char in enumerate(text):
+        if char == "\n":
+            segments.append((start, index))
+            start = index + 1
+        elif char in _HYPHEN_MARKS and _jumps(textpage, index, count):
+            segments.append((start, index + 1))
+            start = index + 1
+    segments.append((start, len(text)))
+    lines: list[_Line] = []
     # Loose boxes follow the font, not the glyph, so one character per line end is enough.
-    for end in [*(i for i, ch in enumerate(text) if ch == "\n"), len(text)]:
+    for start, end in segments:
+        previous = lines[-1] if lines else None
         chars = [i for i in range(start, min(end, count)) if not text[i].isspace()]
         if chars:
             first = textpage.get_charbox(chars[0], loose=True)
             last = textpage.get_charbox(chars[-1], loose=True)
             size = pdfium_raw.FPDFText_GetFontSize(textpage.raw, chars[0])
+            line = text[start:end].strip("\r\n")
+            if line.endswith(_HYPHEN_MARKS):
+                line = f"{line[:-1]}-"
+            if previous is not None and abs(previous.last_bottom - first[1]) < 0.3 * size:
+                # PDFium breaks a line at a wide gap (a tab before a ToC page number, table
+                # cells); what shares a baseline is one line.
+                previous.text = f"{previous.text} {line}"
+                previous.last_bottom = last[1]
+                previous.top = max(previous.top, first[3], last[3])
+                continue
             lines.append(
                 _Line(
-                    text=text[start:end].strip("\r\n"),
+                    text=line,
                     first_bottom=first[1],
                     last_bottom=last[1],
                     top=max(first[3], last[3]),
                     size=float(size) or 10.0,
                 )
             )
-        start = end + 1
     return lines
+
+
+def _jumps(textpage: pdfium.PdfTextPage, index: int, count: int) -> bool:
+    """Whether the text after a hyphenation mark is somewhere else than the next line down."""
+    if index == 0 or index + 1 >= count:
+        return False
+    before = textpage.get_charbox(index - 1, loose=True)
+    after = textpage.get_charbox(index + 1, loose=True)
+    size = float(pdfium_raw.FPDFText_GetFontSize(textpage.raw, index - 1)) or 10.0
+    drop = float(before[1] - after[1])
+    return drop < 0.5 * size or drop > 3 * size
 
 
 def _paragraphs(lines: list[_Line]) -> str:

@@ -1,0 +1,127 @@
+"""Pure: the text of an agenda or minutes point: its case-number line, its sections, and the
+excerpt digests and feeds show.
+
+A KL point reads: heading, case-number line ("SAG-2024-01611 pth": the case number and the
+case worker's initials), then sections headed Baggrund, Indstilling, Sagsfremstilling,
+Beslutning (minutes), Vedlagte bilag, each heading on a line of its own or run in
+("Beslutning: Godkendt.").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from notifier.models import Item
+from notifier.toc import Unit, units
+
+_CASE_REF = r"SAG-\d{4}-\d{3,}|Sags?\.?\s?nr\.?:?\s*\d[\w/.-]*\d"
+_CASE = re.compile(r"\b(SAG-\d{4}-\d{3,})\b|\bSags?\.?\s?nr\.?:?\s*(\d[\w/.-]*\d)", re.IGNORECASE)
+# The case-number line: "SAG-2024-01611 pth" names the case worker; the initials are dropped.
+_CASE_LINE = re.compile(
+    rf"^(?P<ref>{_CASE_REF})(?P<initials>\s*[/,|–-]?\s*\(?[A-Za-zÆØÅæøå]{{2,5}}\)?)?\s*$",
+    re.IGNORECASE,
+)
+# A section heading on its own line ("Beslutning") or run in ("Beslutning: Godkendt.").
+_SECTION = re.compile(
+    r"^(Baggrund|Indstilling|Sagsfremstilling|Beslutning|Vedlagte bilag|Bilag|Økonomi|Resumé)"
+    r"\s*(?::\s*(?P<rest>.*))?$",
+    re.IGNORECASE,
+)
+
+
+def without_initials(unit: Unit) -> Unit:
+    """The case-number line without the case worker's initials: they name a person, not the
+    case, and change when the case changes hands."""
+    match = _CASE_LINE.match(unit.text)
+    if match is None or not match.group("initials"):
+        return unit
+    return Unit(match.group("ref"), unit.starts_paragraph)
+
+
+def is_case_line(text: str) -> bool:
+    """A line that is a case number ("SAG-2024-01611 pth", "Sagsnr.: 24/01235")."""
+    return bool(_CASE_LINE.match(text)) or (len(text) <= 60 and bool(_CASE.match(text)))
+
+
+def section(text: str) -> re.Match[str] | None:
+    """The section heading a line is or opens: group 1 the name, "rest" run-in text."""
+    return _SECTION.match(text)
+
+
+def case_number(body: Sequence[Unit]) -> str | None:
+    """The case number from the first lines of a point."""
+    return next((m.group(1) or m.group(2) for u in body[:3] if (m := _CASE.search(u.text))), None)
+
+
+def cut_case(text: str) -> tuple[str, str]:
+    """A heading that ran into its case-number line: ("Title", "SAG-2024-01611 pth")."""
+    match = _CASE.search(text)
+    if match is None or match.start() == 0:
+        return text.strip(), ""
+    return text[: match.start()].strip(), text[match.start() :]
+
+
+def named_sections(body: Sequence[Unit]) -> dict[str, str]:
+    """Section name (casefolded) -> its text."""
+    sections: dict[str, list[Unit]] = {}
+    current: list[Unit] | None = None
+    for unit in body:
+        if match := _SECTION.match(unit.text):
+            current = sections.setdefault(match.group(1).casefold(), [])
+            if match.group("rest"):
+                current.append(Unit(match.group("rest"), starts_paragraph=True))
+        elif current is not None:
+            current.append(unit)
+    return {name: join(units) for name, units in sections.items() if units}
+
+
+def join(body: Sequence[Unit]) -> str:
+    text = ""
+    for unit in body:
+        separator = "\n\n" if unit.starts_paragraph else "\n"
+        text = f"{text}{separator}{unit.text}" if text else unit.text
+    return text
+
+
+# Sections an excerpt leaves out: shown from their own fields, or a list of attachments.
+_NOT_SUMMARY = frozenset({"indstilling", "beslutning", "vedlagte bilag", "bilag"})
+
+
+def point_summary(item: Item) -> str:
+    """The text to show as an excerpt of an agenda or minutes point, without repeating what
+    digests and feeds show from its own fields: the Baggrund, Sagsfremstilling, Resumé and
+    Økonomi text (and any text before the first section heading), without the case-number
+    line, the section headings, the Indstilling, the Beslutning and the list of bilag.
+    Paragraphs are separated by a blank line; "" when nothing is left (a point with only an
+    Indstilling)."""
+    kept: list[Unit] = []
+    skipping = False
+    for unit in units(item.text):
+        if match := _SECTION.match(unit.text):
+            skipping = match.group(1).casefold() in _NOT_SUMMARY
+            if match.group("rest") and not skipping:
+                kept.append(Unit(match.group("rest"), starts_paragraph=True))
+            continue
+        if skipping or is_case_line(unit.text):
+            continue
+        kept.append(unit)
+    return join(kept)
+
+
+def repeated_sections(items: list[Item]) -> list[str]:
+    """Points holding two Indstilling or two Beslutning sections: one point swallowed the
+    next."""
+    problems = []
+    for item in items:
+        counts: Counter[str] = Counter()
+        for unit in units(item.text):
+            if unit.starts_paragraph and (match := _SECTION.match(unit.text)):
+                name = match.group(1).capitalize()
+                if name in ("Indstilling", "Beslutning"):
+                    counts[name] += 1
+        doubled = sorted(name for name, count in counts.items() if count > 1)
+        if doubled:
+            problems.append(f"{item.number} has {' and '.join(doubled)} twice: a point swallowed?")
+    return problems

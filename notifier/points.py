@@ -1,0 +1,533 @@
+"""Pure: agenda and minutes text -> points, and the signs that a point was lost.
+
+With a table of contents (toc.py) the contents are the plan: every entry is looked for in the
+body by its number and title (a heading may wrap over two lines, word it a little differently,
+drop its number or its dot), and the matches that keep the plan's order and agree best are
+kept (a longest-chain choice, so one entry found in the wrong place cannot push the others
+out). Page numbers are never used: they are often those of an earlier draft. A point is the
+text from its heading to the next heading of the plan; groups ("3. Regionalpolitiske sager")
+and part lines ("Tillægsdagsorden") end the point before them but are not points.
+
+Without a table of contents the body headings are the plan: a line opening a paragraph with a
+number whose numbering goes forward (gaps allowed), and which is confirmed by what follows when
+it could be a numbered list (a case number, a section heading, its first sub-point).
+
+The split is then compared with the plan and the body, and every disagreement is a problem in
+plain words: entries of the table of contents not found in the body, headings inside a point
+that look like a point's own, numbering gaps inside a group (without a table of contents), a
+point holding two Indstilling or Beslutning sections.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from notifier.models import Item, canonical
+from notifier.point_text import (
+    case_number,
+    cut_case,
+    is_case_line,
+    join,
+    named_sections,
+    repeated_sections,
+    section,
+    without_initials,
+)
+from notifier.toc import Entry, Toc, Unit, find_toc, label, part_title, units
+
+_PROCEDURAL = re.compile(
+    r"godkendelse af (?:referat|dagsorden)|siden sidst|^eventuelt|punkter til (?:næste|kommende) "
+    r"møde|meddelelser|orientering fra formand",
+    re.IGNORECASE,
+)
+# How alike a body heading and its ToC entry must be (difflib ratio of the canonical forms).
+_SAME_TITLE = 0.8
+_SAME_UNNUMBERED = 0.9
+
+
+@dataclass(frozen=True)
+class Point:
+    """Where a heading of the plan was found: units [start, body) are the heading, the text
+    runs from body to the next heading."""
+
+    number: str | None
+    title: str
+    start: int
+    body: int
+    group: bool = False
+    group_title: str = ""
+    weight: int = 3  # how it was matched to the plan (see _Candidate)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    start: int
+    body: int
+    title: str
+    weight: int  # 3 number and title, 2 title alone, 1 number confirmed by what follows
+
+
+def split_points(text: str) -> tuple[list[Item], tuple[str, ...]]:
+    """Items and problems of an agenda or minutes text (see split.split_document)."""
+    found = units(text)
+    first_case = next((i for i, u in enumerate(found) if is_case_line(u.text)), len(found))
+    for toc in find_toc(found, before=first_case):
+        if not toc.paged and toc.end < len(found) and _confirmed(found, toc.end):
+            continue  # a run of headings followed by a case number is the body, not a list
+        points, missing = _match(toc, found)
+        leaves = [e for e in toc.entries if e.number and not e.group]
+        matched = [p for p in points if p.number and not p.group and p.weight > 1]
+        if toc.paged or (len(matched) >= 2 and 2 * len(matched) >= len(leaves)):
+            items = _items(found, points)
+            listed = {e.number for e in toc.entries if e.number}
+            problems = [f"ToC lists {', '.join(missing)} not found in the body"] if missing else []
+            problems += _stray_headings(found, points, listed)
+            return items, (*problems, *repeated_sections(items))
+    points = _body_headings(found)
+    items = _items(found, points)
+    problems = _numbering_gaps(points) + _stray_headings(found, points, set())
+    return items, (*problems, *repeated_sections(items))
+
+
+# --- the table of contents as the plan ------------------------------------------------------
+
+
+def _match(toc: Toc, found: list[Unit]) -> tuple[list[Point], list[str]]:
+    """Where each entry of the plan is in the body, and the points it lists that are not."""
+    numbered: dict[str, list[int]] = {}
+    for index in range(toc.end, len(found)):
+        if (head := label(found[index].text)) is not None:
+            numbered.setdefault(head.number, []).append(index)
+    folded: list[str] = []  # canonical text of each unit, for entries whose number is missing
+    candidates = [_candidates(entry, found, toc.end, numbered, folded) for entry in toc.entries]
+    points = []
+    missing = []
+    group_title = ""
+    for entry, candidate in zip(toc.entries, _chain(candidates), strict=True):
+        if entry.group or entry.number is None:
+            group_title = entry.title if entry.group else ""
+        elif len(entry.parts) == 1:
+            group_title = ""
+        if candidate is None:
+            if entry.number and not entry.group:
+                missing.append(entry.number)
+            continue
+        points.append(
+            Point(
+                number=entry.number,
+                title=candidate.title or entry.title,
+                start=candidate.start,
+                body=candidate.body,
+                group=entry.group or entry.number is None,
+                group_title=group_title if not entry.group else "",
+                weight=candidate.weight,
+            )
+        )
+    return points, missing
+
+
+def _candidates(
+    entry: Entry,
+    found: list[Unit],
+    start: int,
+    numbered: dict[str, list[int]],
+    folded: list[str],
+) -> list[_Candidate]:
+    target = canonical(entry.title)
+    result: list[_Candidate] = []
+    for index in numbered.get(entry.number or "", ()):
+        head = label(found[index].text)
+        assert head is not None
+        rest, first = head.rest, index + 1
+        if not rest and first < len(found):  # the number on a line of its own
+            rest, first = found[first].text, first + 1
+        title, body, score = _best_title(rest, found, first, target)
+        if score >= _SAME_TITLE:
+            result.append(_Candidate(index, body, title, 3))
+        elif not entry.group and found[index].starts_paragraph and _confirmed(found, first):
+            result.append(_Candidate(index, first, cut_case(rest)[0], 1))
+    if result:
+        return result
+    # The body may leave out the number ("Godkendelse af dagsorden" under a logo).
+    if not folded:
+        folded.extend(canonical(unit.text[:40]) for unit in found)
+    for index in range(start, len(found)):
+        unit = found[index]
+        if folded[index][:6] != target[:6] or not unit.starts_paragraph:
+            continue
+        if len(unit.text) > 300 or label(unit.text) is not None:
+            continue
+        title, body, score = _best_title(unit.text, found, index + 1, target)
+        if score >= _SAME_UNNUMBERED:
+            result.append(_Candidate(index, body, title, 2))
+    return result
+
+
+def _best_title(rest: str, found: list[Unit], first: int, target: str) -> tuple[str, int, float]:
+    """The heading text that best matches the ToC title: the line alone or with up to two
+    following lines (a heading wrapped onto separate paragraphs). Returns title, index of the
+    first body unit and the score."""
+    title, rest_of_line = cut_case(rest)
+    best = (title, first, _ratio(canonical(title), target))
+    joined = title
+    for extra in range(2):
+        index = first + extra
+        if rest_of_line or index >= len(found):
+            break
+        text = found[index].text
+        if is_case_line(text) or section(text) or label(text) is not None:
+            break
+        joined = f"{joined} {text}"
+        score = _ratio(canonical(joined), target)
+        if score > best[2]:
+            best = (joined, index + 1, score)
+    if not rest_of_line and (lines := _title_lines(found, best[1])):
+        # A shortened ToC title: the heading's further lines are still the heading when the
+        # case number or a section follows them.
+        more = " ".join(u.text for u in found[best[1] : best[1] + lines])
+        return f"{best[0]} {more}", best[1] + lines, best[2]
+    return best
+
+
+def _ratio(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < _SAME_TITLE or matcher.quick_ratio() < _SAME_TITLE:
+        return 0.0
+    return matcher.ratio()
+
+
+def _chain(candidates: list[list[_Candidate]]) -> list[_Candidate | None]:
+    """One candidate or none per entry, in increasing document order, with the greatest total
+    weight."""
+    flat = [(i, c) for i, options in enumerate(candidates) for c in options]
+    flat.sort(key=lambda pair: (pair[1].start, pair[0]))
+    best: list[int] = []
+    back: list[int] = []
+    for position, (entry, candidate) in enumerate(flat):
+        score, previous = candidate.weight, -1
+        for earlier in range(position):
+            other_entry, other = flat[earlier]
+            if other_entry < entry and other.body <= candidate.start:
+                total = best[earlier] + candidate.weight
+                if total > score:
+                    score, previous = total, earlier
+        best.append(score)
+        back.append(previous)
+    chosen: list[_Candidate | None] = [None] * len(candidates)
+    position = max(range(len(flat)), key=lambda p: best[p], default=-1)
+    while position >= 0:
+        entry, candidate = flat[position]
+        chosen[entry] = candidate
+        position = back[position]
+    return chosen
+
+
+# --- the body headings as the plan ----------------------------------------------------------
+
+
+def _body_headings(found: list[Unit]) -> list[Point]:
+    """Headings found by their numbering alone (no table of contents)."""
+    accepted: list[Point] = []
+    state: tuple[int, ...] | None = None
+    list_next: int | None = None  # the next number of a numbered list inside the point
+    for index, unit in enumerate(found):
+        head = label(unit.text)
+        if head is None:
+            if _confirmed(found, index) or _prose(unit):
+                list_next = None  # a section or a paragraph of text: a numbered list ended
+            continue
+        title, body = _heading_title(found, index, head.rest)
+        candidate = unit.starts_paragraph and len(unit.text) <= 250 and _title_like(title)
+        strong = candidate and _confirmed(found, body)
+        if candidate and head.bare and not strong and not _confirms_top(found, index, head.parts):
+            # "5 Title" without a dot is a point when it reads like one, not a table row
+            candidate = _short_title(title) and not re.search(r"\d\s+\d", title)
+            candidate = candidate and head.parts[0] != list_next
+        in_list = len(head.parts) == 1 and head.parts[0] == list_next and not head.punkt
+        if in_list:  # the next item of a numbered list, unless a case number follows
+            candidate = candidate and body < len(found) and is_case_line(found[body].text)
+        if not candidate or not _accept(found, index, head.parts, state, strong, in_list, title):
+            if len(head.parts) == 1:
+                list_next = head.parts[0] + 1
+            continue
+        previous = found[index - 1].text if index > 0 else ""
+        if label(previous) is None and (
+            (state is not None and head.parts <= state) or part_title(previous)
+        ):  # after a part line ("Lukket dagsorden"): it ends the point before it
+            accepted.append(Point(None, found[index - 1].text, index - 1, index, group=True))
+        state = head.parts
+        list_next = None
+        accepted.append(Point(head.number, title, index, body))
+    return _mark_groups(accepted)
+
+
+def _accept(
+    found: list[Unit],
+    index: int,
+    parts: tuple[int, ...],
+    state: tuple[int, ...] | None,
+    strong: bool,
+    in_list: bool,
+    title: str,
+) -> bool:
+    if state is None:
+        return strong or _confirms_top(found, index, parts) or _short_title(title)
+    major = parts[0]
+    if parts <= state:
+        # Numbering starts again only after a part line ("Tillægsdagsorden").
+        return _after_part_line(found, index) and (strong or _short_title(title))
+    if len(parts) == 1:
+        # A short title after a point's text is a point of its own ("7. KKR"), unless it is
+        # the next number of a numbered list inside the point.
+        return strong or _confirms_top(found, index, parts) or (not in_list and _short_title(title))
+    minor = parts[1]
+    if major == state[0]:
+        next_minor = (state[1] if len(state) > 1 else 0) + 1
+        return minor == next_minor or strong
+    if major == state[0] + 1 and minor == 1:
+        return True
+    return strong
+
+
+def _heading_title(found: list[Unit], index: int, rest: str) -> tuple[str, int]:
+    """The title of a body heading and the index of its first body unit: further lines set as
+    paragraphs of their own are joined when the case number or a section heading follows."""
+    title, rest_of_line = cut_case(rest)
+    body = index + 1
+    if not rest_of_line:
+        lines = _title_lines(found, body)
+        title = " ".join([title, *(u.text for u in found[body : body + lines])])
+        body += lines
+    return title, body
+
+
+def _title_lines(found: list[Unit], index: int) -> int:
+    """How many units from `index` on are further lines of the heading before them, each set
+    as a paragraph of its own: short, no sentence, and then a case number or a section."""
+    for lines in (1, 2):
+        end = index + lines
+        if end >= len(found) or not _confirmed(found, end):
+            continue
+        if all(_title_line(found[i].text) for i in range(index, end)):
+            return lines
+    return 0
+
+
+def _title_line(text: str) -> bool:
+    return (
+        len(text) <= 120
+        and not text.endswith((".", ":", "!", "?"))
+        and label(text) is None
+        and not is_case_line(text)
+        and not section(text)
+    )
+
+
+def _prose(unit: Unit) -> bool:
+    return unit.starts_paragraph and len(unit.text) > 80 and unit.text.endswith(".")
+
+
+def _title_like(title: str) -> bool:
+    return bool(re.match(r"[A-ZÆØÅ0-9\"“”«]", title))
+
+
+def _short_title(title: str) -> bool:
+    return len(title) <= 150 and not title.endswith((".", ":"))
+
+
+def _confirmed(found: list[Unit], index: int) -> bool:
+    """What starts at `index` is what follows a point heading: a case number or a section."""
+    if index >= len(found):
+        return False
+    text = found[index].text
+    return is_case_line(text) or bool(section(text))
+
+
+def _confirms_top(found: list[Unit], index: int, parts: tuple[int, ...]) -> bool:
+    """Whether what follows a heading candidate shows it is one: the end, a case number, a
+    section heading, its first sub-point, or the next top-level point (itself confirmed)."""
+    if index + 1 >= len(found):
+        return True
+    following = found[index + 1]
+    if _confirmed(found, index + 1):
+        return True
+    head = label(following.text)
+    if head is None or not following.starts_paragraph:
+        return False
+    if len(parts) == 1 and head.parts[0] == parts[0] and len(head.parts) == 2:
+        return True
+    return (
+        len(parts) == 1
+        and head.parts == (parts[0] + 1,)
+        and _confirms_top(found, index + 1, head.parts)
+    )
+
+
+def _after_part_line(found: list[Unit], index: int) -> bool:
+    if index == 0:
+        return False
+    previous = found[index - 1]
+    return (
+        previous.starts_paragraph
+        and len(previous.text) <= 60
+        and not re.search(r"\d|[.:;,!?]$", previous.text)
+        and not section(previous.text)
+    )
+
+
+def _mark_groups(points: list[Point]) -> list[Point]:
+    marked = []
+    group_title = ""
+    for position, point in enumerate(points):
+        if point.number is None:  # a part line
+            marked.append(point)
+            group_title = ""
+            continue
+        following = points[position + 1] if position + 1 < len(points) else None
+        parts = tuple(int(p) for p in point.number.split("."))
+        group = (
+            len(parts) == 1
+            and following is not None
+            and following.number is not None
+            and following.number.startswith(f"{parts[0]}.")
+        )
+        if group:
+            group_title = point.title
+        elif len(parts) == 1:
+            group_title = ""
+        marked.append(
+            Point(
+                point.number,
+                point.title,
+                point.start,
+                point.body,
+                group,
+                group_title if not group else "",
+            )
+        )
+        if len(parts) == 1 and not group:
+            group_title = ""
+    return marked
+
+
+def _numbering_gaps(points: list[Point]) -> list[str]:
+    """Sub-points missing inside a group (2.1, then 2.3): without a table of contents the only
+    sign of a heading that was not recognised. Gaps between groups are ordinary."""
+    problems = []
+    previous: tuple[int, ...] | None = None
+    for point in points:
+        if point.number is None or point.group:
+            continue
+        parts = tuple(int(p) for p in point.number.split("."))
+        if (
+            previous is not None
+            and len(parts) == len(previous) == 2
+            and parts[0] == previous[0]
+            and parts[1] > previous[1] + 1
+        ):
+            skipped = ", ".join(f"{parts[0]}.{m}" for m in range(previous[1] + 1, parts[1]))
+            problems.append(
+                f"numbering skips {skipped} (between {_dotted(previous)} and {point.number})"
+            )
+        previous = parts
+    return problems
+
+
+def _dotted(parts: tuple[int, ...]) -> str:
+    return ".".join(str(p) for p in parts)
+
+
+# --- checks shared by both ------------------------------------------------------------------
+
+
+def _stray_headings(found: list[Unit], points: list[Point], listed: set[str]) -> list[str]:
+    """Headings inside a point that look like a point's own (a number and a title, then a case
+    number or a section heading): the sign of a point swallowed by the one before it."""
+    problems = []
+    ordered = sorted(points, key=lambda p: p.start)
+    for position, point in enumerate(ordered):
+        end = ordered[position + 1].start if position + 1 < len(ordered) else len(found)
+        for index in range(point.body, end):
+            unit = found[index]
+            head = label(unit.text)
+            if head is None or not unit.starts_paragraph:
+                continue
+            title, body = _heading_title(found, index, head.rest)
+            if not _title_like(title) or not _short_title(title):
+                continue
+            case_follows = body < len(found) and is_case_line(found[body].text)
+            if not case_follows and not (len(head.parts) == 2 and _confirmed(found, body)):
+                continue
+            where = f"inside {point.number}" if point.number else f"after {point.title!r}"
+            heading = f"heading {head.number} ({_short(title)}) {where}"
+            if head.number in listed:
+                problems.append(f"{heading} repeats a ToC entry")
+            elif listed:
+                problems.append(f"{heading} is not in the ToC")
+            else:
+                problems.append(f"{heading} was not taken as a point")
+    return problems
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= 50 else f"{title[:49].rstrip()}…"
+
+
+# --- points -> items ------------------------------------------------------------------------
+
+
+def _items(found: list[Unit], points: list[Point]) -> list[Item]:
+    ordered = sorted(points, key=lambda p: p.start)
+    items: list[Item] = []
+    keys: Counter[str] = Counter()
+    for position, point in enumerate(ordered):
+        if point.group or point.number is None:
+            continue
+        end = ordered[position + 1].start if position + 1 < len(ordered) else len(found)
+        following = ordered[position + 1] if position + 1 < len(ordered) else None
+        body = _trim_group_heading(found[point.body : end], point, following)
+        _, tail = cut_case(" ".join(unit.text for unit in found[point.start : point.body]))
+        if tail:  # the case-number line ran into the heading
+            body = [Unit(tail, starts_paragraph=True), *body]
+        body = [without_initials(unit) for unit in body]
+        case = case_number(body)
+        sections = named_sections(body)
+        keys[point.number] += 1
+        key = point.number if keys[point.number] == 1 else f"{point.number}-{keys[point.number]}"
+        title = re.sub(r"\s+", " ", point.title).strip()
+        items.append(
+            Item(
+                key=key,
+                position=len(items),
+                title=title,
+                text=join(body),
+                number=point.number,
+                case_number=case,
+                indstilling=sections.get("indstilling"),
+                beslutning=sections.get("beslutning"),
+                procedural=bool(_PROCEDURAL.search(title) or _PROCEDURAL.search(point.group_title)),
+            )
+        )
+    return items
+
+
+def _trim_group_heading(body: list[Unit], point: Point, following: Point | None) -> list[Unit]:
+    """A group heading the table of contents leaves out ("3. Sager" before 3.1) ends the point
+    before it."""
+    if following is None or following.number is None or "." not in following.number:
+        return body
+    major = following.number.split(".")[0]
+    if (point.number or "").split(".")[0] == major:
+        return body  # the same group: "1. ..." at the end of 1.2 is a numbered list
+    for index in range(len(body) - 1, max(-1, len(body) - 3), -1):
+        head = label(body[index].text)
+        if head is not None and head.number == major and body[index].starts_paragraph:
+            return body[:index]
+    return body

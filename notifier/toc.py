@@ -1,0 +1,233 @@
+"""Pure: the table of contents of an agenda or minutes, read from its text.
+
+KL's agendas open with a table of contents: one entry per group ("3. Regionalpolitiske sager")
+and point ("3.1. Status for klima VIP-projekterne"), each ending in a page number, often after
+dot leaders. It is the plan the body follows, so points.py splits the body by it. What varies
+between documents, and what this module accepts:
+
+- numbering with gaps (1.2 followed by 3.1) and sub-points; a restart at 1 only after a part
+  line ("Tillægsdagsorden"), since a restart without one is where the body begins;
+- a title wrapped onto a second line: joined by the text normaliser when the lines are set
+  tight, or read here as a continuation line that carries the page number;
+- page numbers that are missing on some entries (group lines) or wrong (they are never used
+  to place a point);
+- no page numbers at all: a bare list of points on the cover, accepted as the plan only when
+  points.py finds most of its entries again in the body.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from notifier.models import canonical
+
+# "3.2.", "3.2", "5.", "5", "Punkt 5:", "Punkt 3.2 –"; what follows is the title.
+_LABEL = re.compile(
+    r"^(?:(?P<punkt>[Pp]unkt)\s+)?(?P<number>\d{1,2}(?:\.\d{1,2})?)"
+    r"(?P<mark>\.?\s*[:–-](?=\s)|\.)?(?:\s+|$)"
+)
+_TITLE_START = re.compile(r"[A-ZÆØÅ0-9\"“”«]")
+# Page number at the end of an entry: after dot leaders, an ellipsis or (tab leaders are
+# whitespace once normalised) a space.
+_PAGE = re.compile(r"(?:\s*(?:\.\s*){2,}|\s*…+\s*|\s+)(?P<page>\d{1,3})$")
+_PART = re.compile(r"dagsorden|^(?:lukkede?|åbne?|tillæg)\b|punkter$", re.IGNORECASE)
+_HEADINGS = re.compile(r"^(?:indholdsfortegnelse|indhold|dagsorden(?:punkter)?)\s*:?$", re.I)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A line of the normalised text and whether it opens a paragraph."""
+
+    text: str
+    starts_paragraph: bool
+
+
+@dataclass(frozen=True)
+class Label:
+    """The number that opens a line: "3.2" of "3.2. Title", with the rest of the line."""
+
+    number: str
+    parts: tuple[int, ...]
+    rest: str
+    bare: bool  # no dot, colon or "Punkt": "5 Title" could be a table row
+    punkt: bool  # "Punkt 5": never an item of a numbered list
+
+
+@dataclass(frozen=True)
+class Entry:
+    number: str | None  # None for a part line ("Tillægsdagsorden")
+    title: str
+    page: int | None
+    group: bool = False  # has sub-points in the table of contents
+
+    @property
+    def parts(self) -> tuple[int, ...]:
+        return tuple(int(p) for p in self.number.split(".")) if self.number else ()
+
+
+@dataclass(frozen=True)
+class Toc:
+    entries: tuple[Entry, ...]
+    start: int  # unit index of the first entry
+    end: int  # unit index after the last entry: where the body begins
+    paged: bool  # False: a bare list of points, only a plan if the body confirms it
+
+
+def units(text: str) -> list[Unit]:
+    found = []
+    for paragraph in text.split("\n\n"):
+        for index, line in enumerate(paragraph.split("\n")):
+            if line.strip():
+                found.append(Unit(line.strip(), starts_paragraph=index == 0))
+    return found
+
+
+def label(text: str) -> Label | None:
+    match = _LABEL.match(text)
+    if match is None:
+        return None
+    number = match.group("number")
+    return Label(
+        number=number,
+        parts=tuple(int(p) for p in number.split(".")),
+        rest=text[match.end() :].strip(),
+        bare=not match.group("mark") and not match.group("punkt"),
+        punkt=bool(match.group("punkt")),
+    )
+
+
+def _entry(text: str) -> tuple[Label | None, str, int | None]:
+    """(number label or None, title, page or None) of a possible ToC line."""
+    page_match = _PAGE.search(text)
+    page = int(page_match.group("page")) if page_match else None
+    body = text[: page_match.start()] if page_match else text
+    found = label(body)
+    title = (found.rest if found else body).rstrip(" .…").strip()
+    return found, title, page
+
+
+def _titled(title: str) -> bool:
+    return bool(title) and bool(_TITLE_START.match(title)) and len(title) <= 300
+
+
+def find_toc(units: list[Unit], *, before: int | None = None) -> list[Toc]:
+    """Candidate tables of contents starting before unit `before`, in document order: first
+    those with page numbers; points.py tries each and keeps the first the body confirms."""
+    limit = len(units) if before is None else before
+    found: list[Toc] = []
+    index = 0
+    while index < limit:
+        toc = _run(units, index)
+        if toc is None:
+            index += 1
+            continue
+        found.append(toc)
+        index = toc.end
+    return sorted(found, key=lambda toc: not toc.paged)
+
+
+def _run(units: list[Unit], start: int) -> Toc | None:
+    entries: list[Entry] = []
+    ends: list[int] = []  # unit index after each entry (a wrapped title spans several)
+    index = start
+    after_part = False
+    while index < len(units):
+        text = units[index].text
+        found, title, page = _entry(text)
+        numbered = [e for e in entries if e.number]
+        if found is not None and _titled(title):
+            if numbered and found.parts <= numbered[-1].parts and not after_part:
+                break  # numbering starts again without a part line: the body begins here
+            entries.append(Entry(found.number, title, page))
+            after_part = False
+        elif (
+            found is None
+            and entries
+            and entries[-1].page is None
+            and entries[-1].number
+            and (joined := _continuation(units, index)) is not None
+        ):
+            extra, page, index = joined
+            last = entries[-1]
+            entries[-1] = Entry(last.number, f"{last.title} {extra}", page)
+            ends[-1] = index
+            continue
+        elif found is None and numbered and _part_line(units, index, title, page, numbered[-1]):
+            entries.append(Entry(None, title, page))
+            after_part = True
+        elif not entries and _HEADINGS.match(text):
+            start = index + 1
+        else:
+            break
+        index += 1
+        if len(ends) < len(entries):
+            ends.append(index)
+    paged = sum(e.page is not None for e in entries if e.number) >= 2
+    # The body's first headings can follow the last entry with nothing between: without page
+    # numbers when the entries have them, or entries listed before when they have none.
+    while entries and (entries[-1].page is None if paged else _listed_before(entries)):
+        entries.pop()
+    numbered = [e for e in entries if e.number]
+    if len(numbered) < 2:
+        return None
+    if paged and 2 * sum(e.page is not None for e in numbered) < len(numbered):
+        return None
+    return Toc(tuple(_groups(entries)), start, ends[len(entries) - 1], paged)
+
+
+def _listed_before(entries: list[Entry]) -> bool:
+    """Whether the last entry repeats an earlier one (its title may lack a wrapped line)."""
+    last = entries[-1]
+    title = canonical(last.title)
+    return any(
+        e.number == last.number and canonical(e.title).startswith(title) for e in entries[:-1]
+    )
+
+
+def _continuation(units: list[Unit], index: int) -> tuple[str, int | None, int] | None:
+    """A wrapped title's further lines: up to two unnumbered lines, the last with the page."""
+    texts = []
+    for offset in range(2):
+        if index + offset >= len(units):
+            return None
+        text = units[index + offset].text
+        if label(text) is not None or len(text) > 200:
+            return None
+        _, title, page = _entry(text)
+        texts.append(title)
+        if page is not None:
+            return " ".join(texts), page, index + offset + 1
+    return None
+
+
+def _part_line(units: list[Unit], index: int, title: str, page: int | None, last: Entry) -> bool:
+    """ "Tillægsdagsorden" between entries: short, no sentence, and a page number or a restart
+    of the numbering right after it."""
+    if not _titled(title) or len(title) > 80 or title.endswith((".", ":", ";", ",")):
+        return False
+    if page is not None:
+        return True
+    following = label(units[index + 1].text) if index + 1 < len(units) else None
+    return following is not None and (following.parts <= last.parts or part_title(title))
+
+
+def part_title(text: str) -> bool:
+    """Whether a line names a part of the agenda: "Tillægsdagsorden", "Lukket dagsorden"."""
+    return len(text) <= 60 and bool(_PART.search(text))
+
+
+def _groups(entries: list[Entry]) -> list[Entry]:
+    marked = []
+    for position, entry in enumerate(entries):
+        following = entries[position + 1] if position + 1 < len(entries) else None
+        group = (
+            entry.number is not None
+            and len(entry.parts) == 1
+            and following is not None
+            and following.number is not None
+            and len(following.parts) == 2
+            and following.parts[0] == entry.parts[0]
+        )
+        marked.append(Entry(entry.number, entry.title, entry.page, group))
+    return marked
