@@ -1,16 +1,21 @@
 # KKR Notifier: one process (`notifier run`) that polls kl.dk, publishes feeds and sends mail.
-# Build: docker build -t kkr-notifier .   Run: see docker-compose.yml.
+# Build: docker build -t kkr-notifier .   Run: see docker-compose.yml and docs/container.md.
 
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
+# Dependencies first, exactly as locked (versions and hashes), so a code change reuses this layer.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY notifier ./notifier
 COPY templates ./templates
 COPY config ./config
-RUN pip install ".[postgres]"
+# The project itself adds nothing unlocked (--no-deps); pip check fails the build when the lock
+# no longer satisfies pyproject.toml.
+RUN pip install --no-deps . && pip check
 
 FROM python:3.11-slim
 ENV PATH=/opt/venv/bin:$PATH \
@@ -29,8 +34,9 @@ VOLUME ["/app/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
     CMD ["notifier", "healthcheck"]
-# SIGTERM (docker stop) lets running polls and sends finish; give it more than the 10 s default
-# with `docker stop -t 40` or stop_grace_period in compose.
+# Exec form, no shell: `notifier` is the Python process itself (PID 1) and gets docker stop's
+# SIGTERM directly. It must stop its jobs and exit 0 within Docker's default 10 s grace period
+# (.ci/container.sh checks that, also while polls are in flight).
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["notifier"]
 CMD ["run"]
