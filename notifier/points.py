@@ -25,7 +25,19 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from notifier.headings import (
+    Point,
+    after_part_line,
+    confirmed,
+    confirms_top,
+    heading_title,
+    prose,
+    short_title,
+    title_like,
+    title_lines,
+)
 from notifier.models import Item, canonical
+from notifier.point_checks import numbering_gaps, stray_headings
 from notifier.point_text import (
     case_number,
     cut_case,
@@ -49,20 +61,6 @@ _SAME_UNNUMBERED = 0.9
 
 
 @dataclass(frozen=True)
-class Point:
-    """Where a heading of the plan was found: units [start, body) are the heading, the text
-    runs from body to the next heading."""
-
-    number: str | None
-    title: str
-    start: int
-    body: int
-    group: bool = False
-    group_title: str = ""
-    weight: int = 3  # how it was matched to the plan (see _Candidate)
-
-
-@dataclass(frozen=True)
 class _Candidate:
     start: int
     body: int
@@ -75,7 +73,7 @@ def split_points(text: str) -> tuple[list[Item], tuple[str, ...]]:
     found = units(text)
     first_case = next((i for i, u in enumerate(found) if is_case_line(u.text)), len(found))
     for toc in find_toc(found, before=first_case):
-        if not toc.paged and toc.end < len(found) and _confirmed(found, toc.end):
+        if not toc.paged and toc.end < len(found) and confirmed(found, toc.end):
             continue  # a run of headings followed by a case number is the body, not a list
         points, missing = _match(toc, found)
         leaves = [e for e in toc.entries if e.number and not e.group]
@@ -84,11 +82,11 @@ def split_points(text: str) -> tuple[list[Item], tuple[str, ...]]:
             items = _items(found, points)
             listed = {e.number for e in toc.entries if e.number}
             problems = [f"ToC lists {', '.join(missing)} not found in the body"] if missing else []
-            problems += _stray_headings(found, points, listed)
+            problems += stray_headings(found, points, listed)
             return items, (*problems, *repeated_sections(items))
     points = _body_headings(found)
     items = _items(found, points)
-    problems = _numbering_gaps(points) + _stray_headings(found, points, set())
+    problems = numbering_gaps(points) + stray_headings(found, points, set())
     return items, (*problems, *repeated_sections(items))
 
 
@@ -147,7 +145,7 @@ def _candidates(
         title, body, score = _best_title(rest, found, first, target)
         if score >= _SAME_TITLE:
             result.append(_Candidate(index, body, title, 3))
-        elif not entry.group and found[index].starts_paragraph and _confirmed(found, first):
+        elif not entry.group and found[index].starts_paragraph and confirmed(found, first):
             result.append(_Candidate(index, first, cut_case(rest)[0], 1))
     if result:
         return result
@@ -184,7 +182,7 @@ def _best_title(rest: str, found: list[Unit], first: int, target: str) -> tuple[
         score = _ratio(canonical(joined), target)
         if score > best[2]:
             best = (joined, index + 1, score)
-    if not rest_of_line and (lines := _title_lines(found, best[1])):
+    if not rest_of_line and (lines := title_lines(found, best[1])):
         # A shortened ToC title: the heading's further lines are still the heading when the
         # case number or a section follows them.
         more = " ".join(u.text for u in found[best[1] : best[1] + lines])
@@ -240,15 +238,15 @@ def _body_headings(found: list[Unit]) -> list[Point]:
     for index, unit in enumerate(found):
         head = label(unit.text)
         if head is None:
-            if _confirmed(found, index) or _prose(unit):
+            if confirmed(found, index) or prose(unit):
                 list_next = None  # a section or a paragraph of text: a numbered list ended
             continue
-        title, body = _heading_title(found, index, head.rest)
-        candidate = unit.starts_paragraph and len(unit.text) <= 250 and _title_like(title)
-        strong = candidate and _confirmed(found, body)
-        if candidate and head.bare and not strong and not _confirms_top(found, index, head.parts):
+        title, body = heading_title(found, index, head.rest)
+        candidate = unit.starts_paragraph and len(unit.text) <= 250 and title_like(title)
+        strong = candidate and confirmed(found, body)
+        if candidate and head.bare and not strong and not confirms_top(found, index, head.parts):
             # "5 Title" without a dot is a point when it reads like one, not a table row
-            candidate = _short_title(title) and not re.search(r"\d\s+\d", title)
+            candidate = short_title(title) and not re.search(r"\d\s+\d", title)
             candidate = candidate and head.parts[0] != list_next
         in_list = len(head.parts) == 1 and head.parts[0] == list_next and not head.punkt
         if in_list:  # the next item of a numbered list, unless a case number follows
@@ -278,15 +276,15 @@ def _accept(
     title: str,
 ) -> bool:
     if state is None:
-        return strong or _confirms_top(found, index, parts) or _short_title(title)
+        return strong or confirms_top(found, index, parts) or short_title(title)
     major = parts[0]
     if parts <= state:
         # Numbering starts again only after a part line ("Tillægsdagsorden").
-        return _after_part_line(found, index) and (strong or _short_title(title))
+        return after_part_line(found, index) and (strong or short_title(title))
     if len(parts) == 1:
         # A short title after a point's text is a point of its own ("7. KKR"), unless it is
         # the next number of a numbered list inside the point.
-        return strong or _confirms_top(found, index, parts) or (not in_list and _short_title(title))
+        return strong or confirms_top(found, index, parts) or (not in_list and short_title(title))
     minor = parts[1]
     if major == state[0]:
         next_minor = (state[1] if len(state) > 1 else 0) + 1
@@ -294,92 +292,6 @@ def _accept(
     if major == state[0] + 1 and minor == 1:
         return True
     return strong
-
-
-def _heading_title(found: list[Unit], index: int, rest: str) -> tuple[str, int]:
-    """The title of a body heading and the index of its first body unit: further lines set as
-    paragraphs of their own are joined when the case number or a section heading follows."""
-    title, rest_of_line = cut_case(rest)
-    body = index + 1
-    if not rest_of_line:
-        lines = _title_lines(found, body)
-        title = " ".join([title, *(u.text for u in found[body : body + lines])])
-        body += lines
-    return title, body
-
-
-def _title_lines(found: list[Unit], index: int) -> int:
-    """How many units from `index` on are further lines of the heading before them, each set
-    as a paragraph of its own: short, no sentence, and then a case number or a section."""
-    for lines in (1, 2):
-        end = index + lines
-        if end >= len(found) or not _confirmed(found, end):
-            continue
-        if all(_title_line(found[i].text) for i in range(index, end)):
-            return lines
-    return 0
-
-
-def _title_line(text: str) -> bool:
-    return (
-        len(text) <= 120
-        and not text.endswith((".", ":", "!", "?"))
-        and label(text) is None
-        and not is_case_line(text)
-        and not section(text)
-    )
-
-
-def _prose(unit: Unit) -> bool:
-    return unit.starts_paragraph and len(unit.text) > 80 and unit.text.endswith(".")
-
-
-def _title_like(title: str) -> bool:
-    return bool(re.match(r"[A-ZÆØÅ0-9\"“”«]", title))
-
-
-def _short_title(title: str) -> bool:
-    return len(title) <= 150 and not title.endswith((".", ":"))
-
-
-def _confirmed(found: list[Unit], index: int) -> bool:
-    """What starts at `index` is what follows a point heading: a case number or a section."""
-    if index >= len(found):
-        return False
-    text = found[index].text
-    return is_case_line(text) or bool(section(text))
-
-
-def _confirms_top(found: list[Unit], index: int, parts: tuple[int, ...]) -> bool:
-    """Whether what follows a heading candidate shows it is one: the end, a case number, a
-    section heading, its first sub-point, or the next top-level point (itself confirmed)."""
-    if index + 1 >= len(found):
-        return True
-    following = found[index + 1]
-    if _confirmed(found, index + 1):
-        return True
-    head = label(following.text)
-    if head is None or not following.starts_paragraph:
-        return False
-    if len(parts) == 1 and head.parts[0] == parts[0] and len(head.parts) == 2:
-        return True
-    return (
-        len(parts) == 1
-        and head.parts == (parts[0] + 1,)
-        and _confirms_top(found, index + 1, head.parts)
-    )
-
-
-def _after_part_line(found: list[Unit], index: int) -> bool:
-    if index == 0:
-        return False
-    previous = found[index - 1]
-    return (
-        previous.starts_paragraph
-        and len(previous.text) <= 60
-        and not re.search(r"\d|[.:;,!?]$", previous.text)
-        and not section(previous.text)
-    )
 
 
 def _mark_groups(points: list[Point]) -> list[Point]:
@@ -415,69 +327,6 @@ def _mark_groups(points: list[Point]) -> list[Point]:
         if len(parts) == 1 and not group:
             group_title = ""
     return marked
-
-
-def _numbering_gaps(points: list[Point]) -> list[str]:
-    """Sub-points missing inside a group (2.1, then 2.3): without a table of contents the only
-    sign of a heading that was not recognised. Gaps between groups are ordinary."""
-    problems = []
-    previous: tuple[int, ...] | None = None
-    for point in points:
-        if point.number is None or point.group:
-            continue
-        parts = tuple(int(p) for p in point.number.split("."))
-        if (
-            previous is not None
-            and len(parts) == len(previous) == 2
-            and parts[0] == previous[0]
-            and parts[1] > previous[1] + 1
-        ):
-            skipped = ", ".join(f"{parts[0]}.{m}" for m in range(previous[1] + 1, parts[1]))
-            problems.append(
-                f"numbering skips {skipped} (between {_dotted(previous)} and {point.number})"
-            )
-        previous = parts
-    return problems
-
-
-def _dotted(parts: tuple[int, ...]) -> str:
-    return ".".join(str(p) for p in parts)
-
-
-# --- checks shared by both ------------------------------------------------------------------
-
-
-def _stray_headings(found: list[Unit], points: list[Point], listed: set[str]) -> list[str]:
-    """Headings inside a point that look like a point's own (a number and a title, then a case
-    number or a section heading): the sign of a point swallowed by the one before it."""
-    problems = []
-    ordered = sorted(points, key=lambda p: p.start)
-    for position, point in enumerate(ordered):
-        end = ordered[position + 1].start if position + 1 < len(ordered) else len(found)
-        for index in range(point.body, end):
-            unit = found[index]
-            head = label(unit.text)
-            if head is None or not unit.starts_paragraph:
-                continue
-            title, body = _heading_title(found, index, head.rest)
-            if not _title_like(title) or not _short_title(title):
-                continue
-            case_follows = body < len(found) and is_case_line(found[body].text)
-            if not case_follows and not (len(head.parts) == 2 and _confirmed(found, body)):
-                continue
-            where = f"inside {point.number}" if point.number else f"after {point.title!r}"
-            heading = f"heading {head.number} ({_short(title)}) {where}"
-            if head.number in listed:
-                problems.append(f"{heading} repeats a ToC entry")
-            elif listed:
-                problems.append(f"{heading} is not in the ToC")
-            else:
-                problems.append(f"{heading} was not taken as a point")
-    return problems
-
-
-def _short(title: str) -> str:
-    return title if len(title) <= 50 else f"{title[:49].rstrip()}…"
 
 
 # --- points -> items ------------------------------------------------------------------------

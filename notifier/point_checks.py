@@ -1,0 +1,72 @@
+"""Pure: the signs that a split lost a point, in plain words for the operator.
+
+Sub-points missing inside a group (without a table of contents the only trace of a heading that
+was not recognised), and headings inside a point that look like a point's own (the sign of a
+point swallowed by the one before it).
+"""
+
+from __future__ import annotations
+
+from notifier.headings import Point, confirmed, heading_title, short_title, title_like
+from notifier.point_text import is_case_line
+from notifier.toc import Unit, label
+
+
+def numbering_gaps(points: list[Point]) -> list[str]:
+    """Sub-points missing inside a group (2.1, then 2.3): without a table of contents the only
+    sign of a heading that was not recognised. Gaps between groups are ordinary."""
+    problems = []
+    previous: tuple[int, ...] | None = None
+    for point in points:
+        if point.number is None or point.group:
+            continue
+        parts = tuple(int(p) for p in point.number.split("."))
+        if (
+            previous is not None
+            and len(parts) == len(previous) == 2
+            and parts[0] == previous[0]
+            and parts[1] > previous[1] + 1
+        ):
+            skipped = ", ".join(f"{parts[0]}.{m}" for m in range(previous[1] + 1, parts[1]))
+            problems.append(
+                f"numbering skips {skipped} (between {dotted(previous)} and {point.number})"
+            )
+        previous = parts
+    return problems
+
+
+def dotted(parts: tuple[int, ...]) -> str:
+    return ".".join(str(p) for p in parts)
+
+
+def stray_headings(found: list[Unit], points: list[Point], listed: set[str]) -> list[str]:
+    """Headings inside a point that look like a point's own (a number and a title, then a case
+    number or a section heading): the sign of a point swallowed by the one before it."""
+    problems = []
+    ordered = sorted(points, key=lambda p: p.start)
+    for position, point in enumerate(ordered):
+        end = ordered[position + 1].start if position + 1 < len(ordered) else len(found)
+        for index in range(point.body, end):
+            unit = found[index]
+            head = label(unit.text)
+            if head is None or not unit.starts_paragraph:
+                continue
+            title, body = heading_title(found, index, head.rest)
+            if not title_like(title) or not short_title(title):
+                continue
+            case_follows = body < len(found) and is_case_line(found[body].text)
+            if not case_follows and not (len(head.parts) == 2 and confirmed(found, body)):
+                continue
+            where = f"inside {point.number}" if point.number else f"after {point.title!r}"
+            heading = f"heading {head.number} ({short(title)}) {where}"
+            if head.number in listed:
+                problems.append(f"{heading} repeats a ToC entry")
+            elif listed:
+                problems.append(f"{heading} is not in the ToC")
+            else:
+                problems.append(f"{heading} was not taken as a point")
+    return problems
+
+
+def short(title: str) -> str:
+    return title if len(title) <= 50 else f"{title[:49].rstrip()}…"
