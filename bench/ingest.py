@@ -27,7 +27,7 @@ from notifier.config import load_settings
 from notifier.demo_site import SITE, SiteServer, StaticHandler
 from notifier.extract import pdf as pdf_module
 from notifier.models import Council, SourceKind
-from notifier.plan import plan_source, wanted
+from notifier.plan import Extracted, plan_source, wanted
 from notifier.runtime import Runtime
 from notifier.split import split
 from notifier.store import SourceRef, Store
@@ -83,9 +83,10 @@ async def ingest_round(
             plan = plan_source(
                 source_id=source.id,
                 council=council,
-                extracted=[(document, items)],
+                extracted=[Extracted(document=document, items=items)],
                 known=known,
                 classifier=classifier,
+                topic_count=len(classifier.topics),
             )
             await store.polls.finish(
                 source,

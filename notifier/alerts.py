@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, kw_only=True)
 class Incident:
-    kind: str  # broken | suspect | failing | quiet
+    kind: str  # broken | suspect | failing | empty | quiet
     stamp: str
     summary: str  # one line for the subject and the log
 
@@ -63,6 +63,15 @@ def incident(
             kind="failing",
             stamp=since_success,
             summary=f"{state.consecutive_failures} failed polls in a row",
+        )
+    if state.last_success_at is not None and state.found_documents == 0:
+        # Read fine, but its page leads to nothing the link pattern takes: a wrong address or
+        # pattern (or a redesign before anything was stored). Waiting for the quiet period
+        # would hide a source that never worked.
+        return Incident(
+            kind="empty",
+            stamp="0",  # one incident for as long as it lasts
+            summary="its page leads to no documents (check url and link_pattern)",
         )
     published = state.last_published_at
     if published is not None and (now - published).total_seconds() > source.quiet_period:

@@ -164,6 +164,11 @@ class IngestSettings(_Section):
     failure_alert_after: int = Field(
         default=3, ge=1, description="Consecutive failed polls before the operator is alerted."
     )
+    mail_first_poll: bool = Field(
+        default=False,
+        description="Mail what a new source's first poll finds. Off: that back catalogue goes "
+        "to the archive and the feeds only, and subscribers hear of what is new after it.",
+    )
 
 
 class SmtpSettings(_Section):

@@ -135,6 +135,11 @@ topics_file = "{topics.resolve().as_posix()}"
 per_host_delay = 0
 retries = 0
 
+[ingest]
+# The demo's first poll is all it has: mail it, to show the digests (a real deployment lets
+# a new source's back catalogue go to the archive and feeds only).
+mail_first_poll = true
+
 [smtp]
 host = "mail-folder.invalid"
 security = "none"

@@ -42,14 +42,12 @@ class ItemEvent:
     id: int
     type: EventType
     snapshot: ItemSnapshot
-    topics: tuple[str, ...]  # the snapshot's topic ids in topics-file order
+    topics: tuple[str, ...]  # the snapshot's topic ids, strongest first (its primary topic)
 
     @classmethod
-    def of(cls, event: Event, topic_order: Sequence[str]) -> ItemEvent:
+    def of(cls, event: Event) -> ItemEvent:
         snapshot = event.snapshot
-        rank = {topic: position for position, topic in enumerate(topic_order)}
-        topics = tuple(sorted(snapshot.topic_ids, key=lambda t: (rank.get(t, len(rank)), t)))
-        return cls(id=event.id, type=event.type, snapshot=snapshot, topics=topics)
+        return cls(id=event.id, type=event.type, snapshot=snapshot, topics=snapshot.topic_ids)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -131,7 +129,12 @@ def plan(
             continue  # a minutes point is told as its decision
         snap = state.latest.snapshot
         topics = _matching(subscriber, state.latest)
-        if not topics or not subscriber.wants_council(snap.council.value) or snap.procedural:
+        if (
+            not topics
+            or not subscriber.wants_council(snap.council.value)
+            or snap.procedural
+            or snap.baseline  # a new source's back catalogue: history, not news
+        ):
             continue
         if state.first_type is EventType.ITEM_RECLASSIFIED:
             if item_id in told.items:
@@ -165,7 +168,10 @@ def plan(
         agenda = in_this.get(snap.decides_item_id) if snap.decides_item_id is not None else None
         follow_up = snap.decides_item_id is not None and snap.decides_item_id in told.items
         if not (follow_up or agenda) and not (
-            topics and subscriber.wants_council(snap.council.value) and not snap.procedural
+            topics
+            and subscriber.wants_council(snap.council.value)
+            and not snap.procedural
+            and not snap.baseline
         ):
             continue
         covers = None

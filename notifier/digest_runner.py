@@ -40,12 +40,10 @@ class DigestRunner:
         store: Store,
         composer: Composer,
         settings: DigestSettings,
-        topic_order: Sequence[str],
     ) -> None:
         self._store = store
         self._composer = composer
         self._settings = settings
-        self._topic_order = tuple(topic_order)
 
     async def compose(self, frequency: Frequency, *, now: datetime) -> list[Composed]:
         """Plan and render every due digest without storing anything (dry run, preview)."""
@@ -98,7 +96,7 @@ class DigestRunner:
 
     async def _due(self, frequency: Frequency) -> tuple[list[Subscriber], list[ItemEvent], int]:
         due = await self._store.digests.due(frequency, types=DIGEST_EVENTS)
-        item_events = [ItemEvent.of(event, self._topic_order) for event in due.events]
+        item_events = [ItemEvent.of(event) for event in due.events]
         return due.people, item_events, due.until
 
     async def _told(

@@ -1,14 +1,13 @@
 """RSS 2.0, Atom 1.0 and OPML: item snapshots in, feed documents (bytes) out.
 
 Which feeds exist is ``catalogue(topics)``: all items, one per topic, one per council and one per
-council and topic. Each feed holds the newest ``FEED_SIZE`` items, newest first, one entry per
-item: its latest version as the ``item.new`` / ``item.changed`` / ``item.decided`` events tell it,
-with the topics of a later ``item.reclassified``; removed items leave the feeds.
+council and topic. Each feed holds the newest ``FEED_SIZE`` points by their documents' dates,
+one entry per point, its decision joined to it (``feed_entries``).
 
-An entry's id is ``tag:<base_url host>,2024:item/<item id>`` in both formats (RSS ``guid`` with
-``isPermaLink="false"``). It names the item, not the version, so a changed item shows as the same
-entry with a newer ``updated`` time instead of as a duplicate. Moving the service to another host
-changes every id once.
+An entry's id is ``tag:kkr-notifier,2024:item/<item id>`` in both formats (RSS ``guid`` with
+``isPermaLink="false"``). It names the point, not the version, and not the host the service runs
+on: a changed point or one that got its decision shows as the same entry, and moving the service
+to another address keeps every id.
 
 Scraped text is untrusted: every value goes through ``clean_text`` (drops characters XML 1.0
 forbids) and Jinja's autoescape; HTML bodies are built escaped and then escaped again for XML.
@@ -17,8 +16,8 @@ forbids) and Jinja's autoescape; HTML bodies are built escaped and then escaped 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from urllib.parse import urlsplit
@@ -26,36 +25,22 @@ from urllib.parse import urlsplit
 from jinja2 import Environment
 
 from notifier import ical
-from notifier.models import Council, Event, EventType, ItemSnapshot, StoredMeeting, Topic
+from notifier.feed_entries import FEED_EVENTS, Entry, FeedKey, Recent, fold, select
+from notifier.models import Council, StoredMeeting, Topic
+from notifier.point_text import point_summary
 from notifier.untrusted import safe_url
+
+__all__ = ["FEED_EVENTS", "Entry", "FeedSpec", "Recent", "build_files", "catalogue", "fold"]
 
 FEED_SIZE = 100
 # Newest item events read to build the feeds: a topic or council with nothing in this window
 # has an empty feed. About ten years of KKR material at today's pace.
 EVENT_WINDOW = 5000
 TEXT_LIMIT = 3000  # characters of an item's text in a feed entry; the document has the rest
-TAG_DATE = "2024"
+TAG = "tag:kkr-notifier,2024"  # fixed: entry ids must not change when the service moves
 # An empty feed still needs a time; a fixed one keeps its ETag stable.
 EMPTY_FEED_TIME = datetime(2024, 1, 1, tzinfo=UTC)
 SITE_NAME = "KKR Notifier"
-
-FEED_EVENTS = (
-    EventType.ITEM_NEW,
-    EventType.ITEM_CHANGED,
-    EventType.ITEM_DECIDED,
-    EventType.ITEM_RECLASSIFIED,
-    EventType.ITEM_REMOVED,
-)
-_VERSION_EVENTS = (EventType.ITEM_NEW, EventType.ITEM_CHANGED, EventType.ITEM_DECIDED)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Entry:
-    """One item in the feeds: its latest version and when it first and last appeared."""
-
-    snapshot: ItemSnapshot
-    published: datetime
-    updated: datetime
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,13 +52,12 @@ class FeedSpec:
     topic: str | None = None
     council: Council | None = None
 
-    def matches(self, snapshot: ItemSnapshot) -> bool:
-        if self.council is not None and snapshot.council is not self.council:
-            return False
-        return self.topic is None or self.topic in snapshot.topic_ids
+    @property
+    def key(self) -> FeedKey:
+        return (self.topic, self.council)
 
-    def select(self, entries: Iterable[Entry]) -> list[Entry]:
-        return [entry for entry in entries if self.matches(entry.snapshot)][:FEED_SIZE]
+    def select(self, entries: Sequence[Entry]) -> list[Entry]:
+        return select(entries, self.key, FEED_SIZE)
 
     @property
     def rss_path(self) -> str:
@@ -119,73 +103,11 @@ def catalogue(topics: Sequence[Topic]) -> list[FeedSpec]:
     return specs
 
 
-FeedKey = tuple[str | None, Council | None]
-"""What a feed selects: (topic, council), either None for all."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class Recent:
-    """The entries the feeds show, and when what each selection shows last changed.
-
-    A feed can change without a newer entry in it: an item is removed, or reclassified out of
-    a topic, or lets an older one back into the newest ``FEED_SIZE``. So a feed's
-    Last-Modified is the time of the newest event that touched an item it selects, before or
-    after that event, not the newest ``updated`` among its entries.
-    """
-
-    entries: list[Entry]
-    changed: dict[FeedKey, datetime]
-
-    def modified(self, spec: FeedSpec) -> datetime:
-        newest = max((entry.updated for entry in spec.select(self.entries)), default=None)
-        touched = self.changed.get((spec.topic, spec.council))
-        return max((t for t in (newest, touched) if t is not None), default=EMPTY_FEED_TIME)
-
-
-def _keys(snapshot: ItemSnapshot) -> list[FeedKey]:
-    """Every feed selection the snapshot is in."""
-    keys: list[FeedKey] = [(None, None), (None, snapshot.council)]
-    for topic in snapshot.topic_ids:
-        keys += [(topic, None), (topic, snapshot.council)]
-    return keys
-
-
-def fold(events: Iterable[Event]) -> Recent:
-    """Fold item events (any order) into one entry per live item, newest update first, and
-    the time each feed selection last changed."""
-    latest: dict[int, Entry] = {}
-    seen: dict[int, ItemSnapshot] = {}  # each item's last snapshot, removed or not
-    removed: set[int] = set()
-    changed: dict[FeedKey, datetime] = {}
-    for event in sorted(events, key=lambda e: e.id):
-        if event.item_id is None:
-            continue
-        item_id = event.item_id
-        snapshot = event.snapshot
-        current = latest.get(item_id)
-        if event.type is EventType.ITEM_REMOVED:
-            removed.add(item_id)
-        elif event.type is EventType.ITEM_RECLASSIFIED:
-            removed.discard(item_id)
-            # New topics for the same version: the entry moves between feeds but is not "updated".
-            if current is not None:
-                snapshot = replace(current.snapshot, topics=snapshot.topics)
-                latest[item_id] = replace(current, snapshot=snapshot)
-        elif event.type in _VERSION_EVENTS:
-            removed.discard(item_id)
-            latest[item_id] = Entry(
-                snapshot=snapshot,
-                published=current.published if current else event.created_at,
-                updated=event.created_at,
-            )
-        before = seen.get(item_id)
-        for key in {*_keys(snapshot), *(_keys(before) if before else ())}:
-            if key not in changed or changed[key] < event.created_at:
-                changed[key] = event.created_at
-        seen[item_id] = snapshot
-    live = [entry for item_id, entry in latest.items() if item_id not in removed]
-    entries = sorted(live, key=lambda e: (e.updated, e.snapshot.item_id), reverse=True)
-    return Recent(entries=entries, changed=changed)
+def modified(state: Recent, spec: FeedSpec) -> datetime:
+    """When what the feed shows last changed (its Last-Modified)."""
+    newest = max((entry.updated for entry in spec.select(state.entries)), default=None)
+    touched = state.changed.get(spec.key)
+    return max((t for t in (newest, touched) if t is not None), default=EMPTY_FEED_TIME)
 
 
 def _rfc822(moment: datetime) -> str:
@@ -221,7 +143,7 @@ class _View:
     html: str
     published: str
     updated: str
-    updated_rfc822: str
+    published_rfc822: str
     categories: list[tuple[str, str, str]]  # (scheme, term, label)
     enclosure: str | None
 
@@ -233,14 +155,13 @@ class FeedRenderer:
         self.base_url = base_url.rstrip("/")
         self.specs = catalogue(topics)
         self.topic_names = {topic.id: topic.name for topic in topics}
-        self._authority = urlsplit(self.base_url).hostname or "localhost"
         self._env = env
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path}"
 
     def entry_id(self, item_id: int) -> str:
-        return f"tag:{self._authority},{TAG_DATE}:item/{item_id}"
+        return f"{TAG}:item/{item_id}"
 
     def rss(self, spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
         return self._render("feeds/rss.xml.j2", spec, entries)
@@ -262,7 +183,7 @@ class FeedRenderer:
         updated = max((entry.updated for entry in entries), default=EMPTY_FEED_TIME)
         template = self._env.get_template(name)
         return template.render(
-            feed_id=f"tag:{self._authority},{TAG_DATE}:feed/{spec.slug}",
+            feed_id=f"{TAG}:feed/{spec.slug}",
             title=spec.title,
             subtitle=_subtitle(spec, self.topic_names),
             link=self.url(_archive_query(spec)),
@@ -286,31 +207,37 @@ class FeedRenderer:
             id=self.entry_id(snap.item_id),
             title=title,
             link=safe_url(snap.document_url, self.url("arkiv")),
-            html=self._entry_html(snap),
+            html=self._entry_html(entry),
             published=_rfc3339(entry.published),
             updated=_rfc3339(entry.updated),
-            updated_rfc822=_rfc822(entry.updated),
+            published_rfc822=_rfc822(entry.published),
             categories=categories,
             enclosure=safe_url(snap.document_url) if is_pdf(snap.document_url) else None,
         )
 
-    def _entry_html(self, snap: ItemSnapshot) -> str:
+    def _entry_html(self, entry: Entry) -> str:
         """The entry body as HTML (every scraped value escaped by the template); a plain str,
-        so the XML template escapes it once more."""
+        so the XML template escapes it once more. A point shows its own text once: the summary
+        without the sections shown below it (Indstilling, Beslutning)."""
+        snap, decision = entry.snapshot, entry.decision
         facts = [snap.council.danish_name]
         if snap.document_date:
             facts.append(snap.document_date.strftime("%d.%m.%Y"))
         topics = ", ".join(self.topic_names.get(topic, topic) for topic in snap.topic_ids)
         if topics:
             facts.append(f"Emner: {topics}")
+        text = point_summary(snap.text) if snap.number else snap.text
+        beslutning = (decision.beslutning if decision else None) or snap.beslutning or ""
         return self._env.get_template("feeds/entry.html.j2").render(
             decides_title=snap.decides_title,
-            text=_paragraphs(_truncate(snap.text)),
+            text=_paragraphs(_truncate(text)),
             indstilling=_paragraphs(_truncate(snap.indstilling or "")),
-            beslutning=_paragraphs(_truncate(snap.beslutning or "")),
+            beslutning=_paragraphs(_truncate(beslutning)),
             facts=" · ".join(facts),
             source_url=safe_url(snap.document_url),
             source_title=snap.document_title,
+            minutes_url=safe_url(decision.document_url) if decision else "",
+            minutes_title=decision.document_title if decision else "",
         )
 
 
@@ -351,16 +278,16 @@ def build_files(
     files: dict[str, File] = {}
     for spec in renderer.specs:
         selected = spec.select(state.entries)
-        modified = state.modified(spec)
-        files[spec.rss_path] = _file(spec.rss_path, renderer.rss(spec, selected), modified)
-        files[spec.atom_path] = _file(spec.atom_path, renderer.atom(spec, selected), modified)
+        changed = modified(state, spec)
+        files[spec.rss_path] = _file(spec.rss_path, renderer.rss(spec, selected), changed)
+        files[spec.atom_path] = _file(spec.atom_path, renderer.atom(spec, selected), changed)
     files[OPML_PATH] = _file(OPML_PATH, renderer.opml(renderer.specs), None)
     for council in [None, *Council]:
         chosen = [m for m in meetings if council is None or m.council is council]
-        modified = max((m.updated_at for m in chosen), default=EMPTY_FEED_TIME)
+        moved = max((m.updated_at for m in chosen), default=EMPTY_FEED_TIME)
         body = ical.render_calendar(chosen, council=council, base_url=renderer.base_url)
         path = calendar_path(council)
-        files[path] = _file(path, body, modified)
+        files[path] = _file(path, body, moved)
     return files
 
 

@@ -24,9 +24,9 @@ from notifier.errors import ExtractError, FetchError, StoreError
 from notifier.extract import Link
 from notifier.fetch import Fetcher, Response
 from notifier.judge import Verdict, judge
-from notifier.models import Document, DocumentKind, FetchState, Item, Meeting, SourceKind
-from notifier.plan import ItemClassifier, Known, SourcePlan, plan_source, wanted
-from notifier.split import split
+from notifier.models import Document, DocumentKind, FetchState, Meeting, SourceKind
+from notifier.plan import Extracted, ItemClassifier, Known, SourcePlan, plan_source, wanted
+from notifier.split import split_document
 from notifier.store import FetchRecord, PollStart, SourceRef, Store
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,7 @@ class Pipeline:
         store: Store,
         fetcher: Fetcher,
         classifier: ItemClassifier,
+        topic_count: int,
         settings: IngestSettings,
         owner: str,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -101,6 +102,7 @@ class Pipeline:
         self._store = store
         self.fetcher = fetcher
         self._classifier = classifier
+        self._topic_count = topic_count
         self._settings = settings
         self._clock = clock
         self._owner = owner
@@ -148,12 +150,14 @@ class Pipeline:
     ) -> None:
         now = self._clock()
         fetched: list[FetchRecord] = []
+        found: int | None = None  # documents the source's page led to, when it was read
         if source.kind is SourceKind.PAGE:
             links = [Link(url=source.url, text="", date=None)]
         else:
             links, listing = await self._document_urls(source, start, summary)
             if listing is not None:
                 fetched.append(_record(source.url, listing, None))
+                found = len(links)
                 if not links and start.known_count:
                     await self._hold(ref, start, summary, "broken", "listing has no document links")
                     return
@@ -163,7 +167,7 @@ class Pipeline:
         if missing:
             states |= await self._store.polls.fetch_states(missing)
         documents = await self._fetch_documents(list(by_url), states, summary)
-        extracted: list[tuple[Document, list[Item]]] = []
+        extracted: list[Extracted] = []
         unreadable: list[str] = []
         for item in documents:
             if item.response is None:
@@ -177,7 +181,10 @@ class Pipeline:
                 unreadable.append(item.url)
                 continue
             document = _attach_bilag(document, by_url.get(item.url), source)
-            extracted.append((document, split(document)))
+            parts = split_document(document)
+            extracted.append(
+                Extracted(document=document, items=parts.items, problems=parts.problems)
+            )
             fetched.append(_record(item.url, item.response, item.body_hash))
         # The source itself could not be read: its page failed, or every document did. An
         # unreadable document keeps no validators, so it is tried (and reported) again.
@@ -186,7 +193,7 @@ class Pipeline:
         # Sources may share documents (a listing and a feed of the same newsletters): plan and
         # apply one source at a time so two never insert the same document at once.
         async with self._write_lock:
-            plan = await self._plan(ref, extracted, unreadable)
+            plan = await self._plan(ref, start, extracted, unreadable)
             verdict = self._verdict(plan, start) if plan is not None else None
             if verdict is not None:
                 assert plan is not None
@@ -201,6 +208,7 @@ class Pipeline:
                 failed=failed,
                 owner=self._owner,
                 now=now,
+                found=found,
             )
         summary.documents_new = applied.documents_new
         summary.documents_changed = applied.documents_changed
@@ -215,12 +223,13 @@ class Pipeline:
     async def _plan(
         self,
         ref: SourceRef,
-        extracted: list[tuple[Document, list[Item]]],
+        start: PollStart,
+        extracted: list[Extracted],
         unreadable: list[str],
     ) -> SourcePlan | None:
         if not extracted and not unreadable:
             return None
-        refs = [wanted(document, ref.council) for document, _ in extracted]
+        refs = [wanted(found.document, ref.council) for found in extracted]
         known: Known = await self._store.polls.lookup(ref.id, refs, unreadable=unreadable)
         return plan_source(
             source_id=ref.id,
@@ -228,6 +237,10 @@ class Pipeline:
             extracted=extracted,
             known=known,
             classifier=self._classifier,
+            topic_count=self._topic_count,
+            # The source's first successful poll brings its back catalogue, not news.
+            baseline=start.state.last_success_at is None and not self._settings.mail_first_poll,
+            undated=ref.kind is SourceKind.PAGE,
         )
 
     async def _document_urls(

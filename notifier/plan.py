@@ -2,8 +2,9 @@
 
 The pipeline collects a poll's documents, asks the store once what it already holds of them
 (``Known``), and plans here: which stored document each one is (by key, else URL, else the same
-content under a new URL and key), how its items differ, and the topics of every new or changed
-item. ``judge`` looks at the plan; the store applies it in one transaction.
+content under a new URL and key), how its items differ, the topics of every new or changed
+item, and whether the quality gate holds the document for review (``quality``). ``judge``
+looks at the plan; the store applies it in one transaction.
 """
 
 from __future__ import annotations
@@ -23,12 +24,22 @@ from notifier.models import (
     TopicMatch,
     content_hash,
 )
+from notifier.quality import review_reasons
 
 
 class ItemClassifier(Protocol):
     version: str
 
     def classify_item(self, item: Item) -> tuple[TopicMatch, ...]: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class Extracted:
+    """A fetched document, split, with what splitting found wrong."""
+
+    document: Document
+    items: Sequence[Item]
+    problems: Sequence[str] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,6 +86,8 @@ class DocumentPlan:
     stored: StoredDocument | None
     diff: ItemDiff
     topics: dict[str, tuple[TopicMatch, ...]] = field(default_factory=dict)  # by item key
+    # Why the quality gate holds the document (stored, told to nobody until released).
+    review: tuple[str, ...] = ()
 
     @property
     def is_new(self) -> bool:
@@ -97,6 +110,9 @@ class SourcePlan:
     # Applied without events: the operator discarded this result as noise (a renumbering, a
     # redesign); the store takes it as the new baseline and nobody is told.
     quiet: bool = False
+    # The source's first successful poll: its back catalogue goes to the archive and the feeds,
+    # but is not mailed as news (its item events are marked ``baseline``).
+    baseline: bool = False
 
     @property
     def items_new(self) -> int:
@@ -140,10 +156,15 @@ def plan_source(
     *,
     source_id: str,
     council: Council,
-    extracted: Sequence[tuple[Document, Sequence[Item]]],
+    extracted: Sequence[Extracted],
     known: Known,
     classifier: ItemClassifier,
+    topic_count: int,
+    baseline: bool = False,
+    undated: bool = False,
 ) -> SourcePlan:
+    """``undated``: the source's documents carry no date of their own (a standing page watched
+    for changes, dated by when a change is seen), so a missing date holds nothing."""
     plan = SourcePlan(
         source_id=source_id,
         council=council,
@@ -151,15 +172,23 @@ def plan_source(
         stored_items=known.stored_items,
         stored_documents=known.stored_documents,
         unreadable=known.unreadable,
+        baseline=baseline,
     )
-    for document, items in extracted:
+    for found in extracted:
+        document, items = found.document, found.items
         ref = wanted(document, council)
         stored = known.find(ref, source_id=source_id)
         diff = diff_items(known.live_items.get(stored.id, []) if stored else [], items)
-        topics = {
-            item.key: classifier.classify_item(item)
-            for item in [*diff.new, *(new for _, new in diff.changed)]
-        }
+        told = [*diff.new, *(new for _, new in diff.changed)]
+        topics = {item.key: classifier.classify_item(item) for item in told}
+        review = review_reasons(
+            document,
+            told,
+            topics=topics,
+            topic_count=topic_count,
+            split_problems=found.problems,
+            undated_ok=undated,
+        )
         plan.documents.append(
             DocumentPlan(
                 document=document,
@@ -169,6 +198,7 @@ def plan_source(
                 stored=stored,
                 diff=diff,
                 topics=topics,
+                review=review,
             )
         )
     return plan

@@ -89,7 +89,7 @@ def join(body: Sequence[Unit]) -> str:
 _NOT_SUMMARY = frozenset({"indstilling", "beslutning", "vedlagte bilag", "bilag"})
 
 
-def point_summary(item: Item) -> str:
+def point_summary(text: str) -> str:
     """The text to show as an excerpt of an agenda or minutes point, without repeating what
     digests and feeds show from its own fields: the Baggrund, Sagsfremstilling, Resumé and
     Økonomi text (and any text before the first section heading), without the case-number
@@ -98,7 +98,7 @@ def point_summary(item: Item) -> str:
     Indstilling)."""
     kept: list[Unit] = []
     skipping = False
-    for unit in units(item.text):
+    for unit in units(text):
         if match := _SECTION.match(unit.text):
             skipping = match.group(1).casefold() in _NOT_SUMMARY
             if match.group("rest") and not skipping:

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from notifier import danish
 from notifier.models import Council, DocumentKind, ItemSnapshot, Topic
+from notifier.point_text import is_case_line, point_summary, section
 from notifier.untrusted import safe_url
 
 if TYPE_CHECKING:
@@ -187,7 +188,7 @@ class DigestRenderer:
             "council": snap.council.danish_name,
             "date": _date_text(snap),
             "document": f"{kind}, punkt {snap.number}" if snap.number else kind,
-            "excerpt": excerpt(snap.title, snap.text),
+            "excerpt": excerpt(snap.title, snap.text, point=snap.number is not None),
             "indstilling": shorten(snap.indstilling or "", INDSTILLING_CHARS),
             "why": self._why(snap, entry.topics),
             "changes": changes(entry.old, snap) if entry.old else [],
@@ -232,20 +233,14 @@ def _date_text(snap: ItemSnapshot) -> str:
     return danish.long_date(snap.document_date) if snap.document_date else ""
 
 
-# Lines an agenda point opens with that say nothing about its subject.
-_PREAMBLE = re.compile(
-    r"(?:SAG-\d{4}-\d+|Sagsnr\.?:?\s*\S+)\b.*|(?:Baggrund|Sagsfremstilling|Resumé)\s*:?",
-    re.IGNORECASE,
-)
-
-
-def excerpt(title: str, text: str) -> str:
-    """The start of the text, without the title when the text repeats it first, and without an
-    agenda point's case-number line and section heading."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    while lines and _PREAMBLE.fullmatch(lines[0]):
-        lines.pop(0)
-    text = " ".join(" ".join(lines).split())
+def excerpt(title: str, text: str, *, point: bool = False) -> str:
+    """The start of the text, without the title when the text repeats it first; of an agenda
+    point, its Baggrund or Sagsfremstilling only (``point_summary``: no case-number line, no
+    section headings, no Indstilling or Beslutning, which are shown from their own fields)."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if point or is_case_line(first) or section(first):
+        text = point_summary(text)
+    text = " ".join(text.split())
     heading = " ".join(title.split())
     if text.casefold().startswith(heading.casefold()):
         rest = text[len(heading) :]

@@ -155,6 +155,7 @@ class Runtime:
                 store=self.store,
                 fetcher=self.fetcher,
                 classifier=self.classifier,
+                topic_count=len(self.topics),
                 settings=self.settings.ingest,
                 owner=self.worker_id,
             )
@@ -166,7 +167,6 @@ class Runtime:
             store=self.store,
             composer=self.composer,
             settings=self.settings.digest,
-            topic_order=[topic.id for topic in self.topics],
         )
 
     @functools.cached_property

@@ -32,7 +32,7 @@ from notifier.models import (
     TopicMatch,
     slug,
 )
-from notifier.plan import plan_source, wanted
+from notifier.plan import Extracted, plan_source, wanted
 from notifier.runtime import Runtime
 from notifier.store import SourceRef, Store
 from notifier.web.app import create_app
@@ -83,8 +83,13 @@ async def publish(
     title: str | None = None,
     url: str | None = None,
     now: datetime | None = None,
+    problems: Sequence[str] = (),
+    baseline: bool = False,
 ) -> list[ItemSnapshot]:
-    """Store one document with these items; return the snapshots of the events it appended."""
+    """Store one document with these items; return the snapshots of the events it appended.
+
+    ``problems`` are what splitting found wrong (the quality gate holds such a document);
+    ``baseline`` stores it as a new source's first poll would (history, not news)."""
     now = now or datetime.now(UTC)
     source = source_for(council)
     name = {
@@ -126,7 +131,14 @@ async def publish(
         meeting=meeting,
     )
     return await store_document(
-        store, source, document, items, classifier=SpecClassifier(specs), now=now
+        store,
+        source,
+        document,
+        items,
+        classifier=SpecClassifier(specs),
+        now=now,
+        problems=problems,
+        baseline=baseline,
     )
 
 
@@ -138,6 +150,8 @@ async def store_document(
     *,
     classifier: SpecClassifier,
     now: datetime,
+    problems: Sequence[str] = (),
+    baseline: bool = False,
 ) -> list[ItemSnapshot]:
     """Plan and store one document as a poll of ``source`` would; return the snapshots of the
     item events it appended."""
@@ -148,9 +162,11 @@ async def store_document(
     plan = plan_source(
         source_id=source.id,
         council=source.council,
-        extracted=[(document, items)],
+        extracted=[Extracted(document=document, items=items, problems=problems)],
         known=known,
         classifier=classifier,
+        topic_count=6,
+        baseline=baseline,
     )
     await store.polls.finish(
         source,

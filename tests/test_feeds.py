@@ -195,11 +195,15 @@ async def test_a_changed_item_updates_its_entry_and_a_removed_one_leaves(
     assert [entry.snapshot.title for entry in entries] == ["Sundhedsaftale"]
     entry = entries[0]
     assert entry.snapshot.text == "Anden udgave."
-    assert entry.published == first and entry.updated == first + timedelta(days=1)
+    # Dated by its meeting (19 April 2021, 10:00 in Copenhagen), not by when it was fetched;
+    # updated when the change was seen.
+    meeting = datetime(2021, 4, 19, 8, tzinfo=UTC)
+    assert entry.published == meeting and entry.updated == first + timedelta(days=1)
     atom = feedparser.parse(renderer().atom(spec("alle"), entries))
-    assert atom.entries[0].id == f"tag:kkr.example.dk,2024:item/{entry.snapshot.item_id}"
+    # The id does not name the host the service runs on (BASE is kkr.example.dk).
+    assert atom.entries[0].id == f"tag:kkr-notifier,2024:item/{entry.snapshot.item_id}"
     assert atom.entries[0].updated.startswith("2024-03-02")
-    assert atom.entries[0].published.startswith("2024-03-01")
+    assert atom.entries[0].published.startswith("2021-04-19")
 
 
 def test_empty_feeds_are_valid() -> None:
@@ -346,7 +350,8 @@ async def test_feeds_hold_the_newest_hundred_items(sqlite_store: Store) -> None:
         sqlite_store,
         [Spec(title=f"Nyt punkt {n}", number=str(n)) for n in range(1, 51)],
         council=Council.SJAELLAND,
-        now=older + timedelta(days=1),
+        day=date(2021, 4, 20),  # a later meeting: newer, whenever it was fetched
+        now=older - timedelta(days=1),
     )
     files = await build_files(sqlite_store)
     for path in ("feeds/alle.rss", "feeds/alle.atom"):
@@ -355,9 +360,8 @@ async def test_feeds_hold_the_newest_hundred_items(sqlite_store: Store) -> None:
         titles = [entry.title for entry in parsed.entries]
         assert all(f"Nyt punkt {n}" in " ".join(titles) for n in range(1, 51))
         assert sum("Gammelt" in title for title in titles) == 50
-        key = "published_parsed" if path.endswith(".rss") else "updated_parsed"  # pubDate
-        updated = [entry[key] for entry in parsed.entries]
-        assert updated == sorted(updated, reverse=True)  # newest first
+        dates = [entry["published_parsed"] for entry in parsed.entries]  # pubDate in RSS
+        assert dates == sorted(dates, reverse=True)  # newest document first
     council = feedparser.parse(files["feeds/kkr/hovedstaden.rss"].body)
     assert len(council.entries) == 60  # the cut is per feed, after filtering
 

@@ -438,9 +438,9 @@ def test_split_is_split_document_without_problems() -> None:
 
 def test_point_summary_leaves_out_what_has_its_own_field() -> None:
     items = split_text(CONTENTS + BODY, DocumentKind.MINUTES).items
-    assert point_summary(items[2]) == "Rammeaftalen skal godkendes hvert andet år."
-    assert point_summary(items[3]) == "Der er tre forhold:\n\n1. Overhead\n\n2. Belægning"
-    assert point_summary(items[0]) == ""  # only an Indstilling
+    assert point_summary(items[2].text) == "Rammeaftalen skal godkendes hvert andet år."
+    assert point_summary(items[3].text) == "Der er tre forhold:\n\n1. Overhead\n\n2. Belægning"
+    assert point_summary(items[0].text) == ""  # only an Indstilling
 
 
 def test_point_summary_of_run_in_sections() -> None:
@@ -451,4 +451,4 @@ def test_point_summary_of_run_in_sections() -> None:
         text="SAG-2024-00001 ab\n\nResumé: Taksterne stiger.\n\nIndstilling: Godkendes.\n\n"
         "Beslutning: Godkendt.\n\nBilag\n\nTakstoversigt",
     )
-    assert point_summary(item) == "Taksterne stiger."
+    assert point_summary(item.text) == "Taksterne stiger."

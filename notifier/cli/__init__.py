@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "poll": ("notifier.cli.poll", "poll", "Poll the configured sources."),
     "reclassify": ("notifier.cli.poll", "reclassify", "Classify stored items again."),
     "release": ("notifier.cli.poll", "release", "Let a held-back source's changes through."),
+    "review": ("notifier.cli.review", "review", "Documents the quality gate holds for review."),
     "run": ("notifier.cli.run", "run_command", "Run the service."),
     "settings": ("notifier.cli.settings", "settings_command", "Validate and list settings."),
     "subscribers": ("notifier.cli.subscribers", "subscribers", "Manage subscribers."),

@@ -132,6 +132,7 @@ class StoredDocument:
     content_hash: str
     meeting_id: int | None
     supplementary: bool
+    review: tuple[str, ...] = ()  # why the quality gate holds it; () when it may be told
 
 
 @dataclass(frozen=True, kw_only=True)

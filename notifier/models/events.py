@@ -40,6 +40,8 @@ class ItemSnapshot:
     old: ItemSnapshot | None = None  # item.changed: the version before
     decides_item_id: int | None = None  # item.decided: the agenda point this minutes point decides
     decides_title: str | None = None
+    # From a source's first poll: history for the archive and the feeds, not news to mail.
+    baseline: bool = False
 
     @property
     def topic_ids(self) -> tuple[str, ...]:
@@ -58,6 +60,7 @@ class DocumentPayload:
     kind: DocumentKind
     date: date | None
     content_type: str
+    review: tuple[str, ...] = ()  # document.held: why
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -59,6 +59,8 @@ class SubscriberState(StrEnum):
 class EventType(StrEnum):
     DOCUMENT_NEW = "document.new"
     DOCUMENT_CHANGED = "document.changed"
+    DOCUMENT_HELD = "document.held"  # the quality gate holds it for review; nobody is told
+    DOCUMENT_RELEASED = "document.released"  # released after review (or it passes now)
     ITEM_NEW = "item.new"
     ITEM_CHANGED = "item.changed"
     ITEM_REMOVED = "item.removed"

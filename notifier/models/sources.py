@@ -38,3 +38,4 @@ class SourceState:
     held_fingerprint: str | None
     discarded_fingerprint: str | None
     alerted: str | None
+    found_documents: int | None = None

@@ -59,7 +59,14 @@ async def _apply_document(
     document = doc_plan.document
     meeting_id = await _record_meeting(conn, plan, doc_plan, now)
     stored = doc_plan.stored
-    context = Context(conn=conn, plan=plan, document=document, document_id=0, now=now)
+    context = Context(
+        conn=conn,
+        plan=plan,
+        document=document,
+        document_id=0,
+        now=now,
+        held=bool(doc_plan.review),
+    )
     if stored is None:
         document_id = await store_documents.insert(
             conn,
@@ -69,6 +76,7 @@ async def _apply_document(
             council=plan.council,
             content_hash=doc_plan.content_hash,
             meeting_id=meeting_id,
+            review=doc_plan.review,
             now=now,
         )
         applied.documents_new += 1
@@ -83,6 +91,7 @@ async def _apply_document(
             document=document,
             content_hash=doc_plan.content_hash,
             meeting_id=meeting_id or stored.meeting_id,
+            review=doc_plan.review,
             now=now,
         )
         if doc_plan.changed:
@@ -115,10 +124,30 @@ async def _apply_document(
         )
     for old in doc_plan.diff.removed:
         await store_items.remove(conn, old.id, now)
-        await context.append(EventType.ITEM_REMOVED, context.stored(old))
+        if not context.held:
+            await context.append(EventType.ITEM_REMOVED, context.stored(old))
         applied.items_removed += 1
     if document.kind is DocumentKind.MINUTES and meeting_id is not None:
         await _record_decisions(context, meeting_id, touched, doc_plan)
+    was_held = bool(stored and stored.review)
+    if doc_plan.review and (doc_plan.review != (stored.review if stored else ()) or touched):
+        await context.document_event(EventType.DOCUMENT_HELD, review=doc_plan.review)
+    elif was_held and not doc_plan.review:
+        # It passes the gate now: what it holds was never told, so it is told now.
+        await announce(context)
+
+
+async def announce(context: Context) -> int:
+    """Tell about every live item of a document that was held: released after review, or
+    passing the quality gate now. Returns how many items were told."""
+    context.held = False
+    live = await store_items.live_by_document(context.conn, [context.document_id])
+    for stored in live[context.document_id]:
+        await context.item_event(
+            EventType.ITEM_NEW, as_item(stored), stored.id, stored.version_id, stored.topics
+        )
+    await context.document_event(EventType.DOCUMENT_RELEASED)
+    return len(live[context.document_id])
 
 
 async def _record_meeting(
@@ -207,6 +236,7 @@ class Context:
     document: Document
     document_id: int
     now: datetime
+    held: bool = False  # the quality gate holds the document: its items are not told
 
     def snapshot(
         self,
@@ -242,6 +272,7 @@ class Context:
             old=old,
             decides_item_id=decides.id if decides else None,
             decides_title=decides.title if decides else None,
+            baseline=self.plan.baseline,
         )
 
     def stored(self, stored: StoredItem) -> ItemSnapshot:
@@ -258,10 +289,12 @@ class Context:
         old: ItemSnapshot | None = None,
         decides: StoredItem | None = None,
     ) -> None:
+        if self.held:
+            return
         snapshot = self.snapshot(item, item_id, version_id, topics, old=old, decides=decides)
         await self.append(type, snapshot)
 
-    async def document_event(self, type: EventType) -> None:
+    async def document_event(self, type: EventType, *, review: tuple[str, ...] = ()) -> None:
         document = self.document
         payload = DocumentPayload(
             document_id=self.document_id,
@@ -271,6 +304,7 @@ class Context:
             kind=document.kind,
             date=document.date,
             content_type=document.content_type,
+            review=review,
         )
         await self.append(type, payload)
 

@@ -25,6 +25,7 @@ def _document(row: sa.RowMapping) -> StoredDocument:
         content_hash=row["content_hash"],
         meeting_id=row["meeting_id"],
         supplementary=row["supplementary"],
+        review=tuple(row["review"] or ()),
     )
 
 
@@ -77,6 +78,7 @@ async def insert(
     council: Council,
     content_hash: str,
     meeting_id: int | None,
+    review: tuple[str, ...],
     now: datetime,
 ) -> int:
     result = await conn.execute(
@@ -94,6 +96,7 @@ async def insert(
             meeting_id=meeting_id,
             supplementary=document.supplementary,
             content_hash=content_hash,
+            review=list(review) or None,
             first_seen_at=now,
             last_seen_at=now,
         )
@@ -110,6 +113,7 @@ async def update(
     document: Document,
     content_hash: str,
     meeting_id: int | None,
+    review: tuple[str, ...],
     now: datetime,
 ) -> None:
     await conn.execute(
@@ -124,6 +128,7 @@ async def update(
             meeting_id=meeting_id,
             supplementary=document.supplementary,
             content_hash=content_hash,
+            review=list(review) or None,
             last_seen_at=now,
         )
     )

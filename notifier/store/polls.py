@@ -116,15 +116,19 @@ class Polls:
         failed: bool,
         owner: str,
         now: datetime,
+        found: int | None = None,
     ) -> Applied:
         """Apply the judged plan, remember the validators, record the source's health and give
         back the lease, in one transaction.
 
         ``failed``: the source itself could not be read this time (its page failed, or every
         document did); errors besides that are recorded without counting as a failed poll.
+        ``found``: how many documents the source's page led to, when it was read this time.
         """
         async with self._db.write() as conn:
             applied = await apply(conn, plan, now=now) if plan is not None else Applied()
+            if found is not None:
+                await store_sources.update(conn, source.id, found_documents=found)
             for record in fetched:
                 await store_sources.save_fetch_state(conn, record, now)
             if failed:

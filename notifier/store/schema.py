@@ -67,6 +67,9 @@ sources = sa.Table(
     sa.Column("held_fingerprint", sa.String(64)),
     sa.Column("discarded_fingerprint", sa.String(64)),
     sa.Column("alerted", sa.String(40)),  # which alert the operator last got, to send each once
+    # documents the source's page led to when last read (None: never read); 0 after successful
+    # fetches is a source that finds nothing, which the operator hears of at once
+    sa.Column("found_documents", sa.Integer),
 )
 
 fetch_state = sa.Table(
@@ -112,6 +115,8 @@ documents = sa.Table(
     sa.Column("content_hash", sa.String(64), nullable=False),
     sa.Column("first_seen_at", UTCDateTime, nullable=False),
     sa.Column("last_seen_at", UTCDateTime, nullable=False),
+    # why the quality gate holds it (a list of reasons); null or empty: it may be told
+    sa.Column("review", sa.JSON),
     sa.Index(None, "url"),
 )
 

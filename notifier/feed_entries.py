@@ -1,0 +1,177 @@
+"""Pure: item events folded into what the feeds and the archive show.
+
+* One entry per newsletter section and per agenda point. When the minutes bring a point's
+  decision (``item.decided``), the decision joins the agenda point's entry, which is updated in
+  place: a feed reader sees the entry change, not a second one with the same title. A minutes
+  point whose agenda point is not (or no longer) in view stays an entry of its own.
+* An entry is dated by its document (the meeting's start, else the document's own date), not
+  by when it was fetched, and the feeds and the archive are ordered by that date. ``updated``
+  moves on only for news seen after the fact: a change to a point, or a decision, found by a
+  later poll (a new source's back catalogue moves nothing).
+* Procedural points ("Godkendelse af dagsorden", "Eventuelt") and removed items are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+from notifier.models import Council, Event, EventType, ItemSnapshot
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+FEED_EVENTS = (
+    EventType.ITEM_NEW,
+    EventType.ITEM_CHANGED,
+    EventType.ITEM_DECIDED,
+    EventType.ITEM_RECLASSIFIED,
+    EventType.ITEM_REMOVED,
+)
+_VERSION_EVENTS = (EventType.ITEM_NEW, EventType.ITEM_CHANGED, EventType.ITEM_DECIDED)
+
+FeedKey = tuple[str | None, Council | None]
+"""What a feed selects: (topic, council), either None for all."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Entry:
+    """One point in the feeds and the archive."""
+
+    snapshot: ItemSnapshot  # the point (or section) as last told
+    published: datetime  # its document's own date
+    updated: datetime  # published, or when a later change or decision was seen
+    decision: ItemSnapshot | None = None  # the minutes point that decided it
+
+    @property
+    def item_id(self) -> int:
+        return self.snapshot.item_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class Recent:
+    """The entries the feeds show, and when what each selection shows last changed.
+
+    A feed can change without a newer entry in it: an item is removed, or reclassified out of
+    a topic, or lets an older one back into the newest ones. So a feed's Last-Modified is the
+    time of the newest event that touched an item it selects, before or after that event.
+    """
+
+    entries: list[Entry]
+    changed: dict[FeedKey, datetime]
+
+
+def document_time(snapshot: ItemSnapshot) -> datetime | None:
+    """When the point's document is dated: the meeting's start, else the document's date."""
+    if snapshot.meeting_starts_at is not None:
+        return snapshot.meeting_starts_at
+    if snapshot.document_date is not None:
+        return datetime.combine(snapshot.document_date, time(), COPENHAGEN).astimezone(UTC)
+    return None
+
+
+def keys(snapshot: ItemSnapshot) -> list[FeedKey]:
+    """Every feed selection the snapshot is in."""
+    found: list[FeedKey] = [(None, None), (None, snapshot.council)]
+    for topic in snapshot.topic_ids:
+        found += [(topic, None), (topic, snapshot.council)]
+    return found
+
+
+def fold(events: Iterable[Event]) -> Recent:
+    """Fold item events (any order) into one entry per point, newest document first."""
+    entries: dict[int, Entry] = {}
+    merged: dict[int, int] = {}  # minutes item -> the agenda item whose entry holds it
+    removed: set[int] = set()
+    seen: dict[int, ItemSnapshot] = {}  # each item's last snapshot, removed or not
+    changed: dict[FeedKey, datetime] = {}
+    for event in sorted(events, key=lambda e: e.id):
+        if event.item_id is None:
+            continue
+        snapshot = event.snapshot
+        target = _apply(event, snapshot, entries, merged, removed)
+        before = seen.get(target)
+        shown = entries[target].snapshot if target in entries else snapshot
+        for key in {*keys(shown), *(keys(before) if before else ())}:
+            if key not in changed or changed[key] < event.created_at:
+                changed[key] = event.created_at
+        seen[target] = shown
+    live = [
+        entry
+        for item_id, entry in entries.items()
+        if item_id not in removed and not entry.snapshot.procedural
+    ]
+    live.sort(key=_newest_first)
+    return Recent(entries=live, changed=changed)
+
+
+def _apply(
+    event: Event,
+    snapshot: ItemSnapshot,
+    entries: dict[int, Entry],
+    merged: dict[int, int],
+    removed: set[int],
+) -> int:
+    """Fold one event in; returns the id of the entry it touched."""
+    item_id = snapshot.item_id
+    if event.type is EventType.ITEM_DECIDED and snapshot.decides_item_id in entries:
+        agenda = snapshot.decides_item_id
+        merged[item_id] = agenda
+        entries.pop(item_id, None)  # the minutes point's own entry, from its item.new
+        entries[agenda] = _later(entries[agenda], event, decision=snapshot)
+        return agenda
+    if item_id in merged:  # a later version of a decision already joined to its point
+        agenda = merged[item_id]
+        if agenda in entries:
+            if event.type is EventType.ITEM_REMOVED:
+                entries[agenda] = replace(entries[agenda], decision=None)
+            elif event.type in _VERSION_EVENTS:
+                entries[agenda] = _later(entries[agenda], event, decision=snapshot)
+        return agenda
+    current = entries.get(item_id)
+    if event.type is EventType.ITEM_REMOVED:
+        removed.add(item_id)
+    elif event.type is EventType.ITEM_RECLASSIFIED:
+        removed.discard(item_id)
+        # New topics for the same version: the entry moves between feeds but is not "updated".
+        if current is not None:
+            entries[item_id] = replace(
+                current, snapshot=replace(current.snapshot, topics=snapshot.topics)
+            )
+    elif event.type in _VERSION_EVENTS:
+        removed.discard(item_id)
+        if current is None:
+            published = document_time(snapshot) or event.created_at
+            entries[item_id] = Entry(snapshot=snapshot, published=published, updated=published)
+        else:
+            entries[item_id] = replace(_later(current, event), snapshot=snapshot)
+    return item_id
+
+
+def _later(entry: Entry, event: Event, *, decision: ItemSnapshot | None = None) -> Entry:
+    """The entry after news about it: ``updated`` moves to when the news was seen, unless it
+    came with a source's back catalogue (then to the news's own date at most)."""
+    snapshot = event.snapshot
+    seen_at = (document_time(snapshot) or entry.updated) if snapshot.baseline else event.created_at
+    return replace(
+        entry,
+        decision=decision if decision is not None else entry.decision,
+        updated=max(entry.updated, seen_at),
+    )
+
+
+def _newest_first(entry: Entry) -> tuple[float, tuple[int, ...], int]:
+    """Newest document first; a meeting's points in their agenda order."""
+    number = tuple(int(part) for part in (entry.snapshot.number or "").split(".") if part.isdigit())
+    return (-entry.published.timestamp(), number, entry.item_id)
+
+
+def select(entries: Sequence[Entry], key: FeedKey, limit: int) -> list[Entry]:
+    """The newest ``limit`` entries a feed selection holds."""
+    topic, council = key
+    return [
+        entry
+        for entry in entries
+        if (council is None or entry.snapshot.council is council)
+        and (topic is None or topic in entry.snapshot.topic_ids)
+    ][:limit]

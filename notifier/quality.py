@@ -1,0 +1,156 @@
+"""Pure: the quality gate. Is a document fit to be told as news, or must a person look first?
+
+A document is held for review (stored, but told to nobody until released) when:
+
+* splitting it may have lost points (the table of contents lists points the body does not
+  have, a point swallowed another: ``split.split_document``'s problems);
+* it has no date (unless it is a standing page, dated by when a change to it is seen): a
+  politician cannot place it, and a feed cannot order it;
+* its text layer is damaged (OCR of a scanned page: "Vi gleeder os til ... ietnyt KKRiKKR
+  Sjeelland"): many of its words are Danish words with æ, ø or å misread, or most are not
+  Danish at all (the word list is ``notifier/data/danish_words.txt``; inflections and compounds
+  of listed words count as Danish);
+* one of its items matches (nearly) every topic: an overview or a brochure, not news on any
+  one subject.
+
+Each reason is a short English line for the operator and the secretariat.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from notifier.models import Document, Item, TopicMatch
+
+WORDS_FILE = Path(__file__).resolve().parent / "data" / "danish_words.txt"
+# Words that are not Danish but become Danish words when one OCR confusion is undone
+# ("sjelland" -> "sjælland", "vilkdr" -> "vilkår"): 5.8% of the words of the OCR'd welcome
+# brochure of KKR Sjælland, at most 1.3% of clean KKR text (names and jargon).
+REPAIRABLE_SHARE = 0.03
+# Words that are not Danish at all (mojibake, a text layer of garbage): clean KKR text has
+# 1-11%, jargon and names included.
+FOREIGN_SHARE = 0.2
+MIN_WORDS = 40  # shorter texts are too few words to judge
+_WORD = re.compile(r"[^\W\d_]{2,}")
+# Endings that inflect a listed word: "taksterne", "prioriteringer", "lønfremskrivningen".
+_ENDINGS = (
+    "ernes",
+    "erne",
+    "enes",
+    "ene",
+    "ens",
+    "ets",
+    "en",
+    "et",
+    "er",
+    "ne",
+    "e",
+    "s",
+    "r",
+    "t",
+)
+# What OCR makes of æ, ø and å ("ee", "z", "é", "d" ...). "ae", "oe" and "aa" are not among
+# them: they are how Danish is written without those letters, not damage.
+_CONFUSIONS = (
+    ("ee", "æ"),
+    ("e", "æ"),
+    ("z", "æ"),
+    ("a", "æ"),
+    ("o", "ø"),
+    ("e", "ø"),
+    ("a", "å"),
+    ("d", "å"),
+    ("é", "å"),
+)
+
+
+@functools.cache
+def danish_words() -> frozenset[str]:
+    lines = WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+@functools.lru_cache(maxsize=65536)
+def is_danish(word: str, parts: int = 3) -> bool:
+    """In the word list, inflected ("taksterne"), or a compound of up to ``parts`` such words
+    ("sundheds" + "aftale", "bo" + "til" + "bud")."""
+    words = danish_words()
+    if word in words:
+        return True
+    if any(
+        word.endswith(ending) and len(word) - len(ending) >= 3 and word[: -len(ending)] in words
+        for ending in _ENDINGS
+    ):
+        return True
+    if parts < 2:
+        return False
+    for cut in range(3, len(word) - 2):
+        head, tail = word[:cut], word[cut:]
+        if is_danish(tail, 1) and (
+            head in words
+            or (head[-1] in "se" and head[:-1] in words)
+            or (parts > 2 and is_danish(head, parts - 1))
+        ):
+            return True
+    return False
+
+
+def _repairable(word: str) -> bool:
+    """Undoing one OCR confusion makes it a Danish word."""
+    for damage, letter in _CONFUSIONS:
+        start = word.find(damage)
+        while start != -1:
+            if is_danish(word[:start] + letter + word[start + len(damage) :]):
+                return True
+            start = word.find(damage, start + 1)
+    return False
+
+
+def ocr_damage(text: str) -> str | None:
+    """Why the text reads as a damaged text layer (OCR), or None. Acronyms (all capitals) and
+    texts of fewer than MIN_WORDS words are not judged."""
+    words = [w.casefold() for w in _WORD.findall(text) if not w.isupper()]
+    if len(words) < MIN_WORDS:
+        return None
+    foreign = [w for w in words if not is_danish(w)]
+    repairable = sum(1 for w in foreign if _repairable(w))
+    if repairable / len(words) >= REPAIRABLE_SHARE:
+        share = repairable / len(words)
+        return f"{share:.0%} of its words are Danish words with æ, ø or å misread (OCR damage?)"
+    if len(foreign) / len(words) >= FOREIGN_SHARE:
+        return f"{len(foreign) / len(words):.0%} of its words are not Danish (OCR damage?)"
+    return None
+
+
+def review_reasons(
+    document: Document,
+    items: Sequence[Item],
+    *,
+    topics: Mapping[str, Sequence[TopicMatch]],
+    topic_count: int,
+    split_problems: Sequence[str] = (),
+    undated_ok: bool = False,
+) -> tuple[str, ...]:
+    """Why the document must be looked at before anyone is told about it; () when it may go.
+
+    ``topics`` holds the topics of the items being told (by item key); ``topic_count`` is how
+    many topics there are; ``undated_ok`` when the source's pages have no dates of their own
+    (a standing topic page is dated by when a change to it is seen)."""
+    reasons = list(split_problems)
+    if document.date is None and not undated_ok:
+        reasons.append("no date")
+    damage = ocr_damage(document.text)
+    if damage is not None:
+        reasons.append(damage)
+    overview = max(3, topic_count - 1)
+    for item in items:
+        matched = len(topics.get(item.key, ()))
+        if matched >= overview:
+            reasons.append(
+                f"{item.number or item.key} matches {matched} of {topic_count} topics: "
+                "an overview, not news on one subject"
+            )
+    return tuple(reasons)

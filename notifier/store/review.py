@@ -1,0 +1,104 @@
+"""Documents the quality gate holds: list them, release one (its items are told now), or
+dismiss one (told to nobody, off the list)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from notifier.errors import StoreError
+from notifier.models import Council, Document, DocumentKind
+from notifier.plan import SourcePlan
+from notifier.store.apply import Context, announce
+from notifier.store.db import Database
+from notifier.store.schema import documents
+
+DISMISSED = "dismissed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Held:
+    id: int
+    source_id: str
+    council: Council
+    kind: DocumentKind
+    url: str
+    title: str
+    reasons: tuple[str, ...]
+    since: datetime  # when it was last seen
+
+
+class Review:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def held(self) -> list[Held]:
+        """Held documents waiting for a person, newest first."""
+        async with self._db.read() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(documents)
+                    .where(documents.c.review.is_not(None))
+                    .order_by(documents.c.last_seen_at.desc(), documents.c.id.desc())
+                )
+            ).mappings()
+            return [
+                Held(
+                    id=row["id"],
+                    source_id=row["source_id"],
+                    council=Council(row["council"]),
+                    kind=DocumentKind(row["kind"]),
+                    url=row["url"],
+                    title=row["title"],
+                    reasons=tuple(row["review"]),
+                    since=row["last_seen_at"],
+                )
+                for row in rows
+                if row["review"] and row["review"] != [DISMISSED]
+            ]
+
+    async def release(self, document_id: int, *, now: datetime) -> int:
+        """Tell about the document's items now, as if the gate had let it through; returns how
+        many items were told."""
+        async with self._db.write() as conn:
+            row = await self._row(conn, document_id)
+            await conn.execute(
+                documents.update().where(documents.c.id == document_id).values(review=None)
+            )
+            context = Context(
+                conn=conn,
+                plan=SourcePlan(source_id=row["source_id"], council=Council(row["council"])),
+                document=Document(
+                    url=row["url"],
+                    kind=DocumentKind(row["kind"]),
+                    title=row["title"],
+                    date=row["date"],
+                    text="",
+                ),
+                document_id=document_id,
+                now=now,
+            )
+            return await announce(context)
+
+    async def dismiss(self, document_id: int) -> None:
+        """Leave the document untold and off the list (until a later version passes)."""
+        async with self._db.write() as conn:
+            await self._row(conn, document_id)
+            await conn.execute(
+                documents.update().where(documents.c.id == document_id).values(review=[DISMISSED])
+            )
+
+    @staticmethod
+    async def _row(conn: AsyncConnection, document_id: int) -> sa.RowMapping:
+        row = (
+            (await conn.execute(sa.select(documents).where(documents.c.id == document_id)))
+            .mappings()
+            .first()
+        )
+        if row is None or not row["review"] or row["review"] == [DISMISSED]:
+            raise StoreError(f"document {document_id} is not held for review")
+        found: sa.RowMapping = row
+        return found

@@ -1,0 +1,84 @@
+"""The quality gate: what is held for review instead of being told as news."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from notifier.models import Document, DocumentKind, Evidence, Item, TopicMatch
+from notifier.quality import is_danish, ocr_damage, review_reasons
+
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
+
+
+def _document(text: str, *, day: date | None = date(2024, 5, 7)) -> Document:
+    return Document(
+        url="https://www.kl.dk/x", kind=DocumentKind.OTHER, title="X", date=day, text=text
+    )
+
+
+def _topics(*ids: str) -> tuple[TopicMatch, ...]:
+    return tuple(
+        TopicMatch(topic=i, score=1.0, evidence=(Evidence(term=i, matched=i, where="text"),))
+        for i in ids
+    )
+
+
+def test_the_ocr_damaged_brochure_is_damaged_and_clean_kkr_text_is_not() -> None:
+    seeds = sorted(SEEDS.glob("*.txt"))
+    assert len(seeds) == 5
+    damaged = {seed.name[:3]: ocr_damage(seed.read_text(encoding="utf-8")) for seed in seeds}
+    assert damaged["004"] is not None and "æ, ø or å misread" in damaged["004"]
+    assert [damaged[name] for name in ("000", "001", "002", "003")] == [None] * 4
+
+
+def test_ae_oe_aa_spellings_jargon_and_acronyms_are_not_damage() -> None:
+    text = (
+        "KKR Syddanmark droeftede vaekst og beskaeftigelse i regionen. Taksterne for botilbud "
+        "og lønfremskrivningen af rammeaftalen blev drøftet, og sundhedsklyngerne fremlagde "
+        "deres prioriteringer for det nære sundhedsvæsen. SOSU, FGU og RAR var også på "
+        "dagsordenen, ligesom DK2020-klimaplanerne, Kattegatforbindelsen og letbanen. "
+        "Kommunalbestyrelserne skal godkende udmøntningen inden sommerferien, og sekretariatet "
+        "følger op på næste møde med en status for arbejdet i de fem kommuner."
+    )
+    assert ocr_damage(text) is None
+    assert is_danish("sundhedsaftale") and is_danish("taksterne") and not is_danish("sjzlland")
+
+
+def test_reasons_to_hold_and_the_standing_page_exception() -> None:
+    text = "Kommunerne drøftede samarbejdet. " * 20
+    items = [
+        Item(key="a", position=0, title="A", text="x"),
+        Item(key="b", position=1, title="B", text="y"),
+    ]
+    topics = {
+        "a": _topics("sundhed"),
+        "b": _topics("sundhed", "social", "uddannelse", "klima_miljoe", "trafik_infrastruktur"),
+    }
+    reasons = review_reasons(
+        _document(text, day=None),
+        items,
+        topics=topics,
+        topic_count=6,
+        split_problems=["ToC lists 3.2 not found in the body"],
+    )
+    assert reasons == (
+        "ToC lists 3.2 not found in the body",
+        "no date",
+        "b matches 5 of 6 topics: an overview, not news on one subject",
+    )
+    assert review_reasons(_document(text), items[:1], topics=topics, topic_count=6) == ()
+    # A standing topic page has no date of its own: it is dated by when a change is seen.
+    assert (
+        review_reasons(
+            _document(text, day=None), items[:1], topics=topics, topic_count=6, undated_ok=True
+        )
+        == ()
+    )
+
+
+@pytest.mark.parametrize("words", [10, 39])
+def test_short_texts_are_not_judged_for_damage(words: int) -> None:
+    assert ocr_damage(" ".join(["sjzlland"] * words)) is None

@@ -1,0 +1,110 @@
+"""What people are told: held documents wait for review, a new source's back catalogue is
+history, feeds and the archive show one entry per point dated by its document."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from notifier import feeds
+from notifier.config import Settings
+from notifier.models import DocumentKind, EventType, Frequency, SubscriberState
+from notifier.store import Store
+from tests.factories import Spec, compose_digests, publish
+
+NOW = datetime(2024, 5, 1, 8, tzinfo=UTC)
+SETTINGS = Settings(web={"secret_key": "x" * 40})
+POINTS = [
+    Spec(title="Sundhedsaftale", number="1", topics=["sundhed"], indstilling="Det indstilles."),
+    Spec(title="Praktikpladser", number="2", topics=["uddannelse"]),
+    Spec(title="Eventuelt", number="3", procedural=True),
+]
+
+
+async def _subscribe(store: Store) -> None:
+    await store.subscribers.add(
+        email="a@kommune.dk",
+        name="A",
+        topics=("all",),
+        councils=("all",),
+        frequency=Frequency.DAILY,
+        state=SubscriberState.ACTIVE,
+        now=NOW,
+    )
+
+
+async def _entries(store: Store) -> list[feeds.Entry]:
+    events = await store.archive.latest(types=feeds.FEED_EVENTS, limit=feeds.EVENT_WINDOW)
+    return feeds.fold(events).entries
+
+
+async def _told(store: Store) -> list[str]:
+    composed = await compose_digests(store, SETTINGS, Frequency.DAILY, now=NOW)
+    return sorted(e.snapshot.title for c in composed for e in c.plan.entries)
+
+
+async def test_a_held_document_is_told_to_nobody_until_it_passes(store: Store) -> None:
+    await _subscribe(store)
+    problem = "ToC lists 3.2 not found in the body"
+    told = await publish(store, POINTS, problems=[problem], now=NOW)
+    assert told == []  # stored, but no item events
+    held = await store.archive.since(0, types=[EventType.DOCUMENT_HELD])
+    assert [e.payload.review for e in held] == [(problem,)]
+    assert await _told(store) == [] and await _entries(store) == []
+    # The next poll finds the document whole: what it holds is told now.
+    told = await publish(store, POINTS, now=NOW + timedelta(hours=1))
+    assert sorted(s.title for s in told) == ["Eventuelt", "Praktikpladser", "Sundhedsaftale"]
+    assert await _told(store) == ["Praktikpladser", "Sundhedsaftale"]
+    released = await store.archive.since(0, types=[EventType.DOCUMENT_RELEASED])
+    assert len(released) == 1
+
+
+async def test_a_new_sources_back_catalogue_goes_to_the_feeds_not_the_mail(store: Store) -> None:
+    await _subscribe(store)
+    await publish(store, POINTS, baseline=True, now=NOW)
+    assert await _told(store) == []
+    assert [e.snapshot.title for e in await _entries(store)] == ["Sundhedsaftale", "Praktikpladser"]
+    await publish(
+        store,
+        [Spec(title="Klimaplaner", number="1", topics=["klima_miljoe"])],
+        day=date(2024, 6, 3),
+    )
+    assert await _told(store) == ["Klimaplaner"]
+
+
+async def test_one_entry_per_agenda_point_updated_by_its_decision(store: Store) -> None:
+    await publish(store, POINTS, now=NOW)
+    decided = [
+        Spec(title="Sundhedsaftale", number="1", topics=["sundhed"], beslutning="Godkendt."),
+        Spec(title="Praktikpladser", number="2", topics=["uddannelse"], beslutning="Drøftet."),
+    ]
+    later = NOW + timedelta(days=14)
+    await publish(store, decided, kind=DocumentKind.MINUTES, now=later)
+    entries = await _entries(store)
+    # Procedural points are out; each agenda point appears once, with its decision.
+    assert [e.snapshot.title for e in entries] == ["Sundhedsaftale", "Praktikpladser"]
+    assert [e.snapshot.document_kind for e in entries] == [DocumentKind.AGENDA] * 2
+    assert [e.decision.beslutning if e.decision else None for e in entries] == [
+        "Godkendt.",
+        "Drøftet.",
+    ]
+    assert all(e.published.date() == date(2021, 4, 19) for e in entries)
+    assert all(e.updated == later for e in entries)  # the decision was news when it came
+
+
+async def test_the_operator_releases_or_dismisses_a_held_document(store: Store) -> None:
+    await _subscribe(store)
+    await publish(store, POINTS, problems=["no agenda points found"], now=NOW)
+    await publish(
+        store,
+        [Spec(title="Busplan", number="1", topics=["trafik_infrastruktur"])],
+        day=date(2024, 6, 3),
+        problems=["numbering skips 1.2"],
+        now=NOW,
+    )
+    held = await store.review.held()
+    assert [h.reasons for h in held] == [("numbering skips 1.2",), ("no agenda points found",)]
+    first, second = held
+    assert await store.review.release(second.id, now=NOW) == 3
+    await store.review.dismiss(first.id)
+    assert await store.review.held() == []
+    assert await _told(store) == ["Praktikpladser", "Sundhedsaftale"]
