@@ -133,6 +133,7 @@ def test_inflections_and_compounds(classifier: Classifier, title: str, topic: st
         ("Flere turister i Sønderjylland", "", {"vaekst_beskaeftigelse"}),
         ("DSB og Banedanmark", "Færre tog til Kalundborg.", {"trafik_infrastruktur"}),
         ("Vandområdeplanerne", "Krav til rensningsanlæg.", {"klima_miljoe"}),
+        ("Samarbejdsaftale for borgere med psykisk lidelse", "", {"sundhed"}),
         # not labour market or growth: vacant places, growing expenses
         ("Ledige pladser på botilbud", "", {"social"}),
         ("Udgiftsvæksten på det specialiserede socialområde", "", {"social"}),
@@ -174,6 +175,7 @@ def test_education_places_for_health_workers_are_education(classifier: Classifie
         ("Udpegning til sundhedskoordinationsudvalget", "sundhed"),
         ("Udpegning til Movias bestyrelse", "trafik_infrastruktur"),
         ("Udpegning til trafikselskabets repræsentantskab", "trafik_infrastruktur"),
+        ("Udpegning til Udsatterådet i Region Syddanmark", "social"),
     ],
 )
 def test_appointment_takes_the_topic_of_the_board(
@@ -400,14 +402,15 @@ def defined_f1(classifier: Classifier, items: list[dict[str, Any]]) -> dict[str,
 
 
 def test_real_set_targets(classifier: Classifier) -> None:
-    """Issue 8's target on the real set: macro-F1 >= 0.92 and no topic below 0.85 on the cv
-    rows (the lexicon fits nothing to folds, so this is its pooled CV score; it stands at 0.928
-    with social and vækst at 0.90, see LABELLING.md). The hand edits were made with the cv rows
-    in view, so the final slice (45 rows never looked at one by one) is the check that they
-    generalise; it is small, hence the looser bound."""
+    """Issue 8's target on the real set is macro-F1 >= 0.92 with no topic below 0.85 on the cv
+    rows (the lexicon fits nothing to folds, so this is its pooled CV score). It stands at 0.940
+    with vækst lowest at 0.91 (see LABELLING.md), and this guards that level. The hand edits
+    were made with the cv rows in view, so the final slice (63 rows never looked at one by one)
+    is the check that they generalise; it stands at 0.928 and is small, hence its own bound."""
     items = load_real()
+    assert len(items) >= 350
     cv = defined_f1(classifier, [i for i in items if i["split"] == "cv"])
-    assert sum(cv.values()) / len(cv) >= 0.92, cv
-    assert min(cv.values()) >= 0.85, cv
+    assert sum(cv.values()) / len(cv) >= 0.93, cv
+    assert min(cv.values()) >= 0.90, cv
     final = defined_f1(classifier, [i for i in items if i["split"] == "final"])
-    assert sum(final.values()) / len(final) >= 0.88, final
+    assert sum(final.values()) / len(final) >= 0.90, final
