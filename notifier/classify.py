@@ -38,11 +38,15 @@ from dataclasses import dataclass
 from notifier.models import Evidence, Item, Topic, TopicMatch
 
 # Bump when scoring or folding changes, so stored classifications are redone.
-ALGORITHM = "lexicon-3"
+ALGORITHM = "lexicon-4"
 
 TITLE_FACTOR = 2.5  # a term in the title says more about the item than one in the body
 MIN_SCORE = 2.0  # below this a topic is noise (one weak mention)
-RELATIVE_MIN = 0.3  # a topic must reach this share of the best topic's score
+# A topic must reach this share of the best topic's score. Labels give the main subject and a
+# second topic only for a distinct part of the item (tests/data/LABELLING.md, rule 1); on the
+# real set most second topics under 0.4 were passing mentions, and 0.4 still keeps rule 1's own
+# two-topic example (a bus fleet going electric). bench/classify.py fits it per fold as a check.
+RELATIVE_MIN = 0.4
 HINT_WEIGHT = 1.0  # terms this light corroborate a topic; they never decide one alone
 MAX_VARIANTS = 16  # OCR spellings generated per term
 
@@ -159,8 +163,9 @@ def _trie_regex(keys: Iterable[tuple[list[str], bool]]) -> str:
 class Classifier:
     """Multi-label lexicon classifier over a set of topics; pure and reusable across threads."""
 
-    def __init__(self, topics: Sequence[Topic]) -> None:
+    def __init__(self, topics: Sequence[Topic], *, relative_min: float = RELATIVE_MIN) -> None:
         self.topics = tuple(topics)
+        self.relative_min = relative_min  # other values are for measuring (bench/classify.py)
         self.version = _version(self.topics)
         # key: folded term core with single spaces; separate tables for terms that must start a
         # word and terms that may start inside one ('*' in front).
@@ -232,7 +237,7 @@ class Classifier:
         return tuple(
             match
             for match, _ in candidates
-            if match.score >= MIN_SCORE and match.score >= RELATIVE_MIN * best
+            if match.score >= MIN_SCORE and match.score >= self.relative_min * best
         )
 
     def _candidates(

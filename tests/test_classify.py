@@ -133,6 +133,7 @@ def test_inflections_and_compounds(classifier: Classifier, title: str, topic: st
         ("Flere turister i Sønderjylland", "", {"vaekst_beskaeftigelse"}),
         ("DSB og Banedanmark", "Færre tog til Kalundborg.", {"trafik_infrastruktur"}),
         ("Vandområdeplanerne", "Krav til rensningsanlæg.", {"klima_miljoe"}),
+        ("Samarbejdsaftale for borgere med psykisk lidelse", "", {"sundhed"}),
         # not labour market or growth: vacant places, growing expenses
         ("Ledige pladser på botilbud", "", {"social"}),
         ("Udgiftsvæksten på det specialiserede socialområde", "", {"social"}),
@@ -174,6 +175,7 @@ def test_education_places_for_health_workers_are_education(classifier: Classifie
         ("Udpegning til sundhedskoordinationsudvalget", "sundhed"),
         ("Udpegning til Movias bestyrelse", "trafik_infrastruktur"),
         ("Udpegning til trafikselskabets repræsentantskab", "trafik_infrastruktur"),
+        ("Udpegning til Udsatterådet i Region Syddanmark", "social"),
     ],
 )
 def test_appointment_takes_the_topic_of_the_board(
@@ -298,16 +300,31 @@ def test_short_stems_do_not_match_look_alikes(classifier: Classifier) -> None:
 
 
 def test_hints_never_decide_a_topic_alone(classifier: Classifier) -> None:
+    """Names of organisations say who acts, not what the item is about."""
+    assert topics_of(classifier, "Business Region North Denmark", "Nyt fra bestyrelsen.") == set()
+    assert topics_of(classifier, "Mastepolitik", "Projekt i Business Region om bredbånd.") == {
+        "trafik_infrastruktur"
+    }
+
+
+def test_rammeaftale_is_social_unless_it_names_another_subject(classifier: Classifier) -> None:
+    assert topics_of(classifier, "Rammeaftale 2016") == {"social"}
     danskuddannelse = topics_of(
         classifier,
         "Rammeaftale for danskuddannelse",
         "KKR drøftede rammeaftalen for danskuddannelse til voksne udlændinge.",
     )
     assert danskuddannelse == {"uddannelse", "vaekst_beskaeftigelse"}
-    social = topics_of(
-        classifier, "Rammeaftale 2023-2024", "Aftalen dækker det specialiserede socialområde."
-    )
-    assert social == {"social"}
+    væksthuse = topics_of(classifier, "KKR s indspil til ny rammeaftale for væksthusene")
+    assert væksthuse == {"vaekst_beskaeftigelse"}
+
+
+def test_forces_are_not_cancer(classifier: Classifier) -> None:
+    """ "samle kræfterne" (join forces) starts like "kræft" but says nothing about health."""
+    text = "Vi samler kræfterne i Nordjylland om den 3. Limfjordsforbindelse."
+    assert topics_of(classifier, "Projektbeskrivelse", text) == {"trafik_infrastruktur"}
+    assert topics_of(classifier, "Kræftplan V") == {"sundhed"}
+    assert topics_of(classifier, "Kommunal medfinansiering") == {"sundhed"}
 
 
 def test_negative_context_transport_charter(classifier: Classifier) -> None:
@@ -356,6 +373,16 @@ def test_real_set_rows_are_complete() -> None:
             "nordjylland",
         }
         assert item["split"] in {"cv", "final"}
+        assert item["source"] in {
+            "kl.dk",
+            "kkr-site",
+            "municipal-agenda",
+            "municipal-page",
+            "region-site",
+            "partnership",
+            "press",
+            "other-agenda",
+        }, item["id"]
     assert {i["council"] for i in items} == {
         "hovedstaden",
         "sjaelland",
@@ -375,13 +402,15 @@ def defined_f1(classifier: Classifier, items: list[dict[str, Any]]) -> dict[str,
 
 
 def test_real_set_targets(classifier: Classifier) -> None:
-    """The hand edits were made with the cv rows in view, so the final slice is the check that
-    they generalise; both are small (see LABELLING.md), hence loose bounds on the slice. The
-    target for every topic is 0.85; social stands at 0.84 (two agenda titles name no social
-    term, one is cut by RELATIVE_MIN), so this guards 0.80 until the set grows."""
+    """Issue 8's target on the real set is macro-F1 >= 0.92 with no topic below 0.85 on the cv
+    rows (the lexicon fits nothing to folds, so this is its pooled CV score). It stands at 0.940
+    with vækst lowest at 0.91 (see LABELLING.md), and this guards that level. The hand edits
+    were made with the cv rows in view, so the final slice (63 rows never looked at one by one)
+    is the check that they generalise; it stands at 0.928 and is small, hence its own bound."""
     items = load_real()
+    assert len(items) >= 350
     cv = defined_f1(classifier, [i for i in items if i["split"] == "cv"])
-    assert sum(cv.values()) / len(cv) >= 0.92, cv
-    assert min(cv.values()) >= 0.80, cv
+    assert sum(cv.values()) / len(cv) >= 0.93, cv
+    assert min(cv.values()) >= 0.90, cv
     final = defined_f1(classifier, [i for i in items if i["split"] == "final"])
-    assert sum(final.values()) / len(final) >= 0.85, final
+    assert sum(final.values()) / len(final) >= 0.90, final
