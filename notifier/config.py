@@ -2,8 +2,11 @@
 
 One TOML file (``config/notifier.toml``, or ``--config PATH`` / ``NOTIFIER_CONFIG``) holds the
 settings; every scalar can be overridden from the environment as ``NOTIFIER_<KEY>`` and
-``NOTIFIER_<TABLE>__<KEY>`` (``NOTIFIER_SMTP__HOST``). Secrets (SMTP password, web secret) come only
-from the environment. Every setting is declared once, here, with its type, default and help.
+``NOTIFIER_<TABLE>__<KEY>`` (``NOTIFIER_SMTP__HOST``), or from a file named by
+``NOTIFIER_<...>_FILE`` (Docker and Kubernetes secrets). Secrets (SMTP password, web secret)
+come only from the environment or such files. Relative paths written in the config file are
+relative to the file's folder, so a cron job can use it from anywhere. Every setting is declared
+once, here, with its type, default and help.
 """
 
 from __future__ import annotations
@@ -13,10 +16,8 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -29,69 +30,19 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
 
+from notifier.config_sources import SECRETS, WithoutFileVariables, relative_to_config, secret_files
+from notifier.config_values import (
+    Address,
+    ClockTime,
+    DatabaseUrl,
+    Seconds,
+    TimeZoneName,
+)
 from notifier.errors import ConfigError
-from notifier.mail import format_address
 from notifier.models import Council, SourceKind
 from notifier.resources import default_topics_file
 
 DEFAULT_CONFIG = Path("config/notifier.toml")
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
-
-
-def _duration(value: Any) -> Any:
-    """Accept seconds as a number or a string such as "90s", "15m", "6h", "2d"."""
-    if isinstance(value, str):
-        match = _DURATION.match(value)
-        if not match:
-            raise ValueError(f"not a duration: {value!r} (use seconds or e.g. '15m', '6h', '2d')")
-        return float(match.group(1)) * _UNITS[match.group(2)]
-    return value
-
-
-# Finite: an infinite interval would pass as "valid" and then crash the scheduler.
-Seconds = Annotated[float, BeforeValidator(_duration), Field(gt=0, allow_inf_nan=False)]
-
-
-def _clock_time(value: str) -> str:
-    """``HH:MM`` on a 24-hour clock."""
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
-    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise ValueError(f"not a time of day: {value!r} (use HH:MM, 00:00-23:59)")
-    return f"{int(match.group(1)):02d}:{match.group(2)}"
-
-
-def _timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown timezone {value!r} (use e.g. Europe/Copenhagen)") from None
-    return value
-
-
-def _address(value: str) -> str:
-    """One well-formed mail address (``Name <user@example.org>`` or bare); empty allowed."""
-    if value.strip():
-        try:
-            format_address(value)
-        except ValueError as exc:
-            raise ValueError(str(exc)) from None
-    return value
-
-
-def _database_url(value: str) -> str:
-    scheme = value.split("://", 1)[0] if "://" in value else ""
-    if scheme not in DATABASE_SCHEMES:
-        raise ValueError(
-            f"not a supported database URL: {value.split('@')[-1]!r} "
-            f"(use {' or '.join(s + '://...' for s in DATABASE_SCHEMES)})"
-        )
-    return value
-
-
-DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
-ClockTime = Annotated[str, AfterValidator(_clock_time)]
-Address = Annotated[str, AfterValidator(_address)]
 
 
 class _Section(BaseModel):
@@ -179,7 +130,9 @@ class SmtpSettings(_Section):
     )
     user: str = Field(default="", description="SMTP user; empty for no login.")
     password: SecretStr = Field(
-        default=SecretStr(""), description="Only from NOTIFIER_SMTP__PASSWORD.", exclude=True
+        default=SecretStr(""),
+        description="Only from NOTIFIER_SMTP__PASSWORD (or _FILE).",
+        exclude=True,
     )
     timeout: Seconds = Field(default=30, description="SMTP command timeout, seconds.")
     connections: int = Field(default=2, ge=1, le=32, description="Parallel SMTP connections.")
@@ -215,7 +168,7 @@ class MailSettings(_Section):
 
 
 class DigestSettings(_Section):
-    timezone: Annotated[str, AfterValidator(_timezone)] = Field(
+    timezone: TimeZoneName = Field(
         default="Europe/Copenhagen", description="Timezone for schedules."
     )
     daily_at: ClockTime = Field(default="07:00", description="Daily digest time.")
@@ -225,6 +178,21 @@ class DigestSettings(_Section):
     weekly_at: ClockTime = Field(default="07:00", description="Weekly digest time.")
     max_items: int = Field(
         default=50, ge=1, description="Most items in one digest; the rest come in the next one."
+    )
+
+
+class NotifySettings(_Section):
+    operator_urls: list[str] = Field(
+        default_factory=list,
+        description="Apprise URLs for operator alerts in chat (besides mail): e.g. "
+        "workflows://... (Teams), slack://..., matrix://..., json://host/path. They hold tokens: "
+        "set them from NOTIFIER_NOTIFY__OPERATOR_URLS (a JSON list) or its _FILE.",
+        exclude=True,
+    )
+    secretariat_urls: list[str] = Field(
+        default_factory=list,
+        description="Apprise URLs where the secretariat hears of documents waiting for review.",
+        exclude=True,
     )
 
 
@@ -259,7 +227,8 @@ class WebSettings(_Section):
     )
     secret_key: SecretStr = Field(
         default=SecretStr(""),
-        description="Signs subscription links; only from NOTIFIER_WEB__SECRET_KEY.",
+        description="Signs subscription links; only from NOTIFIER_WEB__SECRET_KEY (or _FILE); "
+        "32+ characters.",
         exclude=True,
     )
     token_max_age: Seconds = Field(
@@ -273,6 +242,12 @@ class WebSettings(_Section):
     signups_per_address_per_hour: int = Field(
         default=3, ge=1, description="Signup requests for one address per hour (per replica)."
     )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies whose X-Forwarded-For/-Proto the web app believes (comma-separated "
+        "addresses or networks, '*' for any): set it to your reverse proxy, so rate limits "
+        "see each client's address and not the proxy's.",
+    )
 
 
 class Settings(BaseSettings):
@@ -283,7 +258,7 @@ class Settings(BaseSettings):
         case_sensitive=False,
     )
 
-    database_url: Annotated[str, AfterValidator(_database_url)] = Field(
+    database_url: DatabaseUrl = Field(
         default="sqlite+aiosqlite:///data/notifier.db",
         description="SQLAlchemy URL: SQLite by default, postgresql+asyncpg://... for replicas.",
     )
@@ -305,6 +280,7 @@ class Settings(BaseSettings):
     mail: MailSettings = Field(default_factory=MailSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
     service: ServiceSettings = Field(default_factory=ServiceSettings)
     sources: list[SourceConfig] = Field(default_factory=list, description="What to poll.")
 
@@ -317,8 +293,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The file arrives as init kwargs; the environment must win over it.
-        return (env_settings, init_settings)
+        # The file arrives as init kwargs; the environment must win over it. NOTIFIER_..._FILE
+        # variables are read by load_settings, not taken for settings of their own.
+        return (WithoutFileVariables(settings_cls, env_settings), init_settings)
 
     @model_validator(mode="after")
     def _unique_source_ids(self) -> Settings:
@@ -336,9 +313,6 @@ class Settings(BaseSettings):
         raise ConfigError(f"no source with id {source_id!r} in the config")
 
 
-_SECRETS = (("smtp", "password"), ("web", "secret_key"))
-
-
 def load_settings(path: Path | None = None) -> Settings:
     """Read and validate the config file; raise ConfigError with one readable message."""
     if path is None:
@@ -351,10 +325,12 @@ def load_settings(path: Path | None = None) -> Settings:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     elif path != DEFAULT_CONFIG or "NOTIFIER_CONFIG" in os.environ:
         raise ConfigError(f"{path}: config file not found")
-    for table, key in _SECRETS:
+    for table, key in SECRETS:
         if key in data.get(table, {}):
             env = f"NOTIFIER_{table.upper()}__{key.upper()}"
             raise ConfigError(f"{path}: {table}.{key}: secrets are read only from ${env}")
+    relative_to_config(path.resolve().parent, data)
+    secret_files(data)
     try:
         return Settings(**data)
     except ValidationError as exc:

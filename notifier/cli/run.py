@@ -18,10 +18,12 @@ if TYPE_CHECKING:
 @pass_app
 def run_command(app: App) -> None:
     """Poll, publish feeds, send digests and alerts, and serve the web app until SIGTERM."""
+    from notifier.config_sources import check_secret_key
     from notifier.logs import configure
     from notifier.service import Service
 
     settings = app.settings
+    check_secret_key(settings)
     configure(settings.log_level)
 
     async def serve() -> None:
