@@ -33,6 +33,7 @@ FAILED=()
 # Debian's client, matching Debian's daemon (a newer client without buildx may come first on PATH).
 docker() { /usr/bin/docker "$@"; }
 compose() {
+  NOTIFIER_SECRET_KEY=${SECRET:-unset} \
   KKR_CI_IMAGE=$IMAGE KKR_CI_DIR=$HERE KKR_CI_WORK=$WORK KKR_CI_SECRET=${SECRET:-unset} \
     /usr/bin/docker-compose -p "$PROJECT" --project-directory "$REPO" \
     -f "$REPO/docker-compose.yml" -f "$HERE/compose.ci.yml" "$@"
@@ -298,6 +299,9 @@ if [ "$NET_MODE" = bridge ]; then
     echo 'topics_file = "/app/config/topics.toml"'
     echo "[fetch]"
     echo "per_host_delay = 0.2"
+    # The stand-in publishes everything at once; a real first poll is a silent baseline.
+    echo "[ingest]"
+    echo "mail_first_poll = true"
     sed 's|{base}|http://kl:8000|' "$REPO/notifier/demo_data/sources.toml"
   } >"$WORK/compose/notifier.toml"
   chmod -R a+rX "$WORK/compose"

@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from notifier.chat import Chat
 from notifier.compose import ALERT_PREFIX, Composer
 from notifier.config import Settings, SourceConfig
 from notifier.models import Message, SourceState
@@ -83,7 +84,12 @@ def incident(
 
 
 async def check(
-    store: Store, settings: Settings, composer: Composer, *, now: datetime
+    store: Store,
+    settings: Settings,
+    composer: Composer,
+    *,
+    now: datetime,
+    chat: Chat | None = None,
 ) -> list[Alert]:
     """Compare each configured source with the incident it was last alerted for; alert changes."""
     alerts: list[Alert] = []
@@ -102,11 +108,37 @@ async def check(
             alert, message = _began(composer, settings, source, state, current, now)
         else:
             alert, message = _ended(composer, settings, source, state, now)
-        await store.sources.record_alert(
-            source.id, alerted=current.key if current else None, message=message, now=now
+        recorded = await store.sources.record_alert(
+            source.id,
+            previous=state.alerted,
+            alerted=current.key if current else None,
+            message=message,
+            now=now,
         )
+        if not recorded:
+            continue  # another replica told of it
         alerts.append(alert)
+        if chat is not None:
+            text = f"{source.kkr.danish_name}: {source.url}"
+            if current is not None:
+                text = f"{current.summary}. {text}"
+            await chat.operator(alert.subject, text)
+    if chat is not None and chat.wants("secretariat"):
+        await _review_notices(store, chat, base_url=settings.web.base_url)
     return alerts
+
+
+async def _review_notices(store: Store, chat: Chat, *, base_url: str) -> None:
+    """Tell the secretariat's chat of each document newly held for review, once."""
+    for held in await store.review.unannounced():
+        reasons = "; ".join(held.reasons)
+        title = f"Til gennemsyn: {held.title}"
+        body = (
+            f"{held.council.danish_name} · {held.url}\nHvorfor: {reasons}\n"
+            f"Se listen med `notifier review` eller i konsollen: {base_url}/admin"
+        )
+        if await store.review.announced(held.id) and not await chat.secretariat(title, body):
+            log.warning("review notice not delivered", extra={"document": held.id})
 
 
 def _began(

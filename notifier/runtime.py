@@ -20,6 +20,7 @@ from types import TracebackType
 from jinja2 import Environment
 
 from notifier import resources, templates
+from notifier.chat import Chat
 from notifier.classify import Classifier
 from notifier.compose import Composer
 from notifier.config import Settings
@@ -133,6 +134,11 @@ class Runtime:
         return Composer(
             settings=self.settings, env=self.templates, topics=self.topics, tokens=self.tokens
         )
+
+    @functools.cached_property
+    def chat(self) -> Chat:
+        notify = self.settings.notify
+        return Chat(operator=notify.operator_urls, secretariat=notify.secretariat_urls)
 
     @property
     def fetcher(self) -> Fetcher:

@@ -99,7 +99,11 @@ class Service:
     async def check_alerts(self) -> None:
         async with self._running():
             await alerts.check(
-                self.runtime.store, self.settings, self.runtime.composer, now=self._now()
+                self.runtime.store,
+                self.settings,
+                self.runtime.composer,
+                now=self._now(),
+                chat=self.runtime.chat,
             )
             if self._mail:
                 self._spawn(self.send())
@@ -130,6 +134,8 @@ class Service:
                 port=self.settings.web.port,
                 log_config=None,  # logs go through our JSON handler
                 access_log=False,
+                proxy_headers=True,
+                forwarded_allow_ips=self.settings.web.forwarded_allow_ips,
                 timeout_graceful_shutdown=5,
             )
         )

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import http.server
+import json
+import threading
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 
@@ -13,6 +16,7 @@ from notifier.runtime import Runtime
 from notifier.store import Store
 from notifier.store import sources as store_sources
 from notifier.store.schema import outbox
+from tests.factories import Spec, publish
 
 NOW = datetime(2024, 6, 20, 9, 0, tzinfo=UTC)
 SOURCE = {
@@ -122,3 +126,56 @@ async def test_without_an_operator_address_alerts_are_only_logged(
     assert await _check(store, settings) == ["broken:0"]
     assert await _mails(store) == []
     assert [r.incident for r in caplog.records if r.message == "source alert"] == ["broken:0"]
+
+
+class _Hooks:
+    """A webhook receiver on 127.0.0.1: what Apprise's json:// posts, by path."""
+
+    def __init__(self) -> None:
+        received: list[tuple[str, dict[str, object]]] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                received.append((self.path, json.loads(self.rfile.read(length))))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.received = received
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"json://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def titles(self, path: str) -> list[str]:
+        return [str(body.get("title")) for where, body in self.received if where == path]
+
+
+async def test_chat_hears_when_a_source_breaks_and_recovers(store: Store) -> None:
+    hooks = _Hooks()
+    try:
+        settings = _settings()
+        settings.notify.operator_urls = [f"{hooks.url}/drift"]
+        settings.notify.secretariat_urls = [f"{hooks.url}/sekretariat"]
+        chat = Runtime(settings, store=store).chat
+        composer = Runtime(settings, store=store).composer
+        await _set(store, settings, state="broken", state_reason="listing has no document links")
+        await alerts.check(store, settings, composer, now=NOW, chat=chat)
+        await _set(store, settings, state="ok", state_reason=None, last_success_at=NOW)
+        await alerts.check(store, settings, composer, now=NOW, chat=chat)
+        await alerts.check(store, settings, composer, now=NOW, chat=chat)  # nothing new
+        assert hooks.titles("/drift") == [
+            "[KKR Notifier] hovedstaden-nyheder: broken (listing has no document links)",
+            "[KKR Notifier] hovedstaden-nyheder: recovered",
+        ]
+        # A document the quality gate holds: the secretariat's chat hears of it once.
+        await publish(store, [Spec(title="Punkt", number="1")], problems=["no agenda points found"])
+        await alerts.check(store, settings, composer, now=NOW, chat=chat)
+        await alerts.check(store, settings, composer, now=NOW, chat=chat)
+        [notice] = hooks.titles("/sekretariat")
+        assert notice.startswith("Til gennemsyn: Dagsorden KKR Hovedstaden")
+    finally:
+        hooks.server.shutdown()
+        hooks.server.server_close()

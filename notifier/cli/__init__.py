@@ -26,6 +26,7 @@ T = TypeVar("T")
 
 # name -> (module, attribute, one-line help shown by `notifier --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
+    "backup": ("notifier.cli.backup", "backup_command", "Copy the SQLite database safely."),
     "classify": ("notifier.cli.classify", "classify", "Classify items read as JSON lines."),
     "demo": ("notifier.cli.demo", "demo_command", "Run the whole chain offline."),
     "digest": ("notifier.cli.digest", "digest", "Plan the due digests and send the outbox."),
@@ -35,9 +36,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "poll": ("notifier.cli.poll", "poll", "Poll the configured sources."),
     "reclassify": ("notifier.cli.poll", "reclassify", "Classify stored items again."),
     "release": ("notifier.cli.poll", "release", "Let a held-back source's changes through."),
+    "restore": ("notifier.cli.backup", "restore_command", "Put a database backup back."),
     "review": ("notifier.cli.review", "review", "Documents the quality gate holds for review."),
     "run": ("notifier.cli.run", "run_command", "Run the service."),
     "settings": ("notifier.cli.settings", "settings_command", "Validate and list settings."),
+    "sources": ("notifier.cli.sources", "sources", "Check the configured sources."),
     "subscribers": ("notifier.cli.subscribers", "subscribers", "Manage subscribers."),
 }
 

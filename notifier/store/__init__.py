@@ -1,6 +1,8 @@
 """Storage: the only package that speaks SQL. Use it through ``Store``; the records its
 methods take and return are here or in ``notifier.models``."""
 
+from notifier.store.backup import backup as backup_database
+from notifier.store.backup import restore as restore_database
 from notifier.store.digests import Due, Planned
 from notifier.store.leases import worker_id
 from notifier.store.polls import PollStart
@@ -16,5 +18,7 @@ __all__ = [
     "PollStart",
     "SourceRef",
     "Store",
+    "backup_database",
+    "restore_database",
     "worker_id",
 ]

@@ -60,6 +60,29 @@ class Review:
                 if row["review"] and row["review"] != [DISMISSED]
             ]
 
+    async def unannounced(self) -> list[Held]:
+        """Held documents the secretariat's chat has not heard of."""
+        async with self._db.read() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(documents.c.id).where(
+                        documents.c.review.is_not(None), documents.c.review_notified.is_(False)
+                    )
+                )
+            ).scalars()
+            fresh = set(rows)
+        return [held for held in await self.held() if held.id in fresh]
+
+    async def announced(self, document_id: int) -> bool:
+        """Mark the secretariat as told of a held document; False if another replica did."""
+        async with self._db.write() as conn:
+            done = await conn.execute(
+                documents.update()
+                .where(documents.c.id == document_id, documents.c.review_notified.is_(False))
+                .values(review_notified=True)
+            )
+        return bool(done.rowcount)
+
     async def release(self, document_id: int, *, now: datetime) -> int:
         """Tell about the document's items now, as if the gate had let it through; returns how
         many items were told."""

@@ -117,6 +117,8 @@ documents = sa.Table(
     sa.Column("last_seen_at", UTCDateTime, nullable=False),
     # why the quality gate holds it (a list of reasons); null or empty: it may be told
     sa.Column("review", sa.JSON),
+    # the secretariat's chat has heard that it is held (each held document once)
+    sa.Column("review_notified", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index(None, "url"),
 )
 

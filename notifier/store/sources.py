@@ -149,10 +149,30 @@ class Sources:
             return "released"
 
     async def record_alert(
-        self, source_id: str, *, alerted: str | None, message: Message | None, now: datetime
-    ) -> None:
-        """Remember which incident the operator was told of, and queue the mail, together."""
+        self,
+        source_id: str,
+        *,
+        previous: str | None,
+        alerted: str | None,
+        message: Message | None,
+        now: datetime,
+    ) -> bool:
+        """Remember which incident the operator was told of, and queue the mail, together;
+        only if the source was still at ``previous`` (False: another replica got there
+        first, and its mail is the one that goes)."""
         async with self._db.write() as conn:
+            changed = await conn.execute(
+                sources.update()
+                .where(
+                    sources.c.id == source_id,
+                    sources.c.alerted.is_(None)
+                    if previous is None
+                    else sources.c.alerted == previous,
+                )
+                .values(alerted=alerted)
+            )
+            if not changed.rowcount:
+                return False
             if message is not None:
                 await store_outbox.enqueue(conn, [message], now=now)
-            await update(conn, source_id, alerted=alerted)
+            return True

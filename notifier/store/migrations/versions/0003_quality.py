@@ -19,6 +19,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("documents") as batch:
         batch.add_column(sa.Column("review", sa.JSON(), nullable=True))
+        batch.add_column(
+            sa.Column("review_notified", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     with op.batch_alter_table("sources") as batch:
         batch.add_column(sa.Column("found_documents", sa.Integer(), nullable=True))
 
@@ -27,4 +30,5 @@ def downgrade() -> None:
     with op.batch_alter_table("sources") as batch:
         batch.drop_column("found_documents")
     with op.batch_alter_table("documents") as batch:
+        batch.drop_column("review_notified")
         batch.drop_column("review")
