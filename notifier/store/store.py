@@ -14,6 +14,7 @@ from notifier.store.item_topics import ItemTopics
 from notifier.store.leases import Leases
 from notifier.store.outbox import Outbox
 from notifier.store.polls import Polls
+from notifier.store.schedules import Schedules
 from notifier.store.sources import Sources
 from notifier.store.subscribers import Subscribers
 
@@ -27,6 +28,7 @@ class Store:
         self.leases = Leases(db)
         self.outbox = Outbox(db)
         self.polls = Polls(db)
+        self.schedules = Schedules(db)
         self.sources = Sources(db)
         self.subscribers = Subscribers(db)
 
