@@ -2,9 +2,18 @@
 methods take and return are here or in ``notifier.models``."""
 
 from notifier.store.digests import Due, Planned
-from notifier.store.leases import worker_id
+from notifier.store.leases import Held, worker_id
 from notifier.store.polls import PollStart
 from notifier.store.sources import FetchRecord, SourceRef
 from notifier.store.store import Store
 
-__all__ = ["Due", "FetchRecord", "Planned", "PollStart", "SourceRef", "Store", "worker_id"]
+__all__ = [
+    "Due",
+    "FetchRecord",
+    "Held",
+    "Planned",
+    "PollStart",
+    "SourceRef",
+    "Store",
+    "worker_id",
+]
