@@ -134,7 +134,10 @@ class SmtpSettings(_Section):
     connections: int = Field(default=2, ge=1, le=32, description="Parallel SMTP connections.")
     messages_per_minute: int = Field(default=600, ge=1, description="Sending rate limit.")
     max_attempts: int = Field(
-        default=8, ge=1, description="Tries for a message on 4xx/connection errors before failing."
+        default=8,
+        ge=1,
+        description="Tries for a message on its own 4xx replies before it fails (an outage of "
+        "the server does not count).",
     )
     retry_backoff: Seconds = Field(
         default=60,
@@ -144,6 +147,12 @@ class SmtpSettings(_Section):
         default=300,
         description="How long a sender holds claimed outbox messages; after a crash they are "
         "sent by the next run once it expires. Keep it well above smtp.timeout.",
+    )
+    outage_max_wait: Seconds = Field(
+        default=900,
+        description="While the SMTP server cannot be reached (or drops connections, or says "
+        "421), the sender waits smtp.retry_backoff, doubling up to this, and tries again for "
+        "as long as the outage lasts; messages keep their attempts.",
     )
 
     @property
@@ -198,6 +207,15 @@ class ServiceSettings(_Section):
         description="On SIGTERM, seconds running polls and sends get to finish before they are "
         "cut short (and retried by the next run).",
     )
+    retry_backoff: Seconds = Field(
+        default=5,
+        description="`notifier run`: a job that failed (the database refused, say) runs again "
+        "after this many seconds, doubling with each failure in a row, up to "
+        "service.retry_max_wait (or sooner, at its next regular run).",
+    )
+    retry_max_wait: Seconds = Field(
+        default=900, description="`notifier run`: the longest wait before a failed job retries."
+    )
 
 
 class WebSettings(_Section):
@@ -221,6 +239,12 @@ class WebSettings(_Section):
     )
     signups_per_address_per_hour: int = Field(
         default=3, ge=1, description="Signup requests for one address per hour (per replica)."
+    )
+    status_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Bearer token that shows /readyz's details (which checks fail and why); "
+        "without it /readyz says only ready or not. Only from NOTIFIER_WEB__STATUS_TOKEN.",
+        exclude=True,
     )
 
 
@@ -282,7 +306,7 @@ class Settings(BaseSettings):
         raise ConfigError(f"no source with id {source_id!r} in the config")
 
 
-_SECRETS = (("smtp", "password"), ("web", "secret_key"))
+_SECRETS = (("smtp", "password"), ("web", "secret_key"), ("web", "status_token"))
 
 
 def load_settings(path: Path | None = None) -> Settings:
