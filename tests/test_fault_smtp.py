@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 
 from notifier.config import Settings
 from notifier.deliver import Deliverer
-from notifier.models import Frequency
+from notifier.models import Frequency, Message
 from notifier.store import Store
 from notifier.transport import SmtpTransport
 from tests.factories import Spec, make_digests, publish
@@ -175,3 +175,36 @@ async def test_a_digest_refused_for_one_recipient_goes_into_their_next_digest(
             await deliverer.aclose()
     for received in again.received:
         assert "Klimaplan" not in body(received) and "Sundhedsaftale" not in body(received)
+
+
+async def test_a_failed_digest_planned_again_goes_out_again_other_mail_does_not(
+    store: Store,
+) -> None:
+    """A replay can plan exactly the digest that failed (same subscriber, window and items,
+    so the same Message-ID): the outbox must send it again, not drop it as a duplicate."""
+    subscriber = await subscribe(store, "a@example.org", topics=("all",))
+
+    def message(kind: str) -> Message:
+        return Message(
+            message_id=f"{kind}.1@example.org",
+            kind=kind,
+            recipient="a@example.org",
+            subject="Emne",
+            body=b"Subject: Emne\r\n\r\nHej\r\n",
+            subscriber_id=subscriber,
+        )
+
+    first = await store.outbox.enqueue([message("digest"), message("confirm")], now=NOW)
+    claimed = await store.outbox.claim(
+        worker_id="w", now=NOW, lease_until=NOW + timedelta(minutes=5), limit=10
+    )
+    assert len(claimed) == 2
+    for row in claimed:
+        await store.outbox.mark_failed(row.id, worker_id="w", error="550 no such user")
+    again = await store.outbox.enqueue([message("digest"), message("confirm")], now=NOW)
+    assert again == {"digest.1@example.org": first["digest.1@example.org"]}
+    pending = await store.outbox.claim(
+        worker_id="w", now=NOW, lease_until=NOW + timedelta(minutes=5), limit=10
+    )
+    assert [row.message_id for row in pending] == ["digest.1@example.org"]
+    assert pending[0].attempts == 0
