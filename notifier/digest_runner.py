@@ -38,7 +38,7 @@ from notifier.digest import (
 )
 from notifier.errors import StoreError
 from notifier.models import Frequency, Subscriber
-from notifier.store import Due, Held, Planned, Store, worker_id
+from notifier.store import Due, HeldLease, Planned, Store, worker_id
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ class DigestRunner:
             return enqueued
 
     @contextlib.asynccontextmanager
-    async def _lease(self, frequency: Frequency, now: datetime) -> AsyncIterator[Held | None]:
+    async def _lease(self, frequency: Frequency, now: datetime) -> AsyncIterator[HeldLease | None]:
         """Hold the planning lease of a frequency (with a heartbeat); yields None when
         another process holds it."""
         name = f"digest:{frequency.value}"
@@ -137,7 +137,7 @@ class DigestRunner:
                     # Ours still: this process takes it again at once, others once it runs out.
                     log.warning("could not give back the %s lease: %s", name, exc)
 
-    async def _make(self, frequency: Frequency, now: datetime, held: Held) -> int:
+    async def _make(self, frequency: Frequency, now: datetime, held: HeldLease) -> int:
         due = await self._store.digests.due(frequency, types=DIGEST_EVENTS)
         item_events = self._item_events(due)
         people = due.people

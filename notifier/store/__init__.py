@@ -2,7 +2,7 @@
 methods take and return are here or in ``notifier.models``."""
 
 from notifier.store.digests import Due, Planned
-from notifier.store.leases import Held, worker_id
+from notifier.store.leases import HeldLease, worker_id
 from notifier.store.polls import PollStart
 from notifier.store.sources import FetchRecord, SourceRef
 from notifier.store.store import Store
@@ -10,7 +10,7 @@ from notifier.store.store import Store
 __all__ = [
     "Due",
     "FetchRecord",
-    "Held",
+    "HeldLease",
     "Planned",
     "PollStart",
     "SourceRef",

@@ -39,7 +39,7 @@ _OURS: set[str] = set()  # worker ids made by this process
 
 
 @dataclass
-class Held:
+class HeldLease:
     """A lease under a heartbeat; ``lost`` once a renewal found another owner holding it."""
 
     name: str
@@ -131,11 +131,11 @@ class Leases:
     @contextlib.asynccontextmanager
     async def heartbeat(
         self, name: str, *, owner: str, clock: Callable[[], datetime], ttl: timedelta = LEASE_TTL
-    ) -> AsyncIterator[Held]:
+    ) -> AsyncIterator[HeldLease]:
         """Renew a lease the owner holds every third of ``ttl`` while the block runs. A
         renewal that fails on a database error is tried again at the next beat (the work's
         own writes check the lease); one that finds the lease taken over marks it lost."""
-        held = Held(name)
+        held = HeldLease(name)
 
         async def beat() -> None:
             while True:

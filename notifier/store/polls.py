@@ -85,7 +85,7 @@ class Polls:
     @contextlib.asynccontextmanager
     async def heartbeat(
         self, source_id: str, *, owner: str, clock: Callable[[], datetime], ttl: timedelta
-    ) -> AsyncIterator[leases.Held]:
+    ) -> AsyncIterator[leases.HeldLease]:
         """Keep the poll's lease while the poll runs (see ``Leases.heartbeat``)."""
         async with leases.Leases(self._db).heartbeat(
             lease_name(source_id), owner=owner, clock=clock, ttl=ttl
