@@ -134,10 +134,7 @@ class SmtpSettings(_Section):
     connections: int = Field(default=2, ge=1, le=32, description="Parallel SMTP connections.")
     messages_per_minute: int = Field(default=600, ge=1, description="Sending rate limit.")
     max_attempts: int = Field(
-        default=8,
-        ge=1,
-        description="Tries for a message on its own 4xx replies before it fails (an outage of "
-        "the server does not count).",
+        default=8, ge=1, description="Tries for a message on its own 4xx replies before it fails."
     )
     retry_backoff: Seconds = Field(
         default=60,
@@ -150,9 +147,8 @@ class SmtpSettings(_Section):
     )
     outage_max_wait: Seconds = Field(
         default=900,
-        description="While the SMTP server cannot be reached (or drops connections, or says "
-        "421), the sender waits smtp.retry_backoff, doubling up to this, and tries again for "
-        "as long as the outage lasts; messages keep their attempts.",
+        description="While the SMTP server is out (unreachable, dropping connections, 421) the "
+        "sender waits smtp.retry_backoff, doubling up to this; messages keep their attempts.",
     )
 
     @property
