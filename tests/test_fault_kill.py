@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections import defaultdict
@@ -23,7 +25,15 @@ from notifier.demo_site import SiteServer, StaticHandler
 from notifier.models import Frequency
 from notifier.store.schema import locks, outbox, sources
 from tests.smtp import Received, Sink, free_port, running_sink
-from tests.test_service_process import Running, add_subscriber, copy_site, wait_for, write_config
+from tests.test_service_process import (
+    REPO,
+    Running,
+    add_newsletter,
+    add_subscriber,
+    copy_site,
+    wait_for,
+    write_config,
+)
 
 INTERVAL = 60.0  # seconds; the restart must not need anything near it
 PEOPLE = [f"politiker{n}@example.dk" for n in range(4)]
@@ -70,8 +80,9 @@ def test_sigkill_mid_poll_and_mid_send_then_restart_resumes_within_an_interval(
             killed.set()
         return None
 
+    site_root = copy_site(tmp_path)
     with (
-        SiteServer(copy_site(tmp_path), handler=handler) as site,
+        SiteServer(site_root, handler=handler) as site,
         running_sink(Sink(reply=reply)) as sink,
     ):
         config = write_config(
@@ -90,8 +101,31 @@ def test_sigkill_mid_poll_and_mid_send_then_restart_resumes_within_an_interval(
                 "read_timeout = 5", "read_timeout = 30\nper_host_concurrency = 8"
             )
         )
+        # The sources were polled before; then a newsletter comes out, for subscribers to hear.
+        handler.hold.set()
+        baseline = subprocess.run(
+            [sys.executable, "-m", "notifier", "--config", str(config), "poll", "--once"],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        assert baseline.returncode in (0, 1), baseline.stderr.decode()
+        an_hour_ago = datetime.now(UTC) - timedelta(hours=1)  # due again at start
+        query(database_url, sa.update(sources).values(last_polled_at=an_hour_ago))
+        handler.hold.clear()
         for email in PEOPLE:
             add_subscriber(database_url, email, frequency=Frequency.IMMEDIATE)
+        add_newsletter(
+            site_root,
+            slug="nyhedsbrev-kkr-hovedstaden-efter-nedbrud",
+            title="Nyhedsbrev KKR Hovedstaden, nyt møde",
+            sections={
+                "Aftale om akutpladser": "KKR Hovedstaden godkendte en fælles aftale om "
+                "akutpladser og genoptræning efter udskrivning fra hospital."
+            },
+        )
 
         first = Running(config, cwd=tmp_path)
         try:

@@ -69,7 +69,8 @@ async def test_catching_up_runs_a_missed_occurrence_once_and_counts_a_first_star
 ) -> None:
     await subscribe(store, "a@example.org", topics=("all",))
     await publish(store, [Spec(title="Klimaplan", topics=["klima_miljoe"], number="1")])
-    runner = runtime_for(store, settings_for("sqlite://")).digests
+    url = store.db.engine.url.render_as_string(hide_password=False)
+    runner = runtime_for(store, settings_for(url)).digests
     now = NOW.astimezone(UTC)
     # Nothing recorded (a first start, an upgrade): counted as done, not run.
     assert (
