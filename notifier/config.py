@@ -138,7 +138,7 @@ class SmtpSettings(_Section):
     connections: int = Field(default=2, ge=1, le=32, description="Parallel SMTP connections.")
     messages_per_minute: int = Field(default=600, ge=1, description="Sending rate limit.")
     max_attempts: int = Field(
-        default=8, ge=1, description="Tries for a message on 4xx/connection errors before failing."
+        default=8, ge=1, description="Tries for a message on its own 4xx replies before it fails."
     )
     retry_backoff: Seconds = Field(
         default=60,
@@ -148,6 +148,11 @@ class SmtpSettings(_Section):
         default=300,
         description="How long a sender holds claimed outbox messages; after a crash they are "
         "sent by the next run once it expires. Keep it well above smtp.timeout.",
+    )
+    outage_max_wait: Seconds = Field(
+        default=900,
+        description="While the SMTP server is out (unreachable, dropping connections, 421) the "
+        "sender waits smtp.retry_backoff, doubling up to this; messages keep their attempts.",
     )
 
     @property
@@ -215,6 +220,15 @@ class ServiceSettings(_Section):
         description="On SIGTERM, seconds running polls and sends get to finish before they are "
         "cut short (and retried by the next run).",
     )
+    retry_backoff: Seconds = Field(
+        default=5,
+        description="`notifier run`: a job that failed (the database refused, say) runs again "
+        "after this many seconds, doubling with each failure in a row, up to "
+        "service.retry_max_wait (or sooner, at its next regular run).",
+    )
+    retry_max_wait: Seconds = Field(
+        default=900, description="`notifier run`: the longest wait before a failed job retries."
+    )
 
 
 class WebSettings(_Section):
@@ -247,6 +261,12 @@ class WebSettings(_Section):
         description="Proxies whose X-Forwarded-For/-Proto the web app believes (comma-separated "
         "addresses or networks, '*' for any): set it to your reverse proxy, so rate limits "
         "see each client's address and not the proxy's.",
+    )
+    status_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Bearer token that shows /readyz's details (which checks fail and why); "
+        "without it /readyz says only ready or not. Only from NOTIFIER_WEB__STATUS_TOKEN.",
+        exclude=True,
     )
 
 

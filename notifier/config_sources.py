@@ -41,6 +41,7 @@ def _without_file_keys(data: dict[str, Any]) -> dict[str, Any]:
 SECRETS = (
     ("smtp", "password"),
     ("web", "secret_key"),
+    ("web", "status_token"),
     ("notify", "operator_urls"),
     ("notify", "secretariat_urls"),
 )
@@ -48,7 +49,7 @@ _FILE_SUFFIX = "_FILE"
 # Settings holding a path (or a SQLite URL) that the config file may give relative to itself.
 _PATHS = ("data_dir", "topics_file", "templates_dir")
 MIN_SECRET_LENGTH = 32
-PLACEHOLDERSECRETS = frozenset(
+PLACEHOLDER_SECRETS = frozenset(
     {"change-me-to-a-long-random-value", "change-me", "changeme", "secret", "please-change"}
 )
 
@@ -92,7 +93,7 @@ def check_secret_key(settings: Settings) -> None:
     """For the service: a configured secret key must not be a placeholder or short, since it
     signs every link in every mail (an empty one is a random key per process, said at start)."""
     key = settings.web.secret_key.get_secret_value()
-    if key and (key.strip().lower() in PLACEHOLDERSECRETS or len(key) < MIN_SECRET_LENGTH):
+    if key and (key.strip().lower() in PLACEHOLDER_SECRETS or len(key) < MIN_SECRET_LENGTH):
         raise ConfigError(
             f"web.secret_key: a placeholder or a short key ({len(key)} characters) signs the "
             f"links in mails; set NOTIFIER_WEB__SECRET_KEY (or _FILE) to {MIN_SECRET_LENGTH}+ "

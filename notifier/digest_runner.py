@@ -2,14 +2,26 @@
 
 Subscribers are planned in batches; each batch's messages, send-log rows and cursors are stored
 in one transaction (``store.digests.record``), so a crash either plans a digest completely or
-not at all. A lease in the database keeps two replicas from planning one frequency at once.
+not at all. A lease in the database keeps two replicas from planning one frequency at once; it
+is short and renewed while planning runs, and its owner is this process's worker id, so a
+restart after a crash takes it over at once.
+
+A subscriber whose last digest failed for good has a replay point: their next digest (one they
+would get anyway, because something new is due) is planned from there, so it carries the
+failed digest's items too.
+
+The daily and weekly digests are scheduled: ``make_scheduled`` runs one occurrence once, and
+records it (``store.schedules``), so replicas and a start after a missed occurrence agree on
+whether it ran.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import dataclasses
 import logging
-import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 
 from notifier.compose import Composed, Composer
@@ -24,13 +36,14 @@ from notifier.digest import (
     told_by_subscriber,
     told_rows,
 )
+from notifier.errors import StoreError
 from notifier.models import Frequency, Subscriber
-from notifier.store import Planned, Store
+from notifier.store import Due, HeldLease, Planned, Store, worker_id
 
 log = logging.getLogger(__name__)
 
 BATCH = 250  # subscribers planned and committed together
-LOCK_TTL = timedelta(minutes=15)
+LEASE_TTL = timedelta(seconds=90)  # renewed every 30 s while planning runs
 
 
 class DigestRunner:
@@ -44,60 +57,124 @@ class DigestRunner:
         self._store = store
         self._composer = composer
         self._settings = settings
+        self._owner = worker_id()
+        # One planner per frequency in this process; the lease keeps other processes out.
+        self._locks = {frequency: asyncio.Lock() for frequency in Frequency}
 
     async def compose(self, frequency: Frequency, *, now: datetime) -> list[Composed]:
         """Plan and render every due digest without storing anything (dry run, preview)."""
-        people, item_events, until = await self._due(frequency)
-        told = await self._told(people, item_events)
-        plans = self._plans(people, item_events, told, until)
-        return [self._composer.digest(found, now=now) for found in plans]
+        due = await self._store.digests.due(frequency, types=DIGEST_EVENTS)
+        item_events = self._item_events(due)
+        told = await self._told(due.people, item_events)
+        plans = self._plans(due.people, item_events, told, due)
+        return [self._composer.digest(found, now=now) for found, _ in plans]
 
     async def make(self, frequency: Frequency, *, now: datetime) -> int:
         """Plan, render and enqueue the due digests of one frequency; return messages
-        enqueued."""
-        owner = f"digest-{uuid.uuid4().hex[:12]}"
-        lock = f"digest:{frequency.value}"
-        leases = self._store.leases
-        if not await leases.acquire(lock, owner=owner, now=now, ttl=LOCK_TTL):
-            log.info("digest planning for %s already running elsewhere", frequency.value)
-            return 0
-        try:
-            people, item_events, until = await self._due(frequency)
-            enqueued = 0
-            for start in range(0, len(people), BATCH):
-                batch = people[start : start + BATCH]
-                told = await self._told(batch, item_events)
-                plans = self._plans(batch, item_events, told, until)
-                planned = [self._planned(found, now) for found in plans]
-                enqueued += await self._store.digests.record(
-                    planned, subscriber_ids=[p.id for p in batch], until=until, now=now
-                )
-            log.info(
-                "planned %s digests",
-                frequency.value,
-                extra={
-                    "frequency": frequency.value,
-                    "subscribers": len(people),
-                    "enqueued": enqueued,
-                },
-            )
-            return enqueued
-        finally:
-            await leases.release(lock, owner=owner)
+        enqueued (0 when another process is planning them)."""
+        async with self._lease(frequency, now) as held:
+            return await self._make(frequency, now, held) if held else 0
 
-    def _planned(self, found: Plan, now: datetime) -> Planned:
+    async def make_scheduled(
+        self, frequency: Frequency, *, due_at: datetime, now: datetime, catching_up: bool = False
+    ) -> int | None:
+        """Run the daily or weekly digest due at ``due_at`` unless a run covered it already;
+        returns messages enqueued, None when skipped.
+
+        ``catching_up``: called on start, for an occurrence that may have passed while no
+        process ran. When no run was ever recorded (a first start, an upgrade) it is counted
+        as done rather than run, since nobody can say whether it was missed.
+        """
+        name = frequency.value
+        async with self._lease(frequency, now) as held:
+            if held is None:
+                return None
+            last = await self._store.schedules.last(name)
+            if last is not None and last >= due_at:
+                return None
+            if last is None and catching_up:
+                await self._store.schedules.done(name, due_at=due_at, now=now)
+                return None
+            if catching_up:
+                log.info(
+                    "catching up the %s digest due at %s, missed while no process ran",
+                    name,
+                    due_at.isoformat(timespec="minutes"),
+                    extra={"frequency": name, "due_at": due_at.isoformat()},
+                )
+            enqueued = await self._make(frequency, now, held)
+            await self._store.schedules.done(name, due_at=due_at, now=now)
+            return enqueued
+
+    @contextlib.asynccontextmanager
+    async def _lease(self, frequency: Frequency, now: datetime) -> AsyncIterator[HeldLease | None]:
+        """Hold the planning lease of a frequency (with a heartbeat); yields None when
+        another process holds it."""
+        name = f"digest:{frequency.value}"
+        leases = self._store.leases
+        async with self._locks[frequency]:
+            if not await leases.acquire(name, owner=self._owner, now=now, ttl=LEASE_TTL):
+                log.info("digest planning for %s already running elsewhere", frequency.value)
+                yield None
+                return
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+
+            def clock() -> datetime:
+                return now + timedelta(seconds=loop.time() - started)
+
+            try:
+                async with leases.heartbeat(
+                    name, owner=self._owner, clock=clock, ttl=LEASE_TTL
+                ) as held:
+                    yield held
+            finally:
+                try:
+                    await leases.release(name, owner=self._owner)
+                except StoreError as exc:
+                    # Ours still: this process takes it again at once, others once it runs out.
+                    log.warning("could not give back the %s lease: %s", name, exc)
+
+    async def _make(self, frequency: Frequency, now: datetime, held: HeldLease) -> int:
+        due = await self._store.digests.due(frequency, types=DIGEST_EVENTS)
+        item_events = self._item_events(due)
+        people = due.people
+        enqueued = 0
+        for start in range(0, len(people), BATCH):
+            if held.lost:
+                # Another process took over (this one stalled past the lease): it plans the
+                # rest; what is stored here stays, and the outbox keeps each digest once.
+                log.warning("lost the %s planning lease; stopping", frequency.value)
+                break
+            batch = people[start : start + BATCH]
+            told = await self._told(batch, item_events)
+            planned = [
+                self._planned(found, replayed, now)
+                for found, replayed in self._plans(batch, item_events, told, due)
+            ]
+            enqueued += await self._store.digests.record(
+                planned, subscriber_ids=[p.id for p in batch], until=due.until, now=now
+            )
+        log.info(
+            "planned %s digests",
+            frequency.value,
+            extra={"frequency": frequency.value, "subscribers": len(people), "enqueued": enqueued},
+        )
+        return enqueued
+
+    def _planned(self, found: Plan, replayed: int | None, now: datetime) -> Planned:
         composed = self._composer.digest(found, now=now)
         return Planned(
             message=composed.message,
             subscriber_id=found.subscriber.id,
             told=told_rows(found),
             cursor=found.until_event,
+            start=found.after_event,
+            replayed=replayed,
         )
 
-    async def _due(self, frequency: Frequency) -> tuple[list[Subscriber], list[ItemEvent], int]:
-        due = await self._store.digests.due(frequency, types=DIGEST_EVENTS)
-        item_events = [ItemEvent.of(event) for event in due.events]
-        return due.people, item_events, due.until
+    def _item_events(self, due: Due) -> list[ItemEvent]:
+        return [ItemEvent.of(event) for event in due.events]
 
     async def _told(
         self, people: Sequence[Subscriber], item_events: Sequence[ItemEvent]
@@ -112,17 +189,38 @@ class DigestRunner:
         people: Sequence[Subscriber],
         item_events: Sequence[ItemEvent],
         told: dict[int, Told],
-        until: int,
-    ) -> list[Plan]:
-        plans = []
+        due: Due,
+    ) -> list[tuple[Plan, int | None]]:
+        """Each due digest, with the replay point it carries (if any)."""
+        plans: list[tuple[Plan, int | None]] = []
         for person in people:
-            found = plan(
-                person,
-                item_events,
-                told=told.get(person.id, Told()),
-                until_event=until,
-                max_items=self._settings.max_items,
-            )
-            if found is not None:
-                plans.append(found)
+            found = self._plan(person, item_events, told, due.until)
+            if found is None:
+                continue
+            replay = due.replay.get(person.id)
+            if replay is not None and replay < person.event_cursor:
+                # There is news anyway: plan from the failed digest's start, so this one
+                # carries its items too (the send log keeps the rest from being told twice).
+                again = self._plan(
+                    dataclasses.replace(person, event_cursor=replay), item_events, told, due.until
+                )
+                if again is not None:
+                    plans.append((again, replay))
+                    continue
+            plans.append((found, None))
         return plans
+
+    def _plan(
+        self,
+        person: Subscriber,
+        item_events: Sequence[ItemEvent],
+        told: dict[int, Told],
+        until: int,
+    ) -> Plan | None:
+        return plan(
+            person,
+            item_events,
+            told=told.get(person.id, Told()),
+            until_event=until,
+            max_items=self._settings.max_items,
+        )

@@ -9,8 +9,10 @@ the others.
     ├── StoreError           the database refused or a migration is missing
     ├── SubscriberError      an invalid or duplicate subscriber
     └── DeliveryError        SMTP refused a message
-        ├── TemporaryDeliveryError   4xx or connection trouble: retry later
-        │   └── ServerUnreachable    no connection at all: stop sending until the next run
+        ├── TemporaryDeliveryError   4xx for this message: retry it later
+        │   └── ConnectionTrouble    the server, not the message: no connection, a dropped one,
+        │       │                    or 421; the whole sender waits, the message keeps its tries
+        │       └── ServerUnreachable    no connection at all
         └── PermanentDeliveryError   5xx: this message fails, others go on
 """
 
@@ -55,8 +57,13 @@ class TemporaryDeliveryError(DeliveryError):
     pass
 
 
-class ServerUnreachable(TemporaryDeliveryError):
-    """The mail server cannot be reached: trying other messages now would only fail too."""
+class ConnectionTrouble(TemporaryDeliveryError):
+    """The mail server (not this message) is the problem: trying other messages now would only
+    fail too, and the message must not be counted as tried."""
+
+
+class ServerUnreachable(ConnectionTrouble):
+    """The mail server cannot be reached at all."""
 
 
 class PermanentDeliveryError(DeliveryError):

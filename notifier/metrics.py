@@ -42,6 +42,23 @@ MESSAGES_FAILED = Counter(
 OUTBOX_DEPTH = Gauge(
     "notifier_outbox_depth", "Messages waiting in the outbox (read at scrape).", registry=REGISTRY
 )
+SMTP_UNREACHABLE = Gauge(
+    "notifier_smtp_unreachable",
+    "1 while this process's sender waits out an SMTP outage (messages keep their attempts).",
+    registry=REGISTRY,
+)
+JOB_FAILURES = Gauge(
+    "notifier_job_consecutive_failures",
+    "Runs of each job that failed in a row (0: its last run succeeded); read at scrape.",
+    ["job"],
+    registry=REGISTRY,
+)
+JOB_LAST_SUCCESS = Gauge(
+    "notifier_job_last_success_timestamp_seconds",
+    "Unix time each job last ran successfully in this process (0: not yet); read at scrape.",
+    ["job"],
+    registry=REGISTRY,
+)
 LAST_SUCCESS = Gauge(
     "notifier_source_last_success_timestamp_seconds",
     "Unix time of each source's last successful poll (read at scrape).",
@@ -74,6 +91,17 @@ def record_poll(source_id: str, summary: PollSummary) -> None:
 def record_delivery(sent: int, failed: int) -> None:
     MESSAGES_SENT.inc(sent)
     MESSAGES_FAILED.inc(failed)
+
+
+def set_smtp_unreachable(unreachable: bool) -> None:
+    SMTP_UNREACHABLE.set(1 if unreachable else 0)
+
+
+def set_job_gauges(jobs: dict[str, tuple[int, datetime | None]]) -> None:
+    """Each job's consecutive failures and last success."""
+    for job, (failures, success) in jobs.items():
+        JOB_FAILURES.labels(job=job).set(failures)
+        JOB_LAST_SUCCESS.labels(job=job).set(success.timestamp() if success else 0)
 
 
 def set_store_gauges(*, outbox_depth: int, last_success: dict[str, datetime | None]) -> None:

@@ -31,7 +31,9 @@ from notifier.store import FetchRecord, PollStart, SourceRef, Store
 
 log = logging.getLogger(__name__)
 
-LEASE_TTL = timedelta(minutes=30)
+# A poll's lease is short and renewed while the poll runs, so a dead poller's sources are
+# free again within it.
+LEASE_TTL = timedelta(seconds=90)
 
 
 @dataclass(kw_only=True)
@@ -136,7 +138,12 @@ class Pipeline:
             summary.state = "skipped"
             return summary
         try:
-            await self._poll(source, ref, start, summary)
+            async with self._store.polls.heartbeat(
+                source.id, owner=self._owner, clock=self._clock, ttl=LEASE_TTL
+            ):
+                await self._poll(source, ref, start, summary)
+        except StoreError:
+            raise  # the database, not the source, failed: the caller retries the whole poll
         except FetchError as exc:
             summary.requests += exc.requests
             await self._fail(ref, summary, f"{exc.url}: {exc}")

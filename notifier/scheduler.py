@@ -3,12 +3,13 @@
 One job per source at its interval; the scheduled digests on cron in the digest timezone; the
 immediate digests, the outbox sender and the health check of sources at fixed intervals. Every
 job coalesces missed runs into one and never runs twice at once in this process; replicas are
-kept apart by leases in the database (see ``service``).
+kept apart by leases in the database (see ``service``). A scheduled digest whose time passed
+while no process ran is caught up on start: ``latest_occurrence`` says which one was due.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from notifier.config import Settings, SourceConfig
+from notifier.config import DigestSettings, Settings, SourceConfig
 from notifier.models import Frequency
 
 # Polls start up to this share of their interval late (at most MAX_JITTER seconds), so sources
@@ -26,6 +27,18 @@ MAX_JITTER = 60.0
 # Every job: missed runs coalesce into one, never two at once, and a run delayed by a busy loop
 # still happens (misfire_grace_time=None) instead of being dropped.
 _ONCE: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+SCHEDULED = (Frequency.DAILY, Frequency.WEEKLY)
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SEND = "send"
+ALERTS = "alerts"
+
+
+def poll_job(source_id: str) -> str:
+    return f"poll:{source_id}"
+
+
+def digest_job(frequency: Frequency) -> str:
+    return f"digest:{frequency.value}"
 
 
 class Jobs(Protocol):
@@ -50,7 +63,7 @@ def create_scheduler(
                 timezone=zone,
             ),
             args=[source],
-            id=f"poll:{source.id}",
+            id=poll_job(source.id),
             name=f"poll {source.id}",
             next_run_time=start_at,
             **_ONCE,
@@ -59,7 +72,7 @@ def create_scheduler(
     scheduler.add_job(
         jobs.check_alerts,
         IntervalTrigger(seconds=service.alert_interval, timezone=zone),
-        id="alerts",
+        id=ALERTS,
         name="check sources for operator alerts",
         **_ONCE,
     )
@@ -71,7 +84,7 @@ def create_scheduler(
         jobs.digest,
         CronTrigger(hour=daily_hour, minute=daily_minute, timezone=zone),
         args=[Frequency.DAILY],
-        id="digest:daily",
+        id=digest_job(Frequency.DAILY),
         name="daily digests",
         **_ONCE,
     )
@@ -84,7 +97,7 @@ def create_scheduler(
             timezone=zone,
         ),
         args=[Frequency.WEEKLY],
-        id="digest:weekly",
+        id=digest_job(Frequency.WEEKLY),
         name="weekly digests",
         **_ONCE,
     )
@@ -92,18 +105,39 @@ def create_scheduler(
         jobs.digest,
         IntervalTrigger(seconds=service.immediate_interval, timezone=zone),
         args=[Frequency.IMMEDIATE],
-        id="digest:immediate",
+        id=digest_job(Frequency.IMMEDIATE),
         name="immediate digests",
         **_ONCE,
     )
     scheduler.add_job(
         jobs.send,
         IntervalTrigger(seconds=service.send_interval, timezone=zone),
-        id="send",
+        id=SEND,
         name="send the outbox",
         **_ONCE,
     )
     return scheduler
+
+
+def latest_occurrence(settings: DigestSettings, frequency: Frequency, now: datetime) -> datetime:
+    """The newest time at or before ``now`` when the daily or weekly digest was due."""
+    zone = ZoneInfo(settings.timezone)
+    local = now.astimezone(zone)
+    if frequency is Frequency.DAILY:
+        hour, minute = _time(settings.daily_at)
+        back = 0
+    elif frequency is Frequency.WEEKLY:
+        hour, minute = _time(settings.weekly_at)
+        back = (local.weekday() - WEEKDAYS.index(settings.weekly_day)) % 7
+    else:
+        raise ValueError(f"{frequency.value} digests have no schedule of their own")
+    step = 1 if frequency is Frequency.DAILY else 7
+    day = local.date() - timedelta(days=back)
+    while True:
+        due = datetime.combine(day, time(hour, minute), tzinfo=zone)
+        if due <= now:
+            return due
+        day -= timedelta(days=step)
 
 
 def _time(value: str) -> tuple[int, int]:

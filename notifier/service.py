@@ -6,26 +6,47 @@ the web app. SIGTERM or SIGINT stops it: no new jobs start, running polls and se
 because a poll writes in one transaction at its end and a message is marked sent only after the
 SMTP server took it, so the next run repeats cut-short work (a message whose send was cut short
 after the server accepted it may go out twice; never zero times).
+
+No job stops for good on an error: a run that fails (the database read-only or locked for a
+while, a bug) is logged, recorded in ``health`` (which /readyz and /metrics report) and run
+again after ``service.retry_backoff`` seconds, doubling with each failure in a row up to
+``service.retry_max_wait``, unless its next regular run comes sooner. Locks a job holds are
+released when it fails, so one failing job never blocks another. On start, a daily or weekly
+digest whose time passed while no process ran is run once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
-from collections.abc import AsyncIterator, Coroutine, Iterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import uvicorn
+from apscheduler.triggers.date import DateTrigger
 
 from notifier import alerts, metrics
 from notifier.config import Settings, SourceConfig
+from notifier.errors import StoreError
+from notifier.health import JobHealth
 from notifier.models import Frequency
 from notifier.runtime import Runtime
-from notifier.scheduler import create_scheduler
+from notifier.scheduler import (
+    ALERTS,
+    SCHEDULED,
+    SEND,
+    create_scheduler,
+    digest_job,
+    latest_occurrence,
+    poll_job,
+)
 from notifier.web.app import create_app
+
+Clock = Callable[[], datetime]
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +59,14 @@ class _WebServer(uvicorn.Server):
 
 
 class Service:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, *, clock: Clock | None = None) -> None:
+        """``clock``: the time jobs see (digests, sends); tests inject one. The scheduler's
+        own triggers follow the real clock."""
         self.runtime = runtime
         self.settings: Settings = runtime.settings
         self.worker_id = runtime.worker_id
+        self.health = JobHealth()
+        self._clock: Clock = clock or (lambda: datetime.now(UTC))
         self._mail = runtime.settings.smtp.enabled
         self._inflight: set[asyncio.Task[Any]] = set()
         self._stopping = False
@@ -49,11 +74,11 @@ class Service:
         self._immediate_lock = asyncio.Lock()
         self._send_lock = asyncio.Lock()
         self.scheduler = create_scheduler(
-            self.settings, self, mail=self._mail, start_at=self._now()
+            self.settings, self, mail=self._mail, start_at=datetime.now(UTC)
         )
 
     @classmethod
-    async def open(cls, settings: Settings) -> Service:
+    async def open(cls, settings: Settings, *, clock: Clock | None = None) -> Service:
         """Migrate the database and build every part; nothing runs until ``run``."""
         runtime = Runtime(settings)
         await runtime.open()
@@ -62,17 +87,33 @@ class Service:
             classifier.classify_item,
             topics_version=classifier.version,
             owner=runtime.worker_id,
-            now=cls._now(),
+            now=(clock or (lambda: datetime.now(UTC)))(),
         )
         if changed is not None:
             log.info(
                 "reclassified stored items for new topic definitions", extra={"changed": changed}
             )
-        return cls(runtime)
+        return cls(runtime, clock=clock)
 
-    # The jobs (see ``scheduler.Jobs``).
+    # The jobs (see ``scheduler.Jobs``), each run under ``_guarded``.
 
     async def poll(self, source: SourceConfig) -> None:
+        await self._guarded(poll_job(source.id), lambda: self._poll(source))
+
+    async def digest(self, frequency: Frequency) -> None:
+        if frequency is Frequency.IMMEDIATE:
+            await self._guarded(digest_job(frequency), self._immediate)
+        else:
+            await self._guarded(digest_job(frequency), lambda: self._scheduled(frequency))
+
+    async def send(self) -> None:
+        if self._mail:
+            await self._guarded(SEND, self._send)
+
+    async def check_alerts(self) -> None:
+        await self._guarded(ALERTS, self._check_alerts)
+
+    async def _poll(self, source: SourceConfig) -> None:
         async with self._running():
             # Half an interval: a replica that polled the source since the last tick wins.
             summary = await self.runtime.pipeline.poll(source, min_gap=source.interval / 2)
@@ -82,21 +123,22 @@ class Service:
             if summary.state != "skipped":
                 await self.check_alerts()
 
-    async def digest(self, frequency: Frequency) -> None:
-        if frequency is Frequency.IMMEDIATE:
-            await self._immediate()
-            return
+    async def _scheduled(self, frequency: Frequency, *, catching_up: bool = False) -> None:
         async with self._running():
-            await self.runtime.digests.make(frequency, now=self._now())
-            await self.send()
+            now = self._now()
+            await self.runtime.digests.make_scheduled(
+                frequency,
+                due_at=latest_occurrence(self.settings.digest, frequency, now),
+                now=now,
+                catching_up=catching_up,
+            )
+        await self.send()
 
-    async def send(self) -> None:
-        if not self._mail:
-            return
+    async def _send(self) -> None:
         async with self._running(), self._send_lock:
             await self.runtime.deliverer.run_once(now=self._now())
 
-    async def check_alerts(self) -> None:
+    async def _check_alerts(self) -> None:
         async with self._running():
             await alerts.check(
                 self.runtime.store,
@@ -119,6 +161,76 @@ class Service:
                 await self.runtime.digests.make(Frequency.IMMEDIATE, now=self._now())
                 await self.send()
 
+    async def _catch_up(self) -> None:
+        """Run each scheduled digest whose latest time passed while no process ran."""
+        for frequency in SCHEDULED:
+            await self._catch_up_one(frequency)
+
+    async def _catch_up_one(self, frequency: Frequency) -> None:
+        # A catch-up that fails is retried as a catch-up (its own one-off job), not by
+        # bringing the regular run forward: the two differ when no run was ever recorded.
+        await self._guarded(
+            digest_job(frequency),
+            functools.partial(self._scheduled, frequency, catching_up=True),
+            retry=functools.partial(self._retry_catch_up, frequency),
+        )
+
+    def _retry_catch_up(self, frequency: Frequency, wait: timedelta) -> None:
+        if not self._stopping:
+            self.scheduler.add_job(
+                self._catch_up_one,
+                DateTrigger(run_date=datetime.now(UTC) + wait),
+                args=[frequency],
+                id=f"catch-up:{frequency.value}",
+                name=f"catch up the {frequency.value} digest",
+                replace_existing=True,
+            )
+
+    # Failures.
+
+    async def _guarded(
+        self,
+        job: str,
+        work: Callable[[], Awaitable[None]],
+        *,
+        retry: Callable[[timedelta], None] | None = None,
+    ) -> None:
+        """Run one job: record how it went, and after a failure make it run again soon
+        (``retry``, given the wait; by default the job's next regular run comes sooner)."""
+        try:
+            await work()
+        except Exception as exc:
+            now = self._now()
+            failures = self.health.failed(job, now=now, reason=f"{type(exc).__name__}: {exc}")
+            wait = self._retry_wait(failures)
+            extra = {"job": job, "failures": failures, "retry_in": wait.total_seconds()}
+            if isinstance(exc, StoreError):
+                log.warning("job failed on a database error: %s", exc, extra=extra)
+            else:
+                log.error("job failed", exc_info=exc, extra=extra)
+            (retry or functools.partial(self._retry_soon, job))(wait)
+        else:
+            ended = self.health.succeeded(job, now=self._now())
+            if ended:
+                log.info("job recovered", extra={"job": job, "failures": ended})
+
+    def _retry_wait(self, failures: int) -> timedelta:
+        service = self.settings.service
+        seconds = min(service.retry_backoff * 2 ** min(failures - 1, 32), service.retry_max_wait)
+        return timedelta(seconds=seconds)
+
+    def _retry_soon(self, job: str, wait: timedelta) -> None:
+        """Bring the job's next run forward to ``wait`` from now (real time, as the scheduler
+        keeps it), unless it runs sooner anyway."""
+        if self._stopping:
+            return
+        scheduled = self.scheduler.get_job(job)
+        if scheduled is None or scheduled.next_run_time is None:
+            return
+        when = datetime.now(UTC) + wait
+        if when < scheduled.next_run_time:
+            scheduled.modify(next_run_time=when)
+
     # Lifecycle.
 
     async def run(self, *, stop: asyncio.Event | None = None) -> None:
@@ -129,7 +241,7 @@ class Service:
             loop.add_signal_handler(signum, stop.set)
         server = _WebServer(
             uvicorn.Config(
-                create_app(self.runtime, scheduler_running=self._scheduling),
+                create_app(self.runtime, scheduler_running=self._scheduling, health=self.health),
                 host=self.settings.web.host,
                 port=self.settings.web.port,
                 log_config=None,  # logs go through our JSON handler
@@ -143,6 +255,8 @@ class Service:
             self.scheduler.start()
             web = asyncio.create_task(server.serve(), name="web")
             self._log_start()
+            if self._mail:
+                self._spawn(self._catch_up())
             stopped = asyncio.create_task(stop.wait())
             await asyncio.wait({web, stopped}, return_when=asyncio.FIRST_COMPLETED)
             log.info("stopping", extra={"running_jobs": len(self._inflight)})
@@ -218,6 +332,5 @@ class Service:
         if not task.cancelled() and task.exception() is not None:
             log.error("job failed", exc_info=task.exception())
 
-    @staticmethod
-    def _now() -> datetime:
-        return datetime.now(UTC)
+    def _now(self) -> datetime:
+        return self._clock()

@@ -2,9 +2,10 @@
 implementation and an in-memory one (tests, the demo).
 
 A transport sends one complete message (RFC 5322 bytes) on one of its lanes (a lane is one
-connection, kept open across messages). It raises ``TemporaryDeliveryError`` for 4xx replies and
-connection trouble, ``ServerUnreachable`` when no connection can be made at all, and
-``PermanentDeliveryError`` for a 5xx reply to this message.
+connection, kept open across messages). It raises ``TemporaryDeliveryError`` for a 4xx reply to
+this message, ``ConnectionTrouble`` when the server is the problem (a dropped connection, 421),
+``ServerUnreachable`` when no connection can be made at all, and ``PermanentDeliveryError`` for
+a 5xx reply to this message.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import aiosmtplib
 
 from notifier.config import SmtpSettings
 from notifier.errors import (
+    ConnectionTrouble,
     DeliveryError,
     PermanentDeliveryError,
     ServerUnreachable,
@@ -29,7 +31,7 @@ class Transport(Protocol):
     async def aclose(self) -> None: ...
 
 
-class _Disconnected(TemporaryDeliveryError):
+class _Disconnected(ConnectionTrouble):
     """An open connection broke (closed by the server, timed out)."""
 
 
@@ -102,6 +104,8 @@ class SmtpTransport:
 
 
 def _classified(code: int, reason: str) -> DeliveryError:
+    if code == 421:  # "service not available, closing channel": the server, not this message
+        return ConnectionTrouble(reason)
     if 400 <= code < 500:
         return TemporaryDeliveryError(reason)
     return PermanentDeliveryError(reason)

@@ -9,12 +9,14 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from notifier.config import Settings, SourceConfig
+from notifier.health import JobHealth
 from notifier.models import Council, Message, SourceKind
 from notifier.pipeline import source_ref
 from notifier.store import Store
 from notifier.store import sources as store_sources
 from notifier.store.db import Database, create_engine
-from tests.factories import app_for
+from notifier.web.app import create_app
+from tests.factories import app_for, runtime_for
 
 TOPICS_FILE = Path(__file__).resolve().parent.parent / "config" / "topics.toml"
 NOW = datetime.now(UTC)
@@ -30,11 +32,16 @@ SOURCES = [
 ]
 
 
+TOKEN = "status-token-for-tests"
+DETAILS = {"Authorization": f"Bearer {TOKEN}"}
+
+
 def settings(store: Store) -> Settings:
     return Settings(
         database_url=store.db.engine.url.render_as_string(hide_password=False),
         topics_file=TOPICS_FILE,
         sources=SOURCES,
+        web={"status_token": TOKEN},
     )
 
 
@@ -48,9 +55,17 @@ async def polled(store: Store, **ago: timedelta) -> None:
 
 
 def client(
-    store: Store, *, scheduler: bool = True, started: timedelta = timedelta(days=1)
+    store: Store,
+    *,
+    scheduler: bool = True,
+    started: timedelta = timedelta(days=1),
+    health: JobHealth | None = None,
 ) -> httpx.AsyncClient:
-    app = app_for(settings(store), store, scheduler_running=lambda: scheduler)
+    app = create_app(
+        runtime_for(store, settings(store)),
+        scheduler_running=lambda: scheduler,
+        health=health,
+    )
     app.state.site.started_at = NOW - started
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
@@ -61,25 +76,47 @@ async def test_healthz_answers_while_the_process_runs(sqlite_store: Store) -> No
     assert response.status_code == 200 and response.json() == {"status": "ok"}
 
 
-async def test_ready_when_every_source_polled_recently(store: Store) -> None:
+async def test_ready_when_sources_polled_recently_and_the_public_body_says_only_that(
+    store: Store,
+) -> None:
     await polled(store, kkr_hovedstaden=timedelta(minutes=5), kkr_sjaelland=timedelta(hours=2))
     async with client(store) as http:
-        response = await http.get("/readyz")
+        public = await http.get("/readyz")
+        wrong = await http.get("/readyz", headers={"Authorization": "Bearer guess"})
+        detailed = await http.get("/readyz", headers=DETAILS)
+    assert public.status_code == 200 and public.json() == {"ready": True}
+    assert wrong.json() == {"ready": True}
+    body = detailed.json()
+    assert body["ready"] is True and body["problems"] == []
+    assert [(s["id"], s["fresh"]) for s in body["sources"]] == [
+        ("kkr-hovedstaden", True),
+        ("kkr-sjaelland", True),
+    ]
+
+
+async def test_one_failing_source_is_an_alert_not_unreadiness(sqlite_store: Store) -> None:
+    await polled(sqlite_store, kkr_hovedstaden=timedelta(minutes=5))
+    async with client(sqlite_store) as http:
+        response = await http.get("/readyz", headers=DETAILS)
     assert response.status_code == 200
-    assert response.json() == {"ready": True, "problems": []}
+    fresh = {s["id"]: s["fresh"] for s in response.json()["sources"]}
+    assert fresh == {"kkr-hovedstaden": True, "kkr-sjaelland": False}
 
 
-async def test_not_ready_when_a_source_is_stale_or_never_polled(
+async def test_not_ready_when_no_source_succeeded_within_three_intervals(
     sqlite_store: Store,
 ) -> None:
     await polled(sqlite_store, kkr_hovedstaden=timedelta(hours=3, minutes=1))
     async with client(sqlite_store) as http:
-        response = await http.get("/readyz")
-    assert response.status_code == 503
-    problems = {p["check"]: p["problem"] for p in response.json()["problems"]}
-    assert set(problems) == {"source:kkr-hovedstaden", "source:kkr-sjaelland"}
-    assert "more than 3:00:00 ago" in problems["source:kkr-hovedstaden"]
-    assert problems["source:kkr-sjaelland"] == "never polled successfully"
+        public = await http.get("/readyz")
+        detailed = await http.get("/readyz", headers=DETAILS)
+    assert public.status_code == 503 and public.json() == {"ready": False}
+    assert detailed.json()["problems"] == [
+        {
+            "check": "sources",
+            "problem": "no source has polled successfully within 3 of its intervals",
+        }
+    ]
 
 
 async def test_a_fresh_process_is_ready_while_first_polls_run(sqlite_store: Store) -> None:
@@ -90,10 +127,31 @@ async def test_a_fresh_process_is_ready_while_first_polls_run(sqlite_store: Stor
         assert (await http.get("/readyz")).status_code == 503
 
 
+async def test_not_ready_while_a_core_job_fails_and_ready_once_it_runs_again(
+    sqlite_store: Store,
+) -> None:
+    await polled(sqlite_store, kkr_hovedstaden=timedelta(0), kkr_sjaelland=timedelta(0))
+    health = JobHealth()
+    health.failed("alerts", now=NOW, reason="StoreError: database error: locked")
+    async with client(sqlite_store, health=health) as http:
+        assert (await http.get("/readyz")).status_code == 200  # alerts are not a core job
+        health.succeeded("send", now=NOW)
+        health.failed("send", now=NOW, reason="StoreError: database error: read-only")
+        health.failed("send", now=NOW, reason="StoreError: database error: read-only")
+        response = await http.get("/readyz", headers=DETAILS)
+        assert response.status_code == 503
+        [problem] = response.json()["problems"]
+        assert problem["check"] == "job:send"
+        assert problem["problem"].startswith("failed 2 times in a row")
+        assert response.json()["jobs"]["send"]["failures"] == 2
+        health.succeeded("send", now=NOW)
+        assert (await http.get("/readyz")).status_code == 200
+
+
 async def test_not_ready_without_scheduler_or_database(sqlite_store: Store, tmp_path: Path) -> None:
     await polled(sqlite_store, kkr_hovedstaden=timedelta(0), kkr_sjaelland=timedelta(0))
     async with client(sqlite_store, scheduler=False) as http:
-        response = await http.get("/readyz")
+        response = await http.get("/readyz", headers=DETAILS)
     assert response.status_code == 503
     assert response.json()["problems"] == [
         {"check": "scheduler", "problem": "the scheduler is not running"}
@@ -107,7 +165,7 @@ async def test_not_ready_without_scheduler_or_database(sqlite_store: Store, tmp_
         app = app_for(settings(sqlite_store), missing)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-            response = await http.get("/readyz")
+            response = await http.get("/readyz", headers=DETAILS)
     finally:
         await missing.close()
     assert response.status_code == 503
@@ -145,3 +203,22 @@ async def test_metrics_report_outbox_depth_and_last_success(sqlite_store: Store)
     assert samples[never] == 0
     for family in ("polls", "fetch_errors", "items", "messages_sent", "messages_failed"):
         assert f"# TYPE notifier_{family}_total counter" in response.text
+
+
+async def test_metrics_report_each_jobs_failures_and_last_success(sqlite_store: Store) -> None:
+    health = JobHealth()
+    health.succeeded("poll:kkr-sjaelland", now=NOW)
+    health.failed("send", now=NOW, reason="StoreError: read-only")
+    health.failed("send", now=NOW, reason="StoreError: read-only")
+    async with client(sqlite_store, health=health) as http:
+        response = await http.get("/metrics")
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(response.text)
+        for s in family.samples
+    }
+    assert samples[("notifier_job_consecutive_failures", (("job", "send"),))] == 2
+    assert samples[("notifier_job_consecutive_failures", (("job", "poll:kkr-sjaelland"),))] == 0
+    poll = ("notifier_job_last_success_timestamp_seconds", (("job", "poll:kkr-sjaelland"),))
+    assert abs(samples[poll] - NOW.timestamp()) < 1
+    assert ("notifier_smtp_unreachable", ()) in samples

@@ -4,7 +4,7 @@ methods take and return are here or in ``notifier.models``."""
 from notifier.store.backup import backup as backup_database
 from notifier.store.backup import restore as restore_database
 from notifier.store.digests import Due, Planned
-from notifier.store.leases import worker_id
+from notifier.store.leases import HeldLease, worker_id
 from notifier.store.polls import PollStart
 from notifier.store.review import Held
 from notifier.store.sources import FetchRecord, SourceRef
@@ -14,6 +14,7 @@ __all__ = [
     "Due",
     "FetchRecord",
     "Held",
+    "HeldLease",
     "Planned",
     "PollStart",
     "SourceRef",

@@ -25,6 +25,10 @@ from notifier.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _READ_ONLY = "notifier_read_only"
+# PostgreSQL: a statement that waits this long for a lock (another session's LOCK TABLE, a
+# stuck transaction) fails as a StoreError the job retries, instead of holding its job (and
+# the job's locks in this process) forever. SQLite's writers wait up to busy_timeout alike.
+LOCK_TIMEOUT = "30s"
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -40,6 +44,8 @@ def create_engine(url: str) -> AsyncEngine:
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs["pool_pre_ping"] = True
+        if parsed.get_driver_name() == "asyncpg":
+            kwargs["connect_args"] = {"server_settings": {"lock_timeout": LOCK_TIMEOUT}}
     try:
         engine = create_async_engine(url, **kwargs)
     except (sa.exc.ArgumentError, ImportError) as exc:
@@ -82,7 +88,9 @@ async def migrate(engine: AsyncEngine) -> None:
     try:
         async with engine.begin() as connection:
             if engine.dialect.name == "postgresql":
-                # Replicas starting together must not race on the same migration.
+                # Replicas starting together must not race on the same migration; one may
+                # wait for another's migration longer than statements usually wait for locks.
+                await connection.execute(sa.text("SET LOCAL lock_timeout = '10min'"))
                 await connection.execute(sa.text("SELECT pg_advisory_xact_lock(4242001)"))
             await connection.run_sync(upgrade)
     except (sa.exc.SQLAlchemyError, OSError) as exc:

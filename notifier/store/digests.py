@@ -1,12 +1,18 @@
 """What digest planning reads (subscribers, item events, the send log) and how a planned batch
 is stored: messages, send-log rows and cursors in one transaction, so a crash either stores a
-batch of digests completely or not at all."""
+batch of digests completely or not at all.
+
+A subscriber whose digest failed for good has a replay point (see ``outbox``): planning reads
+events from there for them, and storing their next digest clears it."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.models import Event, EventType, Frequency, Message, Subscriber, SubscriberState
 from notifier.store import events as store_events
@@ -14,6 +20,7 @@ from notifier.store import outbox as store_outbox
 from notifier.store import send_log as store_send_log
 from notifier.store import subscribers as store_subscribers
 from notifier.store.db import Database
+from notifier.store.schema import subscribers
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,6 +30,7 @@ class Due:
     people: list[Subscriber]
     events: list[Event]
     until: int  # the newest event id when read
+    replay: dict[int, int] = field(default_factory=dict)  # subscriber id -> replay point
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,6 +41,8 @@ class Planned:
     subscriber_id: int
     told: Sequence[tuple[int, str, str]]  # (item id, content hash, reason)
     cursor: int  # the subscriber's cursor once this is stored
+    start: int  # the event this digest was planned after (a replay of it starts there)
+    replayed: int | None = None  # the replay point this digest carried, cleared once stored
 
 
 class Digests:
@@ -48,9 +58,12 @@ class Digests:
             people = [person for person in people if person.event_cursor < until]
             if not people:
                 return Due(people=[], events=[], until=until)
-            after = min(person.event_cursor for person in people)
+            replay = await _replay_points(conn, [person.id for person in people])
+            after = min(
+                min(person.event_cursor for person in people), min(replay.values(), default=until)
+            )
             events = await store_events.since(conn, after, types=types, until_id=until)
-        return Due(people=people, events=events, until=until)
+        return Due(people=people, events=events, until=until, replay=replay)
 
     async def told(
         self, subscriber_ids: Collection[int], item_ids: Collection[int]
@@ -71,7 +84,12 @@ class Digests:
         and every batch subscriber's cursor (``until``, or short of held entries). Returns how
         many messages were new."""
         async with self._db.write() as conn:
-            ids = await store_outbox.enqueue(conn, [p.message for p in planned], now=now)
+            ids = await store_outbox.enqueue(
+                conn,
+                [p.message for p in planned],
+                now=now,
+                cursor_from={p.message.message_id: p.start for p in planned},
+            )
             rows = [
                 {
                     "subscriber_id": p.subscriber_id,
@@ -94,4 +112,24 @@ class Digests:
             )
             for subscriber_id, cursor in short.items():
                 await store_subscribers.advance_cursors(conn, [subscriber_id], cursor)
+            for p in planned:
+                if p.replayed is not None and p.message.message_id in ids:
+                    # A later failure may have set an earlier point meanwhile: keep that one.
+                    await conn.execute(
+                        subscribers.update()
+                        .where(
+                            subscribers.c.id == p.subscriber_id,
+                            subscribers.c.replay_from >= p.replayed,
+                        )
+                        .values(replay_from=None)
+                    )
         return len(ids)
+
+
+async def _replay_points(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, int]:
+    rows = await conn.execute(
+        sa.select(subscribers.c.id, subscribers.c.replay_from).where(
+            subscribers.c.id.in_(list(ids)), subscribers.c.replay_from.is_not(None)
+        )
+    )
+    return {int(row.id): int(row.replay_from) for row in rows}

@@ -3,23 +3,47 @@
 A lease is a row (name, owner, expires_at). Taking it is a conditional statement, atomic on
 SQLite and PostgreSQL alike. Owners are worker ids (``host:pid:nonce``, made by ``worker_id``):
 a holder that died frees its leases when they expire, and at once for a process on the same
-host, which can see that the holder's process is gone.
+host, which can see that the holder's process is gone (so a restarted service takes over its
+own dead leases at once; this needs a host name of its own per replica, which containers have).
+
+Work that runs under a lease holds it for a short ``LEASE_TTL`` and renews it with a
+``heartbeat`` while it runs, so a holder that died on another host frees its lease within that
+short time rather than after the longest the work could take.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import os
 import secrets
 import socket
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from notifier.errors import StoreError
 from notifier.store.db import Database
 from notifier.store.schema import locks
 
+log = logging.getLogger(__name__)
+
+# Short, and renewed every third of it while the work runs.
+LEASE_TTL = timedelta(seconds=90)
+
 _OURS: set[str] = set()  # worker ids made by this process
+
+
+@dataclass
+class HeldLease:
+    """A lease under a heartbeat; ``lost`` once a renewal found another owner holding it."""
+
+    name: str
+    lost: bool = False
 
 
 def worker_id() -> str:
@@ -103,6 +127,33 @@ class Leases:
                 .values(expires_at=now + ttl)
             )
         return bool(result.rowcount)
+
+    @contextlib.asynccontextmanager
+    async def heartbeat(
+        self, name: str, *, owner: str, clock: Callable[[], datetime], ttl: timedelta = LEASE_TTL
+    ) -> AsyncIterator[HeldLease]:
+        """Renew a lease the owner holds every third of ``ttl`` while the block runs. A
+        renewal that fails on a database error is tried again at the next beat (the work's
+        own writes check the lease); one that finds the lease taken over marks it lost."""
+        held = HeldLease(name)
+
+        async def beat() -> None:
+            while True:
+                await asyncio.sleep(ttl.total_seconds() / 3)
+                try:
+                    if not await self.renew(name, owner=owner, now=clock(), ttl=ttl):
+                        held.lost = True
+                        log.warning("lease lost to another worker", extra={"lease": name})
+                        return
+                except StoreError as exc:
+                    log.warning("could not renew a lease: %s", exc, extra={"lease": name})
+
+        task = asyncio.create_task(beat(), name=f"heartbeat {name}")
+        try:
+            yield held
+        finally:
+            task.cancel()
+            await asyncio.wait({task})
 
     async def release(self, name: str, *, owner: str) -> None:
         async with self._db.write() as conn:

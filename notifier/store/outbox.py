@@ -4,12 +4,16 @@ Claiming is one statement on both backends: ``UPDATE ... WHERE id IN (SELECT ...
 SKIP LOCKED)`` on PostgreSQL, where concurrent replicas skip each other's rows; SQLite drops the
 locking clause and serialises writers, and the outer conditions make the claim conditional.
 A claim holds until ``claimed_until``; a worker that dies leaves rows that become claimable again
-when the lease runs out.
+when the lease runs out, or at once when the worker was a process on this host that is gone.
+
+A digest that fails for good (its recipient's 5xx, or 4xx until ``smtp.max_attempts``) is not
+lost: its send-log rows go and the subscriber's ``replay_from`` is set to the digest's start
+(``cursor_from``), so their next digest is planned from there and carries its items.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.models import Message, OutboxMessage
 from notifier.store.db import Database, insert
-from notifier.store.schema import outbox
+from notifier.store.leases import holder_is_dead
+from notifier.store.schema import outbox, send_log, subscribers
 
 PENDING = "pending"
 SENT = "sent"
@@ -26,17 +31,36 @@ FAILED = "failed"
 
 
 async def enqueue(
-    conn: AsyncConnection, messages: Sequence[Message], *, now: datetime
+    conn: AsyncConnection,
+    messages: Sequence[Message],
+    *,
+    now: datetime,
+    cursor_from: Mapping[str, int] | None = None,
 ) -> dict[str, int]:
     """Store messages to send in one statement; returns message_id -> row id of those that were
-    new (a message whose Message-ID is already stored is a re-plan and is kept once)."""
+    new (a message whose Message-ID is already stored is a re-plan and is kept once, unless it
+    is a digest that failed: planned again after its failure, it goes out again).
+    ``cursor_from``: message_id -> the digest's start, for a replay should it fail."""
     if not messages:
         return {}
-    statement = (
-        insert(conn, outbox)
-        .on_conflict_do_nothing(index_elements=["message_id"])
-        .returning(outbox.c.id, outbox.c.message_id)
-    )
+    cursor_from = cursor_from or {}
+    statement = insert(conn, outbox)
+    statement = statement.on_conflict_do_update(
+        index_elements=["message_id"],
+        set_={
+            "body": statement.excluded.body,
+            "subject": statement.excluded.subject,
+            "state": PENDING,
+            "attempts": 0,
+            "next_attempt_at": statement.excluded.next_attempt_at,
+            "claimed_by": None,
+            "claimed_until": None,
+            "last_error": None,
+            "sent_at": None,
+            "cursor_from": statement.excluded.cursor_from,
+        },
+        where=sa.and_(outbox.c.state == FAILED, outbox.c.kind == "digest"),
+    ).returning(outbox.c.id, outbox.c.message_id)
     rows = [
         {
             "message_id": message.message_id,
@@ -47,6 +71,7 @@ async def enqueue(
             "subscriber_id": message.subscriber_id,
             "next_attempt_at": now,
             "created_at": now,
+            "cursor_from": cursor_from.get(message.message_id),
         }
         for message in messages
     ]
@@ -173,10 +198,74 @@ class Outbox:
             last_error=error,
         )
 
-    async def mark_failed(self, message_id: int, *, worker_id: str, error: str) -> None:
-        await self._finish(
-            [message_id], worker_id, state=FAILED, attempts=outbox.c.attempts + 1, last_error=error
-        )
+    async def postpone(
+        self, ids: Sequence[int], *, worker_id: str, error: str, next_attempt_at: datetime
+    ) -> None:
+        """The server, not these messages, failed (an outage): give them back with their
+        attempts untouched, due again at ``next_attempt_at``."""
+        await self._finish(ids, worker_id, next_attempt_at=next_attempt_at, last_error=error)
+
+    async def mark_failed(self, message_id: int, *, worker_id: str, error: str) -> bool:
+        """Fail the message for good. A digest's items go back to its subscriber: what it told
+        leaves the send log and their next digest is planned from its start. Returns whether
+        that happened."""
+        async with self._db.write() as conn:
+            row = (
+                await conn.execute(
+                    outbox.update()
+                    .where(_mine([message_id], worker_id))
+                    .values(
+                        state=FAILED,
+                        attempts=outbox.c.attempts + 1,
+                        last_error=error,
+                        claimed_by=None,
+                        claimed_until=None,
+                    )
+                    .returning(outbox.c.kind, outbox.c.subscriber_id, outbox.c.cursor_from)
+                )
+            ).first()
+            if row is None or row.kind != "digest" or row.subscriber_id is None:
+                return False
+            if row.cursor_from is None:
+                return False
+            await conn.execute(send_log.delete().where(send_log.c.outbox_id == message_id))
+            start = row.cursor_from
+            replay = subscribers.c.replay_from
+            await conn.execute(
+                subscribers.update()
+                .where(subscribers.c.id == row.subscriber_id)
+                .values(
+                    replay_from=sa.case(
+                        (replay.is_(None), start), (replay > start, start), else_=replay
+                    )
+                )
+            )
+        return True
+
+    async def free_dead_claims(self, *, worker_id: str, now: datetime) -> int:
+        """Give back the claims of senders that died on this host (a restart after a crash):
+        their messages need not wait for the claims to run out. Returns how many."""
+        async with self._db.read() as conn:
+            holders = await conn.scalars(
+                sa.select(outbox.c.claimed_by)
+                .distinct()
+                .where(
+                    outbox.c.state == PENDING,
+                    outbox.c.claimed_by.is_not(None),
+                    outbox.c.claimed_by != worker_id,
+                    outbox.c.claimed_until >= now,
+                )
+            )
+            dead = [holder for holder in holders if holder and holder_is_dead(holder)]
+        if not dead:
+            return 0
+        async with self._db.write() as conn:
+            result = await conn.execute(
+                outbox.update()
+                .where(outbox.c.claimed_by.in_(dead), outbox.c.state == PENDING)
+                .values(claimed_by=None, claimed_until=None)
+            )
+        return int(result.rowcount)
 
     async def release(self, ids: Sequence[int], *, worker_id: str) -> None:
         """Give back claims not used (on shutdown), so another worker need not wait for the

@@ -9,12 +9,14 @@ pages are all unchanged therefore costs two transactions.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from notifier.errors import StoreError
 from notifier.models import EventType, FetchState, SourcePayload, SourceState, StoredDocument
 from notifier.plan import Known, SourcePlan, Wanted
 from notifier.store import documents as store_documents
@@ -75,10 +77,20 @@ class Polls:
             )
 
     async def renew(self, source_id: str, *, owner: str, now: datetime, ttl: timedelta) -> bool:
-        """The poll's heartbeat: False when the lease was lost (taken over after expiry)."""
+        """Extend the poll's lease: False when it was lost (taken over after expiry)."""
         return await leases.Leases(self._db).renew(
             lease_name(source_id), owner=owner, now=now, ttl=ttl
         )
+
+    @contextlib.asynccontextmanager
+    async def heartbeat(
+        self, source_id: str, *, owner: str, clock: Callable[[], datetime], ttl: timedelta
+    ) -> AsyncIterator[leases.HeldLease]:
+        """Keep the poll's lease while the poll runs (see ``Leases.heartbeat``)."""
+        async with leases.Leases(self._db).heartbeat(
+            lease_name(source_id), owner=owner, clock=clock, ttl=ttl
+        ) as held:
+            yield held
 
     async def fetch_states(self, urls: Collection[str]) -> dict[str, FetchState]:
         async with self._db.read() as conn:
@@ -126,6 +138,7 @@ class Polls:
         ``found``: how many documents the source's page led to, when it was read this time.
         """
         async with self._db.write() as conn:
+            await _still_held(conn, source.id, owner, now)
             applied = await apply(conn, plan, now=now) if plan is not None else Applied()
             if found is not None:
                 await store_sources.update(conn, source.id, found_documents=found)
@@ -156,6 +169,7 @@ class Polls:
         event = EventType.SOURCE_BROKEN if kind == "broken" else EventType.SOURCE_SUSPECT
         alert_again = previous.state != kind or fingerprint != previous.held_fingerprint
         async with self._db.write() as conn:
+            await _still_held(conn, source.id, owner, now)
             await store_sources.update(
                 conn,
                 source.id,
@@ -172,8 +186,18 @@ class Polls:
     async def fail(self, source: SourceRef, reason: str, *, owner: str, now: datetime) -> None:
         """The source could not be polled at all: count the failure, give back the lease."""
         async with self._db.write() as conn:
+            await _still_held(conn, source.id, owner, now)
             await _failure(conn, source, reason, now)
             await leases.give_up(conn, lease_name(source.id), owner=owner)
+
+
+async def _still_held(conn: AsyncConnection, source_id: str, owner: str, now: datetime) -> None:
+    """A poll writes its outcome only while it holds the source's lease: one whose lease ran
+    out (a stalled process) and was taken over must not write over the new holder's poll."""
+    if not await leases.take(
+        conn, lease_name(source_id), owner=owner, now=now, ttl=leases.LEASE_TTL
+    ):
+        raise StoreError(f"lost the lease on source {source_id} to another worker; poll dropped")
 
 
 async def _success(

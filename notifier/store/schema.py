@@ -207,6 +207,9 @@ subscribers = sa.Table(
     sa.Column("event_cursor", sa.Integer, nullable=False, server_default="0"),
     # bumped to invalidate every signed link sent before
     sa.Column("token_generation", sa.Integer, nullable=False, server_default="0"),
+    # a digest to this subscriber failed: the next digest plans again from this event, so it
+    # carries the failed one's items
+    sa.Column("replay_from", sa.Integer),
 )
 
 # Planned messages, stored before sending: the unit of exactly-once delivery.
@@ -228,6 +231,8 @@ outbox = sa.Table(
     sa.Column("last_error", sa.Text),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("sent_at", UTCDateTime),
+    # a digest: its subscriber's cursor when planned (where a replay starts if it fails)
+    sa.Column("cursor_from", sa.Integer),
     sa.Index(None, "state", "next_attempt_at"),
 )
 
@@ -258,4 +263,14 @@ locks = sa.Table(
     sa.Column("name", sa.String(200), primary_key=True),
     sa.Column("owner", sa.String(100), nullable=False),
     sa.Column("expires_at", UTCDateTime, nullable=False),
+)
+
+# The scheduled runs done (daily, weekly digests): the newest occurrence each covered, so a
+# start after a missed one runs it once.
+schedule_runs = sa.Table(
+    "schedule_runs",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("due_at", UTCDateTime, nullable=False),
+    sa.Column("done_at", UTCDateTime, nullable=False),
 )

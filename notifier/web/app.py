@@ -17,6 +17,7 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from notifier import feeds
+from notifier.health import JobHealth
 from notifier.runtime import Runtime
 from notifier.web import archive, ops, subscribe
 from notifier.web import feeds as feed_routes
@@ -28,9 +29,13 @@ HOUR = 3600.0
 
 
 def create_app(
-    runtime: Runtime, *, scheduler_running: Callable[[], bool] = lambda: True
+    runtime: Runtime,
+    *,
+    scheduler_running: Callable[[], bool] = lambda: True,
+    health: JobHealth | None = None,
 ) -> Starlette:
-    """The ASGI app: feeds, subscription pages, archive, /healthz, /readyz and /metrics."""
+    """The ASGI app: feeds, subscription pages, archive, /healthz, /readyz and /metrics.
+    ``health``: the service's jobs, for /readyz and /metrics."""
     settings = runtime.settings
     renderer = feeds.FeedRenderer(
         base_url=settings.web.base_url, topics=runtime.topics, env=runtime.templates
@@ -48,6 +53,7 @@ def create_app(
         ip_limit=RateLimiter(capacity=settings.web.signups_per_ip_per_hour, period=HOUR),
         address_limit=RateLimiter(capacity=settings.web.signups_per_address_per_hour, period=HOUR),
         scheduler_running=scheduler_running,
+        health=health if health is not None else JobHealth(),
     )
     app = Starlette(
         routes=[*archive.routes, *feed_routes.routes, *subscribe.routes, *ops.routes],

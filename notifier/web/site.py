@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse
 from notifier import feeds
 from notifier.compose import FREQUENCY_NAMES
 from notifier.config import Settings
+from notifier.health import JobHealth
 from notifier.models import Council, Topic
 from notifier.store import Store
 from notifier.subscriptions import Subscriptions
@@ -72,6 +73,7 @@ class Site:
     ip_limit: RateLimiter
     address_limit: RateLimiter
     scheduler_running: Callable[[], bool]
+    health: JobHealth = field(default_factory=JobHealth)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
