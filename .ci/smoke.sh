@@ -41,6 +41,7 @@ web_port=$(free_port)
   echo "[fetch]"
   echo "retries = 0"
   echo "per_host_delay = 0"
+  echo 'allowed_private_networks = ["127.0.0.0/8"]'
   sed "s|{base}|http://127.0.0.1:$site_port|" "$("$bin/python" -c 'from notifier.demo_site import SITE; print(SITE.parent / "sources.toml")')"
   echo "[[sources]]"
   echo 'id = "unreachable"'

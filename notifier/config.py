@@ -8,6 +8,7 @@ from the environment. Every setting is declared once, here, with its type, defau
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -88,20 +89,65 @@ class FetchSettings(_Section):
         description="Contact URL sent in the User-Agent so site owners can reach the operator.",
     )
     connect_timeout: Seconds = Field(default=10, description="TCP/TLS connect timeout, seconds.")
-    read_timeout: Seconds = Field(default=30, description="Read timeout per request, seconds.")
-    max_body_bytes: int = Field(
-        default=25_000_000, ge=1024, description="Larger responses are refused."
+    read_timeout: Seconds = Field(
+        default=30, description="Longest wait for the next bytes of a response, seconds."
     )
-    per_host_concurrency: int = Field(default=2, ge=1, description="Parallel requests per host.")
+    total_timeout: Seconds = Field(
+        default=120,
+        description="Longest one request may take from its start to the last byte, seconds; "
+        "a server still sending then (a trickle) fails that fetch without retries.",
+    )
+    max_body_bytes: int = Field(
+        default=25_000_000,
+        ge=1024,
+        description="Larger responses are refused (counted after gzip/deflate decompression).",
+    )
+    per_host_concurrency: int = Field(
+        default=2,
+        ge=1,
+        description="Parallel requests per site (a domain and its subdomains: www.kl.dk and "
+        "backoffice.kl.dk share one budget).",
+    )
     per_host_delay: float = Field(
-        default=1.0, ge=0, description="Minimum seconds between request starts to one host."
+        default=1.0, ge=0, description="Minimum seconds between request starts to one site."
     )
     retries: int = Field(default=3, ge=0, description="Retries on 5xx, 429 and timeouts.")
     backoff: float = Field(default=1.0, ge=0, description="First retry delay; doubles each try.")
     max_retry_after: float = Field(
         default=300, ge=0, description="Longest Retry-After honoured, seconds."
     )
-    respect_robots: bool = Field(default=True, description="Honour robots.txt.")
+    respect_robots: bool = Field(
+        default=True, description="Honour robots.txt (of every host a redirect leads to, too)."
+    )
+    redirect_sites: list[str] = Field(
+        default_factory=list,
+        description="Sites besides a URL's own that its redirects may lead to, e.g. "
+        '["kl.dk"] (a site includes its subdomains). Redirects elsewhere fail the fetch.',
+    )
+    allowed_private_networks: list[str] = Field(
+        default_factory=list,
+        description="Private, loopback or link-local networks fetches may reach, as CIDR "
+        '(e.g. ["127.0.0.0/8"] for a test site); by default none, so no source, link or '
+        "redirect can point the poller at internal addresses.",
+    )
+
+    @field_validator("redirect_sites")
+    @classmethod
+    def _hosts(cls, value: list[str]) -> list[str]:
+        for site in value:
+            if not re.fullmatch(r"[A-Za-z0-9.-]+|\[?[0-9A-Fa-f:.]+\]?", site):
+                raise ValueError(f"not a host name: {site!r}")
+        return value
+
+    @field_validator("allowed_private_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(f"not a network in CIDR form: {network!r}") from None
+        return value
 
 
 class IngestSettings(_Section):
@@ -117,6 +163,17 @@ class IngestSettings(_Section):
     )
     failure_alert_after: int = Field(
         default=3, ge=1, description="Consecutive failed polls before the operator is alerted."
+    )
+    extract_timeout: Seconds = Field(
+        default=30,
+        description="Longest reading one document, listing or feed may take, seconds; it runs "
+        "in a separate worker process that is restarted when it overruns.",
+    )
+    extract_memory_mb: int = Field(
+        default=256,
+        ge=64,
+        description="Memory limit of the extraction worker process, MB; a document that needs "
+        "more (a PDF bomb) fails on its own.",
     )
 
 
