@@ -1,5 +1,7 @@
 """ms per document for each fixture: HTML with selectolax (ours) and trafilatura, PDFs with
-pypdfium2 (ours) and, when installed, pypdf and pdfminer.six for comparison.
+pypdfium2 (ours) and, when installed, pypdf and pdfminer.six for comparison; and what the
+service pays per document: extract + split in-process against the same through the bounded
+extraction worker process (pickling and a pipe round trip added).
 
     /work/venv/bin/python bench/extract.py [--rounds N]
 """
@@ -7,6 +9,7 @@ pypdfium2 (ours) and, when installed, pypdf and pdfminer.six for comparison.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -15,8 +18,22 @@ from pathlib import Path
 from notifier.extract import extract
 from notifier.extract.html import read_html
 from notifier.extract.pdf import read_pdf
+from notifier.extract.worker import ExtractWorker, document
 
 SITE = Path(__file__).resolve().parents[1] / "notifier" / "demo_data" / "site"
+LOOP = asyncio.new_event_loop()
+WORKER = ExtractWorker(timeout=30, memory_mb=256)
+
+
+def service_candidates(body: bytes, url: str) -> dict[str, Callable[[], object]]:
+    def in_worker() -> object:
+        job = WORKER.document(body, url=url, content_type=None, council=None)
+        return LOOP.run_until_complete(job)
+
+    return {
+        "extract+split": lambda: document(body, url, None, None),
+        "in worker": in_worker,
+    }
 
 
 def timed(function: Callable[[], object], rounds: int) -> float:
@@ -78,6 +95,8 @@ def main() -> None:
         body = (SITE / path).read_bytes()
         is_pdf = facts["content_type"] == "application/pdf"
         candidates = pdf_candidates(body) if is_pdf else html_candidates(body)
+        url = "https://www.kl.dk/x.pdf" if is_pdf else "https://www.kl.dk/x/"
+        candidates |= service_candidates(body, url)
         rounds = max(1, args.rounds // 4) if is_pdf else args.rounds
         results = {name: timed(function, rounds) for name, function in candidates.items()}
         pages = f" ({facts['pages']} pages)" if "pages" in facts else ""
@@ -89,6 +108,7 @@ def main() -> None:
     print()
     for key, values in totals.items():
         print(f"mean {key:22} {sum(values) / len(values):7.2f} ms/document")
+    WORKER.close()
 
 
 if __name__ == "__main__":

@@ -13,25 +13,25 @@ import dataclasses
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
-from notifier import extract as extraction
 from notifier.config import IngestSettings, SourceConfig
 from notifier.errors import ExtractError, FetchError, StoreError
 from notifier.extract import Link
+from notifier.extract.worker import ExtractWorker
 from notifier.fetch import Fetcher, Response
 from notifier.judge import Verdict, judge
 from notifier.models import Document, DocumentKind, FetchState, Item, Meeting, SourceKind
 from notifier.plan import ItemClassifier, Known, SourcePlan, plan_source, wanted
-from notifier.split import split
 from notifier.store import FetchRecord, PollStart, SourceRef, Store
 
 log = logging.getLogger(__name__)
 
 LEASE_TTL = timedelta(minutes=30)
+T = TypeVar("T")
 
 
 @dataclass(kw_only=True)
@@ -104,12 +104,15 @@ class Pipeline:
         self._settings = settings
         self._clock = clock
         self._owner = owner
-        # pdfium is not thread-safe; one worker keeps extraction off the event loop safely.
-        self._extractor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
+        # Every parser runs in a bounded worker process: a PDF bomb or a pathological page
+        # fails that document, and the event loop (with the web app) never waits for one.
+        self.extractor = ExtractWorker(
+            timeout=settings.extract_timeout, memory_mb=settings.extract_memory_mb
+        )
         self._write_lock = asyncio.Lock()
 
     def close(self) -> None:
-        self._extractor.shutdown(wait=True)
+        self.extractor.close()
 
     async def poll_all(self, sources: Sequence[SourceConfig]) -> list[SourceSummary]:
         return list(await asyncio.gather(*(self.poll(source) for source in sources)))
@@ -138,6 +141,8 @@ class Pipeline:
         except FetchError as exc:
             summary.requests += exc.requests
             await self._fail(ref, summary, f"{exc.url}: {exc}")
+        except ExtractError as exc:  # the listing or feed itself could not be read
+            await self._fail(ref, summary, f"{source.url}: {exc}")
         except Exception as exc:  # one source's bug must not stop the others
             log.exception("poll failed", extra={"source": source.id})
             await self._fail(ref, summary, f"internal error: {type(exc).__name__}: {exc}")
@@ -169,20 +174,47 @@ class Pipeline:
             if item.response is None:
                 continue
             try:
-                document = await asyncio.get_running_loop().run_in_executor(
-                    self._extractor, _extract, item.response, source
+                document, items = await self.extractor.document(
+                    item.response.body,
+                    url=item.response.url,
+                    content_type=item.response.content_type,
+                    council=source.kkr,
                 )
             except ExtractError as exc:
                 summary.errors.append(f"{item.url}: {exc}")
                 unreadable.append(item.url)
                 continue
             document = _attach_bilag(document, by_url.get(item.url), source)
-            extracted.append((document, split(document)))
+            extracted.append((document, items))
             fetched.append(_record(item.url, item.response, item.body_hash))
         # The source itself could not be read: its page failed, or every document did. An
         # unreadable document keeps no validators, so it is tried (and reported) again.
         readable = len(documents) - len(unreadable)
         failed = bool(summary.errors) and (source.kind is SourceKind.PAGE or readable == 0)
+        # A stop may cancel the poll at any await before this point; the writes that follow
+        # are one short transaction, which a stop lets finish rather than cut in the middle.
+        written = await _uncancelled(
+            self._apply(ref, start, summary, extracted, unreadable, fetched, failed, now)
+        )
+        if not written:
+            return
+        if failed:
+            summary.state = "failed"
+            log.warning("poll failed", extra={"source": source.id, "reason": summary.errors})
+        log.info("polled", extra={"source": source.id, **summary.to_json()})
+
+    async def _apply(
+        self,
+        ref: SourceRef,
+        start: PollStart,
+        summary: SourceSummary,
+        extracted: list[tuple[Document, list[Item]]],
+        unreadable: list[str],
+        fetched: list[FetchRecord],
+        failed: bool,
+        now: datetime,
+    ) -> bool:
+        """Plan, judge and write; False when the verdict held the poll back."""
         # Sources may share documents (a listing and a feed of the same newsletters): plan and
         # apply one source at a time so two never insert the same document at once.
         async with self._write_lock:
@@ -191,7 +223,7 @@ class Pipeline:
             if verdict is not None:
                 assert plan is not None
                 await self._hold(ref, start, summary, verdict.state, verdict.reason, plan)
-                return
+                return False
             applied = await self._store.polls.finish(
                 ref,
                 previous=start.state,
@@ -207,10 +239,7 @@ class Pipeline:
         summary.items_new = applied.items_new
         summary.items_changed = applied.items_changed
         summary.items_removed = applied.items_removed
-        if failed:
-            summary.state = "failed"
-            log.warning("poll failed", extra={"source": source.id, "reason": summary.errors})
-        log.info("polled", extra={"source": source.id, **summary.to_json()})
+        return True
 
     async def _plan(
         self,
@@ -244,9 +273,11 @@ class Pipeline:
             return [Link(url=doc.url, text=doc.title, date=doc.date) for doc in start.known], None
         pattern = re.compile(source.link_pattern) if source.link_pattern else None
         if source.kind is SourceKind.FEED:
-            links = extraction.feed_links(response.body, base_url=response.url)
+            links = await self.extractor.feed_links(response.body, base_url=response.url)
         else:
-            links = extraction.listing_links(response.body, base_url=response.url, pattern=pattern)
+            links = await self.extractor.listing_links(
+                response.body, base_url=response.url, pattern=pattern
+            )
         unique: dict[str, Link] = {}
         for link in links:
             unique.setdefault(link.url, link)
@@ -334,10 +365,14 @@ def _attach_bilag(document: Document, link: Link | None, source: SourceConfig) -
     return dataclasses.replace(document, meeting=meeting, date=document.date or link.date)
 
 
-def _extract(response: Response, source: SourceConfig) -> Document:
-    return extraction.extract(
-        response.body, url=response.url, content_type=response.content_type, council=source.kkr
-    )
+async def _uncancelled(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` to its end even when the caller is cancelled meanwhile, then re-raise."""
+    task = asyncio.ensure_future(work)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait({task})
+        raise
 
 
 def _record(url: str, response: Response, body_hash: str | None) -> FetchRecord:

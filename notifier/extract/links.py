@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-import feedparser
 from selectolax.lexbor import LexborNode
 
 from notifier.errors import ExtractError
@@ -149,6 +148,8 @@ def _context_dates(root: LexborNode) -> dict[int, date]:
 
 def feed_links(body: bytes, *, base_url: str) -> list[Link]:
     """One link per RSS/Atom entry; relative entry links are resolved against base_url."""
+    import feedparser  # here: it takes longer to import than the rest of extraction together
+
     try:
         feed = feedparser.parse(body, response_headers={"content-location": base_url})
     except Exception as exc:  # feedparser is lenient, but a bug on odd input must not escape
