@@ -252,8 +252,8 @@ class ServiceSettings(_Section):
     )
     shutdown_timeout: Seconds = Field(
         default=30,
-        description="On SIGTERM, seconds running polls and sends get to finish before they are "
-        "cut short (and retried by the next run).",
+        description="On SIGTERM, seconds running sends and digests get to finish before they "
+        "are cut short (and retried by the next run); polls are cut short at once.",
     )
 
 
