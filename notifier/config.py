@@ -170,7 +170,7 @@ class IngestSettings(_Section):
         "in a separate worker process that is restarted when it overruns.",
     )
     extract_memory_mb: int = Field(
-        default=256,
+        default=192,
         ge=64,
         description="Memory limit of the extraction worker process, MB; a document that needs "
         "more (a PDF bomb) fails on its own.",

@@ -68,3 +68,23 @@ def nested_html(depth: int, *, tag: str = 'div class="share"', close: str = "div
         + f"</{close}>" * depth
         + "</main></body></html>"
     ).encode()
+
+
+def gzip_bomb(inflated: int) -> bytes:
+    """A gzip member of ``inflated`` zero bytes, about a thousandth of that in size."""
+    block = b"\0" * MB
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    piece = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    count = inflated // MB
+    crc = 0
+    for _ in range(count):
+        crc = zlib.crc32(block, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    size = (count * MB) % 2**32
+    return (
+        header
+        + piece * count
+        + b"\x03\x00"
+        + crc.to_bytes(4, "little")
+        + size.to_bytes(4, "little")
+    )
