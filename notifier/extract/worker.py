@@ -16,6 +16,7 @@ inherited, and starting one (about 0.2 s) happens once, on first use, and after 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import os
 import resource
@@ -141,6 +142,12 @@ def _park(process: _Process) -> None:
         old, _spare = _spare, process
     if old is not None:
         old.kill()
+
+
+@atexit.register
+def _drop_spare() -> None:
+    spare = _take_spare(-1)  # matches no limit: kills whatever is parked
+    assert spare is None
 
 
 class ExtractWorker:
