@@ -251,7 +251,10 @@ class Pipeline:
             return None
         refs = [wanted(document, ref.council) for document, _ in extracted]
         known: Known = await self._store.polls.lookup(ref.id, refs, unreadable=unreadable)
-        return plan_source(
+        # Classifying is about 2 s per MB of text (a 500-page PDF): in a thread, the event loop
+        # and the web app on it keep answering meanwhile.
+        return await asyncio.to_thread(
+            plan_source,
             source_id=ref.id,
             council=ref.council,
             extracted=extracted,

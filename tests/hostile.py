@@ -23,17 +23,20 @@ def deflate_bomb(inflated: int, unit: bytes = b" ") -> bytes:
     return b"\x78\xda" + piece * count + b"\x03\x00" + checksum.to_bytes(4, "big")
 
 
-def pdf(content: bytes, *, flate: bool = True) -> bytes:
-    """A one-page PDF whose page content stream is ``content`` (already deflated if flate)."""
+def pdf(content: bytes, *, flate: bool = True, pages: int = 1) -> bytes:
+    """A PDF of ``pages`` pages that all show ``content`` (already deflated if flate)."""
     stream_filter = b" /Filter /FlateDecode" if flate else b""
+    kids = b" ".join(b"%d 0 R" % (5 + page) for page in range(pages))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
         b"<< /Length %d%s >>\nstream\n%s\nendstream" % (len(content), stream_filter, content),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
+    objects += [
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 3 0 R "
+        b"/Resources << /Font << /F1 4 0 R >> >> >>"
+    ] * pages
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, 1):
@@ -88,3 +91,10 @@ def gzip_bomb(inflated: int) -> bytes:
         + crc.to_bytes(4, "little")
         + size.to_bytes(4, "little")
     )
+
+
+def long_pdf(pages: int) -> bytes:
+    """A PDF of ``pages`` full pages of ordinary text (7 kB each): legitimate, only long."""
+    line = b"(Trafik og klima i kommunerne, sundhed og aeldre, beskaeftigelse og uddannelse.) '"
+    content = b"BT /F1 8 Tf 20 830 Td 9 TL\n" + b"\n".join([line] * 90) + b"\nET"
+    return pdf(content, flate=False, pages=pages)

@@ -136,7 +136,7 @@ class Fetcher:
                     )
                 hops.append(self._redirect(hops, raw))
         except FetchError as exc:
-            exc.requests = max(cost.requests, 1)
+            exc.requests = cost.requests
             raise
 
     def _redirect(self, hops: list[str], raw: _Raw) -> str:
