@@ -299,6 +299,7 @@ if [ "$NET_MODE" = bridge ]; then
     echo 'topics_file = "/app/config/topics.toml"'
     echo "[fetch]"
     echo "per_host_delay = 0.2"
+    echo 'allowed_private_networks = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]'
     # The stand-in publishes everything at once; a real first poll is a silent baseline.
     echo "[ingest]"
     echo "mail_first_poll = true"

@@ -1,6 +1,8 @@
 """ms per document for each fixture: HTML with selectolax (ours) and trafilatura, PDFs with
 pypdfium2 (ours) and, when installed, pypdf and pdfminer.six for comparison; for agendas and
-minutes also split_document() on the extracted text.
+minutes also split_document() on the extracted text; and what the service pays per document:
+extract + split in-process against the same through the bounded extraction worker process
+(pickling and a pipe round trip added).
 
 With --generated N, also N generated agenda/minutes PDFs (tests/agenda_layouts.py): how many
 of their points come back exactly (number, title, case number, Indstilling, Beslutning), how
@@ -12,6 +14,7 @@ many documents report problems, and the time to extract and split them.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import re
 import sys
@@ -24,9 +27,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from notifier.extract import extract
 from notifier.extract.html import read_html
 from notifier.extract.pdf import read_pdf
+from notifier.extract.worker import ExtractWorker, document
 from notifier.split import split_document
 
 SITE = Path(__file__).resolve().parents[1] / "notifier" / "demo_data" / "site"
+LOOP = asyncio.new_event_loop()
+WORKER = ExtractWorker(timeout=30, memory_mb=256)
+
+
+def service_candidates(body: bytes, url: str) -> dict[str, Callable[[], object]]:
+    def in_worker() -> object:
+        job = WORKER.document(body, url=url, content_type=None, council=None)
+        return LOOP.run_until_complete(job)
+
+    return {
+        "extract+split": lambda: document(body, url, None, None),
+        "in worker": in_worker,
+    }
 
 
 def timed(function: Callable[[], object], rounds: int) -> float:
@@ -137,6 +154,8 @@ def main() -> None:
         body = (SITE / path).read_bytes()
         is_pdf = facts["content_type"] == "application/pdf"
         candidates = pdf_candidates(body) if is_pdf else html_candidates(body)
+        url = "https://www.kl.dk/x.pdf" if is_pdf else "https://www.kl.dk/x/"
+        candidates |= service_candidates(body, url)
         rounds = max(1, args.rounds // 4) if is_pdf else args.rounds
         results = {name: timed(function, rounds) for name, function in candidates.items()}
         pages = f" ({facts['pages']} pages)" if "pages" in facts else ""
@@ -151,6 +170,7 @@ def main() -> None:
     if args.generated:
         print()
         generated(args.generated, args.start)
+    WORKER.close()
 
 
 if __name__ == "__main__":

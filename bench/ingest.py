@@ -157,7 +157,7 @@ async def idle_poll() -> None:
         sources = (SITE.parent / "sources.toml").read_text().replace("{base}", base)
         config.write_text(
             f'database_url = "sqlite+aiosqlite:///{tmp}/idle.db"\ntopics_file = "{TOPICS}"\n'
-            f"[fetch]\nper_host_delay = 0\n{sources}"
+            f'[fetch]\nper_host_delay = 0\nallowed_private_networks = ["127.0.0.0/8"]\n{sources}'
         )
         settings = load_settings(config)
         runtime = await Runtime(settings).__aenter__()

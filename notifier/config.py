@@ -12,7 +12,6 @@ once, here, with its type, default and help.
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -24,18 +23,26 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
-    field_validator,
     model_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
 
-from notifier.config_sources import SECRETS, WithoutFileVariables, relative_to_config, secret_files
+from notifier.config_sources import (
+    SECRETS,
+    WithoutFileVariables,
+    describe_errors,
+    relative_to_config,
+    secret_files,
+)
 from notifier.config_values import (
     Address,
     ClockTime,
     DatabaseUrl,
+    NetworkList,
+    Regex,
     Seconds,
+    SiteList,
     TimeZoneName,
 )
 from notifier.errors import ConfigError
@@ -56,7 +63,7 @@ class SourceConfig(_Section):
     kkr: Council = Field(description="The council the source belongs to.")
     kind: SourceKind = Field(description="listing, feed or page.")
     url: str = Field(pattern=r"^https?://", description="The page or feed to poll.")
-    link_pattern: str | None = Field(
+    link_pattern: Regex | None = Field(
         default=None, description="Regex that document links on a listing must match."
     )
     interval: Seconds = Field(default=3600, description="Seconds (or '30m', '6h') between polls.")
@@ -68,16 +75,6 @@ class SourceConfig(_Section):
         default=50, ge=1, description="Newest documents followed per poll of a listing or feed."
     )
 
-    @field_validator("link_pattern")
-    @classmethod
-    def _compiles(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"not a valid regular expression: {exc}") from None
-        return value
-
 
 class FetchSettings(_Section):
     contact_url: str = Field(
@@ -85,20 +82,47 @@ class FetchSettings(_Section):
         description="Contact URL sent in the User-Agent so site owners can reach the operator.",
     )
     connect_timeout: Seconds = Field(default=10, description="TCP/TLS connect timeout, seconds.")
-    read_timeout: Seconds = Field(default=30, description="Read timeout per request, seconds.")
-    max_body_bytes: int = Field(
-        default=25_000_000, ge=1024, description="Larger responses are refused."
+    read_timeout: Seconds = Field(
+        default=30, description="Longest wait for the next bytes of a response, seconds."
     )
-    per_host_concurrency: int = Field(default=2, ge=1, description="Parallel requests per host.")
+    total_timeout: Seconds = Field(
+        default=120,
+        description="Longest one request may take from its start to the last byte, seconds; "
+        "a server still sending then (a trickle) fails that fetch without retries.",
+    )
+    max_body_bytes: int = Field(
+        default=25_000_000,
+        ge=1024,
+        description="Larger responses are refused (counted after gzip/deflate decompression).",
+    )
+    per_host_concurrency: int = Field(
+        default=2,
+        ge=1,
+        description="Parallel requests per site (a domain and its subdomains: www.kl.dk and "
+        "backoffice.kl.dk share one budget).",
+    )
     per_host_delay: float = Field(
-        default=1.0, ge=0, description="Minimum seconds between request starts to one host."
+        default=1.0, ge=0, description="Minimum seconds between request starts to one site."
     )
     retries: int = Field(default=3, ge=0, description="Retries on 5xx, 429 and timeouts.")
     backoff: float = Field(default=1.0, ge=0, description="First retry delay; doubles each try.")
     max_retry_after: float = Field(
         default=300, ge=0, description="Longest Retry-After honoured, seconds."
     )
-    respect_robots: bool = Field(default=True, description="Honour robots.txt.")
+    respect_robots: bool = Field(
+        default=True, description="Honour robots.txt (of every host a redirect leads to, too)."
+    )
+    redirect_sites: SiteList = Field(
+        default_factory=list,
+        description="Sites besides a URL's own that its redirects may lead to, e.g. "
+        '["kl.dk"] (a site includes its subdomains). Redirects elsewhere fail the fetch.',
+    )
+    allowed_private_networks: NetworkList = Field(
+        default_factory=list,
+        description="Private, loopback or link-local networks fetches may reach, as CIDR "
+        '(e.g. ["127.0.0.0/8"] for a test site); by default none, so no source, link or '
+        "redirect can point the poller at internal addresses.",
+    )
 
 
 class IngestSettings(_Section):
@@ -119,6 +143,17 @@ class IngestSettings(_Section):
         default=False,
         description="Mail what a new source's first poll finds. Off: that back catalogue goes "
         "to the archive and the feeds only, and subscribers hear of what is new after it.",
+    )
+    extract_timeout: Seconds = Field(
+        default=30,
+        description="Longest reading one document, listing or feed may take, seconds; it runs "
+        "in a separate worker process that is restarted when it overruns.",
+    )
+    extract_memory_mb: int = Field(
+        default=192,
+        ge=64,
+        description="Memory limit of the extraction worker process, MB; a document that needs "
+        "more (a PDF bomb) fails on its own.",
     )
 
 
@@ -217,8 +252,8 @@ class ServiceSettings(_Section):
     )
     shutdown_timeout: Seconds = Field(
         default=30,
-        description="On SIGTERM, seconds running polls and sends get to finish before they are "
-        "cut short (and retried by the next run).",
+        description="On SIGTERM, seconds running sends and digests get to finish before they "
+        "are cut short (and retried by the next run); polls are cut short at once.",
     )
     retry_backoff: Seconds = Field(
         default=5,
@@ -354,20 +389,7 @@ def load_settings(path: Path | None = None) -> Settings:
     try:
         return Settings(**data)
     except ValidationError as exc:
-        raise ConfigError(_describe(path, exc)) from None
+        raise ConfigError(describe_errors(path, exc)) from None
     except SettingsError as exc:  # an environment value that is not valid JSON, say
         cause = f": {exc.__cause__}" if exc.__cause__ else ""
         raise ConfigError(f"environment: {exc}{cause}") from None
-
-
-def _describe(path: Path, exc: ValidationError) -> str:
-    lines = []
-    for error in exc.errors():
-        where = ""
-        for part in error["loc"]:
-            where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown setting"
-        lines.append(f"{path}: {where or 'config'}: {message}")
-    return "\n".join(lines)

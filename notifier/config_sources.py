@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from notifier.errors import ConfigError
@@ -99,3 +100,16 @@ def check_secret_key(settings: Settings) -> None:
             f"links in mails; set NOTIFIER_WEB__SECRET_KEY (or _FILE) to {MIN_SECRET_LENGTH}+ "
             "random characters, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
         )
+
+
+def describe_errors(path: Path, exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        where = ""
+        for part in error["loc"]:
+            where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown setting"
+        lines.append(f"{path}: {where or 'config'}: {message}")
+    return "\n".join(lines)

@@ -3,6 +3,7 @@ database URLs, each checked where it is declared (``notifier.config`` declares t
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from typing import Annotated, Any
@@ -87,3 +88,32 @@ def _address_list(value: Any) -> Any:
 
 # NoDecode: the environment's value goes to _address_list as it is, not parsed as JSON first.
 AddressList = Annotated[list[EmailStr], NoDecode, BeforeValidator(_address_list)]
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    return value
+
+
+def _sites(value: list[str]) -> list[str]:
+    for site in value:
+        if not re.fullmatch(r"[A-Za-z0-9.-]+|\[?[0-9A-Fa-f:.]+\]?", site):
+            raise ValueError(f"not a host name: {site!r}")
+    return value
+
+
+def _networks(value: list[str]) -> list[str]:
+    for network in value:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ValueError(f"not a network in CIDR form: {network!r}") from None
+    return value
+
+
+Regex = Annotated[str, AfterValidator(_regex)]
+SiteList = Annotated[list[str], AfterValidator(_sites)]
+NetworkList = Annotated[list[str], AfterValidator(_networks)]

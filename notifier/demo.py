@@ -134,6 +134,8 @@ topics_file = "{topics.resolve().as_posix()}"
 [fetch]
 per_host_delay = 0
 retries = 0
+# The demo's kl.dk look-alike runs on this machine.
+allowed_private_networks = ["127.0.0.0/8"]
 
 [ingest]
 # The demo's first poll is all it has: mail it, to show the digests (a real deployment lets

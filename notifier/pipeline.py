@@ -9,24 +9,23 @@ the next poll simply repeats the work.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
-from notifier import extract as extraction
 from notifier.config import IngestSettings, SourceConfig
 from notifier.errors import ExtractError, FetchError, StoreError
 from notifier.extract import Link
+from notifier.extract.links import attach_bilag
+from notifier.extract.worker import ExtractWorker
 from notifier.fetch import Fetcher, Response
 from notifier.judge import Verdict, judge
-from notifier.models import Document, DocumentKind, FetchState, Meeting, SourceKind
+from notifier.models import FetchState, SourceKind
 from notifier.plan import Extracted, ItemClassifier, Known, SourcePlan, plan_source, wanted
-from notifier.split import split_document
 from notifier.store import FetchRecord, PollStart, SourceRef, Store
 
 log = logging.getLogger(__name__)
@@ -34,6 +33,7 @@ log = logging.getLogger(__name__)
 # A poll's lease is short and renewed while the poll runs, so a dead poller's sources are
 # free again within it.
 LEASE_TTL = timedelta(seconds=90)
+T = TypeVar("T")
 
 
 @dataclass(kw_only=True)
@@ -108,12 +108,15 @@ class Pipeline:
         self._settings = settings
         self._clock = clock
         self._owner = owner
-        # pdfium is not thread-safe; one worker keeps extraction off the event loop safely.
-        self._extractor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
+        # Every parser runs in a bounded worker process: a PDF bomb or a pathological page
+        # fails that document, and the event loop (with the web app) never waits for one.
+        self.extractor = ExtractWorker(
+            timeout=settings.extract_timeout, memory_mb=settings.extract_memory_mb
+        )
         self._write_lock = asyncio.Lock()
 
     def close(self) -> None:
-        self._extractor.shutdown(wait=True)
+        self.extractor.close()
 
     async def poll_all(self, sources: Sequence[SourceConfig]) -> list[SourceSummary]:
         return list(await asyncio.gather(*(self.poll(source) for source in sources)))
@@ -147,6 +150,8 @@ class Pipeline:
         except FetchError as exc:
             summary.requests += exc.requests
             await self._fail(ref, summary, f"{exc.url}: {exc}")
+        except ExtractError as exc:  # the listing or feed itself could not be read
+            await self._fail(ref, summary, f"{source.url}: {exc}")
         except Exception as exc:  # one source's bug must not stop the others
             log.exception("poll failed", extra={"source": source.id})
             await self._fail(ref, summary, f"internal error: {type(exc).__name__}: {exc}")
@@ -180,15 +185,17 @@ class Pipeline:
             if item.response is None:
                 continue
             try:
-                document = await asyncio.get_running_loop().run_in_executor(
-                    self._extractor, _extract, item.response, source
+                document, parts = await self.extractor.document(
+                    item.response.body,
+                    url=item.response.url,
+                    content_type=item.response.content_type,
+                    council=source.kkr,
                 )
             except ExtractError as exc:
                 summary.errors.append(f"{item.url}: {exc}")
                 unreadable.append(item.url)
                 continue
-            document = _attach_bilag(document, by_url.get(item.url), source)
-            parts = split_document(document)
+            document = attach_bilag(document, by_url.get(item.url), source.kkr)
             extracted.append(
                 Extracted(document=document, items=parts.items, problems=parts.problems)
             )
@@ -197,6 +204,31 @@ class Pipeline:
         # unreadable document keeps no validators, so it is tried (and reported) again.
         readable = len(documents) - len(unreadable)
         failed = bool(summary.errors) and (source.kind is SourceKind.PAGE or readable == 0)
+        # A stop may cancel the poll at any await before this point; the writes that follow
+        # are one short transaction, which a stop lets finish rather than cut in the middle.
+        written = await _uncancelled(
+            self._apply(ref, start, summary, extracted, unreadable, fetched, failed, now, found)
+        )
+        if not written:
+            return
+        if failed:
+            summary.state = "failed"
+            log.warning("poll failed", extra={"source": source.id, "reason": summary.errors})
+        log.info("polled", extra={"source": source.id, **summary.to_json()})
+
+    async def _apply(
+        self,
+        ref: SourceRef,
+        start: PollStart,
+        summary: SourceSummary,
+        extracted: list[Extracted],
+        unreadable: list[str],
+        fetched: list[FetchRecord],
+        failed: bool,
+        now: datetime,
+        found: int | None,
+    ) -> bool:
+        """Plan, judge and write; False when the verdict held the poll back."""
         # Sources may share documents (a listing and a feed of the same newsletters): plan and
         # apply one source at a time so two never insert the same document at once.
         async with self._write_lock:
@@ -205,7 +237,7 @@ class Pipeline:
             if verdict is not None:
                 assert plan is not None
                 await self._hold(ref, start, summary, verdict.state, verdict.reason, plan)
-                return
+                return False
             applied = await self._store.polls.finish(
                 ref,
                 previous=start.state,
@@ -222,10 +254,7 @@ class Pipeline:
         summary.items_new = applied.items_new
         summary.items_changed = applied.items_changed
         summary.items_removed = applied.items_removed
-        if failed:
-            summary.state = "failed"
-            log.warning("poll failed", extra={"source": source.id, "reason": summary.errors})
-        log.info("polled", extra={"source": source.id, **summary.to_json()})
+        return True
 
     async def _plan(
         self,
@@ -238,7 +267,10 @@ class Pipeline:
             return None
         refs = [wanted(found.document, ref.council) for found in extracted]
         known: Known = await self._store.polls.lookup(ref.id, refs, unreadable=unreadable)
-        return plan_source(
+        # Classifying is about 2 s per MB of text (a 500-page PDF): in a thread, the event loop
+        # and the web app on it keep answering meanwhile.
+        return await asyncio.to_thread(
+            plan_source,
             source_id=ref.id,
             council=ref.council,
             extracted=extracted,
@@ -264,9 +296,11 @@ class Pipeline:
             return [Link(url=doc.url, text=doc.title, date=doc.date) for doc in start.known], None
         pattern = re.compile(source.link_pattern) if source.link_pattern else None
         if source.kind is SourceKind.FEED:
-            links = extraction.feed_links(response.body, base_url=response.url)
+            links = await self.extractor.feed_links(response.body, base_url=response.url)
         else:
-            links = extraction.listing_links(response.body, base_url=response.url, pattern=pattern)
+            links = await self.extractor.listing_links(
+                response.body, base_url=response.url, pattern=pattern
+            )
         unique: dict[str, Link] = {}
         for link in links:
             unique.setdefault(link.url, link)
@@ -340,24 +374,14 @@ class Pipeline:
         log.warning("poll failed", extra={"source": ref.id, "reason": reason})
 
 
-def _attach_bilag(document: Document, link: Link | None, source: SourceConfig) -> Document:
-    """A bilag listed under a meeting's date belongs to that meeting.
-
-    Its PDF rarely says which meeting it is for; the listing does, by the date beside the link.
-    Attached, it reaches the store as a change to a known meeting rather than a loose document.
-    """
-    if document.kind is not DocumentKind.OTHER or document.meeting is not None or link is None:
-        return document
-    if link.date is None or "bilag" not in f"{link.text} {link.url}".casefold():
-        return document
-    meeting = Meeting(council=source.kkr, starts_at=None, on=link.date)
-    return dataclasses.replace(document, meeting=meeting, date=document.date or link.date)
-
-
-def _extract(response: Response, source: SourceConfig) -> Document:
-    return extraction.extract(
-        response.body, url=response.url, content_type=response.content_type, council=source.kkr
-    )
+async def _uncancelled(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` to its end even when the caller is cancelled meanwhile, then re-raise."""
+    task = asyncio.ensure_future(work)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait({task})
+        raise
 
 
 def _record(url: str, response: Response, body_hash: str | None) -> FetchRecord:

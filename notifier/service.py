@@ -1,7 +1,8 @@
 """`notifier run`: the one process — scheduler, pipeline, digests, outbox, alerts and web app.
 
 Everything shares one event loop: APScheduler runs the jobs (see ``scheduler``) and uvicorn serves
-the web app. SIGTERM or SIGINT stops it: no new jobs start, running polls and sends get
+the web app. SIGTERM or SIGINT stops it: no new jobs start, running polls are cancelled at once
+(they may be waiting minutes for a retry or a Retry-After), running sends get
 ``service.shutdown_timeout`` seconds to finish, then whatever is left is cancelled. That is safe
 because a poll writes in one transaction at its end and a message is marked sent only after the
 SMTP server took it, so the next run repeats cut-short work (a message whose send was cut short
@@ -69,6 +70,7 @@ class Service:
         self._clock: Clock = clock or (lambda: datetime.now(UTC))
         self._mail = runtime.settings.smtp.enabled
         self._inflight: set[asyncio.Task[Any]] = set()
+        self._polls: set[asyncio.Task[Any]] = set()
         self._stopping = False
         self._immediate_due = False
         self._immediate_lock = asyncio.Lock()
@@ -114,7 +116,7 @@ class Service:
         await self._guarded(ALERTS, self._check_alerts)
 
     async def _poll(self, source: SourceConfig) -> None:
-        async with self._running():
+        async with self._running(), self._cut_short_by_stop(source):
             # Half an interval: a replica that polled the source since the last tick wins.
             summary = await self.runtime.pipeline.poll(source, min_gap=source.interval / 2)
             metrics.record_poll(source.id, summary)
@@ -272,6 +274,8 @@ class Service:
     async def _stop_jobs(self) -> None:
         self._stopping = True
         self.scheduler.pause()  # no new runs; shutdown() would cancel the running ones
+        for poll in self._polls:
+            poll.cancel()  # see _cut_short_by_stop
         running = {task for task in self._inflight if task is not asyncio.current_task()}
         if running:
             _, late = await asyncio.wait(running, timeout=self.settings.service.shutdown_timeout)
@@ -317,6 +321,22 @@ class Service:
             yield
         finally:
             self._inflight.discard(task)
+
+    @contextlib.asynccontextmanager
+    async def _cut_short_by_stop(self, source: SourceConfig) -> AsyncIterator[None]:
+        """A stop cancels polls at once rather than waiting out their fetch delays, retries and
+        Retry-After (minutes): a poll writes once, at its end, so the next run repeats it."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._polls.add(task)
+        try:
+            yield
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+            log.info("poll cut short by the stop", extra={"source": source.id})
+        finally:
+            self._polls.discard(task)
 
     def _spawn(self, job: Coroutine[Any, Any, None]) -> None:
         """Start a follow-up job (digests after a poll) that a stop waits for like the others."""

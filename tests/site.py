@@ -92,6 +92,7 @@ class Site:
             f'topics_file = "{Path("config/topics.toml").resolve()}"\n'
             f"{extra}\n"
             "[fetch]\nper_host_delay = 0\nretries = 2\nbackoff = 0.01\nread_timeout = 1\n"
+            'allowed_private_networks = ["127.0.0.0/8"]\n'
             "max_body_bytes = 2000000\n" + sources,
             encoding="utf-8",
         )

@@ -116,4 +116,6 @@ def test_sigkill_mid_run_then_restart_delivers_each_once(tmp_path: Path, kill_af
         ids.setdefault(recipient, set()).add(received.message["Message-ID"])
     assert sorted(ids) == sorted(f"p{n}@example.org" for n in range(PEOPLE))
     assert all(len(distinct) == 1 for distinct in ids.values()), ids
-    assert PEOPLE <= len(sink.received) <= PEOPLE + 1
+    # At the kill, each of the 2 connections may hold one message the sink took but the
+    # database never marked: those, and only those, go again (same Message-ID).
+    assert PEOPLE <= len(sink.received) <= PEOPLE + 2

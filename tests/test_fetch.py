@@ -88,7 +88,12 @@ class Clock:
 
 
 def fetcher(clock: Clock, **settings: object) -> Fetcher:
-    defaults: dict[str, object] = {"per_host_delay": 0, "backoff": 0.5, "retries": 2}
+    defaults: dict[str, object] = {
+        "per_host_delay": 0,
+        "backoff": 0.5,
+        "retries": 2,
+        "allowed_private_networks": ["127.0.0.0/8"],
+    }
     return Fetcher(
         FetchSettings.model_validate(defaults | settings), sleep=clock.sleep, clock=clock.monotonic
     )

@@ -104,7 +104,8 @@ def write_config(
         f"data_dir = {json.dumps(str(path.parent / 'data'))}",
         f"topics_file = {json.dumps(str(REPO / 'config/topics.toml'))}",
         'log_level = "DEBUG"',
-        "[fetch]\nper_host_delay = 0\nretries = 0\nconnect_timeout = 2\nread_timeout = 5",
+        "[fetch]\nper_host_delay = 0\nretries = 0\nconnect_timeout = 2\nread_timeout = 5\n"
+        'allowed_private_networks = ["127.0.0.0/8"]',
         f"[web]\nport = {web_port}\nbase_url = 'http://127.0.0.1:{web_port}'",
         "[service]\nsend_interval = 1\nimmediate_interval = 2\nalert_interval = 5\n"
         "shutdown_timeout = 10",

@@ -33,7 +33,7 @@ def _settings(tmp_path: Path, site_url: str) -> Settings:
                 "interval": 3600,
             }
         ],
-        fetch={"per_host_delay": 0, "retries": 0},
+        fetch={"per_host_delay": 0, "retries": 0, "allowed_private_networks": ["127.0.0.0/8"]},
         web={"port": free_port()},
         service={"shutdown_timeout": 0.5},
     )

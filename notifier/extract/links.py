@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-import feedparser
 from selectolax.lexbor import LexborNode
 
 from notifier.errors import ExtractError
 from notifier.extract.dates import parse_danish_date
 from notifier.extract.html import drop_page_header, main_content, parse_tree, remove_chrome
+from notifier.models import Council, Document, DocumentKind, Meeting
 
 _ROW_TAGS = frozenset({"li", "tr", "article", "p", "dd", "dt"})
 # Text blocks that can name the meeting the files listed after them belong to.
@@ -149,6 +150,8 @@ def _context_dates(root: LexborNode) -> dict[int, date]:
 
 def feed_links(body: bytes, *, base_url: str) -> list[Link]:
     """One link per RSS/Atom entry; relative entry links are resolved against base_url."""
+    import feedparser  # here: it takes longer to import than the rest of extraction together
+
     try:
         feed = feedparser.parse(body, response_headers={"content-location": base_url})
     except Exception as exc:  # feedparser is lenient, but a bug on odd input must not escape
@@ -168,3 +171,17 @@ def feed_links(body: bytes, *, base_url: str) -> list[Link]:
             shown = None
         links.append(Link(url=url, text=link_text(str(entry.get("title", ""))), date=shown))
     return links
+
+
+def attach_bilag(document: Document, link: Link | None, council: Council) -> Document:
+    """A bilag listed under a meeting's date belongs to that meeting.
+
+    Its PDF rarely says which meeting it is for; the listing does, by the date beside the link.
+    Attached, it reaches the store as a change to a known meeting rather than a loose document.
+    """
+    if document.kind is not DocumentKind.OTHER or document.meeting is not None or link is None:
+        return document
+    if link.date is None or "bilag" not in f"{link.text} {link.url}".casefold():
+        return document
+    meeting = Meeting(council=council, starts_at=None, on=link.date)
+    return dataclasses.replace(document, meeting=meeting, date=document.date or link.date)
