@@ -47,7 +47,7 @@ class DigestRunner:
 
     async def compose(self, frequency: Frequency, *, now: datetime) -> list[Composed]:
         """Plan and render every due digest without storing anything (dry run, preview)."""
-        people, item_events, until = await self._due(frequency)
+        people, item_events, until = await self._due(frequency, now=now)
         told = await self._told(people, item_events)
         plans = self._plans(people, item_events, told, until)
         return [self._composer.digest(found, now=now) for found in plans]
@@ -62,7 +62,7 @@ class DigestRunner:
             log.info("digest planning for %s already running elsewhere", frequency.value)
             return 0
         try:
-            people, item_events, until = await self._due(frequency)
+            people, item_events, until = await self._due(frequency, now=now)
             enqueued = 0
             for start in range(0, len(people), BATCH):
                 batch = people[start : start + BATCH]
@@ -94,10 +94,16 @@ class DigestRunner:
             cursor=found.until_event,
         )
 
-    async def _due(self, frequency: Frequency) -> tuple[list[Subscriber], list[ItemEvent], int]:
+    async def _due(
+        self, frequency: Frequency, *, now: datetime
+    ) -> tuple[list[Subscriber], list[ItemEvent], int]:
         due = await self._store.digests.due(frequency, types=DIGEST_EVENTS)
         item_events = [ItemEvent.of(event) for event in due.events]
-        return due.people, item_events, due.until
+        # A paused subscriber is left out, cursor and all: what happens meanwhile comes in
+        # their first digest after the pause (max_items holds back the rest for the next).
+        today = now.astimezone(self._settings.zone).date()
+        people = [person for person in due.people if not person.paused(today)]
+        return people, item_events, due.until
 
     async def _told(
         self, people: Sequence[Subscriber], item_events: Sequence[ItemEvent]

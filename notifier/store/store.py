@@ -15,6 +15,7 @@ from notifier.store.leases import Leases
 from notifier.store.outbox import Outbox
 from notifier.store.polls import Polls
 from notifier.store.review import Review
+from notifier.store.search import Search
 from notifier.store.sources import Sources
 from notifier.store.subscribers import Subscribers
 
@@ -29,6 +30,7 @@ class Store:
         self.outbox = Outbox(db)
         self.polls = Polls(db)
         self.review = Review(db)
+        self.search = Search(db)
         self.sources = Sources(db)
         self.subscribers = Subscribers(db)
 
