@@ -283,7 +283,9 @@ async def test_subscribe_confirm_manage_unsubscribe_over_http(
         ):
             response = await mail_client.get(url)
             assert response.status_code == 400, url
-            assert "Linket virker ikke" in response.text
+            # A manage link that does not work offers to mail a new one.
+            expected = "Få et nyt link" if "/administrer/" in url else "Linket virker ikke"
+            assert expected in response.text
             assert (await mail_client.post(url, data={})).status_code in (400, 403)
 
     # Signing up again revokes every earlier link; the new mail's link works.

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from notifier import feeds
 from notifier.runtime import Runtime
-from notifier.web import archive, ops, subscribe
+from notifier.web import archive, manage, ops, subscribe
 from notifier.web import feeds as feed_routes
 from notifier.web.csrf import Csrf
 from notifier.web.ratelimit import RateLimiter
@@ -50,7 +50,13 @@ def create_app(
         scheduler_running=scheduler_running,
     )
     app = Starlette(
-        routes=[*archive.routes, *feed_routes.routes, *subscribe.routes, *ops.routes],
+        routes=[
+            *archive.routes,
+            *feed_routes.routes,
+            *subscribe.routes,
+            *manage.routes,
+            *ops.routes,
+        ],
         middleware=[Middleware(SecurityHeaders)],
     )
     app.state.site = site
