@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from notifier import feeds
 from notifier.runtime import Runtime
-from notifier.web import archive, manage, ops, subscribe
+from notifier.web import archive, mail_view, manage, ops, subscribe
 from notifier.web import feeds as feed_routes
 from notifier.web.csrf import Csrf
 from notifier.web.ratelimit import RateLimiter
@@ -55,6 +55,7 @@ def create_app(
             *feed_routes.routes,
             *subscribe.routes,
             *manage.routes,
+            *mail_view.routes,
             *ops.routes,
         ],
         middleware=[Middleware(SecurityHeaders)],
