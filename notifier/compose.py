@@ -61,7 +61,7 @@ class Composer:
         self._env = env
         self._tokens = tokens
         self._topic_names = {topic.id: topic.name for topic in topics}
-        self.digests = DigestRenderer(env=env, topics=topics)
+        self.digests = DigestRenderer(env=env, topics=topics, site_url=settings.web.base_url)
         self._host = urlsplit(settings.web.base_url).hostname or "localhost"
 
     def digest(self, plan: Plan, *, now: datetime) -> Composed:

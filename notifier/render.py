@@ -55,7 +55,9 @@ class Rendered:
 
 
 class DigestRenderer:
-    def __init__(self, *, env: Environment, topics: Sequence[Topic]) -> None:
+    def __init__(self, *, env: Environment, topics: Sequence[Topic], site_url: str = "") -> None:
+        """``site_url``: where the archive's point pages are (each entry links to its own)."""
+        self._site_url = site_url.rstrip("/")
         self._html = env.get_template("email/digest.html.j2")
         self._html_item = env.get_template("email/digest_item.html.j2")
         self._text = env.get_template("email/digest.txt.j2")
@@ -199,6 +201,7 @@ class DigestRenderer:
             "reason": reason,
             "title": snap.title,
             "url": safe_url(snap.document_url),
+            "page_url": f"{self._site_url}/punkt/{snap.item_id}" if self._site_url else "",
             "council": snap.council.danish_name,
             "date": _date_text(snap),
             "document": f"{kind}, punkt {snap.number}" if snap.number else kind,

@@ -166,6 +166,7 @@ async def test_a_keyword_subscription_gets_exactly_the_items_with_its_word(
     assert "Hvorfor: ordet »Movia«" in text
     assert "Hvorfor: ordet »Kattegatforbindelse«" in text
     assert "== Dine ord ==" in text
+    assert "Se punktet og beslutningen: https://kkr.example.org/punkt/" in text
     assert "passer til dine ord" in text
     assert "Hvorfor: ordet »Movia«" in body(mail, "html")
 
