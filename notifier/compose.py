@@ -61,7 +61,7 @@ class Composer:
         self._env = env
         self._tokens = tokens
         self._topic_names = {topic.id: topic.name for topic in topics}
-        self.digests = DigestRenderer(env=env, topics=topics)
+        self.digests = DigestRenderer(env=env, topics=topics, site_url=settings.web.base_url)
         self._host = urlsplit(settings.web.base_url).hostname or "localhost"
 
     def digest(self, plan: Plan, *, now: datetime) -> Composed:
@@ -70,7 +70,13 @@ class Composer:
             Purpose.UNSUBSCRIBE, subscriber.id, subscriber.token_generation
         )
         manage = self._tokens.url(Purpose.MANAGE, subscriber.id, subscriber.token_generation)
-        rendered = self.digests.render(plan, manage_url=manage, unsubscribe_url=unsubscribe)
+        message_id = plan.message_id(self._mail.list_id)
+        rendered = self.digests.render(
+            plan,
+            manage_url=manage,
+            unsubscribe_url=unsubscribe,
+            view_url=self._tokens.view_url(message_id),
+        )
         links = [f"<{unsubscribe}>"]
         if self._mail.unsubscribe_mailto:
             links.insert(0, f"<mailto:{self._mail.unsubscribe_mailto}?subject=afmeld>")
@@ -87,7 +93,7 @@ class Composer:
             subject=rendered.subject,
             text=rendered.text,
             html=rendered.html,
-            message_id=plan.message_id(self._mail.list_id),
+            message_id=message_id,
             now=now,
             headers=headers,
         )
@@ -104,6 +110,8 @@ class Composer:
             "name": subscriber.name,
             "link": self._tokens.url(purpose, subscriber.id, subscriber.token_generation),
             "topics": self.topic_names(subscriber.topics),
+            "keywords": list(subscriber.keywords),
+            "excluded": list(subscriber.excluded),
             "councils": council_names(subscriber.councils),
             "frequency": FREQUENCY_NAMES[subscriber.frequency],
             "max_age_days": int(self._web.token_max_age // 86400),
@@ -121,6 +129,28 @@ class Composer:
             text=self._env.get_template("email/confirm.txt.j2").render(**context),
             html=self._env.get_template("email/confirm.html.j2").render(**context),
             message_id=f"confirm.{subscriber.id}.{secrets.token_hex(8)}@{self._host}",
+            now=now,
+            headers={"Auto-Submitted": "auto-generated"},
+        )
+
+    def manage_link(self, subscriber: Subscriber, *, now: datetime) -> Message:
+        """A fresh link for someone whose manage link expired: to the subscription's page, or,
+        while it is unconfirmed, a new confirmation link."""
+        if subscriber.state is not SubscriberState.ACTIVE:
+            return self.confirmation(subscriber, now=now)
+        context = {
+            "name": subscriber.name,
+            "link": self._tokens.url(Purpose.MANAGE, subscriber.id, subscriber.token_generation),
+            "max_age_days": int(self._web.token_max_age // 86400),
+            "site_url": self._web.base_url,
+        }
+        return self._message(
+            kind="confirm",
+            subscriber=subscriber,
+            subject="Dit nye link til KKR Notifier",
+            text=self._env.get_template("email/manage_link.txt.j2").render(**context),
+            html=self._env.get_template("email/manage_link.html.j2").render(**context),
+            message_id=f"link.{subscriber.id}.{secrets.token_hex(8)}@{self._host}",
             now=now,
             headers={"Auto-Submitted": "auto-generated"},
         )
@@ -161,6 +191,8 @@ class Composer:
     def topic_names(self, topics: Sequence[str]) -> list[str]:
         if ALL in topics:
             return ["Alle emner"]
+        if not topics:
+            return ["Ingen (kun dine egne ord)"]
         return [self._topic_names[topic] for topic in topics if topic in self._topic_names]
 
     def _message(

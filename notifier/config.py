@@ -15,6 +15,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -219,6 +220,17 @@ class DigestSettings(_Section):
     max_items: int = Field(
         default=50, ge=1, description="Most items in one digest; the rest come in the next one."
     )
+    first_digest_days: int = Field(
+        default=31,
+        ge=1,
+        le=366,
+        description="A new subscriber who asks for it gets the items of this many days back as "
+        "a first digest when they confirm.",
+    )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 class NotifySettings(_Section):
@@ -281,7 +293,9 @@ class WebSettings(_Section):
         exclude=True,
     )
     token_max_age: Seconds = Field(
-        default=30 * 86400, description="Lifetime of signed manage/unsubscribe links, seconds."
+        default=30 * 86400,
+        description="Lifetime of signed confirm and manage links, seconds (an expired manage "
+        "link offers to mail a new one). Unsubscribe links work as long as the subscription.",
     )
     signups_per_ip_per_hour: int = Field(
         default=20,

@@ -13,12 +13,15 @@ them again, and the send log keeps what this one told from being told twice.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from enum import StrEnum
 
+from notifier import keywords
+from notifier.feed_entries import Entry as ArchiveEntry
 from notifier.models import ALL, Event, EventType, ItemSnapshot, Subscriber
 
 DIGEST_EVENTS = (
@@ -49,6 +52,15 @@ class ItemEvent:
         snapshot = event.snapshot
         return cls(id=event.id, type=event.type, snapshot=snapshot, topics=snapshot.topic_ids)
 
+    @classmethod
+    def of_snapshot(cls, snapshot: ItemSnapshot) -> ItemEvent:
+        return cls(id=0, type=EventType.ITEM_NEW, snapshot=snapshot, topics=snapshot.topic_ids)
+
+    @functools.cached_property
+    def folded(self) -> str:
+        """The folded text subscribers' own words are looked for in, made once per event."""
+        return keywords.folded_text(self.snapshot)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Told:
@@ -63,6 +75,7 @@ class Entry:
     snapshot: ItemSnapshot
     reason: Reason
     topics: tuple[str, ...]  # the subscriber's topics it matched; () for a pure follow-up
+    words: tuple[str, ...] = ()  # the subscriber's own words it holds
     old: ItemSnapshot | None = None  # changed: the version before this window
     follow_up: bool = False  # decided: the subscriber was told about the agenda point before
     covers: ItemSnapshot | None = None  # decided: the agenda point, new in this same digest
@@ -76,6 +89,7 @@ class Plan:
     after_event: int  # the subscriber's cursor when planned
     until_event: int  # the cursor once sent; short of the window's end when entries are held
     held: int = 0  # entries beyond max_items, held for the next digest
+    first: bool = False  # a new subscriber's first digest: the last month's items
 
     def message_id(self, domain: str) -> str:
         """Deterministic: the same subscriber, window and entries give the same id, so a
@@ -128,9 +142,9 @@ def plan(
         if item_id in decided:
             continue  # a minutes point is told as its decision
         snap = state.latest.snapshot
-        topics = _matching(subscriber, state.latest)
+        topics, words = _matching(subscriber, state.latest)
         if (
-            not topics
+            not (topics or words)
             or not subscriber.wants_council(snap.council.value)
             or snap.procedural
             or snap.baseline  # a new source's back catalogue: history, not news
@@ -154,6 +168,7 @@ def plan(
                 snapshot=snap,
                 reason=reason,
                 topics=topics,
+                words=words,
                 old=old,
                 reclassified=state.first_type is EventType.ITEM_RECLASSIFIED,
             )
@@ -164,11 +179,11 @@ def plan(
         snap = event.snapshot
         if (item_id, snap.content_hash, Reason.DECIDED) in told.versions:
             continue
-        topics = _matching(subscriber, event)
+        topics, words = _matching(subscriber, event)
         agenda = in_this.get(snap.decides_item_id) if snap.decides_item_id is not None else None
         follow_up = snap.decides_item_id is not None and snap.decides_item_id in told.items
         if not (follow_up or agenda) and not (
-            topics
+            (topics or words)
             and subscriber.wants_council(snap.council.value)
             and not snap.procedural
             and not snap.baseline
@@ -180,11 +195,13 @@ def plan(
             entries.remove(agenda)
             covers = agenda.snapshot
             topics = topics or agenda.topics
+            words = words or agenda.words
         entries.append(
             Entry(
                 snapshot=snap,
                 reason=Reason.DECIDED,
                 topics=topics,
+                words=words,
                 follow_up=follow_up,
                 covers=covers,
             )
@@ -209,10 +226,63 @@ def plan(
     )
 
 
-def _matching(subscriber: Subscriber, event: ItemEvent) -> tuple[str, ...]:
+def first(
+    subscriber: Subscriber,
+    entries: Iterable[ArchiveEntry],
+    *,
+    since: datetime,
+    max_items: int = 50,
+) -> Plan | None:
+    """A new subscriber's first digest: the archive's points dated from ``since`` on that match
+    their topics, words and councils, a point and its decision as one entry. A new source's
+    back catalogue counts too: they asked for the history. Its window is empty: the cursor
+    stays where confirming put it, and the send log keeps these versions from being told
+    again."""
+    found: list[Entry] = []
+    for archived in entries:
+        snap = archived.snapshot
+        if archived.published < since or snap.procedural:
+            continue
+        topics, words = _matching(subscriber, ItemEvent.of_snapshot(snap))
+        if not (topics or words) or not subscriber.wants_council(snap.council.value):
+            continue
+        if archived.decision is not None:
+            found.append(
+                Entry(
+                    snapshot=archived.decision,
+                    reason=Reason.DECIDED,
+                    topics=topics,
+                    words=words,
+                    covers=snap,
+                )
+            )
+        else:
+            found.append(Entry(snapshot=snap, reason=Reason.NEW, topics=topics, words=words))
+    if not found:
+        return None
+    found.sort(key=_recency, reverse=True)
+    return Plan(
+        subscriber=subscriber,
+        entries=tuple(found[:max_items]),
+        after_event=subscriber.event_cursor,
+        until_event=subscriber.event_cursor,
+        first=True,
+    )
+
+
+def _matching(subscriber: Subscriber, event: ItemEvent) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the subscriber's topics, the subscriber's own words) the item matches; neither when it
+    holds one of their excluded words."""
     if ALL in subscriber.topics:
-        return event.topics
-    return tuple(topic for topic in event.topics if topic in subscriber.topics)
+        topics = event.topics
+    else:
+        topics = tuple(topic for topic in event.topics if topic in subscriber.topics)
+    if not (subscriber.keywords or subscriber.excluded):
+        return topics, ()
+    words = keywords.matcher(subscriber.keywords, subscriber.excluded)
+    if words.excludes(event.folded):
+        return (), ()
+    return topics, words.found(event.folded)
 
 
 def _recency(entry: Entry) -> tuple[datetime, int]:

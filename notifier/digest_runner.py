@@ -65,8 +65,9 @@ class DigestRunner:
         """Plan and render every due digest without storing anything (dry run, preview)."""
         due = await self._store.digests.due(frequency, types=DIGEST_EVENTS)
         item_events = self._item_events(due)
-        told = await self._told(due.people, item_events)
-        plans = self._plans(due.people, item_events, told, due)
+        people = self._awake(due.people, now)
+        told = await self._told(people, item_events)
+        plans = self._plans(people, item_events, told, due)
         return [self._composer.digest(found, now=now) for found, _ in plans]
 
     async def make(self, frequency: Frequency, *, now: datetime) -> int:
@@ -138,7 +139,7 @@ class DigestRunner:
     async def _make(self, frequency: Frequency, now: datetime, held: HeldLease) -> int:
         due = await self._store.digests.due(frequency, types=DIGEST_EVENTS)
         item_events = self._item_events(due)
-        people = due.people
+        people = self._awake(due.people, now)
         enqueued = 0
         for start in range(0, len(people), BATCH):
             if held.lost:
@@ -175,6 +176,12 @@ class DigestRunner:
 
     def _item_events(self, due: Due) -> list[ItemEvent]:
         return [ItemEvent.of(event) for event in due.events]
+
+    def _awake(self, people: Sequence[Subscriber], now: datetime) -> list[Subscriber]:
+        """A paused subscriber is left out, cursor and all: what happens meanwhile comes in
+        their first digest after the pause (max_items holds back the rest for the next)."""
+        today = now.astimezone(self._settings.zone).date()
+        return [person for person in people if not person.paused(today)]
 
     async def _told(
         self, people: Sequence[Subscriber], item_events: Sequence[ItemEvent]

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 FOLLOW_UP = "Opfølgning"
+OWN_WORDS = "Dine ord"  # the group of entries found by the subscriber's own words alone
+_WORDS_GROUP = "\x00words"
 LABELS = {"new": "Nyt", "changed": "Ændret", "decided": "Besluttet"}
 RECLASSIFIED_LABEL = "Nyt for dig"  # an older item that now matches the subscriber's topics
 FREQUENCIES = {"immediate": "straks", "daily": "dagligt", "weekly": "ugentligt"}
@@ -53,7 +55,9 @@ class Rendered:
 
 
 class DigestRenderer:
-    def __init__(self, *, env: Environment, topics: Sequence[Topic]) -> None:
+    def __init__(self, *, env: Environment, topics: Sequence[Topic], site_url: str = "") -> None:
+        """``site_url``: where the archive's point pages are (each entry links to its own)."""
+        self._site_url = site_url.rstrip("/")
         self._html = env.get_template("email/digest.html.j2")
         self._html_item = env.get_template("email/digest_item.html.j2")
         self._text = env.get_template("email/digest.txt.j2")
@@ -65,7 +69,9 @@ class DigestRenderer:
     def topic_name(self, topic_id: str) -> str:
         return self._topic_names.get(topic_id, topic_id)
 
-    def render(self, plan: Plan, *, manage_url: str, unsubscribe_url: str) -> Rendered:
+    def render(
+        self, plan: Plan, *, manage_url: str, unsubscribe_url: str, view_url: str = ""
+    ) -> Rendered:
         html_groups: list[dict[str, Any]] = []
         text_groups: list[dict[str, Any]] = []
         for title, councils in self._groups(plan.entries):
@@ -95,6 +101,7 @@ class DigestRenderer:
             "frequency": FREQUENCIES[plan.subscriber.frequency.value],
             "manage_url": manage_url,
             "unsubscribe_url": unsubscribe_url,
+            "view_url": view_url,
         }
         return Rendered(
             subject=subject,
@@ -122,11 +129,17 @@ class DigestRenderer:
         return f"KKR-overblik: {danish.join(parts)}{about}"
 
     def _intro(self, plan: Plan) -> str:
-        return (
-            f"Her er {danish.count(len(plan.entries), 'punkt', 'punkter')} fra KL's "
-            "kommunekontaktråd "
-            "(KKR), som passer til dine emner."
-        )
+        subscriber = plan.subscriber
+        wanted = "dine emner og ord" if subscriber.topics and subscriber.keywords else "dine emner"
+        if not subscriber.topics:
+            wanted = "dine ord"
+        count = danish.count(len(plan.entries), "punkt", "punkter")
+        if plan.first:
+            return (
+                f"Velkommen. Som du bad om, er her {count} fra den seneste måned fra KL's "
+                f"kommunekontaktråd (KKR), som passer til {wanted}."
+            )
+        return f"Her er {count} fra KL's kommunekontaktråd (KKR), som passer til {wanted}."
 
     def _ordered_topics(self, entries: Sequence[Entry]) -> list[str]:
         seen = {entry.topics[0] for entry in entries if entry.topics}
@@ -138,8 +151,9 @@ class DigestRenderer:
         """Grouped by topic (topics-file order; follow-ups last), then council, newest first."""
         by_topic: dict[str, list[Entry]] = {}
         for entry in entries:
-            by_topic.setdefault(entry.topics[0] if entry.topics else "", []).append(entry)
-        order = [*self._ordered_topics(entries), ""]
+            key = entry.topics[0] if entry.topics else (_WORDS_GROUP if entry.words else "")
+            by_topic.setdefault(key, []).append(entry)
+        order = [*self._ordered_topics(entries), _WORDS_GROUP, ""]
         groups = []
         councils = list(Council)
         for topic in order:
@@ -153,7 +167,8 @@ class DigestRenderer:
                 for council in councils
                 if council in by_council
             ]
-            groups.append((self.topic_name(topic) if topic else FOLLOW_UP, grouped))
+            title = OWN_WORDS if topic == _WORDS_GROUP else self.topic_name(topic)
+            groups.append((title if topic else FOLLOW_UP, grouped))
         return groups
 
     def _fragment(self, entry: Entry) -> tuple[Markup, str]:
@@ -162,6 +177,7 @@ class DigestRenderer:
             entry.snapshot.version_id,
             entry.reason.value,
             entry.topics,
+            entry.words,
             old,
             entry.follow_up,
             entry.reclassified,
@@ -185,12 +201,13 @@ class DigestRenderer:
             "reason": reason,
             "title": snap.title,
             "url": safe_url(snap.document_url),
+            "page_url": f"{self._site_url}/punkt/{snap.item_id}" if self._site_url else "",
             "council": snap.council.danish_name,
             "date": _date_text(snap),
             "document": f"{kind}, punkt {snap.number}" if snap.number else kind,
             "excerpt": excerpt(snap.title, snap.text, point=snap.number is not None),
             "indstilling": shorten(snap.indstilling or "", INDSTILLING_CHARS),
-            "why": self._why(snap, entry.topics),
+            "why": self._why(snap, entry.topics, entry.words),
             "changes": changes(entry.old, snap) if entry.old else [],
             "decided": shorten(snap.beslutning or "", INDSTILLING_CHARS)
             if reason == "decided"
@@ -198,7 +215,7 @@ class DigestRenderer:
             "decides_title": snap.decides_title if entry.follow_up else "",
         }
 
-    def _why(self, snap: ItemSnapshot, topics: Sequence[str]) -> str:
+    def _why(self, snap: ItemSnapshot, topics: Sequence[str], own_words: Sequence[str] = ()) -> str:
         parts = []
         for match in snap.topics:
             if match.topic not in topics:
@@ -209,6 +226,10 @@ class DigestRenderer:
             words = list(seen.values())[:4]
             name = self.topic_name(match.topic)
             parts.append(f"{name}: {', '.join(words)}" if words else name)
+        if own_words:
+            quoted = [f"»{word}«" for word in own_words]
+            noun = "ordet" if len(quoted) == 1 else "ordene"
+            parts.append(f"{noun} {danish.join(quoted)}")
         return "; ".join(parts)
 
 

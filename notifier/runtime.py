@@ -177,7 +177,9 @@ class Runtime:
 
     @functools.cached_property
     def subscriptions(self) -> Subscriptions:
-        return Subscriptions(store=self.store, composer=self.composer)
+        return Subscriptions(
+            store=self.store, composer=self.composer, digest_settings=self.settings.digest
+        )
 
     @property
     def deliverer(self) -> Deliverer:

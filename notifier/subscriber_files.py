@@ -27,6 +27,10 @@ COLUMNS = (
     "created_at",
     "confirmed_at",
     "unsubscribed_at",
+    "keywords",
+    "excluded",
+    "paused_until",
+    "first_digest",
 )
 ALIASES = {
     "e-mail": "email",
@@ -39,6 +43,12 @@ ALIASES = {
     "råd": "councils",
     "hyppighed": "frequency",
     "status": "state",
+    "ord": "keywords",
+    "egne ord": "keywords",
+    "søgeord": "keywords",
+    "udelad": "excluded",
+    "pause": "paused_until",
+    "pause til": "paused_until",
 }
 _DELIMITERS = (";", ",", "\t")
 
@@ -122,7 +132,7 @@ def _column(name: object) -> str:
 
 
 def write(people: Sequence[Subscriber]) -> str:
-    """CSV with every column ``read`` takes back; lists are ``;``-separated ids."""
+    """CSV with every column ``read`` takes back; lists (ids, words) are ``;``-separated."""
     out: list[str] = []
 
     class _Lines:
@@ -143,6 +153,10 @@ def write(people: Sequence[Subscriber]) -> str:
                 _time(person.created_at),
                 _time(person.confirmed_at),
                 _time(person.unsubscribed_at),
+                ";".join(person.keywords),
+                ";".join(person.excluded),
+                person.paused_until.isoformat() if person.paused_until else "",
+                "1" if person.first_digest else "",
             ]
         )
     return "".join(out)

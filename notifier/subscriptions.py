@@ -1,25 +1,31 @@
 """The subscription lifecycle, one module for the web pages and the command line.
 
-Signup (pending, with a confirmation mail stored in the same transaction), confirmation,
-changes, unsubscribing, operator adds and imports, export and erasure all go through
-``Subscriptions``; every input is checked by the same functions (``normalize_email``,
-``parse_topics``, ``parse_councils``), so an address or a topic list is accepted or refused the
-same way everywhere.
+Signup (pending, with a confirmation mail stored in the same transaction), confirmation (with
+the last month's items as a first digest when asked for), changes, pauses, unsubscribing, fresh
+links, operator adds and imports, export and erasure all go through ``Subscriptions``; every
+input is checked by the same functions (``normalize_email``, ``parse_topics``,
+``parse_councils``, ``keywords.parse``, ``check_subject``), so an address or a topic list is
+accepted or refused the same way everywhere.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from notifier import digest, feed_entries
 from notifier.compose import Composer
+from notifier.config import DigestSettings
 from notifier.errors import SubscriberError
-from notifier.models import ALL, Council, Frequency, Subscriber, SubscriberState, slug
-from notifier.store import Store
+from notifier.feeds import EVENT_WINDOW
+from notifier.models import ALL, Council, Event, Subscriber, SubscriberState, slug
+from notifier.store import FirstDigest, Planned, Store
+
+MAX_PAUSE_DAYS = 366
 
 
 def normalize_email(address: str) -> str:
@@ -57,6 +63,21 @@ def parse_topics(
     """
     names = known if isinstance(known, Mapping) else {topic: topic for topic in known}
     return _parse_ids(value, names, what="topic")
+
+
+def check_subject(topics: Sequence[str], keywords: Sequence[str]) -> None:
+    """A subscription needs something to match: topics, words of its own, or both."""
+    if not topics and not keywords:
+        raise SubscriberError(f"choose at least one topic (or {ALL}) or a word of your own")
+
+
+def check_pause(until: date | None, *, today: date) -> date | None:
+    """A pause ends on a coming day, within a year; None (no pause) passes."""
+    if until is not None and not today < until <= today + timedelta(days=MAX_PAUSE_DAYS):
+        raise SubscriberError(
+            f"a pause ends on a day after today and at most {MAX_PAUSE_DAYS} days ahead"
+        )
+    return until
 
 
 def parse_councils(value: str | Sequence[str]) -> tuple[str, ...]:
@@ -107,42 +128,62 @@ class Subscriptions:
         *,
         store: Store,
         composer: Composer,
+        digest_settings: DigestSettings | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._store = store
         self._subscribers = store.subscribers
         self._composer = composer
+        self._digest = digest_settings or DigestSettings()
         self._clock = clock
 
-    async def signup(
-        self,
-        *,
-        email: str,
-        name: str,
-        topics: Sequence[str],
-        councils: Sequence[str],
-        frequency: Frequency,
-    ) -> Subscriber:
+    async def signup(self, *, email: str, first_digest: bool = False, **choices: Any) -> Subscriber:
         """A web signup: pending until confirmed; every signup sends one mail (see
-        ``Composer.confirmation``)."""
+        ``Composer.confirmation``). ``choices``: name, topics, councils, frequency, keywords,
+        excluded; ``first_digest`` asks for the last month's items once confirmed."""
+        check_subject(choices.get("topics", ()), choices.get("keywords", ()))
         now = self._clock()
         return await self._subscribers.signup(
             email=email,
-            name=name,
-            topics=topics,
-            councils=councils,
-            frequency=frequency,
             now=now,
+            first_digest=first_digest,
             compose=lambda subscriber: self._composer.confirmation(subscriber, now=now),
+            **choices,
         )
 
     async def confirm(self, subscriber: Subscriber) -> Subscriber:
         if subscriber.state is not SubscriberState.PENDING:
             return subscriber
-        return await self._subscribers.confirm(subscriber.id, now=self._clock())
+        now = self._clock()
+        first = FirstDigest(
+            types=feed_entries.FEED_EVENTS,
+            limit=EVENT_WINDOW,
+            plan=lambda person, events: self._first_digest(person, events, now=now),
+        )
+        return await self._subscribers.confirm(subscriber.id, now=now, first=first)
+
+    def _first_digest(
+        self, person: Subscriber, events: list[Event], *, now: datetime
+    ) -> Planned | None:
+        since = now - timedelta(days=self._digest.first_digest_days)
+        entries = feed_entries.fold(events).entries
+        found = digest.first(person, entries, since=since, max_items=self._digest.max_items)
+        if found is None:
+            return None
+        composed = self._composer.digest(found, now=now)
+        return Planned(
+            message=composed.message,
+            subscriber_id=person.id,
+            told=digest.told_rows(found),
+            cursor=person.event_cursor,
+            # a failed first digest is not replayed (its back catalogue is in the archive);
+            # the next digest starts where this subscriber's news starts anyway
+            start=person.event_cursor,
+        )
 
     async def change(self, subscriber_id: int, **fields: Any) -> Subscriber:
-        """Change name, topics, councils, frequency or state."""
+        """Change name, topics, councils, frequency, keywords, excluded, paused_until (or
+        ``resume=True``) or state."""
         return await self._subscribers.change(subscriber_id, now=self._clock(), **fields)
 
     async def unsubscribe(self, subscriber: Subscriber, *, revoke: bool = False) -> Subscriber:
@@ -151,24 +192,24 @@ class Subscriptions:
             subscriber.id, now=self._clock(), state=SubscriberState.UNSUBSCRIBED, revoke=revoke
         )
 
-    async def add(
-        self,
-        *,
-        email: str,
-        name: str,
-        topics: Sequence[str],
-        councils: Sequence[str],
-        frequency: Frequency,
-    ) -> Subscriber:
+    async def send_link(self, email: str) -> None:
+        """Mail a fresh link to manage (or, unconfirmed, to confirm) the subscription of this
+        address; nothing for an unknown or unsubscribed one. The caller answers the same
+        either way."""
+        now = self._clock()
+        await self._subscribers.mail_link(
+            email, now=now, compose=lambda person: self._composer.manage_link(person, now=now)
+        )
+
+    def today(self) -> date:
+        """Today where the digests are sent (pauses are days there)."""
+        return self._clock().astimezone(self._digest.zone).date()
+
+    async def add(self, *, email: str, **choices: Any) -> Subscriber:
         """An operator's add: active at once (web signups wait for confirmation)."""
+        check_subject(choices.get("topics", ()), choices.get("keywords", ()))
         return await self._subscribers.add(
-            email=email,
-            name=name,
-            topics=topics,
-            councils=councils,
-            frequency=frequency,
-            state=SubscriberState.ACTIVE,
-            now=self._clock(),
+            email=email, state=SubscriberState.ACTIVE, now=self._clock(), **choices
         )
 
     async def existing(self, email: str) -> Subscriber:

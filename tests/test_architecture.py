@@ -27,6 +27,7 @@ PURE = (
     "notifier.headings",
     "notifier.ical",
     "notifier.judge",
+    "notifier.keywords",
     "notifier.mail",
     "notifier.models",
     "notifier.plan",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -207,6 +207,15 @@ def test_export_piped_into_import_update_reproduces_every_subscriber(
         )
         assert added.exit_code == 0, added.output
     cli.invoke(main, ["subscribers", "remove", "bo@example.org"])
+    # Own words (Danish letters, a phrase), excluded words and a pause travel along too.
+    words = ["--keywords", "Movia, Region Sjælland; sygehus*", "--exclude", "Metro"]
+    worded = cli.invoke(main, ["subscribers", "update", "anne@example.org", *words])
+    assert worded.exit_code == 0, worded.output
+    holiday = (datetime.now(UTC) + timedelta(days=20)).date().isoformat()
+    paused = cli.invoke(
+        main, ["subscribers", "update", "carl@example.org", "--pause-until", holiday]
+    )
+    assert paused.exit_code == 0 and f"paused until {holiday}" in paused.output
     exported = cli.invoke(main, ["subscribers", "export"]).output
     before = json.loads(cli.invoke(main, ["subscribers", "list", "--json"]).output)
 
@@ -226,13 +235,17 @@ def test_export_piped_into_import_update_reproduces_every_subscriber(
     assert result.exit_code == 0, result.output
     after = json.loads(cli.invoke(main, ["subscribers", "list", "--json"]).output)
     keys = ("email", "name", "topics", "councils", "frequency", "state", "created_at")
-    keys += ("confirmed_at", "unsubscribed_at")
+    keys += ("confirmed_at", "unsubscribed_at", "keywords", "excluded", "paused_until")
 
     def rows(people: list[dict[str, object]]) -> list[dict[str, object]]:
         return sorted(({k: p[k] for k in keys} for p in people), key=lambda p: str(p["email"]))
 
     assert rows(after) == rows(before)
     assert {p["email"]: p["state"] for p in after}["bo@example.org"] == "unsubscribed"
+    anne = next(p for p in after if p["email"] == "anne@example.org")
+    assert anne["keywords"] == ["Movia", "Region Sjælland", "sygehus*"]
+    assert anne["excluded"] == ["Metro"]
+    assert next(p for p in after if p["email"] == "carl@example.org")["paused_until"] == holiday
 
 
 def test_excel_semicolon_csv_in_windows_1252_with_danish_names_imports(

@@ -283,7 +283,9 @@ async def test_subscribe_confirm_manage_unsubscribe_over_http(
         ):
             response = await mail_client.get(url)
             assert response.status_code == 400, url
-            assert "Linket virker ikke" in response.text
+            # A manage link that does not work offers to mail a new one.
+            expected = "Få et nyt link" if "/administrer/" in url else "Linket virker ikke"
+            assert expected in response.text
             assert (await mail_client.post(url, data={})).status_code in (400, 403)
 
     # Signing up again revokes every earlier link; the new mail's link works.
@@ -531,7 +533,7 @@ async def test_archive_filters_by_topic_and_council(sqlite_store: Store) -> None
         south = (await client.get("/arkiv", params={"emne": "sundhed", "kkr": "syddanmark"})).text
         assert "Sygehus Lillebælt" in south and "Akutberedskab" not in south
         assert "KKR Syddanmark" in south and "Sundhed" in south
-        assert "19.04.2021" in south
+        assert "19. april 2021" in south
         assert (await client.get("/arkiv", params={"kkr": "<script>"})).status_code == 200
         index = await client.get("/")
         assert index.status_code == 200 and "/feeds/feeds.opml" in index.text

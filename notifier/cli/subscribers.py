@@ -12,21 +12,30 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from notifier import subscriber_files
+from notifier import keywords, subscriber_files
 from notifier.cli import App, pass_app
 from notifier.errors import SubscriberError
 from notifier.models import Frequency, Subscriber, SubscriberState
 from notifier.runtime import Runtime
-from notifier.subscriptions import normalize_email, one_line, parse_councils, parse_topics
+from notifier.subscriptions import (
+    check_pause,
+    check_subject,
+    normalize_email,
+    one_line,
+    parse_councils,
+    parse_topics,
+)
 from notifier.topics import load_topics
 
 FREQUENCIES = click.Choice([f.value for f in Frequency])
+# What an operator's add or update may set; an import also takes state, times and the rest.
+_CHOICE_COLUMNS = {"email", "name", "topics", "councils", "frequency", "keywords", "excluded"}
 
 
 @click.group()
@@ -41,14 +50,25 @@ def _topic_names(app: App) -> dict[str, str]:
 @subscribers.command("add")
 @click.argument("email")
 @click.option("--name", default="", help="The subscriber's name, used in the greeting.")
-@click.option("--topics", required=True, help="Topic ids or names, comma separated, or 'all'.")
+@click.option("--topics", default="", help="Topic ids or names, comma separated, or 'all'.")
 @click.option(
     "--councils", default="all", show_default=True, help="Council ids or names, or 'all'."
 )
 @click.option("--frequency", type=FREQUENCIES, default="daily", show_default=True)
+@click.option("--keywords", default="", help="Own words or phrases, comma separated.")
+@click.option("--exclude", default="", help="Words that keep an item out, comma separated.")
 @pass_app
-def add(app: App, email: str, name: str, topics: str, councils: str, frequency: str) -> None:
-    """Add a subscriber; active at once."""
+def add(
+    app: App,
+    email: str,
+    name: str,
+    topics: str,
+    councils: str,
+    frequency: str,
+    keywords: str,
+    exclude: str,
+) -> None:
+    """Add a subscriber (topics, own words or both); active at once."""
     values, _ = _row_values(
         {
             "email": email,
@@ -56,6 +76,8 @@ def add(app: App, email: str, name: str, topics: str, councils: str, frequency: 
             "topics": topics,
             "councils": councils,
             "frequency": frequency,
+            "keywords": keywords,
+            "excluded": exclude,
         },
         _topic_names(app),
     )
@@ -90,6 +112,10 @@ def list_(app: App, as_json: bool, state: str | None) -> None:
 @click.option("--councils", default=None, help="Council ids or 'all'.")
 @click.option("--frequency", type=FREQUENCIES, default=None)
 @click.option("--state", type=click.Choice([s.value for s in SubscriberState]), default=None)
+@click.option("--keywords", default=None, help="Own words or phrases, comma separated ('' none).")
+@click.option("--exclude", default=None, help="Words that keep an item out ('' for none).")
+@click.option("--pause-until", default=None, help="No mail before this day (YYYY-MM-DD).")
+@click.option("--resume", is_flag=True, help="End a pause now.")
 @pass_app
 def update(
     app: App,
@@ -99,20 +125,41 @@ def update(
     councils: str | None,
     frequency: str | None,
     state: str | None,
+    keywords: str | None,
+    exclude: str | None,
+    pause_until: str | None,
+    resume: bool,
 ) -> None:
     """Change a subscriber."""
-    topic_ids = parse_topics(topics, _topic_names(app)) if topics is not None else None
+    # --topics "" leaves only the subscriber's own words
+    topic_ids = parse_topics(topics, _topic_names(app)) if topics else None
+    if topics == "":
+        topic_ids = ()
     council_ids = parse_councils(councils) if councils is not None else None
+    words = _words(keywords) if keywords is not None else None
+    excluded = _words(exclude) if exclude is not None else None
+    paused = _day(pause_until, "pause-until") if pause_until else None
 
     async def work(runtime: Runtime) -> Subscriber:
-        person = await runtime.subscriptions.existing(email)
-        return await runtime.subscriptions.change(
+        subscriptions = runtime.subscriptions
+        person = await subscriptions.existing(email)
+        check_subject(
+            person.topics if topic_ids is None else topic_ids,
+            person.keywords if words is None else words,
+        )
+        if paused is not None:
+            check_pause(paused, today=subscriptions.today())
+        return await subscriptions.change(
             person.id,
             name=name,
             topics=topic_ids,
             councils=council_ids,
             frequency=Frequency(frequency) if frequency else None,
             state=SubscriberState(state) if state else None,
+            keywords=words,
+            excluded=excluded,
+            paused_until=paused,
+            resume=resume,
         )
 
     person = app.run(work)
@@ -199,21 +246,28 @@ def _row_values(
 ) -> tuple[dict[str, Any], dict[str, datetime]]:
     """Validated values for a subscriber from one CLI call or import row, and the times an
     export carried."""
-    allowed = set(subscriber_files.COLUMNS) if imported else set(subscriber_files.COLUMNS[:5])
+    allowed = set(subscriber_files.COLUMNS) if imported else _CHOICE_COLUMNS
     unknown = set(row) - allowed
     if unknown:
         raise SubscriberError(f"unknown field {', '.join(sorted(unknown))}")
     if not row.get("email"):
         raise SubscriberError("email is missing")
+    topics = _ids(row.get("topics"))
     values: dict[str, Any] = {
         "email": normalize_email(str(row["email"])),
         "name": one_line(str(row.get("name") or "")),
-        "topics": parse_topics(_ids(row.get("topics")), known_topics),
+        "topics": parse_topics(topics, known_topics) if topics else (),
         "councils": parse_councils(_ids(row.get("councils"))),
         "frequency": _choice(Frequency, row.get("frequency") or "daily", "frequency"),
+        "keywords": _words(row.get("keywords")),
+        "excluded": _words(row.get("excluded")),
     }
+    check_subject(values["topics"], values["keywords"])
     if imported:
         values["state"] = _choice(SubscriberState, row.get("state") or "active", "state")
+        paused = row.get("paused_until")
+        values["paused_until"] = _day(paused, "paused_until") if paused else None
+        values["first_digest"] = str(row.get("first_digest") or "").strip().lower() in _YES
     times = {}
     for key in ("created_at", "confirmed_at", "unsubscribed_at"):
         if row.get(key):
@@ -234,6 +288,22 @@ def _choice(kind: type[Frequency] | type[SubscriberState], value: object, name: 
         raise SubscriberError(f"unknown {name} {text!r}; use {choices}") from None
 
 
+_YES = {"1", "true", "yes", "ja", "x"}
+
+
+def _words(value: Any) -> tuple[str, ...]:
+    return keywords.parse(_ids(value))
+
+
+def _day(value: Any, name: str) -> date:
+    if isinstance(value, date):  # a TOML date
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise SubscriberError(f"{name}: not a day (YYYY-MM-DD): {value!r}") from None
+
+
 def _ids(value: Any) -> str | list[str]:
     if isinstance(value, list):
         return [str(v) for v in value]
@@ -241,10 +311,14 @@ def _ids(value: Any) -> str | list[str]:
 
 
 def _describe(person: Subscriber) -> str:
-    return (
-        f"topics {','.join(person.topics)}; councils {','.join(person.councils)}; "
-        f"{person.frequency.value}"
-    )
+    described = f"topics {','.join(person.topics) or '-'}; councils {','.join(person.councils)}"
+    if person.keywords:
+        described += f"; words {','.join(person.keywords)}"
+    if person.excluded:
+        described += f"; excluding {','.join(person.excluded)}"
+    if person.paused_until:
+        described += f"; paused until {person.paused_until.isoformat()}"
+    return f"{described}; {person.frequency.value}"
 
 
 def _public(person: Subscriber) -> dict[str, Any]:
@@ -260,4 +334,7 @@ def _public(person: Subscriber) -> dict[str, Any]:
         "confirmed_at": person.confirmed_at.isoformat() if person.confirmed_at else None,
         "unsubscribed_at": person.unsubscribed_at.isoformat() if person.unsubscribed_at else None,
         "event_cursor": person.event_cursor,
+        "keywords": list(person.keywords),
+        "excluded": list(person.excluded),
+        "paused_until": person.paused_until.isoformat() if person.paused_until else None,
     }

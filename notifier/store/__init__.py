@@ -4,15 +4,19 @@ methods take and return are here or in ``notifier.models``."""
 from notifier.store.backup import backup as backup_database
 from notifier.store.backup import restore as restore_database
 from notifier.store.digests import Due, Planned
+from notifier.store.first_digest import FirstDigest
 from notifier.store.leases import HeldLease, worker_id
 from notifier.store.polls import PollStart
 from notifier.store.review import Held
+from notifier.store.search import Found
 from notifier.store.sources import FetchRecord, SourceRef
 from notifier.store.store import Store
 
 __all__ = [
     "Due",
     "FetchRecord",
+    "FirstDigest",
+    "Found",
     "Held",
     "HeldLease",
     "Planned",

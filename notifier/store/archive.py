@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+
 from notifier.models import Council, Event, EventType, StoredMeeting
 from notifier.store import events as store_events
 from notifier.store import meetings as store_meetings
 from notifier.store.db import Database
+from notifier.store.schema import items, outbox
 
 
 class Archive:
@@ -33,3 +36,21 @@ class Archive:
     async def meetings(self, council: Council | None = None) -> list[StoredMeeting]:
         async with self._db.read() as conn:
             return await store_meetings.all_meetings(conn, council)
+
+    async def point(self, item_id: int, *, types: Sequence[EventType]) -> list[Event]:
+        """The events (of these types, oldest first) that make up one point's archive entry:
+        its own and those of the minutes points that decide it."""
+        async with self._db.read() as conn:
+            deciding = sa.select(items.c.id).where(items.c.decides_item_id == item_id)
+            ids = {item_id, *(await conn.scalars(deciding)).all()}
+            return await store_events.for_items(conn, ids, types=types)
+
+    async def message(self, message_id: str) -> bytes | None:
+        """A stored message (the complete RFC 5322 bytes) by its Message-ID, for viewing a
+        digest in the browser; None when there is none (or it was erased with its
+        subscriber)."""
+        async with self._db.read() as conn:
+            body = await conn.scalar(
+                sa.select(outbox.c.body).where(outbox.c.message_id == message_id)
+            )
+            return bytes(body) if body is not None else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -72,6 +72,23 @@ async def latest(conn: AsyncConnection, *, types: Sequence[EventType], limit: in
         .where(events.c.type.in_([t.value for t in types]))
         .order_by(events.c.id.desc())
         .limit(limit)
+    )
+    return [_event(row) for row in (await conn.execute(query)).mappings().all()]
+
+
+async def for_items(
+    conn: AsyncConnection, item_ids: Collection[int], *, types: Sequence[EventType]
+) -> list[Event]:
+    """The events of these items (of the given types), oldest first."""
+    if not item_ids:
+        return []
+    query = (
+        sa.select(events)
+        .where(
+            events.c.item_id.in_(list(item_ids)),
+            events.c.type.in_([t.value for t in types]),
+        )
+        .order_by(events.c.id)
     )
     return [_event(row) for row in (await conn.execute(query)).mappings().all()]
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.models import DocumentKind, Item, StoredItem, TopicMatch
 from notifier.models.serialize import from_json, to_json
+from notifier.store import search as store_search
 from notifier.store.schema import documents, item_versions, items
 
 _COLUMNS = (
@@ -196,6 +197,14 @@ async def _add_version(conn: AsyncConnection, item_id: int, item: Item, now: dat
     version_id = int(result.scalar_one())
     await conn.execute(
         items.update().where(items.c.id == item_id).values(current_version_id=version_id)
+    )
+    await store_search.index(
+        conn,
+        item_id,
+        title=item.title,
+        text=item.text,
+        indstilling=item.indstilling,
+        beslutning=item.beslutning,
     )
     return version_id
 

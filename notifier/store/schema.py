@@ -157,6 +157,7 @@ items = sa.Table(
     sa.Column("removed_at", UTCDateTime),
     sa.UniqueConstraint("document_id", "key"),
     sa.Index(None, "case_number"),
+    sa.Index(None, "decides_item_id"),
 )
 
 item_versions = sa.Table(
@@ -171,6 +172,18 @@ item_versions = sa.Table(
     sa.Column("beslutning", sa.Text),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Index(None, "item_id"),
+)
+
+# Full-text search over each item's current version (``store.search``). On PostgreSQL a table
+# whose ``document`` column is the tsvector of the 'danish' configuration (generated, GIN
+# indexed); on SQLite an FTS5 virtual table of the same name holding Danish stems (rowid = item
+# id), which the migration creates and which is not described here.
+item_search = sa.Table(
+    "item_search",
+    metadata,
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id"), primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
 )
 
 # Durable, append-only log that later stages (digests, feeds, alerts) consume by id.
@@ -210,6 +223,12 @@ subscribers = sa.Table(
     # a digest to this subscriber failed: the next digest plans again from this event, so it
     # carries the failed one's items
     sa.Column("replay_from", sa.Integer),
+    # the subscriber's own words and phrases, and words that exclude an item (lists of text)
+    sa.Column("keywords", sa.JSON, nullable=False, server_default="[]"),
+    sa.Column("excluded", sa.JSON, nullable=False, server_default="[]"),
+    sa.Column("paused_until", sa.Date),  # no mail before this day
+    # asked at signup for the last month's items as a first digest, sent when confirmed
+    sa.Column("first_digest", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 # Planned messages, stored before sending: the unit of exactly-once delivery.

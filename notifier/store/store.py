@@ -16,6 +16,7 @@ from notifier.store.outbox import Outbox
 from notifier.store.polls import Polls
 from notifier.store.review import Review
 from notifier.store.schedules import Schedules
+from notifier.store.search import Search
 from notifier.store.sources import Sources
 from notifier.store.subscribers import Subscribers
 
@@ -31,6 +32,7 @@ class Store:
         self.polls = Polls(db)
         self.review = Review(db)
         self.schedules = Schedules(db)
+        self.search = Search(db)
         self.sources = Sources(db)
         self.subscribers = Subscribers(db)
 

@@ -8,8 +8,8 @@ message in the same transaction as the change.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -22,8 +22,13 @@ from notifier.store import send_log as store_send_log
 from notifier.store.db import Database
 from notifier.store.schema import outbox, send_log, subscribers
 
+if TYPE_CHECKING:  # imported there: it needs store.digests, which needs this module
+    from notifier.store.first_digest import FirstDigest
+
 Compose = Callable[[Subscriber], Message]
 _TIMES = ("created_at", "confirmed_at", "unsubscribed_at")
+# What a subscriber chose; ``change`` and an import's ``put`` take any of them.
+CHOICES = ("name", "topics", "councils", "frequency", "keywords", "excluded", "paused_until")
 
 
 def _subscriber(row: sa.RowMapping) -> Subscriber:
@@ -40,6 +45,10 @@ def _subscriber(row: sa.RowMapping) -> Subscriber:
         unsubscribed_at=row["unsubscribed_at"],
         event_cursor=row["event_cursor"],
         token_generation=row["token_generation"],
+        keywords=tuple(row["keywords"] or ()),
+        excluded=tuple(row["excluded"] or ()),
+        paused_until=row["paused_until"],
+        first_digest=row["first_digest"],
     )
 
 
@@ -79,6 +88,10 @@ async def insert(
     frequency: Frequency,
     state: SubscriberState,
     now: datetime,
+    keywords: Sequence[str] = (),
+    excluded: Sequence[str] = (),
+    paused_until: date | None = None,
+    first_digest: bool = False,
 ) -> Subscriber:
     """Store a new subscriber; they start at the newest event, not the whole history.
 
@@ -98,6 +111,10 @@ async def insert(
                     topics=list(topics),
                     councils=list(councils),
                     frequency=frequency.value,
+                    keywords=list(keywords),
+                    excluded=list(excluded),
+                    paused_until=paused_until,
+                    first_digest=first_digest,
                     state=state.value,
                     created_at=now,
                     updated_at=now,
@@ -122,20 +139,34 @@ async def change(
     councils: Sequence[str] | None = None,
     frequency: Frequency | None = None,
     state: SubscriberState | None = None,
+    keywords: Sequence[str] | None = None,
+    excluded: Sequence[str] | None = None,
+    paused_until: date | None = None,
+    resume: bool = False,
+    first_digest: bool | None = None,
 ) -> Subscriber:
-    """Change the given fields; confirming or unsubscribing stamps the time it happened."""
+    """Change the given fields (None: leave as is; ``resume`` ends a pause); confirming or
+    unsubscribing stamps the time it happened."""
     current = await get(conn, subscriber_id)
     if current is None:
         raise SubscriberError(f"no subscriber with id {subscriber_id}")
     values: dict[str, Any] = {"updated_at": now}
     if name is not None:
         values["name"] = name
-    if topics is not None:
-        values["topics"] = list(topics)
-    if councils is not None:
-        values["councils"] = list(councils)
+    for key, chosen in (
+        ("topics", topics),
+        ("councils", councils),
+        ("keywords", keywords),
+        ("excluded", excluded),
+    ):
+        if chosen is not None:
+            values[key] = list(chosen)
     if frequency is not None:
         values["frequency"] = frequency.value
+    if paused_until is not None or resume:
+        values["paused_until"] = paused_until
+    if first_digest is not None:
+        values["first_digest"] = first_digest
     if state is not None and state is not current.state:
         values["state"] = state.value
         if state is SubscriberState.ACTIVE:
@@ -196,72 +227,46 @@ class Subscribers:
             return await select(conn, state=state, frequency=frequency)
 
     async def add(
-        self,
-        *,
-        email: str,
-        name: str,
-        topics: Sequence[str],
-        councils: Sequence[str],
-        frequency: Frequency,
-        state: SubscriberState,
-        now: datetime,
+        self, *, email: str, state: SubscriberState, now: datetime, **choices: Any
     ) -> Subscriber:
+        """A new subscriber with these choices (see ``CHOICES``)."""
         async with self._db.write() as conn:
-            return await insert(
-                conn,
-                email=email,
-                name=name,
-                topics=topics,
-                councils=councils,
-                frequency=frequency,
-                state=state,
-                now=now,
-            )
+            return await insert(conn, email=email, state=state, now=now, **choices)
 
     async def put(
         self,
         *,
         email: str,
-        name: str,
-        topics: Sequence[str],
-        councils: Sequence[str],
-        frequency: Frequency,
         state: SubscriberState,
         now: datetime,
         update: bool,
         times: Mapping[str, datetime] = {},
+        first_digest: bool = False,
+        **choices: Any,
     ) -> str:
         """An imported row: add the subscriber, or with ``update`` change an existing one to
         match; ``times`` restores created_at, confirmed_at and unsubscribed_at from an export.
         Returns "added", "updated" or "unchanged"."""
         async with self._db.write() as conn:
             current = await by_email(conn, email)
-            choices: dict[str, Any] = {
-                "name": name,
-                "topics": topics,
-                "councils": councils,
-                "frequency": frequency,
-            }
             if current is None:
-                subscriber = await insert(conn, email=email, state=state, now=now, **choices)
+                subscriber = await insert(
+                    conn, email=email, state=state, now=now, first_digest=first_digest, **choices
+                )
                 outcome = "added"
             elif not update:
                 raise SubscriberError(f"{email} is already subscribed (--update changes it)")
             else:
-                subscriber = await change(conn, current.id, now=now, state=state, **choices)
-                same = (
-                    subscriber.name,
-                    subscriber.topics,
-                    subscriber.councils,
-                    subscriber.frequency,
-                    subscriber.state,
-                ) == (
-                    current.name,
-                    current.topics,
-                    current.councils,
-                    current.frequency,
-                    current.state,
+                subscriber = await change(
+                    conn,
+                    current.id,
+                    now=now,
+                    state=state,
+                    resume=choices.get("paused_until") is None,
+                    first_digest=first_digest,
+                    **choices,
                 )
+                same = _chosen(subscriber) == _chosen(current)
                 outcome = "unchanged" if same and not times else "updated"
             if times:
                 await conn.execute(
@@ -274,8 +279,8 @@ class Subscribers:
     async def change(
         self, subscriber_id: int, *, now: datetime, revoke: bool = False, **fields: Any
     ) -> Subscriber:
-        """Change fields (name, topics, councils, frequency, state); ``revoke`` also
-        invalidates every link sent before."""
+        """Change fields (``CHOICES``, state, ``resume``); ``revoke`` also invalidates every
+        link sent before."""
         async with self._db.write() as conn:
             if revoke:
                 await revoke_links(conn, subscriber_id)
@@ -285,12 +290,10 @@ class Subscribers:
         self,
         *,
         email: str,
-        name: str,
-        topics: Sequence[str],
-        councils: Sequence[str],
-        frequency: Frequency,
         now: datetime,
         compose: Compose,
+        first_digest: bool = False,
+        **choices: Any,
     ) -> Subscriber:
         """A web signup: a new address becomes pending; a pending or unsubscribed one takes
         the new choices and becomes pending again (an unsubscribed one's old links revoked); an
@@ -299,16 +302,15 @@ class Subscribers:
         transaction."""
         async with self._db.write() as conn:
             subscriber = await by_email(conn, email)
-            choices: dict[str, Any] = {
-                "name": name,
-                "topics": topics,
-                "councils": councils,
-                "frequency": frequency,
-            }
             if subscriber is None:
                 try:
                     subscriber = await insert(
-                        conn, email=email, state=SubscriberState.PENDING, now=now, **choices
+                        conn,
+                        email=email,
+                        state=SubscriberState.PENDING,
+                        now=now,
+                        first_digest=first_digest,
+                        **choices,
                     )
                 except SubscriberError:  # signed up by a concurrent request a moment ago
                     subscriber = await by_email(conn, email)
@@ -317,19 +319,44 @@ class Subscribers:
                 if subscriber.state is SubscriberState.UNSUBSCRIBED:
                     await revoke_links(conn, subscriber.id)
                 subscriber = await change(
-                    conn, subscriber.id, now=now, state=SubscriberState.PENDING, **choices
+                    conn,
+                    subscriber.id,
+                    now=now,
+                    state=SubscriberState.PENDING,
+                    first_digest=first_digest,
+                    resume=True,
+                    **choices,
                 )
             await store_outbox.enqueue(conn, [compose(subscriber)], now=now)
             return subscriber
 
-    async def confirm(self, subscriber_id: int, *, now: datetime) -> Subscriber:
+    async def mail_link(
+        self, email: str, *, now: datetime, compose: Callable[[Subscriber], Message]
+    ) -> bool:
+        """Store ``compose(subscriber)`` for a subscriber who is not unsubscribed (a fresh link
+        for one whose link expired); False, and nothing stored, for any other address."""
+        async with self._db.write() as conn:
+            subscriber = await by_email(conn, email)
+            if subscriber is None or subscriber.state is SubscriberState.UNSUBSCRIBED:
+                return False
+            await store_outbox.enqueue(conn, [compose(subscriber)], now=now)
+            return True
+
+    async def confirm(
+        self, subscriber_id: int, *, now: datetime, first: FirstDigest | None = None
+    ) -> Subscriber:
         """Pending -> active; mail starts with what happens from now on, not what happened
-        while pending."""
+        while pending, except a first digest of the last month when they asked for one
+        (``first``), stored in the same transaction."""
         async with self._db.write() as conn:
             await change(conn, subscriber_id, now=now, state=SubscriberState.ACTIVE)
             await advance_cursors(conn, [subscriber_id], await store_events.last_id(conn))
             refreshed = await get(conn, subscriber_id)
             assert refreshed is not None
+            if refreshed.first_digest:
+                if first is not None:
+                    await first.store(conn, refreshed, now=now)
+                refreshed = await change(conn, subscriber_id, now=now, first_digest=False)
             return refreshed
 
     async def purge(self, subscriber_id: int) -> None:
@@ -349,3 +376,7 @@ class Subscribers:
                 "send_log": await store_send_log.for_subscriber(conn, subscriber_id),
                 "messages": await store_outbox.for_subscriber(conn, subscriber_id),
             }
+
+
+def _chosen(subscriber: Subscriber) -> tuple[Any, ...]:
+    return (*(getattr(subscriber, key) for key in CHOICES), subscriber.state)

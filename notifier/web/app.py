@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from notifier import feeds
 from notifier.health import JobHealth
 from notifier.runtime import Runtime
-from notifier.web import archive, ops, subscribe
+from notifier.web import archive, mail_view, manage, ops, subscribe
 from notifier.web import feeds as feed_routes
 from notifier.web.csrf import Csrf
 from notifier.web.ratelimit import RateLimiter
@@ -56,7 +56,14 @@ def create_app(
         health=health if health is not None else JobHealth(),
     )
     app = Starlette(
-        routes=[*archive.routes, *feed_routes.routes, *subscribe.routes, *ops.routes],
+        routes=[
+            *archive.routes,
+            *feed_routes.routes,
+            *subscribe.routes,
+            *manage.routes,
+            *mail_view.routes,
+            *ops.routes,
+        ],
         middleware=[Middleware(SecurityHeaders)],
     )
     app.state.site = site

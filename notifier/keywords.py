@@ -1,0 +1,91 @@
+"""Pure: a subscriber's own words and phrases ("Movia", "Kattegatforbindelsen"), found in an item
+the way topic terms are.
+
+Words fold as topic terms do (``classify.fold`` and the term variants: case, æ/ae, OCR
+look-alikes of long words, doubled letters), so a word is found however the PDF spelled it. A
+word matches at the start of a word of the text and takes Danish endings ("Movia" finds
+"Movias", "Kattegatforbindelse" finds "Kattegatforbindelsen", "bus" finds "busserne"), never
+inside another word ("bus" does not find "omnibus"); a trailing '*' takes any continuation
+("sygehus*" finds "sygehusbyggeri"), as in topics.toml. A phrase's words must follow each other.
+
+Excluded words are found the same way; an item holding one is not sent, whatever else matched.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from notifier.classify import _units, _variants, dehyphenate, fold
+from notifier.errors import SubscriberError
+from notifier.models import ItemSnapshot
+
+MAX_WORDS = 20
+MAX_LENGTH = 60
+# Inflections of Danish nouns, adjectives and verbs, as they look after folding (doubled
+# letters collapse: "busser" folds to "buser", "bus" + "er").
+ENDINGS = """
+    e n r s t de en er es et ne ns re te ene ens ere ers ets nes res rne ende erne este enes
+    rnes ernes
+    """.split()  # noqa: SIM905
+_ENDING = "(?:" + "|".join(sorted(ENDINGS, key=len, reverse=True)) + ")?"
+_SEPARATORS = re.compile(r"[,;\n]")
+
+
+def parse(value: str | Sequence[str]) -> tuple[str, ...]:
+    """Words and phrases from "a, b" (commas, semicolons or lines) or a list: each trimmed to one
+    line, the same word (folded) once; SubscriberError when one cannot be a word."""
+    parts = _SEPARATORS.split(value) if isinstance(value, str) else list(value)
+    words: dict[str, str] = {}
+    for part in parts:
+        word = " ".join(str(part).split())
+        if not word:
+            continue
+        if len(word) > MAX_LENGTH:
+            raise SubscriberError(f"a word or phrase is at most {MAX_LENGTH} characters: {word!r}")
+        if not re.search(r"\w\w", word) or "*" in word.rstrip("*") or word.startswith("*"):
+            raise SubscriberError(
+                f"not a word or phrase: {word!r} (letters or digits; '*' only at the end)"
+            )
+        words.setdefault(fold(word.rstrip("*")) + ("*" if word.endswith("*") else ""), word)
+    if len(words) > MAX_WORDS:
+        raise SubscriberError(f"at most {MAX_WORDS} words or phrases")
+    return tuple(words.values())
+
+
+def folded_text(snapshot: ItemSnapshot) -> str:
+    """The text of an item version that words are looked for in, folded."""
+    parts = (snapshot.title, snapshot.text, snapshot.indstilling, snapshot.beslutning)
+    return fold(dehyphenate("\n".join(part for part in parts if part)))
+
+
+@dataclass(frozen=True)
+class Matcher:
+    words: tuple[tuple[str, re.Pattern[str]], ...]
+    excluded: tuple[re.Pattern[str], ...]
+
+    def found(self, folded: str) -> tuple[str, ...]:
+        """The subscriber's words (as they wrote them) that occur in a folded text."""
+        return tuple(word for word, pattern in self.words if pattern.search(folded))
+
+    def excludes(self, folded: str) -> bool:
+        return any(pattern.search(folded) for pattern in self.excluded)
+
+
+@functools.lru_cache(maxsize=4096)
+def matcher(words: tuple[str, ...], excluded: tuple[str, ...] = ()) -> Matcher:
+    """The compiled words of one subscription (cached: many subscribers share words)."""
+    return Matcher(
+        words=tuple((word, _pattern(word)) for word in words),
+        excluded=tuple(_pattern(word) for word in excluded),
+    )
+
+
+def _pattern(word: str) -> re.Pattern[str]:
+    prefix = word.endswith("*")
+    spellings = sorted(_variants(word.rstrip("*")), key=len, reverse=True)
+    alternatives = "|".join("".join(_units(spelling)) for spelling in spellings)
+    end = "" if prefix else _ENDING + r"(?!\w)"
+    return re.compile(rf"(?<!\w)(?:{alternatives}){end}")

@@ -1,0 +1,189 @@
+"""Keyword alerts: a subscriber's own words, found folded and inflected like topic terms, with
+excluded words, alone or beside topics, and said in the digest ("Hvorfor: ordet »Movia«")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from notifier import keywords
+from notifier.classify import fold
+from notifier.cli import main
+from notifier.errors import SubscriberError
+from notifier.models import Council, DocumentKind, Frequency, SubscriberState
+from notifier.store import Store
+from tests.factories import Spec, make_digests, publish
+from tests.smtp import Sink, running_sink
+from tests.test_digest import NOW, REPO, body, deliver, settings_for
+
+
+@pytest.fixture
+def sink() -> Iterator[Sink]:
+    with running_sink() as sink:
+        yield sink
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    config = tmp_path / "notifier.toml"
+    config.write_text(
+        f'database_url = "sqlite+aiosqlite:///{tmp_path / "n.db"}"\n'
+        f'topics_file = "{REPO / "config" / "topics.toml"}"\n'
+    )
+    monkeypatch.setenv("NOTIFIER_CONFIG", str(config))
+    return CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("word", "text"),
+    [
+        ("Movia", "Movias økonomi er presset"),
+        ("Movia", "MOVIA og kommunerne"),
+        ("Kattegatforbindelse", "Status på Kattegatforbindelsen"),
+        ("Kattegatforbindelsen", "Kattegatforbindelsens linjeføring"),
+        ("bus", "busserne kører igen"),
+        ("sygehus*", "Nyt sygehusbyggeri i Køge"),
+        ("Region Sjælland", "Region Sjaellands udspil"),  # æ written ae
+        ("Region Sjælland", "Region\nSjællands udspil"),  # a phrase broken across lines
+        ("beskæftigelse*", "beskaftigelsesindsatsen"),  # OCR read æ as a
+        ("Holbæk", "Holbæk Kommune"),
+    ],
+)
+def test_a_word_finds_its_inflected_and_folded_forms(word: str, text: str) -> None:
+    assert keywords.matcher((word,)).found(fold(text)) == (word,)
+
+
+@pytest.mark.parametrize(
+    ("word", "text"),
+    [
+        ("bus", "omnibus"),  # never inside another word
+        ("Movia", "Moviabusserne"),  # a compound needs the '*'
+        ("Køge", "Køgebugt"),
+        ("skole", "skolastik"),
+        ("Region Sjælland", "Region Syddanmark og Sjælland"),  # a phrase's words follow each other
+    ],
+)
+def test_a_word_is_not_found_inside_other_words(word: str, text: str) -> None:
+    assert keywords.matcher((word,)).found(fold(text)) == ()
+
+
+def test_excluded_words_are_found_the_same_way() -> None:
+    words = keywords.matcher(("trafik",), ("Metro",))
+    assert words.excludes(fold("Metroens udvidelse"))
+    assert not words.excludes(fold("Metrologi"))
+
+
+def test_words_are_parsed_from_what_people_type() -> None:
+    assert keywords.parse("Movia, Kattegatforbindelsen;  movia \n sygehus*") == (
+        "Movia",
+        "Kattegatforbindelsen",
+        "sygehus*",
+    )
+    assert keywords.parse("") == ()
+    for bad in ("*bus", "sy*gehus", "!", "x" * 61):
+        with pytest.raises(SubscriberError):
+            keywords.parse(bad)
+    with pytest.raises(SubscriberError, match="at most 20"):
+        keywords.parse([f"ord{n}" for n in range(21)])
+
+
+async def test_a_keyword_subscription_gets_exactly_the_items_with_its_word(
+    store: Store, sink: Sink
+) -> None:
+    settings = settings_for(sink)
+    words = await store.subscribers.add(
+        email="ord@example.org",
+        name="Ord",
+        topics=(),
+        councils=("all",),
+        frequency=Frequency.DAILY,
+        keywords=("Movia", "Kattegatforbindelse"),
+        excluded=("Metro",),
+        state=SubscriberState.ACTIVE,
+        now=NOW,
+    )
+    both = await store.subscribers.add(
+        email="begge@example.org",
+        name="Begge",
+        topics=("sundhed",),
+        councils=("sjaelland",),
+        frequency=Frequency.DAILY,
+        keywords=("Movia",),
+        state=SubscriberState.ACTIVE,
+        now=NOW,
+    )
+    await publish(
+        store,
+        [
+            Spec(
+                title="Trafikselskabet Movias budget 2022",
+                number="3",
+                topics=["trafik_infrastruktur"],
+            ),
+            Spec(
+                title="Infrastruktur",
+                number="4",
+                text="KKR drøftede status på Kattegatforbindelsen og de nye broer.",
+                topics=["trafik_infrastruktur"],
+            ),
+            Spec(
+                title="Letbanen",
+                number="5",
+                text="Intet om busser.",
+                topics=["trafik_infrastruktur"],
+            ),
+            Spec(
+                title="Metro og Movia",
+                number="6",
+                text="Movia og Metroselskabet samarbejder.",
+                topics=["trafik_infrastruktur"],
+            ),
+            Spec(title="Sygehusplan", number="7", topics=["sundhed"]),
+            Spec(title="Eventuelt", number="8", text="Movia blev nævnt.", procedural=True),
+        ],
+        council=Council.SJAELLAND,
+    )
+    await publish(
+        store,
+        [Spec(title="Nyt om Movia", text="Movia i Hovedstaden.", topics=["trafik_infrastruktur"])],
+        council=Council.HOVEDSTADEN,
+        kind=DocumentKind.NEWSLETTER,
+        day=date(2021, 4, 15),
+    )
+    assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 2
+    await deliver(store, settings)
+
+    [mail] = sink.to(words.email)
+    text = body(mail, "plain")
+    titles = ("Movias budget", "Infrastruktur", "Letbanen", "Metro og Movia")
+    assert {title for title in titles if title in text} == {"Movias budget", "Infrastruktur"}
+    assert "Nyt om Movia" in text  # every council
+    assert "Sygehusplan" not in text and "Eventuelt" not in text
+    assert "Hvorfor: ordet »Movia«" in text
+    assert "Hvorfor: ordet »Kattegatforbindelse«" in text
+    assert "== Dine ord ==" in text
+    assert "Se punktet og beslutningen: https://kkr.example.org/punkt/" in text
+    assert "passer til dine ord" in text
+    assert "Hvorfor: ordet »Movia«" in body(mail, "html")
+
+    [mail] = sink.to(both.email)
+    text = body(mail, "plain")
+    # Sjælland only; the health topic or the word, and the excluded-word rule of the other
+    # subscriber does not apply to this one.
+    assert "Sygehusplan" in text and "Movias budget" in text and "Metro og Movia" in text
+    assert "Nyt om Movia" not in text and "Infrastruktur" not in text
+    assert "== Sundhed ==" in text and "Hvorfor: Sundhed" in text
+
+
+def test_the_cli_adds_a_subscriber_with_words_only(cli: CliRunner) -> None:
+    refused = cli.invoke(main, ["subscribers", "add", "a@example.org"])
+    assert refused.exit_code != 0 and "or a word of your own" in refused.output
+    added = cli.invoke(
+        main, ["subscribers", "add", "a@example.org", "--keywords", "Movia, Kattegatforbindelsen"]
+    )
+    assert added.exit_code == 0, added.output
+    assert "topics -; councils all; words Movia,Kattegatforbindelsen" in added.output
