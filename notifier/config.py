@@ -13,10 +13,8 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -29,69 +27,19 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
 
+from notifier.config_values import (
+    Address,
+    AddressList,
+    ClockTime,
+    DatabaseUrl,
+    Seconds,
+    TimeZoneName,
+)
 from notifier.errors import ConfigError
-from notifier.mail import format_address
 from notifier.models import Council, SourceKind
 from notifier.resources import default_topics_file
 
 DEFAULT_CONFIG = Path("config/notifier.toml")
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
-
-
-def _duration(value: Any) -> Any:
-    """Accept seconds as a number or a string such as "90s", "15m", "6h", "2d"."""
-    if isinstance(value, str):
-        match = _DURATION.match(value)
-        if not match:
-            raise ValueError(f"not a duration: {value!r} (use seconds or e.g. '15m', '6h', '2d')")
-        return float(match.group(1)) * _UNITS[match.group(2)]
-    return value
-
-
-# Finite: an infinite interval would pass as "valid" and then crash the scheduler.
-Seconds = Annotated[float, BeforeValidator(_duration), Field(gt=0, allow_inf_nan=False)]
-
-
-def _clock_time(value: str) -> str:
-    """``HH:MM`` on a 24-hour clock."""
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
-    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise ValueError(f"not a time of day: {value!r} (use HH:MM, 00:00-23:59)")
-    return f"{int(match.group(1)):02d}:{match.group(2)}"
-
-
-def _timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown timezone {value!r} (use e.g. Europe/Copenhagen)") from None
-    return value
-
-
-def _address(value: str) -> str:
-    """One well-formed mail address (``Name <user@example.org>`` or bare); empty allowed."""
-    if value.strip():
-        try:
-            format_address(value)
-        except ValueError as exc:
-            raise ValueError(str(exc)) from None
-    return value
-
-
-def _database_url(value: str) -> str:
-    scheme = value.split("://", 1)[0] if "://" in value else ""
-    if scheme not in DATABASE_SCHEMES:
-        raise ValueError(
-            f"not a supported database URL: {value.split('@')[-1]!r} "
-            f"(use {' or '.join(s + '://...' for s in DATABASE_SCHEMES)})"
-        )
-    return value
-
-
-DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
-ClockTime = Annotated[str, AfterValidator(_clock_time)]
-Address = Annotated[str, AfterValidator(_address)]
 
 
 class _Section(BaseModel):
@@ -215,7 +163,7 @@ class MailSettings(_Section):
 
 
 class DigestSettings(_Section):
-    timezone: Annotated[str, AfterValidator(_timezone)] = Field(
+    timezone: TimeZoneName = Field(
         default="Europe/Copenhagen", description="Timezone for schedules."
     )
     daily_at: ClockTime = Field(default="07:00", description="Daily digest time.")
@@ -275,6 +223,26 @@ class WebSettings(_Section):
     )
 
 
+class AdminSettings(_Section):
+    addresses: AddressList = Field(
+        default_factory=list,
+        description="Who may sign in to the console at /admin, by a single-use link mailed to "
+        "them (comma-separated in the environment).",
+    )
+    link_max_age: Seconds = Field(
+        default=900, description="Lifetime of a console sign-in link, seconds."
+    )
+    session_max_age: Seconds = Field(
+        default=8 * 3600, description="How long a console sign-in lasts, seconds."
+    )
+    signins_per_hour: int = Field(
+        default=10,
+        ge=1,
+        description="Console sign-in requests one client IP, and one address, may make per "
+        "hour (per replica).",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="NOTIFIER_",
@@ -283,7 +251,7 @@ class Settings(BaseSettings):
         case_sensitive=False,
     )
 
-    database_url: Annotated[str, AfterValidator(_database_url)] = Field(
+    database_url: DatabaseUrl = Field(
         default="sqlite+aiosqlite:///data/notifier.db",
         description="SQLAlchemy URL: SQLite by default, postgresql+asyncpg://... for replicas.",
     )
@@ -306,6 +274,7 @@ class Settings(BaseSettings):
     digest: DigestSettings = Field(default_factory=DigestSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     service: ServiceSettings = Field(default_factory=ServiceSettings)
+    admin: AdminSettings = Field(default_factory=AdminSettings)
     sources: list[SourceConfig] = Field(default_factory=list, description="What to poll.")
 
     @classmethod

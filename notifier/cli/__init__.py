@@ -27,6 +27,8 @@ T = TypeVar("T")
 # name -> (module, attribute, one-line help shown by `notifier --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "classify": ("notifier.cli.classify", "classify", "Classify items read as JSON lines."),
+    "console": ("notifier.cli.console", "console", "The console at /admin: sign-in links."),
+    "corrections": ("notifier.cli.console", "corrections", "Export topic corrections."),
     "demo": ("notifier.cli.demo", "demo_command", "Run the whole chain offline."),
     "digest": ("notifier.cli.digest", "digest", "Plan the due digests and send the outbox."),
     "extract": ("notifier.cli.extract", "extract", "Extract and split one document."),

@@ -7,7 +7,9 @@ sees SQLAlchemy.
 
 from __future__ import annotations
 
+from notifier.store.admin import Admin
 from notifier.store.archive import Archive
+from notifier.store.corrections import Corrections
 from notifier.store.db import Database, open_engine
 from notifier.store.digests import Digests
 from notifier.store.item_topics import ItemTopics
@@ -15,6 +17,7 @@ from notifier.store.leases import Leases
 from notifier.store.outbox import Outbox
 from notifier.store.polls import Polls
 from notifier.store.review import Review
+from notifier.store.send_log import SendLog
 from notifier.store.sources import Sources
 from notifier.store.subscribers import Subscribers
 
@@ -22,13 +25,16 @@ from notifier.store.subscribers import Subscribers
 class Store:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.admin = Admin(db)
         self.archive = Archive(db)
+        self.corrections = Corrections(db)
         self.digests = Digests(db)
         self.item_topics = ItemTopics(db)
         self.leases = Leases(db)
         self.outbox = Outbox(db)
         self.polls = Polls(db)
         self.review = Review(db)
+        self.send_log = SendLog(db)
         self.sources = Sources(db)
         self.subscribers = Subscribers(db)
 

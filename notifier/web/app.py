@@ -10,7 +10,7 @@ per-IP signup limit sees the client's address rather than the proxy's.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from notifier import feeds
 from notifier.runtime import Runtime
-from notifier.web import archive, ops, subscribe
+from notifier.web import admin, archive, ops, subscribe
 from notifier.web import feeds as feed_routes
 from notifier.web.csrf import Csrf
 from notifier.web.ratelimit import RateLimiter
@@ -28,10 +28,17 @@ HOUR = 3600.0
 
 
 def create_app(
-    runtime: Runtime, *, scheduler_running: Callable[[], bool] = lambda: True
+    runtime: Runtime,
+    *,
+    scheduler_running: Callable[[], bool] = lambda: True,
+    send_outbox: Callable[[], Awaitable[None]] | None = None,
 ) -> Starlette:
-    """The ASGI app: feeds, subscription pages, archive, /healthz, /readyz and /metrics."""
+    """The ASGI app: feeds, subscription pages, archive, the console, /healthz, /readyz and
+    /metrics. ``send_outbox`` sends the outbox at once (the service's own send job, so sends
+    never overlap); the console calls it after queueing a sign-in link or a test digest, which
+    otherwise go with the next round of sending."""
     settings = runtime.settings
+    csrf = Csrf(runtime.secret, secure=settings.web.base_url.startswith("https://"))
     renderer = feeds.FeedRenderer(
         base_url=settings.web.base_url, topics=runtime.topics, env=runtime.templates
     )
@@ -41,7 +48,7 @@ def create_app(
         subscriptions=runtime.subscriptions,
         topics=runtime.topics,
         tokens=runtime.tokens,
-        csrf=Csrf(runtime.secret, secure=settings.web.base_url.startswith("https://")),
+        csrf=csrf,
         renderer=renderer,
         files=FileCache(runtime.store, renderer),
         env=runtime.templates,
@@ -50,10 +57,30 @@ def create_app(
         scheduler_running=scheduler_running,
     )
     app = Starlette(
-        routes=[*archive.routes, *feed_routes.routes, *subscribe.routes, *ops.routes],
+        routes=[
+            *archive.routes,
+            *feed_routes.routes,
+            *subscribe.routes,
+            *admin.routes,
+            *ops.routes,
+        ],
         middleware=[Middleware(SecurityHeaders)],
     )
     app.state.site = site
+    app.state.console = admin.Console(
+        settings=settings,
+        store=runtime.store,
+        subscriptions=runtime.subscriptions,
+        composer=runtime.composer,
+        topics=runtime.topics,
+        csrf=csrf,
+        env=runtime.templates,
+        secret=runtime.secret,
+        poll=lambda source: runtime.pipeline.poll(source),
+        send_outbox=send_outbox,
+        ip_limit=RateLimiter(capacity=settings.admin.signins_per_hour, period=HOUR),
+        address_limit=RateLimiter(capacity=settings.admin.signins_per_hour, period=HOUR),
+    )
     return app
 
 

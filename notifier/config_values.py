@@ -1,0 +1,89 @@
+"""The types settings are made of: durations, times of day, timezones, mail addresses and
+database URLs, each checked where it is declared (``notifier.config`` declares the settings)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BeforeValidator, EmailStr, Field
+from pydantic_settings import NoDecode
+
+from notifier.mail import format_address
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+
+
+def _duration(value: Any) -> Any:
+    """Accept seconds as a number or a string such as "90s", "15m", "6h", "2d"."""
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if not match:
+            raise ValueError(f"not a duration: {value!r} (use seconds or e.g. '15m', '6h', '2d')")
+        return float(match.group(1)) * _UNITS[match.group(2)]
+    return value
+
+
+# Finite: an infinite interval would pass as "valid" and then crash the scheduler.
+Seconds = Annotated[float, BeforeValidator(_duration), Field(gt=0, allow_inf_nan=False)]
+
+
+def _clock_time(value: str) -> str:
+    """``HH:MM`` on a 24-hour clock."""
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ValueError(f"not a time of day: {value!r} (use HH:MM, 00:00-23:59)")
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown timezone {value!r} (use e.g. Europe/Copenhagen)") from None
+    return value
+
+
+def _address(value: str) -> str:
+    """One well-formed mail address (``Name <user@example.org>`` or bare); empty allowed."""
+    if value.strip():
+        try:
+            format_address(value)
+        except ValueError as exc:
+            raise ValueError(str(exc)) from None
+    return value
+
+
+def _database_url(value: str) -> str:
+    scheme = value.split("://", 1)[0] if "://" in value else ""
+    if scheme not in DATABASE_SCHEMES:
+        raise ValueError(
+            f"not a supported database URL: {value.split('@')[-1]!r} "
+            f"(use {' or '.join(s + '://...' for s in DATABASE_SCHEMES)})"
+        )
+    return value
+
+
+DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
+ClockTime = Annotated[str, AfterValidator(_clock_time)]
+Address = Annotated[str, AfterValidator(_address)]
+TimeZoneName = Annotated[str, AfterValidator(_timezone)]
+DatabaseUrl = Annotated[str, AfterValidator(_database_url)]
+
+
+def _address_list(value: Any) -> Any:
+    """A list of bare addresses, lower-cased; the environment gives one string, either
+    comma-separated or a JSON list."""
+    if isinstance(value, str):
+        text = value.strip()
+        value = json.loads(text) if text.startswith("[") else text.split(",")
+    if isinstance(value, list):
+        value = [str(part).strip().lower() for part in value if str(part).strip()]
+    return value
+
+
+# NoDecode: the environment's value goes to _address_list as it is, not parsed as JSON first.
+AddressList = Annotated[list[EmailStr], NoDecode, BeforeValidator(_address_list)]
