@@ -29,7 +29,7 @@ from notifier.compose import FREQUENCY_NAMES, Composer
 from notifier.config import Settings, SourceConfig
 from notifier.models import Council, Topic
 from notifier.pipeline import SourceSummary
-from notifier.store import Store
+from notifier.store import AuditEntry, Store
 from notifier.subscriptions import Subscriptions
 from notifier.web.csrf import FIELD, Csrf
 from notifier.web.ratelimit import RateLimiter
@@ -80,6 +80,32 @@ ACTIONS = {
     "source.poll": "Hentede kilde",
     "test_digest": "Sendte testoverblik",
 }
+
+
+FIELDS = {"name": "navn", "topics": "emner", "councils": "KKR'er", "frequency": "hyppighed"}
+
+
+def describe(entry: AuditEntry, topic_names: Mapping[str, str]) -> str:
+    """An audit entry's details in Danish words."""
+    detail = entry.detail
+
+    def names(ids: object) -> str:
+        if not isinstance(ids, list):
+            return str(ids)
+        return ", ".join(topic_names.get(str(i), str(i)) for i in ids) or "ingen"
+
+    if entry.action == "item.correct":
+        return f"{names(detail.get('before'))} → {names(detail.get('after'))}"
+    if "items" in detail:
+        return f"{detail['items']} punkter"
+    parts = []
+    for key, change in detail.items():
+        if isinstance(change, dict):
+            before, after = change.get("before"), change.get("after")
+            parts.append(f"{FIELDS.get(key, key)}: {names(before)} → {names(after)}")
+        else:
+            parts.append(f"{FIELDS.get(key, key)}: {change}")
+    return "; ".join(parts)
 
 
 def when(moment: datetime | None) -> str:
@@ -169,6 +195,7 @@ class Console:
             frequencies=FREQUENCY_NAMES,
             actions=ACTIONS,
             when=when,
+            describe=lambda entry: describe(entry, self.topic_names),
             **context,
         )
         response = HTMLResponse(html, status_code=status)
