@@ -60,9 +60,11 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One chromium for the whole session."""
+    """One chromium for these tests. Module-scoped, not session-scoped: Playwright's sync API
+    marks an event loop as running in this thread while it is open, which async tests in other
+    modules must not find."""
     missing = _missing()
     if missing:
         if os.environ.get("NOTIFIER_REQUIRE_BROWSER"):
