@@ -296,7 +296,7 @@ async def test_the_review_queue_corrects_releases_and_dismisses(
         problems=["no agenda points found"],
     )
     queue = await admin.get("/admin/gennemgang")
-    assert "numbering skips 1.2" in queue.text and "Ikke sendt endnu" in queue.text
+    assert "numbering skips 1.2" in queue.text and "Ikke sendt til nogen" in queue.text
     (bus,) = [i for i in await sqlite_store.corrections.recent() if i.title.startswith("Bus")]
 
     corrected = await post_form(

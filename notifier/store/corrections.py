@@ -69,7 +69,7 @@ class ReviewItem:
     document_date: date | None
     council: Council
     held: bool  # the document is held by the quality gate (or dismissed): nobody was told
-    told: int  # send-log rows: how many times a digest has told someone of it
+    told: int  # subscribers a digest has told (or is about to tell) of it
     created_at: datetime
     corrected_by: str | None = None
     corrected_at: datetime | None = None
@@ -85,7 +85,7 @@ class Corrections:
         """Live items, newest first (of one document, in order, when ``document_id`` is
         given)."""
         told = (
-            sa.select(sa.func.count())
+            sa.select(sa.func.count(sa.distinct(send_log.c.subscriber_id)))
             .where(send_log.c.item_id == items.c.id)
             .correlate(items)
             .scalar_subquery()
