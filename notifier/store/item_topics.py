@@ -63,7 +63,7 @@ class ItemTopics:
             documents = {d.id: d for d in await store_documents.select(conn, sa.true())}
             live = await store_items.live_with_documents(conn)
             # A correction by the secretariat wins over the classifier for its item.
-            chosen = await store_corrections.chosen(conn, [stored.id for stored, _ in live])
+            chosen = await store_corrections.chosen(conn, None)
             for stored, document_id in live:
                 looked += 1
                 topics = store_corrections.override(

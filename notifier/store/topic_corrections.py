@@ -15,13 +15,16 @@ from notifier.store.schema import topic_corrections
 CHOSEN = Evidence(term="", matched="valgt af sekretariatet", where="correction")
 
 
-async def chosen(conn: AsyncConnection, item_ids: Collection[int]) -> dict[int, tuple[str, ...]]:
-    """The topic ids chosen for those of these items that were corrected."""
-    if not item_ids:
-        return {}
-    query = sa.select(topic_corrections.c.item_id, topic_corrections.c.topics).where(
-        topic_corrections.c.item_id.in_(list(item_ids))
-    )
+async def chosen(
+    conn: AsyncConnection, item_ids: Collection[int] | None
+) -> dict[int, tuple[str, ...]]:
+    """The topic ids chosen for those of these items that were corrected (every corrected
+    item's with None: the table is small, a list of every live item may not be)."""
+    query = sa.select(topic_corrections.c.item_id, topic_corrections.c.topics)
+    if item_ids is not None:
+        if not item_ids:
+            return {}
+        query = query.where(topic_corrections.c.item_id.in_(list(item_ids)))
     return {row[0]: tuple(row[1]) for row in (await conn.execute(query)).all()}
 
 
