@@ -188,6 +188,58 @@ class Composer:
             body=body,
         )
 
+    def signin_link(self, address: str, *, link: str, minutes: int, now: datetime) -> Message:
+        """The console's sign-in mail: a single-use link (plain text, like the alerts)."""
+        context = {"address": address, "link": link, "minutes": minutes}
+        return self._plain(
+            kind="signin",
+            recipient=address,
+            subject="Log ind i KKR Notifiers konsol",
+            text=self._env.get_template("email/admin_signin.txt.j2").render(
+                site_url=self._web.base_url, **context
+            ),
+            now=now,
+        )
+
+    def test_digest(self, plan: Plan, *, recipient: str, now: datetime) -> Message:
+        """A digest of ``plan`` for the console's "send me a test digest": marked as a test in
+        its subject and kind, tied to no subscriber, its links leading to the console."""
+        console = f"{self._web.base_url}/admin"
+        rendered = self.digests.render(plan, manage_url=console, unsubscribe_url=console)
+        message_id = f"test.{secrets.token_hex(8)}@{self._host}"
+        subject = f"[Test] {rendered.subject}"
+        body = mail.build_message(
+            sender=self._mail.from_address,
+            recipient=recipient,
+            subject=subject,
+            text=rendered.text,
+            html=rendered.html,
+            message_id=message_id,
+            date=now,
+            headers={"Auto-Submitted": "auto-generated"},
+        )
+        return Message(
+            message_id=message_id, kind="test", recipient=recipient, subject=subject, body=body
+        )
+
+    def _plain(
+        self, *, kind: str, recipient: str, subject: str, text: str, now: datetime
+    ) -> Message:
+        message_id = f"{kind}.{secrets.token_hex(8)}@{self._host}"
+        body = mail.build_message(
+            sender=self._mail.from_address,
+            recipient=recipient,
+            subject=subject,
+            text=text,
+            html=None,
+            message_id=message_id,
+            date=now,
+            headers={"Auto-Submitted": "auto-generated"},
+        )
+        return Message(
+            message_id=message_id, kind=kind, recipient=recipient, subject=subject, body=body
+        )
+
     def topic_names(self, topics: Sequence[str]) -> list[str]:
         if ALL in topics:
             return ["Alle emner"]

@@ -243,7 +243,12 @@ class Service:
             loop.add_signal_handler(signum, stop.set)
         server = _WebServer(
             uvicorn.Config(
-                create_app(self.runtime, scheduler_running=self._scheduling, health=self.health),
+                create_app(
+                    self.runtime,
+                    scheduler_running=self._scheduling,
+                    health=self.health,
+                    send_outbox=self.send,
+                ),
                 host=self.settings.web.host,
                 port=self.settings.web.port,
                 log_config=None,  # logs go through our JSON handler

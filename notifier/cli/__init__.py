@@ -28,6 +28,8 @@ T = TypeVar("T")
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "backup": ("notifier.cli.backup", "backup_command", "Copy the SQLite database safely."),
     "classify": ("notifier.cli.classify", "classify", "Classify items read as JSON lines."),
+    "console": ("notifier.cli.console", "console", "The console at /admin: sign-in links."),
+    "corrections": ("notifier.cli.console", "corrections", "Export topic corrections."),
     "demo": ("notifier.cli.demo", "demo_command", "Run the whole chain offline."),
     "digest": ("notifier.cli.digest", "digest", "Plan the due digests and send the outbox."),
     "extract": ("notifier.cli.extract", "extract", "Extract and split one document."),

@@ -31,6 +31,7 @@ from notifier.store import documents as store_documents
 from notifier.store import events as store_events
 from notifier.store import items as store_items
 from notifier.store import meetings as store_meetings
+from notifier.store import topic_corrections as store_corrections
 
 
 @dataclass(kw_only=True)
@@ -108,8 +109,10 @@ async def _apply_document(
         await context.item_event(EventType.ITEM_NEW, item, item_id, version_id, topics)
         touched.append((item_id, version_id, item))
         applied.items_new += 1
+    # A correction by the secretariat wins over the classifier for its item.
+    chosen = await store_corrections.chosen(conn, [old.id for old, _ in doc_plan.diff.changed])
     for old, item in doc_plan.diff.changed:
-        topics = doc_plan.topics[item.key]
+        topics = store_corrections.override(doc_plan.topics[item.key], chosen.get(old.id))
         version_id = await store_items.update(
             conn, old, item, topics=topics, topics_version=version, now=now
         )

@@ -12,6 +12,7 @@ from notifier.plan import SourcePlan
 from notifier.store import documents as store_documents
 from notifier.store import items as store_items
 from notifier.store import meetings as store_meetings
+from notifier.store import topic_corrections as store_corrections
 from notifier.store.apply import Context, as_item
 from notifier.store.db import Database
 from notifier.store.leases import Leases
@@ -60,9 +61,14 @@ class ItemTopics:
         async with self._db.write() as conn:
             meetings = {m.id: m.meeting for m in await store_meetings.all_meetings(conn)}
             documents = {d.id: d for d in await store_documents.select(conn, sa.true())}
-            for stored, document_id in await store_items.live_with_documents(conn):
+            live = await store_items.live_with_documents(conn)
+            # A correction by the secretariat wins over the classifier for its item.
+            chosen = await store_corrections.chosen(conn, None)
+            for stored, document_id in live:
                 looked += 1
-                topics = classify(as_item(stored))
+                topics = store_corrections.override(
+                    classify(as_item(stored)), chosen.get(stored.id)
+                )
                 await store_items.set_topics(
                     conn, stored.id, topics, topics_version=topics_version, now=now
                 )

@@ -237,7 +237,7 @@ outbox = sa.Table(
     metadata,
     _id(),
     sa.Column("message_id", sa.String(250), nullable=False, unique=True),
-    sa.Column("kind", sa.String(30), nullable=False),  # digest | confirm | alert
+    sa.Column("kind", sa.String(30), nullable=False),  # digest | confirm | alert | test | signin
     sa.Column("subscriber_id", sa.Integer, sa.ForeignKey("subscribers.id", ondelete="CASCADE")),
     sa.Column("recipient", sa.String(320), nullable=False),
     sa.Column("subject", sa.Text, nullable=False),
@@ -292,4 +292,51 @@ schedule_runs = sa.Table(
     sa.Column("name", sa.String(40), primary_key=True),
     sa.Column("due_at", UTCDateTime, nullable=False),
     sa.Column("done_at", UTCDateTime, nullable=False),
+)
+
+# The console (/admin): single-use sign-in links, sessions and the audit log. Links and
+# sessions are kept as hashes of their secrets, so a copy of the database signs nobody in.
+admin_links = sa.Table(
+    "admin_links",
+    metadata,
+    sa.Column("nonce_hash", sa.String(64), primary_key=True),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("used_at", UTCDateTime),
+)
+
+admin_sessions = sa.Table(
+    "admin_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("ended_at", UTCDateTime),  # signed out
+)
+
+# Every action taken in the console: who, what, when, on what. Subscribers are named by id,
+# never by address, so erasing a person leaves no address behind here.
+admin_audit = sa.Table(
+    "admin_audit",
+    metadata,
+    _id(),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("actor", sa.String(320), nullable=False),
+    sa.Column("action", sa.String(60), nullable=False),
+    sa.Column("target", sa.String(200), nullable=False, server_default=""),
+    sa.Column("detail", sa.JSON),
+)
+
+# Topics the secretariat chose for an item: they win over the classifier for that item, now
+# and on every later classification, and are kept as labelled data (``corrections export``).
+topic_corrections = sa.Table(
+    "topic_corrections",
+    metadata,
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id"), primary_key=True),
+    sa.Column("topics", sa.JSON, nullable=False),  # topic ids, as chosen
+    sa.Column("classified", sa.JSON, nullable=False),  # the classifier's topic ids at the time
+    sa.Column("corrected_by", sa.String(320), nullable=False),
+    sa.Column("corrected_at", UTCDateTime, nullable=False),
 )

@@ -1,16 +1,19 @@
 """The send log: which item versions went (or are planned to go) to which subscriber, and why
-(conn-level helpers for the store's use cases)."""
+(conn-level helpers for the store's use cases), and ``SendLog``, the console's view of it:
+which messages went to whom and what each told."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from notifier.store.db import insert
-from notifier.store.schema import send_log
+from notifier.store.db import Database, insert
+from notifier.store.schema import documents, item_versions, items, outbox, send_log
 
 
 async def told(
@@ -44,3 +47,169 @@ async def for_subscriber(conn: AsyncConnection, subscriber_id: int) -> list[dict
         .order_by(send_log.c.id)
     )
     return [dict(row) for row in (await conn.execute(query)).mappings().all()]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SentMessage:
+    """An outbox message as the console lists it (the body is read only when shown)."""
+
+    id: int
+    message_id: str
+    kind: str
+    recipient: str
+    subject: str
+    state: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    subscriber_id: int | None
+    items: int  # send-log rows: the item versions it tells
+
+
+@dataclass(frozen=True, kw_only=True)
+class Run:
+    """The digests one planning round stored (they share the round's time)."""
+
+    created_at: datetime
+    messages: int
+    sent: int
+    pending: int
+    failed: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ToldItem:
+    item_id: int
+    number: str | None
+    title: str
+    reason: str
+    council: str
+    document_title: str
+    document_url: str
+
+
+def _messages() -> sa.Select[Any]:
+    told = (
+        sa.select(sa.func.count())
+        .where(send_log.c.outbox_id == outbox.c.id)
+        .correlate(outbox)
+        .scalar_subquery()
+    )
+    return sa.select(
+        outbox.c.id,
+        outbox.c.message_id,
+        outbox.c.kind,
+        outbox.c.recipient,
+        outbox.c.subject,
+        outbox.c.state,
+        outbox.c.attempts,
+        outbox.c.last_error,
+        outbox.c.created_at,
+        outbox.c.sent_at,
+        outbox.c.subscriber_id,
+        told.label("items"),
+    )
+
+
+class SendLog:
+    """What went to whom: the outbox's messages and the item versions each told."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def messages(
+        self,
+        *,
+        limit: int = 100,
+        subscriber_id: int | None = None,
+        kind: str | None = None,
+        created_at: datetime | None = None,
+        recipient: str | None = None,
+    ) -> list[SentMessage]:
+        """Messages newest first, narrowed by any of the filters given."""
+        query = _messages().order_by(outbox.c.id.desc()).limit(limit)
+        if subscriber_id is not None:
+            query = query.where(outbox.c.subscriber_id == subscriber_id)
+        if kind is not None:
+            query = query.where(outbox.c.kind == kind)
+        if created_at is not None:
+            query = query.where(outbox.c.created_at == created_at)
+        if recipient is not None:
+            query = query.where(outbox.c.recipient.contains(recipient, autoescape=True))
+        async with self._db.read() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        return [SentMessage(**row) for row in rows]
+
+    async def message(self, outbox_id: int) -> tuple[SentMessage, bytes] | None:
+        """One message and its complete RFC 5322 body."""
+        query = _messages().add_columns(outbox.c.body).where(outbox.c.id == outbox_id)
+        async with self._db.read() as conn:
+            row = (await conn.execute(query)).mappings().first()
+        if row is None:
+            return None
+        fields = {key: value for key, value in row.items() if key != "body"}
+        return SentMessage(**fields), bytes(row["body"])
+
+    async def told_in(self, outbox_id: int) -> list[ToldItem]:
+        """The item versions a digest told, in the order they were logged."""
+        # The title of the version told (an item may have been retitled since).
+        told_title = (
+            sa.select(sa.func.max(item_versions.c.title))
+            .where(
+                item_versions.c.item_id == send_log.c.item_id,
+                item_versions.c.content_hash == send_log.c.content_hash,
+            )
+            .correlate(send_log)
+            .scalar_subquery()
+        )
+        query = (
+            sa.select(
+                send_log.c.item_id,
+                items.c.number,
+                sa.func.coalesce(told_title, items.c.title).label("title"),
+                send_log.c.reason,
+                documents.c.council,
+                documents.c.title.label("document_title"),
+                documents.c.url.label("document_url"),
+            )
+            .join(items, items.c.id == send_log.c.item_id)
+            .join(documents, documents.c.id == items.c.document_id)
+            .where(send_log.c.outbox_id == outbox_id)
+            .order_by(send_log.c.id)
+        )
+        async with self._db.read() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        return [ToldItem(**row) for row in rows]
+
+    async def runs(self, *, limit: int = 30) -> list[Run]:
+        """The newest digest planning rounds with how their messages fared."""
+
+        def count(state: str) -> sa.ColumnElement[int]:
+            return sa.func.sum(sa.case((outbox.c.state == state, 1), else_=0))
+
+        query = (
+            sa.select(
+                outbox.c.created_at,
+                sa.func.count().label("messages"),
+                count("sent").label("sent"),
+                count("pending").label("pending"),
+                count("failed").label("failed"),
+            )
+            .where(outbox.c.kind == "digest")
+            .group_by(outbox.c.created_at)
+            .order_by(outbox.c.created_at.desc())
+            .limit(limit)
+        )
+        async with self._db.read() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        return [
+            Run(
+                created_at=row["created_at"],
+                messages=int(row["messages"]),
+                sent=int(row["sent"] or 0),
+                pending=int(row["pending"] or 0),
+                failed=int(row["failed"] or 0),
+            )
+            for row in rows
+        ]

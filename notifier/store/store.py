@@ -7,7 +7,9 @@ sees SQLAlchemy.
 
 from __future__ import annotations
 
+from notifier.store.admin import Admin
 from notifier.store.archive import Archive
+from notifier.store.corrections import Corrections
 from notifier.store.db import Database, open_engine
 from notifier.store.digests import Digests
 from notifier.store.item_topics import ItemTopics
@@ -17,6 +19,7 @@ from notifier.store.polls import Polls
 from notifier.store.review import Review
 from notifier.store.schedules import Schedules
 from notifier.store.search import Search
+from notifier.store.send_log import SendLog
 from notifier.store.sources import Sources
 from notifier.store.subscribers import Subscribers
 
@@ -24,7 +27,9 @@ from notifier.store.subscribers import Subscribers
 class Store:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.admin = Admin(db)
         self.archive = Archive(db)
+        self.corrections = Corrections(db)
         self.digests = Digests(db)
         self.item_topics = ItemTopics(db)
         self.leases = Leases(db)
@@ -33,6 +38,7 @@ class Store:
         self.review = Review(db)
         self.schedules = Schedules(db)
         self.search = Search(db)
+        self.send_log = SendLog(db)
         self.sources = Sources(db)
         self.subscribers = Subscribers(db)
 

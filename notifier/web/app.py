@@ -10,7 +10,7 @@ per-IP signup limit sees the client's address rather than the proxy's.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from notifier import feeds
 from notifier.health import JobHealth
 from notifier.runtime import Runtime
-from notifier.web import archive, mail_view, manage, ops, subscribe
+from notifier.web import admin, archive, mail_view, manage, ops, subscribe
 from notifier.web import feeds as feed_routes
 from notifier.web.csrf import Csrf
 from notifier.web.ratelimit import RateLimiter
@@ -33,10 +33,15 @@ def create_app(
     *,
     scheduler_running: Callable[[], bool] = lambda: True,
     health: JobHealth | None = None,
+    send_outbox: Callable[[], Awaitable[None]] | None = None,
 ) -> Starlette:
-    """The ASGI app: feeds, subscription pages, archive, /healthz, /readyz and /metrics.
-    ``health``: the service's jobs, for /readyz and /metrics."""
+    """The ASGI app: feeds, subscription pages, archive, the console, /healthz, /readyz and
+    /metrics. ``health``: the service's jobs, for /readyz and /metrics. ``send_outbox`` sends
+    the outbox at once (the service's own send job, so sends never overlap); the console calls
+    it after queueing a sign-in link or a test digest, which otherwise go with the next round
+    of sending."""
     settings = runtime.settings
+    csrf = Csrf(runtime.secret, secure=settings.web.base_url.startswith("https://"))
     renderer = feeds.FeedRenderer(
         base_url=settings.web.base_url, topics=runtime.topics, env=runtime.templates
     )
@@ -46,7 +51,7 @@ def create_app(
         subscriptions=runtime.subscriptions,
         topics=runtime.topics,
         tokens=runtime.tokens,
-        csrf=Csrf(runtime.secret, secure=settings.web.base_url.startswith("https://")),
+        csrf=csrf,
         renderer=renderer,
         files=FileCache(runtime.store, renderer),
         env=runtime.templates,
@@ -62,11 +67,26 @@ def create_app(
             *subscribe.routes,
             *manage.routes,
             *mail_view.routes,
+            *admin.routes,
             *ops.routes,
         ],
         middleware=[Middleware(SecurityHeaders)],
     )
     app.state.site = site
+    app.state.console = admin.Console(
+        settings=settings,
+        store=runtime.store,
+        subscriptions=runtime.subscriptions,
+        composer=runtime.composer,
+        topics=runtime.topics,
+        csrf=csrf,
+        env=runtime.templates,
+        secret=runtime.secret,
+        poll=lambda source: runtime.pipeline.poll(source),
+        send_outbox=send_outbox,
+        ip_limit=RateLimiter(capacity=settings.admin.signins_per_hour, period=HOUR),
+        address_limit=RateLimiter(capacity=settings.admin.signins_per_hour, period=HOUR),
+    )
     return app
 
 
