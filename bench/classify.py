@@ -35,7 +35,7 @@ from pathlib import Path
 
 from notifier.classify import Classifier
 from notifier.models import TopicMatch
-from notifier.topics import load_topics
+from notifier.topics import load_classifier
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "tests" / "data"
@@ -191,7 +191,15 @@ def fitted_relative_min(
                 macro(
                     scores(
                         counts(
-                            topics, train, lexicon(Classifier(classifier.topics, relative_min=rel))
+                            topics,
+                            train,
+                            lexicon(
+                                Classifier(
+                                    classifier.topics,
+                                    procedural_titles=classifier.procedural_titles,
+                                    relative_min=rel,
+                                )
+                            ),
                         )
                     )
                 ),
@@ -199,7 +207,9 @@ def fitted_relative_min(
             ),
         )
         chosen.append(best)
-        fitted = Classifier(classifier.topics, relative_min=best)
+        fitted = Classifier(
+            classifier.topics, procedural_titles=classifier.procedural_titles, relative_min=best
+        )
         for topic, row in counts(topics, test, lexicon(fitted)).items():
             pooled[topic] = [a + b for a, b in zip(pooled[topic], row, strict=True)]
     return scores(pooled), chosen
@@ -257,7 +267,7 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    classifier = Classifier(load_topics(args.topics))
+    classifier = load_classifier(args.topics)
     print(f"topics {classifier.version}")
     if args.data:
         items = load_items(args.split, args.data)

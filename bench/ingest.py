@@ -31,7 +31,7 @@ from notifier.plan import Extracted, plan_source, wanted
 from notifier.runtime import Runtime
 from notifier.split import split
 from notifier.store import SourceRef, Store
-from notifier.topics import load_topics
+from notifier.topics import load_classifier
 
 TOPICS = Path(__file__).resolve().parent.parent / "config" / "topics.toml"
 
@@ -192,7 +192,7 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     docs = fixtures()
-    classifier = Classifier(load_topics(TOPICS))
+    classifier = load_classifier(TOPICS)
     await ingest_round(docs, classifier)  # warm-up: imports, pdfium, regex compilation
     totals = [0, 0, 0.0, 0.0]
     for _ in range(args.rounds):

@@ -63,27 +63,6 @@ _WORD_CHAR = re.compile(r"\w")
 _OCR = {"æ": ("æ", "a"), "ø": ("ø", "e"), "å": ("å", "d")}
 _OCR_MIN_LENGTH = 8  # shorter terms would collide with real words ("kræft" / "kraft")
 
-# Standing agenda points carry no subject of their own, whatever words they contain.
-_PROCEDURAL_TITLES = (
-    "godkendelse af referat*",
-    "godkendelse af dagsorden*",
-    "referat*",
-    "dagsorden",
-    "siden sidst",
-    "eventuelt",
-    "evt",
-    "meddelelser*",
-    "orientering fra formandskab*",
-    "formandskabets orientering*",
-    "punkter til næste møde*",
-    "næste møde*",
-    "møde i kkr *",
-    "*mødeplan*",
-    "*mødekalender*",
-    "kkr",
-    "lukket punkt*",
-)
-
 
 def fold(text: str) -> str:
     """The skeleton form matched against; keeps word boundaries where they were."""
@@ -163,10 +142,17 @@ def _trie_regex(keys: Iterable[tuple[list[str], bool]]) -> str:
 class Classifier:
     """Multi-label lexicon classifier over a set of topics; pure and reusable across threads."""
 
-    def __init__(self, topics: Sequence[Topic], *, relative_min: float = RELATIVE_MIN) -> None:
+    def __init__(
+        self,
+        topics: Sequence[Topic],
+        *,
+        procedural_titles: Sequence[str] = (),
+        relative_min: float = RELATIVE_MIN,
+    ) -> None:
         self.topics = tuple(topics)
         self.relative_min = relative_min  # other values are for measuring (bench/classify.py)
-        self.version = _version(self.topics)
+        self.procedural_titles = tuple(procedural_titles)
+        self.version = _version(self.topics, self.procedural_titles)
         # key: folded term core with single spaces; separate tables for terms that must start a
         # word and terms that may start inside one ('*' in front).
         self._starting: dict[str, list[_Term]] = {}
@@ -198,8 +184,9 @@ class Classifier:
                 if "*" not in p
                 else ("" if p.startswith("*") else "^")
                 + r"\s+".join(re.escape(fold(w)) for w in p.strip("*").split())
-                for p in _PROCEDURAL_TITLES
+                for p in self.procedural_titles
             )
+            or r"(?!)"
         )
 
     def is_procedural_title(self, title: str) -> bool:
@@ -322,9 +309,7 @@ def _key(folded: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"-\s*", "-", folded))
 
 
-def _version(topics: Sequence[Topic]) -> str:
-    payload = json.dumps(
-        [ALGORITHM, [[t.id, t.name, t.description, sorted(t.terms.items())] for t in topics]],
-        ensure_ascii=False,
-    )
+def _version(topics: Sequence[Topic], procedural_titles: Sequence[str]) -> str:
+    described = [[t.id, t.name, t.description, sorted(t.terms.items())] for t in topics]
+    payload = json.dumps([ALGORITHM, described, sorted(procedural_titles)], ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]

@@ -33,7 +33,7 @@ from notifier.pipeline import Pipeline
 from notifier.store import Store, worker_id
 from notifier.subscriptions import Subscriptions
 from notifier.tokens import Tokens
-from notifier.topics import load_topics
+from notifier.topics import load_procedural_titles, load_topics
 from notifier.transport import SmtpTransport, Transport
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,8 @@ class Runtime:
 
     @functools.cached_property
     def classifier(self) -> Classifier:
-        return Classifier(self.topics)
+        titles = load_procedural_titles(self.settings.topics_file)
+        return Classifier(self.topics, procedural_titles=titles)
 
     @functools.cached_property
     def templates(self) -> Environment:

@@ -13,7 +13,9 @@ The file is the secretariat's to edit: one table per topic, keyed by the topic i
 
 A weight says how strongly a term speaks for the topic (negative: against it, for a context in
 which the topic's other terms mislead); a term of weight 1 or less is a hint that never makes a
-topic on its own (see notifier.classify). Every problem is
+topic on its own (see notifier.classify). A top-level ``procedural_titles`` list names the
+standing agenda points ("Eventuelt", "Godkendelse af dagsorden*") that get no topic whatever
+words they contain, with the same '*' rules as terms. Every problem is
 reported as ``<path>: <topic id>.<field>: <problem>`` so the person editing knows where to look.
 """
 
@@ -25,6 +27,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from notifier.classify import Classifier
 from notifier.errors import ConfigError
 from notifier.models import Topic
 
@@ -35,17 +38,41 @@ _FIELDS = {"name", "description", "terms"}
 MAX_WEIGHT = 10.0
 
 
+PROCEDURAL = "procedural_titles"
+
+
 def load_topics(path: Path) -> list[Topic]:
     """Read and validate a topics file; raise ConfigError naming the topic and field at fault."""
+    data = _read(path)
+    topics = [
+        _topic(path, topic_id, table) for topic_id, table in data.items() if topic_id != PROCEDURAL
+    ]
+    if not topics:
+        raise ConfigError(f"{path}: no topics defined")
+    return topics
+
+
+def load_procedural_titles(path: Path) -> tuple[str, ...]:
+    """The file's ``procedural_titles`` (none when it has no such list)."""
+    titles = _read(path).get(PROCEDURAL, [])
+    if not isinstance(titles, list):
+        raise ConfigError(f"{path}: {PROCEDURAL}: must be a list of titles")
+    for title in titles:
+        if not isinstance(title, str) or not _TERM.match(title.strip()) or "**" in title:
+            raise ConfigError(
+                f"{path}: {PROCEDURAL}: {title!r} is not a valid title ('*' only at the start "
+                "or end)"
+            )
+    return tuple(title.strip() for title in titles)
+
+
+def _read(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: topics file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    if not data:
-        raise ConfigError(f"{path}: no topics defined")
-    return [_topic(path, topic_id, table) for topic_id, table in data.items()]
 
 
 def _topic(path: Path, topic_id: str, table: Any) -> Topic:
@@ -78,3 +105,8 @@ def _topic(path: Path, topic_id: str, table: Any) -> Topic:
             raise fail("terms", f"{term!r}: weight must be non-zero and within ±{MAX_WEIGHT:g}")
         checked[term] = float(weight)
     return Topic(id=topic_id, name=name.strip(), description=description.strip(), terms=checked)
+
+
+def load_classifier(path: Path) -> Classifier:
+    """The classifier of a topics file: its topics and its procedural titles."""
+    return Classifier(load_topics(path), procedural_titles=load_procedural_titles(path))

@@ -10,7 +10,7 @@ import pytest
 
 from notifier.classify import Classifier, fold, primary
 from notifier.models import Item
-from notifier.topics import load_topics
+from notifier.topics import load_classifier, load_topics
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPICS = ROOT / "config" / "topics.toml"
@@ -21,7 +21,7 @@ REAL = ROOT / "tests" / "data" / "classify_real.jsonl"
 
 @pytest.fixture(scope="module")
 def classifier() -> Classifier:
-    return Classifier(load_topics(TOPICS))
+    return load_classifier(TOPICS)
 
 
 def topics_of(classifier: Classifier, title: str, text: str = "") -> set[str]:
@@ -414,3 +414,41 @@ def test_real_set_targets(classifier: Classifier) -> None:
     assert min(cv.values()) >= 0.90, cv
     final = defined_f1(classifier, [i for i in items if i["split"] == "final"])
     assert sum(final.values()) / len(final) >= 0.90, final
+
+
+def test_procedural_titles_come_from_the_topics_file(tmp_path: Path) -> None:
+    shipped = load_classifier(TOPICS)
+    assert shipped.is_procedural_title("7. Eventuelt")
+    assert shipped.is_procedural_title("1. Godkendelse af dagsorden for mødet")
+    assert not shipped.is_procedural_title("3.2. Status for klima VIP-projekterne")
+    # Standing points keep no topic, whatever words they hold.
+    assert not shipped.classify(title="Eventuelt", text="Sundhedsaftalen og botilbud.")
+
+    path = tmp_path / "topics.toml"
+    body = TOPICS.read_text(encoding="utf-8")
+    start = body.index("procedural_titles = [")
+    path.write_text(
+        body[:start]
+        + 'procedural_titles = ["orientering om sundhed*"]\n'
+        + body[body.index("]", start) + 1 :],
+        encoding="utf-8",
+    )
+    edited = load_classifier(path)
+    assert edited.is_procedural_title("4. Orientering om sundhedsaftalen")
+    assert not edited.is_procedural_title("7. Eventuelt")  # no longer listed
+    assert edited.version != shipped.version  # stored items are classified again
+    assert [t.id for t in load_topics(path)] == [t.id for t in shipped.topics]
+
+
+def test_a_bad_procedural_title_is_named(tmp_path: Path) -> None:
+    from notifier.errors import ConfigError
+
+    body = TOPICS.read_text(encoding="utf-8")
+    start = body.index("procedural_titles = [")
+    path = tmp_path / "topics.toml"
+    path.write_text(
+        'procedural_titles = ["even*tuelt"]\n' + body[body.index("]", start) + 1 :],
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="procedural_titles: 'even\\*tuelt'"):
+        load_classifier(path)

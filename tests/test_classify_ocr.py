@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from notifier.classify import Classifier, fold
-from notifier.topics import load_topics
+from notifier.topics import load_classifier
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = [
@@ -25,7 +25,7 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def classifier() -> Classifier:
-    return Classifier(load_topics(ROOT / "config" / "topics.toml"))
+    return load_classifier(ROOT / "config" / "topics.toml")
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r["id"] for r in ROWS])

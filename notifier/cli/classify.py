@@ -13,9 +13,8 @@ from typing import Any
 
 import click
 
-from notifier.classify import Classifier
 from notifier.cli import App, pass_app
-from notifier.topics import load_topics
+from notifier.topics import load_classifier
 
 
 @click.command()
@@ -29,7 +28,7 @@ from notifier.topics import load_topics
 @pass_app
 def classify(app: App, topics_path: Path | None) -> None:
     """Classify items read as JSON lines {"id", "title", "text"} from stdin."""
-    classifier = Classifier(load_topics(topics_path or app.settings.topics_file))
+    classifier = load_classifier(topics_path or app.settings.topics_file)
     bad = 0
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
