@@ -147,7 +147,9 @@ def test_two_replicas_never_double_poll_or_double_send(
         times = handler.requests[path]
         gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
         # min_gap is half the interval: a replica polls only when nobody did for that long.
-        assert min(gaps) > INTERVAL / 2 * 0.8, (path, gaps)
+        # Two replicas polling together would show a gap near 0; request arrival times jitter
+        # by a few hundred ms on a loaded machine, hence half of min_gap as the bound.
+        assert min(gaps) > INTERVAL / 2 * 0.5, (path, gaps)
         span = times[-1] - times[0]
         assert len(times) <= span / INTERVAL + 2, (path, len(times), span)
 
