@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
 
-from notifier import extract as extraction
 from notifier.config import SourceConfig
 from notifier.errors import ExtractError, FetchError
 from notifier.extract import Link
+from notifier.extract.worker import ExtractWorker
 from notifier.fetch import Fetcher
 from notifier.models import SourceKind
-from notifier.split import split_document
 
 INSTEAD = 8  # links shown when a source finds nothing
 
@@ -74,11 +73,15 @@ class Checked:
         }
 
 
-async def check_all(fetcher: Fetcher, sources: list[SourceConfig]) -> list[Checked]:
-    return list(await asyncio.gather(*(check(fetcher, source) for source in sources)))
+async def check_all(
+    fetcher: Fetcher, worker: ExtractWorker, sources: list[SourceConfig]
+) -> list[Checked]:
+    """Every source at once (the fetcher keeps each site polite); pages are read in the
+    bounded extraction worker, as polls read them."""
+    return list(await asyncio.gather(*(check(fetcher, worker, source) for source in sources)))
 
 
-async def check(fetcher: Fetcher, source: SourceConfig) -> Checked:
+async def check(fetcher: Fetcher, worker: ExtractWorker, source: SourceConfig) -> Checked:
     result = Checked(id=source.id, kind=source.kind.value, url=source.url)
     try:
         if source.kind is SourceKind.PAGE:
@@ -87,13 +90,13 @@ async def check(fetcher: Fetcher, source: SourceConfig) -> Checked:
         else:
             response = await fetcher.get(source.url)
             result.reachable, result.status = True, response.status
-            links = await asyncio.to_thread(_links, source, response.body, response.url)
+            links = await _links(worker, source, response.body, response.url)
             result.documents = len(links)
             if not links:
-                result.instead = await asyncio.to_thread(_other_links, response.body, response.url)
+                result.instead = await _other_links(worker, response.body, response.url)
                 result.error = "its link_pattern matches none of the page's links"
                 return result
-        result.newest = await _newest(fetcher, source, links)
+        result.newest = await _newest(fetcher, worker, source, links)
     except FetchError as exc:
         result.status = exc.status
         result.error = f"{exc.url}: {exc}"
@@ -102,35 +105,34 @@ async def check(fetcher: Fetcher, source: SourceConfig) -> Checked:
     return result
 
 
-def _links(source: SourceConfig, body: bytes, url: str) -> list[Link]:
+async def _links(worker: ExtractWorker, source: SourceConfig, body: bytes, url: str) -> list[Link]:
     if source.kind is SourceKind.FEED:
-        return extraction.feed_links(body, base_url=url)
+        return await worker.feed_links(body, base_url=url)
     pattern = re.compile(source.link_pattern) if source.link_pattern else None
-    found = extraction.listing_links(body, base_url=url, pattern=pattern)
+    found = await worker.listing_links(body, base_url=url, pattern=pattern)
     return list({link.url: link for link in found}.values())[: source.max_documents]
 
 
-def _other_links(body: bytes, url: str) -> list[str]:
+async def _other_links(worker: ExtractWorker, body: bytes, url: str) -> list[str]:
     """The page's links to its own site, beyond its navigation, to show what it leads to."""
     host = urlsplit(url).hostname
     everything = re.compile(".")
-    found = [link.url for link in extraction.listing_links(body, base_url=url, pattern=everything)]
+    found = [
+        link.url for link in await worker.listing_links(body, base_url=url, pattern=everything)
+    ]
     same_site = [u for u in dict.fromkeys(found) if urlsplit(u).hostname == host and u != url]
     return same_site[:INSTEAD]
 
 
-async def _newest(fetcher: Fetcher, source: SourceConfig, links: list[Link]) -> Newest:
+async def _newest(
+    fetcher: Fetcher, worker: ExtractWorker, source: SourceConfig, links: list[Link]
+) -> Newest:
     dated = [link for link in links if link.date is not None]
     link = max(dated, key=lambda lk: lk.date or date.min) if dated else links[0]
     response = await fetcher.get(link.url)
-    document = await asyncio.to_thread(
-        extraction.extract,
-        response.body,
-        url=response.url,
-        content_type=response.content_type,
-        council=source.kkr,
+    document, parts = await worker.document(
+        response.body, url=response.url, content_type=response.content_type, council=source.kkr
     )
-    parts = await asyncio.to_thread(split_document, document)
     return Newest(
         url=link.url,
         title=document.title,

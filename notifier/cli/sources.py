@@ -10,6 +10,7 @@ import sys
 import click
 
 from notifier.cli import App, pass_app
+from notifier.extract.worker import ExtractWorker
 from notifier.fetch import Fetcher
 from notifier.source_check import Checked, check_all
 
@@ -30,8 +31,14 @@ def check(app: App, source_ids: tuple[str, ...], as_json: bool) -> None:
     chosen = [settings.source(s) for s in source_ids] if source_ids else settings.sources
 
     async def run() -> list[Checked]:
-        async with Fetcher(settings.fetch) as fetcher:
-            return await check_all(fetcher, chosen)
+        worker = ExtractWorker(
+            timeout=settings.ingest.extract_timeout, memory_mb=settings.ingest.extract_memory_mb
+        )
+        try:
+            async with Fetcher(settings.fetch) as fetcher:
+                return await check_all(fetcher, worker, chosen)
+        finally:
+            worker.close()
 
     results = asyncio.run(run())
     if as_json:
