@@ -1,13 +1,15 @@
 """What the subscription pages share: the choices a form asks for (``Choice``, read and checked
-with Danish messages by field), the pages that refuse a request, the subscriber a signed link
-is for, and the time floor that keeps answers about addresses from telling them apart."""
+with Danish messages by field, and the day a pause ends), the pages that refuse a request, the
+subscriber a signed link is for, and the time floor that keeps answers about addresses from
+telling them apart. The console's subscriber form reads its choices here too, so a subscriber
+can be given nothing there that the public pages would refuse."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,8 +19,14 @@ from starlette.responses import Response
 
 from notifier import keywords
 from notifier.errors import SubscriberError
-from notifier.models import ALL, Council, Frequency, Subscriber
-from notifier.subscriptions import normalize_email, one_line, parse_councils, parse_topics
+from notifier.models import ALL, Council, Frequency, Subscriber, Topic
+from notifier.subscriptions import (
+    check_pause,
+    normalize_email,
+    one_line,
+    parse_councils,
+    parse_topics,
+)
 from notifier.tokens import Purpose, TokenError
 from notifier.web.site import Site
 
@@ -26,6 +34,7 @@ log = logging.getLogger(__name__)
 
 MAX_FIELDS = 40
 SIGNUP_FLOOR = 0.2  # seconds; well above what any signup or new-link path takes
+PAUSE_ERROR = "Skriv en dato efter i dag og højst et år frem, fx 1.8.2025."
 _DANISH_DAY = re.compile(r"^\s*(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{4})\s*$")
 
 
@@ -41,6 +50,7 @@ class Choice:
     keywords: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
     first_digest: bool = False
+    paused_until: date | None = None  # a pause still to come (a past one is no pause)
     errors: dict[str, str] = field(default_factory=dict)
 
     def topic_checked(self, topic_id: str) -> bool:
@@ -57,8 +67,14 @@ class Choice:
     def excluded_text(self) -> str:
         return ", ".join(self.excluded)
 
+    @property
+    def paused_text(self) -> str:
+        return self.paused_until.isoformat() if self.paused_until else ""
+
     @classmethod
-    def of(cls, subscriber: Subscriber) -> Choice:
+    def of(cls, subscriber: Subscriber, *, today: date | None = None) -> Choice:
+        """The subscriber's choices; with ``today``, also a pause that has not ended."""
+        paused = today is not None and subscriber.paused(today)
         return cls(
             email=subscriber.email,
             name=subscriber.name,
@@ -67,10 +83,12 @@ class Choice:
             frequency=subscriber.frequency,
             keywords=subscriber.keywords,
             excluded=subscriber.excluded,
+            paused_until=subscriber.paused_until if paused else None,
         )
 
 
-def read_choice(form: FormData, site: Site, *, with_email: bool) -> Choice:
+def read_choice(form: FormData, offered: Sequence[Topic], *, with_email: bool) -> Choice:
+    """A signup, manage or console form's choices, each checked, with Danish messages."""
     choice = Choice(name=one_line(str(form.get("name") or "")))
     if with_email:
         choice.email = str(form.get("email") or "").strip()[:320]
@@ -87,7 +105,7 @@ def read_choice(form: FormData, site: Site, *, with_email: bool) -> Choice:
                 f"Skriv højst {keywords.MAX_WORDS} ord eller udtryk, adskilt med komma, hver "
                 f"på højst {keywords.MAX_LENGTH} tegn. Stjerne (*) kun sidst i et ord."
             )
-    known = [topic.id for topic in site.topics]
+    known = [topic.id for topic in offered]
     picked = [str(value) for value in form.getlist("topics")]
     if picked or not choice.keywords:
         try:
@@ -118,6 +136,17 @@ def read_day(value: str) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def read_pause(value: str, *, today: date) -> date | None:
+    """The day a pause ends, as typed into a form: None for an empty field; SubscriberError
+    unless it is a day after today and within a year (the Danish words are PAUSE_ERROR)."""
+    if not value.strip():
+        return None
+    day = read_day(value[:40])
+    if day is None:
+        raise SubscriberError(f"not a day: {value[:40]!r}")
+    return check_pause(day, today=today)
 
 
 async def read_form(request: Request) -> FormData:

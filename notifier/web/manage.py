@@ -14,17 +14,18 @@ from starlette.routing import Route
 
 from notifier.errors import SubscriberError
 from notifier.models import Subscriber, SubscriberState
-from notifier.subscriptions import check_pause, normalize_email
+from notifier.subscriptions import normalize_email
 from notifier.tokens import PATHS, Purpose
 from notifier.web.csrf import FIELD
 from notifier.web.forms import (
+    PAUSE_ERROR,
     Choice,
     after_floor,
     forbidden,
     from_token,
     read_choice,
-    read_day,
     read_form,
+    read_pause,
     too_many,
 )
 from notifier.web.site import Site, site_of
@@ -92,7 +93,7 @@ async def manage(request: Request) -> Response:
     subscriber = await from_token(site, Purpose.MANAGE, request.path_params["token"])
     if subscriber is None or subscriber.state is SubscriberState.UNSUBSCRIBED:
         return _new_link_form(site, request, expired=True)
-    choice = read_choice(form, site, with_email=False)
+    choice = read_choice(form, site.topics, with_email=False)
     choice.email = subscriber.email
     if choice.errors:
         return _manage(site, request, subscriber, choice, status=400)
@@ -123,18 +124,17 @@ async def pause(request: Request) -> Response:
         subscriber = await site.subscriptions.change(subscriber.id, resume=True)
         saved = "Du får mail igen fra nu af."
     else:
-        day = read_day(str(form.get("until") or ""))
         try:
+            day = read_pause(str(form.get("until") or ""), today=site.subscriptions.today())
             if day is None:
-                raise SubscriberError("not a day")
-            check_pause(day, today=site.subscriptions.today())
+                raise SubscriberError("no day")
         except SubscriberError:
             return _manage(
                 site,
                 request,
                 subscriber,
                 Choice.of(subscriber),
-                pause_error="Skriv en dato efter i dag og højst et år frem, fx 1.8.2025.",
+                pause_error=PAUSE_ERROR,
                 status=400,
             )
         subscriber = await site.subscriptions.change(subscriber.id, paused_until=day)

@@ -71,7 +71,7 @@ async def subscribe(request: Request) -> Response:
     client = request.client.host if request.client else "unknown"
     if not site.ip_limit.allow(client):
         return too_many(site, request)
-    choice = read_choice(form, site, with_email=True)
+    choice = read_choice(form, site.topics, with_email=True)
     if choice.errors:
         return site.page(request, "subscribe.html.j2", status=400, form=True, choice=choice)
     if not site.address_limit.allow(choice.email):

@@ -82,17 +82,29 @@ ACTIONS = {
 }
 
 
-FIELDS = {"name": "navn", "topics": "emner", "councils": "KKR'er", "frequency": "hyppighed"}
+FIELDS = {
+    "name": "navn",
+    "topics": "emner",
+    "councils": "KKR'er",
+    "frequency": "hyppighed",
+    "keywords": "egne ord",
+    "excluded": "udelukkede ord",
+    "paused_until": "pause til",
+}
 
 
 def describe(entry: AuditEntry, topic_names: Mapping[str, str]) -> str:
     """An audit entry's details in Danish words."""
     detail = entry.detail
 
-    def names(ids: object) -> str:
+    def names(ids: object, *, topics: bool = True) -> str:
+        if ids is None:
+            return "ingen"
         if not isinstance(ids, list):
             return str(ids)
-        return ", ".join(topic_names.get(str(i), str(i)) for i in ids) or "ingen"
+        # Only topic ids have names: a subscriber's own word is shown as written.
+        shown = (topic_names.get(str(i), str(i)) if topics else str(i) for i in ids)
+        return ", ".join(shown) or "ingen"
 
     if entry.action == "item.correct":
         return f"{names(detail.get('before'))} → {names(detail.get('after'))}"
@@ -102,7 +114,11 @@ def describe(entry: AuditEntry, topic_names: Mapping[str, str]) -> str:
     for key, change in detail.items():
         if isinstance(change, dict):
             before, after = change.get("before"), change.get("after")
-            parts.append(f"{FIELDS.get(key, key)}: {names(before)} → {names(after)}")
+            topics = key == "topics"
+            parts.append(
+                f"{FIELDS.get(key, key)}: {names(before, topics=topics)} → "
+                f"{names(after, topics=topics)}"
+            )
         else:
             parts.append(f"{FIELDS.get(key, key)}: {change}")
     return "; ".join(parts)

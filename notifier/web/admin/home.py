@@ -92,6 +92,11 @@ def sample(events: list[Event], recipient: str, *, limit: int, now: datetime) ->
         unsubscribed_at=None,
         event_cursor=0,
         token_generation=0,
+        # A reader of everything: no own words to match or exclude, never paused.
+        keywords=(),
+        excluded=(),
+        paused_until=None,
+        first_digest=False,
     )
     last = max((event.id for event in events), default=0)
     return Plan(subscriber=reader, entries=tuple(entries), after_event=0, until_event=last)

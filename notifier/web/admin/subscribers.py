@@ -1,11 +1,13 @@
-"""Subscribers in the console: search, add, change, unsubscribe, export (GDPR access) and
-purge (GDPR erasure), each through ``Subscriptions`` like the CLI and the public pages, and each
-written to the audit log with the subscriber's id (never the address, which a purge erases)."""
+"""Subscribers in the console: search, add, change (topics, councils, frequency, own words,
+excluded words, a pause), unsubscribe, export (GDPR access) and purge (GDPR erasure), each
+through ``Subscriptions`` like the CLI and the public pages, and each written to the audit log
+with the subscriber's id (never the address, which a purge erases). The form is read by the
+public pages' ``read_choice`` and ``read_pause``, so the console refuses what they refuse."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -14,8 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from notifier.errors import SubscriberError
-from notifier.models import ALL, Council, Frequency, Subscriber, SubscriberState
-from notifier.subscriptions import normalize_email, one_line, parse_councils, parse_topics
+from notifier.models import ALL, Subscriber, SubscriberState
 from notifier.web.admin.console import (
     PREFIX,
     Console,
@@ -25,65 +26,25 @@ from notifier.web.admin.console import (
     private,
     redirect,
 )
+from notifier.web.forms import PAUSE_ERROR, Choice, read_choice, read_pause
 
 LIST_LIMIT = 500
 HOME = f"{PREFIX}/abonnenter"
+CHANGES = ("name", "topics", "councils", "frequency", "keywords", "excluded", "paused_until")
 
 
-@dataclass(kw_only=True)
-class Choices:
-    """The subscriber form's values and what was wrong with them (Danish, by field)."""
-
-    email: str = ""
-    name: str = ""
-    topics: tuple[str, ...] = (ALL,)
-    councils: tuple[str, ...] = (ALL,)
-    frequency: Frequency = Frequency.WEEKLY
-    errors: dict[str, str] = field(default_factory=dict)
-
-    def has_topic(self, topic_id: str) -> bool:
-        return ALL in self.topics or topic_id in self.topics
-
-    def has_council(self, council: str) -> bool:
-        return ALL in self.councils or council in self.councils
-
-    @classmethod
-    def of(cls, subscriber: Subscriber) -> Choices:
-        return cls(
-            email=subscriber.email,
-            name=subscriber.name,
-            topics=subscriber.topics,
-            councils=subscriber.councils,
-            frequency=subscriber.frequency,
-        )
-
-
-def _choices(form: FormData, console: Console, *, email: str | None = None) -> Choices:
-    choices = Choices(name=one_line(str(form.get("name") or "")))
-    if email is None:
-        choices.email = str(form.get("email") or "").strip()[:320]
-        try:
-            choices.email = normalize_email(choices.email)
-        except SubscriberError:
-            choices.errors["email"] = "Skriv en gyldig e-mailadresse."
-    else:
-        choices.email = email
-    known = [topic.id for topic in console.topics]
+def _choice(form: FormData, console: Console, *, email: str | None = None) -> Choice:
+    """The form read as the public pages read theirs (``read_choice``), plus the pause."""
+    choice = read_choice(form, console.topics, with_email=email is None)
+    choice.first_digest = False  # not offered here: an operator's add is active at once
+    if email is not None:
+        choice.email = email
     try:
-        topics = parse_topics([str(v) for v in form.getlist("topics")], known)
-        choices.topics = (ALL,) if set(topics) == set(known) else topics
+        day = str(form.get("paused_until") or "")
+        choice.paused_until = read_pause(day, today=console.subscriptions.today())
     except SubscriberError:
-        choices.errors["topics"] = "Vælg mindst ét emne."
-    try:
-        councils = parse_councils([str(v) for v in form.getlist("councils")])
-        choices.councils = (ALL,) if set(councils) == {str(c) for c in Council} else councils
-    except SubscriberError:
-        choices.errors["councils"] = "Vælg blandt de fem KKR'er."
-    try:
-        choices.frequency = Frequency(str(form.get("frequency") or ""))
-    except ValueError:
-        choices.errors["frequency"] = "Vælg en hyppighed."
-    return choices
+        choice.errors["paused_until"] = PAUSE_ERROR
+    return choice
 
 
 def target(subscriber_id: int) -> str:
@@ -98,7 +59,7 @@ async def subscribers(request: Request, console: Console, user: str) -> Response
     people = await console.subscriptions.all(state=wanted)
     if query:
         needle = query.casefold()
-        people = [p for p in people if needle in p.email or needle in p.name.casefold()]
+        people = [p for p in people if needle in _searched(p)]
     return console.render(
         request,
         "subscribers.html.j2",
@@ -109,19 +70,29 @@ async def subscribers(request: Request, console: Console, user: str) -> Response
         query=query,
         state=state,
         states=list(SubscriberState),
+        today=console.subscriptions.today(),
     )
+
+
+def _searched(person: Subscriber) -> str:
+    """What a search looks in: address, name and own words (who follows "Movia"?)."""
+    return "\n".join((person.email, person.name, *person.keywords, *person.excluded)).casefold()
 
 
 @page
 async def new_form(request: Request, console: Console, user: str) -> Response:
     return console.render(
-        request, "subscriber_new.html.j2", user=user, title="Ny abonnent", choices=Choices()
+        request,
+        "subscriber_new.html.j2",
+        user=user,
+        title="Ny abonnent",
+        choices=Choice(topics=(ALL,)),
     )
 
 
 @action
 async def add(request: Request, console: Console, user: str, form: FormData) -> Response:
-    choices = _choices(form, console)
+    choices = _choice(form, console)
     if not choices.errors:
         try:
             subscriber = await console.subscriptions.add(
@@ -130,6 +101,9 @@ async def add(request: Request, console: Console, user: str, form: FormData) -> 
                 topics=choices.topics,
                 councils=choices.councils,
                 frequency=choices.frequency,
+                keywords=choices.keywords,
+                excluded=choices.excluded,
+                paused_until=choices.paused_until,
             )
         except SubscriberError:
             choices.errors["email"] = "Adressen abonnerer allerede. Find den på listen."
@@ -159,7 +133,11 @@ async def detail(request: Request, console: Console, user: str) -> Response:
     subscriber = await _subscriber(request, console)
     if subscriber is None:
         return not_found(request, console, user, "Abonnenten")
-    return await _full_detail(request, console, user, subscriber, Choices.of(subscriber))
+    return await _full_detail(request, console, user, subscriber, _current(console, subscriber))
+
+
+def _current(console: Console, subscriber: Subscriber) -> Choice:
+    return Choice.of(subscriber, today=console.subscriptions.today())
 
 
 async def _full_detail(
@@ -167,7 +145,7 @@ async def _full_detail(
     console: Console,
     user: str,
     subscriber: Subscriber,
-    choices: Choices,
+    choices: Choice,
     status: int = 200,
     **context: Any,
 ) -> Response:
@@ -179,6 +157,7 @@ async def _full_detail(
         title=subscriber.email,
         subscriber=subscriber,
         choices=choices,
+        paused=_current(console, subscriber).paused_until,
         messages=await console.store.send_log.messages(subscriber_id=subscriber.id),
         history=await console.store.admin.log(target=target(subscriber.id), limit=50),
         **context,
@@ -190,20 +169,26 @@ async def change(request: Request, console: Console, user: str, form: FormData) 
     subscriber = await _subscriber(request, console)
     if subscriber is None:
         return not_found(request, console, user, "Abonnenten")
-    choices = _choices(form, console, email=subscriber.email)
+    choices = _choice(form, console, email=subscriber.email)
     if choices.errors:
         return await _full_detail(request, console, user, subscriber, choices, status=400)
-    before = Choices.of(subscriber)
+    before = _current(console, subscriber)
+    pause: dict[str, Any] = {}
+    if choices.paused_until != before.paused_until:
+        pause = {"paused_until": choices.paused_until, "resume": choices.paused_until is None}
     await console.subscriptions.change(
         subscriber.id,
         name=choices.name,
         topics=choices.topics,
         councils=choices.councils,
         frequency=choices.frequency,
+        keywords=choices.keywords,
+        excluded=choices.excluded,
+        **pause,
     )
     changed = {
         key: {"before": _plain(getattr(before, key)), "after": _plain(getattr(choices, key))}
-        for key in ("name", "topics", "councils", "frequency")
+        for key in CHANGES
         if getattr(before, key) != getattr(choices, key)
     }
     await console.audit(user, "subscriber.change", target(subscriber.id), changed)
@@ -211,6 +196,10 @@ async def change(request: Request, console: Console, user: str, form: FormData) 
 
 
 def _plain(value: object) -> object:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
     return list(value) if isinstance(value, tuple) else str(value)
 
 
@@ -253,7 +242,7 @@ async def purge(request: Request, console: Console, user: str, form: FormData) -
             console,
             user,
             subscriber,
-            Choices.of(subscriber),
+            _current(console, subscriber),
             status=400,
             purge_error="Sæt kryds for at bekræfte, at alt om personen skal slettes.",
         )
