@@ -29,9 +29,8 @@ def canonical(body: bytes) -> bytes:
 
 
 def data_block(body: bytes) -> bytes:
-    """What follows the server's 354: the message with every line that starts with "." given
-    one more (RFC 5321 4.5.2), then the terminating "." line."""
-    body = canonical(body)
+    """What follows the server's 354 for a ``canonical`` body: every line that starts with "."
+    given one more (RFC 5321 4.5.2), then the terminating "." line."""
     stuffed = body.replace(b"\r\n.", b"\r\n..")
     if stuffed.startswith(b"."):
         stuffed = b"." + stuffed
