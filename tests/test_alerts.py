@@ -15,7 +15,7 @@ from notifier.pipeline import source_ref
 from notifier.runtime import Runtime
 from notifier.store import Store
 from notifier.store import sources as store_sources
-from notifier.store.schema import outbox
+from notifier.store.schema import outbox, outbox_bodies
 from tests.factories import Spec, publish
 
 NOW = datetime(2024, 6, 20, 9, 0, tzinfo=UTC)
@@ -50,7 +50,11 @@ async def _check(store: Store, settings: Settings, now: datetime = NOW) -> list[
 
 async def _mails(store: Store) -> list[sa.RowMapping]:
     async with store.db.engine.connect() as conn:
-        query = sa.select(outbox).order_by(outbox.c.id)
+        query = (
+            sa.select(outbox, outbox_bodies.c.body)
+            .join(outbox_bodies, outbox_bodies.c.outbox_id == outbox.c.id)
+            .order_by(outbox.c.id)
+        )
         return list((await conn.execute(query)).mappings().all())
 
 

@@ -35,6 +35,7 @@ PURE = (
     "notifier.point_text",
     "notifier.points",
     "notifier.render",
+    "notifier.smtp_data",
     "notifier.split",
     "notifier.subscriber_files",
     "notifier.toc",

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from notifier.store import Store
-from notifier.store.schema import metadata
+from notifier.store.db import _alembic_config, create_engine, migrate
+from notifier.store.schema import metadata, outbox, outbox_bodies
+
+NOW = datetime(2024, 6, 21, 5, 0, tzinfo=UTC)
 
 
 def _compared(item: Any, name: str | None, kind: str, reflected: bool, other: Any) -> bool:
@@ -26,3 +32,38 @@ async def test_migrated_database_matches_the_declared_schema(store: Store) -> No
 
     async with store.db.engine.connect() as conn:
         assert await conn.run_sync(differences) == []
+
+
+async def test_outbox_bodies_move_to_their_own_table(database_url: str) -> None:
+    """A database with messages waiting (schema 0003) keeps every body, byte for byte."""
+    engine = create_engine(database_url)
+    bodies = {
+        "a@example.org": b"Subject: a\r\n\r\n.first\r\n",
+        "b@example.org": bytes(range(256)) * 200,  # binary-safe, and large
+    }
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "0003"))
+            for n, (recipient, body) in enumerate(bodies.items()):
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO outbox (message_id, kind, recipient, subject, body, state,"
+                        " attempts, next_attempt_at, created_at)"
+                        " VALUES (:mid, 'digest', :rcpt, 'Emne', :body, 'pending', 0, :at, :at)"
+                    ).bindparams(sa.bindparam("body", type_=sa.LargeBinary)),
+                    {"mid": f"m{n}@example.org", "rcpt": recipient, "body": body, "at": NOW},
+                )
+        await migrate(engine)
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                sa.select(outbox.c.recipient, outbox_bodies.c.body).join(
+                    outbox_bodies, outbox_bodies.c.outbox_id == outbox.c.id
+                )
+            )
+            assert {row.recipient: bytes(row.body) for row in rows} == bodies
+            columns = await conn.run_sync(
+                lambda sync: {c["name"] for c in sa.inspect(sync).get_columns("outbox")}
+            )
+        assert "body" not in columns
+    finally:
+        await engine.dispose()

@@ -27,7 +27,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from notifier.config import Settings
 from notifier.models import Council, DocumentKind, Frequency, Subscriber, SubscriberState
 from notifier.store import Store
-from notifier.store.schema import outbox
+from notifier.store.schema import outbox, outbox_bodies
 from notifier.tokens import Purpose
 from notifier.web.subscribe import SIGNUP_FLOOR
 from tests.factories import Spec, SpecClassifier, app_for, make_digests, publish
@@ -126,7 +126,8 @@ async def signup(
 async def mails(store: Store, address: str) -> list[email.message.EmailMessage]:
     async with store.db.engine.connect() as conn:
         rows = await conn.execute(
-            sa.select(outbox.c.body, outbox.c.kind)
+            sa.select(outbox_bodies.c.body, outbox.c.kind)
+            .join(outbox_bodies, outbox_bodies.c.outbox_id == outbox.c.id)
             .where(outbox.c.recipient == address)
             .order_by(outbox.c.id)
         )

@@ -10,7 +10,7 @@ from notifier.models import Council, Event, EventType, StoredMeeting
 from notifier.store import events as store_events
 from notifier.store import meetings as store_meetings
 from notifier.store.db import Database
-from notifier.store.schema import items, outbox
+from notifier.store.schema import items, outbox, outbox_bodies
 
 
 class Archive:
@@ -51,6 +51,8 @@ class Archive:
         subscriber)."""
         async with self._db.read() as conn:
             body = await conn.scalar(
-                sa.select(outbox.c.body).where(outbox.c.message_id == message_id)
+                sa.select(outbox_bodies.c.body)
+                .join(outbox, outbox.c.id == outbox_bodies.c.outbox_id)
+                .where(outbox.c.message_id == message_id)
             )
             return bytes(body) if body is not None else None

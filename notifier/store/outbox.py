@@ -21,9 +21,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.models import Message, OutboxMessage
+from notifier.smtp_data import canonical
 from notifier.store.db import Database, insert
 from notifier.store.leases import holder_is_dead
-from notifier.store.schema import outbox, send_log, subscribers
+from notifier.store.schema import outbox, outbox_bodies, send_log, subscribers
 
 PENDING = "pending"
 SENT = "sent"
@@ -48,7 +49,6 @@ async def enqueue(
     statement = statement.on_conflict_do_update(
         index_elements=["message_id"],
         set_={
-            "body": statement.excluded.body,
             "subject": statement.excluded.subject,
             "state": PENDING,
             "attempts": 0,
@@ -67,7 +67,6 @@ async def enqueue(
             "kind": message.kind,
             "recipient": message.recipient,
             "subject": message.subject,
-            "body": message.body,
             "subscriber_id": message.subscriber_id,
             "next_attempt_at": now,
             "created_at": now,
@@ -76,7 +75,30 @@ async def enqueue(
         for message in messages
     ]
     result = await conn.execute(statement, rows)
-    return {row.message_id: int(row.id) for row in result}
+    ids = {row.message_id: int(row.id) for row in result}
+    bodies = [
+        {"outbox_id": ids[message.message_id], "body": canonical(message.body)}
+        for message in messages
+        if message.message_id in ids
+    ]
+    if bodies:
+        # A failed digest planned again replaces its body (same Message-ID, new content).
+        upsert = insert(conn, outbox_bodies)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=["outbox_id"], set_={"body": upsert.excluded.body}
+        )
+        await conn.execute(upsert, bodies)
+    return ids
+
+
+async def bodies(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, bytes]:
+    """outbox id -> its stored message."""
+    rows = await conn.execute(
+        sa.select(outbox_bodies.c.outbox_id, outbox_bodies.c.body).where(
+            outbox_bodies.c.outbox_id.in_(list(ids))
+        )
+    )
+    return {int(row.outbox_id): bytes(row.body) for row in rows}
 
 
 async def for_subscriber(conn: AsyncConnection, subscriber_id: int) -> list[dict[str, Any]]:
@@ -162,14 +184,17 @@ class Outbox:
                 outbox.c.id,
                 outbox.c.message_id,
                 outbox.c.recipient,
-                outbox.c.body,
                 outbox.c.attempts,
                 outbox.c.claimed_until,
             )
         )
         async with self._db.write() as conn:
             rows = (await conn.execute(statement)).mappings().all()
-        return sorted((OutboxMessage(**row) for row in rows), key=lambda message: message.id)
+            found = await bodies(conn, [row["id"] for row in rows]) if rows else {}
+        return sorted(
+            (OutboxMessage(**row, body=found[row["id"]]) for row in rows),
+            key=lambda message: message.id,
+        )
 
     async def renew(self, message_id: int, *, worker_id: str, lease_until: datetime) -> bool:
         """Extend this worker's lease on a pending message; False if it no longer holds it

@@ -241,7 +241,6 @@ outbox = sa.Table(
     sa.Column("subscriber_id", sa.Integer, sa.ForeignKey("subscribers.id", ondelete="CASCADE")),
     sa.Column("recipient", sa.String(320), nullable=False),
     sa.Column("subject", sa.Text, nullable=False),
-    sa.Column("body", sa.LargeBinary, nullable=False),  # the complete RFC 5322 message
     sa.Column("state", sa.String(20), nullable=False, server_default="pending"),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("next_attempt_at", UTCDateTime, nullable=False),
@@ -253,6 +252,21 @@ outbox = sa.Table(
     # a digest: its subscriber's cursor when planned (where a replay starts if it fails)
     sa.Column("cursor_from", sa.Integer),
     sa.Index(None, "state", "next_attempt_at"),
+)
+
+# The complete RFC 5322 message of an outbox row, canonical CRLF. Apart from its row so that
+# claiming and marking (which update the row many times) never rewrite the ~44 KiB body.
+outbox_bodies = sa.Table(
+    "outbox_bodies",
+    metadata,
+    sa.Column(
+        "outbox_id",
+        sa.Integer,
+        sa.ForeignKey("outbox.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("body", sa.LargeBinary, nullable=False),
 )
 
 # Which item versions went (or are planned to go) to whom: an item version reaches a

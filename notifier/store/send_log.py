@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.store.db import Database, insert
-from notifier.store.schema import documents, item_versions, items, outbox, send_log
+from notifier.store.schema import documents, item_versions, items, outbox, outbox_bodies, send_log
 
 
 async def told(
@@ -143,7 +143,12 @@ class SendLog:
 
     async def message(self, outbox_id: int) -> tuple[SentMessage, bytes] | None:
         """One message and its complete RFC 5322 body."""
-        query = _messages().add_columns(outbox.c.body).where(outbox.c.id == outbox_id)
+        query = (
+            _messages()
+            .add_columns(outbox_bodies.c.body)
+            .join(outbox_bodies, outbox_bodies.c.outbox_id == outbox.c.id)
+            .where(outbox.c.id == outbox_id)
+        )
         async with self._db.read() as conn:
             row = (await conn.execute(query)).mappings().first()
         if row is None:
