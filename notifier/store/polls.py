@@ -129,6 +129,7 @@ class Polls:
         owner: str,
         now: datetime,
         found: int | None = None,
+        checked: Collection[str] = (),
     ) -> Applied:
         """Apply the judged plan, remember the validators, record the source's health and give
         back the lease, in one transaction.
@@ -136,14 +137,15 @@ class Polls:
         ``failed``: the source itself could not be read this time (its page failed, or every
         document did); errors besides that are recorded without counting as a failed poll.
         ``found``: how many documents the source's page led to, when it was read this time.
+        ``checked``: URLs the server said were unchanged (not due for another check for a while).
         """
         async with self._db.write() as conn:
             await _still_held(conn, source.id, owner, now)
             applied = await apply(conn, plan, now=now) if plan is not None else Applied()
             if found is not None:
                 await store_sources.update(conn, source.id, found_documents=found)
-            for record in fetched:
-                await store_sources.save_fetch_state(conn, record, now)
+            await store_sources.save_fetch_states(conn, fetched, now)
+            await store_sources.mark_checked(conn, checked, now)
             if failed:
                 await _failure(conn, source, "; ".join(errors), now)
             else:
