@@ -138,7 +138,7 @@ class Pipeline:
             if listing is not None:
                 fetched.append(_record(source.url, listing, None))
                 found = len(links)
-                if not links and start.known_count:
+                if not links and start.known:
                     await self._hold(ref, start, summary, "broken", "listing has no document links")
                     return
         by_url = {link.url: link for link in links}
@@ -156,8 +156,6 @@ class Pipeline:
             )
         documents = await self._fetch_documents(urls, states, summary)
         checked = [item.url for item in documents if item.response is None]
-        if listing is None and source.kind is not SourceKind.PAGE:
-            checked.append(source.url)
         extracted: list[Extracted] = []
         unreadable: list[str] = []
         for item in documents:

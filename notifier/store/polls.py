@@ -37,7 +37,6 @@ def lease_name(source_id: str) -> str:
 class PollStart:
     state: SourceState
     known: Sequence[StoredDocument]  # the source's newest documents, newest first
-    known_count: int  # all the source's documents
     fetch_states: dict[str, FetchState]  # of the source's URL and the known documents
 
 
@@ -70,7 +69,6 @@ class Polls:
             return PollStart(
                 state=state,
                 known=known,
-                known_count=await store_documents.count_of_source(conn, source.id),
                 fetch_states=await store_sources.fetch_states(
                     conn, [source.url, *(document.url for document in known)]
                 ),
@@ -140,7 +138,7 @@ class Polls:
         ``checked``: URLs the server said were unchanged (not due for another check for a while).
         """
         async with self._db.write() as conn:
-            await _still_held(conn, source.id, owner, now)
+            await _give_back(conn, source.id, owner, now)
             applied = await apply(conn, plan, now=now) if plan is not None else Applied()
             if found is not None:
                 await store_sources.update(conn, source.id, found_documents=found)
@@ -152,7 +150,6 @@ class Polls:
                 await _success(conn, source, previous, now, published=applied.items_new > 0)
                 if errors:
                     await _failure(conn, source, "; ".join(errors), now, count=False)
-            await leases.give_up(conn, lease_name(source.id), owner=owner)
         return applied
 
     async def hold(
@@ -171,7 +168,7 @@ class Polls:
         event = EventType.SOURCE_BROKEN if kind == "broken" else EventType.SOURCE_SUSPECT
         alert_again = previous.state != kind or fingerprint != previous.held_fingerprint
         async with self._db.write() as conn:
-            await _still_held(conn, source.id, owner, now)
+            await _give_back(conn, source.id, owner, now)
             await store_sources.update(
                 conn,
                 source.id,
@@ -183,22 +180,19 @@ class Polls:
             if alert_again:
                 payload = SourcePayload(source_id=source.id, council=source.council, reason=reason)
                 await store_events.append(conn, event, payload, now=now, source_id=source.id)
-            await leases.give_up(conn, lease_name(source.id), owner=owner)
 
     async def fail(self, source: SourceRef, reason: str, *, owner: str, now: datetime) -> None:
         """The source could not be polled at all: count the failure, give back the lease."""
         async with self._db.write() as conn:
-            await _still_held(conn, source.id, owner, now)
+            await _give_back(conn, source.id, owner, now)
             await _failure(conn, source, reason, now)
-            await leases.give_up(conn, lease_name(source.id), owner=owner)
 
 
-async def _still_held(conn: AsyncConnection, source_id: str, owner: str, now: datetime) -> None:
-    """A poll writes its outcome only while it holds the source's lease: one whose lease ran
-    out (a stalled process) and was taken over must not write over the new holder's poll."""
-    if not await leases.take(
-        conn, lease_name(source_id), owner=owner, now=now, ttl=leases.LEASE_TTL
-    ):
+async def _give_back(conn: AsyncConnection, source_id: str, owner: str, now: datetime) -> None:
+    """A poll writes its outcome (and gives back its lease, in the same transaction) only
+    while it holds the source's lease: one whose lease ran out (a stalled process) and was
+    taken over must not write over the new holder's poll."""
+    if not await leases.give_back(conn, lease_name(source_id), owner=owner, now=now):
         raise StoreError(f"lost the lease on source {source_id} to another worker; poll dropped")
 
 

@@ -32,9 +32,13 @@ class SourceRef:
 async def ensure(conn: AsyncConnection, source: SourceRef) -> SourceState:
     """Create the row for a configured source, or bring its council/kind/url up to date."""
     values = {"council": source.council.value, "kind": source.kind.value, "url": source.url}
-    updated = await conn.execute(sources.update().where(sources.c.id == source.id).values(**values))
-    if updated.rowcount == 0:
+    state = await get(conn, source.id)  # one statement when nothing changed, as usual
+    if state is not None and (state.council, state.kind, state.url) == tuple(values.values()):
+        return state
+    if state is None:
         await conn.execute(sources.insert().values(id=source.id, **values))
+    else:
+        await conn.execute(sources.update().where(sources.c.id == source.id).values(**values))
     state = await get(conn, source.id)
     assert state is not None
     return state
