@@ -1,13 +1,14 @@
 """Ingest throughput and the cost of an idle poll, each against its peer in the same run.
 
-    python bench/ingest.py [--rounds 3] [--stored 10000]
+    python bench/ingest.py [--rounds 3] [--stored 10000] [--grown 100000]
 
 Every figure is min/median/max over ``--rounds`` rounds (the machine is noisy).
 
 1. Ingest: extract + split + classify + store of every fixture document (the kl.dk look-alike
    in notifier/demo_data/site) into a fresh SQLite database, in documents/s; its peer is raw
    extraction of the same files (pypdfium2 text of the PDFs, a selectolax parse of the pages).
-   Goal: ingest >= 0.3 of raw.
+   Goal: ingest >= 0.3 of raw; the same into a store already holding ``--grown`` documents
+   (an item each), goal: within 20% of the empty store.
 2. Idle poll: after a first poll, a poll of every source when nothing changed, with
    ``--stored`` extra documents (and an item each) in the database; CPU ms per source against
    bare httpx making the same conditional requests (the server, in another process, records
@@ -84,10 +85,12 @@ def raw_round(docs: list[Doc]) -> float:
     return len(docs) / (time.perf_counter() - start)
 
 
-async def ingest_round(docs: list[Doc], classifier: Classifier) -> float:
-    """Documents/s of extract, split, plan and store into a fresh database."""
+async def ingest_round(docs: list[Doc], classifier: Classifier, stored: int = 0) -> float:
+    """Documents/s of extract, split, plan and store into a fresh database holding ``stored``
+    other documents (an item each)."""
     with tempfile.TemporaryDirectory() as tmp:
         store = await Store.open(f"sqlite+aiosqlite:///{tmp}/bench.db")
+        await fill(store, stored)
         start = time.perf_counter()
         for url, body, content_type, council in docs:
             document = extraction.extract(body, url=url, content_type=content_type, council=council)
@@ -291,20 +294,25 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--stored", type=int, default=10_000)
+    parser.add_argument("--grown", type=int, default=100_000)
     args = parser.parse_args()
     docs = fixtures()
     classifier = Classifier(load_topics(TOPICS))
     raw_round(docs)
     await ingest_round(docs, classifier)  # warm-up: imports, pdfium, regex compilation
-    raw, ingest = [], []
+    raw, ingest, grown = [], [], []
     for _ in range(args.rounds):
         raw.append(raw_round(docs))
         ingest.append(await ingest_round(docs, classifier))
+        grown.append(await ingest_round(docs, classifier, args.grown))
     print(f"ingest: {len(docs)} fixture documents; min / median / max of {args.rounds}")
     print(f"  {'ingest documents/s':<33}{spread(ingest)}")
     print(f"  {'raw extraction documents/s':<33}{spread(raw)}")
     ratios = [i / r for i, r in zip(ingest, raw, strict=True)]
     print(f"  {'ratio (goal >= 0.3)':<33}{spread(ratios, 2)}")
+    print(f"  {f'ingest documents/s, {args.grown} stored':<33}{spread(grown)}")
+    flat = [g / i for g, i in zip(grown, ingest, strict=True)]
+    print(f"  {'grown / empty (goal 0.8-1.2)':<33}{spread(flat, 2)}")
     for name, values in (await idle_polls(args.rounds, args.stored)).items():
         digits = 2 if name.startswith("ratio") else 1
         print(f"  {name:<33}{spread(values, digits)}")
