@@ -58,9 +58,11 @@ class Polls:
         (another process holds the lease, or polled the source less than ``min_gap`` seconds
         ago)."""
         async with self._db.write() as conn:
-            state = await store_sources.ensure(conn, source)
+            # The lease first: on PostgreSQL it waits for a replica finishing this source's
+            # poll to commit, so the state read next shows that poll (min_gap then skips).
             if not await leases.take(conn, lease_name(source.id), owner=owner, now=now, ttl=ttl):
                 return None
+            state = await store_sources.ensure(conn, source)
             polled = state.last_polled_at
             if min_gap and polled and (now - polled).total_seconds() < min_gap:
                 await leases.give_up(conn, lease_name(source.id), owner=owner)
