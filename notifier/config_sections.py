@@ -83,6 +83,10 @@ class FetchSettings(_Section):
     max_retry_after: float = Field(
         default=300, ge=0, description="Longest Retry-After honoured, seconds."
     )
+    revalidate_interval: Seconds = Field(
+        default=86400, description="Re-check a known document after this long, e.g. '24h'."
+    )
+    revalidate_per_poll: int = Field(default=5, ge=0, description="Re-checks per poll at most.")
     respect_robots: bool = Field(
         default=True, description="Honour robots.txt (of every host a redirect leads to, too)."
     )

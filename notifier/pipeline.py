@@ -13,7 +13,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -23,9 +23,11 @@ from notifier.extract import Link
 from notifier.extract.links import attach_bilag
 from notifier.extract.worker import ExtractWorker
 from notifier.fetch import Fetcher, Response
+from notifier.fetch.revalidate import to_fetch
 from notifier.judge import Verdict, judge
 from notifier.models import FetchState, SourceKind
 from notifier.plan import Extracted, ItemClassifier, Known, SourcePlan, plan_source, wanted
+from notifier.poll_summary import SourceSummary
 from notifier.store import FetchRecord, PollStart, SourceRef, Store
 
 log = logging.getLogger(__name__)
@@ -34,46 +36,7 @@ log = logging.getLogger(__name__)
 # free again within it.
 LEASE_TTL = timedelta(seconds=90)
 T = TypeVar("T")
-
-
-@dataclass(kw_only=True)
-class SourceSummary:
-    """What one poll of one source did; the `poll --json` contract."""
-
-    id: str
-    requests: int = 0
-    not_modified: int = 0
-    documents_new: int = 0
-    documents_changed: int = 0
-    items_new: int = 0
-    items_changed: int = 0
-    items_removed: int = 0
-    errors: list[str] = field(default_factory=list)
-    state: str = "ok"  # ok | failed | broken | suspect | skipped
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "requests": self.requests,
-            "not_modified": self.not_modified,
-            "documents_new": self.documents_new,
-            "documents_changed": self.documents_changed,
-            "items_new": self.items_new,
-            "items_changed": self.items_changed,
-            "items_removed": self.items_removed,
-            "errors": list(self.errors),
-            "state": self.state,
-        }
-
-    @property
-    def changed(self) -> bool:
-        return bool(
-            self.documents_new
-            or self.documents_changed
-            or self.items_new
-            or self.items_changed
-            or self.items_removed
-        )
+__all__ = ["Pipeline", "SourceSummary", "source_ref"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,8 +44,9 @@ class _Fetched:
     """A document URL after fetching: either unchanged or a new body to process."""
 
     url: str
-    response: Response | None  # None: unchanged (304, or the same bytes as last time)
+    response: Response | None  # None: a 304
     body_hash: str | None
+    changed: bool  # False: a 304, or the same bytes as last time
 
 
 def source_ref(source: SourceConfig) -> SourceRef:
@@ -100,6 +64,8 @@ class Pipeline:
         settings: IngestSettings,
         owner: str,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        revalidate_interval: timedelta = timedelta(days=1),
+        revalidate_per_poll: int = 5,
     ) -> None:
         self._store = store
         self.fetcher = fetcher
@@ -108,6 +74,7 @@ class Pipeline:
         self._settings = settings
         self._clock = clock
         self._owner = owner
+        self._revalidate = (revalidate_interval, revalidate_per_poll)
         # Every parser runs in a bounded worker process: a PDF bomb or a pathological page
         # fails that document, and the event loop (with the web app) never waits for one.
         self.extractor = ExtractWorker(
@@ -163,6 +130,7 @@ class Pipeline:
         now = self._clock()
         fetched: list[FetchRecord] = []
         found: int | None = None  # documents the source's page led to, when it was read
+        listing: Response | None = None
         if source.kind is SourceKind.PAGE:
             links = [Link(url=source.url, text="", date=None)]
         else:
@@ -170,7 +138,7 @@ class Pipeline:
             if listing is not None:
                 fetched.append(_record(source.url, listing, None))
                 found = len(links)
-                if not links and start.known_count:
+                if not links and start.known:
                     await self._hold(ref, start, summary, "broken", "listing has no document links")
                     return
         by_url = {link.url: link for link in links}
@@ -178,11 +146,23 @@ class Pipeline:
         missing = [url for url in by_url if url not in states]
         if missing:
             states |= await self._store.polls.fetch_states(missing)
-        documents = await self._fetch_documents(list(by_url), states, summary)
+        urls = list(by_url)
+        if source.kind is not SourceKind.PAGE:
+            interval, limit = self._revalidate
+            # After a 304 every link is a known document: none is new, all wait their turn.
+            new_at_once = listing is not None
+            urls = to_fetch(
+                urls, states, now=now, interval=interval, limit=limit, new_at_once=new_at_once
+            )
+        documents = await self._fetch_documents(urls, states, summary)
+        checked = [item.url for item in documents if item.response is None]
         extracted: list[Extracted] = []
         unreadable: list[str] = []
         for item in documents:
             if item.response is None:
+                continue
+            if not item.changed:  # the same bytes: keep the new validators for a 304 next time
+                fetched.append(_record(item.url, item.response, item.body_hash))
                 continue
             try:
                 document, parts = await self.extractor.document(
@@ -197,17 +177,25 @@ class Pipeline:
                 continue
             document = attach_bilag(document, by_url.get(item.url), source.kkr)
             extracted.append(
-                Extracted(document=document, items=parts.items, problems=parts.problems)
+                Extracted(
+                    document=document,
+                    items=parts.items,
+                    problems=parts.problems,
+                    ref=wanted(document, source.kkr),
+                )
             )
             fetched.append(_record(item.url, item.response, item.body_hash))
         # The source itself could not be read: its page failed, or every document did. An
         # unreadable document keeps no validators, so it is tried (and reported) again.
-        readable = len(documents) - len(unreadable)
+        # Known documents not asked this time were read before: they count as readable.
+        readable = len(documents) - len(unreadable) + len(by_url) - len(urls)
         failed = bool(summary.errors) and (source.kind is SourceKind.PAGE or readable == 0)
         # A stop may cancel the poll at any await before this point; the writes that follow
         # are one short transaction, which a stop lets finish rather than cut in the middle.
         written = await _uncancelled(
-            self._apply(ref, start, summary, extracted, unreadable, fetched, failed, now, found)
+            self._apply(
+                ref, start, summary, extracted, unreadable, fetched, failed, now, found, checked
+            )
         )
         if not written:
             return
@@ -227,6 +215,7 @@ class Pipeline:
         failed: bool,
         now: datetime,
         found: int | None,
+        checked: list[str],
     ) -> bool:
         """Plan, judge and write; False when the verdict held the poll back."""
         # Sources may share documents (a listing and a feed of the same newsletters): plan and
@@ -248,6 +237,7 @@ class Pipeline:
                 owner=self._owner,
                 now=now,
                 found=found,
+                checked=checked,
             )
         summary.documents_new = applied.documents_new
         summary.documents_changed = applied.documents_changed
@@ -265,7 +255,7 @@ class Pipeline:
     ) -> SourcePlan | None:
         if not extracted and not unreadable:
             return None
-        refs = [wanted(found.document, ref.council) for found in extracted]
+        refs = [found.ref or wanted(found.document, ref.council) for found in extracted]
         known: Known = await self._store.polls.lookup(ref.id, refs, unreadable=unreadable)
         # Classifying is about 2 s per MB of text (a 500-page PDF): in a thread, the event loop
         # and the web app on it keep answering meanwhile.
@@ -322,11 +312,10 @@ class Pipeline:
             summary.requests += response.requests
             if response.not_modified:
                 summary.not_modified += 1
-                return _Fetched(url=url, response=None, body_hash=None)
+                return _Fetched(url=url, response=None, body_hash=None, changed=False)
             body_hash = hashlib.sha256(response.body).hexdigest()
-            if state is not None and state.body_hash == body_hash:
-                return _Fetched(url=url, response=None, body_hash=body_hash)
-            return _Fetched(url=url, response=response, body_hash=body_hash)
+            changed = state is None or state.body_hash != body_hash
+            return _Fetched(url=url, response=response, body_hash=body_hash, changed=changed)
 
         results = await asyncio.gather(*(one(url) for url in urls))
         return [result for result in results if result is not None]

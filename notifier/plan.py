@@ -40,6 +40,7 @@ class Extracted:
     document: Document
     items: Sequence[Item]
     problems: Sequence[str] = ()
+    ref: Wanted | None = None  # ``wanted(document, council)`` when the caller already made it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,7 +177,7 @@ def plan_source(
     )
     for found in extracted:
         document, items = found.document, found.items
-        ref = wanted(document, council)
+        ref = found.ref or wanted(document, council)  # hashing a 500-page text once is enough
         stored = known.find(ref, source_id=source_id)
         diff = diff_items(known.live_items.get(stored.id, []) if stored else [], items)
         told = [*diff.new, *(new for _, new in diff.changed)]

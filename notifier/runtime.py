@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 
 from jinja2 import Environment
@@ -165,6 +165,8 @@ class Runtime:
                 topic_count=len(self.topics),
                 settings=self.settings.ingest,
                 owner=self.worker_id,
+                revalidate_interval=timedelta(seconds=self.settings.fetch.revalidate_interval),
+                revalidate_per_poll=self.settings.fetch.revalidate_per_poll,
             )
         return self._pipeline
 

@@ -77,10 +77,24 @@ class Site:
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
     def settings(
-        self, database_url: str, tmp_path: Path, extra: str = "", *, shipped: bool = False
+        self,
+        database_url: str,
+        tmp_path: Path,
+        extra: str = "",
+        *,
+        shipped: bool = False,
+        recheck_every_poll: bool = True,
     ) -> Settings:
         """Settings polling this site: the demo's sources.toml, or with shipped=True the
-        sources of config/notifier.toml itself."""
+        sources of config/notifier.toml itself.
+
+        ``recheck_every_poll``: ask about every known document at each poll (tests that edit a
+        document in place and poll again); False keeps the production schedule."""
+        recheck = (
+            "revalidate_interval = 0.001\nrevalidate_per_poll = 1000\n"
+            if recheck_every_poll
+            else ""
+        )
         sources = (
             shipped_sources(self.url)
             if shipped
@@ -93,7 +107,7 @@ class Site:
             f"{extra}\n"
             "[fetch]\nper_host_delay = 0\nretries = 2\nbackoff = 0.01\nread_timeout = 1\n"
             'allowed_private_networks = ["127.0.0.0/8"]\n'
-            "max_body_bytes = 2000000\n" + sources,
+            "max_body_bytes = 2000000\n" + recheck + sources,
             encoding="utf-8",
         )
         return load_settings(config)

@@ -98,7 +98,11 @@ def test_sigkill_mid_poll_and_mid_send_then_restart_resumes_within_an_interval(
         # source free to poll.
         config.write_text(
             config.read_text().replace(
-                "read_timeout = 5", "read_timeout = 30\nper_host_concurrency = 8"
+                "read_timeout = 5",
+                # Its listing is unchanged after the baseline: the documents must be asked
+                # again at once (not after a day) for the poll to hang.
+                "read_timeout = 30\nper_host_concurrency = 8\n"
+                "revalidate_interval = 0.001\nrevalidate_per_poll = 100",
             )
         )
         # The sources were polled before; then a newsletter comes out, for subscribers to hear.

@@ -18,6 +18,7 @@ class Validators:
 class FetchState:
     validators: Validators
     body_hash: str | None
+    checked_at: datetime | None = None  # when the server was last asked about the URL
 
 
 @dataclass(frozen=True, kw_only=True)

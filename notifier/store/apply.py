@@ -67,6 +67,7 @@ async def _apply_document(
         document_id=0,
         now=now,
         held=bool(doc_plan.review),
+        pending=[],
     )
     if stored is None:
         document_id = await store_documents.insert(
@@ -101,11 +102,11 @@ async def _apply_document(
 
     version = plan.topics_version
     touched: list[tuple[int, int, Item]] = []  # (item id, version id, item) new or changed
-    for item in doc_plan.diff.new:
-        topics = doc_plan.topics[item.key]
-        item_id, version_id = await store_items.insert(
-            conn, document_id=document_id, item=item, topics=topics, topics_version=version, now=now
-        )
+    new = [(item, doc_plan.topics[item.key]) for item in doc_plan.diff.new]
+    ids = await store_items.insert_many(
+        conn, document_id=document_id, new=new, topics_version=version, now=now
+    )
+    for (item, topics), (item_id, version_id) in zip(new, ids, strict=True):
         await context.item_event(EventType.ITEM_NEW, item, item_id, version_id, topics)
         touched.append((item_id, version_id, item))
         applied.items_new += 1
@@ -138,6 +139,7 @@ async def _apply_document(
     elif was_held and not doc_plan.review:
         # It passes the gate now: what it holds was never told, so it is told now.
         await announce(context)
+    await context.flush()
 
 
 async def announce(context: Context) -> int:
@@ -217,7 +219,7 @@ async def _record_decisions(
 
 
 def as_item(stored: StoredItem) -> Item:
-    return Item(
+    item = Item(
         key=stored.key,
         position=stored.position,
         title=stored.title,
@@ -228,6 +230,9 @@ def as_item(stored: StoredItem) -> Item:
         beslutning=stored.beslutning,
         procedural=stored.procedural,
     )
+    # The stored hash is the hash of this very text: seed the cache instead of hashing it again.
+    item.__dict__["content_hash"] = stored.content_hash
+    return item
 
 
 @dataclass(kw_only=True)
@@ -240,6 +245,9 @@ class Context:
     document_id: int
     now: datetime
     held: bool = False  # the quality gate holds the document: its items are not told
+    # Events waiting for ``flush`` (one statement for a document's events); None: append each
+    # at once.
+    pending: list[dict[str, object]] | None = None
 
     def snapshot(
         self,
@@ -313,12 +321,17 @@ class Context:
 
     async def append(self, type: EventType, payload: Payload) -> None:
         """Every event an applied plan produces goes through here; a quiet plan makes none."""
-        if not self.plan.quiet:
-            await store_events.append(
-                self.conn,
-                type,
-                payload,
-                now=self.now,
-                source_id=self.plan.source_id,
-                document_id=self.document_id,
-            )
+        if self.plan.quiet:
+            return
+        row = store_events.row(
+            type, payload, now=self.now, source_id=self.plan.source_id, document_id=self.document_id
+        )
+        if self.pending is None:
+            await store_events.append_many(self.conn, [row])
+        else:
+            self.pending.append(row)
+
+    async def flush(self) -> None:
+        if self.pending:
+            await store_events.append_many(self.conn, self.pending)
+            self.pending.clear()

@@ -23,26 +23,41 @@ async def append(
     source_id: str | None = None,
     document_id: int | None = None,
 ) -> int:
+    values = row(type, payload, now=now, source_id=source_id, document_id=document_id)
+    result = await conn.execute(events.insert().returning(events.c.id).values(**values))
+    return int(result.scalar_one())
+
+
+async def append_many(conn: AsyncConnection, rows: Sequence[dict[str, object]]) -> None:
+    """Append events made by ``row``, in order, in one statement."""
+    if rows:
+        await conn.execute(events.insert(), list(rows))
+
+
+def row(
+    type: EventType,
+    payload: Payload,
+    *,
+    now: datetime,
+    source_id: str | None = None,
+    document_id: int | None = None,
+) -> dict[str, object]:
+    """An event as a row for ``append_many``."""
     if not isinstance(payload, payload_type(type)):
         raise TypeError(f"{type} takes a {payload_type(type).__name__}")
     item_id = version_id = None
     if isinstance(payload, ItemSnapshot):
         item_id, version_id = payload.item_id, payload.version_id
         document_id = payload.document_id
-    result = await conn.execute(
-        events.insert()
-        .returning(events.c.id)
-        .values(
-            type=type.value,
-            created_at=now,
-            source_id=source_id,
-            document_id=document_id,
-            item_id=item_id,
-            item_version_id=version_id,
-            payload=to_json(payload),
-        )
-    )
-    return int(result.scalar_one())
+    return {
+        "type": type.value,
+        "created_at": now,
+        "source_id": source_id,
+        "document_id": document_id,
+        "item_id": item_id,
+        "item_version_id": version_id,
+        "payload": to_json(payload),
+    }
 
 
 async def since(

@@ -98,9 +98,9 @@ async def meeting_agenda(conn: AsyncConnection, meeting_id: int) -> list[StoredI
 
 async def count_stale(conn: AsyncConnection, topics_version: str) -> int:
     """Live items classified by other topic definitions than ``topics_version``."""
-    query = sa.select(sa.func.count()).where(
-        items.c.removed_at.is_(None), items.c.topics_version != topics_version
-    )
+    # Two ranges instead of "!=", so both databases can answer from the topics_version index.
+    other = (items.c.topics_version < topics_version) | (items.c.topics_version > topics_version)
+    query = sa.select(sa.func.count()).where(items.c.removed_at.is_(None), other)
     return int(await conn.scalar(query) or 0)
 
 
@@ -113,28 +113,41 @@ async def count_live_of_source(conn: AsyncConnection, source_id: str) -> int:
     return int(await conn.scalar(query) or 0)
 
 
-async def insert(
+async def insert_many(
     conn: AsyncConnection,
     *,
     document_id: int,
-    item: Item,
-    topics: Sequence[TopicMatch],
+    new: Sequence[tuple[Item, Sequence[TopicMatch]]],
     topics_version: str,
     now: datetime,
-) -> tuple[int, int]:
-    """Store a new item and its first version; return (item id, version id)."""
-    result = await conn.execute(
-        items.insert()
-        .returning(items.c.id)
-        .values(
-            document_id=document_id,
-            created_at=now,
-            **_values(item, topics, topics_version, now),
-        )
+) -> list[tuple[int, int]]:
+    """Store new items of one document and their first versions, three statements for them
+    all; return (item id, version id) of each, in order."""
+    if not new:
+        return []
+    rows = [
+        {"document_id": document_id, "created_at": now, **_values(i, t, topics_version, now)}
+        for i, t in new
+    ]
+    inserted = await conn.execute(
+        items.insert().returning(items.c.id, sort_by_parameter_order=True), rows
     )
-    item_id = int(result.scalar_one())
-    version_id = await _add_version(conn, item_id, item, now)
-    return item_id, version_id
+    item_ids = [int(item_id) for item_id in inserted.scalars().all()]
+    versions = await conn.execute(
+        item_versions.insert().returning(item_versions.c.id, sort_by_parameter_order=True),
+        [_version(item_id, i, now) for item_id, (i, _t) in zip(item_ids, new, strict=True)],
+    )
+    version_ids = [int(version_id) for version_id in versions.scalars().all()]
+    await conn.execute(
+        items.update()
+        .where(items.c.id == sa.bindparam("item_ref"))
+        .values(current_version_id=sa.bindparam("version_ref")),
+        [
+            {"item_ref": item_id, "version_ref": version_id}
+            for item_id, version_id in zip(item_ids, version_ids, strict=True)
+        ],
+    )
+    return list(zip(item_ids, version_ids, strict=True))
 
 
 async def update(
@@ -180,19 +193,21 @@ def _values(
     }
 
 
+def _version(item_id: int, item: Item, now: datetime) -> dict[str, object]:
+    return {
+        "item_id": item_id,
+        "content_hash": item.content_hash,
+        "title": item.title,
+        "text": item.text,
+        "indstilling": item.indstilling,
+        "beslutning": item.beslutning,
+        "created_at": now,
+    }
+
+
 async def _add_version(conn: AsyncConnection, item_id: int, item: Item, now: datetime) -> int:
     result = await conn.execute(
-        item_versions.insert()
-        .returning(item_versions.c.id)
-        .values(
-            item_id=item_id,
-            content_hash=item.content_hash,
-            title=item.title,
-            text=item.text,
-            indstilling=item.indstilling,
-            beslutning=item.beslutning,
-            created_at=now,
-        )
+        item_versions.insert().returning(item_versions.c.id).values(**_version(item_id, item, now))
     )
     version_id = int(result.scalar_one())
     await conn.execute(

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.errors import StoreError
-from notifier.store.db import Database
+from notifier.store.db import Database, insert
 from notifier.store.schema import locks
 
 log = logging.getLogger(__name__)
@@ -59,33 +59,46 @@ async def take(
     """Take or renew the lease in the caller's transaction; False while someone else holds a
     live one."""
     expires = now + ttl
-    taken = await conn.execute(
-        locks.update()
-        .where(locks.c.name == name, sa.or_(locks.c.owner == owner, locks.c.expires_at < now))
-        .values(owner=owner, expires_at=expires)
+    # One statement in the usual cases (no row, ours, or expired); atomic against a racing
+    # taker on both databases.
+    statement = insert(conn, locks).values(name=name, owner=owner, expires_at=expires)
+    statement = statement.on_conflict_do_update(
+        index_elements=[locks.c.name],
+        set_={"owner": owner, "expires_at": expires},
+        where=sa.or_(locks.c.owner == owner, locks.c.expires_at < now),
     )
-    if taken.rowcount:
+    if (await conn.execute(statement)).rowcount:
         return True
     holder = await conn.scalar(sa.select(locks.c.owner).where(locks.c.name == name))
-    if holder is not None:
-        if not holder_is_dead(holder):
-            return False
-        taken = await conn.execute(
-            locks.update()
-            .where(locks.c.name == name, locks.c.owner == holder)
-            .values(owner=owner, expires_at=expires)
-        )
-        return bool(taken.rowcount)
-    try:
-        async with conn.begin_nested():  # a racing insert must not spoil the caller's transaction
-            await conn.execute(locks.insert().values(name=name, owner=owner, expires_at=expires))
-    except sa.exc.IntegrityError:
-        return False  # another owner inserted it first
-    return True
+    if holder is None or not holder_is_dead(holder):
+        return False
+    taken = await conn.execute(
+        locks.update()
+        .where(locks.c.name == name, locks.c.owner == holder)
+        .values(owner=owner, expires_at=expires)
+    )
+    return bool(taken.rowcount)
 
 
 async def give_up(conn: AsyncConnection, name: str, *, owner: str) -> None:
     await conn.execute(locks.delete().where(locks.c.name == name, locks.c.owner == owner))
+
+
+async def give_back(conn: AsyncConnection, name: str, *, owner: str, now: datetime) -> bool:
+    """Give back a lease the owner still holds (or one that ran out and nobody took), in the
+    caller's transaction; False when another owner holds it now."""
+    released = await conn.execute(
+        locks.delete().where(
+            locks.c.name == name, sa.or_(locks.c.owner == owner, locks.c.expires_at < now)
+        )
+    )
+    if released.rowcount:
+        return True
+    # No row at all, or a holder that died on this host: taken and given back, as before.
+    if not await take(conn, name, owner=owner, now=now, ttl=LEASE_TTL):
+        return False
+    await give_up(conn, name, owner=owner)
+    return True
 
 
 def holder_is_dead(owner: str) -> bool:

@@ -37,7 +37,6 @@ def lease_name(source_id: str) -> str:
 class PollStart:
     state: SourceState
     known: Sequence[StoredDocument]  # the source's newest documents, newest first
-    known_count: int  # all the source's documents
     fetch_states: dict[str, FetchState]  # of the source's URL and the known documents
 
 
@@ -59,9 +58,11 @@ class Polls:
         (another process holds the lease, or polled the source less than ``min_gap`` seconds
         ago)."""
         async with self._db.write() as conn:
-            state = await store_sources.ensure(conn, source)
+            # The lease first: on PostgreSQL it waits for a replica finishing this source's
+            # poll to commit, so the state read next shows that poll (min_gap then skips).
             if not await leases.take(conn, lease_name(source.id), owner=owner, now=now, ttl=ttl):
                 return None
+            state = await store_sources.ensure(conn, source)
             polled = state.last_polled_at
             if min_gap and polled and (now - polled).total_seconds() < min_gap:
                 await leases.give_up(conn, lease_name(source.id), owner=owner)
@@ -70,7 +71,6 @@ class Polls:
             return PollStart(
                 state=state,
                 known=known,
-                known_count=await store_documents.count_of_source(conn, source.id),
                 fetch_states=await store_sources.fetch_states(
                     conn, [source.url, *(document.url for document in known)]
                 ),
@@ -129,6 +129,7 @@ class Polls:
         owner: str,
         now: datetime,
         found: int | None = None,
+        checked: Collection[str] = (),
     ) -> Applied:
         """Apply the judged plan, remember the validators, record the source's health and give
         back the lease, in one transaction.
@@ -136,21 +137,21 @@ class Polls:
         ``failed``: the source itself could not be read this time (its page failed, or every
         document did); errors besides that are recorded without counting as a failed poll.
         ``found``: how many documents the source's page led to, when it was read this time.
+        ``checked``: URLs the server said were unchanged (not due for another check for a while).
         """
         async with self._db.write() as conn:
-            await _still_held(conn, source.id, owner, now)
+            await _give_back(conn, source.id, owner, now)
             applied = await apply(conn, plan, now=now) if plan is not None else Applied()
             if found is not None:
                 await store_sources.update(conn, source.id, found_documents=found)
-            for record in fetched:
-                await store_sources.save_fetch_state(conn, record, now)
+            await store_sources.save_fetch_states(conn, fetched, now)
+            await store_sources.mark_checked(conn, checked, now)
             if failed:
                 await _failure(conn, source, "; ".join(errors), now)
             else:
                 await _success(conn, source, previous, now, published=applied.items_new > 0)
                 if errors:
                     await _failure(conn, source, "; ".join(errors), now, count=False)
-            await leases.give_up(conn, lease_name(source.id), owner=owner)
         return applied
 
     async def hold(
@@ -169,7 +170,7 @@ class Polls:
         event = EventType.SOURCE_BROKEN if kind == "broken" else EventType.SOURCE_SUSPECT
         alert_again = previous.state != kind or fingerprint != previous.held_fingerprint
         async with self._db.write() as conn:
-            await _still_held(conn, source.id, owner, now)
+            await _give_back(conn, source.id, owner, now)
             await store_sources.update(
                 conn,
                 source.id,
@@ -181,22 +182,19 @@ class Polls:
             if alert_again:
                 payload = SourcePayload(source_id=source.id, council=source.council, reason=reason)
                 await store_events.append(conn, event, payload, now=now, source_id=source.id)
-            await leases.give_up(conn, lease_name(source.id), owner=owner)
 
     async def fail(self, source: SourceRef, reason: str, *, owner: str, now: datetime) -> None:
         """The source could not be polled at all: count the failure, give back the lease."""
         async with self._db.write() as conn:
-            await _still_held(conn, source.id, owner, now)
+            await _give_back(conn, source.id, owner, now)
             await _failure(conn, source, reason, now)
-            await leases.give_up(conn, lease_name(source.id), owner=owner)
 
 
-async def _still_held(conn: AsyncConnection, source_id: str, owner: str, now: datetime) -> None:
-    """A poll writes its outcome only while it holds the source's lease: one whose lease ran
-    out (a stalled process) and was taken over must not write over the new holder's poll."""
-    if not await leases.take(
-        conn, lease_name(source_id), owner=owner, now=now, ttl=leases.LEASE_TTL
-    ):
+async def _give_back(conn: AsyncConnection, source_id: str, owner: str, now: datetime) -> None:
+    """A poll writes its outcome (and gives back its lease, in the same transaction) only
+    while it holds the source's lease: one whose lease ran out (a stalled process) and was
+    taken over must not write over the new holder's poll."""
+    if not await leases.give_back(conn, lease_name(source_id), owner=owner, now=now):
         raise StoreError(f"lost the lease on source {source_id} to another worker; poll dropped")
 
 

@@ -120,6 +120,10 @@ documents = sa.Table(
     # the secretariat's chat has heard that it is held (each held document once)
     sa.Column("review_notified", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index(None, "url"),
+    # a poll reads its source's documents; a moved document is found by its content hash
+    sa.Index(None, "source_id"),
+    sa.Index(None, "content_hash"),
+    sa.Index(None, "meeting_id"),
 )
 
 document_versions = sa.Table(
@@ -158,6 +162,7 @@ items = sa.Table(
     sa.UniqueConstraint("document_id", "key"),
     sa.Index(None, "case_number"),
     sa.Index(None, "decides_item_id"),
+    sa.Index(None, "topics_version"),  # items to reclassify, counted at every start
 )
 
 item_versions = sa.Table(

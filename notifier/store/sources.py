@@ -6,7 +6,7 @@ transaction. The module functions are the store's own conn-level helpers.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.models import Council, FetchState, Message, SourceKind, SourceState, Validators
 from notifier.store import outbox as store_outbox
-from notifier.store.db import Database
+from notifier.store.db import Database, insert
 from notifier.store.schema import fetch_state, sources
 
 
@@ -32,9 +32,13 @@ class SourceRef:
 async def ensure(conn: AsyncConnection, source: SourceRef) -> SourceState:
     """Create the row for a configured source, or bring its council/kind/url up to date."""
     values = {"council": source.council.value, "kind": source.kind.value, "url": source.url}
-    updated = await conn.execute(sources.update().where(sources.c.id == source.id).values(**values))
-    if updated.rowcount == 0:
+    state = await get(conn, source.id)  # one statement when nothing changed, as usual
+    if state is not None and (state.council, state.kind, state.url) == tuple(values.values()):
+        return state
+    if state is None:
         await conn.execute(sources.insert().values(id=source.id, **values))
+    else:
+        await conn.execute(sources.update().where(sources.c.id == source.id).values(**values))
     state = await get(conn, source.id)
     assert state is not None
     return state
@@ -84,6 +88,7 @@ async def fetch_states(conn: AsyncConnection, urls: Collection[str]) -> dict[str
         row["url"]: FetchState(
             validators=Validators(etag=row["etag"], last_modified=row["last_modified"]),
             body_hash=row["body_hash"],
+            checked_at=row["fetched_at"],
         )
         for row in (await conn.execute(query)).mappings().all()
     }
@@ -99,19 +104,38 @@ class FetchRecord:
     status: int
 
 
-async def save_fetch_state(conn: AsyncConnection, record: FetchRecord, now: datetime) -> None:
-    values = {
-        "etag": record.validators.etag,
-        "last_modified": record.validators.last_modified,
-        "body_hash": record.body_hash,
-        "status": record.status,
-        "fetched_at": now,
-    }
-    updated = await conn.execute(
-        fetch_state.update().where(fetch_state.c.url == record.url).values(**values)
+async def save_fetch_states(
+    conn: AsyncConnection, records: Sequence[FetchRecord], now: datetime
+) -> None:
+    """Remember the validators of these URLs: one upsert for them all."""
+    if not records:
+        return
+    statement = insert(conn, fetch_state)
+    columns = ("etag", "last_modified", "body_hash", "status", "fetched_at")
+    statement = statement.on_conflict_do_update(
+        index_elements=[fetch_state.c.url],
+        set_={column: statement.excluded[column] for column in columns},
     )
-    if updated.rowcount == 0:
-        await conn.execute(fetch_state.insert().values(url=record.url, **values))
+    rows = {  # one row per URL: an upsert may not touch the same row twice
+        record.url: {
+            "url": record.url,
+            "etag": record.validators.etag,
+            "last_modified": record.validators.last_modified,
+            "body_hash": record.body_hash,
+            "status": record.status,
+            "fetched_at": now,
+        }
+        for record in records
+    }
+    await conn.execute(statement, list(rows.values()))
+
+
+async def mark_checked(conn: AsyncConnection, urls: Collection[str], now: datetime) -> None:
+    """The server was asked about these URLs and said they had not changed."""
+    if urls:
+        await conn.execute(
+            fetch_state.update().where(fetch_state.c.url.in_(list(urls))).values(fetched_at=now)
+        )
 
 
 class Sources:
