@@ -15,11 +15,13 @@ forbids) and Jinja's autoescape; HTML bodies are built escaped and then escaped 
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from jinja2 import Environment
@@ -156,6 +158,9 @@ class FeedRenderer:
         self.specs = catalogue(topics)
         self.topic_names = {topic.id: topic.name for topic in topics}
         self._env = env
+        # Each entry's view (its HTML body above all) by item id, reused while the entry is
+        # the same object: re-rendering a feed after one new item then renders one new body.
+        self._views: dict[int, tuple[Entry, _View]] = {}
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path}"
@@ -192,8 +197,19 @@ class FeedRenderer:
             updated_rfc822=_rfc822(updated),
             updated_rfc3339=_rfc3339(updated),
             author=SITE_NAME,
-            entries=[self._view(entry) for entry in entries],
+            entries=[self._cached_view(entry) for entry in entries],
         ).encode()
+
+    def forget(self) -> None:
+        """Drop the kept entry views (after a full rebuild, so entries gone stop using memory)."""
+        self._views.clear()
+
+    def _cached_view(self, entry: Entry) -> _View:
+        kept = self._views.get(entry.item_id)
+        if kept is None or kept[0] is not entry:
+            kept = (entry, self._view(entry))
+            self._views[entry.item_id] = kept
+        return kept[1]
 
     def _view(self, entry: Entry) -> _View:
         snap = entry.snapshot
@@ -270,27 +286,52 @@ class File:
     last_modified: datetime | None
     media_type: str
 
+    @cached_property
+    def etag(self) -> str:
+        """A strong ETag of the body, computed once per file (not once per request)."""
+        return '"' + hashlib.sha256(self.body).hexdigest()[:32] + '"'
+
+    @cached_property
+    def http_date(self) -> str | None:
+        """``last_modified`` as a Last-Modified header value."""
+        if self.last_modified is None:
+            return None
+        return format_datetime(self.last_modified.astimezone(UTC), usegmt=True)
+
 
 def build_files(
     renderer: FeedRenderer, state: Recent, meetings: Sequence[StoredMeeting]
 ) -> dict[str, File]:
     """Every feed, the OPML list and the calendars, by path relative to the site root."""
+    files = feed_files(renderer, state, renderer.specs)
+    files[OPML_PATH] = file_for(OPML_PATH, renderer.opml(renderer.specs), None)
+    files.update(calendar_files(renderer, meetings))
+    return files
+
+
+def feed_files(renderer: FeedRenderer, state: Recent, specs: Iterable[FeedSpec]) -> dict[str, File]:
+    """The RSS and Atom files of these feeds."""
     files: dict[str, File] = {}
-    for spec in renderer.specs:
+    for spec in specs:
         selected = spec.select(state.entries)
         changed = modified(state, spec)
-        files[spec.rss_path] = _file(spec.rss_path, renderer.rss(spec, selected), changed)
-        files[spec.atom_path] = _file(spec.atom_path, renderer.atom(spec, selected), changed)
-    files[OPML_PATH] = _file(OPML_PATH, renderer.opml(renderer.specs), None)
+        files[spec.rss_path] = file_for(spec.rss_path, renderer.rss(spec, selected), changed)
+        files[spec.atom_path] = file_for(spec.atom_path, renderer.atom(spec, selected), changed)
+    return files
+
+
+def calendar_files(renderer: FeedRenderer, meetings: Sequence[StoredMeeting]) -> dict[str, File]:
+    """The calendar of all meetings and one per council."""
+    files: dict[str, File] = {}
     for council in [None, *Council]:
         chosen = [m for m in meetings if council is None or m.council is council]
         moved = max((m.updated_at for m in chosen), default=EMPTY_FEED_TIME)
         body = ical.render_calendar(chosen, council=council, base_url=renderer.base_url)
         path = calendar_path(council)
-        files[path] = _file(path, body, moved)
+        files[path] = file_for(path, body, moved)
     return files
 
 
-def _file(path: str, body: bytes, last_modified: datetime | None) -> File:
+def file_for(path: str, body: bytes, last_modified: datetime | None) -> File:
     media_type = MEDIA_TYPES[path[path.rindex(".") :]]
     return File(body=body, last_modified=last_modified, media_type=media_type)

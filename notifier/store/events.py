@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from notifier.models import Event, EventType, ItemSnapshot, Payload
 from notifier.models.events import payload_type
 from notifier.models.serialize import from_json, to_json
+from notifier.store.db import APPENDED
 from notifier.store.schema import events
 
 
@@ -42,6 +43,7 @@ async def append(
             payload=to_json(payload),
         )
     )
+    conn.info.setdefault(APPENDED, []).append(type.value)
     return int(result.scalar_one())
 
 
