@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 from notifier.models import Council, Event, EventType, ItemSnapshot
@@ -213,9 +214,10 @@ def _newest_first(entry: Entry) -> tuple[float, tuple[int, ...], int]:
 def select(entries: Sequence[Entry], key: FeedKey, limit: int) -> list[Entry]:
     """The newest ``limit`` entries a feed selection holds."""
     topic, council = key
-    return [
+    chosen = (
         entry
         for entry in entries
         if (council is None or entry.snapshot.council is council)
         and (topic is None or topic in entry.snapshot.topic_ids)
-    ][:limit]
+    )
+    return list(islice(chosen, limit))  # stops at the limit: no scan of the older entries

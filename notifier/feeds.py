@@ -25,6 +25,7 @@ from functools import cached_property
 from urllib.parse import urlsplit
 
 from jinja2 import Environment
+from markupsafe import Markup
 
 from notifier import ical
 from notifier.feed_entries import FEED_EVENTS, Entry, FeedKey, Recent, fold, select
@@ -105,9 +106,11 @@ def catalogue(topics: Sequence[Topic]) -> list[FeedSpec]:
     return specs
 
 
-def modified(state: Recent, spec: FeedSpec) -> datetime:
-    """When what the feed shows last changed (its Last-Modified)."""
-    newest = max((entry.updated for entry in spec.select(state.entries)), default=None)
+def modified(state: Recent, spec: FeedSpec, selected: Sequence[Entry] | None = None) -> datetime:
+    """When what the feed shows last changed (its Last-Modified); ``selected``: what it shows,
+    when already chosen."""
+    shown = spec.select(state.entries) if selected is None else selected
+    newest = max((entry.updated for entry in shown), default=None)
     touched = state.changed.get(spec.key)
     return max((t for t in (newest, touched) if t is not None), default=EMPTY_FEED_TIME)
 
@@ -158,9 +161,9 @@ class FeedRenderer:
         self.specs = catalogue(topics)
         self.topic_names = {topic.id: topic.name for topic in topics}
         self._env = env
-        # Each entry's view (its HTML body above all) by item id, reused while the entry is
-        # the same object: re-rendering a feed after one new item then renders one new body.
-        self._views: dict[int, tuple[Entry, _View]] = {}
+        # Each entry's rendered XML by (template, item id), reused while the entry is the same
+        # object: rendering a feed again after one new item then renders one new entry.
+        self._fragments: dict[tuple[str, int], tuple[Entry, Markup]] = {}
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path}"
@@ -169,10 +172,10 @@ class FeedRenderer:
         return f"{TAG}:item/{item_id}"
 
     def rss(self, spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
-        return self._render("feeds/rss.xml.j2", spec, entries)
+        return self._render("feeds/rss", spec, entries)
 
     def atom(self, spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
-        return self._render("feeds/atom.xml.j2", spec, entries)
+        return self._render("feeds/atom", spec, entries)
 
     def opml(self, specs: Sequence[FeedSpec]) -> bytes:
         template = self._env.get_template("feeds/feeds.opml.j2")
@@ -186,7 +189,8 @@ class FeedRenderer:
 
     def _render(self, name: str, spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
         updated = max((entry.updated for entry in entries), default=EMPTY_FEED_TIME)
-        template = self._env.get_template(name)
+        template = self._env.get_template(f"{name}.xml.j2")
+        part = f"{name}_entries.xml.j2"
         return template.render(
             feed_id=f"{TAG}:feed/{spec.slug}",
             title=spec.title,
@@ -197,18 +201,20 @@ class FeedRenderer:
             updated_rfc822=_rfc822(updated),
             updated_rfc3339=_rfc3339(updated),
             author=SITE_NAME,
-            entries=[self._cached_view(entry) for entry in entries],
+            entries=Markup("".join(self._fragment(part, entry) for entry in entries)),
         ).encode()
 
     def forget(self) -> None:
-        """Drop the kept entry views (after a full rebuild, so entries gone stop using memory)."""
-        self._views.clear()
+        """Drop the kept entries' XML (after a full rebuild, so entries gone free memory)."""
+        self._fragments.clear()
 
-    def _cached_view(self, entry: Entry) -> _View:
-        kept = self._views.get(entry.item_id)
+    def _fragment(self, name: str, entry: Entry) -> Markup:
+        """One entry's XML, escaped by its template (so the feed's template keeps it as is)."""
+        kept = self._fragments.get((name, entry.item_id))
         if kept is None or kept[0] is not entry:
-            kept = (entry, self._view(entry))
-            self._views[entry.item_id] = kept
+            xml = self._env.get_template(name).render(entries=[self._view(entry)])
+            kept = (entry, Markup(xml))
+            self._fragments[(name, entry.item_id)] = kept
         return kept[1]
 
     def _view(self, entry: Entry) -> _View:
@@ -314,7 +320,7 @@ def feed_files(renderer: FeedRenderer, state: Recent, specs: Iterable[FeedSpec])
     files: dict[str, File] = {}
     for spec in specs:
         selected = spec.select(state.entries)
-        changed = modified(state, spec)
+        changed = modified(state, spec, selected)
         files[spec.rss_path] = file_for(spec.rss_path, renderer.rss(spec, selected), changed)
         files[spec.atom_path] = file_for(spec.atom_path, renderer.atom(spec, selected), changed)
     return files
