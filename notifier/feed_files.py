@@ -1,8 +1,9 @@
 """Pure: every published file kept current as events arrive, rendering only what they touch.
 
 ``FeedFiles.add`` folds new events into the entries it keeps (``feed_entries.Folding``) and
-renders again only the feeds whose selection (topic, council) one of them touched; the other
-files stay the same objects, with the same bytes and ETag. Meeting events rebuild the
+names the feeds whose selection (topic, council) one of them touched; ``render`` renders just
+those again (the caller may do it in steps), and the other files stay the same objects, with
+the same bytes and ETag. Meeting events rebuild the
 calendars, from the meetings the caller read. Nothing here reads the database or the clock.
 """
 
@@ -10,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from notifier.feed_entries import FEED_EVENTS, Entry, Folding
+from notifier.feed_entries import FEED_EVENTS, Entry, Folding, Recent
 from notifier.feeds import (
     OPML_PATH,
     FeedRenderer,
+    FeedSpec,
     File,
     calendar_files,
     feed_files,
@@ -32,7 +34,8 @@ class FeedFiles:
     def __init__(self, renderer: FeedRenderer) -> None:
         self._renderer = renderer
         self._folding = Folding()
-        self._built = False
+        self._state = Recent(entries=[], changed={})
+        self._started = False
         self.files: dict[str, File] = {
             OPML_PATH: file_for(OPML_PATH, renderer.opml(renderer.specs), None)
         }
@@ -48,18 +51,25 @@ class FeedFiles:
         """How many item events the entries were folded from."""
         return self._folding.count
 
-    def add(self, events: Iterable[Event], meetings: Sequence[StoredMeeting] | None) -> None:
-        """Fold in events newer than any added before; ``meetings`` (None: unchanged) are all
-        stored meetings, read after a meeting event."""
+    def add(
+        self, events: Iterable[Event], meetings: Sequence[StoredMeeting] | None
+    ) -> list[FeedSpec]:
+        """Fold in events newer than any added before and rebuild the calendars from
+        ``meetings`` (None: unchanged; else all stored meetings, read after a meeting event).
+        Returns the feeds to ``render`` now: those the events touched, or all at first."""
         touched = self._folding.add(events)
-        files = dict(self.files)
-        if touched or not self._built:
-            state = self._folding.recent()
+        pending: list[FeedSpec] = []
+        if touched or not self._started:
+            self._state = self._folding.recent()
+            self.entries = self._state.entries
             specs = self._renderer.specs
-            chosen = specs if not self._built else [s for s in specs if s.key in touched]
-            files.update(feed_files(self._renderer, state, chosen))
-            self.entries = state.entries
+            pending = specs if not self._started else [s for s in specs if s.key in touched]
         if meetings is not None:
-            files.update(calendar_files(self._renderer, meetings))
-        self._built = True
-        self.files = files  # swapped whole: a request never sees a half-updated set
+            self.files = {**self.files, **calendar_files(self._renderer, meetings)}
+        self._started = True
+        return pending
+
+    def render(self, specs: Sequence[FeedSpec]) -> None:
+        """Render these feeds from the entries folded so far."""
+        # Swapped whole: a request never sees a half-updated set.
+        self.files = {**self.files, **feed_files(self._renderer, self._state, specs)}

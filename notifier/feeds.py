@@ -24,7 +24,7 @@ from email.utils import format_datetime
 from functools import cached_property
 from urllib.parse import urlsplit
 
-from jinja2 import Environment
+from jinja2 import Environment, Template
 from markupsafe import Markup
 
 from notifier import ical
@@ -161,9 +161,11 @@ class FeedRenderer:
         self.specs = catalogue(topics)
         self.topic_names = {topic.id: topic.name for topic in topics}
         self._env = env
-        # Each entry's rendered XML by (template, item id), reused while the entry is the same
-        # object: rendering a feed again after one new item then renders one new entry.
-        self._fragments: dict[tuple[str, int], tuple[Entry, Markup]] = {}
+        # Each entry's rendered XML (RSS and Atom) by item id, reused while the entry is the
+        # same object: rendering a feed again after one new item renders one new entry.
+        self._fragments: dict[int, tuple[Entry, dict[str, Markup]]] = {}
+        # Looked up once: the environment would check each file's time on every lookup.
+        self._templates: dict[str, Template] = {}
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path}"
@@ -172,10 +174,10 @@ class FeedRenderer:
         return f"{TAG}:item/{item_id}"
 
     def rss(self, spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
-        return self._render("feeds/rss", spec, entries)
+        return self._render("rss", spec, entries)
 
     def atom(self, spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
-        return self._render("feeds/atom", spec, entries)
+        return self._render("atom", spec, entries)
 
     def opml(self, specs: Sequence[FeedSpec]) -> bytes:
         template = self._env.get_template("feeds/feeds.opml.j2")
@@ -187,34 +189,46 @@ class FeedRenderer:
             ],
         ).encode()
 
-    def _render(self, name: str, spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
+    def _template(self, name: str) -> Template:
+        found = self._templates.get(name)
+        if found is None:
+            found = self._templates[name] = self._env.get_template(name)
+        return found
+
+    def _render(self, kind: str, spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
         updated = max((entry.updated for entry in entries), default=EMPTY_FEED_TIME)
-        template = self._env.get_template(f"{name}.xml.j2")
-        part = f"{name}_entries.xml.j2"
-        return template.render(
-            feed_id=f"{TAG}:feed/{spec.slug}",
-            title=spec.title,
-            subtitle=_subtitle(spec, self.topic_names),
-            link=self.url(_archive_query(spec)),
-            rss_url=self.url(spec.rss_path),
-            atom_url=self.url(spec.atom_path),
-            updated_rfc822=_rfc822(updated),
-            updated_rfc3339=_rfc3339(updated),
-            author=SITE_NAME,
-            entries=Markup("".join(self._fragment(part, entry) for entry in entries)),
-        ).encode()
+        return (
+            self._template(f"feeds/{kind}.xml.j2")
+            .render(
+                feed_id=f"{TAG}:feed/{spec.slug}",
+                title=spec.title,
+                subtitle=_subtitle(spec, self.topic_names),
+                link=self.url(_archive_query(spec)),
+                rss_url=self.url(spec.rss_path),
+                atom_url=self.url(spec.atom_path),
+                updated_rfc822=_rfc822(updated),
+                updated_rfc3339=_rfc3339(updated),
+                author=SITE_NAME,
+                entries=Markup("".join(self._fragments_of(entry)[kind] for entry in entries)),
+            )
+            .encode()
+        )
 
     def forget(self) -> None:
         """Drop the kept entries' XML (after a full rebuild, so entries gone free memory)."""
         self._fragments.clear()
 
-    def _fragment(self, name: str, entry: Entry) -> Markup:
-        """One entry's XML, escaped by its template (so the feed's template keeps it as is)."""
-        kept = self._fragments.get((name, entry.item_id))
+    def _fragments_of(self, entry: Entry) -> dict[str, Markup]:
+        """The entry's RSS and Atom XML, escaped by their templates (so a feed's template
+        takes them as they are)."""
+        kept = self._fragments.get(entry.item_id)
         if kept is None or kept[0] is not entry:
-            xml = self._env.get_template(name).render(entries=[self._view(entry)])
-            kept = (entry, Markup(xml))
-            self._fragments[(name, entry.item_id)] = kept
+            view = [self._view(entry)]
+            xml = {
+                kind: Markup(self._template(f"feeds/{kind}_entries.xml.j2").render(entries=view))
+                for kind in ("rss", "atom")
+            }
+            kept = self._fragments[entry.item_id] = (entry, xml)
         return kept[1]
 
     def _view(self, entry: Entry) -> _View:
@@ -250,7 +264,7 @@ class FeedRenderer:
             facts.append(f"Emner: {topics}")
         text = point_summary(snap.text) if snap.number else snap.text
         beslutning = (decision.beslutning if decision else None) or snap.beslutning or ""
-        return self._env.get_template("feeds/entry.html.j2").render(
+        return self._template("feeds/entry.html.j2").render(
             decides_title=snap.decides_title,
             text=_paragraphs(_truncate(text)),
             indstilling=_paragraphs(_truncate(snap.indstilling or "")),

@@ -23,6 +23,7 @@ from notifier.feeds import EVENT_WINDOW, FEED_EVENTS, FeedRenderer, File
 from notifier.store import Store
 
 CHECK_INTERVAL = 5.0  # seconds between checks for other processes' events
+FEEDS_PER_STEP = 4  # feeds rendered between yields to the event loop in a full build
 
 
 class FileCache:
@@ -79,12 +80,15 @@ class FileCache:
             events, self._cursor = await archive.newest(types=FEED_EVENTS, limit=EVENT_WINDOW)
             self._renderer.forget()
             built = FeedFiles(self._renderer)
-            built.add(events, await archive.meetings())
+            pending = built.add(events, await archive.meetings())
+            for start in range(0, len(pending), FEEDS_PER_STEP):
+                built.render(pending[start : start + FEEDS_PER_STEP])
+                await asyncio.sleep(0)  # seconds of rendering: let other requests in between
         else:
             events, self._cursor = await archive.after(self._cursor, types=PUBLISHED_EVENTS)
             if events:
                 news = any(event.type in MEETING_EVENTS for event in events)
-                built.add(events, await archive.meetings() if news else None)
+                built.render(built.add(events, await archive.meetings() if news else None))
         self._built = built
         self._seen_here = seen_here
         self._next_check = self._clock() + self._interval
