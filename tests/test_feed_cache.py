@@ -154,3 +154,27 @@ async def test_etag_of_an_untouched_feed_survives_a_new_item(sqlite_store: Store
         )
         assert moved.status_code == 200 and moved.headers["etag"] != other.headers["etag"]
         assert [e.title for e in feedparser.parse(moved.content).entries] == ["Letbane"]
+
+
+async def test_the_entries_start_over_from_the_window_once_they_doubled(
+    sqlite_store: Store,
+) -> None:
+    clock = Clock()
+    cache = FileCache(sqlite_store, renderer(), window=2, clock=clock)
+
+    async def newest_two() -> list[feeds.Entry]:
+        latest = await sqlite_store.archive.latest(types=feeds.FEED_EVENTS, limit=2)
+        return feeds.fold(latest).entries
+
+    titles = []
+    for n in range(4):
+        titles.append(f"Punkt {n}")
+        await publish(
+            sqlite_store, [Spec(title=titles[-1])], day=date(2024, 1, 1) + timedelta(days=n)
+        )
+        # Folded from fewer than twice the window when checked: everything since the start.
+        shown = [entry.snapshot.title for entry in await cache.entries()]
+        assert sorted(shown) == sorted(titles)
+    clock.now += 5  # the next check, after four events, starts over from the newest two
+    assert await cache.entries() == await newest_two()
+    assert [entry.snapshot.title for entry in await cache.entries()] == ["Punkt 3", "Punkt 2"]

@@ -6,7 +6,7 @@ A request is answered from the files built last. The cache asks the database for
 are seen at once (``Archive.appended_here`` counts them in memory). New events are folded
 into the entries kept in memory and only the feeds they touch are rendered again.
 
-The entries start from the newest ``EVENT_WINDOW`` item events and then grow by what arrives;
+The entries start from the newest ``window`` item events and then grow by what arrives;
 once they were folded from twice that many, the next check starts over from the window, so
 memory stays bounded and the feeds show what a fresh start would.
 """
@@ -35,11 +35,13 @@ class FileCache:
         renderer: FeedRenderer,
         *,
         interval: float = CHECK_INTERVAL,
+        window: int = EVENT_WINDOW,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._store = store
         self._renderer = renderer
         self._interval = interval
+        self._window = window
         self._clock = clock
         self._lock = asyncio.Lock()
         self._built: FeedFiles | None = None
@@ -76,8 +78,8 @@ class FileCache:
         seen_here = self._store.archive.appended_here(PUBLISHED_EVENTS)
         archive = self._store.archive
         built = self._built
-        if built is None or built.folded >= 2 * EVENT_WINDOW:
-            events, self._cursor = await archive.newest(types=FEED_EVENTS, limit=EVENT_WINDOW)
+        if built is None or built.folded >= 2 * self._window:
+            events, self._cursor = await archive.newest(types=FEED_EVENTS, limit=self._window)
             self._renderer.forget()
             built = FeedFiles(self._renderer)
             pending = built.add(events, await archive.meetings())
