@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 from notifier.models import Council, Event, EventType, ItemSnapshot
@@ -80,29 +81,73 @@ def keys(snapshot: ItemSnapshot) -> list[FeedKey]:
 
 def fold(events: Iterable[Event]) -> Recent:
     """Fold item events (any order) into one entry per point, newest document first."""
-    entries: dict[int, Entry] = {}
-    merged: dict[int, int] = {}  # minutes item -> the agenda item whose entry holds it
-    removed: set[int] = set()
-    seen: dict[int, ItemSnapshot] = {}  # each item's last snapshot, removed or not
-    changed: dict[FeedKey, datetime] = {}
-    for event in sorted(events, key=lambda e: e.id):
-        if event.item_id is None:
-            continue
-        snapshot = event.snapshot
-        target = _apply(event, snapshot, entries, merged, removed)
-        before = seen.get(target)
-        shown = entries[target].snapshot if target in entries else snapshot
-        for key in {*keys(shown), *(keys(before) if before else ())}:
-            if key not in changed or changed[key] < event.created_at:
-                changed[key] = event.created_at
-        seen[target] = shown
-    live = [
-        entry
-        for item_id, entry in entries.items()
-        if item_id not in removed and not entry.snapshot.procedural
-    ]
-    live.sort(key=_newest_first)
-    return Recent(entries=live, changed=changed)
+    folding = Folding()
+    folding.add(events)
+    return folding.recent()
+
+
+class Folding:
+    """``fold`` kept open: events are added in batches, each newer than the last, and the
+    entries stay in memory between them, so one new item costs one event's work, not a
+    re-read of them all."""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, Entry] = {}
+        self._merged: dict[int, int] = {}  # minutes item -> the agenda item whose entry holds it
+        self._removed: set[int] = set()
+        self._seen: dict[int, ItemSnapshot] = {}  # each item's last snapshot, removed or not
+        self._changed: dict[FeedKey, datetime] = {}
+        self._order: dict[int, tuple[Entry, tuple[float, tuple[int, ...], int]]] = {}
+        self.last_id = 0  # the newest event folded in
+        self.count = 0  # events folded in
+
+    def add(self, events: Iterable[Event]) -> set[FeedKey]:
+        """Fold in events newer than those added before; return every selection whose
+        entries or Last-Modified may have changed (a superset: rendering one more is safe)."""
+        touched: set[FeedKey] = set()
+        before: dict[int, Entry | None] = {}
+        for event in sorted(events, key=lambda e: e.id):
+            self.last_id = max(self.last_id, event.id)
+            if event.item_id is None:
+                continue
+            self.count += 1
+            snapshot = event.snapshot
+            for item_id in (snapshot.item_id, snapshot.decides_item_id):
+                if item_id is not None:
+                    agenda = self._merged.get(item_id, item_id)
+                    for found in (item_id, agenda):
+                        before.setdefault(found, self._entries.get(found))
+            target = _apply(event, snapshot, self._entries, self._merged, self._removed)
+            earlier = self._seen.get(target)
+            shown = self._entries[target].snapshot if target in self._entries else snapshot
+            for key in {*keys(shown), *(keys(earlier) if earlier else ())}:
+                if key not in self._changed or self._changed[key] < event.created_at:
+                    self._changed[key] = event.created_at
+                touched.add(key)
+            self._seen[target] = shown
+        for item_id, old in before.items():
+            new = self._entries.get(item_id)
+            for entry in (old, new):
+                if entry is not None:
+                    touched.update(keys(entry.snapshot))
+        return touched
+
+    def recent(self) -> Recent:
+        live = [
+            entry
+            for item_id, entry in self._entries.items()
+            if item_id not in self._removed and not entry.snapshot.procedural
+        ]
+        live.sort(key=self._sort_key)
+        return Recent(entries=live, changed=dict(self._changed))
+
+    def _sort_key(self, entry: Entry) -> tuple[float, tuple[int, ...], int]:
+        # Kept per entry: re-sorting after one new item then costs no recomputed keys.
+        cached = self._order.get(entry.item_id)
+        if cached is None or cached[0] is not entry:
+            cached = (entry, _newest_first(entry))
+            self._order[entry.item_id] = cached
+        return cached[1]
 
 
 def _apply(
@@ -169,9 +214,10 @@ def _newest_first(entry: Entry) -> tuple[float, tuple[int, ...], int]:
 def select(entries: Sequence[Entry], key: FeedKey, limit: int) -> list[Entry]:
     """The newest ``limit`` entries a feed selection holds."""
     topic, council = key
-    return [
+    chosen = (
         entry
         for entry in entries
         if (council is None or entry.snapshot.council is council)
         and (topic is None or topic in entry.snapshot.topic_ids)
-    ][:limit]
+    )
+    return list(islice(chosen, limit))  # stops at the limit: no scan of the older entries

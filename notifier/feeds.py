@@ -15,14 +15,17 @@ forbids) and Jinja's autoescape; HTML bodies are built escaped and then escaped 
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from functools import cached_property
 from urllib.parse import urlsplit
 
-from jinja2 import Environment
+from jinja2 import Environment, Template
+from markupsafe import Markup
 
 from notifier import ical
 from notifier.feed_entries import FEED_EVENTS, Entry, FeedKey, Recent, fold, select
@@ -103,9 +106,11 @@ def catalogue(topics: Sequence[Topic]) -> list[FeedSpec]:
     return specs
 
 
-def modified(state: Recent, spec: FeedSpec) -> datetime:
-    """When what the feed shows last changed (its Last-Modified)."""
-    newest = max((entry.updated for entry in spec.select(state.entries)), default=None)
+def modified(state: Recent, spec: FeedSpec, selected: Sequence[Entry] | None = None) -> datetime:
+    """When what the feed shows last changed (its Last-Modified); ``selected``: what it shows,
+    when already chosen."""
+    shown = spec.select(state.entries) if selected is None else selected
+    newest = max((entry.updated for entry in shown), default=None)
     touched = state.changed.get(spec.key)
     return max((t for t in (newest, touched) if t is not None), default=EMPTY_FEED_TIME)
 
@@ -156,6 +161,11 @@ class FeedRenderer:
         self.specs = catalogue(topics)
         self.topic_names = {topic.id: topic.name for topic in topics}
         self._env = env
+        # Each entry's rendered XML (RSS and Atom) by item id, reused while the entry is the
+        # same object: rendering a feed again after one new item renders one new entry.
+        self._fragments: dict[int, tuple[Entry, dict[str, Markup]]] = {}
+        # Looked up once: the environment would check each file's time on every lookup.
+        self._templates: dict[str, Template] = {}
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path}"
@@ -164,10 +174,10 @@ class FeedRenderer:
         return f"{TAG}:item/{item_id}"
 
     def rss(self, spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
-        return self._render("feeds/rss.xml.j2", spec, entries)
+        return self._render("rss", spec, entries)
 
     def atom(self, spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
-        return self._render("feeds/atom.xml.j2", spec, entries)
+        return self._render("atom", spec, entries)
 
     def opml(self, specs: Sequence[FeedSpec]) -> bytes:
         template = self._env.get_template("feeds/feeds.opml.j2")
@@ -179,21 +189,47 @@ class FeedRenderer:
             ],
         ).encode()
 
-    def _render(self, name: str, spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
+    def _template(self, name: str) -> Template:
+        found = self._templates.get(name)
+        if found is None:
+            found = self._templates[name] = self._env.get_template(name)
+        return found
+
+    def _render(self, kind: str, spec: FeedSpec, entries: Sequence[Entry]) -> bytes:
         updated = max((entry.updated for entry in entries), default=EMPTY_FEED_TIME)
-        template = self._env.get_template(name)
-        return template.render(
-            feed_id=f"{TAG}:feed/{spec.slug}",
-            title=spec.title,
-            subtitle=_subtitle(spec, self.topic_names),
-            link=self.url(_archive_query(spec)),
-            rss_url=self.url(spec.rss_path),
-            atom_url=self.url(spec.atom_path),
-            updated_rfc822=_rfc822(updated),
-            updated_rfc3339=_rfc3339(updated),
-            author=SITE_NAME,
-            entries=[self._view(entry) for entry in entries],
-        ).encode()
+        return (
+            self._template(f"feeds/{kind}.xml.j2")
+            .render(
+                feed_id=f"{TAG}:feed/{spec.slug}",
+                title=spec.title,
+                subtitle=_subtitle(spec, self.topic_names),
+                link=self.url(_archive_query(spec)),
+                rss_url=self.url(spec.rss_path),
+                atom_url=self.url(spec.atom_path),
+                updated_rfc822=_rfc822(updated),
+                updated_rfc3339=_rfc3339(updated),
+                author=SITE_NAME,
+                entries=Markup("".join(self._fragments_of(entry)[kind] for entry in entries)),
+            )
+            .encode()
+        )
+
+    def forget(self) -> None:
+        """Drop the kept entries' XML (after a full rebuild, so entries gone free memory)."""
+        self._fragments.clear()
+
+    def _fragments_of(self, entry: Entry) -> dict[str, Markup]:
+        """The entry's RSS and Atom XML, escaped by their templates (so a feed's template
+        takes them as they are)."""
+        kept = self._fragments.get(entry.item_id)
+        if kept is None or kept[0] is not entry:
+            view = [self._view(entry)]
+            xml = {
+                kind: Markup(self._template(f"feeds/{kind}_entries.xml.j2").render(entries=view))
+                for kind in ("rss", "atom")
+            }
+            kept = self._fragments[entry.item_id] = (entry, xml)
+        return kept[1]
 
     def _view(self, entry: Entry) -> _View:
         snap = entry.snapshot
@@ -228,7 +264,7 @@ class FeedRenderer:
             facts.append(f"Emner: {topics}")
         text = point_summary(snap.text) if snap.number else snap.text
         beslutning = (decision.beslutning if decision else None) or snap.beslutning or ""
-        return self._env.get_template("feeds/entry.html.j2").render(
+        return self._template("feeds/entry.html.j2").render(
             decides_title=snap.decides_title,
             text=_paragraphs(_truncate(text)),
             indstilling=_paragraphs(_truncate(snap.indstilling or "")),
@@ -270,27 +306,52 @@ class File:
     last_modified: datetime | None
     media_type: str
 
+    @cached_property
+    def etag(self) -> str:
+        """A strong ETag of the body, computed once per file (not once per request)."""
+        return '"' + hashlib.sha256(self.body).hexdigest()[:32] + '"'
+
+    @cached_property
+    def http_date(self) -> str | None:
+        """``last_modified`` as a Last-Modified header value."""
+        if self.last_modified is None:
+            return None
+        return format_datetime(self.last_modified.astimezone(UTC), usegmt=True)
+
 
 def build_files(
     renderer: FeedRenderer, state: Recent, meetings: Sequence[StoredMeeting]
 ) -> dict[str, File]:
     """Every feed, the OPML list and the calendars, by path relative to the site root."""
+    files = feed_files(renderer, state, renderer.specs)
+    files[OPML_PATH] = file_for(OPML_PATH, renderer.opml(renderer.specs), None)
+    files.update(calendar_files(renderer, meetings))
+    return files
+
+
+def feed_files(renderer: FeedRenderer, state: Recent, specs: Iterable[FeedSpec]) -> dict[str, File]:
+    """The RSS and Atom files of these feeds."""
     files: dict[str, File] = {}
-    for spec in renderer.specs:
+    for spec in specs:
         selected = spec.select(state.entries)
-        changed = modified(state, spec)
-        files[spec.rss_path] = _file(spec.rss_path, renderer.rss(spec, selected), changed)
-        files[spec.atom_path] = _file(spec.atom_path, renderer.atom(spec, selected), changed)
-    files[OPML_PATH] = _file(OPML_PATH, renderer.opml(renderer.specs), None)
+        changed = modified(state, spec, selected)
+        files[spec.rss_path] = file_for(spec.rss_path, renderer.rss(spec, selected), changed)
+        files[spec.atom_path] = file_for(spec.atom_path, renderer.atom(spec, selected), changed)
+    return files
+
+
+def calendar_files(renderer: FeedRenderer, meetings: Sequence[StoredMeeting]) -> dict[str, File]:
+    """The calendar of all meetings and one per council."""
+    files: dict[str, File] = {}
     for council in [None, *Council]:
         chosen = [m for m in meetings if council is None or m.council is council]
         moved = max((m.updated_at for m in chosen), default=EMPTY_FEED_TIME)
         body = ical.render_calendar(chosen, council=council, base_url=renderer.base_url)
         path = calendar_path(council)
-        files[path] = _file(path, body, moved)
+        files[path] = file_for(path, body, moved)
     return files
 
 
-def _file(path: str, body: bytes, last_modified: datetime | None) -> File:
+def file_for(path: str, body: bytes, last_modified: datetime | None) -> File:
     media_type = MEDIA_TYPES[path[path.rindex(".") :]]
     return File(body=body, last_modified=last_modified, media_type=media_type)

@@ -23,6 +23,8 @@ PURE = (
     "notifier.diff",
     "notifier.digest",
     "notifier.extract",
+    "notifier.feed_entries",
+    "notifier.feed_files",
     "notifier.feeds",
     "notifier.headings",
     "notifier.ical",

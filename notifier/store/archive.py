@@ -33,6 +33,27 @@ class Archive:
         async with self._db.read() as conn:
             return await store_events.last_id(conn)
 
+    async def newest(self, *, types: Sequence[EventType], limit: int) -> tuple[list[Event], int]:
+        """``latest`` and, read with it, the newest event id of any type (where to go on)."""
+        async with self._db.read() as conn:
+            last = await store_events.last_id(conn)
+            found = await store_events.latest(conn, types=types, limit=limit)
+            return [event for event in found if event.id <= last], last
+
+    async def after(self, after_id: int, *, types: Sequence[EventType]) -> tuple[list[Event], int]:
+        """Events of these types after ``after_id``, oldest first, and the newest event id of
+        any type, read together: the next call starts there and skips the other types."""
+        async with self._db.read() as conn:
+            last = await store_events.last_id(conn)
+            if last <= after_id:
+                return [], after_id
+            return await store_events.since(conn, after_id, types=types, until_id=last), last
+
+    def appended_here(self, types: Sequence[EventType]) -> int:
+        """How many events of these types this process has committed: a cache in this
+        process learns of its own writes without a database round trip."""
+        return sum(self._db.appended[kind.value] for kind in types)
+
     async def meetings(self, council: Council | None = None) -> list[StoredMeeting]:
         async with self._db.read() as conn:
             return await store_meetings.all_meetings(conn, council)

@@ -10,6 +10,7 @@ writer got in between); a reader uses a plain ``BEGIN`` and never blocks writers
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from notifier.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _READ_ONLY = "notifier_read_only"
+# Set on a connection by events.append: the event types its transaction appended.
+APPENDED = "notifier_appended"
 # PostgreSQL: a statement that waits this long for a lock (another session's LOCK TABLE, a
 # stuck transaction) fails as a StoreError the job retries, instead of holding its job (and
 # the job's locks in this process) forever. SQLite's writers wait up to busy_timeout alike.
@@ -107,6 +110,9 @@ class Database:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # Events committed by this process, by type: caches in this process see their own
+        # writes at once, without asking the database (other processes' by checking).
+        self.appended: Counter[str] = Counter()
 
     @property
     def dialect(self) -> str:
@@ -124,9 +130,14 @@ class Database:
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A read-write transaction, committed when the block ends without an exception."""
+        appended: list[str] = []
         with translated():
             async with self.engine.begin() as conn:
-                yield conn
+                try:
+                    yield conn
+                finally:
+                    appended = conn.info.pop(APPENDED, [])
+        self.appended.update(appended)  # only once committed
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from notifier.models import Event, EventType, ItemSnapshot, Payload
 from notifier.models.events import payload_type
 from notifier.models.serialize import from_json, to_json
+from notifier.store.db import APPENDED
 from notifier.store.schema import events
 
 
@@ -25,6 +26,7 @@ async def append(
 ) -> int:
     values = row(type, payload, now=now, source_id=source_id, document_id=document_id)
     result = await conn.execute(events.insert().returning(events.c.id).values(**values))
+    conn.info.setdefault(APPENDED, []).append(type.value)
     return int(result.scalar_one())
 
 
@@ -32,6 +34,7 @@ async def append_many(conn: AsyncConnection, rows: Sequence[dict[str, object]]) 
     """Append events made by ``row``, in order, in one statement."""
     if rows:
         await conn.execute(events.insert(), list(rows))
+        conn.info.setdefault(APPENDED, []).extend(str(row["type"]) for row in rows)
 
 
 def row(

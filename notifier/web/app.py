@@ -22,8 +22,9 @@ from notifier.runtime import Runtime
 from notifier.web import admin, archive, mail_view, manage, ops, subscribe
 from notifier.web import feeds as feed_routes
 from notifier.web.csrf import Csrf
+from notifier.web.file_cache import FileCache
 from notifier.web.ratelimit import RateLimiter
-from notifier.web.site import FileCache, Site
+from notifier.web.site import Site
 
 HOUR = 3600.0
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-from datetime import UTC
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,10 +25,10 @@ async def published_file(request: Request) -> Response:
 
 def conditional(request: Request, file: File) -> Response:
     """The file, or 304 when the client's copy (by ETag, else by date) is current."""
-    etag = '"' + hashlib.sha256(file.body).hexdigest()[:32] + '"'
+    etag = file.etag
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
-    if file.last_modified is not None:
-        headers["Last-Modified"] = format_datetime(file.last_modified.astimezone(UTC), usegmt=True)
+    if file.http_date is not None:
+        headers["Last-Modified"] = file.http_date
     if _not_modified(request, etag, file):
         return Response(status_code=304, headers=headers)
     return Response(file.body, media_type=file.media_type, headers=headers)

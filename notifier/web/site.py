@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,42 +20,8 @@ from notifier.store import Store
 from notifier.subscriptions import Subscriptions
 from notifier.tokens import Tokens
 from notifier.web.csrf import Csrf
+from notifier.web.file_cache import FileCache
 from notifier.web.ratelimit import RateLimiter
-
-
-class FileCache:
-    """The rendered feeds and calendars, rebuilt when a new event has been stored."""
-
-    def __init__(self, store: Store, renderer: feeds.FeedRenderer) -> None:
-        self._store = store
-        self._renderer = renderer
-        self._lock = asyncio.Lock()
-        self._event_id = -1
-        self._files: dict[str, feeds.File] = {}
-        self._entries: list[feeds.Entry] = []
-
-    async def files(self) -> dict[str, feeds.File]:
-        await self._refresh()
-        return self._files
-
-    async def entries(self) -> list[feeds.Entry]:
-        await self._refresh()
-        return self._entries
-
-    async def _refresh(self) -> None:
-        # Every change to items or meetings appends an event, so the newest event id says
-        # whether what we rendered is still current.
-        archive = self._store.archive
-        async with self._lock:
-            event_id = await archive.last_event_id()
-            if event_id != self._event_id:
-                state = feeds.fold(
-                    await archive.latest(types=feeds.FEED_EVENTS, limit=feeds.EVENT_WINDOW)
-                )
-                meetings = await archive.meetings()
-                self._files = feeds.build_files(self._renderer, state, meetings)
-                self._entries = state.entries
-                self._event_id = event_id
 
 
 @dataclass(kw_only=True)
