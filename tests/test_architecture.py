@@ -22,6 +22,7 @@ PURE = (
     "notifier.danish",
     "notifier.diff",
     "notifier.digest",
+    "notifier.digest_groups",
     "notifier.extract",
     "notifier.feeds",
     "notifier.headings",
