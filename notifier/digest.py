@@ -13,6 +13,7 @@ them again, and the send log keeps what this one told from being told twice.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
@@ -95,13 +96,36 @@ class Plan:
         """Deterministic: the same subscriber, window and entries give the same id, so a
         re-plan after a crash is dropped by the outbox; the entries' hash tells apart two
         digests from one window (when held entries keep the cursor where it was)."""
+        return (
+            f"digest.{self.subscriber.id}.{self.after_event}-{self.until_event}."
+            f"{self.entries_hash}@{domain}"
+        )
+
+    @functools.cached_property
+    def entries_hash(self) -> str:
         told = "|".join(
             f"{e.snapshot.item_id}:{e.snapshot.content_hash}:{e.reason.value}" for e in self.entries
         )
-        digest = hashlib.blake2b(told.encode(), digest_size=5).hexdigest()
-        return (
-            f"digest.{self.subscriber.id}.{self.after_event}-{self.until_event}.{digest}@{domain}"
-        )
+        return hashlib.blake2b(told.encode(), digest_size=5).hexdigest()
+
+    @functools.cached_property
+    def told(self) -> tuple[tuple[int, str, str], ...]:
+        """What this digest tells, as send-log rows (item, content hash, reason)."""
+        rows = [(e.snapshot.item_id, e.snapshot.content_hash, e.reason.value) for e in self.entries]
+        rows += [
+            (e.covers.item_id, e.covers.content_hash, Reason.NEW.value)
+            for e in self.entries
+            if e.covers is not None
+        ]
+        return tuple(rows)
+
+    def for_subscriber(self, subscriber: Subscriber) -> Plan:
+        """This digest for another subscriber who would get the same (``digest_groups``)."""
+        member = dataclasses.replace(self, subscriber=subscriber)
+        # The same entries: hashed and listed once for the whole group.
+        member.__dict__["entries_hash"] = self.entries_hash
+        member.__dict__["told"] = self.told
+        return member
 
 
 @dataclass(kw_only=True)
@@ -346,10 +370,4 @@ def relevant_items(item_events: Sequence[ItemEvent]) -> set[int]:
 
 def told_rows(plan: Plan) -> list[tuple[int, str, str]]:
     """What a digest tells, as send-log rows (item, content hash, reason)."""
-    rows = [(e.snapshot.item_id, e.snapshot.content_hash, e.reason.value) for e in plan.entries]
-    rows += [
-        (e.covers.item_id, e.covers.content_hash, Reason.NEW.value)
-        for e in plan.entries
-        if e.covers is not None
-    ]
-    return rows
+    return list(plan.told)

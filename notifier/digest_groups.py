@@ -15,7 +15,6 @@ events and the matching it would otherwise work out itself.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 
 from notifier import keywords
@@ -59,7 +58,7 @@ class Planner:
         shared = self._plans[key]
         if shared is None or shared.subscriber is subscriber:
             return shared
-        return dataclasses.replace(shared, subscriber=subscriber)
+        return shared.for_subscriber(subscriber)
 
     def _window(self, cursor: int) -> Window:
         found = self._windows.get(cursor)

@@ -48,6 +48,7 @@ _TOKEN = secrets.token_hex(8)
 _NAME, _MANAGE, _UNSUBSCRIBE, _VIEW = (
     f"kkr{_TOKEN}{part}" for part in ("name", "manage", "unsubscribe", "view")
 )
+_PLACEHOLDER = re.compile(f"({_NAME}|{_MANAGE}|{_UNSUBSCRIBE}|{_VIEW})")
 EXCERPT_CHARS = 280
 INDSTILLING_CHARS = 600
 CHANGE_CHARS = 400
@@ -61,19 +62,37 @@ class Rendered:
     html: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Impersonal:
+    """A digest rendered with placeholders for the name and links, split around them (the
+    placeholders are the odd parts)."""
+
+    subject: str
+    text: list[str]
+    html: list[str]
+
+    @classmethod
+    def of(cls, rendered: Rendered) -> _Impersonal:
+        return cls(
+            subject=rendered.subject,
+            text=_PLACEHOLDER.split(rendered.text),
+            html=_PLACEHOLDER.split(rendered.html),
+        )
+
+
 class SharedRenders:
     """The digests one planning run rendered, before the name and links went in: subscribers
     whose plans share their entries (``digest_groups``) share one render. A render is kept with
     the entries it was made of, so an id reused by another tuple cannot match it."""
 
     def __init__(self) -> None:
-        self._renders: dict[tuple[object, ...], tuple[object, Rendered]] = {}
+        self._renders: dict[tuple[object, ...], tuple[object, _Impersonal]] = {}
 
-    def get(self, key: tuple[object, ...], entries: object) -> Rendered | None:
+    def get(self, key: tuple[object, ...], entries: object) -> _Impersonal | None:
         found = self._renders.get(key)
         return found[1] if found is not None and found[0] is entries else None
 
-    def put(self, key: tuple[object, ...], entries: object, rendered: Rendered) -> None:
+    def put(self, key: tuple[object, ...], entries: object, rendered: _Impersonal) -> None:
         self._renders[key] = (entries, rendered)
 
 
@@ -116,7 +135,7 @@ class DigestRenderer:
         )
         found = shared.get(key, plan.entries) if shared is not None else None
         if found is None:
-            found = self._impersonal(plan, name=bool(name), view=bool(view_url))
+            found = _Impersonal.of(self._impersonal(plan, name=bool(name), view=bool(view_url)))
             if shared is not None:
                 shared.put(key, plan.entries, found)
         personal = {
@@ -125,10 +144,9 @@ class DigestRenderer:
             _UNSUBSCRIBE: clean_text(unsubscribe_url),
             _VIEW: clean_text(view_url),
         }
-        text, html = found.text, found.html
-        for placeholder, value in personal.items():
-            text = text.replace(placeholder, value)
-            html = html.replace(placeholder, str(escape(value)))
+        escaped = {placeholder: str(escape(value)) for placeholder, value in personal.items()}
+        text = "".join(personal.get(part, part) for part in found.text)
+        html = "".join(escaped.get(part, part) for part in found.html)
         return Rendered(subject=found.subject, html=html, text=text.strip() + "\n")
 
     def _impersonal(self, plan: Plan, *, name: bool, view: bool) -> Rendered:

@@ -110,8 +110,11 @@ class Digests:
             await store_subscribers.advance_cursors(
                 conn, [sid for sid in subscriber_ids if sid not in short], until
             )
+            by_cursor: dict[int, list[int]] = {}
             for subscriber_id, cursor in short.items():
-                await store_subscribers.advance_cursors(conn, [subscriber_id], cursor)
+                by_cursor.setdefault(cursor, []).append(subscriber_id)
+            for cursor, ids_at in by_cursor.items():  # one statement per cursor, not per person
+                await store_subscribers.advance_cursors(conn, ids_at, cursor)
             for p in planned:
                 if p.replayed is not None and p.message.message_id in ids:
                     # A later failure may have set an earlier point meanwhile: keep that one.
