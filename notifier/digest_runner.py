@@ -43,7 +43,7 @@ from notifier.store import Due, HeldLease, Planned, Store, worker_id
 
 log = logging.getLogger(__name__)
 
-BATCH = 250  # subscribers planned and committed together
+BATCH = 50  # subscribers planned and committed together (short steps: the loop answers)
 LEASE_TTL = timedelta(seconds=90)  # renewed every 30 s while planning runs
 
 

@@ -22,6 +22,8 @@ from notifier.store import subscribers as store_subscribers
 from notifier.store.db import Database
 from notifier.store.schema import subscribers
 
+EVENTS_PAGE = 250
+
 
 @dataclass(frozen=True, kw_only=True)
 class Due:
@@ -62,7 +64,17 @@ class Digests:
             after = min(
                 min(person.event_cursor for person in people), min(replay.values(), default=until)
             )
-            events = await store_events.since(conn, after, types=types, until_id=until)
+            # In pages: turning thousands of rows into snapshots in one go would hold the
+            # event loop (and the web app) for as long.
+            events: list[Event] = []
+            while True:
+                page = await store_events.since(
+                    conn, after, types=types, until_id=until, limit=EVENTS_PAGE
+                )
+                events += page
+                if len(page) < EVENTS_PAGE:
+                    break
+                after = page[-1].id
         return Due(people=people, events=events, until=until, replay=replay)
 
     async def told(
