@@ -13,12 +13,14 @@ from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from pytest import MonkeyPatch
 
 from notifier.digest import DIGEST_EVENTS, ItemEvent, Told, plan, told_by_subscriber
 from notifier.digest_groups import Planner
 from notifier.models import Council, Frequency, SubscriberState
 from notifier.runtime import Runtime
 from notifier.store import Store
+from notifier.store import digests as store_digests
 from notifier.store.schema import send_log
 from notifier.tokens import Purpose
 from tests.factories import Spec, make_digests, publish
@@ -190,3 +192,14 @@ async def test_shared_planning_equals_planning_each_alone(store: Store) -> None:
             assert shared.told == alone.told
             compared += 1
     assert compared > 50
+
+
+async def test_due_events_are_read_in_pages(store: Store, monkeypatch: MonkeyPatch) -> None:
+    monkeypatch.setattr(store_digests, "EVENTS_PAGE", 2)
+    await subscribe(store, "all@example.org", topics=("all",))
+    await publish(
+        store, [Spec(title=f"Sag {n}", topics=["sundhed"], number=str(n)) for n in range(5)]
+    )
+    due = await store.digests.due(Frequency.DAILY, types=DIGEST_EVENTS)
+    assert [e.snapshot.title for e in due.events] == [f"Sag {n}" for n in range(5)]
+    assert due.until >= due.events[-1].id
