@@ -194,12 +194,16 @@ async def test_shared_planning_equals_planning_each_alone(store: Store) -> None:
     assert compared > 50
 
 
-async def test_due_events_are_read_in_pages(store: Store, monkeypatch: MonkeyPatch) -> None:
-    monkeypatch.setattr(store_digests, "EVENTS_PAGE", 2)
-    await subscribe(store, "all@example.org", topics=("all",))
+async def test_due_subscribers_and_events_are_read_in_pages(
+    store: Store, monkeypatch: MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_digests, "PAGE", 2)
+    for n in range(3):
+        await subscribe(store, f"all{n}@example.org", topics=("all",))
     await publish(
         store, [Spec(title=f"Sag {n}", topics=["sundhed"], number=str(n)) for n in range(5)]
     )
     due = await store.digests.due(Frequency.DAILY, types=DIGEST_EVENTS)
     assert [e.snapshot.title for e in due.events] == [f"Sag {n}" for n in range(5)]
     assert due.until >= due.events[-1].id
+    assert [p.email for p in due.people] == [f"all{n}@example.org" for n in range(3)]

@@ -22,7 +22,7 @@ from notifier.store import subscribers as store_subscribers
 from notifier.store.db import Database
 from notifier.store.schema import subscribers
 
-EVENTS_PAGE = 250
+PAGE = 250  # rows read at a time
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,9 +54,20 @@ class Digests:
     async def due(self, frequency: Frequency, *, types: Sequence[EventType]) -> Due:
         async with self._db.read() as conn:
             until = await store_events.last_id(conn)
-            people = await store_subscribers.select(
-                conn, state=SubscriberState.ACTIVE, frequency=frequency
-            )
+            # In pages, subscribers and events alike: turning thousands of rows into records in
+            # one go would hold the event loop (and the web app) for as long.
+            people: list[Subscriber] = []
+            while True:
+                found = await store_subscribers.select(
+                    conn,
+                    state=SubscriberState.ACTIVE,
+                    frequency=frequency,
+                    after_id=people[-1].id if people else 0,
+                    limit=PAGE,
+                )
+                people += found
+                if len(found) < PAGE:
+                    break
             people = [person for person in people if person.event_cursor < until]
             if not people:
                 return Due(people=[], events=[], until=until)
@@ -64,15 +75,13 @@ class Digests:
             after = min(
                 min(person.event_cursor for person in people), min(replay.values(), default=until)
             )
-            # In pages: turning thousands of rows into snapshots in one go would hold the
-            # event loop (and the web app) for as long.
             events: list[Event] = []
             while True:
                 page = await store_events.since(
-                    conn, after, types=types, until_id=until, limit=EVENTS_PAGE
+                    conn, after, types=types, until_id=until, limit=PAGE
                 )
                 events += page
-                if len(page) < EVENTS_PAGE:
+                if len(page) < PAGE:
                     break
                 after = page[-1].id
         return Due(people=people, events=events, until=until, replay=replay)
