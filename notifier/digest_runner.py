@@ -1,5 +1,9 @@
 """Makes the due digests of one frequency: read, plan (``digest``), compose, store.
 
+One ``digest_groups.Planner`` per run plans each group of alike subscribers once, and one
+``SharedRenders`` renders each shared digest once; a batch is planned and composed in a thread,
+so the event loop (the web app) keeps answering while thousands of digests are made.
+
 Subscribers are planned in batches; each batch's messages, send-log rows and cursors are stored
 in one transaction (``store.digests.record``), so a crash either plans a digest completely or
 not at all. A lease in the database keeps two replicas from planning one frequency at once; it
