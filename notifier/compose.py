@@ -19,7 +19,7 @@ from notifier import mail
 from notifier.config import Settings
 from notifier.digest import Plan
 from notifier.models import ALL, Council, Frequency, Message, Subscriber, SubscriberState, Topic
-from notifier.render import DigestRenderer
+from notifier.render import DigestRenderer, SharedRenders
 from notifier.tokens import Purpose, Tokens
 
 FREQUENCY_NAMES = {
@@ -64,7 +64,9 @@ class Composer:
         self.digests = DigestRenderer(env=env, topics=topics, site_url=settings.web.base_url)
         self._host = urlsplit(settings.web.base_url).hostname or "localhost"
 
-    def digest(self, plan: Plan, *, now: datetime) -> Composed:
+    def digest(self, plan: Plan, *, now: datetime, shared: SharedRenders | None = None) -> Composed:
+        """``shared``: a planning run's renders, reused by subscribers who get the same digest
+        (only their name, links and headers differ)."""
         subscriber = plan.subscriber
         unsubscribe = self._tokens.url(
             Purpose.UNSUBSCRIBE, subscriber.id, subscriber.token_generation
@@ -76,6 +78,7 @@ class Composer:
             manage_url=manage,
             unsubscribe_url=unsubscribe,
             view_url=self._tokens.view_url(message_id),
+            shared=shared,
         )
         links = [f"<{unsubscribe}>"]
         if self._mail.unsubscribe_mailto:

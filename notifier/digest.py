@@ -13,9 +13,10 @@ them again, and the send log keeps what this one told from being told twice.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from enum import StrEnum
@@ -95,13 +96,36 @@ class Plan:
         """Deterministic: the same subscriber, window and entries give the same id, so a
         re-plan after a crash is dropped by the outbox; the entries' hash tells apart two
         digests from one window (when held entries keep the cursor where it was)."""
+        return (
+            f"digest.{self.subscriber.id}.{self.after_event}-{self.until_event}."
+            f"{self.entries_hash}@{domain}"
+        )
+
+    @functools.cached_property
+    def entries_hash(self) -> str:
         told = "|".join(
             f"{e.snapshot.item_id}:{e.snapshot.content_hash}:{e.reason.value}" for e in self.entries
         )
-        digest = hashlib.blake2b(told.encode(), digest_size=5).hexdigest()
-        return (
-            f"digest.{self.subscriber.id}.{self.after_event}-{self.until_event}.{digest}@{domain}"
-        )
+        return hashlib.blake2b(told.encode(), digest_size=5).hexdigest()
+
+    @functools.cached_property
+    def told(self) -> tuple[tuple[int, str, str], ...]:
+        """What this digest tells, as send-log rows (item, content hash, reason)."""
+        rows = [(e.snapshot.item_id, e.snapshot.content_hash, e.reason.value) for e in self.entries]
+        rows += [
+            (e.covers.item_id, e.covers.content_hash, Reason.NEW.value)
+            for e in self.entries
+            if e.covers is not None
+        ]
+        return tuple(rows)
+
+    def for_subscriber(self, subscriber: Subscriber) -> Plan:
+        """This digest for another subscriber who would get the same (``digest_groups``)."""
+        member = dataclasses.replace(self, subscriber=subscriber)
+        # The same entries: hashed and listed once for the whole group.
+        member.__dict__["entries_hash"] = self.entries_hash
+        member.__dict__["told"] = self.told
+        return member
 
 
 @dataclass(kw_only=True)
@@ -111,20 +135,25 @@ class _Pending:
     old: ItemSnapshot | None = None
 
 
-def plan(
-    subscriber: Subscriber,
-    item_events: Iterable[ItemEvent],
-    *,
-    told: Told,
-    until_event: int,
-    max_items: int = 50,
-) -> Plan | None:
-    """The digest for one subscriber, or None when there is nothing to tell them."""
+@dataclass(frozen=True, kw_only=True)
+class Window:
+    """The item events after one cursor, up to the window's end, per item: the same for every
+    subscriber at that cursor, so a planning run builds it once per cursor."""
+
+    pending: dict[int, _Pending]  # items told as new or changed, by item id
+    decided: dict[int, ItemEvent]  # decisions, by item id
+    first_event: dict[tuple[int, bool], int]  # (item, is a decision) -> first event id
+
+
+Matching = Callable[[ItemEvent], tuple[tuple[str, ...], tuple[str, ...]]]
+
+
+def window(item_events: Iterable[ItemEvent], *, after: int, until: int) -> Window:
     pending: dict[int, _Pending] = {}
     decided: dict[int, ItemEvent] = {}
-    first_event: dict[tuple[int, bool], int] = {}  # (item, is a decision) -> first event id
+    first_event: dict[tuple[int, bool], int] = {}
     for event in item_events:
-        if event.id <= subscriber.event_cursor or event.id > until_event:
+        if event.id <= after or event.id > until:
             continue
         snap = event.snapshot
         first_event.setdefault((snap.item_id, event.type is EventType.ITEM_DECIDED), event.id)
@@ -136,13 +165,35 @@ def plan(
             pending[snap.item_id] = _Pending(first_type=event.type, latest=event, old=snap.old)
         else:
             state.latest = event  # several events in one window: tell the latest version once
+    return Window(pending=pending, decided=decided, first_event=first_event)
 
+
+def plan(
+    subscriber: Subscriber,
+    item_events: Iterable[ItemEvent],
+    *,
+    told: Told,
+    until_event: int,
+    max_items: int = 50,
+    events: Window | None = None,
+    matching: Matching | None = None,
+) -> Plan | None:
+    """The digest for one subscriber, or None when there is nothing to tell them.
+
+    ``events`` (the window after the subscriber's cursor) and ``matching`` (the subscriber's
+    topics and words an event matches) are what a planning run shares between subscribers
+    (``digest_groups``); made here from ``item_events`` when not given."""
+    if events is None:
+        events = window(item_events, after=subscriber.event_cursor, until=until_event)
+    if matching is None:
+        matching = functools.partial(_matching, subscriber)
+    pending, decided, first_event = events.pending, events.decided, events.first_event
     entries: list[Entry] = []
     for item_id, state in pending.items():
         if item_id in decided:
             continue  # a minutes point is told as its decision
         snap = state.latest.snapshot
-        topics, words = _matching(subscriber, state.latest)
+        topics, words = matching(state.latest)
         if (
             not (topics or words)
             or not subscriber.wants_council(snap.council.value)
@@ -179,7 +230,7 @@ def plan(
         snap = event.snapshot
         if (item_id, snap.content_hash, Reason.DECIDED) in told.versions:
             continue
-        topics, words = _matching(subscriber, event)
+        topics, words = matching(event)
         agenda = in_this.get(snap.decides_item_id) if snap.decides_item_id is not None else None
         follow_up = snap.decides_item_id is not None and snap.decides_item_id in told.items
         if not (follow_up or agenda) and not (
@@ -319,10 +370,4 @@ def relevant_items(item_events: Sequence[ItemEvent]) -> set[int]:
 
 def told_rows(plan: Plan) -> list[tuple[int, str, str]]:
     """What a digest tells, as send-log rows (item, content hash, reason)."""
-    rows = [(e.snapshot.item_id, e.snapshot.content_hash, e.reason.value) for e in plan.entries]
-    rows += [
-        (e.covers.item_id, e.covers.content_hash, Reason.NEW.value)
-        for e in plan.entries
-        if e.covers is not None
-    ]
-    return rows
+    return list(plan.told)

@@ -1,5 +1,9 @@
 """Makes the due digests of one frequency: read, plan (``digest``), compose, store.
 
+One ``digest_groups.Planner`` per run plans each group of alike subscribers once, and one
+``SharedRenders`` renders each shared digest once; a batch is planned and composed in a thread,
+so the event loop (the web app) keeps answering while thousands of digests are made.
+
 Subscribers are planned in batches; each batch's messages, send-log rows and cursors are stored
 in one transaction (``store.digests.record``), so a crash either plans a digest completely or
 not at all. A lease in the database keeps two replicas from planning one frequency at once; it
@@ -31,18 +35,19 @@ from notifier.digest import (
     ItemEvent,
     Plan,
     Told,
-    plan,
     relevant_items,
     told_by_subscriber,
     told_rows,
 )
+from notifier.digest_groups import Planner
 from notifier.errors import StoreError
 from notifier.models import Frequency, Subscriber
+from notifier.render import SharedRenders
 from notifier.store import Due, HeldLease, Planned, Store, worker_id
 
 log = logging.getLogger(__name__)
 
-BATCH = 250  # subscribers planned and committed together
+BATCH = 50  # subscribers planned and committed together (short steps: the loop answers)
 LEASE_TTL = timedelta(seconds=90)  # renewed every 30 s while planning runs
 
 
@@ -67,8 +72,10 @@ class DigestRunner:
         item_events = self._item_events(due)
         people = self._awake(due.people, now)
         told = await self._told(people, item_events)
-        plans = self._plans(people, item_events, told, due)
-        return [self._composer.digest(found, now=now) for found, _ in plans]
+        planner = self._planner(item_events, due)
+        shared = SharedRenders()
+        plans = self._plans(planner, people, told, due)
+        return [self._composer.digest(found, now=now, shared=shared) for found, _ in plans]
 
     async def make(self, frequency: Frequency, *, now: datetime) -> int:
         """Plan, render and enqueue the due digests of one frequency; return messages
@@ -138,8 +145,10 @@ class DigestRunner:
 
     async def _make(self, frequency: Frequency, now: datetime, held: HeldLease) -> int:
         due = await self._store.digests.due(frequency, types=DIGEST_EVENTS)
-        item_events = self._item_events(due)
+        item_events = await asyncio.to_thread(self._item_events, due)
         people = self._awake(due.people, now)
+        planner = self._planner(item_events, due)
+        shared = SharedRenders()
         enqueued = 0
         for start in range(0, len(people), BATCH):
             if held.lost:
@@ -149,10 +158,11 @@ class DigestRunner:
                 break
             batch = people[start : start + BATCH]
             told = await self._told(batch, item_events)
-            planned = [
-                self._planned(found, replayed, now)
-                for found, replayed in self._plans(batch, item_events, told, due)
-            ]
+            # Planning and rendering a batch is CPU work: in a thread, so the event loop (the
+            # web app, /healthz) keeps answering meanwhile.
+            planned = await asyncio.to_thread(
+                self._planned_batch, planner, batch, told, due, shared, now
+            )
             enqueued += await self._store.digests.record(
                 planned, subscriber_ids=[p.id for p in batch], until=due.until, now=now
             )
@@ -163,8 +173,24 @@ class DigestRunner:
         )
         return enqueued
 
-    def _planned(self, found: Plan, replayed: int | None, now: datetime) -> Planned:
-        composed = self._composer.digest(found, now=now)
+    def _planned_batch(
+        self,
+        planner: Planner,
+        batch: Sequence[Subscriber],
+        told: dict[int, Told],
+        due: Due,
+        shared: SharedRenders,
+        now: datetime,
+    ) -> list[Planned]:
+        return [
+            self._planned(found, replayed, now, shared)
+            for found, replayed in self._plans(planner, batch, told, due)
+        ]
+
+    def _planned(
+        self, found: Plan, replayed: int | None, now: datetime, shared: SharedRenders
+    ) -> Planned:
+        composed = self._composer.digest(found, now=now, shared=shared)
         return Planned(
             message=composed.message,
             subscriber_id=found.subscriber.id,
@@ -191,43 +217,30 @@ class DigestRunner:
         )
         return told_by_subscriber(rows)
 
+    def _planner(self, item_events: Sequence[ItemEvent], due: Due) -> Planner:
+        return Planner(item_events, until=due.until, max_items=self._settings.max_items)
+
     def _plans(
         self,
+        planner: Planner,
         people: Sequence[Subscriber],
-        item_events: Sequence[ItemEvent],
         told: dict[int, Told],
         due: Due,
     ) -> list[tuple[Plan, int | None]]:
         """Each due digest, with the replay point it carries (if any)."""
         plans: list[tuple[Plan, int | None]] = []
         for person in people:
-            found = self._plan(person, item_events, told, due.until)
+            their_told = told.get(person.id, Told())
+            found = planner.plan(person, their_told)
             if found is None:
                 continue
             replay = due.replay.get(person.id)
             if replay is not None and replay < person.event_cursor:
                 # There is news anyway: plan from the failed digest's start, so this one
                 # carries its items too (the send log keeps the rest from being told twice).
-                again = self._plan(
-                    dataclasses.replace(person, event_cursor=replay), item_events, told, due.until
-                )
+                again = planner.plan(dataclasses.replace(person, event_cursor=replay), their_told)
                 if again is not None:
                     plans.append((again, replay))
                     continue
             plans.append((found, None))
         return plans
-
-    def _plan(
-        self,
-        person: Subscriber,
-        item_events: Sequence[ItemEvent],
-        told: dict[int, Told],
-        until: int,
-    ) -> Plan | None:
-        return plan(
-            person,
-            item_events,
-            told=told.get(person.id, Told()),
-            until_event=until,
-            max_items=self._settings.max_items,
-        )

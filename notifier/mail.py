@@ -25,6 +25,8 @@ from typing import Any
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]+")
 _HEADER_NAME = re.compile(r"^[!-9;-~]+$")  # RFC 5322 ftext
 _MESSAGE_ID = re.compile(r"^[!-;=?-~]+@[!-;=?-~]+$")  # no spaces, no angle brackets
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_SIMPLE_ADDRESS = re.compile(rf"({_ATOM}(?:\.{_ATOM})*)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\Z")
 _PREFIX_LENGTH = 2  # room for ": "
 _WORD_BYTES = 42  # 56 base64 characters: an encoded word stays within 76
 _REGISTRY = HeaderRegistry()
@@ -64,6 +66,11 @@ def encoded_words(value: str) -> str:
 
 def mailbox(name: str, email: str) -> Address:
     """An Address for a subscriber; their name may hold anything, it cannot add a header."""
+    simple = _SIMPLE_ADDRESS.match(email)
+    if simple:
+        # A plain dot-atom address parses to itself: skip the parser, which costs more than
+        # the rest of a digest's headers.
+        return Address(display_name=clean(name), username=simple[1], domain=simple[2])
     return Address(display_name=clean(name), addr_spec=clean(email))
 
 
@@ -174,10 +181,23 @@ def _base64(text: str) -> bytes:
     """Base64 in 76-character lines: for HTML, whose long inlined-style lines make
     quoted-printable slower to produce and no more readable."""
     encoded = binascii.b2a_base64(text.encode("utf-8"), newline=False)
-    return b"\r\n".join(encoded[i : i + 76] for i in range(0, len(encoded), 76))
+    return b"\r\n".join(_BASE64_LINE.findall(encoded))  # cut in C, not line by line in Python
+
+
+_BASE64_LINE = re.compile(rb".{1,76}", re.DOTALL)
 
 
 def _qp(text: str) -> bytes:
     """UTF-8 quoted-printable with CRLF line ends; a leading "." is safe (SMTP dot-stuffs)."""
     normalized = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
-    return binascii.b2a_qp(normalized.encode("utf-8"), istext=True)
+    if not normalized.endswith("\r\n"):
+        return binascii.b2a_qp(normalized.encode("utf-8"), istext=True)
+    # Quoted-printable encodes each line on its own (when every line ends in CRLF), and the
+    # digests of one run share most of their lines: each line is encoded once.
+    return b"\r\n".join(map(_qp_line, normalized.split("\r\n")))
+
+
+@functools.lru_cache(maxsize=16384)
+def _qp_line(line: str) -> bytes:
+    """One line, encoded as it is inside a text (followed by CRLF, which is cut off again)."""
+    return binascii.b2a_qp((line + "\r\n").encode("utf-8"), istext=True)[:-2] if line else b""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from notifier import danish
 from notifier.models import Council, DocumentKind, ItemSnapshot, Topic
 from notifier.point_text import is_case_line, point_summary, section
-from notifier.untrusted import safe_url
+from notifier.untrusted import clean_text, safe_url
 
 if TYPE_CHECKING:
     from notifier.digest import Entry, Plan
@@ -41,6 +42,13 @@ KIND_WORDS = {
     DocumentKind.OTHER: "Dokument",
 }
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9»\"])")
+# Where a subscriber's own name and links go in a shared render: a random token per process,
+# which no scraped text can hold, that neither clean_text nor escaping changes.
+_TOKEN = secrets.token_hex(8)
+_NAME, _MANAGE, _UNSUBSCRIBE, _VIEW = (
+    f"kkr{_TOKEN}{part}" for part in ("name", "manage", "unsubscribe", "view")
+)
+_PLACEHOLDER = re.compile(f"({_NAME}|{_MANAGE}|{_UNSUBSCRIBE}|{_VIEW})")
 EXCERPT_CHARS = 280
 INDSTILLING_CHARS = 600
 CHANGE_CHARS = 400
@@ -52,6 +60,40 @@ class Rendered:
     subject: str
     text: str
     html: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Impersonal:
+    """A digest rendered with placeholders for the name and links, split around them (the
+    placeholders are the odd parts)."""
+
+    subject: str
+    text: list[str]
+    html: list[str]
+
+    @classmethod
+    def of(cls, rendered: Rendered) -> _Impersonal:
+        return cls(
+            subject=rendered.subject,
+            text=_PLACEHOLDER.split(rendered.text),
+            html=_PLACEHOLDER.split(rendered.html),
+        )
+
+
+class SharedRenders:
+    """The digests one planning run rendered, before the name and links went in: subscribers
+    whose plans share their entries (``digest_groups``) share one render. A render is kept with
+    the entries it was made of, so an id reused by another tuple cannot match it."""
+
+    def __init__(self) -> None:
+        self._renders: dict[tuple[object, ...], tuple[object, _Impersonal]] = {}
+
+    def get(self, key: tuple[object, ...], entries: object) -> _Impersonal | None:
+        found = self._renders.get(key)
+        return found[1] if found is not None and found[0] is entries else None
+
+    def put(self, key: tuple[object, ...], entries: object, rendered: _Impersonal) -> None:
+        self._renders[key] = (entries, rendered)
 
 
 class DigestRenderer:
@@ -70,8 +112,46 @@ class DigestRenderer:
         return self._topic_names.get(topic_id, topic_id)
 
     def render(
-        self, plan: Plan, *, manage_url: str, unsubscribe_url: str, view_url: str = ""
+        self,
+        plan: Plan,
+        *,
+        manage_url: str,
+        unsubscribe_url: str,
+        view_url: str = "",
+        shared: SharedRenders | None = None,
     ) -> Rendered:
+        """``shared``: a planning run's renders; subscribers whose plans share their entries
+        (``digest_groups``) and subscription get one render with their own name and links."""
+        name = plan.subscriber.name
+        key = (
+            id(plan.entries),
+            plan.held,
+            plan.first,
+            plan.subscriber.topics,
+            plan.subscriber.keywords,
+            plan.subscriber.frequency,
+            bool(name),
+            bool(view_url),
+        )
+        found = shared.get(key, plan.entries) if shared is not None else None
+        if found is None:
+            found = _Impersonal.of(self._impersonal(plan, name=bool(name), view=bool(view_url)))
+            if shared is not None:
+                shared.put(key, plan.entries, found)
+        personal = {
+            _NAME: clean_text(name),
+            _MANAGE: clean_text(manage_url),
+            _UNSUBSCRIBE: clean_text(unsubscribe_url),
+            _VIEW: clean_text(view_url),
+        }
+        escaped = {placeholder: str(escape(value)) for placeholder, value in personal.items()}
+        text = "".join(personal.get(part, part) for part in found.text)
+        html = "".join(escaped.get(part, part) for part in found.html)
+        return Rendered(subject=found.subject, html=html, text=text.strip() + "\n")
+
+    def _impersonal(self, plan: Plan, *, name: bool, view: bool) -> Rendered:
+        """The digest with placeholders for the subscriber's name and links (the templates
+        escape a value after ``clean_text``; ``render`` puts them in the same way)."""
         html_groups: list[dict[str, Any]] = []
         text_groups: list[dict[str, Any]] = []
         for title, councils in self._groups(plan.entries):
@@ -95,18 +175,18 @@ class DigestRenderer:
         )
         common = {
             "subject": subject,
-            "name": plan.subscriber.name,
+            "name": _NAME if name else "",
             "intro": self._intro(plan),
             "more": more,
             "frequency": FREQUENCIES[plan.subscriber.frequency.value],
-            "manage_url": manage_url,
-            "unsubscribe_url": unsubscribe_url,
-            "view_url": view_url,
+            "manage_url": _MANAGE,
+            "unsubscribe_url": _UNSUBSCRIBE,
+            "view_url": _VIEW if view else "",
         }
         return Rendered(
             subject=subject,
             html=self._html.render(groups=html_groups, **common),
-            text=self._text.render(groups=text_groups, **common).strip() + "\n",
+            text=self._text.render(groups=text_groups, **common),
         )
 
     def subject(self, plan: Plan) -> str:

@@ -22,6 +22,7 @@ PURE = (
     "notifier.danish",
     "notifier.diff",
     "notifier.digest",
+    "notifier.digest_groups",
     "notifier.extract",
     "notifier.feed_entries",
     "notifier.feed_files",

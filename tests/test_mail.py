@@ -96,3 +96,19 @@ def test_long_non_ascii_subject_is_folded_without_splitting_characters() -> None
     encoded = header_value("Subject", subject)
     assert all(len(line) <= 76 for line in encoded.split("\r\n"))
     assert build(subject=subject)["Subject"] == subject.strip()
+
+
+def test_quoted_printable_line_by_line_is_the_whole_text_encoded() -> None:
+    """Lines are encoded one by one (and cached); the result must be what encoding the whole
+    text gives, soft breaks, trailing spaces and lone dots included."""
+    import binascii
+    import random
+
+    from notifier.mail import _qp
+
+    pieces = ["a", " ", "\t", ".", "=", "æ", "Ø", "x" * 80, "\n", "\r\n", " \n", ".\n", "_"]
+    rng = random.Random(12)
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        crlf = text.replace("\r\n", "\n").replace("\n", "\r\n")
+        assert _qp(text) == binascii.b2a_qp(crlf.encode("utf-8"), istext=True), text

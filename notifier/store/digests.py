@@ -22,6 +22,8 @@ from notifier.store import subscribers as store_subscribers
 from notifier.store.db import Database
 from notifier.store.schema import subscribers
 
+PAGE = 250  # rows read at a time
+
 
 @dataclass(frozen=True, kw_only=True)
 class Due:
@@ -52,9 +54,20 @@ class Digests:
     async def due(self, frequency: Frequency, *, types: Sequence[EventType]) -> Due:
         async with self._db.read() as conn:
             until = await store_events.last_id(conn)
-            people = await store_subscribers.select(
-                conn, state=SubscriberState.ACTIVE, frequency=frequency
-            )
+            # In pages, subscribers and events alike: turning thousands of rows into records in
+            # one go would hold the event loop (and the web app) for as long.
+            people: list[Subscriber] = []
+            while True:
+                found = await store_subscribers.select(
+                    conn,
+                    state=SubscriberState.ACTIVE,
+                    frequency=frequency,
+                    after_id=people[-1].id if people else 0,
+                    limit=PAGE,
+                )
+                people += found
+                if len(found) < PAGE:
+                    break
             people = [person for person in people if person.event_cursor < until]
             if not people:
                 return Due(people=[], events=[], until=until)
@@ -62,7 +75,15 @@ class Digests:
             after = min(
                 min(person.event_cursor for person in people), min(replay.values(), default=until)
             )
-            events = await store_events.since(conn, after, types=types, until_id=until)
+            events: list[Event] = []
+            while True:
+                page = await store_events.since(
+                    conn, after, types=types, until_id=until, limit=PAGE
+                )
+                events += page
+                if len(page) < PAGE:
+                    break
+                after = page[-1].id
         return Due(people=people, events=events, until=until, replay=replay)
 
     async def told(
@@ -110,8 +131,11 @@ class Digests:
             await store_subscribers.advance_cursors(
                 conn, [sid for sid in subscriber_ids if sid not in short], until
             )
+            by_cursor: dict[int, list[int]] = {}
             for subscriber_id, cursor in short.items():
-                await store_subscribers.advance_cursors(conn, [subscriber_id], cursor)
+                by_cursor.setdefault(cursor, []).append(subscriber_id)
+            for cursor, ids_at in by_cursor.items():  # one statement per cursor, not per person
+                await store_subscribers.advance_cursors(conn, ids_at, cursor)
             for p in planned:
                 if p.replayed is not None and p.message.message_id in ids:
                     # A later failure may have set an earlier point meanwhile: keep that one.

@@ -69,8 +69,13 @@ async def select(
     *,
     state: SubscriberState | None = None,
     frequency: Frequency | None = None,
+    after_id: int = 0,
+    limit: int | None = None,
 ) -> list[Subscriber]:
-    query = sa.select(subscribers).order_by(subscribers.c.id)
+    """Subscribers by id; ``after_id`` and ``limit`` read them a page at a time."""
+    query = sa.select(subscribers).where(subscribers.c.id > after_id).order_by(subscribers.c.id)
+    if limit is not None:
+        query = query.limit(limit)
     if state is not None:
         query = query.where(subscribers.c.state == state.value)
     if frequency is not None:

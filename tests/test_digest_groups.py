@@ -1,0 +1,209 @@
+"""Planning by subscription group: subscribers who would get the same digest share one plan and
+one render, yet each gets their own name, links, headers and Message-ID; a subscriber of the
+same subscription at another cursor, or told about other items, still gets exactly their own
+items. And the shared planning gives what planning each subscriber alone gives."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import re
+from datetime import date
+from email.message import EmailMessage
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from pytest import MonkeyPatch
+
+from notifier.digest import DIGEST_EVENTS, ItemEvent, Told, plan, told_by_subscriber
+from notifier.digest_groups import Planner
+from notifier.models import Council, Frequency, SubscriberState
+from notifier.runtime import Runtime
+from notifier.store import Store
+from notifier.store import digests as store_digests
+from notifier.store.schema import send_log
+from notifier.tokens import Purpose
+from tests.factories import Spec, make_digests, publish
+from tests.smtp import Sink, running_sink
+from tests.test_digest import NOW, body, settings_for, subscribe
+
+KLIMA = ("klima_miljoe", "sundhed")
+
+
+def titles(message: EmailMessage) -> set[str]:
+    text = body(message, "plain")
+    return {
+        title for title in ("Klimaplan", "Sygehus", "Skolereform", "Ny klimasag") if title in text
+    }
+
+
+def unsubscribe_token(message: EmailMessage) -> str:
+    match = re.search(r"<(https://[^>]+)>", message["List-Unsubscribe"])
+    assert match is not None
+    return urlsplit(match[1]).path.rsplit("/", 1)[-1]
+
+
+async def test_alike_subscribers_share_items_but_not_name_links_or_headers(store: Store) -> None:
+    with running_sink() as sink:
+        await _alike(store, sink)
+
+
+async def _alike(store: Store, sink: Sink) -> None:
+    settings = settings_for(sink)
+    anna = await subscribe(store, "anna@example.org", topics=KLIMA, name="Anna & Ærø")
+    bo = await subscribe(store, "bo@example.org", topics=KLIMA, name="Bo <Berg>")
+    told = await subscribe(store, "told@example.org", topics=KLIMA, name="Tove")
+    other = await subscribe(store, "skole@example.org", topics=("uddannelse",), name="Sara")
+    snapshots = await publish(
+        store,
+        [
+            Spec(title="Klimaplan", topics=["klima_miljoe"], number="1"),
+            Spec(title="Sygehus", topics=["sundhed"], number="2"),
+            Spec(title="Skolereform", topics=["uddannelse"], number="3"),
+        ],
+    )
+    # Told about the hospital already (as a first digest tells, without moving the cursor).
+    sygehus = next(s for s in snapshots if s.title == "Sygehus")
+    async with store.db.write() as conn:
+        await conn.execute(
+            sa.insert(send_log).values(
+                subscriber_id=told,
+                item_id=sygehus.item_id,
+                content_hash=sygehus.content_hash,
+                reason="new",
+                created_at=NOW,
+            )
+        )
+    late = await subscribe(store, "late@example.org", topics=KLIMA, name="Lars")
+    await publish(
+        store,
+        [Spec(title="Ny klimasag", topics=["klima_miljoe"], number="1")],
+        council=Council.SJAELLAND,
+        day=date(2021, 4, 20),
+    )
+
+    assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 5
+    runtime = Runtime(settings, store=store)
+    try:
+        report = await runtime.deliverer.run_once(now=NOW)
+        assert report.sent == 5
+        [a] = sink.to("anna@example.org")
+        [b] = sink.to("bo@example.org")
+        [t] = sink.to("told@example.org")
+        [s] = sink.to("skole@example.org")
+        [la] = sink.to("late@example.org")
+
+        assert titles(a) == titles(b) == {"Klimaplan", "Sygehus", "Ny klimasag"}
+        assert titles(t) == {"Klimaplan", "Ny klimasag"}  # not told the hospital twice
+        assert titles(la) == {"Ny klimasag"}  # only what came after they joined
+        assert titles(s) == {"Skolereform"}
+        assert a["Subject"] == b["Subject"]
+
+        # Their own name, links, headers and Message-ID.
+        assert a["To"] != b["To"] and "anna@example.org" in a["To"]
+        assert a["Message-ID"] != b["Message-ID"] and f"digest.{anna}." in a["Message-ID"]
+        assert "Kære Anna & Ærø." in body(a, "plain")
+        assert "Kære Anna &amp; Ærø." in body(a, "html")
+        assert "Kære Bo &lt;Berg&gt;." in body(b, "html") and "Anna" not in body(b, "html")
+        ids = {}
+        for message, who in ((a, anna), (b, bo), (t, told), (s, other), (la, late)):
+            token = unsubscribe_token(message)
+            assert runtime.tokens.read(Purpose.UNSUBSCRIBE, token)[0] == who
+            assert token in body(message, "plain") and token in body(message, "html")
+            ids[who] = token
+        assert len(set(ids.values())) == 5
+
+        # Apart from what is personal, the two mails say the same.
+        def impersonal(message: EmailMessage, name: str, token: str) -> str:
+            text = body(message, "plain").replace(name, "NAME").replace(token, "TOKEN")
+            return re.sub(r"(/abonnement/\w+/|/mail/)\S+", r"\1LINK", text)
+
+        assert impersonal(a, "Anna & Ærø", ids[anna]) == impersonal(b, "Bo <Berg>", ids[bo])
+    finally:
+        await runtime.aclose()
+
+
+async def test_shared_planning_equals_planning_each_alone(store: Store) -> None:
+    """Every mix of topics, councils, own and excluded words, cursor and send-log state."""
+    early = await store.subscribers.add(
+        email="p@example.org",
+        name="P",
+        topics=("all",),
+        councils=("all",),
+        frequency=Frequency.DAILY,
+        state=SubscriberState.ACTIVE,
+        now=NOW,
+    )
+    agenda = [
+        Spec(title="Klimaplan for Movia", topics=["klima_miljoe"], number="1"),
+        Spec(title="Sygehusbyggeri", topics=["sundhed", "klima_miljoe"], number="2"),
+        Spec(title="Letbanen", text="Movia og letbanen.", topics=["uddannelse"], number="3"),
+        Spec(title="Godkendelse", number="4", procedural=True),
+    ]
+    first = await publish(store, agenda)
+    later = await store.subscribers.add(
+        email="q@example.org",
+        name="Q",
+        topics=("all",),
+        councils=("all",),
+        frequency=Frequency.DAILY,
+        state=SubscriberState.ACTIVE,
+        now=NOW,
+    )
+    changed = dataclasses.replace(agenda[0], text="Movia og sygehusene: ændret tekst.")
+    await publish(store, [changed, *agenda[1:]])  # the same document, one point changed
+    await publish(
+        store,
+        [Spec(title="Skole", topics=["uddannelse"], number="5")],
+        council=Council.NORDJYLLAND,
+        day=date(2021, 5, 1),
+    )
+    due = await store.digests.due(Frequency.DAILY, types=DIGEST_EVENTS)
+    events = [ItemEvent.of(event) for event in due.events]
+    assert {e.type.value for e in events} == {"item.new", "item.changed"}
+    told_states = [
+        Told(),
+        told_by_subscriber([(early.id, first[1].item_id, first[1].content_hash, "new")])[early.id],
+    ]
+    planner = Planner(events, until=due.until, max_items=2)
+    compared = 0
+    for topics, councils, words, excluded, cursor, told in itertools.product(
+        [("all",), ("klima_miljoe",), ("sundhed", "uddannelse"), ()],
+        [("all",), ("nordjylland",), ("hovedstaden", "sjaelland")],
+        [(), ("Movia",), ("letbane", "sygehus*")],
+        [(), ("Movia",)],
+        [early.event_cursor, later.event_cursor],
+        told_states,
+    ):
+        subscriber = dataclasses.replace(
+            early,
+            topics=topics,
+            councils=councils,
+            keywords=words,
+            excluded=excluded,
+            event_cursor=cursor,
+        )
+        alone = plan(subscriber, events, told=told, until_event=due.until, max_items=2)
+        shared = planner.plan(subscriber, told)
+        assert shared == alone, subscriber
+        if alone is not None:
+            assert shared is not None and shared.subscriber is subscriber
+            assert shared.message_id("x") == alone.message_id("x")
+            assert shared.told == alone.told
+            compared += 1
+    assert compared > 50
+
+
+async def test_due_subscribers_and_events_are_read_in_pages(
+    store: Store, monkeypatch: MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_digests, "PAGE", 2)
+    for n in range(3):
+        await subscribe(store, f"all{n}@example.org", topics=("all",))
+    await publish(
+        store, [Spec(title=f"Sag {n}", topics=["sundhed"], number=str(n)) for n in range(5)]
+    )
+    due = await store.digests.due(Frequency.DAILY, types=DIGEST_EVENTS)
+    assert [e.snapshot.title for e in due.events] == [f"Sag {n}" for n in range(5)]
+    assert due.until >= due.events[-1].id
+    assert [p.email for p in due.people] == [f"all{n}@example.org" for n in range(3)]
