@@ -147,6 +147,9 @@ async def insert_many(
             for item_id, version_id in zip(item_ids, version_ids, strict=True)
         ],
     )
+    await store_search.index(
+        conn, [(item_id, i) for item_id, (i, _t) in zip(item_ids, new, strict=True)]
+    )
     return list(zip(item_ids, version_ids, strict=True))
 
 
@@ -213,14 +216,7 @@ async def _add_version(conn: AsyncConnection, item_id: int, item: Item, now: dat
     await conn.execute(
         items.update().where(items.c.id == item_id).values(current_version_id=version_id)
     )
-    await store_search.index(
-        conn,
-        item_id,
-        title=item.title,
-        text=item.text,
-        indstilling=item.indstilling,
-        beslutning=item.beslutning,
-    )
+    await store_search.index(conn, [(item_id, item)])
     return version_id
 
 

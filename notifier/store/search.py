@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from notifier.models import Council, Event, EventType
+from notifier.models import Council, Event, EventType, Item
 from notifier.store import events as store_events
 from notifier.store.db import Database
 from notifier.store.schema import documents, items, meetings
@@ -39,31 +39,31 @@ _POSTGRES_HITS = sa.text(
 )
 
 
-async def index(
-    conn: AsyncConnection,
-    item_id: int,
-    *,
-    title: str,
-    text: str,
-    indstilling: str | None,
-    beslutning: str | None,
-) -> None:
-    """Make the index hold this version of the item (call it in the version's transaction)."""
-    fields = search_fields(title, text, indstilling, beslutning)
+async def index(conn: AsyncConnection, versions: Sequence[tuple[int, Item]]) -> None:
+    """Make the index hold these versions of items, given as (item id, item), in two
+    statements at most (call it in the versions' transaction)."""
+    if not versions:
+        return
+    fielded = [
+        (item_id, search_fields(item.title, item.text, item.indstilling, item.beslutning))
+        for item_id, item in versions
+    ]
     if conn.dialect.name == "postgresql":
         await conn.execute(
             sa.text(
                 "INSERT INTO item_search (item_id, title, body) VALUES (:id, :title, :body) "
                 "ON CONFLICT (item_id) DO UPDATE SET title = excluded.title, body = excluded.body"
             ),
-            {"id": item_id, "title": fields[0], "body": fields[1]},
+            [{"id": item_id, "title": title, "body": body} for item_id, (title, body) in fielded],
         )
         return
-    title_stems, body_stems = fts_row(*fields)
-    await conn.execute(sa.text("DELETE FROM item_search WHERE rowid = :id"), {"id": item_id})
+    rows = []
+    for item_id, fields in fielded:
+        title_stems, body_stems = fts_row(*fields)
+        rows.append({"id": item_id, "title": title_stems, "body": body_stems})
+    await conn.execute(sa.text("DELETE FROM item_search WHERE rowid = :id"), rows)
     await conn.execute(
-        sa.text("INSERT INTO item_search (rowid, title, body) VALUES (:id, :title, :body)"),
-        {"id": item_id, "title": title_stems, "body": body_stems},
+        sa.text("INSERT INTO item_search (rowid, title, body) VALUES (:id, :title, :body)"), rows
     )
 
 
