@@ -38,18 +38,11 @@ from notifier.models import Council, Frequency, SubscriberState
 from notifier.runtime import Runtime
 from notifier.store import Store
 from notifier.transport import SmtpTransport
-from tests.factories import Spec, publish
+from tests.factories import TOPIC_IDS, Spec, publish
 from tests.smtp import free_port
 
 REPO = Path(__file__).resolve().parent.parent
-TOPICS = [
-    "sundhed",
-    "social",
-    "uddannelse",
-    "vaekst_beskaeftigelse",
-    "trafik_infrastruktur",
-    "klima_miljoe",
-]
+TOPICS = TOPIC_IDS
 CONNECTIONS = 4
 NOW = datetime(2024, 6, 21, 5, 0, tzinfo=UTC)
 TEXT = (

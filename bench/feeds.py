@@ -38,21 +38,14 @@ from notifier.models import Council
 from notifier.runtime import Runtime
 from notifier.store import Store
 from notifier.web.app import create_app
-from tests.factories import Spec, publish, source_for
+from tests.factories import TOPIC_IDS, Spec, publish, publish_agendas, source_for
 
 REPO = Path(__file__).resolve().parent.parent
 PER_DOCUMENT = 25
 REQUESTS = 2000
 ROUNDS = 3
 FEED = "/feeds/alle.rss"
-TOPICS = [
-    "sundhed",
-    "social",
-    "uddannelse",
-    "trafik_infrastruktur",
-    "klima_miljoe",
-    "vaekst_beskaeftigelse",
-]
+TOPICS = TOPIC_IDS
 SECRET = "bench-secret-key-0123456789abcdefghijklmnop"
 
 Asgi = Callable[..., Any]
@@ -65,25 +58,7 @@ def _texts(count: int) -> list[str]:
 
 
 async def _fill(store: Store, items: int) -> None:
-    texts = _texts(items)
-    councils = list(Council)
-    for doc in range(items // PER_DOCUMENT):
-        specs = [
-            Spec(
-                title=f"Punkt {doc}-{n} " + texts[doc * PER_DOCUMENT + n][:40],
-                text=texts[doc * PER_DOCUMENT + n],
-                number=str(n + 1),
-                topics=[TOPICS[(doc + n) % len(TOPICS)]],
-            )
-            for n in range(PER_DOCUMENT)
-        ]
-        await publish(
-            store,
-            specs,
-            council=councils[doc % len(councils)],
-            day=date(2015, 1, 1) + timedelta(days=doc),
-            now=datetime.now(UTC),
-        )
+    await publish_agendas(store, _texts(items), per_document=PER_DOCUMENT, topics=TOPICS)
 
 
 def _scope(path: str, headers: Sequence[tuple[bytes, bytes]]) -> dict[str, Any]:

@@ -39,18 +39,11 @@ from notifier.runtime import Runtime
 from notifier.store import Store
 from notifier.store import subscribers as store_subscribers
 from notifier.web.app import create_app
-from tests.factories import Spec, publish
+from tests.factories import TOPIC_IDS, Spec, publish
 from tests.smtp import free_port
 
 REPO = Path(__file__).resolve().parent.parent
-TOPICS = [
-    "sundhed",
-    "social",
-    "uddannelse",
-    "vaekst_beskaeftigelse",
-    "trafik_infrastruktur",
-    "klima_miljoe",
-]
+TOPICS = TOPIC_IDS
 PLACES = ["Movia", "Kattegatforbindelsen", "letbanen", "sygehusbyggeriet", "Femern", "Holbæk"]
 WORDS = [("Movia",), ("Kattegatforbindelse",), ("letbane",), ("sygehus*",), ("Femern", "Holbæk")]
 EXCLUDED = [(), (), (), ("Femern",), ("letbane",)]

@@ -19,7 +19,6 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -30,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from notifier.feed_entries import FEED_EVENTS
 from notifier.models import Council
 from notifier.store import Store
-from tests.factories import Spec, publish
+from tests.factories import publish_agendas
 
 REPO = Path(__file__).resolve().parent.parent
 PER_DOCUMENT = 25
@@ -63,26 +62,8 @@ def _texts(count: int) -> list[str]:
 
 
 async def _fill(store: Store, items: int) -> float:
-    texts = _texts(items)
     started = time.perf_counter()
-    councils = list(Council)
-    for doc in range(items // PER_DOCUMENT):
-        specs = [
-            Spec(
-                title=f"Punkt {doc}-{n} " + texts[doc * PER_DOCUMENT + n][:40],
-                text=texts[doc * PER_DOCUMENT + n],
-                number=str(n + 1),
-                topics=[TOPICS[(doc + n) % len(TOPICS)]],
-            )
-            for n in range(PER_DOCUMENT)
-        ]
-        await publish(
-            store,
-            specs,
-            council=councils[doc % len(councils)],
-            day=date(2015, 1, 1) + timedelta(days=doc),
-            now=datetime.now(UTC),
-        )
+    await publish_agendas(store, _texts(items), per_document=PER_DOCUMENT, topics=TOPICS)
     return time.perf_counter() - started
 
 

@@ -228,3 +228,43 @@ def app_for(
 ) -> Starlette:
     """The web app on the test's store."""
     return create_app(runtime_for(store, settings), scheduler_running=scheduler_running)
+
+
+# The six KKR areas' ids in config/topics.toml, for fixtures that spread items over them.
+TOPIC_IDS = (
+    "sundhed",
+    "social",
+    "uddannelse",
+    "trafik_infrastruktur",
+    "klima_miljoe",
+    "vaekst_beskaeftigelse",
+)
+
+
+async def publish_agendas(
+    store: Store,
+    texts: Sequence[str],
+    *,
+    per_document: int = 25,
+    topics: Sequence[str] = TOPIC_IDS,
+) -> None:
+    """Store ``texts`` as agenda points, ``per_document`` to an agenda, one agenda a day from
+    2015 in turn across the councils and topics (the benches' filler)."""
+    councils = list(Council)
+    for doc in range(len(texts) // per_document):
+        specs = [
+            Spec(
+                title=f"Punkt {doc}-{n} " + texts[doc * per_document + n][:40],
+                text=texts[doc * per_document + n],
+                number=str(n + 1),
+                topics=[topics[(doc + n) % len(topics)]],
+            )
+            for n in range(per_document)
+        ]
+        await publish(
+            store,
+            specs,
+            council=councils[doc % len(councils)],
+            day=date(2015, 1, 1) + timedelta(days=doc),
+            now=datetime.now(UTC),
+        )
