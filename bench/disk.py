@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sqlite3
-import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -31,18 +30,15 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ingest import TOPICS, fixtures
 
-from ingest import TOPICS, fixtures  # noqa: E402
-
-from notifier import extract as extraction  # noqa: E402
-from notifier.classify import Classifier  # noqa: E402
-from notifier.models import Council, Document, DocumentKind, Item, Meeting  # noqa: E402
-from notifier.models import SourceKind, TopicMatch  # noqa: E402
-from notifier.plan import Extracted, plan_source, wanted  # noqa: E402
-from notifier.split import split  # noqa: E402
-from notifier.store import SourceRef, Store  # noqa: E402
-from notifier.topics import load_classifier  # noqa: E402
+from notifier import extract as extraction
+from notifier.classify import Classifier
+from notifier.models import Council, Document, DocumentKind, Item, Meeting, SourceKind, TopicMatch
+from notifier.plan import Extracted, plan_source, wanted
+from notifier.split import split
+from notifier.store import SourceRef, Store
+from notifier.topics import load_classifier
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 LIMIT_MB = 300.0
@@ -56,7 +52,10 @@ def templates() -> list[Template]:
         if "pdf" not in content_type:
             continue
         document = extraction.extract(body, url=url, content_type=content_type, council=council)
-        if document.kind not in (DocumentKind.AGENDA, DocumentKind.MINUTES) or document.date is None:
+        if (
+            document.kind not in (DocumentKind.AGENDA, DocumentKind.MINUTES)
+            or document.date is None
+        ):
             continue
         if document.supplementary:
             continue
@@ -124,7 +123,11 @@ def document_for(
 
 
 async def publish(
-    store: Store, classifier: CachedClassifier, council: Council, document: Document, items: list[Item]
+    store: Store,
+    classifier: CachedClassifier,
+    council: Council,
+    document: Document,
+    items: list[Item],
 ) -> None:
     source = SourceRef(
         id=f"bench-{council.value}", council=council, kind=SourceKind.LISTING, url="http://x"
@@ -163,7 +166,9 @@ async def fill(path: Path, target: int, changed: float) -> dict[str, int]:
     try:
         meeting = 0
         while counts["items"] < target:
-            agenda, minutes = pairs[0] if meeting % 4 else pairs[1 + meeting // 4 % (len(pairs) - 1)]
+            agenda, minutes = (
+                pairs[0] if meeting % 4 else pairs[1 + meeting // 4 % (len(pairs) - 1)]
+            )
             council = councils[meeting % len(councils)]
             day = date(2015, 1, 5) + timedelta(days=meeting // len(councils))
             points = vary(agenda, meeting)
@@ -209,10 +214,12 @@ def report(path: Path, counts: dict[str, int], seconds: float) -> None:
     wal_size = wal.stat().st_size if wal.exists() else 0
     items = counts["items"]
     per_item = size / items
-    print(f"items stored: {items:,} in {counts['meetings']:,} meetings (agenda + minutes), ")
-    print(f"  {counts['changed']:,} of them edited once more (item.changed); fill took {seconds:.0f} s")
-    print(f"  rows: " + ", ".join(f"{name} {count:,}" for name, count in rows.items()))
-    print(f"  item text (text + indstilling + beslutning): {counts['text'] / items:,.0f} bytes/item")
+    print(f"items stored: {items:,} in {counts['meetings']:,} meetings (agenda + minutes)")
+    print(f"  {counts['changed']:,} points edited once more (item.changed); fill {seconds:.0f} s")
+    print("  rows: " + ", ".join(f"{name} {count:,}" for name, count in rows.items()))
+    print(
+        f"  item text (text + indstilling + beslutning): {counts['text'] / items:,.0f} bytes/item"
+    )
     print(f"database file after checkpoint: {size / 1e6:,.1f} MB (wal {wal_size:,} bytes)")
     print(f"bytes per item: {per_item:,.0f}")
     mb = per_item * 100_000 / 1e6
