@@ -102,7 +102,7 @@ def document_for(
     council: Council, day: date, kind: DocumentKind, items: list[Item], meeting: int
 ) -> Document:
     name = "Dagsorden" if kind is DocumentKind.AGENDA else "Referat"
-    title = f"{name} KKR {council.danish_name} {day.isoformat()}"
+    title = f"{name} {council.danish_name} {day.isoformat()}"
     text = "\n\n".join(
         "\n".join(filter(None, (item.title, item.text, item.indstilling, item.beslutning)))
         for item in items
