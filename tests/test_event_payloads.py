@@ -124,3 +124,7 @@ async def test_an_event_written_with_its_text_still_reads(
     assert read.snapshot == old_format
     assert isinstance(read.snapshot.old, ItemSnapshot)
     assert read.snapshot.old.text == "Den gamle tekst i hændelsen."
+    # Old and new rows in one batch: each reads its own way.
+    mixed = await item_events(store)
+    assert mixed[0].snapshot == new
+    assert mixed[-1].snapshot == old_format
