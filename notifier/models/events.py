@@ -1,8 +1,10 @@
 """Events: the durable log later stages consume, one small typed payload per kind.
 
 ``item.*`` events carry an ``ItemSnapshot``, everything a digest, a feed entry or an alert needs,
-so consumers read the events table and never re-join the ingest tables. Payloads go to and from
-JSON through ``notifier.models.serialize``, the one serializer.
+so consumers read events and never re-join the ingest tables. Payloads go to and from JSON
+through ``notifier.models.serialize``, the one serializer; the store keeps an item snapshot's
+text, indstilling and beslutning once, in its item version, and puts them back on every read
+(``notifier.store.events``).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Writes a judged poll: documents, versions, items, meetings and the events later stages read.
 
 Runs inside the poll's one write transaction (``Polls.finish``). Every ``item.*`` event carries
-the full ``ItemSnapshot``; a quiet plan (a discarded result taken as the new baseline) writes the
-state and no events.
+the full ``ItemSnapshot`` (stored with its text left to the item version it names, which is
+written here first: ``store.events``); a quiet plan (a discarded result taken as the new
+baseline) writes the state and no events.
 """
 
 from __future__ import annotations

@@ -1,9 +1,17 @@
-"""The append-only events table that later stages consume by id (conn-level helpers)."""
+"""The append-only events table that later stages consume by id (conn-level helpers).
+
+An ``item.*`` event's payload refers to its item version instead of repeating its text: ``row``
+leaves ``text``, ``indstilling`` and ``beslutning`` out of the snapshot (and out of the ``old``
+one of item.changed), and every read here puts them back from ``item_versions`` (by the
+snapshot's ``version_id``, one query per batch), so consumers get the very snapshot that was
+appended. Rows written before carry the text themselves and are read as they are.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -12,7 +20,12 @@ from notifier.models import Event, EventType, ItemSnapshot, Payload
 from notifier.models.events import payload_type
 from notifier.models.serialize import from_json, to_json
 from notifier.store.db import APPENDED
-from notifier.store.schema import events
+from notifier.store.schema import events, item_versions
+
+# Snapshot fields that item_versions holds: stored once there, not in every event.
+_BY_VERSION = ("text", "indstilling", "beslutning")
+# Version ids per query when filling them back (well under every backend's parameter limit).
+_PAGE = 5000
 
 
 async def append(
@@ -52,6 +65,7 @@ def row(
     if isinstance(payload, ItemSnapshot):
         item_id, version_id = payload.item_id, payload.version_id
         document_id = payload.document_id
+    data = to_json(payload)
     return {
         "type": type.value,
         "created_at": now,
@@ -59,8 +73,16 @@ def row(
         "document_id": document_id,
         "item_id": item_id,
         "item_version_id": version_id,
-        "payload": to_json(payload),
+        "payload": _by_reference(data) if isinstance(payload, ItemSnapshot) else data,
     }
+
+
+def _by_reference(data: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot's JSON without what its version row holds."""
+    stripped = {key: value for key, value in data.items() if key not in _BY_VERSION}
+    if data.get("old") is not None:
+        stripped["old"] = _by_reference(data["old"])
+    return stripped
 
 
 async def since(
@@ -79,8 +101,7 @@ async def since(
         query = query.where(events.c.id <= until_id)
     if limit is not None:
         query = query.limit(limit)
-    rows = (await conn.execute(query)).mappings().all()
-    return [_event(row) for row in rows]
+    return await _events(conn, (await conn.execute(query)).mappings().all())
 
 
 async def latest(conn: AsyncConnection, *, types: Sequence[EventType], limit: int) -> list[Event]:
@@ -91,7 +112,7 @@ async def latest(conn: AsyncConnection, *, types: Sequence[EventType], limit: in
         .order_by(events.c.id.desc())
         .limit(limit)
     )
-    return [_event(row) for row in (await conn.execute(query)).mappings().all()]
+    return await _events(conn, (await conn.execute(query)).mappings().all())
 
 
 async def for_items(
@@ -108,7 +129,7 @@ async def for_items(
         )
         .order_by(events.c.id)
     )
-    return [_event(row) for row in (await conn.execute(query)).mappings().all()]
+    return await _events(conn, (await conn.execute(query)).mappings().all())
 
 
 async def last_id(conn: AsyncConnection) -> int:
@@ -116,8 +137,52 @@ async def last_id(conn: AsyncConnection) -> int:
     return int(value or 0)
 
 
-def _event(row: sa.RowMapping) -> Event:
+async def _events(conn: AsyncConnection, rows: Sequence[sa.RowMapping]) -> list[Event]:
+    """Events of these rows, item snapshots completed from their versions."""
+    snapshots = [row["payload"] for row in rows if _is_item(row)]
+    wanted = {version for data in snapshots for version in _referred(data)}
+    texts: dict[int, dict[str, Any]] = {}
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), _PAGE):
+        query = sa.select(
+            item_versions.c.id, *(item_versions.c[name] for name in _BY_VERSION)
+        ).where(item_versions.c.id.in_(ordered[start : start + _PAGE]))
+        for found in (await conn.execute(query)).mappings().all():
+            texts[found["id"]] = {name: found[name] for name in _BY_VERSION}
+    return [_event(row, texts) for row in rows]
+
+
+def _is_item(row: sa.RowMapping) -> bool:
+    return payload_type(EventType(row["type"])) is ItemSnapshot
+
+
+def _referred(data: dict[str, Any]) -> Iterable[int]:
+    """Version ids whose text this snapshot (or its old one) leaves to item_versions."""
+    if "text" not in data:
+        yield int(data["version_id"])
+    if data.get("old") is not None:
+        yield from _referred(data["old"])
+
+
+def _completed(data: dict[str, Any], texts: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    if "text" in data and data.get("old") is None:
+        return data
+    full = dict(data)
+    if "text" not in data:
+        version = int(data["version_id"])
+        if version not in texts:
+            raise LookupError(f"item version {version} of an event is missing")
+        full.update(texts[version])
+    if data.get("old") is not None:
+        full["old"] = _completed(data["old"], texts)
+    return full
+
+
+def _event(row: sa.RowMapping, texts: dict[int, dict[str, Any]]) -> Event:
     kind = EventType(row["type"])
+    data = row["payload"]
+    if _is_item(row):
+        data = _completed(data, texts)
     return Event(
         id=row["id"],
         type=kind,
@@ -125,5 +190,5 @@ def _event(row: sa.RowMapping) -> Event:
         source_id=row["source_id"],
         document_id=row["document_id"],
         item_id=row["item_id"],
-        payload=from_json(payload_type(kind), row["payload"]),
+        payload=from_json(payload_type(kind), data),
     )
