@@ -94,8 +94,9 @@ class Composer:
             kind="digest",
             subscriber=subscriber,
             subject=rendered.subject,
-            text=rendered.text,
-            html=rendered.html,
+            # Encoded once for everyone who shares this digest, when the render could.
+            text=rendered.text if rendered.encoded_text is None else rendered.encoded_text,
+            html=rendered.html if rendered.encoded_html is None else rendered.encoded_html,
             message_id=message_id,
             now=now,
             headers=headers,
@@ -189,6 +190,7 @@ class Composer:
             recipient=mail.addr_spec(operator),
             subject=subject,
             body=body,
+            canonical=True,
         )
 
     def signin_link(self, address: str, *, link: str, minutes: int, now: datetime) -> Message:
@@ -222,7 +224,12 @@ class Composer:
             headers={"Auto-Submitted": "auto-generated"},
         )
         return Message(
-            message_id=message_id, kind="test", recipient=recipient, subject=subject, body=body
+            message_id=message_id,
+            kind="test",
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            canonical=True,
         )
 
     def _plain(
@@ -240,7 +247,12 @@ class Composer:
             headers={"Auto-Submitted": "auto-generated"},
         )
         return Message(
-            message_id=message_id, kind=kind, recipient=recipient, subject=subject, body=body
+            message_id=message_id,
+            kind=kind,
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            canonical=True,
         )
 
     def topic_names(self, topics: Sequence[str]) -> list[str]:
@@ -256,8 +268,8 @@ class Composer:
         kind: str,
         subscriber: Subscriber,
         subject: str,
-        text: str,
-        html: str,
+        text: str | mail.QuotedPrintable,
+        html: str | mail.QuotedPrintable,
         message_id: str,
         now: datetime,
         headers: Mapping[str, str],
@@ -278,6 +290,7 @@ class Composer:
             recipient=subscriber.email,
             subject=subject,
             body=body,
+            canonical=True,
             subscriber_id=subscriber.id,
         )
 

@@ -1,12 +1,14 @@
 """Builds RFC 5322 messages as bytes, cheaply and without header injection.
 
 The standard library's ``EmailMessage`` picks transfer encodings by scanning every part and
-costs more than rendering a digest, so the multipart body is assembled here directly: the text
-part is UTF-8 quoted-printable, the HTML part base64 (both C-speed ``binascii``), and the
-boundary starts with ``=_``, which neither encoding can ever produce. Header values are stripped
-of CR/LF and other control characters, non-ASCII text becomes RFC 2047 encoded words, and
-addresses go through ``email.headerregistry.Address``, so a subscriber's name or a scraped
-title can never add a header or a recipient.
+costs more than rendering a digest, so the multipart body is assembled here directly: both parts
+are UTF-8 quoted-printable (C-speed ``binascii``, line by line), and the boundary starts with
+``=_``, which quoted-printable can never produce. A digest shared by many subscribers is encoded
+once (``Prepared``): only the lines holding their name and links are encoded per subscriber.
+Every message comes out canonical (CRLF line ends only, ending in CRLF), as the outbox stores
+it. Header values are stripped of CR/LF and other control characters, non-ASCII text becomes
+RFC 2047 encoded words, and addresses go through ``email.headerregistry.Address``, so a
+subscriber's name or a scraped title can never add a header or a recipient.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
 from email.headerregistry import Address, HeaderRegistry
@@ -111,8 +114,8 @@ def build_message(
     sender: str,
     recipient: str | Address,
     subject: str,
-    text: str,
-    html: str | None,
+    text: str | QuotedPrintable,
+    html: str | QuotedPrintable | None,
     message_id: str,
     date: datetime,
     headers: Mapping[str, str] = {},
@@ -120,7 +123,8 @@ def build_message(
     """A complete message: multipart/alternative (text, HTML) or text/plain alone.
 
     ``message_id`` is the bare ``left@right`` id; the header gets the angle brackets.
-    ``headers`` adds headers such as Reply-To, List-Id and List-Unsubscribe.
+    ``headers`` adds headers such as Reply-To, List-Id and List-Unsubscribe. ``text`` and
+    ``html`` may come encoded already (``Prepared.fill``).
     """
     if not _MESSAGE_ID.match(message_id):
         raise ValueError(f"not a valid Message-ID: {message_id!r}")
@@ -142,7 +146,8 @@ def build_message(
     if html is None:
         lines += _part_headers("text/plain")
         head = "\r\n".join(lines).encode("ascii")
-        return head + b"\r\n\r\n" + _qp(text)
+        body = _encoded(text)
+        return head + b"\r\n\r\n" + (body if body.endswith(b"\r\n") else body + b"\r\n")
     boundary = "=_" + hashlib.sha1(message_id.encode()).hexdigest()[:24]
     lines.append(f'Content-Type: multipart/alternative; boundary="{boundary}"')
     head = "\r\n".join(lines).encode("ascii")
@@ -153,10 +158,10 @@ def build_message(
             b"\r\n\r\nThis is a MIME message.",
             delimiter,
             _PART_TEXT,
-            _qp(text),
+            _encoded(text),
             delimiter,
             _PART_HTML,
-            _base64(html),
+            _encoded(html),
             b"\r\n--",
             boundary.encode(),
             b"--\r\n",
@@ -172,32 +177,77 @@ def _part_headers(content_type: str) -> list[str]:
 
 
 _PART_TEXT = ("\r\n".join(_part_headers("text/plain")) + "\r\n\r\n").encode("ascii")
-_PART_HTML = (
-    "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-).encode("ascii")
+_PART_HTML = ("\r\n".join(_part_headers("text/html")) + "\r\n\r\n").encode("ascii")
 
 
-def _base64(text: str) -> bytes:
-    """Base64 in 76-character lines: for HTML, whose long inlined-style lines make
-    quoted-printable slower to produce and no more readable."""
-    encoded = binascii.b2a_base64(text.encode("utf-8"), newline=False)
-    return b"\r\n".join(_BASE64_LINE.findall(encoded))  # cut in C, not line by line in Python
+@dataclass(frozen=True, eq=False)
+class QuotedPrintable:
+    """A text already encoded by ``_qp`` (or ``Prepared.fill``, which gives the same bytes)."""
+
+    data: bytes
 
 
-_BASE64_LINE = re.compile(rb".{1,76}", re.DOTALL)
+def _encoded(value: str | QuotedPrintable) -> bytes:
+    return value.data if isinstance(value, QuotedPrintable) else _qp(value)
 
 
 def _qp(text: str) -> bytes:
-    """UTF-8 quoted-printable with CRLF line ends; a leading "." is safe (SMTP dot-stuffs)."""
+    """UTF-8 quoted-printable with CRLF line ends (soft breaks too); a leading "." is safe
+    (SMTP dot-stuffs)."""
     normalized = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
-    if not normalized.endswith("\r\n"):
-        return binascii.b2a_qp(normalized.encode("utf-8"), istext=True)
-    # Quoted-printable encodes each line on its own (when every line ends in CRLF), and the
-    # digests of one run share most of their lines: each line is encoded once.
+    # Quoted-printable encodes each line on its own, and the digests of one run share most of
+    # their lines: each line is encoded once.
     return b"\r\n".join(map(_qp_line, normalized.split("\r\n")))
 
 
-@functools.lru_cache(maxsize=16384)
-def _qp_line(line: str) -> bytes:
-    """One line, encoded as it is inside a text (followed by CRLF, which is cut off again)."""
+def _qp_one(line: str) -> bytes:
+    """One line, encoded as it is inside a text (followed by CRLF, which is cut off again, so
+    its soft breaks are CRLF and trailing white space is encoded even on the last line)."""
     return binascii.b2a_qp((line + "\r\n").encode("utf-8"), istext=True)[:-2] if line else b""
+
+
+_qp_line = functools.lru_cache(maxsize=16384)(_qp_one)
+
+
+class Prepared:
+    """A text with placeholders, encoded (``_qp``) once: ``fill`` encodes only the lines that
+    hold a placeholder, and gives the same bytes as ``_qp`` of the filled-in text.
+
+    ``placeholders`` matches the placeholders (no line break in them); a value put in for one
+    must hold no CR or LF (the caller falls back to ``_qp`` for those). A text holding a CR is
+    filled in first and encoded whole (a CR, an empty value and an LF would make one line end).
+    """
+
+    def __init__(self, text: str, placeholders: re.Pattern[str]) -> None:
+        self._whole = placeholders.split(text) if "\r" in text else None
+        self._parts: list[bytes | list[str]] = []  # encoded runs of lines, or a line's pieces
+        if self._whole is not None:
+            return
+        run: list[str] = []
+        for line in text.split("\n"):
+            if placeholders.search(line) is None:
+                run.append(line)
+                continue
+            if run:
+                self._parts.append(_qp_run(run))
+                run = []
+            self._parts.append(placeholders.split(line))
+        if run:
+            self._parts.append(_qp_run(run))
+
+    def fill(self, values: Mapping[str, str]) -> QuotedPrintable:
+        if self._whole is not None:
+            return QuotedPrintable(_qp("".join([values.get(part, part) for part in self._whole])))
+        return QuotedPrintable(
+            b"\r\n".join(
+                part
+                if isinstance(part, bytes)
+                else _qp_one("".join([values.get(piece, piece) for piece in part]))
+                for part in self._parts
+            )
+        )
+
+
+def _qp_run(lines: list[str]) -> bytes:
+    """Lines encoded as ``_qp`` does, in one call (quoted-printable encodes line by line)."""
+    return binascii.b2a_qp(("\r\n".join(lines) + "\r\n").encode("utf-8"), istext=True)[:-2]

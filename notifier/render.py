@@ -8,6 +8,7 @@ everything scraped.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import secrets
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from notifier import danish
+from notifier import danish, mail
 from notifier.models import Council, DocumentKind, ItemSnapshot, Topic
 from notifier.point_text import is_case_line, point_summary, section
 from notifier.untrusted import clean_text, safe_url
@@ -60,23 +61,33 @@ class Rendered:
     subject: str
     text: str
     html: str
+    # The same, quoted-printable (``mail``), when a shared render had them encoded already.
+    encoded_text: mail.QuotedPrintable | None = None
+    encoded_html: mail.QuotedPrintable | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class _Impersonal:
     """A digest rendered with placeholders for the name and links, split around them (the
-    placeholders are the odd parts)."""
+    placeholders are the odd parts), and encoded for mail once for all who share it."""
 
     subject: str
     text: list[str]
     html: list[str]
+    encoded_text: mail.Prepared | None  # None: the text starts or ends with a placeholder
+    encoded_html: mail.Prepared
 
     @classmethod
     def of(cls, rendered: Rendered) -> _Impersonal:
+        text = rendered.text.strip() + "\n"  # as ``render`` strips the text filled in
+        edges = _PLACEHOLDER.split(text)  # stripping commutes with filling in unless an end is one
+        plain_ends = bool(edges[0].strip() and edges[-1].strip())
         return cls(
             subject=rendered.subject,
             text=_PLACEHOLDER.split(rendered.text),
             html=_PLACEHOLDER.split(rendered.html),
+            encoded_text=mail.Prepared(text, _PLACEHOLDER) if plain_ends else None,
+            encoded_html=mail.Prepared(rendered.html, _PLACEHOLDER),
         )
 
 
@@ -123,16 +134,9 @@ class DigestRenderer:
         """``shared``: a planning run's renders; subscribers whose plans share their entries
         (``digest_groups``) and subscription get one render with their own name and links."""
         name = plan.subscriber.name
-        key = (
-            id(plan.entries),
-            plan.held,
-            plan.first,
-            plan.subscriber.topics,
-            plan.subscriber.keywords,
-            plan.subscriber.frequency,
-            bool(name),
-            bool(view_url),
-        )
+        subscriber = plan.subscriber
+        key: tuple[object, ...] = (id(plan.entries), plan.held, plan.first, subscriber.topics)
+        key += (subscriber.keywords, subscriber.frequency, bool(name), bool(view_url))
         found = shared.get(key, plan.entries) if shared is not None else None
         if found is None:
             found = _Impersonal.of(self._impersonal(plan, name=bool(name), view=bool(view_url)))
@@ -147,7 +151,14 @@ class DigestRenderer:
         escaped = {placeholder: str(escape(value)) for placeholder, value in personal.items()}
         text = "".join(personal.get(part, part) for part in found.text)
         html = "".join(escaped.get(part, part) for part in found.html)
-        return Rendered(subject=found.subject, html=html, text=text.strip() + "\n")
+        rendered = Rendered(subject=found.subject, html=html, text=text.strip() + "\n")
+        if found.encoded_text is None or any("\r" in v or "\n" in v for v in personal.values()):
+            return rendered
+        return dataclasses.replace(
+            rendered,
+            encoded_text=found.encoded_text.fill(personal),
+            encoded_html=found.encoded_html.fill(escaped),
+        )
 
     def _impersonal(self, plan: Plan, *, name: bool, view: bool) -> Rendered:
         """The digest with placeholders for the subscriber's name and links (the templates

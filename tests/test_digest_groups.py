@@ -9,16 +9,20 @@ import dataclasses
 import itertools
 import re
 from datetime import date
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from pytest import MonkeyPatch
 
+from notifier import mail
 from notifier.digest import DIGEST_EVENTS, ItemEvent, Told, plan, told_by_subscriber
 from notifier.digest_groups import Planner
 from notifier.models import Council, Frequency, SubscriberState
+from notifier.render import SharedRenders
 from notifier.runtime import Runtime
+from notifier.smtp_data import is_canonical
 from notifier.store import Store
 from notifier.store import digests as store_digests
 from notifier.store.schema import send_log
@@ -207,3 +211,59 @@ async def test_due_subscribers_and_events_are_read_in_pages(
     assert [e.snapshot.title for e in due.events] == [f"Sag {n}" for n in range(5)]
     assert due.until >= due.events[-1].id
     assert [p.email for p in due.people] == [f"all{n}@example.org" for n in range(3)]
+
+
+async def test_a_shared_encoding_gives_the_message_built_for_each_alone(store: Store) -> None:
+    """Subscribers sharing a render get bodies encoded once for all (``mail.Prepared``): each
+    must be byte for byte the message built from their own text and HTML, canonical, and read
+    back by the email package as that text and HTML (names with markup, non-ASCII, none, and a
+    line break, which is encoded the long way)."""
+    settings = settings_for(None)
+    names = ["Anna & Ærø", "Bo <Berg>", "", "Linje\nbrud", "x" * 120, "Ånd  "]
+    people = [
+        await subscribe(store, f"p{n}@example.org", topics=KLIMA, name=name)
+        for n, name in enumerate(names)
+    ]
+    await publish(
+        store,
+        [
+            Spec(title="Klimaplan = 1. " + "lang " * 40, topics=["klima_miljoe"], number="1"),
+            Spec(title="Sygehus æøå", text="Tekst.\r\nMere \t", topics=["sundhed"], number="2"),
+        ],
+    )
+    due = await store.digests.due(Frequency.DAILY, types=DIGEST_EVENTS)
+    planner = Planner([ItemEvent.of(e) for e in due.events], until=due.until, max_items=20)
+    runtime = Runtime(settings, store=store)
+    composer, shared = runtime.composer, SharedRenders()
+    for person in due.people:
+        found = planner.plan(person, Told())
+        assert found is not None
+        composed = composer.digest(found, now=NOW, shared=shared)
+        raw = composed.body
+        headers = {
+            name: re.search(rb"\r\n" + name.encode() + rb": ([^\r]*)\r\n", raw)[1].decode()  # type: ignore[index]
+            for name in ("List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "Reply-To")
+        }
+        alone = mail.build_message(
+            sender=settings.mail.from_address,
+            recipient=mail.mailbox(person.name, person.email),
+            subject=composed.subject,
+            text=composed.text,
+            html=composed.html,
+            message_id=composed.message_id,
+            date=NOW,
+            headers=headers,
+        )
+        assert raw == alone, person.name
+        assert is_canonical(raw) and composed.message.canonical
+        message = message_from_bytes(raw, policy=policy.default)
+        assert isinstance(message, EmailMessage) and not message.defects
+        plain, html = message.get_body(("plain",)), message.get_body(("html",))
+        assert plain is not None and html is not None
+        assert plain["Content-Transfer-Encoding"] == html["Content-Transfer-Encoding"]
+        assert plain.get_content().replace("\r\n", "\n") == composed.text
+        assert html.get_content().replace("\r\n", "\n") == composed.html.replace("\r\n", "\n")
+        part_lines = raw.split(b"\r\n\r\n", 1)[1].split(b"\r\n")
+        assert max(len(line) for line in part_lines) <= 76
+    assert len(people) == len(due.people)
+    await runtime.aclose()

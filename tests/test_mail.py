@@ -100,7 +100,9 @@ def test_long_non_ascii_subject_is_folded_without_splitting_characters() -> None
 
 def test_quoted_printable_line_by_line_is_the_whole_text_encoded() -> None:
     """Lines are encoded one by one (and cached); the result must be what encoding the whole
-    text gives, soft breaks, trailing spaces and lone dots included."""
+    text gives, soft breaks, trailing spaces and lone dots included. A text that does not end
+    in a line break is encoded as if it did, the break cut off again: its soft breaks are CRLF
+    too (``b2a_qp`` of a text without any CRLF would break lines with a bare LF)."""
     import binascii
     import random
 
@@ -111,4 +113,9 @@ def test_quoted_printable_line_by_line_is_the_whole_text_encoded() -> None:
     for _ in range(5000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
         crlf = text.replace("\r\n", "\n").replace("\n", "\r\n")
-        assert _qp(text) == binascii.b2a_qp(crlf.encode("utf-8"), istext=True), text
+        if crlf and not crlf.endswith("\r\n"):
+            whole = binascii.b2a_qp((crlf + "\r\n").encode("utf-8"), istext=True)[:-2]
+        else:
+            whole = binascii.b2a_qp(crlf.encode("utf-8"), istext=True)
+        assert _qp(text) == whole, text
+        assert b"\n" not in _qp(text).replace(b"\r\n", b""), text

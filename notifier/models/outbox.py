@@ -26,3 +26,6 @@ class Message:
     subject: str
     body: bytes  # RFC 5322, CRLF line ends
     subscriber_id: int | None = None
+    # The body is canonical already (``mail.build_message`` makes it so): the outbox need not
+    # check each line end of it (``smtp_data.canonical``) before storing it.
+    canonical: bool = False

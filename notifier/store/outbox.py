@@ -77,7 +77,10 @@ async def enqueue(
     result = await conn.execute(statement, rows)
     ids = {row.message_id: int(row.id) for row in result}
     bodies = [
-        {"outbox_id": ids[message.message_id], "body": canonical(message.body)}
+        {
+            "outbox_id": ids[message.message_id],
+            "body": message.body if message.canonical else canonical(message.body),
+        }
         for message in messages
         if message.message_id in ids
     ]

@@ -4,7 +4,7 @@ which messages went to whom and what each told."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -48,7 +48,7 @@ async def record(conn: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> No
     assert compiled.positiontup is not None  # both backends' drivers take positional styles
     order = list(compiled.positiontup)
     processors = [
-        send_log.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in order
+        _memo(send_log.c[key].type.dialect_impl(dialect).bind_processor(dialect)) for key in order
     ]
     if all(processor is None for processor in processors):
         params = [tuple(row[key] for key in order) for row in rows]
@@ -61,6 +61,23 @@ async def record(conn: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> No
             for row in rows
         ]
     await conn.exec_driver_sql(str(compiled), params)
+
+
+def _memo(processor: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+    """A bind processor that processes each value object once: a batch's rows share one time
+    object. By identity, not equality (equal times in two zones are stored differently); the
+    value is kept with its result, so its id is not reused meanwhile."""
+    if processor is None:
+        return None
+    done: dict[int, tuple[Any, Any]] = {}
+
+    def process(value: Any) -> Any:
+        found = done.get(id(value))
+        if found is None:
+            done[id(value)] = found = (value, processor(value))
+        return found[1]
+
+    return process
 
 
 async def for_subscriber(conn: AsyncConnection, subscriber_id: int) -> list[dict[str, Any]]:
