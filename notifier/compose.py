@@ -19,7 +19,8 @@ from notifier import mail
 from notifier.config import Settings
 from notifier.digest import Plan
 from notifier.models import ALL, Council, Frequency, Message, Subscriber, SubscriberState, Topic
-from notifier.render import DigestRenderer, SharedRenders
+from notifier.render import DigestRenderer
+from notifier.shared_renders import SharedRenders
 from notifier.tokens import Purpose, Tokens
 
 FREQUENCY_NAMES = {

@@ -42,7 +42,7 @@ from notifier.digest import (
 from notifier.digest_groups import Planner
 from notifier.errors import StoreError
 from notifier.models import Frequency, Subscriber
-from notifier.render import SharedRenders
+from notifier.shared_renders import SharedRenders
 from notifier.store import Due, HeldLease, Planned, Store, worker_id
 
 log = logging.getLogger(__name__)

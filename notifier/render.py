@@ -11,9 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -21,9 +19,18 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from notifier import danish, mail
+from notifier import danish
 from notifier.models import Council, DocumentKind, ItemSnapshot, Topic
 from notifier.point_text import is_case_line, point_summary, section
+from notifier.shared_renders import (
+    MANAGE,
+    NAME,
+    UNSUBSCRIBE,
+    VIEW,
+    Impersonal,
+    Rendered,
+    SharedRenders,
+)
 from notifier.untrusted import clean_text, safe_url
 
 if TYPE_CHECKING:
@@ -43,68 +50,10 @@ KIND_WORDS = {
     DocumentKind.OTHER: "Dokument",
 }
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9»\"])")
-# Where a subscriber's own name and links go in a shared render: a random token per process,
-# which no scraped text can hold, that neither clean_text nor escaping changes.
-_TOKEN = secrets.token_hex(8)
-_NAME, _MANAGE, _UNSUBSCRIBE, _VIEW = (
-    f"kkr{_TOKEN}{part}" for part in ("name", "manage", "unsubscribe", "view")
-)
-_PLACEHOLDER = re.compile(f"({_NAME}|{_MANAGE}|{_UNSUBSCRIBE}|{_VIEW})")
 EXCERPT_CHARS = 280
 INDSTILLING_CHARS = 600
 CHANGE_CHARS = 400
 MAX_CHANGES = 5
-
-
-@dataclass(frozen=True, kw_only=True)
-class Rendered:
-    subject: str
-    text: str
-    html: str
-    # The same, quoted-printable (``mail``), when a shared render had them encoded already.
-    encoded_text: mail.QuotedPrintable | None = None
-    encoded_html: mail.QuotedPrintable | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class _Impersonal:
-    """A digest rendered with placeholders for the name and links, split around them (the
-    placeholders are the odd parts), and encoded for mail once for all who share it."""
-
-    subject: str
-    text: list[str]
-    html: list[str]
-    encoded_text: mail.Prepared | None  # None: the text starts or ends with a placeholder
-    encoded_html: mail.Prepared
-
-    @classmethod
-    def of(cls, rendered: Rendered) -> _Impersonal:
-        text = rendered.text.strip() + "\n"  # as ``render`` strips the text filled in
-        edges = _PLACEHOLDER.split(text)  # stripping commutes with filling in unless an end is one
-        plain_ends = bool(edges[0].strip() and edges[-1].strip())
-        return cls(
-            subject=rendered.subject,
-            text=_PLACEHOLDER.split(rendered.text),
-            html=_PLACEHOLDER.split(rendered.html),
-            encoded_text=mail.Prepared(text, _PLACEHOLDER) if plain_ends else None,
-            encoded_html=mail.Prepared(rendered.html, _PLACEHOLDER),
-        )
-
-
-class SharedRenders:
-    """The digests one planning run rendered, before the name and links went in: subscribers
-    whose plans share their entries (``digest_groups``) share one render. A render is kept with
-    the entries it was made of, so an id reused by another tuple cannot match it."""
-
-    def __init__(self) -> None:
-        self._renders: dict[tuple[object, ...], tuple[object, _Impersonal]] = {}
-
-    def get(self, key: tuple[object, ...], entries: object) -> _Impersonal | None:
-        found = self._renders.get(key)
-        return found[1] if found is not None and found[0] is entries else None
-
-    def put(self, key: tuple[object, ...], entries: object, rendered: _Impersonal) -> None:
-        self._renders[key] = (entries, rendered)
 
 
 class DigestRenderer:
@@ -134,25 +83,32 @@ class DigestRenderer:
         """``shared``: a planning run's renders; subscribers whose plans share their entries
         (``digest_groups``) and subscription get one render with their own name and links."""
         name = plan.subscriber.name
-        subscriber = plan.subscriber
-        key: tuple[object, ...] = (id(plan.entries), plan.held, plan.first, subscriber.topics)
-        key += (subscriber.keywords, subscriber.frequency, bool(name), bool(view_url))
+        key = (
+            id(plan.entries),
+            plan.held,
+            plan.first,
+            plan.subscriber.topics,
+            plan.subscriber.keywords,
+            plan.subscriber.frequency,
+            bool(name),
+            bool(view_url),
+        )
         found = shared.get(key, plan.entries) if shared is not None else None
         if found is None:
-            found = _Impersonal.of(self._impersonal(plan, name=bool(name), view=bool(view_url)))
+            found = Impersonal.of(self._impersonal(plan, name=bool(name), view=bool(view_url)))
             if shared is not None:
                 shared.put(key, plan.entries, found)
         personal = {
-            _NAME: clean_text(name),
-            _MANAGE: clean_text(manage_url),
-            _UNSUBSCRIBE: clean_text(unsubscribe_url),
-            _VIEW: clean_text(view_url),
+            NAME: clean_text(name),
+            MANAGE: clean_text(manage_url),
+            UNSUBSCRIBE: clean_text(unsubscribe_url),
+            VIEW: clean_text(view_url),
         }
         escaped = {placeholder: str(escape(value)) for placeholder, value in personal.items()}
         text = "".join(personal.get(part, part) for part in found.text)
         html = "".join(escaped.get(part, part) for part in found.html)
         rendered = Rendered(subject=found.subject, html=html, text=text.strip() + "\n")
-        if found.encoded_text is None or any("\r" in v or "\n" in v for v in personal.values()):
+        if not found.encodable(personal):
             return rendered
         return dataclasses.replace(
             rendered,
@@ -186,13 +142,13 @@ class DigestRenderer:
         )
         common = {
             "subject": subject,
-            "name": _NAME if name else "",
+            "name": NAME if name else "",
             "intro": self._intro(plan),
             "more": more,
             "frequency": FREQUENCIES[plan.subscriber.frequency.value],
-            "manage_url": _MANAGE,
-            "unsubscribe_url": _UNSUBSCRIBE,
-            "view_url": _VIEW if view else "",
+            "manage_url": MANAGE,
+            "unsubscribe_url": UNSUBSCRIBE,
+            "view_url": VIEW if view else "",
         }
         return Rendered(
             subject=subject,

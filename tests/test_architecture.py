@@ -38,6 +38,7 @@ PURE = (
     "notifier.point_text",
     "notifier.points",
     "notifier.render",
+    "notifier.shared_renders",
     "notifier.smtp_data",
     "notifier.split",
     "notifier.subscriber_files",

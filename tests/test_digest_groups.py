@@ -20,8 +20,8 @@ from notifier import mail
 from notifier.digest import DIGEST_EVENTS, ItemEvent, Told, plan, told_by_subscriber
 from notifier.digest_groups import Planner
 from notifier.models import Council, Frequency, SubscriberState
-from notifier.render import SharedRenders
 from notifier.runtime import Runtime
+from notifier.shared_renders import SharedRenders
 from notifier.smtp_data import is_canonical
 from notifier.store import Store
 from notifier.store import digests as store_digests

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from notifier.render import excerpt
@@ -33,3 +35,32 @@ from notifier.render import excerpt
 )
 def test_excerpt_skips_a_repeated_title(title: str, text: str, expected: str) -> None:
     assert excerpt(title, text) == expected
+
+
+def test_a_shared_render_encoded_once_is_each_text_encoded() -> None:
+    """A shared render's text and HTML are encoded once (``mail.Prepared``) and filled in per
+    subscriber: whenever ``encodable`` says so, that is the text filled in, stripped and
+    encoded; placeholders at either end, empty values and spaces included."""
+    from notifier import mail
+    from notifier.shared_renders import MANAGE, NAME, UNSUBSCRIBE, VIEW, Impersonal, Rendered
+
+    pieces = [NAME, MANAGE, UNSUBSCRIBE, VIEW, "a", " ", "\n", "æ", "=", "x" * 80, "\t", "."]
+    values = ["", " ", "Bo <B>", "https://e.dk/x?a=b", "Ån ", "y" * 90, "a\nb"]
+    rng = random.Random(7)
+    encoded = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        html = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        shared = Impersonal.of(Rendered(subject="s", text=text, html=html))
+        personal = {key: rng.choice(values) for key in (NAME, MANAGE, UNSUBSCRIBE, VIEW)}
+        filled_text, filled_html = text, html
+        for key, value in personal.items():
+            filled_text, filled_html = (
+                filled_text.replace(key, value),
+                filled_html.replace(key, value),
+            )
+        if shared.encodable(personal):
+            encoded += 1
+            assert shared.encoded_text.fill(personal).data == mail._qp(filled_text.strip() + "\n")
+            assert shared.encoded_html.fill(personal).data == mail._qp(filled_html)
+    assert encoded > 500

@@ -119,3 +119,38 @@ def test_quoted_printable_line_by_line_is_the_whole_text_encoded() -> None:
             whole = binascii.b2a_qp(crlf.encode("utf-8"), istext=True)
         assert _qp(text) == whole, text
         assert b"\n" not in _qp(text).replace(b"\r\n", b""), text
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("x" * 200, None),  # one long line, no line break: soft breaks
+        ("Hej\rbare CR\n\nslut uden linjeskift ", None),
+        ("a \t\n" * 3, "<p>" + "y=" * 100 + "</p>"),
+        ("", ""),
+    ],
+)
+def test_messages_come_out_canonical(text: str, html: str | None) -> None:
+    """The outbox stores what ``build_message`` gives without checking each line end
+    (``Message.canonical``): every CR and LF is a CRLF pair, it ends with one, and no line of
+    a part is longer than quoted-printable allows."""
+    from notifier.smtp_data import is_canonical
+
+    data = build_message(
+        sender="KKR Notifier <kkr@example.org>",
+        recipient=mailbox("Søren Ærø " * 12, "soeren@example.org"),
+        subject="KKR-overblik: " + "æøå " * 60,
+        text=text,
+        html=html,
+        message_id="digest.1.0-9@kkr.example.org",
+        date=NOW,
+        headers={"List-Id": "KKR-overblik <kkr.example.org>", "X-Long": "ord " * 300},
+    )
+    assert is_canonical(data)
+    body = data.split(b"\r\n\r\n", 1)[1]
+    assert all(len(line) <= 76 for line in body.split(b"\r\n"))
+    parsed = parse(data)
+    plain = parsed.get_body(("plain",))
+    assert plain is not None
+    normalized = text.replace("\r\n", "\n").replace("\r", "\n")
+    assert plain.get_content().replace("\r\n", "\n").rstrip("\n") == normalized.rstrip("\n")
