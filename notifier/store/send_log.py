@@ -4,6 +4,7 @@ which messages went to whom and what each told."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,17 +51,11 @@ async def record(conn: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> No
     processors = [
         _memo(send_log.c[key].type.dialect_impl(dialect).bind_processor(dialect)) for key in order
     ]
-    if all(processor is None for processor in processors):
-        params = [tuple(row[key] for key in order) for row in rows]
-    else:
-        params = [
-            tuple(
-                row[key] if processor is None else processor(row[key])
-                for key, processor in zip(order, processors, strict=True)
-            )
-            for row in rows
-        ]
-    await conn.exec_driver_sql(str(compiled), params)
+    columns = []  # column by column: the loops over the rows run in C (map, zip)
+    for key, processor in zip(order, processors, strict=True):
+        values = list(map(operator.itemgetter(key), rows))
+        columns.append(values if processor is None else list(map(processor, values)))
+    await conn.exec_driver_sql(str(compiled), list(zip(*columns, strict=True)))
 
 
 def _memo(processor: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
