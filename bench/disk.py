@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sqlite3
+import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -30,15 +31,17 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from ingest import TOPICS, fixtures
 
 from notifier import extract as extraction
 from notifier.classify import Classifier
 from notifier.models import Council, Document, DocumentKind, Item, Meeting, SourceKind, TopicMatch
-from notifier.plan import Extracted, plan_source, wanted
 from notifier.split import split
 from notifier.store import SourceRef, Store
 from notifier.topics import load_classifier
+from tests.factories import store_poll
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 LIMIT_MB = 300.0
@@ -132,27 +135,14 @@ async def publish(
     source = SourceRef(
         id=f"bench-{council.value}", council=council, kind=SourceKind.LISTING, url="http://x"
     )
-    now = datetime.now(UTC)
-    begun = await store.polls.begin(source, owner="bench", now=now, ttl=timedelta(hours=1))
-    assert begun is not None
-    known = await store.polls.lookup(source.id, [wanted(document, council)])
-    plan = plan_source(
-        source_id=source.id,
-        council=council,
-        extracted=[Extracted(document=document, items=items)],
-        known=known,
+    await store_poll(
+        store,
+        source,
+        document,
+        items,
         classifier=classifier,
         topic_count=len(classifier.topics),
-    )
-    await store.polls.finish(
-        source,
-        previous=begun.state,
-        plan=plan,
-        fetched=[],
-        errors=[],
-        failed=False,
-        owner="bench",
-        now=now,
+        now=datetime.now(UTC),
     )
 
 

@@ -24,10 +24,11 @@ import asyncio
 import json
 import multiprocessing
 import statistics
+import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,17 +37,19 @@ import pypdfium2
 import sqlalchemy as sa
 from selectolax.lexbor import LexborHTMLParser
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from notifier import extract as extraction
 from notifier.classify import Classifier
 from notifier.config import load_settings
 from notifier.demo_site import SITE, SiteServer, StaticHandler
 from notifier.models import Council, SourceKind
-from notifier.plan import Extracted, plan_source, wanted
 from notifier.runtime import Runtime
 from notifier.split import split
 from notifier.store import SourceRef, Store
 from notifier.store.schema import documents, items, sources
 from notifier.topics import load_classifier
+from tests.factories import store_poll
 
 TOPICS = Path(__file__).resolve().parent.parent / "config" / "topics.toml"
 Doc = tuple[str, bytes, str, Council]
@@ -99,28 +102,14 @@ async def ingest_round(docs: list[Doc], classifier: Classifier, stored: int = 0)
             source = SourceRef(
                 id=f"bench-{council.value}", council=council, kind=SourceKind.LISTING, url=url
             )
-            now = datetime.now(UTC)
-            begun = await store.polls.begin(source, owner="bench", now=now, ttl=timedelta(hours=1))
-            assert begun is not None
-            ref = wanted(document, council)
-            known = await store.polls.lookup(source.id, [ref])
-            plan = plan_source(
-                source_id=source.id,
-                council=council,
-                extracted=[Extracted(document=document, items=parts)],
-                known=known,
+            await store_poll(
+                store,
+                source,
+                document,
+                parts,
                 classifier=classifier,
                 topic_count=len(classifier.topics),
-            )
-            await store.polls.finish(
-                source,
-                previous=begun.state,
-                plan=plan,
-                fetched=[],
-                errors=[],
-                failed=False,
-                owner="bench",
-                now=now,
+                now=datetime.now(UTC),
             )
         elapsed = time.process_time() - start
         await store.close()

@@ -32,7 +32,7 @@ from notifier.models import (
     TopicMatch,
     slug,
 )
-from notifier.plan import Extracted, plan_source, wanted
+from notifier.plan import Extracted, ItemClassifier, plan_source, wanted
 from notifier.runtime import Runtime
 from notifier.store import SourceRef, Store
 from notifier.web.app import create_app
@@ -142,6 +142,43 @@ async def publish(
     )
 
 
+async def store_poll(
+    store: Store,
+    source: SourceRef,
+    document: Document,
+    items: Sequence[Item],
+    *,
+    classifier: ItemClassifier,
+    topic_count: int,
+    now: datetime,
+    problems: Sequence[str] = (),
+    baseline: bool = False,
+) -> None:
+    """Plan and store one document in one poll of ``source``: begin, look up, plan, finish."""
+    start = await store.polls.begin(source, owner="publish", now=now, ttl=timedelta(minutes=5))
+    assert start is not None
+    known = await store.polls.lookup(source.id, [wanted(document, source.council)])
+    plan = plan_source(
+        source_id=source.id,
+        council=source.council,
+        extracted=[Extracted(document=document, items=items, problems=problems)],
+        known=known,
+        classifier=classifier,
+        topic_count=topic_count,
+        baseline=baseline,
+    )
+    await store.polls.finish(
+        source,
+        previous=start.state,
+        plan=plan,
+        fetched=[],
+        errors=[],
+        failed=False,
+        owner="publish",
+        now=now,
+    )
+
+
 async def store_document(
     store: Store,
     source: SourceRef,
@@ -156,27 +193,16 @@ async def store_document(
     """Plan and store one document as a poll of ``source`` would; return the snapshots of the
     item events it appended."""
     before = await store.archive.last_event_id()
-    start = await store.polls.begin(source, owner="publish", now=now, ttl=timedelta(minutes=5))
-    assert start is not None
-    known = await store.polls.lookup(source.id, [wanted(document, source.council)])
-    plan = plan_source(
-        source_id=source.id,
-        council=source.council,
-        extracted=[Extracted(document=document, items=items, problems=problems)],
-        known=known,
+    await store_poll(
+        store,
+        source,
+        document,
+        items,
         classifier=classifier,
         topic_count=6,
-        baseline=baseline,
-    )
-    await store.polls.finish(
-        source,
-        previous=start.state,
-        plan=plan,
-        fetched=[],
-        errors=[],
-        failed=False,
-        owner="publish",
         now=now,
+        problems=problems,
+        baseline=baseline,
     )
     return [
         event.snapshot
