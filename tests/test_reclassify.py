@@ -57,3 +57,23 @@ async def test_stale_classifications_are_redone_once(store: Store) -> None:
         )
         is None
     )
+
+
+async def test_a_held_documents_items_are_reclassified_but_not_told(store: Store) -> None:
+    """The quality gate held the document: nobody was told of its items, so a new topic must
+    not tell them either (the OCR brochure would reach every subscriber of its new topic)."""
+    await publish(
+        store,
+        [Spec(title="Status for klima VIP-projekterne", text="DK2020 klimaplaner.")],
+        problems=["numbering skips 1.2"],
+    )
+    before = await store.archive.last_event_id()
+    classifier = Classifier(load_topics(TOPICS))
+    changed = await store.item_topics.reclassify_if_stale(
+        classifier.classify_item,
+        topics_version=classifier.version,
+        owner="test",
+        now=datetime.now(UTC),
+    )
+    assert changed == 1  # its topics follow the definitions all the same
+    assert [e.type for e in await store.archive.since(before)] == []

@@ -21,8 +21,10 @@ from notifier.models import (
     EventType,
     Item,
     ItemSnapshot,
+    Meeting,
     MeetingPayload,
     Payload,
+    StoredDocument,
     StoredItem,
     TopicMatch,
 )
@@ -249,6 +251,32 @@ class Context:
     # Events waiting for ``flush`` (one statement for a document's events); None: append each
     # at once.
     pending: list[dict[str, object]] | None = None
+
+    @classmethod
+    def of_stored(
+        cls,
+        conn: AsyncConnection,
+        document: StoredDocument,
+        meeting: Meeting | None,
+        now: datetime,
+    ) -> Context:
+        """The context of a stored document, for events about its items outside a poll
+        (reclassification, corrections); a document the quality gate holds tells nothing."""
+        return cls(
+            conn=conn,
+            plan=SourcePlan(source_id=document.source_id, council=document.council),
+            document=Document(
+                url=document.url,
+                kind=document.kind,
+                title=document.title,
+                date=document.date,
+                text="",
+                meeting=meeting,
+            ),
+            document_id=document.id,
+            now=now,
+            held=bool(document.review),
+        )
 
     def snapshot(
         self,

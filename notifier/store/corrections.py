@@ -20,14 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from notifier.errors import StoreError
 from notifier.models import (
     Council,
-    Document,
     DocumentKind,
     EventType,
     Meeting,
     StoredDocument,
     StoredItem,
 )
-from notifier.plan import SourcePlan
 from notifier.store import admin as store_admin
 from notifier.store import documents as store_documents
 from notifier.store import items as store_items
@@ -233,22 +231,7 @@ class _Found:
     meeting: Meeting | None
 
     def context(self, conn: AsyncConnection, now: datetime) -> Context:
-        document = self.document
-        return Context(
-            conn=conn,
-            plan=SourcePlan(source_id=document.source_id, council=document.council),
-            document=Document(
-                url=document.url,
-                kind=document.kind,
-                title=document.title,
-                date=document.date,
-                text="",
-                meeting=self.meeting,
-            ),
-            document_id=document.id,
-            now=now,
-            held=bool(document.review),  # nobody was told of it: nothing to announce
-        )
+        return Context.of_stored(conn, self.document, self.meeting, now)
 
 
 async def _item(conn: AsyncConnection, item_id: int) -> _Found:

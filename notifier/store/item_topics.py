@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from notifier.models import Document, EventType, Item, TopicMatch
-from notifier.plan import SourcePlan
+from notifier.models import EventType, Item, TopicMatch
 from notifier.store import documents as store_documents
 from notifier.store import items as store_items
 from notifier.store import meetings as store_meetings
@@ -75,20 +74,8 @@ class ItemTopics:
                 if [m.topic for m in topics] == [m.topic for m in stored.topics]:
                     continue
                 document = documents[document_id]
-                context = Context(
-                    conn=conn,
-                    plan=SourcePlan(source_id=document.source_id, council=document.council),
-                    document=Document(
-                        url=document.url,
-                        kind=document.kind,
-                        title=document.title,
-                        date=document.date,
-                        text="",
-                        meeting=meetings.get(document.meeting_id) if document.meeting_id else None,
-                    ),
-                    document_id=document.id,
-                    now=now,
-                )
+                meeting = meetings.get(document.meeting_id) if document.meeting_id else None
+                context = Context.of_stored(conn, document, meeting, now)
                 await context.item_event(
                     EventType.ITEM_RECLASSIFIED,
                     as_item(stored),
