@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -173,26 +173,17 @@ class Composer:
         operator = self._mail.operator_address
         if not operator:
             return None
-        subject = f"{ALERT_PREFIX} {summary}"
-        text = self._env.get_template("email/alert.txt.j2").render(**context)
-        body = mail.build_message(
-            sender=self._mail.from_address,
-            recipient=operator,
-            subject=subject,
-            text=text,
-            html=None,
-            message_id=message_id,
-            date=now,
-            headers={"Auto-Submitted": "auto-generated", **headers},
-        )
-        return Message(
-            message_id=message_id,
+        message = self._plain(
             kind="alert",
-            recipient=mail.addr_spec(operator),
-            subject=subject,
-            body=body,
-            canonical=True,
+            recipient=operator,
+            subject=f"{ALERT_PREFIX} {summary}",
+            text=self._env.get_template("email/alert.txt.j2").render(**context),
+            now=now,
+            message_id=message_id,
+            headers=headers,
         )
+        # The operator address may carry a display name; the envelope takes the bare address.
+        return replace(message, recipient=mail.addr_spec(operator))
 
     def signin_link(self, address: str, *, link: str, minutes: int, now: datetime) -> Message:
         """The console's sign-in mail: a single-use link (plain text, like the alerts)."""
@@ -234,9 +225,18 @@ class Composer:
         )
 
     def _plain(
-        self, *, kind: str, recipient: str, subject: str, text: str, now: datetime
+        self,
+        *,
+        kind: str,
+        recipient: str,
+        subject: str,
+        text: str,
+        now: datetime,
+        message_id: str | None = None,
+        headers: Mapping[str, str] = {},
     ) -> Message:
-        message_id = f"{kind}.{secrets.token_hex(8)}@{self._host}"
+        """A plain-text, auto-generated mail (operator alerts, console sign-in links)."""
+        message_id = message_id or f"{kind}.{secrets.token_hex(8)}@{self._host}"
         body = mail.build_message(
             sender=self._mail.from_address,
             recipient=recipient,
@@ -245,7 +245,7 @@ class Composer:
             html=None,
             message_id=message_id,
             date=now,
-            headers={"Auto-Submitted": "auto-generated"},
+            headers={"Auto-Submitted": "auto-generated", **headers},
         )
         return Message(
             message_id=message_id,
