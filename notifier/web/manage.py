@@ -8,6 +8,7 @@ fresh manage link, or a confirmation link while unconfirmed).
 
 from __future__ import annotations
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -85,7 +86,10 @@ async def manage_page(request: Request) -> Response:
     return _manage(site, request, subscriber, Choice.of(subscriber))
 
 
-async def manage(request: Request) -> Response:
+async def _posted(request: Request) -> tuple[Site, FormData, Subscriber] | Response:
+    """The site, form and subscriber of a form posted to a manage link, or the page to answer
+    instead: forbidden for a bad CSRF token, the new-link form when the link no longer
+    manages a subscription."""
     site = site_of(request)
     form = await read_form(request)
     if not site.csrf.valid(request, str(form.get(FIELD) or "")):
@@ -93,6 +97,14 @@ async def manage(request: Request) -> Response:
     subscriber = await from_token(site, Purpose.MANAGE, request.path_params["token"])
     if subscriber is None or subscriber.state is SubscriberState.UNSUBSCRIBED:
         return _new_link_form(site, request, expired=True)
+    return site, form, subscriber
+
+
+async def manage(request: Request) -> Response:
+    posted = await _posted(request)
+    if isinstance(posted, Response):
+        return posted
+    site, form, subscriber = posted
     choice = read_choice(form, site.topics, with_email=False)
     choice.email = subscriber.email
     if choice.errors:
@@ -113,13 +125,10 @@ async def manage(request: Request) -> Response:
 
 async def pause(request: Request) -> Response:
     """Pause mail until a day, or resume now (the "resume" button)."""
-    site = site_of(request)
-    form = await read_form(request)
-    if not site.csrf.valid(request, str(form.get(FIELD) or "")):
-        return forbidden(site, request)
-    subscriber = await from_token(site, Purpose.MANAGE, request.path_params["token"])
-    if subscriber is None or subscriber.state is SubscriberState.UNSUBSCRIBED:
-        return _new_link_form(site, request, expired=True)
+    posted = await _posted(request)
+    if isinstance(posted, Response):
+        return posted
+    site, form, subscriber = posted
     if form.get("resume"):
         subscriber = await site.subscriptions.change(subscriber.id, resume=True)
         saved = "Du får mail igen fra nu af."
