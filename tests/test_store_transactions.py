@@ -4,13 +4,18 @@ a writer holds it (WAL), and an idle poll costs few statements."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
+from notifier.errors import StoreError
 from notifier.models import Council, SourceKind
-from notifier.store import SourceRef, Store
+from notifier.store import SourceRef, Store, sqlite_inline
 
 
 async def test_a_reader_is_not_blocked_by_a_writer_holding_the_lock(tmp_path: Path) -> None:
@@ -68,3 +73,64 @@ async def test_an_idle_poll_costs_two_transactions_of_few_statements(store: Stor
     # begin: the source's row, the lease (one upsert), its newest documents, their validators;
     # finish: the lease given back, the source's health.
     assert len(work) <= 6, statements
+
+
+async def _ticking(ticks: list[float]) -> None:
+    while True:
+        await asyncio.sleep(0.01)
+        ticks.append(time.monotonic())
+
+
+async def test_a_writer_waits_for_another_connections_lock_without_holding_the_loop(
+    tmp_path: Path,
+) -> None:
+    # SQLite's calls run on the loop's thread (sqlite_inline): were the writer to wait for the
+    # lock inside SQLite, the loop would stand still and the lock, given back by a callback on
+    # the same loop, would never come free.
+    path = tmp_path / "notifier.db"
+    store = await Store.open(f"sqlite+aiosqlite:///{path}")
+    other = sqlite3.connect(path, isolation_level=None)
+    ticks: list[float] = []
+    ticker = asyncio.create_task(_ticking(ticks))
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        held_until = time.monotonic() + 0.3
+        asyncio.get_running_loop().call_later(0.3, other.execute, "COMMIT")
+        await asyncio.wait_for(store.leases.retire("nobody"), timeout=10)
+        assert time.monotonic() >= held_until  # it did wait for the lock
+        during = [t for t in ticks if t < held_until]
+        assert len(during) >= 5, "the event loop stood still while the writer waited"
+    finally:
+        ticker.cancel()
+        other.close()
+        await store.close()
+
+
+async def test_a_writer_gives_up_on_a_lock_held_too_long(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_inline, "LOCK_WAIT", 0.2)
+    path = tmp_path / "notifier.db"
+    store = await Store.open(f"sqlite+aiosqlite:///{path}")
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreError, match="database is locked"):
+            await asyncio.wait_for(store.leases.retire("nobody"), timeout=10)
+        other.execute("COMMIT")
+        await store.leases.retire("nobody")  # and works again once the lock is free
+    finally:
+        other.close()
+        await store.close()
+
+
+async def test_sqlite_calls_run_without_a_thread_per_connection(tmp_path: Path) -> None:
+    before = threading.active_count()
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'notifier.db'}")
+    try:
+        async with store.db.write() as first, store.db.read() as second:
+            assert await first.scalar(sa.text("SELECT 1")) == 1
+            assert await second.scalar(sa.text("SELECT 2")) == 2
+            assert threading.active_count() == before
+    finally:
+        await store.close()

@@ -4,14 +4,17 @@
 transaction, and each turns a database failure into ``StoreError`` at the store's boundary, so
 callers above the store never see SQLAlchemy. On SQLite a writer takes the write lock up front
 (``BEGIN IMMEDIATE``: a read-then-write transaction then waits instead of failing when another
-writer got in between); a reader uses a plain ``BEGIN`` and never blocks writers (WAL).
+writer got in between), waiting for it off the event loop; a reader uses a plain ``BEGIN`` and
+never blocks writers (WAL). SQLite's calls run on the caller's thread (``sqlite_inline``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from notifier.errors import StoreError
+from notifier.store import sqlite_inline
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _READ_ONLY = "notifier_read_only"
@@ -30,7 +34,8 @@ _READ_ONLY = "notifier_read_only"
 APPENDED = "notifier_appended"
 # PostgreSQL: a statement that waits this long for a lock (another session's LOCK TABLE, a
 # stuck transaction) fails as a StoreError the job retries, instead of holding its job (and
-# the job's locks in this process) forever. SQLite's writers wait up to busy_timeout alike.
+# the job's locks in this process) forever. SQLite's writers wait up to
+# sqlite_inline.LOCK_WAIT alike.
 LOCK_TIMEOUT = "30s"
 
 
@@ -41,10 +46,17 @@ def create_engine(url: str) -> AsyncEngine:
     except sa.exc.ArgumentError as exc:
         raise StoreError(f"not a database URL: {exc}") from None
     kwargs: dict[str, Any] = {}
+    # SQLite's connect arguments, as the dialect makes them from the URL once the engine exists.
+    sqlite_args: list[tuple[Sequence[Any], Mapping[str, Any]]] = []
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"timeout": 30}
+
+        async def inline_connection() -> sqlite_inline.Connection:
+            args, options = sqlite_args[0]
+            return sqlite_inline.connect(*args, **options)
+
+        kwargs["async_creator"] = inline_connection
     else:
         kwargs["pool_pre_ping"] = True
         if parsed.get_driver_name() == "asyncpg":
@@ -54,6 +66,7 @@ def create_engine(url: str) -> AsyncEngine:
     except (sa.exc.ArgumentError, ImportError) as exc:
         raise StoreError(f"cannot use database {parsed.render_as_string()}: {exc}") from None
     if parsed.get_backend_name() == "sqlite":
+        sqlite_args.append(engine.dialect.create_connect_args(engine.url))
         sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine
@@ -65,12 +78,11 @@ def _sqlite_begin(connection: sa.Connection) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy, not the driver, decide when transactions begin (see _sqlite_begin).
-    dbapi_connection.isolation_level = None
+    # SQLAlchemy, not the driver, decides when transactions begin (see _sqlite_begin): the
+    # connection is made with isolation_level None (sqlite_inline.connect).
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -132,12 +144,28 @@ class Database:
         """A read-write transaction, committed when the block ends without an exception."""
         appended: list[str] = []
         with translated():
-            async with self.engine.begin() as conn:
+            async with contextlib.AsyncExitStack() as stack:
+                conn = await self._begin_writing(stack)
                 try:
                     yield conn
                 finally:
                     appended = conn.info.pop(APPENDED, [])
         self.appended.update(appended)  # only once committed
+
+    async def _begin_writing(self, stack: contextlib.AsyncExitStack) -> AsyncConnection:
+        """A connection in a write transaction. SQLite: while another connection holds the write
+        lock, wait off the event loop and try again (a statement itself waits only
+        sqlite_inline.BUSY_TIMEOUT, on the loop's thread), for up to sqlite_inline.LOCK_WAIT."""
+        deadline = time.monotonic() + sqlite_inline.LOCK_WAIT
+        delay = 0.002
+        while True:
+            try:
+                return await stack.enter_async_context(self.engine.begin())
+            except sa.exc.OperationalError as exc:
+                if not _locked(exc) or time.monotonic() + delay > deadline:
+                    raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.1)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -152,6 +180,10 @@ def translated() -> Any:
         raise StoreError(f"database error: {_first_line(exc)}") from exc
     except (OSError, TimeoutError) as exc:
         raise StoreError(f"database unreachable: {exc}") from exc
+
+
+def _locked(exc: sa.exc.OperationalError) -> bool:
+    return "database is locked" in str(exc.orig)
 
 
 def _first_line(exc: BaseException) -> str:
