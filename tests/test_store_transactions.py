@@ -125,12 +125,44 @@ async def test_a_writer_gives_up_on_a_lock_held_too_long(
 
 
 async def test_sqlite_calls_run_without_a_thread_per_connection(tmp_path: Path) -> None:
-    before = threading.active_count()
     store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'notifier.db'}")
+    before = threading.active_count()  # the migration's commits may have started a worker
     try:
         async with store.db.write() as first, store.db.read() as second:
             assert await first.scalar(sa.text("SELECT 1")) == 1
             assert await second.scalar(sa.text("SELECT 2")) == 2
             assert threading.active_count() == before
+    finally:
+        await store.close()
+
+
+async def test_writers_of_one_process_take_turns_without_retrying(tmp_path: Path) -> None:
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'notifier.db'}")
+    begins: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
+
+    sa.event.listen(store.db.engine.sync_engine, "before_cursor_execute", seen)
+    order: list[str] = []
+
+    async def slow_writer() -> None:
+        async with store.db.write() as conn:
+            await conn.execute(sa.text("CREATE TABLE t (x INTEGER)"))
+            order.append("first in")
+            await asyncio.sleep(0.2)  # holds the write lock across a real wait
+            order.append("first out")
+
+    async def second_writer() -> None:
+        await asyncio.sleep(0.05)
+        async with store.db.write() as conn:
+            order.append("second in")
+            await conn.execute(sa.text("INSERT INTO t VALUES (1)"))
+
+    try:
+        await asyncio.wait_for(asyncio.gather(slow_writer(), second_writer()), timeout=10)
+        assert order == ["first in", "first out", "second in"]
+        assert begins == ["BEGIN IMMEDIATE", "BEGIN IMMEDIATE"]  # the second never had to retry
     finally:
         await store.close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
+import weakref
 from collections import Counter
 from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
@@ -125,6 +125,11 @@ class Database:
         # Events committed by this process, by type: caches in this process see their own
         # writes at once, without asking the database (other processes' by checking).
         self.appended: Counter[str] = Counter()
+        # SQLite: this process's writers take turns here, waiting on the event loop, instead of
+        # for SQLite's write lock, which they would wait for on the loop's thread (sqlite_inline).
+        self._writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @property
     def dialect(self) -> str:
@@ -153,19 +158,16 @@ class Database:
         self.appended.update(appended)  # only once committed
 
     async def _begin_writing(self, stack: contextlib.AsyncExitStack) -> AsyncConnection:
-        """A connection in a write transaction. SQLite: while another connection holds the write
-        lock, wait off the event loop and try again (a statement itself waits only
-        sqlite_inline.BUSY_TIMEOUT, on the loop's thread), for up to sqlite_inline.LOCK_WAIT."""
-        deadline = time.monotonic() + sqlite_inline.LOCK_WAIT
-        delay = 0.002
-        while True:
+        """A connection in a write transaction. SQLite: after this process's other writers,
+        waiting on the event loop (for another process's, sqlite_inline waits)."""
+        if self.dialect == "sqlite":
+            turn = self._writers.setdefault(asyncio.get_running_loop(), asyncio.Lock())
             try:
-                return await stack.enter_async_context(self.engine.begin())
-            except sa.exc.OperationalError as exc:
-                if not _locked(exc) or time.monotonic() + delay > deadline:
-                    raise
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.1)
+                await asyncio.wait_for(turn.acquire(), sqlite_inline.LOCK_WAIT)
+            except TimeoutError:
+                raise StoreError("database is locked by another writer of this process") from None
+            stack.callback(turn.release)
+        return await stack.enter_async_context(self.engine.begin())
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -180,10 +182,6 @@ def translated() -> Any:
         raise StoreError(f"database error: {_first_line(exc)}") from exc
     except (OSError, TimeoutError) as exc:
         raise StoreError(f"database unreachable: {exc}") from exc
-
-
-def _locked(exc: sa.exc.OperationalError) -> bool:
-    return "database is locked" in str(exc.orig)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -5,26 +5,51 @@ round trip to a thread of its own: about 0.15 ms of CPU each, some 30 for an idl
 source, which made the driver most of the cost of an idle poll and half of an ingest. SQLite
 is a library, not a server: this service's statements (indexed, a transaction's worth of rows)
 take microseconds to a few milliseconds, less than the hop, so here they run on the caller's
-thread. SQLAlchemy's aiosqlite dialect stays (its ``async_creator`` hook hands it these
-connections), so URLs, types and behaviour are unchanged.
+thread; only work that can take long (large parameters, large results, a commit that wrote)
+still goes to a thread, one hop for much work (``OFFLOAD_BYTES``). SQLAlchemy's aiosqlite
+dialect stays (its ``async_creator`` hook hands it these connections), so URLs, types and
+behaviour are unchanged.
 
-The one thing that could hold the event loop is waiting for a lock another process holds (a CLI
-command writing while the service runs): a connection's busy timeout is therefore short
-(``BUSY_TIMEOUT``), and ``Database.write`` waits for the write lock asynchronously, trying
-again until ``LOCK_WAIT`` has passed.
+What could hold the event loop is waiting for a lock another process holds (a CLI command
+writing while the service runs): a connection's busy timeout is therefore short
+(``BUSY_TIMEOUT``), and a ``BEGIN`` that finds the database locked waits asynchronously and
+tries again until ``LOCK_WAIT`` has passed. (Writers of one process take turns before that, in
+``Database.write``.)
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from collections.abc import Callable, Generator, Iterable, Sequence
+import time
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from typing import Any
 
 # A statement waits this long for another connection's lock before it fails (seconds). Short,
-# since it waits on the event loop's thread; Database.write retries the write lock off it.
+# since it waits on the event loop's thread; a BEGIN retries off it (Cursor._begin).
 BUSY_TIMEOUT = 0.01
 # How long a writer waits, in all, for the write lock (what busy_timeout was before).
 LOCK_WAIT = 30.0
+# Work that can take long goes to a thread after all, one hop for much work: a statement whose
+# parameters hold more than OFFLOAD_BYTES (message bodies, a batch of items) or that took more
+# than SLOW_SECONDS on the loop's thread before (a scan, a sort: learnt per SQL text, since
+# whether a statement is slow depends on the data, not on how it looks), the rest of a result
+# of more than FETCH_INLINE rows, and the commit of a transaction that wrote (a commit may
+# checkpoint the WAL: write pages back and fsync). Inline calls never yield to the loop, so a
+# transaction's inline statements hold it together: SLOW_SECONDS is small for that reason (at
+# 5 ms, digest planning's transactions held the web app for 200-450 ms; at 0.5 ms as long as
+# with a hop per call, 110-170 ms, bench/planning.py).
+OFFLOAD_BYTES = 64 * 1024
+SLOW_SECONDS = 0.0005
+FETCH_INLINE = 50
+_SLOW_KEPT = 1000  # SQL texts remembered as slow, at most (IN lists make texts of their own)
+_slow: set[str] = set()
+
+
+def _size(values: Sequence[Any] | Mapping[str, Any]) -> int:
+    """About how many bytes a statement's parameters hold."""
+    found = values.values() if isinstance(values, Mapping) else values
+    return sum(len(v) if isinstance(v, str | bytes) else 8 for v in found)
 
 
 class Cursor:
@@ -40,14 +65,42 @@ class Cursor:
         self._cursor.close()
 
     async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> Cursor:
-        if parameters is None:
-            self._cursor.execute(sql)
-        else:
-            self._cursor.execute(sql, parameters)
+        arguments = () if parameters is None else parameters
+        if sql.startswith("BEGIN"):
+            await self._begin(sql)
+            return self
+        if sql in _slow or _size(arguments) > OFFLOAD_BYTES:
+            await asyncio.to_thread(self._cursor.execute, sql, arguments)
+            return self
+        started = time.perf_counter()
+        self._cursor.execute(sql, arguments)
+        if time.perf_counter() - started > SLOW_SECONDS and len(_slow) < _SLOW_KEPT:
+            _slow.add(sql)
         return self
 
+    async def _begin(self, sql: str) -> None:
+        """BEGIN [IMMEDIATE]: while another connection holds the write lock, wait off the loop
+        and try again, for up to LOCK_WAIT (SQLite itself waits only BUSY_TIMEOUT, on it)."""
+        deadline = time.monotonic() + LOCK_WAIT
+        delay = 0.002
+        while True:
+            try:
+                self._cursor.execute(sql)
+                return
+            except sqlite3.OperationalError as exc:
+                if "database is locked" not in str(exc) or time.monotonic() + delay > deadline:
+                    raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.1)
+
     async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> Cursor:
-        self._cursor.executemany(sql, parameters)
+        rows = parameters if isinstance(parameters, list) else list(parameters)
+        # The first row's size for all: rows of one statement are alike, and adding up every
+        # value of a large batch would itself hold the loop.
+        if rows and len(rows) * _size(rows[0]) > OFFLOAD_BYTES:
+            await asyncio.to_thread(self._cursor.executemany, sql, rows)
+        else:
+            self._cursor.executemany(sql, rows)
         return self
 
     async def fetchone(self) -> Any:
@@ -57,7 +110,10 @@ class Cursor:
         return self._cursor.fetchmany(self._cursor.arraysize if size is None else size)
 
     async def fetchall(self) -> list[Any]:
-        return self._cursor.fetchall()
+        rows = self._cursor.fetchmany(FETCH_INLINE)
+        if len(rows) == FETCH_INLINE:
+            rows += await asyncio.to_thread(self._cursor.fetchall)
+        return rows
 
     async def close(self) -> None:
         self._cursor.close()
@@ -104,6 +160,7 @@ class Connection:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._conn: sqlite3.Connection | None = connection
         self._tx = _RunNow(connection)
+        self._committed_changes = connection.total_changes
 
     def __await__(self) -> Generator[Any, None, Connection]:
         yield from ()  # awaiting a connection never suspends: it is made already
@@ -125,7 +182,12 @@ class Connection:
         return await self.cursor().execute(sql, parameters)
 
     async def commit(self) -> None:
-        self._open().commit()
+        connection = self._open()
+        if connection.total_changes == self._committed_changes:
+            connection.commit()
+        else:
+            await asyncio.to_thread(connection.commit)
+        self._committed_changes = connection.total_changes
 
     async def rollback(self) -> None:
         self._open().rollback()
