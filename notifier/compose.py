@@ -293,6 +293,7 @@ class Composer:
             body=body,
             canonical=True,
             subscriber_id=subscriber.id,
+            shared=mail.shared_runs(text, html),
         )
 
 

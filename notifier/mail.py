@@ -185,6 +185,14 @@ class QuotedPrintable:
     """A text already encoded by ``_qp`` (or ``Prepared.fill``, which gives the same bytes)."""
 
     data: bytes
+    # Long runs of ``data`` that every fill of the same Prepared holds, in order: the outbox
+    # stores them once for all the messages that hold them (store/outbox_parts.py).
+    shared: tuple[bytes, ...] = ()
+
+
+def shared_runs(*values: str | QuotedPrintable | None) -> tuple[bytes, ...]:
+    """The shared runs of encoded parts, in the order the parts go into a message."""
+    return tuple(run for v in values if isinstance(v, QuotedPrintable) for run in v.shared)
 
 
 def _encoded(value: str | QuotedPrintable) -> bytes:
@@ -209,6 +217,10 @@ def _qp_one(line: str) -> bytes:
 _qp_line = functools.lru_cache(maxsize=16384)(_qp_one)
 
 
+# Runs shorter than this are stored with each message: a reference would save little.
+SHARED_MIN = 1024
+
+
 class Prepared:
     """A text with placeholders, encoded (``_qp``) once: ``fill`` encodes only the lines that
     hold a placeholder, and gives the same bytes as ``_qp`` of the filled-in text.
@@ -221,6 +233,7 @@ class Prepared:
     def __init__(self, text: str, placeholders: re.Pattern[str]) -> None:
         self._whole = placeholders.split(text) if "\r" in text else None
         self._parts: list[bytes | list[str]] = []  # encoded runs of lines, or a line's pieces
+        self._shared: tuple[bytes, ...] = ()
         if self._whole is not None:
             return
         run: list[str] = []
@@ -234,6 +247,9 @@ class Prepared:
             self._parts.append(placeholders.split(line))
         if run:
             self._parts.append(_qp_run(run))
+        self._shared = tuple(
+            part for part in self._parts if isinstance(part, bytes) and len(part) >= SHARED_MIN
+        )
 
     def fill(self, values: Mapping[str, str]) -> QuotedPrintable:
         if self._whole is not None:
@@ -244,7 +260,8 @@ class Prepared:
                 if isinstance(part, bytes)
                 else _qp_one("".join([values.get(piece, piece) for piece in part]))
                 for part in self._parts
-            )
+            ),
+            shared=self._shared,
         )
 
 

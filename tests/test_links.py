@@ -19,7 +19,8 @@ from notifier.config import Settings
 from notifier.models import Frequency, SubscriberState
 from notifier.runtime import Runtime
 from notifier.store import Store
-from notifier.store.schema import outbox, outbox_bodies
+from notifier.store import outbox as store_outbox
+from notifier.store.schema import outbox
 from notifier.tokens import Purpose, Tokens
 from notifier.web.app import create_app
 from notifier.web.subscribe import SIGNUP_FLOOR
@@ -40,13 +41,13 @@ MONTH_AND_A_DAY = 31 * 86400
 
 async def messages(store: Store, address: str) -> list[EmailMessage]:
     async with store.db.engine.connect() as conn:
-        rows = await conn.execute(
-            sa.select(outbox_bodies.c.body)
-            .join(outbox, outbox.c.id == outbox_bodies.c.outbox_id)
-            .where(outbox.c.recipient == address)
-            .order_by(outbox.c.id)
-        )
-        return [email.message_from_bytes(row[0], policy=email.policy.default) for row in rows]  # type: ignore[misc]
+        ids = (
+            await conn.scalars(
+                sa.select(outbox.c.id).where(outbox.c.recipient == address).order_by(outbox.c.id)
+            )
+        ).all()
+        bodies = await store_outbox.bodies(conn, ids)
+        return [email.message_from_bytes(bodies[i], policy=email.policy.default) for i in ids]  # type: ignore[misc]
 
 
 def app_at(settings: Settings, store: Store, *, offset: float) -> object:

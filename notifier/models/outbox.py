@@ -29,3 +29,6 @@ class Message:
     # The body is canonical already (``mail.build_message`` makes it so): the outbox need not
     # check each line end of it (``smtp_data.canonical``) before storing it.
     canonical: bool = False
+    # Runs of ``body`` that other messages hold too (a digest shared by a group, encoded once:
+    # ``mail.Prepared``), in order: stored once for all of them.
+    shared: tuple[bytes, ...] = ()

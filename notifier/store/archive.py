@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from notifier.models import Council, Event, EventType, StoredMeeting
 from notifier.store import events as store_events
 from notifier.store import meetings as store_meetings
+from notifier.store import outbox as store_outbox
 from notifier.store.db import Database
-from notifier.store.schema import items, outbox, outbox_bodies
+from notifier.store.schema import items, outbox
 
 
 class Archive:
@@ -71,9 +72,9 @@ class Archive:
         digest in the browser; None when there is none (or it was erased with its
         subscriber)."""
         async with self._db.read() as conn:
-            body = await conn.scalar(
-                sa.select(outbox_bodies.c.body)
-                .join(outbox, outbox.c.id == outbox_bodies.c.outbox_id)
-                .where(outbox.c.message_id == message_id)
+            outbox_id = await conn.scalar(
+                sa.select(outbox.c.id).where(outbox.c.message_id == message_id)
             )
-            return bytes(body) if body is not None else None
+            if outbox_id is None:
+                return None
+            return (await store_outbox.bodies(conn, [outbox_id])).get(outbox_id)

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.models import Message, OutboxMessage
 from notifier.smtp_data import canonical
+from notifier.store import outbox_parts
 from notifier.store.db import Database, insert
 from notifier.store.leases import holder_is_dead
 from notifier.store.schema import outbox, outbox_bodies, send_log, subscribers
@@ -76,19 +77,21 @@ async def enqueue(
     ]
     result = await conn.execute(statement, rows)
     ids = {row.message_id: int(row.id) for row in result}
-    bodies = [
-        {
-            "outbox_id": ids[message.message_id],
-            "body": message.body if message.canonical else canonical(message.body),
-        }
-        for message in messages
-        if message.message_id in ids
-    ]
+    kept = [message for message in messages if message.message_id in ids]
+    part_ids = await outbox_parts.store(conn, [run for m in kept for run in m.shared])
+    bodies = []
+    for message in kept:
+        body = message.body if message.canonical else canonical(message.body)
+        layout = None
+        if message.shared:
+            body, layout = outbox_parts.split(body, message.shared, part_ids)
+        bodies.append({"outbox_id": ids[message.message_id], "body": body, "layout": layout})
     if bodies:
         # A failed digest planned again replaces its body (same Message-ID, new content).
         upsert = insert(conn, outbox_bodies)
         upsert = upsert.on_conflict_do_update(
-            index_elements=["outbox_id"], set_={"body": upsert.excluded.body}
+            index_elements=["outbox_id"],
+            set_={"body": upsert.excluded.body, "layout": upsert.excluded.layout},
         )
         await conn.execute(upsert, bodies)
     return ids
@@ -97,11 +100,11 @@ async def enqueue(
 async def bodies(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, bytes]:
     """outbox id -> its stored message."""
     rows = await conn.execute(
-        sa.select(outbox_bodies.c.outbox_id, outbox_bodies.c.body).where(
+        sa.select(outbox_bodies.c.outbox_id, outbox_bodies.c.body, outbox_bodies.c.layout).where(
             outbox_bodies.c.outbox_id.in_(list(ids))
         )
     )
-    return {int(row.outbox_id): bytes(row.body) for row in rows}
+    return await outbox_parts.whole(conn, [(int(r.outbox_id), r.body, r.layout) for r in rows])
 
 
 async def for_subscriber(conn: AsyncConnection, subscriber_id: int) -> list[dict[str, Any]]:

@@ -272,6 +272,18 @@ outbox_bodies = sa.Table(
         autoincrement=False,
     ),
     sa.Column("body", sa.LargeBinary, nullable=False),
+    # When set, ``body`` holds only what is this message's own, and the layout says where the
+    # shared parts (``outbox_parts``) go between its runs (store/outbox_parts.py).
+    sa.Column("layout", sa.Text),
+)
+
+# Runs of message bodies stored once for all messages that hold them (a shared digest).
+outbox_parts = sa.Table(
+    "outbox_parts",
+    metadata,
+    _id(),
+    sa.Column("digest", sa.String(64), nullable=False, unique=True),  # sha256 of body
+    sa.Column("body", sa.LargeBinary, nullable=False),
 )
 
 # Which item versions went (or are planned to go) to whom: an item version reaches a

@@ -13,8 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from notifier.store import outbox as store_outbox
 from notifier.store.db import Database, insert
-from notifier.store.schema import documents, item_versions, items, outbox, outbox_bodies, send_log
+from notifier.store.schema import documents, item_versions, items, outbox, send_log
 
 
 async def told(
@@ -181,18 +182,14 @@ class SendLog:
 
     async def message(self, outbox_id: int) -> tuple[SentMessage, bytes] | None:
         """One message and its complete RFC 5322 body."""
-        query = (
-            _messages()
-            .add_columns(outbox_bodies.c.body)
-            .join(outbox_bodies, outbox_bodies.c.outbox_id == outbox.c.id)
-            .where(outbox.c.id == outbox_id)
-        )
         async with self._db.read() as conn:
-            row = (await conn.execute(query)).mappings().first()
-        if row is None:
+            row = (
+                (await conn.execute(_messages().where(outbox.c.id == outbox_id))).mappings().first()
+            )
+            body = (await store_outbox.bodies(conn, [outbox_id])).get(outbox_id)
+        if row is None or body is None:
             return None
-        fields = {key: value for key, value in row.items() if key != "body"}
-        return SentMessage(**fields), bytes(row["body"])
+        return SentMessage(**row), body
 
     async def told_in(self, outbox_id: int) -> list[ToldItem]:
         """The item versions a digest told, in the order they were logged."""

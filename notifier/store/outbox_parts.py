@@ -1,0 +1,95 @@
+"""Message bodies stored in parts: the runs many messages share are kept once (``outbox_parts``),
+and each message keeps its own bytes and a layout that puts the message together again.
+
+A digest shared by a group of subscribers differs per subscriber only in its headers and the
+few lines with their name and links (``shared_renders``); stored whole, 10,000 digests of
+~100 KB wrote 1 GB per planning run, and storing it was a fifth of planning's CPU.
+
+A layout is a JSON list of integers: a positive n takes the next n of the message's own bytes,
+a negative -i puts in the shared part with id i. A row without a layout is the whole message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from notifier.store.db import insert
+from notifier.store.schema import outbox_parts
+
+
+def split(body: bytes, shared: Sequence[bytes], ids: Mapping[bytes, int]) -> tuple[bytes, str]:
+    """The message's own bytes and its layout, the shared runs (in the order they appear in the
+    body) left out where they are found."""
+    own: list[bytes] = []
+    layout: list[int] = []
+    at = 0
+    for run in shared:
+        found = body.find(run, at)
+        if found < 0:
+            continue
+        if found > at:
+            own.append(body[at:found])
+            layout.append(found - at)
+        layout.append(-ids[run])
+        at = found + len(run)
+    if at < len(body):
+        own.append(body[at:])
+        layout.append(len(body) - at)
+    return b"".join(own), json.dumps(layout, separators=(",", ":"))
+
+
+def assemble(own: bytes, layout: Sequence[int], parts: Mapping[int, bytes]) -> bytes:
+    pieces: list[bytes] = []
+    at = 0
+    for n in layout:
+        if n > 0:
+            pieces.append(own[at : at + n])
+            at += n
+        else:
+            pieces.append(parts[-n])
+    if at != len(own):
+        raise ValueError("a stored message's layout does not match its bytes")
+    return b"".join(pieces)
+
+
+async def store(conn: AsyncConnection, runs: Iterable[bytes]) -> dict[bytes, int]:
+    """Each distinct run stored once (kept if stored before) -> its part id."""
+    digests = {run: hashlib.sha256(run).hexdigest() for run in runs}
+    if not digests:
+        return {}
+    statement = insert(conn, outbox_parts).on_conflict_do_nothing(index_elements=["digest"])
+    await conn.execute(statement, [{"digest": d, "body": run} for run, d in digests.items()])
+    rows = await conn.execute(
+        sa.select(outbox_parts.c.id, outbox_parts.c.digest).where(
+            outbox_parts.c.digest.in_(list(digests.values()))
+        )
+    )
+    ids = {row.digest: int(row.id) for row in rows}
+    return {run: ids[digest] for run, digest in digests.items()}
+
+
+async def whole(
+    conn: AsyncConnection, rows: Iterable[tuple[int, bytes, str | None]]
+) -> dict[int, bytes]:
+    """(outbox id, stored bytes, layout) -> outbox id: the complete message."""
+    found = [
+        (key, bytes(own), None if layout is None else json.loads(layout))
+        for key, own, layout in rows
+    ]
+    wanted = {-n for _key, _own, layout in found if layout for n in layout if n < 0}
+    parts: dict[int, bytes] = {}
+    if wanted:
+        result = await conn.execute(
+            sa.select(outbox_parts.c.id, outbox_parts.c.body).where(
+                outbox_parts.c.id.in_(sorted(wanted))
+            )
+        )
+        parts = {int(row.id): bytes(row.body) for row in result}
+    return {
+        key: own if layout is None else assemble(own, layout, parts) for key, own, layout in found
+    }
