@@ -9,7 +9,8 @@ words, excluded words); a few joined halfway, so their cursor is later. Each of 
 starts from a copy of that database and measures ``DigestRunner.make`` (read, plan, render,
 build the MIME messages, enqueue) in CPU seconds of this process (``time.process_time``),
 while the web app is served by uvicorn in this same process, as the service does, and a
-separate process asks for /healthz every 10 ms: the slowest answer is printed too.
+separate process asks for /healthz every 10 ms: the slowest answer is printed too, and how
+much the database (with its write-ahead log) grew.
 """
 
 from __future__ import annotations
@@ -195,6 +196,11 @@ async def _run(url: str) -> tuple[float, float, int, int]:
     return cpu, slowest, enqueued, probes
 
 
+def _size(db: Path) -> int:
+    """The database's bytes, its write-ahead log included."""
+    return sum(p.stat().st_size for p in (db, Path(f"{db}-wal")) if p.exists())
+
+
 def main() -> None:
     people, events = (int(arg) for arg in (sys.argv[1:] or ["10000", "2000"]))
     with tempfile.TemporaryDirectory() as workdir:
@@ -210,9 +216,10 @@ def main() -> None:
             db = Path(workdir) / f"run{run}.db"
             shutil.copy(seeded, db)
             cpu, worst, enqueued, probes = asyncio.run(_run(f"sqlite+aiosqlite:///{db}"))
+            grown = (_size(db) - _size(seeded)) / 1e6
             print(
                 f"  run {run + 1}: planning {cpu:6.2f} s CPU, {enqueued} digests; "
-                f"/healthz slowest {worst * 1000:7.1f} ms of {probes}"
+                f"/healthz slowest {worst * 1000:7.1f} ms of {probes}; database +{grown:.0f} MB"
             )
             cpus.append(cpu)
             slowest.append(worst)
