@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import logging
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
@@ -144,28 +145,38 @@ class DigestRunner:
                     log.warning("could not give back the %s lease: %s", name, exc)
 
     async def _make(self, frequency: Frequency, now: datetime, held: HeldLease) -> int:
-        due = await self._store.digests.due(frequency, types=DIGEST_EVENTS)
-        item_events = await asyncio.to_thread(self._item_events, due)
-        people = self._awake(due.people, now)
-        planner = self._planner(item_events, due)
-        shared = SharedRenders()
-        enqueued = 0
-        for start in range(0, len(people), BATCH):
-            if held.lost:
-                # Another process took over (this one stalled past the lease): it plans the
-                # rest; what is stored here stays, and the outbox keeps each digest once.
-                log.warning("lost the %s planning lease; stopping", frequency.value)
-                break
-            batch = people[start : start + BATCH]
-            told = await self._told(batch, item_events)
-            # Planning and rendering a batch is CPU work: in a thread, so the event loop (the
-            # web app, /healthz) keeps answering meanwhile.
-            planned = await asyncio.to_thread(
-                self._planned_batch, planner, batch, told, due, shared, now
-            )
-            enqueued += await self._store.digests.record(
-                planned, subscriber_ids=[p.id for p in batch], until=due.until, now=now
-            )
+        # Planning allocates much that lives until it ends, and every 25% the heap grows
+        # Python runs a full garbage collection that stops all threads, /healthz with them:
+        # 120-190 ms each with 10,000 subscribers (gc.callbacks in bench/planning.py). Frozen,
+        # what lives long (the process's own objects, then what was read and the planner's
+        # buckets) is left out of those collections; unfrozen once planning ends.
+        gc.freeze()
+        try:
+            due = await self._store.digests.due(frequency, types=DIGEST_EVENTS)
+            item_events = await asyncio.to_thread(self._item_events, due)
+            people = self._awake(due.people, now)
+            planner = self._planner(item_events, due)
+            shared = SharedRenders()
+            enqueued = 0
+            gc.freeze()
+            for start in range(0, len(people), BATCH):
+                if held.lost:
+                    # Another process took over (this one stalled past the lease): it plans the
+                    # rest; what is stored here stays, and the outbox keeps each digest once.
+                    log.warning("lost the %s planning lease; stopping", frequency.value)
+                    break
+                batch = people[start : start + BATCH]
+                told = await self._told(batch, item_events)
+                # Planning and rendering a batch is CPU work: in a thread, so the event loop (the
+                # web app, /healthz) keeps answering meanwhile.
+                planned = await asyncio.to_thread(
+                    self._planned_batch, planner, batch, told, due, shared, now
+                )
+                enqueued += await self._store.digests.record(
+                    planned, subscriber_ids=[p.id for p in batch], until=due.until, now=now
+                )
+        finally:
+            gc.unfreeze()
         log.info(
             "planned %s digests",
             frequency.value,

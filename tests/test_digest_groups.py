@@ -6,6 +6,7 @@ items. And the shared planning gives what planning each subscriber alone gives."
 from __future__ import annotations
 
 import dataclasses
+import gc
 import itertools
 import re
 from datetime import date
@@ -13,12 +14,14 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
+import pytest
 import sqlalchemy as sa
 from pytest import MonkeyPatch
 
 from notifier import mail
 from notifier.digest import DIGEST_EVENTS, ItemEvent, Told, plan, told_by_subscriber
 from notifier.digest_groups import Planner
+from notifier.errors import StoreError
 from notifier.models import Council, Frequency, SubscriberState
 from notifier.runtime import Runtime
 from notifier.shared_renders import SharedRenders
@@ -267,3 +270,25 @@ async def test_a_shared_encoding_gives_the_message_built_for_each_alone(store: S
         assert max(len(line) for line in part_lines) <= 76
     assert len(people) == len(due.people)
     await runtime.aclose()
+
+
+async def test_planning_leaves_nothing_frozen_for_the_garbage_collector(
+    store: Store, monkeypatch: MonkeyPatch
+) -> None:
+    # Planning freezes what lives long (digest_runner); left frozen, it would never be freed.
+    await subscribe(store, "anna@example.org", topics=KLIMA, name="Anna")
+    await publish(store, [Spec(title="Klimaplan", topics=["klima_miljoe"], number="1")])
+    with running_sink() as sink:
+        settings = settings_for(sink)
+        assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 1
+        assert gc.get_freeze_count() == 0
+
+        await publish(store, [Spec(title="Klimaplan 2", topics=["klima_miljoe"], number="2")])
+
+        async def full_disk(*_args: object, **_kwargs: object) -> int:
+            raise StoreError("database error: database or disk is full")
+
+        monkeypatch.setattr(store.digests, "record", full_disk)
+        with pytest.raises(StoreError):
+            await make_digests(store, settings, Frequency.DAILY, now=NOW)
+        assert gc.get_freeze_count() == 0
