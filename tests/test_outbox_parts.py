@@ -117,3 +117,12 @@ async def test_going_back_to_migration_0007_makes_every_body_whole(database_url:
             assert [bytes(body) for (body,) in rows] == [m.body for m in messages]
     finally:
         await store.close()
+
+
+def test_a_run_is_found_past_a_false_start() -> None:
+    run = b"A" * 64 + b"the rest of the shared run" * 50
+    decoy = b"A" * 64 + b"something else\r\n"
+    body = b"head\r\n" + decoy + run + b"tail\r\n"
+    own, layout = split(body, (run,), {run: 4})
+    assert own == b"head\r\n" + decoy + b"tail\r\n"
+    assert assemble(own, json.loads(layout), {4: run}) == body

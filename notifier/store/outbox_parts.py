@@ -29,7 +29,7 @@ def split(body: bytes, shared: Sequence[bytes], ids: Mapping[bytes, int]) -> tup
     layout: list[int] = []
     at = 0
     for run in shared:
-        found = body.find(run, at)
+        found = _find(body, run, at)
         if found < 0:
             continue
         if found > at:
@@ -41,6 +41,16 @@ def split(body: bytes, shared: Sequence[bytes], ids: Mapping[bytes, int]) -> tup
         own.append(body[at:])
         layout.append(len(body) - at)
     return b"".join(own), json.dumps(layout, separators=(",", ":"))
+
+
+def _find(body: bytes, run: bytes, at: int) -> int:
+    """``body.find(run, at)``, faster for long runs: looking for all of a 30 KB run makes
+    ``find`` prepare all of it, each call (that was an eighth of digest planning's CPU)."""
+    head = run[:64]
+    found = body.find(head, at)
+    while found >= 0 and not body.startswith(run, found):
+        found = body.find(head, found + 1)
+    return found
 
 
 def assemble(own: bytes, layout: Sequence[int], parts: Mapping[int, bytes]) -> bytes:
@@ -59,7 +69,8 @@ def assemble(own: bytes, layout: Sequence[int], parts: Mapping[int, bytes]) -> b
 
 async def store(conn: AsyncConnection, runs: Iterable[bytes]) -> dict[bytes, int]:
     """Each distinct run stored once (kept if stored before) -> its part id."""
-    digests = {run: hashlib.sha256(run).hexdigest() for run in runs}
+    # Alike messages hold the very same run objects: each distinct run is hashed once.
+    digests = {run: hashlib.sha256(run).hexdigest() for run in dict.fromkeys(runs)}
     if not digests:
         return {}
     statement = insert(conn, outbox_parts).on_conflict_do_nothing(index_elements=["digest"])
