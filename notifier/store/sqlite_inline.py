@@ -5,7 +5,7 @@ round trip to a thread of its own: about 0.15 ms of CPU each, some 30 for an idl
 source, which made the driver most of the cost of an idle poll and half of an ingest. SQLite
 is a library, not a server: this service's statements (indexed, a transaction's worth of rows)
 take microseconds to a few milliseconds, less than the hop, so here they run on the caller's
-thread; only work that can take long (large parameters, large results, a commit that wrote)
+thread; only work that can take long (large parameters, large results, a large commit)
 still goes to a thread, one hop for much work (``OFFLOAD_BYTES``). SQLAlchemy's aiosqlite
 dialect stays (its ``async_creator`` hook hands it these connections), so URLs, types and
 behaviour are unchanged.
@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -32,18 +33,30 @@ BUSY_TIMEOUT = 0.01
 LOCK_WAIT = 30.0
 # Work that can take long goes to a thread after all, one hop for much work: a statement whose
 # parameters hold more than OFFLOAD_BYTES (message bodies, a batch of items) or that took more
-# than SLOW_SECONDS on the loop's thread before (a scan, a sort: learnt per SQL text, since
-# whether a statement is slow depends on the data, not on how it looks), the rest of a result
-# of more than FETCH_INLINE rows, and the commit of a transaction that wrote (a commit may
-# checkpoint the WAL: write pages back and fsync). Inline calls never yield to the loop, so a
+# than SLOW_SECONDS on the loop's thread SLOW_AFTER times (a scan, a sort: learnt per SQL text,
+# since whether a statement is slow depends on the data, not on how it looks; more than once,
+# so that a cold cache or a busy machine does not send a quick statement away for good), the
+# rest of a result of more than FETCH_INLINE rows, and the commit of a transaction that did
+# such work or changed more than HEAVY_CHANGES rows (a large commit writes much of the WAL and
+# may checkpoint it: write pages back and fsync). Inline calls never yield to the loop, so a
 # transaction's inline statements hold it together: SLOW_SECONDS is small for that reason (at
 # 5 ms, digest planning's transactions held the web app for 200-450 ms; at 0.5 ms as long as
 # with a hop per call, 110-170 ms, bench/planning.py).
 OFFLOAD_BYTES = 64 * 1024
 SLOW_SECONDS = 0.0005
+SLOW_AFTER = 3
 FETCH_INLINE = 50
-_SLOW_KEPT = 1000  # SQL texts remembered as slow, at most (IN lists make texts of their own)
+HEAVY_CHANGES = 100
+_KEPT = 1000  # SQL texts remembered, at most (IN lists make texts of their own)
 _slow: set[str] = set()
+_slow_seen: Counter[str] = Counter()
+
+
+def _was_slow(sql: str) -> None:
+    if len(_slow_seen) < _KEPT or sql in _slow_seen:
+        _slow_seen[sql] += 1
+        if _slow_seen[sql] >= SLOW_AFTER:
+            _slow.add(sql)
 
 
 def _size(values: Sequence[Any] | Mapping[str, Any]) -> int:
@@ -55,8 +68,13 @@ def _size(values: Sequence[Any] | Mapping[str, Any]) -> int:
 class Cursor:
     """An aiosqlite-shaped cursor whose calls are plain sqlite3 calls."""
 
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
+    def __init__(self, cursor: sqlite3.Cursor, owner: Connection) -> None:
         self._cursor = cursor
+        self._owner = owner
+
+    async def _offloaded(self, function: Callable[..., Any], *args: Any) -> Any:
+        self._owner.heavy = True
+        return await asyncio.to_thread(function, *args)
 
     async def __aenter__(self) -> Cursor:
         return self
@@ -70,12 +88,12 @@ class Cursor:
             await self._begin(sql)
             return self
         if sql in _slow or _size(arguments) > OFFLOAD_BYTES:
-            await asyncio.to_thread(self._cursor.execute, sql, arguments)
+            await self._offloaded(self._cursor.execute, sql, arguments)
             return self
         started = time.perf_counter()
         self._cursor.execute(sql, arguments)
-        if time.perf_counter() - started > SLOW_SECONDS and len(_slow) < _SLOW_KEPT:
-            _slow.add(sql)
+        if time.perf_counter() - started > SLOW_SECONDS:
+            _was_slow(sql)
         return self
 
     async def _begin(self, sql: str) -> None:
@@ -98,7 +116,7 @@ class Cursor:
         # The first row's size for all: rows of one statement are alike, and adding up every
         # value of a large batch would itself hold the loop.
         if rows and len(rows) * _size(rows[0]) > OFFLOAD_BYTES:
-            await asyncio.to_thread(self._cursor.executemany, sql, rows)
+            await self._offloaded(self._cursor.executemany, sql, rows)
         else:
             self._cursor.executemany(sql, rows)
         return self
@@ -112,7 +130,7 @@ class Cursor:
     async def fetchall(self) -> list[Any]:
         rows = self._cursor.fetchmany(FETCH_INLINE)
         if len(rows) == FETCH_INLINE:
-            rows += await asyncio.to_thread(self._cursor.fetchall)
+            rows += await self._offloaded(self._cursor.fetchall)
         return rows
 
     async def close(self) -> None:
@@ -161,6 +179,7 @@ class Connection:
         self._conn: sqlite3.Connection | None = connection
         self._tx = _RunNow(connection)
         self._committed_changes = connection.total_changes
+        self.heavy = False  # this transaction did work that went to a thread
 
     def __await__(self) -> Generator[Any, None, Connection]:
         yield from ()  # awaiting a connection never suspends: it is made already
@@ -176,21 +195,24 @@ class Connection:
         return self._conn
 
     def cursor(self) -> Cursor:
-        return Cursor(self._open().cursor())
+        return Cursor(self._open().cursor(), self)
 
     async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> Cursor:
         return await self.cursor().execute(sql, parameters)
 
     async def commit(self) -> None:
         connection = self._open()
-        if connection.total_changes == self._committed_changes:
-            connection.commit()
-        else:
+        if self.heavy or connection.total_changes - self._committed_changes > HEAVY_CHANGES:
             await asyncio.to_thread(connection.commit)
+        else:
+            connection.commit()
         self._committed_changes = connection.total_changes
+        self.heavy = False
 
     async def rollback(self) -> None:
         self._open().rollback()
+        self._committed_changes = self._open().total_changes
+        self.heavy = False
 
     async def create_function(self, *args: Any, **kwargs: Any) -> None:
         self._open().create_function(*args, **kwargs)
