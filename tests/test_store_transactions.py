@@ -4,6 +4,7 @@ a writer holds it (WAL), and an idle poll costs few statements."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import threading
 import time
@@ -164,5 +165,40 @@ async def test_writers_of_one_process_take_turns_without_retrying(tmp_path: Path
         await asyncio.wait_for(asyncio.gather(slow_writer(), second_writer()), timeout=10)
         assert order == ["first in", "first out", "second in"]
         assert begins == ["BEGIN IMMEDIATE", "BEGIN IMMEDIATE"]  # the second never had to retry
+    finally:
+        await store.close()
+
+
+SLOW = sa.text(
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) "
+    "SELECT count(*) FROM c WHERE :pad != ''"
+)
+
+
+async def test_a_task_cancelled_during_a_statement_in_a_thread_leaves_the_store_usable(
+    tmp_path: Path,
+) -> None:
+    # Before the statement was let end, the rollback ran while the thread still used the
+    # connection, and the interpreter crashed (sqlite_inline._in_thread).
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'notifier.db'}")
+
+    async def slow_write() -> None:
+        async with store.db.write() as conn:
+            await conn.execute(sa.text("CREATE TABLE t (x INTEGER)"))
+            await conn.execute(SLOW, {"pad": "x" * 100_000})  # large: goes to a thread
+
+    try:
+        task = asyncio.create_task(slow_write())
+        await asyncio.sleep(0.1)
+        task.cancel()
+        # SQLAlchemy turns a cancellation inside a statement into a pending-rollback error
+        # (with aiosqlite as well): either way the transaction is gone.
+        with contextlib.suppress(asyncio.CancelledError, StoreError):
+            await task
+        await store.leases.retire("nobody")  # the store still works
+        async with store.db.read() as conn:
+            found = sa.text("SELECT name FROM sqlite_master WHERE name = 't'")
+            tables = (await conn.execute(found)).all()
+        assert tables == []  # the cancelled transaction left nothing behind
     finally:
         await store.close()

@@ -20,6 +20,7 @@ tries again until ``LOCK_WAIT`` has passed. (Writers of one process take turns b
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import time
 from collections import Counter
@@ -65,6 +66,23 @@ def _size(values: Sequence[Any] | Mapping[str, Any]) -> int:
     return sum(len(v) if isinstance(v, str | bytes) else 8 for v in found)
 
 
+async def _in_thread(function: Callable[..., Any], *args: Any) -> Any:
+    """``function`` run in a thread, to its end even when the caller is cancelled meanwhile
+    (the cancellation goes on once it has ended): the caller would otherwise roll back or close
+    the connection while the thread still uses it, and the sqlite3 module is not safe for two
+    threads at once (a test cancelling a statement crashed the interpreter)."""
+    future = asyncio.ensure_future(asyncio.to_thread(function, *args))
+    cancelled = False
+    while not future.done():
+        try:
+            await asyncio.wait({future})
+        except asyncio.CancelledError:
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
+    return future.result()
+
+
 class Cursor:
     """An aiosqlite-shaped cursor whose calls are plain sqlite3 calls."""
 
@@ -74,7 +92,7 @@ class Cursor:
 
     async def _offloaded(self, function: Callable[..., Any], *args: Any) -> Any:
         self._owner.heavy = True
-        return await asyncio.to_thread(function, *args)
+        return await _in_thread(function, *args)
 
     async def __aenter__(self) -> Cursor:
         return self
@@ -203,7 +221,7 @@ class Connection:
     async def commit(self) -> None:
         connection = self._open()
         if self.heavy or connection.total_changes - self._committed_changes > HEAVY_CHANGES:
-            await asyncio.to_thread(connection.commit)
+            await _in_thread(connection.commit)
         else:
             connection.commit()
         self._committed_changes = connection.total_changes
@@ -222,6 +240,10 @@ class Connection:
 
     def stop(self) -> None:
         if self._conn is not None:
+            # A statement left unfinished (its caller cancelled) would keep a closed connection
+            # alive, with its transaction and its write lock: end them first.
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.rollback()
             self._conn.close()
             self._conn = None
 
