@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from alembic import command
 
 from notifier import mail
-from notifier.models import Message
+from notifier.models import Frequency, Message, SubscriberState
 from notifier.store import Store
 from notifier.store.db import _alembic_config
 from notifier.store.outbox_parts import assemble, split
@@ -126,3 +127,42 @@ def test_a_run_is_found_past_a_false_start() -> None:
     own, layout = split(body, (run,), {run: 4})
     assert own == b"head\r\n" + decoy + b"tail\r\n"
     assert assemble(own, json.loads(layout), {4: run}) == body
+
+
+async def test_erasing_a_subscriber_erases_the_parts_only_their_messages_held(
+    store: Store,
+) -> None:
+    anna, bo = [
+        await store.subscribers.add(
+            email=f"{name.lower()}@example.dk",
+            name=name,
+            topics=("all",),
+            councils=("all",),
+            frequency=Frequency.DAILY,
+            state=SubscriberState.ACTIVE,
+            now=NOW,
+        )
+        for name in ("Anna", "Bo")
+    ]
+    only_anna = SHARED_TEXT.replace(b"Punkt", b"Anna-sag")
+    await store.outbox.enqueue(
+        [
+            replace(digest(1, shared=(only_anna, SHARED_HTML)), subscriber_id=anna.id),
+            replace(digest(2), subscriber_id=bo.id),
+        ],
+        now=NOW,
+    )
+
+    async def parts() -> list[bytes]:
+        async with store.db.engine.connect() as conn:
+            return sorted(bytes(b) for b in (await conn.scalars(sa.select(outbox_parts.c.body))))
+
+    assert await parts() == sorted([only_anna, SHARED_TEXT, SHARED_HTML])
+    await store.subscribers.purge(anna.id)
+    assert await parts() == sorted([SHARED_TEXT, SHARED_HTML])  # Bo's digest holds these
+    claimed = await store.outbox.claim(
+        worker_id="w", now=NOW, lease_until=NOW + timedelta(minutes=5), limit=10
+    )
+    assert [row.body for row in claimed] == [digest(2).body]
+    await store.subscribers.purge(bo.id)
+    assert await parts() == []

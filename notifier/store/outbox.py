@@ -79,12 +79,14 @@ async def enqueue(
     ids = {row.message_id: int(row.id) for row in result}
     kept = [message for message in messages if message.message_id in ids]
     part_ids = await outbox_parts.store(conn, [run for m in kept for run in m.shared])
-    bodies = []
+    bodies: list[dict[str, Any]] = []
+    layouts: dict[int, str | None] = {}
     for message in kept:
         body = message.body if message.canonical else canonical(message.body)
         layout = None
         if message.shared:
             body, layout = outbox_parts.split(body, message.shared, part_ids)
+        layouts[ids[message.message_id]] = layout
         bodies.append({"outbox_id": ids[message.message_id], "body": body, "layout": layout})
     if bodies:
         # A failed digest planned again replaces its body (same Message-ID, new content).
@@ -94,6 +96,7 @@ async def enqueue(
             set_={"body": upsert.excluded.body, "layout": upsert.excluded.layout},
         )
         await conn.execute(upsert, bodies)
+        await outbox_parts.link(conn, layouts)
     return ids
 
 

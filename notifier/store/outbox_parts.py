@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.store.db import insert
-from notifier.store.schema import outbox_parts
+from notifier.store.schema import outbox, outbox_body_parts, outbox_parts
 
 
 def split(body: bytes, shared: Sequence[bytes], ids: Mapping[bytes, int]) -> tuple[bytes, str]:
@@ -104,3 +104,36 @@ async def whole(
     return {
         key: own if layout is None else assemble(own, layout, parts) for key, own, layout in found
     }
+
+
+async def link(conn: AsyncConnection, layouts: Mapping[int, str | None]) -> None:
+    """Record which parts each of these messages (outbox id -> layout) holds, replacing what
+    was recorded for them (a failed digest planned again)."""
+    await conn.execute(
+        outbox_body_parts.delete().where(outbox_body_parts.c.outbox_id.in_(list(layouts)))
+    )
+    rows = [
+        {"outbox_id": key, "part_id": part}
+        for key, layout in layouts.items()
+        if layout is not None
+        for part in {-n for n in json.loads(layout) if n < 0}
+    ]
+    if rows:
+        await conn.execute(outbox_body_parts.insert(), rows)
+
+
+async def erase(conn: AsyncConnection, outbox_ids: sa.Select[tuple[int]]) -> None:
+    """Erase the messages ``outbox_ids`` selects, with the parts no other message holds."""
+    theirs = set(
+        await conn.scalars(
+            sa.select(outbox_body_parts.c.part_id).where(
+                outbox_body_parts.c.outbox_id.in_(outbox_ids)
+            )
+        )
+    )
+    await conn.execute(outbox.delete().where(outbox.c.id.in_(outbox_ids)))
+    if theirs:
+        held = sa.exists().where(outbox_body_parts.c.part_id == outbox_parts.c.id)
+        await conn.execute(
+            outbox_parts.delete().where(outbox_parts.c.id.in_(sorted(theirs)), ~held)
+        )

@@ -286,6 +286,28 @@ outbox_parts = sa.Table(
     sa.Column("body", sa.LargeBinary, nullable=False),
 )
 
+# Which parts a message holds: erasing a subscriber's messages erases the parts nobody else's
+# hold (a digest of a group of one is all theirs).
+outbox_body_parts = sa.Table(
+    "outbox_body_parts",
+    metadata,
+    sa.Column(
+        "outbox_id",
+        sa.Integer,
+        sa.ForeignKey("outbox.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column(
+        "part_id",
+        sa.Integer,
+        sa.ForeignKey("outbox_parts.id"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Index(None, "part_id"),
+)
+
 # Which item versions went (or are planned to go) to whom: an item version reaches a
 # subscriber at most once.
 send_log = sa.Table(

@@ -18,6 +18,7 @@ from notifier.errors import SubscriberError
 from notifier.models import Frequency, Message, Subscriber, SubscriberState
 from notifier.store import events as store_events
 from notifier.store import outbox as store_outbox
+from notifier.store import outbox_parts
 from notifier.store import send_log as store_send_log
 from notifier.store.db import Database
 from notifier.store.schema import outbox, send_log, subscribers
@@ -368,7 +369,8 @@ class Subscribers:
         """Delete the subscriber and everything stored about them (GDPR erasure)."""
         async with self._db.write() as conn:
             await conn.execute(send_log.delete().where(send_log.c.subscriber_id == subscriber_id))
-            await conn.execute(outbox.delete().where(outbox.c.subscriber_id == subscriber_id))
+            theirs = sa.select(outbox.c.id).where(outbox.c.subscriber_id == subscriber_id)
+            await outbox_parts.erase(conn, theirs)
             await conn.execute(subscribers.delete().where(subscribers.c.id == subscriber_id))
 
     async def export(self, subscriber_id: int) -> dict[str, Any]:

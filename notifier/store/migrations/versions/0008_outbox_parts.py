@@ -31,6 +31,22 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox_bodies") as batch:
         batch.add_column(sa.Column("layout", sa.Text))
+    op.create_table(
+        "outbox_body_parts",
+        sa.Column("outbox_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("part_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["outbox_id"],
+            ["outbox.id"],
+            name=op.f("fk_outbox_body_parts_outbox_id_outbox"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["part_id"], ["outbox_parts.id"], name=op.f("fk_outbox_body_parts_part_id_outbox_parts")
+        ),
+        sa.PrimaryKeyConstraint("outbox_id", "part_id", name=op.f("pk_outbox_body_parts")),
+    )
+    op.create_index(op.f("ix_outbox_body_parts_part_id"), "outbox_body_parts", ["part_id"])
 
 
 def downgrade() -> None:
@@ -49,6 +65,7 @@ def downgrade() -> None:
             sa.text("UPDATE outbox_bodies SET body = :body WHERE outbox_id = :id"),
             {"body": whole, "id": row.outbox_id},
         )
+    op.drop_table("outbox_body_parts")
     with op.batch_alter_table("outbox_bodies") as batch:
         batch.drop_column("layout")
     op.drop_table("outbox_parts")
