@@ -80,14 +80,16 @@ async def enqueue(
     kept = [message for message in messages if message.message_id in ids]
     part_ids = await outbox_parts.store(conn, [run for m in kept for run in m.shared])
     bodies: list[dict[str, Any]] = []
-    layouts: dict[int, str | None] = {}
+    layouts: dict[int, list[int] | None] = {}
     for message in kept:
         body = message.body if message.canonical else canonical(message.body)
         layout = None
         if message.shared:
             body, layout = outbox_parts.split(body, message.shared, part_ids)
-        layouts[ids[message.message_id]] = layout
-        bodies.append({"outbox_id": ids[message.message_id], "body": body, "layout": layout})
+        outbox_id = ids[message.message_id]
+        layouts[outbox_id] = layout
+        text = None if layout is None else outbox_parts.as_text(layout)
+        bodies.append({"outbox_id": outbox_id, "body": body, "layout": text})
     if bodies:
         # A failed digest planned again replaces its body (same Message-ID, new content).
         upsert = insert(conn, outbox_bodies)

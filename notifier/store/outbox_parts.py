@@ -22,7 +22,9 @@ from notifier.store.db import insert
 from notifier.store.schema import outbox, outbox_body_parts, outbox_parts
 
 
-def split(body: bytes, shared: Sequence[bytes], ids: Mapping[bytes, int]) -> tuple[bytes, str]:
+def split(
+    body: bytes, shared: Sequence[bytes], ids: Mapping[bytes, int]
+) -> tuple[bytes, list[int]]:
     """The message's own bytes and its layout, the shared runs (in the order they appear in the
     body) left out where they are found."""
     own: list[bytes] = []
@@ -40,7 +42,17 @@ def split(body: bytes, shared: Sequence[bytes], ids: Mapping[bytes, int]) -> tup
     if at < len(body):
         own.append(body[at:])
         layout.append(len(body) - at)
-    return b"".join(own), json.dumps(layout, separators=(",", ":"))
+    return b"".join(own), layout
+
+
+def as_text(layout: Sequence[int]) -> str:
+    """A layout as the column holds it."""
+    return json.dumps(layout, separators=(",", ":"))
+
+
+def held(layout: Sequence[int]) -> set[int]:
+    """The ids of the parts a layout puts in."""
+    return {-n for n in layout if n < 0}
 
 
 def _find(body: bytes, run: bytes, at: int) -> int:
@@ -92,7 +104,7 @@ async def whole(
         (key, bytes(own), None if layout is None else json.loads(layout))
         for key, own, layout in rows
     ]
-    wanted = {-n for _key, _own, layout in found if layout for n in layout if n < 0}
+    wanted = set().union(*(held(layout) for _key, _own, layout in found if layout))
     parts: dict[int, bytes] = {}
     if wanted:
         result = await conn.execute(
@@ -106,7 +118,7 @@ async def whole(
     }
 
 
-async def link(conn: AsyncConnection, layouts: Mapping[int, str | None]) -> None:
+async def link(conn: AsyncConnection, layouts: Mapping[int, Sequence[int] | None]) -> None:
     """Record which parts each of these messages (outbox id -> layout) holds, replacing what
     was recorded for them (a failed digest planned again)."""
     await conn.execute(
@@ -116,7 +128,7 @@ async def link(conn: AsyncConnection, layouts: Mapping[int, str | None]) -> None
         {"outbox_id": key, "part_id": part}
         for key, layout in layouts.items()
         if layout is not None
-        for part in {-n for n in json.loads(layout) if n < 0}
+        for part in held(layout)
     ]
     if rows:
         await conn.execute(outbox_body_parts.insert(), rows)

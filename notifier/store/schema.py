@@ -46,6 +46,17 @@ def _id() -> sa.Column[int]:
     return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
 
 
+def _of_outbox() -> sa.Column[int]:
+    """The outbox row a row of a table beside it belongs to (and goes with)."""
+    return sa.Column(
+        "outbox_id",
+        sa.Integer,
+        sa.ForeignKey("outbox.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    )
+
+
 sources = sa.Table(
     "sources",
     metadata,
@@ -264,13 +275,7 @@ outbox = sa.Table(
 outbox_bodies = sa.Table(
     "outbox_bodies",
     metadata,
-    sa.Column(
-        "outbox_id",
-        sa.Integer,
-        sa.ForeignKey("outbox.id", ondelete="CASCADE"),
-        primary_key=True,
-        autoincrement=False,
-    ),
+    _of_outbox(),
     sa.Column("body", sa.LargeBinary, nullable=False),
     # When set, ``body`` holds only what is this message's own, and the layout says where the
     # shared parts (``outbox_parts``) go between its runs (store/outbox_parts.py).
@@ -291,13 +296,7 @@ outbox_parts = sa.Table(
 outbox_body_parts = sa.Table(
     "outbox_body_parts",
     metadata,
-    sa.Column(
-        "outbox_id",
-        sa.Integer,
-        sa.ForeignKey("outbox.id", ondelete="CASCADE"),
-        primary_key=True,
-        autoincrement=False,
-    ),
+    _of_outbox(),
     sa.Column(
         "part_id",
         sa.Integer,
