@@ -15,7 +15,7 @@ from notifier.models import Frequency, Message, SubscriberState
 from notifier.store import Store
 from notifier.store.db import _alembic_config
 from notifier.store.outbox_parts import assemble, split
-from notifier.store.schema import outbox_bodies, outbox_parts
+from notifier.store.schema import outbox, outbox_bodies, outbox_parts
 
 NOW = datetime(2024, 6, 21, 5, 0, tzinfo=UTC)
 SHARED_TEXT = b"".join(b"Punkt %d: Sundhedsaftale og akutpladser\r\n" % n for n in range(60))
@@ -93,6 +93,38 @@ async def test_a_failed_digest_planned_again_is_stored_with_its_new_parts(store:
         worker_id="w", now=NOW, lease_until=NOW + timedelta(minutes=5), limit=10
     )
     assert [row.body for row in pending] == [again.body]
+
+
+async def test_a_batch_is_stored_in_one_insert_and_each_message_id_once(store: Store) -> None:
+    """A digest batch goes in as one statement (not one per message), with the same outcome
+    as before: new messages and a failed digest planned again are stored, a pending one
+    planned again is kept once, and a Message-ID twice in the batch is stored once."""
+    await store.outbox.enqueue([digest(1), digest(2)], now=NOW)
+    claimed = await store.outbox.claim(
+        worker_id="w", now=NOW, lease_until=NOW + timedelta(minutes=5), limit=1
+    )
+    await store.outbox.mark_failed(claimed[0].id, worker_id="w", error="550 no such user")
+    failed = claimed[0].message_id
+    inserts: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("INSERT INTO outbox "):
+            inserts.append(statement)
+
+    engine = store.db.engine.sync_engine
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        batch = [digest(n) for n in (1, 2, 3, 4, 3)]
+        ids = await store.outbox.enqueue(batch, now=NOW)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    assert len(inserts) == 1
+    assert set(ids) == {failed, "digest.3@example.org", "digest.4@example.org"}
+    async with store.db.engine.connect() as conn:
+        count = await conn.scalar(sa.select(sa.func.count()).select_from(outbox))
+        states = dict((await conn.execute(sa.select(outbox.c.message_id, outbox.c.state))).all())
+    assert count == 4
+    assert states[failed] == "pending"
 
 
 def test_a_prepared_text_reports_its_long_runs_as_shared() -> None:

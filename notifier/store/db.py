@@ -14,9 +14,10 @@ import asyncio
 import contextlib
 import weakref
 from collections import Counter
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -27,6 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from notifier.errors import StoreError
 from notifier.store import sqlite_inline
+
+_T = TypeVar("_T")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _READ_ONLY = "notifier_read_only"
@@ -114,7 +117,26 @@ async def migrate(engine: AsyncEngine) -> None:
 
 def insert(conn: AsyncConnection, table: sa.Table) -> Any:
     """An INSERT for the connection's dialect, so it can take ``on_conflict_do_nothing``."""
-    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+    return _dialect(conn).insert(table)
+
+
+def _dialect(conn: AsyncConnection) -> ModuleType:
+    return postgresql if conn.dialect.name == "postgresql" else sqlite
+
+
+def per_dialect(build: Callable[[ModuleType], _T]) -> Callable[[AsyncConnection], _T]:
+    """A statement of a hot path built once per dialect (``build`` gets the dialect's module,
+    whose ``insert`` takes ON CONFLICT), its values bound when it runs: building a statement
+    and its cache key costs SQLAlchemy more than SQLite takes to run a small one."""
+    made: dict[str, _T] = {}
+
+    def statement(conn: AsyncConnection) -> _T:
+        found = made.get(conn.dialect.name)
+        if found is None:
+            found = made[conn.dialect.name] = build(_dialect(conn))
+        return found
+
+    return statement
 
 
 class Database:

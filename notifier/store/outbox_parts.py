@@ -11,14 +11,17 @@ a negative -i puts in the shared part with id i. A row without a layout is the w
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from types import ModuleType
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from notifier.store.db import insert
+from notifier.store.db import per_dialect
 from notifier.store.schema import outbox, outbox_body_parts, outbox_parts
 
 
@@ -79,14 +82,27 @@ def assemble(own: bytes, layout: Sequence[int], parts: Mapping[int, bytes]) -> b
     return b"".join(pieces)
 
 
+@functools.lru_cache(maxsize=256)
+def _digest(run: bytes) -> str:
+    """A run's sha256. Alike messages hold the very same run objects, batch after batch of a
+    digest run: each is hashed once (a lookup hashes the object once too; Python keeps a
+    bytes object's hash)."""
+    return hashlib.sha256(run).hexdigest()
+
+
+@per_dialect
+def _store_statement(dialect: ModuleType) -> Any:
+    return dialect.insert(outbox_parts).on_conflict_do_nothing(index_elements=["digest"])
+
+
 async def store(conn: AsyncConnection, runs: Iterable[bytes]) -> dict[bytes, int]:
     """Each distinct run stored once (kept if stored before) -> its part id."""
-    # Alike messages hold the very same run objects: each distinct run is hashed once.
-    digests = {run: hashlib.sha256(run).hexdigest() for run in dict.fromkeys(runs)}
+    digests = {run: _digest(run) for run in dict.fromkeys(runs)}
     if not digests:
         return {}
-    statement = insert(conn, outbox_parts).on_conflict_do_nothing(index_elements=["digest"])
-    await conn.execute(statement, [{"digest": d, "body": run} for run, d in digests.items()])
+    await conn.execute(
+        _store_statement(conn), [{"digest": d, "body": run} for run, d in digests.items()]
+    )
     rows = await conn.execute(
         sa.select(outbox_parts.c.id, outbox_parts.c.digest).where(
             outbox_parts.c.digest.in_(list(digests.values()))
