@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from notifier.config import Settings
 from notifier.models import Council, DocumentKind, Frequency, SubscriberState
 from notifier.store import Store
-from notifier.store.schema import send_log
+from notifier.store import subscribers as store_subscribers
+from notifier.store.schema import send_log, subscribers
 from tests.factories import Spec, SpecClassifier, compose_digests, make_digests, publish
 from tests.factories import deliver as deliver_once
 from tests.smtp import Sink, running_sink
@@ -358,3 +359,19 @@ async def test_a_scraped_link_that_is_not_http_never_becomes_a_link(
     html = body(message, "html")
     assert "Takster for botilbud" in html
     assert "javascript:" not in html
+
+
+async def test_cursors_move_each_to_its_own_event_and_never_back(store: Store) -> None:
+    """Digests held short of their entries stop at different events: each subscriber's cursor
+    goes to its own, in one statement on either database, and a later cursor stays."""
+    ids = [await subscribe(store, f"p{n}@example.org", topics=("all",)) for n in range(3)]
+    async with store.db.write() as conn:
+        await conn.execute(subscribers.update().values(event_cursor=4))
+        await conn.execute(
+            subscribers.update().where(subscribers.c.id == ids[1]).values(event_cursor=9)
+        )
+        await store_subscribers.advance_each(conn, {ids[0]: 6, ids[1]: 7, ids[2]: 12})
+        await store_subscribers.advance_each(conn, {})
+        rows = await conn.execute(sa.select(subscribers.c.id, subscribers.c.event_cursor))
+        cursors = dict(rows.all())
+    assert [cursors[i] for i in ids] == [6, 9, 12]

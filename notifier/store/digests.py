@@ -111,31 +111,22 @@ class Digests:
                 now=now,
                 cursor_from={p.message.message_id: p.start for p in planned},
             )
-            rows = [
-                {
-                    "subscriber_id": p.subscriber_id,
-                    "item_id": item_id,
-                    "content_hash": content_hash,
-                    "reason": reason,
-                    "outbox_id": ids[p.message.message_id],
-                    "created_at": now,
-                }
-                for p in planned
-                if p.message.message_id in ids
-                for item_id, content_hash, reason in p.told
-            ]
-            await store_send_log.record(conn, rows)
+            await store_send_log.record(
+                conn,
+                [
+                    (p.subscriber_id, ids[p.message.message_id], p.told)
+                    for p in planned
+                    if p.message.message_id in ids
+                ],
+                now=now,
+            )
             # Empty digests are not sent, but those subscribers' cursors move on too; a digest
             # with held entries moves its subscriber's cursor only up to them.
             short = {p.subscriber_id: p.cursor for p in planned if p.cursor < until}
             await store_subscribers.advance_cursors(
                 conn, [sid for sid in subscriber_ids if sid not in short], until
             )
-            by_cursor: dict[int, list[int]] = {}
-            for subscriber_id, cursor in short.items():
-                by_cursor.setdefault(cursor, []).append(subscriber_id)
-            for cursor, ids_at in by_cursor.items():  # one statement per cursor, not per person
-                await store_subscribers.advance_cursors(conn, ids_at, cursor)
+            await store_subscribers.advance_each(conn, short)
             for p in planned:
                 if p.replayed is not None and p.message.message_id in ids:
                     # A later failure may have set an earlier point meanwhile: keep that one.

@@ -42,15 +42,4 @@ async def _store_planned(conn: AsyncConnection, planned: Planned, *, now: dateti
     outbox_id = ids.get(planned.message.message_id)
     if outbox_id is None:
         return
-    rows = [
-        {
-            "subscriber_id": planned.subscriber_id,
-            "item_id": item_id,
-            "content_hash": content_hash,
-            "reason": reason,
-            "outbox_id": outbox_id,
-            "created_at": now,
-        }
-        for item_id, content_hash, reason in planned.told
-    ]
-    await store_send_log.record(conn, rows)
+    await store_send_log.record(conn, [(planned.subscriber_id, outbox_id, planned.told)], now=now)

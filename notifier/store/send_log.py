@@ -4,8 +4,7 @@ which messages went to whom and what each told."""
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,47 +32,50 @@ async def told(
     return [(row[0], row[1], row[2], row[3]) for row in (await conn.execute(query)).all()]
 
 
-async def record(conn: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Log the rows; a version already logged for a subscriber with that reason is kept once.
+ToldRows = Sequence[tuple[int, str, str]]  # what a message tells: (item id, content hash, reason)
+
+
+async def record(
+    conn: AsyncConnection, messages: Sequence[tuple[int, int, ToldRows]], *, now: datetime
+) -> None:
+    """Log what each message tells, given as (subscriber id, outbox id, its told rows); a
+    version already logged for a subscriber with that reason is kept once.
 
     A digest run logs about fifty rows per subscriber, and SQLAlchemy's executemany prepares
     each row's parameters in Python at several times the cost of the insert: the statement is
-    compiled once here and the rows go to the driver as plain tuples, each value through its
-    column type's own bind processor (so they are stored exactly as before)."""
-    if not rows:
+    compiled once here and the rows go to the driver as plain tuples, built column by column
+    (the loops run in C), each value through its column type's own bind processor (so they
+    are stored exactly as before; the one time, once)."""
+    columns: dict[str, list[Any]] = {
+        key: [] for key in ("subscriber_id", "item_id", "content_hash", "reason", "outbox_id")
+    }
+    for subscriber_id, outbox_id, told in messages:
+        if told:
+            item_ids, hashes, reasons = zip(*told, strict=True)
+            columns["subscriber_id"] += [subscriber_id] * len(told)
+            columns["item_id"] += item_ids
+            columns["content_hash"] += hashes
+            columns["reason"] += reasons
+            columns["outbox_id"] += [outbox_id] * len(told)
+    count = len(columns["item_id"])
+    if not count:
         return
-    keys = list(rows[0])
     dialect = conn.dialect
     compiled = (
-        insert(conn, send_log).on_conflict_do_nothing().compile(dialect=dialect, column_keys=keys)
+        insert(conn, send_log)
+        .on_conflict_do_nothing()
+        .compile(dialect=dialect, column_keys=[*columns, "created_at"])
     )
     assert compiled.positiontup is not None  # both backends' drivers take positional styles
-    order = list(compiled.positiontup)
-    processors = [
-        _memo(send_log.c[key].type.dialect_impl(dialect).bind_processor(dialect)) for key in order
-    ]
-    columns = []  # column by column: the loops over the rows run in C (map, zip)
-    for key, processor in zip(order, processors, strict=True):
-        values = list(map(operator.itemgetter(key), rows))
-        columns.append(values if processor is None else list(map(processor, values)))
-    await conn.exec_driver_sql(str(compiled), list(zip(*columns, strict=True)))
-
-
-def _memo(processor: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
-    """A bind processor that processes each value object once: a batch's rows share one time
-    object. By identity, not equality (equal times in two zones are stored differently); the
-    value is kept with its result, so its id is not reused meanwhile."""
-    if processor is None:
-        return None
-    done: dict[int, tuple[Any, Any]] = {}
-
-    def process(value: Any) -> Any:
-        found = done.get(id(value))
-        if found is None:
-            done[id(value)] = found = (value, processor(value))
-        return found[1]
-
-    return process
+    ordered = []
+    for key in compiled.positiontup:
+        processor = send_log.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+        if key == "created_at":
+            ordered.append([now if processor is None else processor(now)] * count)
+        else:
+            values = columns[key]
+            ordered.append(values if processor is None else list(map(processor, values)))
+    await conn.exec_driver_sql(str(compiled), list(zip(*ordered, strict=True)))
 
 
 async def for_subscriber(conn: AsyncConnection, subscriber_id: int) -> list[dict[str, Any]]:
