@@ -12,7 +12,8 @@ from alembic.migration import MigrationContext
 
 from notifier.store import Store
 from notifier.store.db import _alembic_config, create_engine, migrate
-from notifier.store.schema import metadata, outbox, outbox_bodies
+from notifier.store.schema import metadata, outbox, outbox_bodies, send_log
+from notifier.store.send_log import _messages
 
 NOW = datetime(2024, 6, 21, 5, 0, tzinfo=UTC)
 
@@ -67,3 +68,27 @@ async def test_outbox_bodies_move_to_their_own_table(database_url: str) -> None:
         assert "body" not in columns
     finally:
         await engine.dispose()
+
+
+async def test_look_ups_from_the_send_logs_other_side_use_an_index(sqlite_store: Store) -> None:
+    """The console's send log (items per message), its review queue (subscribers told of an
+    item) and a failed digest leaving the send log look rows up by outbox or item: without
+    an index each was a scan of the whole log, which a run of 10,000 digests grows by
+    ~460,000 rows."""
+    looked_up: list[tuple[str, Any]] = [
+        ("ix_send_log_outbox_id", _messages().limit(100)),
+        (
+            "ix_send_log_item_id_subscriber_id",
+            sa.select(sa.func.count(sa.distinct(send_log.c.subscriber_id))).where(
+                send_log.c.item_id == 7
+            ),
+        ),
+        ("ix_send_log_outbox_id", send_log.delete().where(send_log.c.outbox_id == 7)),
+        ("ix_outbox_subscriber_id", sa.select(outbox.c.id).where(outbox.c.subscriber_id == 7)),
+    ]
+    async with sqlite_store.db.engine.connect() as conn:
+        for index, query in looked_up:
+            sql = str(query.compile(conn.sync_engine, compile_kwargs={"literal_binds": True}))
+            plan = [row[-1] for row in await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+            assert not any(step.startswith("SCAN send_log") for step in plan), plan
+            assert any(index in step for step in plan), plan

@@ -268,6 +268,7 @@ outbox = sa.Table(
     # a digest: its subscriber's cursor when planned (where a replay starts if it fails)
     sa.Column("cursor_from", sa.Integer),
     sa.Index(None, "state", "next_attempt_at"),
+    sa.Index(None, "subscriber_id"),  # a subscriber's messages (console, erasure's cascade)
 )
 
 # The complete RFC 5322 message of an outbox row, canonical CRLF. Apart from its row so that
@@ -325,6 +326,8 @@ send_log = sa.Table(
     sa.Column("outbox_id", sa.Integer, sa.ForeignKey("outbox.id", ondelete="CASCADE")),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("subscriber_id", "item_id", "content_hash", "reason"),
+    sa.Index(None, "outbox_id"),  # what a message told (console, a failed digest, cascades)
+    sa.Index(None, "item_id", "subscriber_id"),  # who was told of an item (review queue)
 )
 
 # Leases that keep replicas from running the same job twice (a portable advisory lock).
