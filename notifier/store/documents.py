@@ -55,13 +55,16 @@ async def matching(
 async def newest_of_source(
     conn: AsyncConnection, source_id: str, limit: int
 ) -> list[StoredDocument]:
-    query = (
-        sa.select(documents)
-        .where(documents.c.source_id == source_id)
-        .order_by(documents.c.date.is_(None), documents.c.date.desc(), documents.c.id.desc())
-        .limit(limit)
-    )
-    return [_document(row) for row in (await conn.execute(query)).mappings().all()]
+    rows = await conn.execute(_NEWEST, {"source_id": source_id, "limit": limit})
+    return [_document(row) for row in rows.mappings().all()]
+
+
+_NEWEST = (  # built once: every poll asks
+    sa.select(documents)
+    .where(documents.c.source_id == sa.bindparam("source_id"))
+    .order_by(documents.c.date.is_(None), documents.c.date.desc(), documents.c.id.desc())
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+)
 
 
 async def count_of_source(conn: AsyncConnection, source_id: str) -> int:

@@ -9,14 +9,38 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import ModuleType
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.models import Council, FetchState, Message, SourceKind, SourceState, Validators
 from notifier.store import outbox as store_outbox
-from notifier.store.db import Database, insert
+from notifier.store.db import Database, per_dialect
 from notifier.store.schema import fetch_state, sources
+
+# Every poll of a source runs these: built once (building a statement and its cache key cost
+# SQLAlchemy more than SQLite takes to run it).
+_GET = sa.select(sources).where(sources.c.id == sa.bindparam("source_id"))
+_UPDATE = sources.update().where(sources.c.id == sa.bindparam("source_id"))
+_URLS = sa.bindparam("urls", expanding=True, type_=fetch_state.c.url.type)
+_FETCH_STATES = sa.select(fetch_state).where(fetch_state.c.url.in_(_URLS))
+_CHECKED = (
+    fetch_state.update()
+    .where(fetch_state.c.url.in_(_URLS))
+    .values(fetched_at=sa.bindparam("at", type_=fetch_state.c.fetched_at.type))
+)
+
+
+@per_dialect
+def _save_statement(dialect: ModuleType) -> Any:
+    statement = dialect.insert(fetch_state)
+    columns = ("etag", "last_modified", "body_hash", "status", "fetched_at")
+    return statement.on_conflict_do_update(
+        index_elements=[fetch_state.c.url],
+        set_={column: statement.excluded[column] for column in columns},
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,9 +69,7 @@ async def ensure(conn: AsyncConnection, source: SourceRef) -> SourceState:
 
 
 async def get(conn: AsyncConnection, source_id: str) -> SourceState | None:
-    row = (
-        (await conn.execute(sa.select(sources).where(sources.c.id == source_id))).mappings().first()
-    )
+    row = (await conn.execute(_GET, {"source_id": source_id})).mappings().first()
     return SourceState(**row) if row else None
 
 
@@ -57,7 +79,8 @@ async def all_states(conn: AsyncConnection) -> list[SourceState]:
 
 
 async def update(conn: AsyncConnection, source_id: str, **values: object) -> None:
-    await conn.execute(sources.update().where(sources.c.id == source_id).values(**values))
+    """Set these columns (plain values) of the source's row."""
+    await conn.execute(_UPDATE, {"source_id": source_id, **values})
 
 
 async def record_failure(
@@ -83,14 +106,13 @@ async def record_failure(
 async def fetch_states(conn: AsyncConnection, urls: Collection[str]) -> dict[str, FetchState]:
     if not urls:
         return {}
-    query = sa.select(fetch_state).where(fetch_state.c.url.in_(list(urls)))
     return {
         row["url"]: FetchState(
             validators=Validators(etag=row["etag"], last_modified=row["last_modified"]),
             body_hash=row["body_hash"],
             checked_at=row["fetched_at"],
         )
-        for row in (await conn.execute(query)).mappings().all()
+        for row in (await conn.execute(_FETCH_STATES, {"urls": list(urls)})).mappings().all()
     }
 
 
@@ -110,12 +132,6 @@ async def save_fetch_states(
     """Remember the validators of these URLs: one upsert for them all."""
     if not records:
         return
-    statement = insert(conn, fetch_state)
-    columns = ("etag", "last_modified", "body_hash", "status", "fetched_at")
-    statement = statement.on_conflict_do_update(
-        index_elements=[fetch_state.c.url],
-        set_={column: statement.excluded[column] for column in columns},
-    )
     rows = {  # one row per URL: an upsert may not touch the same row twice
         record.url: {
             "url": record.url,
@@ -127,15 +143,13 @@ async def save_fetch_states(
         }
         for record in records
     }
-    await conn.execute(statement, list(rows.values()))
+    await conn.execute(_save_statement(conn), list(rows.values()))
 
 
 async def mark_checked(conn: AsyncConnection, urls: Collection[str], now: datetime) -> None:
     """The server was asked about these URLs and said they had not changed."""
     if urls:
-        await conn.execute(
-            fetch_state.update().where(fetch_state.c.url.in_(list(urls))).values(fetched_at=now)
-        )
+        await conn.execute(_CHECKED, {"urls": list(urls), "at": now})
 
 
 class Sources:
