@@ -184,10 +184,17 @@ class Database:
         waiting on the event loop (for another process's, sqlite_inline waits)."""
         if self.dialect == "sqlite":
             turn = self._writers.setdefault(asyncio.get_running_loop(), asyncio.Lock())
-            try:
-                await asyncio.wait_for(turn.acquire(), sqlite_inline.LOCK_WAIT)
-            except TimeoutError:
-                raise StoreError("database is locked by another writer of this process") from None
+            if turn.locked():
+                try:
+                    await asyncio.wait_for(turn.acquire(), sqlite_inline.LOCK_WAIT)
+                except TimeoutError:
+                    raise StoreError(
+                        "database is locked by another writer of this process"
+                    ) from None
+            else:
+                await (
+                    turn.acquire()
+                )  # free: taken at once (wait_for would add a task and a loop turn)
             stack.callback(turn.release)
         return await stack.enter_async_context(self.engine.begin())
 

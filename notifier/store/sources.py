@@ -80,7 +80,8 @@ async def all_states(conn: AsyncConnection) -> list[SourceState]:
 
 async def update(conn: AsyncConnection, source_id: str, **values: object) -> None:
     """Set these columns (plain values) of the source's row."""
-    await conn.execute(_UPDATE, {"source_id": source_id, **values})
+    if values:  # the statement's SET is made from the keys given
+        await conn.execute(_UPDATE, {"source_id": source_id, **values})
 
 
 async def record_failure(
