@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from notifier.config import Settings
 from notifier.models import Council, DocumentKind, Frequency, SubscriberState
 from notifier.store import Store
-from notifier.store import subscribers as store_subscribers
+from notifier.store import digests as store_digests
 from notifier.store.schema import send_log, subscribers
 from tests.factories import Spec, SpecClassifier, compose_digests, make_digests, publish
 from tests.factories import deliver as deliver_once
@@ -370,8 +370,8 @@ async def test_cursors_move_each_to_its_own_event_and_never_back(store: Store) -
         await conn.execute(
             subscribers.update().where(subscribers.c.id == ids[1]).values(event_cursor=9)
         )
-        await store_subscribers.advance_each(conn, {ids[0]: 6, ids[1]: 7, ids[2]: 12})
-        await store_subscribers.advance_each(conn, {})
+        await store_digests.advance_each(conn, {ids[0]: 6, ids[1]: 7, ids[2]: 12})
+        await store_digests.advance_each(conn, {})
         rows = await conn.execute(sa.select(subscribers.c.id, subscribers.c.event_cursor))
         cursors = dict(rows.all())
     assert [cursors[i] for i in ids] == [6, 9, 12]

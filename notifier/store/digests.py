@@ -7,7 +7,7 @@ events from there for them, and storing their next digest clears it."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -126,7 +126,7 @@ class Digests:
             await store_subscribers.advance_cursors(
                 conn, [sid for sid in subscriber_ids if sid not in short], until
             )
-            await store_subscribers.advance_each(conn, short)
+            await advance_each(conn, short)
             for p in planned:
                 if p.replayed is not None and p.message.message_id in ids:
                     # A later failure may have set an earlier point meanwhile: keep that one.
@@ -139,6 +139,21 @@ class Digests:
                         .values(replay_from=None)
                     )
         return len(ids)
+
+
+async def advance_each(conn: AsyncConnection, cursors: Mapping[int, int]) -> None:
+    """Move each subscriber's cursor to its own event, never back: one executemany, as a
+    batch's digests with held entries stop at as many different events."""
+    if cursors:
+        statement = (
+            subscribers.update()
+            .where(
+                subscribers.c.id == sa.bindparam("who"),
+                subscribers.c.event_cursor < sa.bindparam("to"),
+            )
+            .values(event_cursor=sa.bindparam("to"))
+        )
+        await conn.execute(statement, [{"who": who, "to": to} for who, to in cursors.items()])
 
 
 async def _replay_points(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, int]:

@@ -203,21 +203,6 @@ async def advance_cursors(
         )
 
 
-async def advance_each(conn: AsyncConnection, cursors: Mapping[int, int]) -> None:
-    """Move each subscriber's cursor to its own event, never back: one executemany, as a
-    batch's digests with held entries stop at as many different events."""
-    if cursors:
-        statement = (
-            subscribers.update()
-            .where(
-                subscribers.c.id == sa.bindparam("who"),
-                subscribers.c.event_cursor < sa.bindparam("to"),
-            )
-            .values(event_cursor=sa.bindparam("to"))
-        )
-        await conn.execute(statement, [{"who": who, "to": to} for who, to in cursors.items()])
-
-
 async def revoke_links(conn: AsyncConnection, subscriber_id: int) -> None:
     """Invalidate every signed link sent to the subscriber so far."""
     await conn.execute(
