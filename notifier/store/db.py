@@ -192,9 +192,8 @@ class Database:
                         "database is locked by another writer of this process"
                     ) from None
             else:
-                await (
-                    turn.acquire()
-                )  # free: taken at once (wait_for would add a task and a loop turn)
+                # Free: taken at once (wait_for would add a task and a turn of the loop).
+                await turn.acquire()
             stack.callback(turn.release)
         return await stack.enter_async_context(self.engine.begin())
 
