@@ -45,7 +45,7 @@ async def record(
     each row's parameters in Python at several times the cost of the insert: the statement is
     compiled once here and the rows go to the driver as plain tuples, built column by column
     (the loops run in C), each value through its column type's own bind processor (so they
-    are stored exactly as before; the one time, once)."""
+    are stored exactly as before; the batch's one time is processed once)."""
     columns: dict[str, list[Any]] = {
         key: [] for key in ("subscriber_id", "item_id", "content_hash", "reason", "outbox_id")
     }
