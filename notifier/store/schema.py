@@ -1,16 +1,15 @@
 """The database schema: one place that names every table and column.
 
 Alembic migrations in ``store/migrations`` create it; tests assert the two agree.
-Times are stored as aware UTC (``UTCDateTime``) so SQLite and PostgreSQL behave alike.
+Times are stored as aware UTC (``UTCDateTime``) so SQLite and PostgreSQL behave alike; long
+texts and payloads are compressed on SQLite (``PackedText``, ``PackedJSON``: column_types.py).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
+
+from notifier.store.column_types import PackedJSON, PackedText, UTCDateTime
 
 metadata = sa.MetaData(
     naming_convention={
@@ -20,26 +19,6 @@ metadata = sa.MetaData(
         "pk": "pk_%(table_name)s",
     }
 )
-
-
-class UTCDateTime(sa.types.TypeDecorator[datetime]):
-    """Aware datetimes in, aware UTC datetimes out, on every backend."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if not isinstance(value, datetime) or value.tzinfo is None:
-            raise ValueError("naive datetime given to the store; use aware datetimes")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        assert isinstance(value, datetime)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _id() -> sa.Column[int]:
@@ -145,7 +124,7 @@ document_versions = sa.Table(
     sa.Column("content_hash", sa.String(64), nullable=False),
     sa.Column("url", sa.Text, nullable=False),
     sa.Column("title", sa.Text, nullable=False),
-    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("text", PackedText, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Index(None, "document_id"),
 )
@@ -164,7 +143,7 @@ items = sa.Table(
     sa.Column("current_version_id", sa.Integer),
     sa.Column("content_hash", sa.String(64), nullable=False),
     # current classification: [{"topic", "score", "evidence": [{"term", "matched", "where"}]}]
-    sa.Column("topics", sa.JSON, nullable=False),
+    sa.Column("topics", PackedJSON, nullable=False),
     sa.Column("topics_version", sa.String(64), nullable=False, server_default=""),
     sa.Column("decides_item_id", sa.Integer, sa.ForeignKey("items.id")),  # minutes -> agenda
     sa.Column("created_at", UTCDateTime, nullable=False),
@@ -183,9 +162,9 @@ item_versions = sa.Table(
     sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id"), nullable=False),
     sa.Column("content_hash", sa.String(64), nullable=False),
     sa.Column("title", sa.Text, nullable=False),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("indstilling", sa.Text),
-    sa.Column("beslutning", sa.Text),
+    sa.Column("text", PackedText, nullable=False),
+    sa.Column("indstilling", PackedText),
+    sa.Column("beslutning", PackedText),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Index(None, "item_id"),
 )
@@ -213,7 +192,7 @@ events = sa.Table(
     sa.Column("document_id", sa.Integer),
     sa.Column("item_id", sa.Integer),
     sa.Column("item_version_id", sa.Integer),
-    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("payload", PackedJSON, nullable=False),
     sa.Index(None, "type", "id"),
     sa.Index(None, "item_id"),
 )

@@ -1,0 +1,136 @@
+"""Long texts and payloads are stored compressed on SQLite and read back exactly as written;
+rows written before stay readable, and a downgrade unpacks them for the older code."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+
+from notifier.store import Store
+from notifier.store.column_types import PACK_FROM, pack, unpack
+from notifier.store.db import _alembic_config
+from tests.factories import Spec, publish
+
+NOW = datetime(2024, 6, 21, 5, 0, tzinfo=UTC)
+TEXT = (
+    "Baggrund\nKKR Sjælland drøftede status for klima VIP-projekterne (SAG-2021-01954). "
+    "Kommunerne i regionen har sammen søgt midler til grøn omstilling og kollektiv trafik. "
+) * 12
+TITLE = " ".join(["Dagsorden for mødet i KKR Sjælland om klima, grøn omstilling og trafik"] * 4)
+STORED = (
+    ("item_versions", "text"),
+    ("item_versions", "indstilling"),
+    ("document_versions", "text"),
+    ("events", "payload"),
+    ("items", "topics"),
+)
+
+
+def test_short_values_stay_text_and_long_ones_are_packed() -> None:
+    assert pack("KKR drøftede sagen.") == "KKR drøftede sagen."
+    packed = pack(TEXT)
+    assert isinstance(packed, bytes) and len(packed) < len(TEXT.encode()) / 3
+    for value in (TEXT, "æøå" * 300, "🚆 " * 200, "x" * (PACK_FROM - 1)):
+        assert unpack(pack(value)) == value
+
+
+async def _storage(store: Store) -> dict[tuple[str, str], set[str]]:
+    """The storage class (SQLite) or Python type (PostgreSQL) of each packed column's values."""
+    found: dict[tuple[str, str], set[str]] = {}
+    async with store.db.engine.connect() as conn:
+        for table, column in STORED:
+            if store.db.dialect == "sqlite":
+                rows = await conn.exec_driver_sql(
+                    f"SELECT DISTINCT typeof({column}) FROM {table} WHERE {column} IS NOT NULL"
+                )
+                found[table, column] = {row[0] for row in rows}
+            else:
+                rows = await conn.exec_driver_sql(f"SELECT {column} FROM {table}")
+                found[table, column] = {type(row[0]).__name__ for row in rows}
+    return found
+
+
+async def test_long_values_are_packed_on_sqlite_and_read_back_as_written(store: Store) -> None:
+    spec = Spec(
+        title="3.2. Status for klima VIP-projekterne",
+        text=TEXT,
+        topics=["klima", "trafik"],
+        indstilling="Det indstilles, at KKR tager orienteringen til efterretning. " * 5,
+        beslutning="Godkendt.",
+    )
+    [snapshot] = await publish(store, [spec], title=TITLE, now=NOW)
+    assert (snapshot.text, snapshot.indstilling, snapshot.beslutning) == (
+        spec.text,
+        spec.indstilling,
+        "Godkendt.",
+    )
+    assert snapshot.document_title == TITLE
+    [event] = [e for e in await store.archive.since(0) if e.type.is_item]
+    assert event.snapshot == snapshot
+    storage = await _storage(store)
+    if store.db.dialect == "sqlite":
+        assert storage == {column: {"blob"} for column in STORED}
+    else:  # PostgreSQL keeps its own types (TOAST compresses long values)
+        assert storage == {
+            ("item_versions", "text"): {"str"},
+            ("item_versions", "indstilling"): {"str"},
+            ("document_versions", "text"): {"str"},
+            ("events", "payload"): {"dict"},
+            ("items", "topics"): {"list"},
+        }
+
+
+async def test_rows_written_before_packing_read_unchanged(sqlite_store: Store) -> None:
+    spec = Spec(title="3.2. Status for klima VIP-projekterne", text=TEXT, topics=["klima"])
+    [snapshot] = await publish(sqlite_store, [spec], title=TITLE, now=NOW)
+    async with sqlite_store.db.engine.begin() as conn:
+        for event_id, payload in await conn.exec_driver_sql("SELECT id, payload FROM events"):
+            # As SQLAlchemy's JSON type wrote them: plain text, ASCII-escaped.
+            old = json.dumps(json.loads(unpack(payload)))
+            await conn.exec_driver_sql(
+                "UPDATE events SET payload = ? WHERE id = ?", (old, event_id)
+            )
+        await conn.exec_driver_sql("UPDATE item_versions SET text = ?", (TEXT,))
+    storage = await _storage(sqlite_store)
+    assert storage["item_versions", "text"] == storage["events", "payload"] == {"text"}
+    assert storage["document_versions", "text"] == {"blob"}  # left packed: both kinds at once
+    [event] = [e for e in await sqlite_store.archive.since(0) if e.type.is_item]
+    assert event.snapshot == snapshot
+
+
+async def test_a_downgrade_unpacks_values_for_the_older_code(tmp_path: Path) -> None:
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path}/kkr.db")
+    try:
+        spec = Spec(
+            title="3.2. Status for klima VIP-projekterne",
+            text=TEXT,
+            topics=["klima"],
+            indstilling="Det indstilles, at KKR tager orienteringen til efterretning. " * 5,
+        )
+        [snapshot] = await publish(store, [spec], title=TITLE, now=NOW)
+        async with store.db.engine.begin() as conn:
+            await conn.run_sync(lambda sync: command.downgrade(_alembic_config(sync), "0009"))
+        assert await _storage(store) == {column: {"text"} for column in STORED}
+        async with store.db.engine.connect() as conn:
+            text, payload = (
+                await conn.execute(
+                    sa.text(
+                        "SELECT v.text, e.payload FROM item_versions AS v, events AS e "
+                        "WHERE e.item_version_id = v.id"
+                    )
+                )
+            ).one()
+        assert text == TEXT
+        assert json.loads(payload)["document_title"] == snapshot.document_title
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("value", ["", "kort", "a" * PACK_FROM])
+def test_values_round_trip_at_the_edges(value: str) -> None:
+    assert unpack(pack(value)) == value
