@@ -184,3 +184,35 @@ async def test_the_archive_searches_and_shows_a_page_per_point(sqlite_store: Sto
         waiting = await client.get(movia_url)
         assert "Referatet med beslutningen er ikke kommet endnu" in waiting.text
         assert (await client.get("/punkt/999999")).status_code == 404
+
+
+async def test_sqlites_index_keeps_no_copy_of_the_text_and_forgets_old_versions(
+    sqlite_store: Store,
+) -> None:
+    """Migration 0011: the FTS5 table is contentless; an edit takes exactly the old version's
+    stems out of the index, also for items indexed before the migration."""
+    await publish(sqlite_store, AGENDA, council=Council.SJAELLAND)
+    engine = sqlite_store.db.engine
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.downgrade(_alembic_config(sync), "0010"))
+        copied = await conn.exec_driver_sql("SELECT count(*) FROM item_search_content")
+        assert copied.scalar_one() == len(AGENDA)
+    await migrate(engine)
+    async with engine.connect() as conn:
+        tables = await conn.run_sync(lambda sync: sa.inspect(sync).get_table_names())
+    assert "item_search_content" not in tables
+    assert await search(sqlite_store, "landdistrikter") == ["Trafikselskabet Movias budget"]
+    changed = Spec(
+        title="Trafikselskabet Movias budget",
+        number="4",
+        text="Movia varsler færre afgange på regionale ruter.",
+        topics=["trafik_infrastruktur"],
+    )
+    await publish(sqlite_store, [AGENDA[0], changed, AGENDA[3]], council=Council.SJAELLAND)
+    assert await search(sqlite_store, "landdistrikter") == []
+    assert await search(sqlite_store, "afgangene") == ["Trafikselskabet Movias budget"]
+    # Again: now the stems forgotten are ones the new table was given itself.
+    changed = Spec(title=changed.title, number="4", text="Movia holder fast i busserne.")
+    await publish(sqlite_store, [AGENDA[0], changed, AGENDA[3]], council=Council.SJAELLAND)
+    assert await search(sqlite_store, "afgangene") == []
+    assert await search(sqlite_store, "busserne") == ["Trafikselskabet Movias budget"]

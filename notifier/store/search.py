@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import ModuleType
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.models import Council, Event, EventType, Item
 from notifier.store import events as store_events
-from notifier.store.db import Database
+from notifier.store.column_types import PackedJSON
+from notifier.store.db import Database, per_dialect
 from notifier.store.schema import documents, items, meetings
 from notifier.store.search_text import fts_query, fts_row, search_fields, ts_query
 
@@ -38,9 +40,31 @@ _POSTGRES_HITS = sa.text(
     "WHERE s.document @@ q.query ORDER BY rank LIMIT :limit"
 )
 
+# SQLite (migration 0011): the FTS5 table is contentless, and the stems each item was indexed
+# with are kept here, compressed, to take the item out of the index again.
+_stems = sa.Table(
+    "item_search_stems",
+    sa.MetaData(),
+    sa.Column("item_id", sa.Integer, primary_key=True),
+    sa.Column("stems", PackedJSON, nullable=False),  # [title stems, body stems]
+)
+_FORGET = sa.text(
+    "INSERT INTO item_search (item_search, rowid, title, body) "
+    "VALUES ('delete', :id, :title, :body)"
+)
+_ADD = sa.text("INSERT INTO item_search (rowid, title, body) VALUES (:id, :title, :body)")
+
+
+@per_dialect
+def _keep_stems(dialect: ModuleType) -> Any:
+    statement = dialect.insert(_stems)
+    return statement.on_conflict_do_update(
+        index_elements=[_stems.c.item_id], set_={"stems": statement.excluded.stems}
+    )
+
 
 async def index(conn: AsyncConnection, versions: Sequence[tuple[int, Item]]) -> None:
-    """Make the index hold these versions of items, given as (item id, item), in two
+    """Make the index hold these versions of items, given as (item id, item), in four
     statements at most (call it in the versions' transaction)."""
     if not versions:
         return
@@ -61,9 +85,19 @@ async def index(conn: AsyncConnection, versions: Sequence[tuple[int, Item]]) -> 
     for item_id, fields in fielded:
         title_stems, body_stems = fts_row(*fields)
         rows.append({"id": item_id, "title": title_stems, "body": body_stems})
-    await conn.execute(sa.text("DELETE FROM item_search WHERE rowid = :id"), rows)
+    # A contentless table forgets an item only when told the very stems it was indexed with.
+    indexed = await conn.execute(
+        sa.select(_stems.c.item_id, _stems.c.stems).where(
+            _stems.c.item_id.in_([row["id"] for row in rows])
+        )
+    )
+    old = [{"id": item_id, "title": title, "body": body} for item_id, (title, body) in indexed]
+    if old:
+        await conn.execute(_FORGET, old)
+    await conn.execute(_ADD, rows)
     await conn.execute(
-        sa.text("INSERT INTO item_search (rowid, title, body) VALUES (:id, :title, :body)"), rows
+        _keep_stems(conn),
+        [{"item_id": row["id"], "stems": [row["title"], row["body"]]} for row in rows],
     )
 
 
