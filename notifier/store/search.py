@@ -176,14 +176,10 @@ async def _shown(
     """The hits the archive shows, best first."""
     if not hits:
         return []
+    # Topics only when filtering by one: up to MAX_HITS lists to decompress and parse.
+    topics = [items.c.topics] if topic is not None else []
     query = (
-        sa.select(
-            items.c.id,
-            items.c.topics,
-            documents.c.review,
-            documents.c.date,
-            meetings.c.starts_at,
-        )
+        sa.select(items.c.id, *topics, documents.c.review, documents.c.date, meetings.c.starts_at)
         .join(documents, documents.c.id == items.c.document_id)
         .outerjoin(meetings, meetings.c.id == documents.c.meeting_id)
         .where(
