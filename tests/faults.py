@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -31,10 +30,12 @@ class ReadOnly:
         self._url = engine.url
         self.on = False
         if engine.dialect.name == "sqlite":
-            sa.event.listen(engine.sync_engine, "checkout", self._checkout)
+            # Before every statement, BEGIN included: the store's writers keep one connection
+            # open, so switching at checkout would not reach it.
+            sa.event.listen(engine.sync_engine, "before_cursor_execute", self._before)
 
-    def _checkout(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        cursor = dbapi_connection.cursor()
+    def _before(self, connection: sa.Connection, *_: object) -> None:
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         cursor.execute(f"PRAGMA query_only = {1 if self.on else 0}")
         cursor.close()
 

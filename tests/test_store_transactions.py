@@ -202,3 +202,48 @@ async def test_a_task_cancelled_during_a_statement_in_a_thread_leaves_the_store_
         assert tables == []  # the cancelled transaction left nothing behind
     finally:
         await store.close()
+
+
+async def test_writers_share_one_kept_connection_and_a_failure_replaces_it(
+    tmp_path: Path,
+) -> None:
+    """SQLite's writers take turns, so they use one connection kept open between their
+    transactions (a checkout per transaction cost more than a small transaction); a write that
+    fails, or is cancelled, leaves nothing behind and the next one gets a fresh connection."""
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'notifier.db'}")
+    checkouts: list[object] = []
+    sa.event.listen(
+        store.db.engine.sync_engine, "checkout", lambda dbapi, *_: checkouts.append(dbapi)
+    )
+    try:
+        for n in range(5):
+            async with store.db.write() as conn:
+                if n == 0:
+                    await conn.execute(sa.text("CREATE TABLE t (x INTEGER)"))
+                await conn.execute(sa.text("INSERT INTO t VALUES (:n)"), {"n": n})
+        assert len(checkouts) == 1
+
+        with pytest.raises(RuntimeError):
+            async with store.db.write() as conn:
+                await conn.execute(sa.text("INSERT INTO t VALUES (100)"))
+                raise RuntimeError("the caller's own failure")
+
+        async def cancelled() -> None:
+            async with store.db.write() as conn:
+                await conn.execute(sa.text("INSERT INTO t VALUES (200)"))
+                await asyncio.sleep(10)
+
+        task = asyncio.create_task(cancelled())
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+        async with store.db.write() as conn:
+            await conn.execute(sa.text("INSERT INTO t VALUES (5)"))
+        assert len(checkouts) == 3  # one more after each failure
+        async with store.db.read() as conn:
+            kept = [row.x for row in await conn.execute(sa.text("SELECT x FROM t ORDER BY x"))]
+        assert kept == [0, 1, 2, 3, 4, 5]
+    finally:
+        await store.close()

@@ -5,7 +5,8 @@ transaction, and each turns a database failure into ``StoreError`` at the store'
 callers above the store never see SQLAlchemy. On SQLite a writer takes the write lock up front
 (``BEGIN IMMEDIATE``: a read-then-write transaction then waits instead of failing when another
 writer got in between), waiting for it off the event loop; a reader uses a plain ``BEGIN`` and
-never blocks writers (WAL). SQLite's calls run on the caller's thread (``sqlite_inline``).
+never blocks writers (WAL). SQLite's calls run on the caller's thread (``sqlite_inline``), and
+this process's writers, which take turns, share one connection kept open between them.
 """
 
 from __future__ import annotations
@@ -152,6 +153,11 @@ class Database:
         self._writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             weakref.WeakKeyDictionary()
         )
+        # SQLite: the connection this process's writers use in turn, kept open between their
+        # transactions (see _begin_writing).
+        self._writing: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncConnection] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @property
     def dialect(self) -> str:
@@ -182,22 +188,46 @@ class Database:
     async def _begin_writing(self, stack: contextlib.AsyncExitStack) -> AsyncConnection:
         """A connection in a write transaction. SQLite: after this process's other writers,
         waiting on the event loop (for another process's, sqlite_inline waits)."""
-        if self.dialect == "sqlite":
-            turn = self._writers.setdefault(asyncio.get_running_loop(), asyncio.Lock())
-            if turn.locked():
-                try:
-                    await asyncio.wait_for(turn.acquire(), sqlite_inline.LOCK_WAIT)
-                except TimeoutError:
-                    raise StoreError(
-                        "database is locked by another writer of this process"
-                    ) from None
-            else:
-                # Free: taken at once (wait_for would add a task and a turn of the loop).
-                await turn.acquire()
-            stack.callback(turn.release)
-        return await stack.enter_async_context(self.engine.begin())
+        if self.dialect != "sqlite":
+            return await stack.enter_async_context(self.engine.begin())
+        loop = asyncio.get_running_loop()
+        turn = self._writers.setdefault(loop, asyncio.Lock())
+        if turn.locked():
+            try:
+                await asyncio.wait_for(turn.acquire(), sqlite_inline.LOCK_WAIT)
+            except TimeoutError:
+                raise StoreError("database is locked by another writer of this process") from None
+        else:
+            # Free: taken at once (wait_for would add a task and a turn of the loop).
+            await turn.acquire()
+        stack.callback(turn.release)
+        # Writers take turns, so one connection serves them all: taking one from the pool and
+        # giving it back (a reset, and a close in a task of its own) cost more than a small
+        # write transaction itself.
+        conn = self._writing.get(loop)
+        if conn is None or conn.closed or conn.invalidated or conn.in_transaction():
+            conn = self._writing[loop] = await self.engine.connect()
+        stack.push_async_exit(self._dropped_on_error(loop, conn))
+        await stack.enter_async_context(conn.begin())
+        return conn
+
+    def _dropped_on_error(self, loop: asyncio.AbstractEventLoop, conn: AsyncConnection) -> Any:
+        """An exit callback: after a failed transaction (or a cancelled one, whose rollback may
+        not have run) the kept connection is closed, and the next writer takes a fresh one."""
+
+        async def exit_(exc_type: type[BaseException] | None, *_: object) -> bool:
+            if exc_type is not None and self._writing.get(loop) is conn:
+                del self._writing[loop]
+                with contextlib.suppress(Exception):
+                    await conn.close()
+            return False
+
+        return exit_
 
     async def dispose(self) -> None:
+        kept = self._writing.pop(asyncio.get_running_loop(), None)
+        if kept is not None:
+            await kept.close()
         await self.engine.dispose()
 
 
