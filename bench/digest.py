@@ -37,6 +37,7 @@ from notifier.deliver import Deliverer
 from notifier.models import Council, Frequency, SubscriberState
 from notifier.runtime import Runtime
 from notifier.store import Store
+from notifier.store.outbox import bodies as outbox_bodies
 from notifier.transport import SmtpTransport
 from tests.factories import TOPIC_IDS, Spec, publish
 from tests.smtp import free_port
@@ -166,11 +167,11 @@ async def _measure(people: int, port: int, workdir: Path, profile: bool) -> None
         assert planned == people, planned
         print(f"  planned and rendered once: {time.perf_counter() - started:.1f} s")
         engine = runtime.store.db.engine
-        async with engine.connect() as conn:
-            bodies = [
-                bytes(row[0])
-                for row in (await conn.exec_driver_sql("SELECT body FROM outbox_bodies")).all()
-            ]
+        async with runtime.store.db.read() as conn:
+            # The complete messages: since the shared parts (migration 0008) a row of
+            # outbox_bodies holds only what is the message's own, a few KiB.
+            ids = [row[0] for row in await conn.exec_driver_sql("SELECT id FROM outbox")]
+            bodies = list((await outbox_bodies(conn, ids)).values())
         size = sum(map(len, bodies)) / len(bodies)
         print(f"  {len(bodies)} messages, {size / 1024:.1f} KiB each on average")
         deliver: list[float] = []
