@@ -375,3 +375,45 @@ async def test_cursors_move_each_to_its_own_event_and_never_back(store: Store) -
         rows = await conn.execute(sa.select(subscribers.c.id, subscribers.c.event_cursor))
         cursors = dict(rows.all())
     assert [cursors[i] for i in ids] == [6, 9, 12]
+
+
+async def test_a_run_larger_than_one_write_batch_enqueues_each_digest_once(
+    sqlite_store: Store,
+) -> None:
+    """Digests are planned BATCH subscribers at a time and committed WRITE_BATCH at a time:
+    every subscriber of a run spanning several commits gets one digest, a cursor moved to the
+    end, and a second run finds nothing to tell."""
+    from notifier.digest_runner import BATCH, WRITE_BATCH
+
+    people = WRITE_BATCH * 2 + BATCH + 7  # three commits, the last one partial
+    for n in range(people):
+        topic = ("klima_miljoe", "uddannelse")[n % 2]
+        await subscribe(sqlite_store, f"p{n}@example.org", topics=(topic,))
+    await publish(
+        sqlite_store,
+        [
+            Spec(title="DK2020 klimaplaner", topics=["klima_miljoe"], number="3"),
+            Spec(title="Praktikpladser", topics=["uddannelse"], number="4"),
+        ],
+    )
+    settings = settings_for(None)
+    logs: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("INSERT INTO send_log"):
+            logs.append(statement)
+
+    sa.event.listen(sqlite_store.db.engine.sync_engine, "before_cursor_execute", seen)
+    assert await make_digests(sqlite_store, settings, Frequency.DAILY, now=NOW) == people
+    async with sqlite_store.db.read() as conn:
+        per_person = await conn.execute(
+            sa.text("SELECT subscriber_id, count(*) FROM outbox GROUP BY subscriber_id")
+        )
+        assert sorted(count for _id, count in per_person) == [1] * people
+        cursors = await conn.execute(sa.select(sa.func.min(subscribers.c.event_cursor)))
+        newest = await conn.execute(sa.text("SELECT max(id) FROM events"))
+        assert cursors.scalar_one() == newest.scalar_one()
+        logged = await conn.execute(sa.select(sa.func.count()).select_from(send_log))
+        assert logged.scalar_one() == people
+    assert len(logs) == 3  # one send-log write per commit, not one per BATCH
+    assert await make_digests(sqlite_store, settings, Frequency.DAILY, now=NOW) == 0
