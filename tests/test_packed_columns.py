@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from sqlalchemy.dialects import sqlite
 
 from notifier.store import Store
-from notifier.store.column_types import PACK_FROM, pack, unpack
+from notifier.store.column_types import PACK_FROM, PackedJSON, pack, unpack
 from notifier.store.db import _alembic_config
 from tests.factories import Spec, publish
 
@@ -134,3 +135,16 @@ async def test_a_downgrade_unpacks_values_for_the_older_code(tmp_path: Path) -> 
 @pytest.mark.parametrize("value", ["", "kort", "a" * PACK_FROM])
 def test_values_round_trip_at_the_edges(value: str) -> None:
     assert unpack(pack(value)) == value
+
+
+def test_payloads_with_a_lone_surrogate_stay_storable() -> None:
+    """Scraped text should never hold one, but a JSON payload that did was storable before
+    packing (the JSON type wrote ASCII escapes) and must stay so."""
+    dialect = sqlite.dialect()
+    bind = PackedJSON().bind_processor(dialect)
+    read = PackedJSON().result_processor(dialect, None)
+    assert bind is not None and read is not None
+    payload = {"title": "Referat \ud800 fra KKR Sjælland " * 20}
+    stored = bind(payload)
+    assert isinstance(stored, bytes)
+    assert read(stored) == payload

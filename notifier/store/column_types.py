@@ -93,7 +93,8 @@ class PackedJSON(sa.types.TypeDecorator[Any]):
         def process(value: Any) -> str | bytes | None:
             if value is None:
                 return None
-            return pack(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+            # ASCII as the JSON type wrote it: a lone surrogate in scraped text stays storable.
+            return pack(json.dumps(value, separators=(",", ":")))
 
         return process
 
