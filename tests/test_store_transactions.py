@@ -245,5 +245,12 @@ async def test_writers_share_one_kept_connection_and_a_failure_replaces_it(
         async with store.db.read() as conn:
             kept = [row.x for row in await conn.execute(sa.text("SELECT x FROM t ORDER BY x"))]
         assert kept == [0, 1, 2, 3, 4, 5]
+        # One left in a transaction (not expected: nothing but a write uses it) is closed and
+        # replaced, not reused mid-transaction.
+        stray = store.db._writing[asyncio.get_running_loop()]
+        await stray.begin()
+        async with store.db.write() as conn:
+            assert conn is not stray
+        assert stray.closed
     finally:
         await store.close()

@@ -206,6 +206,9 @@ class Database:
         # write transaction itself.
         conn = self._writing.get(loop)
         if conn is None or conn.closed or conn.invalidated or conn.in_transaction():
+            if conn is not None:  # not expected: a failed transaction closes it (below)
+                with contextlib.suppress(Exception):
+                    await conn.close()
             conn = self._writing[loop] = await self.engine.connect()
         stack.push_async_exit(self._dropped_on_error(loop, conn))
         await stack.enter_async_context(conn.begin())
