@@ -417,3 +417,35 @@ async def test_a_run_larger_than_one_write_batch_enqueues_each_digest_once(
         assert logged.scalar_one() == people
     assert len(logs) == 3  # one send-log write per commit, not one per BATCH
     assert await make_digests(sqlite_store, settings, Frequency.DAILY, now=NOW) == 0
+
+
+async def test_told_reads_the_send_log_for_just_these_subscribers_and_items(
+    store: Store,
+) -> None:
+    """The planner's look-up of what was told (SQLite binds the ids as JSON arrays)."""
+    ids = [
+        await subscribe(store, f"p{n}@example.org", topics=(topic,))
+        for n, topic in enumerate(("klima_miljoe", "uddannelse", "all"))
+    ]
+    await publish(
+        store,
+        [
+            Spec(title="DK2020 klimaplaner", topics=["klima_miljoe"], number="3"),
+            Spec(title="Praktikpladser", topics=["uddannelse"], number="4"),
+            Spec(title="Sundhedsaftalen", topics=["sundhed"], number="5"),
+        ],
+    )
+    assert await make_digests(store, settings_for(None), Frequency.DAILY, now=NOW) == 3
+    async with store.db.read() as conn:
+        logged = [
+            (row.subscriber_id, row.item_id, row.content_hash, row.reason)
+            for row in await conn.execute(sa.select(send_log))
+        ]
+    assert len(logged) == 5  # one item each for the first two, all three for the third
+    item_ids = sorted({row[1] for row in logged})
+    wanted_people, wanted_items = ids[1:], [item_ids[0], item_ids[2], 10_000]
+    expected = [row for row in logged if row[0] in wanted_people and row[1] in wanted_items]
+    found = await store.digests.told(wanted_people, wanted_items)
+    assert sorted(found) == sorted(expected) and expected
+    assert await store.digests.told([], item_ids) == []
+    assert await store.digests.told(ids, []) == []

@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from notifier.store import Store
 from notifier.store.db import _alembic_config, create_engine, migrate
 from notifier.store.schema import metadata, outbox, outbox_bodies, send_log
-from notifier.store.send_log import _messages
+from notifier.store.send_log import _TOLD_SQLITE, _messages
 
 NOW = datetime(2024, 6, 21, 5, 0, tzinfo=UTC)
 
@@ -85,6 +85,8 @@ async def test_look_ups_from_the_send_logs_other_side_use_an_index(sqlite_store:
         ),
         ("ix_send_log_outbox_id", send_log.delete().where(send_log.c.outbox_id == 7)),
         ("ix_outbox_subscriber_id", sa.select(outbox.c.id).where(outbox.c.subscriber_id == 7)),
+        # The planner's look-up of what was told, by subscriber and item.
+        ("sqlite_autoindex_send_log_1", _TOLD_SQLITE.params(subscribers="[7]", items="[1,2]")),
     ]
     async with sqlite_store.db.engine.connect() as conn:
         for index, query in looked_up:
