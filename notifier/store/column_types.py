@@ -49,7 +49,7 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
 
 def pack(text: str) -> str | bytes:
     """``text`` as SQLite should store it: compressed when that pays, else as it is."""
-    if len(text) < PACK_FROM // 2:  # fewer bytes than PACK_FROM however it encodes
+    if len(text) < PACK_FROM // 4:  # under PACK_FROM bytes however it encodes (<= 4 each)
         return text
     raw = text.encode()
     if len(raw) < PACK_FROM:
