@@ -34,14 +34,18 @@ _NEWS_URL = re.compile(r"nyhed|/kommunekontaktrad/kkr-", re.IGNORECASE)
 
 def infer_kind(cover: str, url: str, *, is_pdf: bool) -> tuple[DocumentKind, bool]:
     """Kind and whether it is a tillægsdagsorden: the first of the words on the cover wins (a
-    table of contents may say "Godkendelse af referat"), else the URL."""
+    table of contents may say "Godkendelse af referat"), else the URL. A web page at a news
+    address is news whatever its title says ("Sundhed på dagsorden i KKR", "Referat af møde i
+    KKR Sjælland": kl.dk publishes agendas and minutes as PDF files)."""
+    if not is_pdf and _NEWS_URL.search(url):
+        return DocumentKind.NEWSLETTER, False
     for text in (cover.casefold(), url.casefold().replace("-", " ")):
         if match := _KIND_WORDS.search(text):
             word = match.group(1)
             if word.startswith("till"):
                 return DocumentKind.AGENDA, True
             return (DocumentKind.MINUTES if word == "referat" else DocumentKind.AGENDA), False
-    if not is_pdf and (_NEWS_URL.search(url) or "nyhedsbrev" in cover.casefold()):
+    if not is_pdf and "nyhedsbrev" in cover.casefold():
         return DocumentKind.NEWSLETTER, False
     return DocumentKind.OTHER, False
 
