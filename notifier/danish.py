@@ -5,6 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+# What the title of an agenda point may start with: a capital, a digit, a quotation mark of any
+# kind ("»Sammen om velfærd« - KL-udspil") or a section sign ("§ 17, stk. 4-udvalg"). Not a
+# lower-case letter: the numbered lines of an Indstilling ("1. at KKR godkender ...") are not
+# points.
+TITLE_START = "A-ZÆØÅ0-9\"“”«»„‘’'§"
+
 WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 MONTHS = (
     "januar",

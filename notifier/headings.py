@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from notifier.danish import TITLE_START
 from notifier.point_text import cut_case, is_case_line, section
 from notifier.toc import Unit, label
 
@@ -67,7 +68,7 @@ def prose(unit: Unit) -> bool:
 
 
 def title_like(title: str) -> bool:
-    return bool(re.match(r"[A-ZÆØÅ0-9\"“”«]", title))
+    return bool(re.match(f"[{TITLE_START}]", title))
 
 
 def short_title(title: str) -> bool:

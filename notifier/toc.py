@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from notifier.danish import TITLE_START
 from notifier.models import canonical
 
 # "3.2.", "3.2", "5.", "5", "Punkt 5:", "Punkt 3.2 –"; what follows is the title.
@@ -27,7 +28,7 @@ _LABEL = re.compile(
     r"^(?:(?P<punkt>[Pp]unkt)\s+)?(?P<number>\d{1,2}(?:\.\d{1,2})?)"
     r"(?P<mark>\.?\s*[:–-](?=\s)|\.)?(?:\s+|$)"
 )
-_TITLE_START = re.compile(r"[A-ZÆØÅ0-9\"“”«]")
+_TITLE_START = re.compile(f"[{TITLE_START}]")
 # Page number at the end of an entry: after dot leaders, an ellipsis or (tab leaders are
 # whitespace once normalised) a space.
 _PAGE = re.compile(r"(?:\s*(?:\.\s*){2,}|\s*…+\s*|\s+)(?P<page>\d{1,3})$")

@@ -452,3 +452,51 @@ def test_point_summary_of_run_in_sections() -> None:
         "Beslutning: Godkendt.\n\nBilag\n\nTakstoversigt",
     )
     assert point_summary(item.text) == "Taksterne stiger."
+
+
+QUOTED = """Dagsorden
+
+Indhold
+
+1. Status for klima VIP-projekterne 2
+
+2. »Sammen om velfærd« - KL-udspil 3
+
+3. § 17, stk. 4-udvalg om rekruttering 4
+
+{body}"""
+
+QUOTED_BODY = """1. Status for klima VIP-projekterne
+
+SAG-2024-01611 pth
+
+Indstilling
+
+Det indstilles, at KKR tager status til efterretning.
+
+2. »Sammen om velfærd« - KL-udspil
+
+SAG-2024-02200 jra
+
+Indstilling
+
+Det indstilles, at KKR drøfter udspillet.
+
+3. § 17, stk. 4-udvalg om rekruttering
+
+SAG-2024-03300 mlh
+
+Indstilling
+
+Det indstilles, at KKR nedsætter udvalget."""
+
+
+@pytest.mark.parametrize("text", [QUOTED_BODY, QUOTED.format(body=QUOTED_BODY)])
+def test_a_title_may_open_with_a_quotation_mark_or_a_section_sign(text: str) -> None:
+    result = split_text(text)
+    assert [(i.key, i.title, i.case_number) for i in result.items] == [
+        ("1", "Status for klima VIP-projekterne", "SAG-2024-01611"),
+        ("2", "»Sammen om velfærd« - KL-udspil", "SAG-2024-02200"),
+        ("3", "§ 17, stk. 4-udvalg om rekruttering", "SAG-2024-03300"),
+    ]
+    assert result.problems == ()

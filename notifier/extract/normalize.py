@@ -11,6 +11,8 @@ import re
 import unicodedata
 from collections import Counter
 
+from notifier.danish import TITLE_START
+
 # A line-end hyphen before one of these words is a suspended compound ("klima- og energiplaner").
 _CONJUNCTIONS = frozenset({"og", "eller", "samt", "til", "som", "end", "m.v.", "mv."})
 # pdfium reports a hyphen it judged to be hyphenation as U+FFFE (older builds: U+0002) and drops
@@ -19,7 +21,9 @@ _BREAK = r"(?:-[ \t]*\n|[\ufffe\x02][ \t]*\n?)[ \t]*"
 _HYPHENATED = re.compile(rf"(\S)({_BREAK})(\S+)")
 # Also what XML cannot carry (noncharacters, lone surrogates): the text ends up in feeds and mails.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ufeff\u00ad\u200b\ud800-\udfff]")
-_LIST_ITEM = re.compile(r"^(?:[-–•*▪●]\s|\d{1,2}(?:\.\d{1,2})*\.?\s+[A-ZÆØÅ0-9\"”]|\d{1,2}\)\s)")
+_LIST_ITEM = re.compile(
+    rf"^(?:[-–•*▪●]\s|\d{{1,2}}(?:\.\d{{1,2}})*\.?\s+[{TITLE_START}]|\d{{1,2}}\)\s)"
+)
 _PAGE_NUMBER = re.compile(
     r"^(?:side\s*)?\d{1,3}(?:\s*(?:af|/|of)\s*\d{1,3})?$|^-\s*\d{1,3}\s*-$", re.IGNORECASE
 )
