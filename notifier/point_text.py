@@ -16,8 +16,13 @@ from collections.abc import Sequence
 from notifier.models import Item
 from notifier.toc import Unit, units
 
-_CASE_REF = r"SAG-\d{4}-\d{3,}|Sags?\.?\s?nr\.?:?\s*\d[\w/.-]*\d"
-_CASE = re.compile(r"\b(SAG-\d{4}-\d{3,})\b|\bSags?\.?\s?nr\.?:?\s*(\d[\w/.-]*\d)", re.IGNORECASE)
+# A label some templates put before the case number: "Sagsnr.:", "Sags-ID:", "Sag nr.",
+# "Sagsnummer:" (before "SAG-2024-01611" too).
+_CASE_LABEL = r"(?:\bSags?\.?\s?(?:nr|nummer|-?id)\.?|\bSag\s+nr\.?)\s*:?\s*"
+_CASE_REF = rf"(?:{_CASE_LABEL})?SAG-\d{{4}}-\d{{3,}}|{_CASE_LABEL}\d[\w/.-]*\d"
+_CASE = re.compile(
+    rf"(?:{_CASE_LABEL})?\b(SAG-\d{{4}}-\d{{3,}})\b|{_CASE_LABEL}(\d[\w/.-]*\d)", re.IGNORECASE
+)
 # The case-number line: "SAG-2024-01611 pth" names the case worker; the initials are dropped.
 _CASE_LINE = re.compile(
     rf"^(?P<ref>{_CASE_REF})(?P<initials>\s*[/,|–-]?\s*\(?[A-Za-zÆØÅæøå]{{2,5}}\)?)?\s*$",

@@ -500,3 +500,15 @@ def test_a_title_may_open_with_a_quotation_mark_or_a_section_sign(text: str) -> 
         ("3", "§ 17, stk. 4-udvalg om rekruttering", "SAG-2024-03300"),
     ]
     assert result.problems == ()
+
+
+@pytest.mark.parametrize("label", ["Sagsnr.: ", "Sags-ID: ", "Sag nr. ", "Sagsnummer: ", ""])
+def test_a_case_number_may_carry_a_label(label: str) -> None:
+    text = QUOTED_BODY.replace("SAG-", f"{label}SAG-").replace("\n\nSAG", "\nSAG")
+    result = split_text(text)
+    assert [(i.title, i.case_number) for i in result.items] == [
+        ("Status for klima VIP-projekterne", "SAG-2024-01611"),
+        ("»Sammen om velfærd« - KL-udspil", "SAG-2024-02200"),
+        ("§ 17, stk. 4-udvalg om rekruttering", "SAG-2024-03300"),
+    ]
+    assert all("pth" not in i.text and "jra" not in i.text for i in result.items)
