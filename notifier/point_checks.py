@@ -51,6 +51,8 @@ def stray_headings(found: list[Unit], points: list[Point], listed: set[str]) -> 
             head = label(unit.text)
             if head is None or not unit.starts_paragraph:
                 continue
+            if head.clock and head.number not in listed:
+                continue  # a programme's "11.30 Drøftelse"
             title, body = heading_title(found, index, head.rest)
             if not title_like(title) or not short_title(title):
                 continue

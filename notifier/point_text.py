@@ -28,9 +28,12 @@ _CASE_LINE = re.compile(
     rf"^(?P<ref>{_CASE_REF})(?P<initials>\s*[/,|–-]?\s*\(?[A-Za-zÆØÅæøå]{{2,5}}\)?)?\s*$",
     re.IGNORECASE,
 )
-# A section heading on its own line ("Beslutning") or run in ("Beslutning: Godkendt.").
+# A section heading on its own line ("Beslutning") or run in ("Beslutning: Godkendt."), also
+# in the plural or naming who decided ("Beslutning i KKR Sjælland den 17. april 2024:"); a
+# sentence ending in a full stop is text.
 _SECTION = re.compile(
     r"^(Baggrund|Indstilling|Sagsfremstilling|Beslutning|Vedlagte bilag|Bilag|Økonomi|Resumé)"
+    r"(?:er)?(?:\s+i\s+(?:KKR|udvalget|rådet|mødet)\b[^:\n]{0,80}?(?<!\.))?"
     r"\s*(?::\s*(?P<rest>.*))?$",
     re.IGNORECASE,
 )

@@ -243,7 +243,7 @@ def _body_headings(found: list[Unit]) -> list[Point]:
             continue
         title, body = heading_title(found, index, head.rest)
         candidate = unit.starts_paragraph and len(unit.text) <= 250 and title_like(title)
-        strong = candidate and confirmed(found, body)
+        strong = candidate and confirmed(found, body) and not head.clock
         if candidate and head.bare and not strong and not confirms_top(found, index, head.parts):
             # "5 Title" without a dot is a point when it reads like one, not a table row
             candidate = short_title(title) and not re.search(r"\d\s+\d", title)

@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from notifier.danish import TITLE_START
 from notifier.models import canonical
 
-# "3.2.", "3.2", "5.", "5", "Punkt 5:", "Punkt 3.2 –"; what follows is the title.
+# "3.2.", "3.2", "5.", "5", "Punkt 5:", "Punkt 3.2 –", "Pkt. 5"; what follows is the title.
 _LABEL = re.compile(
-    r"^(?:(?P<punkt>[Pp]unkt)\s+)?(?P<number>\d{1,2}(?:\.\d{1,2})?)"
+    r"^(?:(?P<punkt>[Pp]unkt|[Pp]kt\.)\s*)?(?P<number>\d{1,2}(?:\.\d{1,2})?)"
     r"(?P<mark>\.?\s*[:–-](?=\s)|\.)?(?:\s+|$)"
 )
 _TITLE_START = re.compile(f"[{TITLE_START}]")
+_CLOCK = re.compile(r"(?:[01]?\d|2[0-3])\.[0-5]\d")
 # Page number at the end of an entry: after dot leaders, an ellipsis or (tab leaders are
 # whitespace once normalised) a space.
 _PAGE = re.compile(r"(?:\s*(?:\.\s*){2,}|\s*…+\s*|\s+)(?P<page>\d{1,3})$")
@@ -53,6 +54,12 @@ class Label:
     rest: str
     bare: bool  # no dot, colon or "Punkt": "5 Title" could be a table row
     punkt: bool  # "Punkt 5": never an item of a numbered list
+
+    @property
+    def clock(self) -> bool:
+        """Reads as a time of day ("11.30 Drøftelse" in a programme): taken as a point only
+        where the numbering leads to it (3.9, then 3.10)."""
+        return bool(_CLOCK.fullmatch(self.number)) and not self.punkt
 
 
 @dataclass(frozen=True)

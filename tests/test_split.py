@@ -512,3 +512,67 @@ def test_a_case_number_may_carry_a_label(label: str) -> None:
         ("§ 17, stk. 4-udvalg om rekruttering", "SAG-2024-03300"),
     ]
     assert all("pth" not in i.text and "jra" not in i.text for i in result.items)
+
+
+PROGRAMME = """3. Sager til drøftelse
+
+3.1. Temadrøftelse om rekruttering
+
+SAG-2024-01611 pth
+
+Program for temadrøftelsen:
+
+10.00 Velkomst
+
+10.15 Oplæg ved direktøren
+
+11.30 Drøftelse
+
+Indstilling
+
+Det indstilles, at KKR drøfter rekrutteringen.
+
+3.2. Status for klima VIP-projekterne
+
+SAG-2024-02200 jra
+
+Indstilling
+
+Det indstilles, at KKR tager status til efterretning."""
+
+
+@pytest.mark.parametrize(
+    "contents",
+    [
+        "",
+        "Indhold\n\n3.1. Temadrøftelse om rekruttering 2\n\n"
+        "3.2. Status for klima VIP-projekterne 3\n\n",
+    ],
+)
+def test_times_of_a_programme_are_not_points(contents: str) -> None:
+    result = split_text(contents + PROGRAMME)
+    assert [(i.key, i.indstilling) for i in result.items] == [
+        ("3.1", "Det indstilles, at KKR drøfter rekrutteringen."),
+        ("3.2", "Det indstilles, at KKR tager status til efterretning."),
+    ]
+    assert "11.30 Drøftelse" in result.items[0].text
+    assert result.problems == ()
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Beslutning i KKR", "Beslutning i KKR Sjælland den 17. april 2024:", "Beslutninger"],
+)
+def test_a_decision_heading_may_name_who_decided(heading: str) -> None:
+    text = QUOTED_BODY.replace(
+        "Det indstilles, at KKR drøfter udspillet.",
+        f"Det indstilles, at KKR drøfter udspillet.\n\n{heading}\n\nKKR drøftede udspillet.",
+    )
+    result = split_text(text, DocumentKind.MINUTES)
+    assert [i.beslutning for i in result.items] == [None, "KKR drøftede udspillet.", None]
+    assert result.items[1].indstilling == "Det indstilles, at KKR drøfter udspillet."
+
+
+def test_pkt_numbers_a_point() -> None:
+    text = QUOTED_BODY.replace("1. Status", "Pkt. 1. Status").replace("2. »", "Pkt. 2 »")
+    assert [i.key for i in split_text(text).items] == ["1", "2", "3"]
