@@ -283,8 +283,13 @@ def _accept(
         return after_part_line(found, index) and (strong or short_title(title))
     if len(parts) == 1:
         # A short title after a point's text is a point of its own ("7. KKR"), unless it is
-        # the next number of a numbered list inside the point.
-        return strong or confirms_top(found, index, parts) or (not in_list and short_title(title))
+        # the next number of a numbered list inside the point, or the numbering of the group
+        # goes on after it (a list whose items have paragraphs between them).
+        if strong:
+            return True
+        if _group_goes_on(found, index, state):
+            return False
+        return confirms_top(found, index, parts) or (not in_list and short_title(title))
     minor = parts[1]
     if major == state[0]:
         next_minor = (state[1] if len(state) > 1 else 0) + 1
@@ -292,6 +297,22 @@ def _accept(
     if major == state[0] + 1 and minor == 1:
         return True
     return strong
+
+
+def _group_goes_on(found: list[Unit], index: int, state: tuple[int, ...]) -> bool:
+    """Whether the next heading confirmed by its case number or a section continues the
+    current group's sub-points (3.3 after 3.2): then a "4." before it is no point."""
+    if len(state) != 2:
+        return False
+    for later in range(index + 1, len(found)):
+        head = label(found[later].text)
+        if head is None or not found[later].starts_paragraph:
+            continue
+        if not confirmed(found, heading_title(found, later, head.rest)[1]):
+            continue  # more of the list, or text
+        # The first point after it that is one: of this group, or the numbering moved on.
+        return len(head.parts) == 2 and head.parts[0] == state[0] and head.parts[1] > state[1]
+    return False
 
 
 def _mark_groups(points: list[Point]) -> list[Point]:

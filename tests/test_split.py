@@ -576,3 +576,70 @@ def test_a_decision_heading_may_name_who_decided(heading: str) -> None:
 def test_pkt_numbers_a_point() -> None:
     text = QUOTED_BODY.replace("1. Status", "Pkt. 1. Status").replace("2. »", "Pkt. 2 »")
     assert [i.key for i in split_text(text).items] == ["1", "2", "3"]
+
+
+LIST_WITH_PROSE = "\n\n".join(
+    f"{number}. {title}\n\nProjektet følger den aftalte plan, og der er afsat midler til "
+    "det videre arbejde i alle kommuner i regionen."
+    for number, title in enumerate(
+        [
+            "Fælles klima- og energiplaner (DK2020)",
+            "Fælles indsats for bioaffald",
+            "100% grønne drivmidler i 2030",
+            "Cirkulære indkøb",
+            "Grønne pendlervaner",
+        ],
+        1,
+    )
+)
+
+
+def test_a_numbered_list_with_paragraphs_between_its_items_stays_in_its_point() -> None:
+    # No table of contents: "4. Cirkulære indkøb" must not end group 3, whose 3.3 follows.
+    text = f"""3. Sager til drøftelse
+
+3.1. Takster for de regionale botilbud
+
+SAG-2024-01611 pth
+
+Indstilling
+
+Det indstilles, at KKR godkender taksterne.
+
+3.2. Status for klima VIP-projekterne
+
+SAG-2024-02200 jra
+
+Sagsfremstilling
+
+Status for de enkelte projekter er følgende.
+
+{LIST_WITH_PROSE}
+
+Indstilling
+
+Det indstilles, at KKR tager status til efterretning.
+
+3.3. Turismesamarbejde
+
+SAG-2024-03300 mlh
+
+Indstilling
+
+Det indstilles, at KKR drøfter samarbejdet.
+
+4. Udpegninger
+
+4.1. Greater Copenhagen EU Office
+
+SAG-2024-04400 ssan
+
+Indstilling
+
+Det indstilles, at KKR udpeger et medlem.
+
+5. Eventuelt"""
+    result = split_text(text)
+    assert [i.key for i in result.items] == ["3.1", "3.2", "3.3", "4.1", "5"]
+    assert "5. Grønne pendlervaner" in result.items[1].text
+    assert result.problems == ()
