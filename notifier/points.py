@@ -27,13 +27,8 @@ from dataclasses import dataclass
 
 from notifier.headings import (
     Point,
-    after_part_line,
+    body_headings,
     confirmed,
-    confirms_top,
-    heading_title,
-    prose,
-    short_title,
-    title_like,
     title_lines,
 )
 from notifier.models import Item, canonical
@@ -48,7 +43,7 @@ from notifier.point_text import (
     section,
     without_initials,
 )
-from notifier.toc import Entry, Toc, Unit, find_toc, label, part_title, units
+from notifier.toc import Entry, Toc, Unit, find_toc, label, units
 
 _PROCEDURAL = re.compile(
     r"godkendelse af (?:referat|dagsorden)|siden sidst|^eventuelt|punkter til (?:næste|kommende) "
@@ -84,7 +79,7 @@ def split_points(text: str) -> tuple[list[Item], tuple[str, ...]]:
             problems = [f"ToC lists {', '.join(missing)} not found in the body"] if missing else []
             problems += stray_headings(found, points, listed)
             return items, (*problems, *repeated_sections(items))
-    points = _body_headings(found)
+    points = _mark_groups(body_headings(found))
     items = _items(found, points)
     problems = numbering_gaps(points) + stray_headings(found, points, set())
     return items, (*problems, *repeated_sections(items))
@@ -228,91 +223,6 @@ def _chain(candidates: list[list[_Candidate]]) -> list[_Candidate | None]:
 
 
 # --- the body headings as the plan ----------------------------------------------------------
-
-
-def _body_headings(found: list[Unit]) -> list[Point]:
-    """Headings found by their numbering alone (no table of contents)."""
-    accepted: list[Point] = []
-    state: tuple[int, ...] | None = None
-    list_next: int | None = None  # the next number of a numbered list inside the point
-    for index, unit in enumerate(found):
-        head = label(unit.text)
-        if head is None:
-            if confirmed(found, index) or prose(unit):
-                list_next = None  # a section or a paragraph of text: a numbered list ended
-            continue
-        title, body = heading_title(found, index, head.rest)
-        candidate = unit.starts_paragraph and len(unit.text) <= 250 and title_like(title)
-        strong = candidate and confirmed(found, body) and not head.clock
-        if candidate and head.bare and not strong and not confirms_top(found, index, head.parts):
-            # "5 Title" without a dot is a point when it reads like one, not a table row
-            candidate = short_title(title) and not re.search(r"\d\s+\d", title)
-            candidate = candidate and head.parts[0] != list_next
-        in_list = len(head.parts) == 1 and head.parts[0] == list_next and not head.punkt
-        if in_list:  # the next item of a numbered list, unless a case number follows
-            candidate = candidate and body < len(found) and is_case_line(found[body].text)
-        if not candidate or not _accept(found, index, head.parts, state, strong, in_list, title):
-            if len(head.parts) == 1:
-                list_next = head.parts[0] + 1
-            continue
-        previous = found[index - 1].text if index > 0 else ""
-        if label(previous) is None and (
-            (state is not None and head.parts <= state) or part_title(previous)
-        ):  # after a part line ("Lukket dagsorden"): it ends the point before it
-            accepted.append(Point(None, found[index - 1].text, index - 1, index, group=True))
-        state = head.parts
-        list_next = None
-        accepted.append(Point(head.number, title, index, body))
-    return _mark_groups(accepted)
-
-
-def _accept(
-    found: list[Unit],
-    index: int,
-    parts: tuple[int, ...],
-    state: tuple[int, ...] | None,
-    strong: bool,
-    in_list: bool,
-    title: str,
-) -> bool:
-    if state is None:
-        return strong or confirms_top(found, index, parts) or short_title(title)
-    major = parts[0]
-    if parts <= state:
-        # Numbering starts again only after a part line ("Tillægsdagsorden").
-        return after_part_line(found, index) and (strong or short_title(title))
-    if len(parts) == 1:
-        # A short title after a point's text is a point of its own ("7. KKR"), unless it is
-        # the next number of a numbered list inside the point, or the numbering of the group
-        # goes on after it (a list whose items have paragraphs between them).
-        if strong:
-            return True
-        if _group_goes_on(found, index, state):
-            return False
-        return confirms_top(found, index, parts) or (not in_list and short_title(title))
-    minor = parts[1]
-    if major == state[0]:
-        next_minor = (state[1] if len(state) > 1 else 0) + 1
-        return minor == next_minor or strong
-    if major == state[0] + 1 and minor == 1:
-        return True
-    return strong
-
-
-def _group_goes_on(found: list[Unit], index: int, state: tuple[int, ...]) -> bool:
-    """Whether the next heading confirmed by its case number or a section continues the
-    current group's sub-points (3.3 after 3.2): then a "4." before it is no point."""
-    if len(state) != 2:
-        return False
-    for later in range(index + 1, len(found)):
-        head = label(found[later].text)
-        if head is None or not found[later].starts_paragraph:
-            continue
-        if not confirmed(found, heading_title(found, later, head.rest)[1]):
-            continue  # more of the list, or text
-        # The first point after it that is one: of this group, or the numbering moved on.
-        return len(head.parts) == 2 and head.parts[0] == state[0] and head.parts[1] > state[1]
-    return False
 
 
 def _mark_groups(points: list[Point]) -> list[Point]:
