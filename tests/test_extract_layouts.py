@@ -146,3 +146,14 @@ def test_a_date_in_a_section_stays_in_its_text() -> None:
     )
     document = page(f"<h1>{TITLE}</h1>{h2_sections()}{inner}")
     assert "3. februar 2027" in items_of(document)["Mødeplan 2027"]
+
+
+def test_headings_every_section_repeats_are_parts_of_sections() -> None:
+    inner = "".join(
+        f"<h2>{title}</h2><h3>Baggrund</h3><p>{text}</p><h3>Beslutning</h3>"
+        f"<p>KKR tog orienteringen om {title.casefold()} til efterretning.</p>"
+        for title, text in SECTIONS.items()
+    )
+    items = items_of(page(hero() + inner))
+    assert list(items) == list(SECTIONS), items
+    assert "Beslutning\n\nKKR tog orienteringen om ny sundhedsaftale" in items["Ny sundhedsaftale"]

@@ -6,10 +6,12 @@ the pipeline can record it against the source and carry on.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 from notifier.danish import MONTHS
 from notifier.errors import ExtractError
+from notifier.extract.blocks import Block
 from notifier.extract.dates import parse_danish_date
 from notifier.extract.html import read_html
 from notifier.extract.infer import infer_council, infer_kind, infer_meeting
@@ -82,8 +84,9 @@ def _from_html(
     # Without any heading, paragraphs opening with a bold run-in heading ("Klima: ...") are the
     # sections, if there are at least two (one is emphasis, not structure).
     run_in = not any(b.heading for b in page.blocks) and sum(bool(b.lead) for b in page.blocks) > 1
+    sub = _subheadings(page.blocks)
     for block in page.blocks:
-        if block.heading:
+        if block.heading and block.text.casefold() not in sub:
             sections.append((block.text, ""))
         elif run_in and block.lead:
             sections.append((block.lead, block.text.removeprefix(block.lead).lstrip(": ")))
@@ -105,6 +108,14 @@ def _from_html(
         sections=tuple(sections),
         council=council or infer_council(text, url),
     )
+
+
+def _subheadings(blocks: list[Block]) -> set[str]:
+    """Headings every section repeats ("Baggrund", "Beslutning" under each subject): parts of
+    a section, not sections. Only when the page has other headings, once each."""
+    counts = Counter(b.text.casefold() for b in blocks if b.heading)
+    repeated = {text for text, count in counts.items() if count > 1}
+    return repeated if len(counts) > len(repeated) else set()
 
 
 def _danish(day: date | None) -> str | None:
