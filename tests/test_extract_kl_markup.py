@@ -166,3 +166,64 @@ def test_front_page_news_rows_keep_their_short_dates() -> None:
 )
 def test_kind_from_kl_dks_addresses(url: str, kind: DocumentKind) -> None:
     assert infer_kind("Fokus på psykiatri", url, is_pdf=False) == (kind, False)
+
+
+NEWS = re.compile(r"/flere-nyheder/[^/?#]+/?$")
+FILES = re.compile(r"/media/.+\.pdf")
+
+
+def dated(body: str, pattern: re.Pattern[str], path: str = "flere-nyheder") -> list[object]:
+    found = listing_links(
+        page(f"{TAGS}<h1>Liste</h1>", body), base_url=f"{BASE}/{path}", pattern=pattern
+    )
+    return [(link.url.rsplit("/", 1)[1], link.text, link.date) for link in found]
+
+
+def test_a_cards_date_is_its_own_whether_above_or_below_its_title() -> None:
+    news = f"{BASE}/flere-nyheder"
+    body = (
+        f'<div class="card"><h3><a href="{news}/a">Nyhedsbrev april</a></h3><p>17. april 2024</p>'
+        f"<p>KKR drøftede mødet den 12. marts 2024.</p></div>"
+        f'<div class="card"><time>6. februar 2024</time><h3><a href="{news}/b">Nyhedsbrev '
+        f"februar</a></h3></div>"
+        f'<ul><li><p>April 2017</p><h3><a href="{news}/c">Uden fuld dato</a></h3></li>'
+        f'<li><p>26.04.17</p><h3><a href="{news}/d">Referat af møde den 24. april 2017</a></h3>'
+        "</li></ul>"
+    )
+    assert dated(body, NEWS) == [
+        ("a", "Nyhedsbrev april", date(2024, 4, 17)),
+        ("b", "Nyhedsbrev februar", date(2024, 2, 6)),
+        ("c", "Uden fuld dato", None),  # not the date of the card before it
+        ("d", "Referat af møde den 24. april 2017", date(2017, 4, 26)),
+    ]
+
+
+def test_a_picture_link_before_the_title_link_does_not_blank_the_title() -> None:
+    news = f"{BASE}/flere-nyheder"
+    body = (
+        f'<div><a href="{news}/a"><img alt=""></a><p>16. juni 2021</p>'
+        f'<h3><a href="{news}/a">Nyhedsbrev juni 2021</a></h3></div>'
+    )
+    assert dated(body, NEWS) == [("a", "Nyhedsbrev juni 2021", date(2021, 6, 16))]
+
+
+def test_a_bilag_named_with_a_date_or_a_number_belongs_to_the_meeting_above_it() -> None:
+    body = (
+        "<p>KKR Sjælland holdt møde den 17. april 2024.</p><ul>"
+        + file_item(
+            "/media/a/referat-klynge.pdf", "Bilag 4 Referat fra Sundhedsklyngen 2. marts 2024.pdf"
+        )
+        + file_item("/media/b/budgetnotat.pdf", "Bilag 4.1.12 Budgetnotat.pdf")
+        + "</ul><details><summary>Møde den 6. februar 2024</summary><ul>"
+        + file_item("/media/c/dagsorden.pdf", "Dagsorden.pdf")
+        + "</ul></details><table><tr><td>19.06.2024</td>"
+        '<td><a href="/media/d/dagsorden.pdf">Dagsorden</a></td>'
+        '<td><a href="/media/e/referat.pdf">Referat</a></td></tr></table>'
+    )
+    assert [(name, when) for name, _, when in dated(body, FILES, "moedemateriale")] == [
+        ("referat-klynge.pdf", date(2024, 4, 17)),
+        ("budgetnotat.pdf", date(2024, 4, 17)),
+        ("dagsorden.pdf", date(2024, 2, 6)),
+        ("dagsorden.pdf", date(2024, 6, 19)),
+        ("referat.pdf", date(2024, 6, 19)),
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -16,8 +17,10 @@ from notifier.extract.html import drop_page_header, main_content, parse_tree, re
 from notifier.models import Council, Document, DocumentKind, Meeting
 
 _ROW_TAGS = frozenset({"li", "tr", "article", "p", "dd", "dt"})
+# How far above a link its entry (a list item, a card, a table row) may start.
+_CARD_DEPTH = 6
 # Text blocks that can name the meeting the files listed after them belong to.
-_CONTEXT_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "dt", "caption"})
+_CONTEXT_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "dt", "caption", "summary"})
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # kl.dk file lists show a type badge before the file name and keep its extension:
 # "PDF Dagsorden KKR Sjælland 17. april 2024.pdf".
@@ -76,10 +79,12 @@ def listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | None
     """Links in the main content of a listing page, in page order, each URL once.
 
     Without a pattern: same host, and either a PDF or a page below the listing's own path.
-    A link's date is the one shown in its row (a news entry's date line); failing that, the
-    last date in the text above it within the same section, because kl.dk's meeting pages
-    state the meeting once ("KKR Sjælland holdt møde den 6. februar 2024") and then list its
-    files, whose names (a bilag's above all) rarely carry a date.
+    A link's date is the one shown in its entry (a news entry's date line: the list item,
+    card or table row holding the link), besides the link's own text; failing that, the last
+    date in the text above it within the same section, because kl.dk's meeting pages state
+    the meeting once ("KKR Sjælland holdt møde den 6. februar 2024") and then list its files;
+    failing that, a date in the link's text. A bilag's name ("Referat fra Sundhedsklyngen 2.
+    marts 2024") does not date the meeting it is listed under.
     """
     try:
         return _listing_links(body, base_url=base_url, pattern=pattern)
@@ -96,10 +101,9 @@ def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | Non
     remove_chrome(tree)
     root = main_content(tree)
     drop_page_header(root)
-    context = _context_dates(root)
     base = urlsplit(base_url)
     below = base.path.rstrip("/") + "/"
-    links: dict[str, Link] = {}
+    found: list[tuple[LexborNode, str]] = []
     for anchor in root.css("a[href]"):
         url = resolve(base_url, anchor.attributes.get("href") or "")
         if url is None:
@@ -113,39 +117,88 @@ def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | Non
             is_article = parts.path.startswith(below) and len(parts.path) > len(below)
             if parts.netloc != base.netloc or not (is_pdf or is_article):
                 continue
-        if url in links:
+        found.append((anchor, url))
+    cards = _cards(found, root)
+    context = _context_dates(root, set(cards.values()))
+    links: dict[str, Link] = {}
+    for anchor, url in found:
+        own = anchor.text(separator=" ")
+        text = _file_name(link_text(own))
+        if url in links:  # a picture's link first, the title's after it
+            if not links[url].text:
+                links[url] = dataclasses.replace(links[url], text=text)
             continue
-        row = anchor.parent
-        while row is not None and row.tag not in _ROW_TAGS and row is not root:
-            row = row.parent
-        shown = (
-            parse_danish_date(row.text(separator=" "))
-            if row is not None and row is not root
-            else None
-        )
-        if shown is None:
-            shown = context.get(anchor.mem_id)
-        links[url] = Link(url=url, text=_file_name(link_text(anchor.text())), date=shown)
+        shown = None
+        for entry in (cards.get(anchor.mem_id), _row(anchor, root)):
+            if shown is None and entry is not None:
+                shown = parse_danish_date(entry.text(separator=" ").replace(own, " ", 1))
+        shown = shown or context.get(anchor.mem_id) or parse_danish_date(own)
+        links[url] = Link(url=url, text=text, date=shown)
     return list(links.values())
 
 
-def _context_dates(root: LexborNode) -> dict[int, date]:
+def _row(anchor: LexborNode, root: LexborNode) -> LexborNode | None:
+    """The list item, table row or paragraph holding a link (a table row holds several)."""
+    row = anchor.parent
+    while row is not None and row.tag not in _ROW_TAGS and row.mem_id != root.mem_id:
+        row = row.parent
+    return row if row is not None and row.mem_id != root.mem_id else None
+
+
+def _cards(found: list[tuple[LexborNode, str]], root: LexborNode) -> dict[int, LexborNode]:
+    """Each link's entry: its largest ancestor (a few levels up at most) that holds no link
+    to another document."""
+    urls: dict[int, set[str]] = {}
+    for anchor, url in found:
+        node = anchor.parent
+        for _ in range(_CARD_DEPTH):
+            if node is None or node.mem_id == root.mem_id:
+                break
+            urls.setdefault(node.mem_id, set()).add(url)
+            node = node.parent
+    cards: dict[int, LexborNode] = {}
+    for anchor, _url in found:
+        node, card = anchor.parent, None
+        for _ in range(_CARD_DEPTH):
+            if node is None or node.mem_id == root.mem_id or len(urls[node.mem_id]) > 1:
+                break
+            card, node = node, node.parent
+        if card is not None:
+            cards[anchor.mem_id] = card
+    return cards
+
+
+def _context_dates(root: LexborNode, cards: Collection[LexborNode]) -> dict[int, date]:
     """For each anchor, the last date stated in a paragraph or heading above it, if any.
 
     A heading without a date starts a new section and forgets the date; text inside a link
-    (another entry's title) never sets it.
+    (another entry's title) or inside another link's entry never sets it.
     """
+    in_card = {card.mem_id for card in cards}
     dates: dict[int, date] = {}
     current: date | None = None
     for node in root.traverse(include_text=False):
         if node.tag == "a":
             if current is not None:
                 dates[node.mem_id] = current
-        elif node.tag in _CONTEXT_TAGS and node.css_first("a") is None:
+        elif (
+            node.tag in _CONTEXT_TAGS and node.css_first("a") is None and not _inside(node, in_card)
+        ):
             found = parse_danish_date(node.text(separator=" "))
             if found is not None or node.tag in _HEADINGS:
                 current = found
     return dates
+
+
+def _inside(node: LexborNode, ids: set[int]) -> bool:
+    parent = node.parent
+    for _ in range(_CARD_DEPTH + 1):
+        if parent is None:
+            return False
+        if parent.mem_id in ids:
+            return True
+        parent = parent.parent
+    return False
 
 
 def feed_links(body: bytes, *, base_url: str) -> list[Link]:
