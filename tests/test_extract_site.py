@@ -206,6 +206,40 @@ def test_feed_links() -> None:
     assert all(link.date and link.text.startswith("Nyhedsbrev") for link in links)
 
 
+def test_feed_entries_keep_their_own_day_and_come_once() -> None:
+    rss = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>KKR</title>'
+        "<item><title>Nyhedsbrev marts</title><link>/a</link>"
+        "<pubDate>Fri, 15 Mar 2024 00:00:00 +0100</pubDate></item>"
+        "<item><title>Nyhedsbrev marts</title><link>/a</link>"
+        "<pubDate>Fri, 15 Mar 2024 00:00:00 +0100</pubDate></item>"
+        "</channel></rss>"
+    )
+    atom = (
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>KKR</title>'
+        '<entry><title>Nyhedsbrev juni</title><link href="/b"/>'
+        "<updated>2021-06-16T00:00:00+02:00</updated></entry></feed>"
+    )
+    found = [(link.url, link.date) for link in feed_links(rss.encode(), base_url=BASE)]
+    assert found == [(f"{BASE}/a", date(2024, 3, 15))]  # not the 14th, in UTC
+    found = [(link.url, link.date) for link in feed_links(atom.encode(), base_url=BASE)]
+    assert found == [(f"{BASE}/b", date(2021, 6, 16))]
+
+
+def test_a_card_that_is_one_link_is_named_by_its_heading() -> None:
+    body = (
+        '<html><body><main><h1>Nyheder</h1><a href="/politik/kkr/kkr-sjaelland/flere-nyheder/a">'
+        "<h3>Nyhedsbrev KKR Sjælland, juni 2021</h3><p>16. juni 2021</p>"
+        "<p>KKR drøftede sundhedsaftalen.</p></a></main></body></html>"
+    ).encode()
+    links = listing_links(
+        body, base_url=f"{BASE}/politik/kkr/kkr-sjaelland/flere-nyheder", pattern=None
+    )
+    assert [(link.text, link.date) for link in links] == [
+        ("Nyhedsbrev KKR Sjælland, juni 2021", date(2021, 6, 16))
+    ]
+
+
 def test_feed_links_reject_garbage() -> None:
     with pytest.raises(ExtractError):
         feed_links(b"\x00\x01 not xml <<<", base_url=BASE)

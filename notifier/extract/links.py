@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import email.utils
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from selectolax.lexbor import LexborNode
@@ -123,7 +126,9 @@ def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | Non
     links: dict[str, Link] = {}
     for anchor, url in found:
         own = anchor.text(separator=" ")
-        text = _file_name(link_text(own))
+        # A card that is one link (heading, date and teaser inside it) is named by its heading.
+        heading = anchor.css_first("h1, h2, h3, h4, h5, h6")
+        text = _file_name(link_text(heading.text(separator=" ") if heading else own))
         if url in links:  # a picture's link first, the title's after it
             if not links[url].text:
                 links[url] = dataclasses.replace(links[url], text=text)
@@ -211,19 +216,33 @@ def feed_links(body: bytes, *, base_url: str) -> list[Link]:
         raise ExtractError(f"not a readable feed ({type(exc).__name__}: {exc})") from exc
     if feed.bozo and not feed.entries:
         raise ExtractError(f"not a readable feed ({feed.get('bozo_exception')})")
-    links = []
+    links: dict[str, Link] = {}
     for entry in feed.entries:
         url = resolve(base_url, str(entry.get("link") or ""))
-        if url is None:
+        if url is None or url in links:
             continue
-        # dict.get: FeedParserDict.get("updated_parsed") warns when it falls back to published.
-        stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
-        try:
-            shown = date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday) if stamp else None
-        except (AttributeError, TypeError, ValueError):
-            shown = None
-        links.append(Link(url=url, text=link_text(str(entry.get("title", ""))), date=shown))
-    return links
+        text = link_text(str(entry.get("title", "")))
+        links[url] = Link(url=url, text=text, date=_entry_date(entry))
+    return list(links.values())
+
+
+def _entry_date(entry: Any) -> date | None:
+    """The day an entry was published, as its feed states it: feedparser's parsed times are
+    UTC, so a date-only item at local midnight ("+0100") would read as the day before."""
+    for key in ("published", "updated"):
+        stated = str(dict.get(entry, key) or "").strip()
+        if not stated:
+            continue
+        with contextlib.suppress(TypeError, ValueError, IndexError):
+            return email.utils.parsedate_to_datetime(stated).date()
+        with contextlib.suppress(ValueError):
+            return datetime.fromisoformat(stated.replace("Z", "+00:00")).date()
+    # dict.get: FeedParserDict.get("updated_parsed") warns when it falls back to published.
+    stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
+    try:
+        return date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday) if stamp else None
+    except (AttributeError, TypeError, ValueError):
+        return None
 
 
 def attach_bilag(document: Document, link: Link | None, council: Council) -> Document:
