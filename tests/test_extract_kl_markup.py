@@ -227,3 +227,22 @@ def test_a_bilag_named_with_a_date_or_a_number_belongs_to_the_meeting_above_it()
         ("dagsorden.pdf", date(2024, 6, 19)),
         ("referat.pdf", date(2024, 6, 19)),
     ]
+
+
+def test_an_accordion_or_a_list_item_naming_the_meeting_dates_its_files() -> None:
+    body = (
+        '<div class="accordion"><button aria-expanded="false">Møde den 17. april 2024</button>'
+        "<div hidden><ul>"
+        + file_item("/media/a/dagsorden.pdf", "Dagsorden.pdf")
+        + file_item("/media/b/referat.pdf", "Referat.pdf")
+        + "</ul></div></div><ul><li>Møde den 6. februar 2024<ul>"
+        + file_item("/media/c/dagsorden.pdf", "Dagsorden.pdf")
+        + file_item("/media/d/referat.pdf", "Referat.pdf")
+        + "</ul></li></ul>"
+    )
+    assert [when for _, _, when in dated(body, FILES, "moedemateriale")] == [
+        date(2024, 4, 17),
+        date(2024, 4, 17),
+        date(2024, 2, 6),
+        date(2024, 2, 6),
+    ]

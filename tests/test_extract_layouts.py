@@ -157,3 +157,14 @@ def test_headings_every_section_repeats_are_parts_of_sections() -> None:
     items = items_of(page(hero() + inner))
     assert list(items) == list(SECTIONS), items
     assert "Beslutning\n\nKKR tog orienteringen om ny sundhedsaftale" in items["Ny sundhedsaftale"]
+
+
+def test_an_accordions_toggles_are_its_headings_but_a_show_more_button_is_not() -> None:
+    inner = "".join(
+        f'<button aria-expanded="false" aria-controls="p{n}">{title}</button>'
+        f'<div id="p{n}" hidden><p>{text}</p></div>'
+        for n, (title, text) in enumerate(SECTIONS.items())
+    )
+    document = page(hero() + inner + '<button aria-expanded="false">Vis mere</button>')
+    assert_sections(document)
+    assert "Vis mere" not in document.text

@@ -34,9 +34,12 @@ _BLOCKS = frozenset(
         "figcaption",
         "caption",
         "summary",
+        "button",  # only an accordion's toggle is left in the content (html.remove_chrome)
     }
 )
-_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6", "summary"})
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6", "summary", "button"})
+# What a button that opens or closes part of the page says when it names no section.
+_CONTROL_LABEL = re.compile(r"^(?:vis|læs|se|skjul|fold|åbn|luk|menu)\b", re.IGNORECASE)
 _CHROME_TEXT = frozenset(
     {
         "×",
@@ -197,6 +200,18 @@ def _bold_lead(node: LexborNode) -> tuple[str, str, bool] | None:
     if heading.endswith(":") and len(heading) <= 80:
         return heading.rstrip(": "), rest, True
     return None
+
+
+def is_toggle(node: LexborNode) -> bool:
+    """A button opening an accordion panel, named like a heading ("Møde den 17. april 2024"),
+    not a control ("Vis mere")."""
+    if (
+        node.attributes.get("aria-expanded") is None
+        and node.attributes.get("aria-controls") is None
+    ):
+        return False
+    text = clean(node.text())
+    return bool(text) and not _CONTROL_LABEL.match(text) and not is_chrome_text(text)
 
 
 def clean(text: str) -> str:

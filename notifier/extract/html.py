@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from notifier.errors import ExtractError
-from notifier.extract.blocks import Block, clean, is_chrome_text, text_blocks
+from notifier.extract.blocks import Block, clean, is_chrome_text, is_toggle, text_blocks
 from notifier.extract.dates import parse_danish_date
 
 _CHROME_TAGS = "script, style, noscript, template, nav, aside, form, button, dialog, iframe, svg"
@@ -126,7 +126,7 @@ def _content_kept(node: LexborNode, hidden: set[int]) -> bool:
     """Inside the content: an accordion's collapsed panel, or the button that is its heading."""
     if node.tag == "button":
         parent = node.parent
-        return parent is not None and parent.tag in _HEADING_TAGS
+        return (parent is not None and parent.tag in _HEADING_TAGS) or is_toggle(node)
     return (
         node.mem_id in hidden
         and node.tag not in _ICON_TAGS

@@ -23,7 +23,9 @@ _ROW_TAGS = frozenset({"li", "tr", "article", "p", "dd", "dt"})
 # How far above a link its entry (a list item, a card, a table row) may start.
 _CARD_DEPTH = 6
 # Text blocks that can name the meeting the files listed after them belong to.
-_CONTEXT_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "dt", "caption", "summary"})
+_CONTEXT_TAGS = frozenset(
+    {"p", "h2", "h3", "h4", "h5", "h6", "dt", "caption", "summary", "button", "li"}
+)
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # kl.dk file lists show a type badge before the file name and keep its extension:
 # "PDF Dagsorden KKR Sjælland 17. april 2024.pdf".
@@ -187,12 +189,22 @@ def _context_dates(root: LexborNode, cards: Collection[LexborNode]) -> dict[int,
             if current is not None:
                 dates[node.mem_id] = current
         elif (
-            node.tag in _CONTEXT_TAGS and node.css_first("a") is None and not _inside(node, in_card)
+            node.tag in _CONTEXT_TAGS
+            and (node.tag == "li" or node.css_first("a") is None)
+            and not _inside(node, in_card)
         ):
-            found = parse_danish_date(node.text(separator=" "))
+            found = parse_danish_date(_own_text(node))
             if found is not None or node.tag in _HEADINGS:
                 current = found
     return dates
+
+
+def _own_text(node: LexborNode) -> str:
+    """A list item's own text, without the list inside it ("Møde den 17. april 2024" above
+    the meeting's files); other blocks' whole text."""
+    if node.tag != "li":
+        return node.text(separator=" ")
+    return " ".join(c.text_content or "" for c in node.iter(include_text=True) if c.tag == "-text")
 
 
 def _inside(node: LexborNode, ids: set[int]) -> bool:
