@@ -16,28 +16,10 @@ from notifier.extract.normalize import normalize_text
 
 # A photo credit under a picture is not news.
 _CREDIT = re.compile(r"^(?:foto|fotograf|billede|illustration|grafik)\b\s*:", re.IGNORECASE)
-_BLOCKS = frozenset(
-    {
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "p",
-        "li",
-        "blockquote",
-        "pre",
-        "tr",
-        "dt",
-        "dd",
-        "figcaption",
-        "caption",
-        "summary",
-        "button",  # only an accordion's toggle is left in the content (html.remove_chrome)
-    }
-)
+# An accordion's toggle is the only button left in the content (html.remove_chrome).
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6", "summary", "button"})
+_TEXT_BLOCKS = {"p", "li", "blockquote", "pre", "tr", "dt", "dd", "figcaption", "caption"}
+_BLOCKS = _HEADINGS | {"h1"} | _TEXT_BLOCKS
 # What a button that opens or closes part of the page says when it names no section.
 _CONTROL_LABEL = re.compile(r"^(?:vis|læs|se|skjul|fold|åbn|luk|menu)\b", re.IGNORECASE)
 _CHROME_TEXT = frozenset(
