@@ -81,17 +81,21 @@ def _sections_from_text(document: Document) -> list[tuple[str, str]]:
     paragraphs = [p for p in document.text.split("\n\n") if p.strip()]
     if paragraphs and paragraphs[0] == document.title:
         paragraphs = paragraphs[1:]
+    headings = [
+        len(paragraph) < 160
+        and "\n" not in paragraph
+        and not paragraph.rstrip().endswith((".", ":", "!", "?"))
+        and not paragraph.startswith("•")
+        and len(following) > len(paragraph)
+        for paragraph, following in zip(paragraphs, [*paragraphs[1:], ""], strict=True)
+    ]
+    # The first paragraph is the lead, unless it reads like a heading and at least two more
+    # do: then the page has no lead, and its first section starts at once.
+    if headings and sum(headings[1:]) < 2:
+        headings[0] = False
     sections: list[tuple[str, str]] = []
-    for index, paragraph in enumerate(paragraphs):
-        following = paragraphs[index + 1] if index + 1 < len(paragraphs) else ""
-        is_heading = (
-            len(paragraph) < 160
-            and "\n" not in paragraph
-            and not paragraph.rstrip().endswith((".", ":", "!", "?"))
-            and not paragraph.startswith("•")
-            and len(following) > len(paragraph)
-        )
-        if is_heading and index > 0:  # the first paragraph is the lead
+    for paragraph, is_heading in zip(paragraphs, headings, strict=True):
+        if is_heading:
             sections.append((paragraph.strip(), ""))
         elif sections:
             heading, body = sections[-1]

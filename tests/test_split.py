@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from notifier.models import Document, DocumentKind, Item
@@ -118,6 +120,20 @@ def test_newsletter_sections_from_text_when_markup_has_none() -> None:
         text=text,
     )
     assert [i.title for i in split(document)] == ["Mangel på arbejdskraft", "Klima"]
+    # Without a lead, the first heading-like paragraph is a section's heading, not a lead.
+    without_lead = dataclasses.replace(
+        document,
+        text=text.replace("KKR holdt møde i Aalborg.\n\n", "").replace(
+            "Mangel på arbejdskraft",
+            "Det nære sundhedsvæsen\n\nKKR godkendte sundhedsaftalen i "
+            "dag.\n\nMangel på arbejdskraft",
+        ),
+    )
+    assert [i.title for i in split(without_lead)] == [
+        "Det nære sundhedsvæsen",
+        "Mangel på arbejdskraft",
+        "Klima",
+    ]
 
 
 def item(key: str, title: str, case: str | None) -> Item:
