@@ -174,7 +174,11 @@ def _accept(
             return True
         if _group_goes_on(found, index, state):
             return False
-        return confirms_top(found, index, parts) or (not in_list and short_title(title))
+        # One word with a full stop ("5. Eventuelt.") is a title too, not a sentence.
+        closing = " " not in title.strip() and title.endswith(".")
+        return confirms_top(found, index, parts) or (
+            not in_list and (short_title(title) or closing)
+        )
     minor = parts[1]
     if major == state[0]:
         next_minor = (state[1] if len(state) > 1 else 0) + 1

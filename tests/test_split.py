@@ -659,3 +659,10 @@ Det indstilles, at KKR udpeger et medlem.
     assert [i.key for i in result.items] == ["3.1", "3.2", "3.3", "4.1", "5"]
     assert "5. Grønne pendlervaner" in result.items[1].text
     assert result.problems == ()
+
+
+def test_a_last_point_of_one_word_and_a_full_stop_is_a_point() -> None:
+    text = QUOTED_BODY + "\n\n4. Eventuelt.\n\nIntet."
+    result = split_text(text)
+    assert [(i.key, i.title) for i in result.items][-1] == ("4", "Eventuelt.")
+    assert "Intet." in result.items[-1].text and "Eventuelt" not in result.items[-2].text
