@@ -441,3 +441,29 @@ def test_a_bad_procedural_title_is_named(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="procedural_titles: 'even\\*tuelt'"):
         load_classifier(path)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # Titles of real regional agenda points (edagsorden.regionh.dk, regionsyddanmark.dk)
+        # the terms missed: psychiatry compounds, the 1813 line, local rail, bus rapid transit.
+        ("Rapport vedrørende kortlægning af retspsykiatrien", {"sundhed"}),
+        ("Kontaktudvalgsmøde for voksenpsykiatri", {"sundhed"}),
+        ("Status på Akuttelefonen 1813", {"sundhed"}),
+        ("Regional plan for nedbringelse af opioider", {"sundhed"}),
+        (
+            "Udviklingsplan 2026-2035 for lokalbanerne i Region Hovedstaden",
+            {"trafik_infrastruktur"},
+        ),
+        ("Meddelelse - BRT på 200S og 400S", {"trafik_infrastruktur"}),
+        ("Vandoplandsbaseret samarbejde langs Værebro Å", {"klima_miljoe"}),
+        ("Dobbeltdiagnosetilbud starter januar 2024", {"sundhed", "social"}),
+        # ... while the social area keeps its own psychiatry.
+        ("Socialpsykiatri og botilbud", {"social"}),
+    ],
+)
+def test_real_titles_from_outside_the_labelled_sets(
+    classifier: Classifier, title: str, expected: set[str]
+) -> None:
+    assert topics_of(classifier, title) == expected
