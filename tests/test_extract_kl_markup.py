@@ -246,3 +246,13 @@ def test_an_accordion_or_a_list_item_naming_the_meeting_dates_its_files() -> Non
         date(2024, 2, 6),
         date(2024, 2, 6),
     ]
+
+
+def test_pages_of_the_listing_and_its_feed_are_not_documents() -> None:
+    news = f"{BASE}/flere-nyheder"
+    body = (
+        f'<ul><li><p>1. marts 2024</p><h3><a href="{news}/a">Nyhed A</a></h3></li></ul>'
+        f'<div class="pagination"><a href="{news}/2">2</a> <a href="{news}/side-2">Næste side</a>'
+        f'</div><p><a href="{news}/rss.xml">RSS</a></p>'
+    )
+    assert dated(body, NEWS) == [("a", "Nyhed A", date(2024, 3, 1))]

@@ -31,7 +31,7 @@ _CHROME_ATTRS = (
 # names classes and ids of content).
 _CHROME_NAMES = re.compile(
     r"cookie|consent|modal|popup|share|social(?![a-z])|breadcrumb|login|related|"
-    r"newsletter-signup|skip",
+    r"newsletter-signup|skip|pagination|pager",
     re.IGNORECASE,
 )
 # Collapsed accordion panels are [hidden] or [aria-hidden] inside the content, and a heading

@@ -31,6 +31,8 @@ _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # "PDF Dagsorden KKR Sjælland 17. april 2024.pdf".
 _FILE_BADGE = re.compile(r"^(?:pdf|docx?|xlsx?|pptx?)\s+", re.IGNORECASE)
 _FILE_EXTENSION = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?)$", re.IGNORECASE)
+# A listing's own feed is no document, whatever the source's pattern lets through.
+_FEED = re.compile(r"\.(?:xml|rss|atom)$|/(?:rss|feed)/?$", re.IGNORECASE)
 # What browsers strip from both ends of an href (C0 controls and space) and remove inside it.
 _EDGES = "".join(map(chr, range(0x21)))
 _INSIDE = re.compile(r"[\t\n\r]")
@@ -111,7 +113,7 @@ def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | Non
     found: list[tuple[LexborNode, str]] = []
     for anchor in root.css("a[href]"):
         url = resolve(base_url, anchor.attributes.get("href") or "")
-        if url is None:
+        if url is None or _FEED.search(urlsplit(url).path):
             continue
         if pattern is not None:
             if not pattern.search(url):
