@@ -168,3 +168,9 @@ def test_an_accordions_toggles_are_its_headings_but_a_show_more_button_is_not() 
     document = page(hero() + inner + '<button aria-expanded="false">Vis mere</button>')
     assert_sections(document)
     assert "Vis mere" not in document.text
+
+
+def test_a_hidden_menu_in_the_content_stays_chrome() -> None:
+    document = page(hero() + '<nav hidden><a href="/menu">Menupunkt</a></nav>' + h2_sections())
+    assert_sections(document)
+    assert "Menupunkt" not in document.text

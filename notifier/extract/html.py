@@ -130,6 +130,7 @@ def _content_kept(node: LexborNode, hidden: set[int]) -> bool:
     return (
         node.mem_id in hidden
         and node.tag not in _ICON_TAGS
+        and node.tag not in _CHROME_TAGS.split(", ")  # a hidden <nav> or <form> stays chrome
         and not _CHROME_NAMES.search(
             f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
         )
