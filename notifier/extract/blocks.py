@@ -58,8 +58,10 @@ _AGE_LABEL = re.compile(r"^ældre end \d+ (?:mdr|md|måneder)\.?$", re.IGNORECAS
 @dataclass(frozen=True)
 class Block:
     text: str
-    heading: bool = False  # h2-h6, a paragraph that is nothing but bold text or bold then <br>
-    bold: bool = False  # a heading only by being bold (not an h2-h6)
+    # h2-h6, an accordion's <summary> or toggle, a paragraph of nothing but bold text or of
+    # bold text then <br>
+    heading: bool = False
+    bold: bool = False  # a heading only by being bold
     # A paragraph opening with a bold run-in heading ("<strong>Klima:</strong> KKR drøftede"):
     # the heading without its colon. Used for sections only when a page has no real headings.
     lead: str | None = None
