@@ -20,6 +20,7 @@ Other documents are one item, "dokument", so a brochure can still be matched to 
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -87,7 +88,7 @@ def _sections_from_text(document: Document) -> list[tuple[str, str]]:
         and not paragraph.rstrip().endswith((".", ":", "!", "?"))
         and not paragraph.startswith("•")
         and len(following) > len(paragraph)
-        for paragraph, following in zip(paragraphs, [*paragraphs[1:], ""], strict=True)
+        for paragraph, following in itertools.pairwise([*paragraphs, ""])
     ]
     # The first paragraph is the lead, unless it reads like a heading and at least two more
     # do: then the page has no lead, and its first section starts at once.
