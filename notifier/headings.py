@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from notifier.danish import TITLE_START
 from notifier.point_text import cut_case, is_case_line, section
-from notifier.toc import Unit, label, part_title
+from notifier.toc import Unit, label, part_title, title_like
 
 
 @dataclass(frozen=True)
@@ -65,10 +64,6 @@ def title_line(text: str) -> bool:
 
 def prose(unit: Unit) -> bool:
     return unit.starts_paragraph and len(unit.text) > 80 and unit.text.endswith(".")
-
-
-def title_like(title: str) -> bool:
-    return bool(re.match(f"[{TITLE_START}]", title))
 
 
 def short_title(title: str) -> bool:

@@ -7,9 +7,9 @@ point swallowed by the one before it).
 
 from __future__ import annotations
 
-from notifier.headings import Point, confirmed, heading_title, short_title, title_like
+from notifier.headings import Point, confirmed, heading_title, short_title
 from notifier.point_text import is_case_line
-from notifier.toc import Unit, label
+from notifier.toc import Unit, label, title_like
 
 
 def numbering_gaps(points: list[Point]) -> list[str]:

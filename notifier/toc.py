@@ -115,8 +115,13 @@ def _entry(text: str) -> tuple[Label | None, str, int | None]:
     return found, title, page
 
 
+def title_like(title: str) -> bool:
+    """Starts as a point's title may (see danish.TITLE_START)."""
+    return bool(_TITLE_START.match(title))
+
+
 def _titled(title: str) -> bool:
-    return bool(title) and bool(_TITLE_START.match(title)) and len(title) <= 300
+    return title_like(title) and len(title) <= 300
 
 
 def find_toc(units: list[Unit], *, before: int | None = None) -> list[Toc]:
