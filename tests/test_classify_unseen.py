@@ -49,3 +49,25 @@ def test_university_hospitals_are_health(
 
 def test_a_university_is_still_education(classifier: Classifier) -> None:
     assert topics_of(classifier, "Aalborg Universitet udvider studiepladserne") == {"uddannelse"}
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        # "iværksætte"/"iværksættelse" (to start, starting) is administrative Danish, not
+        # entrepreneurship (psykiatri-regionh.dk: "ventetid i forhold til iværksættelse af den/de
+        # kommunale indsats(er)").
+        (
+            "Iværksættelse af indsatser for unge",
+            "Kommunerne skal iværksætte en fælles indsats, og iværksættelsen sker i 2024.",
+            set(),
+        ),
+        # ... while the entrepreneur family still speaks for vækst.
+        ("Flere iværksættere i Nordjylland", "", {"vaekst_beskaeftigelse"}),
+        ("Iværksætteri og nye virksomheder", "", {"vaekst_beskaeftigelse"}),
+    ],
+)
+def test_to_start_something_is_not_entrepreneurship(
+    classifier: Classifier, title: str, text: str, expected: set[str]
+) -> None:
+    assert topics_of(classifier, title, text) == expected
