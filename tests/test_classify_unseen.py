@@ -71,3 +71,22 @@ def test_to_start_something_is_not_entrepreneurship(
     classifier: Classifier, title: str, text: str, expected: set[str]
 ) -> None:
     assert topics_of(classifier, title, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # Clinics of every kind that the lægedækning debate names (regionsjaelland.dk).
+        ("Status på vandkantsmodel og etablering af nærklinik i Nakskov", {"sundhed"}),
+        ("Flere udbudsklinikker i yderområderne", {"sundhed"}),
+        ("Regionsklinikken i Lemvig lukker", {"sundhed"}),
+        # Regional care that names no hospital (regionsjaelland.dk, regionsyddanmark.dk).
+        ("Forslag til Plan for udvikling af dialyseområdet 2021-2025", {"sundhed"}),
+        ("Budget 2008 - Hospicer i Region Syddanmark", {"sundhed"}),
+        ("Den palliative indsats i kommunerne", {"sundhed"}),
+    ],
+)
+def test_health_care_without_a_hospital_word(
+    classifier: Classifier, title: str, expected: set[str]
+) -> None:
+    assert topics_of(classifier, title) == expected
