@@ -90,3 +90,22 @@ def test_health_care_without_a_hospital_word(
     classifier: Classifier, title: str, expected: set[str]
 ) -> None:
     assert topics_of(classifier, title) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        # The people a velfærdsuddannelse trains (kl.dk, KKR Midtjylland).
+        ("Analyse af behovet for velfærdsuddannede i Midtjylland", "", {"uddannelse"}),
+        # A vocational education, not business: "erhverv*" (vækst) sits inside it (corolab.dk).
+        (
+            "Flere unge skal vælge en erhvervsrettet uddannelse",
+            "Vi skal øge unges lyst til at påbegynde og gennemføre en erhvervsrettet uddannelse.",
+            {"uddannelse"},
+        ),
+    ],
+)
+def test_education_word_families(
+    classifier: Classifier, title: str, text: str, expected: set[str]
+) -> None:
+    assert topics_of(classifier, title, text) == expected
