@@ -109,3 +109,22 @@ def test_education_word_families(
     classifier: Classifier, title: str, text: str, expected: set[str]
 ) -> None:
     assert topics_of(classifier, title, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # A fare area is transport; "takst*" alone speaks for the social area's rates
+        # (Midttrafik's repræsentantskab, docplayer.dk).
+        ("Orientering om udfordringer med rejsekort, takstområder mv.", {"trafik_infrastruktur"}),
+        ("Nyt takstområde for Sjælland", {"trafik_infrastruktur"}),
+        ("Takster for 2025 på det specialiserede socialområde", {"social"}),
+        # KKR Nordjylland's rammeaftale is called Nordjysk Socialaftale.
+        ("Nordjysk Socialaftale 2024-2025", {"social"}),
+        ("Status på Socialaftalen", {"social"}),
+    ],
+)
+def test_fare_areas_and_the_social_agreement(
+    classifier: Classifier, title: str, expected: set[str]
+) -> None:
+    assert topics_of(classifier, title) == expected
