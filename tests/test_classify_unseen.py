@@ -128,3 +128,24 @@ def test_fare_areas_and_the_social_agreement(
     classifier: Classifier, title: str, expected: set[str]
 ) -> None:
     assert topics_of(classifier, title) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        # The opening point of a regional committee's first meeting (rm.dk): procedure, whatever
+        # the committee is about.
+        (
+            "Velkomst ved formandskabet og gennemgang af kommissorium (kl.11.00-11.25)",
+            "Regionsrådet har nedsat det midlertidige udvalg vedrørende digital sundhed.",
+        ),
+        ("Velkomst og præsentation", "Formanden bød velkommen til Sundhedskoordinationsudvalget."),
+        ("Valg af dirigent", "Bestyrelsen foreslår Midttrafiks næstformand som dirigent."),
+        ("Gensidig orientering", "Orientering om sundhedsaftalen og Movias budget."),
+        ("Underskriftsside", ""),
+    ],
+)
+def test_opening_and_closing_points_are_procedure(
+    classifier: Classifier, title: str, text: str
+) -> None:
+    assert topics_of(classifier, title, text) == set()
