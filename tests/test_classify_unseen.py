@@ -149,3 +149,27 @@ def test_opening_and_closing_points_are_procedure(
     classifier: Classifier, title: str, text: str
 ) -> None:
     assert topics_of(classifier, title, text) == set()
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # Agenda points of a regional education committee (regionsyddanmark.dk): a SOSU school
+        # is a school, "grundforløb" is vocational education, FVU is adult education, and
+        # the gymnasiums' elevfordeling is the region's education task.
+        (
+            "Høringssvar til Social- og Sundhedsskolen Esbjerg vedr. udlægning af grundforløb 2 "
+            "i Vejen",
+            {"uddannelse"},
+        ),
+        ("Høringssvar til Rybners vedr. udlægning af grundforløb i Ribe og Varde", {"uddannelse"}),
+        ("Status på forberedende voksenundervisning (FVU)", {"uddannelse"}),
+        ("Status på proces for optagelseskapacitet og elevfordeling 2020-2021", {"uddannelse"}),
+        # ... and the SOSU education's health words stay out of sundhed, as before.
+        ("Praktikpladser til social- og sundhedsassistenter", {"uddannelse"}),
+    ],
+)
+def test_vocational_and_adult_education(
+    classifier: Classifier, title: str, expected: set[str]
+) -> None:
+    assert topics_of(classifier, title) == expected
