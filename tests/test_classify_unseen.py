@@ -173,3 +173,15 @@ def test_vocational_and_adult_education(
     classifier: Classifier, title: str, expected: set[str]
 ) -> None:
     assert topics_of(classifier, title) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # Tårnby's employment committee: "ledig*" starts a word, so langtidsledige slipped by.
+        ("Jobpræmie til langtidsledige", {"vaekst_beskaeftigelse"}),
+        ("Færre langtidsledige i Nordjylland", {"vaekst_beskaeftigelse"}),
+    ],
+)
+def test_long_term_unemployed(classifier: Classifier, title: str, expected: set[str]) -> None:
+    assert topics_of(classifier, title) == expected
