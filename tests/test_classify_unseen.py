@@ -185,3 +185,15 @@ def test_vocational_and_adult_education(
 )
 def test_long_term_unemployed(classifier: Classifier, title: str, expected: set[str]) -> None:
     assert topics_of(classifier, title) == expected
+
+
+def test_transport_for_disabled_people_is_transport(classifier: Classifier) -> None:
+    # NT's board (docplayer.dk): handicapkørsel is a trafikselskab's service, not the social area.
+    assert topics_of(
+        classifier,
+        "Finansiering og arbejdsdeling i NTs Flextrafik",
+        "Flexhandicap (handicapkørsel) blev etableret over hele landet i 1993 som et tilbud om "
+        "kollektiv trafik til svært bevægelseshæmmede. Trafikselskaberne er forpligtigede til at "
+        "tilbyde handicapkørsel j.v.f. lov om trafikselskaber.",
+    ) == {"trafik_infrastruktur"}
+    assert topics_of(classifier, "Botilbud til borgere med handicap") == {"social"}
