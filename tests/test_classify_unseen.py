@@ -1,4 +1,4 @@
-"""Real Danish items from outside the labelled sets that the lexicon got wrong, one word family each.
+"""Real Danish items from outside the labelled sets that the lexicon got wrong, by word family.
 
 The items come from stored copies of public regional pages (regions' agendas and news, KKR and
 municipal pages, local papers), labelled by their content before the classifier was run on them;
