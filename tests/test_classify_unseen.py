@@ -7,6 +7,7 @@ every one passed ``heldout/check.py``. Each case stands for a word family, not f
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,26 @@ def test_transport_for_disabled_people_is_transport(classifier: Classifier) -> N
         "tilbyde handicapkørsel j.v.f. lov om trafikselskaber.",
     ) == {"trafik_infrastruktur"}
     assert topics_of(classifier, "Botilbud til borgere med handicap") == {"social"}
+
+
+UNSEEN = Path(__file__).resolve().parent / "data" / "classify_unseen.jsonl"
+
+
+def test_unseen_set_rows_are_complete_and_stay_above_target(classifier: Classifier) -> None:
+    rows = [json.loads(line) for line in UNSEEN.read_text(encoding="utf-8").splitlines() if line]
+    assert len(rows) >= 150
+    assert len({r["id"] for r in rows}) == len(rows)
+    topics = [t.id for t in classifier.topics]
+    for row in rows:
+        assert row["url"].startswith("http"), row["id"]
+        assert row["title"] and set(row["topics"]) <= set(topics), row["id"]
+    counts = {t: [0, 0, 0] for t in topics}
+    for row in rows:
+        predicted = topics_of(classifier, row["title"], row["text"])
+        for topic, c in counts.items():
+            gold = topic in row["topics"]
+            c[0] += topic in predicted and gold
+            c[1] += topic in predicted and not gold
+            c[2] += topic not in predicted and gold
+    f1 = {t: 2 * tp / (2 * tp + fp + fn) for t, (tp, fp, fn) in counts.items()}
+    assert sum(f1.values()) / len(f1) >= 0.88, f1
