@@ -4,6 +4,7 @@ rows written before stay readable, and a downgrade unpacks them for the older co
 from __future__ import annotations
 
 import json
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +14,14 @@ from alembic import command
 from sqlalchemy.dialects import sqlite
 
 from notifier.store import Store
-from notifier.store.column_types import PACK_FROM, PackedJSON, pack, unpack
+from notifier.store.column_types import (
+    JSON_DICTIONARY,
+    PACK_FROM,
+    TEXT_DICTIONARY,
+    PackedJSON,
+    pack,
+    unpack,
+)
 from notifier.store.db import _alembic_config
 from tests.factories import Spec, publish
 
@@ -26,7 +34,6 @@ TITLE = " ".join(["Dagsorden for mødet i KKR Sjælland om klima, grøn omstilli
 STORED = (
     ("item_versions", "text"),
     ("item_versions", "indstilling"),
-    ("document_versions", "text"),
     ("events", "payload"),
     ("items", "topics"),
 )
@@ -80,7 +87,6 @@ async def test_long_values_are_packed_on_sqlite_and_read_back_as_written(store: 
         assert storage == {
             ("item_versions", "text"): {"str"},
             ("item_versions", "indstilling"): {"str"},
-            ("document_versions", "text"): {"str"},
             ("events", "payload"): {"dict"},
             ("items", "topics"): {"list"},
         }
@@ -99,7 +105,7 @@ async def test_rows_written_before_packing_read_unchanged(sqlite_store: Store) -
         await conn.exec_driver_sql("UPDATE item_versions SET text = ?", (TEXT,))
     storage = await _storage(sqlite_store)
     assert storage["item_versions", "text"] == storage["events", "payload"] == {"text"}
-    assert storage["document_versions", "text"] == {"blob"}  # left packed: both kinds at once
+    assert storage["items", "topics"] == {"blob"}  # left packed: both kinds at once
     [event] = [e for e in await sqlite_store.archive.since(0) if e.type.is_item]
     assert event.snapshot == snapshot
 
@@ -117,6 +123,9 @@ async def test_a_downgrade_unpacks_values_for_the_older_code(tmp_path: Path) -> 
         async with store.db.engine.begin() as conn:
             await conn.run_sync(lambda sync: command.downgrade(_alembic_config(sync), "0009"))
         assert await _storage(store) == {column: {"text"} for column in STORED}
+        async with store.db.engine.connect() as conn:
+            document_text = await conn.exec_driver_sql("SELECT text FROM document_versions")
+            assert document_text.scalar_one() == ""  # as the older code requires: not null
         async with store.db.engine.connect() as conn:
             text, payload = (
                 await conn.execute(
@@ -148,3 +157,33 @@ def test_payloads_with_a_lone_surrogate_stay_storable() -> None:
     stored = bind(payload)
     assert isinstance(stored, bytes)
     assert read(stored) == payload
+
+
+def test_values_are_packed_against_the_dictionary_of_their_kind() -> None:
+    """A point's text shares its phrases with Danish prose, a payload its shape with the
+    store's JSON: a preset dictionary saves what short values cannot find in themselves."""
+    indstilling = "Det indstilles, at KKR Sjælland tager orienteringen til efterretning."
+    packed = pack(indstilling)
+    assert isinstance(packed, bytes) and len(packed) < len(indstilling.encode()) * 0.6
+    plain = zlib.compress(TEXT.encode())
+    assert len(pack(TEXT)) < len(plain)
+    assert unpack(plain) == TEXT  # as 0010 and 0011 wrote them: still read
+    payload = {"item_id": 7, "council": "sjaelland", "document_kind": "agenda", "old": None}
+    as_json = json.dumps(payload, separators=(",", ":"))
+    with_shape = pack(as_json, JSON_DICTIONARY)
+    assert isinstance(with_shape, bytes) and len(with_shape) < len(as_json) * 0.7
+    assert json.loads(unpack(with_shape)) == payload
+
+
+def test_a_value_packed_with_an_unknown_dictionary_is_an_error_not_garbage() -> None:
+    compressor = zlib.compressobj(zdict=b"a dictionary this version never shipped " * 20)
+    packed = compressor.compress(TEXT.encode()) + compressor.flush()
+    with pytest.raises(ValueError, match="unknown dictionary"):
+        unpack(packed)
+
+
+def test_shipped_dictionaries_never_change() -> None:
+    """Values packed with a dictionary can be read only with that very dictionary: a new one
+    is added beside the old (scripts/pack_dictionaries.py), a shipped one never edited."""
+    assert zlib.adler32(TEXT_DICTIONARY) == 780245259
+    assert zlib.adler32(JSON_DICTIONARY) == 812468240

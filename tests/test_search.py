@@ -13,6 +13,7 @@ from notifier import feed_entries
 from notifier.models import Council, DocumentKind
 from notifier.store import Found, Store
 from notifier.store.db import _alembic_config, migrate
+from notifier.store.search_text import stems
 from tests.factories import Spec, app_for, publish
 from tests.test_web import asgi_client, make_settings
 
@@ -191,8 +192,8 @@ async def test_the_archive_searches_and_shows_a_page_per_point(sqlite_store: Sto
 async def test_sqlites_index_keeps_no_copy_of_the_text_and_forgets_old_versions(
     sqlite_store: Store,
 ) -> None:
-    """Migration 0011: the FTS5 table is contentless; an edit takes exactly the old version's
-    stems out of the index, also for items indexed before the migration."""
+    """Migrations 0011 and 0012: the FTS5 table is contentless and holds versions; a search
+    finds an item only by its current version, also for items indexed before 0012."""
     await publish(sqlite_store, AGENDA, council=Council.SJAELLAND)
     engine = sqlite_store.db.engine
     async with engine.begin() as conn:
@@ -212,3 +213,71 @@ async def test_sqlites_index_keeps_no_copy_of_the_text_and_forgets_old_versions(
     await publish(sqlite_store, [AGENDA[0], again, AGENDA[3]], council=Council.SJAELLAND)
     assert await search(sqlite_store, "afgangene") == []
     assert await search(sqlite_store, "busserne") == ["Trafikselskabet Movias budget"]
+
+
+async def test_a_downgrade_gives_the_older_code_its_index_of_items(sqlite_store: Store) -> None:
+    """Before 0012 the index held items (rowid = item id) with the stems to forget them."""
+    await publish(sqlite_store, AGENDA, council=Council.SJAELLAND)
+    await publish(sqlite_store, [AGENDA[0], MOVIA_CHANGED, AGENDA[3]], council=Council.SJAELLAND)
+    engine = sqlite_store.db.engine
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.downgrade(_alembic_config(sync), "0011"))
+        movia = await conn.exec_driver_sql(
+            "SELECT id FROM items WHERE title = 'Trafikselskabet Movias budget'"
+        )
+        movia_id = movia.scalar_one()
+
+        async def rowids(word: str) -> list[int]:
+            found = await conn.exec_driver_sql(
+                "SELECT rowid FROM item_search WHERE item_search MATCH ?", (word,)
+            )
+            return [row[0] for row in found]
+
+        assert await rowids("afgang") == [movia_id]  # the current version's stem
+        assert await rowids("landdistrikt") == []  # the old version's: gone
+        stems = await conn.exec_driver_sql("SELECT count(*) FROM item_search_stems")
+        items = await conn.exec_driver_sql("SELECT count(*) FROM items")
+        assert stems.scalar_one() == items.scalar_one()
+    await migrate(engine)
+    assert await search(sqlite_store, "afgangene") == ["Trafikselskabet Movias budget"]
+    assert await search(sqlite_store, "landdistrikter") == []
+
+
+async def test_minutes_repeating_their_agenda_add_only_their_own_words_to_the_index(
+    store: Store,
+) -> None:
+    """A minutes point repeats its agenda point's text and adds the decision; a search shows
+    the agenda point for either, so only the minutes' own words are indexed for it."""
+    kattegat = AGENDA[0]
+    await publish(store, AGENDA, council=Council.SJAELLAND)
+    repeated = Spec(
+        title=kattegat.title,
+        number="3",
+        text=f"{kattegat.text}\nFormanden supplerede om færgeruterne.\nBeslutning\nGodkendt.",
+        indstilling=kattegat.indstilling,
+        beslutning="Anbefalingen blev godkendt med bemærkninger om cykelstier.",
+        topics=["trafik_infrastruktur"],
+    )
+    await publish(store, [repeated], council=Council.SJAELLAND, kind=DocumentKind.MINUTES)
+    for words in ("Kattegat", "VVM-undersøgelsen", "færgeruter", "cykelstierne"):
+        assert await search(store, words) == ["Kattegatforbindelse"]
+    if store.db.dialect != "sqlite":
+        return
+    async with store.db.engine.connect() as conn:
+
+        async def indexed(word: str) -> set[str]:
+            [stem] = stems(word)
+            found = await conn.exec_driver_sql(
+                "SELECT d.kind FROM item_search "
+                "JOIN item_versions AS v ON v.id = item_search.rowid "
+                "JOIN items ON items.id = v.item_id "
+                "JOIN documents AS d ON d.id = items.document_id "
+                "WHERE item_search MATCH ?",
+                (f'body:"{stem}"',),
+            )
+            return {row[0] for row in found}
+
+        assert await indexed("Kattegat") == {"agenda"}  # repeated: indexed once
+        assert await indexed("anbefaler") == {"agenda"}
+        assert await indexed("færgeruterne") == {"minutes"}  # the minutes' own words
+        assert await indexed("cykelstier") == {"minutes"}

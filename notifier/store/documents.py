@@ -148,7 +148,6 @@ async def _add_version(
             content_hash=content_hash,
             url=document.url,
             title=document.title,
-            text=document.text,
             created_at=now,
         )
     )

@@ -124,7 +124,8 @@ document_versions = sa.Table(
     sa.Column("content_hash", sa.String(64), nullable=False),
     sa.Column("url", sa.Text, nullable=False),
     sa.Column("title", sa.Text, nullable=False),
-    sa.Column("text", PackedText, nullable=False),
+    # the document's whole text until migration 0012; nothing read it (items hold the text)
+    sa.Column("text", PackedText),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Index(None, "document_id"),
 )
@@ -171,8 +172,9 @@ item_versions = sa.Table(
 
 # Full-text search over each item's current version (``store.search``). On PostgreSQL a table
 # whose ``document`` column is the tsvector of the 'danish' configuration (generated, GIN
-# indexed); on SQLite an FTS5 virtual table of the same name holding Danish stems (rowid = item
-# id), which the migration creates and which is not described here.
+# indexed); on SQLite a contentless FTS5 virtual table of the same name holding Danish stems of
+# item versions (rowid = item version id), which the migrations create and which is not
+# described here.
 item_search = sa.Table(
     "item_search",
     metadata,

@@ -1,7 +1,8 @@
 """Full-text search over the archive, one interface on both databases.
 
 The index holds each item's current version (``index`` is called wherever a version is
-written, in the same transaction, so it never lags the items). SQLite searches an FTS5 table
+written, in the same transaction, so it never lags the items; SQLite's keeps older versions
+too, which no search counts). SQLite searches an FTS5 table
 of Danish stems, PostgreSQL a tsvector of the 'danish' configuration (``search_text``). What a
 search shows is what the archive shows: the agenda point for a hit in its decision, and no
 removed, procedural or held items.
@@ -9,10 +10,10 @@ removed, procedural or held items.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from types import ModuleType
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,16 +21,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.models import Council, Event, EventType, Item
 from notifier.store import events as store_events
-from notifier.store.column_types import PackedJSON
-from notifier.store.db import Database, per_dialect
+from notifier.store.db import Database
 from notifier.store.schema import documents, items, meetings
 from notifier.store.search_text import fts_query, fts_row, search_fields, ts_query
 
+_WORDS = re.compile(r"\S+")
 MAX_HITS = 2000  # items a query is ranked over; a query matching more shows the best of them
 
+# SQLite's index holds item versions (rowid = version id): a hit counts if it is its item's
+# current version.
 _SQLITE_HITS = sa.text(
     "SELECT items.id, items.decides_item_id, bm25(item_search, 4.0, 1.0) AS rank "
-    "FROM item_search JOIN items ON items.id = item_search.rowid "
+    "FROM item_search JOIN item_versions AS v ON v.id = item_search.rowid "
+    "JOIN items ON items.id = v.item_id AND items.current_version_id = v.id "
     "WHERE item_search MATCH :query ORDER BY rank LIMIT :limit"
 )
 # ts_rank grows with relevance, bm25 shrinks: negate so both sort ascending.
@@ -40,37 +44,26 @@ _POSTGRES_HITS = sa.text(
     "WHERE s.document @@ q.query ORDER BY rank LIMIT :limit"
 )
 
-# SQLite (migration 0011): the FTS5 table is contentless, and the stems each item was indexed
-# with are kept here, compressed, to take the item out of the index again.
-_stems = sa.Table(
-    "item_search_stems",
-    sa.MetaData(),
-    sa.Column("item_id", sa.Integer, primary_key=True),
-    sa.Column("stems", PackedJSON, nullable=False),  # [title stems, body stems]
-)
-_FORGET = sa.text(
-    "INSERT INTO item_search (item_search, rowid, title, body) "
-    "VALUES ('delete', :id, :title, :body)"
-)
 _ADD = sa.text("INSERT INTO item_search (rowid, title, body) VALUES (:id, :title, :body)")
 
 
-@per_dialect
-def _keep_stems(dialect: ModuleType) -> Any:
-    statement = dialect.insert(_stems)
-    return statement.on_conflict_do_update(
-        index_elements=[_stems.c.item_id], set_={"stems": statement.excluded.stems}
-    )
+async def index(
+    conn: AsyncConnection, versions: Sequence[tuple[int, int, Item, Item | None]]
+) -> None:
+    """Make the index hold these new versions of items, given as (item id, version id, item,
+    the agenda point it decides if it is a minutes point), in one statement (call it in the
+    versions' transaction).
 
-
-async def index(conn: AsyncConnection, versions: Sequence[tuple[int, Item]]) -> None:
-    """Make the index hold these versions of items, given as (item id, item), in four
-    statements at most (call it in the versions' transaction)."""
+    SQLite's FTS5 table is contentless, and a contentless table forgets a row only when given
+    the very stems it was indexed with. Rather than keep every item's stems a second time for
+    that (migration 0012), it indexes versions and never forgets one: a search counts a hit
+    only in an item's current version (``_SQLITE_HITS``). Old versions are a few percent of
+    the index (an edit is rare); a stemmer that changes needs a migration rebuilding it."""
     if not versions:
         return
     fielded = [
-        (item_id, search_fields(item.title, item.text, item.indstilling, item.beslutning))
-        for item_id, item in versions
+        (item_id, version_id, _fields(item, agenda))
+        for item_id, version_id, item, agenda in versions
     ]
     if conn.dialect.name == "postgresql":
         await conn.execute(
@@ -78,27 +71,51 @@ async def index(conn: AsyncConnection, versions: Sequence[tuple[int, Item]]) -> 
                 "INSERT INTO item_search (item_id, title, body) VALUES (:id, :title, :body) "
                 "ON CONFLICT (item_id) DO UPDATE SET title = excluded.title, body = excluded.body"
             ),
-            [{"id": item_id, "title": title, "body": body} for item_id, (title, body) in fielded],
+            [
+                {"id": item_id, "title": title, "body": body}
+                for item_id, _version_id, (title, body) in fielded
+            ],
         )
         return
     rows = []
-    for item_id, fields in fielded:
+    for _item_id, version_id, fields in fielded:
         title_stems, body_stems = fts_row(*fields)
-        rows.append({"id": item_id, "title": title_stems, "body": body_stems})
-    # A contentless table forgets an item only when told the very stems it was indexed with.
-    indexed = await conn.execute(
-        sa.select(_stems.c.item_id, _stems.c.stems).where(
-            _stems.c.item_id.in_([row["id"] for row in rows])
-        )
-    )
-    old = [{"id": item_id, "title": title, "body": body} for item_id, (title, body) in indexed]
-    if old:
-        await conn.execute(_FORGET, old)
+        rows.append({"id": version_id, "title": title_stems, "body": body_stems})
     await conn.execute(_ADD, rows)
-    await conn.execute(
-        _keep_stems(conn),
-        [{"item_id": row["id"], "stems": [row["title"], row["body"]]} for row in rows],
+
+
+def _fields(item: Item, agenda: Item | None) -> tuple[str, str]:
+    """(title, body) as indexed. Minutes repeat their agenda point's text (and add the
+    decision), and a search shows the agenda point for a hit in its decision anyway: what the
+    minutes point repeats is not indexed twice (a third of the index where every meeting's
+    minutes are published)."""
+    if agenda is None:
+        return search_fields(item.title, item.text, item.indstilling, item.beslutning)
+    return search_fields(
+        item.title,
+        _unrepeated(item.text, agenda.text),
+        _unrepeated(item.indstilling or "", agenda.indstilling or "") or None,
+        item.beslutning,
     )
+
+
+def _unrepeated(text: str, agenda: str) -> str:
+    """``text`` without the run of words it begins with, and the run it ends with, in common
+    with ``agenda``."""
+    spans = [match.span() for match in _WORDS.finditer(text)]
+    words = [text[start:end] for start, end in spans]
+    theirs = agenda.split()
+    head = 0
+    while head < min(len(words), len(theirs)) and words[head] == theirs[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(words), len(theirs)) - head and words[-1 - tail] == theirs[-1 - tail]:
+        tail += 1
+    if head == tail == 0:
+        return text
+    if head + tail >= len(words):
+        return ""
+    return text[spans[head][0] : spans[len(words) - 1 - tail][1]]
 
 
 @dataclass(frozen=True, kw_only=True)
