@@ -7,6 +7,8 @@ point swallowed by the one before it).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from notifier.headings import Point, confirmed, heading_title, short_title
 from notifier.point_text import is_case_line
 from notifier.toc import Unit, label, title_like
@@ -39,10 +41,22 @@ def dotted(parts: tuple[int, ...]) -> str:
     return ".".join(str(p) for p in parts)
 
 
-def stray_headings(found: list[Unit], points: list[Point], listed: set[str]) -> list[str]:
-    """Headings inside a point that look like a point's own (a number and a title, then a case
-    number or a section heading): the sign of a point swallowed by the one before it."""
-    problems = []
+@dataclass(frozen=True)
+class Stray:
+    """A heading inside a point that looks like a point's own."""
+
+    inside: Point  # the point (or group, or part line) whose text holds it
+    index: int
+    number: str
+    title: str
+    body: int  # the first unit after the heading
+    case_follows: bool
+
+
+def strays(found: list[Unit], points: list[Point], listed: set[str]) -> list[Stray]:
+    """Headings inside a point that look like a point's own: a number and a title, then a case
+    number, or a sub-point's number and a section heading."""
+    result = []
     ordered = sorted(points, key=lambda p: p.start)
     for position, point in enumerate(ordered):
         end = ordered[position + 1].start if position + 1 < len(ordered) else len(found)
@@ -59,14 +73,23 @@ def stray_headings(found: list[Unit], points: list[Point], listed: set[str]) -> 
             case_follows = body < len(found) and is_case_line(found[body].text)
             if not case_follows and not (len(head.parts) == 2 and confirmed(found, body)):
                 continue
-            where = f"inside {point.number}" if point.number else f"after {point.title!r}"
-            heading = f"heading {head.number} ({short(title)}) {where}"
-            if head.number in listed:
-                problems.append(f"{heading} repeats a ToC entry")
-            elif listed:
-                problems.append(f"{heading} is not in the ToC")
-            else:
-                problems.append(f"{heading} was not taken as a point")
+            result.append(Stray(point, index, head.number, title, body, case_follows))
+    return result
+
+
+def stray_headings(found: list[Unit], points: list[Point], listed: set[str]) -> list[str]:
+    """The strays, in plain words: the sign of a point swallowed by the one before it."""
+    problems = []
+    for stray in strays(found, points, listed):
+        point = stray.inside
+        where = f"inside {point.number}" if point.number else f"after {point.title!r}"
+        heading = f"heading {stray.number} ({short(stray.title)}) {where}"
+        if stray.number in listed:
+            problems.append(f"{heading} repeats a ToC entry")
+        elif listed:
+            problems.append(f"{heading} is not in the ToC")
+        else:
+            problems.append(f"{heading} was not taken as a point")
     return problems
 
 

@@ -6,7 +6,9 @@ drop its number or its dot), and the matches that keep the plan's order and agre
 kept (a longest-chain choice, so one entry found in the wrong place cannot push the others
 out). Page numbers are never used: they are often those of an earlier draft. A point is the
 text from its heading to the next heading of the plan; groups ("3. Regionalpolitiske sager")
-and part lines ("Tillægsdagsorden") end the point before them but are not points.
+and part lines ("Tillægsdagsorden") end the point before them but are not points. A heading
+the contents leave out is a point too when its own case number follows it and its number fits
+between its neighbours (contents of an earlier draft, or listing only the points with bilag).
 
 Without a table of contents the body headings are the plan: a line opening a paragraph with a
 number whose numbering goes forward (gaps allowed), and which is confirmed by what follows when
@@ -32,7 +34,7 @@ from notifier.headings import (
     title_lines,
 )
 from notifier.models import Item, canonical
-from notifier.point_checks import numbering_gaps, stray_headings
+from notifier.point_checks import numbering_gaps, stray_headings, strays
 from notifier.point_text import (
     case_number,
     cut_case,
@@ -74,8 +76,9 @@ def split_points(text: str) -> tuple[list[Item], tuple[str, ...]]:
         leaves = [e for e in toc.entries if e.number and not e.group]
         matched = [p for p in points if p.number and not p.group and p.weight > 1]
         if toc.paged or (len(matched) >= 2 and 2 * len(matched) >= len(leaves)):
-            items = _items(found, points)
             listed = {e.number for e in toc.entries if e.number}
+            points += _unlisted(found, points, listed)
+            items = _items(found, points)
             problems = [f"ToC lists {', '.join(missing)} not found in the body"] if missing else []
             problems += stray_headings(found, points, listed)
             return items, (*problems, *repeated_sections(items))
@@ -220,6 +223,36 @@ def _chain(candidates: list[list[_Candidate]]) -> list[_Candidate | None]:
         chosen[entry] = candidate
         position = back[position]
     return chosen
+
+
+def _unlisted(found: list[Unit], points: list[Point], listed: set[str]) -> list[Point]:
+    """Headings the contents leave out that are points all the same: contents drawn up from
+    an earlier draft, or listing only the points with bilag, lack a point the body has. Such a
+    heading is taken when its own case number follows it and its number falls between those
+    of the points around it; a numbered list inside a point has neither."""
+    plan = sorted((p for p in points if p.number), key=lambda p: p.start)
+    added = []
+    for stray in strays(found, points, listed):
+        if stray.number in listed or not stray.case_follows:
+            continue
+        parts = _parts(stray.number)
+        before = [p for p in plan if p.start < stray.index]
+        after = [p for p in plan if p.start > stray.index]
+        if (before and _parts(before[-1].number) >= parts) or (
+            after and _parts(after[0].number) <= parts
+        ):
+            continue
+        group_title = ""
+        if before and len(parts) == 2 and _parts(before[-1].number)[0] == parts[0]:
+            group_title = before[-1].title if before[-1].group else before[-1].group_title
+        added.append(
+            Point(stray.number, stray.title, stray.index, stray.body, group_title=group_title)
+        )
+    return added
+
+
+def _parts(number: str | None) -> tuple[int, ...]:
+    return tuple(int(p) for p in number.split(".")) if number else ()
 
 
 # --- the body headings as the plan ----------------------------------------------------------

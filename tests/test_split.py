@@ -384,10 +384,18 @@ def test_a_point_missing_from_the_body_is_reported() -> None:
 
 
 def test_a_heading_the_contents_do_not_list_is_reported() -> None:
-    extra = "3.3. Udpegning til NT\n\nSAG-2024-00777 abc\n\nIndstilling\n\nKKR udpeger.\n\n5. KKR"
+    extra = "3.3. Udpegning til NT\n\nIndstilling\n\nKKR udpeger.\n\n5. KKR"
     result = split_text(CONTENTS + BODY.replace("5. KKR", extra))
     assert [i.key for i in result.items] == ["1.1", "1.2", "3.1", "3.2", "5"]
     assert result.problems == ("heading 3.3 (Udpegning til NT) inside 3.2 is not in the ToC",)
+
+
+def test_a_heading_the_contents_do_not_list_with_its_own_case_number_is_a_point() -> None:
+    extra = "3.3. Udpegning til NT\n\nSAG-2024-00777 abc\n\nIndstilling\n\nKKR udpeger.\n\n5. KKR"
+    result = split_text(CONTENTS + BODY.replace("5. KKR", extra))
+    assert [i.key for i in result.items] == ["1.1", "1.2", "3.1", "3.2", "3.3", "5"]
+    assert result.items[4].case_number == "SAG-2024-00777"
+    assert result.problems == ()
 
 
 def test_a_point_holding_two_decisions_is_reported() -> None:
