@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -10,6 +11,16 @@ from datetime import date
 # lower-case letter: the numbered lines of an Indstilling ("1. at KKR godkender ...") are not
 # points.
 TITLE_START = "A-ZÆØÅ0-9\"“”«»„‘’'§"
+
+# Abbreviations a title may end with ("Udpegninger m.v.", "Økonomi mv.", "Praksisplan m.m."):
+# their full stop closes the abbreviation, not a sentence.
+_ABBREVIATED = re.compile(r"\b(?:m\.\s?v|mv|m\.\s?m|m\.\s?fl|mfl|osv|etc|bl\.\s?a)\.$", re.I)
+
+
+def abbreviated(text: str) -> bool:
+    """Whether the text ends in an abbreviation's full stop."""
+    return bool(_ABBREVIATED.search(text))
+
 
 WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 MONTHS = (

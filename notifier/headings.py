@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from notifier.danish import abbreviated
 from notifier.point_text import cut_case, is_case_line, section
 from notifier.toc import Unit, label, part_title, title_like
 
@@ -55,7 +56,8 @@ def title_lines(found: list[Unit], index: int) -> int:
 def title_line(text: str) -> bool:
     return (
         len(text) <= 120
-        and not text.endswith((".", ":", "!", "?"))
+        and not text.endswith((":", "!", "?"))
+        and not full_stop(text)
         and label(text) is None
         and not is_case_line(text)
         and not section(text)
@@ -67,7 +69,12 @@ def prose(unit: Unit) -> bool:
 
 
 def short_title(title: str) -> bool:
-    return len(title) <= 150 and not title.endswith((".", ":"))
+    return len(title) <= 150 and not title.endswith(":") and not full_stop(title)
+
+
+def full_stop(text: str) -> bool:
+    """Ends in a full stop as a sentence does; "Udpegninger m.v." ends in an abbreviation."""
+    return text.endswith(".") and not abbreviated(text)
 
 
 def confirmed(found: list[Unit], index: int) -> bool:

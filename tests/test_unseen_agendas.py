@@ -67,3 +67,28 @@ def test_a_point_the_stale_contents_leave_out_is_a_point_of_its_own() -> None:
         assert [i.case_number for i in result.items] == [f"SAG-2024-0{k}611" for k in range(1, 6)]
         assert all(i.text.count("Indstilling") == 1 for i in result.items)
         assert result.problems == ()
+
+
+def test_a_title_ending_in_an_abbreviation_is_no_sentence() -> None:
+    # "Udpegninger m.v.", "... mv.": KL titles end so; the full stop closes the abbreviation.
+    # Taken as a sentence, the point and every point after it (read as the rest of a numbered
+    # list) were lost inside point 2, with no problem reported.
+    text = "\n\n".join(
+        [
+            COVER,
+            point("1", "Godkendelse af dagsorden", "SAG-2024-00611"),
+            point("2", "Regional udviklingsstrategi m.v.", "SAG-2024-01611"),
+            "3. Udpegninger m.v.\n\nDer er ingen udpegninger til dette møde.",
+            "4. Punkter til næste møde, herunder temadrøftelse mv.\n\nIngen.",
+            "5. Eventuelt\n\nIntet.",
+        ]
+    )
+    result = split_text(text)
+    assert [(i.number, i.title) for i in result.items] == [
+        ("1", "Godkendelse af dagsorden"),
+        ("2", "Regional udviklingsstrategi m.v."),
+        ("3", "Udpegninger m.v."),
+        ("4", "Punkter til næste møde, herunder temadrøftelse mv."),
+        ("5", "Eventuelt"),
+    ]
+    assert result.items[2].text == "Der er ingen udpegninger til dette møde."
