@@ -176,8 +176,18 @@ def _accept(
             return True
         if _group_goes_on(found, index, state):
             return False
-        # One word with a full stop ("5. Eventuelt.") is a title too, not a sentence.
-        closing = " " not in title.strip() and title.endswith(".")
+        # One word with a full stop ("5. Eventuelt.") is a title too, not a sentence; so are a
+        # few words ("2. Siden sidst.") that are the next number, unless a heading confirmed by
+        # its case number or a section takes that number later (then this is a list item).
+        closing = title.endswith(".") and (
+            " " not in title.strip()
+            or (
+                parts == (state[0] + 1,)
+                and len(title) <= 60
+                and len(title.split()) <= 6
+                and not _taken_later(found, index, parts)
+            )
+        )
         return confirms_top(found, index, parts) or (
             not in_list and (short_title(title) or closing)
         )
@@ -188,6 +198,17 @@ def _accept(
     if major == state[0] + 1 and minor == 1:
         return True
     return strong
+
+
+def _taken_later(found: list[Unit], index: int, parts: tuple[int, ...]) -> bool:
+    """Whether a heading after `index` with the same number is confirmed as a point's."""
+    for later in range(index + 1, len(found)):
+        head = label(found[later].text)
+        if head is None or head.parts != parts or not found[later].starts_paragraph:
+            continue
+        if confirmed(found, heading_title(found, later, head.rest)[1]):
+            return True
+    return False
 
 
 def _group_goes_on(found: list[Unit], index: int, state: tuple[int, ...]) -> bool:

@@ -92,3 +92,51 @@ def test_a_title_ending_in_an_abbreviation_is_no_sentence() -> None:
         ("5", "Eventuelt"),
     ]
     assert result.items[2].text == "Der er ingen udpegninger til dette møde."
+
+
+def test_a_few_words_with_a_full_stop_are_a_title_when_the_numbering_goes_on() -> None:
+    # KKR Nordjylland's agenda of 26 June 2015 (spotidoc.com/doc/3855059) ends titles with a
+    # full stop in its contents ("Godkendelse af referat.", "Siden sidst."). A point with such
+    # a title and no case number was read as a sentence: it and the points after it were lost
+    # inside the point before, with no problem reported.
+    text = "\n\n".join(
+        [
+            COVER,
+            point("1", "Godkendelse af dagsorden", "SAG-2024-00611"),
+            "2. Siden sidst.\n\nFormanden orienterede om mødet med regionen.",
+            "3. Orientering fra formandskabet.\n\nIngen.",
+            point("4", "Regional udviklingsstrategi", "SAG-2024-01611"),
+            "5. Punkter til næste møde.\n\nIngen.",
+            "6. Eventuelt.\n\nIntet.",
+        ]
+    )
+    result = split_text(text)
+    assert [(i.number, i.title) for i in result.items] == [
+        ("1", "Godkendelse af dagsorden"),
+        ("2", "Siden sidst."),
+        ("3", "Orientering fra formandskabet."),
+        ("4", "Regional udviklingsstrategi"),
+        ("5", "Punkter til næste møde."),
+        ("6", "Eventuelt."),
+    ]
+    assert result.items[1].text == "Formanden orienterede om mødet med regionen."
+
+
+def test_numbered_sentences_inside_a_point_stay_in_it() -> None:
+    # The same few words with a full stop inside a point: a list (items 1, 2, 3), or a list
+    # broken by text whose item takes the next point's number while that point's heading,
+    # with its case number, comes later.
+    listed = "Det indstilles, at KKR:\n\n1. Godkender udkastet.\n\n2. Sender det i høring."
+    broken = f"1. Kommunerne skal sikre en god overgang.\n\n{PROSE}\n\n2. Regionen følger op."
+    for inside in (listed, broken):
+        text = "\n\n".join(
+            [
+                COVER,
+                point("1", "Regional udviklingsstrategi", "SAG-2024-00611") + f"\n\n{inside}",
+                point("2", "Praksisplan for almen praksis", "SAG-2024-01611"),
+                "3. Eventuelt\n\nIntet.",
+            ]
+        )
+        result = split_text(text)
+        assert [i.number for i in result.items] == ["1", "2", "3"]
+        assert inside in result.items[0].text
