@@ -130,6 +130,9 @@ def body_headings(found: list[Unit]) -> list[Point]:
             continue
         title, body = heading_title(found, index, head.rest)
         candidate = unit.starts_paragraph and len(unit.text) <= 250 and title_like(title)
+        # A time of day before the first point ("9.30 Gruppemøder") is the cover's programme:
+        # no numbering leads to it, and taken as a point it would push every point out.
+        candidate = candidate and not (head.clock and state is None)
         strong = candidate and confirmed(found, body) and not head.clock
         if candidate and head.bare and not strong and not confirms_top(found, index, head.parts):
             # "5 Title" without a dot is a point when it reads like one, not a table row

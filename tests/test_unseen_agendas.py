@@ -140,3 +140,19 @@ def test_numbered_sentences_inside_a_point_stay_in_it() -> None:
         result = split_text(text)
         assert [i.number for i in result.items] == ["1", "2", "3"]
         assert inside in result.items[0].text
+
+
+def test_a_programme_of_times_on_the_cover_is_no_point() -> None:
+    # KKR covers give the day's programme (group meetings, the meeting, lunch). Without
+    # contents, "9.30 Gruppemøder" was taken as the first point: the real points, numbered
+    # below it, could then not follow, and the whole agenda became one item.
+    programme = "Program\n\n9.30 Gruppemøder\n\n10.30 Møde i KKR Sjælland\n\n12.30 Frokost"
+    points = [
+        point("1", "Godkendelse af dagsorden", "SAG-2024-00611"),
+        point("2", "Regional udviklingsstrategi", "SAG-2024-01611"),
+        "3. Eventuelt\n\nIntet.",
+    ]
+    for shown in (programme, programme.replace("9.30 ", "9.30-10.30 ")):
+        result = split_text("\n\n".join([COVER, shown, *points]))
+        assert [i.number for i in result.items] == ["1", "2", "3"]
+        assert result.problems == ()
