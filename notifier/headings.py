@@ -135,9 +135,13 @@ def body_headings(found: list[Unit]) -> list[Point]:
         candidate = candidate and not (head.clock and state is None)
         strong = candidate and confirmed(found, body) and not head.clock
         if candidate and head.bare and not strong and not confirms_top(found, index, head.parts):
-            # "5 Title" without a dot is a point when it reads like one, not a table row
+            # "5 Title" without a dot is a point when it reads like one and is the next number:
+            # not a table row, nor a footnote ("3 Kilde: Danmarks Statistik", numbered on
+            # through the document) before the point that has its number
             candidate = short_title(title) and not re.search(r"\d\s+\d", title)
             candidate = candidate and head.parts[0] != list_next
+            candidate = candidate and (state is None or _follows(head.parts, state))
+            candidate = candidate and not _taken_later(found, index, head.parts)
         in_list = len(head.parts) == 1 and head.parts[0] == list_next and not head.punkt
         if in_list:  # the next item of a numbered list, unless a case number follows
             candidate = candidate and body < len(found) and is_case_line(found[body].text)
@@ -201,6 +205,12 @@ def _accept(
     if major == state[0] + 1 and minor == 1:
         return True
     return strong
+
+
+def _follows(parts: tuple[int, ...], state: tuple[int, ...]) -> bool:
+    """Whether a number is the one after `state`: 4 or 3.3 after 3.2, 3.1 or 4 after 3."""
+    minor = state[1] if len(state) > 1 else 0
+    return parts in ((state[0] + 1,), (state[0], minor + 1), (state[0] + 1, 1))
 
 
 def _taken_later(found: list[Unit], index: int, parts: tuple[int, ...]) -> bool:

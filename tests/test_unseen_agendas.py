@@ -156,3 +156,19 @@ def test_a_programme_of_times_on_the_cover_is_no_point() -> None:
         result = split_text("\n\n".join([COVER, shown, *points]))
         assert [i.number for i in result.items] == ["1", "2", "3"]
         assert result.problems == ()
+
+
+def test_a_footnote_is_no_point() -> None:
+    # A footnote at the foot of a page ("3 Kilde: ...", numbered on through the document)
+    # reads like a heading without a dot. Taken as one it pushed out the point with its number
+    # and, numbered higher, every point after it.
+    titles = ["Godkendelse af dagsorden", TITLES["3.1"], TITLES["3.2"], "Eventuelt"]
+    for note in ("3 Kilde: Danmarks Statistik, 2023", "5 Kilde: Danmarks Statistik, 2023"):
+        points = [point(str(n), t, f"SAG-2024-0{n}611") for n, t in enumerate(titles, 1)]
+        points[1] += f"\n\n{note}"
+        result = split_text("\n\n".join([COVER, *points]))
+        assert [(i.number, i.title) for i in result.items] == list(
+            zip(["1", "2", "3", "4"], titles, strict=True)
+        )
+        assert result.items[1].text.endswith(note)
+        assert result.problems == ()
