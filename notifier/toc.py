@@ -135,9 +135,30 @@ def find_toc(units: list[Unit], *, before: int | None = None) -> list[Toc]:
         if toc is None:
             index += 1
             continue
+        if found and _goes_on(found[-1], toc):
+            toc = _joined(found.pop(), toc)
         found.append(toc)
         index = toc.end
     return sorted(found, key=lambda toc: not toc.paged)
+
+
+def _goes_on(first: Toc, then: Toc) -> bool:
+    """Whether contents continue over a page break after a line or two (their heading again,
+    "Indholdsfortegnelse (fortsat)"): both with page numbers, the numbering going on."""
+    last = [e.parts for e in first.entries if e.number]
+    following = [e.parts for e in then.entries if e.number]
+    return (
+        first.paged
+        and then.paged
+        and then.start - first.end <= 2
+        and bool(last and following)
+        and following[0] > last[-1]
+    )
+
+
+def _joined(first: Toc, then: Toc) -> Toc:
+    entries = [Entry(e.number, e.title, e.page) for e in (*first.entries, *then.entries)]
+    return Toc(tuple(_groups(entries)), first.start, then.end, paged=True)
 
 
 def _run(units: list[Unit], start: int) -> Toc | None:

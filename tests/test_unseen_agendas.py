@@ -172,3 +172,21 @@ def test_a_footnote_is_no_point() -> None:
         )
         assert result.items[1].text.endswith(note)
         assert result.problems == ()
+
+
+def test_contents_over_two_pages_with_the_heading_repeated_are_one_plan() -> None:
+    # The contents go on over a page break under their heading again. Read as two tables of
+    # contents, the first was the plan, and the last point, with no case number to confirm
+    # it, was lost inside the one before with no problem reported.
+    titles = ["Godkendelse af dagsorden", TITLES["3.1"], TITLES["3.2"], TITLES["3.3"], "Eventuelt"]
+    entries = [f"{n}. {t} ........ {n + 1}" for n, t in enumerate(titles, 1)]
+    first, then = "\n".join(entries[:3]), "\n".join(entries[3:])
+    pages = f"Indholdsfortegnelse\n\n{first}\n\nIndholdsfortegnelse (fortsat)\n\n{then}"
+    points = [point(str(n), t, f"SAG-2024-0{n}611") for n, t in enumerate(titles[:4], 1)]
+    text = "\n\n".join([COVER, pages, *points, "5. Eventuelt\n\nIntet."])
+    result = split_text(text)
+    assert [(i.number, i.title) for i in result.items] == list(
+        zip(["1", "2", "3", "4", "5"], titles, strict=True)
+    )
+    assert result.items[4].text == "Intet."
+    assert result.problems == ()
