@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from notifier.danish import abbreviated
-from notifier.point_text import cut_case, is_case_line, section
+from notifier.point_text import asks, cut_case, is_case_line, section
 from notifier.toc import Unit, label, part_title, title_like
 
 
@@ -61,6 +61,7 @@ def title_line(text: str) -> bool:
         and label(text) is None
         and not is_case_line(text)
         and not section(text)
+        and not asks(text)
     )
 
 
@@ -82,6 +83,8 @@ def confirmed(found: list[Unit], index: int) -> bool:
     if index >= len(found):
         return False
     text = found[index].text
+    if asks(text):  # "Til orientering" may stand between the heading and its case number
+        return confirmed(found, index + 1)
     return is_case_line(text) or bool(section(text))
 
 

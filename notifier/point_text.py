@@ -39,6 +39,20 @@ _SECTION = re.compile(
 )
 
 
+# What a point asks of the council, on a line of its own under the heading ("Til orientering",
+# "Beslutningssag"): neither the title nor a section.
+_ASKS = re.compile(
+    r"^(?:til\s+(?:orientering|beslutning|drøftelse|godkendelse|efterretning)"
+    r"|(?:orienterings|beslutnings|drøftelses)sag)\s*[.:]?$",
+    re.IGNORECASE,
+)
+
+
+def asks(text: str) -> bool:
+    """Whether a line says only what the point asks for ("Til orientering")."""
+    return bool(_ASKS.match(text))
+
+
 def without_initials(unit: Unit) -> Unit:
     """The case-number line without the case worker's initials: they name a person, not the
     case, and change when the case changes hands."""

@@ -190,3 +190,19 @@ def test_contents_over_two_pages_with_the_heading_repeated_are_one_plan() -> Non
     )
     assert result.items[4].text == "Intet."
     assert result.problems == ()
+
+
+def test_what_a_point_asks_for_is_not_part_of_its_title() -> None:
+    # "Til orientering", "Til beslutning" under the heading, before the case number, say what
+    # the point asks of KKR. Read as the heading's second line, they ended every title.
+    kinds = {"3.1": "Til beslutning", "3.2": "Til orientering", "3.3": "Til drøftelse"}
+    points = [
+        point(n, f"{TITLES[n]}\n\n{kind}", f"SAG-2024-0{k}611")
+        for k, (n, kind) in enumerate(kinds.items(), 1)
+    ]
+    listed = "\n".join(f"{n}. {TITLES[n]} ........ {k}" for k, n in enumerate(kinds, 3))
+    for plan in ("", f"Indholdsfortegnelse\n\n3. Sager ........ 3\n{listed}\n\n"):
+        result = split_text(f"{COVER}\n\n{plan}3. Sager\n\n" + "\n\n".join(points))
+        assert [(i.number, i.title) for i in result.items] == [(n, TITLES[n]) for n in kinds]
+        assert [i.case_number for i in result.items] == [f"SAG-2024-0{k}611" for k in (1, 2, 3)]
+        assert result.problems == ()
