@@ -68,7 +68,7 @@ class _Candidate:
 def split_points(text: str) -> tuple[list[Item], tuple[str, ...]]:
     """Items and problems of an agenda or minutes text (see split.split_document)."""
     found = units(text)
-    first_case = next((i for i, u in enumerate(found) if is_case_line(u.text)), len(found))
+    first_case = _first_case(found)
     for toc in find_toc(found, before=first_case):
         if not toc.paged and toc.end < len(found) and confirmed(found, toc.end):
             continue  # a run of headings followed by a case number is the body, not a list
@@ -86,6 +86,17 @@ def split_points(text: str) -> tuple[list[Item], tuple[str, ...]]:
     items = _items(found, points)
     problems = numbering_gaps(points) + stray_headings(found, points, set())
     return items, (*problems, *repeated_sections(items))
+
+
+def _first_case(found: list[Unit]) -> int:
+    """Where the first point's case number is: the contents come before it. A case number
+    before any numbered line is the meeting's own, on the cover, not a point's."""
+    numbered = False
+    for index, unit in enumerate(found):
+        if numbered and is_case_line(unit.text):
+            return index
+        numbered = numbered or label(unit.text) is not None
+    return len(found)
 
 
 # --- the table of contents as the plan ------------------------------------------------------

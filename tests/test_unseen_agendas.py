@@ -206,3 +206,20 @@ def test_what_a_point_asks_for_is_not_part_of_its_title() -> None:
         assert [(i.number, i.title) for i in result.items] == [(n, TITLES[n]) for n in kinds]
         assert [i.case_number for i in result.items] == [f"SAG-2024-0{k}611" for k in (1, 2, 3)]
         assert result.problems == ()
+
+
+def test_the_meetings_case_number_on_the_cover_leaves_the_contents_the_plan() -> None:
+    # KKR often files a whole meeting under one case number; a cover that gives it put a case
+    # number before the contents, which were then not looked for (a run of headings after a
+    # case number is the body). Their entries became points: "1. Godkendelse af dagsorden
+    # ........ 2", and the body's headings without their numbers were lost.
+    titles = ["Godkendelse af dagsorden", TITLES["3.1"], TITLES["3.2"], "Eventuelt"]
+    listed = "\n".join(f"{n}. {t} ........ {n + 1}" for n, t in enumerate(titles, 1))
+    unnumbered = [point("", t, f"SAG-2024-0{n}611").lstrip(". ") for n, t in enumerate(titles, 1)]
+    for cover in ("Sagsnr.: SAG-2024-01954", "SAG-2024-01954 ssan"):
+        text = "\n\n".join([COVER, cover, f"Indholdsfortegnelse\n\n{listed}", *unnumbered])
+        result = split_text(text)
+        assert [(i.number, i.title) for i in result.items] == list(
+            zip(["1", "2", "3", "4"], titles, strict=True)
+        )
+        assert result.problems == ()
