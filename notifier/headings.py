@@ -7,6 +7,7 @@ sub-point, or the next point. A title may run on over further short paragraphs o
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -149,9 +150,14 @@ def body_headings(found: list[Unit]) -> list[Point]:
         if in_list:  # the next item of a numbered list, unless a case number follows
             candidate = candidate and body < len(found) and is_case_line(found[body].text)
         if not candidate or not _accept(found, index, head.parts, state, strong, in_list, title):
-            if len(head.parts) == 1:
-                list_next = head.parts[0] + 1
-            continue
+            if strong and _only_a_list(found, accepted):
+                # The numbering starts again, confirmed, after points with nothing between
+                # them: those were the list of the points on the cover, and these are they.
+                accepted, state = [], None
+            else:
+                if len(head.parts) == 1:
+                    list_next = head.parts[0] + 1
+                continue
         previous = found[index - 1].text if index > 0 else ""
         if label(previous) is None and (
             (state is not None and head.parts <= state) or part_title(previous)
@@ -208,6 +214,17 @@ def _accept(
     if major == state[0] + 1 and minor == 1:
         return True
     return strong
+
+
+def _only_a_list(found: list[Unit], points: list[Point]) -> bool:
+    """Whether the points are two or more headings one after another, with nothing between
+    them and nothing confirming the last: a list of the points, not the points."""
+    return (
+        len(points) >= 2
+        and all(point.number for point in points)
+        and all(point.body == after.start for point, after in itertools.pairwise(points))
+        and not confirmed(found, points[-1].body)
+    )
 
 
 def _follows(parts: tuple[int, ...], state: tuple[int, ...]) -> bool:

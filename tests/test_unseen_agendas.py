@@ -223,3 +223,18 @@ def test_the_meetings_case_number_on_the_cover_leaves_the_contents_the_plan() ->
             zip(["1", "2", "3", "4"], titles, strict=True)
         )
         assert result.problems == ()
+
+
+def test_a_list_of_the_points_on_the_cover_is_not_the_points() -> None:
+    # A short agenda lists its points on the cover, one paragraph each and in short form,
+    # then gives them in full. The list was taken as the points; the full headings, numbered
+    # again from 1 with no part line before them, were all lost inside the last one.
+    short = ["Godkendelse af dagsorden", "Klima", "Strategi", "Trafik", "Eventuelt"]
+    full = ["Godkendelse af dagsorden", TITLES["3.1"], TITLES["3.2"], TITLES["3.3"], "Eventuelt"]
+    listed = [f"{n}. {t}" for n, t in enumerate(short, 1)]
+    points = [point(str(n), t, f"SAG-2024-0{n}611") for n, t in enumerate(full, 1)]
+    result = split_text("\n\n".join([COVER, *listed, *points]))
+    assert [(i.number, i.title) for i in result.items] == list(
+        zip(["1", "2", "3", "4", "5"], full, strict=True)
+    )
+    assert result.problems == ()
