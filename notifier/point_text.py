@@ -30,11 +30,13 @@ _CASE_LINE = re.compile(
 )
 # A section heading on its own line ("Beslutning") or run in ("Beslutning: Godkendt."), also
 # in the plural or naming who decided ("Beslutning i KKR Sjælland den 17. april 2024:"); a
-# sentence ending in a full stop is text.
+# sentence ending in a full stop is text. A heading set tight above its text is joined to it
+# by the text normaliser ("Indstilling Det indstilles, at ..."): run in without a colon, the
+# text after it opens with a capital.
 _SECTION = re.compile(
     r"^(Baggrund|Indstilling|Sagsfremstilling|Beslutning|Vedlagte bilag|Bilag|Økonomi|Resumé)"
-    r"(?:er)?(?:\s+i\s+(?:KKR|udvalget|rådet|mødet)\b[^:\n]{0,80}?(?<!\.))?"
-    r"\s*(?::\s*(?P<rest>.*))?$",
+    r"(?:er)?(?:(?:\s+i\s+(?:KKR|udvalget|rådet|mødet)\b[^:\n]{0,80}?(?<!\.))?"
+    r"\s*(?::\s*(?P<rest>.*))?|\s+(?P<tight>(?-i:[A-ZÆØÅ]).*))$",
     re.IGNORECASE,
 )
 
@@ -68,8 +70,13 @@ def is_case_line(text: str) -> bool:
 
 
 def section(text: str) -> re.Match[str] | None:
-    """The section heading a line is or opens: group 1 the name, "rest" run-in text."""
+    """The section heading a line is or opens: group 1 the name, run_in() the text after it."""
     return _SECTION.match(text)
+
+
+def run_in(match: re.Match[str]) -> str | None:
+    """The text run in after a section heading ("Godkendt." of "Beslutning: Godkendt.")."""
+    return match.group("rest") or match.group("tight")
 
 
 def case_number(body: Sequence[Unit]) -> str | None:
@@ -92,8 +99,8 @@ def named_sections(body: Sequence[Unit]) -> dict[str, str]:
     for unit in body:
         if match := _SECTION.match(unit.text):
             current = sections.setdefault(match.group(1).casefold(), [])
-            if match.group("rest"):
-                current.append(Unit(match.group("rest"), starts_paragraph=True))
+            if text := run_in(match):
+                current.append(Unit(text, starts_paragraph=True))
         elif current is not None:
             current.append(unit)
     return {name: join(units) for name, units in sections.items() if units}
@@ -123,8 +130,8 @@ def point_summary(text: str) -> str:
     for unit in units(text):
         if match := _SECTION.match(unit.text):
             skipping = match.group(1).casefold() in _NOT_SUMMARY
-            if match.group("rest") and not skipping:
-                kept.append(Unit(match.group("rest"), starts_paragraph=True))
+            if (text := run_in(match)) and not skipping:
+                kept.append(Unit(text, starts_paragraph=True))
             continue
         if skipping or is_case_line(unit.text):
             continue

@@ -238,3 +238,31 @@ def test_a_list_of_the_points_on_the_cover_is_not_the_points() -> None:
         zip(["1", "2", "3", "4", "5"], full, strict=True)
     )
     assert result.problems == ()
+
+
+def test_a_section_heading_set_tight_above_its_text_still_opens_the_section() -> None:
+    # With no space after a section heading, the PDF's lines make one paragraph and the text
+    # normaliser joins them: "Indstilling Det indstilles, at ...". The Indstilling and the
+    # Beslutning were lost, with no problem reported.
+    tight = "\n".join(
+        [
+            "3.1. Status for klima VIP-projekterne",
+            "SAG-2024-01611 pth",
+            "",
+            "Baggrund",
+            PROSE,
+            "",
+            "Indstilling",
+            "Det indstilles, at KKR Sjælland tager orienteringen",
+            "til efterretning.",
+            "",
+            "Beslutning",
+            "KKR Sjælland tog orienteringen til efterretning.",
+        ]
+    )
+    result = split_text(f"{COVER}\n\n3. Sager\n\n{tight}", DocumentKind.MINUTES)
+    [item] = result.items
+    indstilling = "Det indstilles, at KKR Sjælland tager orienteringen til efterretning."
+    assert item.indstilling == indstilling
+    assert item.beslutning == "KKR Sjælland tog orienteringen til efterretning."
+    assert item.case_number == "SAG-2024-01611"
