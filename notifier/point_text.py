@@ -99,8 +99,8 @@ def named_sections(body: Sequence[Unit]) -> dict[str, str]:
     for unit in body:
         if match := _SECTION.match(unit.text):
             current = sections.setdefault(match.group(1).casefold(), [])
-            if text := run_in(match):
-                current.append(Unit(text, starts_paragraph=True))
+            if after := run_in(match):
+                current.append(Unit(after, starts_paragraph=True))
         elif current is not None:
             current.append(unit)
     return {name: join(units) for name, units in sections.items() if units}
@@ -130,8 +130,8 @@ def point_summary(text: str) -> str:
     for unit in units(text):
         if match := _SECTION.match(unit.text):
             skipping = match.group(1).casefold() in _NOT_SUMMARY
-            if (text := run_in(match)) and not skipping:
-                kept.append(Unit(text, starts_paragraph=True))
+            if (after := run_in(match)) and not skipping:
+                kept.append(Unit(after, starts_paragraph=True))
             continue
         if skipping or is_case_line(unit.text):
             continue
