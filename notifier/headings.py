@@ -37,7 +37,9 @@ def heading_title(found: list[Unit], index: int, rest: str) -> tuple[str, int]:
     body = index + 1
     if not rest_of_line:
         lines = title_lines(found, body)
-        title = " ".join([title, *(u.text for u in found[body : body + lines])])
+        # the number may stand alone, its title on the lines after it ("3.2." set apart from
+        # its title, as the KL template's contents come out of some extractors)
+        title = " ".join(t for t in (title, *(u.text for u in found[body : body + lines])) if t)
         body += lines
     return title, body
 
@@ -137,6 +139,8 @@ def body_headings(found: list[Unit]) -> list[Point]:
         # A time of day before the first point ("9.30 Gruppemøder") is the cover's programme:
         # no numbering leads to it, and taken as a point it would push every point out.
         candidate = candidate and not (head.clock and state is None)
+        # A number alone without a dot is a page number ("4"), not a heading set apart
+        candidate = candidate and not (head.bare and not head.rest)
         strong = candidate and confirmed(found, body) and not head.clock
         if candidate and head.bare and not strong and not confirms_top(found, index, head.parts):
             # "5 Title" without a dot is a point when it reads like one and is the next number:

@@ -266,3 +266,44 @@ def test_a_section_heading_set_tight_above_its_text_still_opens_the_section() ->
     assert item.indstilling == indstilling
     assert item.beslutning == "KKR Sjælland tog orienteringen til efterretning."
     assert item.case_number == "SAG-2024-01611"
+
+
+# KKR Nordjylland's agenda of 26 June 2015 as extracted by spotidoc.com/doc/3855059: the KL
+# template sets each number apart from its title, and its contents come out as numbers and
+# titles on lines of their own, out of order.
+SCRAMBLED_CONTENTS = """KKR Nordjylland | 26-06-2015
+1.
+Godkendelse af referat. ..................................................... 3
+1.1.
+2.
+Siden sidst. ........................................................................ 4
+2.1.
+3.
+Godkendelse af referat ................................................... 3
+Siden sidst ......................................................................... 4
+Regionalpolitiske sager ..................................................... 6
+3.1.
+3.2.
+Socialtilsyn Nord .............................................................. 6
+Fordeling af flygtninge for 2016 ................................... 10"""
+
+
+def test_a_number_set_apart_from_its_title_still_heads_the_point() -> None:
+    points = {
+        "1.1": "Godkendelse af referat",
+        "2.1": "Siden sidst",
+        "3.1": "Socialtilsyn Nord",
+        "3.2": "Fordeling af flygtninge for 2016",
+    }
+    groups = {"1.1": "1. Godkendelse af referat.", "2.1": "2. Siden sidst."}
+    groups["3.1"] = "3. Regionalpolitiske sager"
+    parts = []
+    for k, (number, title) in enumerate(points.items(), 1):
+        if number in groups:
+            parts.append(groups[number].replace(" ", "\n\n", 1))
+        parts.append(point(number, title, f"SAG-2015-0{k}345").replace(" ", "\n\n", 1))
+    body = "\n\n".join(parts)
+    for contents in ("", f"{SCRAMBLED_CONTENTS}\n\n"):
+        result = split_text(f"{COVER}\n\n{contents}{body}")
+        assert [(i.number, i.title) for i in result.items] == list(points.items())
+        assert [i.case_number for i in result.items] == [f"SAG-2015-0{k}345" for k in (1, 2, 3, 4)]
