@@ -159,7 +159,9 @@ def body_headings(found: list[Unit]) -> list[Point]:
                 # them: those were the list of the points on the cover, and these are they.
                 accepted, state = [], None
             else:
-                if len(head.parts) == 1:
+                # A numbered list starts at 1: a point not taken ("4." with a long title) does
+                # not make the points after it items of a list.
+                if len(head.parts) == 1 and head.parts[0] in (1, list_next):
                     list_next = head.parts[0] + 1
                 continue
         previous = found[index - 1].text if index > 0 else ""

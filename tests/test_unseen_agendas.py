@@ -307,3 +307,26 @@ def test_a_number_set_apart_from_its_title_still_heads_the_point() -> None:
         result = split_text(f"{COVER}\n\n{contents}{body}")
         assert [(i.number, i.title) for i in result.items] == list(points.items())
         assert [i.case_number for i in result.items] == [f"SAG-2015-0{k}345" for k in (1, 2, 3, 4)]
+
+
+def test_a_point_not_taken_does_not_make_the_points_after_it_a_list() -> None:
+    # A point not taken as one (here a title too long for a heading, with no case number to
+    # confirm it) made the numbers after it items of a numbered list inside the point before:
+    # "4. Punkter til næste møde" and "5. Eventuelt" were lost with it.
+    long = (
+        "Orientering om status på arbejdet med den regionale udviklingsstrategi, herunder "
+        "høringssvar fra kommunerne og den videre proces frem mod vedtagelsen i regionsrådet"
+    )
+    text = "\n\n".join(
+        [
+            COVER,
+            point("1", "Godkendelse af dagsorden", "SAG-2024-00611"),
+            point("2", TITLES["3.1"], "SAG-2024-01611"),
+            f"3. {long}\n\nSekretariatet orienterede.",
+            "4. Punkter til næste møde\n\nIngen.",
+            "5. Eventuelt\n\nIntet.",
+        ]
+    )
+    result = split_text(text)
+    assert [i.number for i in result.items][-2:] == ["4", "5"]
+    assert result.items[-1].text == "Intet."
