@@ -7,9 +7,10 @@ point swallowed by the one before it).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
-from notifier.headings import Point, confirmed, heading_title, short_title
+from notifier.headings import Point, confirmed, full_stop, heading_title, short_title
 from notifier.point_text import is_case_line
 from notifier.toc import Unit, label, title_like
 
@@ -35,6 +36,35 @@ def numbering_gaps(points: list[Point]) -> list[str]:
             )
         previous = parts
     return problems
+
+
+def skipped_headings(found: list[Unit], points: list[Point]) -> list[str]:
+    """Headings not taken that have the next number after their point's, before the next
+    point's ("3. ..." inside point 2, before point 4), and are no item of a numbered list:
+    without a table of contents and with nothing to confirm them, the only sign of a point
+    lost inside the one before it."""
+    problems = []
+    numbered = [p for p in sorted(points, key=lambda p: p.start) if p.number]
+    for point, after in itertools.pairwise(numbered):
+        low, high = _parts(point.number), _parts(after.number)
+        for index in range(point.body, after.start):
+            head = label(found[index].text)
+            if head is None or not found[index].starts_paragraph or head.clock:
+                continue
+            if head.parts != (low[0] + 1,) or not head.parts < high:
+                continue
+            earlier = (label(unit.text) for unit in found[point.body : index])
+            if any(item is not None and item.parts == low[:1] for item in earlier):
+                continue  # "2. ..." before it in the point: a numbered list
+            title = heading_title(found, index, head.rest)[0]
+            if title_like(title) and not title.endswith(":") and not full_stop(title):
+                heading = f"heading {head.number} ({short(title)}) inside {point.number}"
+                problems.append(f"{heading} was not taken as a point")
+    return problems
+
+
+def _parts(number: str | None) -> tuple[int, ...]:
+    return tuple(int(p) for p in number.split(".")) if number else ()
 
 
 def dotted(parts: tuple[int, ...]) -> str:

@@ -34,7 +34,7 @@ from notifier.headings import (
     title_lines,
 )
 from notifier.models import Item, canonical
-from notifier.point_checks import numbering_gaps, stray_headings, strays
+from notifier.point_checks import numbering_gaps, skipped_headings, stray_headings, strays
 from notifier.point_text import (
     case_number,
     cut_case,
@@ -85,7 +85,8 @@ def split_points(text: str) -> tuple[list[Item], tuple[str, ...]]:
     points = _mark_groups(body_headings(found))
     items = _items(found, points)
     problems = numbering_gaps(points) + stray_headings(found, points, set())
-    return items, (*problems, *repeated_sections(items))
+    problems += skipped_headings(found, points)
+    return items, (*dict.fromkeys(problems), *repeated_sections(items))
 
 
 def _first_case(found: list[Unit]) -> int:

@@ -330,3 +330,24 @@ def test_a_point_not_taken_does_not_make_the_points_after_it_a_list() -> None:
     result = split_text(text)
     assert [i.number for i in result.items][-2:] == ["4", "5"]
     assert result.items[-1].text == "Intet."
+    # Point 3 itself stays inside point 2, but no longer silently.
+    assert result.problems == (
+        "heading 3 (Orientering om status på arbejdet med den regiona…) inside 2 "
+        "was not taken as a point",
+    )
+
+
+def test_a_numbered_list_inside_a_point_is_no_lost_point() -> None:
+    # A list inside point 2 goes on in a new paragraph at "3.", the next point's number.
+    items = "1. Rekruttering til ældreplejen\n2. Styrket samarbejde med regionen"
+    more = "3. Adgang til uddannelse i hele landet\n4. Fælles plan for plastaffald"
+    text = "\n\n".join(
+        [
+            COVER,
+            point("2", TITLES["3.1"], "SAG-2024-00611") + f"\n\n{items}\n\n{more}",
+            point("5", TITLES["3.2"], "SAG-2024-01611"),
+        ]
+    )
+    result = split_text(text)
+    assert [i.number for i in result.items] == ["2", "5"]
+    assert result.problems == ()
