@@ -37,6 +37,8 @@ def heading_title(found: list[Unit], index: int, rest: str) -> tuple[str, int]:
     body = index + 1
     if not rest_of_line:
         lines = title_lines(found, body)
+        if not title and not lines and body < len(found) and title_line(found[body].text):
+            lines = 1  # nothing confirms it, but a number alone has its title after it
         # the number may stand alone, its title on the lines after it ("3.2." set apart from
         # its title, as the KL template's contents come out of some extractors)
         title = " ".join(t for t in (title, *(u.text for u in found[body : body + lines])) if t)
@@ -79,6 +81,13 @@ def short_title(title: str) -> bool:
 def full_stop(text: str) -> bool:
     """Ends in a full stop as a sentence does; "Udpegninger m.v." ends in an abbreviation."""
     return text.endswith(".") and not abbreviated(text)
+
+
+def case_after(found: list[Unit], index: int) -> bool:
+    """Whether a case number is at `index`, or after "Til orientering" there."""
+    if index < len(found) and asks(found[index].text):
+        index += 1
+    return index < len(found) and is_case_line(found[index].text)
 
 
 def confirmed(found: list[Unit], index: int) -> bool:
@@ -149,10 +158,10 @@ def body_headings(found: list[Unit]) -> list[Point]:
             candidate = short_title(title) and not re.search(r"\d\s+\d", title)
             candidate = candidate and head.parts[0] != list_next
             candidate = candidate and (state is None or _follows(head.parts, state))
-            candidate = candidate and not _taken_later(found, index, head.parts)
+            candidate = candidate and not _taken_later(found, index, head.parts, dotted=True)
         in_list = len(head.parts) == 1 and head.parts[0] == list_next and not head.punkt
         if in_list:  # the next item of a numbered list, unless a case number follows
-            candidate = candidate and body < len(found) and is_case_line(found[body].text)
+            candidate = candidate and case_after(found, body)
         if not candidate or not _accept(found, index, head.parts, state, strong, in_list, title):
             if strong and _only_a_list(found, accepted):
                 # The numbering starts again, confirmed, after points with nothing between
@@ -185,7 +194,8 @@ def _accept(
     title: str,
 ) -> bool:
     if state is None:
-        return strong or confirms_top(found, index, parts) or short_title(title)
+        first = parts == (1,) and _few_words(found, index, parts, title)
+        return strong or confirms_top(found, index, parts) or short_title(title) or first
     major = parts[0]
     if parts <= state:
         # Numbering starts again only after a part line ("Tillægsdagsorden").
@@ -203,12 +213,7 @@ def _accept(
         # its case number or a section takes that number later (then this is a list item).
         closing = title.endswith(".") and (
             " " not in title.strip()
-            or (
-                parts == (state[0] + 1,)
-                and len(title) <= 60
-                and len(title.split()) <= 6
-                and not _taken_later(found, index, parts)
-            )
+            or (parts == (state[0] + 1,) and _few_words(found, index, parts, title))
         )
         return confirms_top(found, index, parts) or (
             not in_list and (short_title(title) or closing)
@@ -220,6 +225,17 @@ def _accept(
     if major == state[0] + 1 and minor == 1:
         return True
     return strong
+
+
+def _few_words(found: list[Unit], index: int, parts: tuple[int, ...], title: str) -> bool:
+    """A title of a few words with a full stop ("Siden sidst."), where no heading confirmed by
+    its case number or a section takes the number later (then this is a list item)."""
+    return (
+        title.endswith(".")
+        and len(title) <= 60
+        and len(title.split()) <= 6
+        and not _taken_later(found, index, parts)
+    )
 
 
 def _only_a_list(found: list[Unit], points: list[Point]) -> bool:
@@ -239,12 +255,17 @@ def _follows(parts: tuple[int, ...], state: tuple[int, ...]) -> bool:
     return parts in ((state[0] + 1,), (state[0], minor + 1), (state[0] + 1, 1))
 
 
-def _taken_later(found: list[Unit], index: int, parts: tuple[int, ...]) -> bool:
-    """Whether a heading after `index` with the same number is confirmed as a point's."""
+def _taken_later(
+    found: list[Unit], index: int, parts: tuple[int, ...], *, dotted: bool = False
+) -> bool:
+    """Whether a heading after `index` with the same number is confirmed as a point's, or
+    (`dotted`, for a number without a dot) is set as the points are, with a dot."""
     for later in range(index + 1, len(found)):
         head = label(found[later].text)
         if head is None or head.parts != parts or not found[later].starts_paragraph:
             continue
+        if dotted and not head.bare and title_like(head.rest):
+            return True
         if confirmed(found, heading_title(found, later, head.rest)[1]):
             return True
     return False

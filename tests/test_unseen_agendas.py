@@ -351,3 +351,53 @@ def test_a_numbered_list_inside_a_point_is_no_lost_point() -> None:
     result = split_text(text)
     assert [i.number for i in result.items] == ["2", "5"]
     assert result.problems == ()
+
+
+def test_a_first_point_titled_with_a_full_stop_is_a_point() -> None:
+    # "1. Godkendelse af referat." (the full stop the KKR Nordjylland contents show) without
+    # a case number: read as a sentence, it started a "numbered list" that took every point
+    # without a case number after it; nothing was found.
+    text = "\n\n".join([COVER, "1. Godkendelse af referat.\n\nGodkendt.", "2. Eventuelt\n\nIntet."])
+    result = split_text(text)
+    assert [(i.number, i.title) for i in result.items] == [
+        ("1", "Godkendelse af referat."),
+        ("2", "Eventuelt"),
+    ]
+
+
+def test_a_number_set_apart_from_a_title_nothing_confirms_is_a_heading_too() -> None:
+    # As above, the number on a line of its own; "3.\n\nEventuelt\n\nIntet." has no case
+    # number or section to confirm the title, and the last point was lost, silently.
+    text = "\n\n".join(
+        [
+            COVER,
+            point("1", TITLES["3.1"], "SAG-2024-00611").replace(" ", "\n\n", 1),
+            point("2", TITLES["3.2"], "SAG-2024-01611").replace(" ", "\n\n", 1),
+            "3.\n\nEventuelt\n\nIntet.",
+        ]
+    )
+    result = split_text(text)
+    assert [(i.number, i.title) for i in result.items] == [
+        ("1", TITLES["3.1"]),
+        ("2", TITLES["3.2"]),
+        ("3", "Eventuelt"),
+    ]
+
+
+def test_a_footnote_numbered_as_the_next_point_without_a_dot_is_no_point() -> None:
+    # The points have a dot; a footnote "3 Kilde: ..." in point 2 has none. Point 3, with no
+    # case number to confirm it, lost its place to the footnote.
+    text = "\n\n".join(
+        [
+            COVER,
+            point("1", TITLES["3.1"], "SAG-2024-00611"),
+            point("2", TITLES["3.2"], "SAG-2024-01611") + "\n\n3 Kilde: Danmarks Statistik, 2023",
+            "3. Eventuelt\n\nIntet.",
+        ]
+    )
+    result = split_text(text)
+    assert [(i.number, i.title) for i in result.items] == [
+        ("1", TITLES["3.1"]),
+        ("2", TITLES["3.2"]),
+        ("3", "Eventuelt"),
+    ]
