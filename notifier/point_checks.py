@@ -10,8 +10,14 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from notifier.headings import Point, confirmed, full_stop, heading_title, short_title
-from notifier.point_text import is_case_line
+from notifier.headings import (
+    Point,
+    case_after,
+    confirmed,
+    full_stop,
+    heading_title,
+    short_title,
+)
 from notifier.toc import Unit, label, title_like
 
 
@@ -75,7 +81,8 @@ def dotted(parts: tuple[int, ...]) -> str:
 class Stray:
     """A heading inside a point that looks like a point's own."""
 
-    inside: Point  # the point (or group, or part line) whose text holds it
+    inside: Point | None  # the point (or group, or part line) whose text holds it; None:
+    # between the contents and the first point, in no point's text
     index: int
     number: str
     title: str
@@ -83,14 +90,22 @@ class Stray:
     case_follows: bool
 
 
-def strays(found: list[Unit], points: list[Point], listed: set[str]) -> list[Stray]:
+def strays(
+    found: list[Unit], points: list[Point], listed: set[str], start: int | None = None
+) -> list[Stray]:
     """Headings inside a point that look like a point's own: a number and a title, then a case
-    number, or a sub-point's number and a section heading."""
-    result = []
+    number, or a sub-point's number and a section heading. With `start` (where the body
+    begins after the contents), also those before the first point."""
     ordered = sorted(points, key=lambda p: p.start)
+    ranges: list[tuple[Point | None, int, int]] = []
+    if start is not None:
+        ranges.append((None, start, ordered[0].start if ordered else len(found)))
     for position, point in enumerate(ordered):
         end = ordered[position + 1].start if position + 1 < len(ordered) else len(found)
-        for index in range(point.body, end):
+        ranges.append((point, point.body, end))
+    result = []
+    for inside, first, end in ranges:
+        for index in range(first, end):
             unit = found[index]
             head = label(unit.text)
             if head is None or not unit.starts_paragraph:
@@ -100,19 +115,24 @@ def strays(found: list[Unit], points: list[Point], listed: set[str]) -> list[Str
             title, body = heading_title(found, index, head.rest)
             if not title_like(title) or not short_title(title):
                 continue
-            case_follows = body < len(found) and is_case_line(found[body].text)
+            case_follows = case_after(found, body)
             if not case_follows and not (len(head.parts) == 2 and confirmed(found, body)):
                 continue
-            result.append(Stray(point, index, head.number, title, body, case_follows))
+            result.append(Stray(inside, index, head.number, title, body, case_follows))
     return result
 
 
-def stray_headings(found: list[Unit], points: list[Point], listed: set[str]) -> list[str]:
+def stray_headings(
+    found: list[Unit], points: list[Point], listed: set[str], start: int | None = None
+) -> list[str]:
     """The strays, in plain words: the sign of a point swallowed by the one before it."""
     problems = []
-    for stray in strays(found, points, listed):
+    for stray in strays(found, points, listed, start):
         point = stray.inside
-        where = f"inside {point.number}" if point.number else f"after {point.title!r}"
+        if point is None:
+            where = "before the first point"
+        else:
+            where = f"inside {point.number}" if point.number else f"after {point.title!r}"
         heading = f"heading {stray.number} ({short(stray.title)}) {where}"
         if stray.number in listed:
             problems.append(f"{heading} repeats a ToC entry")

@@ -22,6 +22,7 @@ point holding two Indstilling or Beslutning sections.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections import Counter
@@ -77,10 +78,10 @@ def split_points(text: str) -> tuple[list[Item], tuple[str, ...]]:
         matched = [p for p in points if p.number and not p.group and p.weight > 1]
         if toc.paged or (len(matched) >= 2 and 2 * len(matched) >= len(leaves)):
             listed = {e.number for e in toc.entries if e.number}
-            points += _unlisted(found, points, listed)
+            points = _unlisted(found, points, listed, toc.end)
             items = _items(found, points)
             problems = [f"ToC lists {', '.join(missing)} not found in the body"] if missing else []
-            problems += stray_headings(found, points, listed)
+            problems += stray_headings(found, points, listed, toc.end)
             return items, (*problems, *repeated_sections(items))
     points = _mark_groups(body_headings(found))
     items = _items(found, points)
@@ -237,14 +238,17 @@ def _chain(candidates: list[list[_Candidate]]) -> list[_Candidate | None]:
     return chosen
 
 
-def _unlisted(found: list[Unit], points: list[Point], listed: set[str]) -> list[Point]:
-    """Headings the contents leave out that are points all the same: contents drawn up from
-    an earlier draft, or listing only the points with bilag, lack a point the body has. Such a
-    heading is taken when its own case number follows it and its number falls between those
-    of the points around it; a numbered list inside a point has neither."""
+def _unlisted(found: list[Unit], points: list[Point], listed: set[str], start: int) -> list[Point]:
+    """The points with the headings the contents leave out that are points all the same:
+    contents drawn up from an earlier draft, or listing only the points with bilag, lack a
+    point the body has. Such a heading is taken when its own case number follows it and its
+    number falls between those of the points around it; a numbered list inside a point has
+    neither. A listed point it follows at once, with its major number ("2." before "2.1"),
+    heads its group."""
     plan = sorted((p for p in points if p.number), key=lambda p: p.start)
     added = []
-    for stray in strays(found, points, listed):
+    groups = set()  # starts of listed points that turn out to head a group
+    for stray in strays(found, points, listed, start):
         if stray.number in listed or not stray.case_follows:
             continue
         parts = _parts(stray.number)
@@ -256,11 +260,19 @@ def _unlisted(found: list[Unit], points: list[Point], listed: set[str]) -> list[
             continue
         group_title = ""
         if before and len(parts) == 2 and _parts(before[-1].number)[0] == parts[0]:
-            group_title = before[-1].title if before[-1].group else before[-1].group_title
+            previous = before[-1]
+            if previous.group or (
+                len(_parts(previous.number)) == 1 and previous.body == stray.index
+            ):
+                groups.add(previous.start)
+                group_title = previous.title
+            else:
+                group_title = previous.group_title
         added.append(
             Point(stray.number, stray.title, stray.index, stray.body, group_title=group_title)
         )
-    return added
+    marked = [dataclasses.replace(p, group=True) if p.start in groups else p for p in points]
+    return marked + added
 
 
 def _parts(number: str | None) -> tuple[int, ...]:

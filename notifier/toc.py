@@ -173,6 +173,8 @@ def _run(units: list[Unit], start: int) -> Toc | None:
         if found is not None and _titled(title):
             if numbered and found.parts <= numbered[-1].parts and not after_part:
                 break  # numbering starts again without a part line: the body begins here
+            if not numbered and found.clock:
+                break  # "9.30 Gruppemøder": the cover's programme, not the first entry
             entries.append(Entry(found.number, title, page))
             after_part = False
         elif (
@@ -240,6 +242,8 @@ def _part_line(units: list[Unit], index: int, title: str, page: int | None, last
     of the numbering right after it."""
     if not _titled(title) or len(title) > 80 or title.endswith((".", ":", ";", ",")):
         return False
+    if _HEADINGS.match(title):
+        return False  # "Indholdsfortegnelse" after a programme: the contents begin, no part
     if page is not None:
         return True
     following = label(units[index + 1].text) if index + 1 < len(units) else None

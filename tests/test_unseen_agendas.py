@@ -401,3 +401,46 @@ def test_a_footnote_numbered_as_the_next_point_without_a_dot_is_no_point() -> No
         ("2", TITLES["3.2"]),
         ("3", "Eventuelt"),
     ]
+
+
+def test_contents_that_leave_out_the_first_point_or_a_first_sub_point() -> None:
+    # Contents of an earlier draft again: the point they leave out may be the first of all
+    # (its text was in no item, silently) or the first of a group (the group heading, listed
+    # alone, became a point, its sub-point a stray); and "Til orientering" may stand between
+    # the heading and its case number.
+    group = f"2. Regionalpolitiske sager ........ 3\n2.2. {TITLES['3.2']} ........ 4"
+    listed = f"Indholdsfortegnelse\n\n{group}\n3. Eventuelt ........ 5"
+    asks = "\n\nTil orientering"
+    body = "\n\n".join(
+        [
+            point("1", TITLES["3.1"] + asks, "SAG-2024-00611"),
+            "2. Regionalpolitiske sager",
+            point("2.1", TITLES["3.3"] + asks, "SAG-2024-01611"),
+            point("2.2", TITLES["3.2"], "SAG-2024-02611"),
+            "3. Eventuelt\n\nIntet.",
+        ]
+    )
+    result = split_text(f"{COVER}\n\n{listed}\n\n{body}")
+    assert [(i.number, i.title) for i in result.items] == [
+        ("1", TITLES["3.1"]),
+        ("2.1", TITLES["3.3"]),
+        ("2.2", TITLES["3.2"]),
+        ("3", "Eventuelt"),
+    ]
+    assert result.problems == ()
+
+
+def test_a_programme_before_the_contents_is_not_part_of_them() -> None:
+    # The cover's programme ("9.30 Gruppemøder" ...) right before the contents was read as
+    # their first entries, and "Indholdsfortegnelse" as a part line between: entries never
+    # found, points lost.
+    programme = "Program\n\n9.30 Gruppemøder\n\n10.30 Møde i KKR Sjælland\n\n12.30 Frokost"
+    titles = ["Godkendelse af dagsorden", TITLES["3.1"], TITLES["3.2"], "Eventuelt"]
+    listed = "\n".join(f"{n}. {t} ........ {n + 1}" for n, t in enumerate(titles, 1))
+    points = [point(str(n), t, f"SAG-2024-0{n}611") for n, t in enumerate(titles, 1)]
+    text = "\n\n".join([COVER, programme, f"Indholdsfortegnelse\n\n{listed}", *points])
+    result = split_text(text)
+    assert [(i.number, i.title) for i in result.items] == list(
+        zip(["1", "2", "3", "4"], titles, strict=True)
+    )
+    assert result.problems == ()
