@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from notifier.danish import abbreviated
 from notifier.point_text import asks, cut_case, is_case_line, section
-from notifier.toc import Unit, label, part_title, title_like
+from notifier.toc import Unit, label, leaders, part_title, title_like
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,7 @@ def body_headings(found: list[Unit]) -> list[Point]:
             continue
         title, body = heading_title(found, index, head.rest)
         candidate = unit.starts_paragraph and len(unit.text) <= 250 and title_like(title)
+        candidate = candidate and not leaders(unit.text)  # "3. Eventuelt ........ 5"
         # A time of day before the first point ("9.30 Gruppemøder") is the cover's programme:
         # no numbering leads to it, and taken as a point it would push every point out.
         candidate = candidate and not (head.clock and state is None)
@@ -157,7 +158,11 @@ def body_headings(found: list[Unit]) -> list[Point]:
             # through the document) before the point that has its number
             candidate = short_title(title) and not re.search(r"\d\s+\d", title)
             candidate = candidate and head.parts[0] != list_next
-            candidate = candidate and (state is None or _follows(head.parts, state))
+            candidate = candidate and (
+                state is None
+                or _follows(head.parts, state)
+                or _goes_on_from(found, index, head.parts)
+            )
             candidate = candidate and not _taken_later(found, index, head.parts, dotted=True)
         in_list = len(head.parts) == 1 and head.parts[0] == list_next and not head.punkt
         if in_list:  # the next item of a numbered list, unless a case number follows
@@ -168,9 +173,9 @@ def body_headings(found: list[Unit]) -> list[Point]:
                 # them: those were the list of the points on the cover, and these are they.
                 accepted, state = [], None
             else:
-                # A numbered list starts at 1: a point not taken ("4." with a long title) does
-                # not make the points after it items of a list.
-                if len(head.parts) == 1 and head.parts[0] in (1, list_next):
+                # A numbered list starts at "1.": a point not taken ("4." with a long title), or
+                # a footnote ("1 Kilde: ..."), does not make the points after it list items.
+                if len(head.parts) == 1 and not head.bare and head.parts[0] in (1, list_next):
                     list_next = head.parts[0] + 1
                 continue
         previous = found[index - 1].text if index > 0 else ""
@@ -194,7 +199,9 @@ def _accept(
     title: str,
 ) -> bool:
     if state is None:
-        first = parts == (1,) and _few_words(found, index, parts, title)
+        first = (parts == (1,) or _goes_on_from(found, index, parts)) and _few_words(
+            found, index, parts, title
+        )
         return strong or confirms_top(found, index, parts) or short_title(title) or first
     major = parts[0]
     if parts <= state:
@@ -211,9 +218,9 @@ def _accept(
         # One word with a full stop ("5. Eventuelt.") is a title too, not a sentence; so are a
         # few words ("2. Siden sidst.") that are the next number, unless a heading confirmed by
         # its case number or a section takes that number later (then this is a list item).
+        goes_on = parts == (state[0] + 1,) or _goes_on_from(found, index, parts)
         closing = title.endswith(".") and (
-            " " not in title.strip()
-            or (parts == (state[0] + 1,) and _few_words(found, index, parts, title))
+            " " not in title.strip() or (goes_on and _few_words(found, index, parts, title))
         )
         return confirms_top(found, index, parts) or (
             not in_list and (short_title(title) or closing)
@@ -242,8 +249,7 @@ def _only_a_list(found: list[Unit], points: list[Point]) -> bool:
     """Whether the points are two or more headings one after another, with nothing between
     them and nothing confirming the last: a list of the points, not the points."""
     return (
-        len(points) >= 2
-        and all(point.number for point in points)
+        sum(1 for point in points if point.number) >= 2
         and all(point.body == after.start for point, after in itertools.pairwise(points))
         and not confirmed(found, points[-1].body)
     )
@@ -253,6 +259,18 @@ def _follows(parts: tuple[int, ...], state: tuple[int, ...]) -> bool:
     """Whether a number is the one after `state`: 4 or 3.3 after 3.2, 3.1 or 4 after 3."""
     minor = state[1] if len(state) > 1 else 0
     return parts in ((state[0] + 1,), (state[0], minor + 1), (state[0] + 1, 1))
+
+
+def _goes_on_from(found: list[Unit], index: int, parts: tuple[int, ...]) -> bool:
+    """Whether the numbering goes on from `parts` (a gap before it, "5 Udpegninger" after 3):
+    the next numbered heading after it is numbered higher. After a footnote ("5 Kilde: ..."
+    inside point 2) the next is lower."""
+    for later in range(index + 1, len(found)):
+        head = label(found[later].text)
+        if head is None or not found[later].starts_paragraph or not title_like(head.rest):
+            continue
+        return head.parts > parts
+    return False
 
 
 def _taken_later(

@@ -33,6 +33,7 @@ _CLOCK = re.compile(r"(?:[01]?\d|2[0-3])\.[0-5]\d")
 # Page number at the end of an entry: after dot leaders, an ellipsis or (tab leaders are
 # whitespace once normalised) a space.
 _PAGE = re.compile(r"(?:\s*(?:\.\s*){2,}|\s*…+\s*|\s+)(?P<page>\d{1,3})$")
+_LEADERS = re.compile(r"(?:\.\s*){4,}(?:side\s*)?\d{1,3}$|…+\s*\d{1,3}$", re.IGNORECASE)
 _PART = re.compile(r"dagsorden|^(?:lukkede?|åbne?|tillæg)\b|punkter$", re.IGNORECASE)
 _HEADINGS = re.compile(r"^(?:indholdsfortegnelse|indhold|dagsorden(?:punkter)?)\s*:?$", re.I)
 
@@ -113,6 +114,11 @@ def _entry(text: str) -> tuple[Label | None, str, int | None]:
     found = label(body)
     title = (found.rest if found else body).rstrip(" .…").strip()
     return found, title, page
+
+
+def leaders(text: str) -> bool:
+    """Whether a line ends in dot leaders and a page number, as a contents entry does."""
+    return bool(_LEADERS.search(text))
 
 
 def title_like(title: str) -> bool:

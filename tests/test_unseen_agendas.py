@@ -444,3 +444,35 @@ def test_a_programme_before_the_contents_is_not_part_of_them() -> None:
         zip(["1", "2", "3", "4"], titles, strict=True)
     )
     assert result.problems == ()
+
+
+def test_footnotes_gaps_and_stray_contents_lines_without_contents() -> None:
+    # Each of these lost the points after it, with no problem reported:
+    # a footnote "1 Kilde: ..." started a "numbered list" that took "2. Eventuelt";
+    two = [
+        point("1", TITLES["3.1"], "SAG-2024-00611") + "\n\n1 Kilde: KL",
+        "2. Eventuelt\n\nIntet.",
+    ]
+    # a numbering gap before a point without a dot or a case number ("5 Udpegninger");
+    gap = [
+        point("3", TITLES["3.1"], "SAG-2024-00611").replace("3. ", "3 ", 1),
+        "5 Udpegninger\n\nIngen.",
+        "6 Eventuelt\n\nIntet.",
+    ]
+    # a title with a full stop after a gap ("6. Takster 2025.");
+    stop = [
+        point("4", TITLES["3.1"], "SAG-2024-00611"),
+        "6. Takster 2025.\n\nIngen.",
+        "7. Eventuelt",
+    ]
+    # a lone contents line left over ("3. Eventuelt ........ 2") read as point 3.
+    lone = [
+        "Indholdsfortegnelse\n\n3. Eventuelt ........ 2",
+        point("2", TITLES["3.1"], "SAG-2024-00611"),
+        "3. Eventuelt\n\nIntet.",
+    ]
+    cases = [(two, ["1", "2"]), (gap, ["3", "5", "6"]), (stop, ["4", "6", "7"]), (lone, ["2", "3"])]
+    for parts, numbers in cases:
+        result = split_text("\n\n".join([COVER, *parts]))
+        assert [i.number for i in result.items] == numbers
+        assert not any("...." in i.title for i in result.items)
