@@ -34,7 +34,6 @@ from notifier.store import documents as store_documents
 from notifier.store import events as store_events
 from notifier.store import items as store_items
 from notifier.store import meetings as store_meetings
-from notifier.store import search as store_search
 from notifier.store import topic_corrections as store_corrections
 
 
@@ -106,7 +105,6 @@ async def _apply_document(
 
     version = plan.topics_version
     touched: list[tuple[int, int, Item]] = []  # (item id, version id, item) new or changed
-    versions: list[tuple[int, int, Item]] = []  # the new versions among them, to index
     new = [(item, doc_plan.topics[item.key]) for item in doc_plan.diff.new]
     ids = await store_items.insert_many(
         conn, document_id=document_id, new=new, topics_version=version, now=now
@@ -114,7 +112,6 @@ async def _apply_document(
     for (item, topics), (item_id, version_id) in zip(new, ids, strict=True):
         await context.item_event(EventType.ITEM_NEW, item, item_id, version_id, topics)
         touched.append((item_id, version_id, item))
-        versions.append((item_id, version_id, item))
         applied.items_new += 1
     # A correction by the secretariat wins over the classifier for its item.
     chosen = await store_corrections.chosen(conn, [old.id for old, _ in doc_plan.diff.changed])
@@ -123,34 +120,22 @@ async def _apply_document(
         version_id = await store_items.update(
             conn, old, item, topics=topics, topics_version=version, now=now
         )
-        if version_id != old.version_id:
-            versions.append((old.id, version_id, item))
         await context.item_event(
             EventType.ITEM_CHANGED, item, old.id, version_id, topics, old=context.stored(old)
         )
         touched.append((old.id, version_id, item))
         applied.items_changed += 1
     for old, item in doc_plan.diff.moved:
-        version_id = await store_items.update(
+        await store_items.update(
             conn, old, item, topics=old.topics, topics_version=version, now=now
         )
-        if version_id != old.version_id:
-            versions.append((old.id, version_id, item))
     for old in doc_plan.diff.removed:
         await store_items.remove(conn, old.id, now)
         if not context.held:
             await context.append(EventType.ITEM_REMOVED, context.stored(old))
         applied.items_removed += 1
-    decided: dict[int, StoredItem] = {}
     if document.kind is DocumentKind.MINUTES and meeting_id is not None:
-        decided = await _record_decisions(context, meeting_id, touched, doc_plan)
-    await store_search.index(
-        conn,
-        [
-            (item_id, version_id, item, _agenda_of(decided.get(item_id)))
-            for item_id, version_id, item in versions
-        ],
-    )
+        await _record_decisions(context, meeting_id, touched, doc_plan)
     was_held = bool(stored and stored.review)
     if doc_plan.review and (doc_plan.review != (stored.review if stored else ()) or touched):
         await context.document_event(EventType.DOCUMENT_HELD, review=doc_plan.review)
@@ -218,13 +203,11 @@ async def _record_decisions(
     meeting_id: int,
     touched: list[tuple[int, int, Item]],
     doc_plan: DocumentPlan,
-) -> dict[int, StoredItem]:
-    """Link minutes points to the agenda points they decide; tell about new decisions. Returns
-    the agenda point each linked minutes point decides, by the minutes point's id."""
+) -> None:
+    """Link minutes points to the agenda points they decide; tell about new decisions."""
     agenda = await store_items.meeting_agenda(context.conn, meeting_id)
     if not agenda:
-        return {}
-    decided: dict[int, StoredItem] = {}
+        return
     mapping = link_decisions([as_item(stored) for stored in agenda], doc_plan.items)
     agenda_by_key = {stored.key: stored for stored in agenda}
     for item_id, version_id, item in touched:
@@ -232,16 +215,10 @@ async def _record_decisions(
         if target is None:
             continue
         await store_items.set_decides(context.conn, item_id, target.id)
-        decided[item_id] = target
         if item.beslutning:
             await context.item_event(
                 EventType.ITEM_DECIDED, item, item_id, version_id, target.topics, decides=target
             )
-    return decided
-
-
-def _agenda_of(stored: StoredItem | None) -> Item | None:
-    return None if stored is None else as_item(stored)
 
 
 def as_item(stored: StoredItem) -> Item:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.models import DocumentKind, Item, StoredItem, TopicMatch
 from notifier.models.serialize import from_json, to_json
+from notifier.store import search as store_search
 from notifier.store.schema import documents, item_versions, items
 
 _COLUMNS = (
@@ -121,8 +122,7 @@ async def insert_many(
     now: datetime,
 ) -> list[tuple[int, int]]:
     """Store new items of one document and their first versions, three statements for them
-    all; return (item id, version id) of each, in order. The caller indexes the versions
-    (``store.search.index``)."""
+    all; return (item id, version id) of each, in order."""
     if not new:
         return []
     rows = [
@@ -147,6 +147,13 @@ async def insert_many(
             for item_id, version_id in zip(item_ids, version_ids, strict=True)
         ],
     )
+    await store_search.index(
+        conn,
+        [
+            (item_id, version_id, i)
+            for item_id, version_id, (i, _t) in zip(item_ids, version_ids, new, strict=True)
+        ],
+    )
     return list(zip(item_ids, version_ids, strict=True))
 
 
@@ -159,8 +166,7 @@ async def update(
     topics_version: str,
     now: datetime,
 ) -> int:
-    """Record a new version of a stored item (its key or position may change too); return its
-    version id, a new one if its content changed (which the caller indexes)."""
+    """Record a new version of a stored item (its key or position may change too)."""
     version_id = stored.version_id
     if item.content_hash != stored.content_hash:
         version_id = await _add_version(conn, stored.id, item, now)
@@ -214,6 +220,7 @@ async def _add_version(conn: AsyncConnection, item_id: int, item: Item, now: dat
     await conn.execute(
         items.update().where(items.c.id == item_id).values(current_version_id=version_id)
     )
+    await store_search.index(conn, [(item_id, version_id, item)])
     return version_id
 
 

@@ -154,6 +154,8 @@ items = sa.Table(
     sa.Index(None, "case_number"),
     sa.Index(None, "decides_item_id"),
     sa.Index(None, "topics_version"),  # items to reclassify, counted at every start
+    # SQLite's search index holds versions: a hit finds its item here, the index covering it
+    sa.Index(None, "current_version_id", "decides_item_id"),
 )
 
 item_versions = sa.Table(

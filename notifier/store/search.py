@@ -10,7 +10,6 @@ removed, procedural or held items.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,15 +24,13 @@ from notifier.store.db import Database
 from notifier.store.schema import documents, items, meetings
 from notifier.store.search_text import fts_query, fts_row, search_fields, ts_query
 
-_WORDS = re.compile(r"\S+")
 MAX_HITS = 2000  # items a query is ranked over; a query matching more shows the best of them
 
 # SQLite's index holds item versions (rowid = version id): a hit counts if it is its item's
-# current version.
+# current version, found by an index of items by current version that covers the query.
 _SQLITE_HITS = sa.text(
     "SELECT items.id, items.decides_item_id, bm25(item_search, 4.0, 1.0) AS rank "
-    "FROM item_search JOIN item_versions AS v ON v.id = item_search.rowid "
-    "JOIN items ON items.id = v.item_id AND items.current_version_id = v.id "
+    "FROM item_search JOIN items ON items.current_version_id = item_search.rowid "
     "WHERE item_search MATCH :query ORDER BY rank LIMIT :limit"
 )
 # ts_rank grows with relevance, bm25 shrinks: negate so both sort ascending.
@@ -47,12 +44,9 @@ _POSTGRES_HITS = sa.text(
 _ADD = sa.text("INSERT INTO item_search (rowid, title, body) VALUES (:id, :title, :body)")
 
 
-async def index(
-    conn: AsyncConnection, versions: Sequence[tuple[int, int, Item, Item | None]]
-) -> None:
-    """Make the index hold these new versions of items, given as (item id, version id, item,
-    the agenda point it decides if it is a minutes point), in one statement (call it in the
-    versions' transaction).
+async def index(conn: AsyncConnection, versions: Sequence[tuple[int, int, Item]]) -> None:
+    """Make the index hold these new versions of items, given as (item id, version id, item),
+    in one statement (call it in the versions' transaction).
 
     SQLite's FTS5 table is contentless, and a contentless table forgets a row only when given
     the very stems it was indexed with. Rather than keep every item's stems a second time for
@@ -62,8 +56,12 @@ async def index(
     if not versions:
         return
     fielded = [
-        (item_id, version_id, _fields(item, agenda))
-        for item_id, version_id, item, agenda in versions
+        (
+            item_id,
+            version_id,
+            search_fields(item.title, item.text, item.indstilling, item.beslutning),
+        )
+        for item_id, version_id, item in versions
     ]
     if conn.dialect.name == "postgresql":
         await conn.execute(
@@ -82,40 +80,6 @@ async def index(
         title_stems, body_stems = fts_row(*fields)
         rows.append({"id": version_id, "title": title_stems, "body": body_stems})
     await conn.execute(_ADD, rows)
-
-
-def _fields(item: Item, agenda: Item | None) -> tuple[str, str]:
-    """(title, body) as indexed. Minutes repeat their agenda point's text (and add the
-    decision), and a search shows the agenda point for a hit in its decision anyway: what the
-    minutes point repeats is not indexed twice (a third of the index where every meeting's
-    minutes are published)."""
-    if agenda is None:
-        return search_fields(item.title, item.text, item.indstilling, item.beslutning)
-    return search_fields(
-        item.title,
-        _unrepeated(item.text, agenda.text),
-        _unrepeated(item.indstilling or "", agenda.indstilling or "") or None,
-        item.beslutning,
-    )
-
-
-def _unrepeated(text: str, agenda: str) -> str:
-    """``text`` without the run of words it begins with, and the run it ends with, in common
-    with ``agenda``."""
-    spans = [match.span() for match in _WORDS.finditer(text)]
-    words = [text[start:end] for start, end in spans]
-    theirs = agenda.split()
-    head = 0
-    while head < min(len(words), len(theirs)) and words[head] == theirs[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(words), len(theirs)) - head and words[-1 - tail] == theirs[-1 - tail]:
-        tail += 1
-    if head == tail == 0:
-        return text
-    if head + tail >= len(words):
-        return ""
-    return text[spans[head][0] : spans[len(words) - 1 - tail][1]]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -5,7 +5,9 @@
   and a downgrade packs them again without a dictionary.
 - The contentless FTS5 index holds item versions (rowid = version id) and never forgets one,
   so the stems each item was indexed with (``item_search_stems``, kept only to take an item
-  out again) go: a search counts a hit only in an item's current version (``store.search``).
+  out again) go: a search counts a hit only in an item's current version (``store.search``),
+  found through a new index of items by current version. The index drops its prefix index
+  (prefix queries read the terms' own lists instead).
 - ``document_versions.text`` is no longer written (every point's text is in ``item_versions``;
   nothing read the document's), so the column may be null. Texts written before stay.
 
@@ -29,7 +31,10 @@ down_revision = "0011"
 branch_labels = None
 depends_on = None
 
-_OPTIONS = "tokenize = 'unicode61 remove_diacritics 0', prefix = '4'"
+_TOKENS = "tokenize = 'unicode61 remove_diacritics 0'"
+# 0011's index kept a second index of every term's first four letters for prefix queries
+# ("sygehus*"): 40% of the index. FTS5 answers them without it by reading the terms' lists.
+_OPTIONS_0011 = f"{_TOKENS}, prefix = '4'"
 _PACKED = (
     ("item_versions", "text"),
     ("item_versions", "indstilling"),
@@ -40,9 +45,9 @@ _PACKED = (
 )
 
 
-def _index(bind: sa.Connection, rows: list[dict[str, object]]) -> None:
+def _index(bind: sa.Connection, rows: list[dict[str, object]], options: str) -> None:
     op.execute("DROP TABLE item_search")
-    op.execute(f"CREATE VIRTUAL TABLE item_search USING fts5(title, body, content='', {_OPTIONS})")
+    op.execute(f"CREATE VIRTUAL TABLE item_search USING fts5(title, body, content='', {options})")
     if rows:
         bind.execute(
             sa.text("INSERT INTO item_search (rowid, title, body) VALUES (:id, :title, :body)"),
@@ -50,9 +55,13 @@ def _index(bind: sa.Connection, rows: list[dict[str, object]]) -> None:
         )
 
 
+_BY_VERSION = "ix_items_current_version_id_decides_item_id"
+
+
 def upgrade() -> None:
     with op.batch_alter_table("document_versions") as batch:
         batch.alter_column("text", existing_type=sa.Text, nullable=True)
+    op.create_index(_BY_VERSION, "items", ["current_version_id", "decides_item_id"])
     bind = op.get_bind()
     if bind.dialect.name != "sqlite":
         return
@@ -66,11 +75,12 @@ def upgrade() -> None:
     for version_id, packed in stems:
         title, body = json.loads(unpack(packed))
         rows.append({"id": version_id, "title": title, "body": body})
-    _index(bind, rows)
+    _index(bind, rows, _TOKENS)
     op.execute("DROP TABLE item_search_stems")
 
 
 def downgrade() -> None:
+    op.drop_index(_BY_VERSION, "items")
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         _repack(bind)
@@ -112,7 +122,7 @@ def _index_items(bind: sa.Connection) -> None:
         fields = search_fields(title, unpack(text), _maybe(indstilling), _maybe(beslutning))
         title_stems, body_stems = fts_row(*fields)
         rows.append({"id": item_id, "title": title_stems, "body": body_stems})
-    _index(bind, rows)
+    _index(bind, rows, _OPTIONS_0011)
     if rows:
         bind.execute(
             sa.text("INSERT INTO item_search_stems (item_id, stems) VALUES (:id, :stems)"),
