@@ -187,3 +187,21 @@ def test_shipped_dictionaries_never_change() -> None:
     is added beside the old (scripts/pack_dictionaries.py), a shipped one never edited."""
     assert zlib.adler32(TEXT_DICTIONARY) == 780245259
     assert zlib.adler32(JSON_DICTIONARY) == 812468240
+
+
+async def test_revision_0011_writes_what_the_code_at_0011_reads(tmp_path: Path) -> None:
+    """Migrating to 0011 (not head) with this code must not pack against a dictionary: the
+    code at 0011 has none and could not read the stems it keeps to edit an item."""
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path}/kkr.db")
+    try:
+        spec = Spec(title="3.2. Status for klima VIP-projekterne", text=TEXT, topics=["klima"])
+        await publish(store, [spec], title=TITLE, now=NOW)
+        async with store.db.engine.begin() as conn:
+            await conn.run_sync(lambda sync: command.downgrade(_alembic_config(sync), "0010"))
+            await conn.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "0011"))
+            stems = await conn.exec_driver_sql("SELECT stems FROM item_search_stems")
+            [packed] = stems.scalars().all()
+        assert isinstance(packed, bytes)
+        assert json.loads(zlib.decompress(packed))  # as 0011's unpack reads it
+    finally:
+        await store.close()

@@ -13,11 +13,12 @@ Revises: 0010
 from __future__ import annotations
 
 import json
+import zlib
 
 import sqlalchemy as sa
 from alembic import op
 
-from notifier.store.column_types import pack, unpack
+from notifier.store.column_types import unpack
 
 revision = "0011"
 down_revision = "0010"
@@ -29,6 +30,16 @@ _STEMS = (
     "CREATE TABLE item_search_stems ("
     "item_id INTEGER NOT NULL PRIMARY KEY REFERENCES items (id), stems TEXT NOT NULL)"
 )
+
+
+def _pack(text: str) -> str | bytes:
+    """``column_types.pack`` as it was at 0011: plain zlib from 200 bytes. The code at 0011
+    reads no preset dictionary (0012), so this revision must not write with one."""
+    raw = text.encode()
+    if len(raw) < 200:
+        return text
+    packed = zlib.compress(raw, 6)
+    return packed if len(packed) < len(raw) * 0.9 else text
 
 
 def _copy(bind: sa.Connection, rows: list[tuple[int, str, str]], table: str) -> None:
@@ -51,7 +62,7 @@ def upgrade() -> None:
         bind.execute(
             sa.text("INSERT INTO item_search_stems (item_id, stems) VALUES (:id, :stems)"),
             [
-                {"id": item_id, "stems": pack(json.dumps([title, body], ensure_ascii=False))}
+                {"id": item_id, "stems": _pack(json.dumps([title, body], ensure_ascii=False))}
                 for item_id, title, body in rows
             ],
         )
