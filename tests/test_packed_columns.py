@@ -205,3 +205,14 @@ async def test_revision_0011_writes_what_the_code_at_0011_reads(tmp_path: Path) 
         assert json.loads(zlib.decompress(packed))  # as 0011's unpack reads it
     finally:
         await store.close()
+
+
+def test_a_damaged_value_is_an_error_not_part_of_the_text() -> None:
+    """A value packed against a dictionary that lost its end is refused, as zlib.decompress
+    refuses a plain one, rather than read back as the first part of the text."""
+    packed = pack(TEXT)
+    assert isinstance(packed, bytes) and unpack(packed) == TEXT
+    with pytest.raises(zlib.error):
+        unpack(packed[:-8])
+    with pytest.raises(zlib.error):
+        unpack(zlib.compress(TEXT.encode())[:-8])

@@ -91,7 +91,10 @@ def unpack(value: str | bytes) -> str:
     if dictionary is None:
         raise ValueError("value packed with an unknown dictionary (written by a newer version?)")
     decompressor = zlib.decompressobj(zdict=dictionary)
-    return (decompressor.decompress(value) + decompressor.flush()).decode()
+    text = decompressor.decompress(value) + decompressor.flush()
+    if not decompressor.eof:  # zlib.decompress refuses it; a decompressor hands back a part
+        raise zlib.error("incomplete or truncated packed value")
+    return text.decode()
 
 
 class PackedText(sa.types.TypeDecorator[str]):
