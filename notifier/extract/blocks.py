@@ -1,7 +1,8 @@
 """An HTML page's content as text blocks: paragraphs, list items, and which of them are headings.
 
 Headings are h2-h6 (and an accordion's <summary>), or paragraphs that read as headings: nothing
-but bold text, bold text then a line break, or a bold run-in heading ending in a colon.
+but bold text, bold text then a line break, or a bold run-in heading ending in a colon. A
+paragraph is a <p>, or any element holding only text and inline markup (a <div> of rich text).
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ _CREDIT = re.compile(r"^(?:foto|fotograf|billede|illustration|grafik)\b\s*:", re
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6", "summary", "button"})
 _TEXT_BLOCKS = {"p", "li", "blockquote", "pre", "tr", "dt", "dd", "figcaption", "caption"}
 _BLOCKS = _HEADINGS | {"h1"} | _TEXT_BLOCKS
+_SECTION_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+# What flows inside a line of text; any other element starts a block of its own.
+_INLINE = frozenset(
+    {"a", "abbr", "b", "bdi", "cite", "code", "data", "del", "dfn", "em", "font", "i", "img"}
+    | {"ins", "kbd", "mark", "q", "s", "small", "span", "strong", "sub", "sup", "time", "u"}
+)
 # What a button that opens or closes part of the page says when it names no section.
 _CONTROL_LABEL = re.compile(r"^(?:vis|læs|se|skjul|fold|åbn|luk|menu)\b", re.IGNORECASE)
 _CHROME_TEXT = frozenset(
@@ -75,22 +82,87 @@ def is_chrome_text(text: str) -> bool:
 
 def text_blocks(root: LexborNode) -> list[Block]:
     """Text blocks in document order, descending into everything that is not a block itself
-    (with a stack, not recursion: nesting depth is the page's choice)."""
+    (with a stack, not recursion: nesting depth is the page's choice).
+
+    Rich text is not always paragraphs: a <div> of text and inline markup is read as one, and
+    text standing beside blocks ("<h2>Trafik</h2>Movias <em>budget</em> ...") up to the next
+    block is one, not a block per text node.
+    """
+    holds = _holding(root)
     out: list[Block] = []
+    run: list[str] = []
+    bullet = False  # a list item read as several blocks: its first text block gets the bullet
+
+    def emit(blocks: list[Block]) -> None:
+        nonlocal bullet
+        for block in blocks:
+            if bullet and not block.heading and not block.text.startswith("• "):
+                block = Block(f"• {block.text}", lead=block.lead)
+            bullet = False
+            out.append(block)
+
+    def flush() -> None:
+        text = clean("".join(run))
+        run.clear()
+        if text and not is_chrome_text(text):
+            emit([Block(text)])
+
     stack: list[Any] = [root.iter(include_text=True)]
     while stack:
         child = next(stack[-1], None)
         if child is None:
             stack.pop()
+            flush()
+            bullet = False
         elif child.tag == "-text":
-            text = clean(child.text_content or "")
-            if text and not is_chrome_text(text):
-                out.append(Block(text))
-        elif child.tag in _BLOCKS:
-            out.extend(_block(child))
+            run.append(child.text_content or "")
+        elif child.tag in _INLINE and child.mem_id not in holds.blocks:
+            run.append(child.text())
         else:
-            stack.append(child.iter(include_text=True))
+            flush()
+            if child.tag in _BLOCKS and not holds.structure(child):
+                emit(_block(child))
+            elif child.mem_id not in holds.blocks:
+                emit(_block(child, paragraph=True))  # a <div> used as a paragraph
+            else:
+                bullet = bullet or child.tag == "li"
+                stack.append(child.iter(include_text=True))
     return _introductions(_without_link_boxes(out))
+
+
+@dataclass(frozen=True)
+class _Holding:
+    """Which elements hold blocks, headings and lists somewhere inside them."""
+
+    blocks: set[int]
+    headings: set[int]
+    lists: set[int]
+
+    def structure(self, node: LexborNode) -> bool:
+        """A list item or table row that holds sections (a layout table, "<li><h3>"), or a list
+        item holding a list: read block by block, not as one line."""
+        return node.mem_id in self.headings or (node.tag == "li" and node.mem_id in self.lists)
+
+
+def _holding(root: LexborNode) -> _Holding:
+    """One pass, each ancestor marked once: linear however deep the page nests."""
+    holding = _Holding(set(), set(), set())
+    for node in root.traverse(include_text=False):
+        if node.tag in _INLINE:
+            continue
+        marks = [holding.blocks]
+        if node.tag in _SECTION_HEADINGS:
+            marks.append(holding.headings)
+        if node.tag in ("ul", "ol"):
+            marks.append(holding.lists)
+        for marked in marks:
+            parent = node.parent
+            while parent is not None and parent.mem_id not in marked:
+                marked.add(parent.mem_id)
+                if parent.mem_id == root.mem_id:
+                    break
+                parent = parent.parent
+    return holding
 
 
 def _without_link_boxes(blocks: list[Block]) -> list[Block]:
@@ -125,16 +197,17 @@ def _introductions(blocks: list[Block]) -> list[Block]:
     return out
 
 
-def _block(child: LexborNode) -> list[Block]:
-    text = clean(child.text(separator=" " if child.tag == "tr" else ""))
+def _block(child: LexborNode, *, paragraph: bool = False) -> list[Block]:
+    text = clean(child.text(separator=" ") if child.tag == "tr" else _flat_text(child))
     if not text or is_chrome_text(text) or (child.tag == "figcaption" and _CREDIT.match(text)):
         return []
     if child.tag == "li":
         text = f"• {text}"
-    lead = _bold_lead(child) if child.tag == "p" else None
+    paragraph = paragraph or child.tag == "p"
+    lead = _bold_lead(child) if paragraph else None
     if lead is not None and not lead[2]:  # <strong>Heading</strong><br>text
         return [Block(lead[0], heading=True, bold=True), Block(lead[1])]
-    bold = _only_bold(child, text)
+    bold = paragraph and _only_bold(child, text)
     return [
         Block(
             text,
@@ -147,8 +220,6 @@ def _block(child: LexborNode) -> list[Block]:
 
 def _only_bold(node: LexborNode, text: str) -> bool:
     """A paragraph of nothing but bold text, not a sentence and not a link ("Læs mere ...")."""
-    if node.tag != "p":
-        return False
     bold = node.css_first("strong, b")
     if bold is None or clean(bold.text()) != text or text.endswith("."):
         return False
@@ -184,6 +255,27 @@ def _bold_lead(node: LexborNode) -> tuple[str, str, bool] | None:
     if heading.endswith(":") and len(heading) <= 80:
         return heading.rstrip(": "), rest, True
     return None
+
+
+def _flat_text(node: LexborNode) -> str:
+    """A block's text with a line break where a block inside it starts or ends: "<li><p>a</p>
+    <p>b</p></li>" reads "a b", not "ab"."""
+    parts: list[str] = []
+    stack: list[tuple[Any, bool]] = [(node.iter(include_text=True), False)]
+    while stack:
+        iterator, block = stack[-1]
+        child = next(iterator, None)
+        if child is None:
+            stack.pop()
+        elif child.tag == "-text":
+            parts.append(child.text_content or "")
+            continue
+        else:
+            block = child.tag not in _INLINE
+            stack.append((child.iter(include_text=True), block))
+        if block and parts and parts[-1] != "\n":
+            parts.append("\n")
+    return "".join(parts)
 
 
 def is_toggle(node: LexborNode) -> bool:

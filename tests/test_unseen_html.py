@@ -1,0 +1,77 @@
+"""kl.dk-like pages in shapes the other fixtures lack, each read as a careful reader would.
+
+Newsletters whose rich text is <div>s and bare text rather than <p>s, sections inside list
+items or a layout table, "Opdateret" beside "Publiceret"; listings whose files share one
+paragraph or one table row, cards whose link wraps the date, and notes with other dates between
+a meeting and its files. The wording is that of kl.dk's stored pages (docs/kl-dk.md).
+"""
+
+from __future__ import annotations
+
+from notifier.extract import extract
+from notifier.models import Council, Document
+from notifier.split import split
+
+URL = "https://www.kl.dk/politik/kkr/kkr-sjaelland/flere-nyheder/nyhedsbrev-december-2026"
+TITLE = "Nyhedsbrev KKR Sjælland december 2026"
+HERO = f'<div class="page-hero"><p>3. december 2026</p><h1>{TITLE}</h1></div>'
+
+
+def newsletter(main: str) -> Document:
+    html = (
+        '<!DOCTYPE html><html lang="da"><head><meta charset="utf-8"><title>Nyhed | KL</title>'
+        '</head><body><header class="site-header"><a href="/">KL</a></header>'
+        f'<main id="indhold">{main}</main><footer><p>KL · Weidekampsgade 10</p></footer>'
+        "</body></html>"
+    )
+    return extract(html.encode(), url=URL, content_type="text/html", council=Council.SJAELLAND)
+
+
+def items_of(document: Document) -> dict[str, str]:
+    return {item.title: item.text for item in split(document)}
+
+
+def test_rich_text_in_divs_and_bare_text_keeps_its_sentences_whole() -> None:
+    body = (
+        '<div class="rte"><div>KKR Sjælland holdt møde den 1. december 2026.</div>'
+        "<div><strong>Ny sundhedsaftale</strong></div>"
+        '<div>KKR <strong>godkendte</strong> udkastet til <a href="/media/ab12cd34/aftale.pdf">'
+        "sundhedsaftalen</a> for 2027.</div>"
+        "<h2>Movias trafikbestilling</h2>Movias <em>budget</em> for de regionale buslinjer "
+        "blev drøftet.<br>Næste drøftelse er i februar.</div>"
+    )
+    items = items_of(newsletter(HERO + body))
+    assert list(items) == ["Ny sundhedsaftale", "Movias trafikbestilling"], items
+    assert "KKR godkendte udkastet til sundhedsaftalen for 2027." in items["Ny sundhedsaftale"]
+    assert (
+        "Movias budget for de regionale buslinjer blev drøftet. Næste drøftelse er i februar."
+        in items["Movias trafikbestilling"]
+    )
+
+
+def test_sections_inside_list_items_or_a_layout_table_are_sections() -> None:
+    sections = (
+        ("Ny sundhedsaftale", "KKR godkendte udkastet til den nye sundhedsaftale."),
+        ("Movias trafikbestilling", "KKR drøftede Movias budget for buslinjerne."),
+    )
+    in_list = "".join(f"<li><h3>{t}</h3><p>{text}</p></li>" for t, text in sections)
+    in_table = "".join(f"<h2>{t}</h2><p>{text}</p>" for t, text in sections)
+    for body in (
+        f'<ul class="news">{in_list}</ul>',
+        f'<table class="layout"><tr><td>{in_table}</td></tr></table>',
+    ):
+        items = items_of(newsletter(HERO + body))
+        assert list(items) == [t for t, _ in sections], body
+        for title, text in sections:
+            assert items[title] == f"{title}\n\n{text}"
+
+
+def test_a_list_item_holding_a_list_or_paragraphs_is_not_run_together() -> None:
+    body = (
+        "<h2>Ny sundhedsaftale</h2><p>På mødet drøftede KKR Sjælland blandt andet:</p><ul>"
+        "<li>Sundhed<ul><li>Sundhedsaftalen 2027-2030</li><li>Praksisplanen</li></ul></li>"
+        "<li><p>Øget søgning</p><p>til uddannelserne</p></li></ul>"
+    )
+    text = items_of(newsletter(HERO + body))["Ny sundhedsaftale"]
+    assert "• Sundhed\n\n• Sundhedsaftalen 2027-2030\n\n• Praksisplanen" in text
+    assert "• Øget søgning til uddannelserne" in text
