@@ -8,7 +8,12 @@ a meeting and its files. The wording is that of kl.dk's stored pages (docs/kl-dk
 
 from __future__ import annotations
 
-from notifier.extract import extract
+import re
+from datetime import date
+
+import pytest
+
+from notifier.extract import extract, listing_links
 from notifier.models import Council, Document
 from notifier.split import split
 
@@ -75,3 +80,42 @@ def test_a_list_item_holding_a_list_or_paragraphs_is_not_run_together() -> None:
     text = items_of(newsletter(HERO + body))["Ny sundhedsaftale"]
     assert "• Sundhed\n\n• Sundhedsaftalen 2027-2030\n\n• Praksisplanen" in text
     assert "• Øget søgning til uddannelserne" in text
+
+
+@pytest.mark.parametrize(
+    "hero",
+    [
+        f"<div><p>Opdateret 5. december 2026 · Publiceret 3. december 2026</p><h1>{TITLE}</h1>"
+        "</div>",
+        f"<div><p>Opdateret: 05.12.2026</p><p>Publiceret: 03.12.2026</p><h1>{TITLE}</h1></div>",
+        f"<div><h1>{TITLE}</h1><p>Opdateret 5. december 2026</p><p>Publiceret 3. december 2026</p>"
+        "</div>",
+    ],
+)
+def test_the_date_is_when_the_page_was_published_not_updated(hero: str) -> None:
+    document = newsletter(hero + "<h2>Ny sundhedsaftale</h2><p>KKR godkendte udkastet.</p>")
+    assert document.date == date(2026, 12, 3)
+    assert list(items_of(document)) == ["Ny sundhedsaftale"]
+    assert "Publiceret" not in document.text and "Opdateret" not in document.text
+
+
+NEWS = "https://www.kl.dk/politik/kkr/kkr-sjaelland/flere-nyheder"
+NEWS_PATTERN = re.compile(r"/politik/kkr/kkr-sjaelland/flere-nyheder/[^/?#]+/?$")
+
+
+def listing(body: str, *, base: str = NEWS, pattern: re.Pattern[str] | None = NEWS_PATTERN):
+    html = (
+        '<!DOCTYPE html><html lang="da"><head><meta charset="utf-8"></head><body><main>'
+        f"<h1>Flere nyheder</h1><p>Nyheder og nyhedsbreve fra KKR Sjælland.</p>{body}</main>"
+        "</body></html>"
+    )
+    links = listing_links(html.encode(), base_url=base, pattern=pattern)
+    return [(link.url.removeprefix(base), link.text, link.date) for link in links]
+
+
+def test_a_listed_article_is_dated_by_its_publication_not_its_update() -> None:
+    body = (
+        f'<ul><li><h3><a href="{NEWS}/a">Nyhedsbrev december</a></h3>'
+        "<p>Opdateret 5. december 2026 · Publiceret 3. december 2026</p></li></ul>"
+    )
+    assert listing(body) == [("/a", "Nyhedsbrev december", date(2026, 12, 3))]

@@ -12,7 +12,7 @@ from datetime import date
 from notifier.danish import MONTHS
 from notifier.errors import ExtractError
 from notifier.extract.blocks import Block
-from notifier.extract.dates import parse_danish_date
+from notifier.extract.dates import publication_date
 from notifier.extract.html import read_html
 from notifier.extract.infer import infer_council, infer_kind, infer_meeting
 from notifier.extract.links import Link, feed_links, listing_links, resolve
@@ -101,7 +101,7 @@ def _from_html(
         url=url,
         kind=kind,
         title=page.title,
-        date=parse_danish_date(page.date_text) if page.date_text else None,
+        date=publication_date(page.date_text) if page.date_text else None,
         text=text,
         content_type=content_type or "text/html",
         links=tuple(dict.fromkeys(u for href in page.links if (u := resolve(url, href)))),

@@ -33,11 +33,14 @@ _PATTERNS = (
     re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?!\d)"),
     re.compile(r"\b(?P<d>\d{1,2})(?P<s>[-./])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?![.\d])"),
 )
+# A page's date line may give when it was updated beside when it was published.
+_UPDATED = re.compile(r"\b(?:senest\s+)?(?:opdateret|revideret|ændret)\b", re.IGNORECASE)
+_PUBLISHED = re.compile(r"\b(?:publiceret|udgivet|offentliggjort)\b", re.IGNORECASE)
 _TIME = re.compile(r"^[\s,]*(?:kl\.?\s*)?(?P<h>[01]?\d|2[0-3])(?:[:.](?P<min>[0-5]\d))?\b")
 
 
-def _find(text: str) -> tuple[date, int] | None:
-    """The first valid date in text and the offset just after it."""
+def _find(text: str) -> tuple[date, int, int] | None:
+    """The first valid date in text, the offset where it starts and the one just after it."""
     found: list[tuple[int, date, int]] = []
     for pattern in _PATTERNS:
         for match in pattern.finditer(text):
@@ -47,19 +50,40 @@ def _find(text: str) -> tuple[date, int] | None:
             if year < 100:
                 year += 2000 if year < 70 else 1900
             try:
-                found.append((match.start(), date(year, month, int(match.group("d"))), match.end()))
+                day = date(year, month, int(match.group("d")))
+                found.append((match.start(), day, match.end()))
             except ValueError:
                 continue
             break
     if not found:
         return None
-    _, day, end = min(found, key=lambda hit: hit[0])
-    return day, end
+    start, day, end = min(found, key=lambda hit: hit[0])
+    return day, start, end
 
 
 def parse_danish_date(text: str) -> date | None:
     hit = _find(text)
     return hit[0] if hit else None
+
+
+def is_update_line(text: str) -> bool:
+    """A line saying when a page was last changed ("Opdateret 5. december 2026")."""
+    return bool(_UPDATED.match(text.strip())) and parse_danish_date(text) is not None
+
+
+def publication_date(text: str) -> date | None:
+    """The date a page's date line says it was published: the one after "Publiceret", else the
+    first not after "Opdateret" ("Opdateret 5. december 2026 · Publiceret 3. december 2026"),
+    else any."""
+    if (label := _PUBLISHED.search(text)) and (day := parse_danish_date(text[label.end() :])):
+        return day
+    rest = text
+    for label in reversed(list(_UPDATED.finditer(text))):
+        hit = _find(rest[label.end() :])
+        # "Opdateret: 05.12.2026", "Opdateret torsdag den 5. december 2026"
+        if hit is not None and len(rest[label.end() : label.end() + hit[1]].strip()) <= 20:
+            rest = rest[: label.start()] + " " + rest[label.end() + hit[2] :]
+    return parse_danish_date(rest) or parse_danish_date(text)
 
 
 def parse_danish_datetime(text: str, tz: ZoneInfo) -> datetime | None:
@@ -68,7 +92,7 @@ def parse_danish_datetime(text: str, tz: ZoneInfo) -> datetime | None:
     hit = _find(text)
     if hit is None:
         return None
-    day, end = hit
+    day, _, end = hit
     match = _TIME.match(text[end:])
     if match is None or (match.group("min") is None and "kl" not in match.group(0)):
         return None

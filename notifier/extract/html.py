@@ -20,7 +20,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from notifier.errors import ExtractError
 from notifier.extract.blocks import Block, clean, is_chrome_text, is_toggle, text_blocks
-from notifier.extract.dates import parse_danish_date
+from notifier.extract.dates import is_update_line, parse_danish_date
 
 _CHROME_TAGS = "script, style, noscript, template, nav, aside, form, button, dialog, iframe, svg"
 _CHROME_ATTRS = (
@@ -194,13 +194,16 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
         if block.text == title and not kept:
             continue
         if (
-            date_text is None
-            and len(kept) < 2
+            len(kept) < 2
             and not any(b.heading for b in kept)
             and len(block.text) < 40
             and parse_danish_date(block.text)
+            and (date_text is None or is_update_line(date_text) or is_update_line(block.text))
         ):
-            date_text = block.text  # the date line below the title (a date in a section stays)
+            # The date lines below the title (a date in a section stays); when it was
+            # published, not when it was updated, is the page's date.
+            if date_text is None or is_update_line(date_text):
+                date_text = block.text
             continue
         kept.append(block)
     if date_text is None:
@@ -236,7 +239,7 @@ def drop_page_header(root: LexborNode) -> str | None:
         text = clean(node.text(separator=" "))
         if len(text) > _HEADER_CHROME_CHARS:
             continue
-        if date_text is None and parse_danish_date(text):
+        if (date_text is None or is_update_line(date_text)) and parse_danish_date(text):
             date_text = text
         node.decompose()
     return date_text

@@ -15,7 +15,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from selectolax.lexbor import LexborNode
 
 from notifier.errors import ExtractError
-from notifier.extract.dates import parse_danish_date
+from notifier.extract.dates import parse_danish_date, publication_date
 from notifier.extract.html import drop_page_header, main_content, parse_tree, remove_chrome
 from notifier.models import Council, Document, DocumentKind, Meeting
 
@@ -140,7 +140,7 @@ def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | Non
         shown = None
         for entry in (cards.get(anchor.mem_id), _row(anchor, root)):
             if shown is None and entry is not None:
-                shown = parse_danish_date(entry.text(separator=" ").replace(own, " ", 1))
+                shown = publication_date(entry.text(separator=" ").replace(own, " ", 1))
         shown = shown or context.get(anchor.mem_id) or parse_danish_date(own)
         links[url] = Link(url=url, text=text, date=shown)
     return list(links.values())
