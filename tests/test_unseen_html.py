@@ -119,3 +119,83 @@ def test_a_listed_article_is_dated_by_its_publication_not_its_update() -> None:
         "<p>Opdateret 5. december 2026 · Publiceret 3. december 2026</p></li></ul>"
     )
     assert listing(body) == [("/a", "Nyhedsbrev december", date(2026, 12, 3))]
+
+
+MEETINGS = "https://www.kl.dk/politik/kkr/kkr-sjaelland/moedemateriale"
+MEDIA = re.compile(r"/media/[^?#]+\.pdf(?:\?.*)?$", re.IGNORECASE)
+K = "https://www.kl.dk"
+
+
+def files(body: str) -> list[tuple[str, str, date | None]]:
+    found = listing(body, base=K, pattern=MEDIA)
+    return [(url.removeprefix("/media/"), text, day) for url, text, day in found]
+
+
+def test_files_sharing_a_paragraph_are_not_dated_by_each_others_names() -> None:
+    body = (
+        "<h3>17. april 2024</h3><p>"
+        '<a href="/media/a1/dagsorden.pdf">Dagsorden</a><br>'
+        '<a href="/media/a2/bilag.pdf">Bilag 1 Notat om aftalen af 12. marts 2024</a></p>'
+        "<h3>6. februar 2024</h3><p>"
+        '<a href="/media/b1/dagsorden.pdf">Dagsorden</a> | '
+        '<a href="/media/b2/referat.pdf">Referat af 6. februar 2024</a></p>'
+    )
+    assert files(body) == [
+        ("a1/dagsorden.pdf", "Dagsorden", date(2024, 4, 17)),
+        ("a2/bilag.pdf", "Bilag 1 Notat om aftalen af 12. marts 2024", date(2024, 4, 17)),
+        ("b1/dagsorden.pdf", "Dagsorden", date(2024, 2, 6)),
+        ("b2/referat.pdf", "Referat af 6. februar 2024", date(2024, 2, 6)),
+    ]
+
+
+def test_a_table_row_dates_every_file_listed_in_it() -> None:
+    body = (
+        "<table><thead><tr><th>Møde</th><th>Materiale</th></tr></thead><tbody>"
+        '<tr><td>17.04.2024</td><td><ul><li><a href="/media/a1/dagsorden.pdf">Dagsorden</a></li>'
+        '<li><a href="/media/a2/bilag.pdf">Bilag 1</a></li></ul></td></tr>'
+        '<tr><td>06.02.2024</td><td><ul><li><a href="/media/b1/referat.pdf">Referat</a></li>'
+        "</ul></td></tr></tbody></table>"
+    )
+    assert files(body) == [
+        ("a1/dagsorden.pdf", "Dagsorden", date(2024, 4, 17)),
+        ("a2/bilag.pdf", "Bilag 1", date(2024, 4, 17)),
+        ("b1/referat.pdf", "Referat", date(2024, 2, 6)),
+    ]
+
+
+def test_a_card_link_wrapping_its_date_is_named_without_it() -> None:
+    body = "".join(
+        f'<div class="news-item"><a href="{NEWS}/{slug}"><span class="date">{day}</span>'
+        f'<span class="title">{title}</span></a></div>'
+        for slug, day, title in (
+            ("a", "3. december 2026", "Nyhedsbrev december"),
+            ("b", "01.10.2026", "Nyhedsbrev oktober"),
+        )
+    )
+    assert listing(body) == [
+        ("/a", "Nyhedsbrev december", date(2026, 12, 3)),
+        ("/b", "Nyhedsbrev oktober", date(2026, 10, 1)),
+    ]
+
+
+def test_other_dates_between_a_meeting_and_its_files_do_not_date_them() -> None:
+    body = (
+        "<h2>Mødemateriale 2024</h2>"
+        "<p>KKR Sjælland holder møde den 17. april 2024 kl. 9.30 – 12.30</p>"
+        "<p>På mødet skal KKR Sjælland blandt andet drøfte:</p><ul>"
+        "<li>Fremtidens kollektive mobilitet</li>"
+        "<li>Opfølgning på Sundhedsklyngens møde 3. marts 2024</li></ul>"
+        "<p>Dagsordenen blev udsendt den 10. april 2024. Herunder ses dagsorden og bilag.</p><ul>"
+        '<li><a href="/media/a1/dagsorden.pdf">Dagsorden</a></li></ul>'
+        "<p>KKR Sjælland holdt møde den 6. februar 2024 kl. 9.30 – 12.00.</p>"
+        '<ul><li><a href="/media/b1/referat.pdf">Referat</a></li></ul>'
+        "<h2>Mødemateriale 2023</h2><p>20.11.2023</p>"
+        '<ul><li><a href="/media/c1/referat.pdf">Referat</a></li></ul><p>26.04.2023</p>'
+        '<ul><li><a href="/media/d1/referat.pdf">Referat</a></li></ul>'
+    )
+    assert files(body) == [
+        ("a1/dagsorden.pdf", "Dagsorden", date(2024, 4, 17)),
+        ("b1/referat.pdf", "Referat", date(2024, 2, 6)),
+        ("c1/referat.pdf", "Referat", date(2023, 11, 20)),
+        ("d1/referat.pdf", "Referat", date(2023, 4, 26)),
+    ]

@@ -36,6 +36,13 @@ _PATTERNS = (
 # A page's date line may give when it was updated beside when it was published.
 _UPDATED = re.compile(r"\b(?:senest\s+)?(?:opdateret|revideret|ændret)\b", re.IGNORECASE)
 _PUBLISHED = re.compile(r"\b(?:publiceret|udgivet|offentliggjort)\b", re.IGNORECASE)
+# What a line that only dates something says beside the date: "Tirsdag den 6. februar 2024",
+# "Møde den 17. april 2024 kl. 9.30 – 12.30", "Publiceret 3. december 2026".
+_DATE_LINE_WORD = re.compile(
+    r"(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|den|d\.|publiceret|udgivet|"
+    r"opdateret|dato|møde|mødet|kl\.?|[\d.:–-]+)[:,]?",
+    re.IGNORECASE,
+)
 _TIME = re.compile(r"^[\s,]*(?:kl\.?\s*)?(?P<h>[01]?\d|2[0-3])(?:[:.](?P<min>[0-5]\d))?\b")
 
 
@@ -64,6 +71,15 @@ def _find(text: str) -> tuple[date, int, int] | None:
 def parse_danish_date(text: str) -> date | None:
     hit = _find(text)
     return hit[0] if hit else None
+
+
+def is_date_line(text: str) -> bool:
+    """Text that is a date and nothing more than a weekday, a label or a time beside it."""
+    hit = _find(text)
+    if hit is None:
+        return False
+    rest = f"{text[: hit[1]]} {text[hit[2] :]}"
+    return all(_DATE_LINE_WORD.fullmatch(word) for word in rest.split())
 
 
 def is_update_line(text: str) -> bool:

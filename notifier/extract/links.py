@@ -15,7 +15,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from selectolax.lexbor import LexborNode
 
 from notifier.errors import ExtractError
-from notifier.extract.dates import parse_danish_date, publication_date
+from notifier.extract.dates import is_date_line, parse_danish_date, publication_date
 from notifier.extract.html import drop_page_header, main_content, parse_tree, remove_chrome
 from notifier.models import Council, Document, DocumentKind, Meeting
 
@@ -27,6 +27,12 @@ _CONTEXT_TAGS = frozenset(
     {"p", "h2", "h3", "h4", "h5", "h6", "dt", "caption", "summary", "button", "li"}
 )
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+# How kl.dk's meeting pages open a meeting: "KKR Sjælland holdt møde den 6. februar 2024",
+# "Møde den 17. april 2024", "Mødet afholdes den ...".
+_MEETING = re.compile(
+    r"\b(?:holder|holdt|afholder|afholdt)\s+(?:\w+\s+)?møde\b|^\W*møde(?:t|dato)?\b",
+    re.IGNORECASE,
+)
 # kl.dk file lists show a type badge before the file name and keep its extension:
 # "PDF Dagsorden KKR Sjælland 17. april 2024.pdf".
 _FILE_BADGE = re.compile(r"^(?:pdf|docx?|xlsx?|pptx?)\s+", re.IGNORECASE)
@@ -126,30 +132,55 @@ def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | Non
                 continue
         found.append((anchor, url))
     cards = _cards(found, root)
-    context = _context_dates(root, set(cards.values()))
+    documents = {anchor.mem_id for anchor, _ in found}
+    context = _context_dates(root, set(cards.values()), documents)
     links: dict[str, Link] = {}
     for anchor, url in found:
         own = anchor.text(separator=" ")
         # A card that is one link (heading, date and teaser inside it) is named by its heading.
         heading = anchor.css_first("h1, h2, h3, h4, h5, h6")
-        text = _file_name(link_text(heading.text(separator=" ") if heading else own))
+        text = _file_name(link_text(heading.text(separator=" ") if heading else _undated(anchor)))
         if url in links:  # a picture's link first, the title's after it
             if not links[url].text:
                 links[url] = dataclasses.replace(links[url], text=text)
             continue
         shown = None
-        for entry in (cards.get(anchor.mem_id), _row(anchor, root)):
+        for entry in (cards.get(anchor.mem_id), _row(anchor, root), _row(anchor, root, "tr")):
             if shown is None and entry is not None:
-                shown = publication_date(entry.text(separator=" ").replace(own, " ", 1))
+                shown = publication_date(_unlinked(entry, documents))
         shown = shown or context.get(anchor.mem_id) or parse_danish_date(own)
         links[url] = Link(url=url, text=text, date=shown)
     return list(links.values())
 
 
-def _row(anchor: LexborNode, root: LexborNode) -> LexborNode | None:
-    """The list item, table row or paragraph holding a link (a table row holds several)."""
+def _undated(anchor: LexborNode) -> str:
+    """A link's text without a date shown inside it, apart from its name ("<a><span>3. december
+    2026</span><span>Nyhedsbrev december</span></a>")."""
+    text = anchor.text(separator=" ")
+    for node in anchor.traverse(include_text=False):
+        part = node.text(separator=" ")
+        if node.mem_id != anchor.mem_id and len(part) <= 60 and is_date_line(part):
+            text = text.replace(part, " ", 1)
+    return text if text.strip() else anchor.text(separator=" ")
+
+
+def _unlinked(entry: LexborNode, documents: set[int]) -> str:
+    """An entry's text without the names of the documents it links: one file's name ("Bilag 1
+    Notat af 12. marts 2024") does not date the file beside it."""
+    text = entry.text(separator=" ")
+    for link in entry.css("a[href]"):
+        if link.mem_id in documents:
+            text = text.replace(link.text(separator=" "), " ", 1)
+    return text
+
+
+def _row(
+    anchor: LexborNode, root: LexborNode, tags: Collection[str] = _ROW_TAGS
+) -> LexborNode | None:
+    """The list item, table row or paragraph holding a link (a table row holds several); with
+    tags="tr", the table row, however many lists of files its cells hold."""
     row = anchor.parent
-    while row is not None and row.tag not in _ROW_TAGS and row.mem_id != root.mem_id:
+    while row is not None and row.tag not in tags and row.mem_id != root.mem_id:
         row = row.parent
     return row if row is not None and row.mem_id != root.mem_id else None
 
@@ -177,27 +208,38 @@ def _cards(found: list[tuple[LexborNode, str]], root: LexborNode) -> dict[int, L
     return cards
 
 
-def _context_dates(root: LexborNode, cards: Collection[LexborNode]) -> dict[int, date]:
+def _context_dates(
+    root: LexborNode, cards: Collection[LexborNode], documents: set[int]
+) -> dict[int, date]:
     """For each anchor, the last date stated in a paragraph or heading above it, if any.
 
     A heading without a date starts a new section and forgets the date; text inside a link
-    (another entry's title) or inside another link's entry never sets it.
+    (another entry's title) or inside another link's entry never sets it. Between a meeting's
+    date and its first file, only a block that states a meeting or is a date line sets it: the
+    topics and notes there ("Opfølgning på Sundhedsklyngens møde 3. marts 2024", "Dagsordenen
+    blev udsendt den 10. april 2024") may name other days.
     """
     in_card = {card.mem_id for card in cards}
     dates: dict[int, date] = {}
     current: date | None = None
+    waiting = False  # a date is stated and no file has followed it yet
     for node in root.traverse(include_text=False):
         if node.tag == "a":
             if current is not None:
                 dates[node.mem_id] = current
+            waiting = waiting and node.mem_id not in documents
         elif (
             node.tag in _CONTEXT_TAGS
             and (node.tag == "li" or node.css_first("a") is None)
             and not _inside(node, in_card)
         ):
-            found = parse_danish_date(_own_text(node))
-            if found is not None or node.tag in _HEADINGS:
-                current = found
+            text = _own_text(node)
+            found = parse_danish_date(text)
+            states = node.tag not in ("p", "li") or bool(_MEETING.search(text))
+            if node.tag in _HEADINGS or (
+                found is not None and (not waiting or states or is_date_line(text))
+            ):
+                current, waiting = found, found is not None
     return dates
 
 
