@@ -199,3 +199,20 @@ def test_other_dates_between_a_meeting_and_its_files_do_not_date_them() -> None:
         ("c1/referat.pdf", "Referat", date(2023, 11, 20)),
         ("d1/referat.pdf", "Referat", date(2023, 4, 26)),
     ]
+
+
+def test_a_page_header_outside_main_gives_the_title_and_date() -> None:
+    sections = "<h2>Ny sundhedsaftale</h2><p>KKR godkendte udkastet til den nye sundhedsaftale.</p>"
+    for header in ("header", "div"):
+        html = (
+            '<!DOCTYPE html><html lang="da"><head><meta charset="utf-8">'
+            "<title>Nyhedsbrev | KL</title></head><body>"
+            '<header class="site-header"><h1 class="logo"><a href="/">KL</a></h1><nav>'
+            '<a href="/politik">Politik</a></nav></header>'
+            f'<{header} class="page-header"><p>KKR</p><p>3. december 2026</p><h1>{TITLE}</h1>'
+            f"<p>KKR Sjælland holdt møde den 1. december 2026.</p></{header}>"
+            f"<main>{sections}</main><footer><p>KL · Weidekampsgade 10</p></footer></body></html>"
+        )
+        document = extract(html.encode(), url=URL, content_type="text/html")
+        assert (document.title, document.date) == (TITLE, date(2026, 12, 3)), header
+        assert list(items_of(document)) == ["Ny sundhedsaftale"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -98,6 +99,11 @@ def remove_chrome(tree: LexborHTMLParser) -> None:
     # hold is known when the node is reached: inside chrome, inside the content.
     inside: dict[int, tuple[bool, bool]] = {}  # mem_id -> (in chrome, in <main> or <article>)
     outermost: list[LexborNode] = []
+    # A <header> with the page's title and no menu is the page's header (title, date, lead)
+    # even when the CMS puts it before <main>; the site's header has the menu, or a logo as
+    # its <h1> ("KL").
+    titled = _holders(h1 for h1 in tree.css("h1") if len(h1.text().split()) > 1)
+    menus = _holders(tree.css("nav, [role=navigation]"))
     for node in tree.root.traverse(include_text=False) if tree.root is not None else ():
         parent = node.parent
         in_chrome = in_content = False
@@ -111,7 +117,8 @@ def remove_chrome(tree: LexborHTMLParser) -> None:
             )
         # The content may keep its title and date in its own <header>; the page's goes. A
         # <footer> holds tags, sharing and addresses wherever it is.
-        if node.tag == "footer" or (node.tag == "header" and not in_content):
+        page_header = node.mem_id in titled and node.mem_id not in menus
+        if node.tag == "footer" or (node.tag == "header" and not in_content and not page_header):
             marked.add(node.mem_id)
         if in_content and node.mem_id in marked and _content_kept(node, hidden):
             marked.discard(node.mem_id)
@@ -120,6 +127,17 @@ def remove_chrome(tree: LexborHTMLParser) -> None:
         inside[node.mem_id] = (in_chrome, in_content)
     for node in outermost:
         node.decompose()
+
+
+def _holders(nodes: Iterable[LexborNode]) -> set[int]:
+    """The elements holding any of nodes, each marked once (linear however deep)."""
+    held: set[int] = set()
+    for node in nodes:
+        parent = node.parent
+        while parent is not None and parent.mem_id not in held:
+            held.add(parent.mem_id)
+            parent = parent.parent
+    return held
 
 
 def _content_kept(node: LexborNode, hidden: set[int]) -> bool:
@@ -179,6 +197,8 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
     blocks = text_blocks(root)
     links = [a.attributes.get("href") or "" for a in root.css("a[href]")]
     h1 = root.css_first("h1") or tree.css_first("h1")
+    if h1 is not None and header_date is None:
+        header_date = _date_beside(h1, root)
     title = clean(h1.text()) if h1 is not None else ""
     if not title and og_title is not None:
         title = clean(og_title.attributes.get("content") or "")
@@ -213,6 +233,19 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
     return HtmlPage(
         title=title, date_text=date_text, blocks=kept, links=links, html=root.html or ""
     )
+
+
+def _date_beside(h1: LexborNode, root: LexborNode) -> str | None:
+    """A date line in the page header around a title outside the content (a hero before
+    <main>); None when the title is in the content, or its parent holds the content too."""
+    header = h1.parent
+    in_content = root.mem_id in {node.mem_id for node in _ancestors(h1)}
+    if header is None or in_content or header.mem_id in {n.mem_id for n in _ancestors(root)}:
+        return None
+    for block in text_blocks(header):
+        if len(block.text) <= _HEADER_CHROME_CHARS and parse_danish_date(block.text):
+            return block.text
+    return None
 
 
 def drop_page_header(root: LexborNode) -> str | None:
