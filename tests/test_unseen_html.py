@@ -216,3 +216,12 @@ def test_a_page_header_outside_main_gives_the_title_and_date() -> None:
         document = extract(html.encode(), url=URL, content_type="text/html")
         assert (document.title, document.date) == (TITLE, date(2026, 12, 3)), header
         assert list(items_of(document)) == ["Ny sundhedsaftale"]
+
+
+@pytest.mark.parametrize("line", ["3/12-2026", "Publiceret 3/12 2026", "d. 3/12-26"])
+def test_a_date_written_day_slash_month_dash_year_is_read(line: str) -> None:
+    document = newsletter(
+        f"<div><p>{line}</p><h1>{TITLE}</h1></div><h2>Trafik</h2><p>Movias budget.</p>"
+    )
+    assert document.date == date(2026, 12, 3)
+    assert line not in document.text

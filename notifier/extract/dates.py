@@ -32,6 +32,8 @@ _PATTERNS = (
     re.compile(rf"\b(?P<d>\d{{1,2}})\.?\s*(?P<m>{_MONTH_NAMES})\.?\s+(?P<y>\d{{4}})\b", re.I),
     re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?!\d)"),
     re.compile(r"\b(?P<d>\d{1,2})(?P<s>[-./])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?![.\d])"),
+    # "3/12-2026", "3/12 2026": day and month with a slash, the year after a dash or a space
+    re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})(?:-(?P<y>\d{4}|\d{2})|\s(?P<y4>\d{4}))(?![.\d/])"),
 )
 # A page's date line may give when it was updated beside when it was published.
 _UPDATED = re.compile(r"\b(?:senest\s+)?(?:opdateret|revideret|ændret)\b", re.IGNORECASE)
@@ -53,7 +55,7 @@ def _find(text: str) -> tuple[date, int, int] | None:
         for match in pattern.finditer(text):
             month_text = match.group("m")
             month = int(month_text) if month_text.isdigit() else MONTHS[month_text.casefold()]
-            year = int(match.group("y"))
+            year = int(match.group("y") or match.group("y4"))
             if year < 100:
                 year += 2000 if year < 70 else 1900
             try:
