@@ -225,3 +225,17 @@ def test_a_date_written_day_slash_month_dash_year_is_read(line: str) -> None:
     )
     assert document.date == date(2026, 12, 3)
     assert line not in document.text
+
+
+def test_back_to_top_links_and_heading_colons_are_not_content() -> None:
+    body = (
+        '<p>I dette nyhedsbrev:</p><ul><li><a href="#s1">Sundhed</a></li>'
+        '<li><a href="#s2">Trafik</a></li></ul>'
+        '<h2 id="s1">Sundhed:</h2><p>KKR godkendte udkastet til sundhedsaftalen.</p>'
+        '<p><a href="#top">Tilbage til toppen</a></p>'
+        '<h2 id="s2">Trafik</h2><p>Movias budget blev drøftet.</p><p><a href="#">Til top ↑</a></p>'
+    )
+    assert items_of(newsletter(HERO + body)) == {
+        "Sundhed": "Sundhed\n\nKKR godkendte udkastet til sundhedsaftalen.",
+        "Trafik": "Trafik\n\nMovias budget blev drøftet.",
+    }

@@ -38,6 +38,10 @@ _CHROME_TEXT = frozenset(
         "del",
         "print",
         "til toppen",
+        "til top",
+        "tilbage til toppen",
+        "tilbage til top",
+        "gå til toppen",
         "gå til hovedindhold",
         "spring til indhold",
         # kl.dk heads the body of every page with a bare "Indhold" ("Content") label.
@@ -76,7 +80,7 @@ class Block:
 
 def is_chrome_text(text: str) -> bool:
     """A block that is nothing but one of kl.dk's fixed chrome phrases."""
-    folded = text.strip().casefold()
+    folded = text.strip().casefold().rstrip(" ↑⇧▲^")  # "Til top ↑"
     return folded in _CHROME_TEXT or bool(_AGE_LABEL.match(folded))
 
 
@@ -203,6 +207,8 @@ def _block(child: LexborNode, *, paragraph: bool = False) -> list[Block]:
         return []
     if child.tag == "li":
         text = f"• {text}"
+    if child.tag in _HEADINGS:
+        text = text.rstrip(" :") or text  # "<h2>Sundhed:</h2>" heads the section "Sundhed"
     paragraph = paragraph or child.tag == "p"
     lead = _bold_lead(child) if paragraph else None
     if lead is not None and not lead[2]:  # <strong>Heading</strong><br>text
