@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from notifier.extract import extract, listing_links
+from notifier.extract import extract, feed_links, listing_links
 from notifier.models import Council, Document
 from notifier.split import split
 
@@ -239,3 +239,45 @@ def test_back_to_top_links_and_heading_colons_are_not_content() -> None:
         "Sundhed": "Sundhed\n\nKKR godkendte udkastet til sundhedsaftalen.",
         "Trafik": "Trafik\n\nMovias budget blev drøftet.",
     }
+
+
+def test_a_listed_article_named_only_by_its_card_or_attributes_and_dated_by_its_time() -> None:
+    body = (
+        f'<ul><li><time datetime="2026-12-03T10:00:00+01:00">I dag</time>'
+        f'<h3>Nyhedsbrev december</h3><p>KKR drøftede sundhed.</p><a href="{NEWS}/a">Læs mere</a>'
+        f'</li><li><time datetime="2026-11-30">3 dage siden</time><a href="{NEWS}/b" '
+        'aria-label="Nyhedsbrev november"><img src="/media/x/foto.jpg" alt=""></a></li>'
+        f'<li><p>1. oktober 2026</p><a href="{NEWS}/c" title="Nyhedsbrev oktober">'
+        '<img src="/media/y/foto.jpg" alt=""></a></li></ul>'
+    )
+    assert listing(body) == [
+        ("/a", "Nyhedsbrev december", date(2026, 12, 3)),
+        ("/b", "Nyhedsbrev november", date(2026, 11, 30)),
+        ("/c", "Nyhedsbrev oktober", date(2026, 10, 1)),
+    ]
+
+
+def test_a_files_name_loses_its_size_and_type_labels() -> None:
+    body = (
+        "<p>KKR Sjælland holdt møde den 6. februar 2024.</p><ul>"
+        '<li><a href="/media/a1/dagsorden.pdf">Dagsorden.pdf (245 KB)</a></li>'
+        '<li><a href="/media/a2/notat.pdf">Hillerødmotorvejen (pdf)</a></li>'
+        '<li><a href="/media/a3/bilag.pdf">Bilag 2 - Notat [PDF, 1,2 MB]</a></li></ul>'
+    )
+    assert [text for _, text, _ in files(body)] == [
+        "Dagsorden",
+        "Hillerødmotorvejen",
+        "Bilag 2 - Notat",
+    ]
+
+
+def test_feed_titles_with_markup_or_escaped_entities_read_as_plain_text() -> None:
+    rss = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        f"<item><title>Sundhed &amp;amp; omsorg &amp;#8211; KKR</title><link>{NEWS}/a</link>"
+        "<pubDate>Thu, 03 Dec 2026 10:00:00 +0100</pubDate></item>"
+        f"<item><title><![CDATA[Klima & <em>miljø</em>]]></title><link>{NEWS}/b</link>"
+        "<pubDate>Tue, 01 Dec 2026 10:00:00 +0100</pubDate></item></channel></rss>"
+    )
+    links = feed_links(rss.encode(), base_url=f"{NEWS}/rss")
+    assert [link.text for link in links] == ["Sundhed & omsorg – KKR", "Klima & miljø"]

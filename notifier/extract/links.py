@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from notifier.errors import ExtractError
 from notifier.extract.dates import is_date_line, parse_danish_date, publication_date
@@ -37,6 +37,13 @@ _MEETING = re.compile(
 # "PDF Dagsorden KKR Sjælland 17. april 2024.pdf".
 _FILE_BADGE = re.compile(r"^(?:pdf|docx?|xlsx?|pptx?)\s+", re.IGNORECASE)
 _FILE_EXTENSION = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?)$", re.IGNORECASE)
+# ... and CMSs add the type or size after it: "(245 KB)", "(pdf)", "[PDF, 1,2 MB]".
+_FILE_LABEL = re.compile(
+    r"\s*[(\[]\s*(?:pdf|docx?|xlsx?|pptx?)?[\s,;-]*(?:\d+(?:[.,]\d+)?\s*(?:[kmg]b|bytes?))?\s*[)\]]$",
+    re.IGNORECASE,
+)
+# A link that names no document ("Læs mere", "Læs hele nyheden"): its entry's heading does.
+_GENERIC = re.compile(r"^(?:læs|se|gå til)(?:\s+\w+){0,3}\W*$", re.IGNORECASE)
 # A listing's own feed is no document, whatever the source's pattern lets through.
 _FEED = re.compile(r"\.(?:xml|rss|atom)$|/(?:rss|feed)/?$", re.IGNORECASE)
 # What browsers strip from both ends of an href (C0 controls and space) and remove inside it.
@@ -76,8 +83,11 @@ def link_text(text: str) -> str:
 
 
 def _file_name(text: str) -> str:
-    """A file-list entry's name without its type badge and extension."""
-    name = _FILE_EXTENSION.sub("", _FILE_BADGE.sub("", text)).strip()
+    """A file-list entry's name without its type badge, extension, type and size labels."""
+    name = _FILE_BADGE.sub("", text)
+    if (label := _FILE_LABEL.search(name)) and re.search(r"\w", label.group()):
+        name = name[: label.start()]
+    name = _FILE_EXTENSION.sub("", name).strip()
     return name or text
 
 
@@ -138,8 +148,7 @@ def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | Non
     for anchor, url in found:
         own = anchor.text(separator=" ")
         # A card that is one link (heading, date and teaser inside it) is named by its heading.
-        heading = anchor.css_first("h1, h2, h3, h4, h5, h6")
-        text = _file_name(link_text(heading.text(separator=" ") if heading else _undated(anchor)))
+        text = _file_name(link_text(_name(anchor, cards.get(anchor.mem_id))))
         if url in links:  # a picture's link first, the title's after it
             if not links[url].text:
                 links[url] = dataclasses.replace(links[url], text=text)
@@ -147,10 +156,31 @@ def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | Non
         shown = None
         for entry in (cards.get(anchor.mem_id), _row(anchor, root), _row(anchor, root, "tr")):
             if shown is None and entry is not None:
-                shown = publication_date(_unlinked(entry, documents))
+                shown = publication_date(_unlinked(entry, documents)) or _stamped(entry)
         shown = shown or context.get(anchor.mem_id) or parse_danish_date(own)
         links[url] = Link(url=url, text=text, date=shown)
     return list(links.values())
+
+
+def _name(anchor: LexborNode, card: LexborNode | None) -> str:
+    """What a link names: the heading inside it (a card that is one link), its text or its
+    label, else the heading of its entry ("<h3>Nyhedsbrev december</h3> ... <a>Læs mere</a>")."""
+    heading = anchor.css_first("h1, h2, h3, h4, h5, h6")
+    if heading is not None:
+        return heading.text(separator=" ")
+    own = _undated(anchor)
+    # Not a picture's alt text: it describes the photo ("Foto fra mødet"), not the article.
+    for name in (own, anchor.attributes.get("aria-label"), anchor.attributes.get("title")):
+        if name and name.strip() and not _GENERIC.match(name.strip()):
+            return name
+    headings = card.css("h1, h2, h3, h4, h5, h6") if card is not None else []
+    return headings[0].text(separator=" ") if len(headings) == 1 else own
+
+
+def _stamped(entry: LexborNode) -> date | None:
+    """The date in an entry's <time datetime>, whatever it shows ("I dag", "3 dage siden")."""
+    stamp = entry.css_first("time[datetime]")
+    return parse_danish_date(stamp.attributes.get("datetime") or "") if stamp else None
 
 
 def _undated(anchor: LexborNode) -> str:
@@ -277,9 +307,18 @@ def feed_links(body: bytes, *, base_url: str) -> list[Link]:
         url = resolve(base_url, str(entry.get("link") or ""))
         if url is None or url in links:
             continue
-        text = link_text(str(entry.get("title", "")))
+        text = link_text(_plain(str(entry.get("title", ""))))
         links[url] = Link(url=url, text=text, date=_entry_date(entry))
     return list(links.values())
+
+
+def _plain(title: str) -> str:
+    """A feed title as text: feeds put markup in titles ("Klima & <em>miljø</em>") and escape
+    entities twice ("Sundhed &amp;amp; omsorg"), which feedparser hands on as it found them."""
+    if "<" not in title and "&" not in title:
+        return title
+    body = LexborHTMLParser(f"<body>{title}</body>").body
+    return body.text() if body is not None else title
 
 
 def _entry_date(entry: Any) -> date | None:
