@@ -281,3 +281,31 @@ def test_feed_titles_with_markup_or_escaped_entities_read_as_plain_text() -> Non
     )
     links = feed_links(rss.encode(), base_url=f"{NEWS}/rss")
     assert [link.text for link in links] == ["Sundhed & omsorg – KKR", "Klima & miljø"]
+
+
+def test_relative_links_resolve_against_the_pages_base_element() -> None:
+    head = '<base href="/">'
+    body = (
+        "<p>KKR Sjælland holdt møde den 6. februar 2024.</p>"
+        '<ul><li><a href="media/a1/dagsorden.pdf">Dagsorden</a></li></ul>'
+    )
+    html = f"<html><head>{head}</head><body><main><h1>Mødemateriale</h1>{body}</main></body></html>"
+    found = listing_links(html.encode(), base_url=MEETINGS, pattern=MEDIA)
+    assert [link.url for link in found] == [f"{K}/media/a1/dagsorden.pdf"]
+    document = extract(
+        f"<html><head>{head}</head><body><main><h1>{TITLE}</h1><h2>Trafik</h2>{body}</main>"
+        "</body></html>".encode(),
+        url=URL,
+        content_type="text/html",
+    )
+    assert document.links == (f"{K}/media/a1/dagsorden.pdf",)
+
+
+def test_one_file_linked_with_and_without_its_format_parameter_is_listed_once() -> None:
+    body = (
+        "<p>KKR Sjælland holdt møde den 17. april 2024.</p><ul>"
+        '<li><a href="/media/a1/dagsorden.pdf?format=noformat">Dagsorden</a></li></ul>'
+        '<p>Se også <a href="/media/a1/dagsorden.pdf">dagsordenen</a> og '
+        '<a href="/media/a1/dagsorden.pdf?format=noformat&amp;">dagsorden (pdf)</a>.</p>'
+    )
+    assert files(body) == [("a1/dagsorden.pdf?format=noformat", "Dagsorden", date(2024, 4, 17))]

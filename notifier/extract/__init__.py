@@ -97,6 +97,7 @@ def _from_html(
     if not text:
         raise ExtractError("page has no text")
     kind, _ = infer_kind(page.title, url, is_pdf=False)
+    base = (resolve(url, page.base) if page.base else None) or url
     return Document(
         url=url,
         kind=kind,
@@ -104,7 +105,7 @@ def _from_html(
         date=publication_date(page.date_text) if page.date_text else None,
         text=text,
         content_type=content_type or "text/html",
-        links=tuple(dict.fromkeys(u for href in page.links if (u := resolve(url, href)))),
+        links=tuple(dict.fromkeys(u for href in page.links if (u := resolve(base, href)))),
         sections=tuple(sections),
         council=council or infer_council(text, url),
     )

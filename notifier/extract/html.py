@@ -51,6 +51,7 @@ class HtmlPage:
     blocks: list[Block]  # main content after the title, date line removed
     links: list[str]  # hrefs inside the main content, as written
     html: str  # main-content HTML
+    base: str | None = None  # the page's <base href>, as written
 
 
 def decode(body: bytes, content_type: str | None) -> str:
@@ -188,6 +189,7 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
     # The page's own date: its metadata, else the first <time> of its content (a <time> of a
     # related article beside it is gone with the chrome).
     published = tree.css_first('meta[property="article:published_time"]')
+    base = tree.css_first("base[href]")
     remove_chrome(tree)
     root = main_content(tree)
     published = published or root.css_first("time[datetime]")
@@ -231,7 +233,12 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
     while kept and is_chrome_text(kept[-1].text):
         kept.pop()
     return HtmlPage(
-        title=title, date_text=date_text, blocks=kept, links=links, html=root.html or ""
+        title=title,
+        date_text=date_text,
+        blocks=kept,
+        links=links,
+        html=root.html or "",
+        base=base.attributes.get("href") if base is not None else None,
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -77,6 +77,20 @@ def resolve(base_url: str, href: str) -> str | None:
     )
 
 
+def page_base(tree: LexborHTMLParser, url: str) -> str:
+    """What the page's relative links resolve against: its <base href>, else its own URL."""
+    base = tree.css_first("base[href]")
+    return (resolve(url, base.attributes.get("href") or "") if base else None) or url
+
+
+def _same_file(url: str) -> str:
+    """One file whatever kl.dk adds to its link: "?format=noformat" (once with a stray "&")
+    serves the same file as the bare address."""
+    parts = urlsplit(url)
+    query = [p for p in parts.query.split("&") if p and p.casefold() != "format=noformat"]
+    return urlunsplit(parts._replace(query="&".join(query)))
+
+
 def link_text(text: str) -> str:
     """Anchor or entry text on one line, without characters feeds and mails cannot carry."""
     return " ".join(_CONTROL.sub("", text).split())
@@ -127,8 +141,9 @@ def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | Non
     base = urlsplit(base_url)
     below = base.path.rstrip("/") + "/"
     found: list[tuple[LexborNode, str]] = []
+    target = page_base(tree, base_url)
     for anchor in root.css("a[href]"):
-        url = resolve(base_url, anchor.attributes.get("href") or "")
+        url = resolve(target, anchor.attributes.get("href") or "")
         if url is None or _FEED.search(urlsplit(url).path):
             continue
         if pattern is not None:
@@ -149,16 +164,17 @@ def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | Non
         own = anchor.text(separator=" ")
         # A card that is one link (heading, date and teaser inside it) is named by its heading.
         text = _file_name(link_text(_name(anchor, cards.get(anchor.mem_id))))
-        if url in links:  # a picture's link first, the title's after it
-            if not links[url].text:
-                links[url] = dataclasses.replace(links[url], text=text)
+        key = _same_file(url)
+        if key in links:  # a picture's link first, the title's after it
+            if not links[key].text:
+                links[key] = dataclasses.replace(links[key], text=text)
             continue
         shown = None
         for entry in (cards.get(anchor.mem_id), _row(anchor, root), _row(anchor, root, "tr")):
             if shown is None and entry is not None:
                 shown = publication_date(_unlinked(entry, documents)) or _stamped(entry)
         shown = shown or context.get(anchor.mem_id) or parse_danish_date(own)
-        links[url] = Link(url=url, text=text, date=shown)
+        links[key] = Link(url=url, text=text, date=shown)
     return list(links.values())
 
 
