@@ -309,3 +309,18 @@ def test_one_file_linked_with_and_without_its_format_parameter_is_listed_once() 
         '<a href="/media/a1/dagsorden.pdf?format=noformat&amp;">dagsorden (pdf)</a>.</p>'
     )
     assert files(body) == [("a1/dagsorden.pdf?format=noformat", "Dagsorden", date(2024, 4, 17))]
+
+
+@pytest.mark.parametrize("gap", ["<br><br>", "<br />&nbsp;<br />", "<br>\n<br>\n<br>"])
+def test_sections_in_one_paragraph_split_by_blank_lines_are_sections(gap: str) -> None:
+    sections = (
+        ("Ny sundhedsaftale", "KKR godkendte udkastet til den nye sundhedsaftale."),
+        ("Movias trafikbestilling", f"KKR drøftede Movias budget.{gap}Sagen kommer igen i juni."),
+    )
+    body = "<p>" + gap.join(f"<strong>{t}</strong><br>{text}" for t, text in sections) + "</p>"
+    items = items_of(newsletter(HERO + body))
+    assert list(items) == [t for t, _ in sections]
+    assert items["Ny sundhedsaftale"].endswith("KKR godkendte udkastet til den nye sundhedsaftale.")
+    assert items["Movias trafikbestilling"].endswith(
+        "KKR drøftede Movias budget.\n\nSagen kommer igen i juni."
+    )

@@ -41,6 +41,9 @@ _ICON_TAGS = frozenset({"span", "i", "em", "svg", "img"})
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "summary"})
 # Tags, breadcrumbs and labels above the title are short; a long text there is content.
 _HEADER_CHROME_CHARS = 120
+# An empty line inside a paragraph: older pages put whole sections in one <p>, each a bold
+# heading and its text, divided by <br><br>.
+_BLANK_LINE = re.compile(r"(?:<br\s*/?>(?:\s|&nbsp;|\u00a0)*){2,}", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 
 
@@ -193,6 +196,7 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
     remove_chrome(tree)
     root = main_content(tree)
     published = published or root.css_first("time[datetime]")
+    _split_paragraphs(root)
     for br in root.css("br"):
         br.replace_with("\n")
     header_date = drop_page_header(root)
@@ -253,6 +257,24 @@ def _date_beside(h1: LexborNode, root: LexborNode) -> str | None:
         if len(block.text) <= _HEADER_CHROME_CHARS and parse_danish_date(block.text):
             return block.text
     return None
+
+
+def _split_paragraphs(root: LexborNode) -> None:
+    """A paragraph holding empty lines becomes a paragraph per part, so a bold line opening a
+    part can head a section as it does in a <p> of its own."""
+    for paragraph in root.css("p"):
+        if paragraph.css_first("br") is None:
+            continue
+        html = paragraph.html or ""
+        opening = html[: html.find(">") + 1]
+        inner = html[len(opening) : html.rfind("</p>")]
+        parts = [part for part in _BLANK_LINE.split(inner) if part.strip()]
+        if len(parts) < 2:
+            continue
+        pieces = LexborHTMLParser("".join(f"{opening}{part}</p>" for part in parts)).css("p")
+        for piece in pieces:
+            paragraph.insert_before(piece)
+        paragraph.decompose()
 
 
 def drop_page_header(root: LexborNode) -> str | None:
