@@ -324,3 +324,22 @@ def test_sections_in_one_paragraph_split_by_blank_lines_are_sections(gap: str) -
     assert items["Movias trafikbestilling"].endswith(
         "KKR drøftede Movias budget.\n\nSagen kommer igen i juni."
     )
+
+
+@pytest.mark.parametrize(
+    ("head", "line"),
+    [
+        ('<meta property="article:published_time" content="2026-12-02T23:00:00Z">', ""),
+        ("", '<time datetime="2026-12-02T23:30:00+00:00">3. december 2026</time>'),
+        ("", "<p>03. 12. 2026 - kl. 10:15</p>"),
+        ("", "<p>Publiceret 3.dec.2026</p>"),
+    ],
+)
+def test_the_date_is_the_danish_day_however_it_is_written(head: str, line: str) -> None:
+    html = (
+        f'<html><head><meta charset="utf-8">{head}</head><body><main><article>{line}'
+        f"<h1>{TITLE}</h1><h2>Trafik</h2><p>Movias budget blev drøftet.</p></article></main>"
+        "</body></html>"
+    )
+    document = extract(html.encode(), url=URL, content_type="text/html")
+    assert document.date == date(2026, 12, 3)

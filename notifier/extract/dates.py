@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -29,12 +30,21 @@ MONTHS = {
 }
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _PATTERNS = (
-    re.compile(rf"\b(?P<d>\d{{1,2}})\.?\s*(?P<m>{_MONTH_NAMES})\.?\s+(?P<y>\d{{4}})\b", re.I),
+    re.compile(
+        rf"\b(?P<d>\d{{1,2}})\.?\s*(?P<m>{_MONTH_NAMES})(?:\.\s*|\s+)(?P<y>\d{{4}})\b", re.I
+    ),
     re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?!\d)"),
     re.compile(r"\b(?P<d>\d{1,2})(?P<s>[-./])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?![.\d])"),
+    # "21. 01. 2022" (KL's news sites space the parts), only with the full year
+    re.compile(r"\b(?P<d>\d{1,2})\. (?P<m>\d{1,2})\. (?P<y>\d{4})\b"),
     # "3/12-2026", "3/12 2026": day and month with a slash, the year after a dash or a space
     re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})(?:-(?P<y>\d{4}|\d{2})|\s(?P<y4>\d{4}))(?![.\d/])"),
 )
+# A machine-readable time with its offset ("2026-12-02T23:00:00Z"): the day is Denmark's.
+_STAMP = re.compile(
+    r"^\s*(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))\s*$"
+)
+_DANISH = ZoneInfo("Europe/Copenhagen")
 # A page's date line may give when it was updated beside when it was published.
 _UPDATED = re.compile(r"\b(?:senest\s+)?(?:opdateret|revideret|ændret)\b", re.IGNORECASE)
 _PUBLISHED = re.compile(r"\b(?:publiceret|udgivet|offentliggjort)\b", re.IGNORECASE)
@@ -92,7 +102,11 @@ def is_update_line(text: str) -> bool:
 def publication_date(text: str) -> date | None:
     """The date a page's date line says it was published: the one after "Publiceret", else the
     first not after "Opdateret" ("Opdateret 5. december 2026 · Publiceret 3. december 2026"),
-    else any."""
+    else any. A stated time with an offset is dated in Denmark (midnight here is 23:00Z)."""
+    if stamp := _STAMP.match(text):
+        with contextlib.suppress(ValueError):
+            moment = datetime.fromisoformat(stamp.group(1).replace("Z", "+00:00"))
+            return moment.astimezone(_DANISH).date()
     if (label := _PUBLISHED.search(text)) and (day := parse_danish_date(text[label.end() :])):
         return day
     rest = text

@@ -196,7 +196,7 @@ def _name(anchor: LexborNode, card: LexborNode | None) -> str:
 def _stamped(entry: LexborNode) -> date | None:
     """The date in an entry's <time datetime>, whatever it shows ("I dag", "3 dage siden")."""
     stamp = entry.css_first("time[datetime]")
-    return parse_danish_date(stamp.attributes.get("datetime") or "") if stamp else None
+    return publication_date(stamp.attributes.get("datetime") or "") if stamp else None
 
 
 def _undated(anchor: LexborNode) -> str:
