@@ -343,3 +343,20 @@ def test_the_date_is_the_danish_day_however_it_is_written(head: str, line: str) 
     )
     document = extract(html.encode(), url=URL, content_type="text/html")
     assert document.date == date(2026, 12, 3)
+
+
+@pytest.mark.parametrize(
+    "heading", ["Læs flere nyheder", "Andre nyhedsbreve", "Nyheder fra KKR Sjælland"]
+)
+def test_a_closing_list_of_links_to_other_pages_is_not_a_section(heading: str) -> None:
+    others = (
+        f"<h2>{heading}</h2><ul>"
+        f'<li><a href="{NEWS}/nyhedsbrev-oktober-2026">Nyhedsbrev oktober 2026</a></li>'
+        f'<li><a href="{NEWS}/nyhedsbrev-september-2026">Nyhedsbrev september 2026</a></li></ul>'
+    )
+    files_section = (
+        '<h2>Materiale fra mødet</h2><ul><li><a href="/media/ab12cd34/referat.pdf">'
+        "Referat fra mødet 1. december 2026</a></li></ul>"
+    )
+    body = "<h2>Trafik</h2><p>Movias budget blev drøftet.</p>" + files_section + others
+    assert list(items_of(newsletter(HERO + body))) == ["Trafik", "Materiale fra mødet"]

@@ -21,6 +21,7 @@ _CREDIT = re.compile(r"^(?:foto|fotograf|billede|illustration|grafik)\b\s*:", re
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6", "summary", "button"})
 _TEXT_BLOCKS = {"p", "li", "blockquote", "pre", "tr", "dt", "dd", "figcaption", "caption"}
 _BLOCKS = _HEADINGS | {"h1"} | _TEXT_BLOCKS
+_FILE = re.compile(r"/media/|\.(?:pdf|docx?|xlsx?|pptx?)(?:[?#]|$)", re.IGNORECASE)
 _SECTION_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # What flows inside a line of text; any other element starts a block of its own.
 _INLINE = frozenset(
@@ -76,6 +77,8 @@ class Block:
     # A paragraph opening with a bold run-in heading ("<strong>Klima:</strong> KKR drøftede"):
     # the heading without its colon. Used for sections only when a page has no real headings.
     lead: str | None = None
+    # A list item that is nothing but links to other pages (not files): a teaser box's entry.
+    pages: bool = False
 
 
 def is_chrome_text(text: str) -> bool:
@@ -170,7 +173,8 @@ def _holding(root: LexborNode) -> _Holding:
 
 
 def _without_link_boxes(blocks: list[Block]) -> list[Block]:
-    """Without a "Relaterede nyheder" heading and the list of links under it."""
+    """Without a "Relaterede nyheder" heading and the list of links under it, or a closing
+    list of links to other pages under any heading."""
     out: list[Block] = []
     in_box = False
     for block in blocks:
@@ -183,6 +187,13 @@ def _without_link_boxes(blocks: list[Block]) -> list[Block]:
         else:
             in_box = False
         out.append(block)
+    # Whatever its heading says ("Læs flere nyheder", "Andre nyhedsbreve"), a heading closing
+    # the page with nothing under it but links to other pages is such a box.
+    headings = [index for index, block in enumerate(out) if block.heading]
+    while headings and len(out) > headings[-1] + 1:
+        if not all(block.pages for block in out[headings[-1] + 1 :]):
+            break
+        del out[headings.pop() :]
     return out
 
 
@@ -220,8 +231,21 @@ def _block(child: LexborNode, *, paragraph: bool = False) -> list[Block]:
             heading=child.tag in _HEADINGS or bold,
             bold=bold,
             lead=lead[0] if lead is not None else None,
+            pages=child.tag == "li" and _links_to_pages(child, text),
         )
     ]
+
+
+def _links_to_pages(node: LexborNode, text: str) -> bool:
+    """Nothing but links, to pages rather than files ("/media/…", "….pdf")."""
+    links = node.css("a[href]")
+    hrefs = [link.attributes.get("href") or "" for link in links]
+    named = clean(" ".join(link.text() for link in links))
+    return (
+        bool(links)
+        and named == text.removeprefix("• ")
+        and not any(_FILE.search(href) for href in hrefs)
+    )
 
 
 def _only_bold(node: LexborNode, text: str) -> bool:
