@@ -360,3 +360,13 @@ def test_a_closing_list_of_links_to_other_pages_is_not_a_section(heading: str) -
     )
     body = "<h2>Trafik</h2><p>Movias budget blev drøftet.</p>" + files_section + others
     assert list(items_of(newsletter(HERO + body))) == ["Trafik", "Materiale fra mødet"]
+
+
+def test_without_a_date_line_a_date_inside_a_section_does_not_date_the_page() -> None:
+    plan = (
+        "<h2>Mødeplan 2027</h2><p>KKR Sjælland mødes i 2027 på disse datoer:</p>"
+        "<ul><li>3. februar 2027</li><li>14. april 2027</li></ul>"
+    )
+    assert newsletter(f"<h1>{TITLE}</h1>{plan}").date is None
+    lead = "<p>KKR Sjælland holdt møde den 1. december 2026 i Sorø.</p>"
+    assert newsletter(f"<h1>{TITLE}</h1>{lead}{plan}").date == date(2026, 12, 1)

@@ -13,6 +13,7 @@ hovedindhold", "Indhold", "Ældre end 12 mdr.", "Log ind", "×"); see docs/kl-dk
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -233,7 +234,10 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
             continue
         kept.append(block)
     if date_text is None:
-        date_text = next((b.text for b in kept if parse_danish_date(b.text)), None)
+        # Failing a date line, the lead's date (the meeting it reports); a date inside a
+        # section is that section's ("Mødeplan 2027: 3. februar 2027"), not the page's.
+        lead = itertools.takewhile(lambda block: not block.heading, kept)
+        date_text = next((b.text for b in lead if parse_danish_date(b.text)), None)
     while kept and is_chrome_text(kept[-1].text):
         kept.pop()
     return HtmlPage(
