@@ -370,3 +370,19 @@ def test_without_a_date_line_a_date_inside_a_section_does_not_date_the_page() ->
     assert newsletter(f"<h1>{TITLE}</h1>{plan}").date is None
     lead = "<p>KKR Sjælland holdt møde den 1. december 2026 i Sorø.</p>"
     assert newsletter(f"<h1>{TITLE}</h1>{lead}{plan}").date == date(2026, 12, 1)
+
+
+def test_text_made_bold_by_its_style_heads_a_section_like_strong() -> None:
+    body = (
+        "<p>KKR Sjælland holdt møde den 1. december 2026.</p>"
+        "<p><strong>Ny sundhedsaftale</strong></p><p>KKR godkendte udkastet til aftalen.</p>"
+        '<p><span style="font-weight: bold;">Movias trafikbestilling</span></p>'
+        "<p>Movias budget blev drøftet af rådet.</p>"
+        '<p><span style="font-size:12pt;font-weight:700">Praktikpladser</span><br>'
+        "Fordelingen blev godkendt.</p>"
+    )
+    assert list(items_of(newsletter(HERO + body))) == [
+        "Ny sundhedsaftale",
+        "Movias trafikbestilling",
+        "Praktikpladser",
+    ]

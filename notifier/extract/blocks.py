@@ -22,6 +22,11 @@ _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6", "summary", "button"})
 _TEXT_BLOCKS = {"p", "li", "blockquote", "pre", "tr", "dt", "dd", "figcaption", "caption"}
 _BLOCKS = _HEADINGS | {"h1"} | _TEXT_BLOCKS
 _FILE = re.compile(r"/media/|\.(?:pdf|docx?|xlsx?|pptx?)(?:[?#]|$)", re.IGNORECASE)
+# Bold by markup, or by its style as Word and some editors write it.
+_BOLD = (
+    'strong, b, span[style*="font-weight:bold"], span[style*="font-weight: bold"], '
+    'span[style*="font-weight:700"], span[style*="font-weight: 700"]'
+)
 _SECTION_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # What flows inside a line of text; any other element starts a block of its own.
 _INLINE = frozenset(
@@ -250,7 +255,7 @@ def _links_to_pages(node: LexborNode, text: str) -> bool:
 
 def _only_bold(node: LexborNode, text: str) -> bool:
     """A paragraph of nothing but bold text, not a sentence and not a link ("Læs mere ...")."""
-    bold = node.css_first("strong, b")
+    bold = node.css_first(_BOLD)
     if bold is None or clean(bold.text()) != text or text.endswith("."):
         return False
     return not any(clean(link.text()) == text for link in node.css("a"))
@@ -270,7 +275,7 @@ def _bold_lead(node: LexborNode) -> tuple[str, str, bool] | None:
         ),
         None,
     )
-    if first is None or first.tag not in ("strong", "b"):
+    if first is None or first.tag == "-text" or not first.css_matches(_BOLD):
         return None
     bold_raw, raw = first.text(), node.text()
     start = raw.find(bold_raw)
