@@ -386,3 +386,23 @@ def test_text_made_bold_by_its_style_heads_a_section_like_strong() -> None:
         "Movias trafikbestilling",
         "Praktikpladser",
     ]
+
+
+def test_a_file_linked_as_here_is_named_by_the_sentence_around_it() -> None:
+    body = (
+        "<h2>Mødemateriale 2024</h2><p>KKR Hovedstaden holder møde den 19. april 2024, hvor "
+        "blandt andet følgende emner bliver behandlet:</p><ul>"
+        "<li>De kommende økonomiforhandlinger for 2025</li>"
+        "<li>Den tværgående mobilitetsanalyse for hovedstadsområdet del 1. Analysen kan findes "
+        '<a href="/media/m0bil1ty/mobilitetsanalyse.pdf">her</a></li></ul>'
+        "<p>Herunder ses dagsorden og bilag.</p><ul>"
+        '<li><a href="/media/a1/dagsorden.pdf">Dagsorden</a></li></ul>'
+    )
+    assert files(body) == [
+        (
+            "m0bil1ty/mobilitetsanalyse.pdf",
+            "Den tværgående mobilitetsanalyse for hovedstadsområdet del 1. Analysen kan findes her",
+            date(2024, 4, 19),
+        ),
+        ("a1/dagsorden.pdf", "Dagsorden", date(2024, 4, 19)),
+    ]

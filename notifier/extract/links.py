@@ -42,8 +42,12 @@ _FILE_LABEL = re.compile(
     r"\s*[(\[]\s*(?:pdf|docx?|xlsx?|pptx?)?[\s,;-]*(?:\d+(?:[.,]\d+)?\s*(?:[kmg]b|bytes?))?\s*[)\]]$",
     re.IGNORECASE,
 )
-# A link that names no document ("Læs mere", "Læs hele nyheden"): its entry's heading does.
-_GENERIC = re.compile(r"^(?:læs|se|gå til)(?:\s+\w+){0,3}\W*$", re.IGNORECASE)
+# A link that names no document ("Læs mere", "Læs hele nyheden", "her"): its entry's heading
+# or the sentence around it does.
+_GENERIC = re.compile(
+    r"^(?:(?:læs|se|gå til)(?:\s+\w+){0,3}|(?:klik\s+)?her|link|pdf|hent|download)\W*$",
+    re.IGNORECASE,
+)
 # A listing's own feed is no document, whatever the source's pattern lets through.
 _FEED = re.compile(r"\.(?:xml|rss|atom)$|/(?:rss|feed)/?$", re.IGNORECASE)
 # What browsers strip from both ends of an href (C0 controls and space) and remove inside it.
@@ -163,14 +167,15 @@ def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | Non
     for anchor, url in found:
         own = anchor.text(separator=" ")
         # A card that is one link (heading, date and teaser inside it) is named by its heading.
-        text = _file_name(link_text(_name(anchor, cards.get(anchor.mem_id))))
+        row = _row(anchor, root)
+        text = _file_name(link_text(_name(anchor, cards.get(anchor.mem_id), row)))
         key = _same_file(url)
         if key in links:  # a picture's link first, the title's after it
             if not links[key].text:
                 links[key] = dataclasses.replace(links[key], text=text)
             continue
         shown = None
-        for entry in (cards.get(anchor.mem_id), _row(anchor, root), _row(anchor, root, "tr")):
+        for entry in (cards.get(anchor.mem_id), row, _row(anchor, root, "tr")):
             if shown is None and entry is not None:
                 shown = publication_date(_unlinked(entry, documents)) or _stamped(entry)
         shown = shown or context.get(anchor.mem_id) or parse_danish_date(own)
@@ -178,9 +183,10 @@ def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | Non
     return list(links.values())
 
 
-def _name(anchor: LexborNode, card: LexborNode | None) -> str:
+def _name(anchor: LexborNode, card: LexborNode | None, row: LexborNode | None) -> str:
     """What a link names: the heading inside it (a card that is one link), its text or its
-    label, else the heading of its entry ("<h3>Nyhedsbrev december</h3> ... <a>Læs mere</a>")."""
+    label, else the heading of its entry ("<h3>Nyhedsbrev december</h3> ... <a>Læs mere</a>"),
+    else the sentence it ends ("Analysen kan findes <a>her</a>")."""
     heading = anchor.css_first("h1, h2, h3, h4, h5, h6")
     if heading is not None:
         return heading.text(separator=" ")
@@ -190,7 +196,12 @@ def _name(anchor: LexborNode, card: LexborNode | None) -> str:
         if name and name.strip() and not _GENERIC.match(name.strip()):
             return name
     headings = card.css("h1, h2, h3, h4, h5, h6") if card is not None else []
-    return headings[0].text(separator=" ") if len(headings) == 1 else own
+    if len(headings) == 1:
+        return headings[0].text(separator=" ")
+    around = row.text(separator=" ") if row is not None else ""
+    if row is not None and len(row.css("a[href]")) == 1 and len(around) <= 200:
+        return around
+    return own
 
 
 def _stamped(entry: LexborNode) -> date | None:
