@@ -406,3 +406,28 @@ def test_a_file_linked_as_here_is_named_by_the_sentence_around_it() -> None:
         ),
         ("a1/dagsorden.pdf", "Dagsorden", date(2024, 4, 19)),
     ]
+
+
+CARDS = "".join(
+    f'<article class="card"><time datetime="{stamp}">{shown}</time><h3><a href="{NEWS}/{slug}">'
+    f"{title}</a></h3><p>{teaser}</p></article>"
+    for stamp, shown, slug, title, teaser in (
+        ("2026-10-14", "14. oktober 2026", "okt", "Nyhedsbrev oktober", "KKR drøftede klima."),
+        ("2026-09-01", "1. september 2026", "sep", "Nyhedsbrev september", "KKR drøftede job."),
+    )
+)
+
+
+@pytest.mark.parametrize("box", ["Seneste nyheder", "Mere fra KKR Sjælland"])
+def test_other_articles_beside_the_page_are_neither_its_date_nor_its_sections(box: str) -> None:
+    page = (
+        f"<article>{HERO}<h2>Ny sundhedsaftale</h2><p>KKR godkendte udkastet.</p>"
+        f"<h2>Trafik</h2><p>Movias budget blev drøftet.</p></article>"
+        f"<section><h2>{box}</h2>{CARDS}</section>"
+    )
+    document = newsletter(page)
+    assert document.date == date(2026, 12, 3)
+    assert items_of(document) == {
+        "Ny sundhedsaftale": "Ny sundhedsaftale\n\nKKR godkendte udkastet.",
+        "Trafik": "Trafik\n\nMovias budget blev drøftet.",
+    }

@@ -193,11 +193,10 @@ def _without_link_boxes(blocks: list[Block]) -> list[Block]:
             in_box = False
         out.append(block)
     # Whatever its heading says ("Læs flere nyheder", "Andre nyhedsbreve"), a heading closing
-    # the page with nothing under it but links to other pages is such a box.
+    # the page with nothing under it but links to other pages is such a box, and so is one
+    # with nothing under it at all (its teasers went with the chrome).
     headings = [index for index, block in enumerate(out) if block.heading]
-    while headings and len(out) > headings[-1] + 1:
-        if not all(block.pages for block in out[headings[-1] + 1 :]):
-            break
+    while headings and all(block.pages for block in out[headings[-1] + 1 :]):
         del out[headings.pop() :]
     return out
 

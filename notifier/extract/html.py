@@ -196,7 +196,8 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
     base = tree.css_first("base[href]")
     remove_chrome(tree)
     root = main_content(tree)
-    published = published or root.css_first("time[datetime]")
+    _drop_other_articles(root)
+    published = published or _header_time(root)
     _split_paragraphs(root)
     for br in root.css("br"):
         br.replace_with("\n")
@@ -248,6 +249,38 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
         html=root.html or "",
         base=base.attributes.get("href") if base is not None else None,
     )
+
+
+def _drop_other_articles(root: LexborNode) -> None:
+    """When the title is in an <article>, the other <article>s beside it are other pages'
+    teasers ("Seneste nyheder": a date, a linked title, a teaser), not part of this one."""
+    h1 = root.css_first("h1")
+    own = next((node for node in _ancestors(h1) if node.tag == "article"), None) if h1 else None
+    if own is None:
+        return
+    around = {node.mem_id for node in _ancestors(own)}
+    inner = {node.mem_id for node in own.traverse(include_text=False)}
+    gone: set[int] = set()
+    outermost: list[LexborNode] = []
+    for node in root.traverse(include_text=False):
+        if node.parent is not None and node.parent.mem_id in gone:
+            gone.add(node.mem_id)  # goes with its outermost
+        elif node.tag == "article" and node.mem_id not in around | inner:
+            gone.add(node.mem_id)
+            outermost.append(node)
+    for node in outermost:
+        node.decompose()
+
+
+def _header_time(root: LexborNode) -> LexborNode | None:
+    """The first <time datetime> above the first section heading: the page's own, not one in
+    its sections or in teasers after it."""
+    for node in root.traverse(include_text=False):
+        if node.tag in ("h2", "h3", "h4", "h5", "h6"):
+            return None
+        if node.tag == "time" and node.attributes.get("datetime"):
+            return node
+    return None
 
 
 def _date_beside(h1: LexborNode, root: LexborNode) -> str | None:
