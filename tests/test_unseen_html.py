@@ -431,3 +431,13 @@ def test_other_articles_beside_the_page_are_neither_its_date_nor_its_sections(bo
         "Ny sundhedsaftale": "Ny sundhedsaftale\n\nKKR godkendte udkastet.",
         "Trafik": "Trafik\n\nMovias budget blev drøftet.",
     }
+
+
+def test_a_quotes_attribution_in_its_footer_stays_with_the_quote() -> None:
+    quote = (
+        '<blockquote><p>"Vi er glade for aftalen," siger formanden.</p>'
+        "<footer>Mikael Smed, formand for KKR Sjælland</footer></blockquote>"
+    )
+    body = f"<h2>Ny sundhedsaftale</h2><p>KKR godkendte udkastet.</p>{quote}"
+    text = items_of(newsletter(HERO + body))["Ny sundhedsaftale"]
+    assert "Mikael Smed, formand for KKR Sjælland" in text

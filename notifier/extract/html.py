@@ -121,9 +121,13 @@ def remove_chrome(tree: LexborHTMLParser) -> None:
                 or (parent.attributes.get("role") == "main")
             )
         # The content may keep its title and date in its own <header>; the page's goes. A
-        # <footer> holds tags, sharing and addresses wherever it is.
+        # <footer> holds tags, sharing and addresses wherever it is, but a quote's names who
+        # said it.
         page_header = node.mem_id in titled and node.mem_id not in menus
-        if node.tag == "footer" or (node.tag == "header" and not in_content and not page_header):
+        quoted = parent is not None and parent.tag == "blockquote"
+        if (node.tag == "footer" and not quoted) or (
+            node.tag == "header" and not in_content and not page_header
+        ):
             marked.add(node.mem_id)
         if in_content and node.mem_id in marked and _content_kept(node, hidden):
             marked.discard(node.mem_id)
