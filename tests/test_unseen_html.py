@@ -441,3 +441,27 @@ def test_a_quotes_attribution_in_its_footer_stays_with_the_quote() -> None:
     body = f"<h2>Ny sundhedsaftale</h2><p>KKR godkendte udkastet.</p>{quote}"
     text = items_of(newsletter(HERO + body))["Ny sundhedsaftale"]
     assert "Mikael Smed, formand for KKR Sjælland" in text
+
+
+def test_sub_headings_under_a_meeting_do_not_undate_its_files() -> None:
+    body = (
+        "<h2>Mødemateriale 2024</h2><h3>Møde den 17. april 2024</h3>"
+        '<h4>Dagsorden</h4><ul><li><a href="/media/a1/dagsorden.pdf">Dagsorden</a></li></ul>'
+        '<h4>Bilag</h4><ul><li><a href="/media/a2/bilag.pdf">Bilag 1 Notat</a></li></ul>'
+        "<h2>Mødemateriale 2023</h2><p>KKR Sjælland holdt møde den 20. november 2023.</p>"
+        '<h3>Bilag</h3><ul><li><a href="/media/b1/bilag.pdf">Bilag 2 Notat</a></li></ul>'
+        '<h2>Andet materiale</h2><ul><li><a href="/media/c1/folder.pdf">Folder</a></li></ul>'
+    )
+    assert files(body) == [
+        ("a1/dagsorden.pdf", "Dagsorden", date(2024, 4, 17)),
+        ("a2/bilag.pdf", "Bilag 1 Notat", date(2024, 4, 17)),
+        ("b1/bilag.pdf", "Bilag 2 Notat", date(2023, 11, 20)),
+        ("c1/folder.pdf", "Folder", None),
+    ]
+    second = (
+        "<h2>Mødemateriale 2024</h2><p>KKR Sjælland holdt møde den 17. april 2024.</p>"
+        '<h3>Bilag</h3><ul><li><a href="/media/a1/bilag.pdf">Bilag 1</a></li></ul>'
+        "<p>KKR Sjælland holdt møde den 6. februar 2024.</p>"
+        '<h3>Bilag</h3><ul><li><a href="/media/b1/bilag.pdf">Bilag 1</a></li></ul>'
+    )
+    assert [day for _, _, day in files(second)] == [date(2024, 4, 17), date(2024, 2, 6)]

@@ -270,7 +270,8 @@ def _context_dates(
 ) -> dict[int, date]:
     """For each anchor, the last date stated in a paragraph or heading above it, if any.
 
-    A heading without a date starts a new section and forgets the date; text inside a link
+    A heading without a date starts a new section and forgets the date, unless it heads a part
+    of the dated one ("Møde den 17. april 2024" over "Bilag"); text inside a link
     (another entry's title) or inside another link's entry never sets it. Between a meeting's
     date and its first file, only a block that states a meeting or is a date line sets it: the
     topics and notes there ("Opfølgning på Sundhedsklyngens møde 3. marts 2024", "Dagsordenen
@@ -280,6 +281,7 @@ def _context_dates(
     dates: dict[int, date] = {}
     current: date | None = None
     waiting = False  # a date is stated and no file has followed it yet
+    level = section = 7  # the last heading's level; that of the section the date belongs to
     for node in root.traverse(include_text=False):
         if node.tag == "a":
             if current is not None:
@@ -293,10 +295,15 @@ def _context_dates(
             text = _own_text(node)
             found = parse_danish_date(text)
             states = node.tag not in ("p", "li") or bool(_MEETING.search(text))
-            if node.tag in _HEADINGS or (
-                found is not None and (not waiting or states or is_date_line(text))
-            ):
-                current, waiting = found, found is not None
+            if node.tag in _HEADINGS:
+                level = int(node.tag[1])
+                if found is not None or level <= section:
+                    current, waiting, section = found, found is not None, level
+            elif found is not None and (not waiting or states or is_date_line(text)):
+                # The next meeting's paragraph after a dated one's "Bilag" heading is its
+                # sibling, in the same section.
+                section = level if current is None else section
+                current, waiting = found, True
     return dates
 
 
