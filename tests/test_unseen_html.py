@@ -465,3 +465,17 @@ def test_sub_headings_under_a_meeting_do_not_undate_its_files() -> None:
         '<h3>Bilag</h3><ul><li><a href="/media/b1/bilag.pdf">Bilag 1</a></li></ul>'
     )
     assert [day for _, _, day in files(second)] == [date(2024, 4, 17), date(2024, 2, 6)]
+
+
+def test_a_bold_lead_with_no_text_under_it_is_not_a_section() -> None:
+    lead = (
+        "KKR Sjælland holdt møde den 1. december 2026 i Sorø, hvor rådet blandt andet drøftede "
+        "sundhedsaftalen og Movias trafikbestilling"
+    )
+    body = (
+        f"<p><strong>{lead}</strong></p><h2>Ny sundhedsaftale</h2><p>KKR godkendte udkastet.</p>"
+        "<h2>Trafik</h2><p>Movias budget blev drøftet.</p><p><b>Kontakt: Hanne Hansen</b></p>"
+    )
+    items = items_of(newsletter(HERO + body))
+    assert list(items) == ["Ny sundhedsaftale", "Trafik"]
+    assert items["Trafik"].endswith("Kontakt: Hanne Hansen")

@@ -139,7 +139,7 @@ def text_blocks(root: LexborNode) -> list[Block]:
             else:
                 bullet = bullet or child.tag == "li"
                 stack.append(child.iter(include_text=True))
-    return _introductions(_without_link_boxes(out))
+    return _without_link_boxes(_introductions(out))
 
 
 @dataclass(frozen=True)
@@ -203,15 +203,19 @@ def _without_link_boxes(blocks: list[Block]) -> list[Block]:
 
 def _introductions(blocks: list[Block]) -> list[Block]:
     """A bold line ending in a colon introduces the list below it ("KKR drøftede blandt
-    andet:"); otherwise its colon is not part of the heading."""
+    andet:"); otherwise its colon is not part of the heading. A bold line with no text under
+    it before the next real heading, or at the end, is emphasis (a bold lead, a closing
+    "Kontakt: ..."), not a heading."""
     out = []
     for index, block in enumerate(blocks):
+        after = blocks[index + 1] if index + 1 < len(blocks) else None
         if block.bold and block.text.endswith(":"):
-            following = blocks[index + 1].text if index + 1 < len(blocks) else ""
-            if following.startswith("• "):
+            if after is not None and after.text.startswith("• "):
                 block = Block(block.text)
             else:
                 block = Block(block.text.rstrip(": "), heading=True, bold=True)
+        if block.bold and (after is None or (after.heading and not after.bold)):
+            block = Block(block.text)
         out.append(block)
     return out
 
