@@ -194,8 +194,8 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
     tree = parse_tree(body, content_type)
     head_title = tree.css_first("title")
     og_title = tree.css_first('meta[property="og:title"]')
-    # The page's own date: its metadata, else the first <time> of its content (a <time> of a
-    # related article beside it is gone with the chrome).
+    # The page's own date: its metadata, else the <time> above its first section (a <time> of
+    # a related article beside it is gone with the chrome or the other articles).
     published = tree.css_first('meta[property="article:published_time"]')
     base = tree.css_first("base[href]")
     remove_chrome(tree)
@@ -262,14 +262,14 @@ def _drop_other_articles(root: LexborNode) -> None:
     own = next((node for node in _ancestors(h1) if node.tag == "article"), None) if h1 else None
     if own is None:
         return
-    around = {node.mem_id for node in _ancestors(own)}
-    inner = {node.mem_id for node in own.traverse(include_text=False)}
+    kept = {node.mem_id for node in _ancestors(own)}
+    kept.update(node.mem_id for node in own.traverse(include_text=False))
     gone: set[int] = set()
     outermost: list[LexborNode] = []
     for node in root.traverse(include_text=False):
         if node.parent is not None and node.parent.mem_id in gone:
             gone.add(node.mem_id)  # goes with its outermost
-        elif node.tag == "article" and node.mem_id not in around | inner:
+        elif node.tag == "article" and node.mem_id not in kept:
             gone.add(node.mem_id)
             outermost.append(node)
     for node in outermost:
