@@ -213,11 +213,8 @@ def _stamped(entry: LexborNode) -> date | None:
 def _undated(anchor: LexborNode) -> str:
     """A link's text without a date shown inside it, apart from its name ("<a><span>3. december
     2026</span><span>Nyhedsbrev december</span></a>")."""
-    text = anchor.text(separator=" ")
-    for node in anchor.traverse(include_text=False):
-        part = node.text(separator=" ")
-        if node.mem_id != anchor.mem_id and len(part) <= 60 and is_date_line(part):
-            text = text.replace(part, " ", 1)
+    parts = [node.text_content or "" for node in anchor.traverse(include_text=True)]
+    text = " ".join(p for p in parts if not (len(p) <= 60 and is_date_line(p)))
     return text if text.strip() else anchor.text(separator=" ")
 
 
