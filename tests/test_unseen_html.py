@@ -479,3 +479,28 @@ def test_a_bold_lead_with_no_text_under_it_is_not_a_section() -> None:
     items = items_of(newsletter(HERO + body))
     assert list(items) == ["Ny sundhedsaftale", "Trafik"]
     assert items["Trafik"].endswith("Kontakt: Hanne Hansen")
+
+
+@pytest.mark.parametrize(
+    ("head", "h2", "h3"),
+    [
+        ("<title>Nyhed - KL</title>", "h2", "h3"),
+        (
+            '<title>KL</title><meta property="og:title" content="Nyhedsbrev KKR Sjælland, december '
+            '2026">',
+            "h2",
+            "h2",
+        ),
+    ],
+)
+def test_without_an_h1_the_heading_over_the_page_is_its_title(head: str, h2: str, h3: str) -> None:
+    html = (
+        f'<html><head><meta charset="utf-8">{head}</head><body><main><p>3. december 2026</p>'
+        f"<{h2}>{TITLE}</{h2}><p>KKR Sjælland holdt møde den 1. december 2026.</p>"
+        f"<{h3}>Ny sundhedsaftale</{h3}><p>KKR godkendte udkastet.</p>"
+        f"<{h3}>Trafik</{h3}><p>Movias budget blev drøftet.</p></main></body></html>"
+    )
+    document = extract(html.encode(), url=URL, content_type="text/html")
+    assert document.title in (TITLE, "Nyhedsbrev KKR Sjælland, december 2026")
+    assert document.date == date(2026, 12, 3)
+    assert list(items_of(document)) == ["Ny sundhedsaftale", "Trafik"]

@@ -17,12 +17,14 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from html import escape
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from notifier.errors import ExtractError
 from notifier.extract.blocks import Block, clean, is_chrome_text, is_toggle, text_blocks
 from notifier.extract.dates import is_update_line, parse_danish_date
+from notifier.models import canonical
 
 _CHROME_TAGS = "script, style, noscript, template, nav, aside, form, button, dialog, iframe, svg"
 _CHROME_ATTRS = (
@@ -40,6 +42,7 @@ _CHROME_NAMES = re.compile(
 # may be the button that opens one: kept there, unlike icons.
 _ICON_TAGS = frozenset({"span", "i", "em", "svg", "img"})
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "summary"})
+_SECTION_TAGS = ("h2", "h3", "h4", "h5", "h6")
 # Tags, breadcrumbs and labels above the title are short; a long text there is content.
 _HEADER_CHROME_CHARS = 120
 # An empty line inside a paragraph: older pages put whole sections in one <p>, each a bold
@@ -200,6 +203,8 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
     base = tree.css_first("base[href]")
     remove_chrome(tree)
     root = main_content(tree)
+    names = [og_title.attributes.get("content") or "" if og_title else "", _named(head_title)]
+    _promote_title(tree, root, names)
     _drop_other_articles(root)
     published = published or _header_time(root)
     _split_paragraphs(root)
@@ -215,7 +220,7 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
     if not title and og_title is not None:
         title = clean(og_title.attributes.get("content") or "")
     if not title and head_title is not None:
-        title = clean(re.split(r"\s+[|–-]\s+", head_title.text())[0])
+        title = _named(head_title)
     if not title and not blocks:
         raise ExtractError("page has no readable content")
     date_text = header_date
@@ -255,6 +260,33 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
     )
 
 
+def _named(head_title: LexborNode | None) -> str:
+    """The page's name in its <title>, without the site's ("Nyhedsbrev ... | KL")."""
+    return clean(re.split(r"\s+[|–-]\s+", head_title.text())[0]) if head_title else ""
+
+
+def _promote_title(tree: LexborHTMLParser, root: LexborNode, names: list[str]) -> None:
+    """Without an <h1>, the first heading is the page's title when only a date or labels stand
+    before it and the headings after it are all deeper, or it reads as the page's <title> or
+    og:title; as an <h1> it is read as one."""
+    if tree.css_first("h1") is not None:
+        return
+    before, first = 0, None
+    for node in root.traverse(include_text=True):
+        if node.tag in _SECTION_TAGS:
+            first = node
+            break
+        before += len((node.text_content or "").strip()) if node.tag == "-text" else 0
+    if first is None or before > _HEADER_CHROME_CHARS:
+        return
+    level, text = first.tag or "", clean(first.text())
+    others = [h for h in root.css(", ".join(_SECTION_TAGS)) if h.mem_id != first.mem_id]
+    deeper = bool(others) and all((h.tag or "") > level for h in others)
+    title = LexborHTMLParser(f"<h1>{escape(text)}</h1>").css_first("h1")
+    if title is not None and (deeper or canonical(text) in {canonical(n) for n in names if n}):
+        first.replace_with(title)
+
+
 def _drop_other_articles(root: LexborNode) -> None:
     """When the title is in an <article>, the other <article>s beside it are other pages'
     teasers ("Seneste nyheder": a date, a linked title, a teaser), not part of this one."""
@@ -280,7 +312,7 @@ def _header_time(root: LexborNode) -> LexborNode | None:
     """The first <time datetime> above the first section heading: the page's own, not one in
     its sections or in teasers after it."""
     for node in root.traverse(include_text=False):
-        if node.tag in ("h2", "h3", "h4", "h5", "h6"):
+        if node.tag in _SECTION_TAGS:
             return None
         if node.tag == "time" and node.attributes.get("datetime"):
             return node
