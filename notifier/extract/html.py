@@ -207,6 +207,12 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
     _promote_title(tree, root, names)
     _drop_other_articles(root)
     published = published or _header_time(root)
+    # Read now: splitting paragraphs below may replace the element that holds it.
+    stamp = (
+        published.attributes.get("content") or published.attributes.get("datetime")
+        if published
+        else None
+    )
     _split_paragraphs(root)
     for br in root.css("br"):
         br.replace_with("\n")
@@ -224,8 +230,8 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
     if not title and not blocks:
         raise ExtractError("page has no readable content")
     date_text = header_date
-    if published is not None:
-        date_text = published.attributes.get("content") or published.attributes.get("datetime")
+    if stamp:
+        date_text = stamp
     kept: list[Block] = []
     for block in blocks:
         if block.text == title and not kept:
