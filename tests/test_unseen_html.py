@@ -504,3 +504,19 @@ def test_without_an_h1_the_heading_over_the_page_is_its_title(head: str, h2: str
     assert document.title in (TITLE, "Nyhedsbrev KKR Sjælland, december 2026")
     assert document.date == date(2026, 12, 3)
     assert list(items_of(document)) == ["Ny sundhedsaftale", "Trafik"]
+
+
+def test_sections_each_in_an_article_of_their_own_are_kept() -> None:
+    """Some pages put the title in an <article> of its own and each section in another: those
+    articles are the page, not teasers beside it."""
+    page = (
+        f"<article>{HERO}</article>"
+        "<article><h2>Ny sundhedsaftale</h2><p>KKR godkendte udkastet.</p></article>"
+        "<article><h2>Trafik</h2><p>Movias budget blev drøftet.</p></article>"
+    )
+    document = newsletter(page)
+    assert document.date == date(2026, 12, 3)
+    assert items_of(document) == {
+        "Ny sundhedsaftale": "Ny sundhedsaftale\n\nKKR godkendte udkastet.",
+        "Trafik": "Trafik\n\nMovias budget blev drøftet.",
+    }

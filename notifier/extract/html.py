@@ -294,11 +294,12 @@ def _promote_title(tree: LexborHTMLParser, root: LexborNode, names: list[str]) -
 
 
 def _drop_other_articles(root: LexborNode) -> None:
-    """When the title is in an <article>, the other <article>s beside it are other pages'
-    teasers ("Seneste nyheder": a date, a linked title, a teaser), not part of this one."""
+    """When the title is in an <article> with sections of its own, the other <article>s
+    beside it are other pages' teasers ("Seneste nyheder": a date, a linked title, a teaser),
+    not part of this one. Without sections, the page's sections are those articles."""
     h1 = root.css_first("h1")
     own = next((node for node in _ancestors(h1) if node.tag == "article"), None) if h1 else None
-    if own is None:
+    if own is None or own.css_first(", ".join(_SECTION_TAGS)) is None:
         return
     kept = {node.mem_id for node in _ancestors(own)}
     kept.update(node.mem_id for node in own.traverse(include_text=False))
