@@ -520,3 +520,45 @@ def test_sections_each_in_an_article_of_their_own_are_kept() -> None:
         "Ny sundhedsaftale": "Ny sundhedsaftale\n\nKKR godkendte udkastet.",
         "Trafik": "Trafik\n\nMovias budget blev drøftet.",
     }
+
+
+SUNDHED = "<h2>Ny sundhedsaftale</h2><p>KKR godkendte udkastet.</p>"
+TRAFIK = "<h2>Trafik</h2><p>Movias budget blev drøftet.</p>"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        f"<article>{HERO}{SUNDHED}</article><article>{TRAFIK}</article>",
+        f'<article>{HERO}<h2 class="label">Indhold</h2></article><article>{SUNDHED}</article>'
+        f"<article>{TRAFIK}</article>",
+        f"<article>{HERO}<h2>Nyt fra mødet den 1. december</h2></article>"
+        f"<div><article>{SUNDHED}</article><article>{TRAFIK}</article></div>",
+    ],
+)
+def test_articles_beside_the_titles_are_dropped_only_when_they_are_teasers(page: str) -> None:
+    """Another <article> is another page's teaser when its heading links to that page; one
+    that is a section of this page stays, even when the title's article has a heading too."""
+    items = items_of(newsletter(page))
+    assert "Trafik" in items and "Ny sundhedsaftale" in items, items
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<h2>Ny sundhedsaftale</h2><p>KKR godkendte udkastet.</p><h3>Det videre forløb</h3>"
+        "<p>Aftalen sendes til kommunalbestyrelserne.</p>",
+        "<h2>Indhold</h2><h3>Ny sundhedsaftale</h3><p>KKR godkendte udkastet.</p>"
+        "<h3>Trafik</h3><p>Movias budget blev drøftet.</p>",
+    ],
+)
+def test_without_an_h1_a_named_pages_section_or_contents_label_is_not_its_title(body: str) -> None:
+    """A page named in its <title> keeps that name: its one <h2> over <h3>s is a section, and
+    kl.dk's bare "Indhold" label is no title."""
+    html = (
+        f'<html><head><meta charset="utf-8"><title>{TITLE} | KL</title></head><body><main>'
+        f"<p>3. december 2026</p>{body}</main></body></html>"
+    )
+    document = extract(html.encode(), url=URL, content_type="text/html")
+    assert document.title == TITLE
+    assert "Ny sundhedsaftale" in items_of(document)

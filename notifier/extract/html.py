@@ -17,14 +17,25 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from html import escape
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from notifier.errors import ExtractError
-from notifier.extract.blocks import Block, clean, is_chrome_text, is_toggle, text_blocks
+from notifier.extract.blocks import (
+    Block,
+    clean,
+    is_chrome_text,
+    is_toggle,
+    text_blocks,
+)
 from notifier.extract.dates import is_update_line, parse_danish_date
-from notifier.models import canonical
+from notifier.extract.own_page import (
+    HEADER_CHROME_CHARS,
+    SECTION_TAGS,
+    ancestors,
+    drop_other_articles,
+    promote_title,
+)
 
 _CHROME_TAGS = "script, style, noscript, template, nav, aside, form, button, dialog, iframe, svg"
 _CHROME_ATTRS = (
@@ -42,9 +53,6 @@ _CHROME_NAMES = re.compile(
 # may be the button that opens one: kept there, unlike icons.
 _ICON_TAGS = frozenset({"span", "i", "em", "svg", "img"})
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "summary"})
-_SECTION_TAGS = ("h2", "h3", "h4", "h5", "h6")
-# Tags, breadcrumbs and labels above the title are short; a long text there is content.
-_HEADER_CHROME_CHARS = 120
 # An empty line inside a paragraph: older pages put whole sections in one <p>, each a bold
 # heading and its text, divided by <br><br>.
 _BLANK_LINE = re.compile(r"(?:<br\s*/?>(?:\s|&nbsp;|\u00a0)*){2,}", re.IGNORECASE)
@@ -187,7 +195,7 @@ def main_content(tree: LexborHTMLParser) -> LexborNode:
     # widen to the element that holds both.
     h1 = tree.css_first("h1")
     if h1 is not None:
-        around_title = {node.mem_id for node in _ancestors(h1)}
+        around_title = {node.mem_id for node in ancestors(h1)}
         while best.mem_id not in around_title and best.parent is not None:
             best = best.parent
     return best
@@ -204,8 +212,8 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
     remove_chrome(tree)
     root = main_content(tree)
     names = [og_title.attributes.get("content") or "" if og_title else "", _named(head_title)]
-    _promote_title(tree, root, names)
-    _drop_other_articles(root)
+    promote_title(tree, root, names)
+    drop_other_articles(root)
     published = published or _header_time(root)
     # Read now: splitting paragraphs below may replace the element that holds it.
     stamp = (
@@ -271,55 +279,11 @@ def _named(head_title: LexborNode | None) -> str:
     return clean(re.split(r"\s+[|–-]\s+", head_title.text())[0]) if head_title else ""
 
 
-def _promote_title(tree: LexborHTMLParser, root: LexborNode, names: list[str]) -> None:
-    """Without an <h1>, the first heading is the page's title when only a date or labels stand
-    before it and the headings after it are all deeper, or it reads as the page's <title> or
-    og:title; as an <h1> it is read as one."""
-    if tree.css_first("h1") is not None:
-        return
-    before, first = 0, None
-    for node in root.traverse(include_text=True):
-        if node.tag in _SECTION_TAGS:
-            first = node
-            break
-        before += len((node.text_content or "").strip()) if node.tag == "-text" else 0
-    if first is None or before > _HEADER_CHROME_CHARS:
-        return
-    level, text = first.tag or "", clean(first.text())
-    others = [h for h in root.css(", ".join(_SECTION_TAGS)) if h.mem_id != first.mem_id]
-    deeper = bool(others) and all((h.tag or "") > level for h in others)
-    title = LexborHTMLParser(f"<h1>{escape(text)}</h1>").css_first("h1")
-    if title is not None and (deeper or canonical(text) in {canonical(n) for n in names if n}):
-        first.replace_with(title)
-
-
-def _drop_other_articles(root: LexborNode) -> None:
-    """When the title is in an <article> with sections of its own, the other <article>s
-    beside it are other pages' teasers ("Seneste nyheder": a date, a linked title, a teaser),
-    not part of this one. Without sections, the page's sections are those articles."""
-    h1 = root.css_first("h1")
-    own = next((node for node in _ancestors(h1) if node.tag == "article"), None) if h1 else None
-    if own is None or own.css_first(", ".join(_SECTION_TAGS)) is None:
-        return
-    kept = {node.mem_id for node in _ancestors(own)}
-    kept.update(node.mem_id for node in own.traverse(include_text=False))
-    gone: set[int] = set()
-    outermost: list[LexborNode] = []
-    for node in root.traverse(include_text=False):
-        if node.parent is not None and node.parent.mem_id in gone:
-            gone.add(node.mem_id)  # goes with its outermost
-        elif node.tag == "article" and node.mem_id not in kept:
-            gone.add(node.mem_id)
-            outermost.append(node)
-    for node in outermost:
-        node.decompose()
-
-
 def _header_time(root: LexborNode) -> LexborNode | None:
     """The first <time datetime> above the first section heading: the page's own, not one in
     its sections or in teasers after it."""
     for node in root.traverse(include_text=False):
-        if node.tag in _SECTION_TAGS:
+        if node.tag in SECTION_TAGS:
             return None
         if node.tag == "time" and node.attributes.get("datetime"):
             return node
@@ -330,11 +294,11 @@ def _date_beside(h1: LexborNode, root: LexborNode) -> str | None:
     """A date line in the page header around a title outside the content (a hero before
     <main>); None when the title is in the content, or its parent holds the content too."""
     header = h1.parent
-    in_content = root.mem_id in {node.mem_id for node in _ancestors(h1)}
-    if header is None or in_content or header.mem_id in {n.mem_id for n in _ancestors(root)}:
+    in_content = root.mem_id in {node.mem_id for node in ancestors(h1)}
+    if header is None or in_content or header.mem_id in {n.mem_id for n in ancestors(root)}:
         return None
     for block in text_blocks(header):
-        if len(block.text) <= _HEADER_CHROME_CHARS and parse_danish_date(block.text):
+        if len(block.text) <= HEADER_CHROME_CHARS and parse_danish_date(block.text):
             return block.text
     return None
 
@@ -367,7 +331,7 @@ def drop_page_header(root: LexborNode) -> str | None:
     h1 = root.css_first("h1")
     if h1 is None:
         return None
-    keep = {node.mem_id for node in _ancestors(h1)} | {root.mem_id}
+    keep = {node.mem_id for node in ancestors(h1)} | {root.mem_id}
     before: list[LexborNode] = []
     for node in root.traverse(include_text=False):
         if node.mem_id == h1.mem_id:
@@ -379,18 +343,9 @@ def drop_page_header(root: LexborNode) -> str | None:
     date_text = None
     for node in outermost:
         text = clean(node.text(separator=" "))
-        if len(text) > _HEADER_CHROME_CHARS:
+        if len(text) > HEADER_CHROME_CHARS:
             continue
         if (date_text is None or is_update_line(date_text)) and parse_danish_date(text):
             date_text = text
         node.decompose()
     return date_text
-
-
-def _ancestors(node: LexborNode) -> list[LexborNode]:
-    parents = []
-    parent = node.parent
-    while parent is not None:
-        parents.append(parent)
-        parent = parent.parent
-    return parents
