@@ -562,3 +562,34 @@ def test_without_an_h1_a_named_pages_section_or_contents_label_is_not_its_title(
     document = extract(html.encode(), url=URL, content_type="text/html")
     assert document.title == TITLE
     assert "Ny sundhedsaftale" in items_of(document)
+
+
+@pytest.mark.parametrize(
+    ("heading", "link"),
+    [
+        ("Nye udpegninger", "Movias bestyrelse: Borgmester Anne Hansen"),
+        ("Materiale fra mødet", "Dagsorden og referat"),
+        ("Læs mere", "Sundhedsaftalen 2027-2030"),
+    ],
+)
+def test_a_closing_list_of_links_under_a_heading_of_its_own_is_a_section(
+    heading: str, link: str
+) -> None:
+    """Only a heading that names other news or pages ("Læs flere nyheder") makes a closing list
+    of links a teaser box; under any other heading the links are the section's content."""
+    box = f'<h2>{heading}</h2><ul><li><a href="/politik/kkr/kkr-sjaelland/x">{link}</a></li></ul>'
+    items = items_of(newsletter(HERO + TRAFIK + box))
+    assert items.get(heading) == f"{heading}\n\n• {link}", items
+
+
+@pytest.mark.parametrize("line", ["Publiceret 3. december 2026", "Dato: 3. december 2026"])
+def test_a_labelled_date_line_at_the_end_dates_the_page(line: str) -> None:
+    body = f"<h1>{TITLE}</h1><p>KKR drøftede en række emner.</p>{SUNDHED}{TRAFIK}<p>{line}</p>"
+    assert newsletter(body).date == date(2026, 12, 3)
+
+
+def test_a_signature_after_a_blank_line_is_not_a_section() -> None:
+    signature = "<p>Med venlig hilsen<br><br><strong>Mikael Smed</strong><br>Formand</p>"
+    items = items_of(newsletter(HERO + TRAFIK + signature))
+    assert list(items) == ["Trafik"]
+    assert "Mikael Smed" in items["Trafik"]

@@ -67,6 +67,10 @@ _LINK_BOX_HEADINGS = frozenset(
         "seneste nyheder",
     }
 )
+# What a closing box of links to other pages says it holds: other news, newsletters, pages.
+_OTHER_PAGES = re.compile(
+    r"\b(?:nyhed\w*|artikl\w*|relater\w*|seneste|andre|også|mere fra)\b", re.IGNORECASE
+)
 # kl.dk labels pages "Ældre end 12 mdr." once they age: a label that appears by itself must not
 # read as a change of a watched page.
 _AGE_LABEL = re.compile(r"^ældre end \d+ (?:mdr|md|måneder)\.?$", re.IGNORECASE)
@@ -192,11 +196,15 @@ def _without_link_boxes(blocks: list[Block]) -> list[Block]:
         else:
             in_box = False
         out.append(block)
-    # Whatever its heading says ("Læs flere nyheder", "Andre nyhedsbreve"), a heading closing
-    # the page with nothing under it but links to other pages is such a box, and so is one
-    # with nothing under it at all (its teasers went with the chrome).
+    # A heading closing the page that names other news or pages ("Læs flere nyheder", "Andre
+    # nyhedsbreve", "Mere fra KKR Sjælland") with nothing under it but links to other pages is
+    # such a box, and so is any heading with nothing under it at all (its teasers went with
+    # the chrome). Under another heading ("Nye udpegninger", "Læs mere") the links are content.
     headings = [index for index, block in enumerate(out) if block.heading]
-    while headings and all(block.pages for block in out[headings[-1] + 1 :]):
+    while headings and all(
+        block.pages and _OTHER_PAGES.search(out[headings[-1]].text)
+        for block in out[headings[-1] + 1 :]
+    ):
         del out[headings.pop() :]
     return out
 
@@ -270,14 +278,7 @@ def _bold_lead(node: LexborNode) -> tuple[str, str, bool] | None:
     Bold then a line break is a heading on its own line; bold ending in a colon followed by text
     on the same line is a run-in heading. Bold that is the whole paragraph is _only_bold's.
     """
-    first = next(
-        (
-            c
-            for c in node.iter(include_text=True)
-            if c.tag != "-text" or (c.text_content or "").strip()
-        ),
-        None,
-    )
+    first = _first_child(node)
     if first is None or first.tag == "-text" or not first.css_matches(_BOLD):
         return None
     bold_raw, raw = first.text(), node.text()
@@ -293,6 +294,24 @@ def _bold_lead(node: LexborNode) -> tuple[str, str, bool] | None:
     if heading.endswith(":") and len(heading) <= 80:
         return heading.rstrip(": "), rest, True
     return None
+
+
+def opens_bold(node: LexborNode) -> bool:
+    """A paragraph whose first text is bold (its heading, if anything is)."""
+    first = _first_child(node)
+    return first is not None and first.tag != "-text" and first.css_matches(_BOLD)
+
+
+def _first_child(node: LexborNode) -> LexborNode | None:
+    """The first child that is an element or text that is not blank."""
+    return next(
+        (
+            c
+            for c in node.iter(include_text=True)
+            if c.tag != "-text" or (c.text_content or "").strip()
+        ),
+        None,
+    )
 
 
 def _flat_text(node: LexborNode) -> str:

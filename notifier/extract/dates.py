@@ -55,6 +55,7 @@ _DATE_LINE_WORD = re.compile(
     r"opdateret|dato|møde|mødet|kl\.?|[\d.:–-]+)[:,]?",
     re.IGNORECASE,
 )
+_LABELLED = re.compile(r"^\W*(?:publiceret|udgivet|dato)\b", re.IGNORECASE)
 _TIME = re.compile(r"^[\s,]*(?:kl\.?\s*)?(?P<h>[01]?\d|2[0-3])(?:[:.](?P<min>[0-5]\d))?\b")
 
 
@@ -92,6 +93,12 @@ def is_date_line(text: str) -> bool:
         return False
     rest = f"{text[: hit[1]]} {text[hit[2] :]}"
     return all(_DATE_LINE_WORD.fullmatch(word) for word in rest.split())
+
+
+def is_publication_line(text: str) -> bool:
+    """A line saying when a page was published and nothing more ("Publiceret 3. december
+    2026", "Dato: 3. december 2026"), wherever the page puts it."""
+    return bool(_LABELLED.match(text)) and is_date_line(text)
 
 
 def is_update_line(text: str) -> bool:

@@ -26,9 +26,10 @@ from notifier.extract.blocks import (
     clean,
     is_chrome_text,
     is_toggle,
+    opens_bold,
     text_blocks,
 )
-from notifier.extract.dates import is_update_line, parse_danish_date
+from notifier.extract.dates import is_publication_line, is_update_line, parse_danish_date
 from notifier.extract.own_page import (
     HEADER_CHROME_CHARS,
     SECTION_TAGS,
@@ -260,8 +261,10 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
     if date_text is None:
         # Failing a date line, the lead's date (the meeting it reports); a date inside a
         # section is that section's ("Mødeplan 2027: 3. februar 2027"), not the page's.
+        # Failing that, a labelled date line wherever it stands ("Publiceret ..." at the end).
         lead = itertools.takewhile(lambda block: not block.heading, kept)
         date_text = next((b.text for b in lead if parse_danish_date(b.text)), None)
+        date_text = date_text or next((b.text for b in kept if is_publication_line(b.text)), None)
     while kept and is_chrome_text(kept[-1].text):
         kept.pop()
     return HtmlPage(
@@ -304,8 +307,10 @@ def _date_beside(h1: LexborNode, root: LexborNode) -> str | None:
 
 
 def _split_paragraphs(root: LexborNode) -> None:
-    """A paragraph holding empty lines becomes a paragraph per part, so a bold line opening a
-    part can head a section as it does in a <p> of its own."""
+    """A paragraph of sections, opening with a bold heading and holding empty lines, becomes a
+    paragraph per part, so a bold line opening a part can head a section as it does in a <p>
+    of its own. One opening with text is one paragraph: a bold name after "Med venlig hilsen"
+    signs it, and heads nothing."""
     for paragraph in root.css("p"):
         if paragraph.css_first("br") is None:
             continue
@@ -316,6 +321,8 @@ def _split_paragraphs(root: LexborNode) -> None:
         if len(parts) < 2:
             continue
         pieces = LexborHTMLParser("".join(f"{opening}{part}</p>" for part in parts)).css("p")
+        if not opens_bold(pieces[0]):
+            continue
         for piece in pieces:
             paragraph.insert_before(piece)
         paragraph.decompose()
