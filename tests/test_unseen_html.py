@@ -593,3 +593,25 @@ def test_a_signature_after_a_blank_line_is_not_a_section() -> None:
     items = items_of(newsletter(HERO + TRAFIK + signature))
     assert list(items) == ["Trafik"]
     assert "Mikael Smed" in items["Trafik"]
+
+
+def test_a_meeting_without_files_does_not_date_the_next_meetings_files() -> None:
+    body = (
+        "<p>KKR Sjælland møde den 10. december 2026</p>"
+        "<p>Materialet offentliggøres en uge før mødet.</p>"
+        "<p>KKR Sjælland møde den 17. september 2026</p>"
+        '<ul><li><a href="/media/a1/dagsorden.pdf">Dagsorden</a></li></ul>'
+    )
+    assert files(body) == [("a1/dagsorden.pdf", "Dagsorden", date(2026, 9, 17))]
+
+
+def test_a_link_naming_its_document_after_a_verb_keeps_its_name() -> None:
+    """A link "Se referatet" names the file (its kind is read from it); only "Læs mere",
+    "her" and the like name nothing and give way to the entry's heading."""
+    body = (
+        "<div><h3>KKR Sjælland møde 17. april 2024</h3>"
+        '<p><a href="/media/a1/r.pdf">Se referatet</a></p></div>'
+        "<div><h3>Nyhedsbrev april 2024</h3>"
+        '<p><a href="/media/a2/n.pdf">Læs mere</a></p></div>'
+    )
+    assert [text for _, text, _ in files(body)] == ["Se referatet", "Nyhedsbrev april 2024"]

@@ -28,9 +28,10 @@ _CONTEXT_TAGS = frozenset(
 )
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # How kl.dk's meeting pages open a meeting: "KKR Sjælland holdt møde den 6. februar 2024",
-# "Møde den 17. april 2024", "Mødet afholdes den ...".
+# "Møde den 17. april 2024", "Mødet afholdes den ...", "KKR Sjælland møde den 10. december".
 _MEETING = re.compile(
-    r"\b(?:holder|holdt|afholder|afholdt)\s+(?:\w+\s+)?møde\b|^\W*møde(?:t|dato)?\b",
+    r"\b(?:holder|holdt|afholder|afholdt)\s+(?:\w+\s+)?møde\b|^\W*møde(?:t|dato)?\b"
+    r"|^\W*kkr\b[\w\s'’-]{0,30}?\bmødet?\b",
     re.IGNORECASE,
 )
 # kl.dk file lists show a type badge before the file name and keep its extension:
@@ -43,9 +44,10 @@ _FILE_LABEL = re.compile(
     re.IGNORECASE,
 )
 # A link that names no document ("Læs mere", "Læs hele nyheden", "her"): its entry's heading
-# or the sentence around it does.
+# or the sentence around it does. "Se referatet" names one: its kind.
 _GENERIC = re.compile(
-    r"^(?:(?:læs|se|gå til)(?:\s+\w+){0,3}|(?:klik\s+)?her|link|pdf|hent|download)\W*$",
+    r"^(?:(?:læs|se|gå til)(?:\s+(?:mere|hele|nyheden|artiklen|nyhedsbrevet|videre|her))*"
+    r"|(?:klik\s+)?her|link|pdf|hent|download)\W*$",
     re.IGNORECASE,
 )
 # A listing's own feed is no document, whatever the source's pattern lets through.
