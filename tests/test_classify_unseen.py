@@ -250,3 +250,24 @@ def test_regional_practice_areas_schools_and_special_offers(
     classifier: Classifier, title: str, expected: set[str]
 ) -> None:
     assert topics_of(classifier, title) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # A fifth batch (u230-u335), measured blind before these terms. Traffic noise is an
+        # environmental matter, not transport (Region Hovedstaden's traffic committee, u271,
+        # u273); the noise family, not the one project name.
+        (
+            "Orienteringssag: Borgerrettede aktiviteter i regi af trafikstøjsprojekter",
+            {"klima_miljoe"},
+        ),
+        ("Udmøntning af midler til indsatsen for bekæmpelse af trafikstøj", {"klima_miljoe"}),
+        ("Ny støjhandlingsplan for kommunen", {"klima_miljoe"}),
+        ("Støjbekæmpelse i boligområderne", {"klima_miljoe"}),
+        # A minister's name is not noise.
+        ("Støjberg besøger jobcentret", {"vaekst_beskaeftigelse"}),
+    ],
+)
+def test_noise_is_environment(classifier: Classifier, title: str, expected: set[str]) -> None:
+    assert topics_of(classifier, title) == expected
