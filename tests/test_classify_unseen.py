@@ -271,3 +271,24 @@ def test_regional_practice_areas_schools_and_special_offers(
 )
 def test_noise_is_environment(classifier: Classifier, title: str, expected: set[str]) -> None:
     assert topics_of(classifier, title) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # Stations and bicycles inside compounds (fifth batch: u260 "lokaltogstationer", u262
+        # "delecykler"): "togstation*" and "cykel*" only matched at the start of a word.
+        (
+            "Udmøntning af pulje på 3 mio. kr. til forbedringer af lokaltogstationer",
+            {"trafik_infrastruktur"},
+        ),
+        ("Flere lokaltog på Østbanen", {"trafik_infrastruktur"}),
+        ("Midtvejsevaluering af delecykler i forstæderne", {"trafik_infrastruktur"}),
+        ("Ladcykler og elcykler i pendlertrafikken", {"trafik_infrastruktur"}),
+        ("Ny S-togstation ved Vinge", {"trafik_infrastruktur"}),
+    ],
+)
+def test_stations_and_bicycles_in_compounds(
+    classifier: Classifier, title: str, expected: set[str]
+) -> None:
+    assert topics_of(classifier, title) == expected
