@@ -292,3 +292,23 @@ def test_stations_and_bicycles_in_compounds(
     classifier: Classifier, title: str, expected: set[str]
 ) -> None:
     assert topics_of(classifier, title) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # Education words of the fifth batch: skilled workers as an education goal (u278,
+        # u328), the gymnasiums' exams (u267) and the mentor scheme that keeps young people in
+        # education (u306; the same title as r106, a decision in LABELLING.md).
+        ("Temadrøftelse om ”Flere faglærte”", {"uddannelse"}),
+        ("Flere unge skal blive faglærte", {"uddannelse"}),
+        ("Ansøgninger om nye IB-udbud (International studentereksamen)", {"uddannelse"}),
+        ("Beslutning vedrørende ungementorordningen", {"uddannelse"}),
+        # ... while unskilled unemployed people stay with employment.
+        ("Ufaglærte ledige skal i job", {"vaekst_beskaeftigelse"}),
+    ],
+)
+def test_skilled_workers_exams_and_mentors_are_education(
+    classifier: Classifier, title: str, expected: set[str]
+) -> None:
+    assert topics_of(classifier, title) == expected
