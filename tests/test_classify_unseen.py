@@ -312,3 +312,27 @@ def test_skilled_workers_exams_and_mentors_are_education(
     classifier: Classifier, title: str, expected: set[str]
 ) -> None:
     assert topics_of(classifier, title) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # Rehabilitation inside compounds is health care (fifth batch, u288): "rehabilitering*"
+        # only matched at the start of a word.
+        (
+            "Beslutning om de fremtidige bygningsmæssige rammer for neurorehabilitering",
+            {"sundhed"},
+        ),
+        ("Hjerterehabilitering i kommunerne", {"sundhed"}),
+        # The municipalities pay for the regional "særlige psykiatripladser": social and
+        # sundhed (LABELLING.md decision; u312). "særlige pladser" (social) did not match it.
+        (
+            "Opgørelse af kommunernes udgifter til de særlige psykiatripladser",
+            {"social", "sundhed"},
+        ),
+    ],
+)
+def test_rehabilitation_compounds_and_the_special_psychiatric_places(
+    classifier: Classifier, title: str, expected: set[str]
+) -> None:
+    assert topics_of(classifier, title) == expected
