@@ -41,13 +41,12 @@ def _dictionary(name: str) -> bytes:
 
 TEXT_DICTIONARY = _dictionary("pack_text.zdict")
 JSON_DICTIONARY = _dictionary("pack_json.zdict")
-# Every dictionary a stored value may name, by the Adler-32 its zlib header carries.
-_DICTIONARIES = {zlib.adler32(d): d for d in (TEXT_DICTIONARY, JSON_DICTIONARY)}
 # Compressors given their dictionary once, copied per value: taking in a 30 KB dictionary cost
 # 80 us a value, more than compressing it (copied: 30 us, as much as zlib without one).
 _PRIMED = {d: zlib.compressobj(_LEVEL, zdict=d) for d in (TEXT_DICTIONARY, JSON_DICTIONARY)}
-# Likewise for reading: 18 us a value copied against 26 us made afresh.
-_INFLATERS = {key: zlib.decompressobj(zdict=d) for key, d in _DICTIONARIES.items()}
+# Likewise for reading (18 us a value copied against 26 us made afresh), one for every
+# dictionary a stored value may name, by the Adler-32 its zlib header carries.
+_INFLATERS = {zlib.adler32(d): zlib.decompressobj(zdict=d) for d in _PRIMED}
 _FDICT = 0x20  # zlib header: a preset dictionary's id follows (RFC 1950)
 
 
@@ -72,14 +71,14 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
 
 
 def pack(text: str, dictionary: bytes = TEXT_DICTIONARY) -> str | bytes:
-    """``text`` as SQLite should store it: compressed when that pays, else as it is."""
+    """``text`` as SQLite should store it: compressed against ``dictionary`` (one of the two
+    shipped) when that pays, else as it is."""
     if len(text) < PACK_FROM // 4:  # under PACK_FROM bytes however it encodes (<= 4 each)
         return text
     raw = text.encode()
     if len(raw) < PACK_FROM:
         return text
-    primed = _PRIMED.get(dictionary)
-    compressor = primed.copy() if primed else zlib.compressobj(_LEVEL, zdict=dictionary)
+    compressor = _PRIMED[dictionary].copy()
     packed = compressor.compress(raw) + compressor.flush()
     return packed if len(packed) < len(raw) * 0.9 else text
 
