@@ -14,6 +14,7 @@ import pytest
 
 from notifier.classify import Classifier
 from notifier.topics import load_classifier
+from tests.test_classify import f1_of, topics_of
 
 TOPICS = Path(__file__).resolve().parent.parent / "config" / "topics.toml"
 
@@ -21,10 +22,6 @@ TOPICS = Path(__file__).resolve().parent.parent / "config" / "topics.toml"
 @pytest.fixture(scope="module")
 def classifier() -> Classifier:
     return load_classifier(TOPICS)
-
-
-def topics_of(classifier: Classifier, title: str, text: str = "") -> set[str]:
-    return {m.topic for m in classifier.classify(title=title, text=text)}
 
 
 @pytest.mark.parametrize(
@@ -213,15 +210,7 @@ def test_unseen_set_rows_are_complete_and_stay_above_target(classifier: Classifi
     for row in rows:
         assert row["url"].startswith("http"), row["id"]
         assert row["title"] and set(row["topics"]) <= set(topics), row["id"]
-    counts = {t: [0, 0, 0] for t in topics}
-    for row in rows:
-        predicted = topics_of(classifier, row["title"], row["text"])
-        for topic, c in counts.items():
-            gold = topic in row["topics"]
-            c[0] += topic in predicted and gold
-            c[1] += topic in predicted and not gold
-            c[2] += topic not in predicted and gold
-    f1 = {t: 2 * tp / (2 * tp + fp + fn) for t, (tp, fp, fn) in counts.items()}
+    f1 = f1_of(classifier, rows)
     assert sum(f1.values()) / len(f1) >= 0.88, f1
 
 
