@@ -45,6 +45,7 @@ from notifier.errors import StoreError
 from notifier.models import Frequency, Subscriber
 from notifier.shared_renders import SharedRenders
 from notifier.store import Due, HeldLease, Planned, Store, worker_id
+from notifier.store.send_log import ToldSets
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,8 @@ class DigestRunner:
         due = await self._store.digests.due(frequency, types=DIGEST_EVENTS)
         item_events = self._item_events(due)
         people = self._awake(due.people, now)
-        told = await self._told(people, item_events)
+        sets = await self._store.digests.told_sets(relevant_items(item_events))
+        told = await self._told(people, sets)
         planner = self._planner(item_events, due)
         shared = SharedRenders()
         plans = self._plans(planner, people, told, due)
@@ -161,6 +163,7 @@ class DigestRunner:
             item_events = await asyncio.to_thread(self._item_events, due)
             people = self._awake(due.people, now)
             planner = self._planner(item_events, due)
+            sets = await self._store.digests.told_sets(relevant_items(item_events))
             shared = SharedRenders()
             enqueued = 0
             gc.freeze()
@@ -174,7 +177,7 @@ class DigestRunner:
                     planned_for = []
                     break
                 batch = people[start : start + BATCH]
-                told = await self._told(batch, item_events)
+                told = await self._told(batch, sets)
                 # Planning and rendering a batch is CPU work: in a thread, so the event loop (the
                 # web app, /healthz) keeps answering meanwhile.
                 planned += await asyncio.to_thread(
@@ -235,12 +238,8 @@ class DigestRunner:
         today = now.astimezone(self._settings.zone).date()
         return [person for person in people if not person.paused(today)]
 
-    async def _told(
-        self, people: Sequence[Subscriber], item_events: Sequence[ItemEvent]
-    ) -> dict[int, Told]:
-        rows = await self._store.digests.told(
-            [person.id for person in people], relevant_items(item_events)
-        )
+    async def _told(self, people: Sequence[Subscriber], sets: ToldSets) -> dict[int, Told]:
+        rows = await self._store.digests.told([person.id for person in people], sets)
         return told_by_subscriber(rows)
 
     def _planner(self, item_events: Sequence[ItemEvent], due: Due) -> Planner:

@@ -15,7 +15,8 @@ from notifier.config import Settings
 from notifier.models import Council, DocumentKind, Frequency, SubscriberState
 from notifier.store import Store
 from notifier.store import digests as store_digests
-from notifier.store.schema import send_log, subscribers
+from notifier.store import send_log as store_send_log
+from notifier.store.schema import send_log, send_log_sets, subscribers
 from tests.factories import Spec, SpecClassifier, compose_digests, make_digests, publish
 from tests.factories import deliver as deliver_once
 from tests.smtp import Sink, running_sink
@@ -238,13 +239,8 @@ async def test_agenda_point_and_its_decision_in_one_window_are_one_entry(
     assert "Besluttet: Indstillingen blev godkendt." in body(late, "plain")
     assert "som du fik besked om" not in body(late, "plain")
     # The agenda point counts as told: a later edit of it is told as a change, not as new.
-    async with store.db.engine.connect() as conn:
-        reasons = {
-            r.reason
-            for r in (
-                await conn.execute(sa.select(send_log).where(send_log.c.subscriber_id == sid))
-            ).all()
-        }
+    async with store.db.read() as conn:
+        reasons = {row["reason"] for row in await store_send_log.for_subscriber(conn, sid)}
     assert reasons == {"new", "decided"}
 
 
@@ -400,7 +396,7 @@ async def test_a_run_larger_than_one_write_batch_enqueues_each_digest_once(
     logs: list[str] = []
 
     def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if statement.startswith("INSERT INTO send_log"):
+        if statement.startswith("INSERT INTO send_log "):
             logs.append(statement)
 
     sa.event.listen(sqlite_store.db.engine.sync_engine, "before_cursor_execute", seen)
@@ -414,7 +410,9 @@ async def test_a_run_larger_than_one_write_batch_enqueues_each_digest_once(
         newest = await conn.execute(sa.text("SELECT max(id) FROM events"))
         assert cursors.scalar_one() == newest.scalar_one()
         logged = await conn.execute(sa.select(sa.func.count()).select_from(send_log))
-        assert logged.scalar_one() == people
+        assert logged.scalar_one() == people  # a row per message
+        lists = await conn.execute(sa.select(sa.func.count()).select_from(send_log_sets))
+        assert lists.scalar_one() == 2  # what each of the two topics' digests told, once
     assert len(logs) == 3  # one send-log write per commit, not one per BATCH
     assert await make_digests(sqlite_store, settings, Frequency.DAILY, now=NOW) == 0
 
@@ -436,16 +434,23 @@ async def test_told_reads_the_send_log_for_just_these_subscribers_and_items(
         ],
     )
     assert await make_digests(store, settings_for(None), Frequency.DAILY, now=NOW) == 3
+    logged = []
     async with store.db.read() as conn:
-        logged = [
-            (row.subscriber_id, row.item_id, row.content_hash, row.reason)
-            for row in await conn.execute(sa.select(send_log))
-        ]
+        for sid in ids:
+            logged += [
+                (sid, row["item_id"], row["content_hash"], row["reason"])
+                for row in await store_send_log.for_subscriber(conn, sid)
+            ]
     assert len(logged) == 5  # one item each for the first two, all three for the third
     item_ids = sorted({row[1] for row in logged})
     wanted_people, wanted_items = ids[1:], [item_ids[0], item_ids[2], 10_000]
     expected = [row for row in logged if row[0] in wanted_people and row[1] in wanted_items]
-    found = await store.digests.told(wanted_people, wanted_items)
+    sets = await store.digests.told_sets(wanted_items)
+    assert len(sets) == 2  # the first topic's list and the list of all three
+    assert all(item_id in wanted_items for rows in sets.values() for item_id, *_ in rows)
+    found = await store.digests.told(wanted_people, sets)
     assert sorted(found) == sorted(expected) and expected
-    assert await store.digests.told([], item_ids) == []
-    assert await store.digests.told(ids, []) == []
+    assert await store.digests.told([], sets) == []
+    assert await store.digests.told(ids, {}) == []
+    assert await store.digests.told_sets([]) == {}
+    assert await store.digests.told_sets([10_000]) == {}

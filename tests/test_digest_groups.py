@@ -15,7 +15,6 @@ from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 import pytest
-import sqlalchemy as sa
 from pytest import MonkeyPatch
 
 from notifier import mail
@@ -28,7 +27,7 @@ from notifier.shared_renders import SharedRenders
 from notifier.smtp_data import is_canonical
 from notifier.store import Store
 from notifier.store import digests as store_digests
-from notifier.store.schema import send_log
+from notifier.store import send_log as store_send_log
 from notifier.tokens import Purpose
 from tests.factories import Spec, make_digests, publish
 from tests.smtp import Sink, running_sink
@@ -72,14 +71,8 @@ async def _alike(store: Store, sink: Sink) -> None:
     # Told about the hospital already (as a first digest tells, without moving the cursor).
     sygehus = next(s for s in snapshots if s.title == "Sygehus")
     async with store.db.write() as conn:
-        await conn.execute(
-            sa.insert(send_log).values(
-                subscriber_id=told,
-                item_id=sygehus.item_id,
-                content_hash=sygehus.content_hash,
-                reason="new",
-                created_at=NOW,
-            )
+        await store_send_log.record(
+            conn, [(told, None, [(sygehus.item_id, sygehus.content_hash, "new")])], now=NOW
         )
     late = await subscribe(store, "late@example.org", topics=KLIMA, name="Lars")
     await publish(

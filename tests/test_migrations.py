@@ -12,8 +12,8 @@ from alembic.migration import MigrationContext
 
 from notifier.store import Store
 from notifier.store.db import _alembic_config, create_engine, migrate
-from notifier.store.schema import metadata, outbox, outbox_bodies, send_log
-from notifier.store.send_log import _TOLD_SQLITE, _messages
+from notifier.store.schema import metadata, outbox, outbox_bodies, send_log, send_log_set_rows
+from notifier.store.send_log import _messages, told_query, told_sets_query
 
 NOW = datetime(2024, 6, 21, 5, 0, tzinfo=UTC)
 
@@ -75,20 +75,38 @@ async def test_look_ups_from_the_send_logs_other_side_use_an_index(sqlite_store:
     item) and a failed digest leaving the send log look rows up by outbox or item: without
     an index each was a scan of the whole log, which a run of 10,000 digests grows by
     ~460,000 rows."""
-    looked_up: list[tuple[str, Any]] = [
-        ("ix_send_log_outbox_id", _messages().limit(100)),
-        (
-            "ix_send_log_item_id_subscriber_id",
-            sa.select(sa.func.count(sa.distinct(send_log.c.subscriber_id))).where(
-                send_log.c.item_id == 7
-            ),
-        ),
-        ("ix_send_log_outbox_id", send_log.delete().where(send_log.c.outbox_id == 7)),
-        ("ix_outbox_subscriber_id", sa.select(outbox.c.id).where(outbox.c.subscriber_id == 7)),
-        # The planner's look-up of what was told, by subscriber and item.
-        ("sqlite_autoindex_send_log_1", _TOLD_SQLITE.params(subscribers="[7]", items="[1,2]")),
-    ]
     async with sqlite_store.db.engine.connect() as conn:
+        told_rows = send_log.join(
+            send_log_set_rows, send_log_set_rows.c.set_id == send_log.c.set_id
+        )
+        looked_up: list[tuple[str, Any]] = [
+            ("ix_send_log_outbox_id", _messages().limit(100)),
+            (
+                "ix_send_log_set_rows_item_id_set_id",
+                sa.select(sa.func.count(sa.distinct(send_log.c.subscriber_id)))
+                .select_from(told_rows)
+                .where(send_log_set_rows.c.item_id == 7),
+            ),
+            (
+                "ix_send_log_set_id_subscriber_id",
+                sa.select(sa.func.count(sa.distinct(send_log.c.subscriber_id)))
+                .select_from(told_rows)
+                .where(send_log_set_rows.c.item_id == 7),
+            ),
+            ("ix_send_log_outbox_id", send_log.delete().where(send_log.c.outbox_id == 7)),
+            ("ix_outbox_subscriber_id", sa.select(outbox.c.id).where(outbox.c.subscriber_id == 7)),
+            # The planner's look-ups of what was told: the lists about the items, then which
+            # of them each subscriber of a batch got.
+            (
+                "ix_send_log_set_rows_item_id_set_id",
+                told_sets_query(conn).params(items="[1,2]"),
+            ),
+            (
+                # Either of the log's two indexes of (subscriber, list), whichever SQLite picks.
+                "COVERING INDEX ix_send_log_s",
+                told_query(conn).params(subscribers="[7]", sets="[1,2]"),
+            ),
+        ]
         for index, query in looked_up:
             sql = str(query.compile(conn.sync_engine, compile_kwargs={"literal_binds": True}))
             plan = [row[-1] for row in await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]

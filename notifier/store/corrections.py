@@ -38,6 +38,7 @@ from notifier.store.schema import (
     items,
     meetings,
     send_log,
+    send_log_set_rows,
 )
 from notifier.store.schema import (
     topic_corrections as corrections_table,
@@ -84,7 +85,10 @@ class Corrections:
         given)."""
         told = (
             sa.select(sa.func.count(sa.distinct(send_log.c.subscriber_id)))
-            .where(send_log.c.item_id == items.c.id)
+            .select_from(
+                send_log.join(send_log_set_rows, send_log_set_rows.c.set_id == send_log.c.set_id)
+            )
+            .where(send_log_set_rows.c.item_id == items.c.id)
             .correlate(items)
             .scalar_subquery()
         )

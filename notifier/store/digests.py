@@ -21,6 +21,7 @@ from notifier.store import send_log as store_send_log
 from notifier.store import subscribers as store_subscribers
 from notifier.store.db import Database
 from notifier.store.schema import subscribers
+from notifier.store.send_log import ToldSets
 
 PAGE = 250  # rows read at a time
 
@@ -86,12 +87,20 @@ class Digests:
                 after = page[-1].id
         return Due(people=people, events=events, until=until, replay=replay)
 
-    async def told(
-        self, subscriber_ids: Collection[int], item_ids: Collection[int]
-    ) -> list[tuple[int, int, str, str]]:
-        """(subscriber id, item id, content hash, reason) the send log holds for these."""
+    async def told_sets(self, item_ids: Collection[int]) -> ToldSets:
+        """The send log's lists that told any of these items (``send_log.told_sets``)."""
         async with self._db.read() as conn:
-            return await store_send_log.told(conn, subscriber_ids, item_ids)
+            return await store_send_log.told_sets(conn, item_ids)
+
+    async def told(
+        self, subscriber_ids: Collection[int], sets: ToldSets
+    ) -> list[tuple[int, int, str, str]]:
+        """(subscriber id, item id, content hash, reason) the send log holds for these
+        subscribers in these lists."""
+        if not sets:
+            return []  # nothing logged about these items: no subscriber to look up
+        async with self._db.read() as conn:
+            return await store_send_log.told(conn, subscriber_ids, sets)
 
     async def record(
         self,

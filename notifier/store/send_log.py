@@ -1,21 +1,39 @@
 """The send log: which item versions went (or are planned to go) to which subscriber, and why
 (conn-level helpers for the store's use cases), and ``SendLog``, the console's view of it:
-which messages went to whom and what each told."""
+which messages went to whom and what each told.
+
+A message's log row names a list of (item, content hash, reason) rows (``send_log_sets``),
+stored once however many messages told the same: the subscribers of a group get the same
+digest (``digest_groups``), so a run of 10,000 digests stores a few hundred lists."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import ModuleType
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.store import outbox as store_outbox
-from notifier.store.db import Database, insert
-from notifier.store.schema import documents, item_versions, items, outbox, send_log
+from notifier.store.db import Database, per_dialect
+from notifier.store.schema import (
+    documents,
+    item_versions,
+    items,
+    outbox,
+    send_log,
+    send_log_set_rows,
+    send_log_sets,
+)
+
+ToldRows = Sequence[tuple[int, str, str]]  # what a message tells: (item id, content hash, reason)
+ToldSets = Mapping[int, list[tuple[int, str, str]]]  # list id -> its rows about some items
 
 
 def _each(name: str) -> sa.Select[Any]:
@@ -24,93 +42,148 @@ def _each(name: str) -> sa.Select[Any]:
     return sa.select(values.c.value)
 
 
-_TOLD_COLUMNS = (
-    send_log.c.subscriber_id,
-    send_log.c.item_id,
-    send_log.c.content_hash,
-    send_log.c.reason,
-)
-# SQLite: the ids as two JSON arrays, one statement for every batch. An IN list of a batch's
-# ~2,000 item ids was expanded by SQLAlchemy into as many parameters each time: 5 ms of the
-# event loop's CPU per batch of digests, 1-2 s per planning run of 10,000 subscribers.
-_TOLD_SQLITE = sa.select(*_TOLD_COLUMNS).where(
-    send_log.c.subscriber_id.in_(_each("subscribers")), send_log.c.item_id.in_(_each("items"))
-)
+def _in(conn: AsyncConnection, column: sa.ColumnElement[int], name: str) -> Any:
+    # SQLite: the ids as one JSON array. An IN list of ~2,000 ids was expanded by SQLAlchemy
+    # into as many parameters each time: 5 ms of the event loop's CPU per batch of digests.
+    if conn.dialect.name == "sqlite":
+        return column.in_(_each(name))
+    return column.in_(sa.bindparam(name, expanding=True))
+
+
+def _ids(conn: AsyncConnection, values: Collection[int]) -> Any:
+    return json.dumps(list(values)) if conn.dialect.name == "sqlite" else list(values)
+
+
+def told_sets_query(conn: AsyncConnection) -> sa.Select[Any]:
+    """The rows of logged lists about the items bound as ``items``."""
+    return sa.select(
+        send_log_set_rows.c.set_id,
+        send_log_set_rows.c.item_id,
+        send_log_set_rows.c.content_hash,
+        send_log_set_rows.c.reason,
+    ).where(_in(conn, send_log_set_rows.c.item_id, "items"))
+
+
+def told_query(conn: AsyncConnection) -> sa.Select[Any]:
+    """The lists bound as ``sets`` logged for the subscribers bound as ``subscribers``."""
+    return sa.select(send_log.c.subscriber_id, send_log.c.set_id).where(
+        _in(conn, send_log.c.subscriber_id, "subscribers"),
+        _in(conn, send_log.c.set_id, "sets"),
+    )
+
+
+async def told_sets(conn: AsyncConnection, item_ids: Collection[int]) -> dict[int, list[Any]]:
+    """The logged lists that told any of these items, with their rows about them: read once
+    per planning run (its own lists cannot concern a later batch: a subscriber is planned
+    once per run)."""
+    if not item_ids:
+        return {}
+    rows = await conn.execute(told_sets_query(conn), {"items": _ids(conn, item_ids)})
+    found: dict[int, list[Any]] = {}
+    for set_id, item_id, content_hash, reason in rows:
+        found.setdefault(set_id, []).append((item_id, content_hash, reason))
+    return found
 
 
 async def told(
-    conn: AsyncConnection, subscriber_ids: Collection[int], item_ids: Collection[int]
+    conn: AsyncConnection, subscriber_ids: Collection[int], sets: ToldSets
 ) -> list[tuple[int, int, str, str]]:
-    """(subscriber id, item id, content hash, reason) logged for these subscribers and items."""
-    if not subscriber_ids or not item_ids:
+    """(subscriber id, item id, content hash, reason) logged for these subscribers in these
+    lists (``told_sets``)."""
+    if not subscriber_ids or not sets:
         return []
-    if conn.dialect.name == "sqlite":
-        ids = {"subscribers": json.dumps(list(subscriber_ids)), "items": json.dumps(list(item_ids))}
-        result = await conn.execute(_TOLD_SQLITE, ids)
-    else:
-        result = await conn.execute(
-            sa.select(*_TOLD_COLUMNS).where(
-                send_log.c.subscriber_id.in_(list(subscriber_ids)),
-                send_log.c.item_id.in_(list(item_ids)),
+    rows = await conn.execute(
+        told_query(conn), {"subscribers": _ids(conn, subscriber_ids), "sets": _ids(conn, sets)}
+    )
+    return [(sid, *row) for sid, set_id in rows for row in sets[set_id]]
+
+
+@functools.lru_cache(maxsize=1024)
+def _digest(rows: tuple[tuple[int, str, str], ...]) -> str:
+    """A list's sha256. A group's members hold the very same tuple, batch after batch."""
+    return hashlib.sha256(json.dumps(rows, separators=(",", ":")).encode()).hexdigest()
+
+
+@per_dialect
+def _new_sets(dialect: ModuleType) -> Any:
+    return (
+        dialect.insert(send_log_sets)
+        .on_conflict_do_nothing(index_elements=["digest"])
+        .returning(send_log_sets.c.id, send_log_sets.c.digest)
+    )
+
+
+async def _set_ids(
+    conn: AsyncConnection, lists: Collection[tuple[tuple[int, str, str], ...]], now: datetime
+) -> dict[str, int]:
+    """Each distinct list stored once (kept if stored before): digest -> list id."""
+    digests = {_digest(rows): rows for rows in lists}
+    added = await conn.execute(_new_sets(conn), [{"digest": d, "created_at": now} for d in digests])
+    ids = {digest: int(set_id) for set_id, digest in added}
+    if ids:
+        await conn.execute(
+            send_log_set_rows.insert(),
+            [
+                {
+                    "set_id": ids[digest],
+                    "position": position,
+                    "item_id": item_id,
+                    "content_hash": content_hash,
+                    "reason": reason,
+                }
+                for digest in ids
+                for position, (item_id, content_hash, reason) in enumerate(digests[digest])
+            ],
+        )
+    kept = [digest for digest in digests if digest not in ids]
+    if kept:
+        rows = await conn.execute(
+            sa.select(send_log_sets.c.id, send_log_sets.c.digest).where(
+                send_log_sets.c.digest.in_(kept)
             )
         )
-    return [(row[0], row[1], row[2], row[3]) for row in result.all()]
-
-
-ToldRows = Sequence[tuple[int, str, str]]  # what a message tells: (item id, content hash, reason)
+        ids.update({digest: int(set_id) for set_id, digest in rows})
+    return ids
 
 
 async def record(
     conn: AsyncConnection, messages: Sequence[tuple[int, int, ToldRows]], *, now: datetime
 ) -> None:
-    """Log what each message tells, given as (subscriber id, outbox id, its told rows); a
-    version already logged for a subscriber with that reason is kept once.
-
-    A digest run logs about fifty rows per subscriber, and SQLAlchemy's executemany prepares
-    each row's parameters in Python at several times the cost of the insert: the statement is
-    compiled once here and the rows go to the driver as plain tuples, built column by column
-    (the loops run in C), each value through its column type's own bind processor (so they
-    are stored exactly as before; the batch's one time is processed once)."""
-    columns: dict[str, list[Any]] = {
-        key: [] for key in ("subscriber_id", "item_id", "content_hash", "reason", "outbox_id")
-    }
-    for subscriber_id, outbox_id, told in messages:
-        if told:
-            item_ids, hashes, reasons = zip(*told, strict=True)
-            columns["subscriber_id"] += [subscriber_id] * len(told)
-            columns["item_id"] += item_ids
-            columns["content_hash"] += hashes
-            columns["reason"] += reasons
-            columns["outbox_id"] += [outbox_id] * len(told)
-    count = len(columns["item_id"])
-    if not count:
+    """Log what each message tells, given as (subscriber id, outbox id, its told rows): a row
+    per message that tells anything, naming its list."""
+    told = [(sid, oid, tuple(rows)) for sid, oid, rows in messages if rows]
+    if not told:
         return
-    dialect = conn.dialect
-    compiled = (
-        insert(conn, send_log)
-        .on_conflict_do_nothing()
-        .compile(dialect=dialect, column_keys=[*columns, "created_at"])
+    ids = await _set_ids(conn, {rows: None for _sid, _oid, rows in told}, now)
+    await conn.execute(
+        send_log.insert(),
+        [
+            {
+                "subscriber_id": sid,
+                "set_id": ids[_digest(rows)],
+                "outbox_id": oid,
+                "created_at": now,
+            }
+            for sid, oid, rows in told
+        ],
     )
-    assert compiled.positiontup is not None  # both backends' drivers take positional styles
-    ordered = []
-    for key in compiled.positiontup:
-        processor = send_log.c[key].type.dialect_impl(dialect).bind_processor(dialect)
-        if key == "created_at":
-            ordered.append([now if processor is None else processor(now)] * count)
-        else:
-            values = columns[key]
-            ordered.append(values if processor is None else list(map(processor, values)))
-    await conn.exec_driver_sql(str(compiled), list(zip(*ordered, strict=True)))
+
+
+_TOLD_ROWS = send_log.join(send_log_set_rows, send_log_set_rows.c.set_id == send_log.c.set_id)
 
 
 async def for_subscriber(conn: AsyncConnection, subscriber_id: int) -> list[dict[str, Any]]:
     """Everything logged for a subscriber, oldest first, for a data export."""
     query = (
         sa.select(
-            send_log.c.item_id, send_log.c.content_hash, send_log.c.reason, send_log.c.created_at
+            send_log_set_rows.c.item_id,
+            send_log_set_rows.c.content_hash,
+            send_log_set_rows.c.reason,
+            send_log.c.created_at,
         )
+        .select_from(_TOLD_ROWS)
         .where(send_log.c.subscriber_id == subscriber_id)
-        .order_by(send_log.c.id)
+        .order_by(send_log.c.id, send_log_set_rows.c.position)
     )
     return [dict(row) for row in (await conn.execute(query)).mappings().all()]
 
@@ -158,6 +231,7 @@ class ToldItem:
 def _messages() -> sa.Select[Any]:
     told = (
         sa.select(sa.func.count())
+        .select_from(_TOLD_ROWS)
         .where(send_log.c.outbox_id == outbox.c.id)
         .correlate(outbox)
         .scalar_subquery()
@@ -221,29 +295,31 @@ class SendLog:
     async def told_in(self, outbox_id: int) -> list[ToldItem]:
         """The item versions a digest told, in the order they were logged."""
         # The title of the version told (an item may have been retitled since).
+        told = send_log_set_rows
         told_title = (
             sa.select(sa.func.max(item_versions.c.title))
             .where(
-                item_versions.c.item_id == send_log.c.item_id,
-                item_versions.c.content_hash == send_log.c.content_hash,
+                item_versions.c.item_id == told.c.item_id,
+                item_versions.c.content_hash == told.c.content_hash,
             )
-            .correlate(send_log)
+            .correlate(told)
             .scalar_subquery()
         )
         query = (
             sa.select(
-                send_log.c.item_id,
+                told.c.item_id,
                 items.c.number,
                 sa.func.coalesce(told_title, items.c.title).label("title"),
-                send_log.c.reason,
+                told.c.reason,
                 documents.c.council,
                 documents.c.title.label("document_title"),
                 documents.c.url.label("document_url"),
             )
-            .join(items, items.c.id == send_log.c.item_id)
+            .select_from(_TOLD_ROWS)
+            .join(items, items.c.id == told.c.item_id)
             .join(documents, documents.c.id == items.c.document_id)
             .where(send_log.c.outbox_id == outbox_id)
-            .order_by(send_log.c.id)
+            .order_by(send_log.c.id, told.c.position)
         )
         async with self._db.read() as conn:
             rows = (await conn.execute(query)).mappings().all()
