@@ -51,9 +51,10 @@ log = logging.getLogger(__name__)
 
 BATCH = 50  # subscribers planned together (short steps: the loop answers)
 # Subscribers whose digests are committed together. A commit writes every page its rows
-# touched, and a batch's send-log rows (one per item told) touch pages all over the log's
-# indexes: committing every BATCH, a run of 10,000 wrote 1.6 GB (bench/planning.py), every
-# WRITE_BATCH 1.1 GB. The large inserts and commits run in a thread (sqlite_inline).
+# touched, and a batch's rows touch pages all over the outbox's and send log's indexes: when
+# the send log had a row per item told, committing every BATCH, a run of 10,000 wrote 1.6 GB
+# (bench/planning.py), every WRITE_BATCH 1.1 GB. The large inserts and commits run in a
+# thread (sqlite_inline).
 WRITE_BATCH = 500
 LEASE_TTL = timedelta(seconds=90)  # renewed every 30 s while planning runs
 

@@ -454,3 +454,58 @@ async def test_told_reads_the_send_log_for_just_these_subscribers_and_items(
     assert await store.digests.told(ids, {}) == []
     assert await store.digests.told_sets([]) == {}
     assert await store.digests.told_sets([10_000]) == {}
+
+
+async def test_migration_0013_keeps_what_was_told_both_ways(store: Store) -> None:
+    """Going back to 0012 writes a row per item version told again, in order; coming forward
+    puts each message's rows into lists, a list once however many messages told it."""
+    from alembic import command
+
+    from notifier.store.db import _alembic_config
+
+    ids = [
+        await subscribe(store, f"p{n}@example.org", topics=(topic,))
+        for n, topic in enumerate(("klima_miljoe", "klima_miljoe", "all"))
+    ]
+    await publish(
+        store,
+        [
+            Spec(title="DK2020 klimaplaner", topics=["klima_miljoe"], number="3"),
+            Spec(title="Praktikpladser", topics=["uddannelse"], number="4"),
+        ],
+    )
+    assert await make_digests(store, settings_for(None), Frequency.DAILY, now=NOW) == 3
+
+    async def told() -> dict[int, list[tuple[int, str, str]]]:
+        async with store.db.read() as conn:
+            return {
+                sid: [
+                    (row["item_id"], row["content_hash"], row["reason"])
+                    for row in await store_send_log.for_subscriber(conn, sid)
+                ]
+                for sid in ids
+            }
+
+    before = await told()
+    assert [len(rows) for rows in before.values()] == [1, 1, 2]
+    async with store.db.engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.downgrade(_alembic_config(sync), "0012"))
+    async with store.db.engine.connect() as conn:
+        rows = await conn.execute(
+            sa.text(
+                "SELECT subscriber_id, item_id, content_hash, reason, outbox_id FROM send_log "
+                "ORDER BY id"
+            )
+        )
+        old = [tuple(row) for row in rows]
+    assert [(sid, *row) for sid in ids for row in before[sid]] == [row[:4] for row in old]
+    assert all(outbox_id is not None for *_, outbox_id in old)
+    async with store.db.engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "head"))
+    assert await told() == before
+    async with store.db.engine.connect() as conn:
+        counts = [
+            await conn.scalar(sa.select(sa.func.count()).select_from(table))
+            for table in (send_log, send_log_sets)
+        ]
+    assert counts == [3, 2]  # a row per message; the two klima subscribers share one list
