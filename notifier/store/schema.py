@@ -291,35 +291,27 @@ outbox_body_parts = sa.Table(
     sa.Index(None, "part_id"),
 )
 
-# What a digest told: its (item, version, reason) rows, stored once per distinct list. The
-# subscribers of one group get the same digest, so a run of 10,000 digests stores a few hundred
-# lists, not ~460,000 rows with three indexes (most of a planning run's SQLite time, issue 12).
+# What digests told, once per distinct list of (item, version, reason): alike subscribers get
+# the same digest, so a run of 10,000 stores a few hundred lists, not ~460,000 rows (issue 12).
 send_log_sets = sa.Table(
     "send_log_sets",
     metadata,
     _id(),
-    sa.Column("digest", sa.String(64), nullable=False, unique=True),  # sha256 of its rows
+    sa.Column("digest", sa.String(64), nullable=False, unique=True),  # sha256 of the rows
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 send_log_set_rows = sa.Table(
     "send_log_set_rows",
     metadata,
-    sa.Column(
-        "set_id",
-        sa.Integer,
-        sa.ForeignKey("send_log_sets.id", ondelete="CASCADE"),
-        primary_key=True,
-        autoincrement=False,
-    ),
-    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("set_id", sa.ForeignKey("send_log_sets.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
     sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id"), nullable=False),
     sa.Column("content_hash", sa.String(64), nullable=False),
     sa.Column("reason", sa.String(20), nullable=False),  # new | changed | decided
     sa.Index(None, "item_id", "set_id"),  # the lists that told an item (planning, review)
 )
 
-# Which item versions went (or are planned to go) to whom: a row per message, naming the list
-# of what it told.
+# Which item versions went (or are planned to go) to whom: a row per message, naming its list.
 send_log = sa.Table(
     "send_log",
     metadata,
