@@ -182,3 +182,28 @@ def test_corrections_export_in_the_test_sets_format(tmp_path: Path) -> None:
     assert row["title"] == "Sundhedsaftale for 2024" and row["kind"] == "agenda-point"
     assert row["url"].startswith("http://127.0.0.1/hovedstaden/")
     assert row["council"] == "hovedstaden" and row["id"] == f"c{item_id}"
+
+
+async def test_the_review_queue_counts_each_subscriber_told_of_an_item_once(store: Store) -> None:
+    """Two sundhed subscribers share one logged list, an all-topics subscriber has another;
+    one of them was told of the item again in a list of its own: still three subscribers."""
+    from notifier.store import send_log as store_send_log
+    from tests.factories import make_digests
+
+    for n, topics in enumerate((("sundhed",), ("sundhed",), ("all",))):
+        await _subscribe(store, f"p{n}@kommune.dk", topics)
+    await publish(store, POINTS, now=NOW)
+    assert await make_digests(store, SETTINGS, Frequency.DAILY, now=NOW) == 3
+    told = {item.title: item.told for item in await store.corrections.recent()}
+    assert told == {"Sundhedsaftale for 2024": 3, "Busplan for regionen": 1}
+    sundhed = await _item_id(store, "Sundhedsaftale for 2024")
+    first = await store.subscribers.by_email("p0@kommune.dk")
+    assert first is not None
+    async with store.db.write() as conn:
+        await store_send_log.record(
+            conn, [(first.id, None, [(sundhed, "x" * 64, "changed")])], now=NOW
+        )
+    told = {item.title: item.told for item in await store.corrections.recent()}
+    assert told == {"Sundhedsaftale for 2024": 3, "Busplan for regionen": 1}
+    (only,) = await store.corrections.recent(item_id=sundhed)
+    assert only.told == 3

@@ -74,6 +74,21 @@ class ReviewItem:
     corrected_at: datetime | None = None
 
 
+async def _told(conn: AsyncConnection, item_ids: Sequence[int]) -> dict[int, int]:
+    """How many subscribers a digest told (or is about to tell) of each of these items, through
+    the lists that told them. For the page's items only: as a column of the page's query,
+    SQLite counted it for every live item before sorting them."""
+    if not item_ids:
+        return {}
+    query = (
+        sa.select(send_log_set_rows.c.item_id, sa.func.count(sa.distinct(send_log.c.subscriber_id)))
+        .join(send_log, send_log.c.set_id == send_log_set_rows.c.set_id)
+        .where(send_log_set_rows.c.item_id.in_(list(item_ids)))
+        .group_by(send_log_set_rows.c.item_id)
+    )
+    return {int(item_id): int(count) for item_id, count in await conn.execute(query)}
+
+
 class Corrections:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -83,15 +98,6 @@ class Corrections:
     ) -> list[ReviewItem]:
         """Live items, newest first (of one document, in order, when ``document_id`` is
         given)."""
-        told = (
-            sa.select(sa.func.count(sa.distinct(send_log.c.subscriber_id)))
-            .select_from(
-                send_log.join(send_log_set_rows, send_log_set_rows.c.set_id == send_log.c.set_id)
-            )
-            .where(send_log_set_rows.c.item_id == items.c.id)
-            .correlate(items)
-            .scalar_subquery()
-        )
         query = (
             sa.select(
                 items.c.id,
@@ -107,7 +113,6 @@ class Corrections:
                 documents.c.date,
                 documents.c.council,
                 documents.c.review,
-                told.label("told"),
                 corrections_table.c.corrected_by,
                 corrections_table.c.corrected_at,
             )
@@ -125,6 +130,7 @@ class Corrections:
             query = query.order_by(items.c.created_at.desc(), items.c.id.desc())
         async with self._db.read() as conn:
             rows = (await conn.execute(query)).mappings().all()
+            told = await _told(conn, [row["id"] for row in rows])
         return [
             ReviewItem(
                 id=row["id"],
@@ -139,7 +145,7 @@ class Corrections:
                 document_date=row["date"],
                 council=Council(row["council"]),
                 held=bool(row["review"]),
-                told=int(row["told"] or 0),
+                told=told.get(row["id"], 0),
                 created_at=row["created_at"],
                 corrected_by=row["corrected_by"],
                 corrected_at=row["corrected_at"],
