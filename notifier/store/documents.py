@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.models import Council, Document, DocumentKind, StoredDocument
-from notifier.store.schema import document_versions, documents
+from notifier.store.schema import document_versions, documents, items
 
 
 def _document(row: sa.RowMapping) -> StoredDocument:
@@ -44,12 +44,24 @@ async def matching(
 ) -> list[StoredDocument]:
     """Documents known by any of these keys or URLs (any source), or by one of these content
     hashes within the source (a document that moved under a new URL and a new key)."""
-    where = sa.or_(
-        documents.c.key.in_(list(keys)),
-        documents.c.url.in_(list(urls)),
-        (documents.c.source_id == source_id) & documents.c.content_hash.in_(list(content_hashes)),
+    values = {
+        "source_id": source_id,
+        "keys": list(keys),
+        "urls": list(urls),
+        "hashes": list(content_hashes),
+    }
+    rows = await conn.execute(_MATCHING, values)
+    return [_document(row) for row in rows.mappings().all()]
+
+
+_MATCHING = sa.select(documents).where(  # built once: every poll that found a change asks
+    sa.or_(
+        documents.c.key.in_(sa.bindparam("keys", expanding=True)),
+        documents.c.url.in_(sa.bindparam("urls", expanding=True)),
+        (documents.c.source_id == sa.bindparam("source_id"))
+        & documents.c.content_hash.in_(sa.bindparam("hashes", expanding=True)),
     )
-    return await select(conn, where)
+)
 
 
 async def newest_of_source(
@@ -67,9 +79,23 @@ _NEWEST = (  # built once: every poll asks
 )
 
 
-async def count_of_source(conn: AsyncConnection, source_id: str) -> int:
-    query = sa.select(sa.func.count()).where(documents.c.source_id == source_id)
-    return int(await conn.scalar(query) or 0)
+async def counts_of_source(conn: AsyncConnection, source_id: str) -> tuple[int, int]:
+    """How many documents the source has stored, and how many live items they hold."""
+    row = (await conn.execute(_COUNTS, {"source_id": source_id})).one()
+    return int(row.documents), int(row.items)
+
+
+_COUNTS = sa.select(  # one statement for both: every poll that found a change asks
+    sa.select(sa.func.count())
+    .where(documents.c.source_id == sa.bindparam("source_id"))
+    .scalar_subquery()
+    .label("documents"),
+    sa.select(sa.func.count())
+    .select_from(items.join(documents, documents.c.id == items.c.document_id))
+    .where(documents.c.source_id == sa.bindparam("source_id"), items.c.removed_at.is_(None))
+    .scalar_subquery()
+    .label("items"),
+)
 
 
 async def insert(
