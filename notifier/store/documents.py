@@ -111,24 +111,23 @@ async def insert(
     now: datetime,
 ) -> int:
     result = await conn.execute(
-        documents.insert()
-        .returning(documents.c.id)
-        .values(
-            source_id=source_id,
-            key=key,
-            url=document.url,
-            kind=document.kind.value,
-            council=council.value,
-            title=document.title,
-            date=document.date,
-            content_type=document.content_type,
-            meeting_id=meeting_id,
-            supplementary=document.supplementary,
-            content_hash=content_hash,
-            review=list(review) or None,
-            first_seen_at=now,
-            last_seen_at=now,
-        )
+        _INSERT,
+        {
+            "source_id": source_id,
+            "key": key,
+            "url": document.url,
+            "kind": document.kind.value,
+            "council": council.value,
+            "title": document.title,
+            "date": document.date,
+            "content_type": document.content_type,
+            "meeting_id": meeting_id,
+            "supplementary": document.supplementary,
+            "content_hash": content_hash,
+            "review": list(review) or None,
+            "first_seen_at": now,
+            "last_seen_at": now,
+        },
     )
     document_id = int(result.scalar_one())
     await _add_version(conn, document_id, document, content_hash, now)
@@ -169,11 +168,18 @@ async def _add_version(
     conn: AsyncConnection, document_id: int, document: Document, content_hash: str, now: datetime
 ) -> None:
     await conn.execute(
-        document_versions.insert().values(
-            document_id=document_id,
-            content_hash=content_hash,
-            url=document.url,
-            title=document.title,
-            created_at=now,
-        )
+        _ADD_VERSION,
+        {
+            "document_id": document_id,
+            "content_hash": content_hash,
+            "url": document.url,
+            "title": document.title,
+            "created_at": now,
+        },
     )
+
+
+# Built once (the columns come from each call's parameters): every new document is stored
+# with them.
+_INSERT = documents.insert().returning(documents.c.id)
+_ADD_VERSION = document_versions.insert()
