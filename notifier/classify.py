@@ -26,6 +26,7 @@ phrase ("social- og sundhedsuddannelse*" in uddannelse) overrides the shorter te
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -305,7 +306,9 @@ def primary(matches: Sequence[TopicMatch]) -> str | None:
     return matches[0].topic if matches else None
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _key(folded: str) -> str:
+    # Cached: asked for every match of every item, and the terms found are few.
     return re.sub(r"\s+", " ", re.sub(r"-\s*", "-", folded))
 
 

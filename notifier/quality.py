@@ -98,8 +98,10 @@ def is_danish(word: str, parts: int = 3) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=65536)
 def _repairable(word: str) -> bool:
-    """Undoing one OCR confusion makes it a Danish word."""
+    """Undoing one OCR confusion makes it a Danish word. Cached like ``is_danish``: a document
+    repeats its words, and each try here is a look-up in is_danish's cache or more."""
     for damage, letter in _CONFUSIONS:
         start = word.find(damage)
         while start != -1:

@@ -157,11 +157,12 @@ async def store_poll(
     """Plan and store one document in one poll of ``source``: begin, look up, plan, finish."""
     start = await store.polls.begin(source, owner="publish", now=now, ttl=timedelta(minutes=5))
     assert start is not None
-    known = await store.polls.lookup(source.id, [wanted(document, source.council)])
+    ref = wanted(document, source.council)  # hashed once, as the pipeline does
+    known = await store.polls.lookup(source.id, [ref])
     plan = plan_source(
         source_id=source.id,
         council=source.council,
-        extracted=[Extracted(document=document, items=items, problems=problems)],
+        extracted=[Extracted(document=document, items=items, problems=problems, ref=ref)],
         known=known,
         classifier=classifier,
         topic_count=topic_count,

@@ -21,6 +21,9 @@ _BREAK = r"(?:-[ \t]*\n|[\ufffe\x02][ \t]*\n?)[ \t]*"
 _HYPHENATED = re.compile(rf"(\S)({_BREAK})(\S+)")
 # Also what XML cannot carry (noncharacters, lone surrogates): the text ends up in feeds and mails.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ufeff\u00ad\u200b\ud800-\udfff]")
+_PARAGRAPH_BREAK = re.compile(r"\n[ ]*\n+")
+_SPACE_RUN = re.compile(r"[ ]{2,}")
+_DIGITS = re.compile(r"\d+")
 _LIST_ITEM = re.compile(
     rf"^(?:[-–•*▪●]\s|\d{{1,2}}(?:\.\d{{1,2}})*\.?\s+[{TITLE_START}]|\d{{1,2}}\)\s)"
 )
@@ -41,11 +44,17 @@ def _rejoin(match: re.Match[str]) -> str:
 def normalize_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\x0c", "\n\n").replace("\u00a0", " ").replace("\t", " ")
-    text = _HYPHENATED.sub(_rejoin, text)
+    # Extractors call this for every block of a page: the checks skip work that cannot apply
+    # (a hyphenated break needs a line break or a mark, a run of spaces two spaces).
+    if "\n" in text or "\ufffe" in text or "\x02" in text:
+        text = _HYPHENATED.sub(_rejoin, text)
     text = _CONTROL.sub("", text)
     paragraphs = []
-    for block in re.split(r"\n[ ]*\n+", text):
-        lines = [re.sub(r"[ ]{2,}", " ", line).strip() for line in block.split("\n")]
+    for block in _PARAGRAPH_BREAK.split(text):
+        lines = [
+            (_SPACE_RUN.sub(" ", line) if "  " in line else line).strip()
+            for line in block.split("\n")
+        ]
         joined: list[str] = []
         for line in lines:
             if not line:
@@ -66,27 +75,27 @@ def strip_running_lines(pages: list[str]) -> list[str]:
     # At least 60 % of the pages and three: in a short document a point's heading and its ToC
     # entry can share a place on two pages.
     needed = max(3, -(-len(pages) * 3 // 5))
+    # Each page's non-blank line numbers, found once (not again for every line looked at).
+    filled = [[i for i, line in enumerate(lines) if line.strip()] for lines in split]
 
-    def slots(lines: list[str]) -> list[tuple[int, str]]:
-        filled = [i for i, line in enumerate(lines) if line.strip()]
-        ends = filled[:2] + filled[-2:]
-        return [(i, line) for i, line in enumerate(lines) if i in ends]
+    def slots(lines: list[str], numbers: list[int]) -> list[tuple[int, str]]:
+        ends = sorted(set(numbers[:2] + numbers[-2:]))
+        return [(i, lines[i]) for i in ends]
 
-    def key(position: int, lines: list[str], line: str) -> tuple[str, str]:
-        filled = [i for i, text in enumerate(lines) if text.strip()]
-        where = f"top{filled.index(position)}" if position in filled[:2] else "bottom"
-        return where, re.sub(r"\d+", "#", line.strip().casefold())
+    def key(position: int, numbers: list[int], line: str) -> tuple[str, str]:
+        where = f"top{numbers.index(position)}" if position in numbers[:2] else "bottom"
+        return where, _DIGITS.sub("#", line.strip().casefold())
 
     counts: Counter[tuple[str, str]] = Counter()
-    for lines in split:
-        counts.update({key(i, lines, line) for i, line in slots(lines)})
+    for lines, numbers in zip(split, filled, strict=True):
+        counts.update({key(i, numbers, line) for i, line in slots(lines, numbers)})
     result = []
-    for lines in split:
+    for lines, numbers in zip(split, filled, strict=True):
         drop = {
             i
-            for i, line in slots(lines)
+            for i, line in slots(lines, numbers)
             if _PAGE_NUMBER.match(line.strip())
-            or (len(pages) >= 2 and counts[key(i, lines, line)] >= needed)
+            or (len(pages) >= 2 and counts[key(i, numbers, line)] >= needed)
         }
         result.append("\n".join(line for i, line in enumerate(lines) if i not in drop))
     return result

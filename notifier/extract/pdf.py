@@ -26,6 +26,7 @@ _PARAGRAPH_GAP = 1.6
 # footers. PDFium returns them in drawing order, before or after the body.
 _HEADER_BAND, _FOOTER_BAND = 0.93, 0.07
 _HYPHEN_MARKS = ("\ufffe", "\x02")
+_SEGMENT_END = re.compile("[\n\ufffe\x02]")
 
 
 @dataclass(frozen=True)
@@ -142,11 +143,14 @@ def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
     # body), the break is put back so the header stays a line of its own.
     segments: list[tuple[int, int]] = []
     start = 0
-    for index, char in enumerate(text):
-        if char == "\n":
+    # Only line breaks and hyphenation marks end a segment: the regex finds them (a loop over
+    # every character was most of a page's cost).
+    for found in _SEGMENT_END.finditer(text):
+        index = found.start()
+        if found.group() == "\n":
             segments.append((start, index))
             start = index + 1
-        elif char in _HYPHEN_MARKS and _jumps(textpage, index, count):
+        elif _jumps(textpage, index, count):
             segments.append((start, index + 1))
             start = index + 1
     segments.append((start, len(text)))
@@ -154,11 +158,16 @@ def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
     # Loose boxes follow the font, not the glyph, so one character per line end is enough.
     for start, end in segments:
         previous = lines[-1] if lines else None
-        chars = [i for i in range(start, min(end, count)) if not text[i].isspace()]
-        if chars:
-            first = textpage.get_charbox(chars[0], loose=True)
-            last = textpage.get_charbox(chars[-1], loose=True)
-            size = pdfium_raw.FPDFText_GetFontSize(textpage.raw, chars[0])
+        # The segment's first and last characters that are not white space (str.strip strips
+        # what str.isspace calls white space).
+        span = text[start : min(end, count)]
+        left = span.lstrip()
+        if left:
+            first_char = start + len(span) - len(left)
+            last_char = start + len(span.rstrip()) - 1
+            first = textpage.get_charbox(first_char, loose=True)
+            last = textpage.get_charbox(last_char, loose=True)
+            size = pdfium_raw.FPDFText_GetFontSize(textpage.raw, first_char)
             line = text[start:end].strip("\r\n")
             if line.endswith(_HYPHEN_MARKS):
                 line = f"{line[:-1]}-"

@@ -210,15 +210,17 @@ async def _record_decisions(
         return
     mapping = link_decisions([as_item(stored) for stored in agenda], doc_plan.items)
     agenda_by_key = {stored.key: stored for stored in agenda}
+    links: list[tuple[int, int]] = []
     for item_id, version_id, item in touched:
         target = agenda_by_key.get(mapping.get(item.key, ""))
         if target is None:
             continue
-        await store_items.set_decides(context.conn, item_id, target.id)
+        links.append((item_id, target.id))
         if item.beslutning:
             await context.item_event(
                 EventType.ITEM_DECIDED, item, item_id, version_id, target.topics, decides=target
             )
+    await store_items.set_decides(context.conn, links)
 
 
 def as_item(stored: StoredItem) -> Item:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.models import Council, Document, DocumentKind, StoredDocument
-from notifier.store.schema import document_versions, documents
+from notifier.store.schema import document_versions, documents, items
 
 
 def _document(row: sa.RowMapping) -> StoredDocument:
@@ -44,12 +44,24 @@ async def matching(
 ) -> list[StoredDocument]:
     """Documents known by any of these keys or URLs (any source), or by one of these content
     hashes within the source (a document that moved under a new URL and a new key)."""
-    where = sa.or_(
-        documents.c.key.in_(list(keys)),
-        documents.c.url.in_(list(urls)),
-        (documents.c.source_id == source_id) & documents.c.content_hash.in_(list(content_hashes)),
+    values = {
+        "source_id": source_id,
+        "keys": list(keys),
+        "urls": list(urls),
+        "hashes": list(content_hashes),
+    }
+    rows = await conn.execute(_MATCHING, values)
+    return [_document(row) for row in rows.mappings().all()]
+
+
+_MATCHING = sa.select(documents).where(  # built once: every poll that found a change asks
+    sa.or_(
+        documents.c.key.in_(sa.bindparam("keys", expanding=True)),
+        documents.c.url.in_(sa.bindparam("urls", expanding=True)),
+        (documents.c.source_id == sa.bindparam("source_id"))
+        & documents.c.content_hash.in_(sa.bindparam("hashes", expanding=True)),
     )
-    return await select(conn, where)
+)
 
 
 async def newest_of_source(
@@ -67,9 +79,23 @@ _NEWEST = (  # built once: every poll asks
 )
 
 
-async def count_of_source(conn: AsyncConnection, source_id: str) -> int:
-    query = sa.select(sa.func.count()).where(documents.c.source_id == source_id)
-    return int(await conn.scalar(query) or 0)
+async def counts_of_source(conn: AsyncConnection, source_id: str) -> tuple[int, int]:
+    """How many documents the source has stored, and how many live items they hold."""
+    row = (await conn.execute(_COUNTS, {"source_id": source_id})).one()
+    return int(row.documents), int(row.items)
+
+
+_COUNTS = sa.select(  # one statement for both: every poll that found a change asks
+    sa.select(sa.func.count())
+    .where(documents.c.source_id == sa.bindparam("source_id"))
+    .scalar_subquery()
+    .label("documents"),
+    sa.select(sa.func.count())
+    .select_from(items.join(documents, documents.c.id == items.c.document_id))
+    .where(documents.c.source_id == sa.bindparam("source_id"), items.c.removed_at.is_(None))
+    .scalar_subquery()
+    .label("items"),
+)
 
 
 async def insert(
@@ -85,24 +111,23 @@ async def insert(
     now: datetime,
 ) -> int:
     result = await conn.execute(
-        documents.insert()
-        .returning(documents.c.id)
-        .values(
-            source_id=source_id,
-            key=key,
-            url=document.url,
-            kind=document.kind.value,
-            council=council.value,
-            title=document.title,
-            date=document.date,
-            content_type=document.content_type,
-            meeting_id=meeting_id,
-            supplementary=document.supplementary,
-            content_hash=content_hash,
-            review=list(review) or None,
-            first_seen_at=now,
-            last_seen_at=now,
-        )
+        _INSERT,
+        {
+            "source_id": source_id,
+            "key": key,
+            "url": document.url,
+            "kind": document.kind.value,
+            "council": council.value,
+            "title": document.title,
+            "date": document.date,
+            "content_type": document.content_type,
+            "meeting_id": meeting_id,
+            "supplementary": document.supplementary,
+            "content_hash": content_hash,
+            "review": list(review) or None,
+            "first_seen_at": now,
+            "last_seen_at": now,
+        },
     )
     document_id = int(result.scalar_one())
     await _add_version(conn, document_id, document, content_hash, now)
@@ -143,11 +168,18 @@ async def _add_version(
     conn: AsyncConnection, document_id: int, document: Document, content_hash: str, now: datetime
 ) -> None:
     await conn.execute(
-        document_versions.insert().values(
-            document_id=document_id,
-            content_hash=content_hash,
-            url=document.url,
-            title=document.title,
-            created_at=now,
-        )
+        _ADD_VERSION,
+        {
+            "document_id": document_id,
+            "content_hash": content_hash,
+            "url": document.url,
+            "title": document.title,
+            "created_at": now,
+        },
     )
+
+
+# Built once (the columns come from each call's parameters): every new document is stored
+# with them.
+_INSERT = documents.insert().returning(documents.c.id)
+_ADD_VERSION = document_versions.insert()

@@ -104,15 +104,6 @@ async def count_stale(conn: AsyncConnection, topics_version: str) -> int:
     return int(await conn.scalar(query) or 0)
 
 
-async def count_live_of_source(conn: AsyncConnection, source_id: str) -> int:
-    query = (
-        sa.select(sa.func.count())
-        .select_from(items.join(documents, documents.c.id == items.c.document_id))
-        .where(documents.c.source_id == source_id, items.c.removed_at.is_(None))
-    )
-    return int(await conn.scalar(query) or 0)
-
-
 async def insert_many(
     conn: AsyncConnection,
     *,
@@ -121,7 +112,7 @@ async def insert_many(
     topics_version: str,
     now: datetime,
 ) -> list[tuple[int, int]]:
-    """Store new items of one document and their first versions, three statements for them
+    """Store new items of one document and their first versions, four statements for them
     all; return (item id, version id) of each, in order."""
     if not new:
         return []
@@ -129,19 +120,21 @@ async def insert_many(
         {"document_id": document_id, "created_at": now, **_values(i, t, topics_version, now)}
         for i, t in new
     ]
-    inserted = await conn.execute(
-        items.insert().returning(items.c.id, sort_by_parameter_order=True), rows
-    )
-    item_ids = [int(item_id) for item_id in inserted.scalars().all()]
+    # Each insert is one multi-row statement. Asking for the rows back in parameter order
+    # would make SQLAlchemy insert them one by one on SQLite (it cannot rely on RETURNING's
+    # order there), so each row comes back with what identifies it instead: its key within the
+    # document, and its version's item.
+    inserted = await conn.execute(_INSERT_ITEMS, rows)
+    by_key = {key: int(item_id) for item_id, key in inserted.all()}
+    item_ids = [by_key[item.key] for item, _topics in new]
     versions = await conn.execute(
-        item_versions.insert().returning(item_versions.c.id, sort_by_parameter_order=True),
+        _INSERT_VERSIONS,
         [_version(item_id, i, now) for item_id, (i, _t) in zip(item_ids, new, strict=True)],
     )
-    version_ids = [int(version_id) for version_id in versions.scalars().all()]
+    by_item = {int(item_id): int(version_id) for version_id, item_id in versions.all()}
+    version_ids = [by_item[item_id] for item_id in item_ids]
     await conn.execute(
-        items.update()
-        .where(items.c.id == sa.bindparam("item_ref"))
-        .values(current_version_id=sa.bindparam("version_ref")),
+        _SET_VERSION,
         [
             {"item_ref": item_id, "version_ref": version_id}
             for item_id, version_id in zip(item_ids, version_ids, strict=True)
@@ -155,6 +148,15 @@ async def insert_many(
         ],
     )
     return list(zip(item_ids, version_ids, strict=True))
+
+
+_INSERT_ITEMS = items.insert().returning(items.c.id, items.c.key)
+_INSERT_VERSIONS = item_versions.insert().returning(item_versions.c.id, item_versions.c.item_id)
+_SET_VERSION = (
+    items.update()
+    .where(items.c.id == sa.bindparam("item_ref"))
+    .values(current_version_id=sa.bindparam("version_ref"))
+)
 
 
 async def update(
@@ -245,7 +247,18 @@ async def set_topics(
     )
 
 
-async def set_decides(conn: AsyncConnection, item_id: int, decides_item_id: int) -> None:
-    await conn.execute(
-        items.update().where(items.c.id == item_id).values(decides_item_id=decides_item_id)
-    )
+async def set_decides(conn: AsyncConnection, links: Sequence[tuple[int, int]]) -> None:
+    """Link minutes points to the agenda points they decide, given as (item id, decided item
+    id), in one statement for them all."""
+    if links:
+        await conn.execute(
+            _SET_DECIDES,
+            [{"item_ref": item_id, "decides_ref": decides} for item_id, decides in links],
+        )
+
+
+_SET_DECIDES = (
+    items.update()
+    .where(items.c.id == sa.bindparam("item_ref"))
+    .values(decides_item_id=sa.bindparam("decides_ref"))
+)

@@ -109,11 +109,12 @@ class Polls:
                 content_hashes={w.content_hash for w in wanted},
             )
             live = await store_items.live_by_document(conn, [d.id for d in documents])
+            stored_documents, stored_items = await store_documents.counts_of_source(conn, source_id)
             return Known(
                 documents=documents,
                 live_items=live,
-                stored_items=await store_items.count_live_of_source(conn, source_id),
-                stored_documents=await store_documents.count_of_source(conn, source_id),
+                stored_items=stored_items,
+                stored_documents=stored_documents,
                 unreadable=sum(1 for d in documents if d.url in unreadable and live.get(d.id)),
             )
 

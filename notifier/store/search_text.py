@@ -43,15 +43,16 @@ def search_fields(
 
 def stems(text: str) -> list[str]:
     """The Danish stems of a text's words, stop words left out."""
-    words = (word.lower() for word in _WORD.findall(dehyphenate(text)))
-    return [stem for stem in map(_stem, words) if stem]
+    return [stem for stem in map(_stem, _WORD.findall(dehyphenate(text))) if stem]
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     """Cached: a long document repeats its words, and stemming each occurrence again held the
-    event loop for seconds on a 500-page PDF."""
-    return "" if word in STOP_WORDS else _STEMMER.stemWord(word)
+    event loop for seconds on a 500-page PDF. Keyed by the word as written, so a repeated
+    word is not even lowercased again."""
+    lowered = word.lower()
+    return "" if lowered in STOP_WORDS else _STEMMER.stemWord(lowered)
 
 
 def fts_row(title: str, body: str) -> tuple[str, str]:
