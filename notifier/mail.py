@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from email.charset import Charset
 from email.header import Header
 from email.headerregistry import Address, HeaderRegistry
 from email.utils import format_datetime, formataddr
@@ -33,6 +34,7 @@ _SIMPLE_ADDRESS = re.compile(rf"({_ATOM}(?:\.{_ATOM})*)@([A-Za-z0-9-]+(?:\.[A-Za
 _PREFIX_LENGTH = 2  # room for ": "
 _WORD_BYTES = 42  # 56 base64 characters: an encoded word stays within 76
 _REGISTRY = HeaderRegistry()
+_UTF8 = Charset("utf-8")  # formataddr would make one for every non-ASCII name
 
 
 def clean(value: str) -> str:
@@ -88,12 +90,18 @@ def format_address(address: str | Address) -> str:
     if isinstance(address, str):
         address = _parse_one(address, strict=True)
     name = clean(address.display_name)
-    local, _, domain = address.addr_spec.rpartition("@")
-    if not local or not local.isascii() or _CONTROL.search(address.addr_spec):
-        raise ValueError(f"not a deliverable email address: {address.addr_spec!r}")
-    # Headers are ASCII: an internationalised domain goes in its IDNA form.
-    domain = domain.encode("idna").decode("ascii")
-    return formataddr((name, f"{local}@{domain}"), charset="utf-8")
+    spec = address.addr_spec
+    local, _, domain = spec.rpartition("@")
+    if not local or not local.isascii() or _CONTROL.search(spec):
+        raise ValueError(f"not a deliverable email address: {spec!r}")
+    return formataddr((name, f"{local}@{_idna(domain)}"), charset=_UTF8)
+
+
+@functools.lru_cache(maxsize=1024)
+def _idna(domain: str) -> str:
+    """Headers are ASCII: an internationalised domain goes in its IDNA form (cached: a run's
+    recipients share a few domains, and the codec is Python)."""
+    return domain.encode("idna").decode("ascii")
 
 
 def addr_spec(address: str) -> str:
@@ -277,19 +285,19 @@ class Prepared:
         self._shared = tuple(
             part for part in self._parts if isinstance(part, bytes) and len(part) >= SHARED_MIN
         )
+        # The parts with the line ends between them, as ``fill`` hands them on.
+        self._pieces = [piece for part in self._parts for piece in (b"\r\n", part)][1:]
 
     def fill(self, values: Mapping[str, str]) -> QuotedPrintable:
         if self._whole is not None:
             whole = _qp("".join([values.get(part, part) for part in self._whole]))
             return QuotedPrintable((whole,))
-        pieces: list[bytes] = []
-        for part in self._parts:
-            if pieces:
-                pieces.append(b"\r\n")
-            if isinstance(part, bytes):
-                pieces.append(part)
-            else:
-                pieces.append(_qp_one("".join([values.get(piece, piece) for piece in part])))
+        pieces = [
+            piece
+            if isinstance(piece, bytes)
+            else _qp_one("".join([values.get(value, value) for value in piece]))
+            for piece in self._pieces
+        ]
         return QuotedPrintable(tuple(pieces), shared=self._shared)
 
 
