@@ -20,7 +20,7 @@ from notifier.config import Settings
 from notifier.digest import Plan
 from notifier.models import ALL, Council, Frequency, Message, Subscriber, SubscriberState, Topic
 from notifier.render import DigestRenderer
-from notifier.shared_renders import SharedRenders
+from notifier.shared_renders import Personal, SharedRenders
 from notifier.tokens import Purpose, Tokens
 
 FREQUENCY_NAMES = {
@@ -37,8 +37,15 @@ class Composed:
 
     plan: Plan
     message: Message
-    text: str
-    html: str
+    rendered: Personal  # joins its text and HTML on first use: planning needs only the message
+
+    @property
+    def text(self) -> str:
+        return self.rendered.text
+
+    @property
+    def html(self) -> str:
+        return self.rendered.html
 
     @property
     def subject(self) -> str:
@@ -102,7 +109,7 @@ class Composer:
             now=now,
             headers=headers,
         )
-        return Composed(plan=plan, message=message, text=rendered.text, html=rendered.html)
+        return Composed(plan=plan, message=message, rendered=rendered)
 
     def confirmation(self, subscriber: Subscriber, *, now: datetime) -> Message:
         """The mail a signup sends: a confirmation link, or, to an address already active,

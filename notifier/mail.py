@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from email.charset import Charset
 from email.header import Header
 from email.headerregistry import Address, HeaderRegistry
 from email.utils import format_datetime, formataddr
@@ -33,6 +34,7 @@ _SIMPLE_ADDRESS = re.compile(rf"({_ATOM}(?:\.{_ATOM})*)@([A-Za-z0-9-]+(?:\.[A-Za
 _PREFIX_LENGTH = 2  # room for ": "
 _WORD_BYTES = 42  # 56 base64 characters: an encoded word stays within 76
 _REGISTRY = HeaderRegistry()
+_UTF8 = Charset("utf-8")  # formataddr would make one for every non-ASCII name
 
 
 def clean(value: str) -> str:
@@ -88,12 +90,18 @@ def format_address(address: str | Address) -> str:
     if isinstance(address, str):
         address = _parse_one(address, strict=True)
     name = clean(address.display_name)
-    local, _, domain = address.addr_spec.rpartition("@")
-    if not local or not local.isascii() or _CONTROL.search(address.addr_spec):
-        raise ValueError(f"not a deliverable email address: {address.addr_spec!r}")
-    # Headers are ASCII: an internationalised domain goes in its IDNA form.
-    domain = domain.encode("idna").decode("ascii")
-    return formataddr((name, f"{local}@{domain}"), charset="utf-8")
+    spec = address.addr_spec
+    local, _, domain = spec.rpartition("@")
+    if not local or not local.isascii() or _CONTROL.search(spec):
+        raise ValueError(f"not a deliverable email address: {spec!r}")
+    return formataddr((name, f"{local}@{_idna(domain)}"), charset=_UTF8)
+
+
+@functools.lru_cache(maxsize=1024)
+def _idna(domain: str) -> str:
+    """Headers are ASCII: an internationalised domain goes in its IDNA form (cached: a run's
+    recipients share a few domains, and the codec is Python)."""
+    return domain.encode("idna").decode("ascii")
 
 
 def addr_spec(address: str) -> str:
@@ -131,18 +139,12 @@ def build_message(
     lines = [
         f"From: {_format_configured(sender)}",
         f"To: {format_address(recipient)}",
-        f"Subject: {header_value('Subject', subject)}",
-        f"Date: {format_datetime(date)}",
+        _header("Subject", subject),
+        f"Date: {_date_value(date)}",
         f"Message-ID: <{message_id}>",
+        *[_header(name, value) for name, value in headers.items()],
+        "MIME-Version: 1.0",
     ]
-    for name, value in headers.items():
-        if not _HEADER_NAME.match(name):
-            raise ValueError(f"not a valid header name: {name!r}")
-        if name.lower() in ("reply-to", "cc", "bcc", "sender"):
-            lines.append(f"{name}: {format_address(value)}")
-        else:
-            lines.append(f"{name}: {header_value(name, value)}")
-    lines.append("MIME-Version: 1.0")
     if html is None:
         lines += _part_headers("text/plain")
         head = "\r\n".join(lines).encode("ascii")
@@ -150,23 +152,46 @@ def build_message(
         return head + b"\r\n\r\n" + (body if body.endswith(b"\r\n") else body + b"\r\n")
     boundary = "=_" + hashlib.sha1(message_id.encode()).hexdigest()[:24]
     lines.append(f'Content-Type: multipart/alternative; boundary="{boundary}"')
-    head = "\r\n".join(lines).encode("ascii")
     delimiter = b"\r\n--" + boundary.encode() + b"\r\n"
     return b"".join(
         (
-            head,
+            "\r\n".join(lines).encode("ascii"),
             b"\r\n\r\nThis is a MIME message.",
             delimiter,
             _PART_TEXT,
-            _encoded(text),
+            *_pieces(text),
             delimiter,
             _PART_HTML,
-            _encoded(html),
+            *_pieces(html),
             b"\r\n--",
             boundary.encode(),
             b"--\r\n",
         )
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _header(name: str, value: str) -> str:
+    """The header line ``name: value``, made safe; cached, as a run's messages share most of
+    their headers (List-Id, the subject of a shared digest), and a cached line is made alike."""
+    if not _HEADER_NAME.match(name):
+        raise ValueError(f"not a valid header name: {name!r}")
+    if name.lower() in ("reply-to", "cc", "bcc", "sender"):
+        return f"{name}: {format_address(value)}"
+    return f"{name}: {header_value(name, value)}"
+
+
+_dated: tuple[datetime, str] | None = None
+
+
+def _date_value(date: datetime) -> str:
+    """``format_datetime(date)``, kept for the last date: a run dates its messages with one
+    datetime. Kept by identity, as equal datetimes may differ in zone and so in the header."""
+    global _dated
+    last = _dated  # one read: planning threads may share it
+    if last is None or last[0] is not date:
+        last = _dated = (date, format_datetime(date))
+    return last[1]
 
 
 def _part_headers(content_type: str) -> list[str]:
@@ -182,12 +207,18 @@ _PART_HTML = ("\r\n".join(_part_headers("text/html")) + "\r\n\r\n").encode("asci
 
 @dataclass(frozen=True, eq=False)
 class QuotedPrintable:
-    """A text already encoded by ``_qp`` (or ``Prepared.fill``, which gives the same bytes)."""
+    """A text already encoded by ``_qp`` (or ``Prepared.fill``, which gives the same bytes),
+    in pieces: ``build_message`` joins them into the message at once, where joining them here
+    first would copy each digest's 100 KB once more."""
 
-    data: bytes
+    pieces: tuple[bytes, ...]  # ``data`` is their concatenation
     # Long runs of ``data`` that every fill of the same Prepared holds, in order: the outbox
     # stores them once for all the messages that hold them (store/outbox_parts.py).
     shared: tuple[bytes, ...] = ()
+
+    @functools.cached_property
+    def data(self) -> bytes:
+        return b"".join(self.pieces)
 
 
 def shared_runs(*values: str | QuotedPrintable | None) -> tuple[bytes, ...]:
@@ -197,6 +228,10 @@ def shared_runs(*values: str | QuotedPrintable | None) -> tuple[bytes, ...]:
 
 def _encoded(value: str | QuotedPrintable) -> bytes:
     return value.data if isinstance(value, QuotedPrintable) else _qp(value)
+
+
+def _pieces(value: str | QuotedPrintable) -> tuple[bytes, ...]:
+    return value.pieces if isinstance(value, QuotedPrintable) else (_qp(value),)
 
 
 def _qp(text: str) -> bytes:
@@ -250,19 +285,20 @@ class Prepared:
         self._shared = tuple(
             part for part in self._parts if isinstance(part, bytes) and len(part) >= SHARED_MIN
         )
+        # The parts with the line ends between them, as ``fill`` hands them on.
+        self._pieces = [piece for part in self._parts for piece in (b"\r\n", part)][1:]
 
     def fill(self, values: Mapping[str, str]) -> QuotedPrintable:
         if self._whole is not None:
-            return QuotedPrintable(_qp("".join([values.get(part, part) for part in self._whole])))
-        return QuotedPrintable(
-            b"\r\n".join(
-                part
-                if isinstance(part, bytes)
-                else _qp_one("".join([values.get(piece, piece) for piece in part]))
-                for part in self._parts
-            ),
-            shared=self._shared,
-        )
+            whole = _qp("".join([values.get(part, part) for part in self._whole]))
+            return QuotedPrintable((whole,))
+        pieces = [
+            piece
+            if isinstance(piece, bytes)
+            else _qp_one("".join([values.get(value, value) for value in piece]))
+            for piece in self._pieces
+        ]
+        return QuotedPrintable(tuple(pieces), shared=self._shared)
 
 
 def _qp_run(lines: list[str]) -> bytes:

@@ -8,7 +8,6 @@ everything scraped.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import re
 from collections.abc import Sequence
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from notifier import danish
 from notifier.models import Council, DocumentKind, ItemSnapshot, Topic
@@ -28,6 +27,7 @@ from notifier.shared_renders import (
     UNSUBSCRIBE,
     VIEW,
     Impersonal,
+    Personal,
     Rendered,
     SharedRenders,
 )
@@ -79,7 +79,7 @@ class DigestRenderer:
         unsubscribe_url: str,
         view_url: str = "",
         shared: SharedRenders | None = None,
-    ) -> Rendered:
+    ) -> Personal:
         """``shared``: a planning run's renders; subscribers whose plans share their entries
         (``digest_groups``) and subscription get one render with their own name and links."""
         name = plan.subscriber.name
@@ -104,17 +104,7 @@ class DigestRenderer:
             UNSUBSCRIBE: clean_text(unsubscribe_url),
             VIEW: clean_text(view_url),
         }
-        escaped = {placeholder: str(escape(value)) for placeholder, value in personal.items()}
-        text = "".join(personal.get(part, part) for part in found.text)
-        html = "".join(escaped.get(part, part) for part in found.html)
-        rendered = Rendered(subject=found.subject, html=html, text=text.strip() + "\n")
-        if not found.encodable(personal):
-            return rendered
-        return dataclasses.replace(
-            rendered,
-            encoded_text=found.encoded_text.fill(personal),
-            encoded_html=found.encoded_html.fill(escaped),
-        )
+        return Personal(found, personal)
 
     def _impersonal(self, plan: Plan, *, name: bool, view: bool) -> Rendered:
         """The digest with placeholders for the subscriber's name and links (the templates

@@ -7,6 +7,9 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
+
+from markupsafe import escape
 
 from notifier import mail
 
@@ -61,6 +64,31 @@ class Impersonal:
         line and stripping would stop at once in a value at either end."""
         unbroken = not any("\r" in v or "\n" in v for v in values.values())
         return unbroken and all(values[e] and values[e].strip() == values[e] for e in self.ends)
+
+
+class Personal:
+    """A shared render with one subscriber's name and links put in. Planning stores only the
+    encoded message (``encoded_text``, ``encoded_html``): the decoded text and HTML, about as
+    large, are joined on first use, by the previews and the fallback for values ``Impersonal``
+    cannot encode. Either way they are what a ``Rendered`` of the filled-in digest holds."""
+
+    def __init__(self, found: Impersonal, personal: dict[str, str]) -> None:
+        self.subject = found.subject
+        self._found = found
+        self._personal = personal
+        self._escaped = {placeholder: str(escape(value)) for placeholder, value in personal.items()}
+        encodable = found.encodable(personal)
+        self.encoded_text = found.encoded_text.fill(personal) if encodable else None
+        self.encoded_html = found.encoded_html.fill(self._escaped) if encodable else None
+
+    @cached_property
+    def text(self) -> str:
+        text = "".join([self._personal.get(part, part) for part in self._found.text])
+        return text.strip() + "\n"
+
+    @cached_property
+    def html(self) -> str:
+        return "".join([self._escaped.get(part, part) for part in self._found.html])
 
 
 class SharedRenders:

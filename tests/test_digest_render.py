@@ -41,8 +41,18 @@ def test_a_shared_render_encoded_once_is_each_text_encoded() -> None:
     """A shared render's text and HTML are encoded once (``mail.Prepared``) and filled in per
     subscriber: whenever ``encodable`` says so, that is the text filled in, stripped and
     encoded; placeholders at either end, empty values and spaces included."""
+    from markupsafe import escape
+
     from notifier import mail
-    from notifier.shared_renders import MANAGE, NAME, UNSUBSCRIBE, VIEW, Impersonal, Rendered
+    from notifier.shared_renders import (
+        MANAGE,
+        NAME,
+        UNSUBSCRIBE,
+        VIEW,
+        Impersonal,
+        Personal,
+        Rendered,
+    )
 
     pieces = [NAME, MANAGE, UNSUBSCRIBE, VIEW, "a", " ", "\n", "æ", "=", "x" * 80, "\t", "."]
     values = ["", " ", "Bo <B>", "https://e.dk/x?a=b", "Ån ", "y" * 90, "a\nb"]
@@ -53,14 +63,24 @@ def test_a_shared_render_encoded_once_is_each_text_encoded() -> None:
         html = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
         shared = Impersonal.of(Rendered(subject="s", text=text, html=html))
         personal = {key: rng.choice(values) for key in (NAME, MANAGE, UNSUBSCRIBE, VIEW)}
-        filled_text, filled_html = text, html
+        filled_text, filled_html, escaped_html = text, html, html
         for key, value in personal.items():
-            filled_text, filled_html = (
+            filled_text, filled_html, escaped_html = (
                 filled_text.replace(key, value),
                 filled_html.replace(key, value),
+                escaped_html.replace(key, str(escape(value))),
             )
         if shared.encodable(personal):
             encoded += 1
             assert shared.encoded_text.fill(personal).data == mail._qp(filled_text.strip() + "\n")
             assert shared.encoded_html.fill(personal).data == mail._qp(filled_html)
+        # What a subscriber's message is made of: the filled-in text and escaped HTML, joined
+        # only when asked for, encoded whenever ``encodable`` allows.
+        one = Personal(shared, personal)
+        assert one.encoded_text is None or one.encoded_text.data == mail._qp(
+            filled_text.strip() + "\n"
+        )
+        assert one.encoded_html is None or one.encoded_html.data == mail._qp(escaped_html)
+        assert (one.encoded_text is None) == (not shared.encodable(personal))
+        assert (one.text, one.html) == (filled_text.strip() + "\n", escaped_html)
     assert encoded > 500

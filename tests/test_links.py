@@ -7,8 +7,12 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import hashlib
+import hmac
+import random
 import re
 import time
+import zlib
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
@@ -22,7 +26,7 @@ from notifier.runtime import Runtime
 from notifier.store import Store
 from notifier.store import outbox as store_outbox
 from notifier.store.schema import outbox
-from notifier.tokens import Purpose, Tokens
+from notifier.tokens import Purpose, Tokens, _Sha1Hmac
 from notifier.web.app import create_app
 from notifier.web.subscribe import SIGNUP_FLOOR
 from tests.factories import Spec, make_digests, publish, runtime_for
@@ -215,15 +219,41 @@ def test_links_are_signed_exactly_as_itsdangerous_signs_them() -> None:
 
     tokens = Tokens(WebSettings(), secret=SECRET, clock=lambda: at)
     reference = URLSafeTimedSerializer(SECRET, signer=Fixed)
-    asked = [(p, s, g) for s in (1, 2, 10**9) for g in (0, 3) for p in Purpose]
+    # Payloads of up to 10 bytes are never compressed (``tokens._payload``); 11 and more may be.
+    asked = [(p, s, g) for s in (1, 2, 12345678, 10**9, 10**50) for g in (0, 3) for p in Purpose]
     asked += list(reversed(asked))
     for purpose, subscriber_id, generation in asked:
         token = tokens.make(purpose, subscriber_id, generation)
         assert token == reference.dumps([subscriber_id, generation], salt=purpose.value)
         assert tokens.read(purpose, token) == (subscriber_id, generation)
     views = URLSafeSerializer(SECRET, salt="view-message")
-    for message_id in ("abc@kkr.example.org", "æøå<\"'>@x"):
+    # The last is long and repetitive enough for itsdangerous to compress its payload.
+    for message_id in ("abc@kkr.example.org", "æøå<\"'>@x", "digest.7.70-70." + "7" * 40 + "@x"):
         url = tokens.view_url(message_id)
         assert url.rsplit("/", 1)[1] == views.dumps(message_id)
         assert tokens.read_view(url.rsplit("/", 1)[1]) == message_id
+        assert url.rsplit("/", 1)[1].startswith(".") == (message_id[0] == "d")
     assert tokens.make(Purpose.MANAGE, 1, 0) != tokens.make(Purpose.UNSUBSCRIBE, 1, 0)
+
+
+def test_zlib_never_makes_ten_bytes_shorter_than_nine() -> None:
+    """Why ``tokens._payload`` need not try to compress a payload of up to 10 bytes:
+    itsdangerous compresses only when that saves 2 bytes, and zlib gives at least 9."""
+    rng = random.Random(3)
+    samples = [bytes([b]) * n for b in range(256) for n in range(1, 11)]
+    samples += [rng.randbytes(rng.randint(1, 10)) for _ in range(2000)]
+    assert min(len(zlib.compress(sample)) for sample in samples) >= 9
+
+
+def test_the_hmac_of_links_is_hmac_sha1() -> None:
+    """The signature tokens compute from the key's hash states made once (``_Sha1Hmac``) is
+    the standard library's HMAC-SHA1, for keys shorter than, as long as and longer than
+    SHA-1's block, and for any value."""
+    rng = random.Random(5)
+    algorithm = _Sha1Hmac()
+    for _ in range(300):
+        key = rng.randbytes(rng.choice([0, 1, 20, 63, 64, 65, 200]))
+        value = rng.randbytes(rng.randint(0, 300))
+        expected = hmac.new(key, value, hashlib.sha1).digest()
+        assert algorithm.get_signature(key, value) == expected
+        assert algorithm.verify_signature(key, value, expected)

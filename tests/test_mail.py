@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from email.utils import format_datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from notifier.mail import build_message, header_value, mailbox
+from notifier.mail import build_message, format_address, header_value, mailbox
 
 NOW = datetime(2021, 4, 19, 7, 0, tzinfo=UTC)
 
@@ -154,3 +157,47 @@ def test_messages_come_out_canonical(text: str, html: str | None) -> None:
     assert plain is not None
     normalized = text.replace("\r\n", "\n").replace("\r", "\n")
     assert plain.get_content().replace("\r\n", "\n").rstrip("\n") == normalized.rstrip("\n")
+
+
+def test_header_lines_kept_for_a_run_are_each_made_alone() -> None:
+    """``build_message`` keeps the header lines and the date it made (a run's messages share
+    most of them): every message's head is still each value made safe on its own, a date in
+    its own zone even when equal to the last one (the same instant, another zone or fold)."""
+    copenhagen = ZoneInfo("Europe/Copenhagen")
+    ambiguous = datetime(2021, 10, 31, 2, 30, tzinfo=copenhagen)
+    dates = [NOW, NOW.astimezone(copenhagen), ambiguous, ambiguous.replace(fold=1), NOW]
+    subjects = ["KKR-overblik: 2 nye punkter", "æ\r\nBcc: evil@example.org", "ord " * 300]
+    sender = "KKR Notifier <kkr@example.org>"
+    for n in range(30):
+        date, subject = dates[n % len(dates)], subjects[n % len(subjects)]
+        recipient = mailbox(f"Modtager {n} <æ>", f"m{n}@example.org")
+        headers = {
+            "List-Id": "KKR-overblik <kkr.example.org>",
+            "List-Unsubscribe": f"<https://kkr.example.org/abonnement/afmeld/{n}.x>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Reply-To": "Svar på Ærø <svar@example.org>",
+        }
+        message_id = f"digest.{n}.0-9@kkr.example.org"
+        raw = build_message(
+            sender=sender,
+            recipient=recipient,
+            subject=subject,
+            text="tekst",
+            html="<p>html</p>",
+            message_id=message_id,
+            date=date,
+            headers=headers,
+        )
+        boundary = "=_" + hashlib.sha1(message_id.encode()).hexdigest()[:24]
+        expected = [
+            f"From: {format_address(sender)}",
+            f"To: {format_address(recipient)}",
+            f"Subject: {header_value('Subject', subject)}",
+            f"Date: {format_datetime(date)}",
+            f"Message-ID: <{message_id}>",
+            *(f"{name}: {header_value(name, value)}" for name, value in headers.items()),
+            "MIME-Version: 1.0",
+            f'Content-Type: multipart/alternative; boundary="{boundary}"',
+        ]
+        expected[-3] = f"Reply-To: {format_address(headers['Reply-To'])}"
+        assert raw.split(b"\r\n\r\n", 1)[0].decode("ascii") == "\r\n".join(expected)
