@@ -246,7 +246,7 @@ def test_zlib_never_makes_ten_bytes_shorter_than_nine() -> None:
 
 
 def test_the_hmac_of_links_is_hmac_sha1() -> None:
-    """The signature tokens compute from the key's hash states made once (``_Sha1Hmac``) is
+    """The signature tokens compute from a keyed ``hmac`` object copied (``_Sha1Hmac``) is
     the standard library's HMAC-SHA1, for keys shorter than, as long as and longer than
     SHA-1's block, and for any value."""
     rng = random.Random(5)
