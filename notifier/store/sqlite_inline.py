@@ -33,7 +33,10 @@ BUSY_TIMEOUT = 0.01
 # How long a writer waits, in all, for the write lock (what busy_timeout was before).
 LOCK_WAIT = 30.0
 # Work that can take long goes to a thread after all, one hop for much work: a statement whose
-# parameters hold more than OFFLOAD_BYTES (message bodies, a batch of items) or that took more
+# parameters hold more than OFFLOAD_BYTES (message bodies, a batch of items), an executemany of
+# more than OFFLOAD_ROWS rows (each row's index entries cost more than its bytes suggest: a
+# digest batch's 2,500 small rows of which message holds which part held the loop for 20-40
+# ms, bench/planning.py's /healthz), or that took more
 # than SLOW_SECONDS on the loop's thread SLOW_AFTER times (a scan, a sort: learnt per SQL text,
 # since whether a statement is slow depends on the data, not on how it looks; more than once,
 # so that a cold cache or a busy machine does not send a quick statement away for good), the
@@ -44,6 +47,7 @@ LOCK_WAIT = 30.0
 # 5 ms, digest planning's transactions held the web app for 200-450 ms; at 0.5 ms as long as
 # with a hop per call, 110-170 ms, bench/planning.py).
 OFFLOAD_BYTES = 64 * 1024
+OFFLOAD_ROWS = 200
 SLOW_SECONDS = 0.0005
 SLOW_AFTER = 3
 FETCH_INLINE = 50
@@ -133,7 +137,7 @@ class Cursor:
         rows = parameters if isinstance(parameters, list) else list(parameters)
         # The first row's size for all: rows of one statement are alike, and adding up every
         # value of a large batch would itself hold the loop.
-        if rows and len(rows) * _size(rows[0]) > OFFLOAD_BYTES:
+        if len(rows) > OFFLOAD_ROWS or (rows and len(rows) * _size(rows[0]) > OFFLOAD_BYTES):
             await self._offloaded(self._cursor.executemany, sql, rows)
         else:
             self._cursor.executemany(sql, rows)
