@@ -317,7 +317,10 @@ class Pipeline:
             changed = state is None or state.body_hash != body_hash
             return _Fetched(url=url, response=response, body_hash=body_hash, changed=changed)
 
-        results = await asyncio.gather(*(one(url) for url in urls))
+        if len(urls) == 1:  # a page, or one document due: gather would make a task for it
+            results = [await one(urls[0])]
+        else:
+            results = await asyncio.gather(*(one(url) for url in urls))
         return [result for result in results if result is not None]
 
     def _verdict(self, plan: SourcePlan, start: PollStart) -> Verdict | None:

@@ -90,6 +90,18 @@ async def test_a_heartbeat_keeps_the_lease_while_the_work_runs(store: Store) -> 
         assert held.lost
 
 
+async def test_a_heartbeat_makes_no_task_for_work_shorter_than_a_beat(store: Store) -> None:
+    # An idle poll holds its source's lease for milliseconds, 26 sources a poll: a task made
+    # and cancelled for each was a good part of what the poll itself cost.
+    ours = worker_id()
+    assert await store.leases.acquire("poll:quick", owner=ours, now=NOW, ttl=LEASE_TTL)
+    before = len(asyncio.all_tasks())
+    async with store.leases.heartbeat("poll:quick", owner=ours, clock=lambda: NOW, ttl=LEASE_TTL):
+        assert len(asyncio.all_tasks()) == before
+        await asyncio.sleep(0)
+    assert len(asyncio.all_tasks()) == before
+
+
 async def test_a_poll_that_lost_its_lease_writes_nothing(store: Store) -> None:
     source = source_for(Council.SJAELLAND)
     ours, other = worker_id(), "elsewhere.example:1:abc123"

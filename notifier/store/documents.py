@@ -8,8 +8,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from notifier.models import Council, Document, DocumentKind, StoredDocument
-from notifier.store.schema import document_versions, documents, items
+from notifier.models import Council, Document, DocumentKind, FetchState, StoredDocument
+from notifier.store.schema import document_versions, documents, fetch_state, items
+from notifier.store.sources import FETCH_COLUMNS, fetch_state_of
 
 
 def _document(row: sa.RowMapping) -> StoredDocument:
@@ -66,13 +67,21 @@ _MATCHING = sa.select(documents).where(  # built once: every poll that found a c
 
 async def newest_of_source(
     conn: AsyncConnection, source_id: str, limit: int
-) -> list[StoredDocument]:
+) -> tuple[list[StoredDocument], dict[str, FetchState]]:
+    """The source's newest documents, newest first, and the fetch states of their URLs."""
     rows = await conn.execute(_NEWEST, {"source_id": source_id, "limit": limit})
-    return [_document(row) for row in rows.mappings().all()]
+    found: list[StoredDocument] = []
+    states: dict[str, FetchState] = {}
+    for row in rows.mappings().all():
+        found.append(_document(row))
+        if (state := fetch_state_of(row)) is not None:
+            states[row["url"]] = state
+    return found, states
 
 
 _NEWEST = (  # built once: every poll asks
-    sa.select(documents)
+    sa.select(documents, *FETCH_COLUMNS)
+    .select_from(documents.outerjoin(fetch_state, fetch_state.c.url == documents.c.url))
     .where(documents.c.source_id == sa.bindparam("source_id"))
     .order_by(documents.c.date.is_(None), documents.c.date.desc(), documents.c.id.desc())
     .limit(sa.bindparam("limit", type_=sa.Integer))

@@ -62,19 +62,17 @@ class Polls:
             # poll to commit, so the state read next shows that poll (min_gap then skips).
             if not await leases.take(conn, lease_name(source.id), owner=owner, now=now, ttl=ttl):
                 return None
-            state = await store_sources.ensure(conn, source)
+            state, own = await store_sources.ensure_polled(conn, source)
             polled = state.last_polled_at
             if min_gap and polled and (now - polled).total_seconds() < min_gap:
                 await leases.give_up(conn, lease_name(source.id), owner=owner)
                 return None
-            known = await store_documents.newest_of_source(conn, source.id, known_limit)
-            return PollStart(
-                state=state,
-                known=known,
-                fetch_states=await store_sources.fetch_states(
-                    conn, [source.url, *(document.url for document in known)]
-                ),
+            known, fetch_states = await store_documents.newest_of_source(
+                conn, source.id, known_limit
             )
+            if own is not None:
+                fetch_states[source.url] = own
+            return PollStart(state=state, known=known, fetch_states=fetch_states)
 
     async def renew(self, source_id: str, *, owner: str, now: datetime, ttl: timedelta) -> bool:
         """Extend the poll's lease: False when it was lost (taken over after expiry)."""

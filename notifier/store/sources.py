@@ -26,10 +26,31 @@ _GET = sa.select(sources).where(sources.c.id == sa.bindparam("source_id"))
 _UPDATE = sources.update().where(sources.c.id == sa.bindparam("source_id"))
 _URLS = sa.bindparam("urls", expanding=True, type_=fetch_state.c.url.type)
 _FETCH_STATES = sa.select(fetch_state).where(fetch_state.c.url.in_(_URLS))
+# One row per URL (executemany), not an IN list: an expanding IN makes SQLAlchemy render the
+# statement's SQL again at every execution, which cost more than the update itself.
 _CHECKED = (
     fetch_state.update()
-    .where(fetch_state.c.url.in_(_URLS))
+    .where(fetch_state.c.url == sa.bindparam("checked_url", type_=fetch_state.c.url.type))
     .values(fetched_at=sa.bindparam("at", type_=fetch_state.c.fetched_at.type))
+)
+# A URL's fetch state read along with the row it belongs to (a LEFT JOIN): a poll's start then
+# needs no statement of its own, nor an IN list, for the validators.
+FETCH_COLUMNS = (
+    fetch_state.c.url.label("fetch_url"),
+    fetch_state.c.etag.label("fetch_etag"),
+    fetch_state.c.last_modified.label("fetch_last_modified"),
+    fetch_state.c.body_hash.label("fetch_body_hash"),
+    fetch_state.c.fetched_at.label("fetch_fetched_at"),
+)
+_SOURCE_COLUMNS = tuple(sources.c.keys())
+_GET_POLLED = (
+    sa.select(sources, *FETCH_COLUMNS)
+    .select_from(
+        sources.outerjoin(
+            fetch_state, fetch_state.c.url == sa.bindparam("url", type_=fetch_state.c.url.type)
+        )
+    )
+    .where(sources.c.id == sa.bindparam("source_id"))
 )
 
 
@@ -66,6 +87,32 @@ async def ensure(conn: AsyncConnection, source: SourceRef) -> SourceState:
     state = await get(conn, source.id)
     assert state is not None
     return state
+
+
+async def ensure_polled(
+    conn: AsyncConnection, source: SourceRef
+) -> tuple[SourceState, FetchState | None]:
+    """``ensure``, with the fetch state of the source's URL: one statement when nothing
+    changed, as usual."""
+    values = {"council": source.council.value, "kind": source.kind.value, "url": source.url}
+    arguments = {"source_id": source.id, "url": source.url}
+    row = (await conn.execute(_GET_POLLED, arguments)).mappings().first()
+    if row is None or (row["council"], row["kind"], row["url"]) != tuple(values.values()):
+        await ensure(conn, source)
+        row = (await conn.execute(_GET_POLLED, arguments)).mappings().one()
+    state = SourceState(**{column: row[column] for column in _SOURCE_COLUMNS})
+    return state, fetch_state_of(row)
+
+
+def fetch_state_of(row: sa.RowMapping) -> FetchState | None:
+    """The fetch state in a row that selected ``FETCH_COLUMNS`` (None: the URL has none)."""
+    if row["fetch_url"] is None:
+        return None
+    return FetchState(
+        validators=Validators(etag=row["fetch_etag"], last_modified=row["fetch_last_modified"]),
+        body_hash=row["fetch_body_hash"],
+        checked_at=row["fetch_fetched_at"],
+    )
 
 
 async def get(conn: AsyncConnection, source_id: str) -> SourceState | None:
@@ -150,7 +197,7 @@ async def save_fetch_states(
 async def mark_checked(conn: AsyncConnection, urls: Collection[str], now: datetime) -> None:
     """The server was asked about these URLs and said they had not changed."""
     if urls:
-        await conn.execute(_CHECKED, {"urls": list(urls), "at": now})
+        await conn.execute(_CHECKED, [{"checked_url": url, "at": now} for url in urls])
 
 
 class Sources:

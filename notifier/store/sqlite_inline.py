@@ -45,7 +45,13 @@ LOCK_WAIT = 30.0
 # may checkpoint it: write pages back and fsync). Inline calls never yield to the loop, so a
 # transaction's inline statements hold it together: SLOW_SECONDS is small for that reason (at
 # 5 ms, digest planning's transactions held the web app for 200-450 ms; at 0.5 ms as long as
-# with a hop per call, 110-170 ms, bench/planning.py).
+# with a hop per call, 110-170 ms, bench/planning.py). A statement's time is the CPU time of
+# the loop's thread, not the wall clock: sqlite3 lets go of the GIL while SQLite runs, so a
+# quick statement's wall time also holds waits that are not its own (another thread keeping
+# the GIL for its 5 ms switch interval, a host busy with other work), which a thread would not
+# spare the loop either. By the wall clock, ordinary lookups (the source's row, a lease) were
+# learnt slow during an ingest and hopped to a thread, with their commit, ever after
+# (bench/README.md, "ingest and idle poll").
 OFFLOAD_BYTES = 64 * 1024
 OFFLOAD_ROWS = 200
 SLOW_SECONDS = 0.0005
@@ -112,9 +118,9 @@ class Cursor:
         if sql in _slow or _size(arguments) > OFFLOAD_BYTES:
             await self._offloaded(self._cursor.execute, sql, arguments)
             return self
-        started = time.perf_counter()
+        started = time.thread_time()
         self._cursor.execute(sql, arguments)
-        if time.perf_counter() - started > SLOW_SECONDS:
+        if time.thread_time() - started > SLOW_SECONDS:
             _was_slow(sql)
         return self
 
