@@ -3,7 +3,7 @@ enqueued and delivered to a real SMTP server on 127.0.0.1."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -417,23 +417,36 @@ async def test_a_run_larger_than_one_write_batch_enqueues_each_digest_once(
     assert await make_digests(sqlite_store, settings, Frequency.DAILY, now=NOW) == 0
 
 
+POINT_TITLES = {
+    "klima_miljoe": "DK2020 klimaplaner",
+    "uddannelse": "Praktikpladser",
+    "sundhed": "Sundhedsaftalen",
+}
+
+
+async def _digested(store: Store, followed: Sequence[str], published: Sequence[str]) -> list[int]:
+    """A subscriber per topic followed, a point per topic published, one daily digest run:
+    the subscribers' ids."""
+    ids = [
+        await subscribe(store, f"p{n}@example.org", topics=(topic,))
+        for n, topic in enumerate(followed)
+    ]
+    points = [
+        Spec(title=POINT_TITLES[topic], topics=[topic], number=str(n + 3))
+        for n, topic in enumerate(published)
+    ]
+    await publish(store, points)
+    assert await make_digests(store, settings_for(None), Frequency.DAILY, now=NOW) == len(ids)
+    return ids
+
+
 async def test_told_reads_the_send_log_for_just_these_subscribers_and_items(
     store: Store,
 ) -> None:
     """The planner's look-up of what was told (SQLite binds the ids as JSON arrays)."""
-    ids = [
-        await subscribe(store, f"p{n}@example.org", topics=(topic,))
-        for n, topic in enumerate(("klima_miljoe", "uddannelse", "all"))
-    ]
-    await publish(
-        store,
-        [
-            Spec(title="DK2020 klimaplaner", topics=["klima_miljoe"], number="3"),
-            Spec(title="Praktikpladser", topics=["uddannelse"], number="4"),
-            Spec(title="Sundhedsaftalen", topics=["sundhed"], number="5"),
-        ],
+    ids = await _digested(
+        store, ("klima_miljoe", "uddannelse", "all"), ("klima_miljoe", "uddannelse", "sundhed")
     )
-    assert await make_digests(store, settings_for(None), Frequency.DAILY, now=NOW) == 3
     logged = []
     async with store.db.read() as conn:
         for sid in ids:
@@ -463,18 +476,9 @@ async def test_migration_0013_keeps_what_was_told_both_ways(store: Store) -> Non
 
     from notifier.store.db import _alembic_config
 
-    ids = [
-        await subscribe(store, f"p{n}@example.org", topics=(topic,))
-        for n, topic in enumerate(("klima_miljoe", "klima_miljoe", "all"))
-    ]
-    await publish(
-        store,
-        [
-            Spec(title="DK2020 klimaplaner", topics=["klima_miljoe"], number="3"),
-            Spec(title="Praktikpladser", topics=["uddannelse"], number="4"),
-        ],
+    ids = await _digested(
+        store, ("klima_miljoe", "klima_miljoe", "all"), ("klima_miljoe", "uddannelse")
     )
-    assert await make_digests(store, settings_for(None), Frequency.DAILY, now=NOW) == 3
 
     async def told() -> dict[int, list[tuple[int, str, str]]]:
         async with store.db.read() as conn:
