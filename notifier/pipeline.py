@@ -9,6 +9,7 @@ the next poll simply repeats the work.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import re
@@ -112,8 +113,13 @@ class Pipeline:
                 source.id, owner=self._owner, clock=self._clock, ttl=LEASE_TTL
             ):
                 await self._poll(source, ref, start, summary)
-        except StoreError:
-            raise  # the database, not the source, failed: the caller retries the whole poll
+        except StoreError as exc:
+            # The database, not the source, failed: the caller retries the whole poll. But a
+            # write it refuses every time would fail every poll while the source looked healthy,
+            # so it counts as the source's failed poll too (the console shows it, and
+            # ``failure_alert_after`` of them alert the operator).
+            await self._store_failed(ref, summary, exc)
+            raise
         except FetchError as exc:
             summary.requests += exc.requests
             await self._fail(ref, summary, f"{exc.url}: {exc}")
@@ -364,6 +370,14 @@ class Pipeline:
         except StoreError:
             log.exception("could not record a failed poll", extra={"source": ref.id})
         log.warning("poll failed", extra={"source": ref.id, "reason": reason})
+
+    async def _store_failed(self, ref: SourceRef, summary: SourceSummary, exc: StoreError) -> None:
+        summary.errors.append(str(exc))
+        summary.state = "failed"
+        # Recorded only if the database takes writes (and the lease is still this poll's):
+        # while it is down, the caller's log and /readyz tell of it.
+        with contextlib.suppress(StoreError):
+            await self._store.polls.fail(ref, str(exc), owner=self._owner, now=self._clock())
 
 
 async def _uncancelled(work: Coroutine[Any, Any, T]) -> T:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from notifier.headings import (
@@ -34,7 +33,7 @@ from notifier.headings import (
     confirmed,
     title_lines,
 )
-from notifier.models import Item, canonical
+from notifier.models import Item, canonical, unique_keys
 from notifier.point_checks import numbering_gaps, skipped_headings, stray_headings, strays
 from notifier.point_text import (
     case_number,
@@ -323,7 +322,7 @@ def _mark_groups(points: list[Point]) -> list[Point]:
 def _items(found: list[Unit], points: list[Point]) -> list[Item]:
     ordered = sorted(points, key=lambda p: p.start)
     items: list[Item] = []
-    keys: Counter[str] = Counter()
+    keys = iter(unique_keys([p.number for p in ordered if not p.group and p.number is not None]))
     for position, point in enumerate(ordered):
         if point.group or point.number is None:
             continue
@@ -336,12 +335,10 @@ def _items(found: list[Unit], points: list[Point]) -> list[Item]:
         body = [without_initials(unit) for unit in body]
         case = case_number(body)
         sections = named_sections(body)
-        keys[point.number] += 1
-        key = point.number if keys[point.number] == 1 else f"{point.number}-{keys[point.number]}"
         title = re.sub(r"\s+", " ", point.title).strip()
         items.append(
             Item(
-                key=key,
+                key=next(keys),
                 position=len(items),
                 title=title,
                 text=join(body),

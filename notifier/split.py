@@ -1,10 +1,11 @@
 """Pure splitting: Document -> Items.
 
-Newsletters: one item per section (heading and its text), key = slug of the heading. The lead
-paragraph before the first heading is not an item: on kl.dk it summarises the sections that
-follow, so as an item it would only repeat their topics. A newsletter without any heading is one
-item, "indledning". Sections come from the markup (Document.sections); without it a short line
-with no final period followed by a paragraph is taken as a heading.
+Newsletters: one item per section (heading and its text), key = slug of the heading (a repeated
+one "-2", "-3", ...: ``models.unique_keys``). The lead paragraph before the first heading is not
+an item: on kl.dk it summarises the sections that follow, so as an item it would only repeat
+their topics. A newsletter without any heading is one item, "indledning". Sections come from
+the markup (Document.sections); without it a short line with no final period followed by a
+paragraph is taken as a heading.
 
 Agendas and minutes (points.py): one item per numbered point ("3.2.", or "5." with no
 sub-points), key = the number ("3.2-2" when numbering restarts and repeats it). The table of
@@ -25,7 +26,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from notifier.models import Document, DocumentKind, Item, canonical, slug
+from notifier.models import Document, DocumentKind, Item, canonical, slug, unique_keys
 from notifier.point_text import point_summary
 from notifier.points import split_points
 
@@ -66,16 +67,11 @@ def split(document: Document) -> list[Item]:
 
 
 def _section_items(sections: Sequence[tuple[str, str]]) -> list[Item]:
-    items: list[Item] = []
-    seen: Counter[str] = Counter()
-    for heading, body in sections:
-        key = slug(heading) or "afsnit"
-        seen[key] += 1
-        if seen[key] > 1:
-            key = f"{key}-{seen[key]}"
-        text = f"{heading}\n\n{body}".strip()
-        items.append(Item(key=key, position=len(items), title=heading, text=text))
-    return items
+    keys = unique_keys([slug(heading) or "afsnit" for heading, _ in sections])
+    return [
+        Item(key=key, position=position, title=heading, text=f"{heading}\n\n{body}".strip())
+        for position, (key, (heading, body)) in enumerate(zip(keys, sections, strict=True))
+    ]
 
 
 def _sections_from_text(document: Document) -> list[tuple[str, str]]:

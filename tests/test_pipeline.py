@@ -14,10 +14,13 @@ import sqlalchemy as sa
 from notifier import feeds
 from notifier.alerts import incident
 from notifier.config import Settings
+from notifier.errors import StoreError
 from notifier.models import Event, EventType, Frequency, SubscriberState
 from notifier.pipeline import Pipeline, SourceSummary
 from notifier.runtime import Runtime
 from notifier.store import Store
+from notifier.store import polls as store_polls
+from notifier.store.apply import Applied
 from notifier.store.schema import documents, items
 from tests.factories import compose_digests
 from tests.site import Site
@@ -448,3 +451,37 @@ async def test_a_source_whose_page_leads_to_nothing_is_flagged_at_once(
     assert state is not None and state.found_documents == 0
     found = incident(state, source, failure_alert_after=3, now=datetime.now(UTC))
     assert found is not None and found.kind == "empty"
+
+
+async def test_a_poll_the_store_refuses_every_time_fails_its_source_visibly(
+    settings: Settings, db: Store, poller: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write the database refuses on every poll (as a unique key once did) rolls the poll
+    back; the service retries it, but the source must not look healthy meanwhile: each attempt
+    counts as its failed poll, and enough of them are an operator alert."""
+
+    async def refused(conn: object, plan: object, *, now: datetime) -> Applied:
+        raise sa.exc.IntegrityError(
+            "INSERT INTO items ...", {}, Exception('duplicate key value violates "uq_items"')
+        )
+
+    monkeypatch.setattr(store_polls, "apply", refused)
+    source = settings.source("sjaelland-nyheder")
+    for attempt in range(1, settings.ingest.failure_alert_after + 1):
+        with pytest.raises(StoreError):  # the service logs it and tries again soon
+            await poller.poll(source)
+        state = await db.sources.get(source.id)
+        assert state is not None and state.consecutive_failures == attempt
+        assert state.last_failure_reason and "uq_items" in state.last_failure_reason
+    found = incident(
+        state,
+        source,
+        failure_alert_after=settings.ingest.failure_alert_after,
+        now=datetime.now(UTC),
+    )
+    assert found is not None and found.kind == "failing"
+    assert await db.archive.since(0, types=[EventType.ITEM_NEW]) == []  # nothing half-written
+
+    monkeypatch.undo()
+    summary = await poller.poll(source)  # the lease was given back: the next poll runs at once
+    assert summary.state == "ok" and summary.items_new > 0

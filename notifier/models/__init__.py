@@ -15,6 +15,7 @@ from notifier.models.documents import (
     canonical,
     content_hash,
     slug,
+    unique_keys,
 )
 from notifier.models.events import (
     DocumentPayload,
@@ -72,4 +73,5 @@ __all__ = [
     "canonical",
     "content_hash",
     "slug",
+    "unique_keys",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -97,6 +98,34 @@ def slug(text: str, max_length: int = 80) -> str:
         folded = folded.replace(src, dst)
     ascii_text = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:max_length].rstrip("-")
+
+
+def unique_keys(bases: Sequence[str]) -> list[str]:
+    """One key per item, unique within its document, from the key each would have alone (a
+    heading's slug, a point's number).
+
+    A key decides which stored item an item is on the next poll, so it must not move when the
+    document has not changed, and should move little when it has: an item takes its own base
+    key if no earlier item did, and a repeat takes "base-2", "base-3", ... by its occurrence,
+    skipping any that is another item's own base key ("Nyt fra KKR 2" keeps "nyt-fra-kkr-2";
+    the second "Nyt fra KKR" becomes "nyt-fra-kkr-3"). When nothing collides these are the
+    keys repeats always had."""
+    used = set(bases)
+    following: dict[str, int] = {}  # base -> the suffix its next repeat tries first
+    keys: list[str] = []
+    for base in bases:
+        suffix = following.get(base)
+        if suffix is None:
+            following[base] = 2
+            keys.append(base)
+            continue
+        while f"{base}-{suffix}" in used:
+            suffix += 1
+        key = f"{base}-{suffix}"
+        used.add(key)
+        following[base] = suffix + 1
+        keys.append(key)
+    return keys
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -105,7 +105,14 @@ async def _apply_document(
 
     version = plan.topics_version
     touched: list[tuple[int, int, Item]] = []  # (item id, version id, item) new or changed
-    new = [(item, doc_plan.topics[item.key]) for item in doc_plan.diff.new]
+    diff = doc_plan.diff
+    back = await store_items.reclaim(
+        conn,
+        document_id,
+        returning=[item.key for item in diff.new] if stored else (),
+        taken=[item.key for old, item in [*diff.changed, *diff.moved] if old.key != item.key],
+    )
+    new = [(item, doc_plan.topics[item.key]) for item in diff.new if item.key not in back]
     ids = await store_items.insert_many(
         conn, document_id=document_id, new=new, topics_version=version, now=now
     )
@@ -113,23 +120,32 @@ async def _apply_document(
         await context.item_event(EventType.ITEM_NEW, item, item_id, version_id, topics)
         touched.append((item_id, version_id, item))
         applied.items_new += 1
+    # A point taken off and put back is the same item: with the same text it is told as new
+    # again in its version told before (the send log keeps it from whoever was told of it, the
+    # feeds show it again), with another text as changed from the version that left.
+    returned = [(back[item.key], item) for item in diff.new if item.key in back]
+    changed = [*diff.changed, *returned]
     # A correction by the secretariat wins over the classifier for its item.
-    chosen = await store_corrections.chosen(conn, [old.id for old, _ in doc_plan.diff.changed])
-    for old, item in doc_plan.diff.changed:
+    chosen = await store_corrections.chosen(conn, [old.id for old, _ in changed])
+    for old, item in changed:
         topics = store_corrections.override(doc_plan.topics[item.key], chosen.get(old.id))
         version_id = await store_items.update(
             conn, old, item, topics=topics, topics_version=version, now=now
         )
-        await context.item_event(
-            EventType.ITEM_CHANGED, item, old.id, version_id, topics, old=context.stored(old)
-        )
+        if old.content_hash == item.content_hash:
+            await context.item_event(EventType.ITEM_NEW, item, old.id, version_id, topics)
+            applied.items_new += 1
+        else:
+            await context.item_event(
+                EventType.ITEM_CHANGED, item, old.id, version_id, topics, old=context.stored(old)
+            )
+            applied.items_changed += 1
         touched.append((old.id, version_id, item))
-        applied.items_changed += 1
-    for old, item in doc_plan.diff.moved:
+    for old, item in diff.moved:
         await store_items.update(
             conn, old, item, topics=old.topics, topics_version=version, now=now
         )
-    for old in doc_plan.diff.removed:
+    for old in diff.removed:
         await store_items.remove(conn, old.id, now)
         if not context.held:
             await context.append(EventType.ITEM_REMOVED, context.stored(old))

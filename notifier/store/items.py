@@ -226,6 +226,42 @@ async def _add_version(conn: AsyncConnection, item_id: int, item: Item, now: dat
     return version_id
 
 
+async def reclaim(
+    conn: AsyncConnection,
+    document_id: int,
+    *,
+    returning: Collection[str],
+    taken: Collection[str],
+) -> dict[str, StoredItem]:
+    """Settle the document's removed items with the keys a poll is about to use: a key names
+    one item of a document, removed or not (``uq_items_document_id_key``).
+
+    A removed item under a ``returning`` key (a new item's) is that point come back: it is
+    returned by key, for ``update`` to bring back to life as the same item. A removed item
+    under a ``taken`` key (one a live item is renumbered to) gives the key up: the live item
+    is the better match, having been matched by its content."""
+    if not (returning or taken):
+        return {}
+    returning, taken = set(returning), set(taken)
+    query = (
+        sa.select(*_COLUMNS)
+        .join(item_versions, item_versions.c.id == items.c.current_version_id)
+        .where(items.c.document_id == document_id, items.c.removed_at.is_not(None))
+    )
+    found: dict[str, StoredItem] = {}
+    for row in (await conn.execute(query)).mappings().all():
+        if row["key"] in taken:
+            # "~" is in no slug or point number, so the new key can be no item's real one.
+            await conn.execute(
+                items.update()
+                .where(items.c.id == row["id"])
+                .values(key=f"{row['key']}~{row['id']}")
+            )
+        elif row["key"] in returning:
+            found[row["key"]] = _stored(row)
+    return found
+
+
 async def remove(conn: AsyncConnection, item_id: int, now: datetime) -> None:
     await conn.execute(
         items.update().where(items.c.id == item_id).values(removed_at=now, updated_at=now)
