@@ -377,7 +377,9 @@ class Pipeline:
         # Recorded only if the database takes writes (and the lease is still this poll's):
         # while it is down, the caller's log and /readyz tell of it.
         with contextlib.suppress(StoreError):
-            await self._store.polls.fail(ref, str(exc), owner=self._owner, now=self._clock())
+            await self._store.polls.fail(
+                ref, str(exc), owner=self._owner, now=self._clock(), polled=False
+            )
 
 
 async def _uncancelled(work: Coroutine[Any, Any, T]) -> T:

@@ -485,3 +485,26 @@ async def test_a_poll_the_store_refuses_every_time_fails_its_source_visibly(
     monkeypatch.undo()
     summary = await poller.poll(source)  # the lease was given back: the next poll runs at once
     assert summary.state == "ok" and summary.items_new > 0
+
+
+async def test_a_poll_the_store_refused_is_tried_again_not_skipped(
+    settings: Settings, db: Store, poller: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service polls with ``min_gap`` (half an interval) and, after a database error,
+    tries again within seconds. A poll whose write was refused polled nothing: recording it
+    as the source's failed poll must not make the retry look like a poll another process just
+    made, or the retry is skipped, the job counts as recovered and nothing was written."""
+
+    async def refused(conn: object, plan: object, *, now: datetime) -> Applied:
+        raise sa.exc.OperationalError("INSERT INTO items ...", {}, Exception("disk I/O error"))
+
+    source = settings.source("sjaelland-nyheder")
+    gap = source.interval / 2
+    monkeypatch.setattr(store_polls, "apply", refused)
+    with pytest.raises(StoreError):
+        await poller.poll(source, min_gap=gap)
+    monkeypatch.undo()
+    summary = await poller.poll(source, min_gap=gap)
+    assert summary.state == "ok" and summary.items_new > 0
+    state = await db.sources.get(source.id)
+    assert state is not None and state.consecutive_failures == 0

@@ -129,7 +129,7 @@ async def test_a_point_renumbered_onto_a_removed_points_number(
     rows = await item_rows(engine)
     assert rows["2"] == (c_id, True, C.text)
     assert sorted(live for _, live, _ in rows.values()) == [False, True, True]
-    # The old point 2 coming back as point 3 is a point of its own now.
+    # The old point 2 coming back as point 3 is the old point 2 again (its text says so).
     [again] = await publish(store, [A, c_as_2, replace(B, number="3")], day=DAY, now=at(3))
     assert again.title == B.title and again.number == "3" and again.old is None
 
@@ -174,3 +174,49 @@ async def test_whoever_was_told_of_a_returning_point_is_not_told_again(store: St
         [entry] = digest.plan.entries
         assert entry.reason is Reason.CHANGED and entry.old is not None
         assert entry.old.text == B.text and entry.snapshot.text == B_EDITED.text
+
+
+async def test_a_point_that_returns_under_another_number_is_the_same_item(
+    store: Store, engine: AsyncEngine
+) -> None:
+    """A point taken off the agenda and put back later in it (its number taken meanwhile, or
+    simply at the end) is the same point: its text says so. As another item it would be told
+    again, as new, to everyone who already had it in a digest."""
+    settings = settings_for(None)
+    await subscribe(store, "klima@example.org", at(0))
+    first = await publish(store, [A, B, C], day=DAY, now=at(1))
+    b_id = next(s.item_id for s in first if s.number == "2")
+    assert await make_digests(store, settings, Frequency.DAILY, now=at(2)) == 1
+    await publish(store, [A, C], day=DAY, now=at(3))
+
+    [back] = await publish(store, [A, C, replace(B, number="4")], day=DAY, now=at(4))
+
+    assert (back.item_id, back.number) == (b_id, "4")
+    assert await compose_digests(store, settings, Frequency.DAILY, now=at(5)) == []
+    rows = await item_rows(engine)
+    assert rows["4"] == (b_id, True, B.text) and len(rows) == 3
+    assert await archive_titles(store) == ["Busdrift", "Klimaplaner", "Skoler"]
+
+
+async def test_removed_points_swapping_numbers_come_back_as_themselves(
+    store: Store, engine: AsyncEngine
+) -> None:
+    """Two removed points come back, each under the other's number: each is its own item again
+    (the keys change hands within one poll without breaking the key's uniqueness)."""
+    first = await publish(store, [A, B, C], day=DAY, now=at(0))
+    ids = {s.title: s.item_id for s in first}
+    await publish(store, [A], day=DAY, now=at(1))
+
+    told = await publish(
+        store, [A, replace(C, number="2"), replace(B, number="3")], day=DAY, now=at(2)
+    )
+
+    assert {(s.title, s.item_id, s.number) for s in told} == {
+        (B.title, ids[B.title], "3"),
+        (C.title, ids[C.title], "2"),
+    }
+    assert all(s.old is None for s in told)
+    rows = await item_rows(engine)
+    assert rows["2"] == (ids[C.title], True, C.text)
+    assert rows["3"] == (ids[B.title], True, B.text)
+    assert len(rows) == 3

@@ -109,7 +109,7 @@ async def _apply_document(
     back = await store_items.reclaim(
         conn,
         document_id,
-        returning=[item.key for item in diff.new] if stored else (),
+        returning=diff.new if stored else (),
         taken=[item.key for old, item in [*diff.changed, *diff.moved] if old.key != item.key],
     )
     new = [(item, doc_plan.topics[item.key]) for item in diff.new if item.key not in back]

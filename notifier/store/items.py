@@ -230,36 +230,47 @@ async def reclaim(
     conn: AsyncConnection,
     document_id: int,
     *,
-    returning: Collection[str],
+    returning: Sequence[Item],
     taken: Collection[str],
 ) -> dict[str, StoredItem]:
     """Settle the document's removed items with the keys a poll is about to use: a key names
     one item of a document, removed or not (``uq_items_document_id_key``).
 
-    A removed item under a ``returning`` key (a new item's) is that point come back: it is
-    returned by key, for ``update`` to bring back to life as the same item. A removed item
-    under a ``taken`` key (one a live item is renumbered to) gives the key up: the live item
-    is the better match, having been matched by its content."""
+    A removed item is a ``returning`` (new) item come back when it has that item's text, under
+    whatever key (a point put back elsewhere in the agenda), else when it has its key; it is
+    returned under the new item's key, for ``update`` to bring back to life as the same item.
+    A removed item that stays removed gives up a key a returning item or a live item renumbered
+    onto it (``taken``) is about to hold, and so does a returning one while it changes keys."""
     if not (returning or taken):
         return {}
-    returning, taken = set(returning), set(taken)
     query = (
         sa.select(*_COLUMNS)
         .join(item_versions, item_versions.c.id == items.c.current_version_id)
         .where(items.c.document_id == document_id, items.c.removed_at.is_not(None))
+        .order_by(items.c.id)
     )
-    found: dict[str, StoredItem] = {}
-    for row in (await conn.execute(query)).mappings().all():
-        if row["key"] in taken:
+    rows = (await conn.execute(query)).mappings().all()
+    free = {row["id"]: row for row in rows}
+    claimed: dict[str, sa.RowMapping] = {}
+    for item in returning:  # the same text first, under its own key if it has one
+        same = [row for row in free.values() if row["content_hash"] == item.content_hash]
+        if same:
+            row = min(same, key=lambda row: row["key"] != item.key)
+            claimed[item.key] = free.pop(row["id"])
+    for item in returning:  # then the same key: the point again, its text edited
+        keyed = next((row for row in free.values() if row["key"] == item.key), None)
+        if item.key not in claimed and keyed is not None:
+            claimed[item.key] = free.pop(keyed["id"])
+    wanted = {*taken, *claimed}
+    for row in rows:
+        if row["key"] in wanted and claimed.get(row["key"]) is not row:
             # "~" is in no slug or point number, so the new key can be no item's real one.
             await conn.execute(
                 items.update()
                 .where(items.c.id == row["id"])
                 .values(key=f"{row['key']}~{row['id']}")
             )
-        elif row["key"] in returning:
-            found[row["key"]] = _stored(row)
-    return found
+    return {key: _stored(row) for key, row in claimed.items()}
 
 
 async def remove(conn: AsyncConnection, item_id: int, now: datetime) -> None:

@@ -182,11 +182,15 @@ class Polls:
                 payload = SourcePayload(source_id=source.id, council=source.council, reason=reason)
                 await store_events.append(conn, event, payload, now=now, source_id=source.id)
 
-    async def fail(self, source: SourceRef, reason: str, *, owner: str, now: datetime) -> None:
-        """The source could not be polled at all: count the failure, give back the lease."""
+    async def fail(
+        self, source: SourceRef, reason: str, *, owner: str, now: datetime, polled: bool = True
+    ) -> None:
+        """The source could not be polled at all: count the failure, give back the lease.
+        ``polled=False``: the poll's own write failed, so nothing of it counts as polled (the
+        retry the service makes soon is not skipped by ``min_gap``)."""
         async with self._db.write() as conn:
             await _give_back(conn, source.id, owner, now)
-            await _failure(conn, source, reason, now)
+            await _failure(conn, source, reason, now, polled=polled)
 
 
 async def _give_back(conn: AsyncConnection, source_id: str, owner: str, now: datetime) -> None:
@@ -234,9 +238,12 @@ async def _failure(
     now: datetime,
     *,
     count: bool = True,
+    polled: bool = True,
 ) -> None:
     if count:
-        failures = await store_sources.record_failure(conn, source.id, reason=reason, now=now)
+        failures = await store_sources.record_failure(
+            conn, source.id, reason=reason, now=now, polled=polled
+        )
     else:
         await store_sources.update(conn, source.id, last_failure_at=now, last_failure_reason=reason)
         failures = 0

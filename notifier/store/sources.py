@@ -132,9 +132,12 @@ async def update(conn: AsyncConnection, source_id: str, **values: object) -> Non
 
 
 async def record_failure(
-    conn: AsyncConnection, source_id: str, *, reason: str, now: datetime
+    conn: AsyncConnection, source_id: str, *, reason: str, now: datetime, polled: bool = True
 ) -> int:
-    """Count one more failed poll; return the number of consecutive failures."""
+    """Count one more failed poll; return the number of consecutive failures. ``polled``:
+    the source was polled (it answered, or failed to); a poll whose write the database
+    refused polled nothing, so ``min_gap`` does not skip its retry."""
+    values: dict[str, object] = {"last_polled_at": now} if polled else {}
     await conn.execute(
         sources.update()
         .where(sources.c.id == source_id)
@@ -142,7 +145,7 @@ async def record_failure(
             consecutive_failures=sources.c.consecutive_failures + 1,
             last_failure_at=now,
             last_failure_reason=reason,
-            last_polled_at=now,
+            **values,
         )
     )
     count = await conn.scalar(
