@@ -295,3 +295,11 @@ async def publish_agendas(
             day=date(2015, 1, 1) + timedelta(days=doc),
             now=datetime.now(UTC),
         )
+
+
+def tampered(token: str) -> str:
+    """``token`` with one character of its signature changed. Not the last one: base64's last
+    character of a 20-byte signature carries 2 bits the decoder ignores, so replacing the last
+    two characters gave a token that still verified about once in a thousand runs."""
+    at = len(token) - 6
+    return token[:at] + ("A" if token[at] != "A" else "B") + token[at + 1 :]

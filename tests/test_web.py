@@ -30,7 +30,7 @@ from notifier.store import Store
 from notifier.store.schema import outbox, outbox_bodies
 from notifier.tokens import Purpose
 from notifier.web.subscribe import SIGNUP_FLOOR
-from tests.factories import Spec, SpecClassifier, app_for, make_digests, publish
+from tests.factories import Spec, SpecClassifier, app_for, make_digests, publish, tampered
 from tests.factories import deliver as deliver_once
 from tests.smtp import Sink, running_sink
 
@@ -375,7 +375,7 @@ async def test_csrf_is_required_on_every_form(sqlite_store: Store) -> None:
         token = csrf(await client.get("/abonnement"))
         data = {"email": "a@kommune.dk", "topics": "sundhed", "frequency": "daily"}
         assert (await client.post("/abonnement", data=data)).status_code == 403
-        bad = {**data, "csrf_token": token[:-2] + "xx"}
+        bad = {**data, "csrf_token": tampered(token)}
         assert (await client.post("/abonnement", data=bad)).status_code == 403
     async with asgi_client(app) as other:  # a token without its cookie is useless
         response = await other.post("/abonnement", data={**data, "csrf_token": token})
