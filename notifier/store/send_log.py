@@ -72,14 +72,16 @@ def told_query(conn: AsyncConnection) -> sa.Select[Any]:
     )
 
 
-async def told_sets(conn: AsyncConnection, item_ids: Collection[int]) -> dict[int, list[Any]]:
+async def told_sets(
+    conn: AsyncConnection, item_ids: Collection[int]
+) -> dict[int, list[tuple[int, str, str]]]:
     """The logged lists that told any of these items, with their rows about them: read once
     per planning run (its own lists cannot concern a later batch: a subscriber is planned
     once per run)."""
     if not item_ids:
         return {}
     rows = await conn.execute(told_sets_query(conn), {"items": _ids(conn, item_ids)})
-    found: dict[int, list[Any]] = {}
+    found: dict[int, list[tuple[int, str, str]]] = {}
     for set_id, item_id, content_hash, reason in rows:
         found.setdefault(set_id, []).append((item_id, content_hash, reason))
     return found
@@ -147,10 +149,10 @@ async def _set_ids(
 
 
 async def record(
-    conn: AsyncConnection, messages: Sequence[tuple[int, int, ToldRows]], *, now: datetime
+    conn: AsyncConnection, messages: Sequence[tuple[int, int | None, ToldRows]], *, now: datetime
 ) -> None:
-    """Log what each message tells, given as (subscriber id, outbox id, its told rows): a row
-    per message that tells anything, naming its list."""
+    """Log what each message tells, given as (subscriber id, outbox id or None, its told rows):
+    a row per message that tells anything, naming its list."""
     told = [(sid, oid, tuple(rows)) for sid, oid, rows in messages if rows]
     if not told:
         return
