@@ -7,12 +7,14 @@ and ``plan.plan_source``), with a classifier that returns the topics the test na
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from starlette.applications import Starlette
 
 from notifier.compose import Composed
@@ -34,7 +36,7 @@ from notifier.models import (
 )
 from notifier.plan import Extracted, ItemClassifier, plan_source, wanted
 from notifier.runtime import Runtime
-from notifier.store import SourceRef, Store
+from notifier.store import SourceRef, Store, sqlite_inline
 from notifier.web.app import create_app
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -303,3 +305,28 @@ def tampered(token: str) -> str:
     two characters gave a token that still verified about once in a thousand runs."""
     at = len(token) - 6
     return token[:at] + ("A" if token[at] != "A" else "B") + token[at + 1 :]
+
+
+@contextlib.asynccontextmanager
+async def sqlite_statements(store: Store) -> AsyncIterator[list[str]]:
+    """Every statement SQLite runs for ``store`` meanwhile, from SQLite's own trace: BEGIN
+    and COMMIT included, and the statements that run on the driver without SQLAlchemy's
+    statement events (``store.prepared``). An executemany counts once per row."""
+    seen: list[str] = []
+    tracing = True
+
+    def trace(sql: str) -> None:
+        if tracing:
+            seen.append(sql.strip())
+
+    def connected(dbapi_connection: Any, _record: object) -> None:
+        sqlite_inline.driver(dbapi_connection).set_trace_callback(trace)
+
+    engine = store.db.engine.sync_engine
+    sa.event.listen(engine, "connect", connected)
+    await store.db.dispose()  # the connections made from now on are traced
+    try:
+        yield seen
+    finally:
+        tracing = False
+        sa.event.remove(engine, "connect", connected)

@@ -30,8 +30,10 @@ class ReadOnly:
         self._url = engine.url
         self.on = False
         if engine.dialect.name == "sqlite":
-            # Before every statement, BEGIN included: the store's writers keep one connection
-            # open, so switching at checkout would not reach it.
+            # At every BEGIN and before every statement: the store's writers keep one
+            # connection open, so switching at checkout would not reach it, and some statements
+            # run on the driver without SQLAlchemy's statement events (store.prepared).
+            sa.event.listen(engine.sync_engine, "begin", self._before)
             sa.event.listen(engine.sync_engine, "before_cursor_execute", self._before)
 
     def _before(self, connection: sa.Connection, *_: object) -> None:

@@ -79,7 +79,12 @@ def create_engine(url: str) -> AsyncEngine:
 
 def _sqlite_begin(connection: sa.Connection) -> None:
     read_only = connection.get_execution_options().get(_READ_ONLY)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    sql = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+    # Straight on the driver (a SQLAlchemy execution costs more than the transaction's small
+    # statements); only when another process holds the write lock does the BEGIN go through
+    # SQLAlchemy, whose driver call waits for the lock off the event loop (sqlite_inline).
+    if not sqlite_inline.begin_at_once(connection, sql):
+        connection.exec_driver_sql(sql)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

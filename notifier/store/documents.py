@@ -9,11 +9,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.models import Council, Document, DocumentKind, FetchState, StoredDocument
+from notifier.store.prepared import Prepared, Row
 from notifier.store.schema import document_versions, documents, fetch_state, items
 from notifier.store.sources import FETCH_COLUMNS, fetch_state_of
 
 
-def _document(row: sa.RowMapping) -> StoredDocument:
+def _document(row: Row) -> StoredDocument:
     return StoredDocument(
         id=row["id"],
         source_id=row["source_id"],
@@ -69,17 +70,17 @@ async def newest_of_source(
     conn: AsyncConnection, source_id: str, limit: int
 ) -> tuple[list[StoredDocument], dict[str, FetchState]]:
     """The source's newest documents, newest first, and the fetch states of their URLs."""
-    rows = await conn.execute(_NEWEST, {"source_id": source_id, "limit": limit})
+    rows = await _NEWEST.execute(conn, {"source_id": source_id, "limit": limit})
     found: list[StoredDocument] = []
     states: dict[str, FetchState] = {}
-    for row in rows.mappings().all():
+    for row in rows.rows:
         found.append(_document(row))
         if (state := fetch_state_of(row)) is not None:
             states[row["url"]] = state
     return found, states
 
 
-_NEWEST = (  # built once: every poll asks
+_NEWEST = Prepared(  # every poll asks
     sa.select(documents, *FETCH_COLUMNS)
     .select_from(documents.outerjoin(fetch_state, fetch_state.c.url == documents.c.url))
     .where(documents.c.source_id == sa.bindparam("source_id"))

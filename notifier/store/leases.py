@@ -23,13 +23,13 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import ModuleType
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.errors import StoreError
 from notifier.store.db import Database, per_dialect
+from notifier.store.prepared import Prepared
 from notifier.store.schema import locks
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ async def take(
     # One statement in the usual cases (no row, ours, or expired); atomic against a racing
     # taker on both databases.
     values = {"name": name, "owner": owner, "expires_at": expires, "now": now}
-    if (await conn.execute(_take_statement(conn), values)).rowcount:
+    if (await _take_statement(conn).execute(conn, values)).rowcount:
         return True
     holder = await conn.scalar(sa.select(locks.c.owner).where(locks.c.name == name))
     if holder is None or not holder_is_dead(holder):
@@ -84,7 +84,7 @@ async def give_up(conn: AsyncConnection, name: str, *, owner: str) -> None:
 async def give_back(conn: AsyncConnection, name: str, *, owner: str, now: datetime) -> bool:
     """Give back a lease the owner still holds (or one that ran out and nobody took), in the
     caller's transaction; False when another owner holds it now."""
-    released = await conn.execute(_GIVE_BACK, {"name": name, "owner": owner, "now": now})
+    released = await _GIVE_BACK.execute(conn, {"name": name, "owner": owner, "now": now})
     if released.rowcount:
         return True
     # No row at all, or a holder that died on this host: taken and given back, as before.
@@ -96,19 +96,23 @@ async def give_back(conn: AsyncConnection, name: str, *, owner: str, now: dateti
 
 # A poll takes and gives back a lease per source: these statements are built once.
 _NOW = sa.bindparam("now", type_=locks.c.expires_at.type)
-_GIVE_BACK = locks.delete().where(
-    locks.c.name == sa.bindparam("name"),
-    sa.or_(locks.c.owner == sa.bindparam("owner"), locks.c.expires_at < _NOW),
+_GIVE_BACK = Prepared(
+    locks.delete().where(
+        locks.c.name == sa.bindparam("name"),
+        sa.or_(locks.c.owner == sa.bindparam("owner"), locks.c.expires_at < _NOW),
+    )
 )
 
 
 @per_dialect
-def _take_statement(dialect: ModuleType) -> Any:
+def _take_statement(dialect: ModuleType) -> Prepared:
     statement = dialect.insert(locks)
-    return statement.on_conflict_do_update(
-        index_elements=[locks.c.name],
-        set_={"owner": statement.excluded.owner, "expires_at": statement.excluded.expires_at},
-        where=sa.or_(locks.c.owner == statement.excluded.owner, locks.c.expires_at < _NOW),
+    return Prepared(
+        statement.on_conflict_do_update(
+            index_elements=[locks.c.name],
+            set_={"owner": statement.excluded.owner, "expires_at": statement.excluded.expires_at},
+            where=sa.or_(locks.c.owner == statement.excluded.owner, locks.c.expires_at < _NOW),
+        )
     )
 
 

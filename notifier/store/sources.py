@@ -18,17 +18,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from notifier.models import Council, FetchState, Message, SourceKind, SourceState, Validators
 from notifier.store import outbox as store_outbox
 from notifier.store.db import Database, per_dialect
+from notifier.store.prepared import Prepared, Row
 from notifier.store.schema import fetch_state, sources
 
 # Every poll of a source runs these: built once (building a statement and its cache key cost
 # SQLAlchemy more than SQLite takes to run it).
 _GET = sa.select(sources).where(sources.c.id == sa.bindparam("source_id"))
-_UPDATE = sources.update().where(sources.c.id == sa.bindparam("source_id"))
+_UPDATE = Prepared(sources.update().where(sources.c.id == sa.bindparam("source_id")))
 _URLS = sa.bindparam("urls", expanding=True, type_=fetch_state.c.url.type)
 _FETCH_STATES = sa.select(fetch_state).where(fetch_state.c.url.in_(_URLS))
 # One row per URL (executemany), not an IN list: an expanding IN makes SQLAlchemy render the
 # statement's SQL again at every execution, which cost more than the update itself.
-_CHECKED = (
+_CHECKED = Prepared(
     fetch_state.update()
     .where(fetch_state.c.url == sa.bindparam("checked_url", type_=fetch_state.c.url.type))
     .values(fetched_at=sa.bindparam("at", type_=fetch_state.c.fetched_at.type))
@@ -43,7 +44,7 @@ FETCH_COLUMNS = (
     fetch_state.c.fetched_at.label("fetch_fetched_at"),
 )
 _SOURCE_COLUMNS = tuple(sources.c.keys())
-_GET_POLLED = (
+_GET_POLLED = Prepared(
     sa.select(sources, *FETCH_COLUMNS)
     .select_from(
         sources.outerjoin(
@@ -96,15 +97,16 @@ async def ensure_polled(
     changed, as usual."""
     values = {"council": source.council.value, "kind": source.kind.value, "url": source.url}
     arguments = {"source_id": source.id, "url": source.url}
-    row = (await conn.execute(_GET_POLLED, arguments)).mappings().first()
+    row = (await _GET_POLLED.execute(conn, arguments)).first()
     if row is None or (row["council"], row["kind"], row["url"]) != tuple(values.values()):
         await ensure(conn, source)
-        row = (await conn.execute(_GET_POLLED, arguments)).mappings().one()
+        row = (await _GET_POLLED.execute(conn, arguments)).first()
+        assert row is not None
     state = SourceState(**{column: row[column] for column in _SOURCE_COLUMNS})
     return state, fetch_state_of(row)
 
 
-def fetch_state_of(row: sa.RowMapping) -> FetchState | None:
+def fetch_state_of(row: Row) -> FetchState | None:
     """The fetch state in a row that selected ``FETCH_COLUMNS`` (None: the URL has none)."""
     if row["fetch_url"] is None:
         return None
@@ -128,7 +130,7 @@ async def all_states(conn: AsyncConnection) -> list[SourceState]:
 async def update(conn: AsyncConnection, source_id: str, **values: object) -> None:
     """Set these columns (plain values) of the source's row."""
     if values:  # the statement's SET is made from the keys given
-        await conn.execute(_UPDATE, {"source_id": source_id, **values})
+        await _UPDATE.execute(conn, {"source_id": source_id, **values})
 
 
 async def record_failure(
@@ -200,7 +202,7 @@ async def save_fetch_states(
 async def mark_checked(conn: AsyncConnection, urls: Collection[str], now: datetime) -> None:
     """The server was asked about these URLs and said they had not changed."""
     if urls:
-        await conn.execute(_CHECKED, [{"checked_url": url, "at": now} for url in urls])
+        await _CHECKED.execute(conn, [{"checked_url": url, "at": now} for url in urls])
 
 
 class Sources:

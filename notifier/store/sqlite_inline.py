@@ -271,3 +271,23 @@ def connect(*args: Any, **kwargs: Any) -> Connection:
     URL); any thread may use it, one at a time, as the engine's pool hands it out."""
     kwargs.update(timeout=BUSY_TIMEOUT, check_same_thread=False, isolation_level=None)
     return Connection(sqlite3.connect(*args, **kwargs))
+
+
+def driver(connection: Any) -> sqlite3.Connection:
+    """The sqlite3 connection under a SQLAlchemy connection's DBAPI connection (a pool's
+    ``PoolProxiedConnection``, or the adapted connection itself): statements run on it are part
+    of the transaction that connection is in."""
+    inline = connection.driver_connection
+    assert isinstance(inline, Connection)
+    return inline._open()
+
+
+def begin_at_once(connection: Any, sql: str) -> bool:
+    """Run a BEGIN on the driver of ``connection`` (``sa.Connection``); False when the
+    BEGIN failed, as when another connection holds the write lock (the caller then runs it
+    through SQLAlchemy: ``Cursor._begin`` waits for the lock, other errors are reported)."""
+    try:
+        driver(connection.connection).execute(sql)
+    except sqlite3.Error:  # locked, or a failure SQLAlchemy's execution reports in its terms
+        return False
+    return True

@@ -1,0 +1,144 @@
+"""The few statements every poll runs, run on SQLite's own connection.
+
+Every poll of a source, changed or not, takes the source's lease, reads its row and its newest
+documents, and at its end gives the lease back and updates the row: small statements on
+indexed rows. SQLite runs each in about 2 us; SQLAlchemy's execution of one (an execution
+context, a result, a greenlet hop per driver call) costs about 100 us, which made SQLAlchemy
+most of an idle poll's database cost, and that cost about as much as the poll's HTTP request
+(bench/README.md, "ingest and idle poll").
+
+A ``Prepared`` statement is still a Core statement, compiled by SQLAlchemy (once per dialect and
+set of columns) and with its types' own bind and result processors; on SQLite it runs on the
+connection of the caller's transaction (``sqlite_inline`` runs SQLite on the loop's thread
+anyway), on other databases through SQLAlchemy as any statement. Either way the caller gets
+plain rows (mappings by the statement's column names) and the row count. Meant for small,
+indexed statements only: nothing here sends slow work to a thread as ``sqlite_inline`` does.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from notifier.store import sqlite_inline
+
+Row = Mapping[Any, Any]  # by column name; SQLAlchemy's RowMapping is one too
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    rows: Sequence[Row]
+    rowcount: int
+
+    def first(self) -> Row | None:
+        return self.rows[0] if self.rows else None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    compiled: sa.engine.Compiled
+    names: tuple[str, ...]  # the bind parameters in the order of the SQL's "?"
+    binds: tuple[Processor, ...]
+    keys: tuple[str, ...]  # the result's column names, in order
+    results: tuple[Processor, ...]
+
+
+class Prepared:
+    """A Core statement run straight on SQLite's connection (see the module's docstring)."""
+
+    def __init__(self, statement: Any) -> None:
+        self.statement = statement
+        self._compiled: dict[tuple[str, ...], _Compiled] = {}
+
+    async def execute(
+        self, conn: AsyncConnection, parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]]
+    ) -> Outcome:
+        """Run with one set of parameters, or with several (an executemany: no rows back)."""
+        batch = [parameters] if isinstance(parameters, Mapping) else list(parameters)
+        many = not isinstance(parameters, Mapping)
+        if not batch:
+            return Outcome(rows=[], rowcount=0)
+        if conn.dialect.name != "sqlite":
+            result = await conn.execute(self.statement, parameters)
+            rows = [] if many or not result.returns_rows else result.mappings().all()
+            return Outcome(rows=rows, rowcount=result.rowcount)
+        compiled = self._compile(conn.dialect, tuple(batch[0]))
+        values = [self._values(compiled, given) for given in batch]
+        assert conn.sync_connection is not None  # the caller's transaction has begun
+        connection = sqlite_inline.driver(conn.sync_connection.connection)
+        try:
+            if many:
+                cursor = connection.executemany(compiled.sql, values)
+            else:
+                cursor = connection.execute(compiled.sql, values[0])
+            fetched = cursor.fetchall() if cursor.description else []
+        except sqlite3.Error as exc:
+            raise sa.exc.DBAPIError.instance(
+                compiled.sql, values, exc, sqlite3.Error, dialect=conn.dialect
+            ) from exc
+        return Outcome(rows=[self._row(compiled, row) for row in fetched], rowcount=cursor.rowcount)
+
+    def _compile(self, dialect: Dialect, columns: tuple[str, ...]) -> _Compiled:
+        found = self._compiled.get(columns)
+        if found is None:
+            # An UPDATE's or INSERT's SQL depends on the columns given values.
+            compiled = self.statement.compile(dialect=dialect, column_keys=list(columns))
+            names = tuple(compiled.positiontup or ())
+            binds = tuple(_bind_processor(compiled.binds[name].type, dialect) for name in names)
+            selected = getattr(self.statement, "selected_columns", None)
+            if selected is None:  # DML: what RETURNING names, if anything
+                selected = getattr(self.statement, "_returning", ()) or ()
+            keys = tuple(column.key for column in selected)
+            results = tuple(_result_processor(column.type, dialect) for column in selected)
+            found = self._compiled[columns] = _Compiled(
+                sql=compiled.string,
+                compiled=compiled,
+                names=names,
+                binds=binds,
+                keys=keys,
+                results=results,
+            )
+        return found
+
+    def _values(self, compiled: _Compiled, given: Mapping[str, Any]) -> list[Any]:
+        """The positional values of one execution, through the types' bind processors."""
+        try:
+            # Every value given, as usual; else SQLAlchemy merges the statement's own values.
+            merged: Mapping[str, Any] = (
+                given
+                if all(name in given for name in compiled.names)
+                else compiled.compiled.construct_params(dict(given)) or {}
+            )
+            return [
+                value if process is None else process(value)
+                for value, process in zip(
+                    (merged[name] for name in compiled.names), compiled.binds, strict=True
+                )
+            ]
+        except Exception as exc:  # a value the type refuses, as SQLAlchemy would report it
+            raise sa.exc.StatementError(str(exc), compiled.sql, dict(given), exc) from exc
+
+    @staticmethod
+    def _row(compiled: _Compiled, row: Sequence[Any]) -> Row:
+        return {
+            key: value if process is None else process(value)
+            for key, value, process in zip(compiled.keys, row, compiled.results, strict=True)
+        }
+
+
+# A type's processors for a dialect are those of its dialect-specific implementation (SQLite's
+# DATETIME parses its text; the generic DateTime would hand the text over as it is).
+def _bind_processor(type_: sa.types.TypeEngine[Any], dialect: Dialect) -> Processor:
+    return type_.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _result_processor(type_: sa.types.TypeEngine[Any], dialect: Dialect) -> Processor:
+    return type_.dialect_impl(dialect).result_processor(dialect, None)

@@ -1,0 +1,138 @@
+"""Statements run straight on SQLite's connection (``store.prepared``) read and write what
+SQLAlchemy's own execution of the same statement does, inside the caller's transaction, and
+fail as the store's other statements do."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from notifier.errors import StoreError
+from notifier.models import Council, Validators
+from notifier.store import Store, leases
+from notifier.store import documents as store_documents
+from notifier.store import sources as store_sources
+from notifier.store.prepared import Prepared
+from notifier.store.sources import FetchRecord
+from tests.factories import Spec, publish, source_for
+
+NOW = datetime(2026, 12, 3, 9, 30, 15, 123456, tzinfo=UTC)
+
+
+async def _stored(store: Store) -> None:
+    """A source with three documents: one held by the quality gate (a review list), one
+    undated, one with validators (the others have no fetch state: NULLs from the outer join)."""
+    specs = [
+        Spec(title="Status for klima VIP-projekterne", topics=["klima og miljø"], number="3.2")
+    ]
+    for day, problems in ((date(2026, 11, 2), ()), (date(2026, 11, 9), ("no points found",))):
+        await publish(store, specs, council=Council.SJAELLAND, day=day, now=NOW, problems=problems)
+    await publish(
+        store, specs, council=Council.SJAELLAND, day=date(2026, 11, 16), now=NOW, title="Udateret"
+    )
+    async with store.db.write() as conn:
+        await conn.execute(sa.text("UPDATE documents SET date = NULL WHERE title = 'Udateret'"))
+        newest, _ = await store_documents.newest_of_source(conn, "test-sjaelland", 10)
+        record = FetchRecord(
+            url=newest[-1].url,
+            validators=Validators(etag='"abc"', last_modified="Mon, 02 Nov 2026 08:00:00 GMT"),
+            body_hash="f" * 64,
+            status=200,
+        )
+        await store_sources.save_fetch_states(conn, [record], NOW)
+
+
+def _as_sqlalchemy_reads(result: Any) -> list[dict[str, Any]]:
+    return [dict(row) for row in result.mappings().all()]
+
+
+async def test_rows_are_what_sqlalchemy_reads(store: Store) -> None:
+    await _stored(store)
+    source = source_for(Council.SJAELLAND)
+    cases: list[tuple[Prepared, dict[str, Any]]] = [
+        (store_documents._NEWEST, {"source_id": source.id, "limit": 10}),
+        (store_sources._GET_POLLED, {"source_id": source.id, "url": source.url}),
+        (store_sources._GET_POLLED, {"source_id": "nobody", "url": source.url}),
+    ]
+    async with store.db.read() as conn:
+        for prepared, parameters in cases:
+            direct = [dict(row) for row in (await prepared.execute(conn, parameters)).rows]
+            expected = _as_sqlalchemy_reads(await conn.execute(prepared.statement, parameters))
+            assert direct == expected
+            for row, other in zip(direct, expected, strict=True):  # the same types, not only ==
+                assert {k: type(v) for k, v in row.items()} == {
+                    k: type(v) for k, v in other.items()
+                }
+        newest = (await store_documents._NEWEST.execute(conn, cases[0][1])).rows
+    assert [row["date"] for row in newest][-1] is None  # undated documents come last
+    assert any(row["review"] for row in newest) and any(row["fetch_etag"] for row in newest)
+    assert all(row["first_seen_at"] == NOW for row in newest)  # aware, in UTC
+
+
+async def test_row_counts_are_what_sqlalchemy_counts(store: Store) -> None:
+    name, ttl = "poll:s", timedelta(seconds=90)
+    async with store.db.write() as conn:
+        assert await leases.take(conn, name, owner="a", now=NOW, ttl=ttl)
+        assert not await leases.take(conn, name, owner="b", now=NOW, ttl=ttl)  # a holds it
+        assert await leases.take(conn, name, owner="b", now=NOW + 2 * ttl, ttl=ttl)  # expired
+        assert not await leases.give_back(conn, name, owner="a", now=NOW + 2 * ttl)
+        assert await leases.give_back(conn, name, owner="b", now=NOW + 2 * ttl)
+        taken = await conn.scalar(sa.select(sa.func.count()).select_from(leases.locks))
+        assert taken == 0
+
+
+async def test_it_is_part_of_the_callers_transaction(store: Store) -> None:
+    source = source_for(Council.SJAELLAND)
+    async with store.db.write() as conn:
+        await store_sources.ensure(conn, source)
+    with pytest.raises(RuntimeError):
+        async with store.db.write() as conn:
+            await store_sources.update(conn, source.id, state="failing", last_polled_at=NOW)
+            state = await store_sources.get(conn, source.id)
+            assert state is not None and state.state == "failing"  # seen inside
+            raise RuntimeError("the poll fails after the update")
+    state = await store.sources.get(source.id)
+    assert state is not None
+    assert (state.state, state.last_polled_at) == ("ok", None)  # rolled back with the rest
+
+
+async def test_a_refused_statement_is_a_store_error(store: Store) -> None:
+    source = source_for(Council.SJAELLAND)
+    async with store.db.write() as conn:
+        await store_sources.ensure(conn, source)
+    with pytest.raises(StoreError, match="naive datetime"):
+        async with store.db.write() as conn:
+            await store_sources.update(conn, source.id, last_polled_at=datetime(2026, 12, 3))
+    with pytest.raises(StoreError, match=r"(?i)null"):
+        async with store.db.write() as conn:
+            await store_sources.update(conn, source.id, state=None)
+    # The writer's connection is usable after both failures.
+    async with store.db.write() as conn:
+        await store_sources.update(conn, source.id, last_polled_at=NOW)
+    state = await store.sources.get(source.id)
+    assert state is not None and state.last_polled_at == NOW
+
+
+async def test_an_executemany_writes_every_row(store: Store) -> None:
+    urls = [f"http://127.0.0.1/{n}" for n in range(3)]
+    records = [
+        FetchRecord(
+            url=url,
+            validators=Validators(etag=None, last_modified=None),
+            body_hash=None,
+            status=304,
+        )
+        for url in urls
+    ]
+    async with store.db.write() as conn:
+        await store_sources.save_fetch_states(conn, records, NOW)
+        await store_sources.mark_checked(conn, urls[:2], NOW + timedelta(hours=1))
+    states = await store.polls.fetch_states(urls)
+    assert [states[url].checked_at for url in urls] == [
+        NOW + timedelta(hours=1),
+        NOW + timedelta(hours=1),
+        NOW,
+    ]
