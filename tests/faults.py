@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from notifier.store import db
 from tests.conftest import POSTGRES_URL
 
 
@@ -30,11 +31,16 @@ class ReadOnly:
         self._url = engine.url
         self.on = False
         if engine.dialect.name == "sqlite":
-            # At every BEGIN and before every statement: the store's writers keep one
-            # connection open, so switching at checkout would not reach it, and some statements
-            # run on the driver without SQLAlchemy's statement events (store.prepared).
-            sa.event.listen(engine.sync_engine, "begin", self._before)
-            sa.event.listen(engine.sync_engine, "before_cursor_execute", self._before)
+            # Before every BEGIN (so that SQLite refuses a writer's BEGIN IMMEDIATE) and every
+            # statement: the store's writers keep one connection open, so switching at checkout
+            # would not reach it, and some statements run on the driver without SQLAlchemy's
+            # statement events (store.prepared). The store's own BEGIN listener is put back
+            # after this one, since listeners run in the order they were added.
+            sync_engine = engine.sync_engine
+            sa.event.remove(sync_engine, "begin", db.sqlite_begin)
+            sa.event.listen(sync_engine, "begin", self._before)
+            sa.event.listen(sync_engine, "begin", db.sqlite_begin)
+            sa.event.listen(sync_engine, "before_cursor_execute", self._before)
 
     def _before(self, connection: sa.Connection, *_: object) -> None:
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]

@@ -16,8 +16,10 @@ from notifier.store import Store, leases
 from notifier.store import documents as store_documents
 from notifier.store import sources as store_sources
 from notifier.store.prepared import Prepared
+from notifier.store.schema import fetch_state, sources
 from notifier.store.sources import FetchRecord
 from tests.factories import Spec, publish, source_for
+from tests.faults import ReadOnly
 
 NOW = datetime(2026, 12, 3, 9, 30, 15, 123456, tzinfo=UTC)
 
@@ -136,3 +138,52 @@ async def test_an_executemany_writes_every_row(store: Store) -> None:
         NOW + timedelta(hours=1),
         NOW,
     ]
+
+
+async def test_outside_a_transaction_it_begins_one_as_sqlalchemy_does(sqlite_store: Store) -> None:
+    # On the driver straight away it would commit at once, and a rollback would undo nothing.
+    source = source_for(Council.SJAELLAND)
+    async with sqlite_store.db.write() as conn:
+        await store_sources.ensure(conn, source)
+    async with sqlite_store.db.engine.connect() as conn:
+        assert not conn.in_transaction()
+        await store_sources.update(conn, source.id, state="failing")
+        assert conn.in_transaction()
+        await conn.rollback()
+    state = await sqlite_store.sources.get(source.id)
+    assert state is not None and state.state == "ok"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        # Rows by column name would keep one of the two urls.
+        sa.select(sources.c.id, sources.c.url, fetch_state.c.url).select_from(
+            sources.outerjoin(fetch_state, fetch_state.c.url == sources.c.url)
+        ),
+        # An expanding IN is rendered anew at each execution.
+        sa.select(sources.c.id).where(sources.c.id.in_(sa.bindparam("ids", expanding=True))),
+    ],
+    ids=["same-named columns", "expanding IN"],
+)
+async def test_a_statement_it_cannot_run_as_sqlalchemy_would_is_refused(
+    sqlite_store: Store, statement: Any
+) -> None:
+    async with sqlite_store.db.read() as conn:
+        with pytest.raises(ValueError, match="not for a prepared statement"):
+            await Prepared(statement).execute(conn, {"ids": ["a"]})
+
+
+async def test_the_read_only_fault_refuses_a_writers_begin(sqlite_store: Store) -> None:
+    # As a read-only standby would: SQLite refuses BEGIN IMMEDIATE under query_only, and the
+    # fault switches it on before the store's BEGIN (tests/faults.py).
+    fault = ReadOnly(sqlite_store.db.engine)
+    await fault.set(True)
+    try:
+        with pytest.raises(StoreError, match="readonly"):
+            async with sqlite_store.db.write():
+                pass
+    finally:
+        await fault.set(False)
+    async with sqlite_store.db.write():
+        pass

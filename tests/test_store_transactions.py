@@ -36,10 +36,7 @@ async def test_a_reader_is_not_blocked_by_a_writer_holding_the_lock(tmp_path: Pa
         await store.close()
 
 
-async def test_an_idle_poll_costs_two_transactions_of_few_statements(
-    sqlite_store: Store,
-) -> None:
-    store = sqlite_store
+async def test_an_idle_poll_costs_two_transactions_of_few_statements(store: Store) -> None:
     source = SourceRef(
         id="s", council=Council.SJAELLAND, kind=SourceKind.LISTING, url="http://127.0.0.1/x"
     )
@@ -60,10 +57,24 @@ async def test_an_idle_poll_costs_two_transactions_of_few_statements(
         )
 
     await poll()  # creates the source's row
-    async with sqlite_statements(store) as statements:
-        await poll()
-    words = [s.split(None, 1)[0].upper() for s in statements]
-    assert words.count("BEGIN") == words.count("COMMIT") == 2, statements
+    if store.db.dialect == "sqlite":
+        async with sqlite_statements(store) as statements:
+            await poll()
+        words = [s.split(None, 1)[0].upper() for s in statements]
+        assert words.count("BEGIN") == words.count("COMMIT") == 2, statements
+    else:  # every statement goes through SQLAlchemy, transactions by the driver's calls
+        statements = []
+
+        def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            statements.append(statement)
+
+        sync_engine = store.db.engine.sync_engine
+        sa.event.listen(sync_engine, "before_cursor_execute", seen)
+        try:
+            await poll()
+        finally:
+            sa.event.remove(sync_engine, "before_cursor_execute", seen)
+        words = [s.split(None, 1)[0].upper() for s in statements]
     work = [w for w in words if w not in {"BEGIN", "COMMIT"}]
     # begin: the lease (one upsert), the source's row with its URL's validators, its newest
     # documents with theirs; finish: the lease given back, the source's health.
@@ -99,6 +110,44 @@ async def test_a_writer_waits_for_another_connections_lock_without_holding_the_l
         ticker.cancel()
         other.close()
         await store.close()
+
+
+async def test_a_locked_begin_holds_the_loop_for_one_busy_timeout(tmp_path: Path) -> None:
+    # The BEGIN tried on the driver at once waits BUSY_TIMEOUT on the loop's thread when
+    # another connection holds the lock; the retry through SQLAlchemy waits off it first,
+    # rather than for another BUSY_TIMEOUT on it.
+    path = tmp_path / "notifier.db"
+    store = await Store.open(f"sqlite+aiosqlite:///{path}")
+
+    async def longest_stall() -> float:
+        other = sqlite3.connect(path, isolation_level=None)
+        gaps: list[float] = []
+
+        async def tick() -> None:
+            last = time.perf_counter()
+            while True:
+                await asyncio.sleep(0)
+                now = time.perf_counter()
+                gaps.append(now - last)
+                last = now
+
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            asyncio.get_running_loop().call_later(0.05, other.execute, "COMMIT")
+            ticker = asyncio.create_task(tick())
+            await asyncio.sleep(0.001)
+            async with store.db.write():
+                pass
+            ticker.cancel()
+        finally:
+            other.close()
+        return max(gaps)
+
+    try:
+        stall = min([await longest_stall() for _ in range(3)])
+    finally:
+        await store.close()
+    assert stall < 1.5 * sqlite_inline.BUSY_TIMEOUT, f"loop held {stall * 1000:.1f} ms"
 
 
 async def test_a_writer_gives_up_on_a_lock_held_too_long(

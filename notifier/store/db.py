@@ -73,11 +73,11 @@ def create_engine(url: str) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         sqlite_args.append(engine.dialect.create_connect_args(engine.url))
         sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        sa.event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        sa.event.listen(engine.sync_engine, "begin", sqlite_begin)
     return engine
 
 
-def _sqlite_begin(connection: sa.Connection) -> None:
+def sqlite_begin(connection: sa.Connection) -> None:
     read_only = connection.get_execution_options().get(_READ_ONLY)
     sql = "BEGIN" if read_only else "BEGIN IMMEDIATE"
     # Straight on the driver (a SQLAlchemy execution costs more than the transaction's small
@@ -88,7 +88,7 @@ def _sqlite_begin(connection: sa.Connection) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # SQLAlchemy, not the driver, decides when transactions begin (see _sqlite_begin): the
+    # SQLAlchemy, not the driver, decides when transactions begin (see sqlite_begin): the
     # connection is made with isolation_level None (sqlite_inline.connect).
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -18,6 +18,7 @@ indexed statements only: nothing here sends slow work to a thread as ``sqlite_in
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -56,7 +57,11 @@ class Prepared:
 
     def __init__(self, statement: Any) -> None:
         self.statement = statement
-        self._compiled: dict[tuple[str, ...], _Compiled] = {}
+        # By engine (the SQL and the conversions follow the dialect's settings), then by the
+        # parameters given.
+        self._compiled: weakref.WeakKeyDictionary[Dialect, dict[tuple[str, ...], _Compiled]] = (
+            weakref.WeakKeyDictionary()
+        )
 
     async def execute(
         self, conn: AsyncConnection, parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]]
@@ -66,13 +71,14 @@ class Prepared:
         many = not isinstance(parameters, Mapping)
         if not batch:
             return Outcome(rows=[], rowcount=0)
-        if conn.dialect.name != "sqlite":
+        # Outside a transaction SQLAlchemy begins one first; the driver would commit at once.
+        if conn.dialect.name != "sqlite" or not conn.in_transaction():
             result = await conn.execute(self.statement, parameters)
             rows = [] if many or not result.returns_rows else result.mappings().all()
             return Outcome(rows=rows, rowcount=result.rowcount)
         compiled = self._compile(conn.dialect, tuple(batch[0]))
         values = [self._values(compiled, given) for given in batch]
-        assert conn.sync_connection is not None  # the caller's transaction has begun
+        assert conn.sync_connection is not None  # in a transaction (above)
         connection = sqlite_inline.driver(conn.sync_connection.connection)
         try:
             if many:
@@ -87,7 +93,8 @@ class Prepared:
         return Outcome(rows=[self._row(compiled, row) for row in fetched], rowcount=cursor.rowcount)
 
     def _compile(self, dialect: Dialect, columns: tuple[str, ...]) -> _Compiled:
-        found = self._compiled.get(columns)
+        made = self._compiled.setdefault(dialect, {})
+        found = made.get(columns)
         if found is None:
             # An UPDATE's or INSERT's SQL depends on the columns given values.
             compiled = self.statement.compile(dialect=dialect, column_keys=list(columns))
@@ -98,7 +105,10 @@ class Prepared:
                 selected = getattr(self.statement, "_returning", ()) or ()
             keys = tuple(column.key for column in selected)
             results = tuple(_result_processor(column.type, dialect) for column in selected)
-            found = self._compiled[columns] = _Compiled(
+            if len(set(keys)) < len(keys) or compiled.post_compile_params:
+                # Rows by name would lose a column; an expanding IN is rendered per execution.
+                raise ValueError(f"not for a prepared statement: {compiled.string}")
+            found = made[columns] = _Compiled(
                 sql=compiled.string,
                 compiled=compiled,
                 names=names,

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from notifier.errors import StoreError
 from notifier.models import Council, FetchState, Message, SourceKind, SourceState, Validators
 from notifier.store import outbox as store_outbox
 from notifier.store.db import Database, per_dialect
@@ -101,7 +102,8 @@ async def ensure_polled(
     if row is None or (row["council"], row["kind"], row["url"]) != tuple(values.values()):
         await ensure(conn, source)
         row = (await _GET_POLLED.execute(conn, arguments)).first()
-        assert row is not None
+        if row is None:  # not expected: ensure made it in this transaction
+            raise StoreError(f"source {source.id} vanished while it was being polled")
     state = SourceState(**{column: row[column] for column in _SOURCE_COLUMNS})
     return state, fetch_state_of(row)
 

@@ -129,6 +129,11 @@ class Cursor:
         and try again, for up to LOCK_WAIT (SQLite itself waits only BUSY_TIMEOUT, on it)."""
         deadline = time.monotonic() + LOCK_WAIT
         delay = 0.002
+        if self._owner.found_locked:
+            # begin_at_once found the lock taken, waiting BUSY_TIMEOUT on the loop's thread:
+            # wait off it before trying again, not on it once more.
+            self._owner.found_locked = False
+            await asyncio.sleep(delay)
         while True:
             try:
                 self._cursor.execute(sql)
@@ -208,6 +213,7 @@ class Connection:
         self._tx = _RunNow(connection)
         self._committed_changes = connection.total_changes
         self.heavy = False  # this transaction did work that went to a thread
+        self.found_locked = False  # begin_at_once's BEGIN found another connection's lock
 
     def __await__(self) -> Generator[Any, None, Connection]:
         yield from ()  # awaiting a connection never suspends: it is made already
@@ -286,8 +292,11 @@ def begin_at_once(connection: Any, sql: str) -> bool:
     """Run a BEGIN on the driver of ``connection`` (``sa.Connection``); False when the
     BEGIN failed, as when another connection holds the write lock (the caller then runs it
     through SQLAlchemy: ``Cursor._begin`` waits for the lock, other errors are reported)."""
+    inline = connection.connection.driver_connection
+    assert isinstance(inline, Connection)
     try:
-        driver(connection.connection).execute(sql)
-    except sqlite3.Error:  # locked, or a failure SQLAlchemy's execution reports in its terms
+        inline._open().execute(sql)
+    except sqlite3.Error as exc:  # locked, or a failure SQLAlchemy's execution reports
+        inline.found_locked = "database is locked" in str(exc)
         return False
     return True
