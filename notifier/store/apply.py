@@ -151,7 +151,8 @@ async def _apply_document(
             await context.append(EventType.ITEM_REMOVED, context.stored(old))
         applied.items_removed += 1
     if document.kind is DocumentKind.MINUTES and meeting_id is not None:
-        await _record_decisions(context, meeting_id, touched, doc_plan)
+        linked = {old.id for old, _ in changed if old.decides_item_id is not None}
+        await _record_decisions(context, meeting_id, touched, doc_plan, linked)
     was_held = bool(stored and stored.review)
     if doc_plan.review and (doc_plan.review != (stored.review if stored else ()) or touched):
         await context.document_event(EventType.DOCUMENT_HELD, review=doc_plan.review)
@@ -219,17 +220,20 @@ async def _record_decisions(
     meeting_id: int,
     touched: list[tuple[int, int, Item]],
     doc_plan: DocumentPlan,
+    linked: set[int],
 ) -> None:
-    """Link minutes points to the agenda points they decide; tell about new decisions."""
+    """Link minutes points to the agenda points they decide; tell about new decisions. A
+    changed point (of the ids in ``linked``, those linked now) that no longer decides the
+    agenda point it did loses the link: that point's archive entry shows its decisions."""
     agenda = await store_items.meeting_agenda(context.conn, meeting_id)
-    if not agenda:
-        return
     mapping = link_decisions([as_item(stored) for stored in agenda], doc_plan.items)
     agenda_by_key = {stored.key: stored for stored in agenda}
-    links: list[tuple[int, int]] = []
+    links: list[tuple[int, int | None]] = []
     for item_id, version_id, item in touched:
         target = agenda_by_key.get(mapping.get(item.key, ""))
         if target is None:
+            if item_id in linked:
+                links.append((item_id, None))
             continue
         links.append((item_id, target.id))
         if item.beslutning:

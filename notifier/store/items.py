@@ -294,9 +294,9 @@ async def set_topics(
     )
 
 
-async def set_decides(conn: AsyncConnection, links: Sequence[tuple[int, int]]) -> None:
+async def set_decides(conn: AsyncConnection, links: Sequence[tuple[int, int | None]]) -> None:
     """Link minutes points to the agenda points they decide, given as (item id, decided item
-    id), in one statement for them all."""
+    id; None: it decides none), in one statement for them all."""
     if links:
         await conn.execute(
             _SET_DECIDES,

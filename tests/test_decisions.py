@@ -1,0 +1,57 @@
+"""A minutes point is linked to the agenda point it decides, and only while it does: an agenda
+point's archive entry shows the decisions linked to it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from notifier.models import DocumentKind, EventType
+from notifier.store import Store
+from tests.factories import Spec, publish
+
+DAY = date(2026, 11, 23)
+NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
+AGENDA = [
+    Spec(title="Status for klima VIP-projekterne", number="3.2", case_number="SAG-2021-01954"),
+    Spec(title="Budget for det regionale uddannelsesudvalg", number="3.3"),
+]
+
+
+def _minutes(first_title: str) -> list[Spec]:
+    return [
+        Spec(title=first_title, number="3.2", beslutning="KKR tog orienteringen til efterretning."),
+        Spec(title=AGENDA[1].title, number="3.3", beslutning="Godkendt."),
+    ]
+
+
+async def _deciding(store: Store, agenda_item: int) -> set[int]:
+    """The other items whose events make up the agenda point's archive entry."""
+    events = await store.archive.point(agenda_item, types=list(EventType))
+    return {event.item_id for event in events if event.item_id not in (None, agenda_item)}
+
+
+async def test_a_minutes_point_that_no_longer_decides_loses_its_link(store: Store) -> None:
+    told = await publish(store, AGENDA, day=DAY, now=NOW)
+    agenda = {snapshot.number: snapshot.item_id for snapshot in told}
+    first = await publish(
+        store,
+        _minutes(AGENDA[0].title),
+        kind=DocumentKind.MINUTES,
+        day=DAY,
+        now=NOW + timedelta(days=1),
+    )
+    minutes = {snapshot.number: snapshot.item_id for snapshot in first}
+    assert await _deciding(store, agenda["3.2"]) == {minutes["3.2"]}
+    assert await _deciding(store, agenda["3.3"]) == {minutes["3.3"]}
+
+    # The minutes are republished with point 3.2 replaced by an unrelated matter (no case
+    # number, a title unlike the agenda's 3.2): it decides nothing on this agenda any more.
+    await publish(
+        store,
+        _minutes("Orientering om ny vejvisning ved motorvejen"),
+        kind=DocumentKind.MINUTES,
+        day=DAY,
+        now=NOW + timedelta(days=2),
+    )
+    assert await _deciding(store, agenda["3.2"]) == set()
+    assert await _deciding(store, agenda["3.3"]) == {minutes["3.3"]}  # untouched, still linked
