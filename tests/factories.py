@@ -330,3 +330,30 @@ async def sqlite_statements(store: Store) -> AsyncIterator[list[str]]:
     finally:
         tracing = False
         sa.event.remove(engine, "connect", connected)
+
+
+@contextlib.asynccontextmanager
+async def statements_run(store: Store) -> AsyncIterator[list[str]]:
+    """Every statement the database runs for ``store`` meanwhile: SQLite's own trace (see
+    ``sqlite_statements``), elsewhere SQLAlchemy's events (every statement goes through it;
+    transactions begin and end by driver calls, not statements)."""
+    counted = sqlite_statements if store.db.dialect == "sqlite" else sqlalchemy_statements
+    async with counted(store) as seen:
+        yield seen
+
+
+@contextlib.asynccontextmanager
+async def sqlalchemy_statements(store: Store) -> AsyncIterator[list[str]]:
+    """Every statement run through SQLAlchemy for ``store`` meanwhile (on SQLite, not those
+    that run on the driver: ``store.prepared``, the BEGINs); an executemany counts once."""
+    seen: list[str] = []
+
+    def statement(_conn: object, _cursor: object, text: str, *_args: object) -> None:
+        seen.append(text.strip())
+
+    engine = store.db.engine.sync_engine
+    sa.event.listen(engine, "before_cursor_execute", statement)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", statement)

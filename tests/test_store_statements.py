@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from notifier.models import DocumentKind
 from notifier.store import Store
 from notifier.store.schema import item_versions, items
-from tests.factories import Spec, publish
+from tests.factories import Spec, publish, sqlalchemy_statements
 
 
 def _points(count: int, *, decided: bool = False) -> list[Spec]:
@@ -29,18 +29,11 @@ def _points(count: int, *, decided: bool = False) -> list[Spec]:
 
 
 async def _statements(store: Store, work: Callable[[], Awaitable[object]]) -> int:
-    seen: list[str] = []
-
-    def statement(_conn: object, _cursor: object, text: str, *_args: object) -> None:
-        seen.append(text.split(None, 1)[0].upper())
-
-    engine = store.db.engine.sync_engine
-    sa.event.listen(engine, "before_cursor_execute", statement)
-    try:
+    # Statements issued (an executemany is one), as SQLAlchemy sees them.
+    async with sqlalchemy_statements(store) as seen:
         await work()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", statement)
-    return len([s for s in seen if s not in {"BEGIN", "SAVEPOINT", "RELEASE"}])
+    words = [s.split(None, 1)[0].upper() for s in seen]
+    return len([w for w in words if w not in {"BEGIN", "SAVEPOINT", "RELEASE"}])
 
 
 async def test_a_document_costs_the_same_statements_for_three_items_or_twelve(

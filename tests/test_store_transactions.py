@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from notifier.errors import StoreError
 from notifier.models import Council, SourceKind
 from notifier.store import SourceRef, Store, sqlite_inline
-from tests.factories import sqlite_statements
+from tests.factories import sqlite_statements, statements_run
 
 
 async def test_a_reader_is_not_blocked_by_a_writer_holding_the_lock(tmp_path: Path) -> None:
@@ -57,24 +57,11 @@ async def test_an_idle_poll_costs_two_transactions_of_few_statements(store: Stor
         )
 
     await poll()  # creates the source's row
-    if store.db.dialect == "sqlite":
-        async with sqlite_statements(store) as statements:
-            await poll()
-        words = [s.split(None, 1)[0].upper() for s in statements]
+    async with statements_run(store) as statements:
+        await poll()
+    words = [s.split(None, 1)[0].upper() for s in statements]
+    if store.db.dialect == "sqlite":  # its trace sees the transactions too
         assert words.count("BEGIN") == words.count("COMMIT") == 2, statements
-    else:  # every statement goes through SQLAlchemy, transactions by the driver's calls
-        statements = []
-
-        def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-            statements.append(statement)
-
-        sync_engine = store.db.engine.sync_engine
-        sa.event.listen(sync_engine, "before_cursor_execute", seen)
-        try:
-            await poll()
-        finally:
-            sa.event.remove(sync_engine, "before_cursor_execute", seen)
-        words = [s.split(None, 1)[0].upper() for s in statements]
     work = [w for w in words if w not in {"BEGIN", "COMMIT"}]
     # begin: the lease (one upsert), the source's row with its URL's validators, its newest
     # documents with theirs; finish: the lease given back, the source's health.
