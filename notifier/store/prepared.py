@@ -100,13 +100,16 @@ class Prepared:
             compiled = self.statement.compile(dialect=dialect, column_keys=list(columns))
             names = tuple(compiled.positiontup or ())
             binds = tuple(_bind_processor(compiled.binds[name].type, dialect) for name in names)
-            selected = getattr(self.statement, "selected_columns", None)
-            if selected is None:  # DML: what RETURNING names, if anything
-                selected = getattr(self.statement, "_returning", ()) or ()
+            selected = getattr(self.statement, "selected_columns", ())  # DML: no rows
             keys = tuple(column.key for column in selected)
             results = tuple(_result_processor(column.type, dialect) for column in selected)
-            if len(set(keys)) < len(keys) or compiled.post_compile_params:
-                # Rows by name would lose a column; an expanding IN is rendered per execution.
+            if (
+                len(set(keys)) < len(keys)
+                or compiled.post_compile_params
+                or compiled.effective_returning
+            ):
+                # Rows by name would lose a column; an expanding IN is rendered per execution;
+                # RETURNING rows are not read here.
                 raise ValueError(f"not for a prepared statement: {compiled.string}")
             found = made[columns] = _Compiled(
                 sql=compiled.string,

@@ -283,17 +283,20 @@ def driver(connection: Any) -> sqlite3.Connection:
     """The sqlite3 connection under a SQLAlchemy connection's DBAPI connection (a pool's
     ``PoolProxiedConnection``, or the adapted connection itself): statements run on it are part
     of the transaction that connection is in."""
+    return _inline(connection)._open()
+
+
+def _inline(connection: Any) -> Connection:
     inline = connection.driver_connection
     assert isinstance(inline, Connection)
-    return inline._open()
+    return inline
 
 
 def begin_at_once(connection: Any, sql: str) -> bool:
     """Run a BEGIN on the driver of ``connection`` (``sa.Connection``); False when the
     BEGIN failed, as when another connection holds the write lock (the caller then runs it
     through SQLAlchemy: ``Cursor._begin`` waits for the lock, other errors are reported)."""
-    inline = connection.connection.driver_connection
-    assert isinstance(inline, Connection)
+    inline = _inline(connection.connection)
     try:
         inline._open().execute(sql)
     except sqlite3.Error as exc:  # locked, or a failure SQLAlchemy's execution reports
