@@ -91,20 +91,22 @@ _NEWEST = Prepared(  # every poll asks
 
 async def counts_of_source(conn: AsyncConnection, source_id: str) -> tuple[int, int]:
     """How many documents the source has stored, and how many live items they hold."""
-    row = (await conn.execute(_COUNTS, {"source_id": source_id})).one()
-    return int(row.documents), int(row.items)
+    row = (await _COUNTS.execute(conn, {"source_id": source_id})).rows[0]
+    return int(row["documents"]), int(row["items"])
 
 
-_COUNTS = sa.select(  # one statement for both: every poll that found a change asks
-    sa.select(sa.func.count())
-    .where(documents.c.source_id == sa.bindparam("source_id"))
-    .scalar_subquery()
-    .label("documents"),
-    sa.select(sa.func.count())
-    .select_from(items.join(documents, documents.c.id == items.c.document_id))
-    .where(documents.c.source_id == sa.bindparam("source_id"), items.c.removed_at.is_(None))
-    .scalar_subquery()
-    .label("items"),
+_COUNTS = Prepared(
+    sa.select(  # one statement for both: every poll that found a change asks
+        sa.select(sa.func.count())
+        .where(documents.c.source_id == sa.bindparam("source_id"))
+        .scalar_subquery()
+        .label("documents"),
+        sa.select(sa.func.count())
+        .select_from(items.join(documents, documents.c.id == items.c.document_id))
+        .where(documents.c.source_id == sa.bindparam("source_id"), items.c.removed_at.is_(None))
+        .scalar_subquery()
+        .label("items"),
+    )
 )
 
 
@@ -120,8 +122,8 @@ async def insert(
     review: tuple[str, ...],
     now: datetime,
 ) -> int:
-    result = await conn.execute(
-        _INSERT,
+    result = await _INSERT.execute(
+        conn,
         {
             "source_id": source_id,
             "key": key,
@@ -139,7 +141,7 @@ async def insert(
             "last_seen_at": now,
         },
     )
-    document_id = int(result.scalar_one())
+    document_id = int(result.rows[0]["id"])
     await _add_version(conn, document_id, document, content_hash, now)
     return document_id
 
@@ -177,8 +179,8 @@ async def update(
 async def _add_version(
     conn: AsyncConnection, document_id: int, document: Document, content_hash: str, now: datetime
 ) -> None:
-    await conn.execute(
-        _ADD_VERSION,
+    await _ADD_VERSION.execute(
+        conn,
         {
             "document_id": document_id,
             "content_hash": content_hash,
@@ -191,5 +193,5 @@ async def _add_version(
 
 # Built once (the columns come from each call's parameters): every new document is stored
 # with them.
-_INSERT = documents.insert().returning(documents.c.id)
-_ADD_VERSION = document_versions.insert()
+_INSERT = Prepared(documents.insert().returning(documents.c.id))
+_ADD_VERSION = Prepared(document_versions.insert())

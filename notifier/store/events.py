@@ -20,6 +20,7 @@ from notifier.models import Event, EventType, ItemSnapshot, Payload
 from notifier.models.events import payload_type
 from notifier.models.serialize import from_json, to_json
 from notifier.store.db import APPENDED
+from notifier.store.prepared import Prepared
 from notifier.store.schema import events, item_versions
 
 # Snapshot fields that item_versions holds: stored once there, not in every event.
@@ -38,16 +39,20 @@ async def append(
     document_id: int | None = None,
 ) -> int:
     values = row(type, payload, now=now, source_id=source_id, document_id=document_id)
-    result = await conn.execute(events.insert().returning(events.c.id).values(**values))
+    result = await _APPEND_ONE.execute(conn, values)
     conn.info.setdefault(APPENDED, []).append(type.value)
-    return int(result.scalar_one())
+    return int(result.rows[0]["id"])
 
 
 async def append_many(conn: AsyncConnection, rows: Sequence[dict[str, object]]) -> None:
     """Append events made by ``row``, in order, in one statement."""
     if rows:
-        await conn.execute(events.insert(), list(rows))
+        await _APPEND.execute(conn, rows)
         conn.info.setdefault(APPENDED, []).extend(str(row["type"]) for row in rows)
+
+
+_APPEND = Prepared(events.insert())
+_APPEND_ONE = Prepared(events.insert().returning(events.c.id))
 
 
 def row(

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from notifier.models import DocumentKind, Item, StoredItem, TopicMatch
 from notifier.models.serialize import from_json, to_json
 from notifier.store import search as store_search
+from notifier.store.prepared import Prepared, Row
 from notifier.store.schema import documents, item_versions, items
 
 _COLUMNS = (
@@ -37,7 +38,7 @@ def topics_json(topics: Sequence[TopicMatch]) -> object:
     return to_json(tuple(topics), _TOPICS)
 
 
-def _stored(row: sa.RowMapping) -> StoredItem:
+def _stored(row: Row) -> StoredItem:
     return StoredItem(
         id=row["id"],
         key=row["key"],
@@ -85,15 +86,17 @@ async def live_with_documents(conn: AsyncConnection) -> list[tuple[StoredItem, i
 
 
 async def meeting_agenda(conn: AsyncConnection, meeting_id: int) -> list[StoredItem]:
-    query = (
-        _live()
-        .join(documents, documents.c.id == items.c.document_id)
-        .where(
-            documents.c.meeting_id == meeting_id,
-            documents.c.kind == DocumentKind.AGENDA.value,
-        )
+    return [_stored(row) for row in (await _AGENDA.execute(conn, {"meeting_id": meeting_id})).rows]
+
+
+_AGENDA = Prepared(  # every minutes document asks
+    _live()
+    .join(documents, documents.c.id == items.c.document_id)
+    .where(
+        documents.c.meeting_id == sa.bindparam("meeting_id"),
+        documents.c.kind == DocumentKind.AGENDA.value,
     )
-    return [_stored(row) for row in (await conn.execute(query)).mappings().all()]
+)
 
 
 async def count_stale(conn: AsyncConnection, topics_version: str) -> int:
@@ -124,17 +127,16 @@ async def insert_many(
     # would make SQLAlchemy insert them one by one on SQLite (it cannot rely on RETURNING's
     # order there), so each row comes back with what identifies it instead: its key within the
     # document, and its version's item.
-    inserted = await conn.execute(_INSERT_ITEMS, rows)
-    by_key = {key: int(item_id) for item_id, key in inserted.all()}
+    inserted = await _INSERT_ITEMS.execute(conn, rows)
+    by_key = {row["key"]: int(row["id"]) for row in inserted.rows}
     item_ids = [by_key[item.key] for item, _topics in new]
-    versions = await conn.execute(
-        _INSERT_VERSIONS,
-        [_version(item_id, i, now) for item_id, (i, _t) in zip(item_ids, new, strict=True)],
+    versions = await _INSERT_VERSIONS.execute(
+        conn, [_version(item_id, i, now) for item_id, (i, _t) in zip(item_ids, new, strict=True)]
     )
-    by_item = {int(item_id): int(version_id) for version_id, item_id in versions.all()}
+    by_item = {int(row["item_id"]): int(row["id"]) for row in versions.rows}
     version_ids = [by_item[item_id] for item_id in item_ids]
-    await conn.execute(
-        _SET_VERSION,
+    await _SET_VERSION.execute(
+        conn,
         [
             {"item_ref": item_id, "version_ref": version_id}
             for item_id, version_id in zip(item_ids, version_ids, strict=True)
@@ -150,9 +152,11 @@ async def insert_many(
     return list(zip(item_ids, version_ids, strict=True))
 
 
-_INSERT_ITEMS = items.insert().returning(items.c.id, items.c.key)
-_INSERT_VERSIONS = item_versions.insert().returning(item_versions.c.id, item_versions.c.item_id)
-_SET_VERSION = (
+_INSERT_ITEMS = Prepared(items.insert().returning(items.c.id, items.c.key))
+_INSERT_VERSIONS = Prepared(
+    item_versions.insert().returning(item_versions.c.id, item_versions.c.item_id)
+)
+_SET_VERSION = Prepared(
     items.update()
     .where(items.c.id == sa.bindparam("item_ref"))
     .values(current_version_id=sa.bindparam("version_ref"))
@@ -298,13 +302,12 @@ async def set_decides(conn: AsyncConnection, links: Sequence[tuple[int, int | No
     """Link minutes points to the agenda points they decide, given as (item id, decided item
     id; None: it decides none), in one statement for them all."""
     if links:
-        await conn.execute(
-            _SET_DECIDES,
-            [{"item_ref": item_id, "decides_ref": decides} for item_id, decides in links],
+        await _SET_DECIDES.execute(
+            conn, [{"item_ref": item_id, "decides_ref": decides} for item_id, decides in links]
         )
 
 
-_SET_DECIDES = (
+_SET_DECIDES = Prepared(
     items.update()
     .where(items.c.id == sa.bindparam("item_ref"))
     .values(decides_item_id=sa.bindparam("decides_ref"))

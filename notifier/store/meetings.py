@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.models import Council, Meeting, StoredMeeting
+from notifier.store.prepared import Prepared
 from notifier.store.schema import meetings
 
 
@@ -23,34 +24,21 @@ async def upsert(
 ) -> tuple[int, Literal["new", "changed", "same"]]:
     """The meeting row for (council, day); reports whether it is new or its details moved."""
     assert meeting.day is not None
-    row = (
-        (
-            await conn.execute(
-                sa.select(meetings).where(
-                    meetings.c.council == council.value, meetings.c.day == meeting.day
-                )
-            )
-        )
-        .mappings()
-        .first()
-    )
+    row = (await _GET.execute(conn, {"council": council.value, "day": meeting.day})).first()
     if row is None:
-        meeting_id = (
-            await conn.execute(
-                meetings.insert()
-                .returning(meetings.c.id)
-                .values(
-                    council=council.value,
-                    day=meeting.day,
-                    starts_at=meeting.starts_at,
-                    place=meeting.place,
-                    title=title,
-                    agenda_url=agenda_url,
-                    updated_at=now,
-                )
-            )
-        ).scalar_one()
-        return int(meeting_id), "new"
+        inserted = await _INSERT.execute(
+            conn,
+            {
+                "council": council.value,
+                "day": meeting.day,
+                "starts_at": meeting.starts_at,
+                "place": meeting.place,
+                "title": title,
+                "agenda_url": agenda_url,
+                "updated_at": now,
+            },
+        )
+        return int(inserted.rows[0]["id"]), "new"
     changes: dict[str, object] = {}
     if meeting.starts_at and meeting.starts_at != row["starts_at"]:
         changes["starts_at"] = meeting.starts_at
@@ -60,10 +48,18 @@ async def upsert(
         changes["agenda_url"] = agenda_url
     if not changes:
         return int(row["id"]), "same"
-    await conn.execute(
-        meetings.update().where(meetings.c.id == row["id"]).values(updated_at=now, **changes)
-    )
+    await _UPDATE.execute(conn, {"meeting_ref": row["id"], "updated_at": now, **changes})
     return int(row["id"]), "changed"
+
+
+# Built once: every agenda and set of minutes asks (the update's SET follows the keys given).
+_GET = Prepared(
+    sa.select(meetings).where(
+        meetings.c.council == sa.bindparam("council"), meetings.c.day == sa.bindparam("day")
+    )
+)
+_INSERT = Prepared(meetings.insert().returning(meetings.c.id))
+_UPDATE = Prepared(meetings.update().where(meetings.c.id == sa.bindparam("meeting_ref")))
 
 
 async def all_meetings(

@@ -66,31 +66,41 @@ class Prepared:
     async def execute(
         self, conn: AsyncConnection, parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]]
     ) -> Outcome:
-        """Run with one set of parameters, or with several (an executemany: no rows back)."""
+        """Run with one set of parameters, or with several (an executemany; a statement with
+        RETURNING gives each one's rows, in order)."""
         batch = [parameters] if isinstance(parameters, Mapping) else list(parameters)
-        many = not isinstance(parameters, Mapping)
         if not batch:
             return Outcome(rows=[], rowcount=0)
         # Outside a transaction SQLAlchemy begins one first; the driver would commit at once.
         if conn.dialect.name != "sqlite" or not conn.in_transaction():
             result = await conn.execute(self.statement, parameters)
-            rows = [] if many or not result.returns_rows else result.mappings().all()
+            rows = result.mappings().all() if result.returns_rows else []
             return Outcome(rows=rows, rowcount=result.rowcount)
         compiled = self._compile(conn.dialect, tuple(batch[0]))
         values = [self._values(compiled, given) for given in batch]
         assert conn.sync_connection is not None  # in a transaction (above)
-        connection = sqlite_inline.driver(conn.sync_connection.connection)
+        # sqlite_inline's cursor: large or slow work still goes to a thread, as any statement's.
+        cursor = sqlite_inline.cursor(conn.sync_connection.connection)
+        fetched: list[Any] = []
+        rowcount = 0
         try:
-            if many:
-                cursor = connection.executemany(compiled.sql, values)
+            if len(values) > 1 and not compiled.keys:
+                await cursor.executemany(compiled.sql, values)
+                rowcount = cursor.rowcount
             else:
-                cursor = connection.execute(compiled.sql, values[0])
-            fetched = cursor.fetchall() if cursor.description else []
+                # One row at a time when rows come back: SQLite's executemany returns none.
+                for one in values:
+                    await cursor.execute(compiled.sql, one)
+                    if compiled.keys:
+                        fetched += await cursor.fetchall()
+                    rowcount += max(cursor.rowcount, 0)
         except sqlite3.Error as exc:
             raise sa.exc.DBAPIError.instance(
                 compiled.sql, values, exc, sqlite3.Error, dialect=conn.dialect
             ) from exc
-        return Outcome(rows=[self._row(compiled, row) for row in fetched], rowcount=cursor.rowcount)
+        finally:
+            await cursor.close()
+        return Outcome(rows=[self._row(compiled, row) for row in fetched], rowcount=rowcount)
 
     def _compile(self, dialect: Dialect, columns: tuple[str, ...]) -> _Compiled:
         made = self._compiled.setdefault(dialect, {})
@@ -100,16 +110,14 @@ class Prepared:
             compiled = self.statement.compile(dialect=dialect, column_keys=list(columns))
             names = tuple(compiled.positiontup or ())
             binds = tuple(_bind_processor(compiled.binds[name].type, dialect) for name in names)
-            selected = getattr(self.statement, "selected_columns", ())  # DML: no rows
+            # A DML statement's rows are its RETURNING columns (none without).
+            selected = getattr(self.statement, "selected_columns", None)
+            if selected is None:
+                selected = compiled.effective_returning or ()
             keys = tuple(column.key for column in selected)
             results = tuple(_result_processor(column.type, dialect) for column in selected)
-            if (
-                len(set(keys)) < len(keys)
-                or compiled.post_compile_params
-                or compiled.effective_returning
-            ):
-                # Rows by name would lose a column; an expanding IN is rendered per execution;
-                # RETURNING rows are not read here.
+            if len(set(keys)) < len(keys) or compiled.post_compile_params:
+                # Rows by name would lose a column; an expanding IN is rendered per execution.
                 raise ValueError(f"not for a prepared statement: {compiled.string}")
             found = made[columns] = _Compiled(
                 sql=compiled.string,

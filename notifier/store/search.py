@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from notifier.models import Council, Event, EventType, Item
 from notifier.store import events as store_events
 from notifier.store.db import Database
+from notifier.store.prepared import Prepared
 from notifier.store.schema import documents, items, meetings
 from notifier.store.search_text import fts_query, fts_row, search_fields, ts_query
 
@@ -41,7 +42,7 @@ _POSTGRES_HITS = sa.text(
     "WHERE s.document @@ q.query ORDER BY rank LIMIT :limit"
 )
 
-_ADD = sa.text("INSERT INTO item_search (rowid, title, body) VALUES (:id, :title, :body)")
+_ADD = Prepared(sa.text("INSERT INTO item_search (rowid, title, body) VALUES (:id, :title, :body)"))
 
 
 async def index(conn: AsyncConnection, versions: Sequence[tuple[int, int, Item]]) -> None:
@@ -79,7 +80,7 @@ async def index(conn: AsyncConnection, versions: Sequence[tuple[int, int, Item]]
     for _item_id, version_id, fields in fielded:
         title_stems, body_stems = fts_row(*fields)
         rows.append({"id": version_id, "title": title_stems, "body": body_stems})
-    await conn.execute(_ADD, rows)
+    await _ADD.execute(conn, rows)
 
 
 @dataclass(frozen=True, kw_only=True)

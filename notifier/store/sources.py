@@ -24,7 +24,8 @@ from notifier.store.schema import fetch_state, sources
 
 # Every poll of a source runs these: built once (building a statement and its cache key cost
 # SQLAlchemy more than SQLite takes to run it).
-_GET = sa.select(sources).where(sources.c.id == sa.bindparam("source_id"))
+_GET = Prepared(sa.select(sources).where(sources.c.id == sa.bindparam("source_id")))
+_INSERT = Prepared(sources.insert())
 _UPDATE = Prepared(sources.update().where(sources.c.id == sa.bindparam("source_id")))
 _URLS = sa.bindparam("urls", expanding=True, type_=fetch_state.c.url.type)
 _FETCH_STATES = sa.select(fetch_state).where(fetch_state.c.url.in_(_URLS))
@@ -83,9 +84,9 @@ async def ensure(conn: AsyncConnection, source: SourceRef) -> SourceState:
     if state is not None and (state.council, state.kind, state.url) == tuple(values.values()):
         return state
     if state is None:
-        await conn.execute(sources.insert().values(id=source.id, **values))
+        await _INSERT.execute(conn, {"id": source.id, **values})
     else:
-        await conn.execute(sources.update().where(sources.c.id == source.id).values(**values))
+        await update(conn, source.id, **values)
     state = await get(conn, source.id)
     assert state is not None
     return state
@@ -120,7 +121,7 @@ def fetch_state_of(row: Row) -> FetchState | None:
 
 
 async def get(conn: AsyncConnection, source_id: str) -> SourceState | None:
-    row = (await conn.execute(_GET, {"source_id": source_id})).mappings().first()
+    row = (await _GET.execute(conn, {"source_id": source_id})).first()
     return SourceState(**row) if row else None
 
 

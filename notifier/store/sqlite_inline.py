@@ -286,6 +286,11 @@ def driver(connection: Any) -> sqlite3.Connection:
     return _inline(connection)._open()
 
 
+def cursor(connection: Any) -> Cursor:
+    """A cursor on ``driver(connection)``: work that can take long still goes to a thread."""
+    return _inline(connection).cursor()
+
+
 def _inline(connection: Any) -> Connection:
     inline = connection.driver_connection
     assert isinstance(inline, Connection)
