@@ -1,18 +1,20 @@
-"""The few statements every poll runs, run on SQLite's own connection.
+"""The statements every poll runs, and those storing a new document, run on SQLite's own
+connection.
 
 Every poll of a source, changed or not, takes the source's lease, reads its row and its newest
-documents, and at its end gives the lease back and updates the row: small statements on
-indexed rows. SQLite runs each in about 2 us; SQLAlchemy's execution of one (an execution
-context, a result, a greenlet hop per driver call) costs about 100 us, which made SQLAlchemy
-most of an idle poll's database cost, and that cost about as much as the poll's HTTP request
-(bench/README.md, "ingest and idle poll").
+documents, and at its end gives the lease back and updates the row; a new document adds its
+row, its items and their versions, full-text rows and events: about a dozen statements, each
+on a few indexed rows. SQLite runs each in microseconds; SQLAlchemy's execution of one (an
+execution context, a result, a greenlet hop per driver call) costs about 100 us, which made
+SQLAlchemy most of the database cost of an idle poll and of an ingest (bench/README.md,
+"ingest and idle poll").
 
 A ``Prepared`` statement is still a Core statement, compiled by SQLAlchemy (once per dialect and
 set of columns) and with its types' own bind and result processors; on SQLite it runs on the
-connection of the caller's transaction (``sqlite_inline`` runs SQLite on the loop's thread
-anyway), on other databases through SQLAlchemy as any statement. Either way the caller gets
-plain rows (mappings by the statement's column names) and the row count. Meant for small,
-indexed statements only: nothing here sends slow work to a thread as ``sqlite_inline`` does.
+connection of the caller's transaction, through ``sqlite_inline``'s cursor (so large or slow
+work still goes to a thread, as any statement's), on other databases through SQLAlchemy as any
+statement. Either way the caller gets plain rows (mappings by the statement's column names, or
+its RETURNING columns') and the row count.
 """
 
 from __future__ import annotations
