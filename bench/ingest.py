@@ -99,8 +99,13 @@ async def ingest_round(docs: list[Doc], classifier: Classifier, stored: int = 0)
         for url, body, content_type, council in docs:
             document = extraction.extract(body, url=url, content_type=content_type, council=council)
             parts = split(document)
+            # A council's page, as a configured source has one URL: the document's own made
+            # each poll rewrite the source's row, which no real poll does.
             source = SourceRef(
-                id=f"bench-{council.value}", council=council, kind=SourceKind.LISTING, url=url
+                id=f"bench-{council.value}",
+                council=council,
+                kind=SourceKind.LISTING,
+                url=f"http://127.0.0.1/politik/kkr/kkr-{council.value}",
             )
             await store_poll(
                 store,
