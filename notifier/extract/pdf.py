@@ -10,8 +10,11 @@ point nor a page break cutting one of its paragraphs in two.
 
 from __future__ import annotations
 
+import ctypes
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
@@ -27,6 +30,8 @@ _PARAGRAPH_GAP = 1.6
 _HEADER_BAND, _FOOTER_BAND = 0.93, 0.07
 _HYPHEN_MARKS = ("\ufffe", "\x02")
 _SEGMENT_END = re.compile("[\n\ufffe\x02]")
+_LOOSE_BOX = pdfium_raw.FPDFText_GetLooseCharBox
+_FONT_SIZE = pdfium_raw.FPDFText_GetFontSize
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ class PdfText:
         return text
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     text: str
     first_bottom: float  # PDFium joins a hyphenated line with the next: track both ends
@@ -123,9 +128,12 @@ def _page(document: pdfium.PdfDocument, index: int) -> _Page:
     finally:
         textpage.close()
         page.close()
-    header = [line for line in lines if line.first_bottom > height * _HEADER_BAND]
-    footer = [line for line in lines if line.top < height * _FOOTER_BAND]
-    body = [line for line in lines if line not in header and line not in footer]
+    high, low = height * _HEADER_BAND, height * _FOOTER_BAND
+    header = [line for line in lines if line.first_bottom > high]
+    footer = [line for line in lines if line.top < low]
+    # By the same tests, not by looking each line up in header and footer (a comparison of
+    # every field with every margin line): equal lines pass the same tests.
+    body = [line for line in lines if not line.first_bottom > high and not line.top < low]
     return _Page(
         margins=[line.text for line in header + footer],
         head="\n".join(line.text for line in header),
@@ -137,6 +145,18 @@ def _page(document: pdfium.PdfDocument, index: int) -> _Page:
 def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
     count = textpage.count_chars()
     text = textpage.get_text_range(0, count) if count else ""
+    # The raw calls with one reused box: a page asks for a box or two per line, and the
+    # helper's get_charbox costs twice the call itself (a new structure and handle lookup).
+    handle = textpage.raw
+    rect = pdfium_raw.FS_RECTF()
+    box = ctypes.byref(rect)
+
+    def ends(index: int) -> tuple[float, float]:
+        """Bottom and top of the character's loose box."""
+        if not _LOOSE_BOX(handle, index, box):
+            raise pdfium.PdfiumError("Failed to get charbox.")
+        return rect.bottom, rect.top
+
     # get_text_range returns one character per char index, generated line breaks included.
     # A hyphen PDFium judged to be hyphenation comes back as a mark with the line break
     # dropped; when the text after it is not the next line (a running header drawn after the
@@ -150,54 +170,49 @@ def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
         if found.group() == "\n":
             segments.append((start, index))
             start = index + 1
-        elif _jumps(textpage, index, count):
+        elif _jumps(ends, handle, index, count):
             segments.append((start, index + 1))
             start = index + 1
     segments.append((start, len(text)))
     lines: list[_Line] = []
     # Loose boxes follow the font, not the glyph, so one character per line end is enough.
     for start, end in segments:
-        previous = lines[-1] if lines else None
         # The segment's first and last characters that are not white space (str.strip strips
         # what str.isspace calls white space).
         span = text[start : min(end, count)]
         left = span.lstrip()
-        if left:
-            first_char = start + len(span) - len(left)
-            last_char = start + len(span.rstrip()) - 1
-            first = textpage.get_charbox(first_char, loose=True)
-            last = textpage.get_charbox(last_char, loose=True)
-            size = pdfium_raw.FPDFText_GetFontSize(textpage.raw, first_char)
-            line = text[start:end].strip("\r\n")
-            if line.endswith(_HYPHEN_MARKS):
-                line = f"{line[:-1]}-"
-            if previous is not None and abs(previous.last_bottom - first[1]) < 0.3 * size:
-                # PDFium breaks a line at a wide gap (a tab before a ToC page number, table
-                # cells); what shares a baseline is one line.
-                previous.text = f"{previous.text} {line}"
-                previous.last_bottom = last[1]
-                previous.top = max(previous.top, first[3], last[3])
-                continue
-            lines.append(
-                _Line(
-                    text=line,
-                    first_bottom=first[1],
-                    last_bottom=last[1],
-                    top=max(first[3], last[3]),
-                    size=float(size) or 10.0,
-                )
-            )
+        if not left:
+            continue
+        first_char = start + len(span) - len(left)
+        last_char = start + len(span.rstrip()) - 1
+        first_bottom, first_top = ends(first_char)
+        last_bottom, last_top = (
+            ends(last_char) if last_char != first_char else (first_bottom, first_top)
+        )
+        size = _FONT_SIZE(handle, first_char)
+        line = text[start:end].strip("\r\n")
+        if line.endswith(_HYPHEN_MARKS):
+            line = f"{line[:-1]}-"
+        if lines and abs(lines[-1].last_bottom - first_bottom) < 0.3 * size:
+            # PDFium breaks a line at a wide gap (a tab before a ToC page number, table
+            # cells); what shares a baseline is one line.
+            previous = lines[-1]
+            previous.text = f"{previous.text} {line}"
+            previous.last_bottom = last_bottom
+            previous.top = max(previous.top, first_top, last_top)
+            continue
+        lines.append(_Line(line, first_bottom, last_bottom, max(first_top, last_top), size or 10.0))
     return lines
 
 
-def _jumps(textpage: pdfium.PdfTextPage, index: int, count: int) -> bool:
+def _jumps(ends: Callable[[int], tuple[float, float]], handle: Any, index: int, count: int) -> bool:
     """Whether the text after a hyphenation mark is somewhere else than the next line down."""
     if index == 0 or index + 1 >= count:
         return False
-    before = textpage.get_charbox(index - 1, loose=True)
-    after = textpage.get_charbox(index + 1, loose=True)
-    size = float(pdfium_raw.FPDFText_GetFontSize(textpage.raw, index - 1)) or 10.0
-    drop = float(before[1] - after[1])
+    before = ends(index - 1)[0]
+    after = ends(index + 1)[0]
+    size = _FONT_SIZE(handle, index - 1) or 10.0
+    drop = before - after
     return drop < 0.5 * size or drop > 3 * size
 
 
