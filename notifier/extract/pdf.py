@@ -10,6 +10,7 @@ point nor a page break cutting one of its paragraphs in two.
 
 from __future__ import annotations
 
+import codecs
 import ctypes
 import re
 from collections.abc import Callable
@@ -120,14 +121,22 @@ def _masked(line: str) -> str:
 
 
 def _page(document: pdfium.PdfDocument, index: int) -> _Page:
-    page = document[index]
-    textpage = page.get_textpage()
+    # Raw handles, closed here: the helper objects register a finalizer each, a tenth of the
+    # cost of loading a page. The errors are the helpers'.
+    page = pdfium_raw.FPDF_LoadPage(document.raw, index)
+    if not page:
+        raise pdfium.PdfiumError("Failed to load page.")
     try:
-        height = page.get_height()
-        lines = _lines(textpage)
+        textpage = pdfium_raw.FPDFText_LoadPage(page)
+        if not textpage:
+            raise pdfium.PdfiumError("Failed to load text page.")
+        try:
+            height = pdfium_raw.FPDF_GetPageHeightF(page)
+            lines = _lines(textpage)
+        finally:
+            pdfium_raw.FPDFText_ClosePage(textpage)
     finally:
-        textpage.close()
-        page.close()
+        pdfium_raw.FPDF_ClosePage(page)
     high, low = height * _HEADER_BAND, height * _FOOTER_BAND
     header = [line for line in lines if line.first_bottom > high]
     footer = [line for line in lines if line.top < low]
@@ -142,12 +151,44 @@ def _page(document: pdfium.PdfDocument, index: int) -> _Page:
     )
 
 
-def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
-    count = textpage.count_chars()
-    text = textpage.get_text_range(0, count) if count else ""
+def _text(textpage: Any) -> tuple[str, int]:
+    """The page's text and its count of chars: pypdfium2's count_chars and get_text_range(0,
+    count) on the raw handle, excluded chars at either end left out as it leaves them out."""
+    count = pdfium_raw.FPDFText_CountChars(textpage)
+    if count == -1:
+        raise pdfium.PdfiumError("Failed to get character count.")
+    active = _active_range(textpage, 0, count - 1) if count else None
+    if active is None:
+        return "", count
+    start, end, before, after = active
+    size = end + 2 - start  # with the terminating NUL
+    buffer = (ctypes.c_ushort * size)()
+    written = pdfium_raw.FPDFText_GetText(textpage, before, count - before - after, buffer)
+    if size < written:
+        raise AssertionError(f"Buffer too small: {size} vs {written}")
+    return codecs.decode(memoryview(buffer)[: written - 1], "utf-16-le", "ignore"), count
+
+
+def _active_range(
+    textpage: Any, first: int, last: int, before: int = 0, after: int = 0
+) -> tuple[int, int, int, int] | None:
+    """Text indices of the first and last chars in the text, and how many were left out
+    before and after them (recursive as pypdfium2's, so as deep)."""
+    if first > last:
+        return None
+    start = pdfium_raw.FPDFText_GetTextIndexFromCharIndex(textpage, first)
+    if start == -1:
+        return _active_range(textpage, first + 1, last, before + 1, after)
+    end = pdfium_raw.FPDFText_GetTextIndexFromCharIndex(textpage, last)
+    if end == -1:
+        return _active_range(textpage, first, last - 1, before, after + 1)
+    return start, end, before, after
+
+
+def _lines(handle: Any) -> list[_Line]:
+    text, count = _text(handle)
     # The raw calls with one reused box: a page asks for a box or two per line, and the
     # helper's get_charbox costs twice the call itself (a new structure and handle lookup).
-    handle = textpage.raw
     rect = pdfium_raw.FS_RECTF()
     box = ctypes.byref(rect)
 
@@ -175,33 +216,39 @@ def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
             start = index + 1
     segments.append((start, len(text)))
     lines: list[_Line] = []
+    previous: _Line | None = None
     # Loose boxes follow the font, not the glyph, so one character per line end is enough.
+    # The calls are written out, not a helper's: this loop is most of a page's Python.
     for start, end in segments:
         # The segment's first and last characters that are not white space (str.strip strips
         # what str.isspace calls white space).
-        span = text[start : min(end, count)]
+        span = text[start : end if end < count else count]
         left = span.lstrip()
         if not left:
             continue
         first_char = start + len(span) - len(left)
         last_char = start + len(span.rstrip()) - 1
-        first_bottom, first_top = ends(first_char)
-        last_bottom, last_top = (
-            ends(last_char) if last_char != first_char else (first_bottom, first_top)
-        )
+        if not _LOOSE_BOX(handle, first_char, box):
+            raise pdfium.PdfiumError("Failed to get charbox.")
+        first_bottom = last_bottom = rect.bottom
+        first_top = last_top = rect.top
+        if last_char != first_char:
+            if not _LOOSE_BOX(handle, last_char, box):
+                raise pdfium.PdfiumError("Failed to get charbox.")
+            last_bottom, last_top = rect.bottom, rect.top
         size = _FONT_SIZE(handle, first_char)
         line = text[start:end].strip("\r\n")
         if line.endswith(_HYPHEN_MARKS):
             line = f"{line[:-1]}-"
-        if lines and abs(lines[-1].last_bottom - first_bottom) < 0.3 * size:
+        if previous is not None and abs(previous.last_bottom - first_bottom) < 0.3 * size:
             # PDFium breaks a line at a wide gap (a tab before a ToC page number, table
             # cells); what shares a baseline is one line.
-            previous = lines[-1]
             previous.text = f"{previous.text} {line}"
             previous.last_bottom = last_bottom
             previous.top = max(previous.top, first_top, last_top)
             continue
-        lines.append(_Line(line, first_bottom, last_bottom, max(first_top, last_top), size or 10.0))
+        previous = _Line(line, first_bottom, last_bottom, max(first_top, last_top), size or 10.0)
+        lines.append(previous)
     return lines
 
 
