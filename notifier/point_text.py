@@ -9,6 +9,7 @@ Beslutning (minutes), Vedlagte bilag, each heading on a line of its own or run i
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -64,6 +65,7 @@ def without_initials(unit: Unit) -> Unit:
     return Unit(match.group("ref"), unit.starts_paragraph)
 
 
+@functools.lru_cache(maxsize=8192)  # asked of the same lines again and again, as toc.label
 def is_case_line(text: str) -> bool:
     """A line that is a case number ("SAG-2024-01611 pth", "Sagsnr.: 24/01235")."""
     return bool(_CASE_LINE.match(text)) or (len(text) <= 60 and bool(_CASE.match(text)))
