@@ -109,27 +109,43 @@ def strip_running_lines(pages: list[str]) -> list[str]:
     # At least 60 % of the pages and three: in a short document a point's heading and its ToC
     # entry can share a place on two pages.
     needed = max(3, -(-len(pages) * 3 // 5))
-    # Each page's non-blank line numbers, found once (not again for every line looked at).
-    filled = [[i for i, line in enumerate(lines) if line.strip()] for lines in split]
-
-    def slots(lines: list[str], numbers: list[int]) -> list[tuple[int, str]]:
-        ends = sorted(set(numbers[:2] + numbers[-2:]))
-        return [(i, lines[i]) for i in ends]
-
-    def key(position: int, numbers: list[int], line: str) -> tuple[str, str]:
-        where = f"top{numbers.index(position)}" if position in numbers[:2] else "bottom"
-        return where, _DIGITS.sub("#", line.strip().casefold())
-
+    # Each page's line ends: its first two and last two non-blank lines, each with its key
+    # (the place and the line, digits masked), found once from either end of the page.
+    ends = [_ends(lines) for lines in split]
     counts: Counter[tuple[str, str]] = Counter()
-    for lines, numbers in zip(split, filled, strict=True):
-        counts.update({key(i, numbers, line) for i, line in slots(lines, numbers)})
+    for slots in ends:
+        counts.update({key for _, _, key in slots})
     result = []
-    for lines, numbers in zip(split, filled, strict=True):
+    for page, lines, slots in zip(pages, split, ends, strict=True):
         drop = {
             i
-            for i, line in slots(lines, numbers)
-            if _PAGE_NUMBER.match(line.strip())
-            or (len(pages) >= 2 and counts[key(i, numbers, line)] >= needed)
+            for i, line, key in slots
+            if _PAGE_NUMBER.match(line.strip()) or (len(pages) >= 2 and counts[key] >= needed)
         }
-        result.append("\n".join(line for i, line in enumerate(lines) if i not in drop))
+        if drop:
+            page = "\n".join(line for i, line in enumerate(lines) if i not in drop)
+        result.append(page)
     return result
+
+
+def _ends(lines: list[str]) -> list[tuple[int, str, tuple[str, str]]]:
+    """The page's first two and last two non-blank lines (fewer on a short page), in order,
+    each with its place ("top0", "top1" or "bottom") and its text with digits masked."""
+    top = _filled(range(len(lines)), lines)
+    bottom = _filled(range(len(lines) - 1, -1, -1), lines)[::-1]
+    slots = []
+    for i in sorted(set(top + bottom)):
+        where = f"top{top.index(i)}" if i in top else "bottom"
+        slots.append((i, lines[i], (where, _DIGITS.sub("#", lines[i].strip().casefold()))))
+    return slots
+
+
+def _filled(order: range, lines: list[str]) -> list[int]:
+    """The first two indices in order of lines that are not blank."""
+    found: list[int] = []
+    for i in order:
+        if lines[i].strip():
+            found.append(i)
+            if len(found) == 2:
+                break
+    return found

@@ -31,6 +31,7 @@ _PARAGRAPH_GAP = 1.6
 _HEADER_BAND, _FOOTER_BAND = 0.93, 0.07
 _HYPHEN_MARKS = ("\ufffe", "\x02")
 _SEGMENT_END = re.compile("[\n\ufffe\x02]")
+_DIGITS = re.compile(r"\d+")
 _LOOSE_BOX = pdfium_raw.FPDFText_GetLooseCharBox
 _FONT_SIZE = pdfium_raw.FPDFText_GetFontSize
 
@@ -117,7 +118,7 @@ def _without_margins(pages: list[_Page]) -> list[str]:
 
 
 def _masked(line: str) -> str:
-    return re.sub(r"\d+", "#", line.strip().casefold())
+    return _DIGITS.sub("#", line.strip().casefold())
 
 
 def _page(document: pdfium.PdfDocument, index: int) -> _Page:
