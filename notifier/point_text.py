@@ -147,8 +147,11 @@ def repeated_sections(items: list[Item]) -> list[str]:
     problems = []
     for item in items:
         counts: Counter[str] = Counter()
-        for unit in units(item.text):
-            if unit.starts_paragraph and (match := _SECTION.match(unit.text)):
+        # The units opening a paragraph, without making a unit of every line: a paragraph's
+        # first line, stripped, when it is not blank.
+        for paragraph in item.text.split("\n\n"):
+            first = paragraph.split("\n", 1)[0].strip()
+            if first and (match := _SECTION.match(first)):
                 name = match.group(1).capitalize()
                 if name in ("Indstilling", "Beslutning"):
                     counts[name] += 1

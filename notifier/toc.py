@@ -71,9 +71,8 @@ class Entry:
     page: int | None
     group: bool = False  # has sub-points in the table of contents
 
-    @functools.cached_property
+    @property
     def parts(self) -> tuple[int, ...]:
-        # Cached: reading the contents compares each entry's with the last one's, per line.
         return tuple(int(p) for p in self.number.split(".")) if self.number else ()
 
 
