@@ -79,10 +79,10 @@ def normalize_text(text: str) -> str:
     text = text.replace("\x0c", "\n\n").replace("\u00a0", " ").replace("\t", " ")
     # Extractors call this for every block of a page: the checks skip work that cannot apply
     # (a hyphenated break needs a line break or a mark, a run of spaces two spaces, a control
-    # character a character str.isprintable rejects).
+    # character a character other than a line break that str.isprintable rejects).
     if "\n" in text or "\ufffe" in text or "\x02" in text:
         text = _rejoined(text)
-    if not text.isprintable():
+    if not text.replace("\n", "").isprintable():
         text = _CONTROL.sub("", text)
     if "\n" not in text:  # one line: one paragraph of it, or nothing
         return (_SPACE_RUN.sub(" ", text) if "  " in text else text).strip()

@@ -281,8 +281,9 @@ def _paragraphs(lines: list[_Line]) -> str:
     for line in lines:
         if previous is not None:
             pitch = previous.last_bottom - line.first_bottom
-            limit = _PARAGRAPH_GAP * max(previous.size, line.size)
-            resized = abs(previous.size - line.size) > 0.15 * max(previous.size, line.size)
+            larger = max(previous.size, line.size)
+            limit = _PARAGRAPH_GAP * larger
+            resized = abs(previous.size - line.size) > 0.15 * larger
             out.append("\n\n" if pitch > limit or pitch < 0 or resized else "\n")
         out.append(line.text)
         previous = line
