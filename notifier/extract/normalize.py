@@ -49,7 +49,10 @@ def _rejoined(text: str) -> str:
     few places a break can start. Taken in order and never inside a replaced stretch, they give
     the matches the scan would.
     """
-    starts = sorted(at for mark in _BREAK_STARTS for at in _positions(text, mark))
+    starts = [at for mark in _BREAK_STARTS if mark in text for at in _positions(text, mark)]
+    if not starts:
+        return text
+    starts.sort()
     out: list[str] = []
     done = 0
     for start in starts:
