@@ -9,6 +9,7 @@ Beslutning (minutes), Vedlagte bilag, each heading on a line of its own or run i
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -50,6 +51,10 @@ _ASKS = re.compile(
 )
 
 
+# asks, is_case_line, section and cut_case are cached, as toc.label: splitting asks them about
+# the same lines again and again, and each is a pure function of the line (a match object is
+# immutable).
+@functools.lru_cache(maxsize=8192)
 def asks(text: str) -> bool:
     """Whether a line says only what the point asks for ("Til orientering")."""
     return bool(_ASKS.match(text))
@@ -64,11 +69,13 @@ def without_initials(unit: Unit) -> Unit:
     return Unit(match.group("ref"), unit.starts_paragraph)
 
 
+@functools.lru_cache(maxsize=8192)
 def is_case_line(text: str) -> bool:
     """A line that is a case number ("SAG-2024-01611 pth", "Sagsnr.: 24/01235")."""
     return bool(_CASE_LINE.match(text)) or (len(text) <= 60 and bool(_CASE.match(text)))
 
 
+@functools.lru_cache(maxsize=8192)
 def section(text: str) -> re.Match[str] | None:
     """The section heading a line is or opens: group 1 the name, run_in() the text after it."""
     return _SECTION.match(text)
@@ -84,6 +91,7 @@ def case_number(body: Sequence[Unit]) -> str | None:
     return next((m.group(1) or m.group(2) for u in body[:3] if (m := _CASE.search(u.text))), None)
 
 
+@functools.lru_cache(maxsize=8192)
 def cut_case(text: str) -> tuple[str, str]:
     """A heading that ran into its case-number line: ("Title", "SAG-2024-01611 pth")."""
     match = _CASE.search(text)
@@ -145,8 +153,11 @@ def repeated_sections(items: list[Item]) -> list[str]:
     problems = []
     for item in items:
         counts: Counter[str] = Counter()
-        for unit in units(item.text):
-            if unit.starts_paragraph and (match := _SECTION.match(unit.text)):
+        # The units opening a paragraph, without making a unit of every line: a paragraph's
+        # first line, stripped, when it is not blank.
+        for paragraph in item.text.split("\n\n"):
+            first = paragraph.split("\n", 1)[0].strip()
+            if first and (match := _SECTION.match(first)):
                 name = match.group(1).capitalize()
                 if name in ("Indstilling", "Beslutning"):
                     counts[name] += 1

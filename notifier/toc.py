@@ -17,6 +17,7 @@ between documents, and what this module accepts:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -87,11 +88,14 @@ def units(text: str) -> list[Unit]:
     found = []
     for paragraph in text.split("\n\n"):
         for index, line in enumerate(paragraph.split("\n")):
-            if line.strip():
-                found.append(Unit(line.strip(), starts_paragraph=index == 0))
+            if stripped := line.strip():
+                found.append(Unit(stripped, starts_paragraph=index == 0))
     return found
 
 
+# Cached, as _entry: splitting asks again about the same lines (each unit's label is looked
+# up four times on average in one agenda), and both are pure functions of the line.
+@functools.lru_cache(maxsize=8192)
 def label(text: str) -> Label | None:
     match = _LABEL.match(text)
     if match is None:
@@ -106,6 +110,7 @@ def label(text: str) -> Label | None:
     )
 
 
+@functools.lru_cache(maxsize=8192)
 def _entry(text: str) -> tuple[Label | None, str, int | None]:
     """(number label or None, title, page or None) of a possible ToC line."""
     page_match = _PAGE.search(text)

@@ -266,8 +266,10 @@ def _links_to_pages(node: LexborNode, text: str) -> bool:
 
 def _only_bold(node: LexborNode, text: str) -> bool:
     """A paragraph of nothing but bold text, not a sentence and not a link ("Læs mere ...")."""
+    if text.endswith("."):  # first: most paragraphs are sentences, and the query costs more
+        return False
     bold = node.css_first(_BOLD)
-    if bold is None or clean(bold.text()) != text or text.endswith("."):
+    if bold is None or clean(bold.text()) != text:
         return False
     return not any(clean(link.text()) == text for link in node.css("a"))
 

@@ -57,6 +57,8 @@ _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "summary"})
 # An empty line inside a paragraph: older pages put whole sections in one <p>, each a bold
 # heading and its text, divided by <br><br>.
 _BLANK_LINE = re.compile(r"(?:<br\s*/?>(?:\s|&nbsp;|\u00a0)*){2,}", re.IGNORECASE)
+# What the root's children inherit: not in chrome, not in the content, not in a quote.
+_OUTSIDE = (False, False, False)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 
 
@@ -113,8 +115,10 @@ def remove_chrome(tree: LexborHTMLParser) -> None:
         if _CHROME_NAMES.search(names) and node.tag not in ("html", "body", "main"):
             marked.add(node.mem_id)
     # In document order a parent comes before its children, so what each node's ancestors
-    # hold is known when the node is reached: inside chrome, inside the content.
-    inside: dict[int, tuple[bool, bool]] = {}  # mem_id -> (in chrome, in <main> or <article>)
+    # hold is known when the node is reached: inside chrome, inside the content. Each node
+    # records what its children inherit (its own tag and attributes read once, not once per
+    # child): whether they are in chrome, in <main> or <article>, and in a <blockquote>.
+    inside: dict[int, tuple[bool, bool, bool]] = {}
     outermost: list[LexborNode] = []
     # A <header> with the page's title and no menu is the page's header (title, date, lead)
     # even when the CMS puts it before <main>; the site's header has the menu, or a logo as
@@ -123,29 +127,27 @@ def remove_chrome(tree: LexborHTMLParser) -> None:
     menus = _holders(tree.css("nav, [role=navigation]"))
     for node in tree.root.traverse(include_text=False) if tree.root is not None else ():
         parent = node.parent
-        in_chrome = in_content = False
-        if parent is not None and parent.mem_id in inside:
-            in_chrome, in_content = inside[parent.mem_id]
-            in_chrome = in_chrome or parent.mem_id in marked
-            in_content = (
-                in_content
-                or parent.tag in ("main", "article")
-                or (parent.attributes.get("role") == "main")
-            )
+        in_chrome, in_content, quoted = (
+            inside.get(parent.mem_id, _OUTSIDE) if parent is not None else _OUTSIDE
+        )
+        mem_id, tag = node.mem_id, node.tag
         # The content may keep its title and date in its own <header>; the page's goes. A
         # <footer> holds tags, sharing and addresses wherever it is, but a quote's names who
         # said it.
-        page_header = node.mem_id in titled and node.mem_id not in menus
-        quoted = parent is not None and parent.tag == "blockquote"
-        if (node.tag == "footer" and not quoted) or (
-            node.tag == "header" and not in_content and not page_header
+        page_header = mem_id in titled and mem_id not in menus
+        if (tag == "footer" and not quoted) or (
+            tag == "header" and not in_content and not page_header
         ):
-            marked.add(node.mem_id)
-        if in_content and node.mem_id in marked and _content_kept(node, hidden):
-            marked.discard(node.mem_id)
-        if node.mem_id in marked and not in_chrome:
+            marked.add(mem_id)
+        if in_content and mem_id in marked and _content_kept(node, hidden):
+            marked.discard(mem_id)
+        if mem_id in marked and not in_chrome:
             outermost.append(node)  # only the outermost: the rest go with it
-        inside[node.mem_id] = (in_chrome, in_content)
+        inside[mem_id] = (
+            in_chrome or mem_id in marked,
+            in_content or tag in ("main", "article") or node.attributes.get("role") == "main",
+            tag == "blockquote",
+        )
     for node in outermost:
         node.decompose()
 

@@ -19,6 +19,7 @@ _CONJUNCTIONS = frozenset({"og", "eller", "samt", "til", "som", "end", "m.v.", "
 # the line break; both mark the same thing as "-\n".
 _BREAK = r"(?:-[ \t]*\n|[\ufffe\x02][ \t]*\n?)[ \t]*"
 _HYPHENATED = re.compile(rf"(\S)({_BREAK})(\S+)")
+_BREAK_STARTS = ("-", "\ufffe", "\x02")
 # Also what XML cannot carry (noncharacters, lone surrogates): the text ends up in feeds and mails.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ufeff\u00ad\u200b\ud800-\udfff]")
 _PARAGRAPH_BREAK = re.compile(r"\n[ ]*\n+")
@@ -41,22 +42,58 @@ def _rejoin(match: re.Match[str]) -> str:
     return f"{left}-{word}"  # "SAG-\n2021-01954", "KL-\nudspil": a real hyphen
 
 
+def _rejoined(text: str) -> str:
+    """``_HYPHENATED.sub(_rejoin, text)``, trying the pattern only before a hyphen or a mark.
+
+    The regex tried at every character was most of a page's clean-up; str.find skips to the
+    few places a break can start. Taken in order and never inside a replaced stretch, they give
+    the matches the scan would.
+    """
+    starts = [at for mark in _BREAK_STARTS if mark in text for at in _positions(text, mark)]
+    if not starts:
+        return text
+    starts.sort()
+    out: list[str] = []
+    done = 0
+    for start in starts:
+        if start - 1 < done:
+            continue
+        match = _HYPHENATED.match(text, start - 1)
+        if match is not None:
+            out += (text[done : match.start()], _rejoin(match))
+            done = match.end()
+    if not out:
+        return text
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _positions(text: str, mark: str) -> list[int]:
+    found = []
+    at = text.find(mark)
+    while at != -1:
+        found.append(at)
+        at = text.find(mark, at + 1)
+    return found
+
+
 def normalize_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\x0c", "\n\n").replace("\u00a0", " ").replace("\t", " ")
     # Extractors call this for every block of a page: the checks skip work that cannot apply
-    # (a hyphenated break needs a line break or a mark, a run of spaces two spaces).
+    # (a hyphenated break needs a line break or a mark, a run of spaces two spaces, a control
+    # character a character other than a line break that str.isprintable rejects).
     if "\n" in text or "\ufffe" in text or "\x02" in text:
-        text = _HYPHENATED.sub(_rejoin, text)
-    text = _CONTROL.sub("", text)
+        text = _rejoined(text)
+    if not text.replace("\n", "").isprintable():
+        text = _CONTROL.sub("", text)
+    if "\n" not in text:  # one line: one paragraph of it, or nothing
+        return (_SPACE_RUN.sub(" ", text) if "  " in text else text).strip()
     paragraphs = []
     for block in _PARAGRAPH_BREAK.split(text):
-        lines = [
-            (_SPACE_RUN.sub(" ", line) if "  " in line else line).strip()
-            for line in block.split("\n")
-        ]
         joined: list[str] = []
-        for line in lines:
+        for line in block.split("\n"):
+            line = (_SPACE_RUN.sub(" ", line) if "  " in line else line).strip()
             if not line:
                 continue
             if joined and not _LIST_ITEM.match(line):
@@ -75,27 +112,43 @@ def strip_running_lines(pages: list[str]) -> list[str]:
     # At least 60 % of the pages and three: in a short document a point's heading and its ToC
     # entry can share a place on two pages.
     needed = max(3, -(-len(pages) * 3 // 5))
-    # Each page's non-blank line numbers, found once (not again for every line looked at).
-    filled = [[i for i, line in enumerate(lines) if line.strip()] for lines in split]
-
-    def slots(lines: list[str], numbers: list[int]) -> list[tuple[int, str]]:
-        ends = sorted(set(numbers[:2] + numbers[-2:]))
-        return [(i, lines[i]) for i in ends]
-
-    def key(position: int, numbers: list[int], line: str) -> tuple[str, str]:
-        where = f"top{numbers.index(position)}" if position in numbers[:2] else "bottom"
-        return where, _DIGITS.sub("#", line.strip().casefold())
-
+    # Each page's line ends: its first two and last two non-blank lines, each with its key
+    # (the place and the line, digits masked), found once from either end of the page.
+    ends = [_ends(lines) for lines in split]
     counts: Counter[tuple[str, str]] = Counter()
-    for lines, numbers in zip(split, filled, strict=True):
-        counts.update({key(i, numbers, line) for i, line in slots(lines, numbers)})
+    for slots in ends:
+        counts.update({key for _, _, key in slots})
     result = []
-    for lines, numbers in zip(split, filled, strict=True):
+    for page, lines, slots in zip(pages, split, ends, strict=True):
         drop = {
             i
-            for i, line in slots(lines, numbers)
-            if _PAGE_NUMBER.match(line.strip())
-            or (len(pages) >= 2 and counts[key(i, numbers, line)] >= needed)
+            for i, line, key in slots
+            if _PAGE_NUMBER.match(line.strip()) or (len(pages) >= 2 and counts[key] >= needed)
         }
-        result.append("\n".join(line for i, line in enumerate(lines) if i not in drop))
+        if drop:
+            page = "\n".join(line for i, line in enumerate(lines) if i not in drop)
+        result.append(page)
     return result
+
+
+def _ends(lines: list[str]) -> list[tuple[int, str, tuple[str, str]]]:
+    """The page's first two and last two non-blank lines (fewer on a short page), in order,
+    each with its place ("top0", "top1" or "bottom") and its text with digits masked."""
+    top = _filled(range(len(lines)), lines)
+    bottom = _filled(range(len(lines) - 1, -1, -1), lines)[::-1]
+    slots = []
+    for i in sorted(set(top + bottom)):
+        where = f"top{top.index(i)}" if i in top else "bottom"
+        slots.append((i, lines[i], (where, _DIGITS.sub("#", lines[i].strip().casefold()))))
+    return slots
+
+
+def _filled(order: range, lines: list[str]) -> list[int]:
+    """The first two indices in order of lines that are not blank."""
+    found: list[int] = []
+    for i in order:
+        if lines[i].strip():
+            found.append(i)
+            if len(found) == 2:
+                break
+    return found

@@ -10,8 +10,12 @@ point nor a page break cutting one of its paragraphs in two.
 
 from __future__ import annotations
 
+import codecs
+import ctypes
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
@@ -27,6 +31,20 @@ _PARAGRAPH_GAP = 1.6
 _HEADER_BAND, _FOOTER_BAND = 0.93, 0.07
 _HYPHEN_MARKS = ("\ufffe", "\x02")
 _SEGMENT_END = re.compile("[\n\ufffe\x02]")
+_DIGITS = re.compile(r"\d+")
+
+
+def _bare(function: Any, restype: Any) -> Any:
+    """The PDFium function without pypdfium2's argument types: ctypes then passes the handle,
+    the char index and the box as they are, at a third of the cost of converting each one
+    (the line loop makes some 6,000 such calls a round of the fixtures)."""
+    bare = type(function)(ctypes.cast(function, ctypes.c_void_p).value)
+    bare.restype = restype
+    return bare
+
+
+_LOOSE_BOX = _bare(pdfium_raw.FPDFText_GetLooseCharBox, ctypes.c_int)
+_FONT_SIZE = _bare(pdfium_raw.FPDFText_GetFontSize, ctypes.c_double)
 
 
 @dataclass(frozen=True)
@@ -53,7 +71,7 @@ class PdfText:
         return text
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     text: str
     first_bottom: float  # PDFium joins a hyphenated line with the next: track both ends
@@ -111,21 +129,32 @@ def _without_margins(pages: list[_Page]) -> list[str]:
 
 
 def _masked(line: str) -> str:
-    return re.sub(r"\d+", "#", line.strip().casefold())
+    return _DIGITS.sub("#", line.strip().casefold())
 
 
 def _page(document: pdfium.PdfDocument, index: int) -> _Page:
-    page = document[index]
-    textpage = page.get_textpage()
+    # Raw handles, closed here: the helper objects register a finalizer each, a tenth of the
+    # cost of loading a page. The errors are the helpers'.
+    page = pdfium_raw.FPDF_LoadPage(document.raw, index)
+    if not page:
+        raise pdfium.PdfiumError("Failed to load page.")
     try:
-        height = page.get_height()
-        lines = _lines(textpage)
+        textpage = pdfium_raw.FPDFText_LoadPage(page)
+        if not textpage:
+            raise pdfium.PdfiumError("Failed to load text page.")
+        try:
+            height = pdfium_raw.FPDF_GetPageHeightF(page)
+            lines = _lines(textpage)
+        finally:
+            pdfium_raw.FPDFText_ClosePage(textpage)
     finally:
-        textpage.close()
-        page.close()
-    header = [line for line in lines if line.first_bottom > height * _HEADER_BAND]
-    footer = [line for line in lines if line.top < height * _FOOTER_BAND]
-    body = [line for line in lines if line not in header and line not in footer]
+        pdfium_raw.FPDF_ClosePage(page)
+    high, low = height * _HEADER_BAND, height * _FOOTER_BAND
+    header = [line for line in lines if line.first_bottom > high]
+    footer = [line for line in lines if line.top < low]
+    # By the same tests, not by looking each line up in header and footer (a comparison of
+    # every field with every margin line): equal lines pass the same tests.
+    body = [line for line in lines if not line.first_bottom > high and not line.top < low]
     return _Page(
         margins=[line.text for line in header + footer],
         head="\n".join(line.text for line in header),
@@ -134,9 +163,53 @@ def _page(document: pdfium.PdfDocument, index: int) -> _Page:
     )
 
 
-def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
-    count = textpage.count_chars()
-    text = textpage.get_text_range(0, count) if count else ""
+def _text(textpage: Any) -> tuple[str, int]:
+    """The page's text and its count of chars: pypdfium2's count_chars and get_text_range(0,
+    count) on the raw handle, excluded chars at either end left out as it leaves them out."""
+    count = pdfium_raw.FPDFText_CountChars(textpage)
+    if count == -1:
+        raise pdfium.PdfiumError("Failed to get character count.")
+    active = _active_range(textpage, 0, count - 1) if count else None
+    if active is None:
+        return "", count
+    start, end, before, after = active
+    size = end + 2 - start  # with the terminating NUL
+    buffer = (ctypes.c_ushort * size)()
+    written = pdfium_raw.FPDFText_GetText(textpage, before, count - before - after, buffer)
+    if size < written:
+        raise AssertionError(f"Buffer too small: {size} vs {written}")
+    return codecs.decode(memoryview(buffer)[: written - 1], "utf-16-le", "ignore"), count
+
+
+def _active_range(
+    textpage: Any, first: int, last: int, before: int = 0, after: int = 0
+) -> tuple[int, int, int, int] | None:
+    """Text indices of the first and last chars in the text, and how many were left out
+    before and after them (recursive as pypdfium2's, so as deep)."""
+    if first > last:
+        return None
+    start = pdfium_raw.FPDFText_GetTextIndexFromCharIndex(textpage, first)
+    if start == -1:
+        return _active_range(textpage, first + 1, last, before + 1, after)
+    end = pdfium_raw.FPDFText_GetTextIndexFromCharIndex(textpage, last)
+    if end == -1:
+        return _active_range(textpage, first, last - 1, before, after + 1)
+    return start, end, before, after
+
+
+def _lines(handle: Any) -> list[_Line]:
+    text, count = _text(handle)
+    # The raw calls with one reused box: a page asks for a box or two per line, and the
+    # helper's get_charbox costs twice the call itself (a new structure and handle lookup).
+    rect = pdfium_raw.FS_RECTF()
+    box = ctypes.byref(rect)
+
+    def ends(index: int) -> tuple[float, float]:
+        """Bottom and top of the character's loose box."""
+        if not _LOOSE_BOX(handle, index, box):
+            raise pdfium.PdfiumError("Failed to get charbox.")
+        return rect.bottom, rect.top
+
     # get_text_range returns one character per char index, generated line breaks included.
     # A hyphen PDFium judged to be hyphenation comes back as a mark with the line break
     # dropped; when the text after it is not the next line (a running header drawn after the
@@ -150,54 +223,55 @@ def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
         if found.group() == "\n":
             segments.append((start, index))
             start = index + 1
-        elif _jumps(textpage, index, count):
+        elif _jumps(ends, handle, index, count):
             segments.append((start, index + 1))
             start = index + 1
     segments.append((start, len(text)))
     lines: list[_Line] = []
+    previous: _Line | None = None
     # Loose boxes follow the font, not the glyph, so one character per line end is enough.
+    # The calls are written out, not a helper's: this loop is most of a page's Python.
     for start, end in segments:
-        previous = lines[-1] if lines else None
         # The segment's first and last characters that are not white space (str.strip strips
         # what str.isspace calls white space).
-        span = text[start : min(end, count)]
+        span = text[start : end if end < count else count]
         left = span.lstrip()
-        if left:
-            first_char = start + len(span) - len(left)
-            last_char = start + len(span.rstrip()) - 1
-            first = textpage.get_charbox(first_char, loose=True)
-            last = textpage.get_charbox(last_char, loose=True)
-            size = pdfium_raw.FPDFText_GetFontSize(textpage.raw, first_char)
-            line = text[start:end].strip("\r\n")
-            if line.endswith(_HYPHEN_MARKS):
-                line = f"{line[:-1]}-"
-            if previous is not None and abs(previous.last_bottom - first[1]) < 0.3 * size:
-                # PDFium breaks a line at a wide gap (a tab before a ToC page number, table
-                # cells); what shares a baseline is one line.
-                previous.text = f"{previous.text} {line}"
-                previous.last_bottom = last[1]
-                previous.top = max(previous.top, first[3], last[3])
-                continue
-            lines.append(
-                _Line(
-                    text=line,
-                    first_bottom=first[1],
-                    last_bottom=last[1],
-                    top=max(first[3], last[3]),
-                    size=float(size) or 10.0,
-                )
-            )
+        if not left:
+            continue
+        first_char = start + len(span) - len(left)
+        last_char = start + len(span.rstrip()) - 1
+        if not _LOOSE_BOX(handle, first_char, box):
+            raise pdfium.PdfiumError("Failed to get charbox.")
+        first_bottom = last_bottom = rect.bottom
+        first_top = last_top = rect.top
+        if last_char != first_char:
+            if not _LOOSE_BOX(handle, last_char, box):
+                raise pdfium.PdfiumError("Failed to get charbox.")
+            last_bottom, last_top = rect.bottom, rect.top
+        size = _FONT_SIZE(handle, first_char)
+        line = text[start:end].strip("\r\n")
+        if line.endswith(_HYPHEN_MARKS):
+            line = f"{line[:-1]}-"
+        if previous is not None and abs(previous.last_bottom - first_bottom) < 0.3 * size:
+            # PDFium breaks a line at a wide gap (a tab before a ToC page number, table
+            # cells); what shares a baseline is one line.
+            previous.text = f"{previous.text} {line}"
+            previous.last_bottom = last_bottom
+            previous.top = max(previous.top, first_top, last_top)
+            continue
+        previous = _Line(line, first_bottom, last_bottom, max(first_top, last_top), size or 10.0)
+        lines.append(previous)
     return lines
 
 
-def _jumps(textpage: pdfium.PdfTextPage, index: int, count: int) -> bool:
+def _jumps(ends: Callable[[int], tuple[float, float]], handle: Any, index: int, count: int) -> bool:
     """Whether the text after a hyphenation mark is somewhere else than the next line down."""
     if index == 0 or index + 1 >= count:
         return False
-    before = textpage.get_charbox(index - 1, loose=True)
-    after = textpage.get_charbox(index + 1, loose=True)
-    size = float(pdfium_raw.FPDFText_GetFontSize(textpage.raw, index - 1)) or 10.0
-    drop = float(before[1] - after[1])
+    before = ends(index - 1)[0]
+    after = ends(index + 1)[0]
+    size = _FONT_SIZE(handle, index - 1) or 10.0
+    drop = before - after
     return drop < 0.5 * size or drop > 3 * size
 
 
@@ -207,8 +281,9 @@ def _paragraphs(lines: list[_Line]) -> str:
     for line in lines:
         if previous is not None:
             pitch = previous.last_bottom - line.first_bottom
-            limit = _PARAGRAPH_GAP * max(previous.size, line.size)
-            resized = abs(previous.size - line.size) > 0.15 * max(previous.size, line.size)
+            larger = max(previous.size, line.size)
+            limit = _PARAGRAPH_GAP * larger
+            resized = abs(previous.size - line.size) > 0.15 * larger
             out.append("\n\n" if pitch > limit or pitch < 0 or resized else "\n")
         out.append(line.text)
         previous = line
