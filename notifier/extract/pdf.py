@@ -181,20 +181,22 @@ def _text(textpage: Any) -> tuple[str, int]:
     return codecs.decode(memoryview(buffer)[: written - 1], "utf-16-le", "ignore"), count
 
 
-def _active_range(
-    textpage: Any, first: int, last: int, before: int = 0, after: int = 0
-) -> tuple[int, int, int, int] | None:
+def _active_range(textpage: Any, first: int, last: int) -> tuple[int, int, int, int] | None:
     """Text indices of the first and last chars in the text, and how many were left out
-    before and after them (recursive as pypdfium2's, so as deep)."""
-    if first > last:
-        return None
-    start = pdfium_raw.FPDFText_GetTextIndexFromCharIndex(textpage, first)
-    if start == -1:
-        return _active_range(textpage, first + 1, last, before + 1, after)
-    end = pdfium_raw.FPDFText_GetTextIndexFromCharIndex(textpage, last)
-    if end == -1:
-        return _active_range(textpage, first, last - 1, before, after + 1)
-    return start, end, before, after
+    before and after them: pypdfium2's steps, as a loop (its recursion went one frame per
+    char left out, past Python's limit on a page with a thousand)."""
+    before = after = 0
+    while first <= last:
+        start = pdfium_raw.FPDFText_GetTextIndexFromCharIndex(textpage, first)
+        if start == -1:
+            first, before = first + 1, before + 1
+            continue
+        end = pdfium_raw.FPDFText_GetTextIndexFromCharIndex(textpage, last)
+        if end == -1:
+            last, after = last - 1, after + 1
+            continue
+        return start, end, before, after
+    return None
 
 
 def _lines(handle: Any) -> list[_Line]:
