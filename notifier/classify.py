@@ -65,6 +65,10 @@ _DOUBLE = re.compile(r"([a-z])(?=\1)")
 _LINE_HYPHEN = re.compile(r"-(?<=\w-)[ \t]*\n\s*(?=[a-zæøå])(?!(?:og|eller)\b)")
 _WORD = re.compile(r"\w+")
 _WORD_CHAR = re.compile(r"\w")
+# A word with the gap after it: where words start is summed from their lengths, in C, with one
+# string made per word.
+_WORD_AND_GAP = re.compile(r"\w+\W*")
+_GAP = re.compile(r"\W*")
 # OCR readings of Danish letters, used for terms only (the text is never guessed at).
 _OCR = {"æ": ("æ", "a"), "ø": ("ø", "e"), "å": ("å", "d")}
 _OCR_MIN_LENGTH = 8  # shorter terms would collide with real words ("kræft" / "kraft")
@@ -85,7 +89,7 @@ def dehyphenate(text: str) -> str:
     return _LINE_HYPHEN.sub("", text.replace("\u00ad", ""))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # by identity: one per topic and term, a cheap dict key
 class _Term:
     topic: int  # index into the classifier's topics
     term: str  # as configured
@@ -161,17 +165,15 @@ class Classifier:
         self.version = _version(self.topics, self.procedural_titles)
         # key: folded term core with single spaces; separate tables for terms that must start a
         # word and terms that may start inside one ('*' in front).
-        self._starting: dict[str, list[_Term]] = {}
-        self._inside: dict[str, list[_Term]] = {}
+        starting: dict[str, list[_Term]] = {}
+        inside: dict[str, list[_Term]] = {}
         starting_keys: dict[str, tuple[list[str], bool]] = {}
         inside_keys: dict[str, tuple[list[str], bool]] = {}
         for index, topic in enumerate(self.topics):
             for term, weight in topic.terms.items():
                 entry = _Term(index, term, weight, whole_word_end=not term.endswith("*"))
                 table, keys = (
-                    (self._inside, inside_keys)
-                    if term.startswith("*")
-                    else (self._starting, starting_keys)
+                    (inside, inside_keys) if term.startswith("*") else (starting, starting_keys)
                 )
                 for variant in _variants(term):
                     key = _key(variant)
@@ -179,10 +181,14 @@ class Classifier:
                     units, word_end = keys.get(key, (_units(variant), True))
                     keys[key] = (units, word_end and entry.whole_word_end)
         parts = []
+        # By the number of the pattern's group that matched, less one.
+        self._found: list[dict[str, _Found]] = []
         if starting_keys:
             parts.append(rf"(?<!\w)({_trie_regex(starting_keys.values())})")
+            self._found.append(_found(starting))
         if inside_keys:
             parts.append(f"({_trie_regex(inside_keys.values())})")
+            self._found.append(_found(inside))
         self._pattern = re.compile("|".join(parts) or r"(?!)")
         self._procedural = re.compile(
             "|".join(
@@ -237,31 +243,46 @@ class Classifier:
         self, fields: Iterable[tuple[str, str]]
     ) -> list[tuple[TopicMatch, tuple[float, ...]]]:
         """Topics with more than hints for them, strongest first, with their sort key."""
-        # (topic, term) -> [in title, body count, weight, evidence]
-        hits: dict[tuple[int, str], list] = {}  # type: ignore[type-arg]
+        # term -> [in title, body count, evidence, the words of its evidence]
+        hits: dict[_Term, list] = {}  # type: ignore[type-arg]
         for where, raw in fields:
             if not raw:
                 continue
             original = dehyphenate(raw)
-            for term, matched in self._matches(original):
-                hit = hits.setdefault((term.topic, term.term), [False, 0, term.weight, []])
-                if where == "title":
-                    hit[0] = True
-                else:
-                    hit[1] += 1
-                if len(hit[3]) < 3 and not any(e.matched == matched for e in hit[3]):
-                    hit[3].append(Evidence(term=term.term, matched=matched, where=where))
+            folded = fold(original)
+            words = _Words(original, folded)
+            title = where == "title"
+            for found in self._pattern.finditer(folded):
+                every, open_ended = self._found[(found.lastindex or 1) - 1].get(
+                    _key(found.group()), _NO_TERMS
+                )
+                matched = None  # the words of the original, read for new evidence only
+                for term in open_ended if _WORD_CHAR.match(folded, found.end()) else every:
+                    hit = hits.get(term)
+                    if hit is None:
+                        hit = hits[term] = [False, 0, [], []]
+                    if title:
+                        hit[0] = True
+                    else:
+                        hit[1] += 1
+                    if len(hit[3]) < 3:
+                        if matched is None:
+                            matched = words.matched(found)
+                        if matched not in hit[3]:
+                            hit[3].append(matched)
+                            hit[2].append(Evidence(term=term.term, matched=matched, where=where))
         scores: dict[int, float] = {}
         heaviest: dict[int, float] = {}
         in_title: dict[int, bool] = {}
         evidence: dict[int, list[Evidence]] = {}
-        for (topic, _), (title_hit, count, weight, found) in hits.items():
+        for term, (title_hit, count, kept, _) in hits.items():
+            topic, weight = term.topic, term.weight
             body = math.sqrt(min(count, 4)) if count else 0.0
             scores[topic] = scores.get(topic, 0.0) + weight * (TITLE_FACTOR * title_hit + body)
             heaviest[topic] = max(heaviest.get(topic, 0.0), weight)
             if weight > 0:
                 in_title[topic] = in_title.get(topic, False) or title_hit
-                evidence.setdefault(topic, []).extend(found)
+                evidence.setdefault(topic, []).extend(kept)
         ranked = []
         for topic, score in scores.items():
             if score <= 0 or heaviest[topic] <= HINT_WEIGHT:
@@ -275,31 +296,50 @@ class Classifier:
             ranked.append((match, key))
         return sorted(ranked, key=lambda pair: pair[1])
 
-    def _matches(self, original: str) -> Iterable[tuple[_Term, str]]:
-        """Each configured term found in the text, with the word(s) it was found in."""
-        folded = fold(original)
-        matches = list(self._pattern.finditer(folded))
-        if not matches:
-            return
-        folded_words = [m.start() for m in _WORD.finditer(folded)]
-        original_words = [m.span() for m in _WORD.finditer(original)]
-        aligned = len(folded_words) == len(original_words)
-        for match in matches:
-            starting = match.group(1) if match.lastindex == 1 and self._starting else None
-            key = _key(match.group(match.lastindex or 0))
-            table = self._starting if starting is not None else self._inside
-            word_ends = match.end() >= len(folded) or not _WORD_CHAR.match(folded, match.end())
-            candidates = [t for t in table.get(key, ()) if word_ends or not t.whole_word_end]
-            if not candidates:
-                continue
-            if aligned:
-                first = bisect_right(folded_words, match.start()) - 1
-                last = bisect_right(folded_words, max(match.end() - 1, match.start())) - 1
-                matched = original[original_words[max(first, 0)][0] : original_words[last][1]]
-            else:
-                matched = match.group(0)
-            for term in candidates:
-                yield term, matched
+
+_Found = tuple[tuple[_Term, ...], tuple[_Term, ...]]  # every term; those that need no word end
+_NO_TERMS: _Found = ((), ())
+
+
+def _found(table: dict[str, list[_Term]]) -> dict[str, _Found]:
+    return {
+        key: (tuple(terms), tuple(t for t in terms if not t.whole_word_end))
+        for key, terms in table.items()
+    }
+
+
+class _Words:
+    """Where a field's words lie in the text and in its folded form, read on the first match
+    that needs its original wording: most matches repeat evidence already kept."""
+
+    def __init__(self, original: str, folded: str) -> None:
+        self.original = original
+        self.folded = folded
+
+    @functools.cached_property
+    def _starts(self) -> tuple[list[int], list[int]] | None:
+        """Word starts in the folded text and in the original; None when folding changed the
+        number of words, so that they no longer line up."""
+        folded, original = _word_starts(self.folded), _word_starts(self.original)
+        return (folded, original) if len(folded) == len(original) else None
+
+    def matched(self, match: re.Match[str]) -> str:
+        """The original words the match (in the folded text) touches."""
+        if self._starts is None:
+            return match.group(0)
+        folded, original = self._starts
+        first = bisect_right(folded, match.start()) - 1
+        last = bisect_right(folded, max(match.end() - 1, match.start())) - 1
+        end = _WORD.match(self.original, original[last])
+        assert end is not None  # a word starts there
+        return self.original[original[max(first, 0)] : end.end()]
+
+
+def _word_starts(text: str) -> list[int]:
+    gap = _GAP.match(text)
+    assert gap is not None  # matches the empty string
+    pieces = _WORD_AND_GAP.findall(text, gap.end())
+    return list(itertools.accumulate(map(len, pieces), initial=gap.end()))[:-1]
 
 
 def primary(matches: Sequence[TopicMatch]) -> str | None:
