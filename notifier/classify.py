@@ -71,6 +71,7 @@ _WORD_AND_GAP = re.compile(r"\w+\W*")
 _GAP = re.compile(r"\W*")
 # OCR readings of Danish letters, used for terms only (the text is never guessed at).
 _OCR = {"æ": ("æ", "a"), "ø": ("ø", "e"), "å": ("å", "d")}
+_NUMBER_AND_END = re.compile(r"^[\d.\s]+|[\W_]+$")  # "7. " and "." of "7. Eventuelt."
 _OCR_MIN_LENGTH = 8  # shorter terms would collide with real words ("kræft" / "kraft")
 
 
@@ -190,21 +191,24 @@ class Classifier:
             parts.append(f"({_trie_regex(inside_keys.values())})")
             self._found.append(_found(inside))
         self._pattern = re.compile("|".join(parts) or r"(?!)")
-        self._procedural = re.compile(
-            "|".join(
-                "^" + r"\s+".join(re.escape(fold(w)) for w in p.strip("*").split()) + "$"
-                if "*" not in p
-                else ("" if p.startswith("*") else "^")
-                + r"\s+".join(re.escape(fold(w)) for w in p.strip("*").split())
-                for p in self.procedural_titles
-            )
-            or r"(?!)"
-        )
+        # Titles that must start the point are tried at its start only: in one regex with those
+        # that may stand anywhere ('*' in front), all of them were tried at every position.
+        start, anywhere = [], []
+        for title in self.procedural_titles:
+            words = r"\s+".join(re.escape(fold(w)) for w in title.strip("*").split())
+            if "*" not in title:
+                start.append(words + "$")
+            elif title.startswith("*"):
+                anywhere.append(words)
+            else:
+                start.append(words)
+        self._procedural_start = re.compile("|".join(start) or r"(?!)")
+        self._procedural_anywhere = re.compile("|".join(anywhere) or r"(?!)")
 
     def is_procedural_title(self, title: str) -> bool:
         """Standing points ("Godkendelse af dagsorden", "Siden sidst", "Eventuelt")."""
-        bare = re.sub(r"^[\d.\s]+|[\W_]+$", "", title.strip())
-        return bool(self._procedural.search(fold(bare)))
+        bare = fold(_NUMBER_AND_END.sub("", title.strip()))
+        return bool(self._procedural_start.match(bare) or self._procedural_anywhere.search(bare))
 
     def classify(
         self, *, title: str, text: str, procedural: bool = False
