@@ -132,8 +132,9 @@ def _units(folded: str) -> list[str]:
 _END_OPEN, _END_WORD = "", r"(?!\w)"
 
 
-def _trie_regex(keys: Iterable[tuple[list[str], bool]]) -> str:
-    """One pattern matching any of the keys, longest first; shared prefixes are shared."""
+def _trie_regexes(keys: Iterable[tuple[list[str], bool]]) -> dict[str, str]:
+    """By first unit, one pattern matching the rest of any of the keys, longest first; shared
+    prefixes are shared."""
     root: dict[str, dict] = {}  # type: ignore[type-arg]
     for units, word_end in keys:
         node = root
@@ -151,7 +152,7 @@ def _trie_regex(keys: Iterable[tuple[list[str], bool]]) -> str:
             return f"(?:{'|'.join(branches)})?" if branches else ""
         return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
 
-    return render(root)
+    return {unit: render(child) for unit, child in root.items()}
 
 
 class Classifier:
@@ -185,16 +186,30 @@ class Classifier:
                     table.setdefault(key, []).append(entry)
                     units, word_end = keys.get(key, (_units(variant), True))
                     keys[key] = (units, word_end and entry.whole_word_end)
-        parts = []
-        # By the number of the pattern's group that matched, less one.
+        # One alternative per first letter, so that the regex engine skips the positions no term
+        # starts at instead of trying the whole pattern at every one. Within it, terms that must
+        # start a word are tried before those that may start inside one (the lookbehind, after
+        # the letter, asks whether a word character precedes it). Each way ends in an empty
+        # group: the number of the one that matched, less one, indexes self._found.
+        starting_rest = _trie_regexes(starting_keys.values())
+        inside_rest = _trie_regexes(inside_keys.values())
+        starting_found, inside_found = _found(starting), _found(inside)
         self._found: list[dict[str, _Found]] = []
-        if starting_keys:
-            parts.append(rf"(?<!\w)({_trie_regex(starting_keys.values())})")
-            self._found.append(_found(starting))
-        if inside_keys:
-            parts.append(f"({_trie_regex(inside_keys.values())})")
-            self._found.append(_found(inside))
-        self._pattern = re.compile("|".join(parts) or r"(?!)")
+        alternatives = []
+        for unit in dict.fromkeys([*starting_rest, *inside_rest]):
+            literal = unit not in (r"\s+", r"-\s*")  # a single character, escaped
+            ways = []
+            if unit in starting_rest:
+                rest = starting_rest[unit]
+                ways.append(f"(?<!\\w{unit}){rest}()" if literal else f"(?<!\\w)(?:{unit}{rest})()")
+                self._found.append(starting_found)
+            if unit in inside_rest:
+                ways.append(
+                    f"{inside_rest[unit]}()" if literal else f"(?:{unit}{inside_rest[unit]})()"
+                )
+                self._found.append(inside_found)
+            alternatives.append(f"{unit}(?:{'|'.join(ways)})" if literal else "|".join(ways))
+        self._pattern = re.compile("|".join(alternatives) or r"(?!)")
         # Titles that must start the point are tried at its start only: in one regex with those
         # that may stand anywhere ('*' in front), all of them were tried at every position.
         start, anywhere = [], []
