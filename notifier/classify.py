@@ -71,8 +71,8 @@ _WORD_AND_GAP = re.compile(r"\w+\W*")
 _GAP = re.compile(r"\W*")
 # OCR readings of Danish letters, used for terms only (the text is never guessed at).
 _OCR = {"æ": ("æ", "a"), "ø": ("ø", "e"), "å": ("å", "d")}
-_NUMBER_AND_END = re.compile(r"^[\d.\s]+|[\W_]+$")  # "7. " and "." of "7. Eventuelt."
 _OCR_MIN_LENGTH = 8  # shorter terms would collide with real words ("kræft" / "kraft")
+_NUMBER_AND_END = re.compile(r"^[\d.\s]+|[\W_]+$")  # "7. " and "." of "7. Eventuelt."
 
 
 def fold(text: str) -> str:
