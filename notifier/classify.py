@@ -51,28 +51,38 @@ RELATIVE_MIN = 0.4
 HINT_WEIGHT = 1.0  # terms this light corroborate a topic; they never decide one alone
 MAX_VARIANTS = 16  # OCR spellings generated per term
 
-_LETTERS = str.maketrans({"æ": "e", "ä": "e", "z": "e", "ø": "o", "ö": "o", "å": "a", "é": "e"})
+# Replaced one after another (C searches) rather than by str.translate, which looks each
+# character of a non-ASCII text up in a dict; none of them yields a letter replaced later.
+_LETTERS = (("æ", "e"), ("ä", "e"), ("z", "e"), ("ø", "o"), ("ö", "o"), ("å", "a"), ("é", "e"))
 _DIGRAPHS = (("ae", "e"), ("oe", "o"), ("aa", "a"), ("ce", "e"))  # OCR reads æ as "ce" too
 # OCR reads the short word "på" as "pd" or "p3"; both fold to "pa", as "på" does.
 _PAA = re.compile(r"\bp[d3]\b")
-_DOUBLE = re.compile(r"([a-z])\1+")
-# Not before "og"/"eller": "klima- og energiplaner" keeps its hyphen when broken at it.
-_LINE_HYPHEN = re.compile(r"(?<=\w)-[ \t]*\n\s*(?=[a-zæøå])(?!(?:og|eller)\b)")
+# Deletes each letter the same letter follows, which leaves one of a run: an empty replacement
+# is copied in C, where "\1" would be expanded by a Python call per run.
+_DOUBLE = re.compile(r"([a-z])(?=\1)")
+# Not before "og"/"eller": "klima- og energiplaner" keeps its hyphen when broken at it. The
+# hyphen comes first so that the regex engine skips to hyphens instead of trying every position.
+_LINE_HYPHEN = re.compile(r"-(?<=\w-)[ \t]*\n\s*(?=[a-zæøå])(?!(?:og|eller)\b)")
 _WORD = re.compile(r"\w+")
 _WORD_CHAR = re.compile(r"\w")
+# A word with the gap after it: where words start is summed from their lengths, in C, with one
+# string made per word.
+_WORD_AND_GAP = re.compile(r"\w+\W*")
+_GAP = re.compile(r"\W*")
 # OCR readings of Danish letters, used for terms only (the text is never guessed at).
 _OCR = {"æ": ("æ", "a"), "ø": ("ø", "e"), "å": ("å", "d")}
 _OCR_MIN_LENGTH = 8  # shorter terms would collide with real words ("kræft" / "kraft")
+_NUMBER_AND_END = re.compile(r"^[\d.\s]+|[\W_]+$")  # "7. " and "." of "7. Eventuelt."
 
 
 def fold(text: str) -> str:
     """The skeleton form matched against; keeps word boundaries where they were."""
-    folded = text.casefold().translate(_LETTERS)
-    for digraph, letter in _DIGRAPHS:
-        folded = folded.replace(digraph, letter)
-    if "p" in folded:
+    folded = text.casefold()
+    for written, letter in _LETTERS + _DIGRAPHS:
+        folded = folded.replace(written, letter)
+    if "pd" in folded or "p3" in folded:
         folded = _PAA.sub("pa", folded)
-    return _DOUBLE.sub(r"\1", folded)
+    return _DOUBLE.sub("", folded)
 
 
 def dehyphenate(text: str) -> str:
@@ -80,7 +90,7 @@ def dehyphenate(text: str) -> str:
     return _LINE_HYPHEN.sub("", text.replace("\u00ad", ""))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # by identity: one per topic and term, a cheap dict key
 class _Term:
     topic: int  # index into the classifier's topics
     term: str  # as configured
@@ -118,8 +128,9 @@ def _units(folded: str) -> list[str]:
 _END_OPEN, _END_WORD = "", r"(?!\w)"
 
 
-def _trie_regex(keys: Iterable[tuple[list[str], bool]]) -> str:
-    """One pattern matching any of the keys, longest first; shared prefixes are shared."""
+def _trie_regexes(keys: Iterable[tuple[list[str], bool]]) -> dict[str, str]:
+    """By first unit, one pattern matching the rest of any of the keys, longest first; shared
+    prefixes are shared."""
     root: dict[str, dict] = {}  # type: ignore[type-arg]
     for units, word_end in keys:
         node = root
@@ -137,7 +148,7 @@ def _trie_regex(keys: Iterable[tuple[list[str], bool]]) -> str:
             return f"(?:{'|'.join(branches)})?" if branches else ""
         return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
 
-    return render(root)
+    return {unit: render(child) for unit, child in root.items()}
 
 
 class Classifier:
@@ -156,44 +167,63 @@ class Classifier:
         self.version = _version(self.topics, self.procedural_titles)
         # key: folded term core with single spaces; separate tables for terms that must start a
         # word and terms that may start inside one ('*' in front).
-        self._starting: dict[str, list[_Term]] = {}
-        self._inside: dict[str, list[_Term]] = {}
+        starting: dict[str, list[_Term]] = {}
+        inside: dict[str, list[_Term]] = {}
         starting_keys: dict[str, tuple[list[str], bool]] = {}
         inside_keys: dict[str, tuple[list[str], bool]] = {}
         for index, topic in enumerate(self.topics):
             for term, weight in topic.terms.items():
                 entry = _Term(index, term, weight, whole_word_end=not term.endswith("*"))
                 table, keys = (
-                    (self._inside, inside_keys)
-                    if term.startswith("*")
-                    else (self._starting, starting_keys)
+                    (inside, inside_keys) if term.startswith("*") else (starting, starting_keys)
                 )
                 for variant in _variants(term):
                     key = _key(variant)
                     table.setdefault(key, []).append(entry)
                     units, word_end = keys.get(key, (_units(variant), True))
                     keys[key] = (units, word_end and entry.whole_word_end)
-        parts = []
-        if starting_keys:
-            parts.append(rf"(?<!\w)({_trie_regex(starting_keys.values())})")
-        if inside_keys:
-            parts.append(f"({_trie_regex(inside_keys.values())})")
-        self._pattern = re.compile("|".join(parts) or r"(?!)")
-        self._procedural = re.compile(
-            "|".join(
-                "^" + r"\s+".join(re.escape(fold(w)) for w in p.strip("*").split()) + "$"
-                if "*" not in p
-                else ("" if p.startswith("*") else "^")
-                + r"\s+".join(re.escape(fold(w)) for w in p.strip("*").split())
-                for p in self.procedural_titles
-            )
-            or r"(?!)"
-        )
+        # One alternative per first letter, so that the regex engine skips the positions no term
+        # starts at instead of trying the whole pattern at every one. Within it, terms that must
+        # start a word are tried before those that may start inside one (the lookbehind, after
+        # the letter, asks whether a word character precedes it). Each way ends in an empty
+        # group: the number of the one that matched, less one, indexes self._found.
+        starting_rest = _trie_regexes(starting_keys.values())
+        inside_rest = _trie_regexes(inside_keys.values())
+        starting_found, inside_found = _found(starting), _found(inside)
+        self._found: list[dict[str, _Found]] = []
+        alternatives = []
+        for unit in dict.fromkeys([*starting_rest, *inside_rest]):
+            literal = unit not in (r"\s+", r"-\s*")  # a single character, escaped
+            ways = []
+            if unit in starting_rest:
+                rest = starting_rest[unit]
+                ways.append(f"(?<!\\w{unit}){rest}()" if literal else f"(?<!\\w)(?:{unit}{rest})()")
+                self._found.append(starting_found)
+            if unit in inside_rest:
+                ways.append(
+                    f"{inside_rest[unit]}()" if literal else f"(?:{unit}{inside_rest[unit]})()"
+                )
+                self._found.append(inside_found)
+            alternatives.append(f"{unit}(?:{'|'.join(ways)})" if literal else "|".join(ways))
+        self._pattern = re.compile("|".join(alternatives) or r"(?!)")
+        # Titles that must start the point are tried at its start only: in one regex with those
+        # that may stand anywhere ('*' in front), all of them were tried at every position.
+        start, anywhere = [], []
+        for title in self.procedural_titles:
+            words = r"\s+".join(re.escape(fold(w)) for w in title.strip("*").split())
+            if "*" not in title:
+                start.append(words + "$")
+            elif title.startswith("*"):
+                anywhere.append(words)
+            else:
+                start.append(words)
+        self._procedural_start = re.compile("|".join(start) or r"(?!)")
+        self._procedural_anywhere = re.compile("|".join(anywhere) or r"(?!)")
 
     def is_procedural_title(self, title: str) -> bool:
         """Standing points ("Godkendelse af dagsorden", "Siden sidst", "Eventuelt")."""
-        bare = re.sub(r"^[\d.\s]+|[\W_]+$", "", title.strip())
-        return bool(self._procedural.search(fold(bare)))
+        bare = fold(_NUMBER_AND_END.sub("", title.strip()))
+        return bool(self._procedural_start.match(bare) or self._procedural_anywhere.search(bare))
 
     def classify(
         self, *, title: str, text: str, procedural: bool = False
@@ -232,31 +262,46 @@ class Classifier:
         self, fields: Iterable[tuple[str, str]]
     ) -> list[tuple[TopicMatch, tuple[float, ...]]]:
         """Topics with more than hints for them, strongest first, with their sort key."""
-        # (topic, term) -> [in title, body count, weight, evidence]
-        hits: dict[tuple[int, str], list] = {}  # type: ignore[type-arg]
+        # term -> [in title, body count, evidence, the words of its evidence]
+        hits: dict[_Term, list] = {}  # type: ignore[type-arg]
         for where, raw in fields:
             if not raw:
                 continue
             original = dehyphenate(raw)
-            for term, matched in self._matches(original):
-                hit = hits.setdefault((term.topic, term.term), [False, 0, term.weight, []])
-                if where == "title":
-                    hit[0] = True
-                else:
-                    hit[1] += 1
-                if len(hit[3]) < 3 and not any(e.matched == matched for e in hit[3]):
-                    hit[3].append(Evidence(term=term.term, matched=matched, where=where))
+            folded = fold(original)
+            words = _Words(original, folded)
+            title = where == "title"
+            for found in self._pattern.finditer(folded):
+                every, open_ended = self._found[(found.lastindex or 1) - 1].get(
+                    _key(found.group()), _NO_TERMS
+                )
+                matched = None  # the words of the original, read for new evidence only
+                for term in open_ended if _WORD_CHAR.match(folded, found.end()) else every:
+                    hit = hits.get(term)
+                    if hit is None:
+                        hit = hits[term] = [False, 0, [], []]
+                    if title:
+                        hit[0] = True
+                    else:
+                        hit[1] += 1
+                    if len(hit[3]) < 3:
+                        if matched is None:
+                            matched = words.matched(found)
+                        if matched not in hit[3]:
+                            hit[3].append(matched)
+                            hit[2].append(Evidence(term=term.term, matched=matched, where=where))
         scores: dict[int, float] = {}
         heaviest: dict[int, float] = {}
         in_title: dict[int, bool] = {}
         evidence: dict[int, list[Evidence]] = {}
-        for (topic, _), (title_hit, count, weight, found) in hits.items():
+        for term, (title_hit, count, kept, _) in hits.items():
+            topic, weight = term.topic, term.weight
             body = math.sqrt(min(count, 4)) if count else 0.0
             scores[topic] = scores.get(topic, 0.0) + weight * (TITLE_FACTOR * title_hit + body)
             heaviest[topic] = max(heaviest.get(topic, 0.0), weight)
             if weight > 0:
                 in_title[topic] = in_title.get(topic, False) or title_hit
-                evidence.setdefault(topic, []).extend(found)
+                evidence.setdefault(topic, []).extend(kept)
         ranked = []
         for topic, score in scores.items():
             if score <= 0 or heaviest[topic] <= HINT_WEIGHT:
@@ -270,31 +315,50 @@ class Classifier:
             ranked.append((match, key))
         return sorted(ranked, key=lambda pair: pair[1])
 
-    def _matches(self, original: str) -> Iterable[tuple[_Term, str]]:
-        """Each configured term found in the text, with the word(s) it was found in."""
-        folded = fold(original)
-        matches = list(self._pattern.finditer(folded))
-        if not matches:
-            return
-        folded_words = [m.start() for m in _WORD.finditer(folded)]
-        original_words = [m.span() for m in _WORD.finditer(original)]
-        aligned = len(folded_words) == len(original_words)
-        for match in matches:
-            starting = match.group(1) if match.lastindex == 1 and self._starting else None
-            key = _key(match.group(match.lastindex or 0))
-            table = self._starting if starting is not None else self._inside
-            word_ends = match.end() >= len(folded) or not _WORD_CHAR.match(folded, match.end())
-            candidates = [t for t in table.get(key, ()) if word_ends or not t.whole_word_end]
-            if not candidates:
-                continue
-            if aligned:
-                first = bisect_right(folded_words, match.start()) - 1
-                last = bisect_right(folded_words, max(match.end() - 1, match.start())) - 1
-                matched = original[original_words[max(first, 0)][0] : original_words[last][1]]
-            else:
-                matched = match.group(0)
-            for term in candidates:
-                yield term, matched
+
+_Found = tuple[tuple[_Term, ...], tuple[_Term, ...]]  # every term; those that need no word end
+_NO_TERMS: _Found = ((), ())
+
+
+def _found(table: dict[str, list[_Term]]) -> dict[str, _Found]:
+    return {
+        key: (tuple(terms), tuple(t for t in terms if not t.whole_word_end))
+        for key, terms in table.items()
+    }
+
+
+class _Words:
+    """Where a field's words lie in the text and in its folded form, read on the first match
+    that needs its original wording: most matches repeat evidence already kept."""
+
+    def __init__(self, original: str, folded: str) -> None:
+        self.original = original
+        self.folded = folded
+
+    @functools.cached_property
+    def _starts(self) -> tuple[list[int], list[int]] | None:
+        """Word starts in the folded text and in the original; None when folding changed the
+        number of words, so that they no longer line up."""
+        folded, original = _word_starts(self.folded), _word_starts(self.original)
+        return (folded, original) if len(folded) == len(original) else None
+
+    def matched(self, match: re.Match[str]) -> str:
+        """The original words the match (in the folded text) touches."""
+        if self._starts is None:
+            return match.group(0)
+        folded, original = self._starts
+        first = bisect_right(folded, match.start()) - 1
+        last = bisect_right(folded, max(match.end() - 1, match.start())) - 1
+        end = _WORD.match(self.original, original[last])
+        assert end is not None  # a word starts there
+        return self.original[original[max(first, 0)] : end.end()]
+
+
+def _word_starts(text: str) -> list[int]:
+    gap = _GAP.match(text)
+    assert gap is not None  # matches the empty string
+    pieces = _WORD_AND_GAP.findall(text, gap.end())
+    return list(itertools.accumulate(map(len, pieces), initial=gap.end()))[:-1]
 
 
 def primary(matches: Sequence[TopicMatch]) -> str | None:

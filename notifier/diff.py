@@ -75,6 +75,8 @@ def diff_items(stored: Sequence[StoredItem], fresh: Sequence[Item]) -> ItemDiff:
 
 def _best_match(item: Item, candidates: Sequence[StoredItem]) -> StoredItem | None:
     """The old item a re-keyed new item most plausibly is (an edited heading, a renumbering)."""
+    if not candidates:  # every item of a new document: its text need not be canonicalised
+        return None
     best: StoredItem | None = None
     best_ratio = REKEY_SIMILARITY
     new_text = canonical(item.title + item.text)
