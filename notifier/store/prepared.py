@@ -69,13 +69,16 @@ class Prepared:
         self, conn: AsyncConnection, parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]]
     ) -> Outcome:
         """Run with one set of parameters, or with several (an executemany; a statement with
-        RETURNING gives each one's rows, in order)."""
-        batch = [parameters] if isinstance(parameters, Mapping) else list(parameters)
+        RETURNING gives every execution's rows, in order on SQLite only)."""
+        single = isinstance(parameters, Mapping)
+        batch: list[Mapping[str, Any]] = (
+            [parameters] if isinstance(parameters, Mapping) else list(parameters)
+        )
         if not batch:
             return Outcome(rows=[], rowcount=0)
         # Outside a transaction SQLAlchemy begins one first; the driver would commit at once.
         if conn.dialect.name != "sqlite" or not conn.in_transaction():
-            result = await conn.execute(self.statement, parameters)
+            result = await conn.execute(self.statement, batch[0] if single else batch)
             rows = result.mappings().all() if result.returns_rows else []
             return Outcome(rows=rows, rowcount=result.rowcount)
         compiled = self._compile(conn.dialect, tuple(batch[0]))
