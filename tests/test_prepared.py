@@ -4,6 +4,7 @@ fail as the store's other statements do."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 
 from notifier.errors import StoreError
 from notifier.models import Council, Validators
-from notifier.store import Store, leases
+from notifier.store import Store, leases, sqlite_inline
 from notifier.store import documents as store_documents
 from notifier.store import sources as store_sources
 from notifier.store.prepared import Prepared
@@ -61,8 +62,11 @@ async def test_rows_are_what_sqlalchemy_reads(store: Store) -> None:
     ]
     async with store.db.read() as conn:
         for prepared, parameters in cases:
-            direct = [dict(row) for row in (await prepared.execute(conn, parameters)).rows]
-            expected = _as_sqlalchemy_reads(await conn.execute(prepared.statement, parameters))
+            outcome = await prepared.execute(conn, parameters)
+            result = await conn.execute(prepared.statement, parameters)
+            direct = [dict(row) for row in outcome.rows]
+            assert outcome.rowcount == result.rowcount  # -1 on SQLite: it counts no reads
+            expected = _as_sqlalchemy_reads(result)
             assert direct == expected
             for row, other in zip(direct, expected, strict=True):  # the same types, not only ==
                 assert {k: type(v) for k, v in row.items()} == {
@@ -175,6 +179,49 @@ async def test_returning_gives_the_rows_of_every_execution(store: Store) -> None
     assert (many.rowcount, one.rowcount) == (3, 1)
     if store.db.dialect == "sqlite":
         assert [row["id"] for row in many.rows] == ["s3", "s1", "s2"]
+
+
+@pytest.mark.parametrize(
+    ("count", "url_bytes", "in_thread"),
+    [
+        (sqlite_inline.OFFLOAD_ROWS + 1, 20, True),
+        (20, sqlite_inline.OFFLOAD_BYTES // 10, True),
+        (20, 20, False),
+    ],
+    ids=["many rows", "many bytes", "small"],
+)
+async def test_a_large_batch_with_returning_goes_to_a_thread_as_an_executemany_would(
+    sqlite_store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    count: int,
+    url_bytes: int,
+    in_thread: bool,
+) -> None:
+    # A document's items and their versions came back from one multi-row INSERT ... RETURNING
+    # through SQLAlchemy, which went to a thread when large (sqlite_inline.OFFLOAD_BYTES); run
+    # a row at a time, every row of however large a batch held the event loop.
+    offloaded: list[str] = []
+    run_in_thread = sqlite_inline._in_thread
+
+    async def counted(function: Callable[..., Any], *args: Any) -> Any:
+        offloaded.append(getattr(function, "__name__", "?"))
+        return await run_in_thread(function, *args)
+
+    monkeypatch.setattr(sqlite_inline, "_in_thread", counted)
+    statement = Prepared(sources.insert().returning(sources.c.id, sources.c.state))
+    given = [
+        {"id": f"s{n}", "council": "sjaelland", "kind": "listing", "url": "u" * url_bytes}
+        for n in range(count)
+    ]
+    async with sqlite_store.db.write() as conn:
+        outcome = await statement.execute(conn, given)
+        ran = list(offloaded)  # not the commit's
+    assert bool(ran) is in_thread, ran
+    assert [row["id"] for row in outcome.rows] == [row["id"] for row in given]  # in order
+    assert {row["state"] for row in outcome.rows} == {"ok"}
+    assert outcome.rowcount == count
+    async with sqlite_store.db.read() as conn:
+        assert await conn.scalar(sa.select(sa.func.count()).select_from(sources)) == count
 
 
 async def test_outside_a_transaction_it_begins_one_as_sqlalchemy_does(sqlite_store: Store) -> None:

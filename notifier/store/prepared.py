@@ -89,16 +89,18 @@ class Prepared:
         fetched: list[Any] = []
         rowcount = 0
         try:
-            if len(values) > 1 and not compiled.keys:
+            if len(values) == 1:
+                await cursor.execute(compiled.sql, values[0])
+                if compiled.keys:
+                    fetched = await cursor.fetchall()
+                rowcount = cursor.rowcount  # as SQLAlchemy's: -1 for a SELECT
+            elif compiled.keys:
+                # One row at a time when rows come back (SQLite's executemany returns none),
+                # a large batch in a thread as an executemany's.
+                fetched, rowcount = await cursor.execute_each(compiled.sql, values)
+            else:
                 await cursor.executemany(compiled.sql, values)
                 rowcount = cursor.rowcount
-            else:
-                # One row at a time when rows come back: SQLite's executemany returns none.
-                for one in values:
-                    await cursor.execute(compiled.sql, one)
-                    if compiled.keys:
-                        fetched += await cursor.fetchall()
-                    rowcount += max(cursor.rowcount, 0)
         except sqlite3.Error as exc:
             raise sa.exc.DBAPIError.instance(
                 compiled.sql, values, exc, sqlite3.Error, dialect=conn.dialect

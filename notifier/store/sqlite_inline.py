@@ -36,7 +36,8 @@ LOCK_WAIT = 30.0
 # parameters hold more than OFFLOAD_BYTES (message bodies, a batch of items), an executemany of
 # more than OFFLOAD_ROWS rows (each row's index entries cost more than its bytes suggest: a
 # digest batch's 2,500 small rows of which message holds which part held the loop for 20-40
-# ms, bench/planning.py's /healthz), or that took more
+# ms, bench/planning.py's /healthz; a batch run a row at a time for its RETURNING rows, as
+# Cursor.execute_each does, alike), or that took more
 # than SLOW_SECONDS on the loop's thread SLOW_AFTER times (a scan, a sort: learnt per SQL text,
 # since whether a statement is slow depends on the data, not on how it looks; more than once,
 # so that a cold cache or a busy machine does not send a quick statement away for good), the
@@ -74,6 +75,13 @@ def _size(values: Sequence[Any] | Mapping[str, Any]) -> int:
     """About how many bytes a statement's parameters hold."""
     found = values.values() if isinstance(values, Mapping) else values
     return sum(len(v) if isinstance(v, str | bytes) else 8 for v in found)
+
+
+def _many_is_large(rows: Sequence[Sequence[Any]]) -> bool:
+    """Whether a batch of rows for one statement is work for a thread. The first row's size
+    for all: rows of one statement are alike, and adding up every value of a large batch would
+    itself hold the loop."""
+    return len(rows) > OFFLOAD_ROWS or bool(rows and len(rows) * _size(rows[0]) > OFFLOAD_BYTES)
 
 
 async def _in_thread(function: Callable[..., Any], *args: Any) -> Any:
@@ -146,13 +154,33 @@ class Cursor:
 
     async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> Cursor:
         rows = parameters if isinstance(parameters, list) else list(parameters)
-        # The first row's size for all: rows of one statement are alike, and adding up every
-        # value of a large batch would itself hold the loop.
-        if len(rows) > OFFLOAD_ROWS or (rows and len(rows) * _size(rows[0]) > OFFLOAD_BYTES):
+        if _many_is_large(rows):
             await self._offloaded(self._cursor.executemany, sql, rows)
         else:
             self._cursor.executemany(sql, rows)
         return self
+
+    async def execute_each(self, sql: str, rows: Sequence[Sequence[Any]]) -> tuple[list[Any], int]:
+        """``sql`` run once for each row of parameters, keeping the rows each returns (an
+        executemany returns none: RETURNING needs this): those rows, and the row count of all.
+        A batch an executemany would send to a thread goes there too, in one hop."""
+        if _many_is_large(rows) or sql in _slow:
+            return await self._offloaded(self._each, sql, rows)  # type: ignore[no-any-return]
+        fetched: list[Any] = []
+        rowcount = 0
+        for row in rows:  # one by one, as any statement (a large row alone goes to a thread)
+            await self.execute(sql, row)
+            fetched += await self.fetchall()
+            rowcount += max(self._cursor.rowcount, 0)
+        return fetched, rowcount
+
+    def _each(self, sql: str, rows: Sequence[Sequence[Any]]) -> tuple[list[Any], int]:
+        fetched: list[Any] = []
+        rowcount = 0
+        for row in rows:
+            fetched += self._cursor.execute(sql, row).fetchall()
+            rowcount += max(self._cursor.rowcount, 0)
+        return fetched, rowcount
 
     async def fetchone(self) -> Any:
         return self._cursor.fetchone()
