@@ -247,8 +247,10 @@ async def test_outside_a_transaction_it_begins_one_as_sqlalchemy_does(sqlite_sto
         ),
         # An expanding IN is rendered anew at each execution.
         sa.select(sources.c.id).where(sources.c.id.in_(sa.bindparam("ids", expanding=True))),
+        # Rows whose columns (names, types) the statement does not say.
+        sa.text("SELECT id FROM sources"),
     ],
-    ids=["same-named columns", "expanding IN"],
+    ids=["same-named columns", "expanding IN", "textual SELECT"],
 )
 async def test_a_statement_it_cannot_run_as_sqlalchemy_would_is_refused(
     sqlite_store: Store, statement: Any

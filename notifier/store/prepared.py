@@ -93,6 +93,8 @@ class Prepared:
                 await cursor.execute(compiled.sql, values[0])
                 if compiled.keys:
                     fetched = await cursor.fetchall()
+                elif cursor.description:  # a textual SELECT: its columns are not known here
+                    raise ValueError(f"not for a prepared statement: {compiled.sql}")
                 rowcount = cursor.rowcount  # as SQLAlchemy's: -1 for a SELECT
             elif compiled.keys:
                 # One row at a time when rows come back (SQLite's executemany returns none),
