@@ -357,3 +357,17 @@ async def sqlalchemy_statements(store: Store) -> AsyncIterator[list[str]]:
         yield seen
     finally:
         sa.event.remove(engine, "before_cursor_execute", statement)
+
+
+def offloads(monkeypatch: Any) -> list[str]:
+    """The names of the SQLite calls sent to a thread from now on (``sqlite_inline``), in
+    order, for the rest of the test."""
+    offloaded: list[str] = []
+    in_thread = sqlite_inline._in_thread
+
+    async def counted(function: Callable[..., Any], *args: Any) -> Any:
+        offloaded.append(getattr(function, "__name__", "?"))
+        return await in_thread(function, *args)
+
+    monkeypatch.setattr(sqlite_inline, "_in_thread", counted)
+    return offloaded

@@ -4,7 +4,6 @@ fail as the store's other statements do."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -19,7 +18,7 @@ from notifier.store import sources as store_sources
 from notifier.store.prepared import Prepared
 from notifier.store.schema import fetch_state, sources
 from notifier.store.sources import FetchRecord
-from tests.factories import Spec, publish, source_for
+from tests.factories import Spec, offloads, publish, source_for
 from tests.faults import ReadOnly
 
 NOW = datetime(2026, 12, 3, 9, 30, 15, 123456, tzinfo=UTC)
@@ -200,14 +199,7 @@ async def test_a_large_batch_with_returning_goes_to_a_thread_as_an_executemany_w
     # A document's items and their versions came back from one multi-row INSERT ... RETURNING
     # through SQLAlchemy, which went to a thread when large (sqlite_inline.OFFLOAD_BYTES); run
     # a row at a time, every row of however large a batch held the event loop.
-    offloaded: list[str] = []
-    run_in_thread = sqlite_inline._in_thread
-
-    async def counted(function: Callable[..., Any], *args: Any) -> Any:
-        offloaded.append(getattr(function, "__name__", "?"))
-        return await run_in_thread(function, *args)
-
-    monkeypatch.setattr(sqlite_inline, "_in_thread", counted)
+    offloaded = offloads(monkeypatch)
     statement = Prepared(sources.insert().returning(sources.c.id, sources.c.state))
     given = [
         {"id": f"s{n}", "council": "sjaelland", "kind": "listing", "url": "u" * url_bytes}

@@ -3,15 +3,14 @@ executemany goes to a thread however small its rows, a small one runs inline."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from notifier.store import Store, sqlite_inline
 from notifier.store.schema import locks
+from tests.factories import offloads
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 
@@ -19,14 +18,7 @@ NOW = datetime(2024, 6, 1, tzinfo=UTC)
 async def test_an_executemany_of_many_small_rows_goes_to_a_thread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    offloaded: list[str] = []
-    in_thread = sqlite_inline._in_thread
-
-    async def counted(function: Callable[..., Any], *args: Any) -> Any:
-        offloaded.append(getattr(function, "__name__", "?"))
-        return await in_thread(function, *args)
-
-    monkeypatch.setattr(sqlite_inline, "_in_thread", counted)
+    offloaded = offloads(monkeypatch)
     store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'n.db'}")
     try:
         for count in (sqlite_inline.OFFLOAD_ROWS, sqlite_inline.OFFLOAD_ROWS + 1):

@@ -166,13 +166,7 @@ class Cursor:
         A batch an executemany would send to a thread goes there too, in one hop."""
         if _many_is_large(rows) or sql in _slow:
             return await self._offloaded(self._each, sql, rows)  # type: ignore[no-any-return]
-        fetched: list[Any] = []
-        rowcount = 0
-        for row in rows:  # one by one, as any statement (a large row alone goes to a thread)
-            await self.execute(sql, row)
-            fetched += await self.fetchall()
-            rowcount += max(self._cursor.rowcount, 0)
-        return fetched, rowcount
+        return self._each(sql, rows)
 
     def _each(self, sql: str, rows: Sequence[Sequence[Any]]) -> tuple[list[Any], int]:
         fetched: list[Any] = []
