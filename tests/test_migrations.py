@@ -12,7 +12,15 @@ from alembic.migration import MigrationContext
 
 from notifier.store import Store
 from notifier.store.db import _alembic_config, create_engine, migrate
-from notifier.store.schema import metadata, outbox, outbox_bodies, send_log, send_log_set_rows
+from notifier.store.review import HELD, UNTOLD
+from notifier.store.schema import (
+    documents,
+    metadata,
+    outbox,
+    outbox_bodies,
+    send_log,
+    send_log_set_rows,
+)
 from notifier.store.send_log import _messages, told_query, told_sets_query
 
 NOW = datetime(2024, 6, 21, 5, 0, tzinfo=UTC)
@@ -112,3 +120,52 @@ async def test_look_ups_from_the_send_logs_other_side_use_an_index(sqlite_store:
             plan = [row[-1] for row in await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
             assert not any(step.startswith("SCAN send_log") for step in plan), plan
             assert any(index in step for step in plan), plan
+
+
+async def test_documents_let_through_before_lose_their_json_null(database_url: str) -> None:
+    """Schema 0013 wrote JSON 'null' for every document the gate let through; after 0014 only
+    the held one is not null."""
+    engine = create_engine(database_url)
+    reasons = ["no agenda points found"]
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "0013"))
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO sources (id, council, kind, url)"
+                    " VALUES ('s', 'syddanmark', 'listing', 'u')"
+                )
+            )
+            for n, review in enumerate([None, reasons, None]):
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO documents (source_id, key, url, kind, council, title,"
+                        " content_type, content_hash, first_seen_at, last_seen_at, review)"
+                        " VALUES ('s', :key, :url, 'agenda', 'syddanmark', :title,"
+                        " 'application/pdf', 'h', :at, :at, :review)"
+                    ).bindparams(sa.bindparam("review", type_=sa.JSON)),
+                    {"key": f"d{n}", "url": f"u{n}", "title": f"t{n}", "at": NOW, "review": review},
+                )
+            # As 0013 left them: JSON 'null' is not SQL null.
+            held = sa.text("SELECT key FROM documents WHERE review IS NOT NULL ORDER BY key")
+            assert (await conn.execute(held)).scalars().all() == ["d0", "d1", "d2"]
+        await migrate(engine)
+        async with engine.connect() as conn:
+            assert (await conn.execute(held)).scalars().all() == ["d1"]
+            kept = sa.select(documents.c.review).where(documents.c.key == "d1")
+            assert await conn.scalar(kept) == reasons
+    finally:
+        await engine.dispose()
+
+
+async def test_the_held_documents_are_found_by_their_index(sqlite_store: Store) -> None:
+    """The console's home page and every alert check ask for the held documents: a scan of
+    the documents table, which grows with every document stored, before the index."""
+    async with sqlite_store.db.engine.connect() as conn:
+        for query in (HELD, UNTOLD):
+            sql = str(query.compile(conn.sync_engine, compile_kwargs={"literal_binds": True}))
+            plan = [row[-1] for row in await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+            assert any("ix_documents_held" in step for step in plan), plan
+            assert not any(
+                step.startswith("SCAN documents") and "INDEX" not in step for step in plan
+            )

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import sqlalchemy as sa
+
 from notifier import feeds
 from notifier.config import Settings
 from notifier.models import DocumentKind, EventType, Frequency, SubscriberState
 from notifier.store import Store
+from notifier.store.schema import documents
 from tests.factories import Spec, compose_digests, publish
 
 NOW = datetime(2024, 5, 1, 8, tzinfo=UTC)
@@ -108,3 +111,37 @@ async def test_the_operator_releases_or_dismisses_a_held_document(store: Store) 
     await store.review.dismiss(first.id)
     assert await store.review.held() == []
     assert await _told(store) == ["Praktikpladser", "Sundhedsaftale"]
+
+
+async def test_only_held_documents_are_stored_as_held(store: Store) -> None:
+    """A document the gate lets through, or one released, stores SQL null: "review IS NOT
+    NULL" (the console's home page, every alert check) then finds the held ones only, not
+    every document (JSON 'null' was not null to SQL)."""
+    await publish(store, POINTS, now=NOW)
+    await publish(
+        store,
+        [Spec(title="Busplan", number="1", topics=["trafik_infrastruktur"])],
+        day=date(2024, 6, 3),
+        problems=["numbering skips 1.2"],
+        now=NOW,
+    )
+    await publish(
+        store,
+        [Spec(title="Klimaplaner", number="1", topics=["klima_miljoe"])],
+        day=date(2024, 7, 1),
+        problems=["no agenda points found"],
+        now=NOW,
+    )
+
+    async def marked() -> list[str]:
+        async with store.db.engine.connect() as conn:
+            query = sa.select(documents.c.title).where(documents.c.review.is_not(None))
+            return sorted((await conn.execute(query)).scalars())
+
+    held = await store.review.held()
+    assert len(await marked()) == len(held) == 2
+    assert [h.id for h in await store.review.unannounced()] == [h.id for h in held]
+    await store.review.release(held[0].id, now=NOW)
+    assert len(await marked()) == 1  # released: null again
+    await store.review.dismiss(held[1].id)
+    assert len(await marked()) == 1 and await store.review.held() == []  # dismissed: kept

@@ -31,6 +31,17 @@ class Held:
     since: datetime  # when it was last seen
 
 
+# Both read the held documents only (the index ix_documents_held), however many are stored.
+HELD = (
+    sa.select(documents)
+    .where(documents.c.review.is_not(None))
+    .order_by(documents.c.last_seen_at.desc(), documents.c.id.desc())
+)
+UNTOLD = sa.select(documents.c.id).where(
+    documents.c.review.is_not(None), documents.c.review_notified.is_(False)
+)
+
+
 class Review:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -38,13 +49,7 @@ class Review:
     async def held(self) -> list[Held]:
         """Held documents waiting for a person, newest first."""
         async with self._db.read() as conn:
-            rows = (
-                await conn.execute(
-                    sa.select(documents)
-                    .where(documents.c.review.is_not(None))
-                    .order_by(documents.c.last_seen_at.desc(), documents.c.id.desc())
-                )
-            ).mappings()
+            rows = (await conn.execute(HELD)).mappings()
             return [
                 Held(
                     id=row["id"],
@@ -63,14 +68,7 @@ class Review:
     async def unannounced(self) -> list[Held]:
         """Held documents the secretariat's chat has not heard of."""
         async with self._db.read() as conn:
-            rows = (
-                await conn.execute(
-                    sa.select(documents.c.id).where(
-                        documents.c.review.is_not(None), documents.c.review_notified.is_(False)
-                    )
-                )
-            ).scalars()
-            fresh = set(rows)
+            fresh = set((await conn.execute(UNTOLD)).scalars())
         return [held for held in await self.held() if held.id in fresh]
 
     async def announced(self, document_id: int) -> bool:
