@@ -87,6 +87,7 @@ meetings = sa.Table(
     sa.UniqueConstraint("council", "day"),
 )
 
+_HELD = sa.text("review IS NOT NULL")
 documents = sa.Table(
     "documents",
     metadata,
@@ -105,8 +106,7 @@ documents = sa.Table(
     sa.Column("content_hash", sa.String(64), nullable=False),
     sa.Column("first_seen_at", UTCDateTime, nullable=False),
     sa.Column("last_seen_at", UTCDateTime, nullable=False),
-    # why the quality gate holds it (a list of reasons); SQL null: it may be told (not JSON
-    # 'null', which "review IS NOT NULL" would take for held: every check read every document)
+    # why the quality gate holds it (a list of reasons); SQL null, not JSON 'null': it may be told
     sa.Column("review", sa.JSON(none_as_null=True)),
     # the secretariat's chat has heard that it is held (each held document once)
     sa.Column("review_notified", sa.Boolean, nullable=False, server_default=sa.false()),
@@ -115,13 +115,8 @@ documents = sa.Table(
     sa.Index(None, "source_id"),
     sa.Index(None, "content_hash"),
     sa.Index(None, "meeting_id"),
-    # the held ones, asked for by the console's home page and every alert check
-    sa.Index(
-        "ix_documents_held",
-        "id",
-        sqlite_where=sa.text("review IS NOT NULL"),
-        postgresql_where=sa.text("review IS NOT NULL"),
-    ),
+    # the held ones (the console's home page, every alert check)
+    sa.Index("ix_documents_held", "id", sqlite_where=_HELD, postgresql_where=_HELD),
 )
 
 document_versions = sa.Table(
