@@ -315,6 +315,59 @@ async def test_writers_share_one_kept_connection_and_a_failure_replaces_it(
         await store.close()
 
 
+async def test_readers_reuse_a_kept_connection_and_each_sees_the_latest_commit(
+    tmp_path: Path,
+) -> None:
+    """A read takes the connection kept for readers when it is free (a pool checkout and
+    return cost as much as a small read), another one while it is taken; every read is a new
+    snapshot; a read that fails, or is cancelled, does not leave its connection kept."""
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'notifier.db'}")
+    checkouts: list[object] = []
+    sa.event.listen(
+        store.db.engine.sync_engine, "checkout", lambda dbapi, *_: checkouts.append(dbapi)
+    )
+    count = sa.text("SELECT count(*) FROM t")
+    try:
+        async with store.db.write() as conn:
+            await conn.execute(sa.text("CREATE TABLE t (x INTEGER)"))
+        for n in range(4):
+            async with store.db.write() as conn:
+                await conn.execute(sa.text("INSERT INTO t VALUES (:n)"), {"n": n})
+            async with store.db.read() as conn:
+                assert await conn.scalar(count) == n + 1  # the commit just made
+        assert len(checkouts) == 2  # the writers' connection and the readers'
+
+        # Nested (or concurrent) readers: the second takes a connection of its own, and only
+        # one is kept afterwards.
+        async with store.db.read() as outer, store.db.read() as inner:
+            assert outer.sync_connection is not inner.sync_connection
+            assert await outer.scalar(count) == await inner.scalar(count) == 4
+        async with store.db.read() as conn:
+            kept = conn
+        assert len(checkouts) == 3
+
+        with pytest.raises(StoreError):
+            async with store.db.read() as conn:
+                await conn.execute(sa.text("SELECT * FROM missing"))
+        assert kept.closed
+
+        async def cancelled() -> None:
+            async with store.db.read() as conn:
+                await conn.scalar(count)
+                await asyncio.sleep(10)
+
+        task = asyncio.create_task(cancelled())
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        async with store.db.read() as conn:
+            assert await conn.scalar(count) == 4
+        assert len(checkouts) == 5  # a fresh connection after each failure
+    finally:
+        await store.close()
+
+
 def _bytes_written() -> int:
     """What this process has written so far (Linux)."""
     with open("/proc/self/io") as io:

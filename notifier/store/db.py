@@ -135,6 +135,13 @@ def _dialect(conn: AsyncConnection) -> ModuleType:
     return postgresql if conn.dialect.name == "postgresql" else sqlite
 
 
+def json_values(name: str) -> sa.Select[Any]:
+    """SQLite: the values of a JSON array bound as ``name``, a row each (json_each), for an IN
+    whose list SQLAlchemy need not expand into a parameter per value at every execution."""
+    values = sa.func.json_each(sa.bindparam(name, type_=sa.String)).table_valued("value")
+    return sa.select(values.c.value)
+
+
 def per_dialect(build: Callable[[ModuleType], _T]) -> Callable[[AsyncConnection], _T]:
     """A statement of a hot path built once per dialect (``build`` gets the dialect's module,
     whose ``insert`` takes ON CONFLICT), its values bound when it runs: building a statement
@@ -168,6 +175,11 @@ class Database:
         self._writing: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncConnection] = (
             weakref.WeakKeyDictionary()
         )
+        # SQLite: a connection kept open for readers between their transactions, when free
+        # (see _begin_reading).
+        self._reading: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncConnection] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @property
     def dialect(self) -> str:
@@ -177,10 +189,8 @@ class Database:
     async def read(self) -> AsyncIterator[AsyncConnection]:
         """A read-only transaction (a consistent snapshot; never takes SQLite's write lock)."""
         with translated():
-            async with self.engine.connect() as conn:
-                conn = await conn.execution_options(**{_READ_ONLY: True})
-                async with conn.begin():
-                    yield conn
+            async with contextlib.AsyncExitStack() as stack:
+                yield await self._begin_reading(stack)
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
@@ -194,6 +204,43 @@ class Database:
                 finally:
                     appended = conn.info.pop(APPENDED, [])
         self.appended.update(appended)  # only once committed
+
+    async def _begin_reading(self, stack: contextlib.AsyncExitStack) -> AsyncConnection:
+        """A connection in a read-only transaction. SQLite: the one kept for this process's
+        readers, unless another reader has it: taking one from the pool and giving it back cost
+        as much again as the read itself (a poll's look-up, a console page)."""
+        if self.dialect != "sqlite":
+            conn = await stack.enter_async_context(self.engine.connect())
+        else:
+            loop = asyncio.get_running_loop()
+            kept = self._reading.get(loop)
+            if kept is not None:
+                del self._reading[loop]  # the others take one of their own meanwhile
+            if kept is None or kept.closed or kept.invalidated or kept.in_transaction():
+                if kept is not None:  # not expected: a failed transaction closes it (below)
+                    with contextlib.suppress(Exception):
+                        await kept.close()
+                kept = await self.engine.connect()
+            conn = kept
+            stack.push_async_exit(self._kept_for_reading(loop, conn))
+        conn = await conn.execution_options(**{_READ_ONLY: True})
+        await stack.enter_async_context(conn.begin())
+        return conn
+
+    def _kept_for_reading(self, loop: asyncio.AbstractEventLoop, conn: AsyncConnection) -> Any:
+        """An exit callback: a reader's connection is kept for the next one when its
+        transaction ended cleanly and none is kept yet; else it goes back to the pool (after
+        a failure or a cancellation it may still be in a transaction)."""
+
+        async def exit_(exc_type: type[BaseException] | None, *_: object) -> bool:
+            if exc_type is None and loop not in self._reading and not conn.in_transaction():
+                self._reading[loop] = conn
+            else:
+                with contextlib.suppress(Exception):
+                    await conn.close()
+            return False
+
+        return exit_
 
     async def _begin_writing(self, stack: contextlib.AsyncExitStack) -> AsyncConnection:
         """A connection in a write transaction. SQLite: after this process's other writers,
@@ -238,9 +285,10 @@ class Database:
         return exit_
 
     async def dispose(self) -> None:
-        kept = self._writing.pop(asyncio.get_running_loop(), None)
-        if kept is not None:
-            await kept.close()
+        loop = asyncio.get_running_loop()
+        for kept in (self._writing.pop(loop, None), self._reading.pop(loop, None)):
+            if kept is not None:
+                await kept.close()
         await self.engine.dispose()
 
 
