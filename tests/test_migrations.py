@@ -12,6 +12,7 @@ from alembic.migration import MigrationContext
 
 from notifier.store import Store
 from notifier.store.db import _alembic_config, create_engine, migrate
+from notifier.store.documents import _MATCHING_SQLITE
 from notifier.store.review import HELD, UNTOLD
 from notifier.store.schema import (
     documents,
@@ -169,3 +170,23 @@ async def test_the_held_documents_are_found_by_their_index(sqlite_store: Store) 
             assert not any(
                 step.startswith("SCAN documents") and "INDEX" not in step for step in plan
             )
+
+
+async def test_a_polls_look_up_of_documents_reads_them_by_index(sqlite_store: Store) -> None:
+    """By key, by URL, and by content hash within the source (a moved document): each by its
+    own index, never all of the source's documents (a kl.dk source holds years of them)."""
+    async with sqlite_store.db.engine.connect() as conn:
+        sql = str(_MATCHING_SQLITE.statement.compile(conn.sync_engine))
+        given = {"keys": "[]", "urls": "[]", "hashes": "[]", "source_id": "s"}
+        names = _MATCHING_SQLITE.statement.compile(conn.sync_engine).positiontup or ()
+        rows = await conn.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {sql}", tuple(given[name] for name in names)
+        )
+        plan = [row[-1] for row in rows]
+    searched = [step for step in plan if step.startswith("SEARCH documents")]
+    assert [step.split(" USING INDEX ")[1].split(" ")[0] for step in searched] == [
+        "sqlite_autoindex_documents_1",  # key
+        "ix_documents_url",
+        "ix_documents_content_hash",
+    ], plan
+    assert not any(step.startswith("SCAN documents") for step in plan), plan

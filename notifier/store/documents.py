@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.models import Council, Document, DocumentKind, FetchState, StoredDocument
+from notifier.store.db import json_values
 from notifier.store.prepared import Prepared, Row
 from notifier.store.schema import document_versions, documents, fetch_state, items
 from notifier.store.sources import FETCH_COLUMNS, fetch_state_of
@@ -46,24 +49,34 @@ async def matching(
 ) -> list[StoredDocument]:
     """Documents known by any of these keys or URLs (any source), or by one of these content
     hashes within the source (a document that moved under a new URL and a new key)."""
-    values = {
-        "source_id": source_id,
-        "keys": list(keys),
-        "urls": list(urls),
-        "hashes": list(content_hashes),
-    }
-    rows = await conn.execute(_MATCHING, values)
-    return [_document(row) for row in rows.mappings().all()]
+    lists = {"keys": list(keys), "urls": list(urls), "hashes": list(content_hashes)}
+    if conn.dialect.name == "sqlite":
+        given = {name: json.dumps(values) for name, values in lists.items()}
+        found = (await _MATCHING_SQLITE.execute(conn, {"source_id": source_id, **given})).rows
+    else:
+        found = (await conn.execute(_MATCHING, {"source_id": source_id, **lists})).mappings().all()
+    return [_document(row) for row in found]
 
 
-_MATCHING = sa.select(documents).where(  # built once: every poll that found a change asks
-    sa.or_(
-        documents.c.key.in_(sa.bindparam("keys", expanding=True)),
-        documents.c.url.in_(sa.bindparam("urls", expanding=True)),
-        (documents.c.source_id == sa.bindparam("source_id"))
-        & documents.c.content_hash.in_(sa.bindparam("hashes", expanding=True)),
+def _matching(keys: Any, urls: Any, hashes: Any, *, sqlite: bool = False) -> sa.Select[Any]:
+    in_source: sa.ColumnElement[Any] = documents.c.source_id == sa.bindparam("source_id")
+    if sqlite:
+        # A hint that the source rules out few rows: SQLite otherwise reads all the source's
+        # documents by their source_id index instead of the few with these content hashes.
+        in_source = sa.func.likely(in_source)
+    return sa.select(documents).where(
+        sa.or_(
+            documents.c.key.in_(keys),
+            documents.c.url.in_(urls),
+            in_source & documents.c.content_hash.in_(hashes),
+        )
     )
-)
+
+
+# Built once: every poll that found a change asks. On SQLite the lists are JSON arrays, so the
+# statement is the same at every execution and runs prepared.
+_MATCHING = _matching(*(sa.bindparam(name, expanding=True) for name in ("keys", "urls", "hashes")))
+_MATCHING_SQLITE = Prepared(_matching(*map(json_values, ("keys", "urls", "hashes")), sqlite=True))
 
 
 async def newest_of_source(

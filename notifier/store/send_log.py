@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.store import outbox as store_outbox
-from notifier.store.db import Database, per_dialect
+from notifier.store.db import Database, json_values, per_dialect
 from notifier.store.schema import (
     documents,
     item_versions,
@@ -36,17 +36,11 @@ ToldRows = Sequence[tuple[int, str, str]]  # what a message tells: (item id, con
 ToldSets = Mapping[int, list[tuple[int, str, str]]]  # list id -> its rows about some items
 
 
-def _each(name: str) -> sa.Select[Any]:
-    """The values of a JSON array bound as ``name``, a row each (SQLite's json_each)."""
-    values = sa.func.json_each(sa.bindparam(name, type_=sa.String)).table_valued("value")
-    return sa.select(values.c.value)
-
-
 def _in(conn: AsyncConnection, column: sa.ColumnElement[int], name: str) -> Any:
     # SQLite: the ids as one JSON array. An IN list of ~2,000 ids was expanded by SQLAlchemy
     # into as many parameters each time: 5 ms of the event loop's CPU per batch of digests.
     if conn.dialect.name == "sqlite":
-        return column.in_(_each(name))
+        return column.in_(json_values(name))
     return column.in_(sa.bindparam(name, expanding=True))
 
 
