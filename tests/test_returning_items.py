@@ -220,3 +220,25 @@ async def test_removed_points_swapping_numbers_come_back_as_themselves(
     assert rows["2"] == (ids[C.title], True, C.text)
     assert rows["3"] == (ids[B.title], True, B.text)
     assert len(rows) == 3
+
+
+async def test_a_new_point_takes_the_number_of_a_removed_point_come_back_elsewhere(
+    store: Store, engine: AsyncEngine
+) -> None:
+    """A point taken off comes back under another number while a new point takes its old one:
+    the new point is inserted before the returning one is renumbered, so the removed row must
+    give up its key first. Before, the insert broke ``uq_items_document_id_key`` and every later
+    poll of the document failed the same way."""
+    first = await publish(store, [A, B, C], day=DAY, now=at(0))
+    b_id = next(s.item_id for s in first if s.number == "2")
+    await publish(store, [A, C], day=DAY, now=at(1))
+    new = Spec(title="Sundhed", number="2", text="Nyt punkt om sygehuse.", topics=["sundhed"])
+
+    told = await publish(store, [A, new, C, replace(B, number="4")], day=DAY, now=at(2))
+
+    assert {(s.title, s.number) for s in told} == {("Sundhed", "2"), ("Busdrift", "4")}
+    assert next(s.item_id for s in told if s.title == "Busdrift") == b_id
+    rows = await item_rows(engine)
+    assert rows["4"] == (b_id, True, B.text)
+    assert rows["2"][0] != b_id and rows["2"][2] == new.text
+    assert len(rows) == 4

@@ -243,8 +243,8 @@ async def reclaim(
     A removed item is a ``returning`` (new) item come back when it has that item's text, under
     whatever key (a point put back elsewhere in the agenda), else when it has its key; it is
     returned under the new item's key, for ``update`` to bring back to life as the same item.
-    A removed item that stays removed gives up a key a returning item or a live item renumbered
-    onto it (``taken``) is about to hold, and so does a returning one while it changes keys."""
+    A removed item gives up a key a returning item or a live item renumbered onto it
+    (``taken``) is about to hold, unless it is the item that holds it again."""
     if not (returning or taken):
         return {}
     query = (
@@ -265,7 +265,9 @@ async def reclaim(
         keyed = next((row for row in free.values() if row["key"] == item.key), None)
         if item.key not in claimed and keyed is not None:
             claimed[item.key] = free.pop(keyed["id"])
-    wanted = {*taken, *claimed}
+    # Every returning item's key, claimed or not: a new point under the old number of a removed
+    # one that comes back under another number is inserted before that one is renumbered.
+    wanted = {*taken, *(item.key for item in returning)}
     for row in rows:
         if row["key"] in wanted and claimed.get(row["key"]) is not row:
             # "~" is in no slug or point number, so the new key can be no item's real one.
