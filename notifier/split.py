@@ -109,19 +109,27 @@ def link_decisions(agenda: Sequence[Item], minutes: Sequence[Item]) -> dict[str,
     agenda_cases = Counter(item.case_number for item in agenda if item.case_number)
     minutes_cases = Counter(item.case_number for item in minutes if item.case_number)
     by_case = {item.case_number: item for item in agenda if item.case_number}
-    by_number = {item.number: item for item in agenda if item.number}
+    # A meeting's agendas may share numbers (a supplementary agenda numbering from 1 again).
+    by_number: dict[str, list[Item]] = {}
+    for item in agenda:
+        if item.number:
+            by_number.setdefault(item.number, []).append(item)
     links: dict[str, str] = {}
     for item in minutes:
         case = item.case_number
         if case and agenda_cases[case] == 1 and minutes_cases[case] == 1:
             links[item.key] = by_case[case].key
             continue
-        candidate = by_number.get(item.number) if item.number else None
-        if candidate is not None and _similar(candidate.title, item.title):
-            links[item.key] = candidate.key
+        scored = [
+            (score, candidate)
+            for candidate in by_number.get(item.number or "", ())
+            if (score := _similarity(candidate.title, item.title)) >= 0.6
+        ]
+        if scored:
+            links[item.key] = max(scored, key=lambda pair: pair[0])[1].key
     return links
 
 
-def _similar(a: str, b: str) -> bool:
+def _similarity(a: str, b: str) -> float:
     left, right = canonical(a), canonical(b)
-    return left == right or difflib.SequenceMatcher(None, left, right).ratio() >= 0.6
+    return 1.0 if left == right else difflib.SequenceMatcher(None, left, right).ratio()

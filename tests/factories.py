@@ -87,11 +87,13 @@ async def publish(
     now: datetime | None = None,
     problems: Sequence[str] = (),
     baseline: bool = False,
+    supplementary: bool = False,
 ) -> list[ItemSnapshot]:
     """Store one document with these items; return the snapshots of the events it appended.
 
     ``problems`` are what splitting found wrong (the quality gate holds such a document);
-    ``baseline`` stores it as a new source's first poll would (history, not news)."""
+    ``baseline`` stores it as a new source's first poll would (history, not news);
+    ``supplementary``: a supplementary agenda (a document of its own in the meeting)."""
     now = now or datetime.now(UTC)
     source = source_for(council)
     name = {
@@ -131,6 +133,7 @@ async def publish(
         text="\n\n".join(f"{item.title}\n{item.text}" for item in items),
         content_type="application/pdf" if meeting else "text/html",
         meeting=meeting,
+        supplementary=supplementary,
     )
     return await store_document(
         store,

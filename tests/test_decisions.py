@@ -55,3 +55,46 @@ async def test_a_minutes_point_that_no_longer_decides_loses_its_link(store: Stor
     )
     assert await _deciding(store, agenda["3.2"]) == set()
     assert await _deciding(store, agenda["3.3"]) == {minutes["3.3"]}  # untouched, still linked
+
+
+async def test_minutes_decide_the_points_of_a_supplementary_agenda_numbered_anew(
+    store: Store,
+) -> None:
+    """A meeting's supplementary agenda (tillægsdagsorden) numbers its points from 1 again. Its
+    point 1 must not take the decision of the main agenda's point 1: before, agenda points were
+    told apart by key, unique only within one document, and the minutes' point 1 decided the
+    supplement's point (its event named that point and carried its topics)."""
+    main = [
+        Spec(title="Klimaplaner i kommunerne", number="1", case_number="SAG-2021-01954"),
+        Spec(title="Budget for det regionale uddannelsesudvalg", number="2"),
+    ]
+    extra = [
+        Spec(
+            title="Praktikpladser til erhvervsuddannelserne",
+            number="1",
+            case_number="SAG-2021-02111",
+        )
+    ]
+    told = await publish(store, main, day=DAY, now=NOW)
+    told += await publish(
+        store, extra, day=DAY, title="Tillægsdagsorden", supplementary=True, now=NOW
+    )
+    agenda = {snapshot.title: snapshot.item_id for snapshot in told}
+    minutes = [
+        Spec(
+            title=spec.title,
+            number=str(n),
+            case_number=spec.case_number,
+            beslutning="Godkendt.",
+        )
+        for n, spec in enumerate([*main, *extra], start=1)
+    ]
+    decided = await publish(
+        store, minutes, kind=DocumentKind.MINUTES, day=DAY, now=NOW + timedelta(days=1)
+    )
+    by_title = {snapshot.title: snapshot for snapshot in decided if snapshot.decides_title}
+    assert {title: s.decides_title for title, s in by_title.items()} == {
+        spec.title: spec.title for spec in [*main, *extra]
+    }
+    for title, agenda_item in agenda.items():
+        assert await _deciding(store, agenda_item) == {by_title[title].item_id}

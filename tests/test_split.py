@@ -154,6 +154,26 @@ def test_link_decisions_by_unique_case_number_then_number_and_title() -> None:
     assert link_decisions(agenda_items, minutes) == {"2.4": "2.1", "2.2": "2.2"}
 
 
+def test_link_decisions_among_agendas_sharing_numbers() -> None:
+    """A meeting's supplementary agenda numbers from 1 again: the minutes point goes to the
+    agenda point of its number whose title is like its own, wherever that agenda is listed."""
+    agenda_items = [
+        dataclasses.replace(item("1", "Klimaplaner i kommunerne", None), key="a"),
+        dataclasses.replace(item("2", "Budget for 2022", None), key="b"),
+        dataclasses.replace(item("1", "Praktikpladser til erhvervsuddannelserne", None), key="c"),
+    ]
+    minutes = [
+        item("1", "Klimaplaner i kommunerne", None),
+        item("2", "Budget for 2022", None),
+        # renumbered in the minutes: no number to go by, and no case number
+        item("3", "Praktikpladser til erhvervsuddannelser", None),
+    ]
+    assert link_decisions(agenda_items, minutes) == {"1": "a", "2": "b"}
+    assert link_decisions(agenda_items[::-1], minutes) == {"1": "a", "2": "b"}
+    minutes[0] = item("1", "Praktikpladser til erhvervsuddannelserne", None)
+    assert link_decisions(agenda_items, minutes) == {"1": "c", "2": "b"}
+
+
 def points(text: str, kind: DocumentKind = DocumentKind.AGENDA) -> list[tuple[object, ...]]:
     return [
         (i.key, i.title, i.case_number, i.indstilling, i.beslutning)

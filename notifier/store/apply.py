@@ -226,11 +226,15 @@ async def _record_decisions(
     changed point (of the ids in ``linked``, those linked now) that no longer decides the
     agenda point it did loses the link: that point's archive entry shows its decisions."""
     agenda = await store_items.meeting_agenda(context.conn, meeting_id)
-    mapping = link_decisions([as_item(stored) for stored in agenda], doc_plan.items)
-    agenda_by_key = {stored.key: stored for stored in agenda}
+    # Named by id: a key is unique within one document, and a meeting may have several
+    # agendas (a supplementary one numbering from 1 again).
+    mapping = link_decisions(
+        [as_item(stored, key=str(stored.id)) for stored in agenda], doc_plan.items
+    )
+    agenda_by_id = {str(stored.id): stored for stored in agenda}
     links: list[tuple[int, int | None]] = []
     for item_id, version_id, item in touched:
-        target = agenda_by_key.get(mapping.get(item.key, ""))
+        target = agenda_by_id.get(mapping.get(item.key, ""))
         if target is None:
             if item_id in linked:
                 links.append((item_id, None))
@@ -243,9 +247,9 @@ async def _record_decisions(
     await store_items.set_decides(context.conn, links)
 
 
-def as_item(stored: StoredItem) -> Item:
+def as_item(stored: StoredItem, *, key: str | None = None) -> Item:
     item = Item(
-        key=stored.key,
+        key=stored.key if key is None else key,
         position=stored.position,
         title=stored.title,
         text=stored.text,
