@@ -166,7 +166,15 @@ class Cursor:
         A batch an executemany would send to a thread goes there too, in one hop."""
         if _many_is_large(rows) or sql in _slow:
             return await self._offloaded(self._each, sql, rows)  # type: ignore[no-any-return]
-        return self._each(sql, rows)
+        # Else one by one, as any statement: _many_is_large judges by the first row, so a large
+        # row later in the batch goes to a thread alone, and a slow execution is learnt.
+        fetched: list[Any] = []
+        rowcount = 0
+        for row in rows:
+            await self.execute(sql, row)
+            fetched += await self.fetchall()
+            rowcount += max(self._cursor.rowcount, 0)
+        return fetched, rowcount
 
     def _each(self, sql: str, rows: Sequence[Sequence[Any]]) -> tuple[list[Any], int]:
         fetched: list[Any] = []
