@@ -126,7 +126,8 @@ class DigestRenderer:
         subject = self.subject(plan)
         more = (
             f"Der er {danish.count(plan.held, 'punkt mere', 'punkter mere')} til dig. "
-            "De kommer i næste mail, så denne ikke bliver for lang."
+            f"{'Det' if plan.held == 1 else 'De'} kommer i næste mail, så denne ikke bliver "
+            "for lang."
             if plan.held
             else ""
         )
