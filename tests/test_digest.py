@@ -514,3 +514,39 @@ async def test_migration_0013_keeps_what_was_told_both_ways(store: Store) -> Non
             for table in (send_log, send_log_sets)
         ]
     assert counts == [3, 2]  # a row per message; the two klima subscribers share one list
+
+
+async def test_a_replayed_digest_that_holds_points_back_tells_them_in_the_next(
+    store: Store,
+) -> None:
+    """The replay of a failed digest may carry more points than a digest holds (max_items): the
+    ones held back come in the next digest, as any digest's do. Before, the replay stopped its
+    cursor short of them, behind the subscriber's cursor (which never moves back), and cleared
+    its replay point: they were never told."""
+    with running_sink() as sink:
+        base = settings_for(sink)
+        settings = base.model_copy(
+            update={"digest": base.digest.model_copy(update={"max_items": 2})}
+        )
+        refusing = True
+        sink.reply = lambda _m: "550 mailbox unavailable" if refusing else None
+        await subscribe(store, "a@example.org", topics=("all",))
+        titles = ["Klimaplan", "Sundhedsaftale", "Praktikpladser", "Erhvervsplan"]
+        topics = ["klima_miljoe", "sundhed", "uddannelse", "vaekst_beskaeftigelse"]
+        specs = [
+            Spec(title=title, topics=[topic], number=str(n))
+            for n, (title, topic) in enumerate(zip(titles, topics, strict=True), start=1)
+        ]
+        await publish(store, specs[:2], day=date(2021, 4, 19))
+        assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 1
+        await deliver_once(store, settings, now=NOW)  # refused for good: a replay point
+        refusing = False
+        for n, spec in enumerate(specs[2:], start=2):  # news: the replay rides on it
+            day = date(2021, 4, 19) + timedelta(weeks=n)
+            await publish(store, [spec], day=day, title=f"Dagsorden {n}")
+            assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 1
+            await deliver_once(store, settings, now=NOW)
+        texts = [" ".join(body(m, "plain").split()) for m in sink.to("a@example.org")]
+    assert "Der er 1 punkt mere til dig. Det kommer i næste mail" in texts[0]
+    told = [title for text in texts for title in titles if f"] {title}" in text]
+    assert sorted(told) == sorted(titles), told

@@ -139,13 +139,19 @@ class Digests:
             for p in planned:
                 if p.replayed is not None and p.message.message_id in ids:
                     # A later failure may have set an earlier point meanwhile: keep that one.
+                    # A replay that held entries back stops short of them, behind the cursor
+                    # (which never moves back): the next digest replays from there.
                     await conn.execute(
                         subscribers.update()
                         .where(
                             subscribers.c.id == p.subscriber_id,
                             subscribers.c.replay_from >= p.replayed,
                         )
-                        .values(replay_from=None)
+                        .values(
+                            replay_from=sa.case(
+                                (subscribers.c.event_cursor > p.cursor, p.cursor), else_=None
+                            )
+                        )
                     )
         return len(ids)
 
