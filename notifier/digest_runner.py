@@ -42,7 +42,7 @@ from notifier.digest import (
 )
 from notifier.digest_groups import Planner
 from notifier.errors import StoreError
-from notifier.models import Frequency, Subscriber
+from notifier.models import Frequency, Subscriber, from_the_future
 from notifier.shared_renders import SharedRenders
 from notifier.store import Due, HeldLease, Planned, Store, worker_id
 from notifier.store.send_log import ToldSets
@@ -107,7 +107,14 @@ class DigestRunner:
             if held is None:
                 return None
             last = await self._store.schedules.last(name)
-            if last is not None and last >= due_at:
+            if from_the_future(last, now):
+                log.warning(
+                    "the %s digest's last run is recorded for %s, ahead of the clock; running it",
+                    name,
+                    last,
+                    extra={"frequency": name},
+                )
+            elif last is not None and last >= due_at:
                 return None
             if last is None and catching_up:
                 await self._store.schedules.done(name, due_at=due_at, now=now)

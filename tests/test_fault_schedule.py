@@ -149,3 +149,26 @@ async def test_a_restart_across_daily_at_sends_that_days_digest_once(
     planned = [r.getMessage() for r in caplog.records if r.getMessage() == "planned daily digests"]
     assert len(planned) == 1
     assert any(r.getMessage().startswith("catching up the daily digest") for r in caplog.records)
+
+
+async def test_a_run_recorded_ahead_of_the_clock_does_not_skip_the_real_ones(
+    store: Store,
+) -> None:
+    """A daily run recorded while the clock was a month ahead: back at real time, the next
+    morning's digest runs (before, every day was skipped as already run, silently, for a
+    month), and is then recorded as run, so it does not run twice."""
+    settings = Settings(digest={"timezone": "Europe/Copenhagen"}, smtp={"host": "127.0.0.1"})
+    runtime = runtime_for(store, settings)
+    await subscribe(store, "anne@example.org", topics=("all",))
+    ahead = NOW + timedelta(days=30)
+    try:
+        due = latest_occurrence(settings.digest, Frequency.DAILY, ahead)
+        await runtime.digests.make_scheduled(Frequency.DAILY, due_at=due, now=ahead)
+        await publish(store, [Spec(title="Klimaplan", topics=["klima_miljoe"], number="1")])
+        morning = NOW + timedelta(days=1)
+        due = latest_occurrence(settings.digest, Frequency.DAILY, morning)
+        first = await runtime.digests.make_scheduled(Frequency.DAILY, due_at=due, now=morning)
+        again = await runtime.digests.make_scheduled(Frequency.DAILY, due_at=due, now=morning)
+    finally:
+        await runtime.aclose()
+    assert (first, again) == (1, None)

@@ -222,3 +222,17 @@ async def test_metrics_report_each_jobs_failures_and_last_success(sqlite_store: 
     poll = ("notifier_job_last_success_timestamp_seconds", (("job", "poll:kkr-sjaelland"),))
     assert abs(samples[poll] - NOW.timestamp()) < 1
     assert ("notifier_smtp_unreachable", ()) in samples
+
+
+async def test_a_success_recorded_ahead_of_the_clock_is_not_fresh(store: Store) -> None:
+    """Stamped while the clock was a month ahead (a machine resumed with a bad clock): back at
+    real time it says nothing of polls now, and /readyz must not count it as fresh until then.
+    A few seconds ahead (replicas' clocks differ) still counts."""
+    await polled(store, kkr_hovedstaden=-timedelta(days=30))
+    async with client(store) as http:
+        ahead = await http.get("/readyz", headers=DETAILS)
+    await polled(store, kkr_hovedstaden=-timedelta(seconds=20))
+    async with client(store) as http:
+        skewed = await http.get("/readyz", headers=DETAILS)
+    assert ahead.status_code == 503, ahead.json()
+    assert skewed.status_code == 200, skewed.json()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -508,3 +508,29 @@ async def test_a_poll_the_store_refused_is_tried_again_not_skipped(
     assert summary.state == "ok" and summary.items_new > 0
     state = await db.sources.get(source.id)
     assert state is not None and state.consecutive_failures == 0
+
+
+async def test_a_poll_recorded_ahead_of_the_clock_does_not_skip_the_real_ones(
+    site: Site, database_url: str, tmp_path: Path
+) -> None:
+    """A poll stamped while the clock was a month ahead: back at real time the source is polled
+    at its interval again (before, every poll was skipped as too soon until real time passed
+    the stamp, and each counted as a success)."""
+    settings = site.settings(database_url, tmp_path)
+    source = next(s for s in settings.sources if s.id == "syddanmark-nyheder-rss")
+    real = datetime(2024, 5, 6, 8, 0, tzinfo=UTC)
+    store = await Store.open(settings.database_url)
+    runtime = Runtime(settings, store=store)
+    states = []
+    try:
+        for now in (real + timedelta(days=30), real, real + timedelta(hours=6)):
+            runtime.pipeline._clock = lambda now=now: now
+            summary = await runtime.pipeline.poll(source, min_gap=source.interval / 2)
+            states.append(summary.state)
+        runtime.pipeline._clock = lambda: real + timedelta(hours=6, seconds=1)
+        soon = await runtime.pipeline.poll(source, min_gap=source.interval / 2)
+    finally:
+        await runtime.aclose()
+        await store.close()
+    assert states == ["ok", "ok", "ok"], states
+    assert soon.state == "skipped"  # the gap still holds between real polls

@@ -36,12 +36,19 @@ from notifier.models.kinds import (
     SubscriberState,
 )
 from notifier.models.outbox import Message, OutboxMessage
-from notifier.models.sources import FetchState, SourceState, Validators
+from notifier.models.sources import (
+    CLOCK_SKEW,
+    FetchState,
+    SourceState,
+    Validators,
+    from_the_future,
+)
 from notifier.models.subscribers import Subscriber
 from notifier.models.topics import Evidence, Topic, TopicMatch
 
 __all__ = [
     "ALL",
+    "CLOCK_SKEW",
     "COUNCIL_NAMES",
     "Council",
     "Document",
@@ -72,6 +79,7 @@ __all__ = [
     "Validators",
     "canonical",
     "content_hash",
+    "from_the_future",
     "slug",
     "unique_keys",
 ]

@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+
+# How far ahead of this process's clock a stored time may be and still count as real: replicas'
+# clocks differ a little. A time further ahead was written while a clock was wrong (a machine
+# resumed with a bad hardware clock, a bad NTP answer), and must not make polls, digests or
+# /readyz wait until real time catches up with it.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def from_the_future(stamp: datetime | None, now: datetime) -> bool:
+    """Whether a stored time is ahead of ``now`` by more than clocks differ."""
+    return stamp is not None and stamp > now + CLOCK_SKEW
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,6 +10,7 @@ pages are all unchanged therefore costs two transactions.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +18,14 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.errors import StoreError
-from notifier.models import EventType, FetchState, SourcePayload, SourceState, StoredDocument
+from notifier.models import (
+    EventType,
+    FetchState,
+    SourcePayload,
+    SourceState,
+    StoredDocument,
+    from_the_future,
+)
 from notifier.plan import Known, SourcePlan, Wanted
 from notifier.store import documents as store_documents
 from notifier.store import events as store_events
@@ -27,6 +35,8 @@ from notifier.store import sources as store_sources
 from notifier.store.apply import Applied, apply
 from notifier.store.db import Database
 from notifier.store.sources import FetchRecord, SourceRef
+
+log = logging.getLogger(__name__)
 
 
 def lease_name(source_id: str) -> str:
@@ -64,6 +74,14 @@ class Polls:
                 return None
             state, own = await store_sources.ensure_polled(conn, source)
             polled = state.last_polled_at
+            if from_the_future(polled, now):
+                log.warning(
+                    "source %s was last polled at %s, ahead of the clock; polling it now",
+                    source.id,
+                    polled,
+                    extra={"source": source.id},
+                )
+                polled = None
             if min_gap and polled and (now - polled).total_seconds() < min_gap:
                 await leases.give_up(conn, lease_name(source.id), owner=owner)
                 return None

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from notifier.models import CLOCK_SKEW
 from notifier.store.db import Database, insert
 from notifier.store.schema import schedule_runs
 
@@ -24,12 +25,15 @@ class Schedules:
         return value
 
     async def done(self, name: str, *, due_at: datetime, now: datetime) -> None:
-        """Record that the occurrence ``due_at`` ran; never moves back to an older one."""
+        """Record that the occurrence ``due_at`` ran; never moves back to an older one (but from
+        one recorded ahead of the clock)."""
         async with self._db.write() as conn:
             statement = insert(conn, schedule_runs).values(name=name, due_at=due_at, done_at=now)
             statement = statement.on_conflict_do_update(
                 index_elements=["name"],
                 set_={"due_at": statement.excluded.due_at, "done_at": statement.excluded.done_at},
-                where=schedule_runs.c.due_at < statement.excluded.due_at,
+                # A run recorded ahead of the clock (see CLOCK_SKEW) gives way to a real one.
+                where=(schedule_runs.c.due_at < statement.excluded.due_at)
+                | (schedule_runs.c.due_at > now + CLOCK_SKEW),
             )
             await conn.execute(statement)

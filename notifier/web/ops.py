@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from notifier import metrics
 from notifier.errors import StoreError
-from notifier.models import SourceState
+from notifier.models import SourceState, from_the_future
 from notifier.web.site import Site, site_of
 
 DB_TIMEOUT = 5.0  # seconds; a database slower than this is as good as down for readiness
@@ -76,7 +76,10 @@ def _sources(site: Site, states: list[SourceState]) -> list[dict[str, Any]]:
             {
                 "id": source.id,
                 "last_success": _iso(last),
-                "fresh": last is not None and now - last <= limit,
+                # A success recorded ahead of the clock says nothing of polls now.
+                "fresh": last is not None
+                and not from_the_future(last, now)
+                and now - last <= limit,
                 "starting": now - site.started_at <= limit,
                 "state": state.state if state else None,
                 "consecutive_failures": state.consecutive_failures if state else 0,
