@@ -3,10 +3,12 @@ enqueued and delivered to a real SMTP server on 127.0.0.1."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +17,7 @@ from notifier.config import Settings
 from notifier.models import Council, DocumentKind, Frequency, SubscriberState
 from notifier.store import Store
 from notifier.store import digests as store_digests
+from notifier.store import events as store_events
 from notifier.store import send_log as store_send_log
 from notifier.store.schema import send_log, send_log_sets, subscribers
 from tests.factories import Spec, SpecClassifier, compose_digests, make_digests, publish
@@ -550,3 +553,46 @@ async def test_a_replayed_digest_that_holds_points_back_tells_them_in_the_next(
     assert "Der er 1 punkt mere til dig. Det kommer i næste mail" in texts[0]
     told = [title for text in texts for title in titles if f"] {title}" in text]
     assert sorted(told) == sorted(titles), told
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_an_event_inserted_first_is_committed_first(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL (SQLite has one writer at a time): poll A appends its events and is slow to
+    commit while poll B appends and commits. Digests and feeds read up to the newest committed
+    id; had B committed the higher id first, A's event would have been passed over for good.
+    B waits for A instead."""
+    settings = settings_for(None)
+    await subscribe(store, "a@example.org", topics=("all",), frequency=Frequency.IMMEDIATE)
+    appended, release = asyncio.Event(), asyncio.Event()
+    append_many = store_events.append_many
+
+    async def slow(conn: Any, rows: Any) -> None:
+        await append_many(conn, rows)
+        if not appended.is_set():
+            appended.set()
+            await release.wait()
+
+    monkeypatch.setattr(store_events, "append_many", slow)
+    a = asyncio.create_task(
+        publish(store, [Spec(title="Klimaplan", topics=["klima_miljoe"], number="1")])
+    )
+    await appended.wait()
+    b = asyncio.create_task(
+        publish(
+            store,
+            [Spec(title="Sundhedsaftale", topics=["sundhed"], number="1")],
+            council=Council.SJAELLAND,
+        )
+    )
+    await asyncio.sleep(0.3)
+    assert not b.done()  # waits for A's commit
+    assert await make_digests(store, settings, Frequency.IMMEDIATE, now=NOW) == 0
+    release.set()
+    await asyncio.gather(a, b)
+    planned = await compose_digests(store, settings, Frequency.IMMEDIATE, now=NOW)
+    assert sorted(e.snapshot.title for c in planned for e in c.plan.entries) == [
+        "Klimaplan",
+        "Sundhedsaftale",
+    ]

@@ -39,6 +39,7 @@ async def append(
     document_id: int | None = None,
 ) -> int:
     values = row(type, payload, now=now, source_id=source_id, document_id=document_id)
+    await _in_commit_order(conn)
     result = await _APPEND_ONE.execute(conn, values)
     conn.info.setdefault(APPENDED, []).append(type.value)
     return int(result.rows[0]["id"])
@@ -47,8 +48,22 @@ async def append(
 async def append_many(conn: AsyncConnection, rows: Sequence[dict[str, object]]) -> None:
     """Append events made by ``row``, in order, in one statement."""
     if rows:
+        await _in_commit_order(conn)
         await _APPEND.execute(conn, rows)
         conn.info.setdefault(APPENDED, []).extend(str(row["type"]) for row in rows)
+
+
+# PostgreSQL hands out ids when rows are inserted, and transactions commit in any order: a reader
+# that takes max(id) as its cursor (digest planning, the feeds) would pass over an event
+# inserted before and committed after a later one, for good. Appending takes a lock held to the
+# end of the transaction, so ids are handed out in the order they are committed. SQLite runs
+# one writer at a time anyway.
+_APPEND_LOCK = 0x6B6B72  # "kkr"
+
+
+async def _in_commit_order(conn: AsyncConnection) -> None:
+    if conn.dialect.name == "postgresql":
+        await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK})
 
 
 _APPEND = Prepared(events.insert())
