@@ -39,7 +39,7 @@ async def append(
     document_id: int | None = None,
 ) -> int:
     values = row(type, payload, now=now, source_id=source_id, document_id=document_id)
-    await _in_commit_order(conn)
+    await in_commit_order(conn)
     result = await _APPEND_ONE.execute(conn, values)
     conn.info.setdefault(APPENDED, []).append(type.value)
     return int(result.rows[0]["id"])
@@ -48,7 +48,7 @@ async def append(
 async def append_many(conn: AsyncConnection, rows: Sequence[dict[str, object]]) -> None:
     """Append events made by ``row``, in order, in one statement."""
     if rows:
-        await _in_commit_order(conn)
+        await in_commit_order(conn)
         await _APPEND.execute(conn, rows)
         conn.info.setdefault(APPENDED, []).extend(str(row["type"]) for row in rows)
 
@@ -61,7 +61,9 @@ async def append_many(conn: AsyncConnection, rows: Sequence[dict[str, object]]) 
 _APPEND_LOCK = 0x6B6B72  # "kkr"
 
 
-async def _in_commit_order(conn: AsyncConnection) -> None:
+async def in_commit_order(conn: AsyncConnection) -> None:
+    """Take the append lock (see above); a transaction that will append events and lock rows
+    too takes it first, so two such transactions cannot each hold what the other waits for."""
     if conn.dialect.name == "postgresql":
         await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK})
 

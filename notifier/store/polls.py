@@ -157,6 +157,8 @@ class Polls:
         ``checked``: URLs the server said were unchanged (not due for another check for a while).
         """
         async with self._db.write() as conn:
+            if plan is not None:
+                await store_events.in_commit_order(conn)
             await _give_back(conn, source.id, owner, now)
             applied = await apply(conn, plan, now=now) if plan is not None else Applied()
             if found is not None:
