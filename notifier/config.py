@@ -11,6 +11,7 @@ once, here, with its type, default and help.
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from pathlib import Path
@@ -41,6 +42,7 @@ from notifier.config_sources import (
     SECRETS,
     WithoutFileVariables,
     describe_errors,
+    misspelt_variables,
     relative_to_config,
     secret_files,
 )
@@ -67,6 +69,7 @@ __all__ = [
 ]
 
 DEFAULT_CONFIG = Path("config/notifier.toml")
+log = logging.getLogger(__name__)
 
 
 class Settings(BaseSettings):
@@ -151,6 +154,11 @@ def load_settings(path: Path | None = None) -> Settings:
             raise ConfigError(f"{path}: {table}.{key}: secrets are read only from ${env}")
     relative_to_config(path.resolve().parent, data)
     secret_files(data)
+    errors, warnings = misspelt_variables(Settings.model_fields)
+    if errors:
+        raise ConfigError("environment: " + "; ".join(errors))
+    for warning in warnings:
+        log.warning("environment: %s", warning)
     try:
         return Settings(**data)
     except ValidationError as exc:

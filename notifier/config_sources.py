@@ -4,7 +4,9 @@ check that the key signing mail links is a real one (``notifier.config`` loads t
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -113,3 +115,30 @@ def describe_errors(path: Path, exc: ValidationError) -> str:
             message = "unknown setting"
         lines.append(f"{path}: {where or 'config'}: {message}")
     return "\n".join(lines)
+
+
+# NOTIFIER_ variables that are not settings: the config file's path, and the test suite's.
+_NOT_SETTINGS = ("config", "test_", "require_")
+
+
+def misspelt_variables(
+    known: Collection[str], environ: Mapping[str, str] | None = None
+) -> tuple[list[str], list[str]]:
+    """NOTIFIER_ variables that name no setting: pydantic-settings ignores them, so a misspelt
+    table or top-level key (NOTIFIER_SMPT__HOST) would leave the setting at its default without
+    a word (a misspelt key within a table is refused already). Returns the errors, for those
+    that look like a known setting misspelt, and the warnings, for the rest."""
+    errors, warnings = [], []
+    for variable in sorted(os.environ if environ is None else environ):
+        if not variable.upper().startswith("NOTIFIER_"):
+            continue
+        name = variable[len("NOTIFIER_") :].lower()
+        top = name.split("__")[0].removesuffix("_file")
+        if top in known or name.startswith(_NOT_SETTINGS):
+            continue
+        close = difflib.get_close_matches(top, list(known), n=1, cutoff=0.7)
+        if close:
+            errors.append(f"{variable} is not a setting; did you mean NOTIFIER_{close[0].upper()}?")
+        else:
+            warnings.append(f"{variable} is not a setting and is ignored")
+    return errors, warnings

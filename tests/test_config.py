@@ -154,3 +154,40 @@ def test_settings_command_lists_values_without_secrets(monkeypatch: pytest.Monke
     assert "smtp.password = '(set)'" in result.output
     assert "hunter2" not in result.output
     assert "NOTIFIER_SMTP__HOST" in result.output
+
+
+@pytest.mark.parametrize(
+    ("variable", "meant"),
+    [("NOTIFIER_SMPT__HOST", "NOTIFIER_SMTP"), ("NOTIFIER_DATABSE_URL", "NOTIFIER_DATABASE_URL")],
+)
+def test_a_misspelt_setting_in_the_environment_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, variable: str, meant: str
+) -> None:
+    """pydantic-settings ignores NOTIFIER_ variables that name no setting: a misspelt table
+    left mail off (or the database at its default) without a word. One that looks like a
+    setting is refused, naming it; the CLI exits 2."""
+    config = tmp_path / "notifier.toml"
+    config.write_text('log_level = "INFO"\n', encoding="utf-8")
+    monkeypatch.setenv(variable, "mail.kommune.dk")
+    with pytest.raises(ConfigError, match=f"{variable} is not a setting; did you mean {meant}"):
+        load_settings(config)
+    result = CliRunner().invoke(main, ["--config", str(config), "settings"])
+    assert result.exit_code == 2 and variable in result.output
+
+
+def test_other_notifier_variables_are_named_in_a_warning(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A variable like nothing known (docker-compose's own NOTIFIER_SECRET_KEY, passed on to
+    the container) is not refused, but named; the test suite's own are not settings at all."""
+    config = tmp_path / "notifier.toml"
+    config.write_text('log_level = "INFO"\n', encoding="utf-8")
+    monkeypatch.setenv("NOTIFIER_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("NOTIFIER_REQUIRE_POSTGRES", "1")
+    monkeypatch.setenv("NOTIFIER_WEB__SECRET_KEY", "y" * 40)
+    with caplog.at_level("WARNING", logger="notifier.config"):
+        settings = load_settings(config)
+    assert settings.web.secret_key.get_secret_value() == "y" * 40
+    assert [r.getMessage() for r in caplog.records] == [
+        "environment: NOTIFIER_SECRET_KEY is not a setting and is ignored"
+    ]
