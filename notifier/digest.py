@@ -230,6 +230,9 @@ def plan(
         snap = event.snapshot
         if (item_id, snap.content_hash, Reason.DECIDED) in told.versions:
             continue
+        if _excludes(subscriber, event):
+            # Checked here, not only by ``matching``: a follow-up is told without a match.
+            continue
         topics, words = matching(event)
         agenda = in_this.get(snap.decides_item_id) if snap.decides_item_id is not None else None
         follow_up = snap.decides_item_id is not None and snap.decides_item_id in told.items
@@ -297,10 +300,14 @@ def first(
         topics, words = _matching(subscriber, ItemEvent.of_snapshot(snap))
         if not (topics or words) or not subscriber.wants_council(snap.council.value):
             continue
-        if archived.decision is not None:
+        decision = archived.decision
+        if decision is not None and _excludes(subscriber, ItemEvent.of_snapshot(decision)):
+            # The decision holds an excluded word: the agenda point is told without it.
+            decision = None
+        if decision is not None:
             found.append(
                 Entry(
-                    snapshot=archived.decision,
+                    snapshot=decision,
                     reason=Reason.DECIDED,
                     topics=topics,
                     words=words,
@@ -334,6 +341,13 @@ def _matching(subscriber: Subscriber, event: ItemEvent) -> tuple[tuple[str, ...]
     if words.excludes(event.folded):
         return (), ()
     return topics, words.found(event.folded)
+
+
+def _excludes(subscriber: Subscriber, event: ItemEvent) -> bool:
+    """Whether the item holds one of the subscriber's excluded words."""
+    return bool(subscriber.excluded) and keywords.matcher((), subscriber.excluded).excludes(
+        event.folded
+    )
 
 
 def _recency(entry: Entry) -> tuple[datetime, int]:
