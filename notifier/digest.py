@@ -209,9 +209,9 @@ def plan(
             reason = Reason.CHANGED
         else:
             reason = Reason.NEW
-        if any(
-            (item_id, snap.content_hash, r) in told.versions for r in (Reason.NEW, Reason.CHANGED)
-        ):
+        if any((item_id, snap.content_hash, r) in told.versions for r in Reason):
+            # A version told as a decision was told too: a minutes point reclassified after
+            # its decision went out is not news (``told.items`` leaves decisions out).
             continue
         old = state.old if reason is Reason.CHANGED else None
         entries.append(
