@@ -170,7 +170,11 @@ class Folding:
             touched.append(agenda)
             agenda = None
         decides = snapshot.decides_item_id
-        if event.type is EventType.ITEM_DECIDED and decides in entries:
+        if (
+            event.type is EventType.ITEM_DECIDED
+            and decides in entries
+            and decides not in self._removed  # a removed point's entry would hide its decision
+        ):
             merged[item_id] = decides
             self._decisions[item_id] = snapshot
             entries.pop(item_id, None)  # the minutes point's own entry, from its item.new
@@ -181,6 +185,7 @@ class Folding:
         current = entries.get(item_id)
         if event.type is EventType.ITEM_REMOVED:
             self._removed.add(item_id)
+            touched += self._release(item_id)
         elif event.type is EventType.ITEM_RECLASSIFIED:
             self._removed.discard(item_id)
             # New topics for the same version: the entry moves between feeds but is not
@@ -211,6 +216,24 @@ class Folding:
             published = document_time(last) or entry.published
             self._entries[item_id] = Entry(snapshot=last, published=published, updated=published)
         self._entries[agenda] = replace(entry, decision=others[-1] if others else None)
+
+    def _release(self, agenda: int) -> list[int]:
+        """A removed agenda point's decisions become entries of their own: the minutes still
+        hold them. Returns their ids."""
+        entry = self._entries.get(agenda)
+        if entry is None or entry.decision is None:
+            return []  # no decision joined (the scan below is for decided points only)
+        joined = [m for m, a in self._merged.items() if a == agenda]
+        for item_id in joined:
+            del self._merged[item_id]
+            last = self._decisions.pop(item_id)
+            published = document_time(last) or entry.published
+            # Seen when the decision joined the point's entry, not now.
+            self._entries[item_id] = Entry(
+                snapshot=last, published=published, updated=max(published, entry.updated)
+            )
+        self._entries[agenda] = replace(entry, decision=None)
+        return joined
 
 
 def _later(entry: Entry, event: Event, *, decision: ItemSnapshot | None = None) -> Entry:

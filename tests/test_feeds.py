@@ -486,3 +486,19 @@ async def test_a_minutes_point_that_stops_deciding_a_point_leaves_its_entry(
     # The agenda point's feeds changed when its decision left, as the new point's did.
     assert recent.changed[("klima_miljoe", None)] == republished
     assert recent.changed[("trafik_infrastruktur", None)] == republished
+
+
+async def test_a_decision_stays_when_its_agenda_point_is_removed(store: Store) -> None:
+    """Review: an agenda republished without point 3.2 hid the minutes' decision of it too;
+    a minutes point whose agenda point is no longer in view is an entry of its own."""
+    await _agenda_and_minutes(store)
+    await publish(store, DECIDED_AGENDA[1:], day=DECIDED_DAY, now=DECIDED_AT + timedelta(days=2))
+    recent = await _folded_in_any_two_batches(store)
+    assert _shown(recent) == {
+        DECIDED_AGENDA[0].title: "KKR tog orienteringen til efterretning.",
+        DECIDED_AGENDA[1].title: "Godkendt.",
+    }
+    [own] = [e for e in recent.entries if e.snapshot.document_kind is DocumentKind.MINUTES]
+    assert own.decision is None
+    # Seen when the decision came, not when the agenda point left.
+    assert own.updated == DECIDED_AT + timedelta(days=1)
