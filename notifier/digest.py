@@ -209,9 +209,9 @@ def plan(
             reason = Reason.CHANGED
         else:
             reason = Reason.NEW
-        if any(
-            (item_id, snap.content_hash, r) in told.versions for r in (Reason.NEW, Reason.CHANGED)
-        ):
+        if any((item_id, snap.content_hash, r) in told.versions for r in Reason):
+            # A version told as a decision was told too: a minutes point reclassified after
+            # its decision went out is not news (``told.items`` leaves decisions out).
             continue
         old = state.old if reason is Reason.CHANGED else None
         entries.append(
@@ -229,6 +229,9 @@ def plan(
     for item_id, event in decided.items():
         snap = event.snapshot
         if (item_id, snap.content_hash, Reason.DECIDED) in told.versions:
+            continue
+        if _excludes(subscriber, event):
+            # Checked here, not only by ``matching``: a follow-up is told without a match.
             continue
         topics, words = matching(event)
         agenda = in_this.get(snap.decides_item_id) if snap.decides_item_id is not None else None
@@ -297,10 +300,14 @@ def first(
         topics, words = _matching(subscriber, ItemEvent.of_snapshot(snap))
         if not (topics or words) or not subscriber.wants_council(snap.council.value):
             continue
-        if archived.decision is not None:
+        decision = archived.decision
+        if decision is not None and _excludes(subscriber, ItemEvent.of_snapshot(decision)):
+            # The decision holds an excluded word: the agenda point is told without it.
+            decision = None
+        if decision is not None:
             found.append(
                 Entry(
-                    snapshot=archived.decision,
+                    snapshot=decision,
                     reason=Reason.DECIDED,
                     topics=topics,
                     words=words,
@@ -334,6 +341,13 @@ def _matching(subscriber: Subscriber, event: ItemEvent) -> tuple[tuple[str, ...]
     if words.excludes(event.folded):
         return (), ()
     return topics, words.found(event.folded)
+
+
+def _excludes(subscriber: Subscriber, event: ItemEvent) -> bool:
+    """Whether the item holds one of the subscriber's excluded words."""
+    return bool(subscriber.excluded) and keywords.matcher((), subscriber.excluded).excludes(
+        event.folded
+    )
 
 
 def _recency(entry: Entry) -> tuple[datetime, int]:

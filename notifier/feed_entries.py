@@ -94,6 +94,7 @@ class Folding:
     def __init__(self) -> None:
         self._entries: dict[int, Entry] = {}
         self._merged: dict[int, int] = {}  # minutes item -> the agenda item whose entry holds it
+        self._decisions: dict[int, ItemSnapshot] = {}  # each merged minutes item's last version
         self._removed: set[int] = set()
         self._seen: dict[int, ItemSnapshot] = {}  # each item's last snapshot, removed or not
         self._changed: dict[FeedKey, datetime] = {}
@@ -117,14 +118,16 @@ class Folding:
                     agenda = self._merged.get(item_id, item_id)
                     for found in (item_id, agenda):
                         before.setdefault(found, self._entries.get(found))
-            target = _apply(event, snapshot, self._entries, self._merged, self._removed)
-            earlier = self._seen.get(target)
-            shown = self._entries[target].snapshot if target in self._entries else snapshot
-            for key in {*keys(shown), *(keys(earlier) if earlier else ())}:
-                if key not in self._changed or self._changed[key] < event.created_at:
-                    self._changed[key] = event.created_at
-                touched.add(key)
-            self._seen[target] = shown
+            # Every entry the event touched: a decision leaving or joining an agenda point's
+            # entry changes that entry's feeds as well as the minutes point's own.
+            for target in self._apply(event, snapshot):
+                earlier = self._seen.get(target)
+                shown = self._entries[target].snapshot if target in self._entries else snapshot
+                for key in {*keys(shown), *(keys(earlier) if earlier else ())}:
+                    if key not in self._changed or self._changed[key] < event.created_at:
+                        self._changed[key] = event.created_at
+                    touched.add(key)
+                self._seen[target] = shown
         for item_id, old in before.items():
             new = self._entries.get(item_id)
             for entry in (old, new):
@@ -149,48 +152,88 @@ class Folding:
             self._order[entry.item_id] = cached
         return cached[1]
 
+    def _apply(self, event: Event, snapshot: ItemSnapshot) -> list[int]:
+        """Fold one event in; returns the ids of the entries it touched, its own first."""
+        entries, merged = self._entries, self._merged
+        item_id = snapshot.item_id
+        touched = [item_id]
+        agenda = merged.get(item_id)
+        if agenda is not None and (
+            event.type is EventType.ITEM_REMOVED
+            or (event.type in _VERSION_EVENTS and snapshot.decides_item_id != agenda)
+        ):
+            # It no longer decides that agenda point (republished minutes where the point is
+            # another matter): the decision leaves the point's entry. A changed minutes point's
+            # item.changed carries no link; the item.decided after it, if it still decides the
+            # point, joins it again below.
+            self._unmerge(item_id, event)
+            touched.append(agenda)
+            agenda = None
+        decides = snapshot.decides_item_id
+        if (
+            event.type is EventType.ITEM_DECIDED
+            and decides in entries
+            and decides not in self._removed  # a removed point's entry would hide its decision
+        ):
+            merged[item_id] = decides
+            self._decisions[item_id] = snapshot
+            entries.pop(item_id, None)  # the minutes point's own entry, from its item.new
+            entries[decides] = _later(entries[decides], event, decision=snapshot)
+            return [decides, *touched]
+        if agenda is not None:  # new topics for a decision joined to its point: not shown
+            return [agenda]
+        current = entries.get(item_id)
+        if event.type is EventType.ITEM_REMOVED:
+            self._removed.add(item_id)
+            touched += self._release(item_id)
+        elif event.type is EventType.ITEM_RECLASSIFIED:
+            self._removed.discard(item_id)
+            # New topics for the same version: the entry moves between feeds but is not
+            # "updated".
+            if current is not None:
+                entries[item_id] = replace(
+                    current, snapshot=replace(current.snapshot, topics=snapshot.topics)
+                )
+        elif event.type in _VERSION_EVENTS:
+            self._removed.discard(item_id)
+            if current is None:
+                published = document_time(snapshot) or event.created_at
+                entries[item_id] = Entry(snapshot=snapshot, published=published, updated=published)
+            else:
+                entries[item_id] = replace(_later(current, event), snapshot=snapshot)
+        return touched
 
-def _apply(
-    event: Event,
-    snapshot: ItemSnapshot,
-    entries: dict[int, Entry],
-    merged: dict[int, int],
-    removed: set[int],
-) -> int:
-    """Fold one event in; returns the id of the entry it touched."""
-    item_id = snapshot.item_id
-    if event.type is EventType.ITEM_DECIDED and snapshot.decides_item_id in entries:
-        agenda = snapshot.decides_item_id
-        merged[item_id] = agenda
-        entries.pop(item_id, None)  # the minutes point's own entry, from its item.new
-        entries[agenda] = _later(entries[agenda], event, decision=snapshot)
-        return agenda
-    if item_id in merged:  # a later version of a decision already joined to its point
-        agenda = merged[item_id]
-        if agenda in entries:
-            if event.type is EventType.ITEM_REMOVED:
-                entries[agenda] = replace(entries[agenda], decision=None)
-            elif event.type in _VERSION_EVENTS:
-                entries[agenda] = _later(entries[agenda], event, decision=snapshot)
-        return agenda
-    current = entries.get(item_id)
-    if event.type is EventType.ITEM_REMOVED:
-        removed.add(item_id)
-    elif event.type is EventType.ITEM_RECLASSIFIED:
-        removed.discard(item_id)
-        # New topics for the same version: the entry moves between feeds but is not "updated".
-        if current is not None:
-            entries[item_id] = replace(
-                current, snapshot=replace(current.snapshot, topics=snapshot.topics)
+    def _unmerge(self, item_id: int, event: Event) -> None:
+        """Take a minutes point's decision out of its agenda point's entry (another decision
+        of that point shows instead, if any); unless it was removed, it is its own entry again,
+        as the version last shown, for the event to fold into."""
+        agenda = self._merged.pop(item_id)
+        last = self._decisions.pop(item_id)
+        entry = self._entries[agenda]
+        others = [s for m, s in self._decisions.items() if self._merged[m] == agenda]
+        if event.type is not EventType.ITEM_REMOVED:
+            entry = _later(entry, event)  # the point's entry changed: news for its readers
+            published = document_time(last) or entry.published
+            self._entries[item_id] = Entry(snapshot=last, published=published, updated=published)
+        self._entries[agenda] = replace(entry, decision=others[-1] if others else None)
+
+    def _release(self, agenda: int) -> list[int]:
+        """A removed agenda point's decisions become entries of their own: the minutes still
+        hold them. Returns their ids."""
+        entry = self._entries.get(agenda)
+        if entry is None or entry.decision is None:
+            return []  # no decision joined (the scan below is for decided points only)
+        joined = [m for m, a in self._merged.items() if a == agenda]
+        for item_id in joined:
+            del self._merged[item_id]
+            last = self._decisions.pop(item_id)
+            published = document_time(last) or entry.published
+            # Seen when the decision joined the point's entry, not now.
+            self._entries[item_id] = Entry(
+                snapshot=last, published=published, updated=max(published, entry.updated)
             )
-    elif event.type in _VERSION_EVENTS:
-        removed.discard(item_id)
-        if current is None:
-            published = document_time(snapshot) or event.created_at
-            entries[item_id] = Entry(snapshot=snapshot, published=published, updated=published)
-        else:
-            entries[item_id] = replace(_later(current, event), snapshot=snapshot)
-    return item_id
+        self._entries[agenda] = replace(entry, decision=None)
+        return joined
 
 
 def _later(entry: Entry, event: Event, *, decision: ItemSnapshot | None = None) -> Entry:

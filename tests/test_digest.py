@@ -343,6 +343,31 @@ async def test_reclassified_item_is_new_to_the_subscriber_not_new(
     assert len(sink.to("alle@example.org")) == 1
 
 
+async def test_a_decided_minutes_point_is_not_told_again_when_reclassified(store: Store) -> None:
+    """Review: a decision is not in ``Told.items`` and the version check looked only at "new"
+    and "changed", so once topics.toml changed a decided minutes point came back as
+    "[Nyt for dig]"."""
+    settings = settings_for(None)
+    title = "Fælles klimaindsats"
+    await subscribe(store, "a@example.org", topics=("klima_miljoe",))
+    await publish(store, [Spec(title=title, topics=["klima_miljoe"], number="5")])
+    assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 1  # the agenda point
+    # The minutes point finds no topic of its own; its decision follows up the agenda point.
+    await publish(
+        store,
+        [Spec(title=title, number="5", beslutning="Indstillingen blev godkendt.", topics=[])],
+        kind=DocumentKind.MINUTES,
+    )
+    [decided] = await compose_digests(store, settings, Frequency.DAILY, now=NOW)
+    assert [(e.reason.value, e.follow_up) for e in decided.plan.entries] == [("decided", True)]
+    assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 1
+    # New topic definitions: the same minutes point version is now in klima_miljoe too.
+    classifier = SpecClassifier([Spec(title=title, topics=["klima_miljoe"])])
+    await store.item_topics.reclassify(classifier.classify_item, topics_version="v2", now=NOW)
+    again = await compose_digests(store, settings, Frequency.DAILY, now=NOW)
+    assert [(e.reason.value, e.reclassified) for c in again for e in c.plan.entries] == []
+
+
 async def test_a_scraped_link_that_is_not_http_never_becomes_a_link(
     sqlite_store: Store, sink: Sink
 ) -> None:

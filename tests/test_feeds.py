@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from notifier import feeds, ical, resources, templates, untrusted
 from notifier.cli import main
+from notifier.feed_entries import Folding
 from notifier.models import Council, Document, DocumentKind, Item, Meeting, StoredMeeting
 from notifier.store import Store
 from notifier.topics import load_topics
@@ -406,3 +407,98 @@ async def test_a_moved_meeting_updates_its_calendar_event(store: Store) -> None:
     )
     (everywhere,) = events(unfold(moved_files["kalender/alle.ics"].body))
     assert everywhere["UID"] == before["UID"] and everywhere["DTSTART"] == after["DTSTART"]
+
+
+DECIDED_DAY = date(2026, 11, 23)
+DECIDED_AT = datetime(2026, 11, 23, 12, tzinfo=UTC)
+DECIDED_AGENDA = [
+    Spec(title="Status for klima VIP-projekterne", number="3.2", topics=["klima_miljoe"]),
+    Spec(title="Budget for uddannelsesudvalget", number="3.3", topics=["uddannelse"]),
+]
+DECIDED_MINUTES = [
+    Spec(
+        title=DECIDED_AGENDA[0].title,
+        number="3.2",
+        beslutning="KKR tog orienteringen til efterretning.",
+        topics=["klima_miljoe"],
+    ),
+    Spec(
+        title=DECIDED_AGENDA[1].title, number="3.3", beslutning="Godkendt.", topics=["uddannelse"]
+    ),
+]
+
+
+async def _agenda_and_minutes(store: Store) -> None:
+    await publish(store, DECIDED_AGENDA, day=DECIDED_DAY, now=DECIDED_AT)
+    await publish(
+        store,
+        DECIDED_MINUTES,
+        kind=DocumentKind.MINUTES,
+        day=DECIDED_DAY,
+        now=DECIDED_AT + timedelta(days=1),
+    )
+
+
+async def _folded_in_any_two_batches(store: Store) -> feeds.Recent:
+    """The fold of every feed event; folding them in two batches, cut anywhere, makes it too
+    (the feed cache folds events as they come)."""
+    events = await store.archive.since(0, types=feeds.FEED_EVENTS)
+    whole = feeds.fold(events)
+    for cut in range(len(events) + 1):
+        folding = Folding()
+        folding.add(events[:cut])
+        folding.add(events[cut:])
+        assert folding.recent() == whole, cut
+    return whole
+
+
+def _shown(recent: feeds.Recent) -> dict[str, str | None]:
+    """Each entry's title and the decision it shows (its own, or its agenda point's)."""
+    return {e.snapshot.title: (e.decision or e.snapshot).beslutning or None for e in recent.entries}
+
+
+async def test_a_minutes_point_that_stops_deciding_a_point_leaves_its_entry(
+    store: Store,
+) -> None:
+    """Review: republished minutes whose point 3.2 is now another matter kept showing that
+    matter's decision on agenda point 3.2, and the matter had no entry of its own."""
+    await _agenda_and_minutes(store)
+    republished = DECIDED_AT + timedelta(days=2)
+    other = Spec(
+        title="Orientering om ny vejvisning",
+        number="3.2",
+        beslutning="Vejvisningen blev vedtaget.",
+        topics=["trafik_infrastruktur"],
+    )
+    await publish(
+        store,
+        [other, DECIDED_MINUTES[1]],
+        kind=DocumentKind.MINUTES,
+        day=DECIDED_DAY,
+        now=republished,
+    )
+    recent = await _folded_in_any_two_batches(store)
+    assert _shown(recent) == {
+        DECIDED_AGENDA[0].title: None,
+        other.title: "Vejvisningen blev vedtaget.",
+        DECIDED_AGENDA[1].title: "Godkendt.",
+    }
+    # The agenda point's feeds changed when its decision left, as the new point's did.
+    assert recent.changed[("klima_miljoe", None)] == republished
+    assert recent.changed[("trafik_infrastruktur", None)] == republished
+
+
+async def test_a_decision_stays_when_its_agenda_point_is_removed(store: Store) -> None:
+    """Review: an agenda republished without point 3.2 hid the minutes' decision of it too;
+    a minutes point whose agenda point is no longer in view is an entry of its own."""
+    await _agenda_and_minutes(store)
+    await publish(store, DECIDED_AGENDA[1:], day=DECIDED_DAY, now=DECIDED_AT + timedelta(days=2))
+    recent = await _folded_in_any_two_batches(store)
+    assert _shown(recent) == {
+        DECIDED_AGENDA[0].title: "KKR tog orienteringen til efterretning.",
+        DECIDED_AGENDA[1].title: "Godkendt.",
+    }
+    [own] = [e for e in recent.entries if e.snapshot.document_kind is DocumentKind.MINUTES]
+    assert own.decision is None
+    # Seen when the decision came, not when the agenda point left.
+    assert own.updated == DECIDED_AT + timedelta(days=1)

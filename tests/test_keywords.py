@@ -4,19 +4,19 @@ excluded words, alone or beside topics, and said in the digest ("Hvorfor: ordet 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from notifier import keywords
+from notifier import digest, feed_entries, keywords
 from notifier.classify import fold
 from notifier.cli import main
 from notifier.errors import SubscriberError
 from notifier.models import Council, DocumentKind, Frequency, SubscriberState
 from notifier.store import Store
-from tests.factories import Spec, make_digests, publish
+from tests.factories import Spec, compose_digests, make_digests, publish
 from tests.smtp import Sink, running_sink
 from tests.test_digest import NOW, REPO, body, deliver, settings_for
 
@@ -187,3 +187,48 @@ def test_the_cli_adds_a_subscriber_with_words_only(cli: CliRunner) -> None:
     )
     assert added.exit_code == 0, added.output
     assert "topics -; councils all; words Movia,Kattegatforbindelsen" in added.output
+
+
+async def test_a_decision_holding_an_excluded_word_is_not_told_even_as_a_follow_up(
+    store: Store,
+) -> None:
+    """Review: a follow-up decision (and a first digest's decision) skipped the excluded words,
+    so a subscriber who excludes "Movia" was still told "Movia overtager indsatsen."."""
+    settings = settings_for(None)
+    title = "Fælles klimaindsats"
+    person = await store.subscribers.add(
+        email="a@example.org",
+        name="A",
+        topics=("klima_miljoe",),
+        councils=("all",),
+        frequency=Frequency.DAILY,
+        state=SubscriberState.ACTIVE,
+        now=NOW,
+    )
+    await publish(store, [Spec(title=title, topics=["klima_miljoe"], number="5")])
+    assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 1  # the agenda point
+    person = await store.subscribers.change(person.id, now=NOW, excluded=["Movia"])
+    await publish(
+        store,
+        [
+            Spec(
+                title=title,
+                number="5",
+                beslutning="Movia overtager indsatsen.",
+                topics=["klima_miljoe"],
+            )
+        ],
+        kind=DocumentKind.MINUTES,
+    )
+    planned = await compose_digests(store, settings, Frequency.DAILY, now=NOW)
+    assert [e.snapshot.beslutning for c in planned for e in c.plan.entries] == []
+
+    # A first digest folds the point and its decision into one entry: the point alone is told.
+    events = await store.archive.latest(types=feed_entries.FEED_EVENTS, limit=1000)
+    entries = feed_entries.fold(events).entries
+    found = digest.first(person, entries, since=datetime(2021, 1, 1, tzinfo=UTC))
+    assert found is not None
+    assert [(e.reason.value, e.snapshot.title) for e in found.entries] == [("new", title)]
+    assert found.told == (
+        (found.entries[0].snapshot.item_id, found.entries[0].snapshot.content_hash, "new"),
+    )

@@ -145,3 +145,22 @@ async def test_only_held_documents_are_stored_as_held(store: Store) -> None:
     assert len(await marked()) == 1  # released: null again
     await store.review.dismiss(held[1].id)
     assert len(await marked()) == 1 and await store.review.held() == []  # dismissed: kept
+
+
+async def test_a_released_documents_points_keep_their_meeting(store: Store) -> None:
+    """Review: release() built the document without its meeting, so what was told had no
+    meeting date or place; digests and feeds show those and sort by them."""
+    await _subscribe(store)
+    await publish(store, POINTS, problems=["numbering skips 1.2"], now=NOW)
+    [held] = await store.review.held()
+    before = await store.archive.last_event_id()
+    assert await store.review.release(held.id, now=NOW) == 3
+    told = [e.snapshot for e in await store.archive.since(before) if e.type.is_item]
+    # publish() gives the meeting 10:00 Copenhagen time on 19 April 2021, as a passing poll does.
+    starts = datetime(2021, 4, 19, 8, tzinfo=UTC)
+    assert {(s.meeting_starts_at, s.meeting_place) for s in told} == {
+        (starts, "Virtuelt via Teams")
+    }
+    assert [e.published for e in await _entries(store)] == [starts, starts]
+    composed = await compose_digests(store, SETTINGS, Frequency.DAILY, now=NOW)
+    assert {e.snapshot.meeting_starts_at for c in composed for e in c.plan.entries} == {starts}

@@ -29,6 +29,7 @@ from notifier.models import (
 from notifier.store import admin as store_admin
 from notifier.store import documents as store_documents
 from notifier.store import items as store_items
+from notifier.store import meetings as store_meetings
 from notifier.store import topic_corrections
 from notifier.store.apply import Context, as_item
 from notifier.store.db import Database, insert
@@ -36,7 +37,6 @@ from notifier.store.schema import (
     documents,
     item_versions,
     items,
-    meetings,
     send_log,
     send_log_set_rows,
 )
@@ -258,18 +258,5 @@ async def _item(conn: AsyncConnection, item_id: int) -> _Found:
     (document,) = await store_documents.select(conn, documents.c.id == document_id)
     live = await store_items.live_by_document(conn, [document_id])
     (stored,) = [item for item in live[document_id] if item.id == item_id]
-    meeting = None
-    if document.meeting_id is not None:
-        found = (
-            (await conn.execute(sa.select(meetings).where(meetings.c.id == document.meeting_id)))
-            .mappings()
-            .first()
-        )
-        if found is not None:
-            meeting = Meeting(
-                council=document.council,
-                starts_at=found["starts_at"],
-                place=found["place"],
-                on=found["day"],
-            )
+    meeting = await store_meetings.of_document(conn, document)
     return _Found(stored=stored, topics_version=topics_version, document=document, meeting=meeting)

@@ -8,7 +8,7 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from notifier.models import Council, Meeting, StoredMeeting
+from notifier.models import Council, Meeting, StoredDocument, StoredMeeting
 from notifier.store.prepared import Prepared
 from notifier.store.schema import meetings
 
@@ -70,3 +70,19 @@ async def all_meetings(
         query = query.where(meetings.c.council == council.value)
     rows = (await conn.execute(query)).mappings().all()
     return [StoredMeeting(**{**row, "council": Council(row["council"])}) for row in rows]
+
+
+async def of_document(conn: AsyncConnection, document: StoredDocument) -> Meeting | None:
+    """The meeting a stored document belongs to, for its items' snapshots (date and place)."""
+    if document.meeting_id is None:
+        return None
+    row = (
+        (await conn.execute(sa.select(meetings).where(meetings.c.id == document.meeting_id)))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    return Meeting(
+        council=document.council, starts_at=row["starts_at"], place=row["place"], on=row["day"]
+    )

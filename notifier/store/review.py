@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.errors import StoreError
-from notifier.models import Council, Document, DocumentKind
-from notifier.plan import SourcePlan
+from notifier.models import Council, DocumentKind
+from notifier.store import documents as store_documents
+from notifier.store import meetings as store_meetings
 from notifier.store.apply import Context, announce
 from notifier.store.db import Database
 from notifier.store.schema import documents
@@ -85,23 +86,15 @@ class Review:
         """Tell about the document's items now, as if the gate had let it through; returns how
         many items were told."""
         async with self._db.write() as conn:
-            row = await self._row(conn, document_id)
+            await self._row(conn, document_id)
             await conn.execute(
                 documents.update().where(documents.c.id == document_id).values(review=None)
             )
-            context = Context(
-                conn=conn,
-                plan=SourcePlan(source_id=row["source_id"], council=Council(row["council"])),
-                document=Document(
-                    url=row["url"],
-                    kind=DocumentKind(row["kind"]),
-                    title=row["title"],
-                    date=row["date"],
-                    text="",
-                ),
-                document_id=document_id,
-                now=now,
-            )
+            # The stored document, now not held, with its meeting: the items' snapshots carry
+            # the meeting's date and place, which digests and feeds show and sort by.
+            (document,) = await store_documents.select(conn, documents.c.id == document_id)
+            meeting = await store_meetings.of_document(conn, document)
+            context = Context.of_stored(conn, document, meeting, now)
             return await announce(context)
 
     async def dismiss(self, document_id: int) -> None:
