@@ -453,6 +453,36 @@ async def test_a_source_whose_page_leads_to_nothing_is_flagged_at_once(
     assert found is not None and found.kind == "empty"
 
 
+@pytest.mark.parametrize(
+    ("bad", "fetched"),
+    [
+        ("http://127.0.0.1:0x50/nyhed", False),
+        ("http://127.0.0.1:99999/nyhed", False),
+        ("http://xn--zz.dk/nyhed", True),
+    ],
+)
+async def test_one_unusable_link_in_a_feed_costs_only_its_document(
+    site: Site, settings: Settings, db: Store, poller: Pipeline, bad: str, fetched: bool
+) -> None:
+    """Found by a review: a link with a bad port failed the whole source, on every poll, as
+    "internal error: InvalidURL"; a host httpx cannot encode still reaches the fetcher."""
+    feed = site.root / "politik/kkr/kkr-syddanmark/flere-nyheder/rss.xml"
+    entry = (
+        f"<item><title>Nyhedsbrev med en skæv adresse</title><link>{bad}</link>"
+        "<pubDate>Fri, 15 Mar 2024 09:00:00 +0000</pubDate></item>"
+    )
+    site.edit(feed, "</channel>", entry + "</channel>")
+    summary = await poller.poll(settings.source("syddanmark-nyheder-rss"))
+    assert summary.state == "ok" and summary.documents_new == 2, summary.to_json()
+    assert not any("internal error" in error for error in summary.errors), summary.errors
+    # A port no URL can have is no link at all; a host nothing can fetch fails as its document.
+    if fetched:
+        [error] = summary.errors
+        assert error.startswith(f"{bad}: request failed"), error
+    else:
+        assert summary.errors == []
+
+
 async def test_a_poll_the_store_refuses_every_time_fails_its_source_visibly(
     settings: Settings, db: Store, poller: Pipeline, monkeypatch: pytest.MonkeyPatch
 ) -> None:
