@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -211,6 +212,79 @@ async def test_a_document_that_moves_appends_no_item_new(
     async with db.db.engine.connect() as conn:
         urls = set((await conn.execute(sa.select(documents.c.url))).scalars())
     assert site.url + moved in urls and site.url + AGENDA not in urls
+
+
+async def test_a_new_agenda_linked_under_two_urls_is_stored_once(
+    site: Site, settings: Settings, db: Store, poller: Pipeline, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by a review: two links to one new agenda ("Dagsorden", "Dagsorden (pdf)") failed
+    the poll with a unique violation on documents.key, and every poll after it."""
+    source = settings.source("hovedstaden-moedemateriale")
+    await poller.poll(source)
+    before = await last_event(db)
+    copied = site.root / "media/e2kqv0fz/dagsorden-kkr-syddanmark-12-marts-2024.pdf"
+    first = "/media/25001/dagsorden-kkr-hovedstaden-16-juni-2021.pdf"
+    second = "/media/25002/dagsorden-kkr-hovedstaden-16-juni-2021.pdf"
+    for path in (first, second):
+        (site.root / path.strip("/")).parent.mkdir(parents=True)
+        shutil.copy(copied, site.root / path.strip("/"))
+    site.edit(
+        site.page(HOVEDSTADEN),
+        f'href="{AGENDA}"',
+        f'href="{first}">Ny</a> <a href="{second}">Ny (pdf)</a> <a href="{AGENDA}"',
+    )
+    caplog.set_level(logging.INFO, logger="notifier.plan")
+    for _ in range(2):
+        summary = await poller.poll(source)
+        assert summary.state == "ok" and not summary.errors, summary.to_json()
+    skipped = [r for r in caplog.records if r.name == "notifier.plan"]
+    assert [(r.first_url, r.url) for r in skipped] == [(site.url + first, site.url + second)]
+    events = await events_after(db, before)
+    assert by_type(events)[EventType.DOCUMENT_NEW] == 1
+    new_items = [e for e in events if e.type is EventType.ITEM_NEW]
+    assert len(new_items) == 5
+    assert {e.snapshot.document_url for e in new_items} == {site.url + first}  # listed first
+
+
+@pytest.mark.parametrize("new_section", [True, False])
+async def test_a_known_newsletter_under_two_urls_tells_its_changes_once(
+    site: Site, settings: Settings, db: Store, poller: Pipeline, new_section: bool
+) -> None:
+    """Found by a review: a known document linked under a second URL in the poll that brought
+    it a new section failed on items' unique key, every poll; an edited section was told twice."""
+    source = settings.source("sjaelland-nyheder")
+    await poller.poll(source)
+    before = await last_event(db)
+    page = site.page(NOVEMBER_2020)
+    site.edit(
+        page,
+        "Kalundborg Kommune er vært for DM i Skills i 2022.",
+        "Kalundborg Kommune er vært for DM i Skills i 2022 med 600 deltagere.",
+    )
+    if new_section:
+        site.edit(
+            page,
+            "<h2>DM i Skills i 2022</h2>",
+            "<h2>Ny ungdomsskole i Holbæk</h2><p>Holbæk Kommune åbner en ny ungdomsskole med "
+            "plads til 300 elever og et nyt tilbud om erhvervsrettet undervisning.</p>"
+            "<h2>DM i Skills i 2022</h2>",
+        )
+    copy = site.page(f"{NOVEMBER_2020}-kopi")
+    copy.parent.mkdir(parents=True)
+    shutil.copy(page, copy)
+    listing = site.page(SJAELLAND_NEWS)
+    site.edit(
+        listing,
+        f'href="{NOVEMBER_2020}"',
+        f'href="{NOVEMBER_2020}">Kopi</a><a href="{NOVEMBER_2020}-kopi"',
+    )
+    for _ in range(2):
+        summary = await poller.poll(source)
+        assert summary.state == "ok" and not summary.errors, summary.to_json()
+    counts = by_type(await events_after(db, before))
+    assert counts[EventType.ITEM_CHANGED] == 1, counts
+    assert counts[EventType.ITEM_NEW] == int(new_section), counts
+    assert counts[EventType.ITEM_REMOVED] == 0, counts
 
 
 async def test_a_bilag_listed_under_a_known_meeting_changes_that_meeting(
