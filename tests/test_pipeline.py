@@ -30,6 +30,7 @@ HOVEDSTADEN = "/politik/kkr/kkr-hovedstaden/moedemateriale"
 SJAELLAND_NEWS = "/politik/kkr/kkr-sjaelland/flere-nyheder"
 NOVEMBER_2020 = f"{SJAELLAND_NEWS}/nyhedsbrev-kkr-sjaelland-november-2020"
 AGENDA = "/media/24712/dagsorden-kkr-hovedstaden-19-april-2021.pdf"
+MINUTES = "/media/24980/referat-kkr-hovedstaden-19-april-2021.pdf"
 
 
 @pytest.fixture
@@ -195,6 +196,25 @@ async def test_a_new_agenda_appends_its_items(
     assert len(new_items) == 5
     assert {e.snapshot.document_url for e in new_items} == {site.url + new}
     assert by_type(events)[EventType.DOCUMENT_NEW] == 1
+
+
+@pytest.mark.parametrize("minutes_first", [False, True])
+async def test_minutes_decide_their_agenda_whatever_the_listing_order(
+    site: Site, settings: Settings, db: Store, poller: Pipeline, minutes_first: bool
+) -> None:
+    """Found by a review: with the minutes listed before their agenda (newest first), both new
+    in one poll, the minutes were stored before the agenda and no decision was linked."""
+    if minutes_first:
+        page = site.page(HOVEDSTADEN)
+        text = page.read_text(encoding="utf-8")
+        swapped = text.replace(AGENDA, "\0").replace(MINUTES, AGENDA).replace("\0", MINUTES)
+        page.write_text(swapped, encoding="utf-8")
+    summary = await poller.poll(settings.source("hovedstaden-moedemateriale"))
+    assert summary.state == "ok", summary.to_json()
+    decided = await db.archive.since(0, types=[EventType.ITEM_DECIDED])
+    assert len(decided) == 16
+    assert {e.snapshot.document_url for e in decided} == {site.url + MINUTES}
+    assert all(e.snapshot.decides_item_id for e in decided)
 
 
 async def test_a_document_that_moves_appends_no_item_new(
