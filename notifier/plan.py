@@ -10,6 +10,7 @@ looks at the plan; the store applies it in one transaction.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -25,6 +26,8 @@ from notifier.models import (
     content_hash,
 )
 from notifier.quality import review_reasons
+
+log = logging.getLogger(__name__)
 
 
 class ItemClassifier(Protocol):
@@ -175,10 +178,26 @@ def plan_source(
         unreadable=known.unreadable,
         baseline=baseline,
     )
+    # Each document is planned once per poll, whatever number of links lead to it (two URLs of
+    # one agenda, two agendas of one meeting day sharing a key): every plan diffs against the
+    # same Known, so a second one would insert the key or the new items again (a unique
+    # violation, on every poll) or tell an edit twice. The first in listing order stands.
+    planned: dict[str | int, str] = {}  # a key or a stored document's id -> the URL planned
     for found in extracted:
         document, items = found.document, found.items
         ref = found.ref or wanted(document, council)  # hashing a 500-page text once is enough
         stored = known.find(ref, source_id=source_id)
+        key = stored.key if stored else ref.key
+        first = planned.get(key) or (planned.get(stored.id) if stored else None)
+        if first is not None:
+            log.info(
+                "document listed twice in one poll: the later link is skipped",
+                extra={"source": source_id, "key": key, "url": document.url, "first_url": first},
+            )
+            continue
+        planned[key] = document.url
+        if stored is not None:
+            planned[stored.id] = document.url
         diff = diff_items(known.live_items.get(stored.id, []) if stored else [], items)
         told = [*diff.new, *(new for _, new in diff.changed)]
         topics = {item.key: classifier.classify_item(item) for item in told}
@@ -194,7 +213,7 @@ def plan_source(
             DocumentPlan(
                 document=document,
                 items=list(items),
-                key=stored.key if stored else ref.key,
+                key=key,
                 content_hash=ref.content_hash,
                 stored=stored,
                 diff=diff,

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from notifier.models import DocumentKind, EventType
+from notifier.models import Council, Document, DocumentKind, EventType, Item, Meeting
+from notifier.plan import Extracted, plan_source, wanted
 from notifier.store import Store
-from tests.factories import Spec, publish
+from tests.factories import COPENHAGEN, Spec, SpecClassifier, publish, source_for
 
 DAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
@@ -98,3 +99,71 @@ async def test_minutes_decide_the_points_of_a_supplementary_agenda_numbered_anew
     }
     for title, agenda_item in agenda.items():
         assert await _deciding(store, agenda_item) == {by_title[title].item_id}
+
+
+def _meeting_document(kind: DocumentKind, specs: list[Spec]) -> Extracted:
+    items = [
+        Item(
+            key=spec.number or spec.title,
+            position=position,
+            title=spec.title,
+            text=spec.text,
+            number=spec.number,
+            case_number=spec.case_number,
+            beslutning=spec.beslutning,
+        )
+        for position, spec in enumerate(specs)
+    ]
+    document = Document(
+        url=f"http://127.0.0.1/{kind.value}.pdf",
+        kind=kind,
+        title=f"{kind.value} {DAY}",
+        date=DAY,
+        text="\n\n".join(f"{item.title}\n{item.text}" for item in items),
+        content_type="application/pdf",
+        meeting=Meeting(
+            council=Council.HOVEDSTADEN,
+            starts_at=datetime(DAY.year, DAY.month, DAY.day, 10, tzinfo=COPENHAGEN),
+            place="Virtuelt via Teams",
+        ),
+    )
+    return Extracted(document=document, items=items, ref=wanted(document, Council.HOVEDSTADEN))
+
+
+async def test_minutes_listed_before_their_agenda_in_one_poll_decide_its_points(
+    store: Store,
+) -> None:
+    """Found by a review: a listing shows the newest first, the minutes before the agenda. Both
+    new in one poll, the minutes were stored first, found no agenda points, and their
+    decisions were never linked nor told (nor on later polls: the minutes did not change)."""
+    source = source_for(Council.HOVEDSTADEN)
+    start = await store.polls.begin(source, owner="test", now=NOW, ttl=timedelta(minutes=5))
+    assert start is not None
+    extracted = [
+        _meeting_document(DocumentKind.MINUTES, _minutes(AGENDA[0].title)),
+        _meeting_document(DocumentKind.AGENDA, AGENDA),
+    ]
+    known = await store.polls.lookup(source.id, [found.ref for found in extracted if found.ref])
+    plan = plan_source(
+        source_id=source.id,
+        council=source.council,
+        extracted=extracted,
+        known=known,
+        classifier=SpecClassifier(AGENDA),
+        topic_count=6,
+    )
+    await store.polls.finish(
+        source,
+        previous=start.state,
+        plan=plan,
+        fetched=[],
+        errors=[],
+        failed=False,
+        owner="test",
+        now=NOW,
+    )
+    decided = await store.archive.since(0, types=[EventType.ITEM_DECIDED])
+    assert sorted(e.snapshot.number for e in decided) == ["3.2", "3.3"]
+    for event in decided:
+        assert event.snapshot.decides_item_id is not None
+        assert await _deciding(store, event.snapshot.decides_item_id) == {event.item_id}

@@ -273,6 +273,8 @@ def test_one_unusable_href_does_not_cost_the_listing() -> None:
     url = f"{BASE}/politik/kkr/kkr-sjaelland/moedemateriale/"
     body = listing_page(
         '<ul><li><a href="http://[::1/x.pdf">Ødelagt</a></li>'
+        '<li><a href="http://127.0.0.1:0x50/nyhed">Skæv port</a></li>'
+        '<li><a href="https://www.kl.dk:99999/media/2/x.pdf">Port uden for 0-65535</a></li>'
         '<li><a href="/media/1/dagsorden.pdf">Dagsorden</a></li>'
         '<li><a href="  javascript:alert(1)">Se</a></li></ul>'
     )
@@ -312,6 +314,8 @@ def test_feed_entries_with_unsafe_links_are_skipped() -> None:
         b'<?xml version="1.0"?><rss version="2.0"><channel><title>KKR</title>'
         b"<item><title>Ond</title><link>javascript:alert(1)</link></item>"
         b"<item><title>Nyhedsbrev\x0b</title><link>/nyheder/a/</link></item>"
+        b"<item><title>Skaev port</title><link>http://127.0.0.1:0x50/nyhed</link></item>"
+        b"<item><title>For stor port</title><link>http://127.0.0.1:99999/x</link></item>"
         b"</channel></rss>"
     )
     links = feed_links(rss, base_url=f"{BASE}/rss.xml")

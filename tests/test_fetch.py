@@ -207,3 +207,18 @@ async def test_connection_refused_is_a_fetch_error() -> None:
         with pytest.raises(FetchError, match="connection failed"):
             await client.get("http://127.0.0.1:9/nothing-listens-here")
     assert clock.sleeps == [0.5]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:0x50/nyhed",  # httpx.InvalidURL, which is no httpx.HTTPError
+        "http://127.0.0.1:99999/x",  # the socket layer's OverflowError, in an ExceptionGroup
+        "http://xn--zz.dk/x",  # an IDNAError (a UnicodeError) while encoding the host
+    ],
+)
+async def test_a_url_nothing_can_fetch_is_a_fetch_error_for_that_url(url: str) -> None:
+    async with fetcher(Clock(), respect_robots=False) as client:
+        with pytest.raises(FetchError, match="request failed") as raised:
+            await client.get(url)
+    assert raised.value.url == url

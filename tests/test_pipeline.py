@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -29,6 +30,7 @@ HOVEDSTADEN = "/politik/kkr/kkr-hovedstaden/moedemateriale"
 SJAELLAND_NEWS = "/politik/kkr/kkr-sjaelland/flere-nyheder"
 NOVEMBER_2020 = f"{SJAELLAND_NEWS}/nyhedsbrev-kkr-sjaelland-november-2020"
 AGENDA = "/media/24712/dagsorden-kkr-hovedstaden-19-april-2021.pdf"
+MINUTES = "/media/24980/referat-kkr-hovedstaden-19-april-2021.pdf"
 
 
 @pytest.fixture
@@ -196,6 +198,25 @@ async def test_a_new_agenda_appends_its_items(
     assert by_type(events)[EventType.DOCUMENT_NEW] == 1
 
 
+@pytest.mark.parametrize("minutes_first", [False, True])
+async def test_minutes_decide_their_agenda_whatever_the_listing_order(
+    site: Site, settings: Settings, db: Store, poller: Pipeline, minutes_first: bool
+) -> None:
+    """Found by a review: with the minutes listed before their agenda (newest first), both new
+    in one poll, the minutes were stored before the agenda and no decision was linked."""
+    if minutes_first:
+        page = site.page(HOVEDSTADEN)
+        text = page.read_text(encoding="utf-8")
+        swapped = text.replace(AGENDA, "\0").replace(MINUTES, AGENDA).replace("\0", MINUTES)
+        page.write_text(swapped, encoding="utf-8")
+    summary = await poller.poll(settings.source("hovedstaden-moedemateriale"))
+    assert summary.state == "ok", summary.to_json()
+    decided = await db.archive.since(0, types=[EventType.ITEM_DECIDED])
+    assert len(decided) == 16
+    assert {e.snapshot.document_url for e in decided} == {site.url + MINUTES}
+    assert all(e.snapshot.decides_item_id for e in decided)
+
+
 async def test_a_document_that_moves_appends_no_item_new(
     site: Site, settings: Settings, db: Store, poller: Pipeline
 ) -> None:
@@ -211,6 +232,79 @@ async def test_a_document_that_moves_appends_no_item_new(
     async with db.db.engine.connect() as conn:
         urls = set((await conn.execute(sa.select(documents.c.url))).scalars())
     assert site.url + moved in urls and site.url + AGENDA not in urls
+
+
+async def test_a_new_agenda_linked_under_two_urls_is_stored_once(
+    site: Site, settings: Settings, db: Store, poller: Pipeline, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by a review: two links to one new agenda ("Dagsorden", "Dagsorden (pdf)") failed
+    the poll with a unique violation on documents.key, and every poll after it."""
+    source = settings.source("hovedstaden-moedemateriale")
+    await poller.poll(source)
+    before = await last_event(db)
+    copied = site.root / "media/e2kqv0fz/dagsorden-kkr-syddanmark-12-marts-2024.pdf"
+    first = "/media/25001/dagsorden-kkr-hovedstaden-16-juni-2021.pdf"
+    second = "/media/25002/dagsorden-kkr-hovedstaden-16-juni-2021.pdf"
+    for path in (first, second):
+        (site.root / path.strip("/")).parent.mkdir(parents=True)
+        shutil.copy(copied, site.root / path.strip("/"))
+    site.edit(
+        site.page(HOVEDSTADEN),
+        f'href="{AGENDA}"',
+        f'href="{first}">Ny</a> <a href="{second}">Ny (pdf)</a> <a href="{AGENDA}"',
+    )
+    caplog.set_level(logging.INFO, logger="notifier.plan")
+    for _ in range(2):
+        summary = await poller.poll(source)
+        assert summary.state == "ok" and not summary.errors, summary.to_json()
+    skipped = [r for r in caplog.records if r.name == "notifier.plan"]
+    assert [(r.first_url, r.url) for r in skipped] == [(site.url + first, site.url + second)]
+    events = await events_after(db, before)
+    assert by_type(events)[EventType.DOCUMENT_NEW] == 1
+    new_items = [e for e in events if e.type is EventType.ITEM_NEW]
+    assert len(new_items) == 5
+    assert {e.snapshot.document_url for e in new_items} == {site.url + first}  # listed first
+
+
+@pytest.mark.parametrize("new_section", [True, False])
+async def test_a_known_newsletter_under_two_urls_tells_its_changes_once(
+    site: Site, settings: Settings, db: Store, poller: Pipeline, new_section: bool
+) -> None:
+    """Found by a review: a known document linked under a second URL in the poll that brought
+    it a new section failed on items' unique key, every poll; an edited section was told twice."""
+    source = settings.source("sjaelland-nyheder")
+    await poller.poll(source)
+    before = await last_event(db)
+    page = site.page(NOVEMBER_2020)
+    site.edit(
+        page,
+        "Kalundborg Kommune er vært for DM i Skills i 2022.",
+        "Kalundborg Kommune er vært for DM i Skills i 2022 med 600 deltagere.",
+    )
+    if new_section:
+        site.edit(
+            page,
+            "<h2>DM i Skills i 2022</h2>",
+            "<h2>Ny ungdomsskole i Holbæk</h2><p>Holbæk Kommune åbner en ny ungdomsskole med "
+            "plads til 300 elever og et nyt tilbud om erhvervsrettet undervisning.</p>"
+            "<h2>DM i Skills i 2022</h2>",
+        )
+    copy = site.page(f"{NOVEMBER_2020}-kopi")
+    copy.parent.mkdir(parents=True)
+    shutil.copy(page, copy)
+    listing = site.page(SJAELLAND_NEWS)
+    site.edit(
+        listing,
+        f'href="{NOVEMBER_2020}"',
+        f'href="{NOVEMBER_2020}">Kopi</a><a href="{NOVEMBER_2020}-kopi"',
+    )
+    for _ in range(2):
+        summary = await poller.poll(source)
+        assert summary.state == "ok" and not summary.errors, summary.to_json()
+    counts = by_type(await events_after(db, before))
+    assert counts[EventType.ITEM_CHANGED] == 1, counts
+    assert counts[EventType.ITEM_NEW] == int(new_section), counts
+    assert counts[EventType.ITEM_REMOVED] == 0, counts
 
 
 async def test_a_bilag_listed_under_a_known_meeting_changes_that_meeting(
@@ -451,6 +545,36 @@ async def test_a_source_whose_page_leads_to_nothing_is_flagged_at_once(
     assert state is not None and state.found_documents == 0
     found = incident(state, source, failure_alert_after=3, now=datetime.now(UTC))
     assert found is not None and found.kind == "empty"
+
+
+@pytest.mark.parametrize(
+    ("bad", "fetched"),
+    [
+        ("http://127.0.0.1:0x50/nyhed", False),
+        ("http://127.0.0.1:99999/nyhed", False),
+        ("http://xn--zz.dk/nyhed", True),
+    ],
+)
+async def test_one_unusable_link_in_a_feed_costs_only_its_document(
+    site: Site, settings: Settings, db: Store, poller: Pipeline, bad: str, fetched: bool
+) -> None:
+    """Found by a review: a link with a bad port failed the whole source, on every poll, as
+    "internal error: InvalidURL"; a host httpx cannot encode still reaches the fetcher."""
+    feed = site.root / "politik/kkr/kkr-syddanmark/flere-nyheder/rss.xml"
+    entry = (
+        f"<item><title>Nyhedsbrev med en skæv adresse</title><link>{bad}</link>"
+        "<pubDate>Fri, 15 Mar 2024 09:00:00 +0000</pubDate></item>"
+    )
+    site.edit(feed, "</channel>", entry + "</channel>")
+    summary = await poller.poll(settings.source("syddanmark-nyheder-rss"))
+    assert summary.state == "ok" and summary.documents_new == 2, summary.to_json()
+    assert not any("internal error" in error for error in summary.errors), summary.errors
+    # A port no URL can have is no link at all; a host nothing can fetch fails as its document.
+    if fetched:
+        [error] = summary.errors
+        assert error.startswith(f"{bad}: request failed"), error
+    else:
+        assert summary.errors == []
 
 
 async def test_a_poll_the_store_refuses_every_time_fails_its_source_visibly(

@@ -64,7 +64,8 @@ def resolve(base_url: str, href: str) -> str | None:
 
     Relative, root-relative ("/media/1.pdf"), protocol-relative ("//www.kl.dk/...") and absolute
     hrefs with query strings all work; None for other schemes (mailto:, javascript:, data:) and
-    for hrefs no browser could follow ("http://[::1"), so one bad link never costs the page.
+    for hrefs no browser could follow ("http://[::1", a port such as ":0x50" or ":99999"), so
+    one bad link never costs the page.
     Control characters and spaces left inside are percent-encoded.
     """
     href = _INSIDE.sub("", href.strip(_EDGES))
@@ -74,9 +75,12 @@ def resolve(base_url: str, href: str) -> str | None:
         url = urldefrag(urljoin(base_url, href)).url
         parts = urlsplit(url)
         host = parts.hostname
+        # urlsplit checks the port only when it is read: "127.0.0.1:0x50" and ":99999" pass
+        # the split and fail the fetch; no browser could follow them either.
+        port = parts.port
     except ValueError:  # an invalid IPv6 host or port
         return None
-    if parts.scheme not in ("http", "https") or not host:
+    if parts.scheme not in ("http", "https") or not host or port == 0:
         return None
     return _UNSAFE.sub(
         lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8", "surrogatepass")), url

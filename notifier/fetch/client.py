@@ -138,6 +138,18 @@ class Fetcher:
         except FetchError as exc:
             exc.requests = cost.requests
             raise
+        except Exception as exc:
+            # A URL httpx or the socket layer cannot use (httpx.InvalidURL is no HTTPError; a
+            # port above 65535 fails in connect()) is that one URL's failure: as a FetchError
+            # it costs only its document, not the whole poll. Logged with the traceback, since
+            # it may be a bug of ours rather than a bad link.
+            log.warning("fetch failed unexpectedly", exc_info=True, extra={"url": url})
+            cause: BaseException = exc
+            while isinstance(cause, BaseExceptionGroup) and len(cause.exceptions) == 1:
+                cause = cause.exceptions[0]  # anyio's group hides the reason the operator needs
+            raise FetchError(
+                f"request failed: {type(cause).__name__}: {cause}", url=url, requests=cost.requests
+            ) from exc
 
     def _redirect(self, hops: list[str], raw: _Raw) -> str:
         """The next hop of a redirect, or FetchError if it may not be followed."""

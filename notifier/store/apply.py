@@ -48,7 +48,10 @@ class Applied:
 
 async def apply(conn: AsyncConnection, plan: SourcePlan, *, now: datetime) -> Applied:
     applied = Applied()
-    for doc_plan in plan.documents:
+    # Minutes last (a stable sort keeps the listing order otherwise): their decisions are
+    # linked to the meeting's agenda points, which must be stored by then even when the
+    # listing shows the minutes first, as a newest-first listing does.
+    for doc_plan in sorted(plan.documents, key=lambda p: p.document.kind is DocumentKind.MINUTES):
         await _apply_document(conn, plan, doc_plan, now, applied)
     return applied
 
