@@ -167,3 +167,43 @@ async def test_minutes_listed_before_their_agenda_in_one_poll_decide_its_points(
     for event in decided:
         assert event.snapshot.decides_item_id is not None
         assert await _deciding(store, event.snapshot.decides_item_id) == {event.item_id}
+
+
+async def test_held_minutes_tell_their_decisions_once_let_through_or_released(
+    store: Store,
+) -> None:
+    """Minutes held by the quality gate are linked to their agenda points, but nothing is told;
+    once they pass the gate (or the operator releases them) their decisions are told with them,
+    once each. Before, only item.new went out: no follower of the agenda point heard of the
+    decision (it goes with the agenda point's topics)."""
+    told = await publish(store, AGENDA, day=DAY, now=NOW)
+    agenda = {snapshot.number: snapshot.item_id for snapshot in told}
+    minutes = _minutes(AGENDA[0].title)
+    problem = ["numbering skips 3.1"]
+
+    async def decided(after: int) -> list[tuple[str | None, int | None]]:
+        events = await store.archive.since(after, types=[EventType.ITEM_DECIDED])
+        return sorted((e.snapshot.number, e.snapshot.decides_item_id) for e in events)
+
+    before = await store.archive.last_event_id()
+    later = NOW + timedelta(days=1)
+    await publish(store, minutes, kind=DocumentKind.MINUTES, day=DAY, now=later, problems=problem)
+    assert await decided(before) == []  # held: nothing told
+    # Let through by the next poll, which also edits 3.3's decision: told once, not twice.
+    edited = [minutes[0], Spec(title=AGENDA[1].title, number="3.3", beslutning="Godkendt igen.")]
+    await publish(store, edited, kind=DocumentKind.MINUTES, day=DAY, now=later + timedelta(hours=1))
+    assert await decided(before) == [("3.2", agenda["3.2"]), ("3.3", agenda["3.3"])]
+
+    # Held again, then released by the operator.
+    before = await store.archive.last_event_id()
+    await publish(
+        store,
+        minutes,
+        kind=DocumentKind.MINUTES,
+        day=DAY,
+        now=later + timedelta(hours=2),
+        problems=problem,
+    )
+    [held] = await store.review.held()
+    await store.review.release(held.id, now=later + timedelta(hours=3))
+    assert await decided(before) == [("3.2", agenda["3.2"]), ("3.3", agenda["3.3"])]

@@ -12,7 +12,7 @@ from notifier.store import documents as store_documents
 from notifier.store import items as store_items
 from notifier.store import meetings as store_meetings
 from notifier.store import topic_corrections as store_corrections
-from notifier.store.apply import Context, as_item
+from notifier.store.context import Context, as_item
 from notifier.store.db import Database
 from notifier.store.leases import Leases
 

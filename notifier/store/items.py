@@ -79,6 +79,13 @@ async def live_by_document(
     return found
 
 
+async def live_by_id(conn: AsyncConnection, ids: Collection[int]) -> dict[int, StoredItem]:
+    if not ids:
+        return {}
+    rows = (await conn.execute(_live().where(items.c.id.in_(list(ids))))).mappings().all()
+    return {int(row["id"]): _stored(row) for row in rows}
+
+
 async def live_with_documents(conn: AsyncConnection) -> list[tuple[StoredItem, int]]:
     """Every live item with its document id, for reclassification."""
     rows = (await conn.execute(_live())).mappings().all()

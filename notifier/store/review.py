@@ -13,7 +13,8 @@ from notifier.errors import StoreError
 from notifier.models import Council, DocumentKind
 from notifier.store import documents as store_documents
 from notifier.store import meetings as store_meetings
-from notifier.store.apply import Context, announce
+from notifier.store.apply import announce
+from notifier.store.context import Context
 from notifier.store.db import Database
 from notifier.store.schema import documents
 
