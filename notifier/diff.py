@@ -47,8 +47,15 @@ class ItemDiff:
 def diff_items(stored: Sequence[StoredItem], fresh: Sequence[Item]) -> ItemDiff:
     result = ItemDiff()
     by_key = {item.key: item for item in stored}
+    # The same text first, under its own key or another: a point inserted or taken off
+    # renumbers the ones after it, which are the same points (paired by key, each would be told
+    # changed into the next one's text).
+    moved = _same_text_elsewhere(by_key, fresh)
     unmatched_new: list[Item] = []
     for item in fresh:
+        if item.key in moved:
+            result.moved.append((moved[item.key], item))
+            continue
         old = by_key.pop(item.key, None)
         if old is None:
             unmatched_new.append(item)
@@ -71,6 +78,31 @@ def diff_items(stored: Sequence[StoredItem], fresh: Sequence[Item]) -> ItemDiff:
             result.changed.append((match, item))
     result.removed.extend(unmatched_old)
     return result
+
+
+def _same_text_elsewhere(
+    by_key: dict[str, StoredItem], fresh: Sequence[Item]
+) -> dict[str, StoredItem]:
+    """Fresh items (by key) whose very text a stored item of another key holds, when the
+    stored item of their own key does not hold it; those stored items leave ``by_key``."""
+    unchanged = {
+        item.key
+        for item in fresh
+        if (old := by_key.get(item.key)) is not None and old.content_hash == item.content_hash
+    }
+    by_hash: dict[str, list[StoredItem]] = {}
+    for old in by_key.values():
+        if old.key not in unchanged:
+            by_hash.setdefault(old.content_hash, []).append(old)
+    found: dict[str, StoredItem] = {}
+    for item in fresh:
+        if item.key in unchanged or not by_hash.get(item.content_hash):
+            continue
+        old = by_hash[item.content_hash].pop(0)
+        if old.key == item.key:
+            continue  # not expected: its own key's item holds the text (unchanged above)
+        found[item.key] = by_key.pop(old.key)
+    return found
 
 
 def _best_match(item: Item, candidates: Sequence[StoredItem]) -> StoredItem | None:

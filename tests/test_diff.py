@@ -98,3 +98,20 @@ def test_document_keys_do_not_depend_on_the_url(
     first = document_key(document("https://www.kl.dk/media/1/a.pdf"), Council.HOVEDSTADEN)
     moved = document_key(document("https://www.kl.dk/media/2/b.pdf"), Council.HOVEDSTADEN)
     assert first == moved == expected
+
+
+def test_a_point_inserted_renumbers_the_rest_which_only_move() -> None:
+    """1 A, 2 B, 3 C -> 1 A, 2 N, 3 B, 4 C: paired by key, B would be told changed into N and C
+    into B (with C as new); the same text under another key is the same point."""
+    a, b, c = (item(str(n), t, f"{t} drøftes i KKR.", n, str(n)) for n, t in enumerate("ABC", 1))
+    old = [stored(a, 1), stored(b, 2), stored(c, 3)]
+    n = item("2", "Sygehuse", "Nyt punkt om sygehuse.", 1, "2")
+    moved_b = item("3", b.title, b.text, 2, "3")
+    moved_c = item("4", c.title, c.text, 3, "4")
+    result = diff_items(old, [a, n, moved_b, moved_c])
+    assert result.new == [n] and result.changed == [] and result.removed == []
+    assert [(o.id, i.key) for o, i in result.moved] == [(2, "3"), (3, "4")]
+    # Taken off again: C moves back, N and B leave.
+    again = diff_items(old, [a, item("2", c.title, c.text, 1, "2")])
+    assert [o.id for o in again.removed] == [2] and again.changed == []
+    assert [(o.id, i.key) for o, i in again.moved] == [(3, "2")]

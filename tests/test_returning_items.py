@@ -242,3 +242,30 @@ async def test_a_new_point_takes_the_number_of_a_removed_point_come_back_elsewhe
     assert rows["4"] == (b_id, True, B.text)
     assert rows["2"][0] != b_id and rows["2"][2] == new.text
     assert len(rows) == 4
+
+
+async def test_a_point_inserted_or_taken_off_tells_only_that_point(
+    store: Store, engine: AsyncEngine
+) -> None:
+    """A point inserted renumbers the ones after it onto each other's keys; they are the same
+    points, stored under their new keys (a key changes hands within one poll) and not told.
+    Before, each was told changed into the next one's text."""
+    first = await publish(store, [A, B, C], day=DAY, now=at(0))
+    ids = {s.title: s.item_id for s in first}
+    new = Spec(title="Sygehuse", number="2", text="Nyt punkt om sygehuse.", topics=["sundhed"])
+
+    told = await publish(
+        store, [A, new, replace(B, number="3"), replace(C, number="4")], day=DAY, now=at(1)
+    )
+    assert [(s.title, s.old) for s in told] == [("Sygehuse", None)]
+    rows = await item_rows(engine)
+    assert (rows["3"][0], rows["4"][0]) == (ids["Busdrift"], ids["Skoler"])
+
+    removed = await store.archive.since(0, types=[EventType.ITEM_REMOVED])
+    told = await publish(store, [A, replace(C, number="2")], day=DAY, now=at(2))
+    assert told == []
+    gone = await store.archive.since(
+        removed[-1].id if removed else 0, types=[EventType.ITEM_REMOVED]
+    )
+    assert sorted(e.snapshot.title for e in gone) == ["Busdrift", "Sygehuse"]
+    assert (await item_rows(engine))["2"][0] == ids["Skoler"]

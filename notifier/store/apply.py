@@ -101,6 +101,14 @@ async def _apply_document(
     version = plan.topics_version
     touched: list[tuple[int, int, Item]] = []  # (item id, version id, item) new or changed
     diff = doc_plan.diff
+    # Keys may change hands among the document's live items (a point inserted or taken off
+    # renumbers the rest): those that change keys, and those leaving whose key another takes,
+    # give theirs up before any item is inserted or updated under its new key.
+    rekeyed = [old for old, item in [*diff.changed, *diff.moved] if old.key != item.key]
+    wanted = {item.key for _, item in [*diff.changed, *diff.moved]} | {i.key for i in diff.new}
+    await store_items.free_keys(
+        conn, [old.id for old in rekeyed] + [old.id for old in diff.removed if old.key in wanted]
+    )
     back = await store_items.reclaim(
         conn,
         document_id,

@@ -286,6 +286,17 @@ async def reclaim(
     return {key: _stored(row) for key, row in claimed.items()}
 
 
+async def free_keys(conn: AsyncConnection, item_ids: Sequence[int]) -> None:
+    """Give these items a key no item holds ("~" is in no slug or point number), until their
+    update gives them their new one."""
+    if item_ids:
+        await conn.execute(
+            items.update()
+            .where(items.c.id.in_(list(item_ids)))
+            .values(key=items.c.key + "~" + sa.cast(items.c.id, sa.String))
+        )
+
+
 async def remove(conn: AsyncConnection, item_id: int, now: datetime) -> None:
     await conn.execute(
         items.update().where(items.c.id == item_id).values(removed_at=now, updated_at=now)
