@@ -77,6 +77,13 @@ class SmtpTransport:
         except (aiosmtplib.SMTPException, OSError) as exc:
             self._drop(lane)
             raise _Disconnected(f"connection trouble: {exc}") from exc
+        except Exception as exc:
+            # Something about this message the client cannot send (an address it cannot
+            # encode): the same every time, so it fails for good. The connection may be in the
+            # middle of a transaction (MAIL accepted, RCPT never sent): dropped, so the next
+            # message on this lane starts clean instead of getting "503 nested MAIL command".
+            self._drop(lane)
+            raise PermanentDeliveryError(f"cannot send this message: {exc!r}") from exc
 
     async def _connect(self, lane: int) -> aiosmtplib.SMTP:
         client = self._clients.get(lane)
@@ -110,6 +117,7 @@ async def _transaction(client: aiosmtplib.SMTP, sender: str, recipient: str, bod
     """MAIL, RCPT and DATA as ``sendmail`` does them (the same three round trips, RSET after a
     refusal), with the DATA block written as prepared instead of re-encoded."""
     body = canonical(body)
+    sender, recipient = _envelope(sender), _envelope(recipient)
     options = [f"SIZE={len(body)}"] if client.supports_extension("size") else []
     try:
         await client.mail(sender, options=options)
@@ -139,6 +147,18 @@ async def _data(client: aiosmtplib.SMTP, block: bytes) -> None:
         raise
     if response.code != SMTPStatus.completed:
         raise aiosmtplib.SMTPDataError(response.code, response.message)
+
+
+def _envelope(address: str) -> str:
+    """An address with an internationalised domain in its IDNA form (addresses stored before
+    they were normalised that way); a non-ASCII local part stays, and fails the message."""
+    if address.isascii():
+        return address
+    local, at, domain = address.rpartition("@")
+    try:
+        return f"{local}{at}{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address
 
 
 def _classified(code: int, reason: str) -> DeliveryError:

@@ -154,3 +154,18 @@ def test_settings_command_lists_values_without_secrets(monkeypatch: pytest.Monke
     assert "smtp.password = '(set)'" in result.output
     assert "hunter2" not in result.output
     assert "NOTIFIER_SMTP__HOST" in result.output
+
+
+def test_mail_addresses_with_an_international_domain_are_kept_in_ascii(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found by a review: kkr@københavn.dk was accepted as it is, and aiosmtplib's MAIL FROM
+    raised UnicodeEncodeError, which stopped all mail."""
+    monkeypatch.setenv("NOTIFIER_MAIL__FROM_ADDRESS", "Kontaktråd <kkr@københavn.dk>")
+    monkeypatch.setenv("NOTIFIER_ADMIN__ADDRESSES", "Drift@København.dk")
+    settings = load_settings(SHIPPED)
+    assert settings.mail.from_address == "Kontaktråd <kkr@xn--kbenhavn-54a.dk>"
+    assert settings.admin.addresses == ["drift@xn--kbenhavn-54a.dk"]
+    monkeypatch.setenv("NOTIFIER_MAIL__FROM_ADDRESS", "jørgen@kommune.dk")
+    result = CliRunner().invoke(main, ["--config", str(SHIPPED), "settings"])
+    assert result.exit_code == 2 and "mail.from_address" in result.output
