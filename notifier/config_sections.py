@@ -17,6 +17,7 @@ from notifier.config_values import (
     Address,
     AddressList,
     ClockTime,
+    ListId,
     NetworkList,
     Regex,
     Seconds,
@@ -178,7 +179,11 @@ class MailSettings(_Section):
         default="KKR Notifier <kkr-notifier@localhost>", description="From header."
     )
     reply_to: Address = Field(default="", description="Reply-To header; empty to omit.")
-    list_id: str = Field(default="kkr-notifier.localhost", description="List-Id domain.")
+    list_id: ListId = Field(
+        default="kkr-notifier.localhost",
+        description="List-Id domain, also the right side of every Message-ID: ASCII, no "
+        "spaces, at least one dot (an international domain in its xn-- form).",
+    )
     unsubscribe_mailto: Address = Field(
         default="", description="Address for mailto: List-Unsubscribe; empty to omit."
     )

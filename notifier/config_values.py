@@ -62,6 +62,21 @@ def _address(value: str) -> str:
     return value
 
 
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LIST_ID = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})+")
+
+
+def _list_id(value: str) -> str:
+    """RFC 2919's list-id: a dot-atom with at least one dot, ASCII only. It is also the right
+    side of every Message-ID, so anything else makes every digest fail to compose."""
+    if not _LIST_ID.fullmatch(value):
+        raise ValueError(
+            f"not a List-Id: {value!r} (ASCII letters, digits and dots, no spaces, at least "
+            "one dot, e.g. kkr-nyt.kl.dk; an international domain in its xn-- form)"
+        )
+    return value
+
+
 def _database_url(value: str) -> str:
     scheme = value.split("://", 1)[0] if "://" in value else ""
     if scheme not in DATABASE_SCHEMES:
@@ -76,6 +91,7 @@ DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
 ClockTime = Annotated[str, AfterValidator(_clock_time)]
 Address = Annotated[str, AfterValidator(_address)]
 TimeZoneName = Annotated[str, AfterValidator(_timezone)]
+ListId = Annotated[str, AfterValidator(_list_id)]
 DatabaseUrl = Annotated[str, AfterValidator(_database_url)]
 
 
