@@ -17,6 +17,7 @@ from notifier.config_values import (
     Address,
     AddressList,
     ClockTime,
+    ListId,
     NetworkList,
     Regex,
     Seconds,
@@ -148,6 +149,12 @@ class SmtpSettings(_Section):
         exclude=True,
     )
     timeout: Seconds = Field(default=30, description="SMTP command timeout, seconds.")
+    data_timeout: Seconds = Field(
+        default=600,
+        description="How long to wait for the reply to a message's end of DATA, seconds (RFC "
+        "5321 4.5.3.2.6: 10 minutes; a busy content filter answers late). Without a reply the "
+        "message may have been delivered: it is retried later, as one of smtp.max_attempts.",
+    )
     connections: int = Field(default=2, ge=1, le=32, description="Parallel SMTP connections.")
     messages_per_minute: int = Field(default=600, ge=1, description="Sending rate limit.")
     max_attempts: int = Field(
@@ -178,7 +185,11 @@ class MailSettings(_Section):
         default="KKR Notifier <kkr-notifier@localhost>", description="From header."
     )
     reply_to: Address = Field(default="", description="Reply-To header; empty to omit.")
-    list_id: str = Field(default="kkr-notifier.localhost", description="List-Id domain.")
+    list_id: ListId = Field(
+        default="kkr-notifier.localhost",
+        description="List-Id domain, also the right side of every Message-ID: ASCII, no "
+        "spaces, at least one dot (an international domain in its xn-- form).",
+    )
     unsubscribe_mailto: Address = Field(
         default="", description="Address for mailto: List-Unsubscribe; empty to omit."
     )

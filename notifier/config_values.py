@@ -9,10 +9,11 @@ import re
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BeforeValidator, EmailStr, Field
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_settings import NoDecode
 
-from notifier.mail import format_address
+from notifier.mail import ascii_domain, format_address
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
@@ -49,12 +50,30 @@ def _timezone(value: str) -> str:
 
 
 def _address(value: str) -> str:
-    """One well-formed mail address (``Name <user@example.org>`` or bare); empty allowed."""
+    """One well-formed mail address (``Name <user@example.org>`` or bare); empty allowed. An
+    internationalised domain is kept in its IDNA form: the SMTP envelope (MAIL FROM) is ASCII,
+    and aiosmtplib fails on anything else."""
     if value.strip():
         try:
             format_address(value)
+            return ascii_domain(value)
         except ValueError as exc:
             raise ValueError(str(exc)) from None
+    return value
+
+
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LIST_ID = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})+")
+
+
+def _list_id(value: str) -> str:
+    """RFC 2919's list-id: a dot-atom with at least one dot, ASCII only. It is also the right
+    side of every Message-ID, so anything else makes every digest fail to compose."""
+    if not _LIST_ID.fullmatch(value):
+        raise ValueError(
+            f"not a List-Id: {value!r} (ASCII letters, digits and dots, no spaces, at least "
+            "one dot, e.g. kkr-nyt.kl.dk; an international domain in its xn-- form)"
+        )
     return value
 
 
@@ -72,6 +91,7 @@ DATABASE_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
 ClockTime = Annotated[str, AfterValidator(_clock_time)]
 Address = Annotated[str, AfterValidator(_address)]
 TimeZoneName = Annotated[str, AfterValidator(_timezone)]
+ListId = Annotated[str, AfterValidator(_list_id)]
 DatabaseUrl = Annotated[str, AfterValidator(_database_url)]
 
 
@@ -86,8 +106,23 @@ def _address_list(value: Any) -> Any:
     return value
 
 
+def _bare_addresses(value: list[str]) -> list[str]:
+    """Each address as ``subscriptions.normalize_email`` stores one (the console compares them):
+    an internationalised domain in its IDNA form, no æ/ø/å before the @ (undeliverable)."""
+    found = []
+    for address in value:
+        try:
+            checked = validate_email(address, check_deliverability=False, allow_smtputf8=False)
+        except EmailNotValidError as exc:
+            raise ValueError(f"not a valid email address: {address!r}: {exc}") from None
+        found.append(str(checked.ascii_email).lower())
+    return found
+
+
 # NoDecode: the environment's value goes to _address_list as it is, not parsed as JSON first.
-AddressList = Annotated[list[EmailStr], NoDecode, BeforeValidator(_address_list)]
+AddressList = Annotated[
+    list[str], NoDecode, BeforeValidator(_address_list), AfterValidator(_bare_addresses)
+]
 
 
 def _regex(value: str) -> str:

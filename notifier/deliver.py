@@ -13,15 +13,15 @@ lets the sends under way finish and raises ``StoreError`` for the caller to retr
 server accepted but that could not be marked sent are kept in memory and marked first thing on
 the next run, before anything is claimed, so this process never sends them again.
 
-A 4xx reply to a message retries it later with exponential backoff and counts as one of its
-``smtp.max_attempts``; a 5xx reply fails that one message. A failed digest is not lost: the store
-puts its items back into the subscriber's next digest. When the server itself is the problem
-(no connection, a dropped one, 421), the messages keep their attempts and the whole sender
-waits, ``smtp.retry_backoff`` at first and doubling up to ``smtp.outage_max_wait``, for as long
-as the outage lasts. A claimed message whose lease would run out before it is sent (a slow
-server, a long queue) has its lease renewed first, and is left alone if another sender already
-took it over. Connections are kept open across messages and runs (``smtp.connections`` of them)
-and a shared limiter keeps ``smtp.messages_per_minute``.
+A 4xx reply to a message, or none to its end of DATA (``smtp.data_timeout``: it may have gone),
+retries it later with exponential backoff and counts as one of its ``smtp.max_attempts``; a 5xx
+reply fails that one message. A failed digest is not lost: the store puts its items back into the
+subscriber's next digest. When the server itself is the problem (no connection, a dropped one,
+421), the messages keep their attempts and the whole sender waits, ``smtp.retry_backoff`` at first
+and doubling up to ``smtp.outage_max_wait``, for as long as the outage lasts. A claimed message's
+lease is renewed when it would run out before or while it is sent, and the message is left alone if
+another sender took it over. Connections are kept open across messages and runs
+(``smtp.connections``); a shared limiter keeps ``smtp.messages_per_minute``.
 """
 
 from __future__ import annotations
@@ -115,8 +115,10 @@ class Deliverer:
         # even at the rate limit.
         at_rate = int(self._smtp.messages_per_minute / 60 * self._smtp.lease / 4)
         self._batch = max(1, min(self._smtp.connections * BATCH_PER_CONNECTION, at_rate))
-        # A send is a few commands, each allowed smtp.timeout: renew a lease closer than this.
+        # A send is a few commands, each allowed smtp.timeout: renew a lease closer than this;
+        # then again while it lasts (the reply to the end of DATA may take smtp.data_timeout).
         self._send_margin = timedelta(seconds=min(4 * self._smtp.timeout, self._smtp.lease / 2))
+        self._lease, self._renew_after = timedelta(seconds=self._smtp.lease), self._send_margin / 2
         self._outage: _Outage | None = None
         self._unrecorded: list[int] = []  # accepted by the server, not yet marked sent
 
@@ -283,7 +285,10 @@ class Deliverer:
             return
         report = run.report
         try:
-            await self._transport.send(lane, self._sender, message.recipient, message.body)
+            async with self._outbox.holding(
+                message.id, self._worker_id, run.clock, lease=self._lease, first=self._renew_after
+            ):
+                await self._transport.send(lane, self._sender, message.recipient, message.body)
         except ConnectionTrouble as exc:
             report.unreachable = True
             run.halt.set()

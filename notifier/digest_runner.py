@@ -84,7 +84,8 @@ class DigestRunner:
         planner = self._planner(item_events, due)
         shared = SharedRenders()
         plans = self._plans(planner, people, told, due)
-        return [self._composer.digest(found, now=now, shared=shared) for found, _ in plans]
+        composed = [self._composed(found, now, shared) for found, _ in plans]
+        return [one for one in composed if one is not None]
 
     async def make(self, frequency: Frequency, *, now: datetime) -> int:
         """Plan, render and enqueue the due digests of one frequency; return messages
@@ -188,10 +189,13 @@ class DigestRunner:
                 told = await self._told(batch, sets)
                 # Planning and rendering a batch is CPU work: in a thread, so the event loop (the
                 # web app, /healthz) keeps answering meanwhile.
-                planned += await asyncio.to_thread(
+                made, skipped = await asyncio.to_thread(
                     self._planned_batch, planner, batch, told, due, shared, now
                 )
-                planned_for += [person.id for person in batch]
+                planned += made
+                # A subscriber whose digest could not be composed keeps their cursor: the
+                # next run tries the same news again (after a fix) instead of skipping it.
+                planned_for += [person.id for person in batch if person.id not in skipped]
                 if len(planned_for) >= WRITE_BATCH:
                     enqueued += await self._store.digests.record(
                         planned, subscriber_ids=planned_for, until=due.until, now=now
@@ -218,16 +222,36 @@ class DigestRunner:
         due: Due,
         shared: SharedRenders,
         now: datetime,
-    ) -> list[Planned]:
-        return [
-            self._planned(found, replayed, now, shared)
-            for found, replayed in self._plans(planner, batch, told, due)
-        ]
+    ) -> tuple[list[Planned], set[int]]:
+        """The batch's digests, and the subscribers whose digest could not be composed."""
+        planned: list[Planned] = []
+        skipped: set[int] = set()
+        for found, replayed in self._plans(planner, batch, told, due):
+            one = self._planned(found, replayed, now, shared)
+            if one is None:
+                skipped.add(found.subscriber.id)
+            else:
+                planned.append(one)
+        return planned, skipped
+
+    def _composed(self, found: Plan, now: datetime, shared: SharedRenders) -> Composed | None:
+        """One subscriber's digest, None when it cannot be made (an address no header can
+        carry, say): one subscriber's bad data must not stop everyone's digest."""
+        try:
+            return self._composer.digest(found, now=now, shared=shared)
+        except Exception:
+            log.exception(
+                "could not compose a digest; skipping this subscriber",
+                extra={"subscriber_id": found.subscriber.id},
+            )
+            return None
 
     def _planned(
         self, found: Plan, replayed: int | None, now: datetime, shared: SharedRenders
-    ) -> Planned:
-        composed = self._composer.digest(found, now=now, shared=shared)
+    ) -> Planned | None:
+        composed = self._composed(found, now, shared)
+        if composed is None:
+            return None
         return Planned(
             message=composed.message,
             subscriber_id=found.subscriber.id,

@@ -13,6 +13,8 @@ the others.
         │   └── ConnectionTrouble    the server, not the message: no connection, a dropped one,
         │       │                    or 421; the whole sender waits, the message keeps its tries
         │       └── ServerUnreachable    no connection at all
+        │   └── UnclearDelivery      no reply to the end of DATA: perhaps delivered; tried
+        │                            again later, never at once, and counted as an attempt
         └── PermanentDeliveryError   5xx: this message fails, others go on
 """
 
@@ -64,6 +66,12 @@ class ConnectionTrouble(TemporaryDeliveryError):
 
 class ServerUnreachable(ConnectionTrouble):
     """The mail server cannot be reached at all."""
+
+
+class UnclearDelivery(TemporaryDeliveryError):
+    """The message was written but the server's verdict never came (a timeout or a dropped
+    connection after the end of DATA): it may have been delivered. Sending it again at once
+    would be a likely duplicate; counting it as an attempt bounds the copies."""
 
 
 class PermanentDeliveryError(DeliveryError):

@@ -104,6 +104,16 @@ def _idna(domain: str) -> str:
     return domain.encode("idna").decode("ascii")
 
 
+def ascii_domain(address: str) -> str:
+    """``address`` (one, as ``format_address`` accepts it) with an internationalised domain in
+    its IDNA form, the rest as written: the SMTP envelope and headers only carry ASCII."""
+    domain = _parse_one(address, strict=True).domain
+    if domain.isascii():
+        return address
+    head, _, tail = address.rpartition("@" + domain)
+    return head + "@" + _idna(domain) + tail
+
+
 def addr_spec(address: str) -> str:
     """The bare ``user@domain`` of a From-style address, for the SMTP envelope."""
     return str(_parse_one(address, strict=False).addr_spec)

@@ -34,12 +34,23 @@ def normalize_email(address: str) -> str:
     The local part is lower-cased too: no mail system our users are on treats it as case
     sensitive, and one person must not be subscribed twice as Anne@ and anne@. No DNS lookup:
     signups must not depend on the network, and delivery reports bad domains.
+
+    A non-ASCII local part (``jørgen@``) is refused: it needs SMTPUTF8 from every server on
+    the way, which ours and most receivers do not offer, and no header can carry it. An
+    internationalised domain is kept in its ASCII (IDNA) form, the one SMTP commands and
+    headers need, so ``anne@københavn.dk`` and ``anne@xn--kbenhavn-54a.dk`` are one person.
     """
+    text = address.strip()
+    if not text.rpartition("@")[0].isascii():
+        raise SubscriberError(
+            f"not a deliverable email address: {text!r}: letters such as æ, ø and å cannot "
+            "be used before the @"
+        )
     try:
-        result = validate_email(address.strip(), check_deliverability=False)
+        result = validate_email(text, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
-        raise SubscriberError(f"not a valid email address: {address.strip()!r}: {exc}") from None
-    return str(result.normalized).lower()
+        raise SubscriberError(f"not a valid email address: {text!r}: {exc}") from None
+    return str(result.ascii_email).lower()
 
 
 NAME_LENGTH = 100

@@ -7,8 +7,9 @@ they are, dot-stuffed once (``smtp_data``): aiosmtplib's ``sendmail`` would run 
 regular-expression passes over every body (line ends for SIZE, again for DATA, then the dots),
 which was most of the deliverer's time. It raises ``TemporaryDeliveryError`` for a 4xx reply to
 this message, ``ConnectionTrouble`` when the server is the problem (a dropped connection, 421),
-``ServerUnreachable`` when no connection can be made at all, and ``PermanentDeliveryError`` for
-a 5xx reply to this message.
+``ServerUnreachable`` when no connection can be made at all, ``PermanentDeliveryError`` for
+a 5xx reply to this message, and ``UnclearDelivery`` when the message was written but no reply
+to it came (within ``smtp.data_timeout``): that one is never sent again here.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from notifier.errors import (
     PermanentDeliveryError,
     ServerUnreachable,
     TemporaryDeliveryError,
+    UnclearDelivery,
 )
 from notifier.smtp_data import canonical, data_block
 
@@ -71,12 +73,22 @@ class SmtpTransport:
     async def _sendmail(self, lane: int, sender: str, recipient: str, body: bytes) -> None:
         client = await self._connect(lane)
         try:
-            await _transaction(client, sender, recipient, body)
+            await _transaction(client, sender, recipient, body, self._settings.data_timeout)
+        except UnclearDelivery:
+            self._drop(lane)  # closed already: a late reply must not pair with the next command
+            raise
         except aiosmtplib.SMTPResponseException as exc:
             raise _classified(exc.code, f"{exc.code} {exc.message}") from exc
         except (aiosmtplib.SMTPException, OSError) as exc:
             self._drop(lane)
             raise _Disconnected(f"connection trouble: {exc}") from exc
+        except Exception as exc:
+            # Something about this message the client cannot send (an address it cannot
+            # encode): the same every time, so it fails for good. The connection may be in the
+            # middle of a transaction (MAIL accepted, RCPT never sent): dropped, so the next
+            # message on this lane starts clean instead of getting "503 nested MAIL command".
+            self._drop(lane)
+            raise PermanentDeliveryError(f"cannot send this message: {exc!r}") from exc
 
     async def _connect(self, lane: int) -> aiosmtplib.SMTP:
         client = self._clients.get(lane)
@@ -106,15 +118,18 @@ class SmtpTransport:
             client.close()
 
 
-async def _transaction(client: aiosmtplib.SMTP, sender: str, recipient: str, body: bytes) -> None:
+async def _transaction(
+    client: aiosmtplib.SMTP, sender: str, recipient: str, body: bytes, data_timeout: float
+) -> None:
     """MAIL, RCPT and DATA as ``sendmail`` does them (the same three round trips, RSET after a
     refusal), with the DATA block written as prepared instead of re-encoded."""
     body = canonical(body)
+    sender, recipient = _envelope(sender), _envelope(recipient)
     options = [f"SIZE={len(body)}"] if client.supports_extension("size") else []
     try:
         await client.mail(sender, options=options)
         await client.rcpt(recipient)
-        await _data(client, data_block(body))
+        await _data(client, data_block(body), data_timeout)
     except aiosmtplib.SMTPResponseException:
         # A broken connection shows on the next message; this refusal is the news.
         with contextlib.suppress(aiosmtplib.SMTPException, OSError):
@@ -122,7 +137,7 @@ async def _transaction(client: aiosmtplib.SMTP, sender: str, recipient: str, bod
         raise
 
 
-async def _data(client: aiosmtplib.SMTP, block: bytes) -> None:
+async def _data(client: aiosmtplib.SMTP, block: bytes, wait: float) -> None:
     start = await client.execute_command(b"DATA")
     if start.code != SMTPStatus.start_input:
         raise aiosmtplib.SMTPDataError(start.code, start.message)
@@ -133,12 +148,30 @@ async def _data(client: aiosmtplib.SMTP, block: bytes) -> None:
         # No await between the write and read_response, so the reply cannot be missed; a lane
         # is one connection used by one worker at a time, so nothing else writes meanwhile.
         protocol.write(block)
-        response = await protocol.read_response(timeout=client.timeout)
-    except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError):
+        # The server may take long to answer the end of DATA (a content filter under load):
+        # RFC 5321 4.5.3.2.6 says wait 10 minutes, far beyond the command timeout.
+        response = await protocol.read_response(timeout=wait)
+    except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError) as exc:
         client.close()  # a reply given up on would pair with the next command
-        raise
+        # The message is written: it may have been delivered. Not a broken connection to
+        # try again on at once (that sent the same digest every round, for ever).
+        raise UnclearDelivery(
+            f"no reply to the end of the message, may be delivered: {exc}"
+        ) from exc
     if response.code != SMTPStatus.completed:
         raise aiosmtplib.SMTPDataError(response.code, response.message)
+
+
+def _envelope(address: str) -> str:
+    """An address with an internationalised domain in its IDNA form (addresses stored before
+    they were normalised that way); a non-ASCII local part stays, and fails the message."""
+    if address.isascii():
+        return address
+    local, at, domain = address.rpartition("@")
+    try:
+        return f"{local}{at}{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address
 
 
 def _classified(code: int, reason: str) -> DeliveryError:

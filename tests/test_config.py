@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from notifier.cli import main
 from notifier.cli.settings import describe, markdown_table
 from notifier.config import load_settings
 from notifier.errors import ConfigError
+from notifier.mail import build_message
 from notifier.models import Council
 
 SHIPPED = Path("config/notifier.toml")
@@ -101,6 +103,11 @@ def test_a_bad_value_names_the_field_and_the_problem(
         ("NOTIFIER_DATABASE_URL", "bogus://db", "database_url: not a supported database URL"),
         ("NOTIFIER_MAIL__FROM_ADDRESS", "not an address", "mail.from_address"),
         ("NOTIFIER_MAIL__OPERATOR_ADDRESS", "a@b.dk, evil@c.dk", "mail.operator_address"),
+        # found by a review: accepted, then every digest raised ValueError (Message-ID)
+        ("NOTIFIER_MAIL__LIST_ID", "kkr nyt.kl.dk", "mail.list_id: not a List-Id"),
+        ("NOTIFIER_MAIL__LIST_ID", "kkr-nyt.københavn.dk", "mail.list_id: not a List-Id"),
+        ("NOTIFIER_MAIL__LIST_ID", "localhost", "mail.list_id: not a List-Id"),
+        ("NOTIFIER_MAIL__LIST_ID", "<kkr.kl.dk>", "mail.list_id: not a List-Id"),
         ("NOTIFIER_SOURCES", "garbage", 'field "sources"'),
         ("NOTIFIER_WEB__BASE_URL", "kl.dk", "web.base_url"),
     ],
@@ -191,3 +198,38 @@ def test_other_notifier_variables_are_named_in_a_warning(
     assert [r.getMessage() for r in caplog.records] == [
         "environment: NOTIFIER_SECRET_KEY is not a setting and is ignored"
     ]
+
+
+def test_mail_addresses_with_an_international_domain_are_kept_in_ascii(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found by a review: kkr@københavn.dk was accepted as it is, and aiosmtplib's MAIL FROM
+    raised UnicodeEncodeError, which stopped all mail."""
+    monkeypatch.setenv("NOTIFIER_MAIL__FROM_ADDRESS", "Kontaktråd <kkr@københavn.dk>")
+    monkeypatch.setenv("NOTIFIER_ADMIN__ADDRESSES", "Drift@København.dk")
+    settings = load_settings(SHIPPED)
+    assert settings.mail.from_address == "Kontaktråd <kkr@xn--kbenhavn-54a.dk>"
+    assert settings.admin.addresses == ["drift@xn--kbenhavn-54a.dk"]
+    monkeypatch.setenv("NOTIFIER_MAIL__FROM_ADDRESS", "jørgen@kommune.dk")
+    result = CliRunner().invoke(main, ["--config", str(SHIPPED), "settings"])
+    assert result.exit_code == 2 and "mail.from_address" in result.output
+
+
+@pytest.mark.parametrize("list_id", ["kkr-nyt.kl.dk", "kkr_nyt.xn--kbenhavn-54a.dk", "a+b.c"])
+def test_every_list_id_settings_accept_makes_a_message(
+    monkeypatch: pytest.MonkeyPatch, list_id: str
+) -> None:
+    """What mail.list_id accepts, the Message-ID and List-Id headers can carry."""
+    monkeypatch.setenv("NOTIFIER_MAIL__LIST_ID", list_id)
+    settings = load_settings(SHIPPED)
+    message = build_message(
+        sender=settings.mail.from_address,
+        recipient="anne@example.org",
+        subject="Emne",
+        text="Hej",
+        html=None,
+        message_id=f"digest.1.0-3.abc@{settings.mail.list_id}",
+        date=datetime(2024, 5, 6, tzinfo=UTC),
+        headers={"List-Id": f"KKR-overblik <{settings.mail.list_id}>"},
+    )
+    assert f"<{list_id}>".encode() in message

@@ -43,7 +43,9 @@ def settings_for(port: int) -> Settings:
     )
 
 
-async def enqueue(store: Store, *recipients: str) -> None:
+async def enqueue(store: Store, *recipients: str, to: str | None = None) -> None:
+    """One message for each recipient; ``to``: the To: header instead of the recipient (for
+    envelope recipients no header can carry)."""
     await store.outbox.enqueue(
         [
             Message(
@@ -53,7 +55,7 @@ async def enqueue(store: Store, *recipients: str) -> None:
                 subject="Emne",
                 body=build_message(
                     sender="kkr@example.org",
-                    recipient=recipient,
+                    recipient=to or recipient,
                     subject="Emne",
                     text="Hej",
                     html="<p>Hej</p>",
@@ -116,6 +118,32 @@ async def test_5xx_fails_one_message_and_others_go(store: Store, sink: Sink) -> 
         result["bad@example.org"][2] or ""
     )
     assert result["a@example.org"][0] == result["c@example.org"][0] == "sent"
+
+
+async def test_an_address_the_client_cannot_send_fails_that_message_alone(
+    store: Store, sink: Sink
+) -> None:
+    """Found by a review: jørgen@ (or an IDN domain kept in Unicode) made aiosmtplib raise
+    UnicodeEncodeError in RCPT; the run stopped, and the lane was left in an open MAIL
+    transaction, so the next message got "503 nested MAIL command". Now that message fails for
+    good, the others go on one connection, and a stored IDN domain is sent in IDNA form."""
+    recipients = ("jørgen@kommune.dk", "a@example.org", "anne@københavn.dk", "c@example.org")
+    await enqueue(store, *recipients, to="x@example.org")
+    settings = settings_for(sink.port)
+    settings.smtp.connections = 1
+    deliverer = make_deliverer(store, settings)
+    try:
+        report = await deliverer.run_once(now=NOW)
+    finally:
+        await deliverer.aclose()
+    result = await states(store)
+    assert result["jørgen@kommune.dk"][0] == "failed", result
+    assert (report.sent, report.failed) == (3, 1)
+    assert sorted(r.recipients[0] for r in sink.received) == [
+        "a@example.org",
+        "anne@xn--kbenhavn-54a.dk",
+        "c@example.org",
+    ]
 
 
 async def test_dead_server_leaves_everything_pending(store: Store) -> None:

@@ -386,6 +386,35 @@ async def test_a_scraped_link_that_is_not_http_never_becomes_a_link(
     assert "javascript:" not in html
 
 
+async def test_one_digest_that_cannot_be_composed_stops_nobody_elses(
+    store: Store, sink: Sink, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by a review: one subscriber whose address no header can carry (jørgen@, stored
+    before signups refused it) made every daily run fail, for every subscriber. Now only that
+    digest is skipped, logged with the subscriber id, and their cursor stays: once the address
+    is fixed they get the news they were not told."""
+    settings = settings_for(sink)
+    anne = await subscribe(store, "anne@example.org", topics=("all",))
+    odd = await subscribe(store, "jørgen@kommune.dk", topics=("all",))  # not via normalize_email
+    await publish(store, [Spec(title="Klimaplan", topics=["klima_miljoe"], number="1")])
+    assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 1
+    assert [r.subscriber_id for r in caplog.records if r.message.startswith("could not")] == [odd]
+    async with store.db.engine.connect() as conn:
+        rows = await conn.execute(sa.select(subscribers.c.id, subscribers.c.event_cursor))
+        cursors = dict(rows.all())
+    assert cursors[odd] == 0 and cursors[anne] > 0
+    await deliver(store, settings)
+    assert len(sink.to("anne@example.org")) == 1
+    async with store.db.write() as conn:
+        await conn.execute(
+            subscribers.update().where(subscribers.c.id == odd).values(email="joergen@kommune.dk")
+        )
+    assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 1
+    await deliver(store, settings)
+    [late] = sink.to("joergen@kommune.dk")
+    assert "Klimaplan" in body(late, "plain")
+
+
 async def test_cursors_move_each_to_its_own_event_and_never_back(store: Store) -> None:
     """Digests held short of their entries stop at different events: each subscriber's cursor
     goes to its own, in one statement on either database, and a later cursor stays."""

@@ -7,10 +7,12 @@ Real digests (published through the ingest path, planned, composed), a real aios
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -21,7 +23,7 @@ from notifier.models import Frequency, Message
 from notifier.store import Store
 from notifier.transport import SmtpTransport
 from tests.factories import Spec, make_digests, publish
-from tests.smtp import Received, Sink, free_port
+from tests.smtp import Received, Sink, free_port, running_sink
 from tests.test_deliver import states
 from tests.test_digest import NOW, settings_for, subscribe
 
@@ -208,3 +210,90 @@ async def test_a_failed_digest_planned_again_goes_out_again_other_mail_does_not(
     )
     assert [row.message_id for row in pending] == ["digest.1@example.org"]
     assert pending[0].attempts == 0
+
+
+class SlowSink(Sink):
+    """Accepts each message (it counts as received) and then takes ``delay`` seconds to say so,
+    like a content filter or an after-queue hop under load."""
+
+    delay = 1.5
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        answer = await super().handle_DATA(server, session, envelope)
+        await asyncio.sleep(self.delay)
+        return answer
+
+
+async def two_hours_of_rounds(store: Store, settings: Settings) -> None:
+    deliverer = Deliverer(store, settings, transport=SmtpTransport(settings.smtp), worker_id="w")
+    try:
+        for minute in range(0, 120, 5):
+            await deliverer.run_once(now=NOW + timedelta(minutes=minute))
+    finally:
+        await deliverer.aclose()
+
+
+async def test_a_slow_reply_to_the_end_of_data_is_waited_for_and_the_digest_goes_once(
+    store: Store,
+) -> None:
+    """Found by a review: a reply to the end of DATA slower than smtp.timeout was taken for a
+    broken connection; the message went again at once, and again every round (9 copies in two
+    hours, the outbox still pending with 0 attempts). The reply now has smtp.data_timeout."""
+    with running_sink(SlowSink()) as sink:
+        settings = settings_for(sink)
+        settings.smtp.timeout = 0.5  # the commands' timeout, shorter than the reply's delay
+        settings.smtp.data_timeout = 5
+        settings.smtp.connections = 1
+        for person in PEOPLE[:2]:
+            await subscribe(store, person, topics=("all",))
+        await publish(store, [Spec(title="Klimaplan", topics=["klima_miljoe"], number="1")])
+        assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 2
+        await two_hours_of_rounds(store, settings)
+    copies = Counter(str(r.message["Message-ID"]) for r in sink.received)
+    assert sorted(copies.values()) == [1, 1], copies
+    assert {state[:2] for state in (await states(store)).values()} == {("sent", 1)}
+
+
+async def test_no_reply_to_the_end_of_data_is_an_attempt_so_copies_are_bounded(
+    store: Store,
+) -> None:
+    """Without a reply within smtp.data_timeout the digest may have gone: it is not sent again
+    at once, and each such try counts, so at most smtp.max_attempts copies go out."""
+    with running_sink(SlowSink()) as sink:
+        settings = outage_settings(sink.port)
+        settings.smtp.timeout = settings.smtp.data_timeout = 0.3  # both short of the delay
+        settings.smtp.connections = 1
+        await subscribe(store, PEOPLE[0], topics=("all",))
+        await publish(store, [Spec(title="Klimaplan", topics=["klima_miljoe"], number="1")])
+        assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 1
+        await two_hours_of_rounds(store, settings)
+        await asyncio.sleep(SlowSink.delay)  # the server finishes the last one
+    assert len(sink.received) == settings.smtp.max_attempts == 3
+    state, attempts, error = (await states(store))[PEOPLE[0]]
+    assert (state, attempts) == ("failed", 3) and "may be delivered" in (error or "")
+
+
+async def test_a_message_waiting_for_a_slow_reply_keeps_its_lease(store: Store) -> None:
+    """The reply to the end of DATA may take longer than a lease: the sender renews it while
+    it waits, so another sender does not take the message over and send it again."""
+    slow = SlowSink()
+    slow.delay = 2.5
+    with running_sink(slow) as sink:
+        settings = settings_for(sink)
+        settings.smtp.lease = 1
+        settings.smtp.data_timeout = 10
+        settings.smtp.connections = 1
+        await subscribe(store, PEOPLE[0], topics=("all",))
+        await publish(store, [Spec(title="Klimaplan", topics=["klima_miljoe"], number="1")])
+        assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 1
+        one = Deliverer(store, settings, transport=SmtpTransport(settings.smtp), worker_id="one")
+        two = Deliverer(store, settings, transport=SmtpTransport(settings.smtp), worker_id="two")
+        try:
+            first = asyncio.create_task(one.run_once(now=NOW))
+            await asyncio.sleep(1.5)  # the first lease would have run out by now
+            assert (await two.run_once(now=NOW + timedelta(seconds=1.5))).sent == 0
+            assert (await first).sent == 1
+        finally:
+            await one.aclose()
+            await two.aclose()
+    assert len(sink.received) == 1

@@ -417,6 +417,28 @@ async def test_invalid_input_is_explained_in_danish(sqlite_store: Store) -> None
     assert 'value="ikke-en-adresse"' in response.text
 
 
+async def test_an_address_with_danish_letters_before_the_at_is_refused_in_danish(
+    sqlite_store: Store,
+) -> None:
+    """Found by a review: jørgen@ was signed up, and no mail to it could ever be sent."""
+    app = app_for(make_settings(sqlite_store, "http://testserver"), sqlite_store)
+    async with asgi_client(app) as client:
+        token = csrf(await client.get("/abonnement"))
+        response = await client.post(
+            "/abonnement",
+            data={
+                "csrf_token": token,
+                "email": "jørgen@kommune.dk",
+                "frequency": "daily",
+                "topics": "all",
+            },
+        )
+    assert response.status_code == 400
+    assert "æ, ø, å eller andre særlige tegn før @" in response.text
+    assert await sqlite_store.subscribers.by_email("jørgen@kommune.dk") is None
+    assert await sqlite_store.outbox.depth() == 0
+
+
 async def test_signups_are_rate_limited_per_ip_and_per_address(
     sqlite_store: Store,
 ) -> None:

@@ -13,20 +13,26 @@ lost: its send-log rows go and the subscriber's ``replay_from`` is set to the di
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from notifier.errors import StoreError
 from notifier.models import Message, OutboxMessage
 from notifier.smtp_data import canonical
 from notifier.store import outbox_parts
 from notifier.store.db import Database, per_dialect
 from notifier.store.leases import holder_is_dead
 from notifier.store.schema import outbox, outbox_bodies, send_log, subscribers
+
+log = logging.getLogger(__name__)
 
 PENDING = "pending"
 SENT = "sent"
@@ -238,6 +244,44 @@ class Outbox:
                 .values(claimed_until=lease_until)
             )
         return bool(result.rowcount)
+
+    @contextlib.asynccontextmanager
+    async def holding(
+        self,
+        message_id: int,
+        worker_id: str,
+        clock: Callable[[], datetime],
+        *,
+        lease: timedelta,
+        first: timedelta,
+    ) -> AsyncIterator[None]:
+        """Renew the lease on one message while the block runs (a send can wait up to
+        ``smtp.data_timeout`` for the server's reply, longer than a lease): after ``first``,
+        then every third of ``lease``. A failed renewal is logged, not raised: the
+        send under way must not be cut off mid-message."""
+
+        async def beat() -> None:
+            while True:
+                try:
+                    await self.renew(message_id, worker_id=worker_id, lease_until=clock() + lease)
+                except StoreError as exc:
+                    log.warning("could not renew a message's lease: %s", exc)
+                await asyncio.sleep(lease.total_seconds() / 3)
+
+        # Nearly every send ends long before ``first``: a timer, cheaper than a task made and
+        # cancelled for each message, starts the beats.
+        beating: list[asyncio.Task[None]] = []
+        loop = asyncio.get_running_loop()
+        timer = loop.call_later(
+            first.total_seconds(), lambda: beating.append(loop.create_task(beat()))
+        )
+        try:
+            yield
+        finally:
+            timer.cancel()
+            for task in beating:
+                task.cancel()
+                await asyncio.wait({task})
 
     async def mark_sent(self, ids: Sequence[int], *, worker_id: str, now: datetime) -> None:
         await self._finish(

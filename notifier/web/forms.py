@@ -95,7 +95,13 @@ def read_choice(form: FormData, offered: Sequence[Topic], *, with_email: bool) -
         try:
             choice.email = normalize_email(choice.email)
         except SubscriberError:
-            choice.errors["email"] = "Skriv en gyldig e-mailadresse, fx navn@kommune.dk."
+            choice.errors["email"] = (
+                # mail to such an address cannot be sent: say why, not just "invalid"
+                "Vi kan ikke sende til adresser med æ, ø, å eller andre særlige tegn før @. "
+                "Skriv en adresse uden dem, fx navn@kommune.dk."
+                if not choice.email.rpartition("@")[0].isascii()
+                else "Skriv en gyldig e-mailadresse, fx navn@kommune.dk."
+            )
         choice.first_digest = form.get("first_digest") == "ja"
     for name in ("keywords", "excluded"):
         try:
