@@ -6,7 +6,9 @@ look-alikes of long words, doubled letters), so a word is found however the PDF 
 word matches at the start of a word of the text and takes Danish endings ("Movia" finds
 "Movias", "Kattegatforbindelse" finds "Kattegatforbindelsen", "bus" finds "busserne"), never
 inside another word ("bus" does not find "omnibus"); a trailing '*' takes any continuation
-("sygehus*" finds "sygehusbyggeri"), as in topics.toml. A phrase's words must follow each other.
+("sygehus*" finds "sygehusbyggeri"), as in topics.toml. A phrase's words must follow each other;
+each may take the adjective's e ("grøn omstilling" finds "den grønne omstilling"). A noun in -er
+also drops that e before an ending ("jobcenter" finds "jobcentrene", "teater" finds "teatret").
 
 Excluded words are found the same way; an item holding one is not sent, whatever else matched.
 """
@@ -31,6 +33,12 @@ ENDINGS = """
     rnes ernes
     """.split()  # noqa: SIM905
 _ENDING = "(?:" + "|".join(sorted(ENDINGS, key=len, reverse=True)) + ")?"
+# After a noun in -er has dropped its e ("jobcentr"), only these follow: "jobcentre",
+# "jobcentret", "jobcentrene"; the stem alone is no word. Shorter words keep the e: the stem of
+# "over" would find "ovre".
+SYNCOPE_ENDINGS = ("e", "es", "et", "ets", "ene", "enes")
+_SYNCOPE_ENDING = "(?:" + "|".join(sorted(SYNCOPE_ENDINGS, key=len, reverse=True)) + ")"
+_SYNCOPE_MIN_LENGTH = 5
 _SEPARATORS = re.compile(r"[,;\n]")
 
 
@@ -86,6 +94,20 @@ def matcher(words: tuple[str, ...], excluded: tuple[str, ...] = ()) -> Matcher:
 def _pattern(word: str) -> re.Pattern[str]:
     prefix = word.endswith("*")
     spellings = sorted(_variants(word.rstrip("*")), key=len, reverse=True)
-    alternatives = "|".join("".join(_units(spelling)) for spelling in spellings)
-    end = "" if prefix else _ENDING + r"(?!\w)"
-    return re.compile(rf"(?<!\w)(?:{alternatives}){end}")
+    alternatives = [
+        _phrase(spelling) + ("" if prefix else _ENDING + r"(?!\w)") for spelling in spellings
+    ]
+    if not prefix:
+        alternatives += [
+            _phrase(spelling[:-2] + "r") + _SYNCOPE_ENDING + r"(?!\w)"
+            for spelling in spellings
+            if spelling.endswith("er")
+            and len(re.split(r"[\s-]", spelling)[-1]) >= _SYNCOPE_MIN_LENGTH
+        ]
+    return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})")
+
+
+def _phrase(spelling: str) -> str:
+    """A folded spelling's regex, where a word followed by another of the phrase may take the
+    adjective's e ("grøn omstilling" finds "den grønne omstilling": "grøne" folded)."""
+    return "".join("e?" + unit if unit == r"\s+" else unit for unit in _units(spelling))

@@ -51,6 +51,15 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
         ("Region Sjælland", "Region\nSjællands udspil"),  # a phrase broken across lines
         ("beskæftigelse*", "beskaftigelsesindsatsen"),  # OCR read æ as a
         ("Holbæk", "Holbæk Kommune"),
+        # Review: an adjective in a phrase is inflected too, and a noun in -er loses that e
+        # before an ending; both forms were missed.
+        ("grøn omstilling", "Status på den grønne omstilling"),
+        ("regional udvikling", "KKR drøftede den regionale udvikling"),
+        ("jobcenter", "Samarbejde mellem jobcentrene"),
+        ("jobcenter", "Jobcentret i Aalborg"),
+        ("jobcenter", "de andre jobcentre"),
+        ("teater", "Teatrets sæson"),
+        ("minister", "ministrene mødtes"),
     ],
 )
 def test_a_word_finds_its_inflected_and_folded_forms(word: str, text: str) -> None:
@@ -65,6 +74,9 @@ def test_a_word_finds_its_inflected_and_folded_forms(word: str, text: str) -> No
         ("Køge", "Køgebugt"),
         ("skole", "skolastik"),
         ("Region Sjælland", "Region Syddanmark og Sjælland"),  # a phrase's words follow each other
+        ("jobcenter", "jobcentralen"),  # the -er form without its e is still a whole word
+        ("teater", "teatralsk"),
+        ("grøn omstilling", "grønnere omstilling"),  # only the adjective's e on a phrase's word
     ],
 )
 def test_a_word_is_not_found_inside_other_words(word: str, text: str) -> None:
