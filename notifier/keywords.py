@@ -27,12 +27,24 @@ from notifier.models import ItemSnapshot
 MAX_WORDS = 20
 MAX_LENGTH = 60
 # Inflections of Danish nouns, adjectives and verbs, as they look after folding (doubled
-# letters collapse: "busser" folds to "buser", "bus" + "er").
-ENDINGS = """
-    e n r s t de en er es et ne ns re te ene ens ere ers ets nes res rne ende erne este enes
-    rnes ernes
-    """.split()  # noqa: SIM905
-_ENDING = "(?:" + "|".join(sorted(ENDINGS, key=len, reverse=True)) + ")?"
+# letters collapse: "busser" folds to "buser", "bus" + "er"). Any word takes these: they begin
+# with a vowel, or are the genitive s.
+ENDINGS = "e en er es et ene ens ere ers ets ende erne este enes ernes s".split()  # noqa: SIM905
+# An ending that begins with a consonant follows only the words it follows in Danish, or a word
+# plus it is another word: "fly" + "te" is "flytte" folded, "hav" + "ne" is "havne", "by" +
+# "de" is "byde", "sag" + "de" is "sagde". After e: "kommunen", "kommuner", "kommunerne",
+# "området", "udliciterede".
+AFTER_E = "n ns r re res rne rnes t de".split()  # noqa: SIM905
+# After r: "kommuner" finds "kommunerne".
+AFTER_R = ["ne", "nes"]
+# After o, "oe" folds to "o" (an OCR reading of ø): "broerne" is "brorne", "Metroens" is
+# "metrons". So an o-word takes the endings without their e, and "bro" cannot be told from
+# "bror", as "broer" folds to that too. Not "nde": "bo" + "ende" would find "bonde".
+AFTER_O = [e[1:] for e in ENDINGS if e.startswith("e") and e not in ("e", "ende", "este")]
+# The t of an adjective's neuter ("regionalt") only after five letters: shorter words plus t
+# are mostly other words' past forms ("sagt", "vandt", "plant", "holdt", "valgt"). The past
+# "te" is not taken at all: after a typed word it spells other words ("plante", "flytte").
+T_MIN_LENGTH = 5
 # After a noun in -er has dropped its e ("jobcentr"), only these follow: "jobcentre",
 # "jobcentret", "jobcentrene"; the stem alone is no word. Shorter words keep the e: the stem of
 # "over" would find "ovre".
@@ -95,7 +107,8 @@ def _pattern(word: str) -> re.Pattern[str]:
     prefix = word.endswith("*")
     spellings = sorted(_variants(word.rstrip("*")), key=len, reverse=True)
     alternatives = [
-        _phrase(spelling) + ("" if prefix else _ENDING + r"(?!\w)") for spelling in spellings
+        _phrase(spelling) + ("" if prefix else _ending(spelling) + r"(?!\w)")
+        for spelling in spellings
     ]
     if not prefix:
         alternatives += [
@@ -105,6 +118,15 @@ def _pattern(word: str) -> re.Pattern[str]:
             and len(re.split(r"[\s-]", spelling)[-1]) >= _SYNCOPE_MIN_LENGTH
         ]
     return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})")
+
+
+def _ending(spelling: str) -> str:
+    """The optional ending a folded spelling's last word takes, by how the word ends."""
+    last = re.split(r"[\s-]", spelling)[-1]
+    endings = ENDINGS + {"e": AFTER_E, "r": AFTER_R, "o": AFTER_O}.get(last[-1:], [])
+    if len(last) >= T_MIN_LENGTH and "t" not in endings:
+        endings = [*endings, "t"]
+    return "(?:" + "|".join(sorted(endings, key=len, reverse=True)) + ")?"
 
 
 def _phrase(spelling: str) -> str:
