@@ -164,3 +164,27 @@ async def test_a_released_documents_points_keep_their_meeting(store: Store) -> N
     assert [e.published for e in await _entries(store)] == [starts, starts]
     composed = await compose_digests(store, SETTINGS, Frequency.DAILY, now=NOW)
     assert {e.snapshot.meeting_starts_at for c in composed for e in c.plan.entries} == {starts}
+
+
+EVERY_TOPIC = ["sundhed", "social", "uddannelse", "trafik_infrastruktur", "klima_miljoe"]
+
+
+async def test_an_overview_held_by_the_gate_stays_held_when_polled_again_unchanged(
+    store: Store,
+) -> None:
+    """Review: the overview rule judged only the items being told, so the next poll that
+    changed nothing (an HTML page re-extracted) found no reason left and told the brochure to
+    everyone. It stays held until its content changes or the operator releases it."""
+    brochure = [Spec(title="Velkommen til KKR", text="Om alt i KKR.", topics=EVERY_TOPIC)]
+    await publish(store, brochure, kind=DocumentKind.NEWSLETTER, now=NOW)
+    [held] = await store.review.held()
+    assert "an overview" in held.reasons[0]
+    before = await store.archive.last_event_id()
+    await publish(store, brochure, kind=DocumentKind.NEWSLETTER, now=NOW + timedelta(hours=1))
+    assert await store.archive.since(before) == []
+    assert [h.reasons for h in await store.review.held()] == [held.reasons]
+    # Rewritten on one subject, it is news on that subject: it passes and is told.
+    news = [Spec(title="Velkommen til KKR", text="Om sundhed.", topics=["sundhed"])]
+    told = await publish(store, news, kind=DocumentKind.NEWSLETTER, now=NOW + timedelta(hours=2))
+    assert {s.title for s in told} == {"Velkommen til KKR"}
+    assert await store.review.held() == []
