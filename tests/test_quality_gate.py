@@ -3,6 +3,7 @@ history, feeds and the archive show one entry per point dated by its document.""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -186,5 +187,40 @@ async def test_an_overview_held_by_the_gate_stays_held_when_polled_again_unchang
     # Rewritten on one subject, it is news on that subject: it passes and is told.
     news = [Spec(title="Velkommen til KKR", text="Om sundhed.", topics=["sundhed"])]
     told = await publish(store, news, kind=DocumentKind.NEWSLETTER, now=NOW + timedelta(hours=2))
-    assert {s.title for s in told} == {"Velkommen til KKR"}
+    assert [s.title for s in told] == ["Velkommen til KKR"]  # once, not changed then new
     assert await store.review.held() == []
+
+
+async def _told_of(store: Store, after: int, title: str) -> list[tuple[str, str | None]]:
+    """The item events about the point after event ``after``: type and the old text told."""
+    return [
+        (e.type.value, e.snapshot.old.text if e.snapshot.old else None)
+        for e in await store.archive.since(after)
+        if e.type.is_item and e.snapshot.title == title
+    ]
+
+
+async def test_a_point_edited_while_the_document_was_held_is_told_as_changed(
+    store: Store,
+) -> None:
+    """Review: announce() told every item of a document passing the gate as new, so a point
+    edited while it was held went out as new, without the text its followers had been told."""
+    await publish(store, POINTS, now=NOW)
+    old = POINTS[1].text
+    edited = [POINTS[0], replace(POINTS[1], text="KKR drøftede sagen igen."), POINTS[2]]
+    await publish(store, edited, problems=["numbering skips 1.2"], now=NOW + timedelta(hours=1))
+    before = await store.archive.last_event_id()
+    # Edited again by the poll that finds it whole: told once, changed from what was told.
+    again = [POINTS[0], replace(POINTS[1], text="KKR drøftede sagen en tredje gang."), POINTS[2]]
+    await publish(store, again, now=NOW + timedelta(hours=2))
+    assert await _told_of(store, before, "Praktikpladser") == [("item.changed", old)]
+    assert await _told_of(store, before, "Sundhedsaftale") == [("item.new", None)]
+
+    # The same when the operator releases it.
+    third = [POINTS[0], replace(POINTS[1], text="KKR besluttede sagen."), POINTS[2]]
+    await publish(store, third, problems=["numbering skips 1.2"], now=NOW + timedelta(hours=3))
+    [held] = await store.review.held()
+    before = await store.archive.last_event_id()
+    assert await store.review.release(held.id, now=NOW + timedelta(hours=4)) == 3
+    told = await _told_of(store, before, "Praktikpladser")
+    assert told == [("item.changed", "KKR drøftede sagen en tredje gang.")]
