@@ -224,3 +224,35 @@ async def test_a_point_edited_while_the_document_was_held_is_told_as_changed(
     assert await store.review.release(held.id, now=NOW + timedelta(hours=4)) == 3
     told = await _told_of(store, before, "Praktikpladser")
     assert told == [("item.changed", "KKR drøftede sagen en tredje gang.")]
+
+
+async def test_a_point_removed_while_the_document_was_held_leaves_the_feeds(store: Store) -> None:
+    """Review: removals were not told while a document was held, and announce() told only its
+    live items, so a point taken off meanwhile stayed in the feeds and the archive for good."""
+    problem = ["numbering skips 1.2"]
+    await publish(store, POINTS, now=NOW)
+    extra = Spec(title="Busplan", number="4", topics=["trafik_infrastruktur"])
+    # Held: Praktikpladser taken off; Busplan put on (and taken off again: never told).
+    await publish(store, [POINTS[0], POINTS[2], extra], problems=problem, now=NOW + timedelta(1))
+    await publish(store, [POINTS[0], POINTS[2]], now=NOW + timedelta(2))  # passes the gate
+    removed = await store.archive.since(0, types=[EventType.ITEM_REMOVED])
+    assert [e.snapshot.title for e in removed] == ["Praktikpladser"]
+    assert [e.snapshot.title for e in await _entries(store)] == ["Sundhedsaftale"]
+
+    # Released by the operator.
+    before = await store.archive.last_event_id()
+    await publish(store, [POINTS[2]], problems=problem, now=NOW + timedelta(3))
+    [held] = await store.review.held()
+    await store.review.release(held.id, now=NOW + timedelta(4))
+    removed = await store.archive.since(before, types=[EventType.ITEM_REMOVED])
+    assert [e.snapshot.title for e in removed] == ["Sundhedsaftale"]
+    assert [e.snapshot.title for e in await _entries(store)] == []
+
+    # Taken off while held and by the poll that lets it through: each told removed once.
+    await publish(store, POINTS, now=NOW + timedelta(5))
+    before = await store.archive.last_event_id()
+    await publish(store, [POINTS[0], POINTS[2]], problems=problem, now=NOW + timedelta(6))
+    await publish(store, [POINTS[2]], now=NOW + timedelta(7))
+    removed = await store.archive.since(before, types=[EventType.ITEM_REMOVED])
+    assert sorted(e.snapshot.title for e in removed) == ["Praktikpladser", "Sundhedsaftale"]
+    assert [e.snapshot.title for e in await _entries(store)] == []

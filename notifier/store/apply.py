@@ -154,7 +154,7 @@ async def _apply_document(
         )
     for old in diff.removed:
         await store_items.remove(conn, old.id, now)
-        if not doc_plan.review:
+        if not context.held:  # held: announce() tells it once the document may be told
             await context.append(EventType.ITEM_REMOVED, context.stored(old))
         applied.items_removed += 1
     if document.kind is DocumentKind.MINUTES and meeting_id is not None:
@@ -173,7 +173,8 @@ async def announce(context: Context) -> int:
     passing the quality gate now. Returns how many items were told.
 
     Each is told against what was last told of it: new if nothing was (or the same text), else
-    changed from the version last told, which is what its followers have."""
+    changed from the version last told, which is what its followers have; an item told and
+    since taken off is told removed, in the version last told."""
     context.held = False
     live = (await store_items.live_by_document(context.conn, [context.document_id]))[
         context.document_id
@@ -209,6 +210,12 @@ async def announce(context: Context) -> int:
                 target.topics,
                 decides=target,
             )
+    # Points told and taken off while it was held leave the feeds and the archive now.
+    here = {stored.id for stored in live}
+    for item_id, last in told.items():
+        if item_id not in here and last.type is not EventType.ITEM_REMOVED:
+            snapshot = replace(last.snapshot, old=None, baseline=context.plan.baseline)
+            await context.append(EventType.ITEM_REMOVED, snapshot)
     await context.document_event(EventType.DOCUMENT_RELEASED)
     return len(live)
 
