@@ -198,13 +198,19 @@ def plan_source(
         planned[key] = document.url
         if stored is not None:
             planned[stored.id] = document.url
-        diff = diff_items(known.live_items.get(stored.id, []) if stored else [], items)
+        live = known.live_items.get(stored.id, []) if stored else []
+        diff = diff_items(live, items)
         told = [*diff.new, *(new for _, new in diff.changed)]
         topics = {item.key: classifier.classify_item(item) for item in told}
+        judged, judged_topics = told, topics
+        if stored is not None and stored.review:
+            # A held document is judged whole: held as an overview, it would pass the gate
+            # (and be told to everyone) on the next poll that changes none of its items.
+            judged, judged_topics = list(items), _all_topics(items, topics, live, diff)
         review = review_reasons(
             document,
-            told,
-            topics=topics,
+            judged,
+            topics=judged_topics,
             topic_count=topic_count,
             split_problems=found.problems,
             undated_ok=undated,
@@ -222,3 +228,16 @@ def plan_source(
             )
         )
     return plan
+
+
+def _all_topics(
+    items: Sequence[Item],
+    topics: dict[str, tuple[TopicMatch, ...]],
+    live: Sequence[StoredItem],
+    diff: ItemDiff,
+) -> dict[str, tuple[TopicMatch, ...]]:
+    """The topics of every item, by key: those classified now, else the stored ones (the
+    secretariat's corrections included), which a moved item keeps under its new key."""
+    stored = {item.key: item.topics for item in live}
+    stored.update({new.key: old.topics for old, new in diff.moved})
+    return {item.key: topics.get(item.key, stored.get(item.key, ())) for item in items}

@@ -3,6 +3,7 @@ history, feeds and the archive show one entry per point dated by its document.""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -164,3 +165,94 @@ async def test_a_released_documents_points_keep_their_meeting(store: Store) -> N
     assert [e.published for e in await _entries(store)] == [starts, starts]
     composed = await compose_digests(store, SETTINGS, Frequency.DAILY, now=NOW)
     assert {e.snapshot.meeting_starts_at for c in composed for e in c.plan.entries} == {starts}
+
+
+EVERY_TOPIC = ["sundhed", "social", "uddannelse", "trafik_infrastruktur", "klima_miljoe"]
+
+
+async def test_an_overview_held_by_the_gate_stays_held_when_polled_again_unchanged(
+    store: Store,
+) -> None:
+    """Review: the overview rule judged only the items being told, so the next poll that
+    changed nothing (an HTML page re-extracted) found no reason left and told the brochure to
+    everyone. It stays held until its content changes or the operator releases it."""
+    brochure = [Spec(title="Velkommen til KKR", text="Om alt i KKR.", topics=EVERY_TOPIC)]
+    await publish(store, brochure, kind=DocumentKind.NEWSLETTER, now=NOW)
+    [held] = await store.review.held()
+    assert "an overview" in held.reasons[0]
+    before = await store.archive.last_event_id()
+    await publish(store, brochure, kind=DocumentKind.NEWSLETTER, now=NOW + timedelta(hours=1))
+    assert await store.archive.since(before) == []
+    assert [h.reasons for h in await store.review.held()] == [held.reasons]
+    # Rewritten on one subject, it is news on that subject: it passes and is told.
+    news = [Spec(title="Velkommen til KKR", text="Om sundhed.", topics=["sundhed"])]
+    told = await publish(store, news, kind=DocumentKind.NEWSLETTER, now=NOW + timedelta(hours=2))
+    assert [s.title for s in told] == ["Velkommen til KKR"]  # once, not changed then new
+    assert await store.review.held() == []
+
+
+async def _told_of(store: Store, after: int, title: str) -> list[tuple[str, str | None]]:
+    """The item events about the point after event ``after``: type and the old text told."""
+    return [
+        (e.type.value, e.snapshot.old.text if e.snapshot.old else None)
+        for e in await store.archive.since(after)
+        if e.type.is_item and e.snapshot.title == title
+    ]
+
+
+async def test_a_point_edited_while_the_document_was_held_is_told_as_changed(
+    store: Store,
+) -> None:
+    """Review: announce() told every item of a document passing the gate as new, so a point
+    edited while it was held went out as new, without the text its followers had been told."""
+    await publish(store, POINTS, now=NOW)
+    old = POINTS[1].text
+    edited = [POINTS[0], replace(POINTS[1], text="KKR drøftede sagen igen."), POINTS[2]]
+    await publish(store, edited, problems=["numbering skips 1.2"], now=NOW + timedelta(hours=1))
+    before = await store.archive.last_event_id()
+    # Edited again by the poll that finds it whole: told once, changed from what was told.
+    again = [POINTS[0], replace(POINTS[1], text="KKR drøftede sagen en tredje gang."), POINTS[2]]
+    await publish(store, again, now=NOW + timedelta(hours=2))
+    assert await _told_of(store, before, "Praktikpladser") == [("item.changed", old)]
+    assert await _told_of(store, before, "Sundhedsaftale") == [("item.new", None)]
+
+    # The same when the operator releases it.
+    third = [POINTS[0], replace(POINTS[1], text="KKR besluttede sagen."), POINTS[2]]
+    await publish(store, third, problems=["numbering skips 1.2"], now=NOW + timedelta(hours=3))
+    [held] = await store.review.held()
+    before = await store.archive.last_event_id()
+    assert await store.review.release(held.id, now=NOW + timedelta(hours=4)) == 3
+    told = await _told_of(store, before, "Praktikpladser")
+    assert told == [("item.changed", "KKR drøftede sagen en tredje gang.")]
+
+
+async def test_a_point_removed_while_the_document_was_held_leaves_the_feeds(store: Store) -> None:
+    """Review: removals were not told while a document was held, and announce() told only its
+    live items, so a point taken off meanwhile stayed in the feeds and the archive for good."""
+    problem = ["numbering skips 1.2"]
+    await publish(store, POINTS, now=NOW)
+    extra = Spec(title="Busplan", number="4", topics=["trafik_infrastruktur"])
+    # Held: Praktikpladser taken off; Busplan put on (and taken off again: never told).
+    await publish(store, [POINTS[0], POINTS[2], extra], problems=problem, now=NOW + timedelta(1))
+    await publish(store, [POINTS[0], POINTS[2]], now=NOW + timedelta(2))  # passes the gate
+    removed = await store.archive.since(0, types=[EventType.ITEM_REMOVED])
+    assert [e.snapshot.title for e in removed] == ["Praktikpladser"]
+    assert [e.snapshot.title for e in await _entries(store)] == ["Sundhedsaftale"]
+
+    # Released by the operator.
+    before = await store.archive.last_event_id()
+    await publish(store, [POINTS[2]], problems=problem, now=NOW + timedelta(3))
+    [held] = await store.review.held()
+    await store.review.release(held.id, now=NOW + timedelta(4))
+    removed = await store.archive.since(before, types=[EventType.ITEM_REMOVED])
+    assert [e.snapshot.title for e in removed] == ["Sundhedsaftale"]
+    assert [e.snapshot.title for e in await _entries(store)] == []
+
+    # Taken off while held and by the poll that lets it through: each told removed once.
+    await publish(store, POINTS, now=NOW + timedelta(5))
+    before = await store.archive.last_event_id()
+    await publish(store, [POINTS[0], POINTS[2]], problems=problem, now=NOW + timedelta(6))
+    await publish(store, [POINTS[2]], now=NOW + timedelta(7))
+    removed = await store.archive.since(before, types=[EventType.ITEM_REMOVED])
+    assert sorted(e.snapshot.title for e in removed) == ["Praktikpladser", "Sundhedsaftale"]
+    assert [e.snapshot.title for e in await _entries(store)] == []

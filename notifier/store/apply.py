@@ -8,7 +8,7 @@ baseline) writes the state and no events.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -58,13 +58,17 @@ async def _apply_document(
     document = doc_plan.document
     meeting_id = await _record_meeting(conn, plan, doc_plan, now)
     stored = doc_plan.stored
+    was_held = bool(stored and stored.review)
     context = Context(
         conn=conn,
         plan=plan,
         document=document,
         document_id=0,
         now=now,
-        held=bool(doc_plan.review),
+        # A held document that passes now is told whole by announce(), each item against
+        # what was last told of it: told here, this poll's edits would go out against versions
+        # nobody was told, and then again.
+        held=bool(doc_plan.review) or was_held,
         pending=[],
     )
     if stored is None:
@@ -150,13 +154,12 @@ async def _apply_document(
         )
     for old in diff.removed:
         await store_items.remove(conn, old.id, now)
-        if not context.held:
+        if not context.held:  # held: announce() tells it once the document may be told
             await context.append(EventType.ITEM_REMOVED, context.stored(old))
         applied.items_removed += 1
     if document.kind is DocumentKind.MINUTES and meeting_id is not None:
         linked = {old.id for old, _ in changed if old.decides_item_id is not None}
         await _record_decisions(context, meeting_id, touched, doc_plan, linked)
-    was_held = bool(stored and stored.review)
     if doc_plan.review and (doc_plan.review != (stored.review if stored else ()) or touched):
         await context.document_event(EventType.DOCUMENT_HELD, review=doc_plan.review)
     elif was_held and not doc_plan.review:
@@ -167,28 +170,38 @@ async def _apply_document(
 
 async def announce(context: Context) -> int:
     """Tell about every live item of a document that was held: released after review, or
-    passing the quality gate now. Returns how many items were told."""
+    passing the quality gate now. Returns how many items were told.
+
+    Each is told against what was last told of it: new if nothing was (or the same text), else
+    changed from the version last told, which is what its followers have; an item told and
+    since taken off is told removed, in the version last told."""
     context.held = False
     live = (await store_items.live_by_document(context.conn, [context.document_id]))[
         context.document_id
     ]
-    # Minutes: their decisions too, which were linked while held but not told. Not twice: a
-    # point this very poll touched was told decided already.
-    told = {
-        row["item_id"]
-        for row in context.pending or ()
-        if row["type"] == EventType.ITEM_DECIDED.value
-    }
+    told = await store_events.last_told(context.conn, context.document_id)
+    # Minutes: their decisions too, which were linked while held but not told.
     decided = await store_items.live_by_id(
         context.conn, {s.decides_item_id for s in live if s.decides_item_id and s.beslutning}
     )
     for stored in live:
         item = as_item(stored)
-        await context.item_event(
-            EventType.ITEM_NEW, item, stored.id, stored.version_id, stored.topics
-        )
+        last = told.get(stored.id)
+        if last is None or last.snapshot.content_hash == stored.content_hash:
+            await context.item_event(
+                EventType.ITEM_NEW, item, stored.id, stored.version_id, stored.topics
+            )
+        else:
+            await context.item_event(
+                EventType.ITEM_CHANGED,
+                item,
+                stored.id,
+                stored.version_id,
+                stored.topics,
+                old=replace(last.snapshot, old=None),
+            )
         target = decided.get(stored.decides_item_id or 0)
-        if target is not None and stored.beslutning and stored.id not in told:
+        if target is not None and stored.beslutning:
             await context.item_event(
                 EventType.ITEM_DECIDED,
                 item,
@@ -197,6 +210,12 @@ async def announce(context: Context) -> int:
                 target.topics,
                 decides=target,
             )
+    # Points told and taken off while it was held leave the feeds and the archive now.
+    here = {stored.id for stored in live}
+    for item_id, last in told.items():
+        if item_id not in here and last.type is not EventType.ITEM_REMOVED:
+            snapshot = replace(last.snapshot, old=None, baseline=context.plan.baseline)
+            await context.append(EventType.ITEM_REMOVED, snapshot)
     await context.document_event(EventType.DOCUMENT_RELEASED)
     return len(live)
 

@@ -21,7 +21,7 @@ from notifier.models.events import payload_type
 from notifier.models.serialize import from_json, to_json
 from notifier.store.db import APPENDED
 from notifier.store.prepared import Prepared
-from notifier.store.schema import events, item_versions
+from notifier.store.schema import events, item_versions, items
 
 # Snapshot fields that item_versions holds: stored once there, not in every event.
 _BY_VERSION = ("text", "indstilling", "beslutning")
@@ -152,6 +152,24 @@ async def for_items(
         .order_by(events.c.id)
     )
     return await _events(conn, (await conn.execute(query)).mappings().all())
+
+
+# What an item's followers were told of it: its versions and its leaving (not its decisions).
+_TOLD = (EventType.ITEM_NEW.value, EventType.ITEM_CHANGED.value, EventType.ITEM_REMOVED.value)
+
+
+async def last_told(conn: AsyncConnection, document_id: int) -> dict[int, Event]:
+    """The last item.new, item.changed or item.removed event of each item of the document,
+    live or taken off, by item id: what was last told of it."""
+    of_document = sa.select(items.c.id).where(items.c.document_id == document_id)
+    last = (
+        sa.select(sa.func.max(events.c.id))
+        .where(events.c.item_id.in_(of_document), events.c.type.in_(_TOLD))
+        .group_by(events.c.item_id)
+    )
+    query = sa.select(events).where(events.c.id.in_(last)).order_by(events.c.id)
+    found = await _events(conn, (await conn.execute(query)).mappings().all())
+    return {event.item_id: event for event in found if event.item_id is not None}
 
 
 async def last_id(conn: AsyncConnection) -> int:
