@@ -17,6 +17,7 @@ from typing import Protocol
 
 from notifier.diff import ItemDiff, diff_items, document_key
 from notifier.models import (
+    DISMISSED,
     Council,
     Document,
     Item,
@@ -215,6 +216,11 @@ def plan_source(
             split_problems=found.problems,
             undated_ok=undated,
         )
+        # Dismissed stays dismissed (off the list) until a later version passes the gate; a
+        # later version that does not pass goes back on the list with its reasons.
+        dismissed = stored is not None and stored.review == (DISMISSED,)
+        if review and dismissed and stored and stored.content_hash == ref.content_hash:
+            review = stored.review
         plan.documents.append(
             DocumentPlan(
                 document=document,

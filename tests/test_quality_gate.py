@@ -256,3 +256,26 @@ async def test_a_point_removed_while_the_document_was_held_leaves_the_feeds(stor
     removed = await store.archive.since(before, types=[EventType.ITEM_REMOVED])
     assert sorted(e.snapshot.title for e in removed) == ["Praktikpladser", "Sundhedsaftale"]
     assert [e.snapshot.title for e in await _entries(store)] == []
+
+
+async def test_a_dismissed_document_stays_dismissed_until_a_later_version(store: Store) -> None:
+    """Dismissed: off the list and told to nobody. The next poll finding the very same document
+    (still failing the gate) must not put it back on the list; a later version that still
+    fails goes back on it, with its reasons; one that passes is told."""
+    await _subscribe(store)
+    problem = ["numbering skips 1.2"]
+    await publish(store, POINTS, problems=problem, now=NOW)
+    [held] = await store.review.held()
+    await store.review.dismiss(held.id)
+    before = await store.archive.last_event_id()
+
+    await publish(store, POINTS, problems=problem, now=NOW + timedelta(hours=1))
+    assert await store.review.held() == []
+    assert await store.archive.since(before) == []
+
+    edited = [*POINTS[:2], Spec(title="Eventuelt og meddelelser", number="3", procedural=True)]
+    await publish(store, edited, problems=problem, now=NOW + timedelta(hours=2))
+    assert [h.reasons for h in await store.review.held()] == [tuple(problem)]
+    await publish(store, edited, now=NOW + timedelta(hours=3))
+    assert await store.review.held() == []
+    assert await _told(store) == ["Praktikpladser", "Sundhedsaftale"]

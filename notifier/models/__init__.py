@@ -6,6 +6,7 @@ import them from here.
 """
 
 from notifier.models.documents import (
+    DISMISSED,
     Document,
     Item,
     Meeting,
@@ -50,6 +51,7 @@ __all__ = [
     "ALL",
     "CLOCK_SKEW",
     "COUNCIL_NAMES",
+    "DISMISSED",
     "Council",
     "Document",
     "DocumentKind",

@@ -148,6 +148,10 @@ class StoredItem:
     decides_item_id: int | None = None
 
 
+# A stored document's review when the secretariat dismissed it: told to nobody, off the list.
+DISMISSED = "dismissed"
+
+
 @dataclass(frozen=True, kw_only=True)
 class StoredDocument:
     id: int

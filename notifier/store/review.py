@@ -10,15 +10,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifier.errors import StoreError
-from notifier.models import Council, DocumentKind
+from notifier.models import DISMISSED, Council, DocumentKind
 from notifier.store import documents as store_documents
 from notifier.store import meetings as store_meetings
 from notifier.store.apply import announce
 from notifier.store.context import Context
 from notifier.store.db import Database
 from notifier.store.schema import documents
-
-DISMISSED = "dismissed"
 
 
 @dataclass(frozen=True, kw_only=True)
