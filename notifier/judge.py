@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from notifier.config import IngestSettings
-from notifier.plan import SourcePlan
+from notifier.plan import DocumentPlan, SourcePlan
+from notifier.split import NO_SECTIONS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -20,11 +21,22 @@ class Verdict:
     reason: str
 
 
+def _emptied(plan: DocumentPlan) -> bool:
+    """A known document that now yields no items, or only the one a newsletter without
+    sections becomes, where it had sections and none is left (a page rendered without its
+    body: its sections would all be told removed and the notice told as new)."""
+    if not plan.diff.removed:
+        return False
+    only_the_page = len(plan.items) == 1 and plan.items[0].key == NO_SECTIONS
+    kept = plan.diff.changed or plan.diff.moved or plan.diff.unchanged
+    return not plan.items or (only_the_page and not kept)
+
+
 def judge(plan: SourcePlan, settings: IngestSettings) -> Verdict | None:
     """None when the plan may be applied."""
     # Known documents that now yield no items, or cannot be read at all, while nothing else
     # changed: a redesign, not an editor deleting everything.
-    emptied = [p for p in plan.documents if not p.items and p.diff.removed]
+    emptied = [p for p in plan.documents if _emptied(p)]
     changed = [p for p in plan.documents if p.items or p.diff.removed]
     if (emptied or plan.unreadable) and len(emptied) == len(changed):
         count = len(emptied) + plan.unreadable

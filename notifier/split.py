@@ -55,10 +55,14 @@ def split_document(document: Document) -> Split:
     if document.kind == DocumentKind.NEWSLETTER:
         sections = list(document.sections) or _sections_from_text(document)
         if not sections:
-            item = Item(key="indledning", position=0, title=document.title, text=document.text)
+            item = Item(key=NO_SECTIONS, position=0, title=document.title, text=document.text)
             return Split([item])
         return Split(_section_items(sections))
     return Split([Item(key="dokument", position=0, title=document.title, text=document.text)])
+
+
+# The key of the one item a newsletter without sections becomes (the page's text as a whole).
+NO_SECTIONS = "indledning"
 
 
 def split(document: Document) -> list[Item]:

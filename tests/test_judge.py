@@ -11,6 +11,7 @@ from notifier.diff import ItemDiff
 from notifier.judge import judge
 from notifier.models import Council, Document, DocumentKind, Item, StoredItem
 from notifier.plan import DocumentPlan, SourcePlan
+from notifier.split import NO_SECTIONS
 from notifier.store.documents import StoredDocument
 
 SETTINGS = IngestSettings(suspect_share=0.6, suspect_min_items=8)
@@ -110,3 +111,22 @@ def test_unreadable_known_documents_are_broken() -> None:
     source.unreadable = 1
     verdict = judge(source, SETTINGS)
     assert verdict is not None and verdict.state == "broken"
+
+
+def test_a_known_newsletter_that_comes_back_as_one_page_is_broken() -> None:
+    """Rendered without its body (a glitch, a redesign), a known newsletter is split as a page
+    without sections: one item, the page's title and a notice. Applied, every section would
+    be told removed and the notice told new; like a document that yields nothing, it is held.
+    A newsletter that keeps any of its sections is an edit."""
+    page = Item(key=NO_SECTIONS, position=0, title="Nyhedsbrev", text="Midlertidigt utilgængeligt.")
+    emptied = _document(True, removed=3)
+    emptied.items.append(page)
+    emptied.diff.new.append(page)
+    verdict = judge(plan(emptied, stored_items=12), SETTINGS)
+    assert verdict is not None and verdict.state == "broken"
+
+    edited = _document(True, removed=2)
+    edited.items.extend([page, _item(1)])
+    edited.diff.new.append(page)
+    edited.diff.unchanged = 1
+    assert judge(plan(edited, stored_items=12), SETTINGS) is None
