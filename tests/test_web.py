@@ -562,6 +562,14 @@ async def test_archive_filters_by_topic_and_council(sqlite_store: Store) -> None
         assert index.status_code == 200 and "/feeds/feeds.opml" in index.text
 
 
+async def test_an_id_too_large_for_the_database_is_not_found(store: Store) -> None:
+    """Found by a review: /punkt/<30 digits> reached the database and failed with a 500."""
+    app = app_for(make_settings(store, "http://testserver"), store)
+    async with asgi_client(app) as client:
+        for path in ("/punkt/" + "9" * 30, "/punkt/" + "9" * 19, "/punkt/12345"):
+            assert (await client.get(path)).status_code == 404
+
+
 async def test_if_modified_since_sees_removals_and_reclassifications(
     sqlite_store: Store,
 ) -> None:

@@ -115,6 +115,6 @@ def _parse(body: bytes) -> EmailMessage:
 
 routes = [
     Route(HOME, messages, methods=["GET"]),
-    Route(f"{HOME}/{{id:int}}", message, methods=["GET"]),
-    Route(f"{HOME}/{{id:int}}/html", message_html, methods=["GET"]),
+    Route(f"{HOME}/{{id:id}}", message, methods=["GET"]),
+    Route(f"{HOME}/{{id:id}}/html", message_html, methods=["GET"]),
 ]
