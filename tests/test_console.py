@@ -272,6 +272,9 @@ async def test_what_went_to_whom_and_the_mail_itself(
     (run,) = await sqlite_store.send_log.runs()
     in_run = await admin.get("/admin/udsendelser", params={"runde": run.created_at.isoformat()})
     assert "laeser@kommune.dk" in in_run.text and "Hvad gik til hvem" in in_run.text
+    # Found by a review: a round at the calendar's edge has no Copenhagen time: was a 500.
+    for edge in ("9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+01:00"):
+        assert (await admin.get("/admin/udsendelser", params={"runde": edge})).status_code == 200
 
     shown = await admin.get(f"/admin/udsendelser/{digest.id}")
     assert "Sundhedsaftale for 2024" in shown.text and "Busplan for regionen" in shown.text
