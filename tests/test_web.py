@@ -415,6 +415,30 @@ async def test_invalid_input_is_explained_in_danish(sqlite_store: Store) -> None
     assert "Skriv en gyldig e-mailadresse" in response.text
     assert "Vælg mindst ét emne" in response.text
     assert 'value="ikke-en-adresse"' in response.text
+    # Found by a review: refused words vanished from the form, and so did a mistyped address
+    # on the "new link" form: the person had to type it all again.
+    words = "Movia, *bus"
+    async with asgi_client(app) as client:
+        token = csrf(await client.get("/abonnement"))
+        response = await client.post(
+            "/abonnement",
+            data={
+                "csrf_token": token,
+                "email": "a@kommune.dk",
+                "frequency": "daily",
+                "keywords": words,
+                "excluded": words,
+            },
+        )
+        assert response.status_code == 400 and "Stjerne (*) kun sidst" in response.text
+        assert f'name="keywords" value="{words}"' in response.text
+        assert f'name="excluded" value="{words}"' in response.text
+        token = csrf(await client.get("/abonnement/nyt-link"))
+        mistyped = await client.post(
+            "/abonnement/nyt-link", data={"csrf_token": token, "email": "mette@kommune"}
+        )
+        assert mistyped.status_code == 400 and "Skriv en gyldig e-mailadresse" in mistyped.text
+        assert 'value="mette@kommune"' in mistyped.text
 
 
 async def test_an_address_with_danish_letters_before_the_at_is_refused_in_danish(
