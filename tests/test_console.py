@@ -161,6 +161,27 @@ async def test_console_pages_are_private(admin: httpx.AsyncClient) -> None:
         assert "noindex" in page.headers["x-robots-tag"]
 
 
+async def test_ids_too_large_for_the_database_are_not_found(store: Store) -> None:
+    """Found by a review: an id beyond the database's integer reached a query: a 500."""
+    huge = "9" * 30
+    async with asgi_client(_app(store)) as admin:
+        await sign_in(admin, store)
+        for path in (
+            f"/admin/abonnenter/{huge}",
+            f"/admin/udsendelser/{huge}",
+            f"/admin/udsendelser/{huge}/html",
+            f"/admin/gennemgang/dokument/{huge}",
+        ):
+            assert (await admin.get(path)).status_code == 404, path
+        for action in (
+            f"/admin/abonnenter/{huge}",
+            f"/admin/abonnenter/{huge}/afmeld",
+            f"/admin/gennemgang/punkt/{huge}",
+            f"/admin/gennemgang/dokument/{huge}/frigiv",
+        ):
+            assert (await post_form(admin, "/admin", action)).status_code == 404, action
+
+
 async def test_subscribers_added_changed_exported_and_purged(
     admin: httpx.AsyncClient, sqlite_store: Store
 ) -> None:
@@ -251,6 +272,9 @@ async def test_what_went_to_whom_and_the_mail_itself(
     (run,) = await sqlite_store.send_log.runs()
     in_run = await admin.get("/admin/udsendelser", params={"runde": run.created_at.isoformat()})
     assert "laeser@kommune.dk" in in_run.text and "Hvad gik til hvem" in in_run.text
+    # Found by a review: a round at the calendar's edge has no Copenhagen time: was a 500.
+    for edge in ("9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+01:00"):
+        assert (await admin.get("/admin/udsendelser", params={"runde": edge})).status_code == 200
 
     shown = await admin.get(f"/admin/udsendelser/{digest.id}")
     assert "Sundhedsaftale for 2024" in shown.text and "Busplan for regionen" in shown.text

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
+from markupsafe import escape
 
 from notifier import keywords
 from notifier.models import Subscriber
@@ -148,6 +149,11 @@ async def test_what_the_public_form_refuses_the_console_refuses(
         assert await _stored(store, "fast@kommune.dk") == person, bad
         new = await post_form(admin, NEW, NEW, {"email": "ny@kommune.dk", **fine, **bad})
         assert new.status_code == 400 and message in new.text, bad
+        # Found by a review: the refused words or day vanished from the form.
+        for field, typed in bad.items():
+            if isinstance(typed, str) and typed:
+                assert f'name="{field}" value="{escape(typed)}"' in refused.text, bad
+                assert f'name="{field}" value="{escape(typed)}"' in new.text, bad
         assert await store.subscribers.by_email("ny@kommune.dk") is None, bad
     assert [e.action for e in await store.admin.log(target=f"subscriber:{person.id}")] == [
         "subscriber.add"

@@ -103,6 +103,7 @@ async def test_nothing_is_sent_while_paused_and_the_first_digest_after_catches_u
             f"{manage_url}/pause", data={"csrf_token": csrf(page), "until": "1.1.2020"}
         )
         assert refused.status_code == 400 and "Skriv en dato efter i dag" in refused.text
+        assert 'value="1.1.2020"' in refused.text  # found by a review: the day was lost
         paused = await client.post(
             f"{manage_url}/pause",
             data={"csrf_token": csrf(page), "until": f"{back.day}.{back.month}.{back.year}"},

@@ -415,6 +415,30 @@ async def test_invalid_input_is_explained_in_danish(sqlite_store: Store) -> None
     assert "Skriv en gyldig e-mailadresse" in response.text
     assert "Vælg mindst ét emne" in response.text
     assert 'value="ikke-en-adresse"' in response.text
+    # Found by a review: refused words vanished from the form, and so did a mistyped address
+    # on the "new link" form: the person had to type it all again.
+    words = "Movia, *bus"
+    async with asgi_client(app) as client:
+        token = csrf(await client.get("/abonnement"))
+        response = await client.post(
+            "/abonnement",
+            data={
+                "csrf_token": token,
+                "email": "a@kommune.dk",
+                "frequency": "daily",
+                "keywords": words,
+                "excluded": words,
+            },
+        )
+        assert response.status_code == 400 and "Stjerne (*) kun sidst" in response.text
+        assert f'name="keywords" value="{words}"' in response.text
+        assert f'name="excluded" value="{words}"' in response.text
+        token = csrf(await client.get("/abonnement/nyt-link"))
+        mistyped = await client.post(
+            "/abonnement/nyt-link", data={"csrf_token": token, "email": "mette@kommune"}
+        )
+        assert mistyped.status_code == 400 and "Skriv en gyldig e-mailadresse" in mistyped.text
+        assert 'value="mette@kommune"' in mistyped.text
 
 
 async def test_an_address_with_danish_letters_before_the_at_is_refused_in_danish(
@@ -560,6 +584,14 @@ async def test_archive_filters_by_topic_and_council(sqlite_store: Store) -> None
         assert (await client.get("/arkiv", params={"kkr": "<script>"})).status_code == 200
         index = await client.get("/")
         assert index.status_code == 200 and "/feeds/feeds.opml" in index.text
+
+
+async def test_an_id_too_large_for_the_database_is_not_found(store: Store) -> None:
+    """Found by a review: /punkt/<30 digits> reached the database and failed with a 500."""
+    app = app_for(make_settings(store, "http://testserver"), store)
+    async with asgi_client(app) as client:
+        for path in ("/punkt/" + "9" * 30, "/punkt/" + "9" * 19, "/punkt/12345"):
+            assert (await client.get(path)).status_code == 404
 
 
 async def test_if_modified_since_sees_removals_and_reclassifications(

@@ -112,5 +112,5 @@ async def index(request: Request) -> Response:
 routes = [
     Route("/", index, methods=["GET"]),
     Route("/arkiv", archive, methods=["GET"]),
-    Route("/punkt/{item_id:int}", item_page, methods=["GET"]),
+    Route("/punkt/{item_id:id}", item_page, methods=["GET"]),
 ]

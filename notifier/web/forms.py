@@ -52,6 +52,7 @@ class Choice:
     first_digest: bool = False
     paused_until: date | None = None  # a pause still to come (a past one is no pause)
     errors: dict[str, str] = field(default_factory=dict)
+    typed: dict[str, str] = field(default_factory=dict)  # a refused field's text, shown again
 
     def topic_checked(self, topic_id: str) -> bool:
         return ALL in self.topics or topic_id in self.topics
@@ -61,15 +62,16 @@ class Choice:
 
     @property
     def keywords_text(self) -> str:
-        return ", ".join(self.keywords)
+        return self.typed.get("keywords", ", ".join(self.keywords))
 
     @property
     def excluded_text(self) -> str:
-        return ", ".join(self.excluded)
+        return self.typed.get("excluded", ", ".join(self.excluded))
 
     @property
     def paused_text(self) -> str:
-        return self.paused_until.isoformat() if self.paused_until else ""
+        shown = self.paused_until.isoformat() if self.paused_until else ""
+        return self.typed.get("paused_until", shown)
 
     @classmethod
     def of(cls, subscriber: Subscriber, *, today: date | None = None) -> Choice:
@@ -104,9 +106,11 @@ def read_choice(form: FormData, offered: Sequence[Topic], *, with_email: bool) -
             )
         choice.first_digest = form.get("first_digest") == "ja"
     for name in ("keywords", "excluded"):
+        typed = str(form.get(name) or "")[:2000]
         try:
-            setattr(choice, name, keywords.parse(str(form.get(name) or "")[:2000]))
+            setattr(choice, name, keywords.parse(typed))
         except SubscriberError:
+            choice.typed[name] = typed
             choice.errors[name] = (
                 f"Skriv højst {keywords.MAX_WORDS} ord eller udtryk, adskilt med komma, hver "
                 f"på højst {keywords.MAX_LENGTH} tegn. Stjerne (*) kun sidst i et ord."

@@ -39,7 +39,9 @@ def manage_link(site: Site, subscriber: Subscriber) -> tuple[str, str]:
     return (url, "Ret dit abonnement")
 
 
-def _new_link_form(site: Site, request: Request, *, expired: bool, error: str = "") -> Response:
+def _new_link_form(
+    site: Site, request: Request, *, expired: bool, error: str = "", email: str = ""
+) -> Response:
     return site.page(
         request,
         "new_link.html.j2",
@@ -47,6 +49,7 @@ def _new_link_form(site: Site, request: Request, *, expired: bool, error: str = 
         form=True,
         expired=expired,
         error=error,
+        email=email,
     )
 
 
@@ -58,6 +61,7 @@ def _manage(
     *,
     saved: str = "",
     pause_error: str = "",
+    until: str | None = None,
     status: int = 200,
 ) -> Response:
     unsubscribe = site.tokens.url(Purpose.UNSUBSCRIBE, subscriber.id, subscriber.token_generation)
@@ -72,6 +76,7 @@ def _manage(
         saved=saved,
         paused=subscriber.paused(today),
         pause_error=pause_error,
+        until=until,  # a refused day as typed, shown again
         today=today,
         manage_path=f"{PATHS[Purpose.MANAGE]}/{request.path_params['token']}",
         unsubscribe_url=unsubscribe,
@@ -133,8 +138,9 @@ async def pause(request: Request) -> Response:
         subscriber = await site.subscriptions.change(subscriber.id, resume=True)
         saved = "Du får mail igen fra nu af."
     else:
+        typed = str(form.get("until") or "")
         try:
-            day = read_pause(str(form.get("until") or ""), today=site.subscriptions.today())
+            day = read_pause(typed, today=site.subscriptions.today())
             if day is None:
                 raise SubscriberError("no day")
         except SubscriberError:
@@ -144,6 +150,7 @@ async def pause(request: Request) -> Response:
                 subscriber,
                 Choice.of(subscriber),
                 pause_error=PAUSE_ERROR,
+                until=typed[:40],
                 status=400,
             )
         subscriber = await site.subscriptions.change(subscriber.id, paused_until=day)
@@ -163,11 +170,16 @@ async def new_link(request: Request) -> Response:
     client = request.client.host if request.client else "unknown"
     if not site.ip_limit.allow(client):
         return too_many(site, request)
+    typed = str(form.get("email") or "").strip()[:320]
     try:
-        address = normalize_email(str(form.get("email") or "")[:320])
+        address = normalize_email(typed)
     except SubscriberError:
         return _new_link_form(
-            site, request, expired=False, error="Skriv en gyldig e-mailadresse, fx navn@kommune.dk."
+            site,
+            request,
+            expired=False,
+            error="Skriv en gyldig e-mailadresse, fx navn@kommune.dk.",
+            email=typed,
         )
     if not site.address_limit.allow(address):
         return too_many(site, request)

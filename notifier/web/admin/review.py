@@ -96,8 +96,8 @@ async def dismiss(request: Request, console: Console, user: str, form: FormData)
 
 routes = [
     Route(HOME, queue, methods=["GET"]),
-    Route(f"{HOME}/dokument/{{id:int}}", document, methods=["GET"]),
-    Route(f"{HOME}/dokument/{{id:int}}/frigiv", release, methods=["POST"]),
-    Route(f"{HOME}/dokument/{{id:int}}/afvis", dismiss, methods=["POST"]),
-    Route(f"{HOME}/punkt/{{id:int}}", correct, methods=["POST"]),
+    Route(f"{HOME}/dokument/{{id:id}}", document, methods=["GET"]),
+    Route(f"{HOME}/dokument/{{id:id}}/frigiv", release, methods=["POST"]),
+    Route(f"{HOME}/dokument/{{id:id}}/afvis", dismiss, methods=["POST"]),
+    Route(f"{HOME}/punkt/{{id:id}}", correct, methods=["POST"]),
 ]

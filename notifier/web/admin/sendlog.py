@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from notifier.web.admin.console import PREFIX, Console, not_found, page, private
+from notifier.web.admin.console import COPENHAGEN, PREFIX, Console, not_found, page, private
 
 HOME = f"{PREFIX}/udsendelser"
 KINDS = {
@@ -64,7 +64,10 @@ def _time(value: str | None) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        # The page shows the round in Copenhagen time: a moment at the calendar's very edge
+        # (9999-12-31T23:59+00:00) has none, and is no round anyway.
+        parsed.astimezone(COPENHAGEN)
+    except (ValueError, OverflowError):
         return None
     return parsed if parsed.tzinfo is not None else None
 
@@ -115,6 +118,6 @@ def _parse(body: bytes) -> EmailMessage:
 
 routes = [
     Route(HOME, messages, methods=["GET"]),
-    Route(f"{HOME}/{{id:int}}", message, methods=["GET"]),
-    Route(f"{HOME}/{{id:int}}/html", message_html, methods=["GET"]),
+    Route(f"{HOME}/{{id:id}}", message, methods=["GET"]),
+    Route(f"{HOME}/{{id:id}}/html", message_html, methods=["GET"]),
 ]

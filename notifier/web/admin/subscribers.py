@@ -39,11 +39,12 @@ def _choice(form: FormData, console: Console, *, email: str | None = None) -> Ch
     choice.first_digest = False  # not offered here: an operator's add is active at once
     if email is not None:
         choice.email = email
+    day = str(form.get("paused_until") or "")
     try:
-        day = str(form.get("paused_until") or "")
         choice.paused_until = read_pause(day, today=console.subscriptions.today())
     except SubscriberError:
         choice.errors["paused_until"] = PAUSE_ERROR
+        choice.typed["paused_until"] = day[:40]
     return choice
 
 
@@ -255,9 +256,9 @@ routes = [
     Route(HOME, subscribers, methods=["GET"]),
     Route(f"{HOME}/ny", new_form, methods=["GET"]),
     Route(f"{HOME}/ny", add, methods=["POST"]),
-    Route(f"{HOME}/{{id:int}}", detail, methods=["GET"]),
-    Route(f"{HOME}/{{id:int}}", change, methods=["POST"]),
-    Route(f"{HOME}/{{id:int}}/afmeld", unsubscribe, methods=["POST"]),
-    Route(f"{HOME}/{{id:int}}/eksport", export, methods=["POST"]),
-    Route(f"{HOME}/{{id:int}}/slet", purge, methods=["POST"]),
+    Route(f"{HOME}/{{id:id}}", detail, methods=["GET"]),
+    Route(f"{HOME}/{{id:id}}", change, methods=["POST"]),
+    Route(f"{HOME}/{{id:id}}/afmeld", unsubscribe, methods=["POST"]),
+    Route(f"{HOME}/{{id:id}}/eksport", export, methods=["POST"]),
+    Route(f"{HOME}/{{id:id}}/slet", purge, methods=["POST"]),
 ]
