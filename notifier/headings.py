@@ -59,9 +59,10 @@ def title_lines(found: list[Unit], index: int) -> int:
 
 
 def title_line(text: str) -> bool:
+    # A question or an exclamation may end a title ("... i kommunerne?"); a colon opens text.
     return (
         len(text) <= 120
-        and not text.endswith((":", "!", "?"))
+        and not text.endswith(":")
         and not full_stop(text)
         and label(text) is None
         and not is_case_line(text)

@@ -694,3 +694,31 @@ def test_a_last_point_of_one_word_and_a_full_stop_is_a_point() -> None:
     result = split_text(text)
     assert [(i.key, i.title) for i in result.items][-1] == ("4", "Eventuelt.")
     assert "Intet." in result.items[-1].text and "Eventuelt" not in result.items[-2].text
+
+
+def _case_point(heading: str, case: str = "SAG-2021-01954 ihe") -> str:
+    return (
+        f"{heading}\n\n{case}\n\nBaggrund\n\nKKR Hovedstaden drøftede sagen på sidste møde.\n\n"
+        "Indstilling\n\nDet indstilles, at KKR Hovedstaden tager orienteringen til efterretning."
+    )
+
+
+@pytest.mark.parametrize("end", ["?", "!"])
+def test_a_title_wrapped_onto_a_line_ending_in_a_question_mark_is_one_title(end: str) -> None:
+    # The heading's second line set as a paragraph of its own: the question mark that ends
+    # the title does not make it text, nor leave it in the point's text.
+    text = "\n\n".join(
+        [
+            _case_point("1. Godkendelse af dagsorden"),
+            _case_point(f"2. Hvordan styrker vi rekrutteringen til\n\nældreplejen i kommunen{end}"),
+            _case_point("3. Regional rammeaftale på danskuddannelsesområdet"),
+        ]
+    )
+    result = split_text(text)
+    assert [(i.key, i.title) for i in result.items] == [
+        ("1", "Godkendelse af dagsorden"),
+        ("2", f"Hvordan styrker vi rekrutteringen til ældreplejen i kommunen{end}"),
+        ("3", "Regional rammeaftale på danskuddannelsesområdet"),
+    ]
+    assert "ældreplejen" not in result.items[1].text
+    assert result.problems == ()
