@@ -722,3 +722,26 @@ def test_a_title_wrapped_onto_a_line_ending_in_a_question_mark_is_one_title(end:
     ]
     assert "ældreplejen" not in result.items[1].text
     assert result.problems == ()
+
+
+@pytest.mark.parametrize(
+    ("label", "kind"),
+    [
+        ("Sag {}.", DocumentKind.AGENDA),
+        ("Sag {}:", DocumentKind.AGENDA),
+        ("Ad punkt {}.", DocumentKind.MINUTES),
+        ("Ad pkt. {}", DocumentKind.MINUTES),
+    ],
+)
+def test_sag_and_ad_punkt_number_a_point(label: str, kind: DocumentKind) -> None:
+    # "Sag 2. ..." in some agendas, "Ad punkt 2." in minutes: no point was found at all.
+    titles = ["Godkendelse af dagsorden", "Status for klima VIP-projekterne", "Eventuelt"]
+    text = "\n\n".join(
+        _case_point(f"{label.format(number)} {title}", f"SAG-2021-0195{number}")
+        for number, title in enumerate(titles, 1)
+    )
+    result = split_text(text, kind)
+    assert [(i.key, i.title, i.case_number) for i in result.items] == [
+        (str(number), title, f"SAG-2021-0195{number}") for number, title in enumerate(titles, 1)
+    ]
+    assert result.problems == ()
