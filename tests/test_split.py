@@ -745,3 +745,25 @@ def test_sag_and_ad_punkt_number_a_point(label: str, kind: DocumentKind) -> None
         (str(number), title, f"SAG-2021-0195{number}") for number, title in enumerate(titles, 1)
     ]
     assert result.problems == ()
+
+
+def test_a_title_opening_in_lower_case_is_a_point_when_its_case_number_follows() -> None:
+    # "2. e-Sundhed ..." was lost inside point 1; a list item in lower case ("2. tager
+    # orienteringen til efterretning") has no case number after it and stays in its point.
+    text = "\n\n".join(
+        [
+            _case_point("1. Godkendelse af dagsorden")
+            + "\n\nDet indstilles, at KKR:\n\n1. godkender aftalen\n\n2. tager orienteringen til "
+            "efterretning\n\nBeslutning\n\nGodkendt.",
+            _case_point("2. e-Sundhed og digitale løsninger", "SAG-2021-01955"),
+            _case_point("3. Regional rammeaftale på danskuddannelsesområdet", "SAG-2021-01956"),
+        ]
+    )
+    result = split_text(text, DocumentKind.MINUTES)
+    assert [(i.key, i.title, i.case_number) for i in result.items] == [
+        ("1", "Godkendelse af dagsorden", "SAG-2021-01954"),
+        ("2", "e-Sundhed og digitale løsninger", "SAG-2021-01955"),
+        ("3", "Regional rammeaftale på danskuddannelsesområdet", "SAG-2021-01956"),
+    ]
+    assert "2. tager orienteringen" in result.items[0].text
+    assert result.problems == ()
