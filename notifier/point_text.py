@@ -30,13 +30,15 @@ _CASE_LINE = re.compile(
     re.IGNORECASE,
 )
 # A section heading on its own line ("Beslutning") or run in ("Beslutning: Godkendt."), also
-# in the plural or naming who decided ("Beslutning i KKR Sjælland den 17. april 2024:"); a
-# sentence ending in a full stop is text. A heading set tight above its text is joined to it
+# in the plural or naming who decided or when ("Beslutning i KKR Sjælland den 17. april 2024:",
+# "Beslutning fra KKR Sjælland", "Beslutning den 17. april 2024"); a sentence ending in a full
+# stop is text. A heading set tight above its text is joined to it
 # by the text normaliser ("Indstilling Det indstilles, at ..."): run in without a colon, the
 # text after it opens with a capital.
 _SECTION = re.compile(
     r"^(Baggrund|Indstilling|Sagsfremstilling|Beslutning|Vedlagte bilag|Bilag|Økonomi|Resumé)"
-    r"(?:er)?(?:(?:\s+i\s+(?:KKR|udvalget|rådet|mødet)\b[^:\n]{0,80}?(?<!\.))?"
+    r"(?:er)?(?:(?:\s+(?:(?:i|fra|på)\s+(?:KKR|udvalget|rådet|mødet)\b|den\s+\d)"
+    r"[^:\n]{0,80}?(?<!\.))?"
     r"\s*(?::\s*(?P<rest>.*))?|\s+(?P<tight>(?-i:[A-ZÆØÅ]).*))$",
     re.IGNORECASE,
 )

@@ -605,7 +605,16 @@ def test_times_of_a_programme_are_not_points(contents: str) -> None:
 
 @pytest.mark.parametrize(
     "heading",
-    ["Beslutning i KKR", "Beslutning i KKR Sjælland den 17. april 2024:", "Beslutninger"],
+    [
+        "Beslutning i KKR",
+        "Beslutning i KKR Sjælland den 17. april 2024:",
+        "Beslutninger",
+        # The decision went into the Indstilling, and the point had no Beslutning:
+        "Beslutning fra KKR Sjælland",
+        "Beslutning fra mødet den 17. april 2024",
+        "Beslutning den 17. april 2024",
+        "BESLUTNING PÅ MØDET:",
+    ],
 )
 def test_a_decision_heading_may_name_who_decided(heading: str) -> None:
     text = QUOTED_BODY.replace(
