@@ -18,8 +18,8 @@ from notifier.models import Item
 from notifier.toc import Unit, units
 
 # A label some templates put before the case number: "Sagsnr.:", "Sags-ID:", "Sag nr.",
-# "Sagsnummer:" (before "SAG-2024-01611" too).
-_CASE_LABEL = r"(?:\bSags?\.?\s?(?:nr|nummer|-?id)\.?|\bSag\s+nr\.?)\s*:?\s*"
+# "Sagsnummer:", "Sag:" (before "SAG-2024-01611" too).
+_CASE_LABEL = r"(?:\bSags?\.?\s?(?:nr|nummer|-?id)\.?|\bSag\s+nr\.?|\bSag(?=\s*:))\s*:?\s*"
 _CASE_REF = rf"(?:{_CASE_LABEL})?SAG-\d{{4}}-\d{{3,}}|{_CASE_LABEL}\d[\w/.-]*\d"
 _CASE = re.compile(
     rf"(?:{_CASE_LABEL})?\b(SAG-\d{{4}}-\d{{3,}})\b|{_CASE_LABEL}(\d[\w/.-]*\d)", re.IGNORECASE

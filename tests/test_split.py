@@ -546,7 +546,9 @@ def test_a_title_may_open_with_a_quotation_mark_or_a_section_sign(text: str) -> 
     assert result.problems == ()
 
 
-@pytest.mark.parametrize("label", ["Sagsnr.: ", "Sags-ID: ", "Sag nr. ", "Sagsnummer: ", ""])
+@pytest.mark.parametrize(
+    "label", ["Sagsnr.: ", "Sags-ID: ", "Sag nr. ", "Sagsnummer: ", "Sag: ", ""]
+)
 def test_a_case_number_may_carry_a_label(label: str) -> None:
     text = QUOTED_BODY.replace("SAG-", f"{label}SAG-").replace("\n\nSAG", "\nSAG")
     result = split_text(text)
@@ -776,3 +778,17 @@ def test_a_title_opening_in_lower_case_is_a_point_when_its_case_number_follows()
     ]
     assert "2. tager orienteringen" in result.items[0].text
     assert result.problems == ()
+
+
+def test_a_journal_number_labelled_sag_is_the_case_number_not_the_title() -> None:
+    # "Sag: 21/01234" ran into the title ("Godkendelse af dagsorden Sag: 21/01234"), and the
+    # point had no case number.
+    text = "\n\n".join(
+        _case_point(f"{number}. {title}", f"Sag: 21/0123{number}")
+        for number, title in enumerate(["Godkendelse af dagsorden", "Status for klima"], 1)
+    )
+    result = split_text(text)
+    assert [(i.title, i.case_number) for i in result.items] == [
+        ("Godkendelse af dagsorden", "21/01231"),
+        ("Status for klima", "21/01232"),
+    ]
