@@ -59,9 +59,10 @@ def title_lines(found: list[Unit], index: int) -> int:
 
 
 def title_line(text: str) -> bool:
+    # A question or an exclamation may end a title ("... i kommunerne?"); a colon opens text.
     return (
         len(text) <= 120
-        and not text.endswith((":", "!", "?"))
+        and not text.endswith(":")
         and not full_stop(text)
         and label(text) is None
         and not is_case_line(text)
@@ -144,7 +145,10 @@ def body_headings(found: list[Unit]) -> list[Point]:
                 list_next = None  # a section or a paragraph of text: a numbered list ended
             continue
         title, body = heading_title(found, index, head.rest)
-        candidate = unit.starts_paragraph and len(unit.text) <= 250 and title_like(title)
+        # A title may open in lower case ("e-Sundhed ...") when its case number follows it: no
+        # item of a numbered list ("2. tager orienteringen til efterretning") has one.
+        shaped = title_like(title) or (bool(title) and case_after(found, body))
+        candidate = unit.starts_paragraph and len(unit.text) <= 250 and shaped
         candidate = candidate and not leaders(unit.text)  # "3. Eventuelt ........ 5"
         # A time of day before the first point ("9.30 Gruppemøder") is the cover's programme:
         # no numbering leads to it, and taken as a point it would push every point out.

@@ -18,8 +18,8 @@ from notifier.models import Item
 from notifier.toc import Unit, units
 
 # A label some templates put before the case number: "Sagsnr.:", "Sags-ID:", "Sag nr.",
-# "Sagsnummer:" (before "SAG-2024-01611" too).
-_CASE_LABEL = r"(?:\bSags?\.?\s?(?:nr|nummer|-?id)\.?|\bSag\s+nr\.?)\s*:?\s*"
+# "Sagsnummer:", "Sag:" (before "SAG-2024-01611" too).
+_CASE_LABEL = r"(?:\bSags?\.?\s?(?:nr|nummer|-?id)\.?|\bSag\s+nr\.?|\bSag(?=\s*:))\s*:?\s*"
 _CASE_REF = rf"(?:{_CASE_LABEL})?SAG-\d{{4}}-\d{{3,}}|{_CASE_LABEL}\d[\w/.-]*\d"
 _CASE = re.compile(
     rf"(?:{_CASE_LABEL})?\b(SAG-\d{{4}}-\d{{3,}})\b|{_CASE_LABEL}(\d[\w/.-]*\d)", re.IGNORECASE
@@ -30,13 +30,15 @@ _CASE_LINE = re.compile(
     re.IGNORECASE,
 )
 # A section heading on its own line ("Beslutning") or run in ("Beslutning: Godkendt."), also
-# in the plural or naming who decided ("Beslutning i KKR Sjælland den 17. april 2024:"); a
-# sentence ending in a full stop is text. A heading set tight above its text is joined to it
+# in the plural or naming who decided or when ("Beslutning i KKR Sjælland den 17. april 2024:",
+# "Beslutning fra KKR Sjælland", "Beslutning den 17. april 2024"); a sentence ending in a full
+# stop is text. A heading set tight above its text is joined to it
 # by the text normaliser ("Indstilling Det indstilles, at ..."): run in without a colon, the
 # text after it opens with a capital.
 _SECTION = re.compile(
     r"^(Baggrund|Indstilling|Sagsfremstilling|Beslutning|Vedlagte bilag|Bilag|Økonomi|Resumé)"
-    r"(?:er)?(?:(?:\s+i\s+(?:KKR|udvalget|rådet|mødet)\b[^:\n]{0,80}?(?<!\.))?"
+    r"(?:er)?(?:(?:\s+(?:(?:i|fra|på)\s+(?:KKR|udvalget|rådet|mødet)\b|den\s+\d)"
+    r"[^:\n]{0,80}?(?<!\.))?"
     r"\s*(?::\s*(?P<rest>.*))?|\s+(?P<tight>(?-i:[A-ZÆØÅ]).*))$",
     re.IGNORECASE,
 )

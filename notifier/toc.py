@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from notifier.danish import TITLE_START
 from notifier.models import canonical
 
-# "3.2.", "3.2", "5.", "5", "Punkt 5:", "Punkt 3.2 –", "Pkt. 5"; what follows is the title.
+# "3.2.", "3.2", "5.", "5", "Punkt 5:", "Punkt 3.2 –", "Pkt. 5", "Sag 5.", and in minutes
+# "Ad punkt 5"; what follows is the title.
 _LABEL = re.compile(
-    r"^(?:(?P<punkt>[Pp]unkt|[Pp]kt\.)\s*)?(?P<number>\d{1,2}(?:\.\d{1,2})?)"
+    r"^(?:(?P<punkt>(?:[Aa]d\s+)?(?:[Pp]unkt|[Pp]kt\.)\s*|[Ss]ag\s+))?"
+    r"(?P<number>\d{1,2}(?:\.\d{1,2})?)"
     r"(?P<mark>\.?\s*[:–-](?=\s)|\.)?(?:\s+|$)"
 )
 _TITLE_START = re.compile(f"[{TITLE_START}]")

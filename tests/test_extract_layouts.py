@@ -174,3 +174,22 @@ def test_a_hidden_menu_in_the_content_stays_chrome() -> None:
     document = page(hero() + '<nav hidden><a href="/menu">Menupunkt</a></nav>' + h2_sections())
     assert_sections(document)
     assert "Menupunkt" not in document.text
+
+
+def test_a_deeper_heading_inside_a_section_is_part_of_it() -> None:
+    # An <h3> the editor set inside one section: it was split off as a section of its own,
+    # and the subscriber got "Det videre forløb" as a subject.
+    title, text = next(iter(SECTIONS.items()))
+    main = h2_sections().replace(
+        f"<p>{text}</p>", f"<p>{text}</p><h3>Det videre forløb</h3><p>Aftalen sendes i høring.</p>"
+    )
+    document = page(hero() + main)
+    assert_sections(document)
+    assert "Det videre forløb\n\nAftalen sendes i høring." in items_of(document)[title]
+
+
+def test_deeper_headings_under_group_headings_are_the_sections() -> None:
+    # <h2> groups the subjects, each an <h3>: the subjects are the sections.
+    subjects = "".join(f"<h3>{title}</h3><p>{text}</p>" for title, text in SECTIONS.items())
+    document = page(hero() + "<h2>Sundhed og trafik</h2>" + subjects)
+    assert list(items_of(document)) == ["Sundhed og trafik", *SECTIONS]

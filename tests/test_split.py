@@ -546,7 +546,9 @@ def test_a_title_may_open_with_a_quotation_mark_or_a_section_sign(text: str) -> 
     assert result.problems == ()
 
 
-@pytest.mark.parametrize("label", ["Sagsnr.: ", "Sags-ID: ", "Sag nr. ", "Sagsnummer: ", ""])
+@pytest.mark.parametrize(
+    "label", ["Sagsnr.: ", "Sags-ID: ", "Sag nr. ", "Sagsnummer: ", "Sag: ", ""]
+)
 def test_a_case_number_may_carry_a_label(label: str) -> None:
     text = QUOTED_BODY.replace("SAG-", f"{label}SAG-").replace("\n\nSAG", "\nSAG")
     result = split_text(text)
@@ -605,7 +607,16 @@ def test_times_of_a_programme_are_not_points(contents: str) -> None:
 
 @pytest.mark.parametrize(
     "heading",
-    ["Beslutning i KKR", "Beslutning i KKR Sjælland den 17. april 2024:", "Beslutninger"],
+    [
+        "Beslutning i KKR",
+        "Beslutning i KKR Sjælland den 17. april 2024:",
+        "Beslutninger",
+        # The decision went into the Indstilling, and the point had no Beslutning:
+        "Beslutning fra KKR Sjælland",
+        "Beslutning fra mødet den 17. april 2024",
+        "Beslutning den 17. april 2024",
+        "BESLUTNING PÅ MØDET:",
+    ],
 )
 def test_a_decision_heading_may_name_who_decided(heading: str) -> None:
     text = QUOTED_BODY.replace(
@@ -694,3 +705,90 @@ def test_a_last_point_of_one_word_and_a_full_stop_is_a_point() -> None:
     result = split_text(text)
     assert [(i.key, i.title) for i in result.items][-1] == ("4", "Eventuelt.")
     assert "Intet." in result.items[-1].text and "Eventuelt" not in result.items[-2].text
+
+
+def _case_point(heading: str, case: str = "SAG-2021-01954 ihe") -> str:
+    return (
+        f"{heading}\n\n{case}\n\nBaggrund\n\nKKR Hovedstaden drøftede sagen på sidste møde.\n\n"
+        "Indstilling\n\nDet indstilles, at KKR Hovedstaden tager orienteringen til efterretning."
+    )
+
+
+@pytest.mark.parametrize("end", ["?", "!"])
+def test_a_title_wrapped_onto_a_line_ending_in_a_question_mark_is_one_title(end: str) -> None:
+    # The heading's second line set as a paragraph of its own: the question mark that ends
+    # the title does not make it text, nor leave it in the point's text.
+    text = "\n\n".join(
+        [
+            _case_point("1. Godkendelse af dagsorden"),
+            _case_point(f"2. Hvordan styrker vi rekrutteringen til\n\nældreplejen i kommunen{end}"),
+            _case_point("3. Regional rammeaftale på danskuddannelsesområdet"),
+        ]
+    )
+    result = split_text(text)
+    assert [(i.key, i.title) for i in result.items] == [
+        ("1", "Godkendelse af dagsorden"),
+        ("2", f"Hvordan styrker vi rekrutteringen til ældreplejen i kommunen{end}"),
+        ("3", "Regional rammeaftale på danskuddannelsesområdet"),
+    ]
+    assert "ældreplejen" not in result.items[1].text
+    assert result.problems == ()
+
+
+@pytest.mark.parametrize(
+    ("label", "kind"),
+    [
+        ("Sag {}.", DocumentKind.AGENDA),
+        ("Sag {}:", DocumentKind.AGENDA),
+        ("Ad punkt {}.", DocumentKind.MINUTES),
+        ("Ad pkt. {}", DocumentKind.MINUTES),
+    ],
+)
+def test_sag_and_ad_punkt_number_a_point(label: str, kind: DocumentKind) -> None:
+    # "Sag 2. ..." in some agendas, "Ad punkt 2." in minutes: no point was found at all.
+    titles = ["Godkendelse af dagsorden", "Status for klima VIP-projekterne", "Eventuelt"]
+    text = "\n\n".join(
+        _case_point(f"{label.format(number)} {title}", f"SAG-2021-0195{number}")
+        for number, title in enumerate(titles, 1)
+    )
+    result = split_text(text, kind)
+    assert [(i.key, i.title, i.case_number) for i in result.items] == [
+        (str(number), title, f"SAG-2021-0195{number}") for number, title in enumerate(titles, 1)
+    ]
+    assert result.problems == ()
+
+
+def test_a_title_opening_in_lower_case_is_a_point_when_its_case_number_follows() -> None:
+    # "2. e-Sundhed ..." was lost inside point 1; a list item in lower case ("2. tager
+    # orienteringen til efterretning") has no case number after it and stays in its point.
+    text = "\n\n".join(
+        [
+            _case_point("1. Godkendelse af dagsorden")
+            + "\n\nDet indstilles, at KKR:\n\n1. godkender aftalen\n\n2. tager orienteringen til "
+            "efterretning\n\nBeslutning\n\nGodkendt.",
+            _case_point("2. e-Sundhed og digitale løsninger", "SAG-2021-01955"),
+            _case_point("3. Regional rammeaftale på danskuddannelsesområdet", "SAG-2021-01956"),
+        ]
+    )
+    result = split_text(text, DocumentKind.MINUTES)
+    assert [(i.key, i.title, i.case_number) for i in result.items] == [
+        ("1", "Godkendelse af dagsorden", "SAG-2021-01954"),
+        ("2", "e-Sundhed og digitale løsninger", "SAG-2021-01955"),
+        ("3", "Regional rammeaftale på danskuddannelsesområdet", "SAG-2021-01956"),
+    ]
+    assert "2. tager orienteringen" in result.items[0].text
+    assert result.problems == ()
+
+
+def test_a_journal_number_labelled_sag_is_the_case_number_not_the_title() -> None:
+    # "Sag: 21/01234" ran into the title ("Godkendelse af dagsorden Sag: 21/01234"), and the
+    # point had no case number.
+    text = "\n\n".join(
+        _case_point(f"{number}. {title}", f"Sag: 21/0123{number}")
+        for number, title in enumerate(["Godkendelse af dagsorden", "Status for klima"], 1)
+    )
+    result = split_text(text)
+    assert [(i.title, i.case_number) for i in result.items] == [
+        ("Godkendelse af dagsorden", "21/01231"),
+        ("Status for klima", "21/01232"),
+    ]

@@ -85,8 +85,9 @@ def _from_html(
     # sections, if there are at least two (one is emphasis, not structure).
     run_in = not any(b.heading for b in page.blocks) and sum(bool(b.lead) for b in page.blocks) > 1
     sub = _subheadings(page.blocks)
+    minor = _minor_levels(page.blocks)
     for block in page.blocks:
-        if block.heading and block.text.casefold() not in sub:
+        if block.heading and block.level not in minor and block.text.casefold() not in sub:
             sections.append((block.text, ""))
         elif run_in and block.lead:
             sections.append((block.lead, block.text.removeprefix(block.lead).lstrip(": ")))
@@ -117,6 +118,24 @@ def _subheadings(blocks: list[Block]) -> set[str]:
     counts = Counter(b.text.casefold() for b in blocks if b.heading)
     repeated = {text for text, count in counts.items() if count > 1}
     return repeated if len(counts) > len(repeated) else set()
+
+
+def _minor_levels(blocks: list[Block]) -> set[int]:
+    """Heading levels below the page's top one that head parts of a section, not sections
+    ("<h3>Det videre forløb</h3>" inside the section under an <h2>): when every top-level
+    heading has text of its own right under it (none heads a group of subjects set deeper),
+    the deeper headings come after the first top-level one and are no more than those are."""
+    headings = [(index, b.level) for index, b in enumerate(blocks) if b.heading and b.level]
+    if not headings:
+        return set()
+    top = min(level for _, level in headings)
+    tops = [index for index, level in headings if level == top]
+    deeper = [(index, level) for index, level in headings if level > top]
+    if not deeper or len(deeper) > len(tops) or deeper[0][0] < tops[0]:
+        return set()
+    if any(index + 1 >= len(blocks) or blocks[index + 1].heading for index in tops):
+        return set()
+    return {level for _, level in deeper}
 
 
 def _danish(day: date | None) -> str | None:

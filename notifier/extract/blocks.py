@@ -88,6 +88,7 @@ class Block:
     lead: str | None = None
     # A list item that is nothing but links to other pages (not files): a teaser box's entry.
     pages: bool = False
+    level: int = 0  # 2-6 for <h2>-<h6>; 0 for any other block
 
 
 def is_chrome_text(text: str) -> bool:
@@ -248,6 +249,7 @@ def _block(child: LexborNode, *, paragraph: bool = False) -> list[Block]:
             bold=bold,
             lead=lead[0] if lead is not None else None,
             pages=child.tag == "li" and _links_to_pages(child, text),
+            level=int(child.tag[1]) if child.tag in _SECTION_HEADINGS else 0,
         )
     ]
 
