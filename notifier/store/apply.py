@@ -108,16 +108,17 @@ async def _apply_document(
     # Keys may change hands among the document's live items (a point inserted or taken off
     # renumbers the rest): those that change keys, and those leaving whose key another takes,
     # give theirs up before any item is inserted or updated under its new key.
-    rekeyed = [old for old, item in [*diff.changed, *diff.moved] if old.key != item.key]
+    rekeyed = [(old, item) for old, item in [*diff.changed, *diff.moved] if old.key != item.key]
     wanted = {item.key for _, item in [*diff.changed, *diff.moved]} | {i.key for i in diff.new}
     await store_items.free_keys(
-        conn, [old.id for old in rekeyed] + [old.id for old in diff.removed if old.key in wanted]
+        conn,
+        [old.id for old, _ in rekeyed] + [old.id for old in diff.removed if old.key in wanted],
     )
     back = await store_items.reclaim(
         conn,
         document_id,
         returning=diff.new if stored else (),
-        taken=[item.key for old, item in [*diff.changed, *diff.moved] if old.key != item.key],
+        taken=[item.key for _, item in rekeyed],
     )
     new = [(item, doc_plan.topics[item.key]) for item in diff.new if item.key not in back]
     ids = await store_items.insert_many(
