@@ -19,6 +19,7 @@ its RETURNING columns') and the row count.
 
 from __future__ import annotations
 
+import operator
 import sqlite3
 import weakref
 from collections.abc import Callable, Mapping, Sequence
@@ -49,7 +50,9 @@ class _Compiled:
     sql: str
     compiled: sa.engine.Compiled
     names: tuple[str, ...]  # the bind parameters in the order of the SQL's "?"
-    binds: tuple[Processor, ...]
+    named: frozenset[str]
+    pick: Callable[[Mapping[str, Any]], list[Any]]  # the values of ``names``, in order
+    binds: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, processor) where there is one
     keys: tuple[str, ...]  # the result's column names, in order
     results: tuple[Processor, ...]
 
@@ -118,7 +121,8 @@ class Prepared:
             # An UPDATE's or INSERT's SQL depends on the columns given values.
             compiled = self.statement.compile(dialect=dialect, column_keys=list(columns))
             names = tuple(compiled.positiontup or ())
-            binds = tuple(_bind_processor(compiled.binds[name].type, dialect) for name in names)
+            processors = [_bind_processor(compiled.binds[name].type, dialect) for name in names]
+            binds = tuple((n, p) for n, p in enumerate(processors) if p is not None)
             # A DML statement's rows are its RETURNING columns (none without).
             selected = getattr(self.statement, "selected_columns", None)
             if selected is None:
@@ -132,6 +136,8 @@ class Prepared:
                 sql=compiled.string,
                 compiled=compiled,
                 names=names,
+                named=frozenset(names),
+                pick=_picker(names),
                 binds=binds,
                 keys=keys,
                 results=results,
@@ -144,15 +150,13 @@ class Prepared:
             # Every value given, as usual; else SQLAlchemy merges the statement's own values.
             merged: Mapping[str, Any] = (
                 given
-                if all(name in given for name in compiled.names)
+                if compiled.named <= given.keys()
                 else compiled.compiled.construct_params(dict(given)) or {}
             )
-            return [
-                value if process is None else process(value)
-                for value, process in zip(
-                    (merged[name] for name in compiled.names), compiled.binds, strict=True
-                )
-            ]
+            values = compiled.pick(merged)
+            for position, process in compiled.binds:
+                values[position] = process(values[position])
+            return values
         except Exception as exc:  # a value the type refuses, as SQLAlchemy would report it
             raise sa.exc.StatementError(str(exc), compiled.sql, dict(given), exc) from exc
 
@@ -162,6 +166,18 @@ class Prepared:
             key: value if process is None else process(value)
             for key, value, process in zip(compiled.keys, row, compiled.results, strict=True)
         }
+
+
+def _picker(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], list[Any]]:
+    """The values of ``names`` from a mapping, as a new list: one C call per execution (this
+    runs for every row of every statement a poll stores)."""
+    if not names:
+        return lambda _given: []
+    if len(names) == 1:
+        [name] = names
+        return lambda given: [given[name]]
+    get = operator.itemgetter(*names)
+    return lambda given: list(get(given))
 
 
 # A type's processors for a dialect are those of its dialect-specific implementation (SQLite's

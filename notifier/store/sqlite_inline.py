@@ -71,10 +71,19 @@ def _was_slow(sql: str) -> None:
             _slow.add(sql)
 
 
+_SIZED = (str, bytes)
+
+
 def _size(values: Sequence[Any] | Mapping[str, Any]) -> int:
     """About how many bytes a statement's parameters hold."""
-    found = values.values() if isinstance(values, Mapping) else values
-    return sum(len(v) if isinstance(v, str | bytes) else 8 for v in found)
+    # Every statement asks, so it is kept cheap: parameters are a tuple or a list but for a
+    # caller's mapping (the ABC check is the slow one), and one pass in a comprehension.
+    found = (
+        values
+        if isinstance(values, tuple | list) or not isinstance(values, Mapping)
+        else values.values()
+    )
+    return sum([len(v) for v in found if isinstance(v, _SIZED)]) + 8 * len(found)
 
 
 def _many_is_large(rows: Sequence[Sequence[Any]]) -> bool:
