@@ -265,3 +265,26 @@ async def test_the_read_only_fault_refuses_a_writers_begin(sqlite_store: Store) 
         await fault.set(False)
     async with sqlite_store.db.write():
         pass
+
+
+async def test_engines_alike_share_compiled_statements(tmp_path: Any) -> None:
+    """A process compiles a statement once, not once per engine it opens (a CLI command, a
+    test): the second database's run of a statement compiles nothing new, and each runs on
+    its own database."""
+    statement = Prepared(sa.select(sources.c.url).where(sources.c.id == sa.bindparam("id")))
+    urls = []
+    for name in ("a", "b"):
+        store = await Store.open(f"sqlite+aiosqlite:///{tmp_path}/{name}.db")
+        try:
+            async with store.db.write() as conn:
+                await conn.execute(
+                    sources.insert().values(
+                        id="s", council="sjaelland", kind="listing", url=f"http://{name}.invalid/"
+                    )
+                )
+                outcome = await statement.execute(conn, {"id": "s"})
+        finally:
+            await store.close()
+        urls.append(outcome.rows[0]["url"])
+        assert [len(compiled) for compiled in statement._compiled.values()] == [1]
+    assert urls == ["http://a.invalid/", "http://b.invalid/"]

@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import operator
 import sqlite3
-import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,11 +61,11 @@ class Prepared:
 
     def __init__(self, statement: Any) -> None:
         self.statement = statement
-        # By engine (the SQL and the conversions follow the dialect's settings), then by the
-        # parameters given.
-        self._compiled: weakref.WeakKeyDictionary[Dialect, dict[tuple[str, ...], _Compiled]] = (
-            weakref.WeakKeyDictionary()
-        )
+        # By the dialect's settings (the SQL and the conversions follow them), then by the
+        # parameters given: engines alike share them, so a process compiles a statement once
+        # however many engines it opens (a CLI command, the bench, the tests each open fresh
+        # ones; compiling was ~5% of an ingest round of the bench's fresh engine).
+        self._compiled: dict[Hashable, dict[tuple[str, ...], _Compiled]] = {}
 
     async def execute(
         self, conn: AsyncConnection, parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]]
@@ -115,7 +114,7 @@ class Prepared:
         return Outcome(rows=[self._row(compiled, row) for row in fetched], rowcount=rowcount)
 
     def _compile(self, dialect: Dialect, columns: tuple[str, ...]) -> _Compiled:
-        made = self._compiled.setdefault(dialect, {})
+        made = self._compiled.setdefault(_settings(dialect), {})
         found = made.get(columns)
         if found is None:
             # An UPDATE's or INSERT's SQL depends on the columns given values.
@@ -166,6 +165,20 @@ class Prepared:
             key: value if process is None else process(value)
             for key, value, process in zip(compiled.keys, row, compiled.results, strict=True)
         }
+
+
+def _settings(dialect: Dialect) -> Hashable:
+    """What of a dialect a compiled statement depends on: its kind, its parameter style, the
+    database's version (known once connected: statements are compiled in a transaction) and
+    the options that change the types' conversions."""
+    return (
+        type(dialect),
+        dialect.paramstyle,
+        dialect.server_version_info,
+        getattr(dialect, "native_datetime", None),
+        getattr(dialect, "_json_serializer", None),
+        getattr(dialect, "_json_deserializer", None),
+    )
 
 
 def _picker(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], list[Any]]:
