@@ -55,6 +55,7 @@ MAX_VARIANTS = 16  # OCR spellings generated per term
 # character of a non-ASCII text up in a dict; none of them yields a letter replaced later.
 _LETTERS = (("æ", "e"), ("ä", "e"), ("z", "e"), ("ø", "o"), ("ö", "o"), ("å", "a"), ("é", "e"))
 _DIGRAPHS = (("ae", "e"), ("oe", "o"), ("aa", "a"), ("ce", "e"))  # OCR reads æ as "ce" too
+FOLDS = _LETTERS + _DIGRAPHS
 # OCR reads the short word "på" as "pd" or "p3"; both fold to "pa", as "på" does.
 _PAA = re.compile(r"\bp[d3]\b")
 # Deletes each letter the same letter follows, which leaves one of a run: an empty replacement
@@ -75,10 +76,11 @@ _OCR_MIN_LENGTH = 8  # shorter terms would collide with real words ("kræft" / "
 _NUMBER_AND_END = re.compile(r"^[\d.\s]+|[\W_]+$")  # "7. " and "." of "7. Eventuelt."
 
 
-def fold(text: str) -> str:
-    """The skeleton form matched against; keeps word boundaries where they were."""
+def fold(text: str, folds: tuple[tuple[str, str], ...] = FOLDS) -> str:
+    """The skeleton form matched against; keeps word boundaries where they were. ``folds``:
+    the letters and digraphs replaced (``keywords`` keeps "oe" in a text)."""
     folded = text.casefold()
-    for written, letter in _LETTERS + _DIGRAPHS:
+    for written, letter in folds:
         folded = folded.replace(written, letter)
     if "pd" in folded or "p3" in folded:
         folded = _PAA.sub("pa", folded)

@@ -2,11 +2,13 @@
 the way topic terms are.
 
 Words fold as topic terms do (``classify.fold`` and the term variants: case, æ/ae, OCR
-look-alikes of long words, doubled letters), so a word is found however the PDF spelled it. A
-word matches at the start of a word of the text and takes Danish endings ("Movia" finds
-"Movias", "Kattegatforbindelse" finds "Kattegatforbindelsen", "bus" finds "busserne"), never
-inside another word ("bus" does not find "omnibus"); a trailing '*' takes any continuation
-("sygehus*" finds "sygehusbyggeri"), as in topics.toml. A phrase's words must follow each other;
+look-alikes of long words, doubled letters), so a word is found however the PDF spelled it;
+only "oe" stays two letters in the text, where an o of a word matches o or oe (ø written oe),
+so that "broer" (bro + er) is not "bror". A word matches at the start of a word of the text
+and takes Danish endings ("Movia" finds "Movias", "Kattegatforbindelse" finds
+"Kattegatforbindelsen", "bus" finds "busserne", "bro" finds "broerne"), never inside another
+word ("bus" does not find "omnibus"); a trailing '*' takes any continuation ("sygehus*" finds
+"sygehusbyggeri"), as in topics.toml. A phrase's words must follow each other;
 each may take the adjective's e ("grøn omstilling" finds "den grønne omstilling"). A noun in -er
 also drops that e before an ending ("jobcenter" finds "jobcentrene", "teater" finds "teatret").
 
@@ -20,7 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from notifier.classify import _units, _variants, dehyphenate, fold
+from notifier.classify import FOLDS, _units, _variants, dehyphenate, fold
 from notifier.errors import SubscriberError
 from notifier.models import ItemSnapshot
 
@@ -35,12 +37,9 @@ ENDINGS = "e en er es et ene ens ere ers ets ende erne este enes ernes s".split(
 # "de" is "byde", "sag" + "de" is "sagde". After e: "kommunen", "kommuner", "kommunerne",
 # "området", "udliciterede".
 AFTER_E = "n ns r re res rne rnes t de".split()  # noqa: SIM905
-# After r: "kommuner" finds "kommunerne".
+# After r: "kommuner" finds "kommunerne". After any other vowel than e nothing more: the plural
+# there is "er" ("bro", "broer"), and a bare r spells other words ("bror").
 AFTER_R = ["ne", "nes"]
-# After o, "oe" folds to "o" (an OCR reading of ø): "broerne" is "brorne", "Metroens" is
-# "metrons". So an o-word takes the endings without their e, and "bro" cannot be told from
-# "bror", as "broer" folds to that too. Not "nde": "bo" + "ende" would find "bonde".
-AFTER_O = [e[1:] for e in ENDINGS if e.startswith("e") and e not in ("e", "ende", "este")]
 # The t of an adjective's neuter ("regionalt") only after five letters: shorter words plus t
 # are mostly other words' past forms ("sagt", "vandt", "plant", "holdt", "valgt"). The past
 # "te" is not taken at all: after a typed word it spells other words ("plante", "flytte").
@@ -52,6 +51,9 @@ SYNCOPE_ENDINGS = ("e", "es", "et", "ets", "ene", "enes")
 _SYNCOPE_ENDING = "(?:" + "|".join(sorted(SYNCOPE_ENDINGS, key=len, reverse=True)) + ")"
 _SYNCOPE_MIN_LENGTH = 5
 _SEPARATORS = re.compile(r"[,;\n]")
+# Folding "oe" to "o" (ø written oe) would make "broer" the word "bror": the text keeps both
+# letters, and each o of a word matches an optional e after it instead.
+_TEXT_FOLDS = tuple(pair for pair in FOLDS if pair != ("oe", "o"))
 
 
 def parse(value: str | Sequence[str]) -> tuple[str, ...]:
@@ -78,7 +80,7 @@ def parse(value: str | Sequence[str]) -> tuple[str, ...]:
 def folded_text(snapshot: ItemSnapshot) -> str:
     """The text of an item version that words are looked for in, folded."""
     parts = (snapshot.title, snapshot.text, snapshot.indstilling, snapshot.beslutning)
-    return fold(dehyphenate("\n".join(part for part in parts if part)))
+    return fold(dehyphenate("\n".join(part for part in parts if part)), _TEXT_FOLDS)
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ def _pattern(word: str) -> re.Pattern[str]:
 def _ending(spelling: str) -> str:
     """The optional ending a folded spelling's last word takes, by how the word ends."""
     last = re.split(r"[\s-]", spelling)[-1]
-    endings = ENDINGS + {"e": AFTER_E, "r": AFTER_R, "o": AFTER_O}.get(last[-1:], [])
+    endings = ENDINGS + {"e": AFTER_E, "r": AFTER_R}.get(last[-1:], [])
     if len(last) >= T_MIN_LENGTH and "t" not in endings:
         endings = [*endings, "t"]
     return "(?:" + "|".join(sorted(endings, key=len, reverse=True)) + ")?"
@@ -131,5 +133,12 @@ def _ending(spelling: str) -> str:
 
 def _phrase(spelling: str) -> str:
     """A folded spelling's regex, where a word followed by another of the phrase may take the
-    adjective's e ("grøn omstilling" finds "den grønne omstilling": "grøne" folded)."""
-    return "".join("e?" + unit if unit == r"\s+" else unit for unit in _units(spelling))
+    adjective's e ("grøn omstilling" finds "den grønne omstilling": "grøne" folded), and an o
+    may be ø written oe ("København" finds "Koebenhavn")."""
+    return "".join(_unit(unit) for unit in _units(spelling))
+
+
+def _unit(unit: str) -> str:
+    if unit == r"\s+":
+        return "e?" + unit
+    return "oe?" if unit == "o" else unit

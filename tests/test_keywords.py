@@ -11,10 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from notifier import digest, feed_entries, keywords
-from notifier.classify import fold
 from notifier.cli import main
 from notifier.errors import SubscriberError
-from notifier.models import Council, DocumentKind, Frequency, SubscriberState
+from notifier.models import Council, DocumentKind, Frequency, ItemSnapshot, SubscriberState
 from notifier.store import Store
 from tests.factories import Spec, compose_digests, make_digests, publish
 from tests.smtp import Sink, running_sink
@@ -36,6 +35,25 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     )
     monkeypatch.setenv("NOTIFIER_CONFIG", str(config))
     return CliRunner()
+
+
+def folded(text: str) -> str:
+    """A text folded as digests fold an item's text for words."""
+    return keywords.folded_text(
+        ItemSnapshot(
+            item_id=1,
+            version_id=1,
+            council=Council.SJAELLAND,
+            document_id=1,
+            document_url="https://kkr.example.org/d.pdf",
+            document_title="Dagsorden",
+            document_kind=DocumentKind.AGENDA,
+            document_date=None,
+            number=None,
+            title="",
+            text=text,
+        )
+    )
 
 
 @pytest.mark.parametrize(
@@ -64,8 +82,14 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
         ("fly", "flyene"),
         ("sag", "sagerne"),
         ("plan", "planerne"),
-        ("bro", "broerne"),  # "brorne" folded
+        ("bro", "broerne"),
         ("Metro", "Metroens udvidelse"),
+        # Review: "bro" found "bror" (brother); its own forms stay found.
+        ("bro", "to nye broer"),
+        ("bro", "broen over fjorden"),
+        ("bro", "broens vedligehold"),
+        ("København", "Koebenhavns Kommune"),  # ø written oe
+        ("sø", "soeerne i parken"),
         ("hav", "havets"),
         ("by", "byens"),
         ("kommune", "kommunerne"),
@@ -77,7 +101,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     ],
 )
 def test_a_word_finds_its_inflected_and_folded_forms(word: str, text: str) -> None:
-    assert keywords.matcher((word,)).found(fold(text)) == (word,)
+    assert keywords.matcher((word,)).found(folded(text)) == (word,)
 
 
 @pytest.mark.parametrize(
@@ -101,16 +125,21 @@ def test_a_word_finds_its_inflected_and_folded_forms(word: str, text: str) -> No
         ("hav", "De små havne"),
         ("by", "Kommunen vil byde ind"),
         ("vand", "Regionen vandt udbuddet"),
+        # Review: a bare r follows only an e ("kommuner"); other vowels take "er" ("broer").
+        ("bro", "Hendes bror sidder i byrådet"),
+        ("bro", "min brormand"),
+        ("bro", "sin brors firma"),
+        ("bo", "Bonden og kommunen"),
     ],
 )
 def test_a_word_is_not_found_inside_other_words(word: str, text: str) -> None:
-    assert keywords.matcher((word,)).found(fold(text)) == ()
+    assert keywords.matcher((word,)).found(folded(text)) == ()
 
 
 def test_excluded_words_are_found_the_same_way() -> None:
     words = keywords.matcher(("trafik",), ("Metro",))
-    assert words.excludes(fold("Metroens udvidelse"))
-    assert not words.excludes(fold("Metrologi"))
+    assert words.excludes(folded("Metroens udvidelse"))
+    assert not words.excludes(folded("Metrologi"))
 
 
 def test_words_are_parsed_from_what_people_type() -> None:
