@@ -293,6 +293,12 @@ class WebSettings(_Section):
     signups_per_address_per_hour: int = Field(
         default=3, ge=1, description="Signup requests for one address per hour (per replica)."
     )
+    max_form_bytes: int = Field(
+        default=64 * 1024,
+        ge=16 * 1024,
+        description="Largest form the web app reads, bytes; a bigger body is refused (413) "
+        "as soon as it passes this, before the rest is read. The largest form takes a few KB.",
+    )
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Proxies whose X-Forwarded-For/-Proto the web app believes (comma-separated "

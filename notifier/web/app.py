@@ -21,6 +21,7 @@ from notifier.health import JobHealth
 from notifier.runtime import Runtime
 from notifier.web import admin, archive, mail_view, manage, ops, subscribe
 from notifier.web import feeds as feed_routes
+from notifier.web.body_limit import TOO_LARGE, BodyLimit, too_large
 from notifier.web.csrf import Csrf
 from notifier.web.file_cache import FileCache
 from notifier.web.ratelimit import RateLimiter
@@ -71,7 +72,11 @@ def create_app(
             *admin.routes,
             *ops.routes,
         ],
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(BodyLimit, max_bytes=settings.web.max_form_bytes),
+        ],
+        exception_handlers={TOO_LARGE: too_large},
     )
     app.state.site = site
     app.state.console = admin.Console(
