@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -23,6 +25,7 @@ from notifier.store.schema import (
     send_log_set_rows,
 )
 from notifier.store.send_log import _messages, told_query, told_sets_query
+from notifier.subscriptions import normalize_email
 
 NOW = datetime(2024, 6, 21, 5, 0, tzinfo=UTC)
 
@@ -157,6 +160,62 @@ async def test_documents_let_through_before_lose_their_json_null(database_url: s
             assert await conn.scalar(kept) == reasons
     finally:
         await engine.dispose()
+
+
+async def test_addresses_stored_with_an_international_domain_get_its_ascii_form(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Review: rows stored before domains were kept in their ASCII (IDNA) form still held the
+    Unicode one, and a look-up by address (in its ASCII form) never found them. 0015 rewrites
+    them; a row whose ASCII form another row has, or that has none, stays as it was."""
+    engine = create_engine(database_url)
+    stored = [
+        "anna@kommune-æ.dk",
+        "bo@københavn.dk",  # the same person as the next row: both stay, one unchanged
+        "bo@xn--kbenhavn-54a.dk",
+        "jørgen@københavn.dk",  # no ASCII form: never subscribed so, and kept
+        "else@straße.de",  # IDNA 2008, as signups make it: not "strasse.de"
+        "ok@kommune.dk",
+    ]
+    select = sa.text("SELECT id, email FROM subscribers ORDER BY id")
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "0014"))
+            for address in stored:
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO subscribers (email, topics, councils, frequency, state,"
+                        " created_at, updated_at)"
+                        " VALUES (:email, '[]', '[\"all\"]', 'weekly', 'active', :at, :at)"
+                    ),
+                    {"email": address, "at": NOW},
+                )
+            ids = {email: id_ for id_, email in await conn.execute(select)}
+        with caplog.at_level(logging.WARNING):
+            await migrate(engine)
+        async with engine.connect() as conn:
+            after = {id_: email for id_, email in await conn.execute(select)}
+    finally:
+        await engine.dispose()
+    assert after == {
+        ids["anna@kommune-æ.dk"]: "anna@xn--kommune--q0a.dk",
+        ids["bo@københavn.dk"]: "bo@københavn.dk",
+        ids["bo@xn--kbenhavn-54a.dk"]: "bo@xn--kbenhavn-54a.dk",
+        ids["jørgen@københavn.dk"]: "jørgen@københavn.dk",
+        ids["else@straße.de"]: "else@xn--strae-oqa.de",
+        ids["ok@kommune.dk"]: "ok@kommune.dk",
+    }
+    store = await Store.open(database_url)
+    try:
+        for typed in ("Anna@Kommune-Æ.dk", "else@straße.de"):
+            found = await store.subscribers.by_email(normalize_email(typed))
+            assert found is not None and found.id == ids[typed.lower()]
+    finally:
+        await store.close()
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    warned = {getattr(record, "subscriber_id", None) for record in warnings}
+    assert warned == {ids["bo@københavn.dk"], ids["jørgen@københavn.dk"]}
+    assert not any("@" in record.getMessage() for record in warnings)  # ids, never addresses
 
 
 async def test_the_held_documents_are_found_by_their_index(sqlite_store: Store) -> None:
