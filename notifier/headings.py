@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from notifier.danish import abbreviated
 from notifier.point_text import asks, cut_case, is_case_line, section
-from notifier.toc import Unit, label, leaders, part_title, title_like
+from notifier.toc import Unit, inside, label, leaders, part_title, title_like
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def confirms_top(found: list[Unit], index: int, parts: tuple[int, ...]) -> bool:
     head = label(following.text)
     if head is None or not following.starts_paragraph:
         return False
-    if len(parts) == 1 and head.parts[0] == parts[0] and len(head.parts) == 2:
+    if inside(head.parts, parts) and len(head.parts) == len(parts) + 1:
         return True
     return (
         len(parts) == 1
@@ -171,7 +171,11 @@ def body_headings(found: list[Unit]) -> list[Point]:
         in_list = len(head.parts) == 1 and head.parts[0] == list_next and not head.punkt
         if in_list:  # the next item of a numbered list, unless a case number follows
             candidate = candidate and case_after(found, body)
-        if not candidate or not _accept(found, index, head.parts, state, strong, in_list, title):
+        # Nothing between the heading before and this one: that one heads a group.
+        opens = bool(accepted) and accepted[-1].body == index
+        if not candidate or not _accept(
+            found, index, head.parts, state, strong, in_list, opens, title
+        ):
             if strong and _only_a_list(found, accepted):
                 # The numbering starts again, confirmed, after points with nothing between
                 # them: those were the list of the points on the cover, and these are they.
@@ -200,6 +204,7 @@ def _accept(
     state: tuple[int, ...] | None,
     strong: bool,
     in_list: bool,
+    opens: bool,
     title: str,
 ) -> bool:
     if state is None:
@@ -207,7 +212,6 @@ def _accept(
             found, index, parts, title
         )
         return strong or confirms_top(found, index, parts) or short_title(title) or first
-    major = parts[0]
     if parts <= state:
         # Numbering starts again only after a part line ("Tillægsdagsorden").
         return after_part_line(found, index) and (strong or short_title(title))
@@ -229,13 +233,11 @@ def _accept(
         return confirms_top(found, index, parts) or (
             not in_list and (short_title(title) or closing)
         )
-    minor = parts[1]
-    if major == state[0]:
-        next_minor = (state[1] if len(state) > 1 else 0) + 1
-        return minor == next_minor or strong
-    if major == state[0] + 1 and minor == 1:
-        return True
-    return strong
+    if len(parts) > 2 and parts[:-1] == state and not opens:
+        # A third level under a point with text of its own numbers the sections of that text
+        # ("3.2.1 Grøn omstilling" in 3.2); under a heading with none, it numbers points.
+        return strong
+    return strong or _follows(parts, state)
 
 
 def _few_words(found: list[Unit], index: int, parts: tuple[int, ...], title: str) -> bool:
@@ -260,9 +262,14 @@ def _only_a_list(found: list[Unit], points: list[Point]) -> bool:
 
 
 def _follows(parts: tuple[int, ...], state: tuple[int, ...]) -> bool:
-    """Whether a number is the one after `state`: 4 or 3.3 after 3.2, 3.1 or 4 after 3."""
-    minor = state[1] if len(state) > 1 else 0
-    return parts in ((state[0] + 1,), (state[0], minor + 1), (state[0] + 1, 1))
+    """Whether a number is one after `state` with none skipped: the next at one of its levels
+    or the first below that (3.3, 3.3.1, 4, 4.1 or 4.1.1 after 3.2), or its own first sub-point
+    (3.2.1 after 3.2, 3.1 after 3)."""
+    for level in range(len(state)):
+        up = (*state[:level], state[level] + 1)
+        if parts[: len(up)] == up and all(part == 1 for part in parts[len(up) :]):
+            return True
+    return parts == (*state, 1)
 
 
 def _goes_on_from(found: list[Unit], index: int, parts: tuple[int, ...]) -> bool:
@@ -296,7 +303,7 @@ def _taken_later(
 def _group_goes_on(found: list[Unit], index: int, state: tuple[int, ...]) -> bool:
     """Whether the next heading confirmed by its case number or a section continues the
     current group's sub-points (3.3 after 3.2): then a "4." before it is no point."""
-    if len(state) != 2:
+    if len(state) < 2:
         return False
     for later in range(index + 1, len(found)):
         head = label(found[later].text)
@@ -305,5 +312,5 @@ def _group_goes_on(found: list[Unit], index: int, state: tuple[int, ...]) -> boo
         if not confirmed(found, heading_title(found, later, head.rest)[1]):
             continue  # more of the list, or text
         # The first point after it that is one: of this group, or the numbering moved on.
-        return len(head.parts) == 2 and head.parts[0] == state[0] and head.parts[1] > state[1]
+        return inside(head.parts, state[:1]) and head.parts > state
     return False

@@ -22,21 +22,23 @@ from notifier.toc import Unit, label, title_like
 
 
 def numbering_gaps(points: list[Point]) -> list[str]:
-    """Sub-points missing inside a group (2.1, then 2.3): without a table of contents the only
-    sign of a heading that was not recognised. Gaps between groups are ordinary."""
+    """Sub-points missing inside a group (2.1, then 2.3; 2.1.1, then 2.1.3): without a table of
+    contents the only sign of a heading that was not recognised. Gaps between groups are
+    ordinary."""
     problems = []
     previous: tuple[int, ...] | None = None
     for point in points:
         if point.number is None or point.group:
             continue
-        parts = tuple(int(p) for p in point.number.split("."))
+        parts = _parts(point.number)
         if (
             previous is not None
-            and len(parts) == len(previous) == 2
-            and parts[0] == previous[0]
-            and parts[1] > previous[1] + 1
+            and len(parts) == len(previous) >= 2
+            and parts[:-1] == previous[:-1]
+            and parts[-1] > previous[-1] + 1
         ):
-            skipped = ", ".join(f"{parts[0]}.{m}" for m in range(previous[1] + 1, parts[1]))
+            group = parts[:-1]
+            skipped = ", ".join(dotted((*group, m)) for m in range(previous[-1] + 1, parts[-1]))
             problems.append(
                 f"numbering skips {skipped} (between {dotted(previous)} and {point.number})"
             )
@@ -116,7 +118,7 @@ def strays(
             if not title_like(title) or not short_title(title):
                 continue
             case_follows = case_after(found, body)
-            if not case_follows and not (len(head.parts) == 2 and confirmed(found, body)):
+            if not case_follows and not (len(head.parts) >= 2 and confirmed(found, body)):
                 continue
             result.append(Stray(inside, index, head.number, title, body, case_follows))
     return result

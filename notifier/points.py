@@ -45,7 +45,7 @@ from notifier.point_text import (
     section,
     without_initials,
 )
-from notifier.toc import Entry, Toc, Unit, find_toc, label, units
+from notifier.toc import Entry, Toc, Unit, find_toc, inside, label, units
 
 _PROCEDURAL = re.compile(
     r"godkendelse af (?:referat|dagsorden)|siden sidst|^eventuelt|punkter til (?:næste|kommende) "
@@ -113,12 +113,9 @@ def _match(toc: Toc, found: list[Unit]) -> tuple[list[Point], list[str]]:
     candidates = [_candidates(entry, found, toc.end, numbered, folded) for entry in toc.entries]
     points = []
     missing = []
-    group_title = ""
-    for entry, candidate in zip(toc.entries, _chain(candidates), strict=True):
-        if entry.group or entry.number is None:
-            group_title = entry.title if entry.group else ""
-        elif len(entry.parts) == 1:
-            group_title = ""
+    titles = _group_titles([(entry.number, entry.title, entry.group) for entry in toc.entries])
+    chosen = _chain(candidates)
+    for entry, candidate, group_title in zip(toc.entries, chosen, titles, strict=True):
         if candidate is None:
             if entry.number and not entry.group:
                 missing.append(entry.number)
@@ -130,7 +127,7 @@ def _match(toc: Toc, found: list[Unit]) -> tuple[list[Point], list[str]]:
                 start=candidate.start,
                 body=candidate.body,
                 group=entry.group or entry.number is None,
-                group_title=group_title if not entry.group else "",
+                group_title=group_title,
                 weight=candidate.weight,
             )
         )
@@ -242,8 +239,8 @@ def _unlisted(found: list[Unit], points: list[Point], listed: set[str], start: i
     contents drawn up from an earlier draft, or listing only the points with bilag, lack a
     point the body has. Such a heading is taken when its own case number follows it and its
     number falls between those of the points around it; a numbered list inside a point has
-    neither. A listed point it follows at once, with its major number ("2." before "2.1"),
-    heads its group."""
+    neither. A listed point it follows at once, and whose sub-point it is ("2." before "2.1",
+    "2.1." before "2.1.1"), heads its group."""
     plan = sorted((p for p in points if p.number), key=lambda p: p.start)
     added = []
     groups = set()  # starts of listed points that turn out to head a group
@@ -258,14 +255,13 @@ def _unlisted(found: list[Unit], points: list[Point], listed: set[str], start: i
         ):
             continue
         group_title = ""
-        if before and len(parts) == 2 and _parts(before[-1].number)[0] == parts[0]:
+        if before and len(parts) >= 2:
             previous = before[-1]
-            if previous.group or (
-                len(_parts(previous.number)) == 1 and previous.body == stray.index
-            ):
+            above = _parts(previous.number)
+            if inside(parts, above) and (previous.group or previous.body == stray.index):
                 groups.add(previous.start)
                 group_title = previous.title
-            else:
+            elif above[:-1] == parts[:-1]:  # the point before is in the same group
                 group_title = previous.group_title
         added.append(
             Point(stray.number, stray.title, stray.index, stray.body, group_title=group_title)
@@ -282,38 +278,36 @@ def _parts(number: str | None) -> tuple[int, ...]:
 
 
 def _mark_groups(points: list[Point]) -> list[Point]:
-    marked = []
-    group_title = ""
-    for position, point in enumerate(points):
-        if point.number is None:  # a part line
-            marked.append(point)
-            group_title = ""
-            continue
-        following = points[position + 1] if position + 1 < len(points) else None
-        parts = tuple(int(p) for p in point.number.split("."))
-        group = (
-            len(parts) == 1
-            and following is not None
-            and following.number is not None
-            and following.number.startswith(f"{parts[0]}.")
+    """The headings, those followed by one of their sub-points marked as groups (part lines
+    are already), each point with the title of its group."""
+    following = [point.number for point in points[1:]]
+    marked = [
+        dataclasses.replace(
+            point, group=point.group or inside(_parts(number), _parts(point.number))
         )
-        if group:
-            group_title = point.title
-        elif len(parts) == 1:
-            group_title = ""
-        marked.append(
-            Point(
-                point.number,
-                point.title,
-                point.start,
-                point.body,
-                group,
-                group_title if not group else "",
-            )
-        )
-        if len(parts) == 1 and not group:
-            group_title = ""
-    return marked
+        for point, number in zip(points, [*following, None], strict=False)
+    ]
+    titles = _group_titles([(point.number, point.title, point.group) for point in marked])
+    return [
+        dataclasses.replace(point, group_title=title)
+        for point, title in zip(marked, titles, strict=True)
+    ]
+
+
+def _group_titles(headings: list[tuple[str | None, str, bool]]) -> list[str]:
+    """The group title of each heading of a plan, given as (number, title, whether a group):
+    that of the innermost group whose sub-point it is ("Regionalpolitiske sager" for 2.1.1
+    under "2.1. Regionalpolitiske sager", and for 2.2 that of "2."); none for a group itself.
+    A part line (no number) closes every group."""
+    titles = []
+    groups: list[tuple[tuple[int, ...], str]] = []  # the groups open, outermost first
+    for number, title, group in headings:
+        parts = _parts(number)
+        groups = [(above, name) for above, name in groups if inside(parts, above)]
+        titles.append(groups[-1][1] if groups and not group else "")
+        if group and number is not None:
+            groups.append((parts, title))
+    return titles
 
 
 # --- points -> items ------------------------------------------------------------------------
@@ -353,15 +347,17 @@ def _items(found: list[Unit], points: list[Point]) -> list[Item]:
 
 
 def _trim_group_heading(body: list[Unit], point: Point, following: Point | None) -> list[Unit]:
-    """A group heading the table of contents leaves out ("3. Sager" before 3.1) ends the point
-    before it."""
-    if following is None or following.number is None or "." not in following.number:
+    """Group headings the table of contents leaves out ("3. Sager" before 3.1, and "3.1.
+    Udpegninger" before 3.1.1) end the point before them."""
+    if following is None:
         return body
-    major = following.number.split(".")[0]
-    if (point.number or "").split(".")[0] == major:
-        return body  # the same group: "1. ..." at the end of 1.2 is a numbered list
-    for index in range(len(body) - 1, max(-1, len(body) - 3), -1):
+    here, then = _parts(point.number), _parts(following.number)
+    # The groups of the following point that this one is not in: "1. ..." at the end of 1.2 is
+    # a numbered list.
+    heads = {then[:depth] for depth in range(1, len(then)) if here[:depth] != then[:depth]}
+    end = len(body)
+    for index in range(len(body) - 1, max(-1, len(body) - 1 - 2 * len(heads)), -1):
         head = label(body[index].text)
-        if head is not None and head.number == major and body[index].starts_paragraph:
-            return body[:index]
-    return body
+        if head is not None and head.parts in heads and body[index].starts_paragraph:
+            end = index
+    return body[:end]

@@ -7,11 +7,12 @@ their topics. A newsletter without any heading is one item, "indledning". Sectio
 the markup (Document.sections); without it a short line with no final period followed by a
 paragraph is taken as a heading.
 
-Agendas and minutes (points.py): one item per numbered point ("3.2.", or "5." with no
-sub-points), key = the number ("3.2-2" when numbering restarts and repeats it). The table of
-contents is the plan of the document and the body headings are matched to it; without one, the
-body headings alone are. Group headings ("3. Regionalpolitiske sager") are not items, numbered
-lists inside a point stay in it, and case-worker initials after the case number are dropped.
+Agendas and minutes (points.py): one item per numbered point ("3.2.", "2.1.1." under "2.1.",
+or "5." with no sub-points), key = the number ("3.2-2" when numbering restarts and repeats
+it). The table of contents is the plan of the document and the body headings are matched to
+it; without one, the body headings alone are. Group headings ("3. Regionalpolitiske sager",
+"2.1. Udpegninger" above 2.1.1) are not items, numbered lists inside a point stay in it, and
+case-worker initials after the case number are dropped.
 ``split_document`` also returns the problems found by comparing the split with the plan, so a
 lost point is recorded instead of passing as a success.
 

@@ -5,8 +5,9 @@ and point ("3.1. Status for klima VIP-projekterne"), each ending in a page numbe
 dot leaders. It is the plan the body follows, so points.py splits the body by it. What varies
 between documents, and what this module accepts:
 
-- numbering with gaps (1.2 followed by 3.1) and sub-points; a restart at 1 only after a part
-  line ("Tillægsdagsorden"), since a restart without one is where the body begins;
+- numbering with gaps (1.2 followed by 3.1) and sub-points, to three levels (2.1.1 under 2.1
+  under 2); a restart at 1 only after a part line ("Tillægsdagsorden"), since a restart
+  without one is where the body begins;
 - a title wrapped onto a second line: joined by the text normaliser when the lines are set
   tight, or read here as a continuation line that carries the page number;
 - page numbers that are missing on some entries (group lines) or wrong (they are never used
@@ -24,11 +25,11 @@ from dataclasses import dataclass
 from notifier.danish import TITLE_START
 from notifier.models import canonical
 
-# "3.2.", "3.2", "5.", "5", "Punkt 5:", "Punkt 3.2 –", "Pkt. 5", "Sag 5.", and in minutes
-# "Ad punkt 5"; what follows is the title.
+# "3.2.", "3.2", "5.", "5", "2.1.1.", "Punkt 5:", "Punkt 3.2 –", "Pkt. 5", "Sag 5.", and in
+# minutes "Ad punkt 5"; what follows is the title.
 _LABEL = re.compile(
     r"^(?:(?P<punkt>(?:[Aa]d\s+)?(?:[Pp]unkt|[Pp]kt\.)\s*|[Ss]ag\s+))?"
-    r"(?P<number>\d{1,2}(?:\.\d{1,2})?)"
+    r"(?P<number>\d{1,2}(?:\.\d{1,2}){0,2})"
     r"(?P<mark>\.?\s*[:–-](?=\s)|\.)?(?:\s+|$)"
 )
 _TITLE_START = re.compile(f"[{TITLE_START}]")
@@ -269,16 +270,16 @@ def part_title(text: str) -> bool:
 
 
 def _groups(entries: list[Entry]) -> list[Entry]:
+    """The entries, those followed by one of their sub-points marked as groups ("2." before
+    "2.1.", and "2.1." before "2.1.1.")."""
     marked = []
     for position, entry in enumerate(entries):
         following = entries[position + 1] if position + 1 < len(entries) else None
-        group = (
-            entry.number is not None
-            and len(entry.parts) == 1
-            and following is not None
-            and following.number is not None
-            and len(following.parts) == 2
-            and following.parts[0] == entry.parts[0]
-        )
+        group = following is not None and inside(following.parts, entry.parts)
         marked.append(Entry(entry.number, entry.title, entry.page, group))
     return marked
+
+
+def inside(parts: tuple[int, ...], group: tuple[int, ...]) -> bool:
+    """Whether a number is that of a sub-point of `group` at any depth (2.1 or 2.1.1 of 2)."""
+    return len(parts) > len(group) > 0 and parts[: len(group)] == group

@@ -450,6 +450,24 @@ def without(meeting: Meeting, number: str) -> Meeting:
     return replace(meeting, plan=plan)
 
 
+def deeper(meeting: Meeting, major: str, title: str | None) -> Meeting:
+    """The meeting numbered one level deeper, under `major` ("3.1." becomes "2.3.1."): its groups
+    are then sub-groups and its points three levels deep, its lone points two. With `title`, a
+    group heading with that number opens the plan; without, no heading has fewer than two."""
+
+    def moved(heading: Heading) -> Heading:
+        if not heading.number:
+            return heading
+        number = f"{major}.{heading.number}"
+        point = replace(heading.point, number=number) if heading.point is not None else None
+        return replace(heading, number=number, point=point)
+
+    plan = tuple(moved(heading) for heading in meeting.plan)
+    if title is not None:
+        plan = (Heading(major, title), *plan)
+    return replace(meeting, plan=plan)
+
+
 # --- laying out ------------------------------------------------------------------------------
 
 PAGE_W, LEFT, RIGHT, TOP, BOTTOM = 210.0, 25.0, 185.0, 32.0, 268.0

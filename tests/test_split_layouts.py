@@ -16,7 +16,15 @@ import pytest
 from notifier.extract import extract
 from notifier.models import Document, DocumentKind
 from notifier.split import Split, split_document
-from tests.agenda_layouts import Meeting, Point, Rendered, meeting, render, without
+from tests.agenda_layouts import (
+    Meeting,
+    Point,
+    Rendered,
+    deeper,
+    meeting,
+    render,
+    without,
+)
 
 SEEDS = range(240)
 
@@ -162,3 +170,31 @@ def test_without_toc_a_gap_inside_a_group_is_a_problem(seed: int, number: str) -
     major = number.split(".")[0]
     split = split_document(read(without(meeting(seed), number)))
     assert f"numbering skips {number} (between {major}.1 and {major}.3)" in split.problems
+
+
+def _deepened(seed: int) -> bool:
+    """Whether a seed's layout can be drawn one level deeper as it is: with a table of contents,
+    or numbered without gaps (1, 2, 3, and again after a part line). One level down, without
+    contents, a gap between groups is one inside a group, which is the sign of a lost point."""
+    drawn = meeting(seed)
+    if drawn.style.toc != "none":
+        return True
+    following = 1
+    for heading in drawn.plan:
+        major = int(heading.number.split(".")[0]) if heading.number else 0
+        if heading.number and major not in (following - 1, following):
+            return False
+        following = major + 1
+    return True
+
+
+@pytest.mark.parametrize("seed", [seed for seed in SEEDS if _deepened(seed)][::8])
+def test_three_levels_of_numbering_come_back(seed: int) -> None:
+    # The layouts again, one level deeper: under a group heading that opens the plan ("2.
+    # Sager" above "2.3. Regionalpolitiske sager" above "2.3.1."), or with no heading of one
+    # level at all.
+    original = meeting(seed)
+    for drawn in (deeper(original, "2", "Sager til behandling"), deeper(original, "5", None)):
+        split = split_document(read(drawn))
+        assert found(split) == [fields(point) for point in drawn.points]
+        assert split.problems == ()

@@ -476,3 +476,83 @@ def test_footnotes_gaps_and_stray_contents_lines_without_contents() -> None:
         result = split_text("\n\n".join([COVER, *parts]))
         assert [i.number for i in result.items] == numbers
         assert not any("...." in i.title for i in result.items)
+
+
+# Three levels of numbering: a group ("2. Sager til beslutning") holding sub-groups ("2.1.
+# Regionalpolitiske sager") that hold the points ("2.1.1."), beside points one level up that
+# have no sub-points ("2.2."). Every heading was read as text: no point at all was found.
+DEEP_GROUPS = {
+    "2": "Sager til beslutning",
+    "2.1": "Regionalpolitiske sager",
+    "3": "Sager til orientering",
+    "3.1": "Udpegninger",
+}
+DEEP_POINTS = {
+    "1": "Godkendelse af dagsorden",
+    "2.1.1": TITLES["3.1"],
+    "2.1.2": TITLES["3.2"],
+    "2.2": TITLES["3.3"],
+    "3.1.1": TITLES["3.4"],
+    "4": "Eventuelt",
+}
+
+
+def deep_body() -> str:
+    parts = []
+    for k, (number, title) in enumerate(DEEP_POINTS.items(), 1):
+        parts += [f"{g}. {t}" for g, t in DEEP_GROUPS.items() if number.startswith(f"{g}.")]
+        parts.append(point(number, title, f"SAG-2024-0{k}611") if number != "4" else "4. Eventuelt")
+    return "\n\n".join([*dict.fromkeys(parts), "Intet."])
+
+
+def deep_contents() -> str:
+    numbers = sorted([*DEEP_GROUPS, *DEEP_POINTS], key=lambda n: [int(p) for p in n.split(".")])
+    titles = {**DEEP_GROUPS, **DEEP_POINTS}
+    lines = [f"{n}. {titles[n]} ........ {k}" for k, n in enumerate(numbers, 2)]
+    return "Indholdsfortegnelse\n\n" + "\n".join(lines)
+
+
+def test_three_levels_of_numbering_split_at_the_points() -> None:
+    for contents in ("", f"{deep_contents()}\n\n"):
+        result = split_text(f"{COVER}\n\n{contents}{deep_body()}")
+        assert [(i.number, i.title) for i in result.items] == list(DEEP_POINTS.items())
+        cases = [f"SAG-2024-0{k}611" for k in range(1, 6)]
+        assert [i.case_number for i in result.items] == [*cases, None]
+        # A group heading ends the point before it and is in no point's text.
+        assert not any(title in i.text for i in result.items for title in DEEP_GROUPS.values())
+        assert result.items[-1].text == "Intet."
+        assert result.problems == ()
+
+
+def test_points_all_numbered_three_levels_deep() -> None:
+    # Points numbered "1.1.1.", "1.1.2.", "1.2.1." with no heading above them.
+    numbers = {"1.1.1": TITLES["3.1"], "1.1.2": TITLES["3.2"], "1.2.1": TITLES["3.3"]}
+    points = [point(n, t, f"SAG-2024-0{k}611") for k, (n, t) in enumerate(numbers.items(), 1)]
+    body = "\n\n".join([*points, "1.2.2. Eventuelt\n\nIntet."])
+    expected = [*numbers.items(), ("1.2.2", "Eventuelt")]
+    listed = "\n".join(f"{n}. {t} ........ {k}" for k, (n, t) in enumerate(expected, 2))
+    for contents in ("", f"Indholdsfortegnelse\n\n{listed}\n\n"):
+        result = split_text(f"{COVER}\n\n{contents}{body}")
+        assert [(i.number, i.title) for i in result.items] == expected
+        assert [i.case_number for i in result.items][:3] == [f"SAG-2024-0{k}611" for k in (1, 2, 3)]
+        assert result.items[-1].text == "Intet."
+        assert result.problems == ()
+
+
+def test_numbered_sections_inside_a_point_stay_in_it() -> None:
+    # A strategy quoted by its own section numbers, one level below the point's: not points.
+    spor = "3.2.1 Grøn omstilling af transporten\n\n3.2.2 Adgang til uddannelse i hele landet"
+    text = "\n\n".join(
+        [
+            COVER,
+            "3. Regionalpolitiske sager",
+            point("3.1", TITLES["3.1"], "SAG-2024-00611"),
+            point("3.2", TITLES["3.2"], "SAG-2024-01611") + f"\n\nStrategien har to spor:\n\n{spor}"
+            f"\n\n{PROSE}",
+            point("3.3", TITLES["3.3"], "SAG-2024-02611"),
+        ]
+    )
+    result = split_text(text)
+    assert [i.number for i in result.items] == ["3.1", "3.2", "3.3"]
+    assert spor in result.items[1].text
+    assert result.problems == ()
