@@ -150,12 +150,13 @@ def body_headings(found: list[Unit]) -> list[Point]:
         shaped = title_like(title) or (bool(title) and case_after(found, body))
         candidate = unit.starts_paragraph and len(unit.text) <= 250 and shaped
         candidate = candidate and not leaders(unit.text)  # "3. Eventuelt ........ 5"
-        # A time of day before the first point ("9.30 Gruppemøder") is the cover's programme:
-        # no numbering leads to it, and taken as a point it would push every point out.
-        candidate = candidate and not (head.clock and state is None)
+        # A time of day or a date before the first point ("9.30 Gruppemøder", "17.04.24") is
+        # the cover's: no numbering leads to it, and taken as a point it would push every
+        # point out.
+        candidate = candidate and not (head.time_or_date and state is None)
         # A number alone without a dot is a page number ("4"), not a heading set apart
         candidate = candidate and not (head.bare and not head.rest)
-        strong = candidate and confirmed(found, body) and not head.clock
+        strong = candidate and confirmed(found, body) and not head.time_or_date
         if candidate and head.bare and not strong and not confirms_top(found, index, head.parts):
             # "5 Title" without a dot is a point when it reads like one and is the next number:
             # not a table row, nor a footnote ("3 Kilde: Danmarks Statistik", numbered on

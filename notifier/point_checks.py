@@ -57,7 +57,7 @@ def skipped_headings(found: list[Unit], points: list[Point]) -> list[str]:
         low, high = _parts(point.number), _parts(after.number)
         for index in range(point.body, after.start):
             head = label(found[index].text)
-            if head is None or not found[index].starts_paragraph or head.clock:
+            if head is None or not found[index].starts_paragraph or head.time_or_date:
                 continue
             if head.parts != (low[0] + 1,) or not head.parts < high:
                 continue
@@ -112,7 +112,7 @@ def strays(
             head = label(unit.text)
             if head is None or not unit.starts_paragraph:
                 continue
-            if head.clock and head.number not in listed:
+            if head.time_or_date and head.number not in listed:
                 continue  # a programme's "11.30 Drøftelse"
             title, body = heading_title(found, index, head.rest)
             if not title_like(title) or not short_title(title):

@@ -34,6 +34,7 @@ _LABEL = re.compile(
 )
 _TITLE_START = re.compile(f"[{TITLE_START}]")
 _CLOCK = re.compile(r"(?:[01]?\d|2[0-3])\.[0-5]\d")
+_DATE = re.compile(r"(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\.\d\d")
 # Page number at the end of an entry: after dot leaders, an ellipsis or (tab leaders are
 # whitespace once normalised) a space.
 _PAGE = re.compile(r"(?:\s*(?:\.\s*){2,}|\s*…+\s*|\s+)(?P<page>\d{1,3})$")
@@ -61,10 +62,11 @@ class Label:
     punkt: bool  # "Punkt 5": never an item of a numbered list
 
     @property
-    def clock(self) -> bool:
-        """Reads as a time of day ("11.30 Drøftelse" in a programme): taken as a point only
-        where the numbering leads to it (3.9, then 3.10)."""
-        return bool(_CLOCK.fullmatch(self.number)) and not self.punkt
+    def time_or_date(self) -> bool:
+        """Reads as a time of day ("11.30 Drøftelse" in a programme) or a date ("17.04.24" on
+        the cover): taken as a point only where the numbering leads to it (3.9, then 3.10)."""
+        number = self.number
+        return bool(_CLOCK.fullmatch(number) or _DATE.fullmatch(number)) and not self.punkt
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,7 @@ def _run(units: list[Unit], start: int) -> Toc | None:
         if found is not None and _titled(title):
             if numbered and found.parts <= numbered[-1].parts and not after_part:
                 break  # numbering starts again without a part line: the body begins here
-            if not numbered and found.clock:
+            if not numbered and found.time_or_date:
                 break  # "9.30 Gruppemøder": the cover's programme, not the first entry
             entries.append(Entry(found.number, title, page))
             after_part = False

@@ -556,3 +556,21 @@ def test_numbered_sections_inside_a_point_stay_in_it() -> None:
     assert [i.number for i in result.items] == ["3.1", "3.2", "3.3"]
     assert spor in result.items[1].text
     assert result.problems == ()
+
+
+def test_a_date_opening_a_line_on_the_cover_is_no_point() -> None:
+    # "17.04.24" reads as a number three levels deep. Taken as the first point it pushed every
+    # point after it out, as a time of day in a programme did ("9.30 Gruppemøder").
+    points = [
+        point("1", "Godkendelse af dagsorden", "SAG-2024-00611"),
+        point("2", "Regional udviklingsstrategi", "SAG-2024-01611"),
+        "3. Eventuelt\n\nIntet.",
+    ]
+    for day in ("17.04.24", "7.4.24"):
+        result = split_text("\n\n".join(["DAGSORDEN", f"{day} Møde i KKR Sjælland", *points]))
+        assert [(i.number, i.title) for i in result.items] == [
+            ("1", "Godkendelse af dagsorden"),
+            ("2", "Regional udviklingsstrategi"),
+            ("3", "Eventuelt"),
+        ]
+        assert result.problems == ()
