@@ -8,6 +8,7 @@ between documents, and what this module accepts:
 - numbering with gaps (1.2 followed by 3.1) and sub-points, to three levels (2.1.1 under 2.1
   under 2); a restart at 1 only after a part line ("Tillægsdagsorden"), since a restart
   without one is where the body begins;
+- a title opening in lower case ("3. e-Sundhed ...") when it has its page number;
 - a title wrapped onto a second line: joined by the text normaliser when the lines are set
   tight, or read here as a continuation line that carries the page number;
 - page numbers that are missing on some entries (group lines) or wrong (they are never used
@@ -140,6 +141,13 @@ def _titled(title: str) -> bool:
     return title_like(title) and len(title) <= 300
 
 
+def _entry_title(title: str, page: int | None, numbered: list[Entry]) -> bool:
+    """Whether a numbered line's title is an entry's: one that starts as a point's title does,
+    or one in lower case ("3. e-Sundhed ...") with its page number after an entry. An item of
+    a numbered list ("2. tager orienteringen til efterretning") has no page number."""
+    return _titled(title) or (page is not None and bool(numbered) and 0 < len(title) <= 300)
+
+
 def find_toc(units: list[Unit], *, before: int | None = None) -> list[Toc]:
     """Candidate tables of contents starting before unit `before`, in document order: first
     those with page numbers; points.py tries each and keeps the first the body confirms."""
@@ -186,7 +194,7 @@ def _run(units: list[Unit], start: int) -> Toc | None:
         text = units[index].text
         found, title, page = _entry(text)
         numbered = [e for e in entries if e.number]
-        if found is not None and _titled(title):
+        if found is not None and _entry_title(title, page, numbered):
             if numbered and found.parts <= numbered[-1].parts and not after_part:
                 break  # numbering starts again without a part line: the body begins here
             if not numbered and found.time_or_date:

@@ -182,6 +182,7 @@ class Style:
     header_y: float
     drawn_first: bool  # running lines drawn before the body (PDFium keeps drawing order)
     new_page_per_group: bool
+    toc_tight: bool = False  # entries with no space between them: one paragraph once extracted
 
 
 @dataclass(frozen=True)
@@ -468,6 +469,24 @@ def deeper(meeting: Meeting, major: str, title: str | None) -> Meeting:
     return replace(meeting, plan=plan)
 
 
+def retitled(meeting: Meeting, titles: dict[str, str]) -> Meeting:
+    """The meeting with the points numbered as the keys of `titles` titled as their values, in
+    the body and the table of contents alike."""
+
+    def renamed(heading: Heading) -> Heading:
+        if heading.point is None or heading.number not in titles:
+            return heading
+        point = replace(heading.point, title=titles[heading.number], toc_title=None)
+        return Heading(heading.number, point.title, point)
+
+    return replace(meeting, plan=tuple(renamed(heading) for heading in meeting.plan))
+
+
+def tight(meeting: Meeting) -> Meeting:
+    """The meeting with its table of contents set tight: no space between the entries."""
+    return replace(meeting, style=replace(meeting.style, toc_loose=False, toc_tight=True))
+
+
 # --- laying out ------------------------------------------------------------------------------
 
 PAGE_W, LEFT, RIGHT, TOP, BOTTOM = 210.0, 25.0, 185.0, 32.0, 268.0
@@ -712,7 +731,7 @@ def _lay_out_toc(pages: _Pages, meeting: Meeting) -> None:
         if style.toc == "leaders":
             number.dots_from = end + 1.5
         pages.pages[-1].append(number)
-        pages.gap(1.5 if not style.toc_loose else 2.5)
+        pages.gap(0.0 if style.toc_tight else 1.5 if not style.toc_loose else 2.5)
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,27 @@ def test_parse_danish_datetime(text: str, expected: datetime | None) -> None:
         ("en linje\nbrudt op\n\n\n\nnyt afsnit", "en linje brudt op\n\nnyt afsnit"),
         ("Punkter:\n- første\n- anden\n1. Tredje", "Punkter:\n- første\n- anden\n1. Tredje"),
         ("den\n19. april 2021", "den 19. april 2021"),
+        # Contents set tight: an entry ends at its page number, whatever the next one opens
+        # with; a date broken over two lines is no entry, nor a title ending in a number.
+        (
+            "2. Sager ........ 3\n3. e-Sundhed ........ 4",
+            "2. Sager ........ 3\n3. e-Sundhed ........ 4",
+        ),
+        (
+            "Punkt 2: Sager ..... 3\nPunkt 3: Klima ..... 4",
+            "Punkt 2: Sager ..... 3\nPunkt 3: Klima ..... 4",
+        ),
+        ("2.1 Takster 3\n2.2 eHealth i kommunerne 4", "2.1 Takster 3\n2.2 eHealth i kommunerne 4"),
+        (
+            "2.3. Klima ........ 5\nTillægsdagsorden ........ 6",
+            "2.3. Klima ........ 5\nTillægsdagsorden ........ 6",
+        ),
+        (
+            "1. Referat fra mødet den\n3. april 2024 ... 2",
+            "1. Referat fra mødet den 3. april 2024 ... 2",
+        ),
+        ("1. Referat fra mødet den\n3. april 2024 2", "1. Referat fra mødet den 3. april 2024 2"),
+        ("3. Status for fase 2\nfor praksisplanen 7", "3. Status for fase 2 for praksisplanen 7"),
         ("a\r\nb", "a b"),
     ],
 )

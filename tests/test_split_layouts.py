@@ -23,6 +23,8 @@ from tests.agenda_layouts import (
     deeper,
     meeting,
     render,
+    retitled,
+    tight,
     without,
 )
 
@@ -198,3 +200,20 @@ def test_three_levels_of_numbering_come_back(seed: int) -> None:
         split = split_document(read(drawn))
         assert found(split) == [fields(point) for point in drawn.points]
         assert split.problems == ()
+
+
+LOWER_CASE = (
+    "e-Sundhed og digitale løsninger i kommunerne",
+    "eHealth i det nære sundhedsvæsen",
+    "it-understøttelse af det tværkommunale samarbejde",
+)
+
+
+@pytest.mark.parametrize("seed", TOC_SEEDS)
+def test_titles_opening_in_lower_case_in_tight_contents_come_back(seed: int) -> None:
+    drawn = meeting(seed)
+    numbers = [point.number for point in drawn.points if point.case][1::2]
+    drawn = tight(retitled(drawn, dict(zip(numbers, LOWER_CASE, strict=False))))
+    split = split_document(read(drawn))
+    assert found(split) == [fields(point) for point in drawn.points]
+    assert split.problems == ()

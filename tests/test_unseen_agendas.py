@@ -558,6 +558,36 @@ def test_numbered_sections_inside_a_point_stay_in_it() -> None:
     assert result.problems == ()
 
 
+# Titles opening in lower case in contents set tight (no space between the entries, so the
+# PDF's lines come out as one paragraph): the text normaliser starts a line at a number only
+# before a capital, so "3. e-Sundhed ..." was joined to the entry before it, and the points
+# after it were lost. A date broken over two lines ("mødet den / 3. april") stays one line.
+LOWER = {
+    "1": "Godkendelse af referat fra mødet den 3. april 2024",
+    "2": TITLES["3.1"],
+    "3": "e-Sundhed og digitale løsninger i kommunerne",
+    "4": "eHealth i det nære sundhedsvæsen",
+    "5": "Eventuelt",
+}
+
+
+def lower_contents(leaders: str, separator: str) -> str:
+    entries = [f"{n}. {t}{leaders}{k}" for k, (n, t) in enumerate(LOWER.items(), 2)]
+    entries[0] = entries[0].replace("den 3.", "den\n3.")
+    return "Indholdsfortegnelse\n\n" + separator.join(entries)
+
+
+def test_a_title_opening_in_lower_case_in_tight_contents_is_an_entry_of_its_own() -> None:
+    points = [point(n, t, f"SAG-2024-0{n}611") for n, t in LOWER.items() if n != "5"]
+    body = "\n\n".join([*points, "5. Eventuelt\n\nIntet."])
+    for leaders in (" ........ ", " "):  # dot leaders, or tab leaders once normalised
+        for separator in ("\n", "\n\n"):
+            result = split_text(f"{COVER}\n\n{lower_contents(leaders, separator)}\n\n{body}")
+            assert [(i.number, i.title) for i in result.items] == list(LOWER.items())
+            assert result.items[-1].text == "Intet."
+            assert result.problems == ()
+
+
 def test_a_date_opening_a_line_on_the_cover_is_no_point() -> None:
     # "17.04.24" reads as a number three levels deep. Taken as the first point it pushed every
     # point after it out, as a time of day in a programme did ("9.30 Gruppemøder").

@@ -2,7 +2,8 @@
 
 Everything downstream (splitting, hashing, classification) sees text that went through
 ``normalize_text``: NFC, no control characters, hyphenated line breaks rejoined, one paragraph per
-blank-line separated block and wrapped lines inside a paragraph joined, except list items.
+blank-line separated block and wrapped lines inside a paragraph joined, except list items and
+the entries of contents set tight.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ _DIGITS = re.compile(r"\d+")
 _LIST_ITEM = re.compile(
     rf"^(?:[-–•*▪●]\s|\d{{1,2}}(?:\.\d{{1,2}})*\.?\s+[{TITLE_START}]|\d{{1,2}}\)\s)"
 )
+# A contents entry set tight: the number and title it opens with ("3. e-Sundhed", "Punkt 3:
+# Klima"), and the page number it ends with, after dot leaders or an ellipsis, or after a space
+# alone (tab leaders, once normalised).
+_ENTRY_NUMBER = re.compile(r"^(?:[Pp]unkt\s*|[Pp]kt\.\s*)?(\d{1,2}(?:\.\d{1,2})*)[.:]?\s+\S")
+_AFTER_LEADERS = re.compile(r"(?:\.\s*){3,}\d{1,3}$|…\s*\d{1,3}$")
+_AFTER_SPACE = re.compile(r"\s\d{1,3}$")
 _PAGE_NUMBER = re.compile(
     r"^(?:side\s*)?\d{1,3}(?:\s*(?:af|/|of)\s*\d{1,3})?$|^-\s*\d{1,3}\s*-$", re.IGNORECASE
 )
@@ -96,13 +103,39 @@ def normalize_text(text: str) -> str:
             line = (_SPACE_RUN.sub(" ", line) if "  " in line else line).strip()
             if not line:
                 continue
-            if joined and not _LIST_ITEM.match(line):
+            if joined and not _LIST_ITEM.match(line) and not _next_entry(joined[-1], line):
                 joined[-1] = f"{joined[-1]} {line}"
             else:
                 joined.append(line)
         if joined:
             paragraphs.append("\n".join(joined))
     return "\n\n".join(paragraphs)
+
+
+def _next_entry(before: str, line: str) -> bool:
+    """Whether a line is the next entry of contents set tight after the entry `before`, whatever
+    its title opens with ("3. e-Sundhed", "Punkt 3: Klima"): an entry ends at its page number.
+    After dot leaders that is plain, and a part line with its own page number is an entry too
+    ("Tillægsdagsorden ..... 6"). After a space alone a title may end in a number ("Status for
+    fase 2"), so the line must then go on with the numbering of the entry before. A date broken
+    over two lines ("mødet den / 3. april") follows no page number."""
+    if not before[-1].isdigit():
+        return False
+    numbered = _ENTRY_NUMBER.match(line)
+    # The leaders and the page number are at the end: the patterns need no more of the line.
+    if _AFTER_LEADERS.search(before[-24:]):
+        return numbered is not None or _AFTER_LEADERS.search(line[-24:]) is not None
+    entry = _ENTRY_NUMBER.match(before)
+    return (
+        numbered is not None
+        and entry is not None
+        and _AFTER_SPACE.search(before[-24:]) is not None
+        and _parts(numbered.group(1)) > _parts(entry.group(1))
+    )
+
+
+def _parts(number: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in number.split("."))
 
 
 def strip_running_lines(pages: list[str]) -> list[str]:
