@@ -4,17 +4,21 @@ fail as the store's other statements do."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from notifier.errors import StoreError
 from notifier.models import Council, Validators
 from notifier.store import Store, leases, sqlite_inline
 from notifier.store import documents as store_documents
 from notifier.store import sources as store_sources
+from notifier.store.column_types import UTCDateTime
 from notifier.store.prepared import Prepared
 from notifier.store.schema import fetch_state, sources
 from notifier.store.sources import FetchRecord
@@ -288,3 +292,25 @@ async def test_engines_alike_share_compiled_statements(tmp_path: Any) -> None:
         urls.append(outcome.rows[0]["url"])
         assert [len(compiled) for compiled in statement._compiled.values()] == [1]
     assert urls == ["http://a.invalid/", "http://b.invalid/"]
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 2),
+        max_value=datetime(9999, 12, 30),
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=2)), timezone(-timedelta(hours=5, minutes=30))]
+        ),
+    )
+)
+def test_stamps_bind_as_sqlite_datetime_writes_them(value: datetime) -> None:
+    """UTCDateTime's own SQLite conversion writes the very text SQLite's DATETIME type
+    writes for the UTC time (rows written before, and comparisons in SQL, depend on it)."""
+    dialect = sqlite_dialect.dialect()
+    ours = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    theirs = sa.DateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert ours is not None and theirs is not None
+    assert ours(value) == theirs(value.astimezone(UTC))
+    assert ours(None) is None
+    with pytest.raises(ValueError, match="naive"):
+        ours(value.replace(tzinfo=None))
