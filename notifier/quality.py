@@ -52,6 +52,8 @@ _ENDINGS = (
     "r",
     "t",
 )
+_ENDING_SET = frozenset(_ENDINGS)
+_ENDING_LENGTHS = sorted({len(ending) for ending in _ENDINGS})
 # What OCR makes of æ, ø and å ("ee", "z", "é", "d" ...). "ae", "oe" and "aa" are not among
 # them: they are how Danish is written without those letters, not damage.
 _CONFUSIONS = (
@@ -80,11 +82,13 @@ def is_danish(word: str, parts: int = 3) -> bool:
     words = danish_words()
     if word in words:
         return True
-    if any(
-        word.endswith(ending) and len(word) - len(ending) >= 3 and word[: -len(ending)] in words
-        for ending in _ENDINGS
-    ):
-        return True
+    # An ending is read off by its length, not tried one by one: a word seen for the first
+    # time is tried here once per way of cutting it into a compound.
+    for length in _ENDING_LENGTHS:
+        if len(word) - length < 3:
+            break
+        if word[-length:] in _ENDING_SET and word[:-length] in words:
+            return True
     if parts < 2:
         return False
     for cut in range(3, len(word) - 2):
