@@ -2,8 +2,9 @@
 and a person's query turned into each backend's query language.
 
 PostgreSQL stems with its own 'danish' configuration (Snowball's Danish stemmer and stop
-words); for SQLite the same Snowball algorithm runs here (``snowballstemmer``) on both the
-indexed text and the query, with the same stop words, so a query finds the same items on both.
+words); for SQLite the same Snowball algorithm runs here (``snowballstemmer``, on PyStemmer's C
+build of it) on both the indexed text and the query, with the same stop words, so a query finds
+the same items on both.
 A query's words must all occur (in any inflected form: "kommunernes" finds "kommune"); a stem
 of four or more letters also finds the compounds it begins ("sygehus" finds "sygehusbyggeri").
 """
