@@ -80,24 +80,31 @@ def is_danish(word: str, parts: int = 3) -> bool:
     """In the word list, inflected ("taksterne"), or a compound of up to ``parts`` such words
     ("sundheds" + "aftale", "bo" + "til" + "bud")."""
     words = danish_words()
-    if word in words:
+    if _listed(word, words):
         return True
-    # An ending is read off by its length, not tried one by one: a word seen for the first
-    # time is tried here once per way of cutting it into a compound.
-    for length in _ENDING_LENGTHS:
-        if len(word) - length < 3:
-            break
-        if word[-length:] in _ENDING_SET and word[:-length] in words:
-            return True
     if parts < 2:
         return False
+    # A word seen for the first time is cut every way it can be: the cheap test of the head
+    # goes first, and only heads of three-part compounds go through the cache.
     for cut in range(3, len(word) - 2):
-        head, tail = word[:cut], word[cut:]
-        if is_danish(tail, 1) and (
-            head in words
-            or (head[-1] in "se" and head[:-1] in words)
-            or (parts > 2 and is_danish(head, parts - 1))
-        ):
+        head = word[:cut]
+        linked = head in words or (head[-1] in "se" and head[:-1] in words)
+        if not linked and parts < 3:
+            continue
+        if _listed(word[cut:], words) and (linked or is_danish(head, parts - 1)):
+            return True
+    return False
+
+
+def _listed(word: str, words: frozenset[str]) -> bool:
+    """In the word list, or a listed word with an inflection ending (read off by its length,
+    not tried ending by ending)."""
+    if word in words:
+        return True
+    for length in _ENDING_LENGTHS:
+        if len(word) - length < 3:
+            return False
+        if word[-length:] in _ENDING_SET and word[:-length] in words:
             return True
     return False
 

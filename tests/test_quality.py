@@ -77,16 +77,20 @@ _LISTED = sorted(danish_words())
 
 
 @given(
-    st.lists(st.sampled_from(_LISTED), min_size=1, max_size=3),
-    st.sampled_from(("", "s", "e", *_ENDINGS)),
+    st.lists(
+        st.tuples(st.sampled_from(_LISTED), st.sampled_from(("", "", "s", "e", *_ENDINGS))),
+        min_size=1,
+        max_size=4,
+    ),
     st.text(alphabet="abdeknrstæøåz", max_size=3),
 )
-def test_danish_words_are_judged_as_the_rule_says(
-    parts: list[str], ending: str, noise: str
-) -> None:
-    word = "".join(parts) + ending
+def test_danish_words_are_judged_as_the_rule_says(parts: list[tuple[str, str]], noise: str) -> None:
+    """Listed words joined, each maybe inflected or linked, some with noise around them."""
+    word = "".join(listed + ending for listed, ending in parts)
     for candidate in (word, noise + word, word + noise, word[: len(word) // 2] + noise):
-        assert is_danish(candidate) == _is_danish_by_the_rule(candidate), candidate
+        for parts in (1, 2, 3):
+            expected = _is_danish_by_the_rule(candidate, parts)
+            assert is_danish(candidate, parts) == expected, (candidate, parts)
 
 
 def test_reasons_to_hold_and_the_standing_page_exception() -> None:
