@@ -325,3 +325,21 @@ def test_rehabilitation_compounds_and_the_special_psychiatric_places(
     classifier: Classifier, title: str, expected: set[str]
 ) -> None:
     assert topics_of(classifier, title) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # Psychologist treatment is one of the practice areas the regions plan with the
+        # municipalities (fourth real batch, r484): no term named it.
+        ("Tillægsaftale vedr. satspuljemidler for psykologbehandling", {"sundhed"}),
+        ("Gratis psykologbehandling til unge med angst og depression", {"sundhed"}),
+        ("Udvidelse af psykologordningen", {"sundhed"}),
+        # ... while psychological help in a crisis centre stays with the social area (r142).
+        ("Psykologhjælp til kvinder i krisecentre", {"social"}),
+    ],
+)
+def test_psychologist_treatment_is_health(
+    classifier: Classifier, title: str, expected: set[str]
+) -> None:
+    assert topics_of(classifier, title) == expected
