@@ -343,3 +343,21 @@ def test_psychologist_treatment_is_health(
     classifier: Classifier, title: str, expected: set[str]
 ) -> None:
     assert topics_of(classifier, title) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # More of the bus family (fourth real batch, r494, r514): bus operation, bus companies
+        # and stops named no term, also inside compounds.
+        ("Kontraktforlængelser vedr. buskørsel", {"trafik_infrastruktur"}),
+        ("Udbud af skolebuskørsel og bybuskørsel", {"trafik_infrastruktur"}),
+        ("Status for opgradering af stoppesteder i Nordjylland", {"trafik_infrastruktur"}),
+        ("Nye busstoppesteder i landsbyerne", {"trafik_infrastruktur"}),
+        ("Dialog med busselskaberne om chaufførmangel", {"trafik_infrastruktur"}),
+    ],
+)
+def test_bus_operation_companies_and_stops_are_transport(
+    classifier: Classifier, title: str, expected: set[str]
+) -> None:
+    assert topics_of(classifier, title) == expected
