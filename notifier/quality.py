@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -125,16 +126,25 @@ def _repairable(word: str) -> bool:
 def ocr_damage(text: str) -> str | None:
     """Why the text reads as a damaged text layer (OCR), or None. Acronyms (all capitals) and
     texts of fewer than MIN_WORDS words are not judged."""
-    words = [w.casefold() for w in _WORD.findall(text) if not w.isupper()]
-    if len(words) < MIN_WORDS:
+    # Each distinct word is judged once and counted as often as it occurs: a long agenda
+    # repeats most of its words.
+    words = foreign = repairable = 0
+    for word, count in Counter(_WORD.findall(text)).items():
+        if word.isupper():
+            continue
+        words += count
+        folded = word.casefold()
+        if not is_danish(folded):
+            foreign += count
+            if _repairable(folded):
+                repairable += count
+    if words < MIN_WORDS:
         return None
-    foreign = [w for w in words if not is_danish(w)]
-    repairable = sum(1 for w in foreign if _repairable(w))
-    if repairable / len(words) >= REPAIRABLE_SHARE:
-        share = repairable / len(words)
+    if repairable / words >= REPAIRABLE_SHARE:
+        share = repairable / words
         return f"{share:.0%} of its words are Danish words with æ, ø or å misread (OCR damage?)"
-    if len(foreign) / len(words) >= FOREIGN_SHARE:
-        return f"{len(foreign) / len(words):.0%} of its words are not Danish (OCR damage?)"
+    if foreign / words >= FOREIGN_SHARE:
+        return f"{foreign / words:.0%} of its words are not Danish (OCR damage?)"
     return None
 
 

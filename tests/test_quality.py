@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -10,7 +11,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from notifier.models import Document, DocumentKind, Evidence, Item, TopicMatch
-from notifier.quality import _ENDINGS, danish_words, is_danish, ocr_damage, review_reasons
+from notifier.quality import (
+    _ENDINGS,
+    FOREIGN_SHARE,
+    MIN_WORDS,
+    REPAIRABLE_SHARE,
+    _repairable,
+    danish_words,
+    is_danish,
+    ocr_damage,
+    review_reasons,
+)
 
 SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 
@@ -91,6 +102,39 @@ def test_danish_words_are_judged_as_the_rule_says(parts: list[tuple[str, str]], 
         for parts in (1, 2, 3):
             expected = _is_danish_by_the_rule(candidate, parts)
             assert is_danish(candidate, parts) == expected, (candidate, parts)
+
+
+def _ocr_damage_word_by_word(text: str) -> str | None:
+    """ocr_damage as its docstring states it, every occurrence judged on its own."""
+    words = [w.casefold() for w in re.findall(r"[^\W\d_]{2,}", text) if not w.isupper()]
+    if len(words) < MIN_WORDS:
+        return None
+    foreign = [w for w in words if not is_danish(w)]
+    repairable = sum(1 for w in foreign if _repairable(w))
+    if repairable / len(words) >= REPAIRABLE_SHARE:
+        share = repairable / len(words)
+        return f"{share:.0%} of its words are Danish words with æ, ø or å misread (OCR damage?)"
+    if len(foreign) / len(words) >= FOREIGN_SHARE:
+        return f"{len(foreign) / len(words):.0%} of its words are not Danish (OCR damage?)"
+    return None
+
+
+@given(
+    st.lists(
+        st.sampled_from([*_LISTED[::400], "Kommunerne", "KKR", "SOSU"]),
+        min_size=MIN_WORDS - 10,
+        max_size=80,
+    ),
+    st.lists(st.sampled_from(["Sjzlland", "vilkdr", "beskaftigelse"]), max_size=8),
+    st.lists(st.sampled_from(["qwxz", "zzkrt", "Xyloqv"]), max_size=40),
+    st.sampled_from((" ", "\n", ", ", ". ")),
+)
+def test_ocr_damage_counts_every_occurrence(
+    clean: list[str], damaged: list[str], foreign: list[str], gap: str
+) -> None:
+    """Clean, OCR-damaged and foreign words, acronyms and mixed case, most of them repeated."""
+    text = gap.join(clean + damaged + foreign)
+    assert ocr_damage(text) == _ocr_damage_word_by_word(text)
 
 
 def test_reasons_to_hold_and_the_standing_page_exception() -> None:
