@@ -9,7 +9,8 @@ Every figure is min/median/max over ``--rounds`` rounds (the machine is noisy).
    threads of the process: the shared machine's load then moves it less); its peer is raw
    extraction of the same files (pypdfium2 text of the PDFs, a selectolax parse of the pages).
    Each round ingests the documents as new to the process: its caches hold other real KKR
-   text, never the words of the documents measured (see forget_documents).
+   text, never the words of the documents measured (see forget_documents). The process
+   collects garbage as the service's do (notifier.collector).
    Goal: ingest >= 0.3 of raw; the same into a store already holding ``--grown`` documents
    (an item each), goal: within 20% of the empty store.
 2. Idle poll: after a first poll, a poll of every source when nothing changed, with
@@ -44,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from notifier import extract as extraction
 from notifier import quality
 from notifier.classify import Classifier
+from notifier.collector import collect_less
 from notifier.config import load_settings
 from notifier.demo_site import SITE, SiteServer, StaticHandler
 from notifier.models import Council, SourceKind
@@ -308,6 +310,7 @@ async def main() -> None:
     parser.add_argument("--stored", type=int, default=10_000)
     parser.add_argument("--grown", type=int, default=100_000)
     args = parser.parse_args()
+    collect_less()  # as `notifier run` does
     docs = fixtures()
     classifier = load_classifier(TOPICS)
     raw_round(docs)

@@ -34,6 +34,7 @@ import uvicorn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from notifier.collector import collect_less
 from notifier.config import Settings
 from notifier.models import Council, Frequency, SubscriberState
 from notifier.runtime import Runtime
@@ -210,6 +211,7 @@ def _size(db: Path) -> int:
 
 def main() -> None:
     people, events = (int(arg) for arg in (sys.argv[1:] or ["10000", "2000"]))
+    collect_less()  # as `notifier run` does
     with tempfile.TemporaryDirectory() as workdir:
         seeded = Path(workdir) / "seeded.db"
         started = time.perf_counter()

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 @pass_app
 def run_command(app: App) -> None:
     """Poll, publish feeds, send digests and alerts, and serve the web app until SIGTERM."""
+    from notifier.collector import collect_less
     from notifier.config_sources import check_secret_key
     from notifier.logs import configure
     from notifier.service import Service
@@ -25,6 +26,7 @@ def run_command(app: App) -> None:
     settings = app.settings
     check_secret_key(settings)
     configure(settings.log_level)
+    collect_less()
 
     async def serve() -> None:
         service = await Service.open(settings)

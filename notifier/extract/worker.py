@@ -36,6 +36,7 @@ from typing import IO, Any
 
 import notifier
 from notifier import extract
+from notifier.collector import collect_less
 from notifier.errors import ExtractError
 from notifier.extract.links import Link
 from notifier.models import Council, Document
@@ -290,6 +291,7 @@ def _serve(memory_bytes: int) -> None:
     send = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)  # whatever a library prints must not corrupt the replies
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    collect_less()  # as the service does: extraction is most of a new document's objects
     send.send("ready")
     while True:
         try:
