@@ -38,7 +38,7 @@ _CASE_LINE = re.compile(
 _SECTION = re.compile(
     # "KKR's beslutning", "KKRs indstilling": the council's own, named first
     r"^(?:KKR['’]?s\s+)?"
-    r"(Baggrund|Indstilling|Sagsfremstilling|Beslutning|Vedlagte bilag|Bilag|Økonomi|Resumé)"
+    r"(Baggrund|Indstilling|Sagsfremstilling|Beslutning|Vedlagte bilag|Bilag|Økonomi|Resum[eé])"
     r"(?:er)?(?:(?:\s+(?:(?:i|fra|på)\s+(?:KKR|udvalget|rådet|mødet)\b|den\s+\d)"
     r"[^:\n]{0,80}?(?<!\.))?"
     r"\s*(?::\s*(?P<rest>.*))?|\s+(?P<tight>(?-i:[A-ZÆØÅ]).*))$",

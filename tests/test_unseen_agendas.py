@@ -604,3 +604,33 @@ def test_a_date_opening_a_line_on_the_cover_is_no_point() -> None:
             ("3", "Eventuelt"),
         ]
         assert result.problems == ()
+
+
+def test_a_resume_section_without_its_accent_is_a_section() -> None:
+    # Municipal and regional agendas (Brønderslev's byråd, Region Midtjylland's committees)
+    # open each point with "Resume", written without the accent, and a line under it such as
+    # "Sagsforløb: BY". Not known as a section, both were read as the heading's further
+    # lines when a known section followed: every title ended "... Resume Sagsforløb: BY".
+    def case(number: int, title: str) -> str:
+        return "\n\n".join(
+            [
+                f"{number}. {title}",
+                "Resume",
+                "Sagsforløb: BY",
+                f"Sagsfremstilling\n\n{PROSE}",
+                "Beslutning\n\nGodkendt.",
+            ]
+        )
+
+    titles = ["Fraværende", "Bemærkninger til dagsordenen", "Spørgetid for byrådsmedlemmer"]
+    cover = "Byrådet - Referat\n\nDato: 29. januar 2020\n\nTidspunkt: Kl. 19:00"
+    text = "\n\n".join([cover, *(case(n, t) for n, t in enumerate(titles, 1))])
+    result = split_text(text, DocumentKind.MINUTES)
+    assert [(i.number, i.title) for i in result.items] == [
+        ("1", titles[0]),
+        ("2", titles[1]),
+        ("3", titles[2]),
+    ]
+    assert all(i.beslutning == "Godkendt." for i in result.items)
+    assert all(i.text.startswith("Resume\n\nSagsforløb: BY") for i in result.items)
+
