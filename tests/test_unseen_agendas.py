@@ -634,3 +634,19 @@ def test_a_resume_section_without_its_accent_is_a_section() -> None:
     assert all(i.beslutning == "Godkendt." for i in result.items)
     assert all(i.text.startswith("Resume\n\nSagsforløb: BY") for i in result.items)
 
+
+def test_a_pkt_entry_set_tight_under_the_contents_heading_is_an_entry() -> None:
+    # A board's agenda (KTC's of 26 November 2010, docplayer.dk/12340812) numbers its points
+    # "Pkt. 1" and sets its contents tight under "Indhold". The text normaliser starts a line
+    # at "1. Title" but not at "Pkt. 1 Title", so the first entry was joined to the heading
+    # ("Indhold Pkt. 1 ..."): the contents lost it, and point 1 was in no item, silently.
+    titles = ["Godkendelse af referater", "Kommunikationsstrategi", "Årsmødet 2010", "Eventuelt"]
+    contents = "\n".join(["Indhold", *(f"Pkt. {n} {t}... {n}" for n, t in enumerate(titles, 1))])
+    points = [f"Pkt. {n} {t}\n\nBilag {n}: Referat\n\n{PROSE}" for n, t in enumerate(titles, 1)]
+    text = "\n\n".join(["Bestyrelsesmøde Dagsorden\n\nDato: 26. november 2010", contents, *points])
+    result = split_text(text)
+    assert [(i.number, i.title) for i in result.items] == [
+        (str(n), t) for n, t in enumerate(titles, 1)
+    ]
+    assert result.items[0].text.startswith("Bilag 1: Referat")
+    assert result.problems == ()
