@@ -650,3 +650,57 @@ def test_a_pkt_entry_set_tight_under_the_contents_heading_is_an_entry() -> None:
     ]
     assert result.items[0].text.startswith("Bilag 1: Referat")
     assert result.problems == ()
+
+
+# Region Midtjylland's committee agendas (rm.dk, "Sagnr.: 1-51-71-3321-08") and Sbsys agendas
+# of the municipalities (Mariagerfjord's, a journal number) set each point's case number above
+# its heading, not below it.
+ABOVE = {
+    "1": ("1-51-71-3321-08", "Afgørelse om afværgetiltag på Rønland"),
+    "2": ("1-30-72-11-22", "Status for kollektiv trafik"),
+    "3": ("1-15-0-50-1-23", "Eventuelt"),
+}
+
+
+def test_a_case_number_set_above_the_heading_belongs_to_the_point_below_it() -> None:
+    # Each case number ended the point before its own (the first was in no item), and no point
+    # had a case number: minutes could not be linked to their agenda by it.
+    points = [
+        f"Sagnr.: {case}\n\n{n}. {title}\n\nResume\n\n{PROSE}\n\nSagsfremstilling\n\n{PROSE}"
+        for n, (case, title) in ABOVE.items()
+    ]
+    cover = "Dagsorden til mødet i Udvalg for regional udvikling den 1. februar 2023"
+    contents = "\n".join(
+        f"{n}. {title} ........ {k}" for k, (n, (_, title)) in enumerate(ABOVE.items(), 2)
+    )
+    for text in ("\n\n".join([cover, *points]), "\n\n".join([cover, contents, *points])):
+        result = split_text(text)
+        assert [(i.number, i.title) for i in result.items] == [
+            (n, t) for n, (_, t) in ABOVE.items()
+        ]
+        assert [i.case_number for i in result.items] == [case for case, _ in ABOVE.values()]
+        assert [i.text.splitlines()[0] for i in result.items] == [
+            f"Sagnr.: {case}" for case, _ in ABOVE.values()
+        ]
+        assert all(i.text.endswith(PROSE) for i in result.items)
+        assert result.problems == ()
+
+
+def test_a_case_number_under_the_heading_stays_with_its_point() -> None:
+    # KL's own layout: the case number under the heading. A point with nothing but its case
+    # number sits between two headings, yet is no case number set above the next point.
+    text = "\n\n".join(
+        [
+            COVER,
+            point("1", "Regional udviklingsstrategi", "SAG-2024-00611"),
+            "2. Eventuelt\n\nSAG-2024-01611",
+            point("3", "Praksisplan for almen praksis", "SAG-2024-02611"),
+        ]
+    )
+    result = split_text(text)
+    assert [i.case_number for i in result.items] == [
+        "SAG-2024-00611",
+        "SAG-2024-01611",
+        "SAG-2024-02611",
+    ]
+    assert result.items[1].text == "SAG-2024-01611"
