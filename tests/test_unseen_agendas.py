@@ -704,3 +704,18 @@ def test_a_case_number_under_the_heading_stays_with_its_point() -> None:
         "SAG-2024-02611",
     ]
     assert result.items[1].text == "SAG-2024-01611"
+
+
+def test_a_kle_journal_number_without_a_label_is_a_case_number() -> None:
+    # Sbsys agendas (Mariagerfjord's committees) give each point its journal number in KL's
+    # subject key, "85.02.02-G01-1-17", with no label, above the heading; the numbering runs
+    # on through the year. Not read as a case number, it ended the point before.
+    journals = {"40": "85.02.02-G01-1-17", "41": "19.03.00-P24-1-19", "42": "18.15.00-Ø40-2-19"}
+    titles = {"40": "Godkendelse af dagsorden", "41": "Kvalitetsrapport for museet", "42": "Puljen"}
+    points = [
+        f"{journals[n]}\n\n{n}. {titles[n]}\n\n{PROSE}\n\nBeslutning\n\nGodkendt." for n in journals
+    ]
+    result = split_text("\n\n".join(["Referat til mødet i Udvalget for Kultur", *points]))
+    assert [(i.number, i.title) for i in result.items] == list(titles.items())
+    assert [i.case_number for i in result.items] == list(journals.values())
+    assert all(i.text.endswith("Beslutning\n\nGodkendt.") for i in result.items)
