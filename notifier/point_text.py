@@ -39,7 +39,9 @@ _CASE_LINE = re.compile(
 _SECTION = re.compile(
     # "KKR's beslutning", "KKRs indstilling": the council's own, named first
     r"^(?:KKR['’]?s\s+)?"
-    r"(Baggrund|Indstilling|Sagsfremstilling|Beslutning|Vedlagte bilag|Bilag|Økonomi|Resum[eé])"
+    r"(Baggrund|Indstilling|Sagsfremstilling|Beslutning|Vedlagte bilag|Bilag|Økonomi|Resum[eé]"
+    # the field labels of municipal agenda systems (Sbsys, eDoc)
+    r"|Forventet sagsgang|Sagsgang og sagstype|Anledning|Beskrivelse af sagen)"
     r"(?:er)?(?:(?:\s+(?:(?:i|fra|på)\s+(?:KKR|udvalget|rådet|mødet)\b|den\s+\d)"
     r"[^:\n]{0,80}?(?<!\.))?"
     r"\s*(?::\s*(?P<rest>.*))?|\s+(?P<tight>(?-i:[A-ZÆØÅ]).*))$",

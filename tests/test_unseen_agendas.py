@@ -719,3 +719,26 @@ def test_a_kle_journal_number_without_a_label_is_a_case_number() -> None:
     assert [(i.number, i.title) for i in result.items] == list(titles.items())
     assert [i.case_number for i in result.items] == list(journals.values())
     assert all(i.text.endswith("Beslutning\n\nGodkendt.") for i in result.items)
+
+
+def test_the_field_labels_of_municipal_agenda_systems_are_sections() -> None:
+    # Sbsys agendas (Mariagerfjord's) open a point with "Forventet sagsgang" and the committee's
+    # initials, others (Holbæk's) with "Sagsgang og sagstype". Not known as sections, the label
+    # and the line under it were read as the heading's further lines whenever a known section
+    # followed: "Godkendelse af dagsorden Forventet sagsgang KF".
+    sbsys = "Forventet sagsgang\n\nKF\n\nBeslutning\n\nGodkendt."
+    holbaek = "Sagsgang og sagstype\n\nUdvalget for Ældre og Sundhed\n\nBeslutning\n\nGodkendt."
+    for fields in (sbsys, holbaek):
+        text = "\n\n".join(
+            [
+                "Referat til mødet i Udvalget for Kultur og Fritid",
+                f"40. Godkendelse af dagsorden\n\n{fields}",
+                f"41. Udviklings- og talentpuljen\n\n{fields}",
+            ]
+        )
+        result = split_text(text, DocumentKind.MINUTES)
+        assert [(i.number, i.title) for i in result.items] == [
+            ("40", "Godkendelse af dagsorden"),
+            ("41", "Udviklings- og talentpuljen"),
+        ]
+        assert all(i.text == fields and i.beslutning == "Godkendt." for i in result.items)
