@@ -20,10 +20,11 @@ from notifier.toc import Unit, units
 # A label some templates put before the case number: "Sagsnr.:", "Sags-ID:", "Sag nr.",
 # "Sagsnummer:", "Sag:" (before "SAG-2024-01611" too).
 _CASE_LABEL = r"(?:\bSags?\.?\s?(?:nr|nummer|-?id)\.?|\bSag\s+nr\.?|\bSag(?=\s*:))\s*:?\s*"
-_CASE_REF = rf"(?:{_CASE_LABEL})?SAG-\d{{4}}-\d{{3,}}|{_CASE_LABEL}\d[\w/.-]*\d"
-_CASE = re.compile(
-    rf"(?:{_CASE_LABEL})?\b(SAG-\d{{4}}-\d{{3,}})\b|{_CASE_LABEL}(\d[\w/.-]*\d)", re.IGNORECASE
-)
+# KL's own "SAG-2024-01611", or a municipal journal number in KL's subject key ("85.02.02-G01-
+# 1-17": subject, action facet, serial number, year), which Sbsys agendas print with no label.
+_SAG = r"SAG-\d{4}-\d{3,}|\d\d\.\d\d\.\d\d-[A-ZÆØÅ]\d\d-\d{1,6}-\d\d"
+_CASE_REF = rf"(?:{_CASE_LABEL})?(?:{_SAG})|{_CASE_LABEL}\d[\w/.-]*\d"
+_CASE = re.compile(rf"(?:{_CASE_LABEL})?\b({_SAG})\b|{_CASE_LABEL}(\d[\w/.-]*\d)", re.IGNORECASE)
 # The case-number line: "SAG-2024-01611 pth" names the case worker; the initials are dropped.
 _CASE_LINE = re.compile(
     rf"^(?P<ref>{_CASE_REF})(?P<initials>\s*[/,|–-]?\s*\(?[A-Za-zÆØÅæøå]{{2,5}}\)?)?\s*$",
@@ -38,7 +39,9 @@ _CASE_LINE = re.compile(
 _SECTION = re.compile(
     # "KKR's beslutning", "KKRs indstilling": the council's own, named first
     r"^(?:KKR['’]?s\s+)?"
-    r"(Baggrund|Indstilling|Sagsfremstilling|Beslutning|Vedlagte bilag|Bilag|Økonomi|Resumé)"
+    r"(Baggrund|Indstilling|Sagsfremstilling|Beslutning|Vedlagte bilag|Bilag|Økonomi|Resum[eé]"
+    # the field labels of municipal agenda systems (Sbsys, eDoc)
+    r"|Forventet sagsgang|Sagsgang og sagstype|Anledning|Beskrivelse af sagen)"
     r"(?:er)?(?:(?:\s+(?:(?:i|fra|på)\s+(?:KKR|udvalget|rådet|mødet)\b|den\s+\d)"
     r"[^:\n]{0,80}?(?<!\.))?"
     r"\s*(?::\s*(?P<rest>.*))?|\s+(?P<tight>(?-i:[A-ZÆØÅ]).*))$",

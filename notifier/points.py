@@ -317,12 +317,17 @@ def _items(found: list[Unit], points: list[Point]) -> list[Item]:
     ordered = sorted(points, key=lambda p: p.start)
     items: list[Item] = []
     keys = iter(unique_keys([p.number for p in ordered if not p.group and p.number is not None]))
+    above = _cases_above(found, ordered)
     for position, point in enumerate(ordered):
         if point.group or point.number is None:
             continue
         end = ordered[position + 1].start if position + 1 < len(ordered) else len(found)
+        if end - 1 in above:  # the next point's case number, set above its heading
+            end -= 1
         following = ordered[position + 1] if position + 1 < len(ordered) else None
         body = _trim_group_heading(found[point.body : end], point, following)
+        if point.start - 1 in above:
+            body = [found[point.start - 1], *body]
         _, tail = cut_case(" ".join(unit.text for unit in found[point.start : point.body]))
         if tail:  # the case-number line ran into the heading
             body = [Unit(tail, starts_paragraph=True), *body]
@@ -344,6 +349,30 @@ def _items(found: list[Unit], points: list[Point]) -> list[Item]:
             )
         )
     return items
+
+
+def _cases_above(found: list[Unit], ordered: list[Point]) -> set[int]:
+    """The case-number lines set above the heading of their point rather than below it (Region
+    Midtjylland's "Sagnr.: ..." and the journal numbers of Sbsys agendas): the units right
+    before at least two points' headings, when no point has a case number of its own under its
+    heading. In KL's layout a point holding only its case number also puts one right before
+    the next heading, but that point has it under its own heading too, so its case stays."""
+    leaves = [p for p in ordered if not p.group and p.number is not None]
+    above = set()
+    for point in leaves:
+        index = point.start - 1
+        if index < 0 or not found[index].starts_paragraph or not is_case_line(found[index].text):
+            continue
+        if any(p.start <= index < p.body for p in ordered):
+            continue  # part of a heading
+        above.add(index)
+    if len(above) < 2:
+        return set()
+    for point in leaves:
+        under = range(point.body, min(point.body + 3, len(found)))
+        if any(i not in above and is_case_line(found[i].text) for i in under):
+            return set()
+    return above
 
 
 def _trim_group_heading(body: list[Unit], point: Point, following: Point | None) -> list[Unit]:

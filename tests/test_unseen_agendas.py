@@ -604,3 +604,141 @@ def test_a_date_opening_a_line_on_the_cover_is_no_point() -> None:
             ("3", "Eventuelt"),
         ]
         assert result.problems == ()
+
+
+def test_a_resume_section_without_its_accent_is_a_section() -> None:
+    # Municipal and regional agendas (Brønderslev's byråd, Region Midtjylland's committees)
+    # open each point with "Resume", written without the accent, and a line under it such as
+    # "Sagsforløb: BY". Not known as a section, both were read as the heading's further
+    # lines when a known section followed: every title ended "... Resume Sagsforløb: BY".
+    def case(number: int, title: str) -> str:
+        return "\n\n".join(
+            [
+                f"{number}. {title}",
+                "Resume",
+                "Sagsforløb: BY",
+                f"Sagsfremstilling\n\n{PROSE}",
+                "Beslutning\n\nGodkendt.",
+            ]
+        )
+
+    titles = ["Fraværende", "Bemærkninger til dagsordenen", "Spørgetid for byrådsmedlemmer"]
+    cover = "Byrådet - Referat\n\nDato: 29. januar 2020\n\nTidspunkt: Kl. 19:00"
+    text = "\n\n".join([cover, *(case(n, t) for n, t in enumerate(titles, 1))])
+    result = split_text(text, DocumentKind.MINUTES)
+    assert [(i.number, i.title) for i in result.items] == [
+        ("1", titles[0]),
+        ("2", titles[1]),
+        ("3", titles[2]),
+    ]
+    assert all(i.beslutning == "Godkendt." for i in result.items)
+    assert all(i.text.startswith("Resume\n\nSagsforløb: BY") for i in result.items)
+
+
+def test_a_pkt_entry_set_tight_under_the_contents_heading_is_an_entry() -> None:
+    # A board's agenda (KTC's of 26 November 2010, docplayer.dk/12340812) numbers its points
+    # "Pkt. 1" and sets its contents tight under "Indhold". The text normaliser starts a line
+    # at "1. Title" but not at "Pkt. 1 Title", so the first entry was joined to the heading
+    # ("Indhold Pkt. 1 ..."): the contents lost it, and point 1 was in no item, silently.
+    titles = ["Godkendelse af referater", "Kommunikationsstrategi", "Årsmødet 2010", "Eventuelt"]
+    contents = "\n".join(["Indhold", *(f"Pkt. {n} {t}... {n}" for n, t in enumerate(titles, 1))])
+    points = [f"Pkt. {n} {t}\n\nBilag {n}: Referat\n\n{PROSE}" for n, t in enumerate(titles, 1)]
+    text = "\n\n".join(["Bestyrelsesmøde Dagsorden\n\nDato: 26. november 2010", contents, *points])
+    result = split_text(text)
+    assert [(i.number, i.title) for i in result.items] == [
+        (str(n), t) for n, t in enumerate(titles, 1)
+    ]
+    assert result.items[0].text.startswith("Bilag 1: Referat")
+    assert result.problems == ()
+
+
+# Region Midtjylland's committee agendas (rm.dk, "Sagnr.: 1-51-71-3321-08") and Sbsys agendas
+# of the municipalities (Mariagerfjord's, a journal number) set each point's case number above
+# its heading, not below it.
+ABOVE = {
+    "1": ("1-51-71-3321-08", "Afgørelse om afværgetiltag på Rønland"),
+    "2": ("1-30-72-11-22", "Status for kollektiv trafik"),
+    "3": ("1-15-0-50-1-23", "Eventuelt"),
+}
+
+
+def test_a_case_number_set_above_the_heading_belongs_to_the_point_below_it() -> None:
+    # Each case number ended the point before its own (the first was in no item), and no point
+    # had a case number: minutes could not be linked to their agenda by it.
+    points = [
+        f"Sagnr.: {case}\n\n{n}. {title}\n\nResume\n\n{PROSE}\n\nSagsfremstilling\n\n{PROSE}"
+        for n, (case, title) in ABOVE.items()
+    ]
+    cover = "Dagsorden til mødet i Udvalg for regional udvikling den 1. februar 2023"
+    contents = "\n".join(
+        f"{n}. {title} ........ {k}" for k, (n, (_, title)) in enumerate(ABOVE.items(), 2)
+    )
+    for text in ("\n\n".join([cover, *points]), "\n\n".join([cover, contents, *points])):
+        result = split_text(text)
+        assert [(i.number, i.title) for i in result.items] == [
+            (n, t) for n, (_, t) in ABOVE.items()
+        ]
+        assert [i.case_number for i in result.items] == [case for case, _ in ABOVE.values()]
+        assert [i.text.splitlines()[0] for i in result.items] == [
+            f"Sagnr.: {case}" for case, _ in ABOVE.values()
+        ]
+        assert all(i.text.endswith(PROSE) for i in result.items)
+        assert result.problems == ()
+
+
+def test_a_case_number_under_the_heading_stays_with_its_point() -> None:
+    # KL's own layout: the case number under the heading. A point with nothing but its case
+    # number sits between two headings, yet is no case number set above the next point.
+    text = "\n\n".join(
+        [
+            COVER,
+            point("1", "Regional udviklingsstrategi", "SAG-2024-00611"),
+            "2. Eventuelt\n\nSAG-2024-01611",
+            point("3", "Praksisplan for almen praksis", "SAG-2024-02611"),
+        ]
+    )
+    result = split_text(text)
+    assert [i.case_number for i in result.items] == [
+        "SAG-2024-00611",
+        "SAG-2024-01611",
+        "SAG-2024-02611",
+    ]
+    assert result.items[1].text == "SAG-2024-01611"
+
+
+def test_a_kle_journal_number_without_a_label_is_a_case_number() -> None:
+    # Sbsys agendas (Mariagerfjord's committees) give each point its journal number in KL's
+    # subject key, "85.02.02-G01-1-17", with no label, above the heading; the numbering runs
+    # on through the year. Not read as a case number, it ended the point before.
+    journals = {"40": "85.02.02-G01-1-17", "41": "19.03.00-P24-1-19", "42": "18.15.00-Ø40-2-19"}
+    titles = {"40": "Godkendelse af dagsorden", "41": "Kvalitetsrapport for museet", "42": "Puljen"}
+    points = [
+        f"{journals[n]}\n\n{n}. {titles[n]}\n\n{PROSE}\n\nBeslutning\n\nGodkendt." for n in journals
+    ]
+    result = split_text("\n\n".join(["Referat til mødet i Udvalget for Kultur", *points]))
+    assert [(i.number, i.title) for i in result.items] == list(titles.items())
+    assert [i.case_number for i in result.items] == list(journals.values())
+    assert all(i.text.endswith("Beslutning\n\nGodkendt.") for i in result.items)
+
+
+def test_the_field_labels_of_municipal_agenda_systems_are_sections() -> None:
+    # Sbsys agendas (Mariagerfjord's) open a point with "Forventet sagsgang" and the committee's
+    # initials, others (Holbæk's) with "Sagsgang og sagstype". Not known as sections, the label
+    # and the line under it were read as the heading's further lines whenever a known section
+    # followed: "Godkendelse af dagsorden Forventet sagsgang KF".
+    sbsys = "Forventet sagsgang\n\nKF\n\nBeslutning\n\nGodkendt."
+    holbaek = "Sagsgang og sagstype\n\nUdvalget for Ældre og Sundhed\n\nBeslutning\n\nGodkendt."
+    for fields in (sbsys, holbaek):
+        text = "\n\n".join(
+            [
+                "Referat til mødet i Udvalget for Kultur og Fritid",
+                f"40. Godkendelse af dagsorden\n\n{fields}",
+                f"41. Udviklings- og talentpuljen\n\n{fields}",
+            ]
+        )
+        result = split_text(text, DocumentKind.MINUTES)
+        assert [(i.number, i.title) for i in result.items] == [
+            ("40", "Godkendelse af dagsorden"),
+            ("41", "Udviklings- og talentpuljen"),
+        ]
+        assert all(i.text == fields and i.beslutning == "Godkendt." for i in result.items)
