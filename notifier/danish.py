@@ -12,6 +12,25 @@ from datetime import date
 # points.
 TITLE_START = "A-ZÆØÅ0-9\"“”«»„‘’'§"
 
+# The section headings of an agenda point, KL's and those of municipal agenda systems (Sbsys,
+# eDoc): the splitter's sections, and never a running header or footer however often they
+# recur at the top or foot of a page (minutes of one point a page).
+SECTION_NAMES = (
+    "Baggrund",
+    "Indstilling",
+    "Sagsfremstilling",
+    "Beslutning",
+    "Vedlagte bilag",
+    "Bilag",
+    "Økonomi",
+    "Resumé",
+    "Resume",
+    "Forventet sagsgang",
+    "Sagsgang og sagstype",
+    "Anledning",
+    "Beskrivelse af sagen",
+)
+
 # Abbreviations a title may end with ("Udpegninger m.v.", "Økonomi mv.", "Praksisplan m.m."):
 # their full stop closes the abbreviation, not a sentence.
 _ABBREVIATED = re.compile(r"\b(?:m\.\s?v|mv|m\.\s?m|m\.\s?fl|mfl|osv|etc|bl\.\s?a)\.$", re.I)

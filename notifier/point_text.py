@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from notifier.danish import SECTION_NAMES
 from notifier.models import Item
 from notifier.toc import Unit, units
 
@@ -39,9 +40,7 @@ _CASE_LINE = re.compile(
 _SECTION = re.compile(
     # "KKR's beslutning", "KKRs indstilling": the council's own, named first
     r"^(?:KKR['’]?s\s+)?"
-    r"(Baggrund|Indstilling|Sagsfremstilling|Beslutning|Vedlagte bilag|Bilag|Økonomi|Resum[eé]"
-    # the field labels of municipal agenda systems (Sbsys, eDoc)
-    r"|Forventet sagsgang|Sagsgang og sagstype|Anledning|Beskrivelse af sagen)"
+    rf"({'|'.join(map(re.escape, SECTION_NAMES))})"
     r"(?:er)?(?:(?:\s+(?:(?:i|fra|på)\s+(?:KKR|udvalget|rådet|mødet)\b|den\s+\d)"
     r"[^:\n]{0,80}?(?<!\.))?"
     r"\s*(?::\s*(?P<rest>.*))?|\s+(?P<tight>(?-i:[A-ZÆØÅ]).*))$",

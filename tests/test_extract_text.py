@@ -111,3 +111,20 @@ def test_strip_running_lines_removes_headers_footers_and_page_numbers() -> None:
     stripped = strip_running_lines(pages)
     assert stripped[:4] == ["Indstilling", "Baggrund", "Indstilling", "Beslutning"]
     assert stripped[4] == "Forside uden sidehoved"
+
+
+def test_a_running_line_sits_at_one_height_and_is_never_a_section_heading() -> None:
+    """With the heights of the lines (a PDF's), a line recurring at the end of every page is
+    dropped only where it sits at one height; a section heading is never dropped."""
+    titles = ["Klima", "Trafik", "Sundhed", "Social", "Uddannelse"]
+    pages = [
+        f"{n}. {title}\nIndstilling\nTekst {n}\nGodkendt.\nReferat fra mødet"
+        for n, title in enumerate(titles, 1)
+    ]
+    heights = [[760.0, 740.0, 720.0, 700.0 - 40 * n, 60.0] for n in range(1, 6)]
+    kept = [f"{n}. {title}\nIndstilling\nTekst {n}" for n, title in enumerate(titles, 1)]
+    assert strip_running_lines(pages, heights) == [f"{page}\nGodkendt." for page in kept]
+    # By text alone (no heights, or heights that do not pair with the lines) "Godkendt."
+    # recurs in one place on every page; "Indstilling" is still kept as a section heading.
+    for unpaired in (None, [[760.0]] * 5):
+        assert strip_running_lines(pages, unpaired) == kept

@@ -6,6 +6,8 @@ wording are kept short); what matters is their shape.
 
 from __future__ import annotations
 
+import pytest
+
 from notifier.extract.normalize import normalize_text
 from notifier.models import Document, DocumentKind
 from notifier.split import Split, split_document
@@ -742,3 +744,57 @@ def test_the_field_labels_of_municipal_agenda_systems_are_sections() -> None:
             ("41", "Udviklings- og talentpuljen"),
         ]
         assert all(i.text == fields and i.beslutning == "Godkendt." for i in result.items)
+
+
+def one_point_a_page(titles: list[str], *, running: bool) -> bytes:
+    """Minutes of one point a page, each ending in its decision (the layout of municipal
+    agenda systems); ``running``: with a running header and footer set inside the text area."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.add_font("dejavu", fname="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    pdf.set_auto_page_break(False)
+    for number, title in enumerate(titles, 1):
+        pdf.add_page()
+        if running:
+            pdf.set_font("dejavu", size=9)
+            pdf.set_xy(20, 25)
+            pdf.cell(0, 5, "KKR Midtjylland - Referat 12. marts 2024")
+            pdf.set_xy(20, 268)
+            pdf.cell(0, 5, "Referat fra mødet i KKR Midtjylland")
+        pdf.set_font("dejavu", size=11)
+        pdf.set_xy(20, 40)
+        pdf.multi_cell(
+            170,
+            6,
+            f"{number}. {title}\n\nIndstilling\n\n"
+            + "\n".join(
+                ["Det indstilles, at KKR Midtjylland tager orienteringen til efterretning."]
+                + [PROSE] * number
+            )
+            + "\n\nBeslutning\n\nGodkendt.",
+        )
+    return bytes(pdf.output())
+
+
+@pytest.mark.parametrize("running", [True, False])
+def test_decisions_ending_every_page_are_not_running_lines(running: bool) -> None:
+    """One point a page: "Indstilling" below each heading and "Beslutning" / "Godkendt." at
+    the end of each point recur on every page, but they are the points' sections, not a
+    running header or footer (a section heading never is one, and a running line sits at the
+    same height on every page)."""
+    from notifier.extract import extract
+    from notifier.split import split
+
+    titles = [TITLES[n] for n in ALL]
+    document = extract(
+        one_point_a_page(titles, running=running),
+        url="https://www.kl.dk/referat.pdf",
+        content_type="application/pdf",
+    )
+    items = split(document)
+    assert [item.title for item in items] == titles
+    for item in items:
+        assert item.indstilling is not None and item.indstilling.startswith("Det indstilles")
+        assert item.beslutning == "Godkendt."
+        assert "Referat" not in item.text and "KKR Midtjylland - " not in item.text

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections import Counter
 
-from notifier.danish import TITLE_START
+from notifier.danish import SECTION_NAMES, TITLE_START
 
 # A line-end hyphen before one of these words is a suspended compound ("klima- og energiplaner").
 _CONJUNCTIONS = frozenset({"og", "eller", "samt", "til", "som", "end", "m.v.", "mv."})
@@ -142,9 +142,15 @@ def _parts(number: str) -> tuple[int, ...]:
     return tuple(int(part) for part in number.split("."))
 
 
-def strip_running_lines(pages: list[str]) -> list[str]:
+def strip_running_lines(pages: list[str], heights: list[list[float]] | None = None) -> list[str]:
     """Drops running headers/footers: lines in the first or last two places of a page that recur
-    (digits ignored) in the same place on most pages, and bare page numbers there."""
+    (digits ignored) in the same place on most pages, and bare page numbers there.
+
+    ``heights``: where each page's lines that are not blank sit on it (a PDF's, in points,
+    in order). A running line sits at the same height on every page; a line that recurs at
+    other heights is text (a decision "Godkendt." ending each point of minutes set one point
+    a page), and only the pages where it sits at one height count. A section heading is never
+    a running line."""
     split = [page.split("\n") for page in pages]
     # At least 60 % of the pages and three: in a short document a point's heading and its ToC
     # entry can share a place on two pages.
@@ -152,20 +158,64 @@ def strip_running_lines(pages: list[str]) -> list[str]:
     # Each page's line ends: its first two and last two non-blank lines, each with its key
     # (the place and the line, digits masked), found once from either end of the page.
     ends = [_ends(lines) for lines in split]
+    placed = [
+        _heights_by_line(lines, heights[index]) if heights is not None else {}
+        for index, lines in enumerate(split)
+    ]
+    at: dict[tuple[str, str], list[float]] = {}
+    for slots, page_placed in zip(ends, placed, strict=True):
+        for i, _, key in slots:
+            if i in page_placed:
+                at.setdefault(key, []).append(page_placed[i])
+    bands = {key: _densest(values) for key, values in at.items()}
     counts: Counter[tuple[str, str]] = Counter()
     for slots in ends:
         counts.update({key for _, _, key in slots})
     result = []
-    for page, lines, slots in zip(pages, split, ends, strict=True):
-        drop = {
-            i
-            for i, line, key in slots
-            if _PAGE_NUMBER.match(line.strip()) or (len(pages) >= 2 and counts[key] >= needed)
-        }
+    for page, lines, slots, page_placed in zip(pages, split, ends, placed, strict=True):
+        drop = set()
+        for i, line, key in slots:
+            if _PAGE_NUMBER.match(line.strip()):
+                drop.add(i)
+            elif len(pages) >= 2 and counts[key] >= needed and not _SECTION_LINE.match(line):
+                height, band = page_placed.get(i), bands.get(key)
+                if height is None or (
+                    band is not None and band[1] >= needed and 0 <= height - band[0] <= _SAME_HEIGHT
+                ):
+                    drop.add(i)
         if drop:
             page = "\n".join(line for i, line in enumerate(lines) if i not in drop)
         result.append(page)
     return result
+
+
+# A section heading on a line of its own: a point's, however often it recurs in one place.
+_SECTION_LINE = re.compile(
+    rf"^\s*(?:KKR['’]?s\s+)?(?:{'|'.join(map(re.escape, SECTION_NAMES))})(?:er)?\s*:?\s*$",
+    re.IGNORECASE,
+)
+# How far apart (in points) one running line may sit on two pages: less than half a line.
+_SAME_HEIGHT = 4.0
+
+
+def _heights_by_line(lines: list[str], heights: list[float]) -> dict[int, float]:
+    """The height of each non-blank line, by its index among all the page's lines; none when
+    they do not pair up (the lines are then judged by their text alone)."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    return dict(zip(filled, heights, strict=True)) if len(filled) == len(heights) else {}
+
+
+def _densest(heights: list[float]) -> tuple[float, int]:
+    """The lowest height of the band _SAME_HEIGHT high that holds the most of ``heights``, and
+    how many it holds."""
+    ordered = sorted(heights)
+    best, low = (ordered[0], 0), 0
+    for high, height in enumerate(ordered):
+        while height - ordered[low] > _SAME_HEIGHT:
+            low += 1
+        if high - low + 1 > best[1]:
+            best = (ordered[low], high - low + 1)
+    return best
 
 
 def _ends(lines: list[str]) -> list[tuple[int, str, tuple[str, str]]]:

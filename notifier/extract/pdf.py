@@ -83,9 +83,9 @@ class _Line:
 @dataclass
 class _Page:
     margins: list[str]  # lines in the top and bottom margins (header, footer)
-    head: str  # the top margin's lines, for the first page
-    body: str
-    foot: str
+    head: list[_Line]  # the top margin's lines, for the first page
+    body: list[_Line]
+    foot: list[_Line]
 
 
 def read_pdf(body: bytes) -> PdfText:
@@ -102,30 +102,38 @@ def read_pdf(body: bytes) -> PdfText:
         document.close()
     if not raw_pages:
         raise ExtractError("PDF has no pages")
-    pages = [normalize_text(page) for page in strip_running_lines(_without_margins(raw_pages))]
+    texts, heights = _without_margins(raw_pages)
+    pages = [normalize_text(page) for page in strip_running_lines(texts, heights)]
     if not any(pages):
         raise ExtractError("PDF has no text layer (a scan without OCR?)")
     return PdfText(pages=pages, title=title)
 
 
-def _without_margins(pages: list[_Page]) -> list[str]:
-    """Page texts without running headers and footers. Past the first page nothing but those
-    is set in the top and bottom margins, so margin lines are dropped there even when they do
-    not recur (a two-page agenda has its header once). The first page may set its title high:
-    its margin lines go only when they recur (digits ignored) in the margins of other pages;
-    the rest is left to strip_running_lines."""
+def _without_margins(pages: list[_Page]) -> tuple[list[str], list[list[float]]]:
+    """Page texts without running headers and footers, and the height of each of their lines.
+    Past the first page nothing but those is set in the top and bottom margins, so margin lines
+    are dropped there even when they do not recur (a two-page agenda has its header once). The
+    first page may set its title high: its margin lines go only when they recur (digits
+    ignored) in the margins of other pages; the rest is left to strip_running_lines."""
     elsewhere = {_masked(line) for page in pages[1:] for line in page.margins}
-    texts = []
+    texts, heights = [], []
     for index, page in enumerate(pages):
         if index > 0:
-            texts.append(page.body)
+            texts.append(_paragraphs(page.body))
+            heights.append([line.first_bottom for line in page.body])
             continue
         head, foot = (
-            "\n".join(line for line in part.split("\n") if _masked(line) not in elsewhere)
+            [line for line in part if _masked(line.text) not in elsewhere]
             for part in (page.head, page.foot)
         )
-        texts.append("\n\n".join(part for part in (head, page.body, foot) if part))
-    return texts
+        parts = [
+            "\n".join(line.text for line in head),
+            _paragraphs(page.body),
+            "\n".join(line.text for line in foot),
+        ]
+        texts.append("\n\n".join(part for part in parts if part))
+        heights.append([line.first_bottom for line in (*head, *page.body, *foot)])
+    return texts, heights
 
 
 def _masked(line: str) -> str:
@@ -156,10 +164,7 @@ def _page(document: pdfium.PdfDocument, index: int) -> _Page:
     # every field with every margin line): equal lines pass the same tests.
     body = [line for line in lines if not line.first_bottom > high and not line.top < low]
     return _Page(
-        margins=[line.text for line in header + footer],
-        head="\n".join(line.text for line in header),
-        body=_paragraphs(body),
-        foot="\n".join(line.text for line in footer),
+        margins=[line.text for line in header + footer], head=header, body=body, foot=footer
     )
 
 
