@@ -121,10 +121,15 @@ def test_a_running_line_sits_at_one_height_and_is_never_a_section_heading() -> N
         f"{n}. {title}\nIndstilling\nTekst {n}\nGodkendt.\nReferat fra mødet"
         for n, title in enumerate(titles, 1)
     ]
-    heights = [[760.0, 740.0, 720.0, 700.0 - 40 * n, 60.0] for n in range(1, 6)]
+    # (from the top, from the bottom) of each line; the third page is landscape (595 pt).
+    sizes = [842.0, 842.0, 595.0, 842.0, 842.0]
+    heights = [
+        [(size - y, y) for y in (size - 82.0, size - 102.0, size - 122.0, 300.0 - 40 * n, 60.0)]
+        for n, size in enumerate(sizes, 1)
+    ]
     kept = [f"{n}. {title}\nIndstilling\nTekst {n}" for n, title in enumerate(titles, 1)]
     assert strip_running_lines(pages, heights) == [f"{page}\nGodkendt." for page in kept]
     # By text alone (no heights, or heights that do not pair with the lines) "Godkendt."
     # recurs in one place on every page; "Indstilling" is still kept as a section heading.
-    for unpaired in (None, [[760.0]] * 5):
+    for unpaired in (None, [[(82.0, 760.0)]] * 5):
         assert strip_running_lines(pages, unpaired) == kept

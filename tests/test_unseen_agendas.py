@@ -755,12 +755,14 @@ def one_point_a_page(titles: list[str], *, running: bool) -> bytes:
     pdf.add_font("dejavu", fname="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
     pdf.set_auto_page_break(False)
     for number, title in enumerate(titles, 1):
-        pdf.add_page()
+        # One point's page turned landscape (a wide table): its running lines sit as far
+        # from the top and bottom edges as on the others.
+        pdf.add_page(orientation="L" if number == 2 else "P")
         if running:
             pdf.set_font("dejavu", size=9)
             pdf.set_xy(20, 25)
             pdf.cell(0, 5, "KKR Midtjylland - Referat 12. marts 2024")
-            pdf.set_xy(20, 268)
+            pdf.set_xy(20, pdf.h - 29)
             pdf.cell(0, 5, "Referat fra mødet i KKR Midtjylland")
         pdf.set_font("dejavu", size=11)
         pdf.set_xy(20, 40)

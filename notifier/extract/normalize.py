@@ -142,14 +142,17 @@ def _parts(number: str) -> tuple[int, ...]:
     return tuple(int(part) for part in number.split("."))
 
 
-def strip_running_lines(pages: list[str], heights: list[list[float]] | None = None) -> list[str]:
+def strip_running_lines(
+    pages: list[str], heights: list[list[tuple[float, float]]] | None = None
+) -> list[str]:
     """Drops running headers/footers: lines in the first or last two places of a page that recur
     (digits ignored) in the same place on most pages, and bare page numbers there.
 
-    ``heights``: where each page's lines that are not blank sit on it (a PDF's, in points,
-    in order). A running line sits at the same height on every page; a line that recurs at
-    other heights is text (a decision "Godkendt." ending each point of minutes set one point
-    a page), and only the pages where it sits at one height count. A section heading is never
+    ``heights``: where each page's lines that are not blank sit on it, in order (a PDF's: how
+    far from the page's top and from its bottom, in points). A running line sits at the same
+    height on every page, counted from the edge it is near; a line that recurs at other
+    heights is text (a decision "Godkendt." ending each point of minutes set one point a
+    page), and only the pages where it sits at one height count. A section heading is never
     a running line."""
     split = [page.split("\n") for page in pages]
     # At least 60 % of the pages and three: in a short document a point's heading and its ToC
@@ -162,11 +165,13 @@ def strip_running_lines(pages: list[str], heights: list[list[float]] | None = No
         _heights_by_line(lines, heights[index]) if heights is not None else {}
         for index, lines in enumerate(split)
     ]
-    at: dict[tuple[str, str], list[float]] = {}
+    # The heights of each key's lines, counted from the edge each is near.
+    at: dict[tuple[tuple[str, str], bool], list[float]] = {}
     for slots, page_placed in zip(ends, placed, strict=True):
         for i, _, key in slots:
             if i in page_placed:
-                at.setdefault(key, []).append(page_placed[i])
+                near_top, distance = _from_edge(page_placed[i])
+                at.setdefault((key, near_top), []).append(distance)
     bands = {key: _densest(values) for key, values in at.items()}
     counts: Counter[tuple[str, str]] = Counter()
     for slots in ends:
@@ -178,10 +183,13 @@ def strip_running_lines(pages: list[str], heights: list[list[float]] | None = No
             if _PAGE_NUMBER.match(line.strip()):
                 drop.add(i)
             elif len(pages) >= 2 and counts[key] >= needed and not _SECTION_LINE.match(line):
-                height, band = page_placed.get(i), bands.get(key)
-                if height is None or (
-                    band is not None and band[1] >= needed and 0 <= height - band[0] <= _SAME_HEIGHT
-                ):
+                where = page_placed.get(i)
+                if where is None:
+                    drop.add(i)
+                    continue
+                near_top, distance = _from_edge(where)
+                band = bands[(key, near_top)]
+                if band[1] >= needed and 0 <= distance - band[0] <= _SAME_HEIGHT:
                     drop.add(i)
         if drop:
             page = "\n".join(line for i, line in enumerate(lines) if i not in drop)
@@ -198,7 +206,17 @@ _SECTION_LINE = re.compile(
 _SAME_HEIGHT = 4.0
 
 
-def _heights_by_line(lines: list[str], heights: list[float]) -> dict[int, float]:
+def _from_edge(where: tuple[float, float]) -> tuple[bool, float]:
+    """Whether the line sits in the page's upper half, and how far it is from the edge it is
+    near: a running line keeps its distance from that edge on pages of other sizes (and PDFium
+    may give a footer right after the header, in the order they were drawn)."""
+    from_top, from_bottom = where
+    return (True, from_top) if from_top <= from_bottom else (False, from_bottom)
+
+
+def _heights_by_line(
+    lines: list[str], heights: list[tuple[float, float]]
+) -> dict[int, tuple[float, float]]:
     """The height of each non-blank line, by its index among all the page's lines; none when
     they do not pair up (the lines are then judged by their text alone)."""
     filled = [i for i, line in enumerate(lines) if line.strip()]

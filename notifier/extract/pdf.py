@@ -86,6 +86,12 @@ class _Page:
     head: list[_Line]  # the top margin's lines, for the first page
     body: list[_Line]
     foot: list[_Line]
+    height: float
+
+    def placed(self, lines: list[_Line]) -> list[tuple[float, float]]:
+        """How far each line sits from the page's top and bottom edges (pages of one document
+        may differ in size: a landscape page of a wide table)."""
+        return [(self.height - line.first_bottom, line.first_bottom) for line in lines]
 
 
 def read_pdf(body: bytes) -> PdfText:
@@ -109,8 +115,8 @@ def read_pdf(body: bytes) -> PdfText:
     return PdfText(pages=pages, title=title)
 
 
-def _without_margins(pages: list[_Page]) -> tuple[list[str], list[list[float]]]:
-    """Page texts without running headers and footers, and the height of each of their lines.
+def _without_margins(pages: list[_Page]) -> tuple[list[str], list[list[tuple[float, float]]]]:
+    """Page texts without running headers and footers, and where each of their lines sits.
     Past the first page nothing but those is set in the top and bottom margins, so margin lines
     are dropped there even when they do not recur (a two-page agenda has its header once). The
     first page may set its title high: its margin lines go only when they recur (digits
@@ -120,7 +126,7 @@ def _without_margins(pages: list[_Page]) -> tuple[list[str], list[list[float]]]:
     for index, page in enumerate(pages):
         if index > 0:
             texts.append(_paragraphs(page.body))
-            heights.append([line.first_bottom for line in page.body])
+            heights.append(page.placed(page.body))
             continue
         head, foot = (
             [line for line in part if _masked(line.text) not in elsewhere]
@@ -132,7 +138,7 @@ def _without_margins(pages: list[_Page]) -> tuple[list[str], list[list[float]]]:
             "\n".join(line.text for line in foot),
         ]
         texts.append("\n\n".join(part for part in parts if part))
-        heights.append([line.first_bottom for line in (*head, *page.body, *foot)])
+        heights.append(page.placed([*head, *page.body, *foot]))
     return texts, heights
 
 
@@ -164,7 +170,11 @@ def _page(document: pdfium.PdfDocument, index: int) -> _Page:
     # every field with every margin line): equal lines pass the same tests.
     body = [line for line in lines if not line.first_bottom > high and not line.top < low]
     return _Page(
-        margins=[line.text for line in header + footer], head=header, body=body, foot=footer
+        margins=[line.text for line in header + footer],
+        head=header,
+        body=body,
+        foot=footer,
+        height=height,
     )
 
 
