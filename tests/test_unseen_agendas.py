@@ -746,9 +746,13 @@ def test_the_field_labels_of_municipal_agenda_systems_are_sections() -> None:
         assert all(i.text == fields and i.beslutning == "Godkendt." for i in result.items)
 
 
-def one_point_a_page(titles: list[str], *, running: bool) -> bytes:
+def one_point_a_page(
+    titles: list[str], *, running: bool, heading: str = "{number}. {title}", case: bool = False
+) -> bytes:
     """Minutes of one point a page, each ending in its decision (the layout of municipal
-    agenda systems); ``running``: with a running header and footer set inside the text area."""
+    agenda systems); ``running``: with a running header and footer set inside the text area;
+    ``heading``: how a point's number and title are set; ``case``: a case-number line under
+    the heading."""
     from fpdf import FPDF
 
     pdf = FPDF(format="A4", unit="mm")
@@ -769,7 +773,9 @@ def one_point_a_page(titles: list[str], *, running: bool) -> bytes:
         pdf.multi_cell(
             170,
             6,
-            f"{number}. {title}\n\nIndstilling\n\n"
+            heading.format(number=number, title=title)
+            + (f"\n\nSagsnr.: SAG-2024-0{number}611" if case else "")
+            + "\n\nIndstilling\n\n"
             + "\n".join(
                 ["Det indstilles, at KKR Midtjylland tager orienteringen til efterretning."]
                 + [PROSE] * number
@@ -800,3 +806,55 @@ def test_decisions_ending_every_page_are_not_running_lines(running: bool) -> Non
         assert item.indstilling is not None and item.indstilling.startswith("Det indstilles")
         assert item.beslutning == "Godkendt."
         assert "Referat" not in item.text and "KKR Midtjylland - " not in item.text
+
+
+@pytest.mark.parametrize("running", [True, False])
+@pytest.mark.parametrize(
+    "heading", ["Punkt {number}\n{title}", "{number}.\n{title}", "Punkt {number}: {title}"]
+)
+def test_a_point_number_or_case_number_in_one_place_on_every_page_is_no_running_line(
+    running: bool, heading: str
+) -> None:
+    """One point a page with its number on a line of its own ("Punkt 3" above the title) and
+    its case number under the heading: both recur, digits aside, in one place on every page.
+    Taken for running lines, every point was lost (or every case number). A running line
+    changes from page to page only as a page number does; "Punkt 3" never is one."""
+    from notifier.extract import extract
+    from notifier.split import split
+
+    titles = [TITLES[n] for n in ALL]
+    document = extract(
+        one_point_a_page(titles, running=running, heading=heading, case=True),
+        url="https://www.kl.dk/referat.pdf",
+        content_type="application/pdf",
+    )
+    items = split(document)
+    assert [(item.number, item.title) for item in items] == [
+        (str(k), title) for k, title in enumerate(titles, 1)
+    ]
+    assert [item.case_number for item in items] == [f"SAG-2024-0{k}611" for k in range(1, 6)]
+    for item in items:
+        assert item.beslutning == "Godkendt."
+        assert "Referat" not in item.text and "KKR Midtjylland - " not in item.text
+
+
+@pytest.mark.parametrize(
+    ("lines", "running"),
+    [
+        (["Side 3 af 9", "Side 4 af 9", "Side 5 af 9", "Side 6 af 9"], True),
+        # The bilag numbered from 1 again: most steps still go as the pages do.
+        (["Referat s. 7", "Referat s. 8", "Referat s. 1", "Referat s. 2", "Referat s. 3"], True),
+        (["Mødet 12. marts 2024"] * 4, True),
+        (["Sagsnr.: SAG-2024-01611", "Sagsnr.: SAG-2024-02611", "Sagsnr.: SAG-2024-07611"], False),
+        (["Punkt 1", "Punkt 2", "Punkt 3", "Punkt 4"], False),
+        (["3.1.", "3.2.", "3.3.", "3.4."], False),
+    ],
+)
+def test_a_running_line_changes_only_as_page_numbers_do(lines: list[str], running: bool) -> None:
+    from notifier.extract.normalize import strip_running_lines
+
+    pages = [f"{line}\n\n{PROSE} {k}" for k, line in enumerate(lines)]
+    kept = strip_running_lines(pages)
+    assert [page.startswith(line) for page, line in zip(kept, lines, strict=True)] == [
+        not running
+    ] * len(lines)

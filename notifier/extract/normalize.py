@@ -8,6 +8,7 @@ the entries of contents set tight.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -174,15 +175,27 @@ def strip_running_lines(
                 at.setdefault((key, near_top), []).append(distance)
     bands = {key: _densest(values) for key, values in at.items()}
     counts: Counter[tuple[str, str]] = Counter()
-    for slots in ends:
+    seen: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for page_index, slots in enumerate(ends):
         counts.update({key for _, _, key in slots})
+        for _, line, key in slots:
+            seen.setdefault(key, []).append((page_index, line))
+    # The lines that recur on enough pages and change only as page numbers do.
+    paged = {
+        key for key, found in seen.items() if counts[key] >= needed and _numbered_as_pages(found)
+    }
     result = []
     for page, lines, slots, page_placed in zip(pages, split, ends, placed, strict=True):
         drop = set()
         for i, line, key in slots:
             if _PAGE_NUMBER.match(line.strip()):
                 drop.add(i)
-            elif len(pages) >= 2 and counts[key] >= needed and not _SECTION_LINE.match(line):
+            elif (
+                len(pages) >= 2
+                and key in paged
+                and not _SECTION_LINE.match(line)
+                and not _POINT_LABEL.match(line)
+            ):
                 where = page_placed.get(i)
                 if where is None:
                     drop.add(i)
@@ -202,6 +215,35 @@ _SECTION_LINE = re.compile(
     rf"^\s*(?:KKR['’]?s\s+)?(?:{'|'.join(map(re.escape, SECTION_NAMES))})(?:er)?\s*:?\s*$",
     re.IGNORECASE,
 )
+# A point's number on a line of its own ("Punkt 3", "Pkt. 3:", "3.2."), above its title:
+# minutes set one point a page put it in one place on every page, yet it is no running line.
+# (A bare page number has no full stop: _PAGE_NUMBER.)
+_POINT_LABEL = re.compile(
+    r"^\s*(?:(?:ad\s+)?(?:punkt|pkt\.)\s*\d{1,2}(?:\.\d{1,2})*\.?\s*[:–-]?|\d{1,2}(?:\.\d{1,2})*\.)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _numbered_as_pages(found: list[tuple[int, str]]) -> bool:
+    """Whether a line that recurs (digits ignored) changes from page to page as a page number
+    does: each number in it is the same on every page, or grows by as many as the pages between
+    most of its steps (a numbering that starts again for the bilag still does). A number that
+    changes otherwise makes the line text: the case number above each point of minutes set one
+    point a page ("Sagsnr.: SAG-2024-01611")."""
+    numbers = [(page, _DIGITS.findall(line)) for page, line in found]
+    steps = list(itertools.pairwise(numbers))
+    for position in range(len(numbers[0][1])):
+        if len({values[position] for _, values in numbers}) == 1:
+            continue
+        paged = sum(
+            int(after[position]) - int(before[position]) == later - earlier
+            for (earlier, before), (later, after) in steps
+        )
+        if paged * 2 < len(steps):
+            return False
+    return True
+
+
 # How far apart (in points) one running line may sit on two pages: less than half a line.
 _SAME_HEIGHT = 4.0
 
