@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from notifier.extract.dates import parse_danish_date, parse_danish_datetime
+from notifier.extract.infer import infer_meeting
+from notifier.extract.links import Link, attach_bilag
 from notifier.extract.normalize import normalize_text, strip_running_lines
+from notifier.models import Council, Document, DocumentKind
 
 CPH = ZoneInfo("Europe/Copenhagen")
 
@@ -40,6 +44,7 @@ def test_parse_danish_date(text: str, expected: date | None) -> None:
         ("Dato: 07-05-2024 09:00", datetime(2024, 5, 7, 9, 0, tzinfo=CPH)),
         ("16. juni 2021 kl. 10", datetime(2021, 6, 16, 10, 0, tzinfo=CPH)),
         ("16. juni 2021 kl. 13.30", datetime(2021, 6, 16, 13, 30, tzinfo=CPH)),
+        ("16. juni 2021 Kl. 9.30", datetime(2021, 6, 16, 9, 30, tzinfo=CPH)),
         ("19-04-2021", None),
         ("klokken ti", None),
     ],
@@ -133,3 +138,85 @@ def test_a_running_line_sits_at_one_height_and_is_never_a_section_heading() -> N
     # recurs in one place on every page; "Indstilling" is still kept as a section heading.
     for unpaired in (None, [[(82.0, 760.0)]] * 5):
         assert strip_running_lines(pages, unpaired) == kept
+
+
+@pytest.mark.parametrize(
+    ("cover", "starts_at", "place"),
+    [
+        # KL's covers of KKR agendas and minutes (the seed agenda of KKR Hovedstaden).
+        (
+            "DAGSORDEN 2021\n\nKKR HOVEDSTADEN\n\nDato: 19-04-2021 10:00\n\n"
+            "Sted: Virtuelt via Teams",
+            datetime(2021, 4, 19, 10, 0, tzinfo=CPH),
+            "Virtuelt via Teams",
+        ),
+        # A municipal agenda system's labels on one line once normalised
+        # (bronderslev.dk, Byrådet - Referat 29. januar 2020).
+        (
+            "Byrådet - Referat\n\nDato: 29. januar 2020 Lokale: Byrådssalen, Brønderslev Rådhus "
+            "Tidspunkt: Kl. 19:00",
+            datetime(2020, 1, 29, 19, 0, tzinfo=CPH),
+            "Byrådssalen, Brønderslev Rådhus",
+        ),
+        # "Mødedato" with a weekday and no colon, the time under its own label (docplayer.dk).
+        (
+            "Referat\n\nMødedato Tirsdag den 13. december 2016 Starttidspunkt Kl. 16:00 "
+            "Sluttidspunkt Kl. 18:00",
+            datetime(2016, 12, 13, 16, 0, tzinfo=CPH),
+            None,
+        ),
+        (
+            "Mødedato: 8. december 2016 Mødetidspunkt: 17.00 Mødested: Medborgerhuset",
+            datetime(2016, 12, 8, 17, 0, tzinfo=CPH),
+            "Medborgerhuset",
+        ),
+        # No labels, the meeting named in the title line (KKR Nordjylland, 26 June 2015).
+        (
+            "Dagsorden til møde i KKR Nordjylland den 26. juni 2015 kl. 10.00\n\n1. Godkendelse",
+            datetime(2015, 6, 26, 10, 0, tzinfo=CPH),
+            None,
+        ),
+        (
+            "KKR Sjælland\n\nMøde den 17. april 2024\n\nSted: Sorø",
+            datetime(2024, 4, 17, tzinfo=CPH),
+            "Sorø",
+        ),
+        # Prose on the cover names the meeting before: no meeting day of this one.
+        (
+            "REFERAT\n\nKKR SYDDANMARK\n\n1.1. Godkendelse af referat\n\nReferat af møde i KKR "
+            "Syddanmark den 3. februar 2021 er udsendt til medlemmerne via Prepare og gjort "
+            "tilgængelig på KKR Syddanmarks hjemmeside, og det indstilles at godkende det.",
+            None,
+            None,
+        ),
+        # A date under another label is not the meeting's.
+        ("Dato for udsendelse: 10. april 2024\n\nDagsorden", None, None),
+    ],
+)
+def test_infer_meeting(cover: str, starts_at: datetime | None, place: str | None) -> None:
+    meeting = infer_meeting(cover, None)
+    if starts_at is None:
+        assert meeting is None
+    else:
+        assert meeting is not None
+        assert (meeting.starts_at, meeting.place) == (starts_at, place)
+
+
+def test_a_meeting_document_without_a_day_is_dated_by_its_listing() -> None:
+    undated = Document(
+        url="https://www.kl.dk/media/1/dagsorden.pdf",
+        kind=DocumentKind.AGENDA,
+        title="Dagsorden KKR Sjælland",
+        date=None,
+        text="Dagsorden",
+    )
+    link = Link(url=undated.url, text="Dagsorden", date=date(2024, 4, 17))
+    dated = attach_bilag(undated, link, Council.SJAELLAND)
+    # Dated, so not held as undated; no meeting made of what may be a publication date.
+    assert (dated.date, dated.meeting) == (date(2024, 4, 17), None)
+    assert (
+        attach_bilag(undated, Link(url=undated.url, text="", date=None), Council.SJAELLAND)
+        == undated
+    )
+    own = replace(undated, date=date(2024, 4, 16))
+    assert attach_bilag(own, link, Council.SJAELLAND).date == date(2024, 4, 16)

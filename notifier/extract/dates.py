@@ -56,10 +56,12 @@ _DATE_LINE_WORD = re.compile(
     re.IGNORECASE,
 )
 _LABELLED = re.compile(r"^\W*(?:publiceret|udgivet|dato)\b", re.IGNORECASE)
-_TIME = re.compile(r"^[\s,]*(?:kl\.?\s*)?(?P<h>[01]?\d|2[0-3])(?:[:.](?P<min>[0-5]\d))?\b")
+_TIME = re.compile(
+    r"^[\s,]*(?:kl\.?\s*)?(?P<h>[01]?\d|2[0-3])(?:[:.](?P<min>[0-5]\d))?\b", re.IGNORECASE
+)
 
 
-def _find(text: str) -> tuple[date, int, int] | None:
+def find_date(text: str) -> tuple[date, int, int] | None:
     """The first valid date in text, the offset where it starts and the one just after it."""
     found: list[tuple[int, date, int]] = []
     for pattern in _PATTERNS:
@@ -82,13 +84,13 @@ def _find(text: str) -> tuple[date, int, int] | None:
 
 
 def parse_danish_date(text: str) -> date | None:
-    hit = _find(text)
+    hit = find_date(text)
     return hit[0] if hit else None
 
 
 def is_date_line(text: str) -> bool:
     """Text that is a date and nothing more than a weekday, a label or a time beside it."""
-    hit = _find(text)
+    hit = find_date(text)
     if hit is None:
         return False
     rest = f"{text[: hit[1]]} {text[hit[2] :]}"
@@ -118,22 +120,28 @@ def publication_date(text: str) -> date | None:
         return day
     rest = text
     for label in reversed(list(_UPDATED.finditer(text))):
-        hit = _find(rest[label.end() :])
+        hit = find_date(rest[label.end() :])
         # "Opdateret: 05.12.2026", "Opdateret torsdag den 5. december 2026"
         if hit is not None and len(rest[label.end() : label.end() + hit[1]].strip()) <= 20:
             rest = rest[: label.start()] + " " + rest[label.end() + hit[2] :]
     return parse_danish_date(rest) or parse_danish_date(text)
 
 
+def parse_clock(text: str) -> time | None:
+    """The time of day that opens text ("Kl. 19:00", "10.00-12.00", "kl. 9"); a bare number
+    is none."""
+    match = _TIME.match(text)
+    if match is None or (match.group("min") is None and "kl" not in match.group(0).casefold()):
+        return None
+    return time(int(match.group("h")), int(match.group("min") or 0))
+
+
 def parse_danish_datetime(text: str, tz: ZoneInfo) -> datetime | None:
     """The first date followed by a time ("19-04-2021 10:00", "16. juni 2021 kl. 10"), aware in
     tz; None when there is no date or no time right after it."""
-    hit = _find(text)
+    hit = find_date(text)
     if hit is None:
         return None
     day, _, end = hit
-    match = _TIME.match(text[end:])
-    if match is None or (match.group("min") is None and "kl" not in match.group(0)):
-        return None
-    clock = time(int(match.group("h")), int(match.group("min") or 0))
-    return datetime.combine(day, clock, tzinfo=tz)
+    clock = parse_clock(text[end:])
+    return datetime.combine(day, clock, tzinfo=tz) if clock is not None else None

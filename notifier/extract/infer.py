@@ -6,7 +6,7 @@ import re
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from notifier.extract.dates import parse_danish_date, parse_danish_datetime
+from notifier.extract.dates import find_date, parse_clock
 from notifier.models import Council, DocumentKind, Meeting
 
 TZ = ZoneInfo("Europe/Copenhagen")
@@ -65,19 +65,70 @@ def infer_council(text: str, url: str) -> Council | None:
 
 
 def infer_meeting(cover: str, council: Council | None) -> Meeting | None:
-    """The meeting from a cover block with "Dato: 19-04-2021 10:00" and "Sted: ...".
+    """The meeting a cover describes: its day and time, and where it is held.
 
-    A date without a time becomes midnight, so the meeting day is never lost.
+    KL's covers label them ("Dato: 19-04-2021 10:00", "Sted: ..."); agenda systems of
+    municipalities and older KKR documents say "Mødedato: Tirsdag den 13. december 2016",
+    "Tidspunkt: Kl. 19:00", "Mødested:" or "Lokale:", and some only "Dagsorden til møde i KKR
+    Nordjylland den 26. juni 2015 kl. 10.00". A date without a time becomes midnight, so the
+    meeting day is never lost; None when the cover names no meeting day.
     """
-    match = re.search(r"\bDato:\s*(.+)", cover)
-    if match is None:
+    starts_at = None
+    for label in _DATE_LABEL.finditer(cover):
+        rest = _until_label(cover[label.end() :])
+        if (hit := _dated(rest)) is not None:
+            starts_at = hit
+            break
+    if starts_at is None:
+        # Only in a line as short as a title: prose further on may name another meeting
+        # ("Referat af møde i KKR Hovedstaden den 3. februar 2021 er udsendt").
+        lines = (line for line in cover.split("\n") if len(line) <= _TITLE_LINE)
+        phrase = next((m for line in lines if (m := _MEETING_DAY.search(line))), None)
+        if phrase is not None:
+            starts_at = _dated(_until_label(phrase.string[phrase.end() :]))
+    if starts_at is None:
         return None
-    starts_at = parse_danish_datetime(match.group(1), TZ)
-    if starts_at is None and (day := parse_danish_date(match.group(1))) is not None:
-        starts_at = datetime.combine(day, time(0), tzinfo=TZ)
-    place = re.search(r"\bSted:\s*(.+)", cover)
+    if starts_at.time() == time(0):
+        for label in _TIME_LABEL.finditer(cover):
+            if (clock := parse_clock(_until_label(cover[label.end() :]))) is not None:
+                starts_at = starts_at.replace(hour=clock.hour, minute=clock.minute)
+                break
+    place = _PLACE_LABEL.search(cover)
     return Meeting(
         council=council,
         starts_at=starts_at,
-        place=place.group(1).strip() if place else None,
+        place=(_until_label(cover[place.end() :]).strip(" ,;") or None) if place else None,
     )
+
+
+# A cover's labels: what follows each, up to the next label or the line's end, is its value
+# (normalising may have joined the cover's lines into one).
+_LABELS = r"(?:møde|start)?(?:dato|tidspunkt|tid|sted|lokale)"
+_DATE_LABEL = re.compile(r"\b(?:møde)?dato(?:\s+og\s+(?:tid(?:spunkt)?|sted))?\s*[:.]?\s*", re.I)
+_TIME_LABEL = re.compile(r"\b(?:møde|start)?(?:tidspunkt|tid)\s*[:.]?\s*", re.I)
+_PLACE_LABEL = re.compile(r"\b(?:møde)?(?:sted|lokale)\s*:\s*", re.I)
+_NEXT_LABEL = re.compile(rf"\s(?:{_LABELS})\s*:|\n", re.I)
+# "møde i KKR Nordjylland den 26. juni 2015", "mødet den 11. juni 2012", "Møde den 17. april"
+_MEETING_DAY = re.compile(r"\bmødet?\b[^\n.]{0,60}?\bden\s+", re.I)
+# What may stand before the date in a label's value: "Tirsdag den", "d.".
+_BEFORE_DATE = re.compile(
+    r"[\s,]*(?:(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)\b[\s,]*)?(?:den|d\.)?\s*",
+    re.I,
+)
+_TITLE_LINE = 160
+
+
+def _until_label(text: str) -> str:
+    end = _NEXT_LABEL.search(text)
+    return text[: end.start()] if end else text
+
+
+def _dated(value: str) -> datetime | None:
+    """The date that opens a label's value (a weekday may come first), with the time that
+    follows it, else midnight."""
+    hit = find_date(value)
+    if hit is None or not _BEFORE_DATE.fullmatch(value[: hit[1]]):
+        return None
+    day, _, end = hit
+    clock = parse_clock(value[end:]) or time(0)
+    return datetime.combine(day, clock, tzinfo=TZ)

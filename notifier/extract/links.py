@@ -382,10 +382,21 @@ def attach_bilag(document: Document, link: Link | None, council: Council) -> Doc
 
     Its PDF rarely says which meeting it is for; the listing does, by the date beside the link.
     Attached, it reaches the store as a change to a known meeting rather than a loose document.
+
+    An agenda or minutes whose cover names no day is dated by the listing too (else the
+    quality gate holds it as undated); its meeting is not, since a feed's date is when the file
+    was published, not when the meeting is held.
     """
-    if document.kind is not DocumentKind.OTHER or document.meeting is not None or link is None:
+    if link is None:
+        return document
+    if document.kind in _MEETING_KINDS and document.date is None and link.date is not None:
+        return dataclasses.replace(document, date=link.date)
+    if document.kind is not DocumentKind.OTHER or document.meeting is not None:
         return document
     if link.date is None or "bilag" not in f"{link.text} {link.url}".casefold():
         return document
     meeting = Meeting(council=council, starts_at=None, on=link.date)
     return dataclasses.replace(document, meeting=meeting, date=document.date or link.date)
+
+
+_MEETING_KINDS = (DocumentKind.AGENDA, DocumentKind.MINUTES)
