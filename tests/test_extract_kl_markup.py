@@ -256,3 +256,22 @@ def test_pages_of_the_listing_and_its_feed_are_not_documents() -> None:
         f'</div><p><a href="{news}/rss.xml">RSS</a></p>'
     )
     assert dated(body, NEWS) == [("a", "Nyhed A", date(2024, 3, 1))]
+
+
+@pytest.mark.parametrize(
+    ("cover", "kind"),
+    [
+        ("DAGSORDEN 2021\n\nKKR HOVEDSTADEN\n\nDato: 19-04-2021 10:00", DocumentKind.AGENDA),
+        ("REFERAT 2021\n\nKKR HOVEDSTADEN", DocumentKind.MINUTES),
+        # The compounds of municipal agenda systems (docplayer.dk: "Mødereferat Bestyrelsen").
+        ("Mødereferat\n\nBestyrelsen", DocumentKind.MINUTES),
+        ("Beslutningsreferat fra mødet i KKR Nordjylland", DocumentKind.MINUTES),
+        ("Beslutningsprotokol\n\nKKR Midtjylland", DocumentKind.MINUTES),
+        ("Mødedagsorden\n\nKKR Syddanmark", DocumentKind.AGENDA),
+        # The first of the words wins: a point approving the minutes before is no minutes.
+        ("Dagsorden\n\n1. Godkendelse af referat", DocumentKind.AGENDA),
+        ("Velkommen til KKR Sjælland\n\nReferatet af mødet er udsendt", DocumentKind.OTHER),
+    ],
+)
+def test_kind_from_a_pdf_cover(cover: str, kind: DocumentKind) -> None:
+    assert infer_kind(cover, "https://www.kl.dk/media/1/x.pdf", is_pdf=True) == (kind, False)

@@ -25,7 +25,12 @@ _KKR = re.compile(
 _URL_COUNCIL = re.compile(r"kkr-(" + "|".join(c.value for c in Council) + r")")
 
 
-_KIND_WORDS = re.compile(r"\b(tillægsdagsorden|tillaegsdagsorden|dagsorden|referat)\b")
+# The compounds agenda systems title their documents with count too ("Mødereferat",
+# "Beslutningsreferat", "Beslutningsprotokol"); a definite form is prose ("referatet").
+_KIND_WORDS = re.compile(
+    r"\b(tillægsdagsorden|tillaegsdagsorden|(?:møde)?dagsorden"
+    r"|(?:beslutnings|møde)?referat|beslutningsprotokol)\b"
+)
 # Where kl.dk has kept its news: …/kkr-<region>/flere-nyheder/<slug>, /nyhed/<year>/<month>/<slug>,
 # /nyheder/kkr/kkr-<region>/<slug>, and before 2018 articles below
 # /Kommunalpolitik1/Kommunekontaktrad/KKR-<Region>/ (see docs/kl-dk.md).
@@ -44,7 +49,8 @@ def infer_kind(cover: str, url: str, *, is_pdf: bool) -> tuple[DocumentKind, boo
             word = match.group(1)
             if word.startswith("till"):
                 return DocumentKind.AGENDA, True
-            return (DocumentKind.MINUTES if word == "referat" else DocumentKind.AGENDA), False
+            minutes = word.endswith(("referat", "protokol"))
+            return (DocumentKind.MINUTES if minutes else DocumentKind.AGENDA), False
     if not is_pdf and "nyhedsbrev" in cover.casefold():
         return DocumentKind.NEWSLETTER, False
     return DocumentKind.OTHER, False
