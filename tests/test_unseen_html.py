@@ -615,3 +615,28 @@ def test_a_link_naming_its_document_after_a_verb_keeps_its_name() -> None:
         '<p><a href="/media/a2/n.pdf">Læs mere</a></p></div>'
     )
     assert [text for _, text, _ in files(body)] == ["Se referatet", "Nyhedsbrev april 2024"]
+
+
+def test_a_bold_heading_split_into_several_runs_is_one_heading() -> None:
+    """Editors split one bold line into runs ("<strong>Oplev DM i </strong><strong>Skills
+    </strong>", as Word and pasting write it), or wrap it in a styled span: still the heading,
+    as kl.dk's newsletters set theirs in bold
+    (…/kkr-syddanmark/flere-nyheder/nyhedsbrev-juni-2022/), not a line of the section before."""
+    body = (
+        "<p><strong>Styrket samarbejde om velfærdsuddannelserne</strong></p>"
+        "<p>KKR Syddanmark har ønsket et partnerskab med UCL og UC SYD.</p>"
+        "<p><strong>Oplev DM i </strong><strong>Skills</strong></p>"
+        "<p>Fredericia er vært for DM i Skills.</p>"
+        "<p><strong>Nye resultatkontrakter med </strong> <b>Erhvervshusene</b><br>"
+        "KKR Syddanmark har godkendt de nye resultatkontrakter.</p>"
+        '<p><span style="font-size: 12pt;"><b>Den Sociale Investeringsfond</b></span><br>'
+        "DSI deltog i mødet.</p>"
+    )
+    items = items_of(newsletter(HERO + body))
+    assert list(items) == [
+        "Styrket samarbejde om velfærdsuddannelserne",
+        "Oplev DM i Skills",
+        "Nye resultatkontrakter med Erhvervshusene",
+        "Den Sociale Investeringsfond",
+    ], items
+    assert items["Oplev DM i Skills"] == "Oplev DM i Skills\n\nFredericia er vært for DM i Skills."
