@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from notifier.danish import closes_letter
 from notifier.models import Document, DocumentKind, Item, canonical, slug, unique_keys
 from notifier.point_text import point_summary
 from notifier.points import split_points
@@ -91,6 +92,10 @@ def _sections_from_text(document: Document) -> list[tuple[str, str]]:
         and len(following) > len(paragraph)
         for paragraph, following in itertools.pairwise([*paragraphs, ""])
     ]
+    # A letter's closing ("Glædelig jul og godt nytår", then the names and roles that sign it)
+    # is short lines with no full stop, and none of them heads a section.
+    closing = next((i for i, p in enumerate(paragraphs) if closes_letter(p)), len(paragraphs))
+    headings[closing:] = [False] * (len(headings) - closing)
     # The first paragraph is the lead, unless it reads like a heading and at least two more
     # do: then the page has no lead, and its first section starts at once.
     if headings and sum(headings[1:]) < 2:

@@ -640,3 +640,39 @@ def test_a_bold_heading_split_into_several_runs_is_one_heading() -> None:
         "Den Sociale Investeringsfond",
     ], items
     assert items["Oplev DM i Skills"] == "Oplev DM i Skills\n\nFredericia er vært for DM i Skills."
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "<p>Erik Lauritzen<br>Formand for KKR Syddanmark</p>"
+        "<p>Johannes Lundsfryd Jensen<br>Næstformand for KKR Syddanmark</p>",
+        "<p><strong>Erik Lauritzen</strong><br>Formand for KKR Syddanmark</p>"
+        "<p><strong>Johannes Lundsfryd Jensen</strong><br>Næstformand for KKR Syddanmark</p>",
+    ],
+)
+def test_a_letter_without_headings_is_one_item_whatever_signs_it(signature: str) -> None:
+    """The chair's Christmas letter (…/kkr-syddanmark/flere-nyheder/jule-og-nytaarshilsen-fra-
+    kkr-syddanmark/): a salutation, paragraphs, a valediction and the names and roles that sign
+    it. Those short lines are no headings: the letter is one item, not a section per signer."""
+    letter = (
+        "<p>Kære alle</p>"
+        "<p>Klimatosser, regeringsskifte og Britta-sagen – 2019 har i sandhed budt på meget.</p>"
+        "<p>I KKR Syddanmark har vi også haft travlt. Sundhedsaftalen 2019-2023 er godkendt.</p>"
+        "<p>Tak for en stor og vigtig indsats skal lyde til alle KKR Syddanmarks medlemmer.</p>"
+        f"<p>Glædelig jul og godt nytår</p>{signature}"
+    )
+    items = split(newsletter(HERO + letter))
+    assert [item.title for item in items] == [TITLE]
+    assert "Sundhedsaftalen 2019-2023 er godkendt." in items[0].text
+    assert "Næstformand for KKR Syddanmark" in items[0].text
+
+
+def test_names_signing_a_newsletter_in_bold_are_not_sections() -> None:
+    body = (
+        TRAFIK + "<h2>Ny sundhedsaftale</h2><p>KKR godkendte udkastet.</p><p>Med venlig hilsen</p>"
+        "<p><strong>Mikael Smed</strong><br>Formand for KKR Sjælland</p>"
+    )
+    items = items_of(newsletter(HERO + body))
+    assert list(items) == ["Trafik", "Ny sundhedsaftale"]
+    assert items["Ny sundhedsaftale"].endswith("Mikael Smed\n\nFormand for KKR Sjælland")
