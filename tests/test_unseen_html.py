@@ -676,3 +676,27 @@ def test_names_signing_a_newsletter_in_bold_are_not_sections() -> None:
     items = items_of(newsletter(HERO + body))
     assert list(items) == ["Trafik", "Ny sundhedsaftale"]
     assert items["Ny sundhedsaftale"].endswith("Mikael Smed\n\nFormand for KKR Sjælland")
+
+
+def test_a_news_article_closed_by_a_list_of_its_files_is_one_item() -> None:
+    """A news article whose one heading is the box of its files ("YDERLIGERE MATERIALE" on
+    https://www.kl.dk/nyhed/2017/november/valg-til-kkr-2018-2022/): the text before it is the
+    article, not a lead summing up sections, and must not be dropped for the list of files."""
+    files = "".join(
+        f'<li><a href="/media/{n}/{n}.pdf"><span>PDF</span> <span>{name}</span></a></li>'
+        for n, name in (
+            ("a1", "Brev til de nyvalgte kommunalbestyrelser"),
+            ("a2", "Valggrundlag og -proces for valg til kommunekontaktråd (KKR)"),
+        )
+    )
+    body = (
+        "<p>Orientering om valg af medlemmer til KKR for valgperioden 2018-2022.</p>"
+        "<p>KL har den 27. november 2017 orienteret medlemmerne af de nyvalgte "
+        "kommunalbestyrelser om valget af medlemmer til KKR.</p>"
+        "<p>Du kan se brevet til de nyvalgte kommunalbestyrelser i bilaget nederst på siden.</p>"
+        f'<div class="files"><h2>YDERLIGERE MATERIALE</h2><ul>{files}</ul></div>'
+    )
+    items = split(newsletter(HERO + body))
+    assert [item.title for item in items] == [TITLE]
+    assert "KL har den 27. november 2017 orienteret" in items[0].text
+    assert "Brev til de nyvalgte kommunalbestyrelser" in items[0].text
