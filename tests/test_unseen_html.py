@@ -700,3 +700,23 @@ def test_a_news_article_closed_by_a_list_of_its_files_is_one_item() -> None:
     assert [item.title for item in items] == [TITLE]
     assert "KL har den 27. november 2017 orienteret" in items[0].text
     assert "Brev til de nyvalgte kommunalbestyrelser" in items[0].text
+
+
+def test_a_heading_over_a_group_of_sections_is_not_an_empty_item() -> None:
+    """A heading set right above deeper ones groups them, as kl.dk's topic pages do ("Kollektiv
+    trafik og infrastruktur" over "Movia" and "VIP-Infrastrukturprojekter" on
+    https://www.kl.dk/politik/kkr/kkr-hovedstaden/trafik-infrastruktur-klima-og-miljoe/): it
+    heads no text of its own, so it is no item; the sections under it are."""
+    body = (
+        "<h2>Kollektiv trafik og infrastruktur</h2><h3>Movia</h3>"
+        "<p>KKR drøftede Movias budget.</p><h3>VIP-Infrastrukturprojekter</h3>"
+        "<p>KKR prioriterede projekterne.</p><h2>Klima og miljø</h2>"
+        "<h3>Tværkommunalt samarbejde</h3><p>KKR drøftede klimaplanerne.</p>"
+        "<h2>Mødeplan 2027</h2><p>KKR mødes fem gange i 2027.</p>"
+    )
+    assert items_of(newsletter(HERO + body)) == {
+        "Movia": "Movia\n\nKKR drøftede Movias budget.",
+        "VIP-Infrastrukturprojekter": "VIP-Infrastrukturprojekter\n\nKKR prioriterede projekterne.",
+        "Tværkommunalt samarbejde": "Tværkommunalt samarbejde\n\nKKR drøftede klimaplanerne.",
+        "Mødeplan 2027": "Mødeplan 2027\n\nKKR mødes fem gange i 2027.",
+    }

@@ -87,14 +87,21 @@ def _from_html(
     sub = _subheadings(page.blocks)
     minor = _minor_levels(page.blocks)
     signed = False  # after a valediction, a bold line names who signs the letter
-    for block in page.blocks:
-        signed = signed or (not block.heading and closes_letter(block.text))
-        if (
+
+    def heads(block: Block) -> bool:
+        return (
             block.heading
             and not (signed and block.bold)
             and block.level not in minor
             and block.text.casefold() not in sub
-        ):
+        )
+
+    for index, block in enumerate(page.blocks):
+        after = page.blocks[index + 1] if index + 1 < len(page.blocks) else None
+        signed = signed or (not block.heading and closes_letter(block.text))
+        if heads(block) and after is not None and heads(after) and after.level > block.level > 0:
+            continue  # it heads a group of sections ("Sundhed" over "<h3>Akutpladser"), not one
+        if heads(block):
             sections.append((block.text, ""))
         elif run_in and block.lead:
             sections.append((block.lead, block.text.removeprefix(block.lead).lstrip(": ")))
