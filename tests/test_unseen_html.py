@@ -720,3 +720,23 @@ def test_a_heading_over_a_group_of_sections_is_not_an_empty_item() -> None:
         "Tværkommunalt samarbejde": "Tværkommunalt samarbejde\n\nKKR drøftede klimaplanerne.",
         "Mødeplan 2027": "Mødeplan 2027\n\nKKR mødes fem gange i 2027.",
     }
+
+
+def test_one_paragraph_of_a_lead_then_bold_headed_parts_is_split_into_sections() -> None:
+    """The older pages' one <p> of sections divided by empty lines (as in the test above) may
+    open with the lead kl.dk's newsletters put before their sections ("KKR Sjælland holdt møde
+    den 8. juni 2021. ..." on …/kkr-sjaelland/flere-nyheder/nyhedsbrev-kkr-sjaelland-juni-2021/);
+    two signers after a valediction are still no sections."""
+    body = (
+        "<p>Der var møde i KKR Syddanmark den 22. november 2022.<br><br>"
+        "<strong>Styrket samarbejde</strong><br>KKR ønsker et partnerskab med UC SYD.<br><br>"
+        "<strong>Oplev DM i Skills</strong><br>Fredericia er vært for DM i Skills.<br><br>"
+        "Med venlig hilsen<br><br><strong>Erik Lauritzen</strong><br>Formand<br><br>"
+        "<strong>Johannes Lundsfryd Jensen</strong><br>Næstformand</p>"
+    )
+    items = items_of(newsletter(HERO + body))
+    assert list(items) == ["Styrket samarbejde", "Oplev DM i Skills"], items
+    assert items["Styrket samarbejde"] == (
+        "Styrket samarbejde\n\nKKR ønsker et partnerskab med UC SYD."
+    )
+    assert items["Oplev DM i Skills"].endswith("Johannes Lundsfryd Jensen\n\nNæstformand")
