@@ -41,6 +41,21 @@ def abbreviated(text: str) -> bool:
     return bool(_ABBREVIATED.search(text))
 
 
+# How a letter closes: the valediction before the names that sign it ("Med venlig hilsen",
+# "Glædelig jul og godt nytår", "God sommer"). What follows it signs the letter and heads
+# nothing.
+_VALEDICTION = re.compile(
+    r"^(?:(?:med\s+)?venlig(?:st)?\s+hilsen|mvh\b|(?:de\s+)?bedste\s+hilsner|kærlig\s+hilsen"
+    r"|(?:rigtig\s+)?(?:glædelig|god|godt)\s+(?:jul|nytår|sommer|sommerferie|påske|weekend)\b)",
+    re.IGNORECASE,
+)
+
+
+def closes_letter(text: str) -> bool:
+    """Whether a line is a letter's valediction ("Med venlig hilsen", "God jul og godt nytår")."""
+    return len(text) <= 80 and bool(_VALEDICTION.match(text.strip()))
+
+
 WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 MONTHS = (
     "januar",

@@ -3,7 +3,9 @@
 Newsletters: one item per section (heading and its text), key = slug of the heading (a repeated
 one "-2", "-3", ...: ``models.unique_keys``). The lead paragraph before the first heading is not
 an item: on kl.dk it summarises the sections that follow, so as an item it would only repeat
-their topics. A newsletter without any heading is one item, "indledning". Sections come from
+their topics; before a single heading over nothing but a list it is the article itself, and
+the list closes it ("Yderligere materiale" over its files): the page is one item. A newsletter
+without any heading is one item, "indledning". Sections come from
 the markup (Document.sections); without it a short line with no final period followed by a
 paragraph is taken as a heading.
 
@@ -27,6 +29,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from notifier.danish import closes_letter
 from notifier.models import Document, DocumentKind, Item, canonical, slug, unique_keys
 from notifier.point_text import point_summary
 from notifier.points import split_points
@@ -55,7 +58,7 @@ def split_document(document: Document) -> Split:
         return Split(items, problems)
     if document.kind == DocumentKind.NEWSLETTER:
         sections = list(document.sections) or _sections_from_text(document)
-        if not sections:
+        if not sections or _closing_list(document, sections):
             item = Item(key=NO_SECTIONS, position=0, title=document.title, text=document.text)
             return Split([item])
         return Split(_section_items(sections))
@@ -79,6 +82,21 @@ def _section_items(sections: Sequence[tuple[str, str]]) -> list[Item]:
     ]
 
 
+def _closing_list(document: Document, sections: Sequence[tuple[str, str]]) -> bool:
+    """Whether the only section is a list closing an article ("Yderligere materiale" over its
+    files): with text before it, that text is the article, not a lead summing up sections."""
+    if len(sections) != 1:
+        return False
+    heading, body = sections[0]
+    lines = [p.strip() for p in body.split("\n\n") if p.strip()]
+    if not lines or not all(line.startswith("•") for line in lines):
+        return False
+    paragraphs = [p.strip() for p in document.text.split("\n\n") if p.strip()]
+    if paragraphs and paragraphs[0] == document.title:
+        paragraphs = paragraphs[1:]
+    return heading.strip() in paragraphs and paragraphs.index(heading.strip()) > 0
+
+
 def _sections_from_text(document: Document) -> list[tuple[str, str]]:
     paragraphs = [p for p in document.text.split("\n\n") if p.strip()]
     if paragraphs and paragraphs[0] == document.title:
@@ -91,6 +109,10 @@ def _sections_from_text(document: Document) -> list[tuple[str, str]]:
         and len(following) > len(paragraph)
         for paragraph, following in itertools.pairwise([*paragraphs, ""])
     ]
+    # A letter's closing ("Glædelig jul og godt nytår", then the names and roles that sign it)
+    # is short lines with no full stop, and none of them heads a section.
+    closing = next((i for i, p in enumerate(paragraphs) if closes_letter(p)), len(paragraphs))
+    headings[closing:] = [False] * (len(headings) - closing)
     # The first paragraph is the lead, unless it reads like a heading and at least two more
     # do: then the page has no lead, and its first section starts at once.
     if headings and sum(headings[1:]) < 2:

@@ -615,3 +615,128 @@ def test_a_link_naming_its_document_after_a_verb_keeps_its_name() -> None:
         '<p><a href="/media/a2/n.pdf">Læs mere</a></p></div>'
     )
     assert [text for _, text, _ in files(body)] == ["Se referatet", "Nyhedsbrev april 2024"]
+
+
+def test_a_bold_heading_split_into_several_runs_is_one_heading() -> None:
+    """Editors split one bold line into runs ("<strong>Oplev DM i </strong><strong>Skills
+    </strong>", as Word and pasting write it), or wrap it in a styled span: still the heading,
+    as kl.dk's newsletters set theirs in bold
+    (…/kkr-syddanmark/flere-nyheder/nyhedsbrev-juni-2022/), not a line of the section before."""
+    body = (
+        "<p><strong>Styrket samarbejde om velfærdsuddannelserne</strong></p>"
+        "<p>KKR Syddanmark har ønsket et partnerskab med UCL og UC SYD.</p>"
+        "<p><strong>Oplev DM i </strong><strong>Skills</strong></p>"
+        "<p>Fredericia er vært for DM i Skills.</p>"
+        "<p><strong>Nye resultatkontrakter med </strong> <b>Erhvervshusene</b><br>"
+        "KKR Syddanmark har godkendt de nye resultatkontrakter.</p>"
+        '<p><span style="font-size: 12pt;"><b>Den Sociale Investeringsfond</b></span><br>'
+        "DSI deltog i mødet.</p>"
+    )
+    items = items_of(newsletter(HERO + body))
+    assert list(items) == [
+        "Styrket samarbejde om velfærdsuddannelserne",
+        "Oplev DM i Skills",
+        "Nye resultatkontrakter med Erhvervshusene",
+        "Den Sociale Investeringsfond",
+    ], items
+    assert items["Oplev DM i Skills"] == "Oplev DM i Skills\n\nFredericia er vært for DM i Skills."
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "<p>Erik Lauritzen<br>Formand for KKR Syddanmark</p>"
+        "<p>Johannes Lundsfryd Jensen<br>Næstformand for KKR Syddanmark</p>",
+        "<p><strong>Erik Lauritzen</strong><br>Formand for KKR Syddanmark</p>"
+        "<p><strong>Johannes Lundsfryd Jensen</strong><br>Næstformand for KKR Syddanmark</p>",
+    ],
+)
+def test_a_letter_without_headings_is_one_item_whatever_signs_it(signature: str) -> None:
+    """The chair's Christmas letter (…/kkr-syddanmark/flere-nyheder/jule-og-nytaarshilsen-fra-
+    kkr-syddanmark/): a salutation, paragraphs, a valediction and the names and roles that sign
+    it. Those short lines are no headings: the letter is one item, not a section per signer."""
+    letter = (
+        "<p>Kære alle</p>"
+        "<p>Klimatosser, regeringsskifte og Britta-sagen – 2019 har i sandhed budt på meget.</p>"
+        "<p>I KKR Syddanmark har vi også haft travlt. Sundhedsaftalen 2019-2023 er godkendt.</p>"
+        "<p>Tak for en stor og vigtig indsats skal lyde til alle KKR Syddanmarks medlemmer.</p>"
+        f"<p>Glædelig jul og godt nytår</p>{signature}"
+    )
+    items = split(newsletter(HERO + letter))
+    assert [item.title for item in items] == [TITLE]
+    assert "Sundhedsaftalen 2019-2023 er godkendt." in items[0].text
+    assert "Næstformand for KKR Syddanmark" in items[0].text
+
+
+def test_names_signing_a_newsletter_in_bold_are_not_sections() -> None:
+    body = (
+        TRAFIK + "<h2>Ny sundhedsaftale</h2><p>KKR godkendte udkastet.</p><p>Med venlig hilsen</p>"
+        "<p><strong>Mikael Smed</strong><br>Formand for KKR Sjælland</p>"
+    )
+    items = items_of(newsletter(HERO + body))
+    assert list(items) == ["Trafik", "Ny sundhedsaftale"]
+    assert items["Ny sundhedsaftale"].endswith("Mikael Smed\n\nFormand for KKR Sjælland")
+
+
+def test_a_news_article_closed_by_a_list_of_its_files_is_one_item() -> None:
+    """A news article whose one heading is the box of its files ("YDERLIGERE MATERIALE" on
+    https://www.kl.dk/nyhed/2017/november/valg-til-kkr-2018-2022/): the text before it is the
+    article, not a lead summing up sections, and must not be dropped for the list of files."""
+    files = "".join(
+        f'<li><a href="/media/{n}/{n}.pdf"><span>PDF</span> <span>{name}</span></a></li>'
+        for n, name in (
+            ("a1", "Brev til de nyvalgte kommunalbestyrelser"),
+            ("a2", "Valggrundlag og -proces for valg til kommunekontaktråd (KKR)"),
+        )
+    )
+    body = (
+        "<p>Orientering om valg af medlemmer til KKR for valgperioden 2018-2022.</p>"
+        "<p>KL har den 27. november 2017 orienteret medlemmerne af de nyvalgte "
+        "kommunalbestyrelser om valget af medlemmer til KKR.</p>"
+        "<p>Du kan se brevet til de nyvalgte kommunalbestyrelser i bilaget nederst på siden.</p>"
+        f'<div class="files"><h2>YDERLIGERE MATERIALE</h2><ul>{files}</ul></div>'
+    )
+    items = split(newsletter(HERO + body))
+    assert [item.title for item in items] == [TITLE]
+    assert "KL har den 27. november 2017 orienteret" in items[0].text
+    assert "Brev til de nyvalgte kommunalbestyrelser" in items[0].text
+
+
+def test_a_heading_over_a_group_of_sections_is_not_an_empty_item() -> None:
+    """A heading set right above deeper ones groups them, as kl.dk's topic pages do ("Kollektiv
+    trafik og infrastruktur" over "Movia" and "VIP-Infrastrukturprojekter" on
+    https://www.kl.dk/politik/kkr/kkr-hovedstaden/trafik-infrastruktur-klima-og-miljoe/): it
+    heads no text of its own, so it is no item; the sections under it are."""
+    body = (
+        "<h2>Kollektiv trafik og infrastruktur</h2><h3>Movia</h3>"
+        "<p>KKR drøftede Movias budget.</p><h3>VIP-Infrastrukturprojekter</h3>"
+        "<p>KKR prioriterede projekterne.</p><h2>Klima og miljø</h2>"
+        "<h3>Tværkommunalt samarbejde</h3><p>KKR drøftede klimaplanerne.</p>"
+        "<h2>Mødeplan 2027</h2><p>KKR mødes fem gange i 2027.</p>"
+    )
+    assert items_of(newsletter(HERO + body)) == {
+        "Movia": "Movia\n\nKKR drøftede Movias budget.",
+        "VIP-Infrastrukturprojekter": "VIP-Infrastrukturprojekter\n\nKKR prioriterede projekterne.",
+        "Tværkommunalt samarbejde": "Tværkommunalt samarbejde\n\nKKR drøftede klimaplanerne.",
+        "Mødeplan 2027": "Mødeplan 2027\n\nKKR mødes fem gange i 2027.",
+    }
+
+
+def test_one_paragraph_of_a_lead_then_bold_headed_parts_is_split_into_sections() -> None:
+    """The older pages' one <p> of sections divided by empty lines (as in the test above) may
+    open with the lead kl.dk's newsletters put before their sections ("KKR Sjælland holdt møde
+    den 8. juni 2021. ..." on …/kkr-sjaelland/flere-nyheder/nyhedsbrev-kkr-sjaelland-juni-2021/);
+    two signers after a valediction are still no sections."""
+    body = (
+        "<p>Der var møde i KKR Syddanmark den 22. november 2022.<br><br>"
+        "<strong>Styrket samarbejde</strong><br>KKR ønsker et partnerskab med UC SYD.<br><br>"
+        "<strong>Oplev DM i Skills</strong><br>Fredericia er vært for DM i Skills.<br><br>"
+        "Med venlig hilsen<br><br><strong>Erik Lauritzen</strong><br>Formand<br><br>"
+        "<strong>Johannes Lundsfryd Jensen</strong><br>Næstformand</p>"
+    )
+    items = items_of(newsletter(HERO + body))
+    assert list(items) == ["Styrket samarbejde", "Oplev DM i Skills"], items
+    assert items["Styrket samarbejde"] == (
+        "Styrket samarbejde\n\nKKR ønsker et partnerskab med UC SYD."
+    )
+    assert items["Oplev DM i Skills"].endswith("Johannes Lundsfryd Jensen\n\nNæstformand")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from notifier.danish import MONTHS
+from notifier.danish import MONTHS, closes_letter
 from notifier.errors import ExtractError
 from notifier.extract.blocks import Block
 from notifier.extract.dates import publication_date
@@ -86,8 +86,22 @@ def _from_html(
     run_in = not any(b.heading for b in page.blocks) and sum(bool(b.lead) for b in page.blocks) > 1
     sub = _subheadings(page.blocks)
     minor = _minor_levels(page.blocks)
-    for block in page.blocks:
-        if block.heading and block.level not in minor and block.text.casefold() not in sub:
+    signed = False  # after a valediction, a bold line names who signs the letter
+
+    def heads(block: Block) -> bool:
+        return (
+            block.heading
+            and not (signed and block.bold)
+            and block.level not in minor
+            and block.text.casefold() not in sub
+        )
+
+    for index, block in enumerate(page.blocks):
+        after = page.blocks[index + 1] if index + 1 < len(page.blocks) else None
+        signed = signed or (not block.heading and closes_letter(block.text))
+        if heads(block) and after is not None and heads(after) and after.level > block.level > 0:
+            continue  # it heads a group of sections ("Sundhed" over "<h3>Akutpladser"), not one
+        if heads(block):
             sections.append((block.text, ""))
         elif run_in and block.lead:
             sections.append((block.lead, block.text.removeprefix(block.lead).lstrip(": ")))

@@ -270,10 +270,28 @@ def _only_bold(node: LexborNode, text: str) -> bool:
     """A paragraph of nothing but bold text, not a sentence and not a link ("Læs mere ...")."""
     if text.endswith("."):  # first: most paragraphs are sentences, and the query costs more
         return False
-    bold = node.css_first(_BOLD)
-    if bold is None or clean(bold.text()) != text:
+    if node.css_first(_BOLD) is None:
+        return False
+    # Editors split one bold line into several runs ("<strong>Oplev DM i </strong><strong>
+    # Skills</strong>", a run per pasted or retyped word): all its text bold is what counts.
+    if any(not bold and piece.strip() for piece, bold in _text_runs(node)):
         return False
     return not any(clean(link.text()) == text for link in node.css("a"))
+
+
+def _text_runs(node: LexborNode) -> list[tuple[str, bool]]:
+    """The paragraph's text pieces in order, each with whether it is set in bold."""
+    runs: list[tuple[str, bool]] = []
+    for child in node.traverse(include_text=True):
+        if child.tag != "-text":
+            continue
+        bold = False
+        parent = child.parent
+        while parent is not None and parent.mem_id != node.mem_id and not bold:
+            bold = parent.css_matches(_BOLD)
+            parent = parent.parent
+        runs.append((child.text_content or "", bold))
+    return runs
 
 
 def _bold_lead(node: LexborNode) -> tuple[str, str, bool] | None:
@@ -282,14 +300,25 @@ def _bold_lead(node: LexborNode) -> tuple[str, str, bool] | None:
     Bold then a line break is a heading on its own line; bold ending in a colon followed by text
     on the same line is a run-in heading. Bold that is the whole paragraph is _only_bold's.
     """
-    first = _first_child(node)
-    if first is None or first.tag == "-text" or not first.css_matches(_BOLD):
+    if node.css_first(_BOLD) is None:
         return None
-    bold_raw, raw = first.text(), node.text()
-    start = raw.find(bold_raw)
-    if start < 0 or raw[:start].strip():
+    runs = _text_runs(node)
+    while runs and not runs[0][0].strip():
+        runs.pop(0)
+    if not runs or not runs[0][1]:
         return None
-    heading, rest_raw = clean(bold_raw), raw[start + len(bold_raw) :]
+    # The bold line is every bold run up to the first text that is not bold, or up to a line
+    # break between runs: a run split in two is still one heading.
+    end = 0
+    while end < len(runs) and (
+        runs[end][1] or (not runs[end][0].strip() and "\n" not in runs[end][0])
+    ):
+        end += 1
+    while end > 0 and not runs[end - 1][1]:  # spaces after the last run are not the heading's
+        end -= 1
+    bold_raw = "".join(piece for piece, _ in runs[:end])
+    rest_raw = "".join(piece for piece, _ in runs[end:])
+    heading = clean(bold_raw)
     rest = clean(rest_raw)
     if not heading or not rest or len(heading) > 150 or heading.endswith("."):
         return None

@@ -309,10 +309,11 @@ def _date_beside(h1: LexborNode, root: LexborNode) -> str | None:
 
 
 def _split_paragraphs(root: LexborNode) -> None:
-    """A paragraph of sections, opening with a bold heading and holding empty lines, becomes a
-    paragraph per part, so a bold line opening a part can head a section as it does in a <p>
-    of its own. One opening with text is one paragraph: a bold name after "Med venlig hilsen"
-    signs it, and heads nothing."""
+    """A paragraph of sections, opening with a bold heading (or a lead, then two or more parts
+    opening with one) and holding empty lines, becomes a paragraph per part, so a bold line
+    opening a part can head a section as it does in a <p> of its own. One opening with text
+    and one bold part is one paragraph: a bold name after "Med venlig hilsen" signs it, and
+    heads nothing."""
     for paragraph in root.css("p"):
         if paragraph.css_first("br") is None:
             continue
@@ -323,7 +324,9 @@ def _split_paragraphs(root: LexborNode) -> None:
         if len(parts) < 2:
             continue
         pieces = LexborHTMLParser("".join(f"{opening}{part}</p>" for part in parts)).css("p")
-        if not opens_bold(pieces[0]):
+        # A lead may open the paragraph before its bold-headed parts; one bold part after text
+        # is a signature ("Med venlig hilsen", then the name), not sections.
+        if not opens_bold(pieces[0]) and sum(opens_bold(piece) for piece in pieces) < 2:
             continue
         for piece in pieces:
             paragraph.insert_before(piece)
