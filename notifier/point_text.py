@@ -19,8 +19,12 @@ from notifier.models import Item
 from notifier.toc import Unit, units
 
 # A label some templates put before the case number: "Sagsnr.:", "Sags-ID:", "Sag nr.",
-# "Sagsnummer:", "Sag:" (before "SAG-2024-01611" too).
-_CASE_LABEL = r"(?:\bSags?\.?\s?(?:nr|nummer|-?id)\.?|\bSag\s+nr\.?|\bSag(?=\s*:))\s*:?\s*"
+# "Sagsnummer:", "Sag:" (before "SAG-2024-01611" too), and the journal number municipal and
+# joint-municipal agendas give instead or as well ("J.nr.: 00.01.00.A10-0001/2013", "Jour.nr.").
+_CASE_LABEL = (
+    r"(?:\bSags?\.?\s?(?:nr|nummer|-?id)\.?|\bSag\s+nr\.?|\bSag(?=\s*:)"
+    r"|\bJ(?:our(?:nal)?)?\.?\s?nr\.?)\s*:?\s*"
+)
 # KL's own "SAG-2024-01611", or a municipal journal number in KL's subject key ("85.02.02-G01-
 # 1-17": subject, action facet, serial number, year), which Sbsys agendas print with no label.
 _SAG = r"SAG-\d{4}-\d{3,}|\d\d\.\d\d\.\d\d-[A-ZÆØÅ]\d\d-\d{1,6}-\d\d"

@@ -858,3 +858,31 @@ def test_a_running_line_changes_only_as_page_numbers_do(lines: list[str], runnin
     assert [page.startswith(line) for page, line in zip(kept, lines, strict=True)] == [
         not running
     ] * len(lines)
+
+
+def test_a_journal_number_under_the_heading_is_the_case_number() -> None:
+    # Joint-municipal and municipal agendas (AffaldPlus's board minutes of 29 January 2016,
+    # affaldplus.dk/2016-01-29; Egebjerg Kommune's, docplayer.dk/2007834) give each point its
+    # journal number, "J.nr.: 00.01.00.A10-0001/2013", alone or above "Sagsnr.: 6628". Not read
+    # as a case number, it was read as the heading's further line whenever a section followed:
+    # every title ended "... J.nr.: 00.01.00.A10-0001/2013", and no point had a case number.
+    titles = ["Godkendelse af dagsorden", TITLES["3.1"], TITLES["3.2"]]
+    for numbers in (
+        "J.nr.: 00.01.00.A10-000{n}/2013\nSagsnr.: 662{n}",
+        "J.nr. 00.01.00.A10-000{n}/2013",
+    ):
+        decided = "Indstilling:\nTil godkendelse.\n\nBeslutning:\nGodkendt."
+        points = [
+            f"{n}. {t}\n\n{numbers.format(n=n)}\n\n{decided}" for n, t in enumerate(titles, 1)
+        ]
+        result = split_text(
+            "\n\n".join(["Bestyrelsesmøde 29. januar 2016", *points]), DocumentKind.MINUTES
+        )
+        assert [(i.number, i.title) for i in result.items] == list(
+            zip(["1", "2", "3"], titles, strict=True)
+        )
+        assert [i.case_number for i in result.items] == [
+            f"00.01.00.A10-000{n}/2013" for n in (1, 2, 3)
+        ]
+        assert all(i.beslutning == "Godkendt." for i in result.items)
+        assert result.problems == ()
