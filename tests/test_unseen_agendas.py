@@ -886,3 +886,27 @@ def test_a_journal_number_under_the_heading_is_the_case_number() -> None:
         ]
         assert all(i.beslutning == "Godkendt." for i in result.items)
         assert result.problems == ()
+
+
+def test_a_case_number_label_with_its_number_on_the_next_line() -> None:
+    # Region Syddanmark's minutes (Forretningsudvalget, 5 December 2007,
+    # regionsyddanmark.dk/wm228748) set the case number as a field: "Sagsnr:" on a line of its
+    # own, "07/5773" on the next (a table's two columns come out of a PDF so). No point had a
+    # case number: minutes could not be linked to their agenda by it.
+    titles = [
+        "3. økonomi og aktivitetsrapportering",
+        "Budgetopfølgning 2007",
+        "Region Syddanmarks strategi for indsatsen over for jordforurening",
+    ]
+    points = [
+        f"{n}. {t}\n\nSagsnr:\n\n07/577{n}\n\nResumé\n\n{PROSE}\n\nBeslutning\n\nTiltrådt."
+        for n, t in enumerate(titles, 1)
+    ]
+    cover = "Forretningsudvalget - referat 05-12-2007\n\nMødested:\nRegionshuset"
+    result = split_text("\n\n".join([cover, *points]), DocumentKind.MINUTES)
+    assert [(i.number, i.title) for i in result.items] == list(
+        zip(["1", "2", "3"], titles, strict=True)
+    )
+    assert [i.case_number for i in result.items] == ["07/5771", "07/5772", "07/5773"]
+    assert all(i.beslutning == "Tiltrådt." for i in result.items)
+    assert result.problems == ()
