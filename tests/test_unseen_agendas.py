@@ -910,3 +910,36 @@ def test_a_case_number_label_with_its_number_on_the_next_line() -> None:
     assert [i.case_number for i in result.items] == ["07/5771", "07/5772", "07/5773"]
     assert all(i.beslutning == "Tiltrådt." for i in result.items)
     assert result.problems == ()
+
+
+@pytest.mark.parametrize(
+    ("after", "numbers"),
+    [
+        # The numbering goes on after the part line (Sbsys agendas: "Åbne dagsordenspunkter").
+        ({"4": "Salg af aktier i selskabet", "5": "Eventuelt"}, ["1", "2", "3", "4", "5"]),
+        # Or starts again after it, a title opening in lower case.
+        ({"1": "e-Sundhed og digitale løsninger", "2": "Eventuelt"}, ["1", "2", "3", "1", "2"]),
+    ],
+)
+def test_a_part_line_in_tight_contents_with_tab_leaders(
+    after: dict[str, str], numbers: list[str]
+) -> None:
+    # Contents set tight with tab leaders (a space once normalised) and a part line between
+    # their entries (Mariagerfjord's Sbsys agendas, "Åbne / Lukkede dagsordenspunkter";
+    # Egebjerg Kommune's, docplayer.dk/2007834, "Til behandling - for lukkede døre"). The part
+    # line, with no number, was joined to the entry before it (and so an entry opening in
+    # lower case after it): the part line ended up in the text of the point before it, and
+    # when the numbering started again the points after it were lost inside that point.
+    before = {"1": "Godkendelse af dagsorden", "2": TITLES["3.1"], "3": TITLES["3.2"]}
+    part = "Lukkede dagsordenspunkter"
+    entries = [f"{n}. {t}\t{k}" for k, (n, t) in enumerate(before.items(), 2)]
+    entries += [f"{part}\t5"] + [f"{n}. {t}\t{k}" for k, (n, t) in enumerate(after.items(), 6)]
+    points = [point(n, t, f"SAG-2024-0{n}611") for n, t in before.items()]
+    points += [part] + [point(n, t, f"SAG-2024-1{n}611") for n, t in after.items()]
+    contents = "Indholdsfortegnelse\n\n" + "\n".join(entries)
+    result = split_text("\n\n".join([COVER, contents, *points]))
+    assert [(i.number, i.title) for i in result.items] == list(
+        zip(numbers, [*before.values(), *after.values()], strict=True)
+    )
+    assert not any(part in i.text for i in result.items)
+    assert result.problems == ()
