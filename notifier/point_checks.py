@@ -115,9 +115,11 @@ def strays(
             if head.time_or_date and head.number not in listed:
                 continue  # a programme's "11.30 Drøftelse"
             title, body = heading_title(found, index, head.rest)
-            if not title_like(title) or not short_title(title):
-                continue
             case_follows = case_after(found, body)
+            # A title may open in lower case ("e-Sundhed ...") when its case number follows it,
+            # as in body_headings: no item of a numbered list has one.
+            if not (title_like(title) or (title and case_follows)) or not short_title(title):
+                continue
             if not case_follows and not (len(head.parts) >= 2 and confirmed(found, body)):
                 continue
             result.append(Stray(inside, index, head.number, title, body, case_follows))

@@ -943,3 +943,20 @@ def test_a_part_line_in_tight_contents_with_tab_leaders(
     )
     assert not any(part in i.text for i in result.items)
     assert result.problems == ()
+
+
+def test_a_point_titled_in_lower_case_the_contents_leave_out() -> None:
+    # Contents listing only the points with bilag (KKR Syddanmark's bilag volume of 26 October
+    # 2021, lawinsider.com/da/contracts/dnwUpS19WMq) leave out a point whose title opens in
+    # lower case ("e-Sundhed ..."). A heading the contents leave out is taken when its case
+    # number follows it, but one in lower case was not looked at: the point was lost inside
+    # the one before it.
+    titles = {"3.1": TITLES["3.1"], "3.2": "e-Sundhed og digitale løsninger", "3.3": TITLES["3.3"]}
+    listed = "\n".join(f"{n}. {titles[n]} ........ {k}" for k, n in ((3, "3.1"), (5, "3.3")))
+    contents = f"Indholdsfortegnelse\n\n3. Regionalpolitiske sager ........ 3\n{listed}"
+    points = [point(n, t, f"SAG-2024-0{k}611") for k, (n, t) in enumerate(titles.items(), 1)]
+    body = "\n\n".join(["3. Regionalpolitiske sager", *points])
+    result = split_text(f"{COVER}\n\n{contents}\n\n{body}")
+    assert [(i.number, i.title) for i in result.items] == list(titles.items())
+    assert [i.case_number for i in result.items] == [f"SAG-2024-0{k}611" for k in (1, 2, 3)]
+    assert result.problems == ()
