@@ -960,3 +960,33 @@ def test_a_point_titled_in_lower_case_the_contents_leave_out() -> None:
     assert [(i.number, i.title) for i in result.items] == list(titles.items())
     assert [i.case_number for i in result.items] == [f"SAG-2024-0{k}611" for k in (1, 2, 3)]
     assert result.problems == ()
+
+
+def test_a_point_the_contents_leave_out_with_no_case_number_is_reported() -> None:
+    # Contents of an earlier draft lack a point added since; one with no case number to show
+    # it is a point ("Meddelelser fra formandskabet", "Eventuelt" at the end) is not taken, as
+    # it could be an item of a numbered list. It was lost inside the point before it with no
+    # problem reported; its number, the next after that point's, now is reported.
+    first = point("1", "Godkendelse af dagsorden", "SAG-2024-00611")
+    cases = [
+        (
+            ["1", "3"],
+            [
+                first,
+                "2. Meddelelser fra formandskabet\n\nIngen.",
+                point("3", TITLES["3.1"], "SAG-2024-01611"),
+            ],
+            "heading 2 (Meddelelser fra formandskabet) inside 1",
+        ),
+        (
+            ["1", "2"],
+            [first, point("2", TITLES["3.1"], "SAG-2024-01611"), "3. Eventuelt\n\nIntet."],
+            "heading 3 (Eventuelt) inside 2",
+        ),
+    ]
+    for listed, points, heading in cases:
+        titles = {"1": "Godkendelse af dagsorden", "2": TITLES["3.1"], "3": TITLES["3.1"]}
+        entries = "\n".join(f"{n}. {titles[n]} ........ {k}" for k, n in enumerate(listed, 2))
+        result = split_text("\n\n".join([COVER, f"Indholdsfortegnelse\n\n{entries}", *points]))
+        assert [i.number for i in result.items] == listed
+        assert result.problems == (f"{heading} was not taken as a point",)
