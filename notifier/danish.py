@@ -31,6 +31,10 @@ SECTION_NAMES = (
     "Beskrivelse af sagen",
 )
 
+# What names a part of an agenda ("Tillægsdagsorden", "Lukket dagsorden", "Åbne punkter"): a
+# line between points that is no point, and after which the numbering may start again.
+PART_TITLE = re.compile(r"dagsorden|^(?:lukkede?|åbne?|tillæg)\b|punkter$", re.IGNORECASE)
+
 # Abbreviations a title may end with ("Udpegninger m.v.", "Økonomi mv.", "Praksisplan m.m."):
 # their full stop closes the abbreviation, not a sentence.
 _ABBREVIATED = re.compile(r"\b(?:m\.\s?v|mv|m\.\s?m|m\.\s?fl|mfl|osv|etc|bl\.\s?a)\.$", re.I)

@@ -46,20 +46,26 @@ def numbering_gaps(points: list[Point]) -> list[str]:
     return problems
 
 
-def skipped_headings(found: list[Unit], points: list[Point]) -> list[str]:
+def skipped_headings(
+    found: list[Unit], points: list[Point], listed: frozenset[str] = frozenset()
+) -> list[str]:
     """Headings not taken that have the next number after their point's, before the next
     point's ("3. ..." inside point 2, before point 4), and are no item of a numbered list:
-    without a table of contents and with nothing to confirm them, the only sign of a point
-    lost inside the one before it."""
+    with nothing to confirm them, the only sign of a point lost inside the one before it.
+    With `listed` (the numbers of a table of contents, which leave out the heading), also
+    after the last point: contents of an earlier draft lack a point added at the end."""
     problems = []
     numbered = [p for p in sorted(points, key=lambda p: p.start) if p.number]
+    if listed and numbered:
+        numbered.append(Point(None, "", len(found), len(found)))
     for point, after in itertools.pairwise(numbered):
-        low, high = _parts(point.number), _parts(after.number)
+        low = _parts(point.number)
+        high = _parts(after.number) if after.number else (low[0] + 2,)
         for index in range(point.body, after.start):
             head = label(found[index].text)
             if head is None or not found[index].starts_paragraph or head.time_or_date:
                 continue
-            if head.parts != (low[0] + 1,) or not head.parts < high:
+            if head.parts != (low[0] + 1,) or not head.parts < high or head.number in listed:
                 continue
             earlier = (label(unit.text) for unit in found[point.body : index])
             if any(item is not None and item.parts == low[:1] for item in earlier):
@@ -115,9 +121,11 @@ def strays(
             if head.time_or_date and head.number not in listed:
                 continue  # a programme's "11.30 Drøftelse"
             title, body = heading_title(found, index, head.rest)
-            if not title_like(title) or not short_title(title):
-                continue
             case_follows = case_after(found, body)
+            # A title may open in lower case ("e-Sundhed ...") when its case number follows it,
+            # as in body_headings: no item of a numbered list has one.
+            if not (title_like(title) or (title and case_follows)) or not short_title(title):
+                continue
             if not case_follows and not (len(head.parts) >= 2 and confirmed(found, body)):
                 continue
             result.append(Stray(inside, index, head.number, title, body, case_follows))

@@ -19,8 +19,12 @@ from notifier.models import Item
 from notifier.toc import Unit, units
 
 # A label some templates put before the case number: "Sagsnr.:", "Sags-ID:", "Sag nr.",
-# "Sagsnummer:", "Sag:" (before "SAG-2024-01611" too).
-_CASE_LABEL = r"(?:\bSags?\.?\s?(?:nr|nummer|-?id)\.?|\bSag\s+nr\.?|\bSag(?=\s*:))\s*:?\s*"
+# "Sagsnummer:", "Sag:" (before "SAG-2024-01611" too), and the journal number municipal and
+# joint-municipal agendas give instead or as well ("J.nr.: 00.01.00.A10-0001/2013", "Jour.nr.").
+_CASE_LABEL = (
+    r"(?:\bSags?\.?\s?(?:nr|nummer|-?id)\.?|\bSag\s+nr\.?|\bSag(?=\s*:)"
+    r"|\bJ(?:our(?:nal)?)?\.?\s?nr\.?)\s*:?\s*"
+)
 # KL's own "SAG-2024-01611", or a municipal journal number in KL's subject key ("85.02.02-G01-
 # 1-17": subject, action facet, serial number, year), which Sbsys agendas print with no label.
 _SAG = r"SAG-\d{4}-\d{3,}|\d\d\.\d\d\.\d\d-[A-ZÆØÅ]\d\d-\d{1,6}-\d\d"
@@ -31,6 +35,9 @@ _CASE_LINE = re.compile(
     rf"^(?P<ref>{_CASE_REF})(?P<initials>\s*[/,|–-]?\s*\(?[A-Za-zÆØÅæøå]{{2,5}}\)?)?\s*$",
     re.IGNORECASE,
 )
+# The label alone, its number on the line after it: a template that sets its fields as a table
+# ("Sagsnr:" in one column, "07/5773" in the next) comes out of the PDF so.
+_LABEL_ALONE = re.compile(rf"^(?:{_CASE_LABEL})$", re.IGNORECASE)
 # A section heading on its own line ("Beslutning") or run in ("Beslutning: Godkendt."), also
 # in the plural or naming who decided or when ("Beslutning i KKR Sjælland den 17. april 2024:",
 # "Beslutning fra KKR Sjælland", "Beslutning den 17. april 2024"); a sentence ending in a full
@@ -77,8 +84,13 @@ def without_initials(unit: Unit) -> Unit:
 
 @functools.lru_cache(maxsize=8192)
 def is_case_line(text: str) -> bool:
-    """A line that is a case number ("SAG-2024-01611 pth", "Sagsnr.: 24/01235")."""
-    return bool(_CASE_LINE.match(text)) or (len(text) <= 60 and bool(_CASE.match(text)))
+    """A line that is a case number ("SAG-2024-01611 pth", "Sagsnr.: 24/01235"), or its label
+    with the number on the next line ("Sagsnr:")."""
+    return (
+        bool(_CASE_LINE.match(text))
+        or (len(text) <= 60 and bool(_CASE.match(text)))
+        or bool(_LABEL_ALONE.match(text))
+    )
 
 
 @functools.lru_cache(maxsize=8192)
@@ -94,7 +106,13 @@ def run_in(match: re.Match[str]) -> str | None:
 
 def case_number(body: Sequence[Unit]) -> str | None:
     """The case number from the first lines of a point."""
-    return next((m.group(1) or m.group(2) for u in body[:3] if (m := _CASE.search(u.text))), None)
+    for index, unit in enumerate(body[:3]):
+        text = unit.text
+        if _LABEL_ALONE.match(text) and index + 1 < len(body):
+            text = f"{text} {body[index + 1].text}"
+        if match := _CASE.search(text):
+            return match.group(1) or match.group(2)
+    return None
 
 
 @functools.lru_cache(maxsize=8192)

@@ -81,6 +81,7 @@ def split_points(text: str) -> tuple[list[Item], tuple[str, ...]]:
             items = _items(found, points)
             problems = [f"ToC lists {', '.join(missing)} not found in the body"] if missing else []
             problems += stray_headings(found, points, listed, toc.end)
+            problems += skipped_headings(found, points, frozenset(listed))
             return items, (*problems, *repeated_sections(items))
     points = _mark_groups(body_headings(found))
     items = _items(found, points)

@@ -23,7 +23,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from notifier.danish import TITLE_START
+from notifier.danish import PART_TITLE, TITLE_START
 from notifier.models import canonical
 
 # "3.2.", "3.2", "5.", "5", "2.1.1.", "Punkt 5:", "Punkt 3.2 –", "Pkt. 5", "Sag 5.", and in
@@ -40,7 +40,6 @@ _DATE = re.compile(r"(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\.\d\d")
 # whitespace once normalised) a space.
 _PAGE = re.compile(r"(?:\s*(?:\.\s*){2,}|\s*…+\s*|\s+)(?P<page>\d{1,3})$")
 _LEADERS = re.compile(r"(?:\.\s*){4,}(?:side\s*)?\d{1,3}$|…+\s*\d{1,3}$", re.IGNORECASE)
-_PART = re.compile(r"dagsorden|^(?:lukkede?|åbne?|tillæg)\b|punkter$", re.IGNORECASE)
 _HEADINGS = re.compile(r"^(?:indholdsfortegnelse|indhold|dagsorden(?:punkter)?)\s*:?$", re.I)
 
 
@@ -276,7 +275,7 @@ def _part_line(units: list[Unit], index: int, title: str, page: int | None, last
 
 def part_title(text: str) -> bool:
     """Whether a line names a part of the agenda: "Tillægsdagsorden", "Lukket dagsorden"."""
-    return len(text) <= 60 and bool(_PART.search(text))
+    return len(text) <= 60 and bool(PART_TITLE.search(text))
 
 
 def _groups(entries: list[Entry]) -> list[Entry]:

@@ -858,3 +858,135 @@ def test_a_running_line_changes_only_as_page_numbers_do(lines: list[str], runnin
     assert [page.startswith(line) for page, line in zip(kept, lines, strict=True)] == [
         not running
     ] * len(lines)
+
+
+def test_a_journal_number_under_the_heading_is_the_case_number() -> None:
+    # Joint-municipal and municipal agendas (AffaldPlus's board minutes of 29 January 2016,
+    # affaldplus.dk/2016-01-29; Egebjerg Kommune's, docplayer.dk/2007834) give each point its
+    # journal number, "J.nr.: 00.01.00.A10-0001/2013", alone or above "Sagsnr.: 6628". Not read
+    # as a case number, it was read as the heading's further line whenever a section followed:
+    # every title ended "... J.nr.: 00.01.00.A10-0001/2013", and no point had a case number.
+    titles = ["Godkendelse af dagsorden", TITLES["3.1"], TITLES["3.2"]]
+    for numbers in (
+        "J.nr.: 00.01.00.A10-000{n}/2013\nSagsnr.: 662{n}",
+        "J.nr. 00.01.00.A10-000{n}/2013",
+    ):
+        decided = "Indstilling:\nTil godkendelse.\n\nBeslutning:\nGodkendt."
+        points = [
+            f"{n}. {t}\n\n{numbers.format(n=n)}\n\n{decided}" for n, t in enumerate(titles, 1)
+        ]
+        result = split_text(
+            "\n\n".join(["Bestyrelsesmøde 29. januar 2016", *points]), DocumentKind.MINUTES
+        )
+        assert [(i.number, i.title) for i in result.items] == list(
+            zip(["1", "2", "3"], titles, strict=True)
+        )
+        assert [i.case_number for i in result.items] == [
+            f"00.01.00.A10-000{n}/2013" for n in (1, 2, 3)
+        ]
+        assert all(i.beslutning == "Godkendt." for i in result.items)
+        assert result.problems == ()
+
+
+def test_a_case_number_label_with_its_number_on_the_next_line() -> None:
+    # Region Syddanmark's minutes (Forretningsudvalget, 5 December 2007,
+    # regionsyddanmark.dk/wm228748) set the case number as a field: "Sagsnr:" on a line of its
+    # own, "07/5773" on the next (a table's two columns come out of a PDF so). No point had a
+    # case number: minutes could not be linked to their agenda by it.
+    titles = [
+        "3. økonomi og aktivitetsrapportering",
+        "Budgetopfølgning 2007",
+        "Region Syddanmarks strategi for indsatsen over for jordforurening",
+    ]
+    points = [
+        f"{n}. {t}\n\nSagsnr:\n\n07/577{n}\n\nResumé\n\n{PROSE}\n\nBeslutning\n\nTiltrådt."
+        for n, t in enumerate(titles, 1)
+    ]
+    cover = "Forretningsudvalget - referat 05-12-2007\n\nMødested:\nRegionshuset"
+    result = split_text("\n\n".join([cover, *points]), DocumentKind.MINUTES)
+    assert [(i.number, i.title) for i in result.items] == list(
+        zip(["1", "2", "3"], titles, strict=True)
+    )
+    assert [i.case_number for i in result.items] == ["07/5771", "07/5772", "07/5773"]
+    assert all(i.beslutning == "Tiltrådt." for i in result.items)
+    assert result.problems == ()
+
+
+@pytest.mark.parametrize(
+    ("after", "numbers"),
+    [
+        # The numbering goes on after the part line (Sbsys agendas: "Åbne dagsordenspunkter").
+        ({"4": "Salg af aktier i selskabet", "5": "Eventuelt"}, ["1", "2", "3", "4", "5"]),
+        # Or starts again after it, a title opening in lower case.
+        ({"1": "e-Sundhed og digitale løsninger", "2": "Eventuelt"}, ["1", "2", "3", "1", "2"]),
+    ],
+)
+def test_a_part_line_in_tight_contents_with_tab_leaders(
+    after: dict[str, str], numbers: list[str]
+) -> None:
+    # Contents set tight with tab leaders (a space once normalised) and a part line between
+    # their entries (Mariagerfjord's Sbsys agendas, "Åbne / Lukkede dagsordenspunkter";
+    # Egebjerg Kommune's, docplayer.dk/2007834, "Til behandling - for lukkede døre"). The part
+    # line, with no number, was joined to the entry before it (and so an entry opening in
+    # lower case after it): the part line ended up in the text of the point before it, and
+    # when the numbering started again the points after it were lost inside that point.
+    before = {"1": "Godkendelse af dagsorden", "2": TITLES["3.1"], "3": TITLES["3.2"]}
+    part = "Lukkede dagsordenspunkter"
+    entries = [f"{n}. {t}\t{k}" for k, (n, t) in enumerate(before.items(), 2)]
+    entries += [f"{part}\t5"] + [f"{n}. {t}\t{k}" for k, (n, t) in enumerate(after.items(), 6)]
+    points = [point(n, t, f"SAG-2024-0{n}611") for n, t in before.items()]
+    points += [part] + [point(n, t, f"SAG-2024-1{n}611") for n, t in after.items()]
+    contents = "Indholdsfortegnelse\n\n" + "\n".join(entries)
+    result = split_text("\n\n".join([COVER, contents, *points]))
+    assert [(i.number, i.title) for i in result.items] == list(
+        zip(numbers, [*before.values(), *after.values()], strict=True)
+    )
+    assert not any(part in i.text for i in result.items)
+    assert result.problems == ()
+
+
+def test_a_point_titled_in_lower_case_the_contents_leave_out() -> None:
+    # Contents listing only the points with bilag (KKR Syddanmark's bilag volume of 26 October
+    # 2021, lawinsider.com/da/contracts/dnwUpS19WMq) leave out a point whose title opens in
+    # lower case ("e-Sundhed ..."). A heading the contents leave out is taken when its case
+    # number follows it, but one in lower case was not looked at: the point was lost inside
+    # the one before it.
+    titles = {"3.1": TITLES["3.1"], "3.2": "e-Sundhed og digitale løsninger", "3.3": TITLES["3.3"]}
+    listed = "\n".join(f"{n}. {titles[n]} ........ {k}" for k, n in ((3, "3.1"), (5, "3.3")))
+    contents = f"Indholdsfortegnelse\n\n3. Regionalpolitiske sager ........ 3\n{listed}"
+    points = [point(n, t, f"SAG-2024-0{k}611") for k, (n, t) in enumerate(titles.items(), 1)]
+    body = "\n\n".join(["3. Regionalpolitiske sager", *points])
+    result = split_text(f"{COVER}\n\n{contents}\n\n{body}")
+    assert [(i.number, i.title) for i in result.items] == list(titles.items())
+    assert [i.case_number for i in result.items] == [f"SAG-2024-0{k}611" for k in (1, 2, 3)]
+    assert result.problems == ()
+
+
+def test_a_point_the_contents_leave_out_with_no_case_number_is_reported() -> None:
+    # Contents of an earlier draft lack a point added since; one with no case number to show
+    # it is a point ("Meddelelser fra formandskabet", "Eventuelt" at the end) is not taken, as
+    # it could be an item of a numbered list. It was lost inside the point before it with no
+    # problem reported; its number, the next after that point's, now is reported.
+    first = point("1", "Godkendelse af dagsorden", "SAG-2024-00611")
+    cases = [
+        (
+            ["1", "3"],
+            [
+                first,
+                "2. Meddelelser fra formandskabet\n\nIngen.",
+                point("3", TITLES["3.1"], "SAG-2024-01611"),
+            ],
+            "heading 2 (Meddelelser fra formandskabet) inside 1",
+        ),
+        (
+            ["1", "2"],
+            [first, point("2", TITLES["3.1"], "SAG-2024-01611"), "3. Eventuelt\n\nIntet."],
+            "heading 3 (Eventuelt) inside 2",
+        ),
+    ]
+    for listed, points, heading in cases:
+        titles = {"1": "Godkendelse af dagsorden", "2": TITLES["3.1"], "3": TITLES["3.1"]}
+        entries = "\n".join(f"{n}. {titles[n]} ........ {k}" for k, n in enumerate(listed, 2))
+        result = split_text("\n\n".join([COVER, f"Indholdsfortegnelse\n\n{entries}", *points]))
+        assert [i.number for i in result.items] == listed
+        assert result.problems == (f"{heading} was not taken as a point",)

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections import Counter
 
-from notifier.danish import SECTION_NAMES, TITLE_START
+from notifier.danish import PART_TITLE, SECTION_NAMES, TITLE_START
 
 # A line-end hyphen before one of these words is a suspended compound ("klima- og energiplaner").
 _CONJUNCTIONS = frozenset({"og", "eller", "samt", "til", "som", "end", "m.v.", "mv."})
@@ -122,20 +122,37 @@ def _next_entry(before: str, line: str) -> bool:
     its title opens with ("3. e-Sundhed", "Punkt 3: Klima"): an entry ends at its page number.
     After dot leaders that is plain, and a part line with its own page number is an entry too
     ("Tillægsdagsorden ..... 6"). After a space alone a title may end in a number ("Status for
-    fase 2"), so the line must then go on with the numbering of the entry before. A date broken
-    over two lines ("mødet den / 3. april") follows no page number."""
+    fase 2"), so the line must then go on with the numbering of the entry before, or be a part
+    line with its page number ("Lukket dagsorden 5"), after which the numbering may start
+    again. A date broken over two lines ("mødet den / 3. april") follows no page number."""
     if not before[-1].isdigit():
         return False
     numbered = _ENTRY_NUMBER.match(line)
     # The leaders and the page number are at the end: the patterns need no more of the line.
     if _AFTER_LEADERS.search(before[-24:]):
         return numbered is not None or _AFTER_LEADERS.search(line[-24:]) is not None
+    if _AFTER_SPACE.search(before[-24:]) is None:
+        return False
     entry = _ENTRY_NUMBER.match(before)
+    if numbered is None:
+        return entry is not None and _part_line(line)
+    return (entry is None and _part_line(before)) or (
+        entry is not None and _parts(numbered.group(1)) > _parts(entry.group(1))
+    )
+
+
+def _part_line(line: str) -> bool:
+    """A part line of contents with its page number after a space ("Lukket dagsorden 5"): it
+    opens with a capital, where the wrapped end of a title would not."""
+    page = _AFTER_SPACE.search(line)
+    if page is None:
+        return False
+    title = line[: page.start()].strip()
     return (
-        numbered is not None
-        and entry is not None
-        and _AFTER_SPACE.search(before[-24:]) is not None
-        and _parts(numbered.group(1)) > _parts(entry.group(1))
+        bool(title)
+        and title[0].isupper()
+        and len(title) <= 60
+        and PART_TITLE.search(title) is not None
     )
 
 
