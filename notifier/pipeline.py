@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from notifier.config import IngestSettings, SourceConfig
 from notifier.errors import ExtractError, FetchError, StoreError
 from notifier.extract import Link
-from notifier.extract.links import attach_bilag
+from notifier.extract.infer import with_listing_date
 from notifier.extract.worker import ExtractWorker
 from notifier.fetch import Fetcher, Response
 from notifier.fetch.revalidate import to_fetch
@@ -181,7 +181,7 @@ class Pipeline:
                 summary.errors.append(f"{item.url}: {exc}")
                 unreadable.append(item.url)
                 continue
-            document = attach_bilag(document, by_url.get(item.url), source.kkr)
+            document = with_listing_date(document, by_url.get(item.url), source.kkr)
             extracted.append(
                 Extracted(
                     document=document,

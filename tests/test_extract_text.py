@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from notifier.extract.dates import parse_danish_date, parse_danish_datetime
-from notifier.extract.infer import infer_meeting
-from notifier.extract.links import Link, attach_bilag
+from notifier.extract.infer import infer_meeting, with_listing_date
+from notifier.extract.links import Link
 from notifier.extract.normalize import normalize_text, strip_running_lines
 from notifier.models import Council, Document, DocumentKind
 
@@ -211,12 +211,12 @@ def test_a_meeting_document_without_a_day_is_dated_by_its_listing() -> None:
         text="Dagsorden",
     )
     link = Link(url=undated.url, text="Dagsorden", date=date(2024, 4, 17))
-    dated = attach_bilag(undated, link, Council.SJAELLAND)
+    dated = with_listing_date(undated, link, Council.SJAELLAND)
     # Dated, so not held as undated; no meeting made of what may be a publication date.
     assert (dated.date, dated.meeting) == (date(2024, 4, 17), None)
     assert (
-        attach_bilag(undated, Link(url=undated.url, text="", date=None), Council.SJAELLAND)
+        with_listing_date(undated, Link(url=undated.url, text="", date=None), Council.SJAELLAND)
         == undated
     )
     own = replace(undated, date=date(2024, 4, 16))
-    assert attach_bilag(own, link, Council.SJAELLAND).date == date(2024, 4, 16)
+    assert with_listing_date(own, link, Council.SJAELLAND).date == date(2024, 4, 16)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from notifier.extract.dates import find_date, parse_clock
-from notifier.models import Council, DocumentKind, Meeting
+from notifier.extract.links import Link
+from notifier.models import Council, Document, DocumentKind, Meeting
 
 TZ = ZoneInfo("Europe/Copenhagen")
 # OCR turns "æ" into "z", "e", "ee", "a" or "ae": "Sjzlland", "Sjeelland", "Sjalland".
@@ -138,3 +140,28 @@ def _dated(value: str) -> datetime | None:
     day, _, end = hit
     clock = parse_clock(value[end:]) or time(0)
     return datetime.combine(day, clock, tzinfo=TZ)
+
+
+def with_listing_date(document: Document, link: Link | None, council: Council) -> Document:
+    """A bilag listed under a meeting's date belongs to that meeting.
+
+    Its PDF rarely says which meeting it is for; the listing does, by the date beside the link.
+    Attached, it reaches the store as a change to a known meeting rather than a loose document.
+
+    An agenda or minutes whose cover names no day is dated by the listing too (else the
+    quality gate holds it as undated); its meeting is not, since a feed's date is when the file
+    was published, not when the meeting is held.
+    """
+    if link is None:
+        return document
+    if document.kind in _MEETING_KINDS and document.date is None and link.date is not None:
+        return dataclasses.replace(document, date=link.date)
+    if document.kind is not DocumentKind.OTHER or document.meeting is not None:
+        return document
+    if link.date is None or "bilag" not in f"{link.text} {link.url}".casefold():
+        return document
+    meeting = Meeting(council=council, starts_at=None, on=link.date)
+    return dataclasses.replace(document, meeting=meeting, date=document.date or link.date)
+
+
+_MEETING_KINDS = (DocumentKind.AGENDA, DocumentKind.MINUTES)

@@ -17,7 +17,6 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from notifier.errors import ExtractError
 from notifier.extract.dates import is_date_line, parse_danish_date, publication_date
 from notifier.extract.html import drop_page_header, main_content, parse_tree, remove_chrome
-from notifier.models import Council, Document, DocumentKind, Meeting
 
 _ROW_TAGS = frozenset({"li", "tr", "article", "p", "dd", "dt"})
 # How far above a link its entry (a list item, a card, a table row) may start.
@@ -375,28 +374,3 @@ def _entry_date(entry: Any) -> date | None:
         return date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday) if stamp else None
     except (AttributeError, TypeError, ValueError):
         return None
-
-
-def attach_bilag(document: Document, link: Link | None, council: Council) -> Document:
-    """A bilag listed under a meeting's date belongs to that meeting.
-
-    Its PDF rarely says which meeting it is for; the listing does, by the date beside the link.
-    Attached, it reaches the store as a change to a known meeting rather than a loose document.
-
-    An agenda or minutes whose cover names no day is dated by the listing too (else the
-    quality gate holds it as undated); its meeting is not, since a feed's date is when the file
-    was published, not when the meeting is held.
-    """
-    if link is None:
-        return document
-    if document.kind in _MEETING_KINDS and document.date is None and link.date is not None:
-        return dataclasses.replace(document, date=link.date)
-    if document.kind is not DocumentKind.OTHER or document.meeting is not None:
-        return document
-    if link.date is None or "bilag" not in f"{link.text} {link.url}".casefold():
-        return document
-    meeting = Meeting(council=council, starts_at=None, on=link.date)
-    return dataclasses.replace(document, meeting=meeting, date=document.date or link.date)
-
-
-_MEETING_KINDS = (DocumentKind.AGENDA, DocumentKind.MINUTES)
