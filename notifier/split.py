@@ -131,7 +131,9 @@ def link_decisions(agenda: Sequence[Item], minutes: Sequence[Item]) -> dict[str,
     """Minutes item key -> agenda item key.
 
     By case number when it is unique in both documents (KKR often files a whole meeting under
-    one case number, so it often is not), else by the same point number and a similar title.
+    one case number, so it often is not), else by the same point number and a similar title,
+    else (the minutes renumbered their points: a point added or taken off the agenda) by a
+    title nearly the same as one agenda point's and no other's.
     """
     agenda_cases = Counter(item.case_number for item in agenda if item.case_number)
     minutes_cases = Counter(item.case_number for item in minutes if item.case_number)
@@ -154,7 +156,25 @@ def link_decisions(agenda: Sequence[Item], minutes: Sequence[Item]) -> dict[str,
         ]
         if scored:
             links[item.key] = max(scored, key=lambda pair: pair[0])[1].key
+    taken = set(links.values())
+    for item in minutes:
+        if item.key in links:
+            continue
+        alike = [
+            candidate
+            for candidate in agenda
+            if candidate.key not in taken
+            and _similarity(candidate.title, item.title) >= _SAME_TITLE
+        ]
+        if len(alike) == 1:
+            links[item.key] = alike[0].key
+            taken.add(alike[0].key)
     return links
+
+
+# How alike two titles must be to pair points whose numbers differ: the same words, bar an
+# ending or a word ("erhvervsuddannelserne" / "erhvervsuddannelser").
+_SAME_TITLE = 0.9
 
 
 def _similarity(a: str, b: str) -> float:

@@ -165,13 +165,27 @@ def test_link_decisions_among_agendas_sharing_numbers() -> None:
     minutes = [
         item("1", "Klimaplaner i kommunerne", None),
         item("2", "Budget for 2022", None),
-        # renumbered in the minutes: no number to go by, and no case number
+        # renumbered in the minutes, and no case number: its title, like no other's
         item("3", "Praktikpladser til erhvervsuddannelser", None),
     ]
-    assert link_decisions(agenda_items, minutes) == {"1": "a", "2": "b"}
-    assert link_decisions(agenda_items[::-1], minutes) == {"1": "a", "2": "b"}
+    assert link_decisions(agenda_items, minutes) == {"1": "a", "2": "b", "3": "c"}
+    assert link_decisions(agenda_items[::-1], minutes) == {"1": "a", "2": "b", "3": "c"}
     minutes[0] = item("1", "Praktikpladser til erhvervsuddannelserne", None)
+    # Point 1 takes c by its number; point 3, like c alone, finds it taken.
     assert link_decisions(agenda_items, minutes) == {"1": "c", "2": "b"}
+
+
+def test_link_decisions_by_title_only_when_one_agenda_point_is_alike() -> None:
+    agenda_items = [
+        item("3.1", "Status for klima VIP-projekterne", None),
+        item("3.2", "Regional udviklingsstrategi 2024", None),
+        item("3.3", "Regional udviklingsstrategi 2025", None),
+    ]
+    minutes = [
+        item("3.2", "Status for klima VIP-projekter", None),  # a point added before it
+        item("3.4", "Regional udviklingsstrategi", None),  # alike two: none
+    ]
+    assert link_decisions(agenda_items, minutes) == {"3.2": "3.1"}
 
 
 def points(text: str, kind: DocumentKind = DocumentKind.AGENDA) -> list[tuple[object, ...]]:
