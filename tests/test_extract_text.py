@@ -12,6 +12,7 @@ from notifier.extract.dates import parse_danish_date, parse_danish_datetime
 from notifier.extract.infer import infer_meeting, with_listing_date
 from notifier.extract.links import Link
 from notifier.extract.normalize import normalize_text, strip_running_lines
+from notifier.extract.pdf import meta_title
 from notifier.models import Council, Document, DocumentKind
 
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -220,3 +221,23 @@ def test_a_meeting_document_without_a_day_is_dated_by_its_listing() -> None:
     )
     own = replace(undated, date=date(2024, 4, 16))
     assert with_listing_date(own, link, Council.SJAELLAND).date == date(2024, 4, 16)
+
+
+@pytest.mark.parametrize(
+    ("raw", "title"),
+    [
+        ("Velkommen til KKR Sjælland 2022-2026", "Velkommen til KKR Sjælland 2022-2026"),
+        ("Microsoft Word - Bilag 3 Resultatkontrakt 2024.docx", "Bilag 3 Resultatkontrakt 2024"),
+        ("PowerPoint-præsentation", None),
+        ("Untitled", None),
+        ("Dokument1", None),
+        ("dagsorden_kkr_2021_final", None),
+        ("Microsoft Word - skabelon.dotx.docx", None),
+        ("   ", None),
+        ("123", None),
+    ],
+)
+def test_a_pdf_title_from_metadata_only_when_it_names_the_document(
+    raw: str, title: str | None
+) -> None:
+    assert meta_title(raw) == title

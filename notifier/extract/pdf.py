@@ -94,6 +94,28 @@ class _Page:
         return [(self.height - line.first_bottom, line.first_bottom) for line in lines]
 
 
+def meta_title(raw: str) -> str | None:
+    """The title the PDF's metadata states, when it names the document: office programs fill
+    in their own words, a file name or a template's ("Microsoft Word - dagsorden.docx",
+    "Untitled", "Dokument1", "PowerPoint-præsentation"), which a reader should never see."""
+    title = _OFFICE_PREFIX.sub("", normalize_text(raw).strip())
+    title = _EXTENSION.sub("", title).strip()
+    if not title or _GENERIC.fullmatch(title) or not any(c.isalpha() for c in title):
+        return None
+    if (" " not in title and any(mark in title for mark in "_.")) or len(title) < 4:
+        return None  # a file name ("dagsorden_kkr_2021", "KKR.final")
+    return title
+
+
+_OFFICE_PREFIX = re.compile(r"^Microsoft\s+(?:Word|PowerPoint|Excel)\s*-\s*", re.IGNORECASE)
+_EXTENSION = re.compile(r"\.(?:docx?|pptx?|xlsx?|pdf|indd|odt|rtf|txt)$", re.IGNORECASE)
+_GENERIC = re.compile(
+    r"(?:untitled|uden\s+titel|unavngivet|dokument\s*\d*|document\s*\d*|skabelon|template"
+    r"|(?:powerpoint-?\s*)?pr(?:æ|ae)sentation|presentation|slide\s*\d*|titel|title|word)",
+    re.IGNORECASE,
+)
+
+
 def read_pdf(body: bytes) -> PdfText:
     try:
         document = pdfium.PdfDocument(body)
@@ -101,7 +123,7 @@ def read_pdf(body: bytes) -> PdfText:
         raise ExtractError(f"not a readable PDF ({exc})") from exc
     try:
         raw_pages = [_page(document, index) for index in range(len(document))]
-        title = normalize_text(document.get_metadata_value("Title") or "") or None
+        title = meta_title(document.get_metadata_value("Title") or "")
     except pdfium.PdfiumError as exc:
         raise ExtractError(f"PDF could not be read to the end ({exc})") from exc
     finally:
