@@ -221,6 +221,9 @@ def test_a_meeting_document_without_a_day_is_dated_by_its_listing() -> None:
     )
     own = replace(undated, date=date(2024, 4, 16))
     assert with_listing_date(own, link, Council.SJAELLAND).date == date(2024, 4, 16)
+    # A news page that shows no date: the date beside its entry in the news list.
+    news = replace(undated, kind=DocumentKind.NEWSLETTER, url="https://www.kl.dk/nyhed/x")
+    assert with_listing_date(news, link, Council.SJAELLAND).date == date(2024, 4, 17)
 
 
 @pytest.mark.parametrize(

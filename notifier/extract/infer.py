@@ -143,25 +143,23 @@ def _dated(value: str) -> datetime | None:
 
 
 def with_listing_date(document: Document, link: Link | None, council: Council) -> Document:
-    """A bilag listed under a meeting's date belongs to that meeting.
+    """A document dated by the listing that links to it, where it does not date itself.
 
-    Its PDF rarely says which meeting it is for; the listing does, by the date beside the link.
-    Attached, it reaches the store as a change to a known meeting rather than a loose document.
+    A bilag listed under a meeting's date belongs to that meeting: its PDF rarely says which
+    meeting it is for; the listing does, by the date beside the link. Attached, it reaches the
+    store as a change to a known meeting rather than a loose document.
 
-    An agenda or minutes whose cover names no day is dated by the listing too (else the
-    quality gate holds it as undated); its meeting is not, since a feed's date is when the file
-    was published, not when the meeting is held.
+    Any other document without a date of its own (an agenda whose cover names no day, a news
+    page that shows none) takes the date shown beside its link, else the quality gate holds it
+    as undated. Its meeting is not set by it: a feed's date is when a file was published, not
+    when the meeting is held.
     """
-    if link is None:
+    if link is None or link.date is None:
         return document
-    if document.kind in _MEETING_KINDS and document.date is None and link.date is not None:
+    bilag = "bilag" in f"{link.text} {link.url}".casefold()
+    if document.kind is DocumentKind.OTHER and document.meeting is None and bilag:
+        meeting = Meeting(council=council, starts_at=None, on=link.date)
+        return dataclasses.replace(document, meeting=meeting, date=document.date or link.date)
+    if document.date is None:
         return dataclasses.replace(document, date=link.date)
-    if document.kind is not DocumentKind.OTHER or document.meeting is not None:
-        return document
-    if link.date is None or "bilag" not in f"{link.text} {link.url}".casefold():
-        return document
-    meeting = Meeting(council=council, starts_at=None, on=link.date)
-    return dataclasses.replace(document, meeting=meeting, date=document.date or link.date)
-
-
-_MEETING_KINDS = (DocumentKind.AGENDA, DocumentKind.MINUTES)
+    return document
