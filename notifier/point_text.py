@@ -55,6 +55,16 @@ _SECTION = re.compile(
 )
 
 
+# Who was absent, set under a point's decision in minutes ("Fraværende: Jens Hansen (V)",
+# "Afbud: ...", "Fraværende med afbud:", "Fremmøde og inhabilitet:"): a label alone or before a
+# colon or dash, never a sentence ("Afbud fra Jens Hansen."). It records the meeting, not what
+# was decided, so it ends the section above it.
+_ATTENDANCE = re.compile(
+    r"^(?:fraværende|afbud|fremmøde|deltog\s+ikke)(?:\s+[\wæøå]+){0,3}?\s*(?:[:–-]|$)",
+    re.IGNORECASE,
+)
+
+
 # What a point asks of the council, on a line of its own under the heading ("Til orientering",
 # "Beslutningssag"): neither the title nor a section.
 _ASKS = re.compile(
@@ -133,6 +143,8 @@ def named_sections(body: Sequence[Unit]) -> dict[str, str]:
             current = sections.setdefault(match.group(1).casefold(), [])
             if after := run_in(match):
                 current.append(Unit(after, starts_paragraph=True))
+        elif _ATTENDANCE.match(unit.text):
+            current = None
         elif current is not None:
             current.append(unit)
     return {name: join(units) for name, units in sections.items() if units}

@@ -990,3 +990,34 @@ def test_a_point_the_contents_leave_out_with_no_case_number_is_reported() -> Non
         result = split_text("\n\n".join([COVER, f"Indholdsfortegnelse\n\n{entries}", *points]))
         assert [i.number for i in result.items] == listed
         assert result.problems == (f"{heading} was not taken as a point",)
+
+
+@pytest.mark.parametrize(
+    "absent",
+    [
+        "Fraværende: Evan Lynnerup (V) - Marianne Kiærulff (V) mødte som stedfortræder.",
+        "Fraværende\n\nHans Østergaard (V)",
+        "Fremmøde og inhabilitet:\n\nMikkel Houmann havde meldt afbud.",
+        "Afbud: Kurt Munck, suppleant Martin Hillerup deltog",
+    ],
+)
+def test_who_was_absent_under_a_decision_is_not_part_of_it(absent: str) -> None:
+    # Minutes note under each point's decision who was absent: Roskilde's committees
+    # ("Fraværende: ...", roskilde.dk/dagsorden-og-referat/moeder/kultur-og-idraetsudvalget-
+    # 03-04-2019-kl-1800), Ringkøbing-Skjern's ("Fraværende" over the names, rksk.dk, 27
+    # October 2025), Copenhagen's local committees ("Fremmøde og inhabilitet:", kk.dk/node/14441),
+    # AffaldPlus's board ("Afbud:", affaldplus.dk/2016-01-29). The note ended every decision:
+    # subscribers were told "Godkendt. Fraværende: ..." as what was decided.
+    points = [
+        f"{n}. {t}\n\nSAG-2024-0{n}611 pth\n\nIndstilling\n\nDet indstilles, at KKR godkender "
+        f"sagen.\n\nBeslutning\n\nGodkendt.\n\nKKR bemærkede, at sagen følges.\n\n{absent}"
+        for n, t in enumerate([TITLES["3.1"], TITLES["3.2"]], 1)
+    ]
+    result = split_text("\n\n".join([COVER, *points]), DocumentKind.MINUTES)
+    assert [(i.number, i.title) for i in result.items] == [
+        ("1", TITLES["3.1"]),
+        ("2", TITLES["3.2"]),
+    ]
+    for item in result.items:
+        assert item.beslutning == "Godkendt.\n\nKKR bemærkede, at sagen følges."
+        assert item.text.endswith(absent)
