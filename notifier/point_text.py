@@ -40,15 +40,17 @@ _CASE_LINE = re.compile(
 _LABEL_ALONE = re.compile(rf"^(?:{_CASE_LABEL})$", re.IGNORECASE)
 # A section heading on its own line ("Beslutning") or run in ("Beslutning: Godkendt."), also
 # in the plural or naming who decided or when ("Beslutning i KKR Sjælland den 17. april 2024:",
-# "Beslutning fra KKR Sjælland", "Beslutning den 17. april 2024"); a sentence ending in a full
-# stop is text. A heading set tight above its text is joined to it
+# "Beslutning fra KKR Sjælland", "Beslutning den 17. april 2024", a municipal committee's
+# "Beslutning i Økonomiudvalget den 04-06-2020", "Beslutning i Social- og Sundhedsudvalget");
+# a sentence ending in a full stop is text. A heading set tight above its text is joined to it
 # by the text normaliser ("Indstilling Det indstilles, at ..."): run in without a colon, the
 # text after it opens with a capital.
 _SECTION = re.compile(
     # "KKR's beslutning", "KKRs indstilling": the council's own, named first
     r"^(?:KKR['’]?s\s+)?"
     rf"({'|'.join(map(re.escape, SECTION_NAMES))})"
-    r"(?:er)?(?:(?:\s+(?:(?:i|fra|på)\s+(?:KKR|udvalget|rådet|mødet)\b|den\s+\d)"
+    r"(?:er)?(?:(?:\s+(?:(?:i|fra|på)\s+"
+    r"(?:KKR|mødet|(?:\w+-\s+og\s+)?[\w-]*(?:udvalg|råd|bestyrelse)\w*)\b|den\s+\d)"
     r"[^:\n]{0,80}?(?<!\.))?"
     r"\s*(?::\s*(?P<rest>.*))?|\s+(?P<tight>(?-i:[A-ZÆØÅ]).*))$",
     re.IGNORECASE,

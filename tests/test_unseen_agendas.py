@@ -1021,3 +1021,24 @@ def test_who_was_absent_under_a_decision_is_not_part_of_it(absent: str) -> None:
     for item in result.items:
         assert item.beslutning == "Godkendt.\n\nKKR bemærkede, at sagen følges."
         assert item.text.endswith(absent)
+
+
+@pytest.mark.parametrize(
+    "council", ["Økonomiudvalget", "Social- og Sundhedsudvalget", "Kommunalbestyrelsen", "Byrådet"]
+)
+def test_a_decision_headed_with_the_committee_that_took_it(council: str) -> None:
+    # Municipal minutes head each decision with the body that took it and the date: Holbæk's
+    # "Beslutning i Udvalget for Ældre og Sundhed den 04-06-2020" (dagsordner.holbaek.dk,
+    # agenda_473493), and so "Beslutning i Økonomiudvalget den ...". Only "udvalget", "rådet"
+    # and KKR were known: the heading and the decision were read as the end of the Indstilling,
+    # and the point had no decision.
+    points = [
+        f"{n}. {t}\n\nIndstilling\n\nAdministrationen indstiller, at sagen godkendes.\n\n"
+        f"Beslutning i {council} den 04-06-2020\n\nGodkendt med den ændring, at planen revideres."
+        for n, t in enumerate([TITLES["3.1"], TITLES["3.2"]], 49)
+    ]
+    result = split_text("\n\n".join(["Referat", *points]), DocumentKind.MINUTES)
+    assert [i.number for i in result.items] == ["49", "50"]
+    for item in result.items:
+        assert item.indstilling == "Administrationen indstiller, at sagen godkendes."
+        assert item.beslutning == "Godkendt med den ændring, at planen revideres."
