@@ -152,6 +152,23 @@ def named_sections(body: Sequence[Unit]) -> dict[str, str]:
     return {name: join(units) for name, units in sections.items() if units}
 
 
+def bare_record(text: str) -> str | None:
+    """What minutes record of a point that has no section headings at all (a
+    beslutningsreferat: the title, maybe its case number, then only what was decided): its text
+    without the case-number line, up to a note of who was absent. None when the point has
+    sections, whose Beslutning says what was decided."""
+    body = units(text)
+    if any(_SECTION.match(unit.text) for unit in body):
+        return None
+    kept: list[Unit] = []
+    for unit in body:
+        if _ATTENDANCE.match(unit.text):
+            break
+        if not (is_case_line(unit.text) or asks(unit.text)):
+            kept.append(unit)
+    return join(kept) or None
+
+
 def join(body: Sequence[Unit]) -> str:
     text = ""
     for unit in body:

@@ -1042,3 +1042,36 @@ def test_a_decision_headed_with_the_committee_that_took_it(council: str) -> None
     for item in result.items:
         assert item.indstilling == "Administrationen indstiller, at sagen godkendes."
         assert item.beslutning == "Godkendt med den ændring, at planen revideres."
+
+
+def test_decision_minutes_give_each_point_only_what_was_decided() -> None:
+    # Decision minutes (beslutningsreferat) set under each title only what was decided, with no
+    # "Beslutning" heading: the minutes of the municipal directors' network under KKR
+    # Midtjylland ("1. Godkendelse af dagsorden / Dagsordenen blev godkendt med den tilføjelse,
+    # ...", docplayer.dk/3540434), of Business Region North Denmark (docplayer.dk/23274911).
+    # No point had a decision, so none was told.
+    points = [
+        "1. Godkendelse af dagsorden\n\nDagsordenen blev godkendt med den tilføjelse, at punkt 3 "
+        "behandles først.",
+        f"2. {TITLES['3.1']}\n\nSAG-2024-01611 pth\n\nKKR tog orienteringen til efterretning.\n\n"
+        "KKR bemærkede, at projekterne følges tæt.",
+        f"3. {TITLES['3.2']}\n\nSAG-2024-02611\n\nGodkendt.\n\nFraværende: Ole Olsen (V)",
+    ]
+    cover = "Referat fra møde i kommunaldirektørnetværket\n\nAfbud: Jens Hansen, Ole Olsen"
+    text = "\n\n".join([cover, *points])
+    result = split_text(text, DocumentKind.MINUTES)
+    assert [(i.number, i.case_number) for i in result.items] == [
+        ("1", None),
+        ("2", "SAG-2024-01611"),
+        ("3", "SAG-2024-02611"),
+    ]
+    assert [i.beslutning for i in result.items] == [
+        "Dagsordenen blev godkendt med den tilføjelse, at punkt 3 behandles først.",
+        "KKR tog orienteringen til efterretning.\n\nKKR bemærkede, at projekterne følges tæt.",
+        "Godkendt.",
+    ]
+    # An agenda's point is no decision, however bare; a minutes point with sections and no
+    # Beslutning decided nothing yet.
+    assert all(i.beslutning is None for i in split_text(text).items)
+    sections = f"{points[2]}\n\nBaggrund\n\n{PROSE}"
+    assert split_text(sections, DocumentKind.MINUTES).items[0].beslutning is None
