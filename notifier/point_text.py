@@ -40,17 +40,29 @@ _CASE_LINE = re.compile(
 _LABEL_ALONE = re.compile(rf"^(?:{_CASE_LABEL})$", re.IGNORECASE)
 # A section heading on its own line ("Beslutning") or run in ("Beslutning: Godkendt."), also
 # in the plural or naming who decided or when ("Beslutning i KKR Sjælland den 17. april 2024:",
-# "Beslutning fra KKR Sjælland", "Beslutning den 17. april 2024"); a sentence ending in a full
-# stop is text. A heading set tight above its text is joined to it
+# "Beslutning fra KKR Sjælland", "Beslutning den 17. april 2024", a municipal committee's
+# "Beslutning i Økonomiudvalget den 04-06-2020", "Beslutning i Social- og Sundhedsudvalget");
+# a sentence ending in a full stop is text. A heading set tight above its text is joined to it
 # by the text normaliser ("Indstilling Det indstilles, at ..."): run in without a colon, the
 # text after it opens with a capital.
 _SECTION = re.compile(
     # "KKR's beslutning", "KKRs indstilling": the council's own, named first
     r"^(?:KKR['’]?s\s+)?"
     rf"({'|'.join(map(re.escape, SECTION_NAMES))})"
-    r"(?:er)?(?:(?:\s+(?:(?:i|fra|på)\s+(?:KKR|udvalget|rådet|mødet)\b|den\s+\d)"
+    r"(?:er)?(?:(?:\s+(?:(?:i|fra|på)\s+"
+    r"(?:KKR|mødet|(?:\w+-\s+og\s+)?[\w-]*(?:udvalg|råd|bestyrelse)\w*)\b|den\s+\d)"
     r"[^:\n]{0,80}?(?<!\.))?"
     r"\s*(?::\s*(?P<rest>.*))?|\s+(?P<tight>(?-i:[A-ZÆØÅ]).*))$",
+    re.IGNORECASE,
+)
+
+
+# Who was absent, set under a point's decision in minutes ("Fraværende: Jens Hansen (V)",
+# "Afbud: ...", "Fraværende med afbud:", "Fremmøde og inhabilitet:"): a label alone or before a
+# colon or dash, never a sentence ("Afbud fra Jens Hansen."). It records the meeting, not what
+# was decided, so it ends the section above it.
+_ATTENDANCE = re.compile(
+    r"^(?:fraværende|afbud|fremmøde|deltog\s+ikke)(?:\s+[\wæøå]+){0,3}?\s*(?:[:–-]|$)",
     re.IGNORECASE,
 )
 
@@ -133,9 +145,28 @@ def named_sections(body: Sequence[Unit]) -> dict[str, str]:
             current = sections.setdefault(match.group(1).casefold(), [])
             if after := run_in(match):
                 current.append(Unit(after, starts_paragraph=True))
+        elif _ATTENDANCE.match(unit.text):
+            current = None
         elif current is not None:
             current.append(unit)
     return {name: join(units) for name, units in sections.items() if units}
+
+
+def bare_record(text: str) -> str | None:
+    """What minutes record of a point that has no section headings at all (a
+    beslutningsreferat: the title, maybe its case number, then only what was decided): its text
+    without the case-number line, up to a note of who was absent. None when the point has
+    sections, whose Beslutning says what was decided."""
+    body = units(text)
+    if any(_SECTION.match(unit.text) for unit in body):
+        return None
+    kept: list[Unit] = []
+    for unit in body:
+        if _ATTENDANCE.match(unit.text):
+            break
+        if not (is_case_line(unit.text) or asks(unit.text)):
+            kept.append(unit)
+    return join(kept) or None
 
 
 def join(body: Sequence[Unit]) -> str:

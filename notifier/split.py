@@ -23,6 +23,7 @@ Other documents are one item, "dokument", so a brochure can still be matched to 
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import itertools
 from collections import Counter
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 
 from notifier.danish import closes_letter
 from notifier.models import Document, DocumentKind, Item, canonical, slug, unique_keys
-from notifier.point_text import point_summary
+from notifier.point_text import bare_record, point_summary
 from notifier.points import split_points
 
 __all__ = ["Split", "link_decisions", "point_summary", "split", "split_document"]
@@ -53,6 +54,8 @@ class Split:
 def split_document(document: Document) -> Split:
     if document.kind in (DocumentKind.AGENDA, DocumentKind.MINUTES):
         items, problems = split_points(document.text)
+        if document.kind == DocumentKind.MINUTES:
+            items = [_with_bare_record(item) for item in items]
         if not items:
             problems = ("no agenda points found", *problems)
         return Split(items, problems)
@@ -63,6 +66,16 @@ def split_document(document: Document) -> Split:
             return Split([item])
         return Split(_section_items(sections))
     return Split([Item(key="dokument", position=0, title=document.title, text=document.text)])
+
+
+def _with_bare_record(item: Item) -> Item:
+    """A minutes point with no Beslutning heading whose text is only what was decided (decision
+    minutes set the title and the decision, no sections): that text is its decision, so it is
+    told as one."""
+    if item.beslutning is not None:
+        return item
+    record = bare_record(item.text)
+    return dataclasses.replace(item, beslutning=record) if record else item
 
 
 # The key of the one item a newsletter without sections becomes (the page's text as a whole).

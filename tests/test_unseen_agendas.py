@@ -990,3 +990,88 @@ def test_a_point_the_contents_leave_out_with_no_case_number_is_reported() -> Non
         result = split_text("\n\n".join([COVER, f"Indholdsfortegnelse\n\n{entries}", *points]))
         assert [i.number for i in result.items] == listed
         assert result.problems == (f"{heading} was not taken as a point",)
+
+
+@pytest.mark.parametrize(
+    "absent",
+    [
+        "Fraværende: Evan Lynnerup (V) - Marianne Kiærulff (V) mødte som stedfortræder.",
+        "Fraværende\n\nHans Østergaard (V)",
+        "Fremmøde og inhabilitet:\n\nMikkel Houmann havde meldt afbud.",
+        "Afbud: Kurt Munck, suppleant Martin Hillerup deltog",
+    ],
+)
+def test_who_was_absent_under_a_decision_is_not_part_of_it(absent: str) -> None:
+    # Minutes note under each point's decision who was absent: Roskilde's committees
+    # ("Fraværende: ...", roskilde.dk/dagsorden-og-referat/moeder/kultur-og-idraetsudvalget-
+    # 03-04-2019-kl-1800), Ringkøbing-Skjern's ("Fraværende" over the names, rksk.dk, 27
+    # October 2025), Copenhagen's local committees ("Fremmøde og inhabilitet:", kk.dk/node/14441),
+    # AffaldPlus's board ("Afbud:", affaldplus.dk/2016-01-29). The note ended every decision:
+    # subscribers were told "Godkendt. Fraværende: ..." as what was decided.
+    points = [
+        f"{n}. {t}\n\nSAG-2024-0{n}611 pth\n\nIndstilling\n\nDet indstilles, at KKR godkender "
+        f"sagen.\n\nBeslutning\n\nGodkendt.\n\nKKR bemærkede, at sagen følges.\n\n{absent}"
+        for n, t in enumerate([TITLES["3.1"], TITLES["3.2"]], 1)
+    ]
+    result = split_text("\n\n".join([COVER, *points]), DocumentKind.MINUTES)
+    assert [(i.number, i.title) for i in result.items] == [
+        ("1", TITLES["3.1"]),
+        ("2", TITLES["3.2"]),
+    ]
+    for item in result.items:
+        assert item.beslutning == "Godkendt.\n\nKKR bemærkede, at sagen følges."
+        assert item.text.endswith(absent)
+
+
+@pytest.mark.parametrize(
+    "council", ["Økonomiudvalget", "Social- og Sundhedsudvalget", "Kommunalbestyrelsen", "Byrådet"]
+)
+def test_a_decision_headed_with_the_committee_that_took_it(council: str) -> None:
+    # Municipal minutes head each decision with the body that took it and the date: Holbæk's
+    # "Beslutning i Udvalget for Ældre og Sundhed den 04-06-2020" (dagsordner.holbaek.dk,
+    # agenda_473493), and so "Beslutning i Økonomiudvalget den ...". Only "udvalget", "rådet"
+    # and KKR were known: the heading and the decision were read as the end of the Indstilling,
+    # and the point had no decision.
+    points = [
+        f"{n}. {t}\n\nIndstilling\n\nAdministrationen indstiller, at sagen godkendes.\n\n"
+        f"Beslutning i {council} den 04-06-2020\n\nGodkendt med den ændring, at planen revideres."
+        for n, t in enumerate([TITLES["3.1"], TITLES["3.2"]], 49)
+    ]
+    result = split_text("\n\n".join(["Referat", *points]), DocumentKind.MINUTES)
+    assert [i.number for i in result.items] == ["49", "50"]
+    for item in result.items:
+        assert item.indstilling == "Administrationen indstiller, at sagen godkendes."
+        assert item.beslutning == "Godkendt med den ændring, at planen revideres."
+
+
+def test_decision_minutes_give_each_point_only_what_was_decided() -> None:
+    # Decision minutes (beslutningsreferat) set under each title only what was decided, with no
+    # "Beslutning" heading: the minutes of the municipal directors' network under KKR
+    # Midtjylland ("1. Godkendelse af dagsorden / Dagsordenen blev godkendt med den tilføjelse,
+    # ...", docplayer.dk/3540434), of Business Region North Denmark (docplayer.dk/23274911).
+    # No point had a decision, so none was told.
+    points = [
+        "1. Godkendelse af dagsorden\n\nDagsordenen blev godkendt med den tilføjelse, at punkt 3 "
+        "behandles først.",
+        f"2. {TITLES['3.1']}\n\nSAG-2024-01611 pth\n\nKKR tog orienteringen til efterretning.\n\n"
+        "KKR bemærkede, at projekterne følges tæt.",
+        f"3. {TITLES['3.2']}\n\nSAG-2024-02611\n\nGodkendt.\n\nFraværende: Ole Olsen (V)",
+    ]
+    cover = "Referat fra møde i kommunaldirektørnetværket\n\nAfbud: Jens Hansen, Ole Olsen"
+    text = "\n\n".join([cover, *points])
+    result = split_text(text, DocumentKind.MINUTES)
+    assert [(i.number, i.case_number) for i in result.items] == [
+        ("1", None),
+        ("2", "SAG-2024-01611"),
+        ("3", "SAG-2024-02611"),
+    ]
+    assert [i.beslutning for i in result.items] == [
+        "Dagsordenen blev godkendt med den tilføjelse, at punkt 3 behandles først.",
+        "KKR tog orienteringen til efterretning.\n\nKKR bemærkede, at projekterne følges tæt.",
+        "Godkendt.",
+    ]
+    # An agenda's point is no decision, however bare; a minutes point with sections and no
+    # Beslutning decided nothing yet.
+    assert all(i.beslutning is None for i in split_text(text).items)
+    sections = f"{points[2]}\n\nBaggrund\n\n{PROSE}"
+    assert split_text(sections, DocumentKind.MINUTES).items[0].beslutning is None
