@@ -1,0 +1,123 @@
+"""Where a listed link stands: its entry (the list item, card or table row holding it) and the
+meeting stated above it, which give the link its date when its own text does not."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from datetime import date
+
+from selectolax.lexbor import LexborNode
+
+from notifier.extract.dates import is_date_line, parse_danish_date
+
+_ROW_TAGS = frozenset({"li", "tr", "article", "p", "dd", "dt"})
+# How far above a link its entry (a list item, a card, a table row) may start.
+_CARD_DEPTH = 6
+# Text blocks that can name the meeting the files listed after them belong to.
+_CONTEXT_TAGS = frozenset(
+    {"p", "h2", "h3", "h4", "h5", "h6", "dt", "caption", "summary", "button", "li"}
+)
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+# How kl.dk's meeting pages open a meeting: "KKR Sjælland holdt møde den 6. februar 2024",
+# "Møde den 17. april 2024", "Mødet afholdes den ...", "KKR Sjælland møde den 10. december".
+_MEETING = re.compile(
+    r"\b(?:holder|holdt|afholder|afholdt)\s+(?:\w+\s+)?møde\b|^\W*møde(?:t|dato)?\b"
+    r"|^\W*kkr\b[\w\s'’-]{0,30}?\bmødet?\b",
+    re.IGNORECASE,
+)
+
+
+def entry_row(
+    anchor: LexborNode, root: LexborNode, tags: Collection[str] = _ROW_TAGS
+) -> LexborNode | None:
+    """The list item, table row or paragraph holding a link (a table row holds several); with
+    tags="tr", the table row, however many lists of files its cells hold."""
+    row = anchor.parent
+    while row is not None and row.tag not in tags and row.mem_id != root.mem_id:
+        row = row.parent
+    return row if row is not None and row.mem_id != root.mem_id else None
+
+
+def entry_cards(found: list[tuple[LexborNode, str]], root: LexborNode) -> dict[int, LexborNode]:
+    """Each link's entry: its largest ancestor (a few levels up at most) that holds no link
+    to another document."""
+    urls: dict[int, set[str]] = {}
+    for anchor, url in found:
+        node = anchor.parent
+        for _ in range(_CARD_DEPTH):
+            if node is None or node.mem_id == root.mem_id:
+                break
+            urls.setdefault(node.mem_id, set()).add(url)
+            node = node.parent
+    cards: dict[int, LexborNode] = {}
+    for anchor, _url in found:
+        node, card = anchor.parent, None
+        for _ in range(_CARD_DEPTH):
+            if node is None or node.mem_id == root.mem_id or len(urls[node.mem_id]) > 1:
+                break
+            card, node = node, node.parent
+        if card is not None:
+            cards[anchor.mem_id] = card
+    return cards
+
+
+def context_dates(
+    root: LexborNode, cards: Collection[LexborNode], documents: set[int]
+) -> dict[int, date]:
+    """For each anchor, the last date stated in a paragraph or heading above it, if any.
+
+    A heading without a date starts a new section and forgets the date, unless it heads a part
+    of the dated one ("Møde den 17. april 2024" over "Bilag"); text inside a link
+    (another entry's title) or inside another link's entry never sets it. Between a meeting's
+    date and its first file, only a block that states a meeting or is a date line sets it: the
+    topics and notes there ("Opfølgning på Sundhedsklyngens møde 3. marts 2024", "Dagsordenen
+    blev udsendt den 10. april 2024") may name other days.
+    """
+    in_card = {card.mem_id for card in cards}
+    dates: dict[int, date] = {}
+    current: date | None = None
+    waiting = False  # a date is stated and no file has followed it yet
+    level = section = 7  # the last heading's level; that of the section the date belongs to
+    for node in root.traverse(include_text=False):
+        if node.tag == "a":
+            if current is not None:
+                dates[node.mem_id] = current
+            waiting = waiting and node.mem_id not in documents
+        elif (
+            node.tag in _CONTEXT_TAGS
+            and (node.tag == "li" or node.css_first("a") is None)
+            and not _inside(node, in_card)
+        ):
+            text = _own_text(node)
+            found = parse_danish_date(text)
+            states = node.tag not in ("p", "li") or bool(_MEETING.search(text))
+            if node.tag in _HEADINGS:
+                level = int(node.tag[1])
+                if found is not None or level <= section:
+                    current, waiting, section = found, found is not None, level
+            elif found is not None and (not waiting or states or is_date_line(text)):
+                # The next meeting's paragraph after a dated one's "Bilag" heading is its
+                # sibling, in the same section.
+                section = level if current is None else section
+                current, waiting = found, True
+    return dates
+
+
+def _own_text(node: LexborNode) -> str:
+    """A list item's own text, without the list inside it ("Møde den 17. april 2024" above
+    the meeting's files); other blocks' whole text."""
+    if node.tag != "li":
+        return node.text(separator=" ")
+    return " ".join(c.text_content or "" for c in node.iter(include_text=True) if c.tag == "-text")
+
+
+def _inside(node: LexborNode, ids: set[int]) -> bool:
+    parent = node.parent
+    for _ in range(_CARD_DEPTH + 1):
+        if parent is None:
+            return False
+        if parent.mem_id in ids:
+            return True
+        parent = parent.parent
+    return False
