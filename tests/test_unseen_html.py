@@ -740,3 +740,27 @@ def test_one_paragraph_of_a_lead_then_bold_headed_parts_is_split_into_sections()
         "Styrket samarbejde\n\nKKR ønsker et partnerskab med UC SYD."
     )
     assert items["Oplev DM i Skills"].endswith("Johannes Lundsfryd Jensen\n\nNæstformand")
+
+
+@pytest.mark.parametrize(
+    "files_list",
+    [
+        '<ul><li><a href="/media/b1/referat.pdf">Referat</a></li></ul>',
+        '<p><a href="/media/b1/referat.pdf">Referat</a></p>',
+    ],
+)
+def test_a_meeting_pages_only_file_is_dated_by_its_meeting_not_the_first_date_on_it(
+    files_list: str,
+) -> None:
+    """A meeting page with one file so far (the coming meeting's material not yet out), shaped
+    as https://www.kl.dk/politik/kkr/kkr-sjaelland/moedemateriale is: the file's entry is its
+    list item or paragraph, not the whole page, whose first date is another meeting's."""
+    body = (
+        "<div><h2>Mødedatoer</h2><h3>2024</h3><ul><li>Tirsdag den 6. februar</li>"
+        "<li>Onsdag den 17. april</li></ul>"
+        "<p>KKR Sjælland holder møde den 17. april 2024 kl. 9.30 – 12.30</p>"
+        "<p>Dagsorden og bilag offentliggøres en uge før mødet.</p>"
+        "<p>KKR Sjælland holdt møde den 6. februar 2024 kl. 9.30 – 12.00.</p>"
+        f"<p>Herunder ses referatet.</p>{files_list}</div>"
+    )
+    assert files(body) == [("b1/referat.pdf", "Referat", date(2024, 2, 6))]

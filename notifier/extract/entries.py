@@ -19,6 +19,7 @@ _CONTEXT_TAGS = frozenset(
     {"p", "h2", "h3", "h4", "h5", "h6", "dt", "caption", "summary", "button", "li"}
 )
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_SETS = frozenset({"ul", "ol", "dl", "table", "tbody", "thead"})
 # How kl.dk's meeting pages open a meeting: "KKR Sjælland holdt møde den 6. februar 2024",
 # "Møde den 17. april 2024", "Mødet afholdes den ...", "KKR Sjælland møde den 10. december".
 _MEETING = re.compile(
@@ -56,10 +57,28 @@ def entry_cards(found: list[tuple[LexborNode, str]], root: LexborNode) -> dict[i
         for _ in range(_CARD_DEPTH):
             if node is None or node.mem_id == root.mem_id or len(urls[node.mem_id]) > 1:
                 break
+            # A page's only file would take the whole content for its entry, and the first
+            # date anywhere on it for its own: a list or table is a set of entries, and a block
+            # of several headings or several dated lines (meetings, a schedule) a part of the page.
+            if node.tag in _SETS or _parts(node) > 1:
+                break
             card, node = node, node.parent
         if card is not None:
             cards[anchor.mem_id] = card
     return cards
+
+
+def _parts(node: LexborNode) -> int:
+    """How many headings, or else lines that date something, a block holds."""
+    headings = len(node.css("h1, h2, h3, h4, h5, h6"))
+    if headings:
+        return headings
+    lines = (child.text_content or "" for child in node.traverse(include_text=True))
+    return sum(
+        1
+        for line in lines
+        if parse_danish_date(line) and (is_date_line(line) or _MEETING.search(line))
+    )
 
 
 def context_dates(
