@@ -764,3 +764,28 @@ def test_a_meeting_pages_only_file_is_dated_by_its_meeting_not_the_first_date_on
         f"<p>Herunder ses referatet.</p>{files_list}</div>"
     )
     assert files(body) == [("b1/referat.pdf", "Referat", date(2024, 2, 6))]
+
+
+def test_a_list_of_coming_meeting_dates_dates_no_file() -> None:
+    """The "Mødedatoer" of a meeting page (https://www.kl.dk/politik/kkr/kkr-sjaelland/
+    moedemateriale, …/kkr-hovedstaden/moedemateriale) list the year's meetings as bullets; written
+    with their year, they are still a schedule, not the meeting the files below belong to."""
+    schedule = (
+        "<ul><li>Tirsdag den 6. februar 2024</li><li>Onsdag den 17. april 2024</li>"
+        "<li>Tirsdag den 19. november 2024</li></ul>"
+    )
+    body = (
+        f"<h2>Mødedatoer 2024</h2>{schedule}<h3>Referater</h3>"
+        '<ul><li><a href="/media/a1/referat.pdf">Referat</a></li>'
+        '<li><a href="/media/a2/bilag.pdf">Bilag 1</a></li></ul>'
+        "<h2>Mødemateriale 2024</h2><p>KKR Sjælland holdt møde den 6. februar 2024.</p>"
+        f"<p><strong>Kommende møder</strong></p>{schedule}"
+        '<ul><li><a href="/media/b1/referat.pdf">Referat</a></li>'
+        '<li><a href="/media/b2/bilag.pdf">Bilag 1</a></li></ul>'
+    )
+    assert [(url, day) for url, _, day in files(body)] == [
+        ("a1/referat.pdf", None),
+        ("a2/bilag.pdf", None),
+        ("b1/referat.pdf", date(2024, 2, 6)),
+        ("b2/bilag.pdf", date(2024, 2, 6)),
+    ]

@@ -91,9 +91,11 @@ def context_dates(
     (another entry's title) or inside another link's entry never sets it. Between a meeting's
     date and its first file, only a block that states a meeting or is a date line sets it: the
     topics and notes there ("Opfølgning på Sundhedsklyngens møde 3. marts 2024", "Dagsordenen
-    blev udsendt den 10. april 2024") may name other days.
+    blev udsendt den 10. april 2024") may name other days. A list of dates without files
+    (the "Mødedatoer" of the year) is a schedule: its items date no file.
     """
     in_card = {card.mem_id for card in cards}
+    schedules = _schedules(root, documents)
     dates: dict[int, date] = {}
     current: date | None = None
     waiting = False  # a date is stated and no file has followed it yet
@@ -107,6 +109,7 @@ def context_dates(
             node.tag in _CONTEXT_TAGS
             and (node.tag == "li" or node.css_first("a") is None)
             and not _inside(node, in_card)
+            and (node.parent is None or node.parent.mem_id not in schedules)
         ):
             text = _own_text(node)
             found = parse_danish_date(text)
@@ -121,6 +124,18 @@ def context_dates(
                 section = level if current is None else section
                 current, waiting = found, True
     return dates
+
+
+def _schedules(root: LexborNode, documents: set[int]) -> set[int]:
+    """Lists that link no document and give two or more dates: meeting dates to come."""
+    found = set()
+    for listing in root.css("ul, ol"):
+        if any(link.mem_id in documents for link in listing.css("a[href]")):
+            continue
+        items = [c for c in listing.iter() if c.tag == "li" and parse_danish_date(_own_text(c))]
+        if len(items) > 1:
+            found.add(listing.mem_id)
+    return found
 
 
 def _own_text(node: LexborNode) -> str:
