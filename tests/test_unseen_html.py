@@ -789,3 +789,20 @@ def test_a_list_of_coming_meeting_dates_dates_no_file() -> None:
         ("b1/referat.pdf", date(2024, 2, 6)),
         ("b2/bilag.pdf", date(2024, 2, 6)),
     ]
+
+
+@pytest.mark.parametrize(
+    ("stated", "first"),
+    [
+        ("KKR Nordjylland holder møde den 2.-3. februar 2024 i Skagen", date(2024, 2, 2)),
+        ("KKR Nordjylland holdt møde 30. januar – 1. februar 2024", date(2024, 1, 30)),
+        ("Møde den 2. og 3. marts 2023", date(2023, 3, 2)),
+        ("Møde den 28. december - 2. januar 2024", date(2023, 12, 28)),
+    ],
+)
+def test_a_meeting_over_two_days_is_dated_by_its_first(stated: str, first: date) -> None:
+    """A meeting paragraph of the shape on https://www.kl.dk/politik/kkr/kkr-sjaelland/
+    moedemateriale may state a range of days: the meeting, and its files, are of the first day,
+    not the last one that the range's month and year follow."""
+    body = f'<p>{stated}</p><ul><li><a href="/media/a1/dagsorden.pdf">Dagsorden</a></li></ul>'
+    assert files(body) == [("a1/dagsorden.pdf", "Dagsorden", first)]
