@@ -806,3 +806,14 @@ def test_a_meeting_over_two_days_is_dated_by_its_first(stated: str, first: date)
     not the last one that the range's month and year follow."""
     body = f'<p>{stated}</p><ul><li><a href="/media/a1/dagsorden.pdf">Dagsorden</a></li></ul>'
     assert files(body) == [("a1/dagsorden.pdf", "Dagsorden", first)]
+
+
+def test_a_publication_line_at_the_end_outweighs_an_update_line_under_the_title() -> None:
+    """The page's date is when it was published (as with both lines under the title, above):
+    an "Opdateret" line under the title is only the page's date until a "Publiceret" line at
+    its end says when it was published."""
+    body = (
+        f"<h1>{TITLE}</h1><p>Opdateret 5. december 2026</p>{SUNDHED}{TRAFIK}"
+        "<p>Publiceret 3. december 2026</p>"
+    )
+    assert newsletter(body).date == date(2026, 12, 3)
