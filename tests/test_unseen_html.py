@@ -817,3 +817,22 @@ def test_a_publication_line_at_the_end_outweighs_an_update_line_under_the_title(
         "<p>Publiceret 3. december 2026</p>"
     )
     assert newsletter(body).date == date(2026, 12, 3)
+
+
+def test_a_listed_articles_date_line_outweighs_a_day_its_teaser_names() -> None:
+    """News entries carry a teaser that names the meeting they report ("KKR Hovedstaden holdt
+    møde den 10. oktober 2017 på Pharmakon" under "18.10.17" on
+    http://www.kl.dk/Kommunalpolitik1/Kommunekontaktrad/KKR-Hovedstaden/); a card may show its
+    date line, or its <time>, after the teaser. The entry's date is the line's, not the teaser's."""
+    body = (
+        f'<div class="card"><h3><a href="{NEWS}/a">Referat af mødet i KKR Sjælland</a></h3>'
+        "<p>KKR Sjælland holdt møde den 10. oktober 2026 i Sorø.</p>"
+        '<span class="date">18.10.26</span></div>'
+        f'<div class="card"><h3><a href="{NEWS}/b">Nyhedsbrev september</a></h3>'
+        "<p>KKR drøftede mødet den 2. september 2026.</p>"
+        '<time datetime="2026-09-08">I går</time></div>'
+    )
+    assert listing(body) == [
+        ("/a", "Referat af mødet i KKR Sjælland", date(2026, 10, 18)),
+        ("/b", "Nyhedsbrev september", date(2026, 9, 8)),
+    ]

@@ -9,7 +9,7 @@ from datetime import date
 
 from selectolax.lexbor import LexborNode
 
-from notifier.extract.dates import is_date_line, parse_danish_date
+from notifier.extract.dates import is_date_line, parse_danish_date, publication_date
 
 _ROW_TAGS = frozenset({"li", "tr", "article", "p", "dd", "dt"})
 # How far above a link its entry (a list item, a card, a table row) may start.
@@ -38,6 +38,31 @@ def entry_row(
     while row is not None and row.tag not in tags and row.mem_id != root.mem_id:
         row = row.parent
     return row if row is not None and row.mem_id != root.mem_id else None
+
+
+def entry_date(entry: LexborNode, documents: set[int]) -> date | None:
+    """The date an entry shows for itself: its date lines ("6. februar 2024", "Publiceret
+    ..."), else its <time datetime> whatever it shows ("I dag"), else a date in its text. A
+    teaser's date ("KKR holdt møde den 1. februar 2024") is not the entry's when a line dates
+    it, nor is one file's name ("Bilag 1 Notat af 12. marts 2024") the file's beside it."""
+    named = {
+        node.mem_id
+        for link in entry.css("a[href]")
+        if link.mem_id in documents
+        for node in link.traverse(include_text=True)
+    }
+    parts = [
+        node.text_content or ""
+        for node in entry.traverse(include_text=True)
+        if node.tag == "-text" and node.mem_id not in named
+    ]
+    lines = [part for part in parts if len(part) <= 60 and is_date_line(part)]
+    if lines and (day := publication_date(" · ".join(lines))):
+        return day
+    stamp = entry.css_first("time[datetime]")
+    if stamp and (day := publication_date(stamp.attributes.get("datetime") or "")):
+        return day
+    return publication_date(" ".join(parts))
 
 
 def entry_cards(found: list[tuple[LexborNode, str]], root: LexborNode) -> dict[int, LexborNode]:

@@ -14,8 +14,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from notifier.errors import ExtractError
-from notifier.extract.dates import is_date_line, parse_danish_date, publication_date
-from notifier.extract.entries import context_dates, entry_cards, entry_row
+from notifier.extract.dates import is_date_line, parse_danish_date
+from notifier.extract.entries import context_dates, entry_cards, entry_date, entry_row
 from notifier.extract.html import drop_page_header, main_content, parse_tree, remove_chrome
 
 # kl.dk file lists show a type badge before the file name and keep its extension:
@@ -167,7 +167,7 @@ def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | Non
         shown = None
         for entry in (cards.get(anchor.mem_id), row, entry_row(anchor, root, "tr")):
             if shown is None and entry is not None:
-                shown = publication_date(_unlinked(entry, documents)) or _stamped(entry)
+                shown = entry_date(entry, documents)
         shown = shown or context.get(anchor.mem_id) or parse_danish_date(own)
         links[key] = Link(url=url, text=text, date=shown)
     return list(links.values())
@@ -194,28 +194,12 @@ def _name(anchor: LexborNode, card: LexborNode | None, row: LexborNode | None) -
     return own
 
 
-def _stamped(entry: LexborNode) -> date | None:
-    """The date in an entry's <time datetime>, whatever it shows ("I dag", "3 dage siden")."""
-    stamp = entry.css_first("time[datetime]")
-    return publication_date(stamp.attributes.get("datetime") or "") if stamp else None
-
-
 def _undated(anchor: LexborNode) -> str:
     """A link's text without a date shown inside it, apart from its name ("<a><span>3. december
     2026</span><span>Nyhedsbrev december</span></a>")."""
     parts = [node.text_content or "" for node in anchor.traverse(include_text=True)]
     text = " ".join(p for p in parts if not (len(p) <= 60 and is_date_line(p)))
     return text if text.strip() else anchor.text(separator=" ")
-
-
-def _unlinked(entry: LexborNode, documents: set[int]) -> str:
-    """An entry's text without the names of the documents it links: one file's name ("Bilag 1
-    Notat af 12. marts 2024") does not date the file beside it."""
-    text = entry.text(separator=" ")
-    for link in entry.css("a[href]"):
-        if link.mem_id in documents:
-            text = text.replace(link.text(separator=" "), " ", 1)
-    return text
 
 
 def feed_links(body: bytes, *, base_url: str) -> list[Link]:
