@@ -836,3 +836,21 @@ def test_a_listed_articles_date_line_outweighs_a_day_its_teaser_names() -> None:
         ("/a", "Referat af mødet i KKR Sjælland", date(2026, 10, 18)),
         ("/b", "Nyhedsbrev september", date(2026, 9, 8)),
     ]
+
+
+def test_a_date_set_in_a_box_of_its_own_above_entries_dates_them() -> None:
+    """Several entries share one date on http://www.kl.dk/Kommunalpolitik1/Kommunekontaktrad/
+    KKR-Hovedstaden/ ("26.04.17" over each item of one meeting); a listing that sets the date
+    once, in a <div> or <time> of its own above the entries it dates, dates each of them."""
+    body = (
+        '<div class="news-list__date">26.04.2026</div><ul>'
+        f'<li><h3><a href="{NEWS}/a">Ny turismestrategi</a></h3><p>Oplæg.</p></li>'
+        f'<li><h3><a href="{NEWS}/b">Referat af mødet</a></h3></li></ul>'
+        '<time class="news-list__date">13.02.2026</time><ul>'
+        f'<li><h3><a href="{NEWS}/c">Dimensionering</a></h3></li></ul>'
+    )
+    assert [(url, day) for url, _, day in listing(body)] == [
+        ("/a", date(2026, 4, 26)),
+        ("/b", date(2026, 4, 26)),
+        ("/c", date(2026, 2, 13)),
+    ]

@@ -131,7 +131,7 @@ def context_dates(
                 dates[node.mem_id] = current
             waiting = waiting and node.mem_id not in documents
         elif (
-            node.tag in _CONTEXT_TAGS
+            (node.tag in _CONTEXT_TAGS or _date_box(node))
             and (node.tag == "li" or node.css_first("a") is None)
             and not _inside(node, in_card)
             and (node.parent is None or node.parent.mem_id not in schedules)
@@ -149,6 +149,17 @@ def context_dates(
                 section = level if current is None else section
                 current, waiting = found, True
     return dates
+
+
+def _date_box(node: LexborNode) -> bool:
+    """A <div>, <span> or <time> that is a date line of its own, not part of a sentence: the
+    date a listing sets beside its entry rather than inside it."""
+    if node.tag not in ("div", "span", "time") or node.parent is None:
+        return False
+    if node.parent.tag in _CONTEXT_TAGS or node.parent.tag in ("dd", "td", "th"):
+        return False
+    text = node.text(separator=" ")
+    return len(text) <= 60 and is_date_line(text)
 
 
 def _schedules(root: LexborNode, documents: set[int]) -> set[int]:
