@@ -854,3 +854,20 @@ def test_a_date_set_in_a_box_of_its_own_above_entries_dates_them() -> None:
         ("/b", date(2026, 4, 26)),
         ("/c", date(2026, 2, 13)),
     ]
+
+
+def test_one_article_linked_with_and_without_its_slash_or_www_is_listed_once() -> None:
+    """kl.dk links one page both as "…/<slug>/" and "…/<slug>", and on "www.kl.dk" and
+    "kl.dk" (https://www.kl.dk/politik/kkr/kkr-nordjylland/ and https://kl.dk/politik/kkr/
+    kkr-sjaelland are both stored): a card's picture and title linked in two forms are one
+    entry, under the first form."""
+    body = (
+        f'<ul><li><a href="{NEWS}/a/"><img src="/media/x/foto.jpg" alt=""></a><p>6. februar 2026'
+        f'</p><h3><a href="{NEWS}/a">Nyhedsbrev februar</a></h3></li><li><p>1. februar 2026</p>'
+        '<h3><a href="https://kl.dk/politik/kkr/kkr-sjaelland/flere-nyheder/b">Nyhed B</a></h3>'
+        f'<a href="{NEWS}/b">Læs mere</a></li></ul>'
+    )
+    assert listing(body) == [
+        ("/a/", "Nyhedsbrev februar", date(2026, 2, 6)),
+        ("https://kl.dk/politik/kkr/kkr-sjaelland/flere-nyheder/b", "Nyhed B", date(2026, 2, 1)),
+    ]

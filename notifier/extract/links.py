@@ -79,10 +79,13 @@ def page_base(tree: LexborHTMLParser, url: str) -> str:
 
 def _same_file(url: str) -> str:
     """One file whatever kl.dk adds to its link: "?format=noformat" (once with a stray "&")
-    serves the same file as the bare address."""
+    serves the same file as the bare address; "…/<slug>/" the page "…/<slug>" does, and
+    "kl.dk" the host "www.kl.dk" does (docs/kl-dk.md: both forms are linked)."""
     parts = urlsplit(url)
     query = [p for p in parts.query.split("&") if p and p.casefold() != "format=noformat"]
-    return urlunsplit(parts._replace(query="&".join(query)))
+    host = parts.netloc.casefold().removeprefix("www.")
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit(parts._replace(netloc=host, path=path, query="&".join(query)))
 
 
 def link_text(text: str) -> str:
