@@ -740,3 +740,134 @@ def test_one_paragraph_of_a_lead_then_bold_headed_parts_is_split_into_sections()
         "Styrket samarbejde\n\nKKR ønsker et partnerskab med UC SYD."
     )
     assert items["Oplev DM i Skills"].endswith("Johannes Lundsfryd Jensen\n\nNæstformand")
+
+
+@pytest.mark.parametrize(
+    "files_list",
+    [
+        '<ul><li><a href="/media/b1/referat.pdf">Referat</a></li></ul>',
+        '<p><a href="/media/b1/referat.pdf">Referat</a></p>',
+    ],
+)
+def test_a_meeting_pages_only_file_is_dated_by_its_meeting_not_the_first_date_on_it(
+    files_list: str,
+) -> None:
+    """A meeting page with one file so far (the coming meeting's material not yet out), shaped
+    as https://www.kl.dk/politik/kkr/kkr-sjaelland/moedemateriale is: the file's entry is its
+    list item or paragraph, not the whole page, whose first date is another meeting's."""
+    body = (
+        "<div><h2>Mødedatoer</h2><h3>2024</h3><ul><li>Tirsdag den 6. februar</li>"
+        "<li>Onsdag den 17. april</li></ul>"
+        "<p>KKR Sjælland holder møde den 17. april 2024 kl. 9.30 – 12.30</p>"
+        "<p>Dagsorden og bilag offentliggøres en uge før mødet.</p>"
+        "<p>KKR Sjælland holdt møde den 6. februar 2024 kl. 9.30 – 12.00.</p>"
+        f"<p>Herunder ses referatet.</p>{files_list}</div>"
+    )
+    assert files(body) == [("b1/referat.pdf", "Referat", date(2024, 2, 6))]
+
+
+def test_a_list_of_coming_meeting_dates_dates_no_file() -> None:
+    """The "Mødedatoer" of a meeting page (https://www.kl.dk/politik/kkr/kkr-sjaelland/
+    moedemateriale, …/kkr-hovedstaden/moedemateriale) list the year's meetings as bullets; written
+    with their year, they are still a schedule, not the meeting the files below belong to."""
+    schedule = (
+        "<ul><li>Tirsdag den 6. februar 2024</li><li>Onsdag den 17. april 2024</li>"
+        "<li>Tirsdag den 19. november 2024</li></ul>"
+    )
+    body = (
+        f"<h2>Mødedatoer 2024</h2>{schedule}<h3>Referater</h3>"
+        '<ul><li><a href="/media/a1/referat.pdf">Referat</a></li>'
+        '<li><a href="/media/a2/bilag.pdf">Bilag 1</a></li></ul>'
+        "<h2>Mødemateriale 2024</h2><p>KKR Sjælland holdt møde den 6. februar 2024.</p>"
+        f"<p><strong>Kommende møder</strong></p>{schedule}"
+        '<ul><li><a href="/media/b1/referat.pdf">Referat</a></li>'
+        '<li><a href="/media/b2/bilag.pdf">Bilag 1</a></li></ul>'
+    )
+    assert [(url, day) for url, _, day in files(body)] == [
+        ("a1/referat.pdf", None),
+        ("a2/bilag.pdf", None),
+        ("b1/referat.pdf", date(2024, 2, 6)),
+        ("b2/bilag.pdf", date(2024, 2, 6)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("stated", "first"),
+    [
+        ("KKR Nordjylland holder møde den 2.-3. februar 2024 i Skagen", date(2024, 2, 2)),
+        ("KKR Nordjylland holdt møde 30. januar – 1. februar 2024", date(2024, 1, 30)),
+        ("Møde den 2. og 3. marts 2023", date(2023, 3, 2)),
+        ("Møde den 28. december - 2. januar 2024", date(2023, 12, 28)),
+    ],
+)
+def test_a_meeting_over_two_days_is_dated_by_its_first(stated: str, first: date) -> None:
+    """A meeting paragraph of the shape on https://www.kl.dk/politik/kkr/kkr-sjaelland/
+    moedemateriale may state a range of days: the meeting, and its files, are of the first day,
+    not the last one that the range's month and year follow."""
+    body = f'<p>{stated}</p><ul><li><a href="/media/a1/dagsorden.pdf">Dagsorden</a></li></ul>'
+    assert files(body) == [("a1/dagsorden.pdf", "Dagsorden", first)]
+
+
+def test_a_publication_line_at_the_end_outweighs_an_update_line_under_the_title() -> None:
+    """The page's date is when it was published (as with both lines under the title, above):
+    an "Opdateret" line under the title is only the page's date until a "Publiceret" line at
+    its end says when it was published."""
+    body = (
+        f"<h1>{TITLE}</h1><p>Opdateret 5. december 2026</p>{SUNDHED}{TRAFIK}"
+        "<p>Publiceret 3. december 2026</p>"
+    )
+    assert newsletter(body).date == date(2026, 12, 3)
+
+
+def test_a_listed_articles_date_line_outweighs_a_day_its_teaser_names() -> None:
+    """News entries carry a teaser that names the meeting they report ("KKR Hovedstaden holdt
+    møde den 10. oktober 2017 på Pharmakon" under "18.10.17" on
+    http://www.kl.dk/Kommunalpolitik1/Kommunekontaktrad/KKR-Hovedstaden/); a card may show its
+    date line, or its <time>, after the teaser. The entry's date is the line's, not the teaser's."""
+    body = (
+        f'<div class="card"><h3><a href="{NEWS}/a">Referat af mødet i KKR Sjælland</a></h3>'
+        "<p>KKR Sjælland holdt møde den 10. oktober 2026 i Sorø.</p>"
+        '<span class="date">18.10.26</span></div>'
+        f'<div class="card"><h3><a href="{NEWS}/b">Nyhedsbrev september</a></h3>'
+        "<p>KKR drøftede mødet den 2. september 2026.</p>"
+        '<time datetime="2026-09-08">I går</time></div>'
+    )
+    assert listing(body) == [
+        ("/a", "Referat af mødet i KKR Sjælland", date(2026, 10, 18)),
+        ("/b", "Nyhedsbrev september", date(2026, 9, 8)),
+    ]
+
+
+def test_a_date_set_in_a_box_of_its_own_above_entries_dates_them() -> None:
+    """Several entries share one date on http://www.kl.dk/Kommunalpolitik1/Kommunekontaktrad/
+    KKR-Hovedstaden/ ("26.04.17" over each item of one meeting); a listing that sets the date
+    once, in a <div> or <time> of its own above the entries it dates, dates each of them."""
+    body = (
+        '<div class="news-list__date">26.04.2026</div><ul>'
+        f'<li><h3><a href="{NEWS}/a">Ny turismestrategi</a></h3><p>Oplæg.</p></li>'
+        f'<li><h3><a href="{NEWS}/b">Referat af mødet</a></h3></li></ul>'
+        '<time class="news-list__date">13.02.2026</time><ul>'
+        f'<li><h3><a href="{NEWS}/c">Dimensionering</a></h3></li></ul>'
+    )
+    assert [(url, day) for url, _, day in listing(body)] == [
+        ("/a", date(2026, 4, 26)),
+        ("/b", date(2026, 4, 26)),
+        ("/c", date(2026, 2, 13)),
+    ]
+
+
+def test_one_article_linked_with_and_without_its_slash_or_www_is_listed_once() -> None:
+    """kl.dk links one page both as "…/<slug>/" and "…/<slug>", and on "www.kl.dk" and
+    "kl.dk" (https://www.kl.dk/politik/kkr/kkr-nordjylland/ and https://kl.dk/politik/kkr/
+    kkr-sjaelland are both stored): a card's picture and title linked in two forms are one
+    entry, under the first form."""
+    body = (
+        f'<ul><li><a href="{NEWS}/a/"><img src="/media/x/foto.jpg" alt=""></a><p>6. februar 2026'
+        f'</p><h3><a href="{NEWS}/a">Nyhedsbrev februar</a></h3></li><li><p>1. februar 2026</p>'
+        '<h3><a href="https://kl.dk/politik/kkr/kkr-sjaelland/flere-nyheder/b">Nyhed B</a></h3>'
+        f'<a href="{NEWS}/b">Læs mere</a></li></ul>'
+    )
+    assert listing(body) == [
+        ("/a/", "Nyhedsbrev februar", date(2026, 2, 6)),
+        ("https://kl.dk/politik/kkr/kkr-sjaelland/flere-nyheder/b", "Nyhed B", date(2026, 2, 1)),
+    ]

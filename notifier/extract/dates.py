@@ -40,6 +40,12 @@ _PATTERNS = (
     # "3/12-2026", "3/12 2026": day and month with a slash, the year after a dash or a space
     re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})(?:-(?P<y>\d{4}|\d{2})|\s(?P<y4>\d{4}))(?![.\d/])"),
 )
+# The first day of a range the date ends: "2.-3. februar 2024", "30. januar - 1. februar 2024",
+# "2. og 3. marts 2024".
+_RANGE_START = re.compile(
+    rf"(?<![\d.])(?P<d>\d{{1,2}})\.\s*(?:(?P<m>{_MONTH_NAMES})\.?\s+)?(?:[-–—]|til|og)\s*$",
+    re.IGNORECASE,
+)
 # A machine-readable time with its offset ("2026-12-02T23:00:00Z"): the day is Denmark's.
 _STAMP = re.compile(
     r"^\s*(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))\s*$"
@@ -80,6 +86,14 @@ def find_date(text: str) -> tuple[date, int, int] | None:
     if not found:
         return None
     start, day, end = min(found, key=lambda hit: hit[0])
+    # A meeting over two days is the day it starts; only a day, or a day and month, before it.
+    if (opening := _RANGE_START.search(text[max(0, start - 20) : start])) is not None:
+        month_text = opening.group("m")
+        month = MONTHS[month_text.casefold()] if month_text else day.month
+        with contextlib.suppress(ValueError):
+            first = date(day.year - (month > day.month), month, int(opening.group("d")))
+            if first < day:
+                return first, start - len(opening.group()), end
     return day, start, end
 
 

@@ -260,13 +260,15 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
                 date_text = block.text
             continue
         kept.append(block)
+    labelled = next((b.text for b in kept if is_publication_line(b.text)), None)
     if date_text is None:
         # Failing a date line, the lead's date (the meeting it reports); a date inside a
         # section is that section's ("Mødeplan 2027: 3. februar 2027"), not the page's.
         # Failing that, a labelled date line wherever it stands ("Publiceret ..." at the end).
         lead = itertools.takewhile(lambda block: not block.heading, kept)
-        date_text = next((b.text for b in lead if parse_danish_date(b.text)), None)
-        date_text = date_text or next((b.text for b in kept if is_publication_line(b.text)), None)
+        date_text = next((b.text for b in lead if parse_danish_date(b.text)), None) or labelled
+    elif is_update_line(date_text) and labelled is not None:
+        date_text = labelled  # "Opdateret ..." under the title, "Publiceret ..." at the end
     while kept and is_chrome_text(kept[-1].text):
         kept.pop()
     return HtmlPage(

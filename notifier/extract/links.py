@@ -6,7 +6,6 @@ import contextlib
 import dataclasses
 import email.utils
 import re
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -15,24 +14,10 @@ from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from notifier.errors import ExtractError
-from notifier.extract.dates import is_date_line, parse_danish_date, publication_date
+from notifier.extract.dates import is_date_line, parse_danish_date
+from notifier.extract.entries import context_dates, entry_cards, entry_date, entry_row
 from notifier.extract.html import drop_page_header, main_content, parse_tree, remove_chrome
 
-_ROW_TAGS = frozenset({"li", "tr", "article", "p", "dd", "dt"})
-# How far above a link its entry (a list item, a card, a table row) may start.
-_CARD_DEPTH = 6
-# Text blocks that can name the meeting the files listed after them belong to.
-_CONTEXT_TAGS = frozenset(
-    {"p", "h2", "h3", "h4", "h5", "h6", "dt", "caption", "summary", "button", "li"}
-)
-_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
-# How kl.dk's meeting pages open a meeting: "KKR Sjælland holdt møde den 6. februar 2024",
-# "Møde den 17. april 2024", "Mødet afholdes den ...", "KKR Sjælland møde den 10. december".
-_MEETING = re.compile(
-    r"\b(?:holder|holdt|afholder|afholdt)\s+(?:\w+\s+)?møde\b|^\W*møde(?:t|dato)?\b"
-    r"|^\W*kkr\b[\w\s'’-]{0,30}?\bmødet?\b",
-    re.IGNORECASE,
-)
 # kl.dk file lists show a type badge before the file name and keep its extension:
 # "PDF Dagsorden KKR Sjælland 17. april 2024.pdf".
 _FILE_BADGE = re.compile(r"^(?:pdf|docx?|xlsx?|pptx?)\s+", re.IGNORECASE)
@@ -94,10 +79,13 @@ def page_base(tree: LexborHTMLParser, url: str) -> str:
 
 def _same_file(url: str) -> str:
     """One file whatever kl.dk adds to its link: "?format=noformat" (once with a stray "&")
-    serves the same file as the bare address."""
+    serves the same file as the bare address; "…/<slug>/" the page "…/<slug>" does, and
+    "kl.dk" the host "www.kl.dk" does (docs/kl-dk.md: both forms are linked)."""
     parts = urlsplit(url)
     query = [p for p in parts.query.split("&") if p and p.casefold() != "format=noformat"]
-    return urlunsplit(parts._replace(query="&".join(query)))
+    host = parts.netloc.casefold().removeprefix("www.")
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit(parts._replace(netloc=host, path=path, query="&".join(query)))
 
 
 def link_text(text: str) -> str:
@@ -165,14 +153,14 @@ def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | Non
             if parts.netloc != base.netloc or not (is_pdf or is_article):
                 continue
         found.append((anchor, url))
-    cards = _cards(found, root)
+    cards = entry_cards(found, root)
     documents = {anchor.mem_id for anchor, _ in found}
-    context = _context_dates(root, set(cards.values()), documents)
+    context = context_dates(root, set(cards.values()), documents)
     links: dict[str, Link] = {}
     for anchor, url in found:
         own = anchor.text(separator=" ")
         # A card that is one link (heading, date and teaser inside it) is named by its heading.
-        row = _row(anchor, root)
+        row = entry_row(anchor, root)
         text = _file_name(link_text(_name(anchor, cards.get(anchor.mem_id), row)))
         key = _same_file(url)
         if key in links:  # a picture's link first, the title's after it
@@ -180,9 +168,9 @@ def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | Non
                 links[key] = dataclasses.replace(links[key], text=text)
             continue
         shown = None
-        for entry in (cards.get(anchor.mem_id), row, _row(anchor, root, "tr")):
+        for entry in (cards.get(anchor.mem_id), row, entry_row(anchor, root, "tr")):
             if shown is None and entry is not None:
-                shown = publication_date(_unlinked(entry, documents)) or _stamped(entry)
+                shown = entry_date(entry, documents)
         shown = shown or context.get(anchor.mem_id) or parse_danish_date(own)
         links[key] = Link(url=url, text=text, date=shown)
     return list(links.values())
@@ -209,123 +197,12 @@ def _name(anchor: LexborNode, card: LexborNode | None, row: LexborNode | None) -
     return own
 
 
-def _stamped(entry: LexborNode) -> date | None:
-    """The date in an entry's <time datetime>, whatever it shows ("I dag", "3 dage siden")."""
-    stamp = entry.css_first("time[datetime]")
-    return publication_date(stamp.attributes.get("datetime") or "") if stamp else None
-
-
 def _undated(anchor: LexborNode) -> str:
     """A link's text without a date shown inside it, apart from its name ("<a><span>3. december
     2026</span><span>Nyhedsbrev december</span></a>")."""
     parts = [node.text_content or "" for node in anchor.traverse(include_text=True)]
     text = " ".join(p for p in parts if not (len(p) <= 60 and is_date_line(p)))
     return text if text.strip() else anchor.text(separator=" ")
-
-
-def _unlinked(entry: LexborNode, documents: set[int]) -> str:
-    """An entry's text without the names of the documents it links: one file's name ("Bilag 1
-    Notat af 12. marts 2024") does not date the file beside it."""
-    text = entry.text(separator=" ")
-    for link in entry.css("a[href]"):
-        if link.mem_id in documents:
-            text = text.replace(link.text(separator=" "), " ", 1)
-    return text
-
-
-def _row(
-    anchor: LexborNode, root: LexborNode, tags: Collection[str] = _ROW_TAGS
-) -> LexborNode | None:
-    """The list item, table row or paragraph holding a link (a table row holds several); with
-    tags="tr", the table row, however many lists of files its cells hold."""
-    row = anchor.parent
-    while row is not None and row.tag not in tags and row.mem_id != root.mem_id:
-        row = row.parent
-    return row if row is not None and row.mem_id != root.mem_id else None
-
-
-def _cards(found: list[tuple[LexborNode, str]], root: LexborNode) -> dict[int, LexborNode]:
-    """Each link's entry: its largest ancestor (a few levels up at most) that holds no link
-    to another document."""
-    urls: dict[int, set[str]] = {}
-    for anchor, url in found:
-        node = anchor.parent
-        for _ in range(_CARD_DEPTH):
-            if node is None or node.mem_id == root.mem_id:
-                break
-            urls.setdefault(node.mem_id, set()).add(url)
-            node = node.parent
-    cards: dict[int, LexborNode] = {}
-    for anchor, _url in found:
-        node, card = anchor.parent, None
-        for _ in range(_CARD_DEPTH):
-            if node is None or node.mem_id == root.mem_id or len(urls[node.mem_id]) > 1:
-                break
-            card, node = node, node.parent
-        if card is not None:
-            cards[anchor.mem_id] = card
-    return cards
-
-
-def _context_dates(
-    root: LexborNode, cards: Collection[LexborNode], documents: set[int]
-) -> dict[int, date]:
-    """For each anchor, the last date stated in a paragraph or heading above it, if any.
-
-    A heading without a date starts a new section and forgets the date, unless it heads a part
-    of the dated one ("Møde den 17. april 2024" over "Bilag"); text inside a link
-    (another entry's title) or inside another link's entry never sets it. Between a meeting's
-    date and its first file, only a block that states a meeting or is a date line sets it: the
-    topics and notes there ("Opfølgning på Sundhedsklyngens møde 3. marts 2024", "Dagsordenen
-    blev udsendt den 10. april 2024") may name other days.
-    """
-    in_card = {card.mem_id for card in cards}
-    dates: dict[int, date] = {}
-    current: date | None = None
-    waiting = False  # a date is stated and no file has followed it yet
-    level = section = 7  # the last heading's level; that of the section the date belongs to
-    for node in root.traverse(include_text=False):
-        if node.tag == "a":
-            if current is not None:
-                dates[node.mem_id] = current
-            waiting = waiting and node.mem_id not in documents
-        elif (
-            node.tag in _CONTEXT_TAGS
-            and (node.tag == "li" or node.css_first("a") is None)
-            and not _inside(node, in_card)
-        ):
-            text = _own_text(node)
-            found = parse_danish_date(text)
-            states = node.tag not in ("p", "li") or bool(_MEETING.search(text))
-            if node.tag in _HEADINGS:
-                level = int(node.tag[1])
-                if found is not None or level <= section:
-                    current, waiting, section = found, found is not None, level
-            elif found is not None and (not waiting or states or is_date_line(text)):
-                # The next meeting's paragraph after a dated one's "Bilag" heading is its
-                # sibling, in the same section.
-                section = level if current is None else section
-                current, waiting = found, True
-    return dates
-
-
-def _own_text(node: LexborNode) -> str:
-    """A list item's own text, without the list inside it ("Møde den 17. april 2024" above
-    the meeting's files); other blocks' whole text."""
-    if node.tag != "li":
-        return node.text(separator=" ")
-    return " ".join(c.text_content or "" for c in node.iter(include_text=True) if c.tag == "-text")
-
-
-def _inside(node: LexborNode, ids: set[int]) -> bool:
-    parent = node.parent
-    for _ in range(_CARD_DEPTH + 1):
-        if parent is None:
-            return False
-        if parent.mem_id in ids:
-            return True
-        parent = parent.parent
-    return False
 
 
 def feed_links(body: bytes, *, base_url: str) -> list[Link]:
