@@ -29,6 +29,9 @@ CPH = ZoneInfo("Europe/Copenhagen")
         ("Mødet den 1. februar 2021.", date(2021, 2, 1)),
         ("2021-06-16T09:00:00+02:00", date(2021, 6, 16)),
         ("Den 2-4. februar 2023 er Fredericia vært", date(2023, 2, 4)),
+        ("Nyhed06.02.2024", date(2024, 2, 6)),  # label and date in spans of their own
+        ("Nyhed6. februar 2024", date(2024, 2, 6)),
+        ("SAG-2024-01611", None),
         ("jf. afsnit 3.2.6 og 4.2.2", None),
         ("31. februar 2021", None),
         ("ingen dato her", None),

@@ -29,16 +29,20 @@ MONTHS = {
     for name in names
 }
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+# A day opens after anything but a digit, a letter too: a page's label and date in inline
+# elements of their own read as one word ("<span>Nyhed</span><span>06.02.2024</span>").
 _PATTERNS = (
     re.compile(
-        rf"\b(?P<d>\d{{1,2}})\.?\s*(?P<m>{_MONTH_NAMES})(?:\.\s*|\s+)(?P<y>\d{{4}})\b", re.I
+        rf"(?<!\d)(?P<d>\d{{1,2}})\.?\s*(?P<m>{_MONTH_NAMES})(?:\.\s*|\s+)(?P<y>\d{{4}})\b", re.I
     ),
     re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?!\d)"),
-    re.compile(r"\b(?P<d>\d{1,2})(?P<s>[-./])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?![.\d])"),
+    re.compile(r"(?<!\d)(?P<d>\d{1,2})(?P<s>[-./])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?![.\d])"),
     # "21. 01. 2022" (KL's news sites space the parts), only with the full year
-    re.compile(r"\b(?P<d>\d{1,2})\. (?P<m>\d{1,2})\. (?P<y>\d{4})\b"),
+    re.compile(r"(?<!\d)(?P<d>\d{1,2})\. (?P<m>\d{1,2})\. (?P<y>\d{4})\b"),
     # "3/12-2026", "3/12 2026": day and month with a slash, the year after a dash or a space
-    re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})(?:-(?P<y>\d{4}|\d{2})|\s(?P<y4>\d{4}))(?![.\d/])"),
+    re.compile(
+        r"(?<!\d)(?P<d>\d{1,2})/(?P<m>\d{1,2})(?:-(?P<y>\d{4}|\d{2})|\s(?P<y4>\d{4}))(?![.\d/])"
+    ),
 )
 # The first day of a range the date ends: "2.-3. februar 2024", "30. januar - 1. februar 2024",
 # "2. og 3. marts 2024".
