@@ -40,7 +40,8 @@ _CASE_LINE = re.compile(
 _LABEL_ALONE = re.compile(rf"^(?:{_CASE_LABEL})$", re.IGNORECASE)
 # A section heading on its own line ("Beslutning") or run in ("Beslutning: Godkendt."), also
 # in the plural or naming who decided or when ("Beslutning i KKR Sjælland den 17. april 2024:",
-# "Beslutning fra KKR Sjælland", "Beslutning den 17. april 2024", a municipal committee's
+# "Beslutning fra KKR Sjælland", "Beslutning KKR Nordjylland 26. juni 2015", "Beslutning den 17.
+# april 2024", a municipal committee's
 # "Beslutning i Økonomiudvalget den 04-06-2020", "Beslutning i Social- og Sundhedsudvalget");
 # a sentence ending in a full stop is text. A heading set tight above its text is joined to it
 # by the text normaliser ("Indstilling Det indstilles, at ..."): run in without a colon, the
@@ -51,7 +52,11 @@ _SECTION = re.compile(
     rf"({'|'.join(map(re.escape, SECTION_NAMES))})"
     r"(?:er)?(?:(?:\s+(?:(?:i|fra|på)\s+"
     r"(?:KKR|mødet|(?:\w+-\s+og\s+)?[\w-]*(?:udvalg|råd|bestyrelse)\w*)\b|den\s+\d)"
-    r"[^:\n]{0,80}?(?<!\.))?"
+    r"[^:\n]{0,80}?(?<!\.)"
+    # without "i": the council's name and the day alone, never more ("Baggrund KKR Sjælland
+    # har besluttet ..." is a heading set tight above its text)
+    r"|\s+KKR\s+(?:hovedstaden|sj\w{1,3}lland|syddanmark|midtjylland|nordjylland)"
+    r"(?:\s+(?:den\s+)?\d{1,2}[.-]\s*(?:[a-zæøå]+\.?|\d{1,2}[.-])\s*\d{2,4})?)?"
     r"\s*(?::\s*(?P<rest>.*))?|\s+(?P<tight>(?-i:[A-ZÆØÅ]).*))$",
     re.IGNORECASE,
 )

@@ -1075,3 +1075,23 @@ def test_decision_minutes_give_each_point_only_what_was_decided() -> None:
     assert all(i.beslutning is None for i in split_text(text).items)
     sections = f"{points[2]}\n\nBaggrund\n\n{PROSE}"
     assert split_text(sections, DocumentKind.MINUTES).items[0].beslutning is None
+
+
+def test_a_decision_headed_with_the_council_and_day_without_i() -> None:
+    # "Beslutning KKR Nordjylland 26. juni 2015": the council and the day name the decision,
+    # as "Beslutning i KKR ..." does; a heading set tight above a sentence that opens with
+    # the council's name stays a heading over that sentence.
+    text = "\n\n".join(
+        [
+            COVER.replace("DAGSORDEN", "REFERAT"),
+            "1. Regional udviklingsstrategi\n\nSAG-2024-01611 pth",
+            "Baggrund KKR Nordjylland har tidligere drøftet strategien.",
+            "Indstilling\n\nDet indstilles, at KKR Nordjylland godkender strategien.",
+            "Beslutning KKR Nordjylland 26. juni 2015\n\nGodkendt.",
+            "2. Eventuelt\n\nIntet.",
+        ]
+    )
+    items = split_text(text, DocumentKind.MINUTES).items
+    assert [i.title for i in items] == ["Regional udviklingsstrategi", "Eventuelt"]
+    assert items[0].beslutning == "Godkendt."
+    assert "KKR Nordjylland har tidligere drøftet strategien." in items[0].text
