@@ -60,6 +60,25 @@ def closes_letter(text: str) -> bool:
     return len(text) <= 80 and bool(_VALEDICTION.match(text.strip()))
 
 
+def letter_closing(texts: Sequence[str]) -> int:
+    """Where a text's closing starts: the valediction that only the lines signing it follow
+    (a few short lines, no sentence: "Mikael Smed", "Formand for KKR Sjælland"); len(texts)
+    when it has none. A greeting that opens or runs through a newsletter ("Godt nytår!" over
+    its sections) is followed by more, and closes nothing."""
+    for index, text in enumerate(texts):
+        rest = texts[index + 1 :]
+        if (
+            closes_letter(text)
+            and len(rest) <= _SIGNATURE_LINES
+            and all(len(line) <= 80 and not line.rstrip().endswith(".") for line in rest)
+        ):
+            return index
+    return len(texts)
+
+
+_SIGNATURE_LINES = 6
+
+
 WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 MONTHS = (
     "januar",

@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from notifier.danish import closes_letter
+from notifier.danish import letter_closing
 from notifier.models import Document, DocumentKind, Item, canonical, slug, unique_keys
 from notifier.point_text import bare_record, point_summary
 from notifier.points import split_points
@@ -124,7 +124,7 @@ def _sections_from_text(document: Document) -> list[tuple[str, str]]:
     ]
     # A letter's closing ("Glædelig jul og godt nytår", then the names and roles that sign it)
     # is short lines with no full stop, and none of them heads a section.
-    closing = next((i for i, p in enumerate(paragraphs) if closes_letter(p)), len(paragraphs))
+    closing = letter_closing(paragraphs)
     headings[closing:] = [False] * (len(headings) - closing)
     # The first paragraph is the lead, unless it reads like a heading and at least two more
     # do: then the page has no lead, and its first section starts at once.

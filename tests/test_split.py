@@ -106,6 +106,25 @@ def test_newsletter_sections_from_markup() -> None:
     assert items[0].text == "Sundhed og ældre\n\nTekst."
 
 
+def test_a_greeting_in_a_newsletter_of_plain_text_closes_nothing() -> None:
+    text = (
+        "Nyhedsbrev KKR Nordjylland\n\nGodt nytår!\n\n"
+        "Mangel på arbejdskraft\n\nKKR drøftede opkvalificering af ledige i regionen.\n\n"
+        "Klima\n\nKKR fulgte op på DK2020-planerne i alle kommuner.\n\n"
+        "Med venlig hilsen\n\nJens Jensen\n\nFormand for KKR Nordjylland"
+    )
+    document = Document(
+        url="https://www.kl.dk/n/",
+        kind=DocumentKind.NEWSLETTER,
+        title="Nyhedsbrev KKR Nordjylland",
+        date=None,
+        text=text,
+    )
+    items = split(document)
+    assert [i.title for i in items] == ["Mangel på arbejdskraft", "Klima"]
+    assert items[1].text.endswith("Formand for KKR Nordjylland")
+
+
 def test_newsletter_sections_from_text_when_markup_has_none() -> None:
     text = (
         "Nyhedsbrev KKR Nordjylland\n\nKKR holdt møde i Aalborg.\n\n"

@@ -871,3 +871,23 @@ def test_one_article_linked_with_and_without_its_slash_or_www_is_listed_once() -
         ("/a/", "Nyhedsbrev februar", date(2026, 2, 6)),
         ("https://kl.dk/politik/kkr/kkr-sjaelland/flere-nyheder/b", "Nyhed B", date(2026, 2, 1)),
     ]
+
+
+def test_a_greeting_that_opens_a_newsletter_closes_nothing() -> None:
+    """ "Godt nytår!" over January's sections, or a Christmas greeting in the middle of a page,
+    is no letter's close: the bold headings after it still head sections. Only a valediction
+    followed by nothing but the few short lines signing it closes a letter."""
+    body = (
+        "<p>Godt nytår!</p><p>Her er årets første nyhedsbrev fra KKR Sjælland.</p>"
+        "<p><strong>Sundhedsaftale</strong></p><p>KKR godkendte udkastet til sundhedsaftale.</p>"
+        "<p>Glædelig jul og godt nytår fra formandskabet.</p>"
+        "<p><strong>Beskæftigelse</strong></p><p>Ledigheden falder i alle 17 kommuner.</p>"
+    )
+    assert list(items_of(newsletter(HERO + body))) == ["Sundhedsaftale", "Beskæftigelse"]
+    signed = (
+        body + "<p><strong>Med venlig hilsen</strong></p>"
+        "<p><strong>Mikael Smed</strong><br>Formand for KKR Sjælland</p>"
+    )
+    items = items_of(newsletter(HERO + signed))
+    assert list(items) == ["Sundhedsaftale", "Beskæftigelse"]
+    assert items["Beskæftigelse"].endswith("Mikael Smed\n\nFormand for KKR Sjælland")

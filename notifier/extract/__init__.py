@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from notifier.danish import MONTHS, closes_letter
+from notifier.danish import MONTHS, letter_closing
 from notifier.errors import ExtractError
 from notifier.extract.blocks import Block
 from notifier.extract.dates import publication_date
@@ -86,7 +86,12 @@ def _from_html(
     run_in = not any(b.heading for b in page.blocks) and sum(bool(b.lead) for b in page.blocks) > 1
     sub = _subheadings(page.blocks)
     minor = _minor_levels(page.blocks)
-    signed = False  # after a valediction, a bold line names who signs the letter
+    # After a letter's valediction, a bold line names who signs it (a real heading after it
+    # means the valediction was a greeting inside the page, not its close).
+    closing = letter_closing([block.text for block in page.blocks])
+    if any(b.heading and not b.bold for b in page.blocks[closing:]):
+        closing = len(page.blocks)
+    signed = False
 
     def heads(block: Block) -> bool:
         return (
@@ -98,7 +103,7 @@ def _from_html(
 
     for index, block in enumerate(page.blocks):
         after = page.blocks[index + 1] if index + 1 < len(page.blocks) else None
-        signed = signed or (not block.heading and closes_letter(block.text))
+        signed = signed or index == closing
         if heads(block) and after is not None and heads(after) and after.level > block.level > 0:
             continue  # it heads a group of sections ("Sundhed" over "<h3>Akutpladser"), not one
         if heads(block):
