@@ -292,13 +292,14 @@ def _date_text(snap: ItemSnapshot) -> str:
     return danish.long_date(snap.document_date) if snap.document_date else ""
 
 
-def excerpt(title: str, text: str, *, point: bool = False) -> str:
+def excerpt(title: str, text: str, *, point: bool = False, decision: str | None = None) -> str:
     """The start of the text, without the title when the text repeats it first; of an agenda
     point, its Baggrund or Sagsfremstilling only (``point_summary``: no case-number line, no
-    section headings, no Indstilling or Beslutning, which are shown from their own fields)."""
+    section headings, no Indstilling or Beslutning, which are shown from their own fields, nor
+    the text of a decision-only point when its ``decision`` is shown beside it)."""
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     if point or is_case_line(first) or section(first):
-        text = point_summary(text)
+        text = point_summary(text, decision)
     text = " ".join(text.split())
     heading = " ".join(title.split())
     if text.casefold().startswith(heading.casefold()):
