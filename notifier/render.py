@@ -247,8 +247,10 @@ class DigestRenderer:
             "indstilling": shorten(snap.indstilling or "", INDSTILLING_CHARS),
             "why": self._why(snap, entry.topics, entry.words),
             "changes": changes(entry.old, snap) if entry.old else [],
+            # A minutes point's decision, also when it decides no agenda point told before
+            # (a point added at the meeting, minutes whose agenda was never listed).
             "decided": shorten(snap.beslutning or "", INDSTILLING_CHARS)
-            if reason == "decided"
+            if reason == "decided" or snap.document_kind is DocumentKind.MINUTES
             else "",
             "decides_title": snap.decides_title if entry.follow_up else "",
         }
