@@ -240,6 +240,10 @@ class DigestRenderer:
             "title": snap.title,
             "url": safe_url(snap.document_url),
             "page_url": f"{self._site_url}/punkt/{snap.item_id}" if self._site_url else "",
+            # A newsletter section has no decision to see.
+            "page_label": "Se punktet og beslutningen"
+            if snap.document_kind in (DocumentKind.AGENDA, DocumentKind.MINUTES)
+            else "Se punktet",
             "council": snap.council.danish_name,
             "date": _date_text(snap),
             "document": f"{kind}, punkt {snap.number}" if snap.number else kind,
