@@ -262,8 +262,8 @@ class FeedRenderer:
         topics = ", ".join(self.topic_names.get(topic, topic) for topic in snap.topic_ids)
         if topics:
             facts.append(f"Emner: {topics}")
-        text = point_summary(snap.text) if snap.number else snap.text
         beslutning = (decision.beslutning if decision else None) or snap.beslutning or ""
+        text = point_summary(snap.text, beslutning) if snap.number else snap.text
         return self._template("feeds/entry.html.j2").render(
             decides_title=snap.decides_title,
             text=_paragraphs(_truncate(text)),

@@ -186,13 +186,15 @@ def join(body: Sequence[Unit]) -> str:
 _NOT_SUMMARY = frozenset({"indstilling", "beslutning", "vedlagte bilag", "bilag"})
 
 
-def point_summary(text: str) -> str:
+def point_summary(text: str, decision: str | None = None) -> str:
     """The text to show as an excerpt of an agenda or minutes point, without repeating what
     digests and feeds show from its own fields: the Baggrund, Sagsfremstilling, Resumé and
     Økonomi text (and any text before the first section heading), without the case-number
     line, the section headings, the Indstilling, the Beslutning and the list of bilag.
     Paragraphs are separated by a blank line; "" when nothing is left (a point with only an
-    Indstilling)."""
+    Indstilling, or a decision-only point whose ``decision``, shown beside it, is its text)."""
+    if decision and " ".join((bare_record(text) or "").split()) == " ".join(decision.split()):
+        return ""
     kept: list[Unit] = []
     skipping = False
     for unit in units(text):

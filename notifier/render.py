@@ -240,6 +240,10 @@ class DigestRenderer:
             "title": snap.title,
             "url": safe_url(snap.document_url),
             "page_url": f"{self._site_url}/punkt/{snap.item_id}" if self._site_url else "",
+            # A newsletter section has no decision to see.
+            "page_label": "Se punktet og beslutningen"
+            if snap.document_kind in (DocumentKind.AGENDA, DocumentKind.MINUTES)
+            else "Se punktet",
             "council": snap.council.danish_name,
             "date": _date_text(snap),
             "document": f"{kind}, punkt {snap.number}" if snap.number else kind,
@@ -247,8 +251,10 @@ class DigestRenderer:
             "indstilling": shorten(snap.indstilling or "", INDSTILLING_CHARS),
             "why": self._why(snap, entry.topics, entry.words),
             "changes": changes(entry.old, snap) if entry.old else [],
+            # A minutes point's decision, also when it decides no agenda point told before
+            # (a point added at the meeting, minutes whose agenda was never listed).
             "decided": shorten(snap.beslutning or "", INDSTILLING_CHARS)
-            if reason == "decided"
+            if reason == "decided" or snap.document_kind is DocumentKind.MINUTES
             else "",
             "decides_title": snap.decides_title if entry.follow_up else "",
         }
@@ -292,13 +298,14 @@ def _date_text(snap: ItemSnapshot) -> str:
     return danish.long_date(snap.document_date) if snap.document_date else ""
 
 
-def excerpt(title: str, text: str, *, point: bool = False) -> str:
+def excerpt(title: str, text: str, *, point: bool = False, decision: str | None = None) -> str:
     """The start of the text, without the title when the text repeats it first; of an agenda
     point, its Baggrund or Sagsfremstilling only (``point_summary``: no case-number line, no
-    section headings, no Indstilling or Beslutning, which are shown from their own fields)."""
+    section headings, no Indstilling or Beslutning, which are shown from their own fields, nor
+    the text of a decision-only point when its ``decision`` is shown beside it)."""
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     if point or is_case_line(first) or section(first):
-        text = point_summary(text)
+        text = point_summary(text, decision)
     text = " ".join(text.split())
     heading = " ".join(title.split())
     if text.casefold().startswith(heading.casefold()):

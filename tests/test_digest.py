@@ -650,3 +650,55 @@ async def test_an_event_inserted_first_is_committed_first(
         "Klimaplan",
         "Sundhedsaftale",
     ]
+
+
+async def test_a_minutes_point_deciding_no_agenda_point_shows_its_decision(
+    sqlite_store: Store, sink: Sink
+) -> None:
+    """Found by a probe: a minutes point linked to no agenda point (one added at the meeting,
+    minutes whose agenda was never listed) is told as new, and its mail showed the Baggrund
+    and never what was decided."""
+    store, settings = sqlite_store, settings_for(sink)
+    await subscribe(store, "a@example.org", topics=("all",))
+    await publish(
+        store,
+        [
+            Spec(
+                title="Orientering om den fælles klimaindsats",
+                text="Baggrund\n\nKommunerne har vedtaget klimaplaner.\n\n"
+                "Beslutning\n\nKKR bakkede op om den fælles indsats.",
+                topics=["klima_miljoe"],
+                number="2",
+                beslutning="KKR bakkede op om den fælles indsats.",
+            )
+        ],
+        kind=DocumentKind.MINUTES,
+    )
+    assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 1
+    await deliver(store, settings)
+    [message] = sink.to("a@example.org")
+    text, html = body(message, "plain"), body(message, "html")
+    assert "[Nyt] Orientering om den fælles klimaindsats" in text
+    assert "Referat, punkt 2\r\nBesluttet: KKR bakkede op om den fælles indsats." in text
+    assert "Besluttet:</span> KKR bakkede op om den fælles indsats." in html
+
+
+async def test_a_newsletter_section_links_its_page_without_promising_a_decision(
+    sqlite_store: Store, sink: Sink
+) -> None:
+    """Found by a probe: every newsletter section's link to its page read "Se punktet og
+    beslutningen", though a newsletter decides nothing."""
+    store, settings = sqlite_store, settings_for(sink)
+    await subscribe(store, "a@example.org", topics=("all",))
+    await publish(
+        store,
+        [Spec(title="Ny aftale om akutfunktioner", topics=["sundhed"])],
+        kind=DocumentKind.NEWSLETTER,
+    )
+    await publish(store, [Spec(title="Sundhedsaftale", topics=["sundhed"], number="3")])
+    assert await make_digests(store, settings, Frequency.DAILY, now=NOW) == 1
+    await deliver(store, settings)
+    [message] = sink.to("a@example.org")
+    text, html = body(message, "plain"), body(message, "html")
+    assert text.count("Se punktet og beslutningen: ") == text.count("Se punktet: ") == 1
+    assert html.count(">Se punktet og beslutningen</a>") == html.count(">Se punktet</a>") == 1

@@ -502,3 +502,23 @@ async def test_a_decision_stays_when_its_agenda_point_is_removed(store: Store) -
     assert own.decision is None
     # Seen when the decision came, not when the agenda point left.
     assert own.updated == DECIDED_AT + timedelta(days=1)
+
+
+async def test_a_decision_only_point_shows_its_text_once(sqlite_store: Store) -> None:
+    """Found by a probe: a minutes point whose whole text is its decision (decision minutes,
+    ``split._with_bare_record``) showed that text twice in its entry, as the point's text and
+    again under "Beslutning"."""
+    record = "Formanden orienterede om klimaplanerne og klimatilpasning i kommunerne."
+    point = Spec(
+        title="Orientering om den fælles klimaindsats",
+        number="2",
+        text=f"SAG-2024-03311\n\n{record}",
+        beslutning=record,
+        topics=["klima_miljoe"],
+    )
+    await publish(sqlite_store, [point], kind=DocumentKind.MINUTES, day=DECIDED_DAY)
+    all_feed = spec("alle")
+    body = renderer().atom(all_feed, all_feed.select((await recent(sqlite_store)).entries))
+    [entry] = feedparser.parse(body).entries
+    assert entry.summary.count("orienterede om klimaplanerne") == 1
+    assert "<h3>Beslutning</h3>" in entry.summary

@@ -46,7 +46,7 @@ def card(entry: Entry, topic_names: Mapping[str, str]) -> Card:
         council=snap.council.danish_name,
         day=danish.long_date(day),
         iso_day=day.isoformat(),
-        excerpt=excerpt(snap.title, snap.text, point=snap.number is not None),
+        excerpt=excerpt(snap.title, snap.text, point=snap.number is not None, decision=decision),
         topics=tuple(topic_names.get(topic, topic) for topic in snap.topic_ids),
         decided=shorten(decision or "", INDSTILLING_CHARS),
     )
@@ -75,8 +75,8 @@ class Point:
 def point(entry: Entry, topic_names: Mapping[str, str]) -> Point:
     snap = entry.snapshot
     decision = entry.decision
-    text = point_summary(snap.text) if snap.number is not None else snap.text
     beslutning = decision.beslutning if decision else snap.beslutning
+    text = point_summary(snap.text, beslutning) if snap.number is not None else snap.text
     return Point(
         card=card(entry, topic_names),
         paragraphs=_paragraphs(text, title=snap.title),
