@@ -891,3 +891,21 @@ def test_a_greeting_that_opens_a_newsletter_closes_nothing() -> None:
     items = items_of(newsletter(HERO + signed))
     assert list(items) == ["Sundhedsaftale", "Beskæftigelse"]
     assert items["Beskæftigelse"].endswith("Mikael Smed\n\nFormand for KKR Sjælland")
+
+
+def test_an_update_stamp_on_a_meeting_page_dates_none_of_its_files() -> None:
+    """'Opdateret 22. april 2024' in a box of its own between a meeting's paragraph and its
+    files says when the page changed: the files stay under the meeting's day (found by
+    review; a bilag would otherwise join a meeting on a day with none)."""
+    body = (
+        "<p>KKR Sjælland holdt møde den 17. april 2024 kl. 9.30 – 12.00.</p>"
+        '<div class="meta"><span>Opdateret 22. april 2024</span></div>'
+        '<ul><li><a href="/media/a1/dagsorden.pdf">Dagsorden</a></li>'
+        '<li><a href="/media/a2/bilag-1.pdf">Bilag 1</a></li></ul>'
+    )
+    html = f"<html><body><main><h1>Mødemateriale</h1>{body}</main></body></html>"
+    found = listing_links(html.encode(), base_url=MEETINGS, pattern=MEDIA)
+    assert [(link.url.rsplit("/", 1)[1], str(link.date)) for link in found] == [
+        ("dagsorden.pdf", "2024-04-17"),
+        ("bilag-1.pdf", "2024-04-17"),
+    ]

@@ -9,7 +9,13 @@ from datetime import date
 
 from selectolax.lexbor import LexborNode
 
-from notifier.extract.dates import is_date_line, parse_danish_date, publication_date
+from notifier.extract.dates import (
+    is_date_line,
+    is_publication_line,
+    is_update_line,
+    parse_danish_date,
+    publication_date,
+)
 
 _ROW_TAGS = frozenset({"li", "tr", "article", "p", "dd", "dt"})
 # How far above a link its entry (a list item, a card, a table row) may start.
@@ -159,7 +165,10 @@ def _date_box(node: LexborNode) -> bool:
     if node.parent.tag in _CONTEXT_TAGS or node.parent.tag in ("dd", "td", "th"):
         return False
     text = node.text(separator=" ")
-    return len(text) <= 60 and is_date_line(text)
+    # "Opdateret 22. april 2024", "Publiceret ...": when the page was changed, not a date its
+    # entries or files share (it would move a meeting's files to a day with no meeting).
+    stamped = is_update_line(text) or is_publication_line(text)
+    return len(text) <= 60 and is_date_line(text) and not stamped
 
 
 def _schedules(root: LexborNode, documents: set[int]) -> set[int]:
