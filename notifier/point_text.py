@@ -46,17 +46,27 @@ _LABEL_ALONE = re.compile(rf"^(?:{_CASE_LABEL})$", re.IGNORECASE)
 # a sentence ending in a full stop is text. A heading set tight above its text is joined to it
 # by the text normaliser ("Indstilling Det indstilles, at ..."): run in without a colon, the
 # text after it opens with a capital.
+# A day after a council or committee that took a decision: "17. april 2024", "04-06-2020".
+_DAY = r"(?:\s+(?:den\s+)?\d{1,2}[.-]\s*(?:[a-zæøå]+\.?|\d{1,2}[.-])\s*\d{2,4})?"
+# A municipal council or committee by name ("Økonomiudvalget", "Social- og Sundhedsudvalget",
+# "Regionsrådet", "byrådet"): a capitalised name ending in the body it is, or the body itself;
+# never a word that only holds one ("området", "rådgivningen").
+_BODY = (
+    r"(?:(?:\w+-\s+og\s+)?(?-i:[A-ZÆØÅ])[\w-]*?(?:udvalg|råd|bestyrelse)(?:et|en|n)?"
+    r"|(?:by|regions|kommunal)?(?:udvalget|rådet|bestyrelsen))\b"
+)
 _SECTION = re.compile(
     # "KKR's beslutning", "KKRs indstilling": the council's own, named first
     r"^(?:KKR['’]?s\s+)?"
     rf"({'|'.join(map(re.escape, SECTION_NAMES))})"
-    r"(?:er)?(?:(?:\s+(?:(?:i|fra|på)\s+"
-    r"(?:KKR|mødet|(?:\w+-\s+og\s+)?[\w-]*(?:udvalg|råd|bestyrelse)\w*)\b|den\s+\d)"
+    r"(?:er)?(?:(?:\s+(?:(?:i|fra|på)\s+(?:KKR|mødet)\b|den\s+\d)"
     r"[^:\n]{0,80}?(?<!\.)"
+    # a committee's, its name and the day alone: more after it is a sentence ("Beslutning i
+    # Regionsrådet forventes at indeholde følgende:")
+    rf"|\s+(?:i|fra|på)\s+{_BODY}{_DAY}"
     # without "i": the council's name and the day alone, never more ("Baggrund KKR Sjælland
     # har besluttet ..." is a heading set tight above its text)
-    r"|\s+KKR\s+(?:hovedstaden|sj\w{1,3}lland|syddanmark|midtjylland|nordjylland)"
-    r"(?:\s+(?:den\s+)?\d{1,2}[.-]\s*(?:[a-zæøå]+\.?|\d{1,2}[.-])\s*\d{2,4})?)?"
+    rf"|\s+KKR\s+(?:hovedstaden|sj\w{{1,3}}lland|syddanmark|midtjylland|nordjylland){_DAY})?"
     r"\s*(?::\s*(?P<rest>.*))?|\s+(?P<tight>(?-i:[A-ZÆØÅ]).*))$",
     re.IGNORECASE,
 )

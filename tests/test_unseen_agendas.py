@@ -1095,3 +1095,27 @@ def test_a_decision_headed_with_the_council_and_day_without_i() -> None:
     assert [i.title for i in items] == ["Regional udviklingsstrategi", "Eventuelt"]
     assert items[0].beslutning == "Godkendt."
     assert "KKR Nordjylland har tidligere drøftet strategien." in items[0].text
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Beslutning i Økonomiudvalget den 04-06-2020", "Beslutning"),
+        ("Beslutning i Social- og Sundhedsudvalget den 3. marts 2021:", "Beslutning"),
+        ("Beslutning i byrådet", "Beslutning"),
+        ("Beslutning i KKR Sjælland den 17. april 2024:", "Beslutning"),
+        ("Beslutning KKR Nordjylland 26. juni 2015", "Beslutning"),
+        # A line ending in a colon before a list is prose, though a word in it holds "råd" or
+        # it names a council (found by review).
+        ("Økonomi på området:", None),
+        ("Baggrund fra rådgivningsrapporten viser følgende:", None),
+        ("Beslutning i Regionsrådet forventes at indeholde følgende elementer:", None),
+    ],
+)
+def test_a_section_heading_names_who_decided_and_when_and_nothing_more(
+    line: str, name: str | None
+) -> None:
+    from notifier.point_text import section
+
+    found = section(line)
+    assert (found.group(1) if found else None) == name
