@@ -195,6 +195,20 @@ def test_a_running_line_sits_at_one_height_and_is_never_a_section_heading() -> N
         ),
         # A date under another label is not the meeting's.
         ("Dato for udsendelse: 10. april 2024\n\nDagsorden", None, None),
+        # Found by review: the contents name the meeting before; "Udsendt dato" comes first;
+        # the end time is given before the start.
+        (
+            "Dagsorden\n\nKKR Nordjylland\n\n1. Godkendelse af dagsorden\n"
+            "2. Godkendelse af referat fra mødet den 12. marts 2024",
+            None,
+            None,
+        ),
+        (
+            "Udsendt dato 3. april 2024\nMødedato: 17. april 2024\n"
+            "Slut tid: kl. 15.00\nStarttidspunkt: kl. 10.00",
+            datetime(2024, 4, 17, 10, 0, tzinfo=CPH),
+            None,
+        ),
     ],
 )
 def test_infer_meeting(cover: str, starts_at: datetime | None, place: str | None) -> None:

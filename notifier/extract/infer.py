@@ -81,16 +81,17 @@ def infer_meeting(cover: str, council: Council | None) -> Meeting | None:
     Nordjylland den 26. juni 2015 kl. 10.00". A date without a time becomes midnight, so the
     meeting day is never lost; None when the cover names no meeting day.
     """
-    starts_at = None
-    for label in _DATE_LABEL.finditer(cover):
-        rest = _until_label(cover[label.end() :])
-        if (hit := _dated(rest)) is not None:
-            starts_at = hit
-            break
+    # "Mødedato" before a plain "Dato", which may date something else ("Udsendt dato: ...").
+    labelled = sorted(_DATE_LABEL.finditer(cover), key=lambda label: not label.group("meeting"))
+    starts_at = next(
+        (hit for label in labelled if (hit := _dated(_until_label(cover[label.end() :])))),
+        None,
+    )
     if starts_at is None:
-        # Only in a line as short as a title: prose further on may name another meeting
-        # ("Referat af møde i KKR Hovedstaden den 3. februar 2021 er udsendt").
-        lines = (line for line in cover.split("\n") if len(line) <= _TITLE_LINE)
+        # Only in a title line ("Dagsorden til møde i ...", "Møde den ..."): a point of the
+        # contents or prose names other meetings ("Godkendelse af referat fra mødet den 12.
+        # marts 2024", "Referat af møde i KKR Hovedstaden den 3. februar 2021 er udsendt").
+        lines = (line for line in cover.split("\n") if _title_line(line))
         phrase = next((m for line in lines if (m := _MEETING_DAY.search(line))), None)
         if phrase is not None:
             starts_at = _dated(_until_label(phrase.string[phrase.end() :]))
@@ -98,6 +99,8 @@ def infer_meeting(cover: str, council: Council | None) -> Meeting | None:
         return None
     if starts_at.time() == time(0):
         for label in _TIME_LABEL.finditer(cover):
+            if cover[: label.start()].rstrip().casefold().endswith("slut"):
+                continue  # "Slut tid: kl. 15.00": when the meeting ends
             if (clock := parse_clock(_until_label(cover[label.end() :]))) is not None:
                 starts_at = starts_at.replace(hour=clock.hour, minute=clock.minute)
                 break
@@ -112,7 +115,13 @@ def infer_meeting(cover: str, council: Council | None) -> Meeting | None:
 # A cover's labels: what follows each, up to the next label or the line's end, is its value
 # (normalising may have joined the cover's lines into one).
 _LABELS = r"(?:møde|start)?(?:dato|tidspunkt|tid|sted|lokale)"
-_DATE_LABEL = re.compile(r"\b(?:møde)?dato(?:\s+og\s+(?:tid(?:spunkt)?|sted))?\s*[:.]?\s*", re.I)
+# "Mødedato" may go without its colon ("Mødedato Tirsdag den 13. december 2016"); a plain
+# "dato" only with it ("Udsendt dato 3. april").
+_DATE_LABEL = re.compile(
+    r"\b(?:(?P<meeting>møde)dato(?:\s+og\s+(?:tid(?:spunkt)?|sted))?\s*[:.]?"
+    r"|dato(?:\s+og\s+(?:tid(?:spunkt)?|sted))?\s*:)\s*",
+    re.I,
+)
 _TIME_LABEL = re.compile(r"\b(?:møde|start)?(?:tidspunkt|tid)\s*[:.]?\s*", re.I)
 _PLACE_LABEL = re.compile(r"\b(?:møde)?(?:sted|lokale)\s*:\s*", re.I)
 _NEXT_LABEL = re.compile(rf"\s(?:{_LABELS})\s*:|\n", re.I)
@@ -123,7 +132,14 @@ _BEFORE_DATE = re.compile(
     r"[\s,]*(?:(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)\b[\s,]*)?(?:den|d\.)?\s*",
     re.I,
 )
-_TITLE_LINE = 160
+# What a line that titles the document opens with: what the document is, or the meeting.
+_TITLE_OPENING = re.compile(r"\s*(?:\w*dagsorden|\w*referat|møde)", re.I)
+
+
+def _title_line(line: str) -> bool:
+    """A title, not a sentence: it opens with what the document is or the meeting, is short,
+    and does not end in a full stop."""
+    return len(line) <= 160 and not line.rstrip().endswith(".") and bool(_TITLE_OPENING.match(line))
 
 
 def _until_label(text: str) -> str:
