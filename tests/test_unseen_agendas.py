@@ -847,6 +847,14 @@ def test_a_point_number_or_case_number_in_one_place_on_every_page_is_no_running_
         (["Mødet 12. marts 2024"] * 4, True),
         (["Sagsnr.: SAG-2024-01611", "Sagsnr.: SAG-2024-02611", "Sagsnr.: SAG-2024-07611"], False),
         (["Punkt 1", "Punkt 2", "Punkt 3", "Punkt 4"], False),
+        # Found by review: the point's number in the header, the same over its pages; a total
+        # that changes where two documents were bound together.
+        ([f"Referat 17. april 2024 - punkt {n}" for n in (1, 1, 1, 2, 2, 2, 3)], True),
+        (
+            [f"Dagsorden side {n} af {of}" for n, of in ((1, 3), (2, 3), (3, 3), (1, 5), (2, 5))]
+            + ["Dagsorden side 3 af 5", "Dagsorden side 4 af 5"],
+            True,
+        ),
         (["3.1.", "3.2.", "3.3.", "3.4."], False),
     ],
 )

@@ -242,21 +242,22 @@ _POINT_LABEL = re.compile(
 
 
 def _numbered_as_pages(found: list[tuple[int, str]]) -> bool:
-    """Whether a line that recurs (digits ignored) changes from page to page as a page number
-    does: each number in it is the same on every page, or grows by as many as the pages between
-    most of its steps (a numbering that starts again for the bilag still does). A number that
-    changes otherwise makes the line text: the case number above each point of minutes set one
-    point a page ("Sagsnr.: SAG-2024-01611")."""
+    """Whether a line that recurs (digits ignored) changes from page to page as a running line
+    does: each number in it, over most steps from one page to the next where it recurs, stays
+    the same or grows by as many as the pages between (a page number; a point's number in the
+    header, the same over the point's pages; a total that changes once where two documents
+    were bound together). A number that changes otherwise makes the line text: the case number
+    above each point of minutes set one point a page ("Sagsnr.: SAG-2024-01611")."""
     numbers = [(page, _DIGITS.findall(line)) for page, line in found]
     steps = list(itertools.pairwise(numbers))
     for position in range(len(numbers[0][1])):
         if len({values[position] for _, values in numbers}) == 1:
             continue
-        paged = sum(
-            int(after[position]) - int(before[position]) == later - earlier
+        running = sum(
+            int(after[position]) - int(before[position]) in (0, later - earlier)
             for (earlier, before), (later, after) in steps
         )
-        if paged * 2 < len(steps):
+        if running * 2 < len(steps):
             return False
     return True
 
