@@ -171,7 +171,9 @@ def bare_record(text: str) -> str | None:
     """What minutes record of a point that has no section headings at all (a
     beslutningsreferat: the title, maybe its case number, then only what was decided): its text
     without the case-number line, up to a note of who was absent. None when the point has
-    sections, whose Beslutning says what was decided."""
+    sections, whose Beslutning says what was decided, and when the text is longer than such
+    a record (a point of minutes whose sections are named otherwise, the bilag bound after the
+    last point): it would be told as a decision it is not."""
     body = units(text)
     if any(_SECTION.match(unit.text) for unit in body):
         return None
@@ -181,7 +183,19 @@ def bare_record(text: str) -> str | None:
             break
         if not (is_case_line(unit.text) or asks(unit.text)):
             kept.append(unit)
-    return join(kept) or None
+    record = join(kept)
+    paragraphs = sum(unit.starts_paragraph for unit in kept)
+    return (
+        record
+        if record and paragraphs <= _RECORD_PARAGRAPHS and len(record) <= _RECORD_CHARS
+        else None
+    )
+
+
+# How long a decision minutes' record of a point is at most (the decisions of the directors'
+# network and BRN minutes run to two or three short paragraphs).
+_RECORD_PARAGRAPHS = 4
+_RECORD_CHARS = 1200
 
 
 def join(body: Sequence[Unit]) -> str:

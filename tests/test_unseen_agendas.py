@@ -1083,6 +1083,10 @@ def test_decision_minutes_give_each_point_only_what_was_decided() -> None:
     assert all(i.beslutning is None for i in split_text(text).items)
     sections = f"{points[2]}\n\nBaggrund\n\n{PROSE}"
     assert split_text(sections, DocumentKind.MINUTES).items[0].beslutning is None
+    # Longer than a record of what was decided (sections under other names, bilag bound after
+    # the last point): no decision (found by review).
+    appended = f"3. {TITLES['3.2']}\n\nGodkendt.\n\n" + "\n\n".join([PROSE] * 6)
+    assert split_text(appended, DocumentKind.MINUTES).items[0].beslutning is None
 
 
 def test_a_decision_headed_with_the_council_and_day_without_i() -> None:
