@@ -77,7 +77,8 @@ _SECTION = re.compile(
 # colon or dash, never a sentence ("Afbud fra Jens Hansen."). It records the meeting, not what
 # was decided, so it ends the section above it.
 _ATTENDANCE = re.compile(
-    r"^(?:fraværende|afbud|fremmøde|deltog\s+ikke)(?:\s+[\wæøå]+){0,3}?\s*(?:[:–-]|$)",
+    r"^(?:fraværende|afbud|fremmøde|deltog\s+ikke)"
+    r"(?:\s+(?:med|uden)\s+afbud|\s+og\s+inhabilitet|\s+fra(?:\s+mødet)?)?\s*(?:[:–-]|$)",
     re.IGNORECASE,
 )
 

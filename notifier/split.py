@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import itertools
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -177,6 +178,7 @@ def link_decisions(agenda: Sequence[Item], minutes: Sequence[Item]) -> dict[str,
             candidate
             for candidate in agenda
             if candidate.key not in taken
+            and _DIGITS.findall(candidate.title) == _DIGITS.findall(item.title)
             and _similarity(candidate.title, item.title) >= _SAME_TITLE
         ]
         if len(alike) == 1:
@@ -186,8 +188,10 @@ def link_decisions(agenda: Sequence[Item], minutes: Sequence[Item]) -> dict[str,
 
 
 # How alike two titles must be to pair points whose numbers differ: the same words, bar an
-# ending or a word ("erhvervsuddannelserne" / "erhvervsuddannelser").
+# ending or a word ("erhvervsuddannelserne" / "erhvervsuddannelser"), and the same numbers
+# ("Budget 2025" is not "Budget 2024").
 _SAME_TITLE = 0.9
+_DIGITS = re.compile(r"\d+")
 
 
 def _similarity(a: str, b: str) -> float:

@@ -32,6 +32,11 @@ CPH = ZoneInfo("Europe/Copenhagen")
         ("Nyhed06.02.2024", date(2024, 2, 6)),  # label and date in spans of their own
         ("Nyhed6. februar 2024", date(2024, 2, 6)),
         ("SAG-2024-01611", None),
+        # Found by review: a journal number is no date; a move is not a range.
+        ("85.02.02-G01-1-17", None),
+        ("Dokument1-2-24", None),
+        ("Mødet er flyttet fra 10. til 24. april 2024", date(2024, 4, 24)),
+        ("2.-3. februar 2024", date(2024, 2, 2)),
         ("jf. afsnit 3.2.6 og 4.2.2", None),
         ("31. februar 2021", None),
         ("ingen dato her", None),
@@ -255,6 +260,10 @@ def test_a_meeting_document_without_a_day_is_dated_by_its_listing() -> None:
         ("Microsoft Word - skabelon.dotx.docx", None),
         ("   ", None),
         ("123", None),
+        ("PowerPoint Presentation", None),
+        ("Præsentation1", None),
+        ("Untitled-1", None),
+        ("Dias 1", None),
     ],
 )
 def test_a_pdf_title_from_metadata_only_when_it_names_the_document(

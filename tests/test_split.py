@@ -205,6 +205,10 @@ def test_link_decisions_by_title_only_when_one_agenda_point_is_alike() -> None:
         item("3.4", "Regional udviklingsstrategi", None),  # alike two: none
     ]
     assert link_decisions(agenda_items, minutes) == {"3.2": "3.1"}
+    # Titles alike but for a number name different subjects (found by review).
+    budget = [item("4", "Budget 2025 for de fælleskommunale sekretariater", None)]
+    renumbered = [item("5", "Budget 2024 for de fælleskommunale sekretariater", None)]
+    assert link_decisions(budget, renumbered) == {}
 
 
 def points(text: str, kind: DocumentKind = DocumentKind.AGENDA) -> list[tuple[object, ...]]:

@@ -1087,6 +1087,11 @@ def test_decision_minutes_give_each_point_only_what_was_decided() -> None:
     # the last point): no decision (found by review).
     appended = f"3. {TITLES['3.2']}\n\nGodkendt.\n\n" + "\n\n".join([PROSE] * 6)
     assert split_text(appended, DocumentKind.MINUTES).items[0].beslutning is None
+    # A heading that opens with an attendance word is no note of who was absent.
+    jobcentre = f"3. {TITLES['3.2']}\n\nGodkendt.\n\nFremmøde i jobcentret\n\nSteg med 4 %."
+    assert split_text(jobcentre, DocumentKind.MINUTES).items[0].beslutning == (
+        "Godkendt.\n\nFremmøde i jobcentret\n\nSteg med 4 %."
+    )
 
 
 def test_a_decision_headed_with_the_council_and_day_without_i() -> None:

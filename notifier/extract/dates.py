@@ -36,7 +36,11 @@ _PATTERNS = (
         rf"(?<!\d)(?P<d>\d{{1,2}})\.?\s*(?P<m>{_MONTH_NAMES})(?:\.\s*|\s+)(?P<y>\d{{4}})\b", re.I
     ),
     re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?!\d)"),
-    re.compile(r"(?<!\d)(?P<d>\d{1,2})(?P<s>[-./])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?![.\d])"),
+    # (dashed only at a word's start: "G01-1-17" of a journal number "85.02.02-G01-1-17" is none)
+    re.compile(
+        r"(?:\b|(?<=[^\W\d_])(?=\d{1,2}[./]))"
+        r"(?P<d>\d{1,2})(?P<s>[-./])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?![.\d])"
+    ),
     # "21. 01. 2022" (KL's news sites space the parts), only with the full year
     re.compile(r"(?<!\d)(?P<d>\d{1,2})\. (?P<m>\d{1,2})\. (?P<y>\d{4})\b"),
     # "3/12-2026", "3/12 2026": day and month with a slash, the year after a dash or a space
@@ -45,9 +49,9 @@ _PATTERNS = (
     ),
 )
 # The first day of a range the date ends: "2.-3. februar 2024", "30. januar - 1. februar 2024",
-# "2. og 3. marts 2024".
+# "2. og 3. marts 2024" ("fra 10. til 24. april" is a move, not a range: the later day).
 _RANGE_START = re.compile(
-    rf"(?<![\d.])(?P<d>\d{{1,2}})\.\s*(?:(?P<m>{_MONTH_NAMES})\.?\s+)?(?:[-–—]|til|og)\s*$",
+    rf"(?<![\d.])(?P<d>\d{{1,2}})\.\s*(?:(?P<m>{_MONTH_NAMES})\.?\s+)?(?:[-–—]|og)\s*$",
     re.IGNORECASE,
 )
 # A machine-readable time with its offset ("2026-12-02T23:00:00Z"): the day is Denmark's.

@@ -110,8 +110,8 @@ def meta_title(raw: str) -> str | None:
 _OFFICE_PREFIX = re.compile(r"^Microsoft\s+(?:Word|PowerPoint|Excel)\s*-\s*", re.IGNORECASE)
 _EXTENSION = re.compile(r"\.(?:docx?|pptx?|xlsx?|pdf|indd|odt|rtf|txt)$", re.IGNORECASE)
 _GENERIC = re.compile(
-    r"(?:untitled|uden\s+titel|unavngivet|dokument\s*\d*|document\s*\d*|skabelon|template"
-    r"|(?:powerpoint-?\s*)?pr(?:æ|ae)sentation|presentation|slide\s*\d*|titel|title|word)",
+    r"(?:untitled|uden\s+titel|unavngivet|dokument|document|skabelon|template"
+    r"|(?:powerpoint[-\s]*)?(?:pr(?:æ|ae)|pre)sentation|slide|dias|titel|title|word)[-\s]*\d*",
     re.IGNORECASE,
 )
 
