@@ -717,7 +717,11 @@ def test_a_heading_over_a_group_of_sections_is_not_an_empty_item() -> None:
     assert items_of(newsletter(HERO + body)) == {
         "Movia": "Movia\n\nKKR drøftede Movias budget.",
         "VIP-Infrastrukturprojekter": "VIP-Infrastrukturprojekter\n\nKKR prioriterede projekterne.",
-        "Tværkommunalt samarbejde": "Tværkommunalt samarbejde\n\nKKR drøftede klimaplanerne.",
+        # One section under its heading: titled by both (found by review: "Sundhed" over a lone
+        # "Kort fortalt" was lost).
+        "Klima og miljø: Tværkommunalt samarbejde": (
+            "Klima og miljø: Tværkommunalt samarbejde\n\nKKR drøftede klimaplanerne."
+        ),
         "Mødeplan 2027": "Mødeplan 2027\n\nKKR mødes fem gange i 2027.",
     }
 

@@ -7,6 +7,7 @@ the pipeline can record it against the source and carry on.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from notifier.danish import MONTHS, letter_closing
@@ -101,12 +102,20 @@ def _from_html(
             and block.text.casefold() not in sub
         )
 
+    joined: set[int] = set()  # a lone sub-heading, joined to the heading above it
     for index, block in enumerate(page.blocks):
         after = page.blocks[index + 1] if index + 1 < len(page.blocks) else None
         signed = signed or index == closing
+        if index in joined:
+            continue
         if heads(block) and after is not None and heads(after) and after.level > block.level > 0:
-            continue  # it heads a group of sections ("Sundhed" over "<h3>Akutpladser"), not one
-        if heads(block):
+            if _under(page.blocks[index + 1 :], block.level, heads) >= 2:
+                continue  # it heads a group of sections ("Sundhed" over "<h3>Akutpladser")
+            # One sub-heading: the section is both's ("Sundhed: Kort fortalt", "Klima og
+            # miljø: Tværkommunalt samarbejde"), neither an empty item nor a title alone.
+            sections.append((f"{block.text}: {after.text}", ""))
+            joined.add(index + 1)
+        elif heads(block):
             sections.append((block.text, ""))
         elif run_in and block.lead:
             sections.append((block.lead, block.text.removeprefix(block.lead).lstrip(": ")))
@@ -129,6 +138,16 @@ def _from_html(
         sections=tuple(sections),
         council=council or infer_council(text, url),
     )
+
+
+def _under(blocks: Sequence[Block], level: int, heads: Callable[[Block], bool]) -> int:
+    """How many headings deeper than ``level`` follow, up to the next heading as high."""
+    count = 0
+    for block in blocks:
+        if heads(block) and 0 < block.level <= level:
+            break
+        count += heads(block) and block.level > level
+    return count
 
 
 def _subheadings(blocks: list[Block]) -> set[str]:
