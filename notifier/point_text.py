@@ -15,8 +15,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from notifier.danish import SECTION_NAMES
-from notifier.models import Item
-from notifier.toc import Unit, units
+from notifier.models import Item, canonical
+from notifier.toc import Unit, label, units
 
 # A label some templates put before the case number: "Sagsnr.:", "Sags-ID:", "Sag nr.",
 # "Sagsnummer:", "Sag:" (before "SAG-2024-01611" too), and the journal number municipal and
@@ -108,6 +108,26 @@ def without_initials(unit: Unit) -> Unit:
     if match is None or not match.group("initials"):
         return unit
     return Unit(match.group("ref"), unit.starts_paragraph)
+
+
+def without_continued(body: Sequence[Unit], heading: str, number: str) -> list[Unit]:
+    """The point's text without its heading set again at the top of a later page ("3.2.
+    Status for klima (fortsat)", "Punkt 3 (fortsat)", or the heading as it stands): a
+    continuation mark of the layout, not text of the point."""
+    same = canonical(heading)
+    kept = []
+    for unit in body:
+        bare = _CONTINUED.sub("", unit.text)
+        head = label(bare)
+        if canonical(bare) == same or (
+            bare != unit.text and head is not None and head.number == number
+        ):
+            continue
+        kept.append(unit)
+    return kept
+
+
+_CONTINUED = re.compile(r"\s*[(\[]?\s*(?:fortsat|fortsættes|forts\.)\s*[)\]]?\s*$", re.I)
 
 
 @functools.lru_cache(maxsize=8192)

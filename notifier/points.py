@@ -43,6 +43,7 @@ from notifier.point_text import (
     named_sections,
     repeated_sections,
     section,
+    without_continued,
     without_initials,
 )
 from notifier.toc import Entry, Toc, Unit, find_toc, inside, label, units
@@ -332,7 +333,10 @@ def _items(found: list[Unit], points: list[Point]) -> list[Item]:
         _, tail = cut_case(" ".join(unit.text for unit in found[point.start : point.body]))
         if tail:  # the case-number line ran into the heading
             body = [Unit(tail, starts_paragraph=True), *body]
-        body = [without_initials(unit) for unit in body]
+        body = [
+            without_initials(u)
+            for u in without_continued(body, found[point.start].text, point.number)
+        ]
         case = case_number(body)
         sections = named_sections(body)
         title = re.sub(r"\s+", " ", point.title).strip()

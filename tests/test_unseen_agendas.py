@@ -1136,3 +1136,24 @@ def test_a_section_heading_names_who_decided_and_when_and_nothing_more(
 
     found = section(line)
     assert (found.group(1) if found else None) == name
+
+
+def test_a_heading_set_again_on_a_later_page_is_no_text_of_the_point() -> None:
+    # Minutes whose points run over pages set the heading again at the top of the next page
+    # ("3.1. Status for klima VIP-projekterne (fortsat)", "Punkt 3.2 (fortsat)", or the
+    # heading as it stands): a mark of the layout, not the point's text.
+    text = "\n\n".join(
+        [
+            COVER.replace("DAGSORDEN", "REFERAT"),
+            f"3.1. {TITLES['3.1']}\n\nSAG-2024-01611\n\nSagsfremstilling\n\n{PROSE}",
+            f"3.1. {TITLES['3.1']} (fortsat)\n\n{PROSE}\n\nBeslutning\n\nGodkendt.",
+            f"3.2. {TITLES['3.2']}\n\nSAG-2024-02611\n\nSagsfremstilling\n\n{PROSE}",
+            f"Punkt 3.2 (fortsat)\n\n{PROSE}",
+            f"3.2. {TITLES['3.2']}\n\n{PROSE}\n\nBeslutning\n\nTaget til efterretning.",
+        ]
+    )
+    items = split_text(text, DocumentKind.MINUTES).items
+    assert [(i.number, i.title) for i in items] == [("3.1", TITLES["3.1"]), ("3.2", TITLES["3.2"])]
+    assert [i.beslutning for i in items] == ["Godkendt.", "Taget til efterretning."]
+    for item in items:
+        assert "fortsat" not in item.text and item.text.count(item.title) == 0
