@@ -110,19 +110,21 @@ def without_initials(unit: Unit) -> Unit:
     return Unit(match.group("ref"), unit.starts_paragraph)
 
 
-def without_continued(body: Sequence[Unit], heading: str, number: str) -> list[Unit]:
+def without_continued(body: Sequence[Unit], number: str, title: str) -> list[Unit]:
     """The point's text without its heading set again at the top of a later page ("3.2.
-    Status for klima (fortsat)", "Punkt 3 (fortsat)", or the heading as it stands): a
-    continuation mark of the layout, not text of the point."""
-    same = canonical(heading)
+    Status for klima (fortsat)", "Punkt 3.2 (fortsat)", or the heading as it stands): a
+    continuation mark of the layout, not text of the point. Only a paragraph's first line
+    that is the point's number with its title, or the number alone marked as continued: a
+    line that merely opens with the number ("2. Samarbejdet fortsættes", "2 %") is text."""
+    same = canonical(title)
     kept = []
     for unit in body:
         bare = _CONTINUED.sub("", unit.text)
-        head = label(bare)
-        if canonical(bare) == same or (
-            bare != unit.text and head is not None and head.number == number
-        ):
-            continue
+        head = label(bare) if unit.starts_paragraph else None
+        if head is not None and head.number == number:
+            rest = canonical(head.rest)
+            if (rest and rest == same) or (not rest and bare != unit.text):
+                continue
         kept.append(unit)
     return kept
 

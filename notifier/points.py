@@ -333,10 +333,7 @@ def _items(found: list[Unit], points: list[Point]) -> list[Item]:
         _, tail = cut_case(" ".join(unit.text for unit in found[point.start : point.body]))
         if tail:  # the case-number line ran into the heading
             body = [Unit(tail, starts_paragraph=True), *body]
-        body = [
-            without_initials(u)
-            for u in without_continued(body, found[point.start].text, point.number)
-        ]
+        body = [without_initials(u) for u in without_continued(body, point.number, point.title)]
         case = case_number(body)
         sections = named_sections(body)
         title = re.sub(r"\s+", " ", point.title).strip()

@@ -1157,3 +1157,13 @@ def test_a_heading_set_again_on_a_later_page_is_no_text_of_the_point() -> None:
     assert [i.beslutning for i in items] == ["Godkendt.", "Taget til efterretning."]
     for item in items:
         assert "fortsat" not in item.text and item.text.count(item.title) == 0
+    # Lines that only open with the point's number are its text (found by review).
+    own = "\n\n".join(
+        [
+            "3.\nKollektiv trafik\n\nSAG-2024-01611",
+            "Andel af ture\n3 %\n(3)",
+            "3. Samarbejdet med trafikselskabet fortsættes\n\nBeslutning\n\nGodkendt.",
+        ]
+    )
+    text = split_text(own, DocumentKind.MINUTES).items[0].text
+    assert "3 % (3)" in text and "3. Samarbejdet med trafikselskabet fortsættes" in text
