@@ -47,13 +47,18 @@ _LABEL_ALONE = re.compile(rf"^(?:{_CASE_LABEL})$", re.IGNORECASE)
 # by the text normaliser ("Indstilling Det indstilles, at ..."): run in without a colon, the
 # text after it opens with a capital.
 # A day after a council or committee that took a decision: "17. april 2024", "04-06-2020".
-_DAY = r"(?:\s+(?:den\s+)?\d{1,2}[.-]\s*(?:[a-zæøå]+\.?|\d{1,2}[.-])\s*\d{2,4})?"
+_DAY = (
+    r"(?:,?\s+(?:(?:den|d\.)\s*)?\d{1,2}[.-]\s*(?:[a-zæøå]+\.?|\d{1,2}[.-])\s*\d{2,4}"
+    r"(?:,?\s+kl\.?\s*\d{1,2}[.:]\d{2})?)?(?:\s*\(pkt\.?\s*\d+\))?"
+)
 # A municipal council or committee by name ("Økonomiudvalget", "Social- og Sundhedsudvalget",
 # "Regionsrådet", "byrådet"): a capitalised name ending in the body it is, or the body itself;
 # never a word that only holds one ("området", "rådgivningen").
 _BODY = (
     r"(?:(?:\w+-\s+og\s+)?(?-i:[A-ZÆØÅ])[\w-]*?(?:udvalg|råd|bestyrelse)(?:et|en|n)?"
-    r"|(?:by|regions|kommunal)?(?:udvalget|rådet|bestyrelsen))\b"
+    r"|(?:by|regions|kommunal)?(?:udvalget|rådet|bestyrelsen)|udvalg(?=\s+for\s))\b"
+    # "Udvalget for Teknik og Miljø": named by its capitalised areas
+    r"(?:\s+for\s+(?-i:[A-ZÆØÅ])[\w-]*(?:(?:,\s*|\s+og\s+)[\w-]+){0,4})?"
 )
 _SECTION = re.compile(
     # "KKR's beslutning", "KKRs indstilling": the council's own, named first
@@ -78,7 +83,9 @@ _SECTION = re.compile(
 # was decided, so it ends the section above it.
 _ATTENDANCE = re.compile(
     r"^(?:fraværende|afbud|fremmøde|deltog\s+ikke)"
-    r"(?:\s+(?:med|uden)\s+afbud|\s+og\s+inhabilitet|\s+fra(?:\s+mødet)?)?\s*(?:[:–-]|$)",
+    r"(?:\s+(?:med|uden)\s+afbud|\s+og\s+inhabilitet|\s+fra(?:\s+mødet)?"
+    r"|\s+(?:ved|under|i|fra)\s+(?:punktet|behandlingen(?:\s+af\s+punktet)?|mødet))?"
+    r"\s*(?:[:–-]|$)",
     re.IGNORECASE,
 )
 

@@ -1088,6 +1088,8 @@ def test_decision_minutes_give_each_point_only_what_was_decided() -> None:
     appended = f"3. {TITLES['3.2']}\n\nGodkendt.\n\n" + "\n\n".join([PROSE] * 6)
     assert split_text(appended, DocumentKind.MINUTES).items[0].beslutning is None
     # A heading that opens with an attendance word is no note of who was absent.
+    absent = f"3. {TITLES['3.2']}\n\nGodkendt.\n\nFraværende ved punktet:\n\nOle Olsen (V)"
+    assert split_text(absent, DocumentKind.MINUTES).items[0].beslutning == "Godkendt."
     jobcentre = f"3. {TITLES['3.2']}\n\nGodkendt.\n\nFremmøde i jobcentret\n\nSteg med 4 %."
     assert split_text(jobcentre, DocumentKind.MINUTES).items[0].beslutning == (
         "Godkendt.\n\nFremmøde i jobcentret\n\nSteg med 4 %."
@@ -1122,6 +1124,12 @@ def test_a_decision_headed_with_the_council_and_day_without_i() -> None:
         ("Beslutning i byrådet", "Beslutning"),
         ("Beslutning i KKR Sjælland den 17. april 2024:", "Beslutning"),
         ("Beslutning KKR Nordjylland 26. juni 2015", "Beslutning"),
+        # Found by the second review: the forms municipal minutes use.
+        ("Beslutning i Udvalget for Teknik og Miljø den 04-06-2020", "Beslutning"),
+        ("Beslutning i Udvalg for Klima og Miljø", "Beslutning"),
+        ("Beslutning i Byrådet d. 26. juni 2024", "Beslutning"),
+        ("Beslutning i Økonomiudvalget, 3. april 2024 kl. 15.00 (pkt. 5)", "Beslutning"),
+        ("Beslutning i udvalget for at sikre koordinering:", None),
         # A line ending in a colon before a list is prose, though a word in it holds "råd" or
         # it names a council (found by review).
         ("Økonomi på området:", None),
