@@ -61,22 +61,25 @@ def closes_letter(text: str) -> bool:
 
 
 def letter_closing(texts: Sequence[str]) -> int:
-    """Where a text's closing starts: the valediction that only the lines signing it follow
-    (a few short lines, no sentence: "Mikael Smed", "Formand for KKR Sjælland"); len(texts)
-    when it has none. A greeting that opens or runs through a newsletter ("Godt nytår!" over
-    its sections) is followed by more, and closes nothing."""
-    for index, text in enumerate(texts):
+    """Where a text's closing starts: its last valediction, when what follows it only signs
+    the letter (a few short lines, no sentence but one saying whom to ask: the names, roles,
+    "Spørgsmål kan rettes til ... @kl.dk."); len(texts) when it has none. A greeting that
+    opens or runs through a newsletter ("Godt nytår!" over its sections) is followed by
+    sentences, and closes nothing."""
+    for index in range(len(texts) - 1, -1, -1):
+        if not closes_letter(texts[index]):
+            continue
         rest = texts[index + 1 :]
-        if (
-            closes_letter(text)
-            and len(rest) <= _SIGNATURE_LINES
-            and all(len(line) <= 80 and not line.rstrip().endswith(".") for line in rest)
-        ):
-            return index
+        signs = len(rest) <= _SIGNATURE_LINES and all(
+            len(line) <= 160 and (not line.rstrip().endswith(".") or _CONTACT.search(line))
+            for line in rest
+        )
+        return index if signs else len(texts)
     return len(texts)
 
 
-_SIGNATURE_LINES = 6
+_SIGNATURE_LINES = 12
+_CONTACT = re.compile(r"@|\btlf\b|\btelefon", re.IGNORECASE)
 
 
 WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")

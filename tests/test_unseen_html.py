@@ -913,3 +913,30 @@ def test_an_update_stamp_on_a_meeting_page_dates_none_of_its_files() -> None:
         ("dagsorden.pdf", "2024-04-17"),
         ("bilag-1.pdf", "2024-04-17"),
     ]
+
+
+def test_a_letter_signed_by_two_with_a_line_on_whom_to_ask() -> None:
+    """Found by the second review: the chair and vice-chair sign (name, role, municipality
+    each), then a line says whom to ask. None of those lines heads a section."""
+    body = (
+        TRAFIK + "<h2>Klimaplaner</h2><p>KKR fulgte op på DK2020-planerne.</p>"
+        "<p>Med venlig hilsen</p>"
+        "<p><strong>Mikael Smed</strong><br>Formand for KKR Sjælland<br>Holbæk Kommune</p>"
+        "<p><strong>John Schmidt Andersen</strong><br>Næstformand<br>Slagelse Kommune</p>"
+        "<p>Spørgsmål kan rettes til sekretariatet på kkrsjaelland@kl.dk.</p>"
+    )
+    items = items_of(newsletter(HERO + body))
+    assert list(items) == ["Trafik", "Klimaplaner"]
+    assert "John Schmidt Andersen" in items["Klimaplaner"]
+
+
+def test_a_dato_box_over_a_meetings_files_dates_them() -> None:
+    """'Dato: 17. april 2024' in a box of its own above a meeting's files is the meeting's
+    day (found by the second review); only an update or publication stamp is not."""
+    body = (
+        '<div class="meeting"><div>Dato: 17. april 2024</div>'
+        '<ul><li><a href="/media/a1/dagsorden.pdf">Dagsorden</a></li></ul></div>'
+    )
+    html = f"<html><body><main><h1>Mødemateriale</h1>{body}</main></body></html>"
+    found = listing_links(html.encode(), base_url=MEETINGS, pattern=MEDIA)
+    assert [str(link.date) for link in found] == ["2024-04-17"]

@@ -11,7 +11,6 @@ from selectolax.lexbor import LexborNode
 
 from notifier.extract.dates import (
     is_date_line,
-    is_publication_line,
     is_update_line,
     parse_danish_date,
     publication_date,
@@ -157,6 +156,10 @@ def context_dates(
     return dates
 
 
+# A page's publication stamp ("Publiceret 3. december 2026"); "Dato: ..." may date a meeting.
+_PUBLISHED = re.compile(r"^\W*(?:publiceret|udgivet|offentliggjort)\b", re.IGNORECASE)
+
+
 def _date_box(node: LexborNode) -> bool:
     """A <div>, <span> or <time> that is a date line of its own, not part of a sentence: the
     date a listing sets beside its entry rather than inside it."""
@@ -167,7 +170,7 @@ def _date_box(node: LexborNode) -> bool:
     text = node.text(separator=" ")
     # "Opdateret 22. april 2024", "Publiceret ...": when the page was changed, not a date its
     # entries or files share (it would move a meeting's files to a day with no meeting).
-    stamped = is_update_line(text) or is_publication_line(text)
+    stamped = is_update_line(text) or bool(_PUBLISHED.match(text))
     return len(text) <= 60 and is_date_line(text) and not stamped
 
 
