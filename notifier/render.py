@@ -247,14 +247,19 @@ class DigestRenderer:
             "council": snap.council.danish_name,
             "date": _date_text(snap),
             "document": f"{kind}, punkt {snap.number}" if snap.number else kind,
-            "excerpt": excerpt(snap.title, snap.text, point=snap.number is not None),
+            # Without a decision-only point's text, shown as its decision below.
+            "excerpt": excerpt(
+                snap.title, snap.text, point=snap.number is not None, decision=snap.beslutning
+            ),
             "indstilling": shorten(snap.indstilling or "", INDSTILLING_CHARS),
             "why": self._why(snap, entry.topics, entry.words),
             "changes": changes(entry.old, snap) if entry.old else [],
-            # A minutes point's decision, also when it decides no agenda point told before
-            # (a point added at the meeting, minutes whose agenda was never listed).
+            # A minutes point's decision, also when it is told as new: it decides no agenda
+            # point told before (a point added at the meeting, minutes whose agenda was never
+            # listed). Not when changed: the changes show what the decision says now.
             "decided": shorten(snap.beslutning or "", INDSTILLING_CHARS)
-            if reason == "decided" or snap.document_kind is DocumentKind.MINUTES
+            if reason == "decided"
+            or (reason == "new" and snap.document_kind is DocumentKind.MINUTES)
             else "",
             "decides_title": snap.decides_title if entry.follow_up else "",
         }

@@ -681,6 +681,9 @@ async def test_a_minutes_point_deciding_no_agenda_point_shows_its_decision(
     assert "[Nyt] Orientering om den fælles klimaindsats" in text
     assert "Referat, punkt 2\r\nBesluttet: KKR bakkede op om den fælles indsats." in text
     assert "Besluttet:</span> KKR bakkede op om den fælles indsats." in html
+    # Its Baggrund too (found by review: the decision hid it), and the decision once.
+    assert "Kommunerne har vedtaget klimaplaner." in text
+    assert text.count("KKR bakkede op om den fælles indsats.") == 1
 
 
 async def test_a_newsletter_section_links_its_page_without_promising_a_decision(
