@@ -36,6 +36,9 @@ CPH = ZoneInfo("Europe/Copenhagen")
         ("85.02.02-G01-1-17", None),
         ("Dokument1-2-24", None),
         ("Mødet er flyttet fra 10. til 24. april 2024", date(2024, 4, 24)),
+        # Found by the second review.
+        ("Konferencen 10. til 11. oktober 2024", date(2024, 10, 10)),
+        ("Nyhed06-02-2024", date(2024, 2, 6)),
         ("2.-3. februar 2024", date(2024, 2, 2)),
         ("jf. afsnit 3.2.6 og 4.2.2", None),
         ("31. februar 2021", None),
@@ -208,6 +211,19 @@ def test_a_running_line_sits_at_one_height_and_is_never_a_section_heading() -> N
             None,
             None,
         ),
+        # Covers whose lines normalising joined, or whose table lost the colon (second review).
+        (
+            "KKR Nordjylland Dagsorden til møde den 26. juni 2015 kl. 10.00",
+            datetime(2015, 6, 26, 10, 0, tzinfo=CPH),
+            None,
+        ),
+        (
+            "Ekstraordinært møde i KKR Midtjylland den 5. maj 2020",
+            datetime(2020, 5, 5, tzinfo=CPH),
+            None,
+        ),
+        ("REFERAT\n\nDato 19-04-2021 10:00", datetime(2021, 4, 19, 10, 0, tzinfo=CPH), None),
+        ("Udsendt dato 3. april 2024", None, None),
         (
             "Udsendt dato 3. april 2024\nMødedato: 17. april 2024\n"
             "Slut tid: kl. 15.00\nStarttidspunkt: kl. 10.00",

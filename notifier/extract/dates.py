@@ -36,9 +36,10 @@ _PATTERNS = (
         rf"(?<!\d)(?P<d>\d{{1,2}})\.?\s*(?P<m>{_MONTH_NAMES})(?:\.\s*|\s+)(?P<y>\d{{4}})\b", re.I
     ),
     re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?!\d)"),
-    # (dashed only at a word's start: "G01-1-17" of a journal number "85.02.02-G01-1-17" is none)
+    # (after a letter dashed only in full, "Nyhed06-02-2024": "G01-1-17" of a journal number
+    # "85.02.02-G01-1-17" is none)
     re.compile(
-        r"(?:\b|(?<=[^\W\d_])(?=\d{1,2}[./]))"
+        r"(?:\b|(?<=[^\W\d_])(?=\d{1,2}[./]|\d\d-\d\d-\d{4}))"
         r"(?P<d>\d{1,2})(?P<s>[-./])(?P<m>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})(?![.\d])"
     ),
     # "21. 01. 2022" (KL's news sites space the parts), only with the full year
@@ -49,11 +50,13 @@ _PATTERNS = (
     ),
 )
 # The first day of a range the date ends: "2.-3. februar 2024", "30. januar - 1. februar 2024",
-# "2. og 3. marts 2024" ("fra 10. til 24. april" is a move, not a range: the later day).
+# "2. og 3. marts 2024", "10. til 11. oktober 2024"; a meeting moved "fra 10. til 24. april" is
+# no range: the later day.
 _RANGE_START = re.compile(
-    rf"(?<![\d.])(?P<d>\d{{1,2}})\.\s*(?:(?P<m>{_MONTH_NAMES})\.?\s+)?(?:[-–—]|og)\s*$",
+    rf"(?<![\d.])(?P<d>\d{{1,2}})\.\s*(?:(?P<m>{_MONTH_NAMES})\.?\s+)?(?P<to>[-–—]|og|til)\s*$",
     re.IGNORECASE,
 )
+_MOVED = re.compile(r"\b(?:flytte[ts]?|udsat|udskudt|ændret)\b", re.IGNORECASE)
 # A machine-readable time with its offset ("2026-12-02T23:00:00Z"): the day is Denmark's.
 _STAMP = re.compile(
     r"^\s*(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))\s*$"
@@ -95,7 +98,10 @@ def find_date(text: str) -> tuple[date, int, int] | None:
         return None
     start, day, end = min(found, key=lambda hit: hit[0])
     # A meeting over two days is the day it starts; only a day, or a day and month, before it.
-    if (opening := _RANGE_START.search(text[max(0, start - 20) : start])) is not None:
+    opening = _RANGE_START.search(text[max(0, start - 20) : start])
+    if opening is not None and opening.group("to") == "til" and _MOVED.search(text[:start]):
+        opening = None
+    if opening is not None:
         month_text = opening.group("m")
         month = MONTHS[month_text.casefold()] if month_text else day.month
         with contextlib.suppress(ValueError):

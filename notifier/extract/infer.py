@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from notifier.extract.dates import find_date, parse_clock
 from notifier.extract.links import Link
 from notifier.models import Council, Document, DocumentKind, Meeting
+from notifier.toc import label
 
 TZ = ZoneInfo("Europe/Copenhagen")
 # OCR turns "æ" into "z", "e", "ee", "a" or "ae": "Sjzlland", "Sjeelland", "Sjalland".
@@ -119,7 +120,9 @@ _LABELS = r"(?:møde|start)?(?:dato|tidspunkt|tid|sted|lokale)"
 # "dato" only with it ("Udsendt dato 3. april").
 _DATE_LABEL = re.compile(
     r"\b(?:(?P<meeting>møde)dato(?:\s+og\s+(?:tid(?:spunkt)?|sted))?\s*[:.]?"
-    r"|dato(?:\s+og\s+(?:tid(?:spunkt)?|sted))?\s*:)\s*",
+    r"|dato(?:\s+og\s+(?:tid(?:spunkt)?|sted))?\s*:"
+    # a cover table's "Dato | 19-04-2021 10:00" comes out without the colon, opening a line
+    r"|(?<![^\n])dato(?=\s+\d))\s*",
     re.I,
 )
 _TIME_LABEL = re.compile(r"\b(?:møde|start)?(?:tidspunkt|tid)\s*[:.]?\s*", re.I)
@@ -133,13 +136,20 @@ _BEFORE_DATE = re.compile(
     re.I,
 )
 # What a line that titles the document opens with: what the document is, or the meeting.
-_TITLE_OPENING = re.compile(r"\s*(?:\w*dagsorden|\w*referat|møde)", re.I)
+_TITLE_WORD = re.compile(r"\b(?:\w*dagsorden|\w*referat|møde)", re.I)
 
 
 def _title_line(line: str) -> bool:
-    """A title, not a sentence: it opens with what the document is or the meeting, is short,
-    and does not end in a full stop."""
-    return len(line) <= 160 and not line.rstrip().endswith(".") and bool(_TITLE_OPENING.match(line))
+    """A title, not a sentence nor a point of the contents: short, no full stop at its end, no
+    point's number at its start, and it names what the document is or the meeting (after the
+    council's name, often: "KKR Nordjylland Dagsorden til møde den ...", "Ekstraordinært møde
+    i KKR Midtjylland den ...")."""
+    return (
+        len(line) <= 160
+        and not line.rstrip().endswith(".")
+        and label(line.strip()) is None
+        and bool(_TITLE_WORD.search(line))
+    )
 
 
 def _until_label(text: str) -> str:
