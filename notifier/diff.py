@@ -8,6 +8,7 @@ and a version by a hash of its canonical text (so whitespace or hyphenation is n
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -15,6 +16,9 @@ from notifier.models import Council, Document, DocumentKind, Item, StoredItem, c
 
 # Below this similarity an unmatched old and new item are a removal and an addition, not an edit.
 REKEY_SIMILARITY = 0.75
+# How alike two points' titles must be for the same number to make them one point (as
+# ``split.link_decisions`` pairs an agenda's and its minutes' points).
+SAME_POINT_TITLE = 0.6
 
 
 def document_key(document: Document, council: Council) -> str:
@@ -52,30 +56,36 @@ def diff_items(stored: Sequence[StoredItem], fresh: Sequence[Item]) -> ItemDiff:
     # changed into the next one's text).
     moved = _same_text_elsewhere(by_key, fresh)
     unmatched_new: list[Item] = []
+    cases = _unique_cases(stored, fresh)
     for item in fresh:
         if item.key in moved:
             result.moved.append((moved[item.key], item))
             continue
-        old = by_key.pop(item.key, None)
-        if old is None:
+        old = by_key.get(item.key)
+        if old is None or (
+            old.content_hash != item.content_hash and not _same_point(old, item, cases)
+        ):
             unmatched_new.append(item)
-        elif old.content_hash != item.content_hash:
+            continue
+        del by_key[item.key]
+        if old.content_hash != item.content_hash:
             result.changed.append((old, item))
         elif old.position != item.position or old.number != item.number:
             result.moved.append((old, item))
         else:
             result.unchanged += 1
     unmatched_old = list(by_key.values())
-    for item in unmatched_new:
-        match = _best_match(item, unmatched_old)
+    matches = _best_matches(unmatched_new, unmatched_old)
+    for index, item in enumerate(unmatched_new):
+        match = matches.get(index)
         if match is None:
             result.new.append(item)
-            continue
-        unmatched_old.remove(match)
-        if match.content_hash == item.content_hash:
+        elif match.content_hash == item.content_hash:
             result.moved.append((match, item))
         else:
             result.changed.append((match, item))
+        if match is not None:
+            unmatched_old.remove(match)
     result.removed.extend(unmatched_old)
     return result
 
@@ -105,22 +115,55 @@ def _same_text_elsewhere(
     return found
 
 
-def _best_match(item: Item, candidates: Sequence[StoredItem]) -> StoredItem | None:
-    """The old item a re-keyed new item most plausibly is (an edited heading, a renumbering)."""
-    if not candidates:  # every item of a new document: its text need not be canonicalised
-        return None
-    best: StoredItem | None = None
-    best_ratio = REKEY_SIMILARITY
-    new_text = canonical(item.title + item.text)
-    for candidate in candidates:
-        if candidate.content_hash == item.content_hash:
-            return candidate
-        matcher = difflib.SequenceMatcher(
-            None, canonical(candidate.title + candidate.text), new_text
-        )
-        if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
-            continue
-        ratio = matcher.ratio()
-        if ratio > best_ratio:
-            best, best_ratio = candidate, ratio
-    return best
+def _unique_cases(stored: Sequence[StoredItem], fresh: Sequence[Item]) -> set[str]:
+    """Case numbers that name one point on each side (KKR often files a whole meeting under
+    one case number, which then names none)."""
+    old = Counter(item.case_number for item in stored if item.case_number)
+    new = Counter(item.case_number for item in fresh if item.case_number)
+    return {case for case, count in old.items() if count == 1 and new[case] == 1}
+
+
+def _same_point(old: StoredItem, item: Item, cases: set[str]) -> bool:
+    """Whether an edited item is the stored item of its key. A section's key is its heading,
+    so it is; a point's key is its number, which a point added or taken off gives to the next
+    one (3.3 is now what 3.4 was): the same number is the same point only with the same case
+    or a similar title. Else both are matched by their text, like re-keyed items."""
+    if old.number is None or item.number is None:
+        return True
+    if old.case_number and old.case_number == item.case_number and old.case_number in cases:
+        return True
+    left, right = canonical(old.title), canonical(item.title)
+    if left == right:
+        return True
+    return difflib.SequenceMatcher(None, left, right).ratio() >= SAME_POINT_TITLE
+
+
+def _best_matches(items: Sequence[Item], candidates: Sequence[StoredItem]) -> dict[int, StoredItem]:
+    """The old item each re-keyed new item (by index) most plausibly is (an edited heading, a
+    renumbering): the same text first, then the most alike pairs of all, each item once, so
+    the first new item does not take an old one that a later new item is more like."""
+    if not items or not candidates:  # every item of a new document: no text to canonicalise
+        return {}
+    scored: list[tuple[float, int, int]] = []
+    old_texts = [canonical(candidate.title + candidate.text) for candidate in candidates]
+    for index, item in enumerate(items):
+        new_text = canonical(item.title + item.text)
+        for at, (candidate, old_text) in enumerate(zip(candidates, old_texts, strict=True)):
+            if candidate.content_hash == item.content_hash:
+                scored.append((2.0, index, at))
+                continue
+            matcher = difflib.SequenceMatcher(None, old_text, new_text)
+            if (
+                matcher.real_quick_ratio() < REKEY_SIMILARITY
+                or matcher.quick_ratio() < REKEY_SIMILARITY
+            ):
+                continue
+            if (ratio := matcher.ratio()) > REKEY_SIMILARITY:
+                scored.append((ratio, index, at))
+    matches: dict[int, StoredItem] = {}
+    taken: set[int] = set()
+    for _, index, at in sorted(scored, key=lambda entry: (-entry[0], entry[1], entry[2])):
+        if index not in matches and at not in taken:
+            matches[index] = candidates[at]
+            taken.add(at)
+    return matches

@@ -18,9 +18,22 @@ AGENDA = [
 ]
 
 
+# The minutes point's own text, kept when its title is replaced: without it, a point under
+# another title is another point (told new, the one it replaces removed), not a change.
+_RECORD = (
+    "Sekretariatet orienterede om sagen og de drøftelser, der har været i "
+    "kommunaldirektørkredsen og i de faglige netværk siden sidste møde."
+)
+
+
 def _minutes(first_title: str) -> list[Spec]:
     return [
-        Spec(title=first_title, number="3.2", beslutning="KKR tog orienteringen til efterretning."),
+        Spec(
+            title=first_title,
+            text=_RECORD,
+            number="3.2",
+            beslutning="KKR tog orienteringen til efterretning.",
+        ),
         Spec(title=AGENDA[1].title, number="3.3", beslutning="Godkendt."),
     ]
 

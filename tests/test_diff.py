@@ -115,3 +115,30 @@ def test_a_point_inserted_renumbers_the_rest_which_only_move() -> None:
     again = diff_items(old, [a, item("2", c.title, c.text, 1, "2")])
     assert [o.id for o in again.removed] == [2] and again.changed == []
     assert [(o.id, i.key) for o, i in again.moved] == [(3, "2")]
+
+
+def test_an_edited_point_renumbered_by_an_added_one_is_changed_not_the_added_one() -> None:
+    """A tillæg point added as 3.3 makes the old 3.3 the new 3.4, and the republished agenda
+    also edits it: paired by number, 3.3 was told changed into the added point's text and the
+    edited point told new. A number is the same point only with its case or a similar title."""
+    titles = ("Kollektiv trafik i landdistrikterne", "Praksisplan for almen praksis")
+    texts = (
+        "SAG-2024-03611\n\nKKR drøftede busbetjeningen af landdistrikterne og Movias budget.",
+        "SAG-2024-04611\n\nUdkastet til praksisplanen for almen praksis blev drøftet.",
+    )
+    old = [item(f"3.{n}", t, x, n, f"3.{n}") for n, t, x in zip((3, 4), titles, texts, strict=True)]
+    added = item(
+        "3.3", "Ny busstrategi", "SAG-2024-09999\n\nRegionen sendte en strategi.", 3, "3.3"
+    )
+    edited = item("3.4", titles[0], texts[0] + " Sagen er opdateret med nye tal.", 4, "3.4")
+    renumbered = item("3.5", titles[1], texts[1], 5, "3.5")
+    result = diff_items([stored(old[0], 3), stored(old[1], 4)], [added, edited, renumbered])
+    assert result.new == [added] and result.removed == []
+    assert [(o.id, i.key) for o, i in result.changed] == [(3, "3.4")]
+    assert [(o.id, i.key) for o, i in result.moved] == [(4, "3.5")]
+    # The added point taken off again and the edited one edited once more: 3.3 leaves, and
+    # the edited point (now 3.3 again) is changed.
+    back = item("3.3", titles[0], edited.text + " Den behandles igen i juni.", 3, "3.3")
+    again = diff_items([stored(added, 2), stored(edited, 3)], [back])
+    assert [o.id for o in again.removed] == [2] and again.new == []
+    assert [(o.id, i.key) for o, i in again.changed] == [(3, "3.3")]
