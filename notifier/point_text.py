@@ -123,17 +123,23 @@ def without_continued(body: Sequence[Unit], number: str, title: str) -> list[Uni
     continuation mark of the layout, not text of the point. Only a paragraph's first line
     that is the point's number with its title, or the number alone marked as continued: a
     line that merely opens with the number ("2. Samarbejdet fortsættes", "2 %") is text."""
-    same = canonical(title)
+    same = None
     kept = []
     for unit in body:
-        bare = _CONTINUED.sub("", unit.text)
-        head = label(bare) if unit.starts_paragraph else None
-        if head is not None and head.number == number:
-            rest = canonical(head.rest)
-            if (rest and rest == same) or (not rest and bare != unit.text):
-                continue
+        # A heading is short and opens a paragraph: most lines are not looked at further.
+        if unit.starts_paragraph and len(unit.text) <= _HEADING_CHARS:
+            bare = _CONTINUED.sub("", unit.text)
+            head = label(bare)
+            if head is not None and head.number == number:
+                same = same if same is not None else canonical(title)
+                rest = canonical(head.rest)
+                if (rest and rest == same) or (not rest and bare != unit.text):
+                    continue
         kept.append(unit)
     return kept
+
+
+_HEADING_CHARS = 200
 
 
 _CONTINUED = re.compile(r"\s*[(\[]?\s*(?:fortsat|fortsættes|forts\.)\s*[)\]]?\s*$", re.I)
