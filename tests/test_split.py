@@ -106,6 +106,17 @@ def test_newsletter_sections_from_markup() -> None:
     assert items[0].text == "Sundhed og ældre\n\nTekst."
 
 
+def plain_newsletter(text: str) -> Document:
+    """A newsletter whose markup gave no sections: they come from its text."""
+    return Document(
+        url="https://www.kl.dk/n/",
+        kind=DocumentKind.NEWSLETTER,
+        title="Nyhedsbrev KKR Nordjylland",
+        date=None,
+        text=text,
+    )
+
+
 def test_a_greeting_in_a_newsletter_of_plain_text_closes_nothing() -> None:
     text = (
         "Nyhedsbrev KKR Nordjylland\n\nGodt nytår!\n\n"
@@ -113,14 +124,7 @@ def test_a_greeting_in_a_newsletter_of_plain_text_closes_nothing() -> None:
         "Klima\n\nKKR fulgte op på DK2020-planerne i alle kommuner.\n\n"
         "Med venlig hilsen\n\nJens Jensen\n\nFormand for KKR Nordjylland"
     )
-    document = Document(
-        url="https://www.kl.dk/n/",
-        kind=DocumentKind.NEWSLETTER,
-        title="Nyhedsbrev KKR Nordjylland",
-        date=None,
-        text=text,
-    )
-    items = split(document)
+    items = split(plain_newsletter(text))
     assert [i.title for i in items] == ["Mangel på arbejdskraft", "Klima"]
     assert items[1].text.endswith("Formand for KKR Nordjylland")
 
@@ -131,13 +135,7 @@ def test_newsletter_sections_from_text_when_markup_has_none() -> None:
         "Mangel på arbejdskraft\n\nKKR drøftede opkvalificering af ledige i regionen.\n\n"
         "Klima\n\nKKR fulgte op på DK2020-planerne i alle kommuner."
     )
-    document = Document(
-        url="https://www.kl.dk/n/",
-        kind=DocumentKind.NEWSLETTER,
-        title="Nyhedsbrev KKR Nordjylland",
-        date=None,
-        text=text,
-    )
+    document = plain_newsletter(text)
     assert [i.title for i in split(document)] == ["Mangel på arbejdskraft", "Klima"]
     # Without a lead, the first heading-like paragraph is a section's heading, not a lead.
     without_lead = dataclasses.replace(
