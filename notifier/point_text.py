@@ -41,11 +41,10 @@ _LABEL_ALONE = re.compile(rf"^(?:{_CASE_LABEL})$", re.IGNORECASE)
 # A section heading on its own line ("Beslutning") or run in ("Beslutning: Godkendt."), also
 # in the plural or naming who decided or when ("Beslutning i KKR Sjælland den 17. april 2024:",
 # "Beslutning fra KKR Sjælland", "Beslutning KKR Nordjylland 26. juni 2015", "Beslutning den 17.
-# april 2024", a municipal committee's
-# "Beslutning i Økonomiudvalget den 04-06-2020", "Beslutning i Social- og Sundhedsudvalget");
-# a sentence ending in a full stop is text. A heading set tight above its text is joined to it
-# by the text normaliser ("Indstilling Det indstilles, at ..."): run in without a colon, the
-# text after it opens with a capital.
+# april 2024", a municipal committee's "Beslutning i Økonomiudvalget den 04-06-2020",
+# "Beslutning i Social- og Sundhedsudvalget"); a sentence ending in a full stop is text. A
+# heading set tight above its text is joined to it by the text normaliser ("Indstilling Det
+# indstilles, at ..."): run in without a colon, the text after it opens with a capital.
 # A day after a council or committee that took a decision: "17. april 2024", "04-06-2020".
 _DAY = (
     r"(?:,?\s+(?:(?:den|d\.)\s*)?\d{1,2}[.-]\s*(?:[a-zæøå]+\.?|\d{1,2}[.-])\s*\d{2,4}"
@@ -140,8 +139,6 @@ def without_continued(body: Sequence[Unit], number: str, title: str) -> list[Uni
 
 
 _HEADING_CHARS = 200
-
-
 _CONTINUED = re.compile(r"\s*[(\[]?\s*(?:fortsat|fortsættes|forts\.)\s*[)\]]?\s*$", re.I)
 
 
@@ -211,7 +208,7 @@ def bare_record(text: str) -> str | None:
     a record (a point of minutes whose sections are named otherwise, the bilag bound after the
     last point): it would be told as a decision it is not."""
     body = units(text)
-    if any(_SECTION.match(unit.text) for unit in body):
+    if any(section(unit.text) for unit in body):
         return None
     kept: list[Unit] = []
     for unit in body:

@@ -7,6 +7,7 @@ import re
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from notifier.danish import WEEKDAYS
 from notifier.extract.dates import find_date, parse_clock
 from notifier.extract.links import Link
 from notifier.models import Council, Document, DocumentKind, Meeting
@@ -118,9 +119,10 @@ def infer_meeting(cover: str, council: Council | None) -> Meeting | None:
 _LABELS = r"(?:møde|start)?(?:dato|tidspunkt|tid|sted|lokale)"
 # "Mødedato" may go without its colon ("Mødedato Tirsdag den 13. december 2016"); a plain
 # "dato" only with it ("Udsendt dato 3. april").
+_AND = r"(?:\s+og\s+(?:tid(?:spunkt)?|sted))?"  # "Dato og tid:", "Mødedato og sted:"
 _DATE_LABEL = re.compile(
-    r"\b(?:(?P<meeting>møde)dato(?:\s+og\s+(?:tid(?:spunkt)?|sted))?\s*[:.]?"
-    r"|dato(?:\s+og\s+(?:tid(?:spunkt)?|sted))?\s*:"
+    rf"\b(?:(?P<meeting>møde)dato{_AND}\s*[:.]?"
+    rf"|dato{_AND}\s*:"
     # a cover table's "Dato | 19-04-2021 10:00" comes out without the colon, opening a line
     r"|(?<![^\n])dato(?=\s+\d))\s*",
     re.I,
@@ -131,10 +133,7 @@ _NEXT_LABEL = re.compile(rf"\s(?:{_LABELS})\s*:|\n", re.I)
 # "møde i KKR Nordjylland den 26. juni 2015", "mødet den 11. juni 2012", "Møde den 17. april"
 _MEETING_DAY = re.compile(r"\bmødet?\b[^\n.]{0,60}?\bden\s+", re.I)
 # What may stand before the date in a label's value: "Tirsdag den", "d.".
-_BEFORE_DATE = re.compile(
-    r"[\s,]*(?:(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)\b[\s,]*)?(?:den|d\.)?\s*",
-    re.I,
-)
+_BEFORE_DATE = re.compile(rf"[\s,]*(?:(?:{'|'.join(WEEKDAYS)})\b[\s,]*)?(?:den|d\.)?\s*", re.I)
 # What a line that titles the document opens with: what the document is, or the meeting.
 _TITLE_WORD = re.compile(r"\b(?:\w*dagsorden|\w*referat|møde)", re.I)
 

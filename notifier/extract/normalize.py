@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections import Counter
 
 from notifier.danish import PART_TITLE, SECTION_NAMES, TITLE_START
 
@@ -191,15 +190,16 @@ def strip_running_lines(
                 near_top, distance = _from_edge(page_placed[i])
                 at.setdefault((key, near_top), []).append(distance)
     bands = {key: _densest(values) for key, values in at.items()}
-    counts: Counter[tuple[str, str]] = Counter()
+    # Each key's lines, with the page they stand on.
     seen: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for page_index, slots in enumerate(ends):
-        counts.update({key for _, _, key in slots})
         for _, line, key in slots:
             seen.setdefault(key, []).append((page_index, line))
-    # The lines that recur on enough pages and change only as page numbers do.
+    # The lines that recur on enough pages and change from page to page as running lines do.
     paged = {
-        key for key, found in seen.items() if counts[key] >= needed and _numbered_as_pages(found)
+        key
+        for key, found in seen.items()
+        if len({page for page, _ in found}) >= needed and _numbered_as_pages(found)
     }
     result = []
     for page, lines, slots, page_placed in zip(pages, split, ends, placed, strict=True):
