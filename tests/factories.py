@@ -160,14 +160,41 @@ async def store_poll(
     baseline: bool = False,
 ) -> None:
     """Plan and store one document in one poll of ``source``: begin, look up, plan, finish."""
+    await store_documents(
+        store,
+        source,
+        [(document, items, problems)],
+        classifier=classifier,
+        topic_count=topic_count,
+        now=now,
+        baseline=baseline,
+    )
+
+
+async def store_documents(
+    store: Store,
+    source: SourceRef,
+    documents: Sequence[tuple[Document, Sequence[Item], Sequence[str]]],
+    *,
+    classifier: ItemClassifier,
+    topic_count: int,
+    now: datetime,
+    baseline: bool = False,
+) -> None:
+    """Plan and store documents (each with its items and split problems) in one poll of
+    ``source``, as the pipeline stores what one poll of a listing fetched."""
     start = await store.polls.begin(source, owner="publish", now=now, ttl=timedelta(minutes=5))
     assert start is not None
-    ref = wanted(document, source.council)  # hashed once, as the pipeline does
-    known = await store.polls.lookup(source.id, [ref])
+    refs = [wanted(document, source.council) for document, _, _ in documents]  # hashed once
+    extracted = [
+        Extracted(document=document, items=items, problems=problems, ref=ref)
+        for (document, items, problems), ref in zip(documents, refs, strict=True)
+    ]
+    known = await store.polls.lookup(source.id, refs)
     plan = plan_source(
         source_id=source.id,
         council=source.council,
-        extracted=[Extracted(document=document, items=items, problems=problems, ref=ref)],
+        extracted=extracted,
         known=known,
         classifier=classifier,
         topic_count=topic_count,
