@@ -128,23 +128,32 @@ def ocr_damage(text: str) -> str | None:
     texts of fewer than MIN_WORDS words are not judged."""
     # Each distinct word is judged once and counted as often as it occurs: a long agenda
     # repeats most of its words.
-    words = foreign = repairable = 0
+    words = 0
+    foreign: dict[str, int] = {}
     for word, count in Counter(_WORD.findall(text)).items():
         if word.isupper():
             continue
         words += count
         folded = word.casefold()
         if not is_danish(folded):
-            foreign += count
-            if _repairable(folded):
-                repairable += count
+            foreign[folded] = foreign.get(folded, 0) + count
     if words < MIN_WORDS:
         return None
+    # Undoing confusions is most of the cost, and only foreign words can be repairable: it
+    # is tried only while they can still make up the share (clean text has too few).
+    repairable, left = 0, sum(foreign.values())
+    for folded, count in foreign.items():
+        if (repairable + left) / words < REPAIRABLE_SHARE:
+            break
+        left -= count
+        if _repairable(folded):
+            repairable += count
     if repairable / words >= REPAIRABLE_SHARE:
         share = repairable / words
         return f"{share:.0%} of its words are Danish words with æ, ø or å misread (OCR damage?)"
-    if foreign / words >= FOREIGN_SHARE:
-        return f"{foreign / words:.0%} of its words are not Danish (OCR damage?)"
+    share = sum(foreign.values()) / words
+    if share >= FOREIGN_SHARE:
+        return f"{share:.0%} of its words are not Danish (OCR damage?)"
     return None
 
 
