@@ -23,6 +23,9 @@ from notifier.toc import Unit, label, units
 # joint-municipal agendas give instead or as well ("J.nr.: 00.01.00.A10-0001/2013", "Jour.nr.").
 _CASE_LABEL = (
     r"(?:\bSags?\.?\s?(?:nr|nummer|-?id)\.?|\bSag\s+nr\.?|\bSag(?=\s*:)"
+    # "Sag 306-2009-600": "Sag" alone before a number of six digits or more in parts; "Sag 5."
+    # numbers a point (toc.label), "Sag 12-14" is text
+    r"|\bSag(?=\s+\d+[-/.]\d)(?=\s+(?:[-/.]?\d){6})"
     r"|\bJ(?:our(?:nal)?)?\.?\s?nr\.?)\s*:?\s*"
 )
 # KL's own "SAG-2024-01611", or a municipal journal number in KL's subject key ("85.02.02-G01-

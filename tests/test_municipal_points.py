@@ -1,0 +1,90 @@
+"""Agenda and minutes points as municipal agenda systems and other councils set them.
+
+Each test takes generated KL-style documents (tests/agenda_layouts.py), changes the one thing
+the layout it names does otherwise, renders them to PDF and reads them back through extract()
+and split_document(), so the whole path a real document takes is run. Each names where the
+layout was seen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+
+from notifier.extract import extract
+from notifier.models import DocumentKind, Item
+from notifier.split import Split, split_document
+from tests.agenda_layouts import Meeting, Point, meeting, render
+
+SEEDS = range(24)
+
+
+def split_pdf(drawn: Meeting) -> Split:
+    kind = "dagsorden" if drawn.kind == "agenda" else "referat"
+    url = f"https://www.kl.dk/media/{drawn.seed}/{kind}.pdf"
+    document = extract(render(drawn).pdf, url=url, content_type=None)
+    assert document.kind == (
+        DocumentKind.AGENDA if drawn.kind == "agenda" else DocumentKind.MINUTES
+    )
+    return split_document(document)
+
+
+def text_pdf(paragraphs: list[str], *, kind: str = "referat") -> Split:
+    """Paragraphs set one after another on A4 pages, as a plain word-processor document."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.add_font("dejavu", fname="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    pdf.add_font("dejavu", style="B", fname="/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+    pdf.add_page()
+    for paragraph in paragraphs:
+        bold = len(paragraph) < 90 and not paragraph.endswith(".")
+        pdf.set_font("dejavu", style="B" if bold else "", size=11)
+        pdf.multi_cell(170, 6, paragraph)
+        pdf.ln(4)
+    url = f"https://www.example.dk/{kind}.pdf"
+    return split_document(extract(bytes(pdf.output()), url=url, content_type=None))
+
+
+def edited(drawn: Meeting, change: Callable[[Point], Point]) -> Meeting:
+    """The meeting with every point changed, in the body and the table of contents alike."""
+    plan = []
+    for heading in drawn.plan:
+        if heading.point is None:
+            plan.append(heading)
+            continue
+        point = change(heading.point)
+        plan.append(replace(heading, title=point.title, point=point))
+    return replace(drawn, plan=tuple(plan))
+
+
+def squeeze(text: str | None) -> str | None:
+    return re.sub(r"\s+", " ", text).strip() if text is not None else None
+
+
+def found(items: list[Item]) -> list[tuple[str | None, ...]]:
+    return [(i.number, i.title, i.case_number, squeeze(i.beslutning)) for i in items]
+
+
+def truth(drawn: Meeting) -> list[tuple[str | None, ...]]:
+    return [(p.number, p.title, p.case, squeeze(p.beslutning)) for p in drawn.points]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_case_number_after_sag_alone(seed: int) -> None:
+    # Municipal journal numbers set after "Sag" alone ("Sag 306-2009-600"), where others write
+    # "Sag nr." or "Sag:": the line was no case number, so it ran into the title.
+    drawn = meeting(seed)
+    numbers = iter(range(600, 700))
+
+    def filed(point: Point) -> Point:
+        return replace(point, case=f"306-2009-{next(numbers)}") if point.case else point
+
+    plain = edited(drawn, filed)
+    labelled = edited(plain, lambda p: replace(p, case=f"Sag {p.case}") if p.case else p)
+    split = split_pdf(labelled)
+    assert found(split.items) == truth(plain)
+    assert split.problems == ()
