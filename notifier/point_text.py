@@ -92,13 +92,31 @@ _ATTENDANCE = re.compile(
 )
 
 
-# What a point asks of the council, on a line of its own under the heading ("Til orientering",
-# "Beslutningssag"): neither the title nor a section.
-_ASKS = re.compile(
-    r"^(?:til\s+(?:orientering|beslutning|drøftelse|godkendelse|efterretning)"
-    r"|(?:orienterings|beslutnings|drøftelses)sag)\s*[.:]?$",
+# Whether a point is heard in public or behind closed doors, as municipal agendas mark it: in
+# the title ("Budget 2022 (Åben)", "Salg af grund - Lukket punkt", "Lukket sag: Salg af
+# grund") or on a line of its own under it ("Åbent punkt"). It says how the meeting treats the
+# point, not what the point is about, so it is no part of the title a reader is shown.
+_ACCESS = r"(?:åben|åbent|lukket)"
+_ACCESS_NOUN = rf"{_ACCESS}\s+(?:punkt|sag)"
+_ACCESS_MARK = re.compile(
+    # "( )": the mark as an agenda system's icon, its text lost
+    rf"\s*(?:\(\s*(?:{_ACCESS_NOUN}|{_ACCESS})?\s*\)|\s[-–]\s*{_ACCESS_NOUN})\s*$"
+    rf"|^{_ACCESS_NOUN}\s*:\s*",
     re.IGNORECASE,
 )
+
+# What a point asks of the council, on a line of its own under the heading ("Til orientering",
+# "Beslutningssag"), or whether it is open ("Åbent punkt"): neither the title nor a section.
+_ASKS = re.compile(
+    r"^(?:til\s+(?:orientering|beslutning|drøftelse|godkendelse|efterretning)"
+    rf"|(?:orienterings|beslutnings|drøftelses)sag|{_ACCESS_NOUN})\s*[.:]?$",
+    re.IGNORECASE,
+)
+
+
+def plain_title(title: str) -> str:
+    """The title without the mark of an open or closed point."""
+    return _ACCESS_MARK.sub("", title).strip() or title
 
 
 # asks, is_case_line, section and cut_case are cached, as toc.label: splitting asks them about

@@ -41,6 +41,7 @@ from notifier.point_text import (
     is_case_line,
     join,
     named_sections,
+    plain_title,
     repeated_sections,
     section,
     without_continued,
@@ -336,7 +337,7 @@ def _items(found: list[Unit], points: list[Point]) -> list[Item]:
         body = [without_initials(u) for u in without_continued(body, point.number, point.title)]
         case = case_number(body)
         sections = named_sections(body)
-        title = re.sub(r"\s+", " ", point.title).strip()
+        title = plain_title(re.sub(r"\s+", " ", point.title).strip())
         items.append(
             Item(
                 key=next(keys),

@@ -73,6 +73,46 @@ def truth(drawn: Meeting) -> list[tuple[str | None, ...]]:
     return [(p.number, p.title, p.case, squeeze(p.beslutning)) for p in drawn.points]
 
 
+MARKS = ("{} (Åben)", "{} (Lukket)", "{} - Lukket punkt", "Lukket sag: {}", "{} (Åbent punkt)")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_mark_of_an_open_or_closed_point_is_no_part_of_its_title(seed: int) -> None:
+    # Municipal agenda systems mark in the title whether a point is heard in public: "Budget
+    # 2022 (Åben)", "(Lukket)", "Salg af grund - Lukket punkt", and Egebjerg's "103. Lukket
+    # sag: Tandpleje for børn og unge under 18 år" (docplayer.dk/2007834). It says how the
+    # meeting treats the point, not what it is about, and was kept in the title.
+    drawn = meeting(seed)
+    marks = iter(MARKS * 20)
+    marked = edited(drawn, lambda p: replace(p, title=next(marks).format(p.title), toc_title=None))
+    split = split_pdf(marked)
+    assert found(split.items) == truth(drawn)
+    assert split.problems == ()
+
+
+PROSE = (
+    "Forvaltningen har udarbejdet et forslag, som har været drøftet med de berørte parter, og "
+    "der lægges op til, at forslaget sendes videre til endelig behandling."
+)
+
+
+def test_a_line_that_marks_the_point_open_is_no_line_of_its_title() -> None:
+    # "Åbent punkt" / "Lukket punkt" set on a line of its own between the heading and the case
+    # number was read as the title's second line: "Salg af grund Lukket punkt".
+    points = [
+        ("1", "Godkendelse af dagsorden", "Åbent punkt", "21/00001"),
+        ("2", "Budget 2022 for kommunens institutioner", "Åbent punkt", "21/12345"),
+        ("3", "Salg af grund", "Lukket punkt", "21/12399"),
+    ]
+    paragraphs = ["Dagsorden"]
+    for number, title, mark, case in points:
+        paragraphs += [f"{number}. {title}", mark, f"Sagsnr. {case}", "Indstilling", PROSE]
+    split = text_pdf(paragraphs, kind="dagsorden")
+    assert [(i.number, i.title, i.case_number) for i in split.items] == [
+        (number, title, case) for number, title, _, case in points
+    ]
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_a_case_number_after_sag_alone(seed: int) -> None:
     # Municipal journal numbers set after "Sag" alone ("Sag 306-2009-600"), where others write
