@@ -17,7 +17,7 @@ import pytest
 from notifier.extract import extract
 from notifier.models import DocumentKind, Item
 from notifier.split import Split, split_document
-from tests.agenda_layouts import Meeting, Point, meeting, render
+from tests.agenda_layouts import Block, Meeting, Point, Section, meeting, render
 
 SEEDS = range(24)
 
@@ -128,3 +128,30 @@ def test_a_case_number_after_sag_alone(seed: int) -> None:
     split = split_pdf(labelled)
     assert found(split.items) == truth(plain)
     assert split.problems == ()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_sentence_about_the_agenda_at_the_end_of_a_point_is_its_text(seed: int) -> None:
+    # "Dagsorden blev godkendt" (kk.dk's lokaludvalg minutes: "Dagsorden blev godkendt som
+    # udsendt"), "Det indstilles, at dagsordenen godkendes.": the last line of the point before
+    # a heading was taken for a part line ("Lukket dagsorden") because it names the agenda, and
+    # so cut off: the decision of "Godkendelse af dagsorden" was lost. Without contents, where
+    # the body's headings are the plan.
+    drawn = meeting(seed)
+    drawn = replace(drawn, style=replace(drawn.style, toc="none"))
+    label = "Beslutning" if drawn.kind == "minutes" else "Indstilling"
+    line = (
+        "Dagsorden blev godkendt"
+        if drawn.kind == "minutes"
+        else "Det indstilles, at dagsorden godkendes."
+    )
+
+    def last(point: Point) -> Point:
+        kept = tuple(s for s in point.sections if s.label != label)
+        return replace(point, sections=(*kept, Section(label, (Block((line,)),))))
+
+    split = split_pdf(edited(drawn, last))
+    assert [i.number for i in split.items] == [p.number for p in drawn.points]
+    assert [squeeze(i.beslutning or i.indstilling) for i in split.items] == [line] * len(
+        split.items
+    )
