@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 
 from notifier.danish import abbreviated
-from notifier.point_text import asks, cut_case, is_case_line, section
+from notifier.point_text import asks, cut_case, is_case_line
+from notifier.sections import section
 from notifier.toc import Unit, inside, label, leaders, part_title, title_like
 
 

@@ -39,15 +39,12 @@ from notifier.point_text import (
     case_number,
     cut_case,
     is_case_line,
-    join,
-    named_sections,
     plain_title,
-    repeated_sections,
-    section,
     without_continued,
     without_initials,
 )
-from notifier.toc import Entry, Toc, Unit, find_toc, inside, label, units
+from notifier.sections import named_sections, repeated_sections, section
+from notifier.toc import Entry, Toc, Unit, find_toc, inside, join, label, units
 
 _PROCEDURAL = re.compile(
     r"godkendelse af (?:referat|dagsorden)|siden sidst|^eventuelt|punkter til (?:næste|kommende) "

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from notifier.danish import PART_TITLE, TITLE_START
@@ -96,6 +97,15 @@ def units(text: str) -> list[Unit]:
             if stripped := line.strip():
                 found.append(Unit(stripped, starts_paragraph=index == 0))
     return found
+
+
+def join(body: Sequence[Unit]) -> str:
+    """The text of units, as units() found them."""
+    text = ""
+    for unit in body:
+        separator = "\n\n" if unit.starts_paragraph else "\n"
+        text = f"{text}{separator}{unit.text}" if text else unit.text
+    return text
 
 
 # Cached, as _entry: splitting asks again about the same lines (each unit's label is looked
