@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from notifier.models import canonical
-from notifier.sections import attendance, run_in, section
+from notifier.sections import attendance, run_in, section, section_name
 from notifier.toc import Unit, join, label, units
 
 # A label some templates put before the case number: "Sagsnr.:", "Sags-ID:", "Sag nr.",
@@ -190,7 +190,7 @@ def point_summary(text: str, decision: str | None = None) -> str:
     skipping = False
     for unit in units(text):
         if match := section(unit.text):
-            skipping = match.group(1).casefold() in _NOT_SUMMARY
+            skipping = section_name(match).casefold() in _NOT_SUMMARY
             if (after := run_in(match)) and not skipping:
                 kept.append(Unit(after, starts_paragraph=True))
             continue

@@ -1,6 +1,7 @@
 """Pure: the sections of an agenda or minutes point, headed Baggrund, Indstilling,
 Sagsfremstilling, Beslutning, ... (danish.SECTION_NAMES) on a line of their own or run in
-("Beslutning: Godkendt."), and the sign that one point swallowed another.
+("Beslutning: Godkendt."), the decisions of the bodies that decided on a case in turn, and the
+signs that one point swallowed another.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from notifier.danish import SECTION_NAMES
-from notifier.models import Item
+from notifier.models import Item, canonical
 from notifier.toc import Unit, join
 
 # A section heading on its own line ("Beslutning") or run in ("Beslutning: Godkendt."), also
@@ -37,7 +38,7 @@ _BODY = (
 )
 _SECTION = re.compile(
     # "KKR's beslutning", "KKRs indstilling": the council's own, named first
-    r"^(?:KKR['’]?s\s+)?"
+    r"^(?:(?:KKR['’]?s\s+)?"
     rf"({'|'.join(map(re.escape, SECTION_NAMES))})"
     r"(?:er)?(?:(?:\s+(?:(?:i|fra|på)\s+(?:KKR|mødet)\b|den\s+\d)"
     r"[^:\n]{0,80}?(?<!\.)"
@@ -47,7 +48,13 @@ _SECTION = re.compile(
     # without "i": the council's name and the day alone, never more ("Baggrund KKR Sjælland
     # har besluttet ..." is a heading set tight above its text)
     rf"|\s+KKR\s+(?:hovedstaden|sj\w{{1,3}}lland|syddanmark|midtjylland|nordjylland){_DAY})?"
-    r"\s*(?::\s*(?P<rest>.*))?|\s+(?P<tight>(?-i:[A-ZÆØÅ]).*))$",
+    r"\s*(?::\s*(?P<rest>.*))?|\s+(?P<tight>(?-i:[A-ZÆØÅ]).*))"
+    # a committee's decision headed by the committee, the day and the point's number alone
+    # (Roskilde's "Kultur- og Idrætsudvalget, 03-04-2019, pkt. 44", Rødovre's
+    # "Økonomiudvalget, 18. september 2019, pkt. 153:"): the committees that decided on the
+    # case in turn, the meeting's own last
+    rf"|(?P<by>{_BODY},\s*\d{{1,2}}[.-]\s*(?:[a-zæøå]+|\d{{1,2}}[.-])\s*\d{{4}},\s*pkt\.?\s*\d+)"
+    r"\s*(?::\s*(?P<by_rest>.*))?)$",
     re.IGNORECASE,
 )
 
@@ -75,7 +82,22 @@ def section(text: str) -> re.Match[str] | None:
 
 def run_in(match: re.Match[str]) -> str | None:
     """The text run in after a section heading ("Godkendt." of "Beslutning: Godkendt.")."""
-    return match.group("rest") or match.group("tight")
+    return match.group("rest") or match.group("tight") or match.group("by_rest")
+
+
+def section_name(match: re.Match[str]) -> str:
+    """The name of the section a heading opens: "Beslutning" for a committee's heading."""
+    return match.group(1) or "Beslutning"
+
+
+def _heading_key(match: re.Match[str]) -> str:
+    """A section heading without the text run in and the point's number: the same for the
+    decisions of one body on one day, whichever point they are of."""
+    heading = match.string
+    for group in ("rest", "tight", "by_rest"):
+        if match.group(group) is not None:
+            heading = heading[: match.start(group)]
+    return canonical(re.sub(r"pkt\.?\s*\d+", "", heading, flags=re.IGNORECASE))
 
 
 def attendance(text: str) -> bool:
@@ -84,12 +106,15 @@ def attendance(text: str) -> bool:
 
 
 def named_sections(body: Sequence[Unit]) -> dict[str, str]:
-    """Section name (casefolded) -> its text."""
+    """Section name (casefolded) -> its text; of several decisions, the last."""
     sections: dict[str, list[Unit]] = {}
     current: list[Unit] | None = None
     for unit in body:
         if match := _SECTION.match(unit.text):
-            current = sections.setdefault(match.group(1).casefold(), [])
+            name = section_name(match).casefold()
+            if name == "beslutning":  # each body that decided in turn: the last is the meeting
+                sections[name] = []
+            current = sections.setdefault(name, [])
             if after := run_in(match):
                 current.append(Unit(after, starts_paragraph=True))
         elif _ATTENDANCE.match(unit.text):
@@ -101,19 +126,22 @@ def named_sections(body: Sequence[Unit]) -> dict[str, str]:
 
 def repeated_sections(items: list[Item]) -> list[str]:
     """Points holding two Indstilling or two Beslutning sections: one point swallowed the
-    next."""
+    next. Decisions of different bodies ("Økonomiudvalget, 10-04-2019, pkt. 12", then
+    "Byrådet, 24-04-2019, pkt. 99") are the case's way through them, not two points."""
     problems = []
     for item in items:
-        counts: Counter[str] = Counter()
+        counts: Counter[tuple[str, str]] = Counter()
         # The units opening a paragraph, without making a unit of every line: a paragraph's
         # first line, stripped, when it is not blank.
         for paragraph in item.text.split("\n\n"):
             first = paragraph.split("\n", 1)[0].strip()
             if first and (match := _SECTION.match(first)):
-                name = match.group(1).capitalize()
-                if name in ("Indstilling", "Beslutning"):
-                    counts[name] += 1
-        doubled = sorted(name for name, count in counts.items() if count > 1)
+                name = section_name(match).capitalize()
+                if name == "Indstilling":
+                    counts[name, ""] += 1
+                elif name == "Beslutning":
+                    counts[name, _heading_key(match)] += 1
+        doubled = sorted({name for (name, _), count in counts.items() if count > 1})
         if doubled:
             problems.append(f"{item.number} has {' and '.join(doubled)} twice: a point swallowed?")
     return problems

@@ -155,3 +155,90 @@ def test_a_sentence_about_the_agenda_at_the_end_of_a_point_is_its_text(seed: int
     assert [squeeze(i.beslutning or i.indstilling) for i in split.items] == [line] * len(
         split.items
     )
+
+
+def minutes(seed: int) -> Meeting:
+    return meeting(seed, kind="minutes")
+
+
+def relabelled(drawn: Meeting, label: Callable[[int], str]) -> Meeting:
+    """The minutes with each point's Beslutning headed `label(n)` (n counts the points)."""
+    count = iter(range(40, 100))
+
+    def change(point: Point) -> Point:
+        n = next(count)
+        # Run in, the label is set with a colon of its own: "...: Godkendt."
+        heading = label(n)
+        sections = tuple(
+            replace(s, label=heading.rstrip(":") if s.run_in else heading)
+            if s.label == "Beslutning"
+            else s
+            for s in point.sections
+        )
+        return replace(point, sections=sections)
+
+    return edited(drawn, change)
+
+
+COMMITTEE = (
+    "Kultur- og Idrætsudvalget, 03-04-2019, pkt. {}",  # roskilde.dk, kultur-og-idraetsudvalget
+    "Økonomiudvalget, 18. september 2019, pkt. {}:",  # rk.dk, Kommunalbestyrelsen 24-09-2019
+)
+
+
+@pytest.mark.parametrize("heading", COMMITTEE)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_decision_headed_by_the_committee_the_day_and_the_point(seed: int, heading: str) -> None:
+    # Roskilde's minutes head the decision "Kultur- og Idrætsudvalget, 03-04-2019, pkt. 44",
+    # Rødovre's "Økonomiudvalget, 18. september 2019, pkt. 153:", with no "Beslutning": the
+    # decision was read as the end of the section before it, and the point had none.
+    drawn = minutes(seed)
+    split = split_pdf(relabelled(drawn, heading.format))
+    assert found(split.items) == truth(drawn)
+    assert split.problems == ()
+
+
+CHAINS = (
+    ("Økonomiudvalget, 10-04-2019, pkt. {}", "Byrådet, 24-04-2019, pkt. {}"),
+    ("Beslutning i Økonomiudvalget den 10-04-2019", "Beslutning i Byrådet den 24-04-2019"),
+)
+
+
+@pytest.mark.parametrize("chain", CHAINS)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_decision_is_the_last_body_s(seed: int, chain: tuple[str, str]) -> None:
+    # A council's minutes give the committees' decisions on the case before the council's own
+    # (Rødovre: "Teknik- og Miljøudvalget, 10. september 2019, pkt. 65: Anbefales.", then
+    # "Økonomiudvalget, ...: Indstilles godkendt.", then the decision). The decisions were
+    # joined into one, and two "Beslutning i ..." headings were reported as a point swallowed.
+    drawn = minutes(seed)
+    earlier, own = chain
+
+    def committee_first(point: Point) -> Point:
+        sections = []
+        for n, section in enumerate(point.sections):
+            if section.label == "Beslutning":
+                recommended = Block(("Anbefales.",))
+                sections.append(Section(earlier.format(n + 10), (recommended,)))
+                section = replace(section, label=own.format(n + 90))
+            sections.append(section)
+        return replace(point, sections=tuple(sections))
+
+    split = split_pdf(edited(drawn, committee_first))
+    assert found(split.items) == truth(drawn)
+    assert split.problems == ()
+
+
+def test_one_body_s_decisions_of_two_points_in_one_are_a_point_swallowed() -> None:
+    # The same body's decision of the same day twice in one point is a point swallowed, as two
+    # "Beslutning" are, though the point numbers differ.
+    paragraphs = ["Referat", "Pkt. 1", "Beslutninger om dagsordenen", "Sagsnr. 295848"]
+    paragraphs += ["Økonomiudvalget, 16-01-2019, pkt. 1", "Godkendt.", "Orientering om Musicon"]
+    paragraphs += [
+        "Sagsnr. 283288",
+        "Økonomiudvalget, 16-01-2019, pkt. 2",
+        "Taget til efterretning.",
+    ]
+    split = text_pdf(paragraphs)
+    assert [i.number for i in split.items] == ["1"]
+    assert split.problems == ("1 has Beslutning twice: a point swallowed?",)
