@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from notifier.models import canonical
-from notifier.sections import attendance, run_in, section, section_name
+from notifier.sections import attendance, record_heading, run_in, section, section_name
 from notifier.toc import Unit, join, label, units
 
 # A label some templates put before the case number: "Sagsnr.:", "Sags-ID:", "Sag nr.",
@@ -188,7 +188,13 @@ def point_summary(text: str, decision: str | None = None) -> str:
         return ""
     kept: list[Unit] = []
     skipping = False
-    for unit in units(text):
+    body = units(text)
+    # A decision headed with another word in minutes ("Konklusion") is shown as the decision.
+    record = record_heading(body) if decision else None
+    for index, unit in enumerate(body):
+        if index == record:
+            skipping = True
+            continue
         if match := section(unit.text):
             skipping = section_name(match).casefold() in _NOT_SUMMARY
             if (after := run_in(match)) and not skipping:

@@ -105,12 +105,47 @@ def attendance(text: str) -> bool:
     return bool(_ATTENDANCE.match(text))
 
 
-def named_sections(body: Sequence[Unit]) -> dict[str, str]:
-    """Section name (casefolded) -> its text; of several decisions, the last."""
+# What minutes that write no "Beslutning" head the decision with: "Konklusion", "Referat",
+# alone or run in before a colon ("Referat: Godkendt."). Agendas use the words otherwise (the
+# "Konklusion" of an analysis in the Sagsfremstilling), so only minutes are read so.
+_RECORD = re.compile(r"^(?:konklusion|referat|beslutningsreferat)\s*(?::\s*(?P<rest>.*))?$", re.I)
+_BILAG = frozenset({"bilag", "vedlagte bilag"})
+
+
+def record_heading(body: Sequence[Unit]) -> int | None:
+    """Where a point of minutes with no Beslutning heading heads its decision with another
+    word: the last such label opening a paragraph that does not stand between two other
+    sections (after Baggrund or Sagsfremstilling, before Økonomi: it heads part of their
+    text)."""
+    names: list[tuple[int, str]] = []
+    labels: list[int] = []
+    for index, unit in enumerate(body):
+        if match := _SECTION.match(unit.text):
+            names.append((index, section_name(match).casefold()))
+        elif unit.starts_paragraph and _RECORD.match(unit.text):
+            labels.append(index)
+    if any(name == "beslutning" for _, name in names):
+        return None
+    for at in reversed(labels):
+        before = [name for index, name in names if index < at]
+        after = [name for index, name in names if index > at and name not in _BILAG]
+        if not (before and before[-1] != "indstilling" and after):
+            return at
+    return None
+
+
+def named_sections(body: Sequence[Unit], *, minutes: bool = False) -> dict[str, str]:
+    """Section name (casefolded) -> its text; of several decisions, the last; of `minutes`, a
+    decision headed with another word (record_heading) is the Beslutning."""
     sections: dict[str, list[Unit]] = {}
     current: list[Unit] | None = None
-    for unit in body:
-        if match := _SECTION.match(unit.text):
+    record = record_heading(body) if minutes else None
+    for index, unit in enumerate(body):
+        if index == record:
+            current = sections.setdefault("beslutning", [])
+            if (found := _RECORD.match(unit.text)) and (after := found.group("rest")):
+                current.append(Unit(after, starts_paragraph=True))
+        elif match := _SECTION.match(unit.text):
             name = section_name(match).casefold()
             if name == "beslutning":  # each body that decided in turn: the last is the meeting
                 sections[name] = []

@@ -16,7 +16,7 @@ import pytest
 
 from notifier.extract import extract
 from notifier.models import DocumentKind, Item
-from notifier.split import Split, split_document
+from notifier.split import Split, point_summary, split_document
 from tests.agenda_layouts import Block, Meeting, Point, Section, meeting, render
 
 SEEDS = range(24)
@@ -242,3 +242,45 @@ def test_one_body_s_decisions_of_two_points_in_one_are_a_point_swallowed() -> No
     split = text_pdf(paragraphs)
     assert [i.number for i in split.items] == ["1"]
     assert split.problems == ("1 has Beslutning twice: a point swallowed?",)
+
+
+RECORD = ("Konklusion", "Referat:", "Referat")
+
+
+@pytest.mark.parametrize("word", RECORD)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_minutes_that_head_the_decision_with_another_word(seed: int, word: str) -> None:
+    # Minutes that write "Konklusion" or "Referat:" where others write "Beslutning" (the
+    # minutes of networks and boards under the KKR): the decision was read as the end of the
+    # section before it (an Indstilling holding what was decided), and the point had none.
+    drawn = minutes(seed)
+    split = split_pdf(relabelled(drawn, lambda _: word))
+    assert found(split.items) == truth(drawn)
+    for item, point in zip(split.items, drawn.points, strict=True):
+        assert squeeze(item.indstilling) == squeeze(point.indstilling)
+        assert point.beslutning is not None
+        assert point.beslutning not in squeeze(point_summary(item.text, item.beslutning) or "")
+
+
+ANALYSIS = Section("Konklusion", (Block(("Analysen viser, at kapaciteten rækker til 2030.",)),))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_conclusion_inside_the_text_is_no_decision(seed: int) -> None:
+    # Agendas use the words otherwise: the "Konklusion" of an analysis inside the
+    # Sagsfremstilling is its text, in agendas always, in minutes where it stands between two
+    # other sections (the Beslutning is then headed as such).
+    drawn = meeting(seed)
+
+    def concluded(point: Point) -> Point:
+        labels = [s.label for s in point.sections]
+        if "Sagsfremstilling" not in labels or "Baggrund" not in labels:
+            return point
+        at = labels.index("Baggrund") + 1
+        return replace(point, sections=(*point.sections[:at], ANALYSIS, *point.sections[at:]))
+
+    for document in (drawn, relabelled(drawn, lambda _: "Referat:")):
+        split = split_pdf(edited(document, concluded))
+        assert found(split.items) == truth(drawn)
+        for item, point in zip(split.items, drawn.points, strict=True):
+            assert squeeze(item.indstilling) == squeeze(point.indstilling)
