@@ -32,6 +32,7 @@ from notifier.headings import (
     body_headings,
     confirmed,
     title_lines,
+    without_repeated_titles,
 )
 from notifier.models import Item, canonical, unique_keys
 from notifier.point_checks import numbering_gaps, skipped_headings, stray_headings, strays
@@ -67,7 +68,7 @@ class _Candidate:
 def split_points(text: str, *, minutes: bool = False) -> tuple[list[Item], tuple[str, ...]]:
     """Items and problems of an agenda or minutes text (see split.split_document); `minutes`
     reads a decision headed with another word than Beslutning (sections.record_heading)."""
-    found = units(text)
+    found = without_repeated_titles(units(text))
     first_case = _first_case(found)
     for toc in find_toc(found, before=first_case):
         if not toc.paged and toc.end < len(found) and confirmed(found, toc.end):

@@ -284,3 +284,20 @@ def test_a_conclusion_inside_the_text_is_no_decision(seed: int) -> None:
         assert found(split.items) == truth(drawn)
         for item, point in zip(split.items, drawn.points, strict=True):
             assert squeeze(item.indstilling) == squeeze(point.indstilling)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_title_set_again_under_its_heading_is_said_once(seed: int) -> None:
+    # Holbæk's agendas and minutes (dagsordner.holbaek.dk, agenda_473493) set the title again
+    # under the numbered heading, with no case number between ("49. Godkendelse af dagsorden
+    # til mødet den 4. juni 2020", then "Godkendelse af dagsorden til mødet den 4. juni 2020",
+    # then "Sagsgang og sagstype"): the title was read twice over.
+    drawn = meeting(seed)
+
+    def repeated(point: Point) -> Point:
+        again = Section("", (Block((point.title,)),))
+        return replace(point, case=None, sections=(again, *point.sections))
+
+    plain = edited(drawn, lambda p: replace(p, case=None))
+    split = split_pdf(edited(drawn, repeated))
+    assert found(split.items) == truth(plain)
