@@ -301,3 +301,38 @@ def test_a_title_set_again_under_its_heading_is_said_once(seed: int) -> None:
     plain = edited(drawn, lambda p: replace(p, case=None))
     split = split_pdf(edited(drawn, repeated))
     assert found(split.items) == truth(plain)
+
+
+TEMPLATE = (
+    ("Beslutningskompetence", "Økonomiudvalget"),  # roskilde.dk, rk.dk
+    ("Sagens kerne", "Lokalplantillægget udvider det samlede lokalplanområde."),  # rk.dk
+    ("Problemstilling", "Arbejdet skal give lokaludvalgene bedre vilkår."),  # kk.dk
+    ("Konsekvenser", "Der er en klar sammenhæng mellem indstillingen og konsekvenserne."),
+    ("Risikovurdering", "Der er ingen væsentlige risici."),  # edagsorden.regionh.dk
+    ("Sagsforløb", "BY"),  # bronderslev.dk
+)
+
+
+@pytest.mark.parametrize(("heading", "text"), TEMPLATE)
+@pytest.mark.parametrize("seed", range(8))
+def test_a_municipal_template_s_section_ends_the_indstilling(
+    seed: int, heading: str, text: str
+) -> None:
+    # Municipal templates head sections KL's does not: Roskilde's "Beslutningskompetence" right
+    # after the Indstilling, Rødovre's "Sagens kerne", Region Hovedstaden's "Konsekvenser" and
+    # "Risikovurdering". Unknown, the heading and its text were read as the Indstilling's end.
+    drawn = meeting(seed)
+
+    def after_indstilling(point: Point) -> Point:
+        sections = []
+        for section in point.sections:
+            sections.append(section)
+            if section.label == "Indstilling":
+                sections.append(Section(heading, (Block((text,)),)))
+        return replace(point, sections=tuple(sections))
+
+    split = split_pdf(edited(drawn, after_indstilling))
+    assert found(split.items) == truth(drawn)
+    assert [squeeze(i.indstilling) for i in split.items] == [
+        squeeze(p.indstilling) for p in drawn.points
+    ]
