@@ -29,6 +29,13 @@ SECTION_NAMES = (
     "Sagsgang og sagstype",
     "Anledning",
     "Beskrivelse af sagen",
+    # municipal templates: Roskilde's and Rødovre's, Københavns Kommune's, Region Hovedstaden's
+    "Beslutningskompetence",
+    "Sagens kerne",
+    "Problemstilling",
+    "Konsekvenser",
+    "Risikovurdering",
+    "Sagsforløb",
 )
 
 # What names a part of an agenda ("Tillægsdagsorden", "Lukket dagsorden", "Åbne punkter"): a

@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass
 
 from notifier.danish import abbreviated
-from notifier.point_text import asks, cut_case, is_case_line, section
+from notifier.models import canonical
+from notifier.point_text import asks, cut_case, is_case_line
+from notifier.sections import section
 from notifier.toc import Unit, inside, label, leaders, part_title, title_like
 
 
@@ -28,6 +30,46 @@ class Point:
     group: bool = False
     group_title: str = ""
     weight: int = 3  # how it was matched to the plan (see _Candidate)
+
+
+def without_repeated_titles(found: list[Unit]) -> list[Unit]:
+    """The units without a title set again under its numbered heading, with nothing between
+    (Holbæk's "49. Godkendelse af dagsorden til mødet den 4. juni 2020", then the title alone
+    on the next line): a mark of the layout, as a heading set again on a later page is, that
+    was read as more of the title, or hid the section under it that confirms the heading."""
+    drop: set[int] = set()
+    for index, unit in enumerate(found):
+        head = label(unit.text)
+        if head is None or not unit.starts_paragraph or len(head.rest) < _REPEATED_CHARS:
+            continue
+        heading = head.rest
+        for lines in range(3):  # the heading may wrap onto paragraphs of its own
+            first = index + 1 + lines
+            if lines:
+                heading = f"{heading} {found[first - 1].text}"
+            if first >= len(found) or not found[first].starts_paragraph:
+                break
+            if not title_like(found[first].text):
+                continue  # the heading's own next line, or a list's item ("- Adgang til ...")
+            if (repeat := _repeat(found, first, canonical(heading))) is not None:
+                drop.update(range(first, repeat))
+                break
+    return [unit for index, unit in enumerate(found) if index not in drop] if drop else found
+
+
+_REPEATED_CHARS = 8
+
+
+def _repeat(found: list[Unit], first: int, title: str) -> int | None:
+    """The end of up to three lines from `first` that say the title again, if they do."""
+    said = ""
+    for index in range(first, min(first + 3, len(found))):
+        said += canonical(found[index].text)
+        if said == title:
+            return index + 1
+        if not title.startswith(said):
+            return None
+    return None
 
 
 def heading_title(found: list[Unit], index: int, rest: str) -> tuple[str, int]:

@@ -1,5 +1,5 @@
-"""Pure: the text of an agenda or minutes point: its case-number line, its sections, and the
-excerpt digests and feeds show.
+"""Pure: the text of an agenda or minutes point: its case-number line, its title, and the
+excerpt digests and feeds show (its sections: sections.py).
 
 A KL point reads: heading, case-number line ("SAG-2024-01611 pth": the case number and the
 case worker's initials), then sections headed Baggrund, Indstilling, Sagsfremstilling,
@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import Counter
 from collections.abc import Sequence
 
-from notifier.danish import SECTION_NAMES
-from notifier.models import Item, canonical
-from notifier.toc import Unit, label, units
+from notifier.models import canonical
+from notifier.sections import attendance, record_heading, run_in, section, section_name
+from notifier.toc import Unit, join, label, units
 
 # A label some templates put before the case number: "Sagsnr.:", "Sags-ID:", "Sag nr.",
 # "Sagsnummer:", "Sag:" (before "SAG-2024-01611" too), and the journal number municipal and
 # joint-municipal agendas give instead or as well ("J.nr.: 00.01.00.A10-0001/2013", "Jour.nr.").
 _CASE_LABEL = (
     r"(?:\bSags?\.?\s?(?:nr|nummer|-?id)\.?|\bSag\s+nr\.?|\bSag(?=\s*:)"
+    # "Sag 306-2009-600": "Sag" alone before a number of six digits or more in parts; "Sag 5."
+    # numbers a point (toc.label), "Sag 12-14" is text
+    r"|\bSag(?=\s+\d+[-/.]\d)(?=\s+(?:[-/.]?\d){6})"
     r"|\bJ(?:our(?:nal)?)?\.?\s?nr\.?)\s*:?\s*"
 )
 # KL's own "SAG-2024-01611", or a municipal journal number in KL's subject key ("85.02.02-G01-
@@ -38,67 +40,34 @@ _CASE_LINE = re.compile(
 # The label alone, its number on the line after it: a template that sets its fields as a table
 # ("Sagsnr:" in one column, "07/5773" in the next) comes out of the PDF so.
 _LABEL_ALONE = re.compile(rf"^(?:{_CASE_LABEL})$", re.IGNORECASE)
-# A section heading on its own line ("Beslutning") or run in ("Beslutning: Godkendt."), also
-# in the plural or naming who decided or when ("Beslutning i KKR Sjælland den 17. april 2024:",
-# "Beslutning fra KKR Sjælland", "Beslutning KKR Nordjylland 26. juni 2015", "Beslutning den 17.
-# april 2024", a municipal committee's "Beslutning i Økonomiudvalget den 04-06-2020",
-# "Beslutning i Social- og Sundhedsudvalget"); a sentence ending in a full stop is text. A
-# heading set tight above its text is joined to it by the text normaliser ("Indstilling Det
-# indstilles, at ..."): run in without a colon, the text after it opens with a capital.
-# A day after a council or committee that took a decision: "17. april 2024", "04-06-2020".
-_DAY = (
-    r"(?:,?\s+(?:(?:den|d\.)\s*)?\d{1,2}[.-]\s*(?:[a-zæøå]+\.?|\d{1,2}[.-])\s*\d{2,4}"
-    r"(?:,?\s+kl\.?\s*\d{1,2}[.:]\d{2})?)?(?:\s*\(pkt\.?\s*\d+\))?"
-)
-# A municipal council or committee by name ("Økonomiudvalget", "Social- og Sundhedsudvalget",
-# "Regionsrådet", "byrådet"): a capitalised name ending in the body it is, or the body itself;
-# never a word that only holds one ("området", "rådgivningen").
-_BODY = (
-    r"(?:(?:\w+-\s+og\s+)?(?-i:[A-ZÆØÅ])[\w-]*?(?:udvalg|råd|bestyrelse)(?:et|en|n)?"
-    r"|(?:by|regions|kommunal)?(?:udvalget|rådet|bestyrelsen)|udvalg(?=\s+for\s))\b"
-    # "Udvalget for Teknik og Miljø": named by its capitalised areas
-    r"(?:\s+for\s+(?-i:[A-ZÆØÅ])[\w-]*(?:(?:,\s*|\s+og\s+)[\w-]+){0,4})?"
-)
-_SECTION = re.compile(
-    # "KKR's beslutning", "KKRs indstilling": the council's own, named first
-    r"^(?:KKR['’]?s\s+)?"
-    rf"({'|'.join(map(re.escape, SECTION_NAMES))})"
-    r"(?:er)?(?:(?:\s+(?:(?:i|fra|på)\s+(?:KKR|mødet)\b|den\s+\d)"
-    r"[^:\n]{0,80}?(?<!\.)"
-    # a committee's, its name and the day alone: more after it is a sentence ("Beslutning i
-    # Regionsrådet forventes at indeholde følgende:")
-    rf"|\s+(?:i|fra|på)\s+{_BODY}{_DAY}"
-    # without "i": the council's name and the day alone, never more ("Baggrund KKR Sjælland
-    # har besluttet ..." is a heading set tight above its text)
-    rf"|\s+KKR\s+(?:hovedstaden|sj\w{{1,3}}lland|syddanmark|midtjylland|nordjylland){_DAY})?"
-    r"\s*(?::\s*(?P<rest>.*))?|\s+(?P<tight>(?-i:[A-ZÆØÅ]).*))$",
+# Whether a point is heard in public or behind closed doors, as municipal agendas mark it: in
+# the title ("Budget 2022 (Åben)", "Salg af grund - Lukket punkt", "Lukket sag: Salg af
+# grund") or on a line of its own under it ("Åbent punkt"). It says how the meeting treats the
+# point, not what the point is about, so it is no part of the title a reader is shown.
+_ACCESS = r"(?:åben|åbent|lukket)"
+_ACCESS_NOUN = rf"{_ACCESS}\s+(?:punkt|sag)"
+_ACCESS_MARK = re.compile(
+    # "( )": the mark as an agenda system's icon, its text lost
+    rf"\s*(?:\(\s*(?:{_ACCESS_NOUN}|{_ACCESS})?\s*\)|\s[-–]\s*{_ACCESS_NOUN})\s*$"
+    rf"|^{_ACCESS_NOUN}\s*:\s*",
     re.IGNORECASE,
 )
-
-
-# Who was absent, set under a point's decision in minutes ("Fraværende: Jens Hansen (V)",
-# "Afbud: ...", "Fraværende med afbud:", "Fremmøde og inhabilitet:"): a label alone or before a
-# colon or dash, never a sentence ("Afbud fra Jens Hansen."). It records the meeting, not what
-# was decided, so it ends the section above it.
-_ATTENDANCE = re.compile(
-    r"^(?:fraværende|afbud|fremmøde|deltog\s+ikke)"
-    r"(?:\s+(?:med|uden)\s+afbud|\s+og\s+inhabilitet|\s+fra(?:\s+mødet)?"
-    r"|\s+(?:ved|under|i|fra)\s+(?:punktet|behandlingen(?:\s+af\s+punktet)?|mødet))?"
-    r"\s*(?:[:–-]|$)",
-    re.IGNORECASE,
-)
-
 
 # What a point asks of the council, on a line of its own under the heading ("Til orientering",
-# "Beslutningssag"): neither the title nor a section.
+# "Beslutningssag"), or whether it is open ("Åbent punkt"): neither the title nor a section.
 _ASKS = re.compile(
     r"^(?:til\s+(?:orientering|beslutning|drøftelse|godkendelse|efterretning)"
-    r"|(?:orienterings|beslutnings|drøftelses)sag)\s*[.:]?$",
+    rf"|(?:orienterings|beslutnings|drøftelses)sag|{_ACCESS_NOUN})\s*[.:]?$",
     re.IGNORECASE,
 )
 
 
-# asks, is_case_line, section and cut_case are cached, as toc.label: splitting asks them about
+def plain_title(title: str) -> str:
+    """The title without the mark of an open or closed point."""
+    return _ACCESS_MARK.sub("", title).strip() or title
+
+
+# asks, is_case_line and cut_case are cached, as toc.label: splitting asks them about
 # the same lines again and again, and each is a pure function of the line (a match object is
 # immutable).
 @functools.lru_cache(maxsize=8192)
@@ -153,17 +122,6 @@ def is_case_line(text: str) -> bool:
     )
 
 
-@functools.lru_cache(maxsize=8192)
-def section(text: str) -> re.Match[str] | None:
-    """The section heading a line is or opens: group 1 the name, run_in() the text after it."""
-    return _SECTION.match(text)
-
-
-def run_in(match: re.Match[str]) -> str | None:
-    """The text run in after a section heading ("Godkendt." of "Beslutning: Godkendt.")."""
-    return match.group("rest") or match.group("tight")
-
-
 def case_number(body: Sequence[Unit]) -> str | None:
     """The case number from the first lines of a point."""
     for index, unit in enumerate(body[:3]):
@@ -184,22 +142,6 @@ def cut_case(text: str) -> tuple[str, str]:
     return text[: match.start()].strip(), text[match.start() :]
 
 
-def named_sections(body: Sequence[Unit]) -> dict[str, str]:
-    """Section name (casefolded) -> its text."""
-    sections: dict[str, list[Unit]] = {}
-    current: list[Unit] | None = None
-    for unit in body:
-        if match := _SECTION.match(unit.text):
-            current = sections.setdefault(match.group(1).casefold(), [])
-            if after := run_in(match):
-                current.append(Unit(after, starts_paragraph=True))
-        elif _ATTENDANCE.match(unit.text):
-            current = None
-        elif current is not None:
-            current.append(unit)
-    return {name: join(units) for name, units in sections.items() if units}
-
-
 def bare_record(text: str) -> str | None:
     """What minutes record of a point that has no section headings at all (a
     beslutningsreferat: the title, maybe its case number, then only what was decided): its text
@@ -212,7 +154,7 @@ def bare_record(text: str) -> str | None:
         return None
     kept: list[Unit] = []
     for unit in body:
-        if _ATTENDANCE.match(unit.text):
+        if attendance(unit.text):
             break
         if not (is_case_line(unit.text) or asks(unit.text)):
             kept.append(unit)
@@ -231,14 +173,6 @@ _RECORD_PARAGRAPHS = 4
 _RECORD_CHARS = 1200
 
 
-def join(body: Sequence[Unit]) -> str:
-    text = ""
-    for unit in body:
-        separator = "\n\n" if unit.starts_paragraph else "\n"
-        text = f"{text}{separator}{unit.text}" if text else unit.text
-    return text
-
-
 # Sections an excerpt leaves out: shown from their own fields, or a list of attachments.
 _NOT_SUMMARY = frozenset({"indstilling", "beslutning", "vedlagte bilag", "bilag"})
 
@@ -254,9 +188,15 @@ def point_summary(text: str, decision: str | None = None) -> str:
         return ""
     kept: list[Unit] = []
     skipping = False
-    for unit in units(text):
-        if match := _SECTION.match(unit.text):
-            skipping = match.group(1).casefold() in _NOT_SUMMARY
+    body = units(text)
+    # A decision headed with another word in minutes ("Konklusion") is shown as the decision.
+    record = record_heading(body) if decision else None
+    for index, unit in enumerate(body):
+        if index == record:
+            skipping = True
+            continue
+        if match := section(unit.text):
+            skipping = section_name(match).casefold() in _NOT_SUMMARY
             if (after := run_in(match)) and not skipping:
                 kept.append(Unit(after, starts_paragraph=True))
             continue
@@ -264,23 +204,3 @@ def point_summary(text: str, decision: str | None = None) -> str:
             continue
         kept.append(unit)
     return join(kept)
-
-
-def repeated_sections(items: list[Item]) -> list[str]:
-    """Points holding two Indstilling or two Beslutning sections: one point swallowed the
-    next."""
-    problems = []
-    for item in items:
-        counts: Counter[str] = Counter()
-        # The units opening a paragraph, without making a unit of every line: a paragraph's
-        # first line, stripped, when it is not blank.
-        for paragraph in item.text.split("\n\n"):
-            first = paragraph.split("\n", 1)[0].strip()
-            if first and (match := _SECTION.match(first)):
-                name = match.group(1).capitalize()
-                if name in ("Indstilling", "Beslutning"):
-                    counts[name] += 1
-        doubled = sorted(name for name, count in counts.items() if count > 1)
-        if doubled:
-            problems.append(f"{item.number} has {' and '.join(doubled)} twice: a point swallowed?")
-    return problems

@@ -32,6 +32,7 @@ from notifier.headings import (
     body_headings,
     confirmed,
     title_lines,
+    without_repeated_titles,
 )
 from notifier.models import Item, canonical, unique_keys
 from notifier.point_checks import numbering_gaps, skipped_headings, stray_headings, strays
@@ -39,14 +40,12 @@ from notifier.point_text import (
     case_number,
     cut_case,
     is_case_line,
-    join,
-    named_sections,
-    repeated_sections,
-    section,
+    plain_title,
     without_continued,
     without_initials,
 )
-from notifier.toc import Entry, Toc, Unit, find_toc, inside, label, units
+from notifier.sections import named_sections, repeated_sections, section
+from notifier.toc import Entry, Toc, Unit, find_toc, inside, join, label, units
 
 _PROCEDURAL = re.compile(
     r"godkendelse af (?:referat|dagsorden)|siden sidst|^eventuelt|punkter til (?:næste|kommende) "
@@ -66,9 +65,10 @@ class _Candidate:
     weight: int  # 3 number and title, 2 title alone, 1 number confirmed by what follows
 
 
-def split_points(text: str) -> tuple[list[Item], tuple[str, ...]]:
-    """Items and problems of an agenda or minutes text (see split.split_document)."""
-    found = units(text)
+def split_points(text: str, *, minutes: bool = False) -> tuple[list[Item], tuple[str, ...]]:
+    """Items and problems of an agenda or minutes text (see split.split_document); `minutes`
+    reads a decision headed with another word than Beslutning (sections.record_heading)."""
+    found = without_repeated_titles(units(text))
     first_case = _first_case(found)
     for toc in find_toc(found, before=first_case):
         if not toc.paged and toc.end < len(found) and confirmed(found, toc.end):
@@ -79,13 +79,13 @@ def split_points(text: str) -> tuple[list[Item], tuple[str, ...]]:
         if toc.paged or (len(matched) >= 2 and 2 * len(matched) >= len(leaves)):
             listed = {e.number for e in toc.entries if e.number}
             points = _unlisted(found, points, listed, toc.end)
-            items = _items(found, points)
+            items = _items(found, points, minutes)
             problems = [f"ToC lists {', '.join(missing)} not found in the body"] if missing else []
             problems += stray_headings(found, points, listed, toc.end)
             problems += skipped_headings(found, points, frozenset(listed))
             return items, (*problems, *repeated_sections(items))
     points = _mark_groups(body_headings(found))
-    items = _items(found, points)
+    items = _items(found, points, minutes)
     problems = numbering_gaps(points) + stray_headings(found, points, set())
     problems += skipped_headings(found, points)
     return items, (*dict.fromkeys(problems), *repeated_sections(items))
@@ -315,7 +315,7 @@ def _group_titles(headings: list[tuple[str | None, str, bool]]) -> list[str]:
 # --- points -> items ------------------------------------------------------------------------
 
 
-def _items(found: list[Unit], points: list[Point]) -> list[Item]:
+def _items(found: list[Unit], points: list[Point], minutes: bool) -> list[Item]:
     ordered = sorted(points, key=lambda p: p.start)
     items: list[Item] = []
     keys = iter(unique_keys([p.number for p in ordered if not p.group and p.number is not None]))
@@ -335,8 +335,8 @@ def _items(found: list[Unit], points: list[Point]) -> list[Item]:
             body = [Unit(tail, starts_paragraph=True), *body]
         body = [without_initials(u) for u in without_continued(body, point.number, point.title)]
         case = case_number(body)
-        sections = named_sections(body)
-        title = re.sub(r"\s+", " ", point.title).strip()
+        sections = named_sections(body, minutes=minutes)
+        title = plain_title(re.sub(r"\s+", " ", point.title).strip())
         items.append(
             Item(
                 key=next(keys),

@@ -20,7 +20,8 @@ from markupsafe import Markup
 
 from notifier import danish
 from notifier.models import Council, DocumentKind, ItemSnapshot, Topic
-from notifier.point_text import is_case_line, point_summary, section
+from notifier.point_text import is_case_line, point_summary
+from notifier.sections import section
 from notifier.shared_renders import (
     MANAGE,
     NAME,

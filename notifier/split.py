@@ -54,7 +54,7 @@ class Split:
 
 def split_document(document: Document) -> Split:
     if document.kind in (DocumentKind.AGENDA, DocumentKind.MINUTES):
-        items, problems = split_points(document.text)
+        items, problems = split_points(document.text, minutes=document.kind == DocumentKind.MINUTES)
         if document.kind == DocumentKind.MINUTES:
             items = [_with_bare_record(item) for item in items]
         if not items:

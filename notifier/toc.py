@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from notifier.danish import PART_TITLE, TITLE_START
@@ -96,6 +97,15 @@ def units(text: str) -> list[Unit]:
             if stripped := line.strip():
                 found.append(Unit(stripped, starts_paragraph=index == 0))
     return found
+
+
+def join(body: Sequence[Unit]) -> str:
+    """The text of units, as units() found them."""
+    text = ""
+    for unit in body:
+        separator = "\n\n" if unit.starts_paragraph else "\n"
+        text = f"{text}{separator}{unit.text}" if text else unit.text
+    return text
 
 
 # Cached, as _entry: splitting asks again about the same lines (each unit's label is looked
@@ -274,8 +284,20 @@ def _part_line(units: list[Unit], index: int, title: str, page: int | None, last
 
 
 def part_title(text: str) -> bool:
-    """Whether a line names a part of the agenda: "Tillægsdagsorden", "Lukket dagsorden"."""
-    return len(text) <= 60 and bool(PART_TITLE.search(text))
+    """Whether a line names a part of the agenda: "Tillægsdagsorden", "Lukket dagsorden". A
+    sentence about the agenda names none: the decision of "Godkendelse af dagsorden" ("Dagsorden
+    blev godkendt", "Det indstilles, at dagsorden godkendes.") is the end of that point."""
+    return (
+        len(text) <= 60
+        and bool(PART_TITLE.search(text))
+        and not text.endswith((".", ",", ";", ":"))
+        and "," not in text
+        and not _SENTENCE_VERB.search(text)
+    )
+
+
+# What says a line is a sentence about the agenda, not the name of one of its parts.
+_SENTENCE_VERB = re.compile(r"\b(?:blev|bliver|er|var|kan|skal|godkend\w*|vedtag\w*)\b", re.I)
 
 
 def _groups(entries: list[Entry]) -> list[Entry]:

@@ -1140,7 +1140,7 @@ def test_a_decision_headed_with_the_council_and_day_without_i() -> None:
 def test_a_section_heading_names_who_decided_and_when_and_nothing_more(
     line: str, name: str | None
 ) -> None:
-    from notifier.point_text import section
+    from notifier.sections import section
 
     found = section(line)
     assert (found.group(1) if found else None) == name

@@ -1,0 +1,182 @@
+"""Pure: the sections of an agenda or minutes point, headed Baggrund, Indstilling,
+Sagsfremstilling, Beslutning, ... (danish.SECTION_NAMES) on a line of their own or run in
+("Beslutning: Godkendt."), the decisions of the bodies that decided on a case in turn, and the
+signs that one point swallowed another.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from notifier.danish import SECTION_NAMES
+from notifier.models import Item, canonical
+from notifier.toc import Unit, join
+
+# A section heading on its own line ("Beslutning") or run in ("Beslutning: Godkendt."), also
+# in the plural or naming who decided or when ("Beslutning i KKR Sjælland den 17. april 2024:",
+# "Beslutning fra KKR Sjælland", "Beslutning KKR Nordjylland 26. juni 2015", "Beslutning den 17.
+# april 2024", a municipal committee's "Beslutning i Økonomiudvalget den 04-06-2020",
+# "Beslutning i Social- og Sundhedsudvalget"); a sentence ending in a full stop is text. A
+# heading set tight above its text is joined to it by the text normaliser ("Indstilling Det
+# indstilles, at ..."): run in without a colon, the text after it opens with a capital.
+# A day after a council or committee that took a decision: "17. april 2024", "04-06-2020".
+_DAY = (
+    r"(?:,?\s+(?:(?:den|d\.)\s*)?\d{1,2}[.-]\s*(?:[a-zæøå]+\.?|\d{1,2}[.-])\s*\d{2,4}"
+    r"(?:,?\s+kl\.?\s*\d{1,2}[.:]\d{2})?)?(?:\s*\(pkt\.?\s*\d+\))?"
+)
+# A municipal council or committee by name ("Økonomiudvalget", "Social- og Sundhedsudvalget",
+# "Regionsrådet", "byrådet"): a capitalised name ending in the body it is, or the body itself;
+# never a word that only holds one ("området", "rådgivningen").
+_BODY = (
+    r"(?:(?:\w+-\s+og\s+)?(?-i:[A-ZÆØÅ])[\w-]*?(?:udvalg|råd|bestyrelse)(?:et|en|n)?"
+    r"|(?:by|regions|kommunal)?(?:udvalget|rådet|bestyrelsen)|udvalg(?=\s+for\s))\b"
+    # "Udvalget for Teknik og Miljø": named by its capitalised areas
+    r"(?:\s+for\s+(?-i:[A-ZÆØÅ])[\w-]*(?:(?:,\s*|\s+og\s+)[\w-]+){0,4})?"
+)
+_SECTION = re.compile(
+    # "KKR's beslutning", "KKRs indstilling": the council's own, named first
+    r"^(?:(?:KKR['’]?s\s+)?"
+    rf"({'|'.join(map(re.escape, SECTION_NAMES))})"
+    r"(?:er)?(?:(?:\s+(?:(?:i|fra|på)\s+(?:KKR|mødet)\b|den\s+\d)"
+    r"[^:\n]{0,80}?(?<!\.)"
+    # a committee's, its name and the day alone: more after it is a sentence ("Beslutning i
+    # Regionsrådet forventes at indeholde følgende:")
+    rf"|\s+(?:i|fra|på)\s+{_BODY}{_DAY}"
+    # without "i": the council's name and the day alone, never more ("Baggrund KKR Sjælland
+    # har besluttet ..." is a heading set tight above its text)
+    rf"|\s+KKR\s+(?:hovedstaden|sj\w{{1,3}}lland|syddanmark|midtjylland|nordjylland){_DAY})?"
+    r"\s*(?::\s*(?P<rest>.*))?|\s+(?P<tight>(?-i:[A-ZÆØÅ]).*))"
+    # a committee's decision headed by the committee, the day and the point's number alone
+    # (Roskilde's "Kultur- og Idrætsudvalget, 03-04-2019, pkt. 44", Rødovre's
+    # "Økonomiudvalget, 18. september 2019, pkt. 153:"): the committees that decided on the
+    # case in turn, the meeting's own last
+    rf"|(?P<by>{_BODY},\s*\d{{1,2}}[.-]\s*(?:[a-zæøå]+|\d{{1,2}}[.-])\s*\d{{4}},\s*pkt\.?\s*\d+)"
+    r"\s*(?::\s*(?P<by_rest>.*))?)$",
+    re.IGNORECASE,
+)
+
+
+# Who was absent, set under a point's decision in minutes ("Fraværende: Jens Hansen (V)",
+# "Afbud: ...", "Fraværende med afbud:", "Fremmøde og inhabilitet:"): a label alone or before a
+# colon or dash, never a sentence ("Afbud fra Jens Hansen."). It records the meeting, not what
+# was decided, so it ends the section above it.
+_ATTENDANCE = re.compile(
+    r"^(?:fraværende|afbud|fremmøde|deltog\s+ikke)"
+    r"(?:\s+(?:med|uden)\s+afbud|\s+og\s+inhabilitet|\s+fra(?:\s+mødet)?"
+    r"|\s+(?:ved|under|i|fra)\s+(?:punktet|behandlingen(?:\s+af\s+punktet)?|mødet))?"
+    r"\s*(?:[:–-]|$)",
+    re.IGNORECASE,
+)
+
+
+# section is cached, as toc.label: splitting asks about the same lines again and again, and it
+# is a pure function of the line (a match object is immutable).
+@functools.lru_cache(maxsize=8192)
+def section(text: str) -> re.Match[str] | None:
+    """The section heading a line is or opens: group 1 the name, run_in() the text after it."""
+    return _SECTION.match(text)
+
+
+def run_in(match: re.Match[str]) -> str | None:
+    """The text run in after a section heading ("Godkendt." of "Beslutning: Godkendt.")."""
+    return match.group("rest") or match.group("tight") or match.group("by_rest")
+
+
+def section_name(match: re.Match[str]) -> str:
+    """The name of the section a heading opens: "Beslutning" for a committee's heading."""
+    return match.group(1) or "Beslutning"
+
+
+def _heading_key(match: re.Match[str]) -> str:
+    """A section heading without the text run in and the point's number: the same for the
+    decisions of one body on one day, whichever point they are of."""
+    heading = match.string
+    for group in ("rest", "tight", "by_rest"):
+        if match.group(group) is not None:
+            heading = heading[: match.start(group)]
+    return canonical(re.sub(r"pkt\.?\s*\d+", "", heading, flags=re.IGNORECASE))
+
+
+def attendance(text: str) -> bool:
+    """Whether a line notes who was absent (_ATTENDANCE)."""
+    return bool(_ATTENDANCE.match(text))
+
+
+# What minutes that write no "Beslutning" head the decision with: "Konklusion", "Referat",
+# alone or run in before a colon ("Referat: Godkendt."). Agendas use the words otherwise (the
+# "Konklusion" of an analysis in the Sagsfremstilling), so only minutes are read so.
+_RECORD = re.compile(r"^(?:konklusion|referat|beslutningsreferat)\s*(?::\s*(?P<rest>.*))?$", re.I)
+_BILAG = frozenset({"bilag", "vedlagte bilag"})
+
+
+def record_heading(body: Sequence[Unit]) -> int | None:
+    """Where a point of minutes with no Beslutning heading heads its decision with another
+    word: the last such label opening a paragraph that does not stand between two other
+    sections (after Baggrund or Sagsfremstilling, before Økonomi: it heads part of their
+    text)."""
+    names: list[tuple[int, str]] = []
+    labels: list[int] = []
+    for index, unit in enumerate(body):
+        if match := _SECTION.match(unit.text):
+            names.append((index, section_name(match).casefold()))
+        elif unit.starts_paragraph and _RECORD.match(unit.text):
+            labels.append(index)
+    if any(name == "beslutning" for _, name in names):
+        return None
+    for at in reversed(labels):
+        before = [name for index, name in names if index < at]
+        after = [name for index, name in names if index > at and name not in _BILAG]
+        if not (before and before[-1] != "indstilling" and after):
+            return at
+    return None
+
+
+def named_sections(body: Sequence[Unit], *, minutes: bool = False) -> dict[str, str]:
+    """Section name (casefolded) -> its text; of several decisions, the last; of `minutes`, a
+    decision headed with another word (record_heading) is the Beslutning."""
+    sections: dict[str, list[Unit]] = {}
+    current: list[Unit] | None = None
+    record = record_heading(body) if minutes else None
+    for index, unit in enumerate(body):
+        if index == record:
+            current = sections.setdefault("beslutning", [])
+            if (found := _RECORD.match(unit.text)) and (after := found.group("rest")):
+                current.append(Unit(after, starts_paragraph=True))
+        elif match := _SECTION.match(unit.text):
+            name = section_name(match).casefold()
+            if name == "beslutning":  # each body that decided in turn: the last is the meeting
+                sections[name] = []
+            current = sections.setdefault(name, [])
+            if after := run_in(match):
+                current.append(Unit(after, starts_paragraph=True))
+        elif _ATTENDANCE.match(unit.text):
+            current = None
+        elif current is not None:
+            current.append(unit)
+    return {name: join(units) for name, units in sections.items() if units}
+
+
+def repeated_sections(items: list[Item]) -> list[str]:
+    """Points holding two Indstilling or two Beslutning sections: one point swallowed the
+    next. Decisions of different bodies ("Økonomiudvalget, 10-04-2019, pkt. 12", then
+    "Byrådet, 24-04-2019, pkt. 99") are the case's way through them, not two points."""
+    problems = []
+    for item in items:
+        counts: Counter[tuple[str, str]] = Counter()
+        # The units opening a paragraph, without making a unit of every line: a paragraph's
+        # first line, stripped, when it is not blank.
+        for paragraph in item.text.split("\n\n"):
+            first = paragraph.split("\n", 1)[0].strip()
+            if first and (match := _SECTION.match(first)):
+                name = section_name(match).capitalize()
+                if name == "Indstilling":
+                    counts[name, ""] += 1
+                elif name == "Beslutning":
+                    counts[name, _heading_key(match)] += 1
+        doubled = sorted({name for (name, _), count in counts.items() if count > 1})
+        if doubled:
+            problems.append(f"{item.number} has {' and '.join(doubled)} twice: a point swallowed?")
+    return problems
