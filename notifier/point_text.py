@@ -173,8 +173,20 @@ _RECORD_PARAGRAPHS = 4
 _RECORD_CHARS = 1200
 
 
-# Sections an excerpt leaves out: shown from their own fields, or a list of attachments.
-_NOT_SUMMARY = frozenset({"indstilling", "beslutning", "vedlagte bilag", "bilag"})
+# Sections an excerpt leaves out: shown from their own fields, a list of attachments, or the
+# route a municipal case takes ("Sagsgang og sagstype: KF, ØK, BY", "Beslutningskompetence:
+# Byrådet"), which says nothing of what the point is about.
+_NOT_SUMMARY = frozenset(
+    {
+        "indstilling",
+        "beslutning",
+        "vedlagte bilag",
+        "bilag",
+        "forventet sagsgang",
+        "sagsgang og sagstype",
+        "beslutningskompetence",
+    }
+)
 
 
 def point_summary(text: str, decision: str | None = None) -> str:

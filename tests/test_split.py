@@ -522,6 +522,15 @@ def test_point_summary_leaves_out_what_has_its_own_field() -> None:
     assert point_summary(items[0].text) == ""  # only an Indstilling
 
 
+def test_point_summary_leaves_out_the_route_of_a_municipal_case() -> None:
+    text = (
+        "Sagsnr. 283288\n\nSagsgang og sagstype\n\nKF, ØK, BY. Beslutningssag.\n\n"
+        "Forventet sagsgang: Økonomiudvalget, Byrådet\n\nBeslutningskompetence\n\nByrådet\n\n"
+        "Sagsfremstilling\n\nKommunen køber grunden ved havnen."
+    )
+    assert point_summary(text) == "Kommunen køber grunden ved havnen."
+
+
 def test_point_summary_of_run_in_sections() -> None:
     item = Item(
         key="2",
