@@ -336,3 +336,19 @@ def test_a_municipal_template_s_section_ends_the_indstilling(
     assert [squeeze(i.indstilling) for i in split.items] == [
         squeeze(p.indstilling) for p in drawn.points
     ]
+
+
+@pytest.mark.parametrize(
+    "absent", ["Fraværende: Jens Hansen (V)", "Afbud: Mette Holm (A)", "Fraværende med afbud:"]
+)
+def test_who_was_absent_set_tight_under_the_decision_is_no_part_of_it(absent: str) -> None:
+    # Roskilde's minutes set "Fraværende: ..." on the line right under the decision, with no
+    # gap: the two lines were joined into one paragraph, and the note was told as decided.
+    titles = ["Budget 2025 for fællesudgifterne", "Status for klimaplanen"]
+    paragraphs = ["Referat"]
+    for n, title in enumerate(titles, 1):
+        paragraphs += [f"{n}. {title}", f"SAG-2024-0{n}611", "Indstilling"]
+        paragraphs += ["Det indstilles, at sagen godkendes.", "Beslutning", f"Godkendt.\n{absent}"]
+    result = text_pdf(paragraphs)
+    assert [item.number for item in result.items] == ["1", "2"]
+    assert [item.beslutning for item in result.items] == ["Godkendt.", "Godkendt."]

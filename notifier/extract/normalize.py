@@ -39,6 +39,12 @@ _LIST_ITEM = re.compile(
 _ENTRY_NUMBER = re.compile(r"^(?:[Pp]unkt\s*|[Pp]kt\.\s*)?(\d{1,2}(?:\.\d{1,2})*)[.:]?\s+\S")
 _AFTER_LEADERS = re.compile(r"(?:\.\s*){3,}\d{1,3}$|…\s*\d{1,3}$")
 _AFTER_SPACE = re.compile(r"\s\d{1,3}$")
+# The label of a note of who was absent, capitalised as it opens a line (sections.attendance
+# reads it when splitting; here it only keeps the line from joining the sentence above).
+_ATTENDANCE = re.compile(
+    r"(?:Fraværende|Afbud|Fremmøde|Deltog ikke)(?:\s+(?:med|uden)\s+afbud|\s+og\s+inhabilitet)?"
+    r"\s*:"
+)
 _PAGE_NUMBER = re.compile(
     r"^(?:side\s*)?\d{1,3}(?:\s*(?:af|/|of)\s*\d{1,3})?$|^-\s*\d{1,3}\s*-$", re.IGNORECASE
 )
@@ -107,13 +113,25 @@ def normalize_text(text: str) -> str:
             line = (_SPACE_RUN.sub(" ", line) if "  " in line else line).strip()
             if not line:
                 continue
-            if joined and not _LIST_ITEM.match(line) and not _next_entry(joined[-1], line):
+            if (
+                joined
+                and not _LIST_ITEM.match(line)
+                and not _next_entry(joined[-1], line)
+                and not _attendance_after(joined[-1], line)
+            ):
                 joined[-1] = f"{joined[-1]} {line}"
             else:
                 joined.append(line)
         if joined:
             paragraphs.append("\n".join(joined))
     return "\n\n".join(paragraphs)
+
+
+def _attendance_after(before: str, line: str) -> bool:
+    """Whether the line notes who was absent, set tight under a sentence that ended (minutes
+    put "Fraværende: Jens Hansen (V)" right under a point's decision): joined, the note read
+    as part of what was decided."""
+    return line[0] in "AFD" and before[-1] in ".!?)" and _ATTENDANCE.match(line) is not None
 
 
 def _next_entry(before: str, line: str) -> bool:
