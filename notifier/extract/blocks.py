@@ -27,6 +27,7 @@ _BOLD = (
     'strong, b, span[style*="font-weight:bold"], span[style*="font-weight: bold"], '
     'span[style*="font-weight:700"], span[style*="font-weight: 700"]'
 )
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|700)", re.IGNORECASE)
 _SECTION_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # What flows inside a line of text; any other element starts a block of its own.
 _INLINE = frozenset(
@@ -270,13 +271,20 @@ def _only_bold(node: LexborNode, text: str) -> bool:
     """A paragraph of nothing but bold text, not a sentence and not a link ("Læs mere ...")."""
     if text.endswith("."):  # first: most paragraphs are sentences, and the query costs more
         return False
-    if node.css_first(_BOLD) is None:
-        return False
-    # Editors split one bold line into several runs ("<strong>Oplev DM i </strong><strong>
-    # Skills</strong>", a run per pasted or retyped word): all its text bold is what counts.
-    if any(not bold and piece.strip() for piece, bold in _text_runs(node)):
+    if not all_bold(node):
         return False
     return not any(clean(link.text()) == text for link in node.css("a"))
+
+
+def all_bold(node: LexborNode) -> bool:
+    """Every piece of an element's text set in bold, by itself or by what it holds. Editors
+    split one bold line into several runs ("<strong>Oplev DM i </strong><strong>Skills
+    </strong>", a run per pasted or retyped word): all its text bold is what counts."""
+    if _sets_bold(node):
+        return True
+    if node.css_first(_BOLD) is None:
+        return False
+    return all(bold or not piece.strip() for piece, bold in _text_runs(node))
 
 
 def _text_runs(node: LexborNode) -> list[tuple[str, bool]]:
@@ -288,7 +296,7 @@ def _text_runs(node: LexborNode) -> list[tuple[str, bool]]:
         bold = False
         parent = child.parent
         while parent is not None and parent.mem_id != node.mem_id and not bold:
-            bold = parent.css_matches(_BOLD)
+            bold = _sets_bold(parent)
             parent = parent.parent
         runs.append((child.text_content or "", bold))
     return runs
@@ -331,20 +339,14 @@ def _bold_lead(node: LexborNode) -> tuple[str, str, bool] | None:
 
 def opens_bold(node: LexborNode) -> bool:
     """A paragraph whose first text is bold (its heading, if anything is)."""
-    first = _first_child(node)
-    return first is not None and first.tag != "-text" and first.css_matches(_BOLD)
+    return next((bold for piece, bold in _text_runs(node) if piece.strip()), False)
 
 
-def _first_child(node: LexborNode) -> LexborNode | None:
-    """The first child that is an element or text that is not blank."""
-    return next(
-        (
-            c
-            for c in node.iter(include_text=True)
-            if c.tag != "-text" or (c.text_content or "").strip()
-        ),
-        None,
-    )
+def _sets_bold(node: LexborNode) -> bool:
+    """The element itself is bold. Not lexbor's css_matches, which is true of an element
+    holding a bold one too: "<span>KKR drøftede <b>Movias</b> budget</span>" is not bold."""
+    style = node.attributes.get("style") or "" if node.tag == "span" else ""
+    return node.tag in ("strong", "b") or bool(_BOLD_STYLE.search(style))
 
 
 def _flat_text(node: LexborNode) -> str:
