@@ -5,7 +5,11 @@ stored pages (docs/kl-dk.md)."""
 
 from __future__ import annotations
 
-from tests.test_unseen_html import HERO, items_of, newsletter
+from datetime import date
+
+import pytest
+
+from tests.test_unseen_html import HERO, files, items_of, newsletter
 
 
 def test_a_paragraph_in_a_span_with_one_bold_word_is_not_a_heading() -> None:
@@ -32,3 +36,42 @@ def test_a_paragraph_in_a_span_opening_with_plain_text_is_not_split_into_section
     )
     items = items_of(newsletter(HERO + body))
     assert list(items) == ["Trafik"]
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "<p><strong>2023</strong></p>",
+        "<p><b>2023</b></p>",
+        "<p>2023</p>",
+        "<strong>2023</strong>",
+        "<div><b>Mødemateriale 2023</b></div>",
+        "<p><strong>Møder i 2023:</strong></p>",
+    ],
+)
+def test_a_year_label_ends_the_last_meeting_of_the_year_after(label: str) -> None:
+    """A meeting page may set the year over its meetings as a bold line, not a heading: the
+    files under the next year's label are not the last meeting's above it."""
+    body = (
+        "<div><p>KKR Sjælland holdt møde den 6. februar 2024.</p>"
+        '<ul><li><a href="/media/a1/referat.pdf">Referat</a></li></ul>'
+        f"{label}"
+        '<ul><li><a href="/media/b1/referat.pdf">Referat</a></li></ul>'
+        "<p>KKR Sjælland holdt møde den 20. november 2023.</p>"
+        '<ul><li><a href="/media/c1/referat.pdf">Referat</a></li></ul></div>'
+    )
+    assert [(url, day) for url, _, day in files(body)] == [
+        ("a1/referat.pdf", date(2024, 2, 6)),
+        ("b1/referat.pdf", None),
+        ("c1/referat.pdf", date(2023, 11, 20)),
+    ]
+
+
+def test_a_year_in_a_line_of_text_ends_no_meeting() -> None:
+    body = (
+        "<div><p>KKR Sjælland holdt møde den 6. februar 2024.</p>"
+        '<ul><li><a href="/media/a1/dagsorden.pdf">Dagsorden</a></li></ul>'
+        "<div>Referatet følger i <b>2024</b></div><p>Se <strong>2024</strong></p>"
+        '<ul><li><a href="/media/a2/bilag.pdf">Bilag 1</a></li></ul></div>'
+    )
+    assert [day for _, _, day in files(body)] == [date(2024, 2, 6)] * 2

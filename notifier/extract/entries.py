@@ -9,6 +9,7 @@ from datetime import date
 
 from selectolax.lexbor import LexborNode
 
+from notifier.extract.blocks import all_bold
 from notifier.extract.dates import (
     is_date_line,
     is_update_line,
@@ -136,7 +137,7 @@ def context_dates(
                 dates[node.mem_id] = current
             waiting = waiting and node.mem_id not in documents
         elif (
-            (node.tag in _CONTEXT_TAGS or _date_box(node))
+            (node.tag in _CONTEXT_TAGS or _date_box(node) or _year_box(node))
             and (node.tag == "li" or node.css_first("a") is None)
             and not _inside(node, in_card)
             and (node.parent is None or node.parent.mem_id not in schedules)
@@ -148,12 +149,42 @@ def context_dates(
                 level = int(node.tag[1])
                 if found is not None or level <= section:
                     current, waiting, section = found, found is not None, level
+            elif found is None and _year_label(node, text):
+                current, waiting = None, False
             elif found is not None and (not waiting or states or is_date_line(text)):
                 # The next meeting's paragraph after a dated one's "Bilag" heading is its
                 # sibling, in the same section.
                 section = level if current is None else section
                 current, waiting = found, True
     return dates
+
+
+# A year over the meetings held in it: "2022", "Mødemateriale 2022", "Møder i 2021:".
+_YEAR_LABEL = re.compile(r"^(?:\w+\s+){0,3}(?:19|20)\d\d:?$")
+
+
+def _year_label(node: LexborNode, text: str) -> bool:
+    """A line naming a year and no day, bare ("<p>2022</p>") or as a short bold line: it
+    heads the next year's meetings as a heading does, so the files listed under them are not
+    the last meeting's of the year before."""
+    line = " ".join(text.split())
+    if not _YEAR_LABEL.match(line) or _MEETING.search(line) or node.tag == "li":
+        return False
+    return line.rstrip(":").isdigit() or all_bold(node)
+
+
+def _year_box(node: LexborNode) -> bool:
+    """A <div>, <span>, <strong> or <b> that is a year label of its own, not part of a line of
+    text: "<div><b>2022</b></div>", "<strong>2021</strong><ul>…"."""
+    parent = node.parent
+    if node.tag not in ("div", "span", "strong", "b") or parent is None:
+        return False
+    if parent.tag in _CONTEXT_TAGS or parent.tag in ("dd", "td", "th", "a"):
+        return False
+    beside = (node.prev, node.next)
+    if any(s is not None and s.tag == "-text" and (s.text_content or "").strip() for s in beside):
+        return False
+    return _year_label(node, node.text(separator=" "))
 
 
 # A page's publication stamp ("Publiceret 3. december 2026"); "Dato: ..." may date a meeting.
