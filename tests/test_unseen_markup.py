@@ -5,11 +5,13 @@ stored pages (docs/kl-dk.md)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
-from tests.test_unseen_html import HERO, files, items_of, newsletter
+from notifier.extract import listing_links
+from notifier.extract.worker import ExtractWorker
+from tests.test_unseen_html import HERO, NEWS, NEWS_PATTERN, files, items_of, newsletter
 
 
 def test_a_paragraph_in_a_span_with_one_bold_word_is_not_a_heading() -> None:
@@ -75,3 +77,56 @@ def test_a_year_in_a_line_of_text_ends_no_meeting() -> None:
         '<ul><li><a href="/media/a2/bilag.pdf">Bilag 1</a></li></ul></div>'
     )
     assert [day for _, _, day in files(body)] == [date(2024, 2, 6)] * 2
+
+
+READ = date(2026, 12, 3)  # the day the listing was read
+
+
+def dated(body: str) -> list[tuple[str, str, date | None]]:
+    html = (
+        '<!DOCTYPE html><html lang="da"><head><meta charset="utf-8"></head><body><main>'
+        f"<h1>Flere nyheder</h1><p>Nyheder og nyhedsbreve fra KKR Sjælland.</p>{body}</main>"
+        "</body></html>"
+    )
+    links = listing_links(html.encode(), base_url=NEWS, pattern=NEWS_PATTERN, today=READ)
+    return [(link.url.removeprefix(NEWS), link.text, link.date) for link in links]
+
+
+def test_entries_dated_today_or_yesterday_are_dated_from_the_day_read() -> None:
+    """A listing may show the newest entries' dates as "I dag" and "I går" (a time beside
+    them at most) with no <time> element: they are the day it was read, and the day before."""
+    body = (
+        f'<ul><li><a href="{NEWS}/a">Nyhedsbrev december</a><span>I dag kl. 10.15</span></li>'
+        f'<li><a href="{NEWS}/b">Ny sundhedsaftale</a><p>I går</p>'
+        "<p>KKR godkendte udkastet til sundhedsaftalen.</p></li>"
+        f'<li><a href="{NEWS}/c">Trafikbestilling</a><span>For 3 dage siden</span></li>'
+        f'<li><a href="{NEWS}/d">Praktikpladser</a>'
+        "<p>I dag holdt KKR Sjælland møde om praktikpladser.</p></li>"
+        f'<li><a href="{NEWS}/e">Nyhedsbrev november</a><span>26. november 2026</span></li></ul>'
+        f'<div class="card"><a href="{NEWS}/f"><span>I går, 14:32</span>'
+        "<span>Nyhedsbrev oktober</span></a></div>"
+    )
+    assert dated(body) == [
+        ("/a", "Nyhedsbrev december", READ),
+        ("/b", "Ny sundhedsaftale", date(2026, 12, 2)),
+        ("/c", "Trafikbestilling", date(2026, 11, 30)),
+        ("/d", "Praktikpladser", None),
+        ("/e", "Nyhedsbrev november", date(2026, 11, 26)),
+        ("/f", "Nyhedsbrev oktober", date(2026, 12, 2)),
+    ]
+
+
+async def test_the_worker_dates_today_by_the_danish_day_the_listing_was_read() -> None:
+    """A poll's clock is UTC; at 23:30 UTC on 2 December it is 3 December in Denmark."""
+    body = f'<main><h1>Flere nyheder</h1><ul><li><a href="{NEWS}/a">Nyhedsbrev</a>'
+    worker = ExtractWorker(timeout=10, memory_mb=256)
+    try:
+        links = await worker.listing_links(
+            f"{body}<span>I dag</span></li></ul></main>".encode(),
+            base_url=NEWS,
+            pattern=NEWS_PATTERN,
+            read_at=datetime(2026, 12, 2, 23, 30, tzinfo=UTC),
+        )
+    finally:
+        worker.close()
+    assert [(link.url, link.date) for link in links] == [(f"{NEWS}/a", READ)]

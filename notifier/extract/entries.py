@@ -15,6 +15,7 @@ from notifier.extract.dates import (
     is_update_line,
     parse_danish_date,
     publication_date,
+    relative_date,
 )
 
 _ROW_TAGS = frozenset({"li", "tr", "article", "p", "dd", "dt"})
@@ -46,9 +47,10 @@ def entry_row(
     return row if row is not None and row.mem_id != root.mem_id else None
 
 
-def entry_date(entry: LexborNode, documents: set[int]) -> date | None:
+def entry_date(entry: LexborNode, documents: set[int], today: date | None) -> date | None:
     """The date an entry shows for itself: its date lines ("6. februar 2024", "Publiceret
-    ..."), else its <time datetime> whatever it shows ("I dag"), else a date in its text. A
+    ..."), else its <time datetime> whatever it shows ("I dag"), else a line that counts from
+    today ("I dag", "I går"; the day the page was read), else a date in its text. A
     teaser's date ("KKR holdt møde den 1. februar 2024") is not the entry's when a line dates
     it, nor is one file's name ("Bilag 1 Notat af 12. marts 2024") the file's beside it."""
     named = {
@@ -67,6 +69,9 @@ def entry_date(entry: LexborNode, documents: set[int]) -> date | None:
         return day
     stamp = entry.css_first("time[datetime]")
     if stamp and (day := publication_date(stamp.attributes.get("datetime") or "")):
+        return day
+    shown = [relative_date(part, today) for part in parts if today is not None and len(part) <= 60]
+    if day := next((day for day in shown if day is not None), None):
         return day
     return publication_date(" ".join(parts))
 
