@@ -130,3 +130,59 @@ async def test_the_worker_dates_today_by_the_danish_day_the_listing_was_read() -
     finally:
         worker.close()
     assert [(link.url, link.date) for link in links] == [(f"{NEWS}/a", READ)]
+
+
+TOGGLE = '<button aria-expanded="false" aria-controls="panel">'
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (
+            "<details><summary>KKR Sjælland møde 6. februar 2024</summary>",
+            "</details><details><summary>Ekstraordinært KKR-møde</summary>",
+        ),
+        (
+            f'<div class="item">{TOGGLE}KKR Sjælland møde 6. februar 2024</button><div>',
+            f'</div></div><div class="item">{TOGGLE}Ekstraordinært KKR-møde</button><div>',
+        ),
+        (
+            "<details><summary>Mødemateriale 2024</summary>"
+            "<p>KKR Sjælland holdt møde den 6. februar 2024.</p>",
+            "</details><details><summary>Temamøder</summary>",
+        ),
+    ],
+    ids=["details", "buttons", "dated-inside"],
+)
+def test_an_accordion_toggle_without_a_date_ends_its_siblings_meeting(
+    first: str, second: str
+) -> None:
+    """A meeting page set as an accordion, a panel per meeting or year: the files of a panel
+    whose toggle names no day are not the meeting's of the panel before it."""
+    end = "</details>" if first.startswith("<details>") else "</div></div>"
+    body = (
+        f'<div class="accordion">{first}<ul><li><a href="/media/a1/referat.pdf">Referat</a>'
+        f'</li></ul>{second}<ul><li><a href="/media/b1/referat.pdf">Referat</a></li></ul>'
+        f"{end}</div>"
+    )
+    assert [(url, day) for url, _, day in files(body)] == [
+        ("a1/referat.pdf", date(2024, 2, 6)),
+        ("b1/referat.pdf", None),
+    ]
+
+
+def test_an_accordion_of_a_meetings_parts_keeps_its_date() -> None:
+    """Toggles inside the meeting's panel, or after the meeting's paragraph, open parts of
+    that meeting ("Bilag", "Præsentationer")."""
+    body = (
+        "<details><summary>Møde den 6. februar 2024</summary>"
+        '<ul><li><a href="/media/a1/dagsorden.pdf">Dagsorden</a></li></ul>'
+        "<details><summary>Bilag</summary>"
+        '<ul><li><a href="/media/a2/bilag.pdf">Bilag 1</a></li></ul></details></details>'
+        "<p>KKR Sjælland holdt møde den 17. april 2024.</p>"
+        "<details><summary>Bilag</summary>"
+        '<ul><li><a href="/media/b1/bilag.pdf">Bilag 1</a></li></ul></details>'
+        "<details><summary>Præsentationer</summary>"
+        '<ul><li><a href="/media/b2/oplaeg.pdf">Oplæg</a></li></ul></details>'
+    )
+    assert [day for _, _, day in files(body)] == [date(2024, 2, 6)] * 2 + [date(2024, 4, 17)] * 2

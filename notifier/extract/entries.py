@@ -26,6 +26,7 @@ _CONTEXT_TAGS = frozenset(
     {"p", "h2", "h3", "h4", "h5", "h6", "dt", "caption", "summary", "button", "li"}
 )
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_TOGGLES = frozenset({"summary", "button"})
 _SETS = frozenset({"ul", "ol", "dl", "table", "tbody", "thead"})
 # How kl.dk's meeting pages open a meeting: "KKR Sjælland holdt møde den 6. februar 2024",
 # "Møde den 17. april 2024", "Mødet afholdes den ...", "KKR Sjælland møde den 10. december".
@@ -128,7 +129,9 @@ def context_dates(
     date and its first file, only a block that states a meeting or is a date line sets it: the
     topics and notes there ("Opfølgning på Sundhedsklyngens møde 3. marts 2024", "Dagsordenen
     blev udsendt den 10. april 2024") may name other days. A list of dates without files
-    (the "Mødedatoer" of the year) is a schedule: its items date no file.
+    (the "Mødedatoer" of the year) is a schedule: its items date no file. An accordion's
+    toggle without a date ("Temamøde om sundhed") forgets the date its sibling toggle stated:
+    its panel is another meeting's, when the date was stated in or by its sibling's.
     """
     in_card = {card.mem_id for card in cards}
     schedules = _schedules(root, documents)
@@ -136,6 +139,8 @@ def context_dates(
     current: date | None = None
     waiting = False  # a date is stated and no file has followed it yet
     level = section = 7  # the last heading's level; that of the section the date belongs to
+    # The accordion of the last toggle passed, and the one it was when the date was stated.
+    group = dated_in = None
     for node in root.traverse(include_text=False):
         if node.tag == "a":
             if current is not None:
@@ -150,18 +155,34 @@ def context_dates(
             text = _own_text(node)
             found = parse_danish_date(text)
             states = node.tag not in ("p", "li") or bool(_MEETING.search(text))
+            toggle = _toggle(node)
+            group = _accordion(node) if toggle else group
             if node.tag in _HEADINGS:
                 level = int(node.tag[1])
                 if found is not None or level <= section:
-                    current, waiting, section = found, found is not None, level
-            elif found is None and _year_label(node, text):
+                    current, waiting, section, dated_in = found, found is not None, level, group
+            elif found is None and (
+                _year_label(node, text) or (toggle and dated_in is not None and group == dated_in)
+            ):
                 current, waiting = None, False
             elif found is not None and (not waiting or states or is_date_line(text)):
                 # The next meeting's paragraph after a dated one's "Bilag" heading is its
                 # sibling, in the same section.
                 section = level if current is None else section
-                current, waiting = found, True
+                current, waiting, dated_in = found, True, group
     return dates
+
+
+def _toggle(node: LexborNode) -> bool:
+    """An accordion's toggle that is no heading's (headings go by their levels)."""
+    return node.tag in _TOGGLES and (node.parent is None or node.parent.tag not in _HEADINGS)
+
+
+def _accordion(toggle: LexborNode) -> int | None:
+    """What holds a toggle's accordion item (<details> or a <div> around the toggle and its
+    panel), shared by its sibling toggles: the item's parent."""
+    item = toggle.parent
+    return item.parent.mem_id if item is not None and item.parent is not None else None
 
 
 # A year over the meetings held in it: "2022", "Mødemateriale 2022", "Møder i 2021:".
