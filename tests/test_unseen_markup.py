@@ -186,3 +186,25 @@ def test_an_accordion_of_a_meetings_parts_keeps_its_date() -> None:
         '<ul><li><a href="/media/b2/oplaeg.pdf">Oplæg</a></li></ul></details>'
     )
     assert [day for _, _, day in files(body)] == [date(2024, 2, 6)] * 2 + [date(2024, 4, 17)] * 2
+
+
+def test_cards_that_are_one_link_are_dated_by_their_own_date_line() -> None:
+    """A news card set as one link (tag, heading, teaser, date line inside it): its date is
+    its date line, not a day its teaser names, and a card showing no date takes none from
+    the card before it."""
+    cards = (
+        ("a", "Nyhedsbrev december", "KKR holdt møde den 1. december 2026.", "3. december 2026"),
+        ("b", "Nyhedsbrev oktober", "KKR drøftede budgettet.", "1. oktober 2026"),
+        ("c", "Temamøde om sundhed", "KKR inviterer til temamøde.", ""),
+    )
+    body = "".join(
+        f'<a class="card" href="{NEWS}/{slug}"><div class="card__body">'
+        f'<span class="tag">Nyhed</span><h3>{title}</h3><p>{teaser}</p>'
+        f'<span class="card__date">{day}</span></div></a>'
+        for slug, title, teaser, day in cards
+    )
+    assert dated(f'<div class="cards">{body}</div>') == [
+        ("/a", "Nyhedsbrev december", date(2026, 12, 3)),
+        ("/b", "Nyhedsbrev oktober", date(2026, 10, 1)),
+        ("/c", "Temamøde om sundhed", None),
+    ]

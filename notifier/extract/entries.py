@@ -134,6 +134,9 @@ def context_dates(
     its panel is another meeting's, when the date was stated in or by its sibling's.
     """
     in_card = {card.mem_id for card in cards}
+    # A card that is one link holds its teaser and date line: they are its own, not a date
+    # stated above the links after it.
+    linked = {n.mem_id for a in root.css("a") for n in a.traverse(include_text=False)}
     schedules = _schedules(root, documents)
     dates: dict[int, date] = {}
     current: date | None = None
@@ -150,6 +153,7 @@ def context_dates(
             (node.tag in _CONTEXT_TAGS or _date_box(node) or _year_box(node))
             and (node.tag == "li" or node.css_first("a") is None)
             and not _inside(node, in_card)
+            and node.mem_id not in linked
             and (node.parent is None or node.parent.mem_id not in schedules)
         ):
             text = _own_text(node)

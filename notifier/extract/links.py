@@ -39,6 +39,8 @@ _GENERIC = re.compile(
     r"|(?:klik\s+)?her|link|pdf|hent|download)\W*$",
     re.IGNORECASE,
 )
+# What a link holds when it is a whole card rather than a line of text.
+_CARD_BLOCKS = "h1, h2, h3, h4, h5, h6, p, div"
 # A listing's own feed is no document, whatever the source's pattern lets through.
 _FEED = re.compile(r"\.(?:xml|rss|atom)$|/(?:rss|feed)/?$", re.IGNORECASE)
 # What browsers strip from both ends of an href (C0 controls and space) and remove inside it.
@@ -178,9 +180,11 @@ def _listing_links(
                 links[key] = dataclasses.replace(links[key], text=text)
             continue
         shown = None
-        for entry in (cards.get(anchor.mem_id), row, entry_row(anchor, root, "tr")):
+        # A link that is a card (its heading, teaser and date line inside it) is its own entry.
+        card_link = anchor if anchor.css_first(_CARD_BLOCKS) is not None else None
+        for entry in (cards.get(anchor.mem_id), row, entry_row(anchor, root, "tr"), card_link):
             if shown is None and entry is not None:
-                shown = entry_date(entry, documents, today)
+                shown = entry_date(entry, set() if entry is card_link else documents, today)
         shown = shown or context.get(anchor.mem_id) or parse_danish_date(own)
         shown = shown or _relative(anchor, today)
         links[key] = Link(url=url, text=text, date=shown)
