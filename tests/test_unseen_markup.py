@@ -208,3 +208,20 @@ def test_cards_that_are_one_link_are_dated_by_their_own_date_line() -> None:
         ("/b", "Nyhedsbrev oktober", date(2026, 10, 1)),
         ("/c", "Temamøde om sundhed", None),
     ]
+
+
+@pytest.mark.parametrize(
+    "style", ["FONT-WEIGHT: bold", "font-weight:600", "font-weight: 800; font-size: 12pt"]
+)
+def test_a_heading_bold_by_any_bold_style_heads_a_section(style: str) -> None:
+    """Word and older editors write the style in capitals ("FONT-WEIGHT: bold") or as a
+    number other than 700; the line is bold all the same."""
+    body = (
+        "<p><strong>Ny sundhedsaftale</strong></p><p>KKR godkendte udkastet til aftalen.</p>"
+        f'<p><span style="{style}">Movias trafikbestilling</span></p>'
+        "<p>KKR drøftede Movias budget for de regionale buslinjer.</p>"
+    )
+    assert list(items_of(newsletter(HERO + body))) == [
+        "Ny sundhedsaftale",
+        "Movias trafikbestilling",
+    ]

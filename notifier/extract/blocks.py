@@ -22,12 +22,10 @@ _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6", "summary", "button"})
 _TEXT_BLOCKS = {"p", "li", "blockquote", "pre", "tr", "dt", "dd", "figcaption", "caption"}
 _BLOCKS = _HEADINGS | {"h1"} | _TEXT_BLOCKS
 _FILE = re.compile(r"/media/|\.(?:pdf|docx?|xlsx?|pptx?)(?:[?#]|$)", re.IGNORECASE)
-# Bold by markup, or by its style as Word and some editors write it.
-_BOLD = (
-    'strong, b, span[style*="font-weight:bold"], span[style*="font-weight: bold"], '
-    'span[style*="font-weight:700"], span[style*="font-weight: 700"]'
-)
-_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|700)", re.IGNORECASE)
+# Bold by markup, or by its style as Word and some editors write it ("FONT-WEIGHT: bold",
+# "font-weight:600"): the elements that may be bold; _sets_bold tells which are.
+_BOLD = "strong, b, span[style]"
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold(?:er)?|[6-9]00)\b", re.IGNORECASE)
 _SECTION_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # What flows inside a line of text; any other element starts a block of its own.
 _INLINE = frozenset(
