@@ -225,3 +225,52 @@ def test_a_heading_bold_by_any_bold_style_heads_a_section(style: str) -> None:
         "Ny sundhedsaftale",
         "Movias trafikbestilling",
     ]
+
+
+SUNDHED_BOLD = "<p><strong>Ny sundhedsaftale</strong></p><p>KKR godkendte udkastet til aftalen.</p>"
+PRAKTIK_BOLD = "<p><strong>Praktikpladser</strong></p><p>Fordelingen blev godkendt af rådet.</p>"
+
+
+def test_a_bold_heading_ending_in_a_full_stop_heads_a_section_among_bold_headings() -> None:
+    """An editor ended one heading with a full stop; the page's other headings are bold
+    lines too, and it stands between the text above and a paragraph of its own."""
+    body = (
+        f"{SUNDHED_BOLD}<p><strong>Movias trafikbestilling.</strong></p>"
+        f"<p>KKR drøftede Movias budget for de regionale buslinjer.</p>{PRAKTIK_BOLD}"
+    )
+    items = items_of(newsletter(HERO + body))
+    assert list(items) == ["Ny sundhedsaftale", "Movias trafikbestilling", "Praktikpladser"]
+    assert "Movias budget" in items["Movias trafikbestilling"]
+    assert "Movias" not in items["Ny sundhedsaftale"]
+
+
+@pytest.mark.parametrize(
+    "emphasis",
+    [
+        # right under a heading: the section's lead, in bold
+        "<p><strong>Ny sundhedsaftale</strong></p><p><strong>KKR godkendte aftalen.</strong></p>"
+        "<p>Aftalen gælder fra 2027.</p>",
+        # before the list it introduces
+        f"{SUNDHED_BOLD}<p><strong>Aftalen skal nu godkendes.</strong></p>"
+        "<ul><li>Kommunalbestyrelserne</li><li>Regionsrådet</li></ul>",
+        # much longer than the page's headings
+        f"{SUNDHED_BOLD}<p><strong>Kommunerne skal nu behandle aftalen i alle "
+        "kommunalbestyrelser.</strong></p><p>Fristen er i marts.</p>",
+        # more than one sentence
+        f"{SUNDHED_BOLD}<p><strong>Fristen er kort. Svar nu.</strong></p>"
+        "<p>Fristen er i marts.</p>",
+    ],
+    ids=["under-heading", "before-list", "long", "two-sentences"],
+)
+def test_a_bold_sentence_for_emphasis_heads_nothing(emphasis: str) -> None:
+    items = items_of(newsletter(HERO + emphasis + PRAKTIK_BOLD))
+    assert list(items) == ["Ny sundhedsaftale", "Praktikpladser"]
+
+
+def test_a_bold_sentence_heads_nothing_where_headings_are_real_headings() -> None:
+    body = (
+        "<h2>Ny sundhedsaftale</h2><p>KKR godkendte udkastet til aftalen.</p>"
+        "<p><strong>Aftalen gælder nu.</strong></p><p>Den gælder fra 2027.</p>"
+        "<h2>Praktikpladser</h2><p>Fordelingen blev godkendt af rådet.</p>"
+    )
+    assert list(items_of(newsletter(HERO + body))) == ["Ny sundhedsaftale", "Praktikpladser"]

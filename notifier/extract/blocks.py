@@ -26,6 +26,9 @@ _FILE = re.compile(r"/media/|\.(?:pdf|docx?|xlsx?|pptx?)(?:[?#]|$)", re.IGNORECA
 # "font-weight:600"): the elements that may be bold; _sets_bold tells which are.
 _BOLD = "strong, b, span[style]"
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold(?:er)?|[6-9]00)\b", re.IGNORECASE)
+# A bold line ending in a full stop that may be a heading: one short sentence.
+_STOP_CHARS = 80
+_STOPS = re.compile(r"[.!?:;]\s")
 _SECTION_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # What flows inside a line of text; any other element starts a block of its own.
 _INLINE = frozenset(
@@ -88,6 +91,9 @@ class Block:
     # A list item that is nothing but links to other pages (not files): a teaser box's entry.
     pages: bool = False
     level: int = 0  # 2-6 for <h2>-<h6>; 0 for any other block
+    # A short paragraph of one sentence, all bold and ending in a full stop: a heading or
+    # emphasis, which notifier.extract.bold_stops tells apart.
+    stop: bool = False
 
 
 def is_chrome_text(text: str) -> bool:
@@ -240,17 +246,25 @@ def _block(child: LexborNode, *, paragraph: bool = False) -> list[Block]:
     lead = _bold_lead(child) if paragraph else None
     if lead is not None and not lead[2]:  # <strong>Heading</strong><br>text
         return [Block(lead[0], heading=True, bold=True), Block(lead[1])]
-    bold = paragraph and _only_bold(child, text)
+    # First the cheap test: most paragraphs are sentences, and the bold query costs more.
+    ends = text.endswith(".")
+    whole = paragraph and (not ends or _short_sentence(text)) and _only_bold(child, text)
     return [
         Block(
             text,
-            heading=child.tag in _HEADINGS or bold,
-            bold=bold,
+            heading=child.tag in _HEADINGS or (whole and not ends),
+            bold=whole and not ends,
             lead=lead[0] if lead is not None else None,
             pages=child.tag == "li" and _links_to_pages(child, text),
             level=int(child.tag[1]) if child.tag in _SECTION_HEADINGS else 0,
+            stop=whole and ends,
         )
     ]
+
+
+def _short_sentence(text: str) -> bool:
+    """One short sentence: no stop inside it, no ellipsis at its end."""
+    return len(text) <= _STOP_CHARS and not text.endswith("..") and not _STOPS.search(text)
 
 
 def _links_to_pages(node: LexborNode, text: str) -> bool:
@@ -266,9 +280,7 @@ def _links_to_pages(node: LexborNode, text: str) -> bool:
 
 
 def _only_bold(node: LexborNode, text: str) -> bool:
-    """A paragraph of nothing but bold text, not a sentence and not a link ("Læs mere ...")."""
-    if text.endswith("."):  # first: most paragraphs are sentences, and the query costs more
-        return False
+    """A paragraph of nothing but bold text, not a link ("Læs mere ...")."""
     if not all_bold(node):
         return False
     return not any(clean(link.text()) == text for link in node.css("a"))

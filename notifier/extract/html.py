@@ -29,6 +29,7 @@ from notifier.extract.blocks import (
     opens_bold,
     text_blocks,
 )
+from notifier.extract.bold_stops import bold_stops
 from notifier.extract.dates import is_publication_line, is_update_line, parse_danish_date
 from notifier.extract.own_page import (
     HEADER_CHROME_CHARS,
@@ -228,7 +229,7 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
     for br in root.css("br"):
         br.replace_with("\n")
     header_date = drop_page_header(root)
-    blocks = text_blocks(root)
+    blocks = bold_stops(text_blocks(root))
     links = [a.attributes.get("href") or "" for a in root.css("a[href]")]
     h1 = root.css_first("h1") or tree.css_first("h1")
     if h1 is not None and header_date is None:
