@@ -274,3 +274,17 @@ def test_a_bold_sentence_heads_nothing_where_headings_are_real_headings() -> Non
         "<h2>Praktikpladser</h2><p>Fordelingen blev godkendt af rådet.</p>"
     )
     assert list(items_of(newsletter(HERO + body))) == ["Ny sundhedsaftale", "Praktikpladser"]
+
+
+@pytest.mark.parametrize("heading", ["Emner", "Relaterede emner", "Tags"])
+def test_a_closing_list_of_the_subjects_a_page_is_filed_under_is_not_a_section(
+    heading: str,
+) -> None:
+    """The subjects a page is filed under, as links to their pages, would put a section of
+    nothing but topic names ("Sundhed", "Trafik") into those topics."""
+    subjects = "".join(
+        f'<li><a href="/emner/{slug}">{name}</a></li>'
+        for slug, name in (("sundhed", "Sundhed"), ("trafik", "Kollektiv trafik"))
+    )
+    body = f"{SUNDHED_BOLD}{PRAKTIK_BOLD}<h2>{heading}</h2><ul>{subjects}</ul>"
+    assert list(items_of(newsletter(HERO + body))) == ["Ny sundhedsaftale", "Praktikpladser"]
