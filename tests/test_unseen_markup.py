@@ -1,15 +1,17 @@
 """Markup that kl.dk's editors and CMS produce and the other fixtures lack, read as a careful
-reader would: Word-pasted paragraphs wrapped in <span>s, year labels between a meeting page's
-groups of meetings, listing dates given as "I dag" and "I går". The wording is that of kl.dk's
+reader would: Word-pasted paragraphs wrapped in <span>s and bold by any style, year labels and
+accordions between a meeting page's meetings, news cards that are one link, listing dates
+given as "I dag" and "I går", headings ending in a full stop. The wording is that of kl.dk's
 stored pages (docs/kl-dk.md)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
 
-from notifier.extract import listing_links
+from notifier.extract import extract, listing_links
 from notifier.extract.worker import ExtractWorker
 from tests.test_unseen_html import HERO, NEWS, NEWS_PATTERN, files, items_of, newsletter
 
@@ -288,3 +290,41 @@ def test_a_closing_list_of_the_subjects_a_page_is_filed_under_is_not_a_section(
     )
     body = f"{SUNDHED_BOLD}{PRAKTIK_BOLD}<h2>{heading}</h2><ul>{subjects}</ul>"
     assert list(items_of(newsletter(HERO + body))) == ["Ny sundhedsaftale", "Praktikpladser"]
+
+
+MEETINGS_URL = "https://www.kl.dk/politik/kkr/kkr-sjaelland/moedemateriale"
+ACCORDION = (
+    '<h2><button aria-expanded="false" aria-controls="p24">Mødemateriale 2024</button></h2>'
+    '<div id="p24" hidden><p>KKR Sjælland holdt møde den 6. februar 2024.</p>'
+    '<ul><li><a href="/media/a1/referat.pdf">Referat</a></li></ul></div>'
+    '<h2><button aria-expanded="false" aria-controls="p23">Mødemateriale 2023</button></h2>'
+    '<div id="p23" aria-hidden="true"><p>KKR Sjælland holdt møde den 20. november 2023.</p>'
+    '<ul><li><a href="/media/b1/referat.pdf">Referat</a></li></ul></div>'
+)
+
+
+def meeting_page(content: str) -> bytes:
+    """A meeting page with no <main>, <article> or role to say where its content is."""
+    return (
+        '<!DOCTYPE html><html lang="da"><head><meta charset="utf-8"></head><body>'
+        '<header><button aria-expanded="false" aria-controls="menu">Kommuner og regioner'
+        '</button><div id="menu" hidden><ul><li><a href="/politik">Politik</a></li></ul></div>'
+        '</header><div class="wrapper"><div class="col"><h1>Mødemateriale</h1>'
+        f"<p>KKR Sjælland holder som udgangspunkt fem møder om året.</p>{content}</div></div>"
+        "<footer><p>KL · Weidekampsgade 10</p></footer></body></html>"
+    ).encode()
+
+
+def test_collapsed_accordion_panels_are_content_without_a_main_element() -> None:
+    """Without <main>, hidden elements were all taken for chrome: a meeting page whose years
+    are collapsed panels listed no file. A panel a toggle named like a heading opens is
+    content; the menu a toggle in the page's header opens is not."""
+    body = meeting_page(ACCORDION)
+    links = listing_links(body, base_url=MEETINGS_URL, pattern=re.compile(r"/media/"))
+    assert [(link.url.removeprefix("https://www.kl.dk/media/"), link.date) for link in links] == [
+        ("a1/referat.pdf", date(2024, 2, 6)),
+        ("b1/referat.pdf", date(2023, 11, 20)),
+    ]
+    document = extract(body, url=MEETINGS_URL, content_type="text/html")
+    assert "Mødemateriale 2023" in document.text and "20. november 2023" in document.text
+    assert "Politik" not in document.text and "Kommuner og regioner" not in document.text
