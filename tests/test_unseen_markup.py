@@ -328,3 +328,14 @@ def test_collapsed_accordion_panels_are_content_without_a_main_element() -> None
     document = extract(body, url=MEETINGS_URL, content_type="text/html")
     assert "Mødemateriale 2023" in document.text and "20. november 2023" in document.text
     assert "Politik" not in document.text and "Kommuner og regioner" not in document.text
+
+
+def test_a_file_link_holding_blocks_is_dated_by_its_meeting_not_its_name() -> None:
+    """A file list whose links hold <div>s (badge, name) is no card: the day a bilag's name
+    gives is not its meeting's."""
+    body = (
+        "<p>KKR Sjælland holdt møde den 6. februar 2024.</p><ul>"
+        '<li><a href="/media/a1/bilag.pdf"><div>PDF</div>'
+        "<div>Bilag 1 Notat af 12. marts 2024.pdf</div></a></li></ul>"
+    )
+    assert files(body) == [("a1/bilag.pdf", "Bilag 1 Notat af 12. marts 2024", date(2024, 2, 6))]

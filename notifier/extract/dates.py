@@ -128,7 +128,8 @@ def is_date_line(text: str) -> bool:
 # What a listing shows instead of the date of an entry of the last few days: "I dag",
 # "I går kl. 14.32", "I forgårs", "for 3 timer siden", "for 2 dage siden".
 _RELATIVE = re.compile(
-    r"^\W*(?:(?:publiceret|udgivet|dato)\s*:?\s+)?(?:i\s+(?P<day>dag|går|forgårs)|for\s+(?P<n>\d{1,2}|en|et)\s+"
+    r"^\W*(?:(?:publiceret|udgivet|dato)\s*:?\s+)?"
+    r"(?:i\s+(?P<day>dag|går|forgårs)|for\s+(?P<n>\d{1,2}|en|et)\s+"
     r"(?P<unit>sekund(?:er)?|minut(?:ter)?|time[r]?|dag(?:e)?)\s+siden)(?!\w)(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )

@@ -48,10 +48,13 @@ def entry_row(
     return row if row is not None and row.mem_id != root.mem_id else None
 
 
-def entry_date(entry: LexborNode, documents: set[int], today: date | None) -> date | None:
+def entry_date(
+    entry: LexborNode, documents: set[int], today: date | None, *, lines_only: bool = False
+) -> date | None:
     """The date an entry shows for itself: its date lines ("6. februar 2024", "Publiceret
     ..."), else its <time datetime> whatever it shows ("I dag"), else a line that counts from
-    today ("I dag", "I går"; the day the page was read), else a date in its text. A
+    today ("I dag", "I går"; the day the page was read), else (not lines_only) a date in its
+    text. A
     teaser's date ("KKR holdt møde den 1. februar 2024") is not the entry's when a line dates
     it, nor is one file's name ("Bilag 1 Notat af 12. marts 2024") the file's beside it."""
     named = {
@@ -74,7 +77,7 @@ def entry_date(entry: LexborNode, documents: set[int], today: date | None) -> da
     shown = [relative_date(part, today) for part in parts if today is not None and len(part) <= 60]
     if day := next((day for day in shown if day is not None), None):
         return day
-    return publication_date(" ".join(parts))
+    return None if lines_only else publication_date(" ".join(parts))
 
 
 def entry_cards(found: list[tuple[LexborNode, str]], root: LexborNode) -> dict[int, LexborNode]:

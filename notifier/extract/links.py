@@ -180,11 +180,13 @@ def _listing_links(
                 links[key] = dataclasses.replace(links[key], text=text)
             continue
         shown = None
-        # A link that is a card (its heading, teaser and date line inside it) is its own entry.
-        card_link = anchor if anchor.css_first(_CARD_BLOCKS) is not None else None
-        for entry in (cards.get(anchor.mem_id), row, entry_row(anchor, root, "tr"), card_link):
+        for entry in (cards.get(anchor.mem_id), row, entry_row(anchor, root, "tr")):
             if shown is None and entry is not None:
-                shown = entry_date(entry, set() if entry is card_link else documents, today)
+                shown = entry_date(entry, documents, today)
+        # A link that is a card (its heading, teaser and date line inside it) is its own
+        # entry; a day in a file's name ("Bilag 1 Notat af 12. marts 2024") is not.
+        if shown is None and anchor.css_first(_CARD_BLOCKS) is not None:
+            shown = entry_date(anchor, set(), today, lines_only=True)
         shown = shown or context.get(anchor.mem_id) or parse_danish_date(own)
         shown = shown or _relative(anchor, today)
         links[key] = Link(url=url, text=text, date=shown)
