@@ -295,7 +295,7 @@ class Pipeline:
             links = await self.extractor.feed_links(response.body, base_url=response.url)
         else:
             links = await self.extractor.listing_links(
-                response.body, base_url=response.url, pattern=pattern
+                response.body, base_url=response.url, pattern=pattern, read_at=self._clock()
             )
         unique: dict[str, Link] = {}
         for link in links:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
 from notifier.config import SourceConfig
@@ -109,7 +109,9 @@ async def _links(worker: ExtractWorker, source: SourceConfig, body: bytes, url: 
     if source.kind is SourceKind.FEED:
         return await worker.feed_links(body, base_url=url)
     pattern = re.compile(source.link_pattern) if source.link_pattern else None
-    found = await worker.listing_links(body, base_url=url, pattern=pattern)
+    found = await worker.listing_links(
+        body, base_url=url, pattern=pattern, read_at=datetime.now(UTC)
+    )
     return list({link.url: link for link in found}.values())[: source.max_documents]
 
 

@@ -22,11 +22,13 @@ _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6", "summary", "button"})
 _TEXT_BLOCKS = {"p", "li", "blockquote", "pre", "tr", "dt", "dd", "figcaption", "caption"}
 _BLOCKS = _HEADINGS | {"h1"} | _TEXT_BLOCKS
 _FILE = re.compile(r"/media/|\.(?:pdf|docx?|xlsx?|pptx?)(?:[?#]|$)", re.IGNORECASE)
-# Bold by markup, or by its style as Word and some editors write it.
-_BOLD = (
-    'strong, b, span[style*="font-weight:bold"], span[style*="font-weight: bold"], '
-    'span[style*="font-weight:700"], span[style*="font-weight: 700"]'
-)
+# Bold by markup, or by its style as Word and some editors write it ("FONT-WEIGHT: bold",
+# "font-weight:600"): the elements that may be bold; _sets_bold tells which are.
+_BOLD = "strong, b, span[style]"
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold(?:er)?|[6-9]00)\b", re.IGNORECASE)
+# A bold line ending in a full stop that may be a heading: one short sentence.
+_STOP_CHARS = 80
+_STOPS = re.compile(r"[.!?:;]\s")
 _SECTION_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # What flows inside a line of text; any other element starts a block of its own.
 _INLINE = frozenset(
@@ -68,8 +70,11 @@ _LINK_BOX_HEADINGS = frozenset(
     }
 )
 # What a closing box of links to other pages says it holds: other news, newsletters, pages.
+# Or the subjects the page is filed under ("Emner", "Tags"): links naming topics would
+# classify a section of nothing but them.
 _OTHER_PAGES = re.compile(
-    r"\b(?:nyhed\w*|artikl\w*|relater\w*|seneste|andre|også|mere fra)\b", re.IGNORECASE
+    r"\b(?:nyhed\w*|artikl\w*|relater\w*|seneste|andre|også|mere fra|emne\w*|tags?|nøgleord)\b",
+    re.IGNORECASE,
 )
 # kl.dk labels pages "Ældre end 12 mdr." once they age: a label that appears by itself must not
 # read as a change of a watched page.
@@ -89,6 +94,9 @@ class Block:
     # A list item that is nothing but links to other pages (not files): a teaser box's entry.
     pages: bool = False
     level: int = 0  # 2-6 for <h2>-<h6>; 0 for any other block
+    # A short paragraph of one sentence, all bold and ending in a full stop: a heading or
+    # emphasis, which notifier.extract.bold_stops tells apart.
+    stop: bool = False
 
 
 def is_chrome_text(text: str) -> bool:
@@ -241,17 +249,25 @@ def _block(child: LexborNode, *, paragraph: bool = False) -> list[Block]:
     lead = _bold_lead(child) if paragraph else None
     if lead is not None and not lead[2]:  # <strong>Heading</strong><br>text
         return [Block(lead[0], heading=True, bold=True), Block(lead[1])]
-    bold = paragraph and _only_bold(child, text)
+    # First the cheap test: most paragraphs are sentences, and the bold query costs more.
+    ends = text.endswith(".")
+    whole = paragraph and (not ends or _short_sentence(text)) and _only_bold(child, text)
     return [
         Block(
             text,
-            heading=child.tag in _HEADINGS or bold,
-            bold=bold,
+            heading=child.tag in _HEADINGS or (whole and not ends),
+            bold=whole and not ends,
             lead=lead[0] if lead is not None else None,
             pages=child.tag == "li" and _links_to_pages(child, text),
             level=int(child.tag[1]) if child.tag in _SECTION_HEADINGS else 0,
+            stop=whole and ends,
         )
     ]
+
+
+def _short_sentence(text: str) -> bool:
+    """One short sentence: no stop inside it, no ellipsis at its end."""
+    return len(text) <= _STOP_CHARS and not text.endswith("..") and not _STOPS.search(text)
 
 
 def _links_to_pages(node: LexborNode, text: str) -> bool:
@@ -267,16 +283,21 @@ def _links_to_pages(node: LexborNode, text: str) -> bool:
 
 
 def _only_bold(node: LexborNode, text: str) -> bool:
-    """A paragraph of nothing but bold text, not a sentence and not a link ("Læs mere ...")."""
-    if text.endswith("."):  # first: most paragraphs are sentences, and the query costs more
-        return False
-    if node.css_first(_BOLD) is None:
-        return False
-    # Editors split one bold line into several runs ("<strong>Oplev DM i </strong><strong>
-    # Skills</strong>", a run per pasted or retyped word): all its text bold is what counts.
-    if any(not bold and piece.strip() for piece, bold in _text_runs(node)):
+    """A paragraph of nothing but bold text, not a link ("Læs mere ...")."""
+    if not all_bold(node):
         return False
     return not any(clean(link.text()) == text for link in node.css("a"))
+
+
+def all_bold(node: LexborNode) -> bool:
+    """Every piece of an element's text set in bold, by itself or by what it holds. Editors
+    split one bold line into several runs ("<strong>Oplev DM i </strong><strong>Skills
+    </strong>", a run per pasted or retyped word): all its text bold is what counts."""
+    if _sets_bold(node):
+        return True
+    if node.css_first(_BOLD) is None:
+        return False
+    return all(bold or not piece.strip() for piece, bold in _text_runs(node))
 
 
 def _text_runs(node: LexborNode) -> list[tuple[str, bool]]:
@@ -288,7 +309,7 @@ def _text_runs(node: LexborNode) -> list[tuple[str, bool]]:
         bold = False
         parent = child.parent
         while parent is not None and parent.mem_id != node.mem_id and not bold:
-            bold = parent.css_matches(_BOLD)
+            bold = _sets_bold(parent)
             parent = parent.parent
         runs.append((child.text_content or "", bold))
     return runs
@@ -331,20 +352,14 @@ def _bold_lead(node: LexborNode) -> tuple[str, str, bool] | None:
 
 def opens_bold(node: LexborNode) -> bool:
     """A paragraph whose first text is bold (its heading, if anything is)."""
-    first = _first_child(node)
-    return first is not None and first.tag != "-text" and first.css_matches(_BOLD)
+    return next((bold for piece, bold in _text_runs(node) if piece.strip()), False)
 
 
-def _first_child(node: LexborNode) -> LexborNode | None:
-    """The first child that is an element or text that is not blank."""
-    return next(
-        (
-            c
-            for c in node.iter(include_text=True)
-            if c.tag != "-text" or (c.text_content or "").strip()
-        ),
-        None,
-    )
+def _sets_bold(node: LexborNode) -> bool:
+    """The element itself is bold. Not lexbor's css_matches, which is true of an element
+    holding a bold one too: "<span>KKR drøftede <b>Movias</b> budget</span>" is not bold."""
+    style = node.attributes.get("style") or "" if node.tag == "span" else ""
+    return node.tag in ("strong", "b") or bool(_BOLD_STYLE.search(style))
 
 
 def _flat_text(node: LexborNode) -> str:

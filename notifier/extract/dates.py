@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 MONTHS = {
@@ -123,6 +123,42 @@ def is_date_line(text: str) -> bool:
         return False
     rest = f"{text[: hit[1]]} {text[hit[2] :]}"
     return all(_DATE_LINE_WORD.fullmatch(word) for word in rest.split())
+
+
+# What a listing shows instead of the date of an entry of the last few days: "I dag",
+# "I går kl. 14.32", "I forgårs", "for 3 timer siden", "for 2 dage siden".
+_RELATIVE = re.compile(
+    r"^\W*(?:(?:publiceret|udgivet|dato)\s*:?\s+)?"
+    r"(?:i\s+(?P<day>dag|går|forgårs)|for\s+(?P<n>\d{1,2}|en|et)\s+"
+    r"(?P<unit>sekund(?:er)?|minut(?:ter)?|time[r]?|dag(?:e)?)\s+siden)(?!\w)(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_DAYS_BACK = {"dag": 0, "går": 1, "forgårs": 2}
+
+
+def relative_days(text: str) -> int | None:
+    """How many days back a line that is nothing but "I dag", "I går" or "for N dage siden"
+    (a time beside it at most) means; None for any other text ("I dag holdt KKR møde")."""
+    match = _RELATIVE.match(text.strip())
+    rest = re.sub(r"[,·|]", " ", match["rest"]).split() if match else []
+    if match is None or not all(_DATE_LINE_WORD.fullmatch(word) for word in rest):
+        return None
+    if match["day"]:
+        return _DAYS_BACK[match["day"].casefold()]
+    if not match["unit"].casefold().startswith("dag"):
+        return 0  # hours or minutes ago: today, as a listing's reader sees it
+    return 1 if match["n"].isalpha() else int(match["n"])
+
+
+def danish_day(moment: datetime) -> date:
+    """The day it is in Denmark at an aware moment (a poll's clock is UTC)."""
+    return moment.astimezone(_DANISH).date()
+
+
+def relative_date(text: str, today: date) -> date | None:
+    """The day a relative date line means, counted from today (the day the page was read)."""
+    back = relative_days(text)
+    return today - timedelta(days=back) if back is not None else None
 
 
 def is_publication_line(text: str) -> bool:

@@ -9,11 +9,13 @@ from datetime import date
 
 from selectolax.lexbor import LexborNode
 
+from notifier.extract.blocks import all_bold
 from notifier.extract.dates import (
     is_date_line,
     is_update_line,
     parse_danish_date,
     publication_date,
+    relative_date,
 )
 
 _ROW_TAGS = frozenset({"li", "tr", "article", "p", "dd", "dt"})
@@ -24,6 +26,7 @@ _CONTEXT_TAGS = frozenset(
     {"p", "h2", "h3", "h4", "h5", "h6", "dt", "caption", "summary", "button", "li"}
 )
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_TOGGLES = frozenset({"summary", "button"})
 _SETS = frozenset({"ul", "ol", "dl", "table", "tbody", "thead"})
 # How kl.dk's meeting pages open a meeting: "KKR Sjælland holdt møde den 6. februar 2024",
 # "Møde den 17. april 2024", "Mødet afholdes den ...", "KKR Sjælland møde den 10. december".
@@ -45,9 +48,13 @@ def entry_row(
     return row if row is not None and row.mem_id != root.mem_id else None
 
 
-def entry_date(entry: LexborNode, documents: set[int]) -> date | None:
+def entry_date(
+    entry: LexborNode, documents: set[int], today: date | None, *, lines_only: bool = False
+) -> date | None:
     """The date an entry shows for itself: its date lines ("6. februar 2024", "Publiceret
-    ..."), else its <time datetime> whatever it shows ("I dag"), else a date in its text. A
+    ..."), else its <time datetime> whatever it shows ("I dag"), else a line that counts from
+    today ("I dag", "I går"; the day the page was read), else (not lines_only) a date in its
+    text. A
     teaser's date ("KKR holdt møde den 1. februar 2024") is not the entry's when a line dates
     it, nor is one file's name ("Bilag 1 Notat af 12. marts 2024") the file's beside it."""
     named = {
@@ -67,7 +74,10 @@ def entry_date(entry: LexborNode, documents: set[int]) -> date | None:
     stamp = entry.css_first("time[datetime]")
     if stamp and (day := publication_date(stamp.attributes.get("datetime") or "")):
         return day
-    return publication_date(" ".join(parts))
+    shown = [relative_date(part, today) for part in parts if today is not None and len(part) <= 60]
+    if day := next((day for day in shown if day is not None), None):
+        return day
+    return None if lines_only else publication_date(" ".join(parts))
 
 
 def entry_cards(found: list[tuple[LexborNode, str]], root: LexborNode) -> dict[int, LexborNode]:
@@ -122,38 +132,92 @@ def context_dates(
     date and its first file, only a block that states a meeting or is a date line sets it: the
     topics and notes there ("Opfølgning på Sundhedsklyngens møde 3. marts 2024", "Dagsordenen
     blev udsendt den 10. april 2024") may name other days. A list of dates without files
-    (the "Mødedatoer" of the year) is a schedule: its items date no file.
+    (the "Mødedatoer" of the year) is a schedule: its items date no file. An accordion's
+    toggle without a date ("Temamøde om sundhed") forgets the date its sibling toggle stated:
+    its panel is another meeting's, when the date was stated in or by its sibling's.
     """
     in_card = {card.mem_id for card in cards}
+    # A card that is one link holds its teaser and date line: they are its own, not a date
+    # stated above the links after it.
+    linked = {n.mem_id for a in root.css("a") for n in a.traverse(include_text=False)}
     schedules = _schedules(root, documents)
     dates: dict[int, date] = {}
     current: date | None = None
     waiting = False  # a date is stated and no file has followed it yet
     level = section = 7  # the last heading's level; that of the section the date belongs to
+    # The accordion of the last toggle passed, and the one it was when the date was stated.
+    group = dated_in = None
     for node in root.traverse(include_text=False):
         if node.tag == "a":
             if current is not None:
                 dates[node.mem_id] = current
             waiting = waiting and node.mem_id not in documents
         elif (
-            (node.tag in _CONTEXT_TAGS or _date_box(node))
+            (node.tag in _CONTEXT_TAGS or _date_box(node) or _year_box(node))
             and (node.tag == "li" or node.css_first("a") is None)
             and not _inside(node, in_card)
+            and node.mem_id not in linked
             and (node.parent is None or node.parent.mem_id not in schedules)
         ):
             text = _own_text(node)
             found = parse_danish_date(text)
             states = node.tag not in ("p", "li") or bool(_MEETING.search(text))
+            toggle = _toggle(node)
+            group = _accordion(node) if toggle else group
             if node.tag in _HEADINGS:
                 level = int(node.tag[1])
                 if found is not None or level <= section:
-                    current, waiting, section = found, found is not None, level
+                    current, waiting, section, dated_in = found, found is not None, level, group
+            elif found is None and (
+                _year_label(node, text) or (toggle and dated_in is not None and group == dated_in)
+            ):
+                current, waiting = None, False
             elif found is not None and (not waiting or states or is_date_line(text)):
                 # The next meeting's paragraph after a dated one's "Bilag" heading is its
                 # sibling, in the same section.
                 section = level if current is None else section
-                current, waiting = found, True
+                current, waiting, dated_in = found, True, group
     return dates
+
+
+def _toggle(node: LexborNode) -> bool:
+    """An accordion's toggle that is no heading's (headings go by their levels)."""
+    return node.tag in _TOGGLES and (node.parent is None or node.parent.tag not in _HEADINGS)
+
+
+def _accordion(toggle: LexborNode) -> int | None:
+    """What holds a toggle's accordion item (<details> or a <div> around the toggle and its
+    panel), shared by its sibling toggles: the item's parent."""
+    item = toggle.parent
+    return item.parent.mem_id if item is not None and item.parent is not None else None
+
+
+# A year over the meetings held in it: "2022", "Mødemateriale 2022", "Møder i 2021:".
+_YEAR_LABEL = re.compile(r"^(?:\w+\s+){0,3}(?:19|20)\d\d:?$")
+
+
+def _year_label(node: LexborNode, text: str) -> bool:
+    """A line naming a year and no day, bare ("<p>2022</p>") or as a short bold line: it
+    heads the next year's meetings as a heading does, so the files listed under them are not
+    the last meeting's of the year before."""
+    line = " ".join(text.split())
+    if not _YEAR_LABEL.match(line) or _MEETING.search(line) or node.tag == "li":
+        return False
+    return line.rstrip(":").isdigit() or all_bold(node)
+
+
+def _year_box(node: LexborNode) -> bool:
+    """A <div>, <span>, <strong> or <b> that is a year label of its own, not part of a line of
+    text: "<div><b>2022</b></div>", "<strong>2021</strong><ul>…"."""
+    parent = node.parent
+    if node.tag not in ("div", "span", "strong", "b") or parent is None:
+        return False
+    if parent.tag in _CONTEXT_TAGS or parent.tag in ("dd", "td", "th", "a"):
+        return False
+    beside = (node.prev, node.next)
+    if any(s is not None and s.tag == "-text" and (s.text_content or "").strip() for s in beside):
+        return False
+    return _year_label(node, node.text(separator=" "))
 
 
 # A page's publication stamp ("Publiceret 3. december 2026"); "Dato: ..." may date a meeting.

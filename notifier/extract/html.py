@@ -29,6 +29,7 @@ from notifier.extract.blocks import (
     opens_bold,
     text_blocks,
 )
+from notifier.extract.bold_stops import bold_stops
 from notifier.extract.dates import is_publication_line, is_update_line, parse_danish_date
 from notifier.extract.own_page import (
     HEADER_CHROME_CHARS,
@@ -50,6 +51,8 @@ _CHROME_NAMES = re.compile(
     r"newsletter-signup|skip|pagination|pager",
     re.IGNORECASE,
 )
+# The page's frame around its content, whatever it holds.
+_FRAME = frozenset({"header", "footer", "nav", "aside", "dialog", "form"})
 # Collapsed accordion panels are [hidden] or [aria-hidden] inside the content, and a heading
 # may be the button that opens one: kept there, unlike icons.
 _ICON_TAGS = frozenset({"span", "i", "em", "svg", "img"})
@@ -125,6 +128,7 @@ def remove_chrome(tree: LexborHTMLParser) -> None:
     # its <h1> ("KL").
     titled = _holders(h1 for h1 in tree.css("h1") if len(h1.text().split()) > 1)
     menus = _holders(tree.css("nav, [role=navigation]"))
+    panels = _panels(tree, marked)
     for node in tree.root.traverse(include_text=False) if tree.root is not None else ():
         parent = node.parent
         in_chrome, in_content, quoted = (
@@ -139,7 +143,7 @@ def remove_chrome(tree: LexborHTMLParser) -> None:
             tag == "header" and not in_content and not page_header
         ):
             marked.add(mem_id)
-        if in_content and mem_id in marked and _content_kept(node, hidden):
+        if (in_content or mem_id in panels) and mem_id in marked and _content_kept(node, hidden):
             marked.discard(mem_id)
         if mem_id in marked and not in_chrome:
             outermost.append(node)  # only the outermost: the rest go with it
@@ -150,6 +154,26 @@ def remove_chrome(tree: LexborHTMLParser) -> None:
         )
     for node in outermost:
         node.decompose()
+
+
+def _panels(tree: LexborHTMLParser, marked: set[int]) -> set[int]:
+    """Collapsed panels that a toggle named like a heading opens ("Mødemateriale 2024"): the
+    content's, even on a page with no <main> or <article> to say where its content is. Not
+    those of a toggle in the page's chrome (a menu, a cookie box's settings)."""
+    hidden = {
+        node.attributes.get("id"): node.mem_id
+        for node in tree.css("[hidden], [aria-hidden=true]")
+        if node.attributes.get("id")
+    }
+    found: set[int] = set()
+    for toggle in tree.css("[aria-controls]") if hidden else ():
+        names = (toggle.attributes.get("aria-controls") or "").split()
+        opened = [hidden[name] for name in names if name in hidden]
+        if not opened or not is_toggle(toggle):
+            continue
+        if not any(n.mem_id in marked or n.tag in _FRAME for n in ancestors(toggle)):
+            found.update([toggle.mem_id, *opened])
+    return found
 
 
 def _holders(nodes: Iterable[LexborNode]) -> set[int]:
@@ -228,7 +252,7 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
     for br in root.css("br"):
         br.replace_with("\n")
     header_date = drop_page_header(root)
-    blocks = text_blocks(root)
+    blocks = bold_stops(text_blocks(root))
     links = [a.attributes.get("href") or "" for a in root.css("a[href]")]
     h1 = root.css_first("h1") or tree.css_first("h1")
     if h1 is not None and header_date is None:

@@ -14,7 +14,12 @@ from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from notifier.errors import ExtractError
-from notifier.extract.dates import is_date_line, parse_danish_date
+from notifier.extract.dates import (
+    is_date_line,
+    parse_danish_date,
+    relative_date,
+    relative_days,
+)
 from notifier.extract.entries import context_dates, entry_cards, entry_date, entry_row
 from notifier.extract.html import drop_page_header, main_content, parse_tree, remove_chrome
 
@@ -34,6 +39,8 @@ _GENERIC = re.compile(
     r"|(?:klik\s+)?her|link|pdf|hent|download)\W*$",
     re.IGNORECASE,
 )
+# What a link holds when it is a whole card rather than a line of text.
+_CARD_BLOCKS = "h1, h2, h3, h4, h5, h6, p, div"
 # A listing's own feed is no document, whatever the source's pattern lets through.
 _FEED = re.compile(r"\.(?:xml|rss|atom)$|/(?:rss|feed)/?$", re.IGNORECASE)
 # What browsers strip from both ends of an href (C0 controls and space) and remove inside it.
@@ -109,7 +116,9 @@ class Link:
     date: date | None  # a date shown next to the link, if any
 
 
-def listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | None) -> list[Link]:
+def listing_links(
+    body: bytes, *, base_url: str, pattern: re.Pattern[str] | None, today: date | None = None
+) -> list[Link]:
     """Links in the main content of a listing page, in page order, each URL once.
 
     Without a pattern: same host, and either a PDF or a page below the listing's own path.
@@ -118,10 +127,11 @@ def listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | None
     date in the text above it within the same section, because kl.dk's meeting pages state
     the meeting once ("KKR Sjælland holdt møde den 6. februar 2024") and then list its files;
     failing that, a date in the link's text. A bilag's name ("Referat fra Sundhedsklyngen 2.
-    marts 2024") does not date the meeting it is listed under.
+    marts 2024") does not date the meeting it is listed under. An entry dated "I dag" or "I
+    går" is dated from today, the day the page was read in Denmark, when it is given.
     """
     try:
-        return _listing_links(body, base_url=base_url, pattern=pattern)
+        return _listing_links(body, base_url=base_url, pattern=pattern, today=today)
     except ExtractError:
         raise
     except Exception as exc:  # a parser bug on odd input must fail this page, not the poll
@@ -130,7 +140,9 @@ def listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | None
         ) from exc
 
 
-def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | None) -> list[Link]:
+def _listing_links(
+    body: bytes, *, base_url: str, pattern: re.Pattern[str] | None, today: date | None
+) -> list[Link]:
     tree = parse_tree(body, None)
     remove_chrome(tree)
     root = main_content(tree)
@@ -170,8 +182,13 @@ def _listing_links(body: bytes, *, base_url: str, pattern: re.Pattern[str] | Non
         shown = None
         for entry in (cards.get(anchor.mem_id), row, entry_row(anchor, root, "tr")):
             if shown is None and entry is not None:
-                shown = entry_date(entry, documents)
+                shown = entry_date(entry, documents, today)
+        # A link that is a card (its heading, teaser and date line inside it) is its own
+        # entry; a day in a file's name ("Bilag 1 Notat af 12. marts 2024") is not.
+        if shown is None and anchor.css_first(_CARD_BLOCKS) is not None:
+            shown = entry_date(anchor, set(), today, lines_only=True)
         shown = shown or context.get(anchor.mem_id) or parse_danish_date(own)
+        shown = shown or _relative(anchor, today)
         links[key] = Link(url=url, text=text, date=shown)
     return list(links.values())
 
@@ -201,8 +218,23 @@ def _undated(anchor: LexborNode) -> str:
     """A link's text without a date shown inside it, apart from its name ("<a><span>3. december
     2026</span><span>Nyhedsbrev december</span></a>")."""
     parts = [node.text_content or "" for node in anchor.traverse(include_text=True)]
-    text = " ".join(p for p in parts if not (len(p) <= 60 and is_date_line(p)))
+    text = " ".join(p for p in parts if not _date_part(p))
     return text if text.strip() else anchor.text(separator=" ")
+
+
+def _relative(anchor: LexborNode, today: date | None) -> date | None:
+    """A day inside the link counted from today: "<a><span>I går</span><span>Nyhedsbrev
+    december</span></a>"."""
+    if today is None:
+        return None
+    texts = (n.text_content or "" for n in anchor.traverse(include_text=True) if n.tag == "-text")
+    days = (relative_date(text, today) for text in texts if len(text) <= 60)
+    return next((day for day in days if day is not None), None)
+
+
+def _date_part(text: str) -> bool:
+    """A piece of a link's text that only dates it: "3. december 2026", "I dag"."""
+    return len(text) <= 60 and (is_date_line(text) or relative_days(text) is not None)
 
 
 def feed_links(body: bytes, *, base_url: str) -> list[Link]:

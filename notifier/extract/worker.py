@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 from re import Pattern
@@ -38,6 +39,7 @@ import notifier
 from notifier import extract
 from notifier.collector import collect_less
 from notifier.errors import ExtractError
+from notifier.extract.dates import danish_day
 from notifier.extract.links import Link
 from notifier.models import Council, Document
 from notifier.split import Split, split_document
@@ -54,8 +56,10 @@ def document(
     return found, split_document(found)
 
 
-def listing_links(body: bytes, base_url: str, pattern: Pattern[str] | None) -> list[Link]:
-    return extract.listing_links(body, base_url=base_url, pattern=pattern)
+def listing_links(
+    body: bytes, base_url: str, pattern: Pattern[str] | None, today: date | None
+) -> list[Link]:
+    return extract.listing_links(body, base_url=base_url, pattern=pattern, today=today)
 
 
 def feed_links(body: bytes, base_url: str) -> list[Link]:
@@ -171,9 +175,16 @@ class ExtractWorker:
         return result
 
     async def listing_links(
-        self, body: bytes, *, base_url: str, pattern: Pattern[str] | None
+        self,
+        body: bytes,
+        *,
+        base_url: str,
+        pattern: Pattern[str] | None,
+        read_at: datetime | None = None,
     ) -> list[Link]:
-        links: list[Link] = await self._run("listing_links", body, base_url, pattern)
+        """The listing's links; when it was read dates entries shown as "I dag", "I går"."""
+        today = danish_day(read_at) if read_at is not None else None
+        links: list[Link] = await self._run("listing_links", body, base_url, pattern, today)
         return links
 
     async def feed_links(self, body: bytes, *, base_url: str) -> list[Link]:
