@@ -13,7 +13,8 @@ from typing import Any
 
 from selectolax.lexbor import LexborNode
 
-from notifier.extract.normalize import normalize_text
+from notifier.extract.bold import all_bold, bold_lead
+from notifier.extract.normalize import clean
 
 # A photo credit under a picture is not news.
 _CREDIT = re.compile(r"^(?:foto|fotograf|billede|illustration|grafik)\b\s*:", re.IGNORECASE)
@@ -22,10 +23,6 @@ _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6", "summary", "button"})
 _TEXT_BLOCKS = {"p", "li", "blockquote", "pre", "tr", "dt", "dd", "figcaption", "caption"}
 _BLOCKS = _HEADINGS | {"h1"} | _TEXT_BLOCKS
 _FILE = re.compile(r"/media/|\.(?:pdf|docx?|xlsx?|pptx?)(?:[?#]|$)", re.IGNORECASE)
-# Bold by markup, or by its style as Word and some editors write it ("FONT-WEIGHT: bold",
-# "font-weight:600"): the elements that may be bold; _sets_bold tells which are.
-_BOLD = "strong, b, span[style]"
-_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold(?:er)?|[6-9]00)\b", re.IGNORECASE)
 # A bold line ending in a full stop that may be a heading: one short sentence.
 _STOP_CHARS = 80
 _STOPS = re.compile(r"[.!?:;]\s")
@@ -246,7 +243,7 @@ def _block(child: LexborNode, *, paragraph: bool = False) -> list[Block]:
     if child.tag in _HEADINGS:
         text = text.rstrip(" :") or text  # "<h2>Sundhed:</h2>" heads the section "Sundhed"
     paragraph = paragraph or child.tag == "p"
-    lead = _bold_lead(child) if paragraph else None
+    lead = bold_lead(child) if paragraph else None
     if lead is not None and not lead[2]:  # <strong>Heading</strong><br>text
         return [Block(lead[0], heading=True, bold=True), Block(lead[1])]
     # First the cheap test: most paragraphs are sentences, and the bold query costs more.
@@ -289,79 +286,6 @@ def _only_bold(node: LexborNode, text: str) -> bool:
     return not any(clean(link.text()) == text for link in node.css("a"))
 
 
-def all_bold(node: LexborNode) -> bool:
-    """Every piece of an element's text set in bold, by itself or by what it holds. Editors
-    split one bold line into several runs ("<strong>Oplev DM i </strong><strong>Skills
-    </strong>", a run per pasted or retyped word): all its text bold is what counts."""
-    if _sets_bold(node):
-        return True
-    if node.css_first(_BOLD) is None:
-        return False
-    return all(bold or not piece.strip() for piece, bold in _text_runs(node))
-
-
-def _text_runs(node: LexborNode) -> list[tuple[str, bool]]:
-    """The paragraph's text pieces in order, each with whether it is set in bold."""
-    runs: list[tuple[str, bool]] = []
-    for child in node.traverse(include_text=True):
-        if child.tag != "-text":
-            continue
-        bold = False
-        parent = child.parent
-        while parent is not None and parent.mem_id != node.mem_id and not bold:
-            bold = _sets_bold(parent)
-            parent = parent.parent
-        runs.append((child.text_content or "", bold))
-    return runs
-
-
-def _bold_lead(node: LexborNode) -> tuple[str, str, bool] | None:
-    """A paragraph opening with bold text that reads as a heading: (heading, rest, runs in).
-
-    Bold then a line break is a heading on its own line; bold ending in a colon followed by text
-    on the same line is a run-in heading. Bold that is the whole paragraph is _only_bold's.
-    """
-    if node.css_first(_BOLD) is None:
-        return None
-    runs = _text_runs(node)
-    while runs and not runs[0][0].strip():
-        runs.pop(0)
-    if not runs or not runs[0][1]:
-        return None
-    # The bold line is every bold run up to the first text that is not bold, or up to a line
-    # break between runs: a run split in two is still one heading.
-    end = 0
-    while end < len(runs) and (
-        runs[end][1] or (not runs[end][0].strip() and "\n" not in runs[end][0])
-    ):
-        end += 1
-    while end > 0 and not runs[end - 1][1]:  # spaces after the last run are not the heading's
-        end -= 1
-    bold_raw = "".join(piece for piece, _ in runs[:end])
-    rest_raw = "".join(piece for piece, _ in runs[end:])
-    heading = clean(bold_raw)
-    rest = clean(rest_raw)
-    if not heading or not rest or len(heading) > 150 or heading.endswith("."):
-        return None
-    if bold_raw.rstrip(" \t").endswith("\n") or rest_raw.lstrip(" \t").startswith("\n"):
-        return heading, rest, False
-    if heading.endswith(":") and len(heading) <= 80:
-        return heading.rstrip(": "), rest, True
-    return None
-
-
-def opens_bold(node: LexborNode) -> bool:
-    """A paragraph whose first text is bold (its heading, if anything is)."""
-    return next((bold for piece, bold in _text_runs(node) if piece.strip()), False)
-
-
-def _sets_bold(node: LexborNode) -> bool:
-    """The element itself is bold. Not lexbor's css_matches, which is true of an element
-    holding a bold one too: "<span>KKR drøftede <b>Movias</b> budget</span>" is not bold."""
-    style = node.attributes.get("style") or "" if node.tag == "span" else ""
-    return node.tag in ("strong", "b") or bool(_BOLD_STYLE.search(style))
-
-
 def _flat_text(node: LexborNode) -> str:
     """A block's text with a line break where a block inside it starts or ends: "<li><p>a</p>
     <p>b</p></li>" reads "a b", not "ab"."""
@@ -393,7 +317,3 @@ def is_toggle(node: LexborNode) -> bool:
         return False
     text = clean(node.text())
     return bool(text) and not _CONTROL_LABEL.match(text) and not is_chrome_text(text)
-
-
-def clean(text: str) -> str:
-    return normalize_text(text).replace("\n\n", "\n")

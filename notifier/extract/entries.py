@@ -9,7 +9,7 @@ from datetime import date
 
 from selectolax.lexbor import LexborNode
 
-from notifier.extract.blocks import all_bold
+from notifier.extract.bold import all_bold
 from notifier.extract.dates import (
     is_date_line,
     is_update_line,

@@ -21,16 +21,11 @@ from dataclasses import dataclass
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from notifier.errors import ExtractError
-from notifier.extract.blocks import (
-    Block,
-    clean,
-    is_chrome_text,
-    is_toggle,
-    opens_bold,
-    text_blocks,
-)
+from notifier.extract.blocks import Block, is_chrome_text, is_toggle, text_blocks
+from notifier.extract.bold import opens_bold
 from notifier.extract.bold_stops import bold_stops
 from notifier.extract.dates import is_publication_line, is_update_line, parse_danish_date
+from notifier.extract.normalize import clean
 from notifier.extract.own_page import (
     HEADER_CHROME_CHARS,
     SECTION_TAGS,

@@ -335,3 +335,8 @@ def _filled(order: range, lines: list[str]) -> list[int]:
             if len(found) == 2:
                 break
     return found
+
+
+def clean(text: str) -> str:
+    """An element's text normalised, its paragraphs as lines."""
+    return normalize_text(text).replace("\n\n", "\n")

@@ -7,7 +7,8 @@ from html import escape
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from notifier.extract.blocks import clean, is_chrome_text
+from notifier.extract.blocks import is_chrome_text
+from notifier.extract.normalize import clean
 from notifier.models import canonical
 
 SECTION_TAGS = ("h2", "h3", "h4", "h5", "h6")
