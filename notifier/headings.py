@@ -51,6 +51,8 @@ def without_repeated_titles(found: list[Unit]) -> list[Unit]:
                 break
             if not title_like(found[first].text):
                 continue  # the heading's own next line, or a list's item ("- Adgang til ...")
+            if _opening(found[first].text) != _opening(heading):
+                continue  # the cheap test first: most numbered lines are not set again
             if (repeat := _repeat(found, first, canonical(heading))) is not None:
                 drop.update(range(first, repeat))
                 break
@@ -58,6 +60,11 @@ def without_repeated_titles(found: list[Unit]) -> list[Unit]:
 
 
 _REPEATED_CHARS = 8
+
+
+def _opening(text: str) -> str:
+    """The first letter or digit, case-folded: what canonical() of the text starts with."""
+    return next((char for char in text if char.isalnum()), "").casefold()
 
 
 def _repeat(found: list[Unit], first: int, title: str) -> int | None:
