@@ -189,6 +189,11 @@ _NOT_SUMMARY = frozenset(
 )
 
 
+# The route a case takes through the committees, run in after a section heading of some
+# municipal templates ("Sagsforløb: BY", "Sagsforløb: ØK, BY"): abbreviations, no text.
+_ROUTE = re.compile(r"^(?-i:[A-ZÆØÅ]{1,4})(?:\s*(?:[,/>→]|-+>?|–)\s*(?-i:[A-ZÆØÅ]{1,4}))*\.?$")
+
+
 def point_summary(text: str, decision: str | None = None) -> str:
     """The text to show as an excerpt of an agenda or minutes point, without repeating what
     digests and feeds show from its own fields: the Baggrund, Sagsfremstilling, Resumé and
@@ -209,7 +214,8 @@ def point_summary(text: str, decision: str | None = None) -> str:
             continue
         if match := section(unit.text):
             skipping = section_name(match).casefold() in _NOT_SUMMARY
-            if (after := run_in(match)) and not skipping:
+            after = run_in(match)
+            if after and not skipping and not _ROUTE.match(after):
                 kept.append(Unit(after, starts_paragraph=True))
             continue
         if skipping or is_case_line(unit.text):

@@ -531,6 +531,17 @@ def test_point_summary_leaves_out_the_route_of_a_municipal_case() -> None:
     assert point_summary(text) == "Kommunen køber grunden ved havnen."
 
 
+@pytest.mark.parametrize("route", ["BY", "ØK, BY", "TMU → ØK → BY", "ØU/BY"])
+def test_point_summary_leaves_out_a_route_run_in_after_a_heading(route: str) -> None:
+    # Brønderslev's byråd opens each point "Resume" over "Sagsforløb: BY": the committees the
+    # case goes through, which the excerpt showed as its first word ("BY Det fremgår ...").
+    text = f"Resume\n\nSagsforløb: {route}\n\nSagsfremstilling\n\nDet fremgår af loven."
+    assert point_summary(text) == "Det fremgår af loven."
+    assert point_summary("Baggrund: EU har vedtaget et direktiv.") == (
+        "EU har vedtaget et direktiv."
+    )
+
+
 def test_point_summary_of_run_in_sections() -> None:
     item = Item(
         key="2",
