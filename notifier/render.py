@@ -322,8 +322,10 @@ def excerpt(title: str, text: str, *, point: bool = False, decision: str | None 
 
 
 # A heading inside a text: a short line of its own that closes no sentence, opening neither a
-# list item nor a continued sentence.
-_INNER_HEADING = re.compile(r"(?-i:[A-ZÆØÅ0-9])[^\n]{0,99}(?<![.!?:;,…])")
+# list item nor a continued sentence. Short: a paragraph broken by a page ends in a full line
+# (some 80 characters or more).
+_INNER_HEADING = re.compile(r"(?-i:[A-ZÆØÅ0-9])[^\n]{0,69}(?<![.!?:;,…])")
+_NUMBER = re.compile(r"\d[\d.,]*")
 # What a heading follows: a finished sentence, or a list's item (a heading under a list starts
 # no item of its own).
 _BEFORE_HEADING = re.compile(r"[.!?][\"”»)]?$|^[•▪◦·*–-]\s")
@@ -347,6 +349,8 @@ def _prose(text: str) -> str:
 def _inner_heading(paragraphs: Sequence[str], index: int) -> bool:
     paragraph = paragraphs[index]
     if index + 1 >= len(paragraphs) or not _INNER_HEADING.fullmatch(paragraph):
+        return False
+    if len(_NUMBER.findall(paragraph)) >= 3:  # a table's row: "Holbæk 8.137 5.369"
         return False
     following = paragraphs[index + 1]
     before = index == 0 or bool(_BEFORE_HEADING.search(paragraphs[index - 1]))

@@ -78,6 +78,17 @@ def test_excerpt_skips_a_repeated_title(title: str, text: str, expected: str) ->
             "Modellen har været til politisk godkendelse i kommunerne med frist.",
         ),
         ("Aftalen er godkendt.\n\nLæs mere", "Aftalen er godkendt. Læs mere"),
+        # A table's row; a paragraph broken by a page after a full line.
+        (
+            "Pladser i alt.\n\nKommune 2019 2025 Holbæk 8.137 5.369\n\nKKR drøftede tallene.",
+            "Pladser i alt. Kommune 2019 2025 Holbæk 8.137 5.369 KKR drøftede tallene.",
+        ),
+        (
+            "Det er gennem de 29 socialdirektører i kommunerne samt Region Hovedstadens Sociale"
+            "\n\nVirksomhed, at udvalget indsamler tilkendegivelser.",
+            "Det er gennem de 29 socialdirektører i kommunerne samt Region Hovedstadens Sociale "
+            "Virksomhed, at udvalget indsamler tilkendegivelser.",
+        ),
     ],
 )
 def test_excerpt_closes_headings_inside_the_text(text: str, expected: str) -> None:
