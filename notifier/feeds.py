@@ -129,9 +129,17 @@ def _truncate(text: str) -> str:
     return text[:TEXT_LIMIT].rsplit(" ", 1)[0] + " …"
 
 
-def _paragraphs(text: str) -> list[list[str]]:
-    """Paragraphs, each a list of its lines."""
-    return [p.strip().splitlines() for p in re.split(r"\n\s*\n", text) if p.strip()]
+def _paragraphs(text: str, *, title: str = "") -> list[list[str]]:
+    """Paragraphs, each a list of its lines; without a first one that is the ``title`` (a
+    newsletter section's text opens with its heading, which is the entry's title)."""
+    found = [p.strip().splitlines() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    if found and title and _words(" ".join(found[0])) == _words(title):
+        found = found[1:]
+    return found
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def is_pdf(url: str) -> bool:
@@ -266,7 +274,7 @@ class FeedRenderer:
         text = point_summary(snap.text, beslutning) if snap.number else snap.text
         return self._template("feeds/entry.html.j2").render(
             decides_title=snap.decides_title,
-            text=_paragraphs(_truncate(text)),
+            text=_paragraphs(_truncate(text), title=snap.title),
             indstilling=_paragraphs(_truncate(snap.indstilling or "")),
             beslutning=_paragraphs(_truncate(beslutning)),
             facts=" · ".join(facts),

@@ -189,6 +189,21 @@ _NOT_SUMMARY = frozenset(
 )
 
 
+# The route a case takes through the committees, run in after a section heading of some
+# municipal templates ("Sagsforløb: BY", "Sagsforløb: ØK, BY"): abbreviations, no text.
+_ROUTE = re.compile(r"^(?-i:[A-ZÆØÅ]{1,4})(?:\s*(?:[,/>→]|-+>?|–)\s*(?-i:[A-ZÆØÅ]{1,4}))*\.?$")
+
+
+# Who handles the case, a field beside the case number in municipal templates ("Sagsbehandler:
+# Jens Hansen", "Sagsansvarlig: ANB"), or the case worker's initials on a line of their own
+# under the case number (a template that sets them in a column of their own): a person, not
+# what the point is about.
+_CASE_WORKER = re.compile(
+    r"^(?:sagsbehandler|sagsansvarlig|ansvarlig\s+medarbejder)\s*:\s*\S.{0,60}$", re.IGNORECASE
+)
+_INITIALS = re.compile(r"^[/(]?[A-Za-zÆØÅæøå]{2,5}\)?$")
+
+
 def point_summary(text: str, decision: str | None = None) -> str:
     """The text to show as an excerpt of an agenda or minutes point, without repeating what
     digests and feeds show from its own fields: the Baggrund, Sagsfremstilling, Resumé and
@@ -199,7 +214,7 @@ def point_summary(text: str, decision: str | None = None) -> str:
     if decision and " ".join((bare_record(text) or "").split()) == " ".join(decision.split()):
         return ""
     kept: list[Unit] = []
-    skipping = False
+    skipping = case_above = False
     body = units(text)
     # A decision headed with another word in minutes ("Konklusion") is shown as the decision.
     record = record_heading(body) if decision else None
@@ -209,10 +224,13 @@ def point_summary(text: str, decision: str | None = None) -> str:
             continue
         if match := section(unit.text):
             skipping = section_name(match).casefold() in _NOT_SUMMARY
-            if (after := run_in(match)) and not skipping:
+            after = run_in(match)
+            if after and not skipping and not _ROUTE.match(after):
                 kept.append(Unit(after, starts_paragraph=True))
             continue
-        if skipping or is_case_line(unit.text):
+        worker = _CASE_WORKER.match(unit.text) or (case_above and _INITIALS.match(unit.text))
+        case_above = is_case_line(unit.text)
+        if skipping or case_above or worker:
             continue
         kept.append(unit)
     return join(kept)

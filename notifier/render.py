@@ -312,13 +312,49 @@ def excerpt(title: str, text: str, *, point: bool = False, decision: str | None 
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     if point or is_case_line(first) or section(first):
         text = point_summary(text, decision)
-    text = " ".join(text.split())
+    text = _prose(text)
     heading = " ".join(title.split())
     if text.casefold().startswith(heading.casefold()):
         rest = text[len(heading) :]
         if heading and not rest[:1].isalnum():  # the whole title, not "Status" in "Statusrapport"
             text = rest.lstrip(" .:–-") or text
     return shorten(text, EXCERPT_CHARS)
+
+
+# A heading inside a text: a short line of its own that closes no sentence, opening neither a
+# list item nor a continued sentence. Short: a paragraph broken by a page ends in a full line
+# (some 80 characters or more).
+_INNER_HEADING = re.compile(r"(?-i:[A-ZÆØÅ0-9])[^\n]{0,69}(?<![.!?:;,…])")
+_NUMBER = re.compile(r"\d[\d.,]*")
+# What a heading follows: a finished sentence, or a list's item (a heading under a list starts
+# no item of its own).
+_BEFORE_HEADING = re.compile(r"[.!?][\"”»)]?$|^[•▪◦·*–-]\s")
+_OPENS_TEXT = re.compile(r"(?-i:[A-ZÆØÅ0-9»\"])")
+
+
+def _prose(text: str) -> str:
+    """The paragraphs of a text on one line, as an excerpt shows them, each heading inside it
+    closed with a full stop ("Sundhedssamarbejdsudvalget" over its paragraph on a theme page,
+    "1. Fælles klimaplaner" in a Sagsfremstilling): run into the sentence after it, a heading
+    would read as that sentence's first words. A heading follows a finished sentence, a list or
+    nothing, and comes before text; short lines after "herunder:" or one another are a list."""
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
+    paragraphs = [p for p in paragraphs if p]
+    return " ".join(
+        f"{paragraph}." if _inner_heading(paragraphs, index) else paragraph
+        for index, paragraph in enumerate(paragraphs)
+    )
+
+
+def _inner_heading(paragraphs: Sequence[str], index: int) -> bool:
+    paragraph = paragraphs[index]
+    if index + 1 >= len(paragraphs) or not _INNER_HEADING.fullmatch(paragraph):
+        return False
+    if len(_NUMBER.findall(paragraph)) >= 3:  # a table's row: "Holbæk 8.137 5.369"
+        return False
+    following = paragraphs[index + 1]
+    before = index == 0 or bool(_BEFORE_HEADING.search(paragraphs[index - 1]))
+    return before and bool(_OPENS_TEXT.match(following)) and not _INNER_HEADING.fullmatch(following)
 
 
 def shorten(text: str, limit: int) -> str:

@@ -37,6 +37,64 @@ def test_excerpt_skips_a_repeated_title(title: str, text: str, expected: str) ->
     assert excerpt(title, text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A theme page's subheadings: each closed, not run into the sentence after it.
+        (
+            "KKR varetager kommunernes interesser.\n\nSundhedssamarbejdsudvalget\n\n"
+            "Kommunerne og regionen indgår en sundhedsaftale.",
+            "KKR varetager kommunernes interesser. Sundhedssamarbejdsudvalget. Kommunerne og "
+            "regionen indgår en sundhedsaftale.",
+        ),
+        # A numbered subheading in a point's Sagsfremstilling.
+        (
+            "SAG-2021-01954 nihj\n\nSagsfremstilling\n\nStatus for projekterne er følgende."
+            "\n\n1. Fælles klima- og energiplaner (DK2020)\n\nSeks kommuner har en klimaplan.",
+            "Status for projekterne er følgende. 1. Fælles klima- og energiplaner (DK2020). "
+            "Seks kommuner har en klimaplan.",
+        ),
+        # A newsletter's lead line with no full stop before its text.
+        (
+            "KKR Sjælland holdt møde den 10. september 2019 i Ringsted\n\n"
+            "På mødet drøftede KKR Sjælland blandt andet uddannelse.",
+            "KKR Sjælland holdt møde den 10. september 2019 i Ringsted. På mødet drøftede KKR "
+            "Sjælland blandt andet uddannelse.",
+        ),
+        # A heading under a list.
+        (
+            "Mødedatoer 2021\n\n• Mandag den 19. april\n\nMødemateriale 2021\n\nKKR holdt møde.",
+            "Mødedatoer 2021 • Mandag den 19. april Mødemateriale 2021. KKR holdt møde.",
+        ),
+        # Not headings: a list after a colon, a sentence broken by a page, a last line.
+        (
+            "Der orienteres fra fora, herunder:\n\nPraksisplanudvalget\n\nMovia\n\n"
+            "Desuden orienterer formandskabet.",
+            "Der orienteres fra fora, herunder: Praksisplanudvalget Movia Desuden orienterer "
+            "formandskabet.",
+        ),
+        (
+            "Modellen har været til politisk godkendelse i\n\nkommunerne med frist.",
+            "Modellen har været til politisk godkendelse i kommunerne med frist.",
+        ),
+        ("Aftalen er godkendt.\n\nLæs mere", "Aftalen er godkendt. Læs mere"),
+        # A table's row; a paragraph broken by a page after a full line.
+        (
+            "Pladser i alt.\n\nKommune 2019 2025 Holbæk 8.137 5.369\n\nKKR drøftede tallene.",
+            "Pladser i alt. Kommune 2019 2025 Holbæk 8.137 5.369 KKR drøftede tallene.",
+        ),
+        (
+            "Det er gennem de 29 socialdirektører i kommunerne samt Region Hovedstadens Sociale"
+            "\n\nVirksomhed, at udvalget indsamler tilkendegivelser.",
+            "Det er gennem de 29 socialdirektører i kommunerne samt Region Hovedstadens Sociale "
+            "Virksomhed, at udvalget indsamler tilkendegivelser.",
+        ),
+    ],
+)
+def test_excerpt_closes_headings_inside_the_text(text: str, expected: str) -> None:
+    assert excerpt("Titel", text, point=text.startswith("SAG")) == expected
+
+
 def test_a_shared_render_encoded_once_is_each_text_encoded() -> None:
     """A shared render's text and HTML are encoded once (``mail.Prepared``) and filled in per
     subscriber: whenever ``encodable`` says so, that is the text filled in, stripped and

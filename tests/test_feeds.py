@@ -215,6 +215,34 @@ def test_empty_feeds_are_valid() -> None:
         assert_valid_atom(renderer().atom(feed, []), f"{BASE}/feeds/{slug}.atom")
 
 
+def test_a_newsletter_section_s_entry_does_not_repeat_its_title() -> None:
+    # A section's text opens with its heading, which is the entry's title already.
+    from notifier.feed_entries import Entry
+    from notifier.models import ItemSnapshot
+
+    title = "Oplev DM i Skills"
+    snapshot = ItemSnapshot(
+        item_id=7,
+        version_id=7,
+        council=Council.SYDDANMARK,
+        document_id=1,
+        document_url="https://www.kl.dk/nyheder/kkr/kkr-syddanmark/nyhedsbrev",
+        document_title="Nyhedsbrev KKR Syddanmark, november 2022",
+        document_kind=DocumentKind.NEWSLETTER,
+        document_date=date(2022, 12, 8),
+        number=None,
+        title=title,
+        text=f"{title}\n\nFredericia er vært for DM i Skills.\n\n{title} er et materiale.",
+    )
+    moment = datetime(2022, 12, 8, tzinfo=UTC)
+    entry = Entry(snapshot=snapshot, published=moment, updated=moment)
+    parsed = feedparser.parse(renderer().atom(spec("alle"), [entry]))
+    content = parsed.entries[0].content[0].value
+    assert parsed.entries[0].title == title
+    assert content.startswith("<p>Fredericia er vært for DM i Skills.</p>")
+    assert f"<p>{title} er et materiale.</p>" in content
+
+
 def test_catalogue_and_opml_list_every_feed() -> None:
     specs = feeds.catalogue(TOPICS)
     # all + 6 topics + 5 councils x (1 + 6 topics)

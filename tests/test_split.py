@@ -531,6 +531,36 @@ def test_point_summary_leaves_out_the_route_of_a_municipal_case() -> None:
     assert point_summary(text) == "Kommunen køber grunden ved havnen."
 
 
+@pytest.mark.parametrize("route", ["BY", "ØK, BY", "TMU → ØK → BY", "ØU/BY"])
+def test_point_summary_leaves_out_a_route_run_in_after_a_heading(route: str) -> None:
+    # Brønderslev's byråd opens each point "Resume" over "Sagsforløb: BY": the committees the
+    # case goes through, which the excerpt showed as its first word ("BY Det fremgår ...").
+    text = f"Resume\n\nSagsforløb: {route}\n\nSagsfremstilling\n\nDet fremgår af loven."
+    assert point_summary(text) == "Det fremgår af loven."
+    assert point_summary("Baggrund: EU har vedtaget et direktiv.") == (
+        "EU har vedtaget et direktiv."
+    )
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Sagsnr.: 24/01235\n\nSagsbehandler: Jens Hansen",
+        "Sagsnr.: 24/01235\n\nSagsansvarlig: ANB",
+        "SAG-2024-01611\n\nANB",  # the initials set in a column of their own
+        "SAG-2024-01611\n\n/pth",
+    ],
+)
+def test_point_summary_leaves_out_the_case_worker(header: str) -> None:
+    # The case worker is named beside the case number, not in what the point is about.
+    text = f"{header}\n\nSagsfremstilling\n\nKommunen skal lægge budget."
+    assert point_summary(text) == "Kommunen skal lægge budget."
+
+
+def test_point_summary_keeps_a_short_paragraph_not_under_the_case_number() -> None:
+    assert point_summary("Baggrund\n\nKL\n\nTekst her.") == "KL\n\nTekst her."
+
+
 def test_point_summary_of_run_in_sections() -> None:
     item = Item(
         key="2",
