@@ -14,7 +14,14 @@ import re
 from collections.abc import Sequence
 
 from notifier.models import canonical
-from notifier.sections import attendance, record_heading, run_in, section, section_name
+from notifier.sections import (
+    attendance,
+    earlier_treatments,
+    record_heading,
+    run_in,
+    section,
+    section_name,
+)
 from notifier.toc import Unit, join, label, units
 
 # A label some templates put before the case number: "Sagsnr.:", "Sags-ID:", "Sag nr.",
@@ -218,11 +225,12 @@ def point_summary(text: str, decision: str | None = None) -> str:
     body = units(text)
     # A decision headed with another word in minutes ("Konklusion") is shown as the decision.
     record = record_heading(body) if decision else None
+    listed = earlier_treatments(body)
     for index, unit in enumerate(body):
         if index == record:
             skipping = True
             continue
-        if match := section(unit.text):
+        if index not in listed and (match := section(unit.text)):
             skipping = section_name(match).casefold() in _NOT_SUMMARY
             after = run_in(match)
             if after and not skipping and not _ROUTE.match(after):

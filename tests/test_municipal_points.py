@@ -352,3 +352,27 @@ def test_who_was_absent_set_tight_under_the_decision_is_no_part_of_it(absent: st
     result = text_pdf(paragraphs)
     assert [item.number for item in result.items] == ["1", "2"]
     assert [item.beslutning for item in result.items] == ["Godkendt.", "Godkendt."]
+
+
+@pytest.mark.parametrize("kind", ["dagsorden", "referat"])
+def test_a_list_of_the_committees_that_treated_the_case_before_heads_no_decision(kind: str) -> None:
+    # Municipal templates list where a case was treated before ("Sagen har tidligere været
+    # behandlet:", then "Økonomiudvalget, 10-04-2019, pkt. 12"): set so, a committee's decision
+    # heading (Roskilde's), the list made the Baggrund's text after it the point's decision, in
+    # an agenda too, and the excerpt lost it.
+    paragraphs = ["Dagsorden" if kind == "dagsorden" else "Referat"]
+    paragraphs += ["1. Ny skolestruktur i kommunen", "Sagsnr. 283288", "Baggrund"]
+    paragraphs += [
+        "Sagen har tidligere været behandlet:",
+        "Økonomiudvalget, 10-04-2019, pkt. 12",
+        "Byrådet, 24-04-2019, pkt. 99",
+        "Forvaltningen har siden udarbejdet et forslag til ny skolestruktur, som nu sendes i "
+        "høring hos skolebestyrelserne.",
+        "Indstilling",
+        "Det indstilles, at forslaget sendes i høring.",
+    ]
+    split = text_pdf(paragraphs, kind=kind)
+    [item] = split.items
+    assert item.beslutning is None
+    assert item.indstilling == "Det indstilles, at forslaget sendes i høring."
+    assert "forslag til ny skolestruktur" in point_summary(item.text)
