@@ -339,3 +339,18 @@ def test_a_file_link_holding_blocks_is_dated_by_its_meeting_not_its_name() -> No
         "<div>Bilag 1 Notat af 12. marts 2024.pdf</div></a></li></ul>"
     )
     assert files(body) == [("a1/bilag.pdf", "Bilag 1 Notat af 12. marts 2024", date(2024, 2, 6))]
+
+
+@pytest.mark.parametrize(
+    "topic", ["<p><strong>Økonomiaftale 2025</strong></p>", "<p><b>Budget 2025</b></p>"]
+)
+def test_a_bold_topic_naming_a_year_ends_no_meeting(topic: str) -> None:
+    """A meeting's files grouped under a bold topic naming a year are still the meeting's: it is
+    no year label over the next year's meetings."""
+    body = (
+        "<div><p>KKR Sjælland holdt møde den 6. februar 2024.</p>"
+        '<ul><li><a href="/media/a1/dagsorden.pdf">Dagsorden</a></li></ul>'
+        f"{topic}"
+        '<ul><li><a href="/media/a2/notat.pdf">Notat om aftalen</a></li></ul></div>'
+    )
+    assert [day for _, _, day in files(body)] == [date(2024, 2, 6)] * 2

@@ -192,8 +192,15 @@ def _accordion(toggle: LexborNode) -> int | None:
     return item.parent.mem_id if item is not None and item.parent is not None else None
 
 
-# A year over the meetings held in it: "2022", "Mødemateriale 2022", "Møder i 2021:".
-_YEAR_LABEL = re.compile(r"^(?:\w+\s+){0,3}(?:19|20)\d\d:?$")
+# A year over the meetings held in it: "2022", "Mødemateriale 2022", "Møder i 2021:", in
+# words naming meetings and their papers; "Økonomiaftale 2025" or "Budget 2025" in bold is a
+# topic of the meeting above, whose files it lists.
+_YEAR_LABEL = re.compile(
+    r"^(?:(?:møde\w*|\w*materiale|dagsorden\w*|referat\w*|arkiv\w*|kkr\w*|og|i|fra|for"
+    r"|hovedstaden|sjælland|syddanmark|midtjylland|nordjylland)\s+){0,3}"
+    r"(?:19|20)\d\d:?$",
+    re.IGNORECASE,
+)
 
 
 def _year_label(node: LexborNode, text: str) -> bool:
