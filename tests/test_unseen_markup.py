@@ -261,8 +261,13 @@ def test_a_bold_heading_ending_in_a_full_stop_heads_a_section_among_bold_heading
         # more than one sentence
         f"{SUNDHED_BOLD}<p><strong>Fristen er kort. Svar nu.</strong></p>"
         "<p>Fristen er i marts.</p>",
+        # a short sentence of emphasis between paragraphs, as short as the page's headings
+        f"{SUNDHED_BOLD}<p><strong>Det er en historisk aftale.</strong></p>"
+        "<p>Den gælder fra 2027.</p>",
+        f"{SUNDHED_BOLD}<p><strong>Husk at melde dig til.</strong></p>"
+        "<p>Tilmelding sker på kl.dk.</p>",
     ],
-    ids=["under-heading", "before-list", "long", "two-sentences"],
+    ids=["under-heading", "before-list", "long", "two-sentences", "emphasis", "reminder"],
 )
 def test_a_bold_sentence_for_emphasis_heads_nothing(emphasis: str) -> None:
     items = items_of(newsletter(HERO + emphasis + PRAKTIK_BOLD))
