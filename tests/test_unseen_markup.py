@@ -118,6 +118,18 @@ def test_entries_dated_today_or_yesterday_are_dated_from_the_day_read() -> None:
     ]
 
 
+def test_a_teaser_opening_on_a_bold_i_dag_is_not_dated_today() -> None:
+    """A teaser may stress its first words ("<strong>I dag</strong> holdt KKR ..."): set apart
+    by the markup they are no date line, and an entry of any age was dated the day read."""
+    body = (
+        f'<ul><li><a href="{NEWS}/a">Praktikpladser</a>'
+        "<p><strong>I dag</strong> holdt KKR Sjælland møde om praktikpladser.</p></li>"
+        f'<li><a href="{NEWS}/b"><h3>Busser</h3>'
+        "<p><em>I går</em> vedtog regionsrådet budgettet for busserne.</p></a></li></ul>"
+    )
+    assert dated(body) == [("/a", "Praktikpladser", None), ("/b", "Busser", None)]
+
+
 async def test_the_worker_dates_today_by_the_danish_day_the_listing_was_read() -> None:
     """A poll's clock is UTC; at 23:30 UTC on 2 December it is 3 December in Denmark."""
     body = f'<main><h1>Flere nyheder</h1><ul><li><a href="{NEWS}/a">Nyhedsbrev</a>'
