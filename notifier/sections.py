@@ -90,6 +90,11 @@ def section_name(match: re.Match[str]) -> str:
     return match.group(1) or "Beslutning"
 
 
+def heads_decision(text: str) -> bool:
+    """Whether a line heads a decision ("Beslutning", a committee's, run in or not)."""
+    return (match := section(text)) is not None and section_name(match).casefold() == "beslutning"
+
+
 def _heading_key(match: re.Match[str]) -> str:
     """A section heading without the text run in and the point's number: the same for the
     decisions of one body on one day, whichever point they are of."""

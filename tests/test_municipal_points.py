@@ -376,3 +376,28 @@ def test_a_list_of_the_committees_that_treated_the_case_before_heads_no_decision
     assert item.beslutning is None
     assert item.indstilling == "Det indstilles, at forslaget sendes i høring."
     assert "forslag til ny skolestruktur" in point_summary(item.text)
+
+
+def test_a_conclusion_in_minutes_that_head_decisions_beslutning_is_no_decision() -> None:
+    # Minutes heading their decisions "Beslutning" may hold a point without one (an
+    # orientation) whose text ends on an analysis's "Konklusion": it was read as the decision,
+    # and the excerpt lost it.
+    paragraphs = ["Referat", "1. Analyse af det specialiserede socialområde", "Sagsnr. 283288"]
+    paragraphs += [
+        "Baggrund",
+        "KL har gennemført en analyse af udgifterne på det specialiserede socialområde.",
+        "Sagsfremstilling",
+        "Analysen viser, at udgifterne er steget med 12 pct. siden 2019.",
+        "Konklusion",
+        "Analysen peger på, at kommunerne bør samarbejde mere om de specialiserede tilbud.",
+        "2. Praktikpladser",
+        "Sagsnr. 283289",
+        "Beslutning",
+        "Fordelingen blev godkendt.",
+    ]
+    split = text_pdf(paragraphs)
+    assert [(i.number, i.beslutning) for i in split.items] == [
+        ("1", None),
+        ("2", "Fordelingen blev godkendt."),
+    ]
+    assert "samarbejde mere" in point_summary(split.items[0].text)
