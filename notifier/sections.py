@@ -90,6 +90,26 @@ def section_name(match: re.Match[str]) -> str:
     return match.group(1) or "Beslutning"
 
 
+# Sections that never open a point: run in ("Konsekvenser: Taksten stiger ..."), such a line
+# is as likely text under an item of a numbered list in the Sagsfremstilling.
+_INNER = frozenset(
+    {
+        "økonomi",
+        "konsekvenser",
+        "risikovurdering",
+        "bilag",
+        "vedlagte bilag",
+        "beslutningskompetence",
+    }
+)
+
+
+def opens_point(match: re.Match[str]) -> bool:
+    """Whether a section heading may follow a point's heading and so confirm it: any on a line
+    of its own, one run in only if points open with it (Baggrund, Resumé, Beslutning, ...)."""
+    return run_in(match) is None or section_name(match).casefold() not in _INNER
+
+
 def heads_decision(text: str) -> bool:
     """Whether a line heads a decision ("Beslutning", a committee's, run in or not)."""
     return (match := section(text)) is not None and section_name(match).casefold() == "beslutning"

@@ -401,3 +401,29 @@ def test_a_conclusion_in_minutes_that_head_decisions_beslutning_is_no_decision()
         ("2", "Fordelingen blev godkendt."),
     ]
     assert "samarbejde mere" in point_summary(split.items[0].text)
+
+
+def test_a_numbered_list_with_consequences_run_in_holds_no_points() -> None:
+    # Region Hovedstaden heads a section "Konsekvenser"; run in under the items of a numbered
+    # list in the Sagsfremstilling ("2. Takst efter forbrug", then "Konsekvenser: ..."), it
+    # confirmed the item as point 2, which swallowed the real point 2.
+    paragraphs = ["Dagsorden", "1. Ny takstmodel for specialtilbud", "Sagsnr. 283288"]
+    paragraphs += ["Sagsfremstilling", "Arbejdsgruppen foreslår to modeller:"]
+    paragraphs += [
+        "1. Fast takst for alle kommuner",
+        "Konsekvenser: Taksten stiger for de små kommuner, mens de store betaler mindre.",
+        "2. Takst efter forbrug",
+        "Konsekvenser: Taksten følger forbruget, og ingen betaler for andres pladser.",
+        "Indstilling",
+        "Det indstilles, at KKR drøfter modellerne.",
+        "2. Eventuelt",
+        "Sagsnr. 283289",
+        "Indstilling",
+        "Det indstilles, at KKR drøfter eventuelle emner.",
+    ]
+    split = text_pdf(paragraphs, kind="dagsorden")
+    assert [(i.number, i.title) for i in split.items] == [
+        ("1", "Ny takstmodel for specialtilbud"),
+        ("2", "Eventuelt"),
+    ]
+    assert split.problems == ()
