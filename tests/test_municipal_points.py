@@ -427,3 +427,18 @@ def test_a_numbered_list_with_consequences_run_in_holds_no_points() -> None:
         ("2", "Eventuelt"),
     ]
     assert split.problems == ()
+
+
+def test_a_part_line_naming_what_its_points_ask_for_ends_the_point_before() -> None:
+    # "Tillægsdagsorden – sager til godkendelse" names a part of the agenda: "godkendelse" is
+    # no verb of a sentence about the agenda ("Dagsorden blev godkendt"), and the line was read
+    # as the end of the Indstilling above it.
+    paragraphs = ["Dagsorden", "1. Praktikpladser", "Sagsnr. 283288", "Indstilling"]
+    paragraphs += ["Det indstilles, at fordelingen godkendes."]
+    paragraphs += ["Tillægsdagsorden – sager til godkendelse", "2. Salg af grund"]
+    paragraphs += ["Sagsnr. 283289", "Indstilling", "Det indstilles, at grunden sælges."]
+    split = text_pdf(paragraphs, kind="dagsorden")
+    assert [i.indstilling for i in split.items if i.number] == [
+        "Det indstilles, at fordelingen godkendes.",
+        "Det indstilles, at grunden sælges.",
+    ]
