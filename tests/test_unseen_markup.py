@@ -309,6 +309,18 @@ def test_a_closing_list_of_the_subjects_a_page_is_filed_under_is_not_a_section(
     assert list(items_of(newsletter(HERO + body))) == ["Ny sundhedsaftale", "Praktikpladser"]
 
 
+def test_a_closing_section_of_links_about_subjects_to_come_is_a_section() -> None:
+    """ "Emner på næste møde" over links to the pages of what KKR will take up is news, not
+    the subjects the page is filed under."""
+    subjects = "".join(
+        f'<li><a href="https://www.kl.dk/kommunale-opgaver/{slug}/">{name}</a></li>'
+        for slug, name in (("klima", "Fælles klimaplan"), ("sundhed", "Ny sundhedsaftale"))
+    )
+    body = f"{SUNDHED_BOLD}{PRAKTIK_BOLD}<h2>Emner på næste møde</h2><ul>{subjects}</ul>"
+    items = items_of(newsletter(HERO + body))
+    assert list(items) == ["Ny sundhedsaftale", "Praktikpladser", "Emner på næste møde"]
+
+
 MEETINGS_URL = "https://www.kl.dk/politik/kkr/kkr-sjaelland/moedemateriale"
 ACCORDION = (
     '<h2><button aria-expanded="false" aria-controls="p24">Mødemateriale 2024</button></h2>'
