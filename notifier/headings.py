@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from notifier.danish import abbreviated
 from notifier.models import canonical
 from notifier.point_text import asks, cut_case, is_case_line
-from notifier.sections import section
+from notifier.sections import opens_point, section
 from notifier.toc import Unit, inside, label, leaders, part_title, title_like
 
 
@@ -147,7 +147,7 @@ def confirmed(found: list[Unit], index: int) -> bool:
     text = found[index].text
     if asks(text):  # "Til orientering" may stand between the heading and its case number
         return confirmed(found, index + 1)
-    return is_case_line(text) or bool(section(text))
+    return is_case_line(text) or ((match := section(text)) is not None and opens_point(match))
 
 
 def confirms_top(found: list[Unit], index: int, parts: tuple[int, ...]) -> bool:

@@ -14,7 +14,14 @@ import re
 from collections.abc import Sequence
 
 from notifier.models import canonical
-from notifier.sections import attendance, record_heading, run_in, section, section_name
+from notifier.sections import (
+    attendance,
+    earlier_treatments,
+    record_heading,
+    run_in,
+    section,
+    section_name,
+)
 from notifier.toc import Unit, join, label, units
 
 # A label some templates put before the case number: "Sagsnr.:", "Sags-ID:", "Sag nr.",
@@ -190,8 +197,14 @@ _NOT_SUMMARY = frozenset(
 
 
 # The route a case takes through the committees, run in after a section heading of some
-# municipal templates ("Sagsforløb: BY", "Sagsforløb: ØK, BY"): abbreviations, no text.
+# municipal templates ("Sagsforløb: BY", "Sagsforløb: ØK, BY"): abbreviations, no text. One
+# abbreviation alone is a route only under "Sagsforløb": "Økonomi: EU" is what it says.
 _ROUTE = re.compile(r"^(?-i:[A-ZÆØÅ]{1,4})(?:\s*(?:[,/>→]|-+>?|–)\s*(?-i:[A-ZÆØÅ]{1,4}))*\.?$")
+
+
+def _route(name: str, after: str) -> bool:
+    """Whether text run in after the heading `name` is only a case's route."""
+    return bool(_ROUTE.match(after)) and (name == "sagsforløb" or not after.strip(".").isalpha())
 
 
 # Who handles the case, a field beside the case number in municipal templates ("Sagsbehandler:
@@ -201,7 +214,8 @@ _ROUTE = re.compile(r"^(?-i:[A-ZÆØÅ]{1,4})(?:\s*(?:[,/>→]|-+>?|–)\s*(?-i:
 _CASE_WORKER = re.compile(
     r"^(?:sagsbehandler|sagsansvarlig|ansvarlig\s+medarbejder)\s*:\s*\S.{0,60}$", re.IGNORECASE
 )
-_INITIALS = re.compile(r"^[/(]?[A-Za-zÆØÅæøå]{2,5}\)?$")
+# Initials are set in one case ("ANB", "anb"); a word ("Takst", "Mødet") is what the point says.
+_INITIALS = re.compile(r"^[/(]?(?:[a-zæøå]{2,5}|[A-ZÆØÅ]{2,5})\)?$")
 
 
 def point_summary(text: str, decision: str | None = None) -> str:
@@ -218,14 +232,16 @@ def point_summary(text: str, decision: str | None = None) -> str:
     body = units(text)
     # A decision headed with another word in minutes ("Konklusion") is shown as the decision.
     record = record_heading(body) if decision else None
+    listed = earlier_treatments(body)
     for index, unit in enumerate(body):
         if index == record:
             skipping = True
             continue
-        if match := section(unit.text):
-            skipping = section_name(match).casefold() in _NOT_SUMMARY
+        if index not in listed and (match := section(unit.text)):
+            name = section_name(match).casefold()
+            skipping = name in _NOT_SUMMARY
             after = run_in(match)
-            if after and not skipping and not _ROUTE.match(after):
+            if after and not skipping and not _route(name, after):
                 kept.append(Unit(after, starts_paragraph=True))
             continue
         worker = _CASE_WORKER.match(unit.text) or (case_above and _INITIALS.match(unit.text))

@@ -44,7 +44,7 @@ from notifier.point_text import (
     without_continued,
     without_initials,
 )
-from notifier.sections import named_sections, repeated_sections, section
+from notifier.sections import heads_decision, named_sections, repeated_sections, section
 from notifier.toc import Entry, Toc, Unit, find_toc, inside, join, label, units
 
 _PROCEDURAL = re.compile(
@@ -69,6 +69,9 @@ def split_points(text: str, *, minutes: bool = False) -> tuple[list[Item], tuple
     """Items and problems of an agenda or minutes text (see split.split_document); `minutes`
     reads a decision headed with another word than Beslutning (sections.record_heading)."""
     found = without_repeated_titles(units(text))
+    # Minutes that head decisions "Beslutning" head none otherwise: a point without one (an
+    # orientation) may end on the "Konklusion" of an analysis.
+    minutes = minutes and not any(heads_decision(unit.text) for unit in found)
     first_case = _first_case(found)
     for toc in find_toc(found, before=first_case):
         if not toc.paged and toc.end < len(found) and confirmed(found, toc.end):

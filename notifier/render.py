@@ -326,6 +326,12 @@ def excerpt(title: str, text: str, *, point: bool = False, decision: str | None 
 # (some 80 characters or more).
 _INNER_HEADING = re.compile(r"(?-i:[A-ZÆØÅ0-9])[^\n]{0,69}(?<![.!?:;,…])")
 _NUMBER = re.compile(r"\d[\d.,]*")
+# Words no heading ends on: a sentence broken by a page goes on ("forhandles med" "KL ...").
+_GOES_ON = re.compile(
+    r"\b(?:at|og|eller|men|samt|i|af|til|for|med|om|på|fra|ved|under|mellem|efter|som|der"
+    r"|en|et|den|det|de|er|har|skal|kan|vil|blev|bliver)$",
+    re.IGNORECASE,
+)
 # What a heading follows: a finished sentence, or a list's item (a heading under a list starts
 # no item of its own).
 _BEFORE_HEADING = re.compile(r"[.!?][\"”»)]?$|^[•▪◦·*–-]\s")
@@ -350,7 +356,8 @@ def _inner_heading(paragraphs: Sequence[str], index: int) -> bool:
     paragraph = paragraphs[index]
     if index + 1 >= len(paragraphs) or not _INNER_HEADING.fullmatch(paragraph):
         return False
-    if len(_NUMBER.findall(paragraph)) >= 3:  # a table's row: "Holbæk 8.137 5.369"
+    # A table's row ("Holbæk 8.137 5.369"), a sentence going on
+    if len(_NUMBER.findall(paragraph)) >= 3 or _GOES_ON.search(paragraph):
         return False
     following = paragraphs[index + 1]
     before = index == 0 or bool(_BEFORE_HEADING.search(paragraphs[index - 1]))

@@ -90,6 +90,31 @@ def section_name(match: re.Match[str]) -> str:
     return match.group(1) or "Beslutning"
 
 
+# Sections that never open a point: run in ("Konsekvenser: Taksten stiger ..."), such a line
+# is as likely text under an item of a numbered list in the Sagsfremstilling.
+_INNER = frozenset(
+    {
+        "økonomi",
+        "konsekvenser",
+        "risikovurdering",
+        "bilag",
+        "vedlagte bilag",
+        "beslutningskompetence",
+    }
+)
+
+
+def opens_point(match: re.Match[str]) -> bool:
+    """Whether a section heading may follow a point's heading and so confirm it: any on a line
+    of its own, one run in only if points open with it (Baggrund, Resumé, Beslutning, ...)."""
+    return run_in(match) is None or section_name(match).casefold() not in _INNER
+
+
+def heads_decision(text: str) -> bool:
+    """Whether a line heads a decision ("Beslutning", a committee's, run in or not)."""
+    return (match := section(text)) is not None and section_name(match).casefold() == "beslutning"
+
+
 def _heading_key(match: re.Match[str]) -> str:
     """A section heading without the text run in and the point's number: the same for the
     decisions of one body on one day, whichever point they are of."""
@@ -134,17 +159,39 @@ def record_heading(body: Sequence[Unit]) -> int | None:
     return None
 
 
+def earlier_treatments(body: Sequence[Unit]) -> frozenset[int]:
+    """The lines naming a committee, a day and a point that list where the case was treated
+    before ("Sagen har tidligere været behandlet:", then "Økonomiudvalget, 10-04-2019, pkt.
+    12" and "Byrådet, 24-04-2019, pkt. 99"): items of a list a line ending in a colon opens,
+    or set one under another with no decision between them. They head no decision; the text
+    after them is the section's they stand in."""
+    committee = [bool((m := _SECTION.match(unit.text)) and m.group("by")) for unit in body]
+    found: set[int] = set()
+    for index in range(len(body)):
+        if not committee[index]:
+            continue
+        before = body[index - 1].text.rstrip() if index else ""
+        listed = index - 1 in found or (before.endswith(":") and not committee[index - 1])
+        if listed or (index + 1 < len(body) and committee[index + 1]):
+            found.add(index)
+    return frozenset(found)
+
+
 def named_sections(body: Sequence[Unit], *, minutes: bool = False) -> dict[str, str]:
     """Section name (casefolded) -> its text; of several decisions, the last; of `minutes`, a
     decision headed with another word (record_heading) is the Beslutning."""
     sections: dict[str, list[Unit]] = {}
     current: list[Unit] | None = None
     record = record_heading(body) if minutes else None
+    listed = earlier_treatments(body)
     for index, unit in enumerate(body):
         if index == record:
             current = sections.setdefault("beslutning", [])
             if (found := _RECORD.match(unit.text)) and (after := found.group("rest")):
                 current.append(Unit(after, starts_paragraph=True))
+        elif index in listed:
+            if current is not None:
+                current.append(unit)
         elif match := _SECTION.match(unit.text):
             name = section_name(match).casefold()
             if name == "beslutning":  # each body that decided in turn: the last is the meeting

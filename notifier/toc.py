@@ -297,7 +297,9 @@ def part_title(text: str) -> bool:
 
 
 # What says a line is a sentence about the agenda, not the name of one of its parts.
-_SENTENCE_VERB = re.compile(r"\b(?:blev|bliver|er|var|kan|skal|godkend\w*|vedtag\w*)\b", re.I)
+_SENTENCE_VERB = re.compile(
+    r"\b(?:blev|bliver|er|var|kan|skal|godkend(?:e[rst]?|te?)?|vedtag(?:e[rst]?)?)\b", re.I
+)
 
 
 def _groups(entries: list[Entry]) -> list[Entry]:

@@ -78,6 +78,11 @@ def test_excerpt_skips_a_repeated_title(title: str, text: str, expected: str) ->
             "Modellen har været til politisk godkendelse i kommunerne med frist.",
         ),
         ("Aftalen er godkendt.\n\nLæs mere", "Aftalen er godkendt. Læs mere"),
+        # A sentence broken by a page before a name.
+        (
+            "KKR drøftede sagen.\n\nAftalen skal nu forhandles med\n\nDanske Regioner i år.",
+            "KKR drøftede sagen. Aftalen skal nu forhandles med Danske Regioner i år.",
+        ),
         # A table's row; a paragraph broken by a page after a full line.
         (
             "Pladser i alt.\n\nKommune 2019 2025 Holbæk 8.137 5.369\n\nKKR drøftede tallene.",

@@ -352,3 +352,93 @@ def test_who_was_absent_set_tight_under_the_decision_is_no_part_of_it(absent: st
     result = text_pdf(paragraphs)
     assert [item.number for item in result.items] == ["1", "2"]
     assert [item.beslutning for item in result.items] == ["Godkendt.", "Godkendt."]
+
+
+@pytest.mark.parametrize("kind", ["dagsorden", "referat"])
+def test_a_list_of_the_committees_that_treated_the_case_before_heads_no_decision(kind: str) -> None:
+    # Municipal templates list where a case was treated before ("Sagen har tidligere været
+    # behandlet:", then "Økonomiudvalget, 10-04-2019, pkt. 12"): set so, a committee's decision
+    # heading (Roskilde's), the list made the Baggrund's text after it the point's decision, in
+    # an agenda too, and the excerpt lost it.
+    paragraphs = ["Dagsorden" if kind == "dagsorden" else "Referat"]
+    paragraphs += ["1. Ny skolestruktur i kommunen", "Sagsnr. 283288", "Baggrund"]
+    paragraphs += [
+        "Sagen har tidligere været behandlet:",
+        "Økonomiudvalget, 10-04-2019, pkt. 12",
+        "Byrådet, 24-04-2019, pkt. 99",
+        "Forvaltningen har siden udarbejdet et forslag til ny skolestruktur, som nu sendes i "
+        "høring hos skolebestyrelserne.",
+        "Indstilling",
+        "Det indstilles, at forslaget sendes i høring.",
+    ]
+    split = text_pdf(paragraphs, kind=kind)
+    [item] = split.items
+    assert item.beslutning is None
+    assert item.indstilling == "Det indstilles, at forslaget sendes i høring."
+    assert "forslag til ny skolestruktur" in point_summary(item.text)
+
+
+def test_a_conclusion_in_minutes_that_head_decisions_beslutning_is_no_decision() -> None:
+    # Minutes heading their decisions "Beslutning" may hold a point without one (an
+    # orientation) whose text ends on an analysis's "Konklusion": it was read as the decision,
+    # and the excerpt lost it.
+    paragraphs = ["Referat", "1. Analyse af det specialiserede socialområde", "Sagsnr. 283288"]
+    paragraphs += [
+        "Baggrund",
+        "KL har gennemført en analyse af udgifterne på det specialiserede socialområde.",
+        "Sagsfremstilling",
+        "Analysen viser, at udgifterne er steget med 12 pct. siden 2019.",
+        "Konklusion",
+        "Analysen peger på, at kommunerne bør samarbejde mere om de specialiserede tilbud.",
+        "2. Praktikpladser",
+        "Sagsnr. 283289",
+        "Beslutning",
+        "Fordelingen blev godkendt.",
+    ]
+    split = text_pdf(paragraphs)
+    assert [(i.number, i.beslutning) for i in split.items] == [
+        ("1", None),
+        ("2", "Fordelingen blev godkendt."),
+    ]
+    assert "samarbejde mere" in point_summary(split.items[0].text)
+
+
+def test_a_numbered_list_with_consequences_run_in_holds_no_points() -> None:
+    # Region Hovedstaden heads a section "Konsekvenser"; run in under the items of a numbered
+    # list in the Sagsfremstilling ("2. Takst efter forbrug", then "Konsekvenser: ..."), it
+    # confirmed the item as point 2, which swallowed the real point 2.
+    paragraphs = ["Dagsorden", "1. Ny takstmodel for specialtilbud", "Sagsnr. 283288"]
+    paragraphs += ["Sagsfremstilling", "Arbejdsgruppen foreslår to modeller:"]
+    paragraphs += [
+        "1. Fast takst for alle kommuner",
+        "Konsekvenser: Taksten stiger for de små kommuner, mens de store betaler mindre.",
+        "2. Takst efter forbrug",
+        "Konsekvenser: Taksten følger forbruget, og ingen betaler for andres pladser.",
+        "Indstilling",
+        "Det indstilles, at KKR drøfter modellerne.",
+        "2. Eventuelt",
+        "Sagsnr. 283289",
+        "Indstilling",
+        "Det indstilles, at KKR drøfter eventuelle emner.",
+    ]
+    split = text_pdf(paragraphs, kind="dagsorden")
+    assert [(i.number, i.title) for i in split.items] == [
+        ("1", "Ny takstmodel for specialtilbud"),
+        ("2", "Eventuelt"),
+    ]
+    assert split.problems == ()
+
+
+def test_a_part_line_naming_what_its_points_ask_for_ends_the_point_before() -> None:
+    # "Tillægsdagsorden – sager til godkendelse" names a part of the agenda: "godkendelse" is
+    # no verb of a sentence about the agenda ("Dagsorden blev godkendt"), and the line was read
+    # as the end of the Indstilling above it.
+    paragraphs = ["Dagsorden", "1. Praktikpladser", "Sagsnr. 283288", "Indstilling"]
+    paragraphs += ["Det indstilles, at fordelingen godkendes."]
+    paragraphs += ["Tillægsdagsorden – sager til godkendelse", "2. Salg af grund"]
+    paragraphs += ["Sagsnr. 283289", "Indstilling", "Det indstilles, at grunden sælges."]
+    split = text_pdf(paragraphs, kind="dagsorden")
+    assert [i.indstilling for i in split.items if i.number] == [
+        "Det indstilles, at fordelingen godkendes.",
+        "Det indstilles, at grunden sælges.",
+    ]

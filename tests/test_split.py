@@ -561,6 +561,17 @@ def test_point_summary_keeps_a_short_paragraph_not_under_the_case_number() -> No
     assert point_summary("Baggrund\n\nKL\n\nTekst her.") == "KL\n\nTekst her."
 
 
+def test_point_summary_keeps_a_word_under_the_case_number_and_one_run_in_abbreviation() -> None:
+    # Initials are set in one case: a word under the case number is the point's text, and an
+    # abbreviation run in after a heading other than "Sagsforløb" is what the section says.
+    assert point_summary("SAG-2024-01611\n\nTakst\n\nTaksten stiger.") == (
+        "Takst\n\nTaksten stiger."
+    )
+    assert point_summary("Økonomi: EU\n\nMidlerne kommer fra EU.") == (
+        "EU\n\nMidlerne kommer fra EU."
+    )
+
+
 def test_point_summary_of_run_in_sections() -> None:
     item = Item(
         key="2",

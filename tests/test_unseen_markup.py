@@ -118,6 +118,18 @@ def test_entries_dated_today_or_yesterday_are_dated_from_the_day_read() -> None:
     ]
 
 
+def test_a_teaser_opening_on_a_bold_i_dag_is_not_dated_today() -> None:
+    """A teaser may stress its first words ("<strong>I dag</strong> holdt KKR ..."): set apart
+    by the markup they are no date line, and an entry of any age was dated the day read."""
+    body = (
+        f'<ul><li><a href="{NEWS}/a">Praktikpladser</a>'
+        "<p><strong>I dag</strong> holdt KKR Sjælland møde om praktikpladser.</p></li>"
+        f'<li><a href="{NEWS}/b"><h3>Busser</h3>'
+        "<p><em>I går</em> vedtog regionsrådet budgettet for busserne.</p></a></li></ul>"
+    )
+    assert dated(body) == [("/a", "Praktikpladser", None), ("/b", "Busser", None)]
+
+
 async def test_the_worker_dates_today_by_the_danish_day_the_listing_was_read() -> None:
     """A poll's clock is UTC; at 23:30 UTC on 2 December it is 3 December in Denmark."""
     body = f'<main><h1>Flere nyheder</h1><ul><li><a href="{NEWS}/a">Nyhedsbrev</a>'
@@ -261,8 +273,13 @@ def test_a_bold_heading_ending_in_a_full_stop_heads_a_section_among_bold_heading
         # more than one sentence
         f"{SUNDHED_BOLD}<p><strong>Fristen er kort. Svar nu.</strong></p>"
         "<p>Fristen er i marts.</p>",
+        # a short sentence of emphasis between paragraphs, as short as the page's headings
+        f"{SUNDHED_BOLD}<p><strong>Det er en historisk aftale.</strong></p>"
+        "<p>Den gælder fra 2027.</p>",
+        f"{SUNDHED_BOLD}<p><strong>Husk at melde dig til.</strong></p>"
+        "<p>Tilmelding sker på kl.dk.</p>",
     ],
-    ids=["under-heading", "before-list", "long", "two-sentences"],
+    ids=["under-heading", "before-list", "long", "two-sentences", "emphasis", "reminder"],
 )
 def test_a_bold_sentence_for_emphasis_heads_nothing(emphasis: str) -> None:
     items = items_of(newsletter(HERO + emphasis + PRAKTIK_BOLD))
@@ -290,6 +307,18 @@ def test_a_closing_list_of_the_subjects_a_page_is_filed_under_is_not_a_section(
     )
     body = f"{SUNDHED_BOLD}{PRAKTIK_BOLD}<h2>{heading}</h2><ul>{subjects}</ul>"
     assert list(items_of(newsletter(HERO + body))) == ["Ny sundhedsaftale", "Praktikpladser"]
+
+
+def test_a_closing_section_of_links_about_subjects_to_come_is_a_section() -> None:
+    """ "Emner på næste møde" over links to the pages of what KKR will take up is news, not
+    the subjects the page is filed under."""
+    subjects = "".join(
+        f'<li><a href="https://www.kl.dk/kommunale-opgaver/{slug}/">{name}</a></li>'
+        for slug, name in (("klima", "Fælles klimaplan"), ("sundhed", "Ny sundhedsaftale"))
+    )
+    body = f"{SUNDHED_BOLD}{PRAKTIK_BOLD}<h2>Emner på næste møde</h2><ul>{subjects}</ul>"
+    items = items_of(newsletter(HERO + body))
+    assert list(items) == ["Ny sundhedsaftale", "Praktikpladser", "Emner på næste møde"]
 
 
 MEETINGS_URL = "https://www.kl.dk/politik/kkr/kkr-sjaelland/moedemateriale"
@@ -339,3 +368,18 @@ def test_a_file_link_holding_blocks_is_dated_by_its_meeting_not_its_name() -> No
         "<div>Bilag 1 Notat af 12. marts 2024.pdf</div></a></li></ul>"
     )
     assert files(body) == [("a1/bilag.pdf", "Bilag 1 Notat af 12. marts 2024", date(2024, 2, 6))]
+
+
+@pytest.mark.parametrize(
+    "topic", ["<p><strong>Økonomiaftale 2025</strong></p>", "<p><b>Budget 2025</b></p>"]
+)
+def test_a_bold_topic_naming_a_year_ends_no_meeting(topic: str) -> None:
+    """A meeting's files grouped under a bold topic naming a year are still the meeting's: it is
+    no year label over the next year's meetings."""
+    body = (
+        "<div><p>KKR Sjælland holdt møde den 6. februar 2024.</p>"
+        '<ul><li><a href="/media/a1/dagsorden.pdf">Dagsorden</a></li></ul>'
+        f"{topic}"
+        '<ul><li><a href="/media/a2/notat.pdf">Notat om aftalen</a></li></ul></div>'
+    )
+    assert [day for _, _, day in files(body)] == [date(2024, 2, 6)] * 2

@@ -67,10 +67,11 @@ _LINK_BOX_HEADINGS = frozenset(
     }
 )
 # What a closing box of links to other pages says it holds: other news, newsletters, pages.
-# Or the subjects the page is filed under ("Emner", "Tags"): links naming topics would
-# classify a section of nothing but them.
+# Or, by that name alone, the subjects the page is filed under ("Emner", "Tags"): links naming
+# topics would classify a section of nothing but them. "Emner på næste møde" is news.
 _OTHER_PAGES = re.compile(
-    r"\b(?:nyhed\w*|artikl\w*|relater\w*|seneste|andre|også|mere fra|emne\w*|tags?|nøgleord)\b",
+    r"\b(?:nyhed\w*|artikl\w*|relater\w*|seneste|andre|også|mere fra)\b"
+    r"|^(?:emner?|tags?|nøgleord)\W*$",
     re.IGNORECASE,
 )
 # kl.dk labels pages "Ældre end 12 mdr." once they age: a label that appears by itself must not

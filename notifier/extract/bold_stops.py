@@ -11,11 +11,20 @@ it introduces, not another heading).
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from notifier.extract.blocks import Block
 
 # How much longer than the page's longest bold heading a bold sentence heading may be.
 _SLACK = 10
+# What only a sentence of emphasis says: one opening on a subject and its verb ("Det er en
+# historisk aftale.", "Vi ses i Sorø."), a reminder to the reader ("Husk at tilmelde dig."), or
+# one speaking to the reader ("Fristen for dig er fredag."). A heading names its subject.
+_EMPHASIS = re.compile(
+    r"^(?:(?:det|der|du|vi|jeg|man|de)\s+(?:er|var|har|havde|kan|kunne|skal|skulle|vil|ville"
+    r"|må|bør|bliver|blev|får|fik|ses)|husk|bemærk|obs|læs|se|tilmeld)\b|\b(?:du|dig|jer)\b",
+    re.IGNORECASE,
+)
 
 
 def bold_stops(blocks: list[Block]) -> list[Block]:
@@ -34,6 +43,7 @@ def bold_stops(blocks: list[Block]) -> list[Block]:
             and _text(after)
             and after is not None
             and not after.text.startswith("•")
+            and not _EMPHASIS.search(block.text)
         ):
             title = block.text.removesuffix(".")
             block = dataclasses.replace(block, text=title, heading=True, bold=True, stop=False)

@@ -74,10 +74,32 @@ def entry_date(
     stamp = entry.css_first("time[datetime]")
     if stamp and (day := publication_date(stamp.attributes.get("datetime") or "")):
         return day
-    shown = [relative_date(part, today) for part in parts if today is not None and len(part) <= 60]
-    if day := next((day for day in shown if day is not None), None):
+    if today is not None and (day := relative_line(entry, today, skip=named)):
         return day
     return None if lines_only else publication_date(" ".join(parts))
+
+
+# What stresses words inside a line: "<strong>I dag</strong> holdt KKR møde" is one line.
+_EMPHASIS = frozenset({"strong", "b", "em", "i", "u", "mark"})
+
+
+def relative_line(node: LexborNode, today: date, *, skip: set[int] | None = None) -> date | None:
+    """The day the first line inside a node counting from today means ("I dag", "<span>I går
+    </span>"): a line of its own, not a teaser opening "<strong>I dag</strong> holdt KKR
+    møde", whose first words in bold are no date line."""
+    for text in node.traverse(include_text=True):
+        if text.tag != "-text" or (skip and text.mem_id in skip):
+            continue
+        part = text.text_content or ""
+        if len(part) > 60 or relative_date(part, today) is None:
+            continue
+        line = text.parent
+        while line is not None and line.tag in _EMPHASIS and line.mem_id != node.mem_id:
+            line = line.parent
+        whole = line.text() if line is not None else part
+        if len(whole) <= 60 and (day := relative_date(whole, today)) is not None:
+            return day
+    return None
 
 
 def entry_cards(found: list[tuple[LexborNode, str]], root: LexborNode) -> dict[int, LexborNode]:
@@ -192,8 +214,15 @@ def _accordion(toggle: LexborNode) -> int | None:
     return item.parent.mem_id if item is not None and item.parent is not None else None
 
 
-# A year over the meetings held in it: "2022", "Mødemateriale 2022", "Møder i 2021:".
-_YEAR_LABEL = re.compile(r"^(?:\w+\s+){0,3}(?:19|20)\d\d:?$")
+# A year over the meetings held in it: "2022", "Mødemateriale 2022", "Møder i 2021:", in
+# words naming meetings and their papers; "Økonomiaftale 2025" or "Budget 2025" in bold is a
+# topic of the meeting above, whose files it lists.
+_YEAR_LABEL = re.compile(
+    r"^(?:(?:møde\w*|\w*materiale|dagsorden\w*|referat\w*|arkiv\w*|kkr\w*|og|i|fra|for"
+    r"|hovedstaden|sjælland|syddanmark|midtjylland|nordjylland)\s+){0,3}"
+    r"(?:19|20)\d\d:?$",
+    re.IGNORECASE,
+)
 
 
 def _year_label(node: LexborNode, text: str) -> bool:

@@ -17,10 +17,15 @@ from notifier.errors import ExtractError
 from notifier.extract.dates import (
     is_date_line,
     parse_danish_date,
-    relative_date,
     relative_days,
 )
-from notifier.extract.entries import context_dates, entry_cards, entry_date, entry_row
+from notifier.extract.entries import (
+    context_dates,
+    entry_cards,
+    entry_date,
+    entry_row,
+    relative_line,
+)
 from notifier.extract.html import drop_page_header, main_content, parse_tree, remove_chrome
 
 # kl.dk file lists show a type badge before the file name and keep its extension:
@@ -225,11 +230,7 @@ def _undated(anchor: LexborNode) -> str:
 def _relative(anchor: LexborNode, today: date | None) -> date | None:
     """A day inside the link counted from today: "<a><span>I går</span><span>Nyhedsbrev
     december</span></a>"."""
-    if today is None:
-        return None
-    texts = (n.text_content or "" for n in anchor.traverse(include_text=True) if n.tag == "-text")
-    days = (relative_date(text, today) for text in texts if len(text) <= 60)
-    return next((day for day in days if day is not None), None)
+    return relative_line(anchor, today) if today is not None else None
 
 
 def _date_part(text: str) -> bool:
