@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import TypeGuard
 
 from notifier.extract.blocks import Block
 
@@ -41,7 +42,6 @@ def bold_stops(blocks: list[Block]) -> list[Block]:
             and len(block.text) <= longest + _SLACK
             and _text(before)
             and _text(after)
-            and after is not None
             and not after.text.startswith("•")
             and not _EMPHASIS.search(block.text)
         ):
@@ -51,6 +51,6 @@ def bold_stops(blocks: list[Block]) -> list[Block]:
     return out
 
 
-def _text(block: Block | None) -> bool:
+def _text(block: Block | None) -> TypeGuard[Block]:
     """A paragraph of text: no heading, nor a bold sentence that might be one."""
     return block is not None and not block.heading and not block.stop

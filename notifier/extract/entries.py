@@ -54,9 +54,8 @@ def entry_date(
     """The date an entry shows for itself: its date lines ("6. februar 2024", "Publiceret
     ..."), else its <time datetime> whatever it shows ("I dag"), else a line that counts from
     today ("I dag", "I går"; the day the page was read), else (not lines_only) a date in its
-    text. A
-    teaser's date ("KKR holdt møde den 1. februar 2024") is not the entry's when a line dates
-    it, nor is one file's name ("Bilag 1 Notat af 12. marts 2024") the file's beside it."""
+    text. A teaser's date ("KKR holdt møde den 1. februar 2024") is not the entry's when a line
+    dates it, nor is one file's name ("Bilag 1 Notat af 12. marts 2024") the file's beside it."""
     named = {
         node.mem_id
         for link in entry.css("a[href]")
