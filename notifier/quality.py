@@ -81,31 +81,32 @@ def is_danish(word: str, parts: int = 3) -> bool:
     """In the word list, inflected ("taksterne"), or a compound of up to ``parts`` such words
     ("sundheds" + "aftale", "bo" + "til" + "bud")."""
     words = danish_words()
-    if _listed(word, words):
+    if word in words:
         return True
+    # Where a listed word may end inside this one: at its end, or before an inflection ending
+    # ("taksterne"). The ending is the word's own wherever a compound is cut, so it is read
+    # once here, not again for every cut below.
+    size = len(word)
+    ends = [size - length for length in _ENDING_LENGTHS if word[-length:] in _ENDING_SET]
+    for end in ends:
+        if end >= 3 and word[:end] in words:
+            return True
     if parts < 2:
         return False
     # A word seen for the first time is cut every way it can be: the cheap test of the head
     # goes first, and only heads of three-part compounds go through the cache.
-    for cut in range(3, len(word) - 2):
+    for cut in range(3, size - 2):
         head = word[:cut]
         linked = head in words or (head[-1] in "se" and head[:-1] in words)
         if not linked and parts < 3:
             continue
-        if _listed(word[cut:], words) and (linked or is_danish(head, parts - 1)):
-            return True
-    return False
-
-
-def _listed(word: str, words: frozenset[str]) -> bool:
-    """In the word list, or a listed word with an inflection ending (read off by its length,
-    not tried ending by ending)."""
-    if word in words:
-        return True
-    for length in _ENDING_LENGTHS:
-        if len(word) - length < 3:
-            return False
-        if word[-length:] in _ENDING_SET and word[:-length] in words:
+        listed = word[cut:] in words
+        if not listed:
+            for end in ends:
+                if end - cut >= 3 and word[cut:end] in words:
+                    listed = True
+                    break
+        if listed and (linked or is_danish(head, parts - 1)):
             return True
     return False
 

@@ -44,7 +44,8 @@ def search_fields(
 
 def stems(text: str) -> list[str]:
     """The Danish stems of a text's words, stop words left out."""
-    return [stem for stem in map(_stem, _WORD.findall(dehyphenate(text))) if stem]
+    # filter(None, ...) drops the stop words' empty stems in C: an ingest stems every word.
+    return list(filter(None, map(_stem, _WORD.findall(dehyphenate(text)))))
 
 
 @functools.lru_cache(maxsize=1 << 16)
