@@ -100,3 +100,41 @@ def test_education_health_and_train_words(
     classifier: Classifier, title: str, text: str, expected: set[str]
 ) -> None:
     assert topics_of(classifier, title, text) == expected
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        # The kind of case set before a standing point's title (Region Sjælland, Region
+        # Hovedstaden agendas) ...
+        "(Åben) Meddelelser",
+        "(Åben) Godkendelse af dagsorden",
+        "Beslutningssag: Mødeplan for 2022",
+        "Orienteringssag: Eventuelt",
+        # ... a closed point alone, and a body's constitution and election of its chair (rule 3).
+        "Lukket punkt.",
+        "Konstituering af Sundhedskoordinationsudvalget",
+        "Valg af formand og næstformand for Trafikudvalget",
+    ],
+)
+def test_standing_points_behind_a_case_mark(classifier: Classifier, title: str) -> None:
+    assert classifier.is_procedural_title(title)
+    assert topics_of(classifier, title, "Movia, sundhedsaftalen og botilbud blev nævnt.") == set()
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # A closed point's title still names its subject (v101, v125) ...
+        ("LUKKET PUNKT - Udbud af lægevagtskørsel", {"sundhed"}),
+        ("LUKKET punkt - Indgåelse af lejemål til lokalpsykiatri Middelfart", {"sundhed"}),
+        # ... and a case mark in front of a subject changes nothing.
+        ("(Åben) Rapport om lokalbanernes tilstand og fornyelsesbehov", {"trafik_infrastruktur"}),
+        ("Orienteringssag: Status på Akuttelefonen 1813", {"sundhed"}),
+    ],
+)
+def test_a_case_mark_keeps_the_subject(
+    classifier: Classifier, title: str, expected: set[str]
+) -> None:
+    assert not classifier.is_procedural_title(title)
+    assert topics_of(classifier, title) == expected
