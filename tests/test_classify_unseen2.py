@@ -138,3 +138,36 @@ def test_a_case_mark_keeps_the_subject(
 ) -> None:
     assert not classifier.is_procedural_title(title)
     assert topics_of(classifier, title) == expected
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        # A committee's study trip gets nothing, whatever the committee or the trip (v158, u120).
+        "Beslutningssag: Endeligt program for studietur til Hamborg 2024 for udvalget for trafik "
+        "og regional udvikling",
+        "Studietur for Sundhedsudvalget",
+        "Program for udvalgets studiebesøg hos affaldsselskabet",
+    ],
+)
+def test_study_trips_are_standing_points(classifier: Classifier, title: str) -> None:
+    assert topics_of(classifier, title) == set()
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # Productivity alone is as often a hospital's efficiency as growth (v121) ...
+        ("Analyse af økonomi, produktivitet og kvalitet i psykiatrien", {"sundhed"}),
+        ("Produktiviteten på regionens sygehuse", {"sundhed"}),
+        # ... beside growth words it still is growth.
+        ("Styrket produktivitet og vækst i de østjyske virksomheder", {"vaekst_beskaeftigelse"}),
+        # Hearing clinics are hospital departments (u020).
+        ("Anlægsbevilling til etablering af Audiologi i Køge", {"sundhed"}),
+        ("Ventetid i audiologisk afdeling", {"sundhed"}),
+    ],
+)
+def test_productivity_is_a_hint_and_audiology_is_health(
+    classifier: Classifier, title: str, expected: set[str]
+) -> None:
+    assert topics_of(classifier, title) == expected
