@@ -16,10 +16,15 @@ held-out set, and the real set (tests/data/classify_real.jsonl, see tests/data/L
   the shipped value is from what the folds would pick.
 - real set, final slice: rows with split "final" (a fifth of the pages, chosen by a hash of the
   address before any prediction was looked at) are never used to decide a rule or a term.
+- the unseen sets: classify_unseen.jsonl (all rows, each batch looked at after it was scored)
+  and classify_unseen2.jsonl, by split: its `cv` rows were looked at after the blind score,
+  its `final` rows (sha256 of the address divisible by 5) only ever measured.
 
 Blind figures (the lexicon as it stood before each batch of real rows was looked at: lexicon-2
 on the first 53 rows, lexicon-3 on rows r168-r382, lexicon-4 with topics version
-642506a8c6879f3b on rows r463-r529, macro-F1 0.963): see tests/data/LABELLING.md.
+642506a8c6879f3b on rows r463-r529, macro-F1 0.963; lexicon-4 with topics version
+5de7a76e979e55a6 on classify_unseen2.jsonl, macro-F1 0.893, its final rows 0.965): see
+tests/data/LABELLING.md.
 
 Prints per-topic precision, recall and F1, macro-F1, and items per second on one core.
 """
@@ -43,6 +48,8 @@ DATA_DIR = ROOT / "tests" / "data"
 DEV = DATA_DIR / "classify_dev.jsonl"
 HOLDOUT2 = DATA_DIR / "classify_holdout2.jsonl"
 REAL = DATA_DIR / "classify_real.jsonl"
+UNSEEN = DATA_DIR / "classify_unseen.jsonl"
+UNSEEN2 = DATA_DIR / "classify_unseen2.jsonl"
 
 Item = dict[str, object]
 # None: the topic is neither in the gold labels nor predicted, so it has no score here.
@@ -260,6 +267,17 @@ def real_set(classifier: Classifier, k: int, seed: int) -> None:
     show("whole real set, lexicon", evaluate(classifier, items))
 
 
+def unseen_sets(classifier: Classifier) -> None:
+    """The two sets of real rows collected to probe text the lexicon had not seen."""
+    items = load_items("all", UNSEEN)
+    show(f"\n{len(items)} items ({UNSEEN.name}, all)", evaluate(classifier, items))
+    items = load_items("all", UNSEEN2)
+    print(f"\n{UNSEEN2.name}: {len(items)} items")
+    for split in ("cv", "final", "all"):
+        chosen = [i for i in items if split == "all" or i.get("split") == split]
+        show(f"{len(chosen)} items ({UNSEEN2.name}, {split})", evaluate(classifier, chosen))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=None)
@@ -280,6 +298,7 @@ def main() -> None:
     items = load_items("all", HOLDOUT2)
     show(f"{len(items)} items ({HOLDOUT2.name})", evaluate(classifier, items))
     real_set(classifier, args.folds, args.seed)
+    unseen_sets(classifier)
     items = load_items("all", DEV)
     mean_chars = sum(len(str(i["title"])) + len(str(i["text"])) for i in items) / len(items)
     print(

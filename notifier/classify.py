@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from notifier.models import Evidence, Item, Topic, TopicMatch
 
 # Bump when scoring or folding changes, so stored classifications are redone.
-ALGORITHM = "lexicon-4"
+ALGORITHM = "lexicon-5"  # 5: case marks ("(Åben)", "Beslutningssag:") before standing points
 
 TITLE_FACTOR = 2.5  # a term in the title says more about the item than one in the body
 MIN_SCORE = 2.0  # below this a topic is noise (one weak mention)
@@ -74,6 +74,13 @@ _GAP = re.compile(r"\W*")
 _OCR = {"æ": ("æ", "a"), "ø": ("ø", "e"), "å": ("å", "d")}
 _OCR_MIN_LENGTH = 8  # shorter terms would collide with real words ("kræft" / "kraft")
 _NUMBER_AND_END = re.compile(r"^[\d.\s]+|[\W_]+$")  # "7. " and "." of "7. Eventuelt."
+# The kind of case that regional agendas set before a title (folded): "(Åben) Meddelelser",
+# "Beslutningssag: Mødeplan for 2022", "Lukket punkt - Udbud af lægevagtskørsel". The title
+# after the mark is what says whether the point is a standing one.
+_CASE_MARK = re.compile(
+    r"^(?:\((?:abent?|luket)\)|(?:beslutning|orientering|droftelse)s?ag\s*[:.\-–]"
+    r"|(?:beslutning|orientering|droftelse)\s*:|luket (?:punkt|sag)\s*[:.\-–])\s*"
+)
 
 
 def fold(text: str, folds: tuple[tuple[str, str], ...] = FOLDS) -> str:
@@ -224,7 +231,7 @@ class Classifier:
 
     def is_procedural_title(self, title: str) -> bool:
         """Standing points ("Godkendelse af dagsorden", "Siden sidst", "Eventuelt")."""
-        bare = fold(_NUMBER_AND_END.sub("", title.strip()))
+        bare = _CASE_MARK.sub("", fold(_NUMBER_AND_END.sub("", title.strip())))
         return bool(self._procedural_start.match(bare) or self._procedural_anywhere.search(bare))
 
     def classify(
