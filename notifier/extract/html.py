@@ -244,8 +244,10 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
         else None
     )
     _split_paragraphs(root)
+    # A line break is the author's, not wrapped source: an empty line, so that clean() keeps
+    # it as a line where it joins the source's own newlines (and a PDF's wrapped lines).
     for br in root.css("br"):
-        br.replace_with("\n")
+        br.replace_with("\n\n")
     header_date = drop_page_header(root)
     blocks = bold_stops(text_blocks(root))
     links = [a.attributes.get("href") or "" for a in root.css("a[href]")]
