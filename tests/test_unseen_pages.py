@@ -156,3 +156,33 @@ def test_a_line_break_is_a_line_whatever_source_whitespace_follows_it(after: str
         page = newsletter(HERO + f"<h2>Klyngekontorer</h2><p>KKR anbefaler:</p>{holder}")
         [text] = items_of(page).values()
         assert "\n".join(lines) in text, (holder, text)
+
+
+# https://www.kl.dk/politik/kkr/kkr-sjaelland/flere-nyheder/nyhedsbrev-kkr-sjaelland-juni-2021/
+_SHARING = [
+    '<div class="article-footer"><p>Del artiklen:</p><a href="https://www.facebook.com/sharer/'
+    'sharer.php?u=https%3A%2F%2Fwww.kl.dk">Del på Facebook</a> <a href="https://twitter.com/'
+    'intent/tweet?url=x">Del på Twitter</a></div>',
+    '<ul class="tools"><li>Del</li><li><a href="https://www.linkedin.com/shareArticle?mini=true">'
+    'LinkedIn</a></li><li><a href="mailto:?subject=Nyhedsbrev">E-mail</a></li></ul>',
+    '<p><a href="https://www.facebook.com/sharer.php?u=x"><img alt="Facebook" src="/fb.svg">'
+    "</a></p>",
+]
+
+
+@pytest.mark.parametrize("sharing", _SHARING)
+def test_sharing_buttons_are_no_part_of_the_last_section(sharing: str) -> None:
+    """A box of buttons sharing the page, whatever its class is called, is chrome: its label
+    and buttons are not the last section's text, nor its share addresses the page's links. A
+    link to the council's own page on a network is content."""
+    body = (
+        "<h2>Holmene og Lynetteholm</h2><p>KKR Sjælland drøftede de planlagte store "
+        "anlægsprojekter.</p><h2>Arbejdet i vækstteam Sjælland</h2><p>Regeringen har nedsat syv "
+        'vækstteams. Følg arbejdet på <a href="https://www.facebook.com/vaekstteam">Facebook</a>.'
+        f"</p>{sharing}"
+    )
+    document = newsletter(HERO + body)
+    items = items_of(document)
+    assert list(items) == ["Holmene og Lynetteholm", "Arbejdet i vækstteam Sjælland"]
+    assert items["Arbejdet i vækstteam Sjælland"].endswith("Følg arbejdet på Facebook.")
+    assert document.links == ("https://www.facebook.com/vaekstteam",)
