@@ -53,9 +53,12 @@ def prose(text: str, *, lines: bool = False) -> str:
     sentence after the list. A heading follows a finished sentence, a list or nothing, and
     comes before text; short lines after "herunder:" or one another are a list."""
     pieces: list[str] = []
+    lined: list[bool] = []  # the next piece is the next line of the same paragraph (a <br>)
     for paragraph in text.split("\n\n"):
         parts = paragraph.split("\n") if lines else [paragraph]
-        pieces.extend(joined for part in parts if (joined := " ".join(part.split())))
+        joined = [words for part in parts if (words := " ".join(part.split()))]
+        pieces.extend(joined)
+        lined.extend(index + 1 < len(joined) for index in range(len(joined)))
     headings = [_inner_heading(pieces, index) for index in range(len(pieces))]
     out: list[str] = []
     listed = False  # the piece before ended a list's lead-in ("følgende:") or was an item
@@ -64,14 +67,23 @@ def prose(text: str, *, lines: bool = False) -> str:
             out.append(f"{piece}.")
             listed = False
             continue
-        item = _unended(pieces, index, lines=lines or listed)
-        if item:
-            following = pieces[index + 1]
-            more = not headings[index + 1] and not _ENDED.search(following)
-            out.append(f"{piece};" if more and not _BULLET.match(piece) else f"{piece}.")
+        # Lines of one paragraph are a list of their own, with or without a lead-in, which
+        # ends with the paragraph.
+        last_line = index > 0 and lined[index - 1] and not lined[index]
+        in_list = listed or lined[index] or last_line
+        item = _unended(pieces, index, lines=lines or in_list)
+        sentence = item and (
+            last_line or headings[index + 1] or bool(_ENDED.search(pieces[index + 1]))
+        )
+        if item and (sentence or _BULLET.match(piece)):
+            out.append(f"{piece}.")
+        elif item and in_list:
+            out.append(f"{piece};")
         else:
+            # Outside a list, a short line before another is a label and its value ("Næste
+            # møde" "30. august 2021"), or a heading and its subheading: as they were.
             out.append(piece)
-        listed = item or piece.endswith(":")
+        listed = (item and in_list and not sentence) or piece.endswith(":")
     return " ".join(out)
 
 

@@ -118,7 +118,13 @@ def test_excerpt_closes_headings_inside_the_text(text: str, expected: str) -> No
             "KKR drøftede anlægsprojekterne i Hovedstaden Holmene ved Avedøre og Lynetteholm. "
             "Borgmester Anette Mortensen indtræder i følgegruppen.",
         ),
-        # Lines that go on, a bullet list, an address: as they were.
+        # Lines of one paragraph are a list without a lead-in too; a label over its value
+        # in paragraphs of their own is not one.
+        (
+            "Fødevarer\nMiljøteknologi\nLife science\n\nNæste møde\n\n30. august 2021",
+            "Fødevarer; Miljøteknologi; Life science. Næste møde 30. august 2021",
+        ),
+        # Lines that go on, a bullet list: as they were.
         (
             "KKR Sjælland holdt møde i\nRingsted den 8. juni.",
             "KKR Sjælland holdt møde i Ringsted den 8. juni.",
