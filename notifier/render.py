@@ -21,6 +21,7 @@ from markupsafe import Markup
 from notifier import danish
 from notifier.models import Council, DocumentKind, ItemSnapshot, Topic
 from notifier.point_text import is_case_line, point_summary
+from notifier.prose import authored_lines, prose
 from notifier.sections import section
 from notifier.shared_renders import (
     MANAGE,
@@ -250,7 +251,11 @@ class DigestRenderer:
             "document": f"{kind}, punkt {snap.number}" if snap.number else kind,
             # Without a decision-only point's text, shown as its decision below.
             "excerpt": excerpt(
-                snap.title, snap.text, point=snap.number is not None, decision=snap.beslutning
+                snap.title,
+                snap.text,
+                point=snap.number is not None,
+                decision=snap.beslutning,
+                lines=authored_lines(snap.document_url),
             ),
             "indstilling": shorten(snap.indstilling or "", INDSTILLING_CHARS),
             "why": self._why(snap, entry.topics, entry.words),
@@ -304,64 +309,29 @@ def _date_text(snap: ItemSnapshot) -> str:
     return danish.long_date(snap.document_date) if snap.document_date else ""
 
 
-def excerpt(title: str, text: str, *, point: bool = False, decision: str | None = None) -> str:
+def excerpt(
+    title: str,
+    text: str,
+    *,
+    point: bool = False,
+    decision: str | None = None,
+    lines: bool = False,
+) -> str:
     """The start of the text, without the title when the text repeats it first; of an agenda
     point, its Baggrund or Sagsfremstilling only (``point_summary``: no case-number line, no
     section headings, no Indstilling or Beslutning, which are shown from their own fields, nor
-    the text of a decision-only point when its ``decision`` is shown beside it)."""
+    the text of a decision-only point when its ``decision`` is shown beside it). With
+    ``lines``, the text's line breaks are its author's (``prose``)."""
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     if point or is_case_line(first) or section(first):
         text = point_summary(text, decision)
-    text = _prose(text)
+    text = prose(text, lines=lines)
     heading = " ".join(title.split())
     if text.casefold().startswith(heading.casefold()):
         rest = text[len(heading) :]
         if heading and not rest[:1].isalnum():  # the whole title, not "Status" in "Statusrapport"
             text = rest.lstrip(" .:–-") or text
     return shorten(text, EXCERPT_CHARS)
-
-
-# A heading inside a text: a short line of its own that closes no sentence, opening neither a
-# list item nor a continued sentence. Short: a paragraph broken by a page ends in a full line
-# (some 80 characters or more).
-_INNER_HEADING = re.compile(r"(?-i:[A-ZÆØÅ0-9])[^\n]{0,69}(?<![.!?:;,…])")
-_NUMBER = re.compile(r"\d[\d.,]*")
-# Words no heading ends on: a sentence broken by a page goes on ("forhandles med" "KL ...").
-_GOES_ON = re.compile(
-    r"\b(?:at|og|eller|men|samt|i|af|til|for|med|om|på|fra|ved|under|mellem|efter|som|der"
-    r"|en|et|den|det|de|er|har|skal|kan|vil|blev|bliver)$",
-    re.IGNORECASE,
-)
-# What a heading follows: a finished sentence, or a list's item (a heading under a list starts
-# no item of its own).
-_BEFORE_HEADING = re.compile(r"[.!?][\"”»)]?$|^[•▪◦·*–-]\s")
-_OPENS_TEXT = re.compile(r"(?-i:[A-ZÆØÅ0-9»\"])")
-
-
-def _prose(text: str) -> str:
-    """The paragraphs of a text on one line, as an excerpt shows them, each heading inside it
-    closed with a full stop ("Sundhedssamarbejdsudvalget" over its paragraph on a theme page,
-    "1. Fælles klimaplaner" in a Sagsfremstilling): run into the sentence after it, a heading
-    would read as that sentence's first words. A heading follows a finished sentence, a list or
-    nothing, and comes before text; short lines after "herunder:" or one another are a list."""
-    paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
-    paragraphs = [p for p in paragraphs if p]
-    return " ".join(
-        f"{paragraph}." if _inner_heading(paragraphs, index) else paragraph
-        for index, paragraph in enumerate(paragraphs)
-    )
-
-
-def _inner_heading(paragraphs: Sequence[str], index: int) -> bool:
-    paragraph = paragraphs[index]
-    if index + 1 >= len(paragraphs) or not _INNER_HEADING.fullmatch(paragraph):
-        return False
-    # A table's row ("Holbæk 8.137 5.369"), a sentence going on
-    if len(_NUMBER.findall(paragraph)) >= 3 or _GOES_ON.search(paragraph):
-        return False
-    following = paragraphs[index + 1]
-    before = index == 0 or bool(_BEFORE_HEADING.search(paragraphs[index - 1]))
-    return before and bool(_OPENS_TEXT.match(following)) and not _INNER_HEADING.fullmatch(following)
 
 
 def shorten(text: str, limit: int) -> str:

@@ -37,6 +37,7 @@ PURE = (
     "notifier.point_checks",
     "notifier.point_text",
     "notifier.points",
+    "notifier.prose",
     "notifier.render",
     "notifier.shared_renders",
     "notifier.smtp_data",

@@ -61,16 +61,17 @@ def test_excerpt_skips_a_repeated_title(title: str, text: str, expected: str) ->
             "KKR Sjælland holdt møde den 10. september 2019 i Ringsted. På mødet drøftede KKR "
             "Sjælland blandt andet uddannelse.",
         ),
-        # A heading under a list.
+        # A heading under a list, which it ends.
         (
             "Mødedatoer 2021\n\n• Mandag den 19. april\n\nMødemateriale 2021\n\nKKR holdt møde.",
-            "Mødedatoer 2021 • Mandag den 19. april Mødemateriale 2021. KKR holdt møde.",
+            "Mødedatoer 2021 • Mandag den 19. april. Mødemateriale 2021. KKR holdt møde.",
         ),
-        # Not headings: a list after a colon, a sentence broken by a page, a last line.
+        # Not headings but a list after a colon, each item ended; a sentence broken by a
+        # page, a last line.
         (
             "Der orienteres fra fora, herunder:\n\nPraksisplanudvalget\n\nMovia\n\n"
             "Desuden orienterer formandskabet.",
-            "Der orienteres fra fora, herunder: Praksisplanudvalget Movia Desuden orienterer "
+            "Der orienteres fra fora, herunder: Praksisplanudvalget; Movia. Desuden orienterer "
             "formandskabet.",
         ),
         (
@@ -98,6 +99,50 @@ def test_excerpt_skips_a_repeated_title(title: str, text: str, expected: str) ->
 )
 def test_excerpt_closes_headings_inside_the_text(text: str, expected: str) -> None:
     assert excerpt("Titel", text, point=text.startswith("SAG")) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A list of lines without bullets (a <br> per item), then a sentence.
+        (
+            "KKR gav følgende input:\nFN's verdensmål bør være i fokus\nDer bør sættes delmål\n"
+            "Der bør være fokus på effekt.\n\nNæste møde er i oktober.",
+            "KKR gav følgende input: FN's verdensmål bør være i fokus; Der bør sættes delmål. "
+            "Der bør være fokus på effekt. Næste møde er i oktober.",
+        ),
+        # A paragraph without its full stop before the next.
+        (
+            "KKR drøftede anlægsprojekterne i Hovedstaden Holmene ved Avedøre og Lynetteholm\n\n"
+            "Borgmester Anette Mortensen indtræder i følgegruppen.",
+            "KKR drøftede anlægsprojekterne i Hovedstaden Holmene ved Avedøre og Lynetteholm. "
+            "Borgmester Anette Mortensen indtræder i følgegruppen.",
+        ),
+        # Lines of one paragraph are a list without a lead-in too; a label over its value
+        # in paragraphs of their own is not one.
+        (
+            "Fødevarer\nMiljøteknologi\nLife science\n\nNæste møde\n\n30. august 2021",
+            "Fødevarer; Miljøteknologi; Life science. Næste møde 30. august 2021",
+        ),
+        # Lines that go on, a bullet list: as they were.
+        (
+            "KKR Sjælland holdt møde i\nRingsted den 8. juni.",
+            "KKR Sjælland holdt møde i Ringsted den 8. juni.",
+        ),
+        ("Emner:\n\n• Sundhed\n\n• Trafik", "Emner: • Sundhed • Trafik"),
+    ],
+)
+def test_an_html_pages_lines_each_end_in_an_excerpt(text: str, expected: str) -> None:
+    """An HTML page's lines are its author's: an item of a list set as lines without bullets
+    (or a paragraph without its full stop) ends before the next line, as it does on the page,
+    rather than running into it as one sentence."""
+    assert excerpt("Titel", text, lines=True) == expected
+
+
+def test_a_pdfs_wrapped_lines_are_one_paragraph_in_an_excerpt() -> None:
+    """A PDF's lines wrap where the page ends, before a name as anywhere else."""
+    text = "KKR drøftede resultatkontrakten mellem KKR Sjælland og Erhvervshus\nSjælland for 2024."
+    assert excerpt("Titel", text) == " ".join(text.split())
 
 
 def test_a_shared_render_encoded_once_is_each_text_encoded() -> None:

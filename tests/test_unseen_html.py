@@ -48,8 +48,9 @@ def test_rich_text_in_divs_and_bare_text_keeps_its_sentences_whole() -> None:
     items = items_of(newsletter(HERO + body))
     assert list(items) == ["Ny sundhedsaftale", "Movias trafikbestilling"], items
     assert "KKR godkendte udkastet til sundhedsaftalen for 2027." in items["Ny sundhedsaftale"]
+    # The text beside the heading is one block; its <br> is a line break, as on the page.
     assert (
-        "Movias budget for de regionale buslinjer blev drøftet. Næste drøftelse er i februar."
+        "Movias budget for de regionale buslinjer blev drøftet.\nNæste drøftelse er i februar."
         in items["Movias trafikbestilling"]
     )
 

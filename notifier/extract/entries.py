@@ -155,7 +155,9 @@ def context_dates(
     blev udsendt den 10. april 2024") may name other days. A list of dates without files
     (the "Mødedatoer" of the year) is a schedule: its items date no file. An accordion's
     toggle without a date ("Temamøde om sundhed") forgets the date its sibling toggle stated:
-    its panel is another meeting's, when the date was stated in or by its sibling's.
+    its panel is another meeting's, when the date was stated in or by its sibling's. A toggle
+    or same-level heading naming a part of a meeting's papers ("Bilag", "Bilag til
+    dagsorden") beside the meeting's own keeps its date: its files are that meeting's.
     """
     in_card = {card.mem_id for card in cards}
     # A card that is one link holds its teaser and date line: they are its own, not a date
@@ -185,12 +187,14 @@ def context_dates(
             states = node.tag not in ("p", "li") or bool(_MEETING.search(text))
             toggle = _toggle(node)
             group = _accordion(node) if toggle else group
+            part = found is None and current is not None and bool(_PART.match(text))
             if node.tag in _HEADINGS:
                 level = int(node.tag[1])
-                if found is not None or level <= section:
+                if (found is not None or level <= section) and not (part and level == section):
                     current, waiting, section, dated_in = found, found is not None, level, group
             elif found is None and (
-                _year_label(node, text) or (toggle and dated_in is not None and group == dated_in)
+                _year_label(node, text)
+                or (toggle and dated_in is not None and group == dated_in and not part)
             ):
                 current, waiting = None, False
             elif found is not None and (not waiting or states or is_date_line(text)):
@@ -199,6 +203,20 @@ def context_dates(
                 section = level if current is None else section
                 current, waiting, dated_in = found, True, group
     return dates
+
+
+# A label naming a part of one meeting's papers ("Bilag", "Bilag til dagsordenen", "Referat",
+# "Præsentationer"), beside the meeting's own heading or toggle: its files are that meeting's.
+# Not "Referater" or "Dagsordener": those gather many meetings' files, each named by its day;
+# nor "Mødemateriale 2023": a year's meetings (numbers here are a point's or a bilag's).
+_PART = re.compile(
+    r"^\W*(?:(?:øvrige|supplerende|yderligere)\s+)?"
+    r"(?:bilag|dagsorden(?:en)?|tillægsdagsorden(?:en)?|referat(?:et)?|præsentation(?:er|en)?"
+    r"|oplæg(?:get|gene)?|slides|mødemateriale(?:t)?|materiale(?:t)?)"
+    r"(?:\s+(?:og|til|fra|for|mødet|dagsorden(?:en)?|referat(?:et)?|punkt|nr\.?|\d{1,2}|bilag"
+    r"|præsentationer|oplæg))*\W*$",
+    re.IGNORECASE,
+)
 
 
 def _toggle(node: LexborNode) -> bool:

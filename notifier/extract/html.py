@@ -32,6 +32,7 @@ from notifier.extract.own_page import (
     ancestors,
     drop_other_articles,
     promote_title,
+    share_boxes,
 )
 
 _CHROME_TAGS = "script, style, noscript, template, nav, aside, form, button, dialog, iframe, svg"
@@ -112,6 +113,7 @@ def remove_chrome(tree: LexborHTMLParser) -> None:
         names = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
         if _CHROME_NAMES.search(names) and node.tag not in ("html", "body", "main"):
             marked.add(node.mem_id)
+    marked |= share_boxes(tree)
     # In document order a parent comes before its children, so what each node's ancestors
     # hold is known when the node is reached: inside chrome, inside the content. Each node
     # records what its children inherit (its own tag and attributes read once, not once per
@@ -244,8 +246,10 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
         else None
     )
     _split_paragraphs(root)
+    # A line break is the author's, not wrapped source: an empty line, so that clean() keeps
+    # it as a line where it joins the source's own newlines (and a PDF's wrapped lines).
     for br in root.css("br"):
-        br.replace_with("\n")
+        br.replace_with("\n\n")
     header_date = drop_page_header(root)
     blocks = bold_stops(text_blocks(root))
     links = [a.attributes.get("href") or "" for a in root.css("a[href]")]

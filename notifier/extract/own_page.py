@@ -93,3 +93,41 @@ def _teaser(article: LexborNode) -> bool:
         return False
     links = article.css("a[href]")
     return len(links) == 1 and 2 * len(clean(links[0].text())) >= len(clean(article.text()))
+
+
+# Where sharing buttons lead: the networks' share endpoints and an e-mail with no recipient,
+# whatever the CMS calls the box around them ("article-footer", "tools", "some").
+_SHARE_LINKS = (
+    ", ".join(
+        f'a[href*="{part}"]'
+        for part in ("sharer", "/intent/tweet", "/intent/post", "shareArticle", "/sharing/")
+    )
+    + ', a[href^="mailto:?"]'
+)
+# A box of sharing buttons holds their label ("Del artiklen:") and nothing else of length.
+_SHARE_BOX_CHARS = 120
+_PAGE_HOLDERS = frozenset({"html", "body", "main", "article"})
+
+
+def share_boxes(tree: LexborHTMLParser) -> set[int]:
+    """The boxes of buttons sharing the page ("Del på Facebook"): each share link with what
+    around it is short and no heading (its label, the other networks' buttons), not the
+    section or page that holds it."""
+    found: set[int] = set()
+    # What holds more than a box, known from an earlier button of the same box: its text is
+    # read once, not once per network.
+    beyond: set[int] = set()
+    for link in tree.css(_SHARE_LINKS):
+        box, parent = link, link.parent
+        while parent is not None and parent.mem_id not in beyond:
+            if (
+                parent.tag in _PAGE_HOLDERS
+                or parent.attributes.get("role") == "main"
+                or len(parent.text(strip=True)) > _SHARE_BOX_CHARS
+                or parent.css_first("h1, h2, h3, h4, h5, h6") is not None
+            ):
+                beyond.add(parent.mem_id)
+                break
+            box, parent = parent, parent.parent
+        found.add(box.mem_id)
+    return found

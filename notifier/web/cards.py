@@ -12,6 +12,7 @@ from notifier import danish
 from notifier.feed_entries import Entry
 from notifier.models import DocumentKind, ItemSnapshot
 from notifier.point_text import point_summary
+from notifier.prose import authored_lines
 from notifier.render import INDSTILLING_CHARS, KIND_WORDS, excerpt, shorten
 from notifier.untrusted import safe_url
 
@@ -46,7 +47,13 @@ def card(entry: Entry, topic_names: Mapping[str, str]) -> Card:
         council=snap.council.danish_name,
         day=danish.long_date(day),
         iso_day=day.isoformat(),
-        excerpt=excerpt(snap.title, snap.text, point=snap.number is not None, decision=decision),
+        excerpt=excerpt(
+            snap.title,
+            snap.text,
+            point=snap.number is not None,
+            decision=decision,
+            lines=authored_lines(snap.document_url),
+        ),
         topics=tuple(topic_names.get(topic, topic) for topic in snap.topic_ids),
         decided=shorten(decision or "", INDSTILLING_CHARS),
     )

@@ -1,0 +1,115 @@
+"""A text's paragraphs on one line, as an excerpt shows them, each still reading as its own.
+
+Joined with spaces alone, a paragraph or line that ends without a full stop runs into the one
+after it: a heading reads as the next sentence's first words ("Sundhedssamarbejdsudvalget
+Kommunerne og regionen ..."), and a list set as lines without bullets (a <p> or a <br> per
+item, as editors paste them) as one sentence ("følgende input: Bæredygtighed ... virksomhederne
+Der bør sættes delmål ..."). So a heading is closed with a full stop, a list's item with a
+semicolon before the next item and a full stop before a sentence.
+
+A PDF's line breaks are its layout's (a line wraps where the page ends), so only an HTML
+page's lines (its <br>s) are the author's; and a PDF paragraph ending in a full line with no
+full stop is one a page break cut, not a finished one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+# A heading inside a text: a short line of its own that closes no sentence, opening neither a
+# list item nor a continued sentence. Short: a paragraph broken by a page ends in a full line
+# (some 80 characters or more).
+_INNER_HEADING = re.compile(r"(?-i:[A-ZÆØÅ0-9])[^\n]{0,69}(?<![.!?:;,…])")
+_FULL_LINE = 70
+_NUMBER = re.compile(r"\d[\d.,]*")
+# Words no heading ends on: a sentence broken by a page goes on ("forhandles med" "KL ...").
+_GOES_ON = re.compile(
+    r"\b(?:at|og|eller|men|samt|i|af|til|for|med|om|på|fra|ved|under|mellem|efter|som|der"
+    r"|en|et|den|det|de|er|har|skal|kan|vil|blev|bliver)$",
+    re.IGNORECASE,
+)
+# What a heading follows: a finished sentence, or a list's item (a heading under a list starts
+# no item of its own).
+_BEFORE_HEADING = re.compile(r"[.!?][\"”»)]?$|^[•▪◦·*–-]\s")
+_OPENS_TEXT = re.compile(r"(?-i:[A-ZÆØÅ0-9»\"])")
+_BULLET = re.compile(r"^[•▪◦·*–-]\s")
+# How a finished piece ends: a sentence's or clause's mark, maybe inside quotes or brackets;
+# a dash or an opening bracket goes on.
+_ENDED = re.compile(r"[.!?:;,…–-][\"”»')]*$|[(\[/]$")
+
+
+def authored_lines(url: str) -> bool:
+    """Whether a document's line breaks are its author's: an HTML page's, not a PDF's."""
+    return not urlsplit(url).path.casefold().endswith(".pdf")
+
+
+def prose(text: str, *, lines: bool = False) -> str:
+    """The paragraphs of a text on one line (with ``lines``, each line a piece of its own),
+    each heading inside it closed with a full stop ("Sundhedssamarbejdsudvalget" over its
+    paragraph on a theme page, "1. Fælles klimaplaner" in a Sagsfremstilling) and each item of
+    an unmarked list ended: with a semicolon before the next item, a full stop before the
+    sentence after the list. A heading follows a finished sentence, a list or nothing, and
+    comes before text; short lines after "herunder:" or one another are a list."""
+    pieces: list[str] = []
+    lined: list[bool] = []  # the next piece is the next line of the same paragraph (a <br>)
+    for paragraph in text.split("\n\n"):
+        parts = paragraph.split("\n") if lines else [paragraph]
+        joined = [words for part in parts if (words := " ".join(part.split()))]
+        pieces.extend(joined)
+        lined.extend(index + 1 < len(joined) for index in range(len(joined)))
+    headings = [_inner_heading(pieces, index) for index in range(len(pieces))]
+    out: list[str] = []
+    listed = False  # the piece before ended a list's lead-in ("følgende:") or was an item
+    for index, piece in enumerate(pieces):
+        if headings[index]:
+            out.append(f"{piece}.")
+            listed = False
+            continue
+        # Lines of one paragraph are a list of their own, with or without a lead-in, which
+        # ends with the paragraph.
+        last_line = index > 0 and lined[index - 1] and not lined[index]
+        in_list = listed or lined[index] or last_line
+        item = _unended(pieces, index, lines=lines or in_list)
+        sentence = item and (
+            last_line or headings[index + 1] or bool(_ENDED.search(pieces[index + 1]))
+        )
+        if item and (sentence or _BULLET.match(piece)):
+            out.append(f"{piece}.")
+        elif item and in_list:
+            out.append(f"{piece};")
+        else:
+            # Outside a list, a short line before another is a label and its value ("Næste
+            # møde" "30. august 2021"), or a heading and its subheading: as they were.
+            out.append(piece)
+        listed = (item and in_list and not sentence) or piece.endswith(":")
+    return " ".join(out)
+
+
+def _unended(pieces: Sequence[str], index: int, *, lines: bool) -> bool:
+    """A piece that ends where the next begins though no mark says so: one with no closing
+    mark before one opening as a sentence or item does. Not one going on into the next ("...
+    forhandles med" "Danske Regioner"), a table's row, or one the next bullet item follows (a
+    bullet marks where its item starts). Without ``lines`` (a PDF's paragraphs, not in a list),
+    not a full line either: a page break cut that paragraph."""
+    if index + 1 >= len(pieces):
+        return False
+    piece, following = pieces[index], pieces[index + 1]
+    if _ENDED.search(piece) or not _OPENS_TEXT.match(following) or _BULLET.match(following):
+        return False
+    if _GOES_ON.search(piece) or len(_NUMBER.findall(piece)) >= 3:
+        return False
+    return lines or len(piece) < _FULL_LINE
+
+
+def _inner_heading(paragraphs: Sequence[str], index: int) -> bool:
+    paragraph = paragraphs[index]
+    if index + 1 >= len(paragraphs) or not _INNER_HEADING.fullmatch(paragraph):
+        return False
+    # A table's row ("Holbæk 8.137 5.369"), a sentence going on
+    if len(_NUMBER.findall(paragraph)) >= 3 or _GOES_ON.search(paragraph):
+        return False
+    following = paragraphs[index + 1]
+    before = index == 0 or bool(_BEFORE_HEADING.search(paragraphs[index - 1]))
+    return before and bool(_OPENS_TEXT.match(following)) and not _INNER_HEADING.fullmatch(following)
