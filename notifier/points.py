@@ -45,6 +45,7 @@ from notifier.point_text import (
     without_initials,
 )
 from notifier.sections import heads_decision, named_sections, repeated_sections, section
+from notifier.title_numbers import numbered_titles
 from notifier.toc import Entry, Toc, Unit, find_toc, inside, join, label, units
 
 _PROCEDURAL = re.compile(
@@ -68,7 +69,7 @@ class _Candidate:
 def split_points(text: str, *, minutes: bool = False) -> tuple[list[Item], tuple[str, ...]]:
     """Items and problems of an agenda or minutes text (see split.split_document); `minutes`
     reads a decision headed with another word than Beslutning (sections.record_heading)."""
-    found = without_repeated_titles(units(text))
+    found = without_repeated_titles(numbered_titles(units(text)))
     # Minutes that head decisions "Beslutning" head none otherwise: a point without one (an
     # orientation) may end on the "Konklusion" of an analysis.
     minutes = minutes and not any(heads_decision(unit.text) for unit in found)

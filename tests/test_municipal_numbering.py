@@ -7,6 +7,7 @@ the whole path a real document takes, and names where the layout was seen.
 
 from __future__ import annotations
 
+import pytest
 from fpdf import FPDF
 
 from notifier.extract import extract
@@ -76,3 +77,57 @@ def test_contents_of_points_numbered_past_99() -> None:
     assert [(i.number, i.title) for i in split.items] == points
     assert all(i.text.count("Indstilling") == 1 for i in split.items)
     assert split.problems == ()
+
+
+RØDOVRE = [
+    ("129", "Spørgetid", "Taget til efterretning."),
+    (
+        "130",
+        "Tillæg 1 til Lokalplan 145 Udvidelse af delområde F og G - endelig vedtagelse",
+        "Godkendt.",
+    ),
+    ("131", "Anlægsbevilling til overdækning af hockeybanen", "Godkendt."),
+]
+
+
+@pytest.mark.parametrize("apart", [False, True])
+def test_a_point_numbered_under_its_title(apart: bool) -> None:
+    # Rødovre's minutes head a point with its title and set its number under it, "Sag nr. 130"
+    # (rk.dk/politik/kommunalbestyrelsen/visning/moede/KB-UID183461-1), with the committees'
+    # decisions before the council's. No line opened with a number: no point was found.
+    paragraphs = [
+        "Kommunalbestyrelsen",
+        "24-09-2019",
+        "Fraværende",
+        "Britt Jensen (A), sag 129-138",
+    ]
+    paragraphs += ["Sager 129 - 138"]
+    for number, title, decision in RØDOVRE:
+        heading = [title, f"Sag nr. {number}"] if apart else [f"{title}\nSag nr. {number}"]
+        paragraphs += [*heading, "Beslutningskompetence: KB", "Sagens kerne", PROSE]
+        paragraphs += ["Indstilling", "Teknisk Forvaltning indstiller,", "at sagen godkendes."]
+        paragraphs += ["Økonomiudvalget, 18. september 2019, pkt. 153:", "Indstilles godkendt."]
+        paragraphs += ["Beslutning", decision, "Sagsfremstilling", PROSE]
+    split = text_pdf(paragraphs)
+    assert [(i.number, i.title, i.beslutning) for i in split.items] == RØDOVRE
+    assert [i.indstilling for i in split.items] == [
+        "Teknisk Forvaltning indstiller,\n\nat sagen godkendes."
+    ] * 3
+    assert split.problems == ()
+
+
+def test_a_case_number_after_sag_nr_under_a_numbered_heading_stays_a_case_number() -> None:
+    # "Sag nr." is the case number's label in other templates: under a numbered heading it is
+    # one, and the heading keeps its number.
+    paragraphs = ["Referat"]
+    for n, title in enumerate(TITLES[:3], 1):
+        paragraphs += [
+            f"{n}. {title}",
+            f"Sag nr. {n}45",
+            "Indstilling",
+            "Det indstilles, at sagen godkendes.",
+        ]
+    split = text_pdf(paragraphs)
+    assert [(i.number, i.title, i.case_number) for i in split.items] == [
+        (str(n), title, f"{n}45") for n, title in enumerate(TITLES[:3], 1)
+    ]
