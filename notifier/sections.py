@@ -60,11 +60,12 @@ _SECTION = re.compile(
 
 
 # Who was absent, set under a point's decision in minutes ("Fraværende: Jens Hansen (V)",
-# "Afbud: ...", "Fraværende med afbud:", "Fremmøde og inhabilitet:"): a label alone or before a
-# colon or dash, never a sentence ("Afbud fra Jens Hansen."). It records the meeting, not what
-# was decided, so it ends the section above it.
+# "Afbud: ...", "Fraværende med afbud:", "Fremmøde og inhabilitet:", Stevns' "Ikke til stede:
+# ..."): a label alone or before a colon or dash, never a sentence ("Afbud fra Jens Hansen.").
+# It records the meeting, not what was decided, so it ends the section above it; set first
+# under the heading, it is passed over (named_sections).
 _ATTENDANCE = re.compile(
-    r"^(?:fraværende|afbud|fremmøde|deltog\s+ikke)"
+    r"^(?:fraværende|afbud|fremmøde|deltog\s+ikke|ikke\s+til\s+stede)"
     r"(?:\s+(?:med|uden)\s+afbud|\s+og\s+inhabilitet|\s+fra(?:\s+mødet)?"
     r"|\s+(?:ved|under|i|fra)\s+(?:punktet|behandlingen(?:\s+af\s+punktet)?|mødet))?"
     r"\s*(?:[:–-]|$)",
@@ -123,6 +124,13 @@ def _heading_key(match: re.Match[str]) -> str:
         if match.group(group) is not None:
             heading = heading[: match.start(group)]
     return canonical(re.sub(r"pkt\.?\s*\d+", "", heading, flags=re.IGNORECASE))
+
+
+# The names alone under an attendance label set apart from them: "Hans Østergaard (V)", "Jens
+# Hansen (V) og Ib Hansen (A)"; never a decision ("Godkendt med den ændring, ...").
+_NAMES = re.compile(
+    r"^[A-ZÆØÅ][\w.'-]*(?:(?:\s+|\s*,\s*|\s+og\s+)(?:[A-ZÆØÅ][\w.'-]*|\([A-ZÆØÅ]{1,3}\)))+$"
+)
 
 
 def attendance(text: str) -> bool:
@@ -184,6 +192,7 @@ def named_sections(body: Sequence[Unit], *, minutes: bool = False) -> dict[str, 
     current: list[Unit] | None = None
     record = record_heading(body) if minutes else None
     listed = earlier_treatments(body)
+    note: str | None = None  # in a note of who was absent: "lines", or "names" set under it
     for index, unit in enumerate(body):
         if index == record:
             current = sections.setdefault("beslutning", [])
@@ -199,10 +208,21 @@ def named_sections(body: Sequence[Unit], *, minutes: bool = False) -> dict[str, 
             current = sections.setdefault(name, [])
             if after := run_in(match):
                 current.append(Unit(after, starts_paragraph=True))
-        elif _ATTENDANCE.match(unit.text):
-            current = None
+        elif attending := _ATTENDANCE.match(unit.text):
+            if current:  # after the section's text: the note ends it
+                current = None
+            # Before it, the note opens the section ("Beslutning", "Fraværende: Jens Hansen
+            # (V)", then what was decided) and is passed over with the names set under it.
+            note = "names" if not unit.text[attending.end() :].strip() else "lines"
+        elif note and not unit.starts_paragraph:
+            pass  # the note's further lines
+        elif note == "names" and _NAMES.match(unit.text):
+            note = "lines"
         elif current is not None:
+            note = None
             current.append(unit)
+        else:
+            note = None
     return {name: join(units) for name, units in sections.items() if units}
 
 

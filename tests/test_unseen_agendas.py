@@ -1175,3 +1175,37 @@ def test_a_heading_set_again_on_a_later_page_is_no_text_of_the_point() -> None:
     )
     text = split_text(own, DocumentKind.MINUTES).items[0].text
     assert "3 % (3)" in text and "3. Samarbejdet med trafikselskabet fortsættes" in text
+
+
+@pytest.mark.parametrize(
+    "absent",
+    [
+        "Ikke til stede: Bjarne Nielsen (V) og Steen Nielsen (A)",
+        "Afbud: Mette Holm (A)",
+        "Fraværende\n\nHans Østergaard (V)",
+        "Fraværende med afbud:\n\nHans Østergaard (V), Ib Hansen (A)",
+    ],
+)
+def test_who_was_absent_set_first_under_the_decision_leaves_the_decision(absent: str) -> None:
+    # Minutes that note who was absent first under the decision heading, then what was
+    # decided: Stevns' Økonomiudvalg ("Beslutning / Ikke til stede: Bjarne Nielsen (V) og
+    # Steen Nielsen (A) / ... / Godkendt.", stevns.dk/dagsorden/oekonomiudvalget-22-10-2018).
+    # The note ended the section before anything was in it: the point had no decision.
+    points = [
+        f"{n}. {t}\n\nSAG-2024-0{n}611 pth\n\nIndstilling\n\nDet indstilles, at KKR godkender "
+        f"sagen.\n\nBeslutning\n\n{absent}\n\nGodkendt med den ændring, at planen revideres."
+        f"\n\nBilag\n\nBilag 1: Planen"
+        for n, t in enumerate([TITLES["3.1"], TITLES["3.2"]], 1)
+    ]
+    result = split_text("\n\n".join([COVER, *points]), DocumentKind.MINUTES)
+    assert [i.number for i in result.items] == ["1", "2"]
+    for item in result.items:
+        assert item.beslutning == "Godkendt med den ændring, at planen revideres."
+        assert item.indstilling == "Det indstilles, at KKR godkender sagen."
+
+
+def test_a_decision_of_one_word_after_an_attendance_label_alone_is_the_decision() -> None:
+    # "Fraværende" alone, the decision "Godkendt" under it: one word is no list of names.
+    text = "1. Budget 2025\n\nSAG-2024-01611\n\nBeslutning\n\nFraværende\n\nGodkendt"
+    [item] = split_text(f"{COVER}\n\n{text}", DocumentKind.MINUTES).items
+    assert item.beslutning == "Godkendt"

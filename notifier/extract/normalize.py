@@ -42,8 +42,8 @@ _AFTER_SPACE = re.compile(r"\s\d{1,3}$")
 # The label of a note of who was absent, capitalised as it opens a line (sections.attendance
 # reads it when splitting; here it only keeps the line from joining the sentence above).
 _ATTENDANCE = re.compile(
-    r"(?:Fraværende|Afbud|Fremmøde|Deltog ikke)(?:\s+(?:med|uden)\s+afbud|\s+og\s+inhabilitet)?"
-    r"\s*:"
+    r"(?:Fraværende|Afbud|Fremmøde|Deltog ikke|Ikke til stede)"
+    r"(?:\s+(?:med|uden)\s+afbud|\s+og\s+inhabilitet)?\s*:"
 )
 _PAGE_NUMBER = re.compile(
     r"^(?:side\s*)?\d{1,3}(?:\s*(?:af|/|of)\s*\d{1,3})?$|^-\s*\d{1,3}\s*-$", re.IGNORECASE
