@@ -131,3 +131,23 @@ def test_a_case_number_after_sag_nr_under_a_numbered_heading_stays_a_case_number
     assert [(i.number, i.title, i.case_number) for i in split.items] == [
         (str(n), title, f"{n}45") for n, title in enumerate(TITLES[:3], 1)
     ]
+
+
+@pytest.mark.parametrize("style", ["Nr.{n} - {t}", "Nr. {n} {t}", "{n}) {t}", "Ad {n}) {t}"])
+def test_a_point_numbered_nr_or_with_a_parenthesis(style: str) -> None:
+    # Fredensborg's minutes number a point "Nr.60 - Godkendelse af dagsordenen" (fredensborg.dk/
+    # politik/dagsordener-og-referater/oekonomiudvalget/2015/marts/23--marts-2015--referat/60);
+    # board minutes number theirs "1)" or "Ad 1)". None was read as a number: no point was
+    # found. A list numbered so inside the Indstilling stays in it.
+    numbers = ["60", "61", "62"]
+    paragraphs = ["Økonomiudvalget", "Referat"]
+    for number, title in zip(numbers, TITLES, strict=False):
+        paragraphs += [style.format(n=number, t=title), "Sagsnr. 21/12345", "Indstilling"]
+        paragraphs += ["Forvaltningen indstiller,", "1) at sagen godkendes,", "2) at den følges."]
+        paragraphs += ["Beslutning i Økonomiudvalget den 23-03-2015", "Godkendt."]
+        paragraphs += ["Sagsfremstilling", PROSE]
+    split = text_pdf(paragraphs)
+    assert [(i.number, i.title) for i in split.items] == list(zip(numbers, TITLES, strict=False))
+    assert [i.beslutning for i in split.items] == ["Godkendt."] * 3
+    assert all(i.indstilling and i.indstilling.endswith("at den følges.") for i in split.items)
+    assert split.problems == ()

@@ -27,11 +27,13 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ ]*\n+")
 _SPACE_RUN = re.compile(r"[ ]{2,}")
 _DIGITS = re.compile(r"\d+")
 # A line that opens a list item or a numbered heading, never the wrapped end of the line before:
-# a bullet, "3.2. Title", "2) ..." and, capitalised, "Pkt. 3 Title" and "Punkt 3: Title" (a
-# board's contents set tight under "Indhold" would otherwise lose their first entry to it).
+# a bullet, "3.2. Title", "2) ..." and, capitalised, "Pkt. 3 Title", "Punkt 3: Title" and
+# "Nr. 60 - Title" (a board's contents set tight under "Indhold" would otherwise lose their
+# first entry to it).
 _LIST_ITEM = re.compile(
     rf"^(?:[-–•*▪●]\s|\d{{1,3}}(?:\.\d{{1,2}})*\.?\s+[{TITLE_START}]"
-    rf"|(?:Punkt\s*|Pkt\.\s*)\d{{1,3}}(?:\.\d{{1,2}})*[.:]?\s+[{TITLE_START}]|\d{{1,2}}\)\s)"
+    rf"|(?:Punkt\s*|Pkt\.\s*|Nr\.\s*)\d{{1,3}}(?:\.\d{{1,2}})*[.:]?(?:\s*[–-])?\s+[{TITLE_START}]"
+    rf"|\d{{1,2}}\)\s)"
 )
 # A contents entry set tight: the number and title it opens with ("3. e-Sundhed", "Punkt 3:
 # Klima"), and the page number it ends with, after dot leaders or an ellipsis, or after a space
