@@ -1209,3 +1209,41 @@ def test_a_decision_of_one_word_after_an_attendance_label_alone_is_the_decision(
     text = "1. Budget 2025\n\nSAG-2024-01611\n\nBeslutning\n\nFraværende\n\nGodkendt"
     [item] = split_text(f"{COVER}\n\n{text}", DocumentKind.MINUTES).items
     assert item.beslutning == "Godkendt"
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Udvalgets beslutning",
+        "Økonomiudvalgets beslutning i mødet den 31. marts 2020",
+        "Social- og Sundhedsudvalgets beslutning den 04-06-2020",
+        "Byrådets beslutning den 12-03-2020:",
+        "Kommunalbestyrelsens beslutning",
+    ],
+)
+def test_a_decision_headed_with_the_body_that_took_it_in_the_genitive(heading: str) -> None:
+    # Municipal minutes name the body first, as KL writes "KKR's beslutning": Copenhagen's
+    # "Økonomiudvalgets beslutning i mødet den 31. marts 2020" (kk.dk/indhold/okonomiudvalgets-
+    # modemateriale/31032020/edoc-agenda/823ceb9a-8901-4d62-bf81-0584e3ba8cf5/eee72c0e-5652-
+    # 4a2d-835c-932ac2749fce), "Udvalgets beslutning". Only KKR was known: the heading and the
+    # decision were read as the end of the Indstilling, and the point had no decision.
+    points = [
+        f"{n}. {t}\n\nIndstilling\n\nAdministrationen indstiller, at sagen godkendes.\n\n"
+        f"{heading}\n\nGodkendt med den ændring, at planen revideres."
+        for n, t in enumerate([TITLES["3.1"], TITLES["3.2"]], 1)
+    ]
+    result = split_text("\n\n".join(["Referat", *points]), DocumentKind.MINUTES)
+    assert [i.number for i in result.items] == ["1", "2"]
+    for item in result.items:
+        assert item.indstilling == "Administrationen indstiller, at sagen godkendes."
+        assert item.beslutning == "Godkendt med den ændring, at planen revideres."
+
+
+def test_a_sentence_opening_with_the_body_s_decision_is_text() -> None:
+    text = (
+        "1. Budget 2025\n\nIndstilling\n\nDet indstilles, at sagen godkendes.\n\n"
+        "Udvalgets beslutning blev sendt videre til byrådet"
+    )
+    [item] = split_text(f"Referat\n\n{text}", DocumentKind.MINUTES).items
+    assert item.beslutning is None
+    assert item.indstilling is not None and item.indstilling.endswith("videre til byrådet")
