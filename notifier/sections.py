@@ -40,8 +40,9 @@ _SECTION = re.compile(
     # "KKR's beslutning", "KKRs indstilling": the council's own, named first; so a municipal
     # body's ("Udvalgets beslutning", Copenhagen's "Økonomiudvalgets beslutning i mødet den 31.
     # marts 2020", "Byrådets beslutning den 12-03-2020", "Kommunalbestyrelsens beslutning")
-    r"^(?:(?:KKR['’]?s\s+|(?:\w+-\s+og\s+)?(?=(?-i:[A-ZÆØÅ]))[\w-]*?"
-    r"(?:udvalgets|rådets|bestyrelsens)\s+)?"
+    # (possessive, each word scanned once: every line is matched against this)
+    r"^(?:(?:KKR['’]?s\s+|(?:\w++-\s+og\s+)?(?=(?-i:[A-ZÆØÅ]))[\w-]*+"
+    r"(?:(?<=udvalgets)|(?<=rådets)|(?<=bestyrelsens))\s+)?"
     rf"({'|'.join(map(re.escape, SECTION_NAMES))})"
     r"(?:er)?(?:(?:\s+(?:(?:i|fra|på)\s+(?:KKR|mødet)\b|den\s+\d)"
     r"[^:\n]{0,80}?(?<!\.)"
