@@ -1247,3 +1247,19 @@ def test_a_sentence_opening_with_the_body_s_decision_is_text() -> None:
     [item] = split_text(f"Referat\n\n{text}", DocumentKind.MINUTES).items
     assert item.beslutning is None
     assert item.indstilling is not None and item.indstilling.endswith("videre til byrådet")
+
+
+@pytest.mark.parametrize("case", ["Sags ID: EMN-2021-00123", "Sags-ID: EMN-2021-00123"])
+def test_a_labelled_case_number_with_letters_before_it(case: str) -> None:
+    # A case number an agenda system prefixes with letters of its own after the label (eDoc's
+    # subject file, "EMN-2021-00123"; no stored page, the form is KL's "SAG-2024-01611" with
+    # other letters). It was no case number: the line ran into the title.
+    points = [
+        f"{n}. {t}\n\n{case}\n\nIndstilling\n\nDet indstilles, at sagen godkendes."
+        for n, t in enumerate([TITLES["3.1"], TITLES["3.2"]], 1)
+    ]
+    result = split_text("\n\n".join(["Dagsorden", *points]))
+    assert [(i.number, i.title, i.case_number) for i in result.items] == [
+        ("1", TITLES["3.1"], "EMN-2021-00123"),
+        ("2", TITLES["3.2"], "EMN-2021-00123"),
+    ]
