@@ -227,7 +227,39 @@ def named_sections(body: Sequence[Unit], *, minutes: bool = False) -> dict[str, 
             current.append(unit)
         else:
             note = None
+    if "indstilling" not in sections:
+        sections["indstilling"] = _recommendation(body)
     return {name: join(units) for name, units in sections.items() if units}
+
+
+# What a point asks for, said with no Indstilling heading above it: "Direktionen indstiller,"
+# then the "at ..." lines (Region Midtjylland's agendas, rm.dk/politik/udvalg/staende-udvalg/
+# udvalget-for-regional-udvikling/dagsordener-og-referater-udvalget-for-regional-udvikling),
+# "Teknisk Forvaltning indstiller, at ..." (Rødovre's minutes of 2011, rk.dk/politik/politiske-
+# udvalg/visning/moede/13473), "Administrationen indstiller til Økonomiudvalget:".
+_RECOMMENDS = re.compile(
+    r"^(?-i:[A-ZÆØÅ])[\w-]*(?:\s+[\w.-]+){0,5}?\s+indstiller(?:\s+til\s+[^,:.]{1,80}?)?"
+    r"\s*(?:[,:]|,?\s+at\s)",
+    re.IGNORECASE,
+)
+
+
+def _recommendation(body: Sequence[Unit]) -> list[Unit]:
+    """The paragraph saying who recommends what and the lines after it up to the next section
+    heading, in a point with no Indstilling heading; none if no paragraph says so."""
+    for index, unit in enumerate(body):
+        if not unit.starts_paragraph or "ndstiller" not in unit.text[:120]:
+            continue
+        if _RECOMMENDS.match(unit.text):
+            end = index + 1
+            while end < len(body) and not _ends_recommendation(body[end].text):
+                end += 1
+            return list(body[index:end])
+    return []
+
+
+def _ends_recommendation(text: str) -> bool:
+    return bool(_SECTION.match(text) or _ATTENDANCE.match(text) or _RECORD.match(text))
 
 
 def repeated_sections(items: list[Item]) -> list[str]:

@@ -151,3 +151,35 @@ def test_a_point_numbered_nr_or_with_a_parenthesis(style: str) -> None:
     assert [i.beslutning for i in split.items] == ["Godkendt."] * 3
     assert all(i.indstilling and i.indstilling.endswith("at den følges.") for i in split.items)
     assert split.problems == ()
+
+
+def test_what_a_point_asks_for_without_an_indstilling_heading() -> None:
+    # Region Midtjylland's agendas put no heading over what a point asks for: "Direktionen
+    # indstiller," and its "at ..." lines stand between the Resume and the Sagsfremstilling,
+    # the case number above the heading (rm.dk/politik/udvalg/staende-udvalg/udvalget-for-
+    # regional-udvikling/dagsordener-og-referater-udvalget-for-regional-udvikling/PrintPage).
+    # The point had no Indstilling, so mails showed none.
+    paragraphs = ["Dagsorden til mødet i Udvalg for regional udvikling den 1. februar 2023"]
+    for n, title in enumerate(TITLES[:3], 1):
+        paragraphs += [f"Sagnr.: 1-51-71-3321-0{n}", f"{n}. {title}", "Resume", PROSE]
+        paragraphs += ["Direktionen indstiller,", "at orienteringen tages til efterretning, og"]
+        paragraphs += ["at sagen sendes videre til regionsrådet.", "Sagsfremstilling", PROSE]
+    split = text_pdf(paragraphs, kind="dagsorden")
+    assert [(i.number, i.title) for i in split.items] == [
+        (str(n), t) for n, t in enumerate(TITLES[:3], 1)
+    ]
+    for item in split.items:
+        assert item.indstilling == (
+            "Direktionen indstiller,\n\nat orienteringen tages til efterretning, og\n\n"
+            "at sagen sendes videre til regionsrådet."
+        )
+
+
+def test_a_recommendation_in_the_text_under_an_indstilling_heading_adds_nothing() -> None:
+    # With an Indstilling heading, the heading's section is the Indstilling, even when the
+    # Sagsfremstilling says again who recommends what.
+    paragraphs = ["Dagsorden", f"1. {TITLES[0]}", "Sagsnr. 21/12345", "Sagsfremstilling"]
+    paragraphs += ["Forvaltningen indstiller, at planen vedtages.", "Indstilling"]
+    paragraphs += ["Det indstilles, at planen vedtages."]
+    [item] = text_pdf(paragraphs, kind="dagsorden").items
+    assert item.indstilling == "Det indstilles, at planen vedtages."
