@@ -23,10 +23,11 @@ from notifier.toc import Unit, join
 # heading set tight above its text is joined to it by the text normaliser ("Indstilling Det
 # indstilles, at ..."): run in without a colon, the text after it opens with a capital.
 # A day after a council or committee that took a decision: "17. april 2024", "04-06-2020".
-_DAY = (
-    r"(?:,?\s+(?:(?:den|d\.)\s*)?\d{1,2}[.-]\s*(?:[a-zæøå]+\.?|\d{1,2}[.-])\s*\d{2,4}"
-    r"(?:,?\s+kl\.?\s*\d{1,2}[.:]\d{2})?)?(?:\s*\(pkt\.?\s*\d+\))?"
+_DATE = (
+    r",?\s+(?:(?:den|d\.)\s*)?\d{1,2}[.-]\s*(?:[a-zæøå]+\.?|\d{1,2}[.-])\s*\d{2,4}"
+    r"(?:,?\s+kl\.?\s*\d{1,2}[.:]\d{2})?"
 )
+_DAY = rf"(?:{_DATE})?(?:\s*\(pkt\.?\s*\d+\))?"
 # A municipal council or committee by name ("Økonomiudvalget", "Social- og Sundhedsudvalget",
 # "Regionsrådet", "byrådet"): a capitalised name ending in the body it is, or the body itself;
 # never a word that only holds one ("området", "rådgivningen").
@@ -49,6 +50,9 @@ _SECTION = re.compile(
     # a committee's, its name and the day alone: more after it is a sentence ("Beslutning i
     # Regionsrådet forventes at indeholde følgende:")
     rf"|\s+(?:i|fra|på)\s+{_BODY}{_DAY}"
+    # without "i", the committee and the day (Aabenraa's "Beslutning Teknik- og Miljøudvalget
+    # den 11-08-2021"): the day says it is no heading set tight above text
+    rf"|\s+{_BODY}{_DATE}"
     # without "i": the council's name and the day alone, never more ("Baggrund KKR Sjælland
     # har besluttet ..." is a heading set tight above its text)
     rf"|\s+KKR\s+(?:hovedstaden|sj\w{{1,3}}lland|syddanmark|midtjylland|nordjylland){_DAY})?"

@@ -1263,3 +1263,23 @@ def test_a_labelled_case_number_with_letters_before_it(case: str) -> None:
         ("1", TITLES["3.1"], "EMN-2021-00123"),
         ("2", TITLES["3.2"], "EMN-2021-00123"),
     ]
+
+
+@pytest.mark.parametrize("council", ["Teknik- og Miljøudvalget", "Økonomiudvalget", "Byrådet"])
+def test_a_decision_headed_with_the_committee_and_day_without_i(council: str) -> None:
+    # Aabenraa's minutes head the decision "Beslutning Teknik- og Miljøudvalget den 11-08-2021"
+    # (aabenraa.dk/politik-og-dialog/dagsordener-og-referater/teknik-og-miljoeudvalget/
+    # 2021-08-11-0900-7734/), the committee's before the council's when both decided. Read as a
+    # heading set tight above its text, the committee and the day were told as decided.
+    points = [
+        f"{n}. {t}\n\nIndstilling\n\nAdministrationen indstiller, at sagen godkendes.\n\n"
+        f"Beslutning Teknik- og Miljøudvalget den 11-08-2021\n\nAnbefales.\n\n"
+        f"Beslutning {council} den 25-08-2021\n\nGodkendt."
+        for n, t in enumerate([TITLES["3.1"], TITLES["3.2"]], 1)
+    ]
+    result = split_text("\n\n".join(["Beslutningsprotokol", *points]), DocumentKind.MINUTES)
+    assert [i.number for i in result.items] == ["1", "2"]
+    assert [i.beslutning for i in result.items] == ["Godkendt."] * 2
+    assert [i.indstilling for i in result.items] == [
+        "Administrationen indstiller, at sagen godkendes."
+    ] * 2
