@@ -77,6 +77,14 @@ def plain_title(title: str) -> str:
     return _ACCESS_MARK.sub("", title).strip() or title
 
 
+def closed(title: str) -> bool:
+    """Whether a title marks its point as heard behind closed doors ("Salg af grund
+    (Lukket)"): public minutes may list such a point in their contents and leave it out."""
+    return "ukket" in title.casefold() and any(
+        "lukket" in mark.group().casefold() for mark in _ACCESS_MARK.finditer(title)
+    )
+
+
 # asks, is_case_line and cut_case are cached, as toc.label: splitting asks them about
 # the same lines again and again, and each is a pure function of the line (a match object is
 # immutable).

@@ -38,6 +38,7 @@ from notifier.models import Item, canonical, unique_keys
 from notifier.point_checks import numbering_gaps, skipped_headings, stray_headings, strays
 from notifier.point_text import (
     case_number,
+    closed,
     cut_case,
     is_case_line,
     plain_title,
@@ -123,7 +124,7 @@ def _match(toc: Toc, found: list[Unit]) -> tuple[list[Point], list[str]]:
     chosen = _chain(candidates)
     for entry, candidate, group_title in zip(toc.entries, chosen, titles, strict=True):
         if candidate is None:
-            if entry.number and not entry.group:
+            if entry.number and not entry.group and not closed(entry.title):
                 missing.append(entry.number)
             continue
         points.append(

@@ -183,3 +183,22 @@ def test_a_recommendation_in_the_text_under_an_indstilling_heading_adds_nothing(
     paragraphs += ["Det indstilles, at planen vedtages."]
     [item] = text_pdf(paragraphs, kind="dagsorden").items
     assert item.indstilling == "Det indstilles, at planen vedtages."
+
+
+@pytest.mark.parametrize("mark", ["{} (Lukket)", "{} - Lukket punkt", "Lukket sag: {}"])
+def test_a_closed_point_the_public_minutes_leave_out_is_no_lost_point(mark: str) -> None:
+    # Public minutes list a closed point in their contents ("103. Lukket sag: Tandpleje for
+    # børn og unge under 18 år", Egebjerg, docplayer.dk/2007834; "161. Diverse orienteringer
+    # (Lukket)", stevns.dk/dagsorden/oekonomiudvalget-22-10-2018) and may leave its text out.
+    # It was reported as a point the body lost. An open point left out still is.
+    titles = [TITLES[0], mark.format("Salg af grund ved havnen"), TITLES[1], TITLES[2]]
+    contents = [f"{n}. {t} ........ {n + 1}" for n, t in enumerate(titles, 1)]
+    paragraphs = ["Økonomiudvalget", "Referat", "Indholdsfortegnelse", "\n".join(contents)]
+    for n, title in enumerate(titles, 1):
+        if n in (2, 4):
+            continue
+        paragraphs += [f"{n}. {title}", f"Sagsnr. 21/1234{n}", "Indstilling"]
+        paragraphs += ["Det indstilles, at sagen godkendes.", "Beslutning", "Godkendt."]
+    split = text_pdf(paragraphs)
+    assert [i.number for i in split.items] == ["1", "3"]
+    assert split.problems == ("ToC lists 4 not found in the body",)
