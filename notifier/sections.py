@@ -134,6 +134,25 @@ def _heading_key(match: re.Match[str]) -> str:
     return canonical(re.sub(r"pkt\.?\s*\d+", "", heading, flags=re.IGNORECASE))
 
 
+# A sentence of a note of who was absent: who sent word, who stood in, who left
+# ("Mikkel Houmann havde meldt afbud, og Peter Steffensen deltog i stedet.").
+_ABSENCE = re.compile(
+    r"\b(?:afbud|fravær\w*|deltog|deltage|stedfortræder\w*|suppleant\w*|mødte|indkaldt"
+    r"|udeblev|inhabil\w*|forlod|inviteret|til\s+stede)\b",
+    re.IGNORECASE,
+)
+
+
+def _absence(text: str, *, names: bool) -> bool:
+    """Whether a paragraph under an attendance label is part of the note: the names set under
+    a label alone, "Ingen.", or a short sentence on who came and who did not."""
+    if names and _NAMES.match(text):
+        return True
+    return text.rstrip(". ").casefold() == "ingen" or (
+        len(text) <= 200 and _ABSENCE.search(text) is not None
+    )
+
+
 # The names alone under an attendance label set apart from them: "Hans Østergaard (V)", "Jens
 # Hansen (V) og Ib Hansen (A)"; never a decision ("Godkendt med den ændring, ...").
 _NAMES = re.compile(
@@ -201,6 +220,7 @@ def named_sections(body: Sequence[Unit], *, minutes: bool = False) -> dict[str, 
     record = record_heading(body) if minutes else None
     listed = earlier_treatments(body)
     note: str | None = None  # in a note of who was absent: "lines", or "names" set under it
+    paused: list[Unit] | None = None  # the section a note of who was absent broke off
     for index, unit in enumerate(body):
         if index == record:
             current = sections.setdefault("beslutning", [])
@@ -214,23 +234,25 @@ def named_sections(body: Sequence[Unit], *, minutes: bool = False) -> dict[str, 
             if name == "beslutning":  # each body that decided in turn: the last is the meeting
                 sections[name] = []
             current = sections.setdefault(name, [])
+            note = paused = None
             if after := run_in(match):
                 current.append(Unit(after, starts_paragraph=True))
         elif attending := _ATTENDANCE.match(unit.text):
-            if current:  # after the section's text: the note ends it
-                current = None
+            if current:  # after the section's text: the note breaks it off
+                paused, current = current, None
             # Before it, the note opens the section ("Beslutning", "Fraværende: Jens Hansen
             # (V)", then what was decided) and is passed over with the names set under it.
             note = "names" if not unit.text[attending.end() :].strip() else "lines"
-        elif note and not unit.starts_paragraph:
-            pass  # the note's further lines
-        elif note == "names" and _NAMES.match(unit.text):
-            note = "lines"
-        elif current is not None:
-            note = None
-            current.append(unit)
+        elif note and (not unit.starts_paragraph or _absence(unit.text, names=note == "names")):
+            pass  # the note's further lines, names and sentences on who came and who did not
         else:
+            # Text after the note goes on with the section it broke off (Copenhagen's decisions
+            # note who was absent, then tell what was decided).
+            if note and paused is not None:
+                current, paused = paused, None
             note = None
+            if current is not None:
+                current.append(unit)
     if "indstilling" not in sections:
         sections["indstilling"] = _recommendation(body)
     return {name: join(units) for name, units in sections.items() if units}

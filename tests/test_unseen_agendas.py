@@ -1283,3 +1283,42 @@ def test_a_decision_headed_with_the_committee_and_day_without_i(council: str) ->
     assert [i.indstilling for i in result.items] == [
         "Administrationen indstiller, at sagen godkendes."
     ] * 2
+
+
+def test_what_was_decided_after_a_note_of_who_was_absent_is_the_decision() -> None:
+    # Copenhagen's Økonomiudvalg notes who was absent inside the decision and then tells what
+    # was decided ("Fraværende med afbud: / Ingen. / Dagsorden: / ... / Dagsordenen blev
+    # herefter godkendt.", kk.dk/indhold/okonomiudvalgets-modemateriale/31032020/edoc-agenda/
+    # 823ceb9a-8901-4d62-bf81-0584e3ba8cf5/eee72c0e-5652-4a2d-835c-932ac2749fce). The note
+    # ended the decision: what was decided was lost.
+    decision = (
+        "Beslutning\n\nMødet startede kl. 15.30.\n\nFraværende med afbud:\n\nIngen.\n\n"
+        "Dagsorden:\n\nØkonomiudvalget besluttede at behandle tillægsdagsordenen som nyt "
+        "punkt 14.\n\nDagsordenen blev herefter godkendt."
+    )
+    points = [
+        f"{n}. {t}\n\nIndstilling\n\nØkonomiforvaltningen indstiller, at dagsordenen godkendes."
+        f"\n\n{decision}"
+        for n, t in enumerate([TITLES["3.1"], TITLES["3.2"]], 1)
+    ]
+    result = split_text("\n\n".join(["Referat", *points]), DocumentKind.MINUTES)
+    assert [i.number for i in result.items] == ["1", "2"]
+    for item in result.items:
+        assert item.beslutning is not None
+        assert item.beslutning.startswith("Mødet startede kl. 15.30.")
+        assert item.beslutning.endswith("Dagsordenen blev herefter godkendt.")
+        assert "Ingen" not in item.beslutning and "afbud" not in item.beslutning
+
+
+def test_sentences_on_who_sent_word_under_the_note_are_part_of_it() -> None:
+    # Copenhagen's local committees set a sentence a member under "Fremmøde og inhabilitet:"
+    # (kk.dk/node/14441/19042018/edoc-agenda/82088cb9-4ea9-4523-a403-4613ed3484b6/b86d22f3-
+    # 3759-4ae1-aa93-9f2d7f36dc7e): they say who came, not what was decided.
+    note = (
+        "Fremmøde og inhabilitet:\n\nMikkel Houmann havde meldt afbud, og Peter Steffensen "
+        "deltog i stedet.\n\nChristoffer Rosenkrands havde meldt afbud. 1. suppleant Thomas "
+        "Bryde-Procida var indkaldt, men mødte ikke frem.\n\nSheikh Mohammed udeblev uden afbud."
+    )
+    text = f"1. {TITLES['3.1']}\n\nBeslutning\n\nDagsordenen blev godkendt.\n\n{note}"
+    [item] = split_text(f"Referat\n\n{text}", DocumentKind.MINUTES).items
+    assert item.beslutning == "Dagsordenen blev godkendt."
