@@ -28,7 +28,9 @@ def numbered_titles(found: list[Unit]) -> list[Unit]:
     for index, unit in enumerate(found):
         if "ag nr" not in unit.text or (match := _NUMBER.match(unit.text)) is None:
             continue
-        if (heading := _heading(found, index, match)) is not None:
+        heading = _heading(found, index, match)
+        # The same number again is the point's own, repeated (a running line naming it)
+        if heading is not None and not (headings and headings[-1][3] == heading[3]):
             headings.append(heading)
     numbers = [number for *_, number in headings]
     if not headings or numbers != sorted(set(numbers)):

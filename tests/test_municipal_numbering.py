@@ -202,3 +202,16 @@ def test_a_closed_point_the_public_minutes_leave_out_is_no_lost_point(mark: str)
     split = text_pdf(paragraphs)
     assert [i.number for i in split.items] == ["1", "3"]
     assert split.problems == ("ToC lists 4 not found in the body",)
+
+
+def test_a_point_numbered_under_its_title_named_again_further_down() -> None:
+    # A line naming the point again by its number ("Kommunalbestyrelsen 24-09-2019 / Sag nr.
+    # 130", a page header the page did not strip) is no heading of its own: before, the number
+    # seen twice made none of the numbers a point's.
+    paragraphs = ["Kommunalbestyrelsen", "24-09-2019"]
+    for number, title, decision in RØDOVRE:
+        paragraphs += [f"{title}\nSag nr. {number}", "Sagens kerne", PROSE]
+        paragraphs += ["Kommunalbestyrelsen 24-09-2019\nSag nr. " + number, PROSE]
+        paragraphs += ["Beslutning", decision]
+    split = text_pdf(paragraphs)
+    assert [(i.number, i.title, i.beslutning) for i in split.items] == RØDOVRE
