@@ -37,8 +37,11 @@ _CASE_LABEL = (
 # KL's own "SAG-2024-01611", or a municipal journal number in KL's subject key ("85.02.02-G01-
 # 1-17": subject, action facet, serial number, year), which Sbsys agendas print with no label.
 _SAG = r"SAG-\d{4}-\d{3,}|\d\d\.\d\d\.\d\d-[A-ZÆØÅ]\d\d-\d{1,6}-\d\d"
-_CASE_REF = rf"(?:{_CASE_LABEL})?(?:{_SAG})|{_CASE_LABEL}\d[\w/.-]*\d"
-_CASE = re.compile(rf"(?:{_CASE_LABEL})?\b({_SAG})\b|{_CASE_LABEL}(\d[\w/.-]*\d)", re.IGNORECASE)
+# After a label, a number, or one an agenda system prefixes with its letters ("Sags ID:
+# EMN-2021-00123": eDoc's emne, the subject file).
+_LABELLED = r"(?:[A-ZÆØÅ]{2,5}-)?\d[\w/.-]*\d"
+_CASE_REF = rf"(?:{_CASE_LABEL})?(?:{_SAG})|{_CASE_LABEL}{_LABELLED}"
+_CASE = re.compile(rf"(?:{_CASE_LABEL})?\b({_SAG})\b|{_CASE_LABEL}({_LABELLED})", re.IGNORECASE)
 # The case-number line: "SAG-2024-01611 pth" names the case worker; the initials are dropped.
 _CASE_LINE = re.compile(
     rf"^(?P<ref>{_CASE_REF})(?P<initials>\s*[/,|–-]?\s*\(?[A-Za-zÆØÅæøå]{{2,5}}\)?)?\s*$",
@@ -72,6 +75,14 @@ _ASKS = re.compile(
 def plain_title(title: str) -> str:
     """The title without the mark of an open or closed point."""
     return _ACCESS_MARK.sub("", title).strip() or title
+
+
+def closed(title: str) -> bool:
+    """Whether a title marks its point as heard behind closed doors ("Salg af grund
+    (Lukket)"): public minutes may list such a point in their contents and leave it out."""
+    return "ukket" in title.casefold() and any(
+        "lukket" in mark.group().casefold() for mark in _ACCESS_MARK.finditer(title)
+    )
 
 
 # asks, is_case_line and cut_case are cached, as toc.label: splitting asks them about

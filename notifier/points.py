@@ -38,6 +38,7 @@ from notifier.models import Item, canonical, unique_keys
 from notifier.point_checks import numbering_gaps, skipped_headings, stray_headings, strays
 from notifier.point_text import (
     case_number,
+    closed,
     cut_case,
     is_case_line,
     plain_title,
@@ -45,6 +46,7 @@ from notifier.point_text import (
     without_initials,
 )
 from notifier.sections import heads_decision, named_sections, repeated_sections, section
+from notifier.title_numbers import numbered_titles
 from notifier.toc import Entry, Toc, Unit, find_toc, inside, join, label, units
 
 _PROCEDURAL = re.compile(
@@ -68,7 +70,7 @@ class _Candidate:
 def split_points(text: str, *, minutes: bool = False) -> tuple[list[Item], tuple[str, ...]]:
     """Items and problems of an agenda or minutes text (see split.split_document); `minutes`
     reads a decision headed with another word than Beslutning (sections.record_heading)."""
-    found = without_repeated_titles(units(text))
+    found = without_repeated_titles(numbered_titles(units(text)))
     # Minutes that head decisions "Beslutning" head none otherwise: a point without one (an
     # orientation) may end on the "Konklusion" of an analysis.
     minutes = minutes and not any(heads_decision(unit.text) for unit in found)
@@ -122,7 +124,7 @@ def _match(toc: Toc, found: list[Unit]) -> tuple[list[Point], list[str]]:
     chosen = _chain(candidates)
     for entry, candidate, group_title in zip(toc.entries, chosen, titles, strict=True):
         if candidate is None:
-            if entry.number and not entry.group:
+            if entry.number and not entry.group and not closed(entry.title):
                 missing.append(entry.number)
             continue
         points.append(

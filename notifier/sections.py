@@ -23,10 +23,11 @@ from notifier.toc import Unit, join
 # heading set tight above its text is joined to it by the text normaliser ("Indstilling Det
 # indstilles, at ..."): run in without a colon, the text after it opens with a capital.
 # A day after a council or committee that took a decision: "17. april 2024", "04-06-2020".
-_DAY = (
-    r"(?:,?\s+(?:(?:den|d\.)\s*)?\d{1,2}[.-]\s*(?:[a-zæøå]+\.?|\d{1,2}[.-])\s*\d{2,4}"
-    r"(?:,?\s+kl\.?\s*\d{1,2}[.:]\d{2})?)?(?:\s*\(pkt\.?\s*\d+\))?"
+_DATE = (
+    r",?\s+(?:(?:den|d\.)\s*)?\d{1,2}[.-]\s*(?:[a-zæøå]+\.?|\d{1,2}[.-])\s*\d{2,4}"
+    r"(?:,?\s+kl\.?\s*\d{1,2}[.:]\d{2})?"
 )
+_DAY = rf"(?:{_DATE})?(?:\s*\(pkt\.?\s*\d+\))?"
 # A municipal council or committee by name ("Økonomiudvalget", "Social- og Sundhedsudvalget",
 # "Regionsrådet", "byrådet"): a capitalised name ending in the body it is, or the body itself;
 # never a word that only holds one ("området", "rådgivningen").
@@ -37,14 +38,21 @@ _BODY = (
     r"(?:\s+for\s+(?-i:[A-ZÆØÅ])[\w-]*(?:(?:,\s*|\s+og\s+)[\w-]+){0,4})?"
 )
 _SECTION = re.compile(
-    # "KKR's beslutning", "KKRs indstilling": the council's own, named first
-    r"^(?:(?:KKR['’]?s\s+)?"
+    # "KKR's beslutning", "KKRs indstilling": the council's own, named first; so a municipal
+    # body's ("Udvalgets beslutning", Copenhagen's "Økonomiudvalgets beslutning i mødet den 31.
+    # marts 2020", "Byrådets beslutning den 12-03-2020", "Kommunalbestyrelsens beslutning")
+    # (possessive, each word scanned once: every line is matched against this)
+    r"^(?:(?:KKR['’]?s\s+|(?:\w++-\s+og\s+)?(?=(?-i:[A-ZÆØÅ]))[\w-]*+"
+    r"(?:(?<=udvalgets)|(?<=rådets)|(?<=bestyrelsens))\s+)?"
     rf"({'|'.join(map(re.escape, SECTION_NAMES))})"
     r"(?:er)?(?:(?:\s+(?:(?:i|fra|på)\s+(?:KKR|mødet)\b|den\s+\d)"
     r"[^:\n]{0,80}?(?<!\.)"
     # a committee's, its name and the day alone: more after it is a sentence ("Beslutning i
     # Regionsrådet forventes at indeholde følgende:")
     rf"|\s+(?:i|fra|på)\s+{_BODY}{_DAY}"
+    # without "i", the committee and the day (Aabenraa's "Beslutning Teknik- og Miljøudvalget
+    # den 11-08-2021"): the day says it is no heading set tight above text
+    rf"|\s+{_BODY}{_DATE}"
     # without "i": the council's name and the day alone, never more ("Baggrund KKR Sjælland
     # har besluttet ..." is a heading set tight above its text)
     rf"|\s+KKR\s+(?:hovedstaden|sj\w{{1,3}}lland|syddanmark|midtjylland|nordjylland){_DAY})?"
@@ -60,11 +68,12 @@ _SECTION = re.compile(
 
 
 # Who was absent, set under a point's decision in minutes ("Fraværende: Jens Hansen (V)",
-# "Afbud: ...", "Fraværende med afbud:", "Fremmøde og inhabilitet:"): a label alone or before a
-# colon or dash, never a sentence ("Afbud fra Jens Hansen."). It records the meeting, not what
-# was decided, so it ends the section above it.
+# "Afbud: ...", "Fraværende med afbud:", "Fremmøde og inhabilitet:", Stevns' "Ikke til stede:
+# ..."): a label alone or before a colon or dash, never a sentence ("Afbud fra Jens Hansen.").
+# It records the meeting, not what was decided, so it ends the section above it; set first
+# under the heading, it is passed over (named_sections).
 _ATTENDANCE = re.compile(
-    r"^(?:fraværende|afbud|fremmøde|deltog\s+ikke)"
+    r"^(?:fraværende|afbud|fremmøde|deltog\s+ikke|ikke\s+til\s+stede)"
     r"(?:\s+(?:med|uden)\s+afbud|\s+og\s+inhabilitet|\s+fra(?:\s+mødet)?"
     r"|\s+(?:ved|under|i|fra)\s+(?:punktet|behandlingen(?:\s+af\s+punktet)?|mødet))?"
     r"\s*(?:[:–-]|$)",
@@ -123,6 +132,32 @@ def _heading_key(match: re.Match[str]) -> str:
         if match.group(group) is not None:
             heading = heading[: match.start(group)]
     return canonical(re.sub(r"pkt\.?\s*\d+", "", heading, flags=re.IGNORECASE))
+
+
+# A sentence of a note of who was absent: who sent word, who stood in, who left
+# ("Mikkel Houmann havde meldt afbud, og Peter Steffensen deltog i stedet.").
+_ABSENCE = re.compile(
+    r"\b(?:afbud|fravær\w*|deltog|deltage|stedfortræder\w*|suppleant\w*|mødte|indkaldt"
+    r"|udeblev|inhabil\w*|forlod|inviteret|til\s+stede)\b",
+    re.IGNORECASE,
+)
+
+
+def _absence(text: str, *, names: bool) -> bool:
+    """Whether a paragraph under an attendance label is part of the note: the names set under
+    a label alone, "Ingen.", or a short sentence on who came and who did not."""
+    if names and _NAMES.match(text):
+        return True
+    return text.rstrip(". ").casefold() == "ingen" or (
+        len(text) <= 200 and _ABSENCE.search(text) is not None
+    )
+
+
+# The names alone under an attendance label set apart from them: "Hans Østergaard (V)", "Jens
+# Hansen (V) og Ib Hansen (A)"; never a decision ("Godkendt med den ændring, ...").
+_NAMES = re.compile(
+    r"^[A-ZÆØÅ][\w.'-]*(?:(?:\s+|\s*,\s*|\s+og\s+)(?:[A-ZÆØÅ][\w.'-]*|\([A-ZÆØÅ]{1,3}\)))+$"
+)
 
 
 def attendance(text: str) -> bool:
@@ -184,6 +219,8 @@ def named_sections(body: Sequence[Unit], *, minutes: bool = False) -> dict[str, 
     current: list[Unit] | None = None
     record = record_heading(body) if minutes else None
     listed = earlier_treatments(body)
+    note: str | None = None  # in a note of who was absent: "lines", or "names" set under it
+    paused: list[Unit] | None = None  # the section a note of who was absent broke off
     for index, unit in enumerate(body):
         if index == record:
             current = sections.setdefault("beslutning", [])
@@ -197,13 +234,58 @@ def named_sections(body: Sequence[Unit], *, minutes: bool = False) -> dict[str, 
             if name == "beslutning":  # each body that decided in turn: the last is the meeting
                 sections[name] = []
             current = sections.setdefault(name, [])
+            note = paused = None
             if after := run_in(match):
                 current.append(Unit(after, starts_paragraph=True))
-        elif _ATTENDANCE.match(unit.text):
-            current = None
-        elif current is not None:
-            current.append(unit)
+        elif attending := _ATTENDANCE.match(unit.text):
+            if current:  # after the section's text: the note breaks it off
+                paused, current = current, None
+            # Before it, the note opens the section ("Beslutning", "Fraværende: Jens Hansen
+            # (V)", then what was decided) and is passed over with the names set under it.
+            note = "names" if not unit.text[attending.end() :].strip() else "lines"
+        elif note and (not unit.starts_paragraph or _absence(unit.text, names=note == "names")):
+            pass  # the note's further lines, names and sentences on who came and who did not
+        else:
+            # Text after the note goes on with the section it broke off (Copenhagen's decisions
+            # note who was absent, then tell what was decided).
+            if note and paused is not None:
+                current, paused = paused, None
+            note = None
+            if current is not None:
+                current.append(unit)
+    if "indstilling" not in sections:
+        sections["indstilling"] = _recommendation(body)
     return {name: join(units) for name, units in sections.items() if units}
+
+
+# What a point asks for, said with no Indstilling heading above it: "Direktionen indstiller,"
+# then the "at ..." lines (Region Midtjylland's agendas, rm.dk/politik/udvalg/staende-udvalg/
+# udvalget-for-regional-udvikling/dagsordener-og-referater-udvalget-for-regional-udvikling),
+# "Teknisk Forvaltning indstiller, at ..." (Rødovre's minutes of 2011, rk.dk/politik/politiske-
+# udvalg/visning/moede/13473), "Administrationen indstiller til Økonomiudvalget:".
+_RECOMMENDS = re.compile(
+    r"^(?-i:[A-ZÆØÅ])[\w-]*(?:\s+[\w.-]+){0,5}?\s+indstiller(?:\s+til\s+[^,:.]{1,80}?)?"
+    r"\s*(?:[,:]|,?\s+at\s)",
+    re.IGNORECASE,
+)
+
+
+def _recommendation(body: Sequence[Unit]) -> list[Unit]:
+    """The paragraph saying who recommends what and the lines after it up to the next section
+    heading, in a point with no Indstilling heading; none if no paragraph says so."""
+    for index, unit in enumerate(body):
+        if not unit.starts_paragraph or "ndstiller" not in unit.text[:120]:
+            continue
+        if _RECOMMENDS.match(unit.text):
+            end = index + 1
+            while end < len(body) and not _ends_recommendation(body[end].text):
+                end += 1
+            return list(body[index:end])
+    return []
+
+
+def _ends_recommendation(text: str) -> bool:
+    return bool(_SECTION.match(text) or _ATTENDANCE.match(text) or _RECORD.match(text))
 
 
 def repeated_sections(items: list[Item]) -> list[str]:

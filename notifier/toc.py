@@ -27,12 +27,14 @@ from dataclasses import dataclass
 from notifier.danish import PART_TITLE, TITLE_START
 from notifier.models import canonical
 
-# "3.2.", "3.2", "5.", "5", "2.1.1.", "Punkt 5:", "Punkt 3.2 –", "Pkt. 5", "Sag 5.", and in
-# minutes "Ad punkt 5"; what follows is the title.
+# "3.2.", "3.2", "5.", "5", "2.1.1.", "Punkt 5:", "Punkt 3.2 –", "Pkt. 5", "Sag 5.", "5)",
+# Fredensborg's "Nr.60 -", and in minutes "Ad punkt 5" and "Ad 5)"; what follows is the
+# title. The first level runs to three digits: municipal committees number their points on
+# through the year ("153. Budget 2026").
 _LABEL = re.compile(
-    r"^(?:(?P<punkt>(?:[Aa]d\s+)?(?:[Pp]unkt|[Pp]kt\.)\s*|[Ss]ag\s+))?"
-    r"(?P<number>\d{1,2}(?:\.\d{1,2}){0,2})"
-    r"(?P<mark>\.?\s*[:–-](?=\s)|\.)?(?:\s+|$)"
+    r"^(?:(?P<punkt>(?:[Aa]d\s+)?(?:[Pp]unkt|[Pp]kt\.)\s*|[Ss]ag\s+|Nr\.\s*|[Aa]d\s+))?"
+    r"(?P<number>\d{1,3}(?:\.\d{1,2}){0,2})"
+    r"(?P<mark>\.?\s*[:–-](?=\s)|\.|\))?(?:\s+|$)"
 )
 _TITLE_START = re.compile(f"[{TITLE_START}]")
 _CLOCK = re.compile(r"(?:[01]?\d|2[0-3])\.[0-5]\d")

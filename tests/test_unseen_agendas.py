@@ -1175,3 +1175,150 @@ def test_a_heading_set_again_on_a_later_page_is_no_text_of_the_point() -> None:
     )
     text = split_text(own, DocumentKind.MINUTES).items[0].text
     assert "3 % (3)" in text and "3. Samarbejdet med trafikselskabet fortsættes" in text
+
+
+@pytest.mark.parametrize(
+    "absent",
+    [
+        "Ikke til stede: Bjarne Nielsen (V) og Steen Nielsen (A)",
+        "Afbud: Mette Holm (A)",
+        "Fraværende\n\nHans Østergaard (V)",
+        "Fraværende med afbud:\n\nHans Østergaard (V), Ib Hansen (A)",
+    ],
+)
+def test_who_was_absent_set_first_under_the_decision_leaves_the_decision(absent: str) -> None:
+    # Minutes that note who was absent first under the decision heading, then what was
+    # decided: Stevns' Økonomiudvalg ("Beslutning / Ikke til stede: Bjarne Nielsen (V) og
+    # Steen Nielsen (A) / ... / Godkendt.", stevns.dk/dagsorden/oekonomiudvalget-22-10-2018).
+    # The note ended the section before anything was in it: the point had no decision.
+    points = [
+        f"{n}. {t}\n\nSAG-2024-0{n}611 pth\n\nIndstilling\n\nDet indstilles, at KKR godkender "
+        f"sagen.\n\nBeslutning\n\n{absent}\n\nGodkendt med den ændring, at planen revideres."
+        f"\n\nBilag\n\nBilag 1: Planen"
+        for n, t in enumerate([TITLES["3.1"], TITLES["3.2"]], 1)
+    ]
+    result = split_text("\n\n".join([COVER, *points]), DocumentKind.MINUTES)
+    assert [i.number for i in result.items] == ["1", "2"]
+    for item in result.items:
+        assert item.beslutning == "Godkendt med den ændring, at planen revideres."
+        assert item.indstilling == "Det indstilles, at KKR godkender sagen."
+
+
+def test_a_decision_of_one_word_after_an_attendance_label_alone_is_the_decision() -> None:
+    # "Fraværende" alone, the decision "Godkendt" under it: one word is no list of names.
+    text = "1. Budget 2025\n\nSAG-2024-01611\n\nBeslutning\n\nFraværende\n\nGodkendt"
+    [item] = split_text(f"{COVER}\n\n{text}", DocumentKind.MINUTES).items
+    assert item.beslutning == "Godkendt"
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Udvalgets beslutning",
+        "Økonomiudvalgets beslutning i mødet den 31. marts 2020",
+        "Social- og Sundhedsudvalgets beslutning den 04-06-2020",
+        "Byrådets beslutning den 12-03-2020:",
+        "Kommunalbestyrelsens beslutning",
+    ],
+)
+def test_a_decision_headed_with_the_body_that_took_it_in_the_genitive(heading: str) -> None:
+    # Municipal minutes name the body first, as KL writes "KKR's beslutning": Copenhagen's
+    # "Økonomiudvalgets beslutning i mødet den 31. marts 2020" (kk.dk/indhold/okonomiudvalgets-
+    # modemateriale/31032020/edoc-agenda/823ceb9a-8901-4d62-bf81-0584e3ba8cf5/eee72c0e-5652-
+    # 4a2d-835c-932ac2749fce), "Udvalgets beslutning". Only KKR was known: the heading and the
+    # decision were read as the end of the Indstilling, and the point had no decision.
+    points = [
+        f"{n}. {t}\n\nIndstilling\n\nAdministrationen indstiller, at sagen godkendes.\n\n"
+        f"{heading}\n\nGodkendt med den ændring, at planen revideres."
+        for n, t in enumerate([TITLES["3.1"], TITLES["3.2"]], 1)
+    ]
+    result = split_text("\n\n".join(["Referat", *points]), DocumentKind.MINUTES)
+    assert [i.number for i in result.items] == ["1", "2"]
+    for item in result.items:
+        assert item.indstilling == "Administrationen indstiller, at sagen godkendes."
+        assert item.beslutning == "Godkendt med den ændring, at planen revideres."
+
+
+def test_a_sentence_opening_with_the_body_s_decision_is_text() -> None:
+    text = (
+        "1. Budget 2025\n\nIndstilling\n\nDet indstilles, at sagen godkendes.\n\n"
+        "Udvalgets beslutning blev sendt videre til byrådet"
+    )
+    [item] = split_text(f"Referat\n\n{text}", DocumentKind.MINUTES).items
+    assert item.beslutning is None
+    assert item.indstilling is not None and item.indstilling.endswith("videre til byrådet")
+
+
+@pytest.mark.parametrize("case", ["Sags ID: EMN-2021-00123", "Sags-ID: EMN-2021-00123"])
+def test_a_labelled_case_number_with_letters_before_it(case: str) -> None:
+    # A case number an agenda system prefixes with letters of its own after the label (eDoc's
+    # subject file, "EMN-2021-00123"; no stored page, the form is KL's "SAG-2024-01611" with
+    # other letters). It was no case number: the line ran into the title.
+    points = [
+        f"{n}. {t}\n\n{case}\n\nIndstilling\n\nDet indstilles, at sagen godkendes."
+        for n, t in enumerate([TITLES["3.1"], TITLES["3.2"]], 1)
+    ]
+    result = split_text("\n\n".join(["Dagsorden", *points]))
+    assert [(i.number, i.title, i.case_number) for i in result.items] == [
+        ("1", TITLES["3.1"], "EMN-2021-00123"),
+        ("2", TITLES["3.2"], "EMN-2021-00123"),
+    ]
+
+
+@pytest.mark.parametrize("council", ["Teknik- og Miljøudvalget", "Økonomiudvalget", "Byrådet"])
+def test_a_decision_headed_with_the_committee_and_day_without_i(council: str) -> None:
+    # Aabenraa's minutes head the decision "Beslutning Teknik- og Miljøudvalget den 11-08-2021"
+    # (aabenraa.dk/politik-og-dialog/dagsordener-og-referater/teknik-og-miljoeudvalget/
+    # 2021-08-11-0900-7734/), the committee's before the council's when both decided. Read as a
+    # heading set tight above its text, the committee and the day were told as decided.
+    points = [
+        f"{n}. {t}\n\nIndstilling\n\nAdministrationen indstiller, at sagen godkendes.\n\n"
+        f"Beslutning Teknik- og Miljøudvalget den 11-08-2021\n\nAnbefales.\n\n"
+        f"Beslutning {council} den 25-08-2021\n\nGodkendt."
+        for n, t in enumerate([TITLES["3.1"], TITLES["3.2"]], 1)
+    ]
+    result = split_text("\n\n".join(["Beslutningsprotokol", *points]), DocumentKind.MINUTES)
+    assert [i.number for i in result.items] == ["1", "2"]
+    assert [i.beslutning for i in result.items] == ["Godkendt."] * 2
+    assert [i.indstilling for i in result.items] == [
+        "Administrationen indstiller, at sagen godkendes."
+    ] * 2
+
+
+def test_what_was_decided_after_a_note_of_who_was_absent_is_the_decision() -> None:
+    # Copenhagen's Økonomiudvalg notes who was absent inside the decision and then tells what
+    # was decided ("Fraværende med afbud: / Ingen. / Dagsorden: / ... / Dagsordenen blev
+    # herefter godkendt.", kk.dk/indhold/okonomiudvalgets-modemateriale/31032020/edoc-agenda/
+    # 823ceb9a-8901-4d62-bf81-0584e3ba8cf5/eee72c0e-5652-4a2d-835c-932ac2749fce). The note
+    # ended the decision: what was decided was lost.
+    decision = (
+        "Beslutning\n\nMødet startede kl. 15.30.\n\nFraværende med afbud:\n\nIngen.\n\n"
+        "Dagsorden:\n\nØkonomiudvalget besluttede at behandle tillægsdagsordenen som nyt "
+        "punkt 14.\n\nDagsordenen blev herefter godkendt."
+    )
+    points = [
+        f"{n}. {t}\n\nIndstilling\n\nØkonomiforvaltningen indstiller, at dagsordenen godkendes."
+        f"\n\n{decision}"
+        for n, t in enumerate([TITLES["3.1"], TITLES["3.2"]], 1)
+    ]
+    result = split_text("\n\n".join(["Referat", *points]), DocumentKind.MINUTES)
+    assert [i.number for i in result.items] == ["1", "2"]
+    for item in result.items:
+        assert item.beslutning is not None
+        assert item.beslutning.startswith("Mødet startede kl. 15.30.")
+        assert item.beslutning.endswith("Dagsordenen blev herefter godkendt.")
+        assert "Ingen" not in item.beslutning and "afbud" not in item.beslutning
+
+
+def test_sentences_on_who_sent_word_under_the_note_are_part_of_it() -> None:
+    # Copenhagen's local committees set a sentence a member under "Fremmøde og inhabilitet:"
+    # (kk.dk/node/14441/19042018/edoc-agenda/82088cb9-4ea9-4523-a403-4613ed3484b6/b86d22f3-
+    # 3759-4ae1-aa93-9f2d7f36dc7e): they say who came, not what was decided.
+    note = (
+        "Fremmøde og inhabilitet:\n\nMikkel Houmann havde meldt afbud, og Peter Steffensen "
+        "deltog i stedet.\n\nChristoffer Rosenkrands havde meldt afbud. 1. suppleant Thomas "
+        "Bryde-Procida var indkaldt, men mødte ikke frem.\n\nSheikh Mohammed udeblev uden afbud."
+    )
+    text = f"1. {TITLES['3.1']}\n\nBeslutning\n\nDagsordenen blev godkendt.\n\n{note}"
+    [item] = split_text(f"Referat\n\n{text}", DocumentKind.MINUTES).items
+    assert item.beslutning == "Dagsordenen blev godkendt."

@@ -27,23 +27,25 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ ]*\n+")
 _SPACE_RUN = re.compile(r"[ ]{2,}")
 _DIGITS = re.compile(r"\d+")
 # A line that opens a list item or a numbered heading, never the wrapped end of the line before:
-# a bullet, "3.2. Title", "2) ..." and, capitalised, "Pkt. 3 Title" and "Punkt 3: Title" (a
-# board's contents set tight under "Indhold" would otherwise lose their first entry to it).
+# a bullet, "3.2. Title", "2) ..." and, capitalised, "Pkt. 3 Title", "Punkt 3: Title" and
+# "Nr. 60 - Title" (a board's contents set tight under "Indhold" would otherwise lose their
+# first entry to it).
 _LIST_ITEM = re.compile(
-    rf"^(?:[-–•*▪●]\s|\d{{1,2}}(?:\.\d{{1,2}})*\.?\s+[{TITLE_START}]"
-    rf"|(?:Punkt\s*|Pkt\.\s*)\d{{1,2}}(?:\.\d{{1,2}})*[.:]?\s+[{TITLE_START}]|\d{{1,2}}\)\s)"
+    rf"^(?:[-–•*▪●]\s|\d{{1,3}}(?:\.\d{{1,2}})*\.?\s+[{TITLE_START}]"
+    rf"|(?:Punkt\s*|Pkt\.\s*|Nr\.\s*)\d{{1,3}}(?:\.\d{{1,2}})*[.:]?(?:\s*[–-])?\s+[{TITLE_START}]"
+    rf"|\d{{1,2}}\)\s)"
 )
 # A contents entry set tight: the number and title it opens with ("3. e-Sundhed", "Punkt 3:
 # Klima"), and the page number it ends with, after dot leaders or an ellipsis, or after a space
 # alone (tab leaders, once normalised).
-_ENTRY_NUMBER = re.compile(r"^(?:[Pp]unkt\s*|[Pp]kt\.\s*)?(\d{1,2}(?:\.\d{1,2})*)[.:]?\s+\S")
+_ENTRY_NUMBER = re.compile(r"^(?:[Pp]unkt\s*|[Pp]kt\.\s*)?(\d{1,3}(?:\.\d{1,2})*)[.:]?\s+\S")
 _AFTER_LEADERS = re.compile(r"(?:\.\s*){3,}\d{1,3}$|…\s*\d{1,3}$")
 _AFTER_SPACE = re.compile(r"\s\d{1,3}$")
 # The label of a note of who was absent, capitalised as it opens a line (sections.attendance
 # reads it when splitting; here it only keeps the line from joining the sentence above).
 _ATTENDANCE = re.compile(
-    r"(?:Fraværende|Afbud|Fremmøde|Deltog ikke)(?:\s+(?:med|uden)\s+afbud|\s+og\s+inhabilitet)?"
-    r"\s*:"
+    r"(?:Fraværende|Afbud|Fremmøde|Deltog ikke|Ikke til stede)"
+    r"(?:\s+(?:med|uden)\s+afbud|\s+og\s+inhabilitet)?\s*:"
 )
 _PAGE_NUMBER = re.compile(
     r"^(?:side\s*)?\d{1,3}(?:\s*(?:af|/|of)\s*\d{1,3})?$|^-\s*\d{1,3}\s*-$", re.IGNORECASE
@@ -254,7 +256,7 @@ _SECTION_LINE = re.compile(
 # minutes set one point a page put it in one place on every page, yet it is no running line.
 # (A bare page number has no full stop: _PAGE_NUMBER.)
 _POINT_LABEL = re.compile(
-    r"^\s*(?:(?:ad\s+)?(?:punkt|pkt\.)\s*\d{1,2}(?:\.\d{1,2})*\.?\s*[:–-]?|\d{1,2}(?:\.\d{1,2})*\.)\s*$",
+    r"^\s*(?:(?:ad\s+)?(?:punkt|pkt\.)\s*\d{1,3}(?:\.\d{1,2})*\.?\s*[:–-]?|\d{1,3}(?:\.\d{1,2})*\.)\s*$",
     re.IGNORECASE,
 )
 

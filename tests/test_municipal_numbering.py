@@ -1,0 +1,217 @@
+"""Point numbers as municipal agenda systems give them: numbered on through the year (a
+committee's points 129 to 166), and, in Rødovre's minutes, set under the title ("Sag nr. 130").
+
+Each test renders the text to PDF and reads it back through extract() and split_document(),
+the whole path a real document takes, and names where the layout was seen.
+"""
+
+from __future__ import annotations
+
+import pytest
+from fpdf import FPDF
+
+from notifier.extract import extract
+from notifier.split import Split, split_document
+
+FONTS = "/usr/share/fonts/truetype/dejavu/DejaVuSans"
+
+
+def text_pdf(paragraphs: list[str], *, kind: str = "referat") -> Split:
+    """Paragraphs set one after another on A4 pages with a word processor's margins (2.5 cm:
+    a line within 2 cm of a page's edge past the first page is taken for a running line)."""
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.add_font("dejavu", fname=f"{FONTS}.ttf")
+    pdf.add_font("dejavu", style="B", fname=f"{FONTS}-Bold.ttf")
+    pdf.set_margins(25, 25, 20)
+    pdf.set_auto_page_break(True, 25)
+    pdf.add_page()
+    for paragraph in paragraphs:
+        bold = len(paragraph) < 90 and not paragraph.endswith(".")
+        pdf.set_font("dejavu", style="B" if bold else "", size=11)
+        pdf.multi_cell(165, 6, paragraph)
+        pdf.ln(4)
+    url = f"https://www.example.dk/{kind}.pdf"
+    return split_document(extract(bytes(pdf.output()), url=url, content_type=None))
+
+
+PROSE = (
+    "Forslaget har været i offentlig høring i fire uger, og der er indkommet to høringssvar, "
+    "som forvaltningen har behandlet i sagsfremstillingen nedenfor."
+)
+TITLES = (
+    "Analyse af daginstitutionsstrukturen",
+    "Tillæg 1 til Lokalplan 145 - endelig vedtagelse",
+    "Anlægsbevilling til overdækning af hockeybanen",
+    "Budget 2026 for fællesudgifterne",
+)
+
+
+def test_points_numbered_on_through_the_year_past_99() -> None:
+    # Municipal minutes number their points on through the year: Egebjerg's Kommunalbestyrelse
+    # 89 to 103 (docplayer.dk/2007834), Rødovre's Kommunalbestyrelse 129 to 138 (rk.dk/politik/
+    # kommunalbestyrelsen/visning/moede/KB-UID183461-1). A number of three digits was no
+    # point's: every point from 100 on was lost inside point 99.
+    numbers = ["98", "99", "100", "101"]
+    paragraphs = ["Kommunalbestyrelsen", "Referat"]
+    for number, title in zip(numbers, TITLES, strict=True):
+        paragraphs += [f"{number}. {title}", "Sagsnr. 21/12345", "Indstilling"]
+        paragraphs += ["Forvaltningen indstiller, at sagen godkendes.", "Beslutning", "Godkendt."]
+        paragraphs += ["Sagsfremstilling", PROSE]
+    split = text_pdf(paragraphs)
+    assert [(i.number, i.title) for i in split.items] == list(zip(numbers, TITLES, strict=True))
+    assert [i.beslutning for i in split.items] == ["Godkendt."] * 4
+    assert split.problems == ()
+
+
+def test_contents_of_points_numbered_past_99() -> None:
+    # The same with a table of contents, as Egebjerg's ("99. Analyse af
+    # daginstitutionsstruktur...x", docplayer.dk/2007834), here with arabic page numbers.
+    numbers = ["99", "100", "101", "102"]
+    points = list(zip(numbers, TITLES, strict=True))
+    contents = [f"{n}. {t} ........ {k}" for k, (n, t) in enumerate(points, 2)]
+    paragraphs = ["Kommunalbestyrelsen", "Dagsorden", "Indholdsfortegnelse", "\n".join(contents)]
+    for number, title in points:
+        paragraphs += [f"{number}. {title}", "Sagsnr. 21/12345", "Indstilling"]
+        paragraphs += ["Forvaltningen indstiller, at sagen godkendes.", "Sagsfremstilling", PROSE]
+    split = text_pdf(paragraphs, kind="dagsorden")
+    assert [(i.number, i.title) for i in split.items] == points
+    assert all(i.text.count("Indstilling") == 1 for i in split.items)
+    assert split.problems == ()
+
+
+RØDOVRE = [
+    ("129", "Spørgetid", "Taget til efterretning."),
+    (
+        "130",
+        "Tillæg 1 til Lokalplan 145 Udvidelse af delområde F og G - endelig vedtagelse",
+        "Godkendt.",
+    ),
+    ("131", "Anlægsbevilling til overdækning af hockeybanen", "Godkendt."),
+]
+
+
+@pytest.mark.parametrize("apart", [False, True])
+def test_a_point_numbered_under_its_title(apart: bool) -> None:
+    # Rødovre's minutes head a point with its title and set its number under it, "Sag nr. 130"
+    # (rk.dk/politik/kommunalbestyrelsen/visning/moede/KB-UID183461-1), with the committees'
+    # decisions before the council's. No line opened with a number: no point was found.
+    paragraphs = [
+        "Kommunalbestyrelsen",
+        "24-09-2019",
+        "Fraværende",
+        "Britt Jensen (A), sag 129-138",
+    ]
+    paragraphs += ["Sager 129 - 138"]
+    for number, title, decision in RØDOVRE:
+        heading = [title, f"Sag nr. {number}"] if apart else [f"{title}\nSag nr. {number}"]
+        paragraphs += [*heading, "Beslutningskompetence: KB", "Sagens kerne", PROSE]
+        paragraphs += ["Indstilling", "Teknisk Forvaltning indstiller,", "at sagen godkendes."]
+        paragraphs += ["Økonomiudvalget, 18. september 2019, pkt. 153:", "Indstilles godkendt."]
+        paragraphs += ["Beslutning", decision, "Sagsfremstilling", PROSE]
+    split = text_pdf(paragraphs)
+    assert [(i.number, i.title, i.beslutning) for i in split.items] == RØDOVRE
+    assert [i.indstilling for i in split.items] == [
+        "Teknisk Forvaltning indstiller,\n\nat sagen godkendes."
+    ] * 3
+    assert split.problems == ()
+
+
+def test_a_case_number_after_sag_nr_under_a_numbered_heading_stays_a_case_number() -> None:
+    # "Sag nr." is the case number's label in other templates: under a numbered heading it is
+    # one, and the heading keeps its number.
+    paragraphs = ["Referat"]
+    for n, title in enumerate(TITLES[:3], 1):
+        paragraphs += [
+            f"{n}. {title}",
+            f"Sag nr. {n}45",
+            "Indstilling",
+            "Det indstilles, at sagen godkendes.",
+        ]
+    split = text_pdf(paragraphs)
+    assert [(i.number, i.title, i.case_number) for i in split.items] == [
+        (str(n), title, f"{n}45") for n, title in enumerate(TITLES[:3], 1)
+    ]
+
+
+@pytest.mark.parametrize("style", ["Nr.{n} - {t}", "Nr. {n} {t}", "{n}) {t}", "Ad {n}) {t}"])
+def test_a_point_numbered_nr_or_with_a_parenthesis(style: str) -> None:
+    # Fredensborg's minutes number a point "Nr.60 - Godkendelse af dagsordenen" (fredensborg.dk/
+    # politik/dagsordener-og-referater/oekonomiudvalget/2015/marts/23--marts-2015--referat/60);
+    # board minutes number theirs "1)" or "Ad 1)". None was read as a number: no point was
+    # found. A list numbered so inside the Indstilling stays in it.
+    numbers = ["60", "61", "62"]
+    paragraphs = ["Økonomiudvalget", "Referat"]
+    for number, title in zip(numbers, TITLES, strict=False):
+        paragraphs += [style.format(n=number, t=title), "Sagsnr. 21/12345", "Indstilling"]
+        paragraphs += ["Forvaltningen indstiller,", "1) at sagen godkendes,", "2) at den følges."]
+        paragraphs += ["Beslutning i Økonomiudvalget den 23-03-2015", "Godkendt."]
+        paragraphs += ["Sagsfremstilling", PROSE]
+    split = text_pdf(paragraphs)
+    assert [(i.number, i.title) for i in split.items] == list(zip(numbers, TITLES, strict=False))
+    assert [i.beslutning for i in split.items] == ["Godkendt."] * 3
+    assert all(i.indstilling and i.indstilling.endswith("at den følges.") for i in split.items)
+    assert split.problems == ()
+
+
+def test_what_a_point_asks_for_without_an_indstilling_heading() -> None:
+    # Region Midtjylland's agendas put no heading over what a point asks for: "Direktionen
+    # indstiller," and its "at ..." lines stand between the Resume and the Sagsfremstilling,
+    # the case number above the heading (rm.dk/politik/udvalg/staende-udvalg/udvalget-for-
+    # regional-udvikling/dagsordener-og-referater-udvalget-for-regional-udvikling/PrintPage).
+    # The point had no Indstilling, so mails showed none.
+    paragraphs = ["Dagsorden til mødet i Udvalg for regional udvikling den 1. februar 2023"]
+    for n, title in enumerate(TITLES[:3], 1):
+        paragraphs += [f"Sagnr.: 1-51-71-3321-0{n}", f"{n}. {title}", "Resume", PROSE]
+        paragraphs += ["Direktionen indstiller,", "at orienteringen tages til efterretning, og"]
+        paragraphs += ["at sagen sendes videre til regionsrådet.", "Sagsfremstilling", PROSE]
+    split = text_pdf(paragraphs, kind="dagsorden")
+    assert [(i.number, i.title) for i in split.items] == [
+        (str(n), t) for n, t in enumerate(TITLES[:3], 1)
+    ]
+    for item in split.items:
+        assert item.indstilling == (
+            "Direktionen indstiller,\n\nat orienteringen tages til efterretning, og\n\n"
+            "at sagen sendes videre til regionsrådet."
+        )
+
+
+def test_a_recommendation_in_the_text_under_an_indstilling_heading_adds_nothing() -> None:
+    # With an Indstilling heading, the heading's section is the Indstilling, even when the
+    # Sagsfremstilling says again who recommends what.
+    paragraphs = ["Dagsorden", f"1. {TITLES[0]}", "Sagsnr. 21/12345", "Sagsfremstilling"]
+    paragraphs += ["Forvaltningen indstiller, at planen vedtages.", "Indstilling"]
+    paragraphs += ["Det indstilles, at planen vedtages."]
+    [item] = text_pdf(paragraphs, kind="dagsorden").items
+    assert item.indstilling == "Det indstilles, at planen vedtages."
+
+
+@pytest.mark.parametrize("mark", ["{} (Lukket)", "{} - Lukket punkt", "Lukket sag: {}"])
+def test_a_closed_point_the_public_minutes_leave_out_is_no_lost_point(mark: str) -> None:
+    # Public minutes list a closed point in their contents ("103. Lukket sag: Tandpleje for
+    # børn og unge under 18 år", Egebjerg, docplayer.dk/2007834; "161. Diverse orienteringer
+    # (Lukket)", stevns.dk/dagsorden/oekonomiudvalget-22-10-2018) and may leave its text out.
+    # It was reported as a point the body lost. An open point left out still is.
+    titles = [TITLES[0], mark.format("Salg af grund ved havnen"), TITLES[1], TITLES[2]]
+    contents = [f"{n}. {t} ........ {n + 1}" for n, t in enumerate(titles, 1)]
+    paragraphs = ["Økonomiudvalget", "Referat", "Indholdsfortegnelse", "\n".join(contents)]
+    for n, title in enumerate(titles, 1):
+        if n in (2, 4):
+            continue
+        paragraphs += [f"{n}. {title}", f"Sagsnr. 21/1234{n}", "Indstilling"]
+        paragraphs += ["Det indstilles, at sagen godkendes.", "Beslutning", "Godkendt."]
+    split = text_pdf(paragraphs)
+    assert [i.number for i in split.items] == ["1", "3"]
+    assert split.problems == ("ToC lists 4 not found in the body",)
+
+
+def test_a_point_numbered_under_its_title_named_again_further_down() -> None:
+    # A line naming the point again by its number ("Kommunalbestyrelsen 24-09-2019 / Sag nr.
+    # 130", a page header the page did not strip) is no heading of its own: before, the number
+    # seen twice made none of the numbers a point's.
+    paragraphs = ["Kommunalbestyrelsen", "24-09-2019"]
+    for number, title, decision in RØDOVRE:
+        paragraphs += [f"{title}\nSag nr. {number}", "Sagens kerne", PROSE]
+        paragraphs += ["Kommunalbestyrelsen 24-09-2019\nSag nr. " + number, PROSE]
+        paragraphs += ["Beslutning", decision]
+    split = text_pdf(paragraphs)
+    assert [(i.number, i.title, i.beslutning) for i in split.items] == RØDOVRE
