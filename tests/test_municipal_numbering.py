@@ -215,3 +215,30 @@ def test_a_point_numbered_under_its_title_named_again_further_down() -> None:
         paragraphs += ["Beslutning", decision]
     split = text_pdf(paragraphs)
     assert [(i.number, i.title, i.beslutning) for i in split.items] == RØDOVRE
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # a count per line, as a table set without rules gives it
+        ["Antal indskrevne børn pr. 1. januar:", "125 Børn i vuggestue", "340 Børn i børnehave"],
+        # footnotes numbered on through the report the point quotes
+        ["Kilder:", "150 Danmarks Statistik, 2024", "151 KL, Kommunernes økonomi"],
+    ],
+)
+def test_lines_opening_with_a_number_past_the_next_point_are_no_points(
+    lines: list[str],
+) -> None:
+    # With point numbers of three digits, a line of a point's text that opens with a number
+    # above the point's own ("125 Børn i vuggestue" in point 13) read as the next point, and
+    # the points confirmed by their case numbers after it (14, 15) were lost inside it.
+    numbers = ["12", "13", "14", "15"]
+    paragraphs = ["Kommunalbestyrelsen", "Referat"]
+    for number, title in zip(numbers, TITLES, strict=True):
+        paragraphs += [f"{number}. {title}", "Sagsnr. 21/12345", "Sagsfremstilling", PROSE]
+        if number == "13":
+            paragraphs += [*lines, PROSE]
+    split = text_pdf(paragraphs)
+    assert [(i.number, i.title) for i in split.items] == list(zip(numbers, TITLES, strict=True))
+    assert all(line in split.items[1].text for line in lines[1:])
+    assert split.problems == ()
