@@ -242,3 +242,38 @@ def test_lines_opening_with_a_number_past_the_next_point_are_no_points(
     assert [(i.number, i.title) for i in split.items] == list(zip(numbers, TITLES, strict=True))
     assert all(line in split.items[1].text for line in lines[1:])
     assert split.problems == ()
+
+
+REFERENCES = {
+    "earlier": [
+        "Tidligere behandlet:",
+        "Økonomiudvalget den 4. marts 2021, Sag nr. 45",
+        "Kommunalbestyrelsen den 25. marts 2021, Sag nr. 67",
+    ],
+    "apart": ["Sagen har tidligere været behandlet i Økonomiudvalget", "Sag nr. 12"],
+}
+
+
+@pytest.mark.parametrize("numbered", [False, True])
+@pytest.mark.parametrize("reference", sorted(REFERENCES))
+def test_a_case_reference_sag_nr_in_a_points_text_is_no_point(
+    reference: str, numbered: bool
+) -> None:
+    # A point's text may name the earlier treatment of its case ("Økonomiudvalget den 4. marts
+    # 2021, Sag nr. 45"). In minutes numbering their points "1. Title" it became point 45 and
+    # swallowed the points after it; in Rødovre's, numbered under their titles ("Sag nr.
+    # 130"), its number out of order made no heading a point's: no point was found at all.
+    numbers = ["130", "131", "132", "133"] if not numbered else ["1", "2", "3", "4"]
+    paragraphs = ["Kommunalbestyrelsen", "Referat"]
+    for number, title in zip(numbers, TITLES, strict=True):
+        heading = [f"{number}. {title}", "Sagsnr. 21/12345"] if numbered else [title]
+        paragraphs += heading if numbered else [*heading, f"Sag nr. {number}"]
+        paragraphs += ["Sagsfremstilling", PROSE]
+        if number in ("2", "131"):
+            paragraphs += REFERENCES[reference]
+        paragraphs += ["Beslutning", "Godkendt."]
+    split = text_pdf(paragraphs)
+    assert [(i.number, i.title) for i in split.items] == list(zip(numbers, TITLES, strict=True))
+    assert [i.beslutning for i in split.items] == ["Godkendt."] * 4
+    assert REFERENCES[reference][-1] in split.items[1].text
+    assert split.problems == ()
