@@ -277,3 +277,32 @@ def test_a_case_reference_sag_nr_in_a_points_text_is_no_point(
     assert [i.beslutning for i in split.items] == ["Godkendt."] * 4
     assert REFERENCES[reference][-1] in split.items[1].text
     assert split.problems == ()
+
+
+def test_anothers_recommendation_told_in_the_text_is_no_indstilling() -> None:
+    # With no Indstilling heading, a paragraph saying who recommends was taken for the point's
+    # Indstilling wherever it stood, with all the text after it to the next section: a council's
+    # or a school board's recommendation told in the Sagsfremstilling ("Handicaprådet
+    # indstiller, at ...", then more of the case) became what the point asks for.
+    paragraphs = ["Referat", f"1. {TITLES[0]}", "Sagsnr. 21/12345", "Sagsfremstilling", PROSE]
+    paragraphs += ["Handicaprådet indstiller, at der afsættes flere midler til tilgængelighed."]
+    paragraphs += [PROSE, "Beslutning", "Godkendt."]
+    [item] = text_pdf(paragraphs).items
+    assert item.indstilling is None
+    assert item.beslutning == "Godkendt."
+
+
+def test_the_administrations_recommendation_ends_with_its_list() -> None:
+    # Rødovre's minutes of 2007 set the recommendation last in "Sagens kerne", its "at" lines
+    # numbered, then the committee's word before the decision (rk.dk/politik/politiske-udvalg/
+    # visning/moede/8914): the Indstilling is the recommendation and its list.
+    paragraphs = ["Referat", f"1. {TITLES[0]}", "Sagsnr. 21/12345", "Sagens kerne", PROSE]
+    paragraphs += ["Kommunaldirektøren indstiller,", "1. at planen godkendes, samt"]
+    paragraphs += ["2. at Borgmesteren bemyndiges til at afslutte forhandlingerne."]
+    paragraphs += ["Økonomiudvalget:", "Indstilles godkendt.", "Beslutning", "Godkendt."]
+    [item] = text_pdf(paragraphs).items
+    assert item.indstilling == (
+        "Kommunaldirektøren indstiller,\n\n1. at planen godkendes, samt\n\n"
+        "2. at Borgmesteren bemyndiges til at afslutte forhandlingerne."
+    )
+    assert item.beslutning == "Godkendt."
