@@ -218,6 +218,9 @@ def body_headings(found: list[Unit]) -> list[Point]:
                 or _goes_on_from(found, index, head.parts)
             )
             candidate = candidate and not _taken_later(found, index, head.parts, dotted=True)
+        # Nor is a line that numbers past a point confirmed after it ("125 Børn i vuggestue"
+        # in point 13's table, before "14. Title" with its case number): points go up.
+        candidate = candidate and (strong or not _passes(found, index, head.parts, state))
         in_list = len(head.parts) == 1 and head.parts[0] == list_next and not head.punkt
         if in_list:  # the next item of a numbered list, unless a case number follows
             candidate = candidate and case_after(found, body)
@@ -347,6 +350,20 @@ def _taken_later(
             return True
         if confirmed(found, heading_title(found, later, head.rest)[1]):
             return True
+    return False
+
+
+def _passes(
+    found: list[Unit], index: int, parts: tuple[int, ...], state: tuple[int, ...] | None
+) -> bool:
+    """Whether the next heading confirmed by its case number or a section has this number or
+    one between the point before and it: then this line is no point's heading."""
+    for later in range(index + 1, len(found)):
+        head = label(found[later].text)
+        if head is None or not found[later].starts_paragraph or not title_like(head.rest):
+            continue
+        if confirmed(found, heading_title(found, later, head.rest)[1]):
+            return head.parts <= parts and (state is None or head.parts > state)
     return False
 
 

@@ -63,6 +63,10 @@ def prose(text: str, *, lines: bool = False) -> str:
     out: list[str] = []
     listed = False  # the piece before ended a list's lead-in ("følgende:") or was an item
     for index, piece in enumerate(pieces):
+        if _broken_sentence(pieces, lined, index):
+            out.append(piece)  # "... er du velkommen til at kontakte" <br> "Jens Hansen, ..."
+            listed = False
+            continue
         if headings[index]:
             out.append(f"{piece}.")
             listed = False
@@ -85,6 +89,21 @@ def prose(text: str, *, lines: bool = False) -> str:
             out.append(piece)
         listed = (item and in_list and not sentence) or piece.endswith(":")
     return " ".join(out)
+
+
+def _broken_sentence(pieces: Sequence[str], lined: Sequence[bool], index: int) -> bool:
+    """Whether a line and the last line of its paragraph after it are one sentence a <br>
+    breaks: the first no heading and no item (a clause, with a comma or six words or more, "KKR
+    Sjælland har på mødet drøftet"), the last finishing the sentence ("Sundhedsaftalen og den
+    videre proces."). A heading over its text is shorter ("Sundhedsaftalen")."""
+    if not lined[index] or lined[index + 1] or (index > 0 and lined[index - 1]):
+        return False
+    piece = pieces[index]
+    return (
+        not _ENDED.search(piece)
+        and re.search(r"[.!?][\"”»')]*$", pieces[index + 1]) is not None
+        and ("," in piece or len(piece.split()) >= 6)
+    )
 
 
 def _unended(pieces: Sequence[str], index: int, *, lines: bool) -> bool:

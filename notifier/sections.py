@@ -271,17 +271,37 @@ _RECOMMENDS = re.compile(
 
 
 def _recommendation(body: Sequence[Unit]) -> list[Unit]:
-    """The paragraph saying who recommends what and the lines after it up to the next section
-    heading, in a point with no Indstilling heading; none if no paragraph says so."""
+    """The paragraph saying who recommends what and the "at ..." lines going on from it, in a
+    point with no Indstilling heading; none if no paragraph says so. A paragraph of text
+    after them shows the text tells of another's recommendation ("Handicaprådet indstiller,
+    at ..." in the Sagsfremstilling): the point's own closes its section."""
     for index, unit in enumerate(body):
         if not unit.starts_paragraph or "ndstiller" not in unit.text[:120]:
             continue
         if _RECOMMENDS.match(unit.text):
             end = index + 1
-            while end < len(body) and not _ends_recommendation(body[end].text):
+            while end < len(body) and _goes_on_recommending(body[end]):
                 end += 1
-            return list(body[index:end])
+            following = body[end].text if end < len(body) else ""
+            if _ends_recommendation(following) or not _told(following):
+                return list(body[index:end])
     return []
+
+
+# A line going on with a recommendation: "at ...", an item of its list ("1. at ...", "- at
+# ...", "2) Godkender ..."), or any line in lower case ("godkender planen").
+_GOES_ON = re.compile(r"^(?:[-–•*▪●]\s|\d{1,2}[.)]\s|[a-z]\)\s|(?-i:[a-zæøå]))")
+
+
+def _goes_on_recommending(unit: Unit) -> bool:
+    return (not unit.starts_paragraph or bool(_GOES_ON.match(unit.text))) and not (
+        _ends_recommendation(unit.text)
+    )
+
+
+def _told(text: str) -> bool:
+    """A paragraph of text telling the case: a long sentence."""
+    return len(text) > 80 and text.endswith(".")
 
 
 def _ends_recommendation(text: str) -> bool:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from notifier.headings import confirmed, title_line
-from notifier.toc import Unit
+from notifier.headings import confirmed, heading_title, title_line
+from notifier.toc import Unit, label, title_like
 
 # "Sag nr. 130", "Sag nr. 45 (BE 3/2011)", at the end of the title's line when the text
 # normaliser joined the two (set tight, as they are).
@@ -21,9 +21,10 @@ _NUMBER = re.compile(r"^(?:(?P<title>.*?)\s+)?Sag\s+nr\.?\s*(?P<number>\d{1,3})(
 
 def numbered_titles(found: list[Unit]) -> list[Unit]:
     """The units with each title whose number is set under it made "130. Title". Taken only
-    when the numbers go up through the document and each follows a title (short, no sentence,
-    no number of its own), at least two of them or one that a section or case number follows:
-    "Sag nr. 12" in a sentence's place, or after a numbered heading, is a case number."""
+    where no line opening with a number heads a point, each following a title (short, no
+    sentence, no number of its own), at least two of them or one that a section or case number
+    follows, those whose numbers go up through the document: "Sag nr. 12" in a sentence's
+    place, after a numbered heading or out of the numbers' order is a case number."""
     headings: list[tuple[int, int, str, int]] = []  # first unit, number unit, title, number
     for index, unit in enumerate(found):
         if "ag nr" not in unit.text or (match := _NUMBER.match(unit.text)) is None:
@@ -32,15 +33,44 @@ def numbered_titles(found: list[Unit]) -> list[Unit]:
         # The same number again is the point's own, repeated (a running line naming it)
         if heading is not None and not (headings and headings[-1][3] == heading[3]):
             headings.append(heading)
-    numbers = [number for *_, number in headings]
-    if not headings or numbers != sorted(set(numbers)):
-        return found
+    if not headings or _numbers_points(found):
+        return found  # "1. Title" heads the points: a "Sag nr." line is a case reference
+    # A title with its number under it is followed by a section or a case number, as a point's
+    # heading is; a reference to an earlier treatment ("Økonomiudvalget den 4. marts 2021, Sag
+    # nr. 45") in a point's text is not. Where the headings are so confirmed, they alone count.
+    followed = [heading for heading in headings if confirmed(found, heading[1] + 1)]
+    if len(followed) >= 2:
+        headings = followed
+    # The points' numbers go up through the document; a case reference between them that
+    # does not ("Sag nr. 12" in point 131's text) is left as text, not every heading with it.
+    headings = _rising(headings)
     if len(headings) == 1 and not confirmed(found, headings[0][1] + 1):
         return found
     result = list(found)
     for first, last, title, number in reversed(headings):
         result[first : last + 1] = [Unit(f"{number}. {title}", starts_paragraph=True)]
     return result
+
+
+def _rising(headings: list[tuple[int, int, str, int]]) -> list[tuple[int, int, str, int]]:
+    """The longest run of the headings whose numbers go up (the first such on a tie)."""
+    runs: list[list[tuple[int, int, str, int]]] = []
+    for heading in headings:
+        below = [run for run in runs if run[-1][3] < heading[3]]
+        runs.append([*max(below, key=len, default=[]), heading])
+    return max(runs, key=len, default=[])
+
+
+def _numbers_points(found: list[Unit]) -> bool:
+    """Whether a line opening with a number heads a point: the case number or a section
+    follows it (below its title's further lines)."""
+    for index, unit in enumerate(found):
+        head = label(unit.text)
+        if head is None or not unit.starts_paragraph or not title_like(head.rest):
+            continue
+        if confirmed(found, heading_title(found, index, head.rest)[1]):
+            return True
+    return False
 
 
 def _heading(
@@ -61,5 +91,7 @@ def _heading(
             return None
         lines = [unit.text for unit in found[first:index]]
     if not found[first].starts_paragraph or not all(map(title_line, lines)):
+        return None
+    if lines[-1].endswith(","):  # "Økonomiudvalget den 4. marts 2021, Sag nr. 45": a reference
         return None
     return first, index, " ".join(lines), number

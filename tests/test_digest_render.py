@@ -139,6 +139,29 @@ def test_an_html_pages_lines_each_end_in_an_excerpt(text: str, expected: str) ->
     assert excerpt("Titel", text, lines=True) == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "KKR Sjælland har på mødet den 21. juni drøftet\nSundhedsaftalen og den videre proces "
+        "for arbejdet med de nye sundhedsklynger.",
+        "Har du spørgsmål, er du velkommen til at kontakte\nJens Hansen, konsulent i KKR "
+        "Sjælland, på telefon 3370 3370.",
+    ],
+)
+def test_a_sentence_a_line_break_cuts_before_a_name_stays_one_sentence(text: str) -> None:
+    """A <br> inside a sentence, before a word with a capital (a name, "Sundhedsaftalen"): the
+    line before it was closed as a heading or a list's item ("... drøftet. Sundhedsaftalen og
+    den videre proces ..."), a full stop in the middle of the sentence."""
+    assert excerpt("Titel", text, lines=True) == " ".join(text.split())
+
+
+def test_a_heading_over_its_text_on_a_line_of_its_own_is_closed() -> None:
+    text = "Sundhedsaftalen\nKKR Sjælland godkendte udkastet til sundhedsaftalen."
+    assert excerpt("Titel", text, lines=True) == (
+        "Sundhedsaftalen. KKR Sjælland godkendte udkastet til sundhedsaftalen."
+    )
+
+
 def test_a_pdfs_wrapped_lines_are_one_paragraph_in_an_excerpt() -> None:
     """A PDF's lines wrap where the page ends, before a name as anywhere else."""
     text = "KKR drøftede resultatkontrakten mellem KKR Sjælland og Erhvervshus\nSjælland for 2024."

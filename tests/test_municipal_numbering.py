@@ -215,3 +215,94 @@ def test_a_point_numbered_under_its_title_named_again_further_down() -> None:
         paragraphs += ["Beslutning", decision]
     split = text_pdf(paragraphs)
     assert [(i.number, i.title, i.beslutning) for i in split.items] == RØDOVRE
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # a count per line, as a table set without rules gives it
+        ["Antal indskrevne børn pr. 1. januar:", "125 Børn i vuggestue", "340 Børn i børnehave"],
+        # footnotes numbered on through the report the point quotes
+        ["Kilder:", "150 Danmarks Statistik, 2024", "151 KL, Kommunernes økonomi"],
+    ],
+)
+def test_lines_opening_with_a_number_past_the_next_point_are_no_points(
+    lines: list[str],
+) -> None:
+    # With point numbers of three digits, a line of a point's text that opens with a number
+    # above the point's own ("125 Børn i vuggestue" in point 13) read as the next point, and
+    # the points confirmed by their case numbers after it (14, 15) were lost inside it.
+    numbers = ["12", "13", "14", "15"]
+    paragraphs = ["Kommunalbestyrelsen", "Referat"]
+    for number, title in zip(numbers, TITLES, strict=True):
+        paragraphs += [f"{number}. {title}", "Sagsnr. 21/12345", "Sagsfremstilling", PROSE]
+        if number == "13":
+            paragraphs += [*lines, PROSE]
+    split = text_pdf(paragraphs)
+    assert [(i.number, i.title) for i in split.items] == list(zip(numbers, TITLES, strict=True))
+    assert all(line in split.items[1].text for line in lines[1:])
+    assert split.problems == ()
+
+
+REFERENCES = {
+    "earlier": [
+        "Tidligere behandlet:",
+        "Økonomiudvalget den 4. marts 2021, Sag nr. 45",
+        "Kommunalbestyrelsen den 25. marts 2021, Sag nr. 67",
+    ],
+    "apart": ["Sagen har tidligere været behandlet i Økonomiudvalget", "Sag nr. 12"],
+}
+
+
+@pytest.mark.parametrize("numbered", [False, True])
+@pytest.mark.parametrize("reference", sorted(REFERENCES))
+def test_a_case_reference_sag_nr_in_a_points_text_is_no_point(
+    reference: str, numbered: bool
+) -> None:
+    # A point's text may name the earlier treatment of its case ("Økonomiudvalget den 4. marts
+    # 2021, Sag nr. 45"). In minutes numbering their points "1. Title" it became point 45 and
+    # swallowed the points after it; in Rødovre's, numbered under their titles ("Sag nr.
+    # 130"), its number out of order made no heading a point's: no point was found at all.
+    numbers = ["130", "131", "132", "133"] if not numbered else ["1", "2", "3", "4"]
+    paragraphs = ["Kommunalbestyrelsen", "Referat"]
+    for number, title in zip(numbers, TITLES, strict=True):
+        heading = [f"{number}. {title}", "Sagsnr. 21/12345"] if numbered else [title]
+        paragraphs += heading if numbered else [*heading, f"Sag nr. {number}"]
+        paragraphs += ["Sagsfremstilling", PROSE]
+        if number in ("2", "131"):
+            paragraphs += REFERENCES[reference]
+        paragraphs += ["Beslutning", "Godkendt."]
+    split = text_pdf(paragraphs)
+    assert [(i.number, i.title) for i in split.items] == list(zip(numbers, TITLES, strict=True))
+    assert [i.beslutning for i in split.items] == ["Godkendt."] * 4
+    assert REFERENCES[reference][-1] in split.items[1].text
+    assert split.problems == ()
+
+
+def test_anothers_recommendation_told_in_the_text_is_no_indstilling() -> None:
+    # With no Indstilling heading, a paragraph saying who recommends was taken for the point's
+    # Indstilling wherever it stood, with all the text after it to the next section: a council's
+    # or a school board's recommendation told in the Sagsfremstilling ("Handicaprådet
+    # indstiller, at ...", then more of the case) became what the point asks for.
+    paragraphs = ["Referat", f"1. {TITLES[0]}", "Sagsnr. 21/12345", "Sagsfremstilling", PROSE]
+    paragraphs += ["Handicaprådet indstiller, at der afsættes flere midler til tilgængelighed."]
+    paragraphs += [PROSE, "Beslutning", "Godkendt."]
+    [item] = text_pdf(paragraphs).items
+    assert item.indstilling is None
+    assert item.beslutning == "Godkendt."
+
+
+def test_the_administrations_recommendation_ends_with_its_list() -> None:
+    # Rødovre's minutes of 2007 set the recommendation last in "Sagens kerne", its "at" lines
+    # numbered, then the committee's word before the decision (rk.dk/politik/politiske-udvalg/
+    # visning/moede/8914): the Indstilling is the recommendation and its list.
+    paragraphs = ["Referat", f"1. {TITLES[0]}", "Sagsnr. 21/12345", "Sagens kerne", PROSE]
+    paragraphs += ["Kommunaldirektøren indstiller,", "1. at planen godkendes, samt"]
+    paragraphs += ["2. at Borgmesteren bemyndiges til at afslutte forhandlingerne."]
+    paragraphs += ["Økonomiudvalget:", "Indstilles godkendt.", "Beslutning", "Godkendt."]
+    [item] = text_pdf(paragraphs).items
+    assert item.indstilling == (
+        "Kommunaldirektøren indstiller,\n\n1. at planen godkendes, samt\n\n"
+        "2. at Borgmesteren bemyndiges til at afslutte forhandlingerne."
+    )
+    assert item.beslutning == "Godkendt."

@@ -186,3 +186,24 @@ def test_sharing_buttons_are_no_part_of_the_last_section(sharing: str) -> None:
     assert list(items) == ["Holmene og Lynetteholm", "Arbejdet i vækstteam Sjælland"]
     assert items["Arbejdet i vækstteam Sjælland"].endswith("Følg arbejdet på Facebook.")
     assert document.links == ("https://www.facebook.com/vaekstteam",)
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        '<div class="text"><p>{}</p><p><a href="https://www.facebook.com/sharer/sharer.php?u=x">'
+        "Del</a></p></div>",
+        '<div><p>{}</p><a href="https://twitter.com/intent/tweet?url=x">Del på X</a></div>',
+    ],
+)
+def test_a_short_section_beside_a_share_button_keeps_its_text(box: str) -> None:
+    """A share button in the box of a short section's text: the box was taken for the
+    buttons' (short, no heading inside it) and the section's text went with it."""
+    text = "Næste møde er den 4. maj 2024 i Ringsted."
+    body = (
+        "<h2>Holmene og Lynetteholm</h2><p>KKR Sjælland drøftede de planlagte store "
+        f"anlægsprojekter.</p><h2>Næste møde</h2>{box.format(text)}"
+    )
+    items = items_of(newsletter(HERO + body))
+    assert list(items) == ["Holmene og Lynetteholm", "Næste møde"]
+    assert items["Næste møde"].endswith(text)

@@ -3,6 +3,7 @@ no <h1>, and its own <article> among other pages' teasers."""
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -106,6 +107,8 @@ _SHARE_LINKS = (
 )
 # A box of sharing buttons holds their label ("Del artiklen:") and nothing else of length.
 _SHARE_BOX_CHARS = 120
+_SHARE_LABEL_CHARS = 40
+_SENTENCE_END = re.compile(r"\w[.!?]")
 _PAGE_HOLDERS = frozenset({"html", "body", "main", "article"})
 
 
@@ -124,6 +127,7 @@ def share_boxes(tree: LexborHTMLParser) -> set[int]:
                 parent.tag in _PAGE_HOLDERS
                 or parent.attributes.get("role") == "main"
                 or len(parent.text(strip=True)) > _SHARE_BOX_CHARS
+                or _told(parent)
                 or parent.css_first("h1, h2, h3, h4, h5, h6") is not None
             ):
                 beyond.add(parent.mem_id)
@@ -131,3 +135,12 @@ def share_boxes(tree: LexborHTMLParser) -> set[int]:
             box, parent = parent, parent.parent
         found.add(box.mem_id)
     return found
+
+
+def _told(node: LexborNode) -> bool:
+    """Whether a node holds text of its own besides its links beyond a button box's label: a
+    sentence ("Næste møde er den 4. maj 2024 i Ringsted.") or more than a label's length."""
+    text = node.text(strip=True)
+    for link in node.css("a"):
+        text = text.replace(link.text(strip=True), "", 1)
+    return len(text) > _SHARE_LABEL_CHARS or _SENTENCE_END.search(text) is not None
