@@ -27,13 +27,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from notifier.headings import (
-    Point,
-    body_headings,
-    confirmed,
-    title_lines,
-    without_repeated_titles,
-)
+from notifier.headings import Point, body_headings, confirmed, title_lines, without_repeated_titles
 from notifier.models import Item, canonical, unique_keys
 from notifier.point_checks import numbering_gaps, skipped_headings, stray_headings, strays
 from notifier.point_text import (
@@ -45,7 +39,13 @@ from notifier.point_text import (
     without_continued,
     without_initials,
 )
-from notifier.sections import heads_decision, named_sections, repeated_sections, section
+from notifier.sections import (
+    heads_decision,
+    named_sections,
+    repeated_sections,
+    section,
+    without_closing,
+)
 from notifier.title_numbers import numbered_titles
 from notifier.toc import Entry, Toc, Unit, find_toc, inside, join, label, units
 
@@ -70,7 +70,7 @@ class _Candidate:
 def split_points(text: str, *, minutes: bool = False) -> tuple[list[Item], tuple[str, ...]]:
     """Items and problems of an agenda or minutes text (see split.split_document); `minutes`
     reads a decision headed with another word than Beslutning (sections.record_heading)."""
-    found = without_repeated_titles(numbered_titles(units(text)))
+    found = without_closing(without_repeated_titles(numbered_titles(units(text))))
     # Minutes that head decisions "Beslutning" head none otherwise: a point without one (an
     # orientation) may end on the "Konklusion" of an analysis.
     minutes = minutes and not any(heads_decision(unit.text) for unit in found)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from notifier.danish import SECTION_NAMES
 from notifier.models import Item, canonical
-from notifier.toc import Unit, join
+from notifier.toc import Unit, join, label
 
 # A section heading on its own line ("Beslutning") or run in ("Beslutning: Godkendt."), also
 # in the plural or naming who decided or when ("Beslutning i KKR Sjælland den 17. april 2024:",
@@ -132,6 +132,30 @@ def _heading_key(match: re.Match[str]) -> str:
         if match.group(group) is not None:
             heading = heading[: match.start(group)]
     return canonical(re.sub(r"pkt\.?\s*\d+", "", heading, flags=re.IGNORECASE))
+
+
+# How minutes close after their last point: "Mødet hævet kl. 18.30.", "Mødet sluttede kl.
+# 17:05", "Mødet blev hævet kl. 16.45", or those words alone. What follows is signatures and
+# the like, not the last point's decision. With a time or alone: "Mødet sluttede med en
+# fælles erklæring." in the last point's text tells what happened.
+_CLOSING = re.compile(
+    r"Mødet\s+(?:blev\s+)?(?:hævet|sluttede|slut|afsluttet|afsluttedes|ophørte)"
+    r"(?:\s*[.!]?$|\s+(?:kl\.?\s*)?\d{1,2}[.:]\d{2}\b)",
+    re.IGNORECASE,
+)
+
+
+def without_closing(found: list[Unit]) -> list[Unit]:
+    """The units before the line closing the meeting, when no numbered line follows it (a
+    closed point after it, a second part): read from the end back to the last numbered line,
+    the last point's body only."""
+    for index in range(len(found) - 1, -1, -1):
+        text = found[index].text
+        if label(text) is not None:
+            break
+        if text[:5].casefold() == "mødet" and _CLOSING.match(text):
+            return found[:index]
+    return found
 
 
 # A sentence of a note of who was absent: who sent word, who stood in, who left

@@ -306,3 +306,48 @@ def test_the_administrations_recommendation_ends_with_its_list() -> None:
         "2. at Borgmesteren bemyndiges til at afslutte forhandlingerne."
     )
     assert item.beslutning == "Godkendt."
+
+
+def closed_minutes(closing: list[str], after: tuple[str, ...] = ()) -> Split:
+    paragraphs = ["Økonomiudvalget", "Referat"]
+    for number, title in zip(["12", "13"], TITLES, strict=False):
+        paragraphs += [f"{number}. {title}", "Sagsnr. 21/12345", "Indstilling"]
+        paragraphs += ["Forvaltningen indstiller, at sagen godkendes.", "Sagsfremstilling", PROSE]
+        paragraphs += ["Beslutning", "Godkendt."]
+    return text_pdf([*paragraphs, *closing, *after])
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        ["Mødet hævet kl. 18.30.", "Anne Jensen", "Formand"],
+        ["Fraværende: Jens Hansen (V)", "Mødet sluttede kl. 17:05", "Anne Jensen, formand"],
+        ["Mødet blev hævet kl. 16.45.", "Underskrifter: Anne Jensen, Ib Holm"],
+    ],
+)
+def test_the_meetings_close_and_signatures_are_not_the_last_decision(closing: list[str]) -> None:
+    # Municipal minutes end with when the meeting closed and who signed (Aabenraa's, Stevns'
+    # and Rødovre's "Mødet hævet kl. ..."): they were told as part of the last point's decision,
+    # and with an absence note before them, after it (the note's section had ended).
+    split = closed_minutes(closing)
+    last = split.items[-1]
+    assert [item.number for item in split.items] == ["12", "13"]
+    assert last.beslutning == "Godkendt."
+    assert "Mødet" not in last.text and "Anne Jensen" not in last.text
+
+
+def test_a_meeting_closed_before_a_later_point_keeps_that_point() -> None:
+    # The close set before a point after it (a closed point minuted last) is not the end.
+    split = closed_minutes(
+        ["Mødet hævet kl. 18.30."],
+        ("14. Lukket punkt: Personalesag", "Sagsnr. 21/12399", "Beslutning", "Godkendt."),
+    )
+    assert [item.number for item in split.items] == ["12", "13", "14"]
+
+
+def test_a_sentence_on_how_a_meeting_ended_stays_in_the_last_point() -> None:
+    # "Mødet sluttede med ..." in a point's text tells what happened; only a time or the words
+    # alone close the minutes.
+    told = "Mødet sluttede med en fælles erklæring om sundhedsaftalen fra alle kommunerne."
+    split = closed_minutes([told])
+    assert told in split.items[-1].text
