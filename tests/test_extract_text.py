@@ -230,6 +230,21 @@ def test_a_running_line_sits_at_one_height_and_is_never_a_section_heading() -> N
             datetime(2024, 4, 17, 10, 0, tzinfo=CPH),
             None,
         ),
+        # The next meeting, named on the cover, is not this one's (KKR covers and minutes'
+        # last point say "Næste møde"; a committee's minutes on regionsyddanmark.dk,
+        # https://www.regionsyddanmark.dk/wm513874, list "8. Næste møde").
+        ("Dagsorden\n\nKKR Sjælland\n\nNæste møde den 14. juni 2021", None, None),
+        ("Dagsorden\nKKR Sjælland\nNæste mødedato: 14. juni 2021", None, None),
+        (
+            "Referat\nKKR Sjælland\nNæste mødedato: 14. juni 2021\nMødedato: 17. april 2021",
+            datetime(2021, 4, 17, tzinfo=CPH),
+            None,
+        ),
+        (
+            "KKR Sjælland\nKommende møde den 14. juni 2021\nDagsorden til møde den 17. april 2021",
+            datetime(2021, 4, 17, tzinfo=CPH),
+            None,
+        ),
     ],
 )
 def test_infer_meeting(cover: str, starts_at: datetime | None, place: str | None) -> None:

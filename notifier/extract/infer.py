@@ -120,8 +120,10 @@ _LABELS = r"(?:møde|start)?(?:dato|tidspunkt|tid|sted|lokale)"
 # "Mødedato" may go without its colon ("Mødedato Tirsdag den 13. december 2016"); a plain
 # "dato" only with it ("Udsendt dato 3. april").
 _AND = r"(?:\s+og\s+(?:tid(?:spunkt)?|sted))?"  # "Dato og tid:", "Mødedato og sted:"
+# Another meeting than the cover's: "Næste møde den 14. juni 2021", "Næste mødedato:".
+_OTHER = "".join(f"(?<!{word} )" for word in ("næste", "kommende", "forrige", "sidste", "seneste"))
 _DATE_LABEL = re.compile(
-    rf"\b(?:(?P<meeting>møde)dato{_AND}\s*[:.]?"
+    rf"\b{_OTHER}(?:(?P<meeting>møde)dato{_AND}\s*[:.]?"
     rf"|dato{_AND}\s*:"
     # a cover table's "Dato | 19-04-2021 10:00" comes out without the colon, opening a line
     r"|(?<![^\n])dato(?=\s+\d))\s*",
@@ -131,7 +133,7 @@ _TIME_LABEL = re.compile(r"\b(?:møde|start)?(?:tidspunkt|tid)\s*[:.]?\s*", re.I
 _PLACE_LABEL = re.compile(r"\b(?:møde)?(?:sted|lokale)\s*:\s*", re.I)
 _NEXT_LABEL = re.compile(rf"\s(?:{_LABELS})\s*:|\n", re.I)
 # "møde i KKR Nordjylland den 26. juni 2015", "mødet den 11. juni 2012", "Møde den 17. april"
-_MEETING_DAY = re.compile(r"\bmødet?\b[^\n.]{0,60}?\bden\s+", re.I)
+_MEETING_DAY = re.compile(rf"\b{_OTHER}mødet?\b[^\n.]{{0,60}}?\bden\s+", re.I)
 # What may stand before the date in a label's value: "Tirsdag den", "d.".
 _BEFORE_DATE = re.compile(rf"[\s,]*(?:(?:{'|'.join(WEEKDAYS)})\b[\s,]*)?(?:den|d\.)?\s*", re.I)
 # What a line that titles the document opens with: what the document is, or the meeting.
