@@ -245,6 +245,37 @@ def test_a_running_line_sits_at_one_height_and_is_never_a_section_heading() -> N
             datetime(2021, 4, 17, tzinfo=CPH),
             None,
         ),
+        # The day under a time label, the place after it under "Tid og sted" (the minutes of
+        # the municipal directors' network of the mid-Jutland region, docplayer.dk:
+        # http://docplayer.dk/3028138-Referat-fra-moede-i-kommunaldirektoernetvaerket-i-den-midtjyske-region.html;
+        # the day, time and place of KKR Sjælland's meeting on 17 April 2024 as
+        # https://www.kl.dk/politik/kkr/kkr-sjaelland/moedemateriale gives them).
+        (
+            "Referat fra møde i kommunaldirektørnetværket\nTid og sted: Fredag 14. oktober 2011, "
+            "kl. 10.00-12.00, Mødelokale C, Medborgerhuset, Bindslevs Plads 5, Silkeborg\n"
+            "Deltagere: Niels Højberg",
+            datetime(2011, 10, 14, 10, 0, tzinfo=CPH),
+            "Mødelokale C, Medborgerhuset, Bindslevs Plads 5, Silkeborg",
+        ),
+        (
+            "Dagsorden\nKKR Sjælland\nTid: Onsdag den 17. april 2024 kl. 9.30 – 12.30\n"
+            "Sted: Erhvervshus Sjælland, Fulbyvej 15, Sorø",
+            datetime(2024, 4, 17, 9, 30, tzinfo=CPH),
+            "Erhvervshus Sjælland, Fulbyvej 15, Sorø",
+        ),
+        (
+            "Dagsorden\nKKR Hovedstaden\nMødetidspunkt: Mandag den 19. april 2021, kl. 10.00\n"
+            "Mødested: Virtuelt via Teams",
+            datetime(2021, 4, 19, 10, 0, tzinfo=CPH),
+            "Virtuelt via Teams",
+        ),
+        (
+            "Dagsorden\nKKR Hovedstaden\nDato og sted: 19. april 2021 kl. 10, Hillerød Rådhus",
+            datetime(2021, 4, 19, 10, 0, tzinfo=CPH),
+            "Hillerød Rådhus",
+        ),
+        # A time label's value opening with a time is only the time.
+        ("Tidspunkt: kl. 10.00 den 19. april 2021", None, None),
     ],
 )
 def test_infer_meeting(cover: str, starts_at: datetime | None, place: str | None) -> None:
