@@ -274,6 +274,34 @@ def test_a_running_line_sits_at_one_height_and_is_never_a_section_heading() -> N
             datetime(2021, 4, 19, 10, 0, tzinfo=CPH),
             "Hillerød Rådhus",
         ),
+        # No label, no "møde ... den": a line under the title that is the day with a weekday or
+        # a time (and the place after "i", as in Køge's minutes "Referat af møde i Klima- og
+        # Planudvalget / Den 09.01.2020 kl. 13:00 i Tapperiet, Sdr. Badevej 1, 4600 Køge",
+        # https://www.koege.dk/byraad-udvalg/Dagsordener-og-referater/cd8a5b84-fa5e-4f18-b535-db7e30b33444/EFCEF359-3E12-46AC-903F-C2991B73439B.aspx?agendaid=5265a62c-ee8f-42a5-9628-5aca9196aed6).
+        (
+            "Referat af møde i Klima- og Planudvalget\n"
+            "Den 09.01.2020 kl. 13:00 i Tapperiet, Sdr. Badevej 1, 4600 Køge\n\nDeltagere:",
+            datetime(2020, 1, 9, 13, 0, tzinfo=CPH),
+            "Tapperiet, Sdr. Badevej 1, 4600 Køge",
+        ),
+        (
+            "KKR HOVEDSTADEN\n\nDAGSORDEN\n\nMandag den 19. april 2021, kl. 10.00-12.00",
+            datetime(2021, 4, 19, 10, 0, tzinfo=CPH),
+            None,
+        ),
+        (
+            "KKR HOVEDSTADEN\n\nReferat fra mødet\n\nMandag den 19. april 2021\n\nSted: Hillerød",
+            datetime(2021, 4, 19, tzinfo=CPH),
+            "Hillerød",
+        ),
+        # A bare date is when the document was written or sent, not the meeting's day.
+        ("KKR HOVEDSTADEN\n\nDAGSORDEN\n\n10. april 2021", None, None),
+        (
+            "KKR HOVEDSTADEN\n\nDAGSORDEN\n\nMandag den 19. april 2021 holdt KKR et møde om "
+            "trafik.",
+            None,
+            None,
+        ),
         # A time label's value opening with a time is only the time.
         ("Tidspunkt: kl. 10.00 den 19. april 2021", None, None),
     ],

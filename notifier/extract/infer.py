@@ -103,6 +103,8 @@ def infer_meeting(cover: str, council: Council | None) -> Meeting | None:
         phrase = next((m for line in lines if (m := _MEETING_DAY.search(line))), None)
         if phrase is not None and (dated := _dated(_until_label(phrase.string[phrase.end() :]))):
             starts_at = dated[0]
+    if starts_at is None and (line := _day_line(cover)) is not None:
+        (starts_at, rest), beside = line, True
     if starts_at is None:
         return None
     if starts_at.time() == time(0):
@@ -163,6 +165,23 @@ def _title_line(line: str) -> bool:
         and label(line.strip()) is None
         and bool(_TITLE_WORD.search(line))
     )
+
+
+def _day_line(cover: str) -> tuple[datetime, str] | None:
+    """A line of the cover that is the meeting's day, unlabelled: it opens with the day, and a
+    weekday or a time says it is a meeting's, not the day the document was written ("Mandag
+    den 19. april 2021, kl. 10.00-12.00", "Den 09.01.2020 kl. 13:00 i Tapperiet, ..."); the
+    place after "i" is what follows. Not a sentence (a full stop at its end, or other words)."""
+    for line in cover.split("\n"):
+        dated = _dated(line.strip()) if len(line) <= 160 else None
+        if dated is None or line.rstrip().endswith("."):
+            continue
+        starts_at, rest = dated
+        weekday = line.strip().casefold().startswith(WEEKDAYS)
+        after = line.rstrip()[: len(line.rstrip()) - len(rest)].rstrip()
+        if (weekday or starts_at.time() != time(0)) and (not rest or after.endswith(" i")):
+            return starts_at, rest
+    return None
 
 
 def _until_label(text: str) -> str:
