@@ -302,6 +302,29 @@ def test_a_running_line_sits_at_one_height_and_is_never_a_section_heading() -> N
             None,
             None,
         ),
+        # Labels on lines of their own, their values under them (Region Syddanmark's minutes,
+        # "Mødedato / 07-03-2019 kl. 14:00 - 17:00 / Mødested / Mødelokale 7",
+        # https://www.regionsyddanmark.dk/wm513874), and "Lokation:" for the place.
+        (
+            "Referat\nMødedato\n07-03-2019 kl. 14:00 - 17:00\nMødested\nMødelokale 7\nDeltagere",
+            datetime(2019, 3, 7, 14, 0, tzinfo=CPH),
+            "Mødelokale 7",
+        ),
+        (
+            "Referat\n\nMødedato 07-03-2019 kl. 14:00 - 17:00\n\nMødested Mødelokale 7",
+            datetime(2019, 3, 7, 14, 0, tzinfo=CPH),
+            "Mødelokale 7",
+        ),
+        (
+            "Referat\n\nMødedato 7. marts 2019\n\nStedet er ikke fastlagt",
+            datetime(2019, 3, 7, tzinfo=CPH),
+            None,
+        ),
+        (
+            "Dagsorden\nMødedato: 19. apr. 2021 kl. 9:30\nLokation: Rådhuset, mødelokale 2",
+            datetime(2021, 4, 19, 9, 30, tzinfo=CPH),
+            "Rådhuset, mødelokale 2",
+        ),
         # A time label's value opening with a time is only the time.
         ("Tidspunkt: kl. 10.00 den 19. april 2021", None, None),
     ],

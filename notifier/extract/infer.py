@@ -121,7 +121,7 @@ def infer_meeting(cover: str, council: Council | None) -> Meeting | None:
 
 # A cover's labels: what follows each, up to the next label or the line's end, is its value
 # (normalising may have joined the cover's lines into one).
-_LABELS = r"(?:møde|start)?(?:dato|tidspunkt|tid|sted|lokale)"
+_LABELS = r"(?:(?:møde|start)?(?:dato|tidspunkt|tid|sted|lokale)|lokation)"
 # "Mødedato" may go without its colon ("Mødedato Tirsdag den 13. december 2016"); a plain
 # "dato" only with it ("Udsendt dato 3. april").
 _AND = r"(?:\s+og\s+(?:tid(?:spunkt)?|sted))?"  # "Dato og tid:", "Mødedato og sted:"
@@ -137,8 +137,13 @@ _DATE_LABEL = re.compile(
 # A time label whose value may open with the day: "Tid:", "Mødetidspunkt:", "Tid og sted:".
 _DAY_TIME_LABEL = re.compile(rf"\b{_OTHER}(?:møde|start)?(?:tidspunkt|tid){_AND}\s*:\s*", re.I)
 _TIME_LABEL = re.compile(r"\b(?:møde|start)?(?:tidspunkt|tid)\s*[:.]?\s*", re.I)
-# ("Tid og sted:" gives the place after the day and time.)
-_PLACE_LABEL = re.compile(r"\b(?<!og )(?:møde)?(?:sted|lokale)\s*:\s*", re.I)
+# ("Tid og sted:" gives the place after the day and time.) A table's "Mødested | Mødelokale
+# 7" may lose the colon, as "Mødedato" does: "(Møde)sted" without it opens a line.
+_PLACE_LABEL = re.compile(
+    r"(?:\b(?<!og )(?:(?:møde)?(?:sted|lokale)|lokation)\s*:"
+    r"|(?<![^\n])(?:møde)?sted\b(?![ \t]*(?:og\b|:)))\s*",
+    re.I,
+)
 _NEXT_LABEL = re.compile(rf"\s(?:{_LABELS})\s*:|\n", re.I)
 # "møde i KKR Nordjylland den 26. juni 2015", "mødet den 11. juni 2012", "Møde den 17. april"
 _MEETING_DAY = re.compile(rf"\b{_OTHER}mødet?\b[^\n.]{{0,60}}?\bden\s+", re.I)
