@@ -325,6 +325,22 @@ def test_a_running_line_sits_at_one_height_and_is_never_a_section_heading() -> N
             datetime(2021, 4, 19, 9, 30, tzinfo=CPH),
             "Rådhuset, mødelokale 2",
         ),
+        # The start under "Mødestart"/"Start", and after "fra" in a range.
+        (
+            "Referat\nMødedato: 17. april 2024\nMødestart: kl. 9.30\nMødeslut: kl. 12.30",
+            datetime(2024, 4, 17, 9, 30, tzinfo=CPH),
+            None,
+        ),
+        (
+            "Dagsorden\nMøde den 19.04.2021\nStart kl. 9.30",
+            datetime(2021, 4, 19, 9, 30, tzinfo=CPH),
+            None,
+        ),
+        (
+            "Dagsorden\nDato: 19. april 2021 fra kl. 10.00 til 12.00\nSted: Hillerød",
+            datetime(2021, 4, 19, 10, 0, tzinfo=CPH),
+            "Hillerød",
+        ),
         # A time label's value opening with a time is only the time.
         ("Tidspunkt: kl. 10.00 den 19. april 2021", None, None),
     ],

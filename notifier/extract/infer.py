@@ -136,7 +136,9 @@ _DATE_LABEL = re.compile(
 )
 # A time label whose value may open with the day: "Tid:", "Mødetidspunkt:", "Tid og sted:".
 _DAY_TIME_LABEL = re.compile(rf"\b{_OTHER}(?:møde|start)?(?:tidspunkt|tid){_AND}\s*:\s*", re.I)
-_TIME_LABEL = re.compile(r"\b(?:møde|start)?(?:tidspunkt|tid)\s*[:.]?\s*", re.I)
+_TIME_LABEL = re.compile(
+    r"\b(?:(?:møde|start)?(?:tidspunkt|tid)|(?:møde)?start)\s*[:.]?\s*", re.I
+)  # "Mødestart: kl. 9.30", "Start kl. 9.30"
 # ("Tid og sted:" gives the place after the day and time.) A table's "Mødested | Mødelokale
 # 7" may lose the colon, as "Mødedato" does: "(Møde)sted" without it opens a line.
 _PLACE_LABEL = re.compile(
