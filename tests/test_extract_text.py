@@ -230,6 +230,119 @@ def test_a_running_line_sits_at_one_height_and_is_never_a_section_heading() -> N
             datetime(2024, 4, 17, 10, 0, tzinfo=CPH),
             None,
         ),
+        # The next meeting, named on the cover, is not this one's (KKR covers and minutes'
+        # last point say "Næste møde"; a committee's minutes on regionsyddanmark.dk,
+        # https://www.regionsyddanmark.dk/wm513874, list "8. Næste møde").
+        ("Dagsorden\n\nKKR Sjælland\n\nNæste møde den 14. juni 2021", None, None),
+        ("Dagsorden\nKKR Sjælland\nNæste mødedato: 14. juni 2021", None, None),
+        (
+            "Referat\nKKR Sjælland\nNæste mødedato: 14. juni 2021\nMødedato: 17. april 2021",
+            datetime(2021, 4, 17, tzinfo=CPH),
+            None,
+        ),
+        (
+            "KKR Sjælland\nKommende møde den 14. juni 2021\nDagsorden til møde den 17. april 2021",
+            datetime(2021, 4, 17, tzinfo=CPH),
+            None,
+        ),
+        # The day under a time label, the place after it under "Tid og sted" (the minutes of
+        # the municipal directors' network of the mid-Jutland region, docplayer.dk:
+        # http://docplayer.dk/3028138-Referat-fra-moede-i-kommunaldirektoernetvaerket-i-den-midtjyske-region.html;
+        # the day, time and place of KKR Sjælland's meeting on 17 April 2024 as
+        # https://www.kl.dk/politik/kkr/kkr-sjaelland/moedemateriale gives them).
+        (
+            "Referat fra møde i kommunaldirektørnetværket\nTid og sted: Fredag 14. oktober 2011, "
+            "kl. 10.00-12.00, Mødelokale C, Medborgerhuset, Bindslevs Plads 5, Silkeborg\n"
+            "Deltagere: Niels Højberg",
+            datetime(2011, 10, 14, 10, 0, tzinfo=CPH),
+            "Mødelokale C, Medborgerhuset, Bindslevs Plads 5, Silkeborg",
+        ),
+        (
+            "Dagsorden\nKKR Sjælland\nTid: Onsdag den 17. april 2024 kl. 9.30 – 12.30\n"
+            "Sted: Erhvervshus Sjælland, Fulbyvej 15, Sorø",
+            datetime(2024, 4, 17, 9, 30, tzinfo=CPH),
+            "Erhvervshus Sjælland, Fulbyvej 15, Sorø",
+        ),
+        (
+            "Dagsorden\nKKR Hovedstaden\nMødetidspunkt: Mandag den 19. april 2021, kl. 10.00\n"
+            "Mødested: Virtuelt via Teams",
+            datetime(2021, 4, 19, 10, 0, tzinfo=CPH),
+            "Virtuelt via Teams",
+        ),
+        (
+            "Dagsorden\nKKR Hovedstaden\nDato og sted: 19. april 2021 kl. 10, Hillerød Rådhus",
+            datetime(2021, 4, 19, 10, 0, tzinfo=CPH),
+            "Hillerød Rådhus",
+        ),
+        # No label, no "møde ... den": a line under the title that is the day with a weekday or
+        # a time (and the place after "i", as in Køge's minutes "Referat af møde i Klima- og
+        # Planudvalget / Den 09.01.2020 kl. 13:00 i Tapperiet, Sdr. Badevej 1, 4600 Køge",
+        # https://www.koege.dk/byraad-udvalg/Dagsordener-og-referater/cd8a5b84-fa5e-4f18-b535-db7e30b33444/EFCEF359-3E12-46AC-903F-C2991B73439B.aspx?agendaid=5265a62c-ee8f-42a5-9628-5aca9196aed6).
+        (
+            "Referat af møde i Klima- og Planudvalget\n"
+            "Den 09.01.2020 kl. 13:00 i Tapperiet, Sdr. Badevej 1, 4600 Køge\n\nDeltagere:",
+            datetime(2020, 1, 9, 13, 0, tzinfo=CPH),
+            "Tapperiet, Sdr. Badevej 1, 4600 Køge",
+        ),
+        (
+            "KKR HOVEDSTADEN\n\nDAGSORDEN\n\nMandag den 19. april 2021, kl. 10.00-12.00",
+            datetime(2021, 4, 19, 10, 0, tzinfo=CPH),
+            None,
+        ),
+        (
+            "KKR HOVEDSTADEN\n\nReferat fra mødet\n\nMandag den 19. april 2021\n\nSted: Hillerød",
+            datetime(2021, 4, 19, tzinfo=CPH),
+            "Hillerød",
+        ),
+        # A bare date is when the document was written or sent, not the meeting's day.
+        ("KKR HOVEDSTADEN\n\nDAGSORDEN\n\n10. april 2021", None, None),
+        (
+            "KKR HOVEDSTADEN\n\nDAGSORDEN\n\nMandag den 19. april 2021 holdt KKR et møde om "
+            "trafik.",
+            None,
+            None,
+        ),
+        # Labels on lines of their own, their values under them (Region Syddanmark's minutes,
+        # "Mødedato / 07-03-2019 kl. 14:00 - 17:00 / Mødested / Mødelokale 7",
+        # https://www.regionsyddanmark.dk/wm513874), and "Lokation:" for the place.
+        (
+            "Referat\nMødedato\n07-03-2019 kl. 14:00 - 17:00\nMødested\nMødelokale 7\nDeltagere",
+            datetime(2019, 3, 7, 14, 0, tzinfo=CPH),
+            "Mødelokale 7",
+        ),
+        (
+            "Referat\n\nMødedato 07-03-2019 kl. 14:00 - 17:00\n\nMødested Mødelokale 7",
+            datetime(2019, 3, 7, 14, 0, tzinfo=CPH),
+            "Mødelokale 7",
+        ),
+        (
+            "Referat\n\nMødedato 7. marts 2019\n\nStedet er ikke fastlagt",
+            datetime(2019, 3, 7, tzinfo=CPH),
+            None,
+        ),
+        (
+            "Dagsorden\nMødedato: 19. apr. 2021 kl. 9:30\nLokation: Rådhuset, mødelokale 2",
+            datetime(2021, 4, 19, 9, 30, tzinfo=CPH),
+            "Rådhuset, mødelokale 2",
+        ),
+        # The start under "Mødestart"/"Start", and after "fra" in a range.
+        (
+            "Referat\nMødedato: 17. april 2024\nMødestart: kl. 9.30\nMødeslut: kl. 12.30",
+            datetime(2024, 4, 17, 9, 30, tzinfo=CPH),
+            None,
+        ),
+        (
+            "Dagsorden\nMøde den 19.04.2021\nStart kl. 9.30",
+            datetime(2021, 4, 19, 9, 30, tzinfo=CPH),
+            None,
+        ),
+        (
+            "Dagsorden\nDato: 19. april 2021 fra kl. 10.00 til 12.00\nSted: Hillerød",
+            datetime(2021, 4, 19, 10, 0, tzinfo=CPH),
+            "Hillerød",
+        ),
+        # A time label's value opening with a time is only the time.
+        ("Tidspunkt: kl. 10.00 den 19. april 2021", None, None),
     ],
 )
 def test_infer_meeting(cover: str, starts_at: datetime | None, place: str | None) -> None:

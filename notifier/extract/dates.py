@@ -74,7 +74,8 @@ _DATE_LINE_WORD = re.compile(
 )
 _LABELLED = re.compile(r"^\W*(?:publiceret|udgivet|dato)\b", re.IGNORECASE)
 _TIME = re.compile(
-    r"^[\s,]*(?:kl\.?\s*)?(?P<h>[01]?\d|2[0-3])(?:[:.](?P<min>[0-5]\d))?\b", re.IGNORECASE
+    r"^[\s,]*(?:fra\s+)?(?:kl\.?\s*)?(?P<h>[01]?\d|2[0-3])(?:[:.](?P<min>[0-5]\d))?\b",
+    re.IGNORECASE,
 )
 
 
@@ -192,8 +193,8 @@ def publication_date(text: str) -> date | None:
 
 
 def parse_clock(text: str) -> time | None:
-    """The time of day that opens text ("Kl. 19:00", "10.00-12.00", "kl. 9"); a bare number
-    is none."""
+    """The time of day that opens text ("Kl. 19:00", "10.00-12.00", "kl. 9", "fra kl. 10.00 til
+    12.00"); a bare number is none."""
     match = _TIME.match(text)
     if match is None or (match.group("min") is None and "kl" not in match.group(0).casefold()):
         return None

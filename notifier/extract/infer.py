@@ -83,20 +83,28 @@ def infer_meeting(cover: str, council: Council | None) -> Meeting | None:
     Nordjylland den 26. juni 2015 kl. 10.00". A date without a time becomes midnight, so the
     meeting day is never lost; None when the cover names no meeting day.
     """
-    # "Mødedato" before a plain "Dato", which may date something else ("Udsendt dato: ...").
-    labelled = sorted(_DATE_LABEL.finditer(cover), key=lambda label: not label.group("meeting"))
-    starts_at = next(
-        (hit for label in labelled if (hit := _dated(_until_label(cover[label.end() :])))),
+    # "Mødedato" before a plain "Dato", which may date something else ("Udsendt dato: ..."),
+    # and both before a time label that gives the day too ("Tid: Onsdag den 17. april 2024
+    # kl. 9.30", "Tid og sted: Fredag 14. oktober 2011, kl. 10.00, Medborgerhuset").
+    dates = sorted(_DATE_LABEL.finditer(cover), key=lambda label: not label.group("meeting"))
+    labelled = [*dates, *_DAY_TIME_LABEL.finditer(cover)]
+    hit = next(
+        ((hit, label) for label in labelled if (hit := _dated(_until_label(cover[label.end() :])))),
         None,
     )
+    starts_at, rest = hit[0] if hit else (None, "")
+    # "Dato og sted: 19. april 2021 kl. 10, Hillerød Rådhus": the place follows the time.
+    beside = bool(hit and "sted" in hit[1].group().casefold())
     if starts_at is None:
         # Only in a title line ("Dagsorden til møde i ...", "Møde den ..."): a point of the
         # contents or prose names other meetings ("Godkendelse af referat fra mødet den 12.
         # marts 2024", "Referat af møde i KKR Hovedstaden den 3. februar 2021 er udsendt").
         lines = (line for line in cover.split("\n") if _title_line(line))
         phrase = next((m for line in lines if (m := _MEETING_DAY.search(line))), None)
-        if phrase is not None:
-            starts_at = _dated(_until_label(phrase.string[phrase.end() :]))
+        if phrase is not None and (dated := _dated(_until_label(phrase.string[phrase.end() :]))):
+            starts_at = dated[0]
+    if starts_at is None and (line := _day_line(cover)) is not None:
+        (starts_at, rest), beside = line, True
     if starts_at is None:
         return None
     if starts_at.time() == time(0):
@@ -107,33 +115,48 @@ def infer_meeting(cover: str, council: Council | None) -> Meeting | None:
                 starts_at = starts_at.replace(hour=clock.hour, minute=clock.minute)
                 break
     place = _PLACE_LABEL.search(cover)
-    return Meeting(
-        council=council,
-        starts_at=starts_at,
-        place=(_until_label(cover[place.end() :]).strip(" ,;") or None) if place else None,
-    )
+    where = _until_label(cover[place.end() :]) if place else rest if beside else ""
+    return Meeting(council=council, starts_at=starts_at, place=where.strip(" ,;") or None)
 
 
 # A cover's labels: what follows each, up to the next label or the line's end, is its value
 # (normalising may have joined the cover's lines into one).
-_LABELS = r"(?:møde|start)?(?:dato|tidspunkt|tid|sted|lokale)"
+_LABELS = r"(?:(?:møde|start)?(?:dato|tidspunkt|tid|sted|lokale)|lokation)"
 # "Mødedato" may go without its colon ("Mødedato Tirsdag den 13. december 2016"); a plain
 # "dato" only with it ("Udsendt dato 3. april").
 _AND = r"(?:\s+og\s+(?:tid(?:spunkt)?|sted))?"  # "Dato og tid:", "Mødedato og sted:"
+# Another meeting than the cover's: "Næste møde den 14. juni 2021", "Næste mødedato:".
+_OTHER = "".join(f"(?<!{word} )" for word in ("næste", "kommende", "forrige", "sidste", "seneste"))
 _DATE_LABEL = re.compile(
-    rf"\b(?:(?P<meeting>møde)dato{_AND}\s*[:.]?"
+    rf"\b{_OTHER}(?:(?P<meeting>møde)dato{_AND}\s*[:.]?"
     rf"|dato{_AND}\s*:"
     # a cover table's "Dato | 19-04-2021 10:00" comes out without the colon, opening a line
     r"|(?<![^\n])dato(?=\s+\d))\s*",
     re.I,
 )
-_TIME_LABEL = re.compile(r"\b(?:møde|start)?(?:tidspunkt|tid)\s*[:.]?\s*", re.I)
-_PLACE_LABEL = re.compile(r"\b(?:møde)?(?:sted|lokale)\s*:\s*", re.I)
+# A time label whose value may open with the day: "Tid:", "Mødetidspunkt:", "Tid og sted:".
+_DAY_TIME_LABEL = re.compile(rf"\b{_OTHER}(?:møde|start)?(?:tidspunkt|tid){_AND}\s*:\s*", re.I)
+_TIME_LABEL = re.compile(
+    r"\b(?:(?:møde|start)?(?:tidspunkt|tid)|(?:møde)?start)\s*[:.]?\s*", re.I
+)  # "Mødestart: kl. 9.30", "Start kl. 9.30"
+# ("Tid og sted:" gives the place after the day and time.) A table's "Mødested | Mødelokale
+# 7" may lose the colon, as "Mødedato" does: "(Møde)sted" without it opens a line.
+_PLACE_LABEL = re.compile(
+    r"(?:\b(?<!og )(?:(?:møde)?(?:sted|lokale)|lokation)\s*:"
+    r"|(?<![^\n])(?:møde)?sted\b(?![ \t]*(?:og\b|:)))\s*",
+    re.I,
+)
 _NEXT_LABEL = re.compile(rf"\s(?:{_LABELS})\s*:|\n", re.I)
 # "møde i KKR Nordjylland den 26. juni 2015", "mødet den 11. juni 2012", "Møde den 17. april"
-_MEETING_DAY = re.compile(r"\bmødet?\b[^\n.]{0,60}?\bden\s+", re.I)
+_MEETING_DAY = re.compile(rf"\b{_OTHER}mødet?\b[^\n.]{{0,60}}?\bden\s+", re.I)
 # What may stand before the date in a label's value: "Tirsdag den", "d.".
 _BEFORE_DATE = re.compile(rf"[\s,]*(?:(?:{'|'.join(WEEKDAYS)})\b[\s,]*)?(?:den|d\.)?\s*", re.I)
+# The time after a date, and a range's end: ", kl. 10.00-12.00", " fra kl. 9 til 12", " 10:00 i".
+_CLOCKS = re.compile(
+    r"^[\s,]*(?:(?:fra\s+)?(?:kl\.?\s*\d{1,2}(?:[.:]\d\d)?|\d{1,2}[.:]\d\d)"
+    r"(?:\s*(?:[-–—]|til)\s*(?:kl\.?\s*)?\d{1,2}(?:[.:]\d\d)?)?)?[\s,]*(?:i\s+)?",
+    re.I,
+)
 # What a line that titles the document opens with: what the document is, or the meeting.
 _TITLE_WORD = re.compile(r"\b(?:\w*dagsorden|\w*referat|møde)", re.I)
 
@@ -151,20 +174,38 @@ def _title_line(line: str) -> bool:
     )
 
 
+def _day_line(cover: str) -> tuple[datetime, str] | None:
+    """A line of the cover that is the meeting's day, unlabelled: it opens with the day, and a
+    weekday or a time says it is a meeting's, not the day the document was written ("Mandag
+    den 19. april 2021, kl. 10.00-12.00", "Den 09.01.2020 kl. 13:00 i Tapperiet, ..."); the
+    place after "i" is what follows. Not a sentence (a full stop at its end, or other words)."""
+    for line in cover.split("\n"):
+        dated = _dated(line.strip()) if len(line) <= 160 else None
+        if dated is None or line.rstrip().endswith("."):
+            continue
+        starts_at, rest = dated
+        weekday = line.strip().casefold().startswith(WEEKDAYS)
+        after = line.rstrip()[: len(line.rstrip()) - len(rest)].rstrip()
+        if (weekday or starts_at.time() != time(0)) and (not rest or after.endswith(" i")):
+            return starts_at, rest
+    return None
+
+
 def _until_label(text: str) -> str:
     end = _NEXT_LABEL.search(text)
     return text[: end.start()] if end else text
 
 
-def _dated(value: str) -> datetime | None:
+def _dated(value: str) -> tuple[datetime, str] | None:
     """The date that opens a label's value (a weekday may come first), with the time that
-    follows it, else midnight."""
+    follows it, else midnight; and what follows those."""
     hit = find_date(value)
     if hit is None or not _BEFORE_DATE.fullmatch(value[: hit[1]]):
         return None
     day, _, end = hit
     clock = parse_clock(value[end:]) or time(0)
-    return datetime.combine(day, clock, tzinfo=TZ)
+    rest = _CLOCKS.sub("", value[end:], count=1)
+    return datetime.combine(day, clock, tzinfo=TZ), rest
 
 
 def with_listing_date(document: Document, link: Link | None, council: Council) -> Document:
