@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from notifier.config import load_settings
-from notifier.extract import listing_links
-from tests.site import SHIPPED
+from notifier.extract import feed_links, listing_links
+from notifier.pipeline import Pipeline
+from notifier.runtime import Runtime
+from tests.site import SHIPPED, Site
 
 KL = "https://www.kl.dk"
 NEWS = f"{KL}/politik/kkr/kkr-sjaelland/flere-nyheder"
@@ -128,3 +131,86 @@ def test_without_a_pattern_the_site_is_its_host_in_any_spelling() -> None:
         ("Dagsorden", date(2021, 4, 19)),
         ("Referat", date(2021, 4, 19)),
     ]
+
+
+@pytest.mark.parametrize(
+    ("stated", "day"),
+    [
+        ("tir, 14 maj 2024 10:00:00 +0200", date(2024, 5, 14)),  # RFC 822 in Danish
+        ("ma, 14 okt 2024 09:00:00 +0200", date(2024, 10, 14)),
+        ("15. marts 2024", date(2024, 3, 15)),
+        ("14-05-2024", date(2024, 5, 14)),  # feedparser: 20 May 2014
+        ("14.05.2024 10:00", date(2024, 5, 14)),
+        ("Fri, 15 Mar 2024 00:00:00 +0100", date(2024, 3, 15)),
+    ],
+)
+def test_a_feed_entry_dated_in_danish_has_its_day(stated: str, day: date) -> None:
+    """Found: a feed written with a Danish culture ("maj", "okt") or a Danish date was
+    undated, and "14-05-2024" was read by feedparser as 20 May 2014."""
+    body = rss(
+        f"<item><title>Nyhed</title><link>{ARTICLE}</link><pubDate>{stated}</pubDate></item>"
+    )
+    assert [link.date for link in feed_links(body, base_url=f"{NEWS}/rss")] == [day]
+
+
+def test_feed_entries_linking_one_article_in_several_forms_are_one_link() -> None:
+    """Found: the feed kept "…/<slug>/", "…/<slug>", "kl.dk" and "?utm_source" as four
+    documents, which the listing's reading counts as one."""
+    forms = [ARTICLE + "/", ARTICLE, ARTICLE.replace("www.", ""), ARTICLE + "?utm_source=rss"]
+    items = "".join(
+        f"<item><title>Juni {n}</title><link>{f}</link></item>" for n, f in enumerate(forms)
+    )
+    links = feed_links(rss(items), base_url=f"{NEWS}/rss")
+    assert [(link.url, link.text) for link in links] == [(ARTICLE + "/", "Juni 0")]
+
+
+def test_a_feed_entry_that_only_encloses_its_pdf_leads_to_the_pdf() -> None:
+    """Found: an agenda published as an RSS item with only <enclosure url="….pdf"> (or an Atom
+    entry with only rel="enclosure") was dropped: feedparser gives such an entry no link."""
+    pdf = f"{KL}/media/24712/dagsorden-kkr-hovedstaden-19-april-2021.pdf"
+    body = rss(
+        "<item><title>Dagsorden KKR Hovedstaden 19. april 2021</title>"
+        f'<enclosure url="{pdf}" type="application/pdf" length="245760"/>'
+        "<pubDate>Mon, 12 Apr 2021 09:00:00 +0200</pubDate></item>"
+    )
+    links = feed_links(body, base_url=f"{KL}/rss")
+    assert [(link.url, link.date) for link in links] == [(pdf, date(2021, 4, 12))]
+    atom = (
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>KKR</title>'
+        '<entry><title>Referat</title><link rel="enclosure" type="application/pdf" '
+        'href="/media/24980/referat.pdf"/><updated>2021-04-20T09:00:00+02:00</updated></entry>'
+        '<entry><title>Nyhed</title><link rel="enclosure" href="/media/1/foto.pdf"/>'
+        f'<link rel="alternate" href="{ARTICLE}"/></entry></feed>'
+    ).encode()
+    links = feed_links(atom, base_url=f"{KL}/feed")
+    assert [link.url for link in links] == [f"{KL}/media/24980/referat.pdf", ARTICLE]
+
+
+async def test_a_polled_feed_fetches_an_enclosed_pdf_and_each_article_once(
+    site: Site, database_url: str, tmp_path: Path
+) -> None:
+    """Over HTTP on 127.0.0.1, the real poll: the feed's enclosure is fetched and read as a
+    document, and an entry repeating a newsletter with "/" and a tracking parameter costs no
+    second request."""
+    settings = site.settings(database_url, tmp_path)
+    feed = site.root / "politik/kkr/kkr-syddanmark/flere-nyheder/rss.xml"
+    news = "/politik/kkr/kkr-syddanmark/flere-nyheder/nyhedsbrev-kkr-syddanmark-marts-2024"
+    agenda = "/media/24712/dagsorden-kkr-hovedstaden-19-april-2021.pdf"
+    entries = (
+        f"<item><title>Nyhedsbrev igen</title><link>{news}/?utm_source=rss</link></item>"
+        f'<item><title>Dagsorden</title><enclosure url="{agenda}" type="application/pdf"/>'
+        "<pubDate>Mon, 12 Apr 2021 09:00:00 +0200</pubDate></item>"
+    )
+    site.edit(feed, "</channel>", entries + "</channel>")
+    async with Runtime(settings) as runtime:
+        poller: Pipeline = runtime.pipeline
+        summary = await poller.poll(settings.source("syddanmark-nyheder-rss"))
+        assert summary.state == "ok" and summary.errors == [], summary.to_json()
+        assert summary.documents_new == 3, summary.to_json()
+        # robots.txt, the feed, its two newsletters and the PDF: the repeat is not asked for.
+        assert summary.requests == 5, summary.to_json()
+        repeat = f"{site.url}{news}/?utm_source=rss"
+        assert await runtime.store.polls.fetch_states([repeat]) == {}
+        assert list(await runtime.store.polls.fetch_states([f"{site.url}{agenda}"])) == [
+            f"{site.url}{agenda}"
+        ]

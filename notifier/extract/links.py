@@ -291,12 +291,24 @@ def feed_links(body: bytes, *, base_url: str) -> list[Link]:
         raise ExtractError(f"not a readable feed ({feed.get('bozo_exception')})")
     links: dict[str, Link] = {}
     for entry in feed.entries:
-        url = resolve(base_url, str(entry.get("link") or ""))
-        if url is None or url in links:
+        url = resolve(base_url, _entry_link(entry))
+        # One document whatever form each entry links it by ("…/a/" and "…/a", "http", "www.").
+        if url is None or _same_file(url) in links:
             continue
         text = link_text(_plain(str(entry.get("title", ""))))
-        links[url] = Link(url=url, text=text, date=_entry_date(entry))
+        links[_same_file(url)] = Link(url=url, text=text, date=_entry_date(entry))
     return list(links.values())
+
+
+def _entry_link(entry: Any) -> str:
+    """An entry's link; failing one, the file it encloses: an agenda published as an RSS item
+    with only an <enclosure url="….pdf">, or an Atom entry with only <link rel="enclosure">."""
+    if link := str(entry.get("link") or "").strip():
+        return link
+    for found in [*(entry.get("links") or []), *(entry.get("enclosures") or [])]:
+        if href := str(found.get("href") or found.get("url") or "").strip():
+            return href
+    return ""
 
 
 def _plain(title: str) -> str:
@@ -319,6 +331,11 @@ def _entry_date(entry: Any) -> date | None:
             return email.utils.parsedate_to_datetime(stated).date()
         with contextlib.suppress(ValueError):
             return datetime.fromisoformat(stated.replace("Z", "+00:00")).date()
+        # Before feedparser's reading: a CMS formatting its dates in Danish ("tir, 14 maj 2024
+        # 10:00:00 +0200", "15. marts 2024", "14-05-2024") is read by none of the above, and
+        # feedparser reads "14-05-2024" as 20 May 2014.
+        if day := parse_danish_date(stated):
+            return day
     # dict.get: FeedParserDict.get("updated_parsed") warns when it falls back to published.
     stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
     try:
