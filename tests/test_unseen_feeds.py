@@ -83,6 +83,19 @@ def test_an_article_named_a_number_or_next_in_its_heading_is_still_an_article() 
     )
     links = listing_links(body, base_url=NEWS, pattern=shipped_pattern("sjaelland-nyheder"))
     assert [link.text for link in links] == ["Næste"]
+    # Files linked by their numbers ("Bilag: 1, 2") are files, not pages of the listing.
+    page = f"{KL}/politik/kkr/kkr-hovedstaden/moedemateriale"
+    body = listing(
+        "<p>KKR Hovedstaden holdt møde den 19. april 2021.</p><p>Bilag: "
+        '<a href="/media/1/bilag-1.pdf">1</a>, <a href="/media/2/bilag-2.pdf">2</a></p>'
+    )
+    links = listing_links(
+        body, base_url=page, pattern=shipped_pattern("hovedstaden-moedemateriale")
+    )
+    assert [link.url for link in links] == [
+        f"{KL}/media/1/bilag-1.pdf",
+        f"{KL}/media/2/bilag-2.pdf",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -186,7 +186,10 @@ def _listing_links(
     target = page_base(tree, base_url)
     for anchor in root.css("a[href]"):
         url = resolve(target, anchor.attributes.get("href") or "")
-        if url is None or _FEED.search(urlsplit(url).path) or _paging(anchor):
+        if url is None or _FEED.search(urlsplit(url).path):
+            continue
+        # A file is no page of the listing, even linked by its number ("Bilag <a>2</a>").
+        if not _FILE_EXTENSION.search(urlsplit(url).path) and _paging(anchor):
             continue
         if pattern is not None:
             # "…/<slug>?la=da" is the article a pattern ending in "<slug>/?$" names.
