@@ -44,6 +44,16 @@ _GENERIC = re.compile(
     r"|(?:klik\s+)?her|link|pdf|hent|download)\W*$",
     re.IGNORECASE,
 )
+# The listing's own pages and "more" buttons, named by their text ("2", "Side 3", "Næste side »",
+# "« Forrige", "Vis flere", "Se alle nyheder", "Flere nyheder").
+_PAGING = re.compile(
+    r"^(?:side\s+)?\d{1,3}$|^[«»‹›<>←→…|.\s]+$"
+    r"|^[«‹<←]?\s*(?:næste|forrige|sidste|første|ældre|nyere)(?:\s+(?:side|sider|nyheder))?"
+    r"\s*[»›>→]?$"
+    r"|^(?:vis|se|hent|indlæs)\s+(?:flere|alle|mere)(?:\s+nyheder)?$"
+    r"|^(?:flere|alle|ældre|nyere)\s+nyheder$",
+    re.IGNORECASE,
+)
 # What a link holds when it is a whole card rather than a line of text.
 _CARD_BLOCKS = "h1, h2, h3, h4, h5, h6, p, div"
 # A listing's own feed is no document, whatever the source's pattern lets through.
@@ -53,6 +63,11 @@ _EDGES = "".join(map(chr, range(0x21)))
 _INSIDE = re.compile(r"[\t\n\r]")
 _UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+# Query parameters that do not change which document a link leads to (``_without_noise``).
+_NOISE = re.compile(
+    r"format=noformat$|(?:la|sc_lang|lang)=da(?:-dk)?$|utm_\w+=|(?:fbclid|gclid|mc_[ce]id)=",
+    re.IGNORECASE,
+)
 
 
 def resolve(base_url: str, href: str) -> str | None:
@@ -89,15 +104,28 @@ def page_base(tree: LexborHTMLParser, url: str) -> str:
     return (resolve(url, base.attributes.get("href") or "") if base else None) or url
 
 
-def _same_file(url: str) -> str:
-    """One file whatever kl.dk adds to its link: "?format=noformat" (once with a stray "&")
-    serves the same file as the bare address; "…/<slug>/" the page "…/<slug>" does, and
-    "kl.dk" the host "www.kl.dk" does (docs/kl-dk.md: both forms are linked)."""
+def _without_noise(url: str) -> str:
+    """The URL without query parameters that name no other document: kl.dk's
+    "?format=noformat" (once with a stray "&"), a CMS's language ("?la=da", "sc_lang=da") and
+    campaign tracking ("utm_source=nyhedsbrev", "fbclid=…")."""
     parts = urlsplit(url)
-    query = [p for p in parts.query.split("&") if p and p.casefold() != "format=noformat"]
-    host = parts.netloc.casefold().removeprefix("www.")
-    path = parts.path.rstrip("/") or "/"
-    return urlunsplit(parts._replace(netloc=host, path=path, query="&".join(query)))
+    query = [p for p in parts.query.split("&") if p and not _NOISE.match(p)]
+    return urlunsplit(parts._replace(query="&".join(query)))
+
+
+def _site(netloc: str) -> str:
+    """A host as a site: "WWW.KL.DK" and "kl.dk" are the host "www.kl.dk" (docs/kl-dk.md)."""
+    return netloc.casefold().removeprefix("www.")
+
+
+def _same_file(url: str) -> str:
+    """One file whatever its link adds: the parameters of ``_without_noise``; "…/<slug>/"
+    serves the page "…/<slug>" does, "kl.dk" the host "www.kl.dk" does and "http" the page
+    "https" does (docs/kl-dk.md: every form is linked); kl.dk's paths are the same in any
+    case ("/Kommunalpolitik1/…" and "/kommunalpolitik1/…")."""
+    parts = urlsplit(_without_noise(url))
+    path = parts.path.rstrip("/").casefold() or "/"
+    return urlunsplit(parts._replace(scheme="https", netloc=_site(parts.netloc), path=path))
 
 
 def link_text(text: str) -> str:
@@ -153,21 +181,26 @@ def _listing_links(
     root = main_content(tree)
     drop_page_header(root)
     base = urlsplit(base_url)
-    below = base.path.rstrip("/") + "/"
+    below = base.path.rstrip("/").casefold() + "/"
     found: list[tuple[LexborNode, str]] = []
     target = page_base(tree, base_url)
     for anchor in root.css("a[href]"):
         url = resolve(target, anchor.attributes.get("href") or "")
         if url is None or _FEED.search(urlsplit(url).path):
             continue
+        # A file is no page of the listing, even linked by its number ("Bilag <a>2</a>").
+        if not _FILE_EXTENSION.search(urlsplit(url).path) and _paging(anchor):
+            continue
         if pattern is not None:
-            if not pattern.search(url):
+            # "…/<slug>?la=da" is the article a pattern ending in "<slug>/?$" names.
+            if not (pattern.search(url) or pattern.search(_without_noise(url))):
                 continue
         else:
             parts = urlsplit(url)
-            is_pdf = parts.path.casefold().endswith(".pdf")
-            is_article = parts.path.startswith(below) and len(parts.path) > len(below)
-            if parts.netloc != base.netloc or not (is_pdf or is_article):
+            path = parts.path.casefold()
+            is_pdf = path.endswith(".pdf")
+            is_article = path.startswith(below) and len(path) > len(below)
+            if _site(parts.netloc) != _site(base.netloc) or not (is_pdf or is_article):
                 continue
         found.append((anchor, url))
     cards = entry_cards(found, root)
@@ -196,6 +229,17 @@ def _listing_links(
         shown = shown or _relative(anchor, today)
         links[key] = Link(url=url, text=text, date=shown)
     return list(links.values())
+
+
+def _paging(anchor: LexborNode) -> bool:
+    """A link to another page of the listing ("2", "Næste side »", "Flere nyheder", rel="next"),
+    whatever its address: "…/flere-nyheder/2" is shaped like an article's."""
+    if {"next", "prev", "previous"} & set((anchor.attributes.get("rel") or "").lower().split()):
+        return True
+    if anchor.css_first("h1, h2, h3, h4, h5, h6, img") is not None:
+        return False
+    label = link_text(anchor.text(separator=" ")) or anchor.attributes.get("aria-label") or ""
+    return bool(_PAGING.match(label.strip()))
 
 
 def _name(anchor: LexborNode, card: LexborNode | None, row: LexborNode | None) -> str:
@@ -250,12 +294,24 @@ def feed_links(body: bytes, *, base_url: str) -> list[Link]:
         raise ExtractError(f"not a readable feed ({feed.get('bozo_exception')})")
     links: dict[str, Link] = {}
     for entry in feed.entries:
-        url = resolve(base_url, str(entry.get("link") or ""))
-        if url is None or url in links:
+        url = resolve(base_url, _entry_link(entry))
+        # One document whatever form each entry links it by ("…/a/" and "…/a", "http", "www.").
+        if url is None or _same_file(url) in links:
             continue
         text = link_text(_plain(str(entry.get("title", ""))))
-        links[url] = Link(url=url, text=text, date=_entry_date(entry))
+        links[_same_file(url)] = Link(url=url, text=text, date=_entry_date(entry))
     return list(links.values())
+
+
+def _entry_link(entry: Any) -> str:
+    """An entry's link; failing one, the file it encloses: an agenda published as an RSS item
+    with only an <enclosure url="….pdf">, or an Atom entry with only <link rel="enclosure">."""
+    if link := str(entry.get("link") or "").strip():
+        return link
+    for found in [*(entry.get("links") or []), *(entry.get("enclosures") or [])]:
+        if href := str(found.get("href") or found.get("url") or "").strip():
+            return href
+    return ""
 
 
 def _plain(title: str) -> str:
@@ -278,6 +334,11 @@ def _entry_date(entry: Any) -> date | None:
             return email.utils.parsedate_to_datetime(stated).date()
         with contextlib.suppress(ValueError):
             return datetime.fromisoformat(stated.replace("Z", "+00:00")).date()
+        # Before feedparser's reading: a CMS formatting its dates in Danish ("tir, 14 maj 2024
+        # 10:00:00 +0200", "15. marts 2024", "14-05-2024") is read by none of the above, and
+        # feedparser reads "14-05-2024" as 20 May 2014.
+        if day := parse_danish_date(stated):
+            return day
     # dict.get: FeedParserDict.get("updated_parsed") warns when it falls back to published.
     stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
     try:
