@@ -27,6 +27,8 @@ from pathlib import Path
 from fpdf import FPDF
 
 from notifier.danish import MONTHS
+from notifier.extract import extract
+from notifier.split import Split, split_document
 
 SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -808,3 +810,26 @@ def _draw(
         if text:
             pdf.set_font(family, op.style, op.size)
             pdf.text(x, op.y, text)
+
+
+def paragraphs_split(
+    paragraphs: list[str], *, kind: str = "referat", margin: float | None = None, width: float = 170
+) -> Split:
+    """Paragraphs set one after another on A4 pages as a plain word-processor document (a short
+    one bold, as a heading), read back through extract() and split_document(). ``margin`` in
+    mm, all round (fpdf's 1 cm when None: a line within 2 cm of a page's edge past the first
+    page is taken for a running line, so longer documents want a word processor's 2.5 cm)."""
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.add_font("dejavu", fname=str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font("dejavu", style="B", fname=str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    if margin is not None:
+        pdf.set_margins(margin, margin, 20)
+        pdf.set_auto_page_break(True, margin)
+    pdf.add_page()
+    for paragraph in paragraphs:
+        bold = len(paragraph) < 90 and not paragraph.endswith(".")
+        pdf.set_font("dejavu", style="B" if bold else "", size=11)
+        pdf.multi_cell(width, 6, paragraph)
+        pdf.ln(4)
+    url = f"https://www.example.dk/{kind}.pdf"
+    return split_document(extract(bytes(pdf.output()), url=url, content_type=None))

@@ -8,30 +8,15 @@ the whole path a real document takes, and names where the layout was seen.
 from __future__ import annotations
 
 import pytest
-from fpdf import FPDF
 
-from notifier.extract import extract
-from notifier.split import Split, split_document
-
-FONTS = "/usr/share/fonts/truetype/dejavu/DejaVuSans"
+from notifier.split import Split
+from tests.agenda_layouts import paragraphs_split
 
 
 def text_pdf(paragraphs: list[str], *, kind: str = "referat") -> Split:
-    """Paragraphs set one after another on A4 pages with a word processor's margins (2.5 cm:
-    a line within 2 cm of a page's edge past the first page is taken for a running line)."""
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.add_font("dejavu", fname=f"{FONTS}.ttf")
-    pdf.add_font("dejavu", style="B", fname=f"{FONTS}-Bold.ttf")
-    pdf.set_margins(25, 25, 20)
-    pdf.set_auto_page_break(True, 25)
-    pdf.add_page()
-    for paragraph in paragraphs:
-        bold = len(paragraph) < 90 and not paragraph.endswith(".")
-        pdf.set_font("dejavu", style="B" if bold else "", size=11)
-        pdf.multi_cell(165, 6, paragraph)
-        pdf.ln(4)
-    url = f"https://www.example.dk/{kind}.pdf"
-    return split_document(extract(bytes(pdf.output()), url=url, content_type=None))
+    """With a word processor's margins (2.5 cm): a line within 2 cm of a page's edge past the
+    first page is taken for a running line."""
+    return paragraphs_split(paragraphs, kind=kind, margin=25, width=165)
 
 
 PROSE = (

@@ -17,7 +17,15 @@ import pytest
 from notifier.extract import extract
 from notifier.models import DocumentKind, Item
 from notifier.split import Split, point_summary, split_document
-from tests.agenda_layouts import Block, Meeting, Point, Section, meeting, render
+from tests.agenda_layouts import (
+    Block,
+    Meeting,
+    Point,
+    Section,
+    meeting,
+    paragraphs_split,
+    render,
+)
 
 SEEDS = range(24)
 
@@ -33,20 +41,7 @@ def split_pdf(drawn: Meeting) -> Split:
 
 
 def text_pdf(paragraphs: list[str], *, kind: str = "referat") -> Split:
-    """Paragraphs set one after another on A4 pages, as a plain word-processor document."""
-    from fpdf import FPDF
-
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.add_font("dejavu", fname="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-    pdf.add_font("dejavu", style="B", fname="/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
-    pdf.add_page()
-    for paragraph in paragraphs:
-        bold = len(paragraph) < 90 and not paragraph.endswith(".")
-        pdf.set_font("dejavu", style="B" if bold else "", size=11)
-        pdf.multi_cell(170, 6, paragraph)
-        pdf.ln(4)
-    url = f"https://www.example.dk/{kind}.pdf"
-    return split_document(extract(bytes(pdf.output()), url=url, content_type=None))
+    return paragraphs_split(paragraphs, kind=kind)
 
 
 def edited(drawn: Meeting, change: Callable[[Point], Point]) -> Meeting:
