@@ -15,7 +15,7 @@ from notifier.danish import abbreviated
 from notifier.models import canonical
 from notifier.point_text import asks, cut_case, is_case_line
 from notifier.sections import opens_point, section
-from notifier.toc import Unit, inside, label, leaders, part_title, title_like
+from notifier.toc import Label, Unit, inside, label, leaders, part_title, title_like
 
 
 @dataclass(frozen=True)
@@ -353,31 +353,35 @@ def _taken_later(
     return False
 
 
-def _passes(
-    found: list[Unit], index: int, parts: tuple[int, ...], state: tuple[int, ...] | None
-) -> bool:
-    """Whether the next heading confirmed by its case number or a section has this number or
-    one between the point before and it: then this line is no point's heading."""
-    for later in range(index + 1, len(found)):
-        head = label(found[later].text)
-        if head is None or not found[later].starts_paragraph or not title_like(head.rest):
-            continue
-        if confirmed(found, heading_title(found, later, head.rest)[1]):
-            return head.parts <= parts and (state is None or head.parts > state)
-    return False
-
-
-def _group_goes_on(found: list[Unit], index: int, state: tuple[int, ...]) -> bool:
-    """Whether the next heading confirmed by its case number or a section continues the
-    current group's sub-points (3.3 after 3.2): then a "4." before it is no point."""
-    if len(state) < 2:
-        return False
+def _next_confirmed(found: list[Unit], index: int, *, titled: bool) -> Label | None:
+    """The label of the next heading after `index` confirmed by its case number or a section
+    (`titled`: of those whose rest reads as a title)."""
     for later in range(index + 1, len(found)):
         head = label(found[later].text)
         if head is None or not found[later].starts_paragraph:
             continue
-        if not confirmed(found, heading_title(found, later, head.rest)[1]):
-            continue  # more of the list, or text
-        # The first point after it that is one: of this group, or the numbering moved on.
-        return inside(head.parts, state[:1]) and head.parts > state
-    return False
+        if titled and not title_like(head.rest):
+            continue
+        if confirmed(found, heading_title(found, later, head.rest)[1]):
+            return head
+    return None
+
+
+def _passes(
+    found: list[Unit], index: int, parts: tuple[int, ...], state: tuple[int, ...] | None
+) -> bool:
+    """Whether the next confirmed heading has this number or one between the point before and
+    it: then this line is no point's heading."""
+    head = _next_confirmed(found, index, titled=True)
+    return head is not None and head.parts <= parts and (state is None or head.parts > state)
+
+
+def _group_goes_on(found: list[Unit], index: int, state: tuple[int, ...]) -> bool:
+    """Whether the next confirmed heading continues the current group's sub-points (3.3 after
+    3.2): then a "4." before it is no point."""
+    if len(state) < 2:
+        return False
+    # The first point after it that is one (not more of a list, or text): of this group, or
+    # the numbering moved on.
+    head = _next_confirmed(found, index, titled=False)
+    return head is not None and inside(head.parts, state[:1]) and head.parts > state
