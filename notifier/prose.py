@@ -38,6 +38,8 @@ _BULLET = re.compile(r"^[•▪◦·*–-]\s")
 # How a finished piece ends: a sentence's or clause's mark, maybe inside quotes or brackets;
 # a dash or an opening bracket goes on.
 _ENDED = re.compile(r"[.!?:;,…–-][\"”»')]*$|[(\[/]$")
+# How a finished sentence ends.
+_FINISHED = re.compile(r"[.!?][\"”»')]*$")
 
 
 def authored_lines(url: str) -> bool:
@@ -101,7 +103,7 @@ def _broken_sentence(pieces: Sequence[str], lined: Sequence[bool], index: int) -
     piece = pieces[index]
     return (
         not _ENDED.search(piece)
-        and re.search(r"[.!?][\"”»')]*$", pieces[index + 1]) is not None
+        and _FINISHED.search(pieces[index + 1]) is not None
         and ("," in piece or len(piece.split()) >= 6)
     )
 
