@@ -17,13 +17,15 @@ held-out set, and the real set (tests/data/classify_real.jsonl, see tests/data/L
 - real set, final slice: rows with split "final" (a fifth of the pages, chosen by a hash of the
   address before any prediction was looked at) are never used to decide a rule or a term.
 - the unseen sets: classify_unseen.jsonl (all rows, each batch looked at after it was scored)
-  and classify_unseen2.jsonl, by split: its `cv` rows were looked at after the blind score,
-  its `final` rows (sha256 of the address divisible by 5) only ever measured.
+  and classify_unseen2.jsonl and classify_unseen3.jsonl, by split: their `cv` rows were looked
+  at after the blind score, their `final` rows (sha256 of the address divisible by 5) only
+  ever measured.
 
 Blind figures (the lexicon as it stood before each batch of real rows was looked at: lexicon-2
 on the first 53 rows, lexicon-3 on rows r168-r382, lexicon-4 with topics version
 642506a8c6879f3b on rows r463-r529, macro-F1 0.963; lexicon-4 with topics version
-5de7a76e979e55a6 on classify_unseen2.jsonl, macro-F1 0.893, its final rows 0.965): see
+5de7a76e979e55a6 on classify_unseen2.jsonl, macro-F1 0.893, its final rows 0.965; lexicon-5
+with topics version a5b95e053d82edc7 on classify_unseen3.jsonl, 0.909, its final rows 0.958): see
 tests/data/LABELLING.md.
 
 Prints per-topic precision, recall and F1, macro-F1, and items per second on one core.
@@ -50,6 +52,7 @@ HOLDOUT2 = DATA_DIR / "classify_holdout2.jsonl"
 REAL = DATA_DIR / "classify_real.jsonl"
 UNSEEN = DATA_DIR / "classify_unseen.jsonl"
 UNSEEN2 = DATA_DIR / "classify_unseen2.jsonl"
+UNSEEN3 = DATA_DIR / "classify_unseen3.jsonl"
 
 Item = dict[str, object]
 # None: the topic is neither in the gold labels nor predicted, so it has no score here.
@@ -268,14 +271,15 @@ def real_set(classifier: Classifier, k: int, seed: int) -> None:
 
 
 def unseen_sets(classifier: Classifier) -> None:
-    """The two sets of real rows collected to probe text the lexicon had not seen."""
+    """The sets of real rows collected to probe text the lexicon had not seen."""
     items = load_items("all", UNSEEN)
     show(f"\n{len(items)} items ({UNSEEN.name}, all)", evaluate(classifier, items))
-    items = load_items("all", UNSEEN2)
-    print(f"\n{UNSEEN2.name}: {len(items)} items")
-    for split in ("cv", "final", "all"):
-        chosen = [i for i in items if split == "all" or i.get("split") == split]
-        show(f"{len(chosen)} items ({UNSEEN2.name}, {split})", evaluate(classifier, chosen))
+    for data in (UNSEEN2, UNSEEN3):
+        items = load_items("all", data)
+        print(f"\n{data.name}: {len(items)} items")
+        for split in ("cv", "final", "all"):
+            chosen = [i for i in items if split == "all" or i.get("split") == split]
+            show(f"{len(chosen)} items ({data.name}, {split})", evaluate(classifier, chosen))
 
 
 def main() -> None:
