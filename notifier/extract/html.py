@@ -58,6 +58,8 @@ _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "summary"})
 _BLANK_LINE = re.compile(r"(?:<br\s*/?>(?:\s|&nbsp;|\u00a0)*){2,}", re.IGNORECASE)
 # What the root's children inherit: not in chrome, not in the content, not in a quote.
 _OUTSIDE = (False, False, False)
+# As many blocks as a PDF's cover has paragraphs (extract._from_pdf): title, meeting labels.
+_HEAD_BLOCKS = 6
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 
 
@@ -69,6 +71,9 @@ class HtmlPage:
     links: list[str]  # hrefs inside the main content, as written
     html: str  # main-content HTML
     base: str | None = None  # the page's <base href>, as written
+    # The first blocks as read, date lines included: what an agenda's or minutes' cover says
+    # ("Dato: 29. januar 2020", "Lokale: ...", "Tidspunkt: Kl. 19:00"), which the blocks lose.
+    head: tuple[str, ...] = ()
 
 
 def decode(body: bytes, content_type: str | None) -> str:
@@ -256,7 +261,8 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
     h1 = root.css_first("h1") or tree.css_first("h1")
     if h1 is not None and header_date is None:
         header_date = _date_beside(h1, root)
-    title = clean(h1.text()) if h1 is not None else ""
+    # One line: a title set over several lines by <br> ("Dagsorden<br>til<br>mødet i ...").
+    title = " ".join(clean(h1.text()).split()) if h1 is not None else ""
     if not title and og_title is not None:
         title = clean(og_title.attributes.get("content") or "")
     if not title and head_title is not None:
@@ -301,6 +307,7 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
         links=links,
         html=root.html or "",
         base=base.attributes.get("href") if base is not None else None,
+        head=tuple(block.text for block in blocks[:_HEAD_BLOCKS]),
     )
 
 
