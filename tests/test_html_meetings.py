@@ -52,8 +52,9 @@ _BRONDERSLEV_FIELDS = (
         + "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in _BRONDERSLEV_FIELDS)
         + "</table>",
         "<p>" + "<br>".join(f"{k} {v}" for k, v in _BRONDERSLEV_FIELDS) + "</p>",
+        "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in _BRONDERSLEV_FIELDS) + "</dl>",
     ],
-    ids=["table", "lines"],
+    ids=["table", "lines", "definition-list"],
 )
 def test_a_minutes_pages_labelled_cover_gives_its_meeting(fields: str) -> None:
     document = page(

@@ -25,6 +25,7 @@ from notifier.extract.blocks import Block, is_chrome_text, is_toggle, text_block
 from notifier.extract.bold import opens_bold
 from notifier.extract.bold_stops import bold_stops
 from notifier.extract.dates import is_publication_line, is_update_line, parse_danish_date
+from notifier.extract.fields import join_fields
 from notifier.extract.normalize import clean
 from notifier.extract.own_page import (
     HEADER_CHROME_CHARS,
@@ -251,6 +252,7 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
         else None
     )
     _split_paragraphs(root)
+    join_fields(root)
     # A line break is the author's, not wrapped source: an empty line, so that clean() keeps
     # it as a line where it joins the source's own newlines (and a PDF's wrapped lines).
     for br in root.css("br"):
