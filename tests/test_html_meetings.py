@@ -119,3 +119,45 @@ def test_a_news_article_reporting_a_meeting_gets_no_meeting() -> None:
     assert document.kind is DocumentKind.NEWSLETTER
     assert document.meeting is None
     assert document.date == date(2018, 1, 29)
+
+
+@pytest.mark.parametrize("hidden", ["sr-only", "visually-hidden", "screen-reader-text"])
+def test_a_toggles_text_for_screen_readers_is_not_in_its_points_title(hidden: str) -> None:
+    """Each point's accordion button names it twice: seen, and in a visually hidden sentence
+    for screen readers, which must not run into the title ("dagsordenKlik her ...")."""
+
+    # https://www.hedensted.dk/politik/kommunalbestyrelse-og-udvalg/andre-udvalg,-raad-og-naevn/landdistrikter/det-faelles-landdistriktsraad-dagsordener-og-referater/agenda?agenda=31-08-2023/ID4144/dagsorden.xml
+    def point(number: int, title: str, body: str) -> str:
+        return (
+            f'<h2><button aria-expanded="false" aria-controls="p{number}">{number}. {title}'
+            f'<span class="{hidden}">Klik her for at folde ud og læse mere om {title}</span>'
+            f'</button></h2><div id="p{number}" hidden>{body}</div>'
+        )
+
+    body = point(
+        1,
+        "Lokal Fællesvarme - udmøntning af midler",
+        "<h3>Beslutningstema</h3><p>Det Fælles Landdistriktsråd skal tage stilling til, "
+        "hvordan midlerne til Lokal Fællesvarme skal udmøntes.</p>"
+        "<h3>Beslutning</h3><p>Godkendt.</p>",
+    ) + point(
+        2,
+        "Landsbypedel - evaluering",
+        "<h3>Sagsfremstilling</h3><p>Ordningen med en landsbypedel er evalueret efter "
+        "det første år.</p><h3>Beslutning</h3><p>Taget til efterretning.</p>",
+    )
+    document = page(
+        "<h1>Det fælles landdistriktsråd - Dagsordener og referater</h1>"
+        "<dl><dt>Mødedato:</dt><dd>31. august 2023</dd><dt>Mødested:</dt>"
+        "<dd>Administrationshuset Tørring, Stationsparken 1, 7160 Tørring</dd></dl>"
+        "<h2>Dagsordenpunkter</h2>",
+        title="Det fælles landdistriktsråd - Dagsordener og referater | Hedensted Kommune",
+        url="https://www.hedensted.dk/politik/landdistrikter/agenda?agenda=31-08-2023/dagsorden.xml",
+        body=body,
+    )
+    assert "Klik her" not in document.text
+    assert [item.title for item in split(document)] == [
+        "Lokal Fællesvarme - udmøntning af midler",
+        "Landsbypedel - evaluering",
+    ]
+    assert document.meeting is not None and document.meeting.day == date(2023, 8, 31)

@@ -35,6 +35,7 @@ from notifier.extract.own_page import (
     promote_title,
     share_boxes,
 )
+from notifier.extract.spoken import spoken_only
 
 _CHROME_TAGS = "script, style, noscript, template, nav, aside, form, button, dialog, iframe, svg"
 _CHROME_ATTRS = (
@@ -119,7 +120,7 @@ def remove_chrome(tree: LexborHTMLParser) -> None:
         names = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
         if _CHROME_NAMES.search(names) and node.tag not in ("html", "body", "main"):
             marked.add(node.mem_id)
-    marked |= share_boxes(tree)
+    marked |= share_boxes(tree) | spoken_only(tree)
     # In document order a parent comes before its children, so what each node's ancestors
     # hold is known when the node is reached: inside chrome, inside the content. Each node
     # records what its children inherit (its own tag and attributes read once, not once per
