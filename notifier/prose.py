@@ -42,6 +42,22 @@ _ENDED = re.compile(r"[.!?:;,…–-][\"”»')]*$|[(\[/]$")
 _FINISHED = re.compile(r"[.!?][\"”»')]*$")
 
 
+# A closing paragraph that is only a link's label ("Læs mere", "Læs mere her", "Læs hele
+# nyheden"): in the page a link, in an excerpt words that lead nowhere.
+_READ_MORE = re.compile(
+    r"(?:\n\n|^)\s*(?:læs|se)\s+(?:mere|hele\s+(?:nyheden|artiklen|nyhedsbrevet))(?:\s+her)?"
+    r"\W*$",
+    re.IGNORECASE,
+)
+
+
+def without_read_more(text: str) -> str:
+    """The text without a closing "Læs mere" paragraph, for showing it. Only for showing: the
+    stored text keeps it, since a version is a hash of the text and every stored item that
+    ends in it would otherwise read as changed."""
+    return _READ_MORE.sub("", text.rstrip()) or text
+
+
 def authored_lines(url: str) -> bool:
     """Whether a document's line breaks are its author's: an HTML page's, not a PDF's."""
     return not urlsplit(url).path.casefold().endswith(".pdf")

@@ -127,16 +127,23 @@ def _from_html(
         raise ExtractError("page has no text")
     kind, _ = infer_kind(page.title, url, is_pdf=False)
     base = (resolve(url, page.base) if page.base else None) or url
+    council = council or infer_council(text, url)
+    # An agenda or minutes page (a municipality's "Byrådet - Referat") heads its points with a
+    # cover as a PDF does: its meeting, and its date is the meeting's, as a PDF's is.
+    cover = "\n\n".join([page.title, *page.head])
+    meeting = infer_meeting(cover, council) if kind in _KIND_TITLES else None
+    published = publication_date(page.date_text) if page.date_text else None
     return Document(
         url=url,
         kind=kind,
         title=page.title,
-        date=publication_date(page.date_text) if page.date_text else None,
+        date=meeting.day if meeting and meeting.day else published,
         text=text,
         content_type=content_type or "text/html",
+        meeting=meeting,
         links=tuple(dict.fromkeys(u for href in page.links if (u := resolve(base, href)))),
         sections=tuple(sections),
-        council=council or infer_council(text, url),
+        council=council,
     )
 
 

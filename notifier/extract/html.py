@@ -25,6 +25,7 @@ from notifier.extract.blocks import Block, is_chrome_text, is_toggle, text_block
 from notifier.extract.bold import opens_bold
 from notifier.extract.bold_stops import bold_stops
 from notifier.extract.dates import is_publication_line, is_update_line, parse_danish_date
+from notifier.extract.fields import join_fields
 from notifier.extract.normalize import clean
 from notifier.extract.own_page import (
     HEADER_CHROME_CHARS,
@@ -34,6 +35,7 @@ from notifier.extract.own_page import (
     promote_title,
     share_boxes,
 )
+from notifier.extract.spoken import spoken_only
 
 _CHROME_TAGS = "script, style, noscript, template, nav, aside, form, button, dialog, iframe, svg"
 _CHROME_ATTRS = (
@@ -58,6 +60,8 @@ _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "summary"})
 _BLANK_LINE = re.compile(r"(?:<br\s*/?>(?:\s|&nbsp;|\u00a0)*){2,}", re.IGNORECASE)
 # What the root's children inherit: not in chrome, not in the content, not in a quote.
 _OUTSIDE = (False, False, False)
+# As many blocks as a PDF's cover has paragraphs (extract._from_pdf): title, meeting labels.
+_HEAD_BLOCKS = 6
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
 
 
@@ -69,6 +73,9 @@ class HtmlPage:
     links: list[str]  # hrefs inside the main content, as written
     html: str  # main-content HTML
     base: str | None = None  # the page's <base href>, as written
+    # The first blocks as read, date lines included: what an agenda's or minutes' cover says
+    # ("Dato: 29. januar 2020", "Lokale: ...", "Tidspunkt: Kl. 19:00"), which the blocks lose.
+    head: tuple[str, ...] = ()
 
 
 def decode(body: bytes, content_type: str | None) -> str:
@@ -113,7 +120,7 @@ def remove_chrome(tree: LexborHTMLParser) -> None:
         names = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
         if _CHROME_NAMES.search(names) and node.tag not in ("html", "body", "main"):
             marked.add(node.mem_id)
-    marked |= share_boxes(tree)
+    marked |= share_boxes(tree) | spoken_only(tree)
     # In document order a parent comes before its children, so what each node's ancestors
     # hold is known when the node is reached: inside chrome, inside the content. Each node
     # records what its children inherit (its own tag and attributes read once, not once per
@@ -246,6 +253,7 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
         else None
     )
     _split_paragraphs(root)
+    join_fields(root)
     # A line break is the author's, not wrapped source: an empty line, so that clean() keeps
     # it as a line where it joins the source's own newlines (and a PDF's wrapped lines).
     for br in root.css("br"):
@@ -256,7 +264,8 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
     h1 = root.css_first("h1") or tree.css_first("h1")
     if h1 is not None and header_date is None:
         header_date = _date_beside(h1, root)
-    title = clean(h1.text()) if h1 is not None else ""
+    # One line: a title set over several lines by <br> ("Dagsorden<br>til<br>mødet i ...").
+    title = " ".join(clean(h1.text()).split()) if h1 is not None else ""
     if not title and og_title is not None:
         title = clean(og_title.attributes.get("content") or "")
     if not title and head_title is not None:
@@ -301,6 +310,7 @@ def read_html(body: bytes, content_type: str | None) -> HtmlPage:
         links=links,
         html=root.html or "",
         base=base.attributes.get("href") if base is not None else None,
+        head=tuple(block.text for block in blocks[:_HEAD_BLOCKS]),
     )
 
 
