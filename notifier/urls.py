@@ -22,8 +22,16 @@ _NOISE = re.compile(
 def without_noise(url: str) -> str:
     """The URL without its noise parameters (and an empty "?"); the rest kept in order."""
     parts = urlsplit(url)
-    query = [p for p in parts.query.split("&") if p and not _NOISE.match(p)]
-    return urlunsplit(parts._replace(query="&".join(query)))
+    # A link escaped twice in its page ("?format=noformat&amp;utm_source=x") reads "amp;" into
+    # the next parameter's name.
+    query = "&".join(
+        p
+        for p in parts.query.split("&")
+        if (name := p.removeprefix("amp;")) and not _NOISE.match(name)
+    )
+    if query and query == parts.query:
+        return url  # nothing to drop: the link exactly as found
+    return urlunsplit(parts._replace(query=query))
 
 
 def site(netloc: str) -> str:
