@@ -49,6 +49,15 @@ class SourceConfig(_Section):
     max_documents: int = Field(
         default=50, ge=1, description="Newest documents followed per poll of a listing or feed."
     )
+    max_pages: int = Field(
+        default=3,
+        ge=1,
+        le=20,
+        description="Pages of a listing read at most in one poll. Its next page ('…/2', "
+        "'Næste side', rel=next) is read on the source's first poll and while every document "
+        "on the page before is new; an unchanged listing still costs one request. 1: the first "
+        "page only.",
+    )
 
 
 class FetchSettings(_Section):

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from notifier.models import Council, StoredMeeting
+from notifier.untrusted import safe_url
 
 # The length of a KKR meeting is not published; two hours is typical.
 MEETING_LENGTH = timedelta(hours=2)
@@ -99,8 +100,10 @@ def _event(meeting: StoredMeeting, host: str) -> list[str]:
     if meeting.place:
         lines.append(f"LOCATION:{escape_text(meeting.place)}")
     lines.append(f"CATEGORIES:{escape_text(meeting.council.danish_name)}")
-    if meeting.agenda_url:
-        lines.append(f"URL:{_uri(meeting.agenda_url)}")
-        lines.append(f"DESCRIPTION:{escape_text('Dagsorden: ' + meeting.agenda_url)}")
+    # As every output shows a scraped link: http(s) only, without tracking parameters. The
+    # event's UID and SEQUENCE do not depend on it.
+    if agenda := safe_url(meeting.agenda_url or "", ""):
+        lines.append(f"URL:{_uri(agenda)}")
+        lines.append(f"DESCRIPTION:{escape_text('Dagsorden: ' + agenda)}")
     lines.append("END:VEVENT")
     return lines

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import re
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,6 +25,7 @@ from notifier.extract.worker import ExtractWorker
 from notifier.fetch import Fetcher, Response
 from notifier.fetch.revalidate import to_fetch
 from notifier.judge import Verdict, judge
+from notifier.listing_walk import source_links
 from notifier.models import FetchState, SourceKind
 from notifier.plan import Extracted, ItemClassifier, Known, SourcePlan, plan_source, wanted
 from notifier.poll_summary import SourceSummary
@@ -137,18 +137,28 @@ class Pipeline:
         fetched: list[FetchRecord] = []
         found: int | None = None  # documents the source's page led to, when it was read
         listing: Response | None = None
+        states = dict(start.fetch_states)
         if source.kind is SourceKind.PAGE:
             links = [Link(url=source.url, text="", date=None)]
         else:
-            links, listing = await self._document_urls(source, start, summary)
+            links, pages = await source_links(
+                source,
+                start,
+                summary,
+                fetcher=self.fetcher,
+                extractor=self.extractor,
+                states=states,
+                lookup=self._store.polls.fetch_states,
+                read_at=self._clock(),
+            )
+            listing = pages[0][1] if pages else None
+            fetched.extend(_record(url, page, None) for url, page in pages)
             if listing is not None:
-                fetched.append(_record(source.url, listing, None))
                 found = len(links)
                 if not links and start.known:
                     await self._hold(ref, start, summary, "broken", "listing has no document links")
                     return
         by_url = {link.url: link for link in links}
-        states = dict(start.fetch_states)
         missing = [url for url in by_url if url not in states]
         if missing:
             states |= await self._store.polls.fetch_states(missing)
@@ -277,30 +287,6 @@ class Pipeline:
             baseline=start.state.last_success_at is None and not self._settings.mail_first_poll,
             undated=ref.kind is SourceKind.PAGE,
         )
-
-    async def _document_urls(
-        self, source: SourceConfig, start: PollStart, summary: SourceSummary
-    ) -> tuple[list[Link], Response | None]:
-        """Links the listing or feed leads to; on a 304, the documents we already know."""
-        previous = start.fetch_states.get(source.url)
-        response = await self.fetcher.get(
-            source.url, validators=previous.validators if previous else None
-        )
-        summary.requests += response.requests
-        if response.not_modified:
-            summary.not_modified += 1
-            return [Link(url=doc.url, text=doc.title, date=doc.date) for doc in start.known], None
-        pattern = re.compile(source.link_pattern) if source.link_pattern else None
-        if source.kind is SourceKind.FEED:
-            links = await self.extractor.feed_links(response.body, base_url=response.url)
-        else:
-            links = await self.extractor.listing_links(
-                response.body, base_url=response.url, pattern=pattern, read_at=self._clock()
-            )
-        unique: dict[str, Link] = {}
-        for link in links:
-            unique.setdefault(link.url, link)
-        return list(unique.values())[: source.max_documents], response
 
     async def _fetch_documents(
         self, urls: list[str], states: dict[str, FetchState], summary: SourceSummary

@@ -1,10 +1,12 @@
-"""Scraped text and links are untrusted: the two rules every output (feeds, pages, mail) applies
-on top of its own escaping."""
+"""Scraped text and links are untrusted: the rules every output (feeds, pages, mail) applies on
+top of its own escaping."""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import urlsplit
+
+from notifier.urls import without_noise
 
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -15,5 +17,12 @@ def clean_text(value: str) -> str:
 
 
 def safe_url(url: str, fallback: str = "#") -> str:
-    """The URL if it is http(s); scraped links must not become javascript: or data: links."""
-    return url if urlsplit(url.strip()).scheme in ("http", "https") else fallback
+    """The URL if it is http(s) (scraped links must not become javascript: or data: links),
+    without the tracking and language parameters that name no other document ("utm_source=",
+    "fbclid=", "la=da": ``notifier.urls``): a reader should not carry a newsletter's campaign
+    tags to kl.dk. Only what is shown changes: the store keeps the link as found, and feed
+    entries are identified by their item, never by this link, so an entry already published
+    keeps its id."""
+    if urlsplit(url.strip()).scheme not in ("http", "https"):
+        return fallback
+    return without_noise(url)

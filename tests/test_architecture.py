@@ -46,6 +46,7 @@ PURE = (
     "notifier.toc",
     "notifier.topics",
     "notifier.untrusted",
+    "notifier.urls",
 )
 IMPURE = (
     "notifier.store",
@@ -53,6 +54,7 @@ IMPURE = (
     "notifier.cli",
     "notifier.runtime",
     "notifier.pipeline",
+    "notifier.listing_walk",
     "notifier.service",
     "notifier.fetch",
     "notifier.deliver",

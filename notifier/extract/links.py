@@ -27,6 +27,8 @@ from notifier.extract.entries import (
     relative_line,
 )
 from notifier.extract.html import drop_page_header, main_content, parse_tree, remove_chrome
+from notifier.extract.paging import is_paging, next_page
+from notifier.urls import site, without_noise
 
 # kl.dk file lists show a type badge before the file name and keep its extension:
 # "PDF Dagsorden KKR Sjælland 17. april 2024.pdf".
@@ -44,16 +46,6 @@ _GENERIC = re.compile(
     r"|(?:klik\s+)?her|link|pdf|hent|download)\W*$",
     re.IGNORECASE,
 )
-# The listing's own pages and "more" buttons, named by their text ("2", "Side 3", "Næste side »",
-# "« Forrige", "Vis flere", "Se alle nyheder", "Flere nyheder").
-_PAGING = re.compile(
-    r"^(?:side\s+)?\d{1,3}$|^[«»‹›<>←→…|.\s]+$"
-    r"|^[«‹<←]?\s*(?:næste|forrige|sidste|første|ældre|nyere)(?:\s+(?:side|sider|nyheder))?"
-    r"\s*[»›>→]?$"
-    r"|^(?:vis|se|hent|indlæs)\s+(?:flere|alle|mere)(?:\s+nyheder)?$"
-    r"|^(?:flere|alle|ældre|nyere)\s+nyheder$",
-    re.IGNORECASE,
-)
 # What a link holds when it is a whole card rather than a line of text.
 _CARD_BLOCKS = "h1, h2, h3, h4, h5, h6, p, div"
 # A listing's own feed is no document, whatever the source's pattern lets through.
@@ -63,11 +55,6 @@ _EDGES = "".join(map(chr, range(0x21)))
 _INSIDE = re.compile(r"[\t\n\r]")
 _UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
-# Query parameters that do not change which document a link leads to (``_without_noise``).
-_NOISE = re.compile(
-    r"format=noformat$|(?:la|sc_lang|lang)=da(?:-dk)?$|utm_\w+=|(?:fbclid|gclid|mc_[ce]id)=",
-    re.IGNORECASE,
-)
 
 
 def resolve(base_url: str, href: str) -> str | None:
@@ -104,28 +91,14 @@ def page_base(tree: LexborHTMLParser, url: str) -> str:
     return (resolve(url, base.attributes.get("href") or "") if base else None) or url
 
 
-def _without_noise(url: str) -> str:
-    """The URL without query parameters that name no other document: kl.dk's
-    "?format=noformat" (once with a stray "&"), a CMS's language ("?la=da", "sc_lang=da") and
-    campaign tracking ("utm_source=nyhedsbrev", "fbclid=…")."""
-    parts = urlsplit(url)
-    query = [p for p in parts.query.split("&") if p and not _NOISE.match(p)]
-    return urlunsplit(parts._replace(query="&".join(query)))
-
-
-def _site(netloc: str) -> str:
-    """A host as a site: "WWW.KL.DK" and "kl.dk" are the host "www.kl.dk" (docs/kl-dk.md)."""
-    return netloc.casefold().removeprefix("www.")
-
-
 def _same_file(url: str) -> str:
-    """One file whatever its link adds: the parameters of ``_without_noise``; "…/<slug>/"
+    """One file whatever its link adds: the parameters of ``without_noise``; "…/<slug>/"
     serves the page "…/<slug>" does, "kl.dk" the host "www.kl.dk" does and "http" the page
     "https" does (docs/kl-dk.md: every form is linked); kl.dk's paths are the same in any
     case ("/Kommunalpolitik1/…" and "/kommunalpolitik1/…")."""
-    parts = urlsplit(_without_noise(url))
+    parts = urlsplit(without_noise(url))
     path = parts.path.rstrip("/").casefold() or "/"
-    return urlunsplit(parts._replace(scheme="https", netloc=_site(parts.netloc), path=path))
+    return urlunsplit(parts._replace(scheme="https", netloc=site(parts.netloc), path=path))
 
 
 def link_text(text: str) -> str:
@@ -149,6 +122,40 @@ class Link:
     date: date | None  # a date shown next to the link, if any
 
 
+@dataclass(frozen=True, kw_only=True)
+class ListingPage:
+    links: list[Link]
+    next_url: str | None  # the listing's next page, when this page links one
+
+
+def listing_page(
+    body: bytes,
+    *,
+    base_url: str,
+    pattern: re.Pattern[str] | None,
+    today: date | None = None,
+    first_url: str | None = None,
+    number: int = 1,
+) -> ListingPage:
+    """``listing_links`` of the ``number``-th page of the listing at ``first_url`` (this page
+    by default), and the address of the page after it (``paging.next_page``)."""
+    try:
+        return _listing_links(
+            body,
+            base_url=base_url,
+            pattern=pattern,
+            today=today,
+            first_url=first_url or base_url,
+            number=number,
+        )
+    except ExtractError:
+        raise
+    except Exception as exc:  # a parser bug on odd input must fail this page, not the poll
+        raise ExtractError(
+            f"could not read listing {base_url}: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
 def listing_links(
     body: bytes, *, base_url: str, pattern: re.Pattern[str] | None, today: date | None = None
 ) -> list[Link]:
@@ -163,44 +170,52 @@ def listing_links(
     marts 2024") does not date the meeting it is listed under. An entry dated "I dag" or "I
     går" is dated from today, the day the page was read in Denmark, when it is given.
     """
-    try:
-        return _listing_links(body, base_url=base_url, pattern=pattern, today=today)
-    except ExtractError:
-        raise
-    except Exception as exc:  # a parser bug on odd input must fail this page, not the poll
-        raise ExtractError(
-            f"could not read listing {base_url}: {type(exc).__name__}: {exc}"
-        ) from exc
+    return listing_page(body, base_url=base_url, pattern=pattern, today=today).links
 
 
 def _listing_links(
-    body: bytes, *, base_url: str, pattern: re.Pattern[str] | None, today: date | None
-) -> list[Link]:
+    body: bytes,
+    *,
+    base_url: str,
+    pattern: re.Pattern[str] | None,
+    today: date | None,
+    first_url: str,
+    number: int,
+) -> ListingPage:
     tree = parse_tree(body, None)
+    target = page_base(tree, base_url)
+    # Before the chrome goes: pagers are <nav> or "pagination" blocks.
+    following = next_page(
+        tree,
+        page_url=base_url,
+        first_url=first_url,
+        number=number,
+        resolve=lambda href: resolve(target, href),
+    )
     remove_chrome(tree)
     root = main_content(tree)
     drop_page_header(root)
-    base = urlsplit(base_url)
+    # Without a pattern, documents are below the listing's first page, not "…/flere-nyheder/2".
+    base = urlsplit(first_url)
     below = base.path.rstrip("/").casefold() + "/"
     found: list[tuple[LexborNode, str]] = []
-    target = page_base(tree, base_url)
     for anchor in root.css("a[href]"):
         url = resolve(target, anchor.attributes.get("href") or "")
         if url is None or _FEED.search(urlsplit(url).path):
             continue
         # A file is no page of the listing, even linked by its number ("Bilag <a>2</a>").
-        if not _FILE_EXTENSION.search(urlsplit(url).path) and _paging(anchor):
+        if not _FILE_EXTENSION.search(urlsplit(url).path) and is_paging(anchor):
             continue
         if pattern is not None:
             # "…/<slug>?la=da" is the article a pattern ending in "<slug>/?$" names.
-            if not (pattern.search(url) or pattern.search(_without_noise(url))):
+            if not (pattern.search(url) or pattern.search(without_noise(url))):
                 continue
         else:
             parts = urlsplit(url)
             path = parts.path.casefold()
             is_pdf = path.endswith(".pdf")
             is_article = path.startswith(below) and len(path) > len(below)
-            if _site(parts.netloc) != _site(base.netloc) or not (is_pdf or is_article):
+            if site(parts.netloc) != site(base.netloc) or not (is_pdf or is_article):
                 continue
         found.append((anchor, url))
     cards = entry_cards(found, root)
@@ -228,18 +243,7 @@ def _listing_links(
         shown = shown or context.get(anchor.mem_id) or parse_danish_date(own)
         shown = shown or _relative(anchor, today)
         links[key] = Link(url=url, text=text, date=shown)
-    return list(links.values())
-
-
-def _paging(anchor: LexborNode) -> bool:
-    """A link to another page of the listing ("2", "Næste side »", "Flere nyheder", rel="next"),
-    whatever its address: "…/flere-nyheder/2" is shaped like an article's."""
-    if {"next", "prev", "previous"} & set((anchor.attributes.get("rel") or "").lower().split()):
-        return True
-    if anchor.css_first("h1, h2, h3, h4, h5, h6, img") is not None:
-        return False
-    label = link_text(anchor.text(separator=" ")) or anchor.attributes.get("aria-label") or ""
-    return bool(_PAGING.match(label.strip()))
+    return ListingPage(links=list(links.values()), next_url=following)
 
 
 def _name(anchor: LexborNode, card: LexborNode | None, row: LexborNode | None) -> str:

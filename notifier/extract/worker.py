@@ -39,8 +39,9 @@ import notifier
 from notifier import extract
 from notifier.collector import collect_less
 from notifier.errors import ExtractError
+from notifier.extract import links as extract_links
 from notifier.extract.dates import danish_day
-from notifier.extract.links import Link
+from notifier.extract.links import Link, ListingPage
 from notifier.models import Council, Document
 from notifier.split import Split, split_document
 
@@ -62,6 +63,19 @@ def listing_links(
     return extract.listing_links(body, base_url=base_url, pattern=pattern, today=today)
 
 
+def listing_page(
+    body: bytes,
+    base_url: str,
+    pattern: Pattern[str] | None,
+    today: date | None,
+    first_url: str,
+    number: int,
+) -> ListingPage:
+    return extract_links.listing_page(
+        body, base_url=base_url, pattern=pattern, today=today, first_url=first_url, number=number
+    )
+
+
 def feed_links(body: bytes, base_url: str) -> list[Link]:
     return extract.feed_links(body, base_url=base_url)
 
@@ -69,6 +83,7 @@ def feed_links(body: bytes, base_url: str) -> list[Link]:
 _JOBS: dict[str, Callable[..., Any]] = {
     "document": document,
     "listing_links": listing_links,
+    "listing_page": listing_page,
     "feed_links": feed_links,
 }
 
@@ -186,6 +201,23 @@ class ExtractWorker:
         today = danish_day(read_at) if read_at is not None else None
         links: list[Link] = await self._run("listing_links", body, base_url, pattern, today)
         return links
+
+    async def listing_page(
+        self,
+        body: bytes,
+        *,
+        base_url: str,
+        pattern: Pattern[str] | None,
+        read_at: datetime | None = None,
+        first_url: str,
+        number: int,
+    ) -> ListingPage:
+        """The ``number``-th page of the listing at ``first_url``: its links and its next page."""
+        today = danish_day(read_at) if read_at is not None else None
+        page: ListingPage = await self._run(
+            "listing_page", body, base_url, pattern, today, first_url, number
+        )
+        return page
 
     async def feed_links(self, body: bytes, *, base_url: str) -> list[Link]:
         links: list[Link] = await self._run("feed_links", body, base_url)
