@@ -1,0 +1,50 @@
+"""Agenda and minutes layouts probed from real Danish agendas and minutes the other split tests
+do not cover: each test renders paragraphs to a PDF, reads it back through extract() and
+split_document() (the whole path a real document takes) and names where the layout was seen.
+"""
+
+from __future__ import annotations
+
+from notifier.split import Split
+from tests.agenda_layouts import paragraphs_split
+
+PROSE = (
+    "Forvaltningen har udarbejdet et forslag, som har været drøftet med de berørte parter, og "
+    "der lægges op til, at forslaget sendes videre til endelig behandling."
+)
+
+
+def text_pdf(paragraphs: list[str], *, kind: str = "referat") -> Split:
+    """With a word processor's margins (2.5 cm): a line within 2 cm of a page's edge past the
+    first page is taken for a running line."""
+    return paragraphs_split(paragraphs, kind=kind, margin=25, width=160)
+
+
+EGEBJERG = [
+    ("89", "Kvartalsrapport vedrørende kommunens samlede budget", "i"),
+    ("90", "Dallund Slot", "ii"),
+    ("91", "Klage over afgørelse i Folkeoplysningsudvalget", "iii"),
+    ("92", "Henvendelse fra et medlem af kommunalbestyrelsen", "iv"),
+    ("93", "Årsberetning og regnskab 2001", "v"),
+]
+
+
+def test_contents_paged_in_roman_numerals_are_the_plan() -> None:
+    # Egebjerg's minutes number their pages in Roman numerals, the contents too ("98. Analyse
+    # af daginstitutionsstruktur...x", "Til behandling - for åbne døre...iii",
+    # docplayer.dk/2007834). Such an entry had no page number: the part line between two
+    # entries ran into the entry above, the contents were no plan, and the part line in the
+    # body was read as the decision of the point before it.
+    contents = ["Til efterretning - for åbne døre...i"]
+    body = ["Til efterretning - for åbne døre"]
+    for number, title, page in EGEBJERG:
+        if number == "91":
+            contents.append("Til behandling - for åbne døre...iii")
+            body.append("Til behandling - for åbne døre")
+        contents.append(f"{number}. {title}...{page}")
+        body += [f"{number}. {title}", "Sagsid.: 02/1234", PROSE, "Beslutning", "Godkendt."]
+    paragraphs = ["Kommunalbestyrelsen", "Referat", "Indholdsfortegnelse", "\n".join(contents)]
+    split = text_pdf([*paragraphs, *body])
+    assert [(i.number, i.title) for i in split.items] == [(n, t) for n, t, _ in EGEBJERG]
+    assert [i.beslutning for i in split.items] == ["Godkendt."] * len(EGEBJERG)
+    assert split.problems == ()
