@@ -5,6 +5,8 @@ split_document() (the whole path a real document takes) and names where the layo
 
 from __future__ import annotations
 
+import pytest
+
 from notifier.split import Split
 from tests.agenda_layouts import paragraphs_split
 
@@ -48,3 +50,26 @@ def test_contents_paged_in_roman_numerals_are_the_plan() -> None:
     assert [(i.number, i.title) for i in split.items] == [(n, t) for n, t, _ in EGEBJERG]
     assert [i.beslutning for i in split.items] == ["Godkendt."] * len(EGEBJERG)
     assert split.problems == ()
+
+
+PARTS = ("LUKKET MØDE", "Lukket møde", "Åbent møde", "Til behandling - for lukkede døre")
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_a_part_line_for_the_closed_meeting_ends_the_point_before_it(part: str) -> None:
+    # Municipal minutes numbered on through the year head the points heard behind closed doors
+    # with a part line and go on numbering: Haderslev's "LUKKET MØDE" before "367." (docplayer.
+    # dk/1357731), Egebjerg's "Til behandling - for lukkede døre" before "103." (docplayer.dk/
+    # 2007834). Without contents the line was read as the decision's last line.
+    titles = ["Valgsteder i kommunen", "Sammenhængende børnepolitik", "Salg af grund"]
+    paragraphs = ["Byrådet", "Referat"]
+    for number, title in enumerate(titles, 365):
+        if number == 367:
+            paragraphs.append(part)
+        paragraphs += [f"{number}. {title}", "Sagsnr.: 07/1234", "Sagsfremstilling", PROSE]
+        paragraphs += ["Beslutning", "Godkendt."]
+    split = text_pdf(paragraphs)
+    assert [(i.number, i.title) for i in split.items] == list(
+        zip(["365", "366", "367"], titles, strict=True)
+    )
+    assert [i.beslutning for i in split.items] == ["Godkendt."] * 3
