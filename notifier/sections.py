@@ -145,17 +145,25 @@ _CLOSING = re.compile(
 )
 
 
+# What the minutes end on after the last point, with or without a closing line before it:
+# the members' signatures under a label ("Underskrifter:", Holbæk's "Underskriftsark") or a
+# signing rule ("____________" with a name under it), or the name of who wrote them
+# ("Referent: ..."). Labels alone, never a sentence ("Underskrift af aftalen sker i juni.").
+_SIGNED = re.compile(r"^(?:underskrift(?:er|sblad|sark|sside)?\s*:?$|referent\s*:|_{8,})", re.I)
+
+
 def without_closing(found: list[Unit]) -> list[Unit]:
-    """The units before the line closing the meeting, when no numbered line follows it (a
-    closed point after it, a second part): read from the end back to the last numbered line,
-    the last point's body only."""
+    """The units before the line closing the meeting or its signatures, when no numbered line
+    follows it (a closed point after it, a second part): read from the end back to the last
+    numbered line, the last point's body only (the first of them there counts)."""
+    end = len(found)
     for index in range(len(found) - 1, -1, -1):
         text = found[index].text
         if label(text) is not None:
             break
-        if text[:5].casefold() == "mødet" and _CLOSING.match(text):
-            return found[:index]
-    return found
+        if (text[:5].casefold() == "mødet" and _CLOSING.match(text)) or _SIGNED.match(text):
+            end = index
+    return found[:end]
 
 
 # A sentence of a note of who was absent: who sent word, who stood in, who left

@@ -73,3 +73,32 @@ def test_a_part_line_for_the_closed_meeting_ends_the_point_before_it(part: str) 
         zip(["365", "366", "367"], titles, strict=True)
     )
     assert [i.beslutning for i in split.items] == ["Godkendt."] * 3
+
+
+SIGNATURES = (
+    ["Underskrifter:", "Jens Hansen (A)\nMette Holm (V)\nIb Jensen (C)"],
+    ["Underskriftsblad", "Jens Hansen, formand", "Mette Holm, næstformand"],
+    ["____________________\nJens Hansen\nFormand", "____________________\nMette Holm"],
+    ["Referent: Inger Nielsen"],
+)
+
+
+@pytest.mark.parametrize("signatures", SIGNATURES)
+def test_the_signatures_after_the_last_point_are_no_part_of_its_decision(
+    signatures: list[str],
+) -> None:
+    # Municipal minutes end on the members' signatures (Holbæk's "Underskriftsark",
+    # dagsordner.holbaek.dk agenda_473493; signing rules with the names under them) or the name
+    # of who wrote them ("Referent ...", Business Region North Denmark's minutes under KKR
+    # Nordjylland), with no "Mødet hævet" before: they were told as the last point's decision.
+    titles = ["Budget 2025 for fællesudgifterne", "Udpegning til Erhvervshusets bestyrelse"]
+    decisions = ["Godkendt.", "Udpeget:\nJens Hansen (A)\nMette Holm (V)"]
+    paragraphs = ["Økonomiudvalget", "Referat"]
+    for number, (title, decision) in enumerate(zip(titles, decisions, strict=True), 1):
+        paragraphs += [f"{number}. {title}", f"Sagsnr.: 24/0{number}611", "Sagsfremstilling"]
+        paragraphs += [PROSE, "Beslutning", decision]
+    unsigned = text_pdf(paragraphs)
+    split = text_pdf([*paragraphs, *signatures])
+    assert [i.beslutning for i in split.items] == [i.beslutning for i in unsigned.items]
+    assert "Mette Holm (V)" in (split.items[-1].beslutning or "")  # the decision's names stay
+    assert not any(line in split.items[-1].text for line in ("Underskrift", "___", "Referent"))
