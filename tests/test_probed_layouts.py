@@ -102,3 +102,22 @@ def test_the_signatures_after_the_last_point_are_no_part_of_its_decision(
     assert [i.beslutning for i in split.items] == [i.beslutning for i in unsigned.items]
     assert "Mette Holm (V)" in (split.items[-1].beslutning or "")  # the decision's names stay
     assert not any(line in split.items[-1].text for line in ("Underskrift", "___", "Referent"))
+
+
+def test_a_long_title_with_its_number_set_under_it_is_a_point() -> None:
+    # Rødovre's titles run long ("Tillæg 1 til Lokalplan 145 Udvidelse af delområde F og G -
+    # endelig vedtagelse", rk.dk/politik/kommunalbestyrelsen/visning/moede/KB-UID183461-1):
+    # one of over 120 characters, wrapped onto a second line, was no title over its "Sag nr.",
+    # and its point was lost inside the one before (reported as a point swallowed).
+    long = (
+        "Tillæg 1 til Lokalplan 145 Udvidelse af delområde F og G - endelig vedtagelse samt "
+        "kommuneplantillæg nr. 12 for boligområdet ved Islevbro og den tilhørende miljøvurdering"
+    )
+    points = [("129", "Spørgetid"), ("130", long), ("131", "Anlægsbevilling til hockeybanen")]
+    paragraphs = ["Kommunalbestyrelsen", "Referat"]
+    for number, title in points:
+        paragraphs += [title, f"Sag nr. {number}", "Sagens kerne", PROSE]
+        paragraphs += ["Beslutning", "Godkendt."]
+    split = text_pdf(paragraphs)
+    assert [(i.number, i.title) for i in split.items] == points
+    assert split.problems == ()
