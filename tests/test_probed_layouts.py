@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from notifier.extract.infer import infer_meeting
 from notifier.split import Split
 from tests.agenda_layouts import paragraphs_split
 
@@ -121,3 +122,32 @@ def test_a_long_title_with_its_number_set_under_it_is_a_point() -> None:
     split = text_pdf(paragraphs)
     assert [(i.number, i.title) for i in split.items] == points
     assert split.problems == ()
+
+
+@pytest.mark.parametrize(
+    ("cover", "place"),
+    [
+        # Region Midtjylland's Kontaktudvalg (rm.dk, dagsordner, SelectedMeetingId=790).
+        (
+            "Dagsorden\ntil mødet i Kontaktudvalget den 27. september 2011 kl. 10:00 i "
+            "Regionsrådssalen, Regionshuset Viborg",
+            "Regionsrådssalen, Regionshuset Viborg",
+        ),
+        # Thisted Byråd's minutes (docplayer.dk/28268022).
+        (
+            "REFERAT fra møde i Thisted Byråd den 27. marts 2007 kl. 19.00 i byrådssalen",
+            "byrådssalen",
+        ),
+        # The day alone, no time, then the place.
+        ("Dagsorden til møde i KKR Sjælland den 17. april 2024 i Sorø", "Sorø"),
+        # Nothing after the day: no place.
+        ("Dagsorden til møde i KKR Nordjylland den 26. juni 2015 kl. 10.00", None),
+    ],
+)
+def test_the_place_after_the_meeting_day_in_a_title_line(cover: str, place: str | None) -> None:
+    # Covers with no labels name the meeting, its day and time and then where it is held in
+    # one line ("til mødet i Kontaktudvalget den 27. september 2011 kl. 10:00 i
+    # Regionsrådssalen, ..."): the day and time were read, the place was lost.
+    meeting = infer_meeting(cover, None)
+    assert meeting is not None and meeting.starts_at is not None
+    assert meeting.place == place
