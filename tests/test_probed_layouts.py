@@ -151,3 +151,26 @@ def test_the_place_after_the_meeting_day_in_a_title_line(cover: str, place: str 
     meeting = infer_meeting(cover, None)
     assert meeting is not None and meeting.starts_at is not None
     assert meeting.place == place
+
+
+def test_where_the_case_was_treated_before_under_the_heading_is_no_part_of_the_title() -> None:
+    # Ballerup's minutes list under each heading where the case was treated before, naming the
+    # committee, the day and the point with "den" ("Økonomiudvalget den 25. oktober 2005, pkt.
+    # 3", docplayer.dk/4018936): the lines were read as more of the title.
+    titles = ["Ny styrelsesvedtægt - endelig vedtagelse", "Ændring af vedtægt for Folkeoplysning"]
+    paragraphs = ["Kommunalbestyrelsen", "Referat"]
+    for number, title in enumerate(titles, 2):
+        paragraphs += [f"{number}. {title}"]
+        paragraphs += [
+            "Økonomiudvalget den 25. oktober 2005, pkt. 3\n"
+            "Kommunalbestyrelsen den 31. oktober 2005, pkt. 3"
+        ]
+        paragraphs += [
+            "Resumé",
+            PROSE,
+            "Indstilling",
+            "Direktionen indstiller, at sagen godkendes.",
+        ]
+    split = text_pdf(paragraphs)
+    assert [(i.number, i.title) for i in split.items] == list(zip(["2", "3"], titles, strict=True))
+    assert [i.beslutning for i in split.items] == [None, None]
