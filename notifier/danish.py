@@ -39,8 +39,14 @@ SECTION_NAMES = (
 )
 
 # What names a part of an agenda ("Tillægsdagsorden", "Lukket dagsorden", "Åbne punkter"): a
-# line between points that is no point, and after which the numbering may start again.
-PART_TITLE = re.compile(r"dagsorden|^(?:lukkede?|åbne?|tillæg)\b|punkter$", re.IGNORECASE)
+# line between points that is no point, and after which the numbering may start again. Minutes
+# numbered on through the year name the part heard behind closed doors and go on numbering:
+# Haderslev's "LUKKET MØDE", Egebjerg's "Til behandling - for lukkede døre".
+PART_TITLE = re.compile(
+    r"dagsorden|^(?:lukkede?|lukket|åbne?|åben|åbent|tillæg)\b|punkter$"
+    r"|\bfor\s+(?:åbne|lukkede)\s+døre$",
+    re.IGNORECASE,
+)
 
 # Abbreviations a title may end with ("Udpegninger m.v.", "Økonomi mv.", "Praksisplan m.m."):
 # their full stop closes the abbreviation, not a sentence.

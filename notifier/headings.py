@@ -107,10 +107,10 @@ def title_lines(found: list[Unit], index: int) -> int:
     return 0
 
 
-def title_line(text: str) -> bool:
+def title_line(text: str, *, longest: int = 120) -> bool:
     # A question or an exclamation may end a title ("... i kommunerne?"); a colon opens text.
     return (
-        len(text) <= 120
+        len(text) <= longest
         and not text.endswith(":")
         and not full_stop(text)
         and label(text) is None

@@ -37,6 +37,11 @@ _BODY = (
     # "Udvalget for Teknik og Miljø": named by its capitalised areas
     r"(?:\s+for\s+(?-i:[A-ZÆØÅ])[\w-]*(?:(?:,\s*|\s+og\s+)[\w-]+){0,4})?"
 )
+# A body's treatment of the case: the body, its day and the point's number.
+_TREATED = (
+    rf"{_BODY}(?:,\s*|\s+den\s+)\d{{1,2}}[.-]\s*(?:[a-zæøå]+|\d{{1,2}}[.-])\s*\d{{4}}"
+    r",\s*pkt\.?\s*\d+"
+)
 _SECTION = re.compile(
     # "KKR's beslutning", "KKRs indstilling": the council's own, named first; so a municipal
     # body's ("Udvalgets beslutning", Copenhagen's "Økonomiudvalgets beslutning i mødet den 31.
@@ -60,8 +65,10 @@ _SECTION = re.compile(
     # a committee's decision headed by the committee, the day and the point's number alone
     # (Roskilde's "Kultur- og Idrætsudvalget, 03-04-2019, pkt. 44", Rødovre's
     # "Økonomiudvalget, 18. september 2019, pkt. 153:"): the committees that decided on the
-    # case in turn, the meeting's own last
-    rf"|(?P<by>{_BODY},\s*\d{{1,2}}[.-]\s*(?:[a-zæøå]+|\d{{1,2}}[.-])\s*\d{{4}},\s*pkt\.?\s*\d+)"
+    # case in turn, the meeting's own last; Ballerup's lists of where a case was treated
+    # before name the day after "den", two or more set tight on one line once normalised
+    # ("Økonomiudvalget den 25. oktober 2005, pkt. 3 Kommunalbestyrelsen den 31. ...")
+    rf"|(?P<by>{_TREATED}(?:\s+{_TREATED})*)"
     r"\s*(?::\s*(?P<by_rest>.*))?)$",
     re.IGNORECASE,
 )
@@ -145,17 +152,25 @@ _CLOSING = re.compile(
 )
 
 
+# What the minutes end on after the last point, with or without a closing line before it:
+# the members' signatures under a label ("Underskrifter:", Holbæk's "Underskriftsark") or a
+# signing rule ("____________" with a name under it), or the name of who wrote them
+# ("Referent: ..."). Labels alone, never a sentence ("Underskrift af aftalen sker i juni.").
+_SIGNED = re.compile(r"^(?:underskrift(?:er|sblad|sark|sside)?\s*:?$|referent\s*:|_{8,})", re.I)
+
+
 def without_closing(found: list[Unit]) -> list[Unit]:
-    """The units before the line closing the meeting, when no numbered line follows it (a
-    closed point after it, a second part): read from the end back to the last numbered line,
-    the last point's body only."""
+    """The units before the line closing the meeting or its signatures, when no numbered line
+    follows it (a closed point after it, a second part): read from the end back to the last
+    numbered line, the last point's body only (the first of them there counts)."""
+    end = len(found)
     for index in range(len(found) - 1, -1, -1):
         text = found[index].text
         if label(text) is not None:
             break
-        if text[:5].casefold() == "mødet" and _CLOSING.match(text):
-            return found[:index]
-    return found
+        if (text[:5].casefold() == "mødet" and _CLOSING.match(text)) or _SIGNED.match(text):
+            end = index
+    return found[:end]
 
 
 # A sentence of a note of who was absent: who sent word, who stood in, who left

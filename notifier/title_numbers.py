@@ -16,6 +16,8 @@ from notifier.toc import Unit, label, title_like
 
 # "Sag nr. 130", "Sag nr. 45 (BE 3/2011)", at the end of the title's line when the text
 # normaliser joined the two (set tight, as they are).
+# The longest title over its number (toc._titled allows 300 for a contents entry).
+_LONG_TITLE = 250
 _NUMBER = re.compile(r"^(?:(?P<title>.*?)\s+)?Sag\s+nr\.?\s*(?P<number>\d{1,3})(?:\s*\([^)]*\))?$")
 
 
@@ -90,7 +92,10 @@ def _heading(
         if first < 0 or not found[first].starts_paragraph:
             return None
         lines = [unit.text for unit in found[first:index]]
-    if not found[first].starts_paragraph or not all(map(title_line, lines)):
+    # A title wrapped over two lines is one line once normalised: one longer than a line is
+    # a title still where a section or a case number follows its number, as for a heading.
+    longest = _LONG_TITLE if confirmed(found, index + 1) else 120
+    if not found[first].starts_paragraph or not all(title_line(t, longest=longest) for t in lines):
         return None
     if lines[-1].endswith(","):  # "Økonomiudvalget den 4. marts 2021, Sag nr. 45": a reference
         return None

@@ -40,9 +40,18 @@ _TITLE_START = re.compile(f"[{TITLE_START}]")
 _CLOCK = re.compile(r"(?:[01]?\d|2[0-3])\.[0-5]\d")
 _DATE = re.compile(r"(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\.\d\d")
 # Page number at the end of an entry: after dot leaders, an ellipsis or (tab leaders are
-# whitespace once normalised) a space.
-_PAGE = re.compile(r"(?:\s*(?:\.\s*){2,}|\s*…+\s*|\s+)(?P<page>\d{1,3})$")
-_LEADERS = re.compile(r"(?:\.\s*){4,}(?:side\s*)?\d{1,3}$|…+\s*\d{1,3}$", re.IGNORECASE)
+# whitespace once normalised) a space; in lower-case Roman numerals after leaders only, as
+# Egebjerg's minutes page theirs ("98. Analyse af daginstitutionsstruktur...x",
+# docplayer.dk/2007834): after a space, "i" or "v" may end a title.
+_PAGE = re.compile(
+    r"(?:\s*(?:\.\s*){2,}|\s*…+\s*|\s+)(?P<page>\d{1,3})$"
+    r"|(?:\s*(?:\.\s*){2,}|\s*…+\s*)(?P<roman>[ivxlc]{1,7})$"
+)
+_LEADERS = re.compile(
+    r"(?:\.\s*){4,}(?:side\s*)?\d{1,3}$|…+\s*\d{1,3}$|(?:\.\s*){3,}[ivxlc]{1,7}$|…+\s*[ivxlc]{1,7}$",
+    re.IGNORECASE,
+)
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 _HEADINGS = re.compile(r"^(?:indholdsfortegnelse|indhold|dagsorden(?:punkter)?)\s*:?$", re.I)
 
 
@@ -131,11 +140,19 @@ def label(text: str) -> Label | None:
 def _entry(text: str) -> tuple[Label | None, str, int | None]:
     """(number label or None, title, page or None) of a possible ToC line."""
     page_match = _PAGE.search(text)
-    page = int(page_match.group("page")) if page_match else None
+    page = None
+    if page_match:
+        page = int(page_match["page"]) if page_match["page"] else _roman(page_match["roman"])
     body = text[: page_match.start()] if page_match else text
     found = label(body)
     title = (found.rest if found else body).rstrip(" .…").strip()
     return found, title, page
+
+
+def _roman(numeral: str) -> int:
+    """The value of a Roman numeral ("xiv" is 14): a digit before a larger one is taken off."""
+    values = [_ROMAN[char] for char in numeral]
+    return sum(-v if v < after else v for v, after in zip(values, [*values[1:], 0], strict=True))
 
 
 def leaders(text: str) -> bool:

@@ -101,8 +101,12 @@ def infer_meeting(cover: str, council: Council | None) -> Meeting | None:
         # marts 2024", "Referat af møde i KKR Hovedstaden den 3. februar 2021 er udsendt").
         lines = (line for line in cover.split("\n") if _title_line(line))
         phrase = next((m for line in lines if (m := _MEETING_DAY.search(line))), None)
-        if phrase is not None and (dated := _dated(_until_label(phrase.string[phrase.end() :]))):
-            starts_at = dated[0]
+        value = _until_label(phrase.string[phrase.end() :]) if phrase is not None else ""
+        if phrase is not None and (dated := _dated(value)):
+            # "... den 27. september 2011 kl. 10:00 i Regionsrådssalen, Regionshuset Viborg"
+            # (Region Midtjylland's Kontaktudvalg): where it is held follows the day after "i".
+            starts_at, rest = dated
+            beside = bool(rest) and value[: len(value) - len(rest)].rstrip().endswith(" i")
     if starts_at is None and (line := _day_line(cover)) is not None:
         (starts_at, rest), beside = line, True
     if starts_at is None:

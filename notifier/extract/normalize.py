@@ -39,7 +39,8 @@ _LIST_ITEM = re.compile(
 # Klima"), and the page number it ends with, after dot leaders or an ellipsis, or after a space
 # alone (tab leaders, once normalised).
 _ENTRY_NUMBER = re.compile(r"^(?:[Pp]unkt\s*|[Pp]kt\.\s*)?(\d{1,3}(?:\.\d{1,2})*)[.:]?\s+\S")
-_AFTER_LEADERS = re.compile(r"(?:\.\s*){3,}\d{1,3}$|…\s*\d{1,3}$")
+# (Roman page numbers after leaders too: "98. Analyse af daginstitutionsstruktur...x".)
+_AFTER_LEADERS = re.compile(r"(?:\.\s*){3,}(?:\d{1,3}|[ivxlc]{1,7})$|…\s*(?:\d{1,3}|[ivxlc]{1,7})$")
 _AFTER_SPACE = re.compile(r"\s\d{1,3}$")
 # The label of a note of who was absent, capitalised as it opens a line (sections.attendance
 # reads it when splitting; here it only keeps the line from joining the sentence above).
@@ -144,11 +145,12 @@ def _next_entry(before: str, line: str) -> bool:
     fase 2"), so the line must then go on with the numbering of the entry before, or be a part
     line with its page number ("Lukket dagsorden 5"), after which the numbering may start
     again. A date broken over two lines ("mødet den / 3. april") follows no page number."""
-    if not before[-1].isdigit():
+    # The leaders and the page number are at the end: the patterns need no more of the line.
+    leadered = _AFTER_LEADERS.search(before[-24:]) is not None
+    if not (before[-1].isdigit() or leadered):
         return False
     numbered = _ENTRY_NUMBER.match(line)
-    # The leaders and the page number are at the end: the patterns need no more of the line.
-    if _AFTER_LEADERS.search(before[-24:]):
+    if leadered:
         return numbered is not None or _AFTER_LEADERS.search(line[-24:]) is not None
     if _AFTER_SPACE.search(before[-24:]) is None:
         return False
