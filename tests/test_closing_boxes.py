@@ -11,12 +11,19 @@ page, or closing each section) is what a colleague's probe of real pages found.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from notifier.config import IngestSettings
+from notifier.diff import diff_items
 from notifier.extract import extract
-from notifier.models import Council, Document, DocumentKind
+from notifier.judge import judge
+from notifier.models import Council, Document, DocumentKind, Item, StoredItem
+from notifier.plan import DocumentPlan, SourcePlan
 from notifier.render import EXCERPT_CHARS, excerpt, shorten
 from notifier.split import NO_SECTIONS, split
+from notifier.store.documents import StoredDocument
 
 URL = "https://www.kl.dk/politik/kkr/kkr-sjaelland/flere-nyheder/nyhedsbrev-kkr-sjaelland-november-2020"
 TITLE = "Nyhedsbrev KKR Sjælland november 2020"
@@ -162,3 +169,62 @@ def test_a_subject_named_like_a_box_is_still_an_item(heading: str, text: str) ->
 )
 def test_a_share_or_subscribe_box_under_its_own_heading_is_no_item(box: str) -> None:
     assert list(items_of(page(SECTIONS + box))) == [HEALTH, SKILLS]
+
+
+def _stored(item: Item, number: int) -> StoredItem:
+    return StoredItem(
+        id=number,
+        key=item.key,
+        position=item.position,
+        number=None,
+        title=item.title,
+        text=item.text,
+        content_hash=item.content_hash,
+        version_id=number,
+    )
+
+
+def test_an_article_whose_contact_box_was_its_item_is_not_a_broken_page() -> None:
+    """Stored before this rule, the article above was one item, its contact box ("Yderligere
+    oplysninger"); read again it is the page's one item. Its box leaves as an item.removed
+    (its entry goes from the feeds; no mail tells a removal) and the article comes as new: an
+    edit, not a page rendered without its body that the judge holds as broken, and no churn
+    that would make the source suspect."""
+    article = f"<p>{HEALTH_TEXT}</p><p>{SKILLS_TEXT}</p>"
+    document = page(f"{article}<h2>Yderligere oplysninger</h2>{PERSON}")
+    box = Item(
+        key="yderligere-oplysninger",
+        position=0,
+        title="Yderligere oplysninger",
+        text="Yderligere oplysninger\n\nJesper Bojer Jensen, chefkonsulent\n\n"
+        "Tlf. 4132 4706, JEBJ@kl.dk",
+    )
+    items = split(document)
+    diff = diff_items([_stored(box, 1)], items)
+    assert [old.key for old in diff.removed] == [box.key]
+    assert [item.key for item in diff.new] == [NO_SECTIONS]
+    known = StoredDocument(
+        id=1,
+        source_id="kkr-sjaelland",
+        key="k",
+        url=URL,
+        kind=DocumentKind.NEWSLETTER,
+        council=Council.SJAELLAND,
+        title=TITLE,
+        date=date(2020, 11, 16),
+        content_hash="old",
+        meeting_id=None,
+        supplementary=False,
+    )
+    plan = DocumentPlan(
+        document=document, items=items, key="k", content_hash="new", stored=known, diff=diff
+    )
+    source = SourcePlan(
+        source_id="kkr-sjaelland",
+        council=Council.SJAELLAND,
+        documents=[plan],
+        stored_items=8,
+        stored_documents=8,
+    )
+    assert judge(source, IngestSettings(suspect_share=0.2, suspect_min_items=8)) is None
+    assert source.churn == 1  # the article, new; not its box
