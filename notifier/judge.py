@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from notifier.closing import closing_item
 from notifier.config import IngestSettings
 from notifier.plan import DocumentPlan, SourcePlan
 from notifier.split import NO_SECTIONS
@@ -25,7 +26,9 @@ def _emptied(plan: DocumentPlan) -> bool:
     """A known document that now yields no items, or only the one a newsletter without
     sections becomes, where it had sections and none is left (a page rendered without its
     body: its sections would all be told removed and the notice told as new)."""
-    if not plan.diff.removed:
+    # A contact or share box that was an item and is page furniture now is no loss: an article
+    # whose only heading was "Kontakt" becomes the one item of its page, not a broken page.
+    if all(closing_item(old.title, old.text) for old in plan.diff.removed):
         return False
     only_the_page = len(plan.items) == 1 and plan.items[0].key == NO_SECTIONS
     kept = plan.diff.changed or plan.diff.moved or plan.diff.unchanged

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from notifier.closing import closing_item
 from notifier.diff import ItemDiff, diff_items, document_key
 from notifier.models import (
     DISMISSED,
@@ -133,9 +134,12 @@ class SourcePlan:
 
     @property
     def churn(self) -> int:
-        """Items appearing or vanishing in documents the store already knew."""
+        """Items appearing or vanishing in documents the store already knew. A contact or share
+        box that was an item and is page furniture now vanishes without counting: it says
+        nothing of a redesign."""
         return sum(
-            len(plan.diff.new) + len(plan.diff.removed)
+            len(plan.diff.new)
+            + sum(not closing_item(old.title, old.text) for old in plan.diff.removed)
             for plan in self.documents
             if not plan.is_new
         )

@@ -18,6 +18,8 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+from notifier.closing import without_contact
+
 # A heading inside a text: a short line of its own that closes no sentence, opening neither a
 # list item nor a continued sentence. Short: a paragraph broken by a page ends in a full line
 # (some 80 characters or more).
@@ -56,6 +58,16 @@ def without_read_more(text: str) -> str:
     stored text keeps it, since a version is a hash of the text and every stored item that
     ends in it would otherwise read as changed."""
     return _READ_MORE.sub("", text.rstrip()) or text
+
+
+def without_closing(text: str) -> str:
+    """The text without what closes it and is no news, for showing: a "Læs mere" link's label
+    and a contact box, in either order ("Kontakt: ..." then "Læs mere", or the reverse). The
+    stored text keeps them, as ``without_read_more`` says."""
+    shown = without_read_more(text)
+    while (shorter := without_read_more(without_contact(shown))) != shown:
+        shown = shorter
+    return shown
 
 
 def authored_lines(url: str) -> bool:

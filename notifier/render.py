@@ -21,7 +21,7 @@ from markupsafe import Markup
 from notifier import danish
 from notifier.models import Council, DocumentKind, ItemSnapshot, Topic
 from notifier.point_text import is_case_line, point_summary
-from notifier.prose import authored_lines, prose, without_read_more
+from notifier.prose import authored_lines, prose, without_closing
 from notifier.sections import section
 from notifier.shared_renders import (
     MANAGE,
@@ -325,7 +325,7 @@ def excerpt(
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     if point or is_case_line(first) or section(first):
         text = point_summary(text, decision)
-    text = prose(without_read_more(text), lines=lines)
+    text = prose(without_closing(text), lines=lines)
     heading = " ".join(title.split())
     if text.casefold().startswith(heading.casefold()):
         rest = text[len(heading) :]

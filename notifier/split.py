@@ -5,9 +5,10 @@ one "-2", "-3", ...: ``models.unique_keys``). The lead paragraph before the firs
 an item: on kl.dk it summarises the sections that follow, so as an item it would only repeat
 their topics; before a single heading over nothing but a list it is the article itself, and
 the list closes it ("Yderligere materiale" over its files): the page is one item. A newsletter
-without any heading is one item, "indledning". Sections come from
-the markup (Document.sections); without it a short line with no final period followed by a
-paragraph is taken as a heading.
+without any heading is one item, "indledning". A contact box ("Kontakt" over a name, phone and
+e-mail) or a share or subscribe box under its own heading is no section (``closing``).
+Sections come from the markup (Document.sections); without it a short line with no final
+period followed by a paragraph is taken as a heading.
 
 Agendas and minutes (points.py): one item per numbered point ("3.2.", "2.1.1." under "2.1.",
 or "5." with no sub-points), key = the number ("3.2-2" when numbering restarts and repeats
@@ -31,6 +32,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from notifier.closing import closing_section
 from notifier.danish import letter_closing
 from notifier.models import Document, DocumentKind, Item, canonical, slug, unique_keys
 from notifier.point_text import bare_record, point_summary
@@ -62,6 +64,10 @@ def split_document(document: Document) -> Split:
         return Split(items, problems)
     if document.kind == DocumentKind.NEWSLETTER:
         sections = list(document.sections) or _sections_from_text(document)
+        # A contact, share or subscribe box under a heading of its own is no subject. Left out
+        # here, not at extraction: the document's text keeps it, and no section takes its
+        # text, so no other item's stored text (and content hash) moves.
+        sections = [section for section in sections if not closing_section(*section)]
         if not sections or _closing_list(document, sections):
             item = Item(key=NO_SECTIONS, position=0, title=document.title, text=document.text)
             return Split([item])

@@ -19,6 +19,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "notifier"
 PURE = (
     "notifier.classify",
+    "notifier.closing",
     "notifier.danish",
     "notifier.diff",
     "notifier.digest",
