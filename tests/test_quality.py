@@ -223,3 +223,23 @@ def test_letters_spaced_apart_are_damage_and_list_letters_are_not() -> None:
         "regionen, og KKR drøfter det igen på næste møde i juni."
     )
     assert ocr_damage(listed) is None
+
+
+def test_the_vocabulary_of_agendas_and_minutes_is_danish() -> None:
+    """Words of real agendas and KKR news the frequency list lacks; the last ones were taken
+    for misreads (grønnere as grønnære, indgåede as indgåøde)."""
+    for word in (
+        "drøftelse",
+        "udpegningen",
+        "botilbuddet",
+        "tværkommunale",
+        "udmøntningen",
+        "prioriteringerne",
+        "kommissoriet",
+        "afrapporteringen",
+        "grønnere",
+        "indgåede",
+        "effektivisere",
+        "anonymiseret",
+    ):
+        assert is_danish(word), word
