@@ -4,8 +4,13 @@ and the archive, and the feed entry. Each test names the page its words come fro
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import feedparser
+
+from notifier import feed_entries, feeds, resources, templates
 from notifier.extract import extract
-from notifier.models import Council, Document
+from notifier.models import Council, Document, ItemSnapshot
 from notifier.prose import authored_lines
 from notifier.render import excerpt
 from notifier.split import split
@@ -70,3 +75,62 @@ def test_a_lead_without_a_full_stop_does_not_run_into_the_text_for_holding_years
         [(heading, shown_text)] = shown(article(url, hero, f"<p>{text}</p>", council))
         assert heading == title
         assert shown_text.startswith(f"{lead}. {text.split()[0]} "), shown_text
+
+
+def feed_html(document: Document) -> list[str]:
+    """Each item's entry in the Atom feed, as a feed reader shows it (its HTML)."""
+    env = templates.environment(resources.templates_dir())
+    renderer = feeds.FeedRenderer(base_url="https://kkr.example", topics=[], env=env)
+    moment = datetime(2018, 6, 15, tzinfo=UTC)
+    entries = [
+        feed_entries.Entry(
+            snapshot=ItemSnapshot(
+                item_id=n,
+                version_id=n,
+                council=document.council or Council.NORDJYLLAND,
+                document_id=1,
+                document_url=document.url,
+                document_title=document.title,
+                document_kind=document.kind,
+                document_date=document.date,
+                number=item.number,
+                title=item.title,
+                text=item.text,
+            ),
+            published=moment,
+            updated=moment,
+        )
+        for n, item in enumerate(split(document))
+    ]
+    parsed = feedparser.parse(renderer.atom(renderer.specs[0], entries))
+    return [entry.content[0].value for entry in parsed.entries]
+
+
+# https://rn.dk/service/nyhedsbase-rn/2018/06/saarbarhed-er-en-trussel-for-nordjyllands-udvikling-beslut-3limfjordsforbindelse-nu
+# (Region Nordjylland's news): the article, then its contact person's name, phone and mail.
+RN_URL = (
+    "https://rn.dk/service/nyhedsbase-rn/2018/06/"
+    "saarbarhed-er-en-trussel-for-nordjyllands-udvikling-beslut-3limfjordsforbindelse-nu"
+)
+RN_LEAD = (
+    "De små og hyppige uheld ved krydsningen af Limfjorden ved Aalborg giver daglige gener og "
+    "svækker tilliden til fremkommeligheden i Nordjylland."
+)
+
+
+def test_a_feed_entry_leaves_out_the_contact_box_that_closes_the_text() -> None:
+    """The excerpt in a mail leaves a closing contact box out (``without_closing``); a feed
+    entry shows the text in full and must leave it out the same way. The stored text keeps it,
+    so no content hash moves."""
+    contact = (
+        '<div class="contact"><h3>Kontaktperson</h3><p>Svend Tøfting</p><p>Tlf.:</p>'
+        '<p>22 71 18 37</p><p>Mail:</p><p><a href="mailto:svto@rn.dk">svto@rn.dk</a></p></div>'
+    )
+    hero = "<p>15. juni 2018</p><h1>Sårbarhed er en trussel for Nordjyllands udvikling</h1>"
+    document = article(RN_URL, hero, f"<p>{RN_LEAD}</p>{contact}", Council.NORDJYLLAND)
+    [item] = split(document)
+    assert "svto@rn.dk" in item.text
+    [html] = feed_html(document)
+    assert RN_LEAD in html
+    for detail in ("Kontaktperson", "Svend Tøfting", "22 71 18 37", "svto@rn.dk"):
+        assert detail not in html, html
