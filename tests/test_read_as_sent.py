@@ -134,3 +134,45 @@ def test_a_feed_entry_leaves_out_the_contact_box_that_closes_the_text() -> None:
     assert RN_LEAD in html
     for detail in ("Kontaktperson", "Svend Tøfting", "22 71 18 37", "svto@rn.dk"):
         assert detail not in html, html
+
+
+# https://danskekommuner.dk/artikler/nyheder/2022/januar/21/kkr-formand-fortsaetter-i-midtjylland-men-naestformandsposten-skifter-haender
+# (KL's magazine on KKR Midtjylland): a byline paragraph between the lead and the text.
+MIDT_URL = (
+    "https://danskekommuner.dk/artikler/nyheder/2022/januar/21/"
+    "kkr-formand-fortsaetter-i-midtjylland-men-naestformandsposten-skifter-haender"
+)
+MIDT_TITLE = "KKR-formand fortsætter i Midtjylland, men næstformandsposten skifter hænder"
+MIDT_LEAD = (
+    "Randers-borgmester Torben Hansen (S) fortsætter som formand for KKR Midtjylland, mens Ib "
+    "Lauritsen (V), der er borgmester i Ikast-Brande, overtager posten som næstformand."
+)
+MIDT_TEXT = (
+    "På sit konstituerende møde har KKR Midtjylland sat navn på både formand og næstformand."
+)
+
+
+def test_a_byline_is_neither_an_items_title_nor_its_text() -> None:
+    """A short line without a full stop reads as a section's heading; a byline is one, and
+    was the article's only item's title ("Tekst af ..."), its lead lost. Who wrote it is no
+    news: the article is one item under its own title, its lead first."""
+    for byline in (
+        "Tekst af Anna Törnqvist Jensen, antj@kl.dk",
+        "Af Anna Törnqvist Jensen",
+        "Tekst: Anna Törnqvist Jensen",
+    ):
+        hero = f"<p>21. 01. 2022 - kl. 11:28</p><h1>{MIDT_TITLE}</h1><p>{MIDT_LEAD}</p>"
+        body = f'<p class="byline">{byline}</p><p>{MIDT_TEXT}</p>'
+        document = article(MIDT_URL, hero, body, Council.MIDTJYLLAND)
+        [(title, text)] = shown(document)
+        assert title == MIDT_TITLE, byline
+        assert text == f"{MIDT_LEAD} {MIDT_TEXT}"
+        assert "Törnqvist" not in document.text
+
+
+def test_a_sentence_opening_with_af_is_text() -> None:
+    """ "Af" opens sentences too ("Af hensyn til ...", "Af de 19 kommuner ..."): kept."""
+    sentence = "Af de 19 kommuner i Region Midtjylland deltager 17 i samarbejdet"
+    hero = f"<p>21. 01. 2022</p><h1>{MIDT_TITLE}</h1><p>{MIDT_LEAD}</p>"
+    document = article(MIDT_URL, hero, f"<p>{sentence}</p>", Council.MIDTJYLLAND)
+    assert sentence in document.text
