@@ -12,7 +12,7 @@ from notifier import feed_entries, feeds, resources, templates
 from notifier.extract import extract
 from notifier.models import Council, Document, ItemSnapshot
 from notifier.prose import authored_lines
-from notifier.render import excerpt
+from notifier.render import excerpt, shorten
 from notifier.split import split
 
 
@@ -176,3 +176,49 @@ def test_a_sentence_opening_with_af_is_text() -> None:
     hero = f"<p>21. 01. 2022</p><h1>{MIDT_TITLE}</h1><p>{MIDT_LEAD}</p>"
     document = article(MIDT_URL, hero, f"<p>{sentence}</p>", Council.MIDTJYLLAND)
     assert sentence in document.text
+
+
+# https://www.kl.dk/nyheder/kkr/kkr-sjaelland/det-nye-erhvervshus-sjaelland-er-godt-i-gang/
+ERHVERVSHUS_URL = (
+    "https://www.kl.dk/nyheder/kkr/kkr-sjaelland/det-nye-erhvervshus-sjaelland-er-godt-i-gang/"
+)
+ERHVERVSHUS = (
+    "Med det nye erhvervsfremmesystem, der trådte i kraft 1. januar 2019, er Erhvervshus "
+    "Sjælland etableret med hovedsæde i Sorø og filial i Vordingborg.",
+    "KKR har fået en central rolle i omstillingen, og KKR Sjælland skal indgå en årlig "
+    "resultatkontrakt med Erhvervshus Sjælland. Der var en første drøftelse af resultatkontrakt "
+    "for 2019, herunder hvilke regionale mål, der kan være relevante for erhvervshusets "
+    "erhvervsfremmeindsatser.",
+)
+
+
+def test_an_excerpt_cut_short_ends_on_a_sentence_not_on_a_word_of_the_next() -> None:
+    """Cut at its length, the excerpt read "... med Erhvervshus Sjælland. Der …": a lone word
+    of the next sentence. It ends on the finished sentence, still marked as cut."""
+    hero = "<p>11. februar 2019</p><h1>Det nye Erhvervshus Sjælland er godt i gang</h1>"
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in ERHVERVSHUS)
+    [(_, text)] = shown(article(ERHVERVSHUS_URL, hero, body, Council.SJAELLAND))
+    assert text.endswith("resultatkontrakt med Erhvervshus Sjælland. …"), text
+
+
+def test_an_excerpt_cut_far_into_a_sentence_keeps_its_words() -> None:
+    """A long sentence cut after many words keeps them: they say what the item is about."""
+    assert excerpt("Udpegninger", "KKR drøftede sagen. " + "Ord " * 100).startswith(
+        "KKR drøftede sagen. Ord Ord"
+    )
+
+
+# https://www.kl.dk/politik/kkr/kkr-syddanmark/flere-nyheder/nyhedsbrev-juni-2022/: "De fem
+# områder er:" and a list of one word each.
+def test_an_excerpt_cut_within_a_list_does_not_end_on_a_bare_bullet() -> None:
+    """Cut just after a bullet, the excerpt read "... • Klima • …"."""
+    text = (
+        "Nu er KKR Syddanmarks politiske arbejdsgrundlag på plads. Det politiske "
+        "arbejdsgrundlag tager udgangspunkt i fem centrale områder og beskriver, hvordan KKR "
+        "Syddanmark på hvert af de fem områder vil sætte en tydelig retning og arbejde for at "
+        "skabe synlige resultater. De fem områder er:\n\n• Sundhed\n\n• Det specialiserede "
+        "socialområde\n\n• Rekruttering\n\n• Klima\n\n• Erhverv."
+    )
+    for limit in range(250, len(text)):
+        cut = shorten(" ".join(text.split()), limit)
+        assert not cut.endswith("• …"), cut
