@@ -31,6 +31,7 @@ from notifier import ical
 from notifier.feed_entries import FEED_EVENTS, Entry, FeedKey, Recent, fold, select
 from notifier.models import Council, StoredMeeting, Topic
 from notifier.point_text import point_summary
+from notifier.prose import without_closing
 from notifier.untrusted import safe_url
 
 __all__ = ["FEED_EVENTS", "Entry", "FeedSpec", "Recent", "build_files", "catalogue", "fold"]
@@ -272,6 +273,9 @@ class FeedRenderer:
             facts.append(f"Emner: {topics}")
         beslutning = (decision.beslutning if decision else None) or snap.beslutning or ""
         text = point_summary(snap.text, beslutning) if snap.number else snap.text
+        # What closes the text and is no news (a contact box, a "Læs mere" link's label) is
+        # left out as in the mail's excerpt; the stored text keeps it.
+        text = without_closing(text)
         return self._template("feeds/entry.html.j2").render(
             decides_title=snap.decides_title,
             text=_paragraphs(_truncate(text), title=snap.title),

@@ -26,6 +26,10 @@ from notifier.closing import without_contact
 _INNER_HEADING = re.compile(r"(?-i:[A-ZÆØÅ0-9])[^\n]{0,69}(?<![.!?:;,…])")
 _FULL_LINE = 70
 _NUMBER = re.compile(r"\d[\d.,]*")
+# A table's row is mostly numbers ("Kommune 2019 2025 Holbæk 8.137 5.369"): at least three,
+# and one word in three a number. A sentence holding dates and years ("fredag den 26. januar
+# 2018 ... for perioden 2018-2022") is a sentence.
+_ROW_NUMBERS = 3
 # Words no heading ends on: a sentence broken by a page goes on ("forhandles med" "KL ...").
 _GOES_ON = re.compile(
     r"\b(?:at|og|eller|men|samt|i|af|til|for|med|om|på|fra|ved|under|mellem|efter|som|der"
@@ -147,7 +151,7 @@ def _unended(pieces: Sequence[str], index: int, *, lines: bool) -> bool:
     piece, following = pieces[index], pieces[index + 1]
     if _ENDED.search(piece) or not _OPENS_TEXT.match(following) or _BULLET.match(following):
         return False
-    if _GOES_ON.search(piece) or len(_NUMBER.findall(piece)) >= 3:
+    if _GOES_ON.search(piece) or _table_row(piece):
         return False
     return lines or len(piece) < _FULL_LINE
 
@@ -157,8 +161,14 @@ def _inner_heading(paragraphs: Sequence[str], index: int) -> bool:
     if index + 1 >= len(paragraphs) or not _INNER_HEADING.fullmatch(paragraph):
         return False
     # A table's row ("Holbæk 8.137 5.369"), a sentence going on
-    if len(_NUMBER.findall(paragraph)) >= 3 or _GOES_ON.search(paragraph):
+    if _table_row(paragraph) or _GOES_ON.search(paragraph):
         return False
     following = paragraphs[index + 1]
     before = index == 0 or bool(_BEFORE_HEADING.search(paragraphs[index - 1]))
     return before and bool(_OPENS_TEXT.match(following)) and not _INNER_HEADING.fullmatch(following)
+
+
+def _table_row(piece: str) -> bool:
+    """Whether a piece is a table's row, mostly numbers, not a sentence that holds some."""
+    numbers = len(_NUMBER.findall(piece))
+    return numbers >= _ROW_NUMBERS and numbers * _ROW_NUMBERS >= len(piece.split())

@@ -53,6 +53,8 @@ KIND_WORDS = {
 }
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9»\"])")
 EXCERPT_CHARS = 280
+# At most this much of a sentence cut short after a finished one is dropped from an excerpt.
+ORPHAN_CHARS = 40
 INDSTILLING_CHARS = 600
 CHANGE_CHARS = 400
 MAX_CHANGES = 5
@@ -331,7 +333,19 @@ def excerpt(
         rest = text[len(heading) :]
         if heading and not rest[:1].isalnum():  # the whole title, not "Status" in "Statusrapport"
             text = rest.lstrip(" .:–-") or text
-    return shorten(text, EXCERPT_CHARS)
+    return _at_sentence(text, shorten(text, EXCERPT_CHARS))
+
+
+def _at_sentence(text: str, cut: str) -> str:
+    """A cut excerpt ending on a finished sentence when only a few words of the next one
+    would follow it ("... med Erhvervshus Sjælland. Der …"): they say nothing yet."""
+    if not cut.endswith(" …"):
+        return cut
+    words = cut.removesuffix(" …")
+    ends = [match.start() for match in _SENTENCE_END.finditer(words)]
+    if ends and len(words) - ends[-1] <= ORPHAN_CHARS:
+        return words[: ends[-1]] + " …"
+    return cut
 
 
 def shorten(text: str, limit: int) -> str:
@@ -339,7 +353,7 @@ def shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
-    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:.-")
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:.-•– ")  # no dangling bullet or dash
     return cut + " …"
 
 

@@ -18,6 +18,16 @@ from notifier.extract.normalize import clean
 
 # A photo credit under a picture is not news.
 _CREDIT = re.compile(r"^(?:foto|fotograf|billede|illustration|grafik)\b\s*:", re.IGNORECASE)
+# An article's byline ("Tekst af Anna Jensen, aj@kl.dk", "Af Anna Jensen", "Skrevet af ..."):
+# who wrote it, not news, and no heading of a section either (a short line without a full
+# stop reads as one). The words after the marker are a name: capitalised, then maybe a comma
+# and a title or an address; a sentence opening with "Af" goes on in lower case ("Af hensyn").
+_BYLINE = re.compile(
+    r"(?:tekst(?:\s+og\s+foto)?\s*(?::|af\b)|skrevet\s+af\b|af\b)\s*"
+    r"(?-i:[A-ZÆØÅ][\w'’-]+)(?:\s+(?-i:[A-ZÆØÅ][\w'’.-]*))*(?:\s*[,|–-]\s*\S[^\n]*)?",
+    re.IGNORECASE,
+)
+_BYLINE_CHARS = 100
 # An accordion's toggle is the only button left in the content (html.remove_chrome).
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6", "summary", "button"})
 _TEXT_BLOCKS = {"p", "li", "blockquote", "pre", "tr", "dt", "dd", "figcaption", "caption"}
@@ -127,7 +137,7 @@ def text_blocks(root: LexborNode) -> list[Block]:
     def flush() -> None:
         text = clean("".join(run))
         run.clear()
-        if text and not is_chrome_text(text):
+        if text and not is_chrome_text(text) and not _byline(text):
             emit([Block(text)])
 
     stack: list[Any] = [root.iter(include_text=True)]
@@ -239,6 +249,8 @@ def _block(child: LexborNode, *, paragraph: bool = False) -> list[Block]:
     text = clean(child.text(separator=" ") if child.tag == "tr" else _flat_text(child))
     if not text or is_chrome_text(text) or (child.tag == "figcaption" and _CREDIT.match(text)):
         return []
+    if child.tag == "p" and _byline(text):
+        return []
     if child.tag == "li":
         text = f"• {text}"
     if child.tag in _HEADINGS:
@@ -261,6 +273,16 @@ def _block(child: LexborNode, *, paragraph: bool = False) -> list[Block]:
             stop=whole and ends,
         )
     ]
+
+
+def _byline(text: str) -> bool:
+    """A paragraph that only says who wrote the article (``_BYLINE``), short and ending in no
+    sentence's full stop."""
+    return (
+        len(text) <= _BYLINE_CHARS
+        and not text.endswith((".", "!", "?", ":"))
+        and _BYLINE.fullmatch(text) is not None
+    )
 
 
 def _short_sentence(text: str) -> bool:
