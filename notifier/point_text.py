@@ -221,6 +221,7 @@ _NOT_SUMMARY = frozenset(
         "forventet sagsgang",
         "sagsgang og sagstype",
         "beslutningskompetence",
+        "kompetence",
     }
 )
 

@@ -116,6 +116,7 @@ _INNER = frozenset(
         "bilag",
         "vedlagte bilag",
         "beslutningskompetence",
+        "kompetence",
     }
 )
 

@@ -41,3 +41,32 @@ def test_a_case_number_line_with_further_fields_is_no_part_of_the_title(fields: 
     assert [i.beslutning for i in split.items] == ["Godkendt."] * 3
     excerpt = point_summary(split.items[0].text, split.items[0].beslutning)
     assert excerpt == PROSE  # who handles the case is no part of what the point is about
+
+
+HEDENSTED = [
+    ("1", "Godkendelse af dagsorden", "00.01.00-A00-11-24"),
+    ("2", "Godkendelse af referat", "00.01.00-A00-12-24"),
+    ("3", "Lokal Fællesvarme - udmøntning af midler", "13.03.00-Ø60-7-25"),
+]
+
+
+def _hedensted(theme: str, recommends: list[str]) -> list[str]:
+    paragraphs = ["Det fælles landdistriktsråd", "Referat"]
+    for number, title, case in HEDENSTED:
+        paragraphs += [f"{number}. {title}", f"Sagsnr.: {case}", "Beslutningstema"]
+        paragraphs += [theme.format(title=title), "Historik", PROSE, "Sagsfremstilling", PROSE]
+        paragraphs += [*recommends, "Beslutning", "Godkendt."]
+    return paragraphs
+
+
+def test_beslutningstema_and_historik_head_sections_not_more_of_the_title() -> None:
+    # Hedensted's and Fredensborg's templates open a point with "Beslutningstema" (what the
+    # council is asked to decide), Hedensted's tell the case's "Historik" (hedensted.dk, Det
+    # fælles landdistriktsråd 31. august 2023; fredensborg.dk, Byrådet 23. februar 2015, nr.
+    # 25). Neither was a section: "Beslutningstema" and the title set again under it were read
+    # as more of the title ("Godkendelse af dagsorden Beslutningstema Godkendelse af dagsorden").
+    split = text_pdf(_hedensted("{title}", ["Indstilling", "At dagsordenen godkendes."]))
+    assert [(i.number, i.title) for i in split.items] == [(n, t) for n, t, _ in HEDENSTED]
+    assert [i.case_number for i in split.items] == [c for _, _, c in HEDENSTED]
+    assert [i.beslutning for i in split.items] == ["Godkendt."] * 3
+    assert "Historik" not in point_summary(split.items[2].text, split.items[2].beslutning)
