@@ -302,10 +302,12 @@ def named_sections(body: Sequence[Unit], *, minutes: bool = False) -> dict[str, 
 # then the "at ..." lines (Region Midtjylland's agendas, rm.dk/politik/udvalg/staende-udvalg/
 # udvalget-for-regional-udvikling/dagsordener-og-referater-udvalget-for-regional-udvikling),
 # "Teknisk Forvaltning indstiller, at ..." (Rødovre's minutes of 2011, rk.dk/politik/politiske-
-# udvalg/visning/moede/13473), "Administrationen indstiller til Økonomiudvalget:".
+# udvalg/visning/moede/13473), "Administrationen indstiller til Økonomiudvalget:", or the words
+# alone on their line over the "at ..." lines (Hedensted's "Administrationen indstiller",
+# hedensted.dk, Det fælles landdistriktsråd 31. august 2023).
 _RECOMMENDS = re.compile(
     r"^(?-i:[A-ZÆØÅ])[\w-]*(?:\s+[\w.-]+){0,5}?\s+indstiller(?:\s+til\s+[^,:.]{1,80}?)?"
-    r"\s*(?:[,:]|,?\s+at\s)",
+    r"\s*(?:[,:]|,?\s+at\s|$)",
     re.IGNORECASE,
 )
 

@@ -70,3 +70,23 @@ def test_beslutningstema_and_historik_head_sections_not_more_of_the_title() -> N
     assert [i.case_number for i in split.items] == [c for _, _, c in HEDENSTED]
     assert [i.beslutning for i in split.items] == ["Godkendt."] * 3
     assert "Historik" not in point_summary(split.items[2].text, split.items[2].beslutning)
+
+
+def test_who_recommends_alone_on_its_line_heads_the_recommendation() -> None:
+    # Hedensted heads the recommendation "Administrationen indstiller" on a line of its own
+    # with the "at ..." lines under it, and no Indstilling heading: it was no recommendation.
+    recommends = ["Administrationen indstiller", "at dagsordenen godkendes"]
+    split = text_pdf(_hedensted("Det fælles landdistriktsråd skal tage stilling.", recommends))
+    assert [i.indstilling for i in split.items] == [
+        "Administrationen indstiller\n\nat dagsordenen godkendes"
+    ] * 3
+    assert [i.beslutning for i in split.items] == ["Godkendt."] * 3
+
+
+def test_who_recommends_in_the_case_text_is_no_recommendation() -> None:
+    # Still: a line of the Sagsfremstilling ending on "indstiller" with text after it tells of
+    # another's recommendation.
+    paragraphs = ["Byrådet", "Referat", "1. Handicappolitik", "Sagsnr.: 20/1234"]
+    paragraphs += ["Sagsfremstilling", "Handicaprådet indstiller", PROSE, "Beslutning", "Godkendt."]
+    split = text_pdf(paragraphs)
+    assert [i.indstilling for i in split.items] == [None]
