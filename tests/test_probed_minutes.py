@@ -90,3 +90,24 @@ def test_who_recommends_in_the_case_text_is_no_recommendation() -> None:
     paragraphs += ["Sagsfremstilling", "Handicaprådet indstiller", PROSE, "Beslutning", "Godkendt."]
     split = text_pdf(paragraphs)
     assert [i.indstilling for i in split.items] == [None]
+
+
+ATTACHMENTS = (
+    # Stevns (stevns.dk/dagsorden/kommunalbestyrelsen-22-01-2020, point 302).
+    "udkast._planstrategi_2020_21.12.2019.pdf",
+    # Roskilde (roskilde.dk, Kultur- og Idrætsudvalget 3. april 2019, pkt. 44).
+    "Arbejdsplan_2019.pdf Vision_og_strategi_2019-21.pdf",
+)
+
+
+@pytest.mark.parametrize("files", ATTACHMENTS)
+def test_the_attachments_listed_under_a_heading_are_no_part_of_its_title(files: str) -> None:
+    # Agenda systems list a point's attachments by their file names under its heading: the
+    # line was joined to the title as its second line.
+    titles = ["Åben dagsorden - godkendelse", "Planstrategi 2020"]
+    paragraphs = ["Kommunalbestyrelsen", "Referat"]
+    for number, title in enumerate(titles, 301):
+        paragraphs += [f"{number}. {title}", files, "Sagsnr.: 20/1234", "Resume", PROSE]
+        paragraphs += ["Beslutning", "Godkendt."]
+    split = text_pdf(paragraphs)
+    assert [i.title for i in split.items] == titles
