@@ -42,6 +42,12 @@ _TREATED = (
     rf"{_BODY}(?:,\s*|\s+den\s+)\d{{1,2}}[.-]\s*(?:[a-zæøå]+|\d{{1,2}}[.-])\s*\d{{4}}"
     r",\s*pkt\.?\s*\d+"
 )
+# A body named in the genitive ("Kommunalbestyrelsens", "Teknik- og Miljøudvalgets"), its
+# meeting, the day and the point's number.
+_MEETING = (
+    r"(?:\w+-\s+og\s+)?(?-i:[A-ZÆØÅ])[\w-]*?(?:udvalg|råd|bestyrelse)(?:et|en|n)?s\s+møde"
+    r"\s+(?:den\s+)?\d{1,2}[.-]\s*(?:[a-zæøå]+|\d{1,2}[.-])\s*\d{4}\s*[,/]?\s*(?:punkt|pkt\.?)\s*\d+"
+)
 _SECTION = re.compile(
     # "KKR's beslutning", "KKRs indstilling": the council's own, named first; so a municipal
     # body's ("Udvalgets beslutning", Copenhagen's "Økonomiudvalgets beslutning i mødet den 31.
@@ -69,7 +75,12 @@ _SECTION = re.compile(
     # before name the day after "den", two or more set tight on one line once normalised
     # ("Økonomiudvalget den 25. oktober 2005, pkt. 3 Kommunalbestyrelsen den 31. ...")
     rf"|(?P<by>{_TREATED}(?:\s+{_TREATED})*)"
-    r"\s*(?::\s*(?P<by_rest>.*))?)$",
+    r"\s*(?::\s*(?P<by_rest>.*))?"
+    # a body's decision headed by its meeting, the day and the point ("Kommunalbestyrelsens
+    # møde 28. november 2005 Punkt 1:", "Økonomiudvalgets møde 23. maj 2006 Punkt 4:",
+    # Ballerup's minutes, docplayer.dk/4018936 and 2950314); the point's number says it is a
+    # label, not a sentence about the meeting
+    rf"|{_MEETING}\s*(?::\s*(?P<met_rest>.*))?)$",
     re.IGNORECASE,
 )
 
@@ -98,7 +109,12 @@ def section(text: str) -> re.Match[str] | None:
 
 def run_in(match: re.Match[str]) -> str | None:
     """The text run in after a section heading ("Godkendt." of "Beslutning: Godkendt.")."""
-    return match.group("rest") or match.group("tight") or match.group("by_rest")
+    return (
+        match.group("rest")
+        or match.group("tight")
+        or match.group("by_rest")
+        or match.group("met_rest")
+    )
 
 
 def section_name(match: re.Match[str]) -> str:
@@ -136,10 +152,10 @@ def _heading_key(match: re.Match[str]) -> str:
     """A section heading without the text run in and the point's number: the same for the
     decisions of one body on one day, whichever point they are of."""
     heading = match.string
-    for group in ("rest", "tight", "by_rest"):
+    for group in ("rest", "tight", "by_rest", "met_rest"):
         if match.group(group) is not None:
             heading = heading[: match.start(group)]
-    return canonical(re.sub(r"pkt\.?\s*\d+", "", heading, flags=re.IGNORECASE))
+    return canonical(re.sub(r"(?:pkt\.?|punkt)\s*\d+", "", heading, flags=re.IGNORECASE))
 
 
 # How minutes close after their last point: "Mødet hævet kl. 18.30.", "Mødet sluttede kl.

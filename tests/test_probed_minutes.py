@@ -111,3 +111,33 @@ def test_the_attachments_listed_under_a_heading_are_no_part_of_its_title(files: 
         paragraphs += ["Beslutning", "Godkendt."]
     split = text_pdf(paragraphs)
     assert [i.title for i in split.items] == titles
+
+
+@pytest.mark.parametrize("run_in", [False, True])
+def test_a_decision_headed_by_the_body_s_meeting_and_the_point(run_in: bool) -> None:
+    # Ballerup heads each body's decision with its meeting, the day and the point's number
+    # ("Økonomiudvalgets møde 22. november 2005 Punkt 2:", then "Kommunalbestyrelsens møde 28.
+    # november 2005 Punkt 2:", docplayer.dk/4018936; "Kommunalbestyrelsens møde 25. september
+    # 2006 Punkt 1: Ovennævnte ...", docplayer.dk/2950314): no decision was read, and the
+    # decisions ran on in the Indstilling.
+    titles = ["Ny styrelsesvedtægt - endelig vedtagelse", "Etablering af Grønt Råd"]
+    paragraphs = ["Kommunalbestyrelsen", "Referat"]
+    for number, title in enumerate(titles, 2):
+        paragraphs += [f"{number}. {title}", "Økonomiudvalget den 25. oktober 2005, pkt. 3"]
+        paragraphs += ["Resumé", PROSE, "Økonomiudvalgets møde 23. maj 2006 blev aflyst."]
+        paragraphs += ["Indstilling", "Direktionen indstiller, at sagen godkendes."]
+        for body, day, decision in (
+            ("Økonomiudvalgets", "22. november 2005", "Anbefales."),
+            ("Kommunalbestyrelsens", "28. november 2005", "Godkendt."),
+        ):
+            label = f"{body} møde {day} Punkt {number}:"
+            paragraphs += [f"{label} {decision}"] if run_in else [label, decision]
+    split = text_pdf(paragraphs)
+    assert [i.title for i in split.items] == titles
+    assert [i.beslutning for i in split.items] == ["Godkendt."] * 2
+    assert [i.indstilling for i in split.items] == [
+        "Direktionen indstiller, at sagen godkendes."
+    ] * 2
+    assert split.problems == ()
+    # the sentence about a meeting in the Resumé is text
+    assert "blev aflyst" in point_summary(split.items[0].text, split.items[0].beslutning)
