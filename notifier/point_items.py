@@ -40,6 +40,8 @@ def point_items(found: list[Unit], points: list[Point], minutes: bool) -> list[I
             end -= 1
         following = ordered[position + 1] if position + 1 < len(ordered) else None
         body = _trim_group_heading(found[point.body : end], point, following)
+        if following is not None and body and _committee_heading(body[-1]):
+            body = body[:-1]
         if point.start - 1 in above:
             body = [found[point.start - 1], *body]
         _, tail = cut_case(" ".join(unit.text for unit in found[point.start : point.body]))
@@ -87,6 +89,25 @@ def _cases_above(found: list[Unit], ordered: list[Point]) -> set[int]:
         if any(i not in above and is_case_line(found[i].text) for i in under):
             return set()
     return above
+
+
+# A committee's name in capitals, alone on its line ("ØKONOMIUDVALGET", "TEKNISK UDVALG",
+# "SOCIAL- OG SUNDHEDSUDVALGET", "UDVALGET FOR TEKNIK OG MILJØ"): minutes of the council that
+# group its points by the committee that prepared them head each group so (Ballerup's,
+# docplayer.dk/4018936 and 2950314). A decision in capitals names no committee alone
+# ("GODKENDT.", "ANBEFALES", "OVERSENDES TIL BYRÅDET").
+_COMMITTEE_HEADING = re.compile(
+    r"^(?:[A-ZÆØÅ]+-?\s+(?:OG\s+)?)?[A-ZÆØÅ-]*(?:UDVALG|RÅD|BESTYRELSE)(?:ET|EN|N)?"
+    r"(?:\s+FOR\s+[A-ZÆØÅ]+(?:(?:,\s*|\s+OG\s+)[A-ZÆØÅ]+){0,3})?$"
+)
+
+
+def _committee_heading(unit: Unit) -> bool:
+    """Whether the last line of a point's text is the heading of the committee whose points
+    follow: no part of the point's text or decision."""
+    return (
+        unit.starts_paragraph and len(unit.text) <= 60 and bool(_COMMITTEE_HEADING.match(unit.text))
+    )
 
 
 def _trim_group_heading(body: list[Unit], point: Point, following: Point | None) -> list[Unit]:

@@ -141,3 +141,25 @@ def test_a_decision_headed_by_the_body_s_meeting_and_the_point(run_in: bool) -> 
     assert split.problems == ()
     # the sentence about a meeting in the Resumé is text
     assert "blev aflyst" in point_summary(split.items[0].text, split.items[0].beslutning)
+
+
+def test_a_committee_heading_in_capitals_between_points_ends_the_point_before() -> None:
+    # Ballerup's council minutes group the points by the committee that prepared them, under
+    # its name in capitals ("ØKONOMIUDVALGET" before "2.", docplayer.dk/4018936 and 2950314):
+    # the name was read as the last line of the decision before it. Decisions written in
+    # capitals stay whole, also one naming a body ("OVERSENDES TIL BYRÅDET").
+    groups = [
+        (None, [("1", "Meddelelser", "Ingen meddelelser.")]),
+        ("ØKONOMIUDVALGET", [("2", "Budgetopfølgning", "OVERSENDES TIL BYRÅDET")]),
+        ("SOCIAL- OG SUNDHEDSUDVALGET", [("3", "Frit valg priser", "GODKENDT.")]),
+        ("UDVALGET FOR TEKNIK OG MILJØ", [("4", "Vejadgang til Lyfa", "Godkendt.")]),
+    ]
+    paragraphs = ["Kommunalbestyrelsen", "Referat"]
+    for committee, points in groups:
+        paragraphs += [committee] if committee else []
+        for number, title, decision in points:
+            paragraphs += [f"{number}. {title}", "Sagsnr.: 05/1234", "Resumé", PROSE]
+            paragraphs += ["Beslutning", decision]
+    split = text_pdf(paragraphs)
+    expected = [point for _, points in groups for point in points]
+    assert [(i.number, i.title, i.beslutning) for i in split.items] == expected
