@@ -13,9 +13,9 @@ import functools
 import re
 from collections.abc import Sequence
 
+from notifier.attendance import attendance
 from notifier.models import canonical
 from notifier.sections import (
-    attendance,
     earlier_treatments,
     record_heading,
     run_in,

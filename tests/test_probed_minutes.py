@@ -163,3 +163,25 @@ def test_a_committee_heading_in_capitals_between_points_ends_the_point_before() 
     split = text_pdf(paragraphs)
     expected = [point for _, points in groups for point in points]
     assert [(i.number, i.title, i.beslutning) for i in split.items] == expected
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["Afbud fra Jens Hansen (V), stedfortræder Ib Olsen (V)", "Fraværende Mette Holm og Ib Hansen"],
+)
+def test_who_sent_word_opening_a_decision_without_a_colon_is_no_part_of_it(note: str) -> None:
+    # Minutes note who sent word and who stood in over the decision with no label before a
+    # colon (Roskilde's "Fraværende: Evan Lynnerup (V) - Marianne Kiærulff (V) mødte som
+    # stedfortræder." has one; "Afbud fra ..., stedfortræder ..." has none): the note was read
+    # as the decision's first paragraph. Alone, it is what was recorded, and a sentence stays.
+    paragraphs = ["Byrådet", "Referat", "1. Budget 2006", "Sagsnr.: 05/1234", "Resumé", PROSE]
+    paragraphs += ["Beslutning", note, "Godkendt."]
+    paragraphs += ["2. Fraværende", "Sagsnr.: 05/1235", "Resumé", PROSE, "Beslutning", note]
+    paragraphs += ["3. Salg af grund", "Sagsnr.: 05/1236", "Resumé", PROSE, "Beslutning"]
+    paragraphs += ["Afbud fra borgmesteren blev taget til efterretning.", "Godkendt."]
+    split = text_pdf(paragraphs)
+    assert [i.beslutning for i in split.items] == [
+        "Godkendt.",
+        note,
+        "Afbud fra borgmesteren blev taget til efterretning.\n\nGodkendt.",
+    ]
