@@ -36,6 +36,11 @@ SECTION_NAMES = (
     "Konsekvenser",
     "Risikovurdering",
     "Sagsforløb",
+    # what the council is asked to decide, the case's history and who decides it (Hedensted's
+    # and Fredensborg's "Beslutningstema", Hedensted's "Historik", "Kompetence: Økonomiudvalget")
+    "Beslutningstema",
+    "Historik",
+    "Kompetence",
 )
 
 # What names a part of an agenda ("Tillægsdagsorden", "Lukket dagsorden", "Åbne punkter"): a

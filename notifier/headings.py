@@ -107,11 +107,18 @@ def title_lines(found: list[Unit], index: int) -> int:
     return 0
 
 
+# A file's name with a document's extension, ending a line: agenda systems list a point's
+# attachments under its heading (Stevns' "udkast._planstrategi_2020_21.12.2019.pdf", Roskilde's
+# "Arbejdsplan_2019.pdf Vision_og_strategi_2019-21.pdf"), no line of its title.
+_FILE_NAME = re.compile(r"\S\.(?:pdf|docx?|xlsx?|pptx?|odt|rtf|txt|msg|jpe?g|png)$", re.IGNORECASE)
+
+
 def title_line(text: str, *, longest: int = 120) -> bool:
     # A question or an exclamation may end a title ("... i kommunerne?"); a colon opens text.
     return (
         len(text) <= longest
         and not text.endswith(":")
+        and not _FILE_NAME.search(text)
         and not full_stop(text)
         and label(text) is None
         and not is_case_line(text)

@@ -13,9 +13,9 @@ import functools
 import re
 from collections.abc import Sequence
 
+from notifier.attendance import attendance
 from notifier.models import canonical
 from notifier.sections import (
-    attendance,
     earlier_treatments,
     record_heading,
     run_in,
@@ -50,6 +50,22 @@ _CASE_LINE = re.compile(
 # The label alone, its number on the line after it: a template that sets its fields as a table
 # ("Sagsnr:" in one column, "07/5773" in the next) comes out of the PDF so.
 _LABEL_ALONE = re.compile(rf"^(?:{_CASE_LABEL})$", re.IGNORECASE)
+# The further fields municipal templates set on the case number's line, each after its label
+# (Egebjerg's "J.nr.: ... Sagsid.: ... Initialer: ... Åben sag", Aabenraa's "Sagsid.: 20/26406,
+# Sagsinitialer: SBOE", Skive's "Sagsnr ... Dok.nr ... Sagsbeh. Jens Jørgen Iversen ÅBENT",
+# Odsherred's "Dok. 306-2019-263412"): the document's number, who handles the case, whether it
+# is open. Such a line runs past 60 characters with a case worker's full name.
+_FIELD_LABEL = (
+    r"(?:dok(?:ument)?\.?\s?(?:nr|nummer|-?id)\.?|dok\.|sags?\.?\s?(?:nr|nummer|-?id)\.?"
+    r"|(?:sags)?initialer|sagsbeh(?:andler)?\.?|sagsansvarlig|j(?:our(?:nal)?)?\.?\s?nr\.?"
+    r"|åben(?:t|\s+(?:sag|punkt))?|lukket(?:\s+(?:sag|punkt))?)"
+)
+# The case number (or its label alone, the number lost: Egebjerg's "J.nr.:.") and a further
+# field's label after it: what follows is more fields, never a title or a sentence.
+_CASE_FIELDS = re.compile(
+    rf"^(?:{_CASE_REF}|{_CASE_LABEL}\.?)\s*[,;|]?\s+{_FIELD_LABEL}(?![\w-]).{{0,160}}$",
+    re.IGNORECASE,
+)
 # Whether a point is heard in public or behind closed doors, as municipal agendas mark it: in
 # the title ("Budget 2022 (Åben)", "Salg af grund - Lukket punkt", "Lukket sag: Salg af
 # grund") or on a line of its own under it ("Åbent punkt"). It says how the meeting treats the
@@ -131,11 +147,13 @@ _CONTINUED = re.compile(r"\s*[(\[]?\s*(?:fortsat|fortsættes|forts\.)\s*[)\]]?\s
 
 @functools.lru_cache(maxsize=8192)
 def is_case_line(text: str) -> bool:
-    """A line that is a case number ("SAG-2024-01611 pth", "Sagsnr.: 24/01235"), or its label
-    with the number on the next line ("Sagsnr:")."""
+    """A line that is a case number ("SAG-2024-01611 pth", "Sagsnr.: 24/01235"), maybe with
+    further fields after it (_CASE_FIELDS), or its label with the number on the next line
+    ("Sagsnr:")."""
     return (
         bool(_CASE_LINE.match(text))
         or (len(text) <= 60 and bool(_CASE.match(text)))
+        or bool(_CASE_FIELDS.match(text))
         or bool(_LABEL_ALONE.match(text))
     )
 
@@ -203,6 +221,7 @@ _NOT_SUMMARY = frozenset(
         "forventet sagsgang",
         "sagsgang og sagstype",
         "beslutningskompetence",
+        "kompetence",
     }
 )
 

@@ -24,36 +24,17 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import re
 from dataclasses import dataclass
 
 from notifier.headings import Point, body_headings, confirmed, title_lines, without_repeated_titles
-from notifier.models import Item, canonical, unique_keys
+from notifier.models import Item, canonical
 from notifier.point_checks import numbering_gaps, skipped_headings, stray_headings, strays
-from notifier.point_text import (
-    case_number,
-    closed,
-    cut_case,
-    is_case_line,
-    plain_title,
-    without_continued,
-    without_initials,
-)
-from notifier.sections import (
-    heads_decision,
-    named_sections,
-    repeated_sections,
-    section,
-    without_closing,
-)
+from notifier.point_items import number_parts, point_items
+from notifier.point_text import closed, cut_case, is_case_line
+from notifier.sections import heads_decision, repeated_sections, section, without_closing
 from notifier.title_numbers import numbered_titles
-from notifier.toc import Entry, Toc, Unit, find_toc, inside, join, label, units
+from notifier.toc import Entry, Toc, Unit, find_toc, inside, label, units
 
-_PROCEDURAL = re.compile(
-    r"godkendelse af (?:referat|dagsorden)|siden sidst|^eventuelt|punkter til (?:næste|kommende) "
-    r"møde|meddelelser|orientering fra formand",
-    re.IGNORECASE,
-)
 # How alike a body heading and its ToC entry must be (difflib ratio of the canonical forms).
 _SAME_TITLE = 0.8
 _SAME_UNNUMBERED = 0.9
@@ -84,13 +65,13 @@ def split_points(text: str, *, minutes: bool = False) -> tuple[list[Item], tuple
         if toc.paged or (len(matched) >= 2 and 2 * len(matched) >= len(leaves)):
             listed = {e.number for e in toc.entries if e.number}
             points = _unlisted(found, points, listed, toc.end)
-            items = _items(found, points, minutes)
+            items = point_items(found, points, minutes)
             problems = [f"ToC lists {', '.join(missing)} not found in the body"] if missing else []
             problems += stray_headings(found, points, listed, toc.end)
             problems += skipped_headings(found, points, frozenset(listed))
             return items, (*problems, *repeated_sections(items))
     points = _mark_groups(body_headings(found))
-    items = _items(found, points, minutes)
+    items = point_items(found, points, minutes)
     problems = numbering_gaps(points) + stray_headings(found, points, set())
     problems += skipped_headings(found, points)
     return items, (*dict.fromkeys(problems), *repeated_sections(items))
@@ -254,17 +235,17 @@ def _unlisted(found: list[Unit], points: list[Point], listed: set[str], start: i
     for stray in strays(found, points, listed, start):
         if stray.number in listed or not stray.case_follows:
             continue
-        parts = _parts(stray.number)
+        parts = number_parts(stray.number)
         before = [p for p in plan if p.start < stray.index]
         after = [p for p in plan if p.start > stray.index]
-        if (before and _parts(before[-1].number) >= parts) or (
-            after and _parts(after[0].number) <= parts
+        if (before and number_parts(before[-1].number) >= parts) or (
+            after and number_parts(after[0].number) <= parts
         ):
             continue
         group_title = ""
         if before and len(parts) >= 2:
             previous = before[-1]
-            above = _parts(previous.number)
+            above = number_parts(previous.number)
             if inside(parts, above) and (previous.group or previous.body == stray.index):
                 groups.add(previous.start)
                 group_title = previous.title
@@ -277,10 +258,6 @@ def _unlisted(found: list[Unit], points: list[Point], listed: set[str], start: i
     return marked + added
 
 
-def _parts(number: str | None) -> tuple[int, ...]:
-    return tuple(int(p) for p in number.split(".")) if number else ()
-
-
 # --- the body headings as the plan ----------------------------------------------------------
 
 
@@ -290,7 +267,7 @@ def _mark_groups(points: list[Point]) -> list[Point]:
     following = [point.number for point in points[1:]]
     marked = [
         dataclasses.replace(
-            point, group=point.group or inside(_parts(number), _parts(point.number))
+            point, group=point.group or inside(number_parts(number), number_parts(point.number))
         )
         for point, number in zip(points, [*following, None], strict=False)
     ]
@@ -309,91 +286,9 @@ def _group_titles(headings: list[tuple[str | None, str, bool]]) -> list[str]:
     titles = []
     groups: list[tuple[tuple[int, ...], str]] = []  # the groups open, outermost first
     for number, title, group in headings:
-        parts = _parts(number)
+        parts = number_parts(number)
         groups = [(above, name) for above, name in groups if inside(parts, above)]
         titles.append(groups[-1][1] if groups and not group else "")
         if group and number is not None:
             groups.append((parts, title))
     return titles
-
-
-# --- points -> items ------------------------------------------------------------------------
-
-
-def _items(found: list[Unit], points: list[Point], minutes: bool) -> list[Item]:
-    ordered = sorted(points, key=lambda p: p.start)
-    items: list[Item] = []
-    keys = iter(unique_keys([p.number for p in ordered if not p.group and p.number is not None]))
-    above = _cases_above(found, ordered)
-    for position, point in enumerate(ordered):
-        if point.group or point.number is None:
-            continue
-        end = ordered[position + 1].start if position + 1 < len(ordered) else len(found)
-        if end - 1 in above:  # the next point's case number, set above its heading
-            end -= 1
-        following = ordered[position + 1] if position + 1 < len(ordered) else None
-        body = _trim_group_heading(found[point.body : end], point, following)
-        if point.start - 1 in above:
-            body = [found[point.start - 1], *body]
-        _, tail = cut_case(" ".join(unit.text for unit in found[point.start : point.body]))
-        if tail:  # the case-number line ran into the heading
-            body = [Unit(tail, starts_paragraph=True), *body]
-        body = [without_initials(u) for u in without_continued(body, point.number, point.title)]
-        case = case_number(body)
-        sections = named_sections(body, minutes=minutes)
-        title = plain_title(re.sub(r"\s+", " ", point.title).strip())
-        items.append(
-            Item(
-                key=next(keys),
-                position=len(items),
-                title=title,
-                text=join(body),
-                number=point.number,
-                case_number=case,
-                indstilling=sections.get("indstilling"),
-                beslutning=sections.get("beslutning"),
-                procedural=bool(_PROCEDURAL.search(title) or _PROCEDURAL.search(point.group_title)),
-            )
-        )
-    return items
-
-
-def _cases_above(found: list[Unit], ordered: list[Point]) -> set[int]:
-    """The case-number lines set above the heading of their point rather than below it (Region
-    Midtjylland's "Sagnr.: ..." and the journal numbers of Sbsys agendas): the units right
-    before at least two points' headings, when no point has a case number of its own under its
-    heading. In KL's layout a point holding only its case number also puts one right before
-    the next heading, but that point has it under its own heading too, so its case stays."""
-    leaves = [p for p in ordered if not p.group and p.number is not None]
-    above = set()
-    for point in leaves:
-        index = point.start - 1
-        if index < 0 or not found[index].starts_paragraph or not is_case_line(found[index].text):
-            continue
-        if any(p.start <= index < p.body for p in ordered):
-            continue  # part of a heading
-        above.add(index)
-    if len(above) < 2:
-        return set()
-    for point in leaves:
-        under = range(point.body, min(point.body + 3, len(found)))
-        if any(i not in above and is_case_line(found[i].text) for i in under):
-            return set()
-    return above
-
-
-def _trim_group_heading(body: list[Unit], point: Point, following: Point | None) -> list[Unit]:
-    """Group headings the table of contents leaves out ("3. Sager" before 3.1, and "3.1.
-    Udpegninger" before 3.1.1) end the point before them."""
-    if following is None:
-        return body
-    here, then = _parts(point.number), _parts(following.number)
-    # The groups of the following point that this one is not in: "1. ..." at the end of 1.2 is
-    # a numbered list.
-    heads = {then[:depth] for depth in range(1, len(then)) if here[:depth] != then[:depth]}
-    end = len(body)
-    for index in range(len(body) - 1, max(-1, len(body) - 1 - 2 * len(heads)), -1):
-        head = label(body[index].text)
-        if head is not None and head.parts in heads and body[index].starts_paragraph:
-            end = index
-    return body[:end]

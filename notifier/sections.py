@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from notifier.attendance import ATTENDANCE, absence, absent_names
 from notifier.danish import SECTION_NAMES
 from notifier.models import Item, canonical
 from notifier.toc import Unit, join, label
@@ -42,6 +43,12 @@ _TREATED = (
     rf"{_BODY}(?:,\s*|\s+den\s+)\d{{1,2}}[.-]\s*(?:[a-zæøå]+|\d{{1,2}}[.-])\s*\d{{4}}"
     r",\s*pkt\.?\s*\d+"
 )
+# A body named in the genitive ("Kommunalbestyrelsens", "Teknik- og Miljøudvalgets"), its
+# meeting, the day and the point's number.
+_MEETING = (
+    r"(?:\w+-\s+og\s+)?(?-i:[A-ZÆØÅ])[\w-]*?(?:udvalg|råd|bestyrelse)(?:et|en|n)?s\s+møde"
+    r"\s+(?:den\s+)?\d{1,2}[.-]\s*(?:[a-zæøå]+|\d{1,2}[.-])\s*\d{4}\s*[,/]?\s*(?:punkt|pkt\.?)\s*\d+"
+)
 _SECTION = re.compile(
     # "KKR's beslutning", "KKRs indstilling": the council's own, named first; so a municipal
     # body's ("Udvalgets beslutning", Copenhagen's "Økonomiudvalgets beslutning i mødet den 31.
@@ -69,21 +76,12 @@ _SECTION = re.compile(
     # before name the day after "den", two or more set tight on one line once normalised
     # ("Økonomiudvalget den 25. oktober 2005, pkt. 3 Kommunalbestyrelsen den 31. ...")
     rf"|(?P<by>{_TREATED}(?:\s+{_TREATED})*)"
-    r"\s*(?::\s*(?P<by_rest>.*))?)$",
-    re.IGNORECASE,
-)
-
-
-# Who was absent, set under a point's decision in minutes ("Fraværende: Jens Hansen (V)",
-# "Afbud: ...", "Fraværende med afbud:", "Fremmøde og inhabilitet:", Stevns' "Ikke til stede:
-# ..."): a label alone or before a colon or dash, never a sentence ("Afbud fra Jens Hansen.").
-# It records the meeting, not what was decided, so it ends the section above it; set first
-# under the heading, it is passed over (named_sections).
-_ATTENDANCE = re.compile(
-    r"^(?:fraværende|afbud|fremmøde|deltog\s+ikke|ikke\s+til\s+stede)"
-    r"(?:\s+(?:med|uden)\s+afbud|\s+og\s+inhabilitet|\s+fra(?:\s+mødet)?"
-    r"|\s+(?:ved|under|i|fra)\s+(?:punktet|behandlingen(?:\s+af\s+punktet)?|mødet))?"
-    r"\s*(?:[:–-]|$)",
+    r"\s*(?::\s*(?P<by_rest>.*))?"
+    # a body's decision headed by its meeting, the day and the point ("Kommunalbestyrelsens
+    # møde 28. november 2005 Punkt 1:", "Økonomiudvalgets møde 23. maj 2006 Punkt 4:",
+    # Ballerup's minutes, docplayer.dk/4018936 and 2950314); the point's number says it is a
+    # label, not a sentence about the meeting
+    rf"|{_MEETING}\s*(?::\s*(?P<met_rest>.*))?)$",
     re.IGNORECASE,
 )
 
@@ -98,7 +96,12 @@ def section(text: str) -> re.Match[str] | None:
 
 def run_in(match: re.Match[str]) -> str | None:
     """The text run in after a section heading ("Godkendt." of "Beslutning: Godkendt.")."""
-    return match.group("rest") or match.group("tight") or match.group("by_rest")
+    return (
+        match.group("rest")
+        or match.group("tight")
+        or match.group("by_rest")
+        or match.group("met_rest")
+    )
 
 
 def section_name(match: re.Match[str]) -> str:
@@ -116,6 +119,7 @@ _INNER = frozenset(
         "bilag",
         "vedlagte bilag",
         "beslutningskompetence",
+        "kompetence",
     }
 )
 
@@ -135,10 +139,10 @@ def _heading_key(match: re.Match[str]) -> str:
     """A section heading without the text run in and the point's number: the same for the
     decisions of one body on one day, whichever point they are of."""
     heading = match.string
-    for group in ("rest", "tight", "by_rest"):
+    for group in ("rest", "tight", "by_rest", "met_rest"):
         if match.group(group) is not None:
             heading = heading[: match.start(group)]
-    return canonical(re.sub(r"pkt\.?\s*\d+", "", heading, flags=re.IGNORECASE))
+    return canonical(re.sub(r"(?:pkt\.?|punkt)\s*\d+", "", heading, flags=re.IGNORECASE))
 
 
 # How minutes close after their last point: "Mødet hævet kl. 18.30.", "Mødet sluttede kl.
@@ -173,35 +177,15 @@ def without_closing(found: list[Unit]) -> list[Unit]:
     return found[:end]
 
 
-# A sentence of a note of who was absent: who sent word, who stood in, who left
-# ("Mikkel Houmann havde meldt afbud, og Peter Steffensen deltog i stedet.").
-_ABSENCE = re.compile(
-    r"\b(?:afbud|fravær\w*|deltog|deltage|stedfortræder\w*|suppleant\w*|mødte|indkaldt"
-    r"|udeblev|inhabil\w*|forlod|inviteret|til\s+stede)\b",
-    re.IGNORECASE,
-)
-
-
-def _absence(text: str, *, names: bool) -> bool:
-    """Whether a paragraph under an attendance label is part of the note: the names set under
-    a label alone, "Ingen.", or a short sentence on who came and who did not."""
-    if names and _NAMES.match(text):
-        return True
-    return text.rstrip(". ").casefold() == "ingen" or (
-        len(text) <= 200 and _ABSENCE.search(text) is not None
+def _absent(body: Sequence[Unit], index: int) -> bool:
+    """Whether the line at `index`, opening a decision, notes only who sent word (absent_names) and
+    what was decided follows it: the decision is that. Alone it is what was recorded."""
+    return (
+        absent_names(body[index].text)
+        and index + 1 < len(body)
+        and body[index + 1].starts_paragraph
+        and not _SECTION.match(body[index + 1].text)
     )
-
-
-# The names alone under an attendance label set apart from them: "Hans Østergaard (V)", "Jens
-# Hansen (V) og Ib Hansen (A)"; never a decision ("Godkendt med den ændring, ...").
-_NAMES = re.compile(
-    r"^[A-ZÆØÅ][\w.'-]*(?:(?:\s+|\s*,\s*|\s+og\s+)(?:[A-ZÆØÅ][\w.'-]*|\([A-ZÆØÅ]{1,3}\)))+$"
-)
-
-
-def attendance(text: str) -> bool:
-    """Whether a line notes who was absent (_ATTENDANCE)."""
-    return bool(_ATTENDANCE.match(text))
 
 
 # What minutes that write no "Beslutning" head the decision with: "Konklusion", "Referat",
@@ -276,13 +260,15 @@ def named_sections(body: Sequence[Unit], *, minutes: bool = False) -> dict[str, 
             note = paused = None
             if after := run_in(match):
                 current.append(Unit(after, starts_paragraph=True))
-        elif attending := _ATTENDANCE.match(unit.text):
+        elif attending := ATTENDANCE.match(unit.text):
             if current:  # after the section's text: the note breaks it off
                 paused, current = current, None
             # Before it, the note opens the section ("Beslutning", "Fraværende: Jens Hansen
             # (V)", then what was decided) and is passed over with the names set under it.
             note = "names" if not unit.text[attending.end() :].strip() else "lines"
-        elif note and (not unit.starts_paragraph or _absence(unit.text, names=note == "names")):
+        elif not current and current is sections.get("beslutning") and _absent(body, index):
+            note = "lines"  # who sent word, opening the decision, is passed over as a note is
+        elif note and (not unit.starts_paragraph or absence(unit.text, names=note == "names")):
             pass  # the note's further lines, names and sentences on who came and who did not
         else:
             # Text after the note goes on with the section it broke off (Copenhagen's decisions
@@ -301,10 +287,12 @@ def named_sections(body: Sequence[Unit], *, minutes: bool = False) -> dict[str, 
 # then the "at ..." lines (Region Midtjylland's agendas, rm.dk/politik/udvalg/staende-udvalg/
 # udvalget-for-regional-udvikling/dagsordener-og-referater-udvalget-for-regional-udvikling),
 # "Teknisk Forvaltning indstiller, at ..." (Rødovre's minutes of 2011, rk.dk/politik/politiske-
-# udvalg/visning/moede/13473), "Administrationen indstiller til Økonomiudvalget:".
+# udvalg/visning/moede/13473), "Administrationen indstiller til Økonomiudvalget:", or the words
+# alone on their line over the "at ..." lines (Hedensted's "Administrationen indstiller",
+# hedensted.dk, Det fælles landdistriktsråd 31. august 2023).
 _RECOMMENDS = re.compile(
     r"^(?-i:[A-ZÆØÅ])[\w-]*(?:\s+[\w.-]+){0,5}?\s+indstiller(?:\s+til\s+[^,:.]{1,80}?)?"
-    r"\s*(?:[,:]|,?\s+at\s)",
+    r"\s*(?:[,:]|,?\s+at\s|$)",
     re.IGNORECASE,
 )
 
@@ -344,7 +332,7 @@ def _told(text: str) -> bool:
 
 
 def _ends_recommendation(text: str) -> bool:
-    return bool(_SECTION.match(text) or _ATTENDANCE.match(text) or _RECORD.match(text))
+    return bool(_SECTION.match(text) or ATTENDANCE.match(text) or _RECORD.match(text))
 
 
 def repeated_sections(items: list[Item]) -> list[str]:
