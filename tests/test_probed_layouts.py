@@ -174,3 +174,27 @@ def test_where_the_case_was_treated_before_under_the_heading_is_no_part_of_the_t
     split = text_pdf(paragraphs)
     assert [(i.number, i.title) for i in split.items] == list(zip(["2", "3"], titles, strict=True))
     assert [i.beslutning for i in split.items] == [None, None]
+
+
+@pytest.mark.parametrize(
+    "cover",
+    [
+        "Dagsorden til møde i KKR Nordjylland den 26. juni 2015 kl. 10.00 i forbindelse med "
+        "KL's Topmøde",
+        "Referat af møde i Byrådet den 4. marts 2024 kl. 17.00 i henhold til styrelsesloven",
+        "Dagsorden til ekstraordinært møde i KKR Hovedstaden den 5. maj 2023 kl. 10.00 i stedet "
+        "for mødet den 3. maj",
+        "Møde den 5. maj 2023 kl. 10.00 i umiddelbar forlængelse af Økonomiudvalgets møde",
+        "Dagsorden til møde i KKR Sjælland den 17. april 2024 i 2 timer",
+        # The unlabelled day line under the title, as Køge's "Den 09.01.2020 kl. 13:00 i ...".
+        "Referat af møde i Klima- og Planudvalget\nDen 9. januar 2020 kl. 13:00 i tilknytning "
+        "til byrådets temamøde",
+    ],
+)
+def test_a_phrase_with_i_after_the_meeting_day_is_no_place(cover: str) -> None:
+    # "i" after the day and time opens a place ("i Regionsrådssalen", "i byrådssalen") or a
+    # phrase that is none ("i forbindelse med", "i henhold til", "i stedet for"): the day and
+    # time are the meeting's still, the phrase is no place to go to.
+    meeting = infer_meeting(cover, None)
+    assert meeting is not None and meeting.starts_at is not None
+    assert meeting.place is None
