@@ -198,3 +198,24 @@ def test_a_phrase_with_i_after_the_meeting_day_is_no_place(cover: str) -> None:
     meeting = infer_meeting(cover, None)
     assert meeting is not None and meeting.starts_at is not None
     assert meeting.place is None
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        ["Behandlet for lukkede døre"],  # the decision of a point heard behind closed doors
+        ["Bilag", "Åben skole - evaluering 2023"],  # a bilag's name opening with "Åben"
+        ["Bilag", "Lukket afdeling på plejecentret Solgården"],
+    ],
+)
+def test_a_last_line_opening_like_a_part_line_stays_in_its_point(ending: list[str]) -> None:
+    # Only the part lines themselves ("Lukket møde", "Til behandling - for lukkede døre") end
+    # the point before them; a line that opens or ends with the same words is the point's.
+    paragraphs = ["Byrådet", "Referat"]
+    titles = ["Valgsteder i kommunen", "Evaluering af skolereformen", "Salg af grund"]
+    for number, title in enumerate(titles, 365):
+        paragraphs += [f"{number}. {title}", "Sagsnr.: 07/1234", "Sagsfremstilling", PROSE]
+        paragraphs += ["Beslutning", "Godkendt.", *(ending if number == 366 else [])]
+    split = text_pdf(paragraphs)
+    assert [i.title for i in split.items] == titles
+    assert split.items[1].text.endswith(ending[-1])
