@@ -161,3 +161,21 @@ def test_a_toggles_text_for_screen_readers_is_not_in_its_points_title(hidden: st
         "Landsbypedel - evaluering",
     ]
     assert document.meeting is not None and document.meeting.day == date(2023, 8, 31)
+
+
+def test_a_theme_pages_article_on_dagsorden_is_no_agenda_and_keeps_its_date() -> None:
+    """A headline "X på dagsorden" is no document's name: an article under a theme page
+    (not at a news address) announcing an event took the event's day as its date and a
+    meeting of the council's."""
+    document = page(
+        "<p>12. marts 2024</p><h1>Klima på dagsorden i KKR Hovedstaden</h1>"
+        "<p>KKR Hovedstaden inviterer til temadag om klimatilpasning</p>"
+        "<p>Torsdag den 13. juni 2024 kl. 13.00-16.00 i Roskilde Kongrescenter</p>",
+        title="Klima på dagsorden i KKR Hovedstaden | KL",
+        url="https://www.kl.dk/politik/kkr/kkr-hovedstaden/trafik-infrastruktur-klima-og-miljoe/"
+        "klima-paa-dagsorden-i-kkr/",
+        body="<p>Tilmelding sker via KL's hjemmeside.</p>",
+    )
+    assert document.kind is not DocumentKind.AGENDA
+    assert document.meeting is None
+    assert document.date == date(2024, 3, 12)

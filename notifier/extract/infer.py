@@ -30,9 +30,11 @@ _URL_COUNCIL = re.compile(r"kkr-(" + "|".join(c.value for c in Council) + r")")
 
 
 # The compounds agenda systems title their documents with count too ("Mødereferat",
-# "Beslutningsreferat", "Beslutningsprotokol"); a definite form is prose ("referatet").
+# "Beslutningsreferat", "Beslutningsprotokol"); a definite form is prose ("referatet"), and so
+# is a headline's "på dagsorden" ("Klima på dagsorden i KKR Hovedstaden", a theme page's
+# article: as an agenda its event's day, "Torsdag den 13. juni 2024 kl. 13.00", was its date).
 _KIND_WORDS = re.compile(
-    r"\b(tillægsdagsorden|tillaegsdagsorden|(?:møde)?dagsorden"
+    r"\b(?<!på )(?<!paa )(tillægsdagsorden|tillaegsdagsorden|(?:møde)?dagsorden"
     r"|(?:beslutnings|møde)?referat|beslutningsprotokol)\b"
 )
 # Where kl.dk has kept its news: …/kkr-<region>/flere-nyheder/<slug>, /nyhed/<year>/<month>/<slug>,
