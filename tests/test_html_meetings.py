@@ -179,3 +179,16 @@ def test_a_theme_pages_article_on_dagsorden_is_no_agenda_and_keeps_its_date() ->
     assert document.kind is not DocumentKind.AGENDA
     assert document.meeting is None
     assert document.date == date(2024, 3, 12)
+
+
+def test_a_faqs_questions_in_a_definition_list_are_no_labelled_fields() -> None:
+    """A definition list of questions and answers is no cover: a question is not a field's
+    label, and "?:" must not join it to its answer."""
+    document = page(
+        "<h1>Ny ældrelov</h1><p>KKR Sjælland har drøftet den nye ældrelov.</p>",
+        title="Ny ældrelov | KL",
+        url="https://www.kl.dk/politik/kkr/kkr-sjaelland/flere-nyheder/ny-aeldrelov/",
+        body="<dl><dt>Hvornår træder loven i kraft?</dt><dd>Den 1. juli 2025.</dd></dl>",
+    )
+    assert "?:" not in document.text
+    assert "Hvornår træder loven i kraft?\n\nDen 1. juli 2025." in document.text
