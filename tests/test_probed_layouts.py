@@ -219,3 +219,26 @@ def test_a_last_line_opening_like_a_part_line_stays_in_its_point(ending: list[st
     split = text_pdf(paragraphs)
     assert [i.title for i in split.items] == titles
     assert split.items[1].text.endswith(ending[-1])
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        # A rule of underscores set as a divider before a note added to the minutes.
+        [
+            "____________________",
+            "Enhedslisten ønskede følgende tilført referatet: Enhedslisten kan ikke støtte "
+            "forslaget, da det forringer serviceniveauet.",
+        ],
+        # "Underskrift" heading what the decision says of the signing.
+        ["Underskrift", "Aftalen underskrives af borgmesteren på kommunens vegne."],
+    ],
+)
+def test_a_signing_line_with_text_under_it_is_the_last_points(after: list[str]) -> None:
+    # Signatures are names under a label or a rule; a sentence under one is the point's own.
+    paragraphs = ["Økonomiudvalget", "Referat"]
+    for number, title in enumerate(["Budget 2025 for fællesudgifterne", "Eventuelt"], 1):
+        paragraphs += [f"{number}. {title}", f"Sagsnr.: 24/0{number}611", "Sagsfremstilling"]
+        paragraphs += [PROSE, "Beslutning", "Godkendt."]
+    split = text_pdf([*paragraphs, *after])
+    assert (split.items[-1].beslutning or "").endswith(after[-1])
