@@ -192,3 +192,18 @@ def test_a_faqs_questions_in_a_definition_list_are_no_labelled_fields() -> None:
     )
     assert "?:" not in document.text
     assert "Hvornår træder loven i kraft?\n\nDen 1. juli 2025." in document.text
+
+
+def test_an_open_panels_hidden_labels_stay() -> None:
+    """An accordion's open panel marked aria-expanded is no toggle: text for screen readers
+    inside it ("(PDF, 2 MB)" in a bilag's link) is not a title said twice."""
+    document = page(
+        '<h1>Byrådet - Referat</h1><div class="accordion-item" aria-expanded="true">'
+        "<h2>1. Budget 2025</h2><p>Godkendt.</p>"
+        '<p><a href="bilag.pdf">Bilag 1<span class="visually-hidden"> (PDF, 2 MB)</span></a></p>'
+        "</div>",
+        title="Byrådet - Referat",
+        url=BRONDERSLEV,
+        body="",
+    )
+    assert "Bilag 1 (PDF, 2 MB)" in document.text
