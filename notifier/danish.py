@@ -47,9 +47,12 @@ SECTION_NAMES = (
 # line between points that is no point, and after which the numbering may start again. Minutes
 # numbered on through the year name the part heard behind closed doors and go on numbering:
 # Haderslev's "LUKKET MØDE", Egebjerg's "Til behandling - for lukkede døre".
+# Only as the whole line ("Lukket møde", after a dash "- for lukkede døre"): "Åben skole -
+# evaluering" or "Lukket afdeling på Solgården" (a bilag's name) and "Behandlet for lukkede døre"
+# (a decision) end a point's text, as lines opening with the same words may.
 PART_TITLE = re.compile(
-    r"dagsorden|^(?:lukkede?|lukket|åbne?|åben|åbent|tillæg)\b|punkter$"
-    r"|\bfor\s+(?:åbne|lukkede)\s+døre$",
+    r"dagsorden|^(?:lukkede?|åbne?|tillæg)\b|^(?:lukket|åbent?)\s+møde$|punkter$"
+    r"|\s[-–]\s*for\s+(?:åbne|lukkede)\s+døre$",
     re.IGNORECASE,
 )
 

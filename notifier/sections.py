@@ -172,9 +172,25 @@ def without_closing(found: list[Unit]) -> list[Unit]:
         text = found[index].text
         if label(text) is not None:
             break
-        if (text[:5].casefold() == "mødet" and _CLOSING.match(text)) or _SIGNED.match(text):
+        if _closes(text) or _signed(found, index):
             end = index
     return found[:end]
+
+
+def _signed(found: list[Unit], index: int) -> bool:
+    """A signing line, and only names after it ("Jens Hansen (A)", "Mette Holm, næstformand"):
+    a rule of underscores set as a divider, or "Underskrift" heading text, has sentences under
+    it ("Enhedslisten ønskede følgende tilført referatet: ..."), which are the point's."""
+    if not _SIGNED.match(found[index].text):
+        return False
+    return all(
+        _SIGNED.match(text) or _closes(text) or (len(text) <= 60 and not text.endswith("."))
+        for text in (unit.text for unit in found[index + 1 :])
+    )
+
+
+def _closes(text: str) -> bool:
+    return text[:5].casefold() == "mødet" and _CLOSING.match(text) is not None
 
 
 def _absent(body: Sequence[Unit], index: int) -> bool:

@@ -132,3 +132,43 @@ def test_unseen3_rows_are_complete_and_stay_above_their_level(classifier: Classi
     assert sum(f1.values()) / len(f1) >= 0.95, f1
     f1 = f1_of(classifier, [r for r in rows if r["split"] == "final"])
     assert sum(f1.values()) / len(f1) >= 0.94, f1
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        # "Aktivering af" something else than the unemployed is no jobcentre's instrument ...
+        (
+            "Beredskabsplan",
+            "Planen beskriver aktivering af krisestaben ved større hændelser.",
+            set(),
+        ),
+        ("Aktivering af frivillige i foreningslivet", "", set()),
+        ("Indsats for langtidsledige", "Aktivering af ledige skal ske tidligt.", None),
+        # ... "bosted" bare is where a person lives ...
+        (
+            "Ændring af valgregler",
+            "Det er en betingelse, at medlemmet har fast bosted i regionen.",
+            set(),
+        ),
+        ("Nyt bosted for unge", "Kommunen etablerer et bosted for unge med autisme.", {"social"}),
+        # ... "ruten" a course set, not a bus route ...
+        (
+            "Budget 2025",
+            "Forvaltningen har lagt ruten for budgetprocessen frem mod vedtagelsen.",
+            set(),
+        ),
+        # ... the municipalities' Kvalitetsfond paid for schools, not hospitals ...
+        ("Kvalitetsfondsmidler til folkeskolen", "", set()),
+        # ... and a forretningsorden beside what a point is about is not what it is about.
+        ("Etablering af sundhedsråd - kommissorium og forretningsorden", "", {"sundhed"}),
+    ],
+)
+def test_the_new_families_in_other_senses(
+    classifier: Classifier, title: str, text: str, expected: set[str] | None
+) -> None:
+    found = topics_of(classifier, title, text)
+    if expected is None:  # the jobcentre's sense still counts
+        assert "vaekst_beskaeftigelse" in found
+    else:
+        assert found == expected

@@ -161,3 +161,49 @@ def test_a_toggles_text_for_screen_readers_is_not_in_its_points_title(hidden: st
         "Landsbypedel - evaluering",
     ]
     assert document.meeting is not None and document.meeting.day == date(2023, 8, 31)
+
+
+def test_a_theme_pages_article_on_dagsorden_is_no_agenda_and_keeps_its_date() -> None:
+    """A headline "X på dagsorden" is no document's name: an article under a theme page
+    (not at a news address) announcing an event took the event's day as its date and a
+    meeting of the council's."""
+    document = page(
+        "<p>12. marts 2024</p><h1>Klima på dagsorden i KKR Hovedstaden</h1>"
+        "<p>KKR Hovedstaden inviterer til temadag om klimatilpasning</p>"
+        "<p>Torsdag den 13. juni 2024 kl. 13.00-16.00 i Roskilde Kongrescenter</p>",
+        title="Klima på dagsorden i KKR Hovedstaden | KL",
+        url="https://www.kl.dk/politik/kkr/kkr-hovedstaden/trafik-infrastruktur-klima-og-miljoe/"
+        "klima-paa-dagsorden-i-kkr/",
+        body="<p>Tilmelding sker via KL's hjemmeside.</p>",
+    )
+    assert document.kind is not DocumentKind.AGENDA
+    assert document.meeting is None
+    assert document.date == date(2024, 3, 12)
+
+
+def test_a_faqs_questions_in_a_definition_list_are_no_labelled_fields() -> None:
+    """A definition list of questions and answers is no cover: a question is not a field's
+    label, and "?:" must not join it to its answer."""
+    document = page(
+        "<h1>Ny ældrelov</h1><p>KKR Sjælland har drøftet den nye ældrelov.</p>",
+        title="Ny ældrelov | KL",
+        url="https://www.kl.dk/politik/kkr/kkr-sjaelland/flere-nyheder/ny-aeldrelov/",
+        body="<dl><dt>Hvornår træder loven i kraft?</dt><dd>Den 1. juli 2025.</dd></dl>",
+    )
+    assert "?:" not in document.text
+    assert "Hvornår træder loven i kraft?\n\nDen 1. juli 2025." in document.text
+
+
+def test_an_open_panels_hidden_labels_stay() -> None:
+    """An accordion's open panel marked aria-expanded is no toggle: text for screen readers
+    inside it ("(PDF, 2 MB)" in a bilag's link) is not a title said twice."""
+    document = page(
+        '<h1>Byrådet - Referat</h1><div class="accordion-item" aria-expanded="true">'
+        "<h2>1. Budget 2025</h2><p>Godkendt.</p>"
+        '<p><a href="bilag.pdf">Bilag 1<span class="visually-hidden"> (PDF, 2 MB)</span></a></p>'
+        "</div>",
+        title="Byrådet - Referat",
+        url=BRONDERSLEV,
+        body="",
+    )
+    assert "Bilag 1 (PDF, 2 MB)" in document.text

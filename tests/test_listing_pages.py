@@ -102,3 +102,15 @@ def test_a_later_page_without_a_pattern_finds_the_articles_of_the_listing() -> N
     body = listing(f"<ul>{ENTRY.format(href=ARTICLE)}</ul>")
     found = listing_page(body, base_url=f"{NEWS}/2", pattern=None, first_url=NEWS, number=2)
     assert [link.url for link in found.links] == [ARTICLE]
+
+
+def test_an_area_named_aeldre_is_no_forward_link() -> None:
+    """A link reading "Ældre" alone names the elderly area: a listing's filter or a theme page
+    ("?emne=aeldre", "…/flere-nyheder/aeldre"), not "Ældre nyheder": the next page is "2"."""
+    pager = (
+        '<ul class="filters"><li><a href="?emne=sundhed">Sundhed</a></li>'
+        '<li><a href="?emne=aeldre">Ældre</a></li>'
+        f'<li><a href="{NEWS}/aeldre">Ældre</a></li></ul>'
+        f'<nav class="pagination"><a href="{NEWS}/2">2</a><a href="{NEWS}/3">3</a></nav>'
+    )
+    assert page_of(pager)[1] == f"{NEWS}/2"

@@ -174,3 +174,71 @@ def test_where_the_case_was_treated_before_under_the_heading_is_no_part_of_the_t
     split = text_pdf(paragraphs)
     assert [(i.number, i.title) for i in split.items] == list(zip(["2", "3"], titles, strict=True))
     assert [i.beslutning for i in split.items] == [None, None]
+
+
+@pytest.mark.parametrize(
+    "cover",
+    [
+        "Dagsorden til møde i KKR Nordjylland den 26. juni 2015 kl. 10.00 i forbindelse med "
+        "KL's Topmøde",
+        "Referat af møde i Byrådet den 4. marts 2024 kl. 17.00 i henhold til styrelsesloven",
+        "Dagsorden til ekstraordinært møde i KKR Hovedstaden den 5. maj 2023 kl. 10.00 i stedet "
+        "for mødet den 3. maj",
+        "Møde den 5. maj 2023 kl. 10.00 i umiddelbar forlængelse af Økonomiudvalgets møde",
+        "Dagsorden til møde i KKR Sjælland den 17. april 2024 i 2 timer",
+        # The unlabelled day line under the title, as Køge's "Den 09.01.2020 kl. 13:00 i ...".
+        "Referat af møde i Klima- og Planudvalget\nDen 9. januar 2020 kl. 13:00 i tilknytning "
+        "til byrådets temamøde",
+    ],
+)
+def test_a_phrase_with_i_after_the_meeting_day_is_no_place(cover: str) -> None:
+    # "i" after the day and time opens a place ("i Regionsrådssalen", "i byrådssalen") or a
+    # phrase that is none ("i forbindelse med", "i henhold til", "i stedet for"): the day and
+    # time are the meeting's still, the phrase is no place to go to.
+    meeting = infer_meeting(cover, None)
+    assert meeting is not None and meeting.starts_at is not None
+    assert meeting.place is None
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        ["Behandlet for lukkede døre"],  # the decision of a point heard behind closed doors
+        ["Bilag", "Åben skole - evaluering 2023"],  # a bilag's name opening with "Åben"
+        ["Bilag", "Lukket afdeling på plejecentret Solgården"],
+    ],
+)
+def test_a_last_line_opening_like_a_part_line_stays_in_its_point(ending: list[str]) -> None:
+    # Only the part lines themselves ("Lukket møde", "Til behandling - for lukkede døre") end
+    # the point before them; a line that opens or ends with the same words is the point's.
+    paragraphs = ["Byrådet", "Referat"]
+    titles = ["Valgsteder i kommunen", "Evaluering af skolereformen", "Salg af grund"]
+    for number, title in enumerate(titles, 365):
+        paragraphs += [f"{number}. {title}", "Sagsnr.: 07/1234", "Sagsfremstilling", PROSE]
+        paragraphs += ["Beslutning", "Godkendt.", *(ending if number == 366 else [])]
+    split = text_pdf(paragraphs)
+    assert [i.title for i in split.items] == titles
+    assert split.items[1].text.endswith(ending[-1])
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        # A rule of underscores set as a divider before a note added to the minutes.
+        [
+            "____________________",
+            "Enhedslisten ønskede følgende tilført referatet: Enhedslisten kan ikke støtte "
+            "forslaget, da det forringer serviceniveauet.",
+        ],
+        # "Underskrift" heading what the decision says of the signing.
+        ["Underskrift", "Aftalen underskrives af borgmesteren på kommunens vegne."],
+    ],
+)
+def test_a_signing_line_with_text_under_it_is_the_last_points(after: list[str]) -> None:
+    # Signatures are names under a label or a rule; a sentence under one is the point's own.
+    paragraphs = ["Økonomiudvalget", "Referat"]
+    for number, title in enumerate(["Budget 2025 for fællesudgifterne", "Eventuelt"], 1):
+        paragraphs += [f"{number}. {title}", f"Sagsnr.: 24/0{number}611", "Sagsfremstilling"]
+        paragraphs += [PROSE, "Beslutning", "Godkendt."]
+    split = text_pdf([*paragraphs, *after])
+    assert (split.items[-1].beslutning or "").endswith(after[-1])

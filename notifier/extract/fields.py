@@ -27,7 +27,8 @@ def join_fields(root: LexborNode) -> None:
         if value is None or value.tag != "dd" or value.css_first(_BLOCKS) is not None:
             continue
         label = term.text().strip()
-        if not label or len(label) > _LABEL_CHARS:
+        # A question is a FAQ's, its answer prose ("Hvornår træder det i kraft?"), no field.
+        if not label or len(label) > _LABEL_CHARS or label.endswith("?"):
             continue
         colon = "" if label.endswith(":") else ":"
         line = LexborHTMLParser(f"<p>{_inner(term)}{colon} {_inner(value)}</p>").css_first("p")

@@ -30,9 +30,11 @@ _URL_COUNCIL = re.compile(r"kkr-(" + "|".join(c.value for c in Council) + r")")
 
 
 # The compounds agenda systems title their documents with count too ("Mødereferat",
-# "Beslutningsreferat", "Beslutningsprotokol"); a definite form is prose ("referatet").
+# "Beslutningsreferat", "Beslutningsprotokol"); a definite form is prose ("referatet"), and so
+# is a headline's "på dagsorden" ("Klima på dagsorden i KKR Hovedstaden", a theme page's
+# article: as an agenda its event's day, "Torsdag den 13. juni 2024 kl. 13.00", was its date).
 _KIND_WORDS = re.compile(
-    r"\b(tillægsdagsorden|tillaegsdagsorden|(?:møde)?dagsorden"
+    r"\b(?<!på )(?<!paa )(tillægsdagsorden|tillaegsdagsorden|(?:møde)?dagsorden"
     r"|(?:beslutnings|møde)?referat|beslutningsprotokol)\b"
 )
 # Where kl.dk has kept its news: …/kkr-<region>/flere-nyheder/<slug>, /nyhed/<year>/<month>/<slug>,
@@ -106,7 +108,8 @@ def infer_meeting(cover: str, council: Council | None) -> Meeting | None:
             # "... den 27. september 2011 kl. 10:00 i Regionsrådssalen, Regionshuset Viborg"
             # (Region Midtjylland's Kontaktudvalg): where it is held follows the day after "i".
             starts_at, rest = dated
-            beside = bool(rest) and value[: len(value) - len(rest)].rstrip().endswith(" i")
+            after_i = value[: len(value) - len(rest)].rstrip().endswith(" i")
+            beside = bool(rest) and after_i and _place_like(rest)
     if starts_at is None and (line := _day_line(cover)) is not None:
         (starts_at, rest), beside = line, True
     if starts_at is None:
@@ -191,8 +194,30 @@ def _day_line(cover: str) -> tuple[datetime, str] | None:
         weekday = line.strip().casefold().startswith(WEEKDAYS)
         after = line.rstrip()[: len(line.rstrip()) - len(rest)].rstrip()
         if (weekday or starts_at.time() != time(0)) and (not rest or after.endswith(" i")):
-            return starts_at, rest
+            # "... kl. 10.00 i forbindelse med KL's topmøde": still the day, but no place.
+            return starts_at, rest if _place_like(rest) else ""
     return None
+
+
+# After "i", a place is a name ("i Regionsrådssalen", "i Tapperiet, ...") or names a room or a
+# building ("i byrådssalen", "i mødelokale 2"); a phrase with "i" is none ("i forbindelse med
+# ...", "i henhold til ...", "i alt", "i 2024", "i umiddelbar forlængelse af ...").
+_PLACE_WORD = re.compile(
+    r"\b\w*(?:salen|sal|lokale[rt]?|rum(?:met)?|hus(?:et)?|kantinen?|cent(?:er|ret|eret)|aulaen?"
+    r"|kontor(?:et)?|bygning(?:en)?|teams)\b",
+    re.I,
+)
+
+
+def _place_like(rest: str) -> bool:
+    """Whether what follows "i" after the meeting's day is where it is held: it opens with a
+    capital, or a room or building is named in its first words."""
+    words = rest.split()
+    if not words:
+        return False
+    if words[0][0].isupper():
+        return True
+    return _PLACE_WORD.search(" ".join(words[:4])) is not None
 
 
 def _until_label(text: str) -> str:

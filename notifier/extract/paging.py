@@ -26,9 +26,12 @@ _PAGING = re.compile(
     re.IGNORECASE,
 )
 # Forward to the next page, by name or arrow: "Næste", "Næste side »", "Ældre nyheder", "›".
-# Not "»»" or "Sidste" (the last page) nor "Forrige"/"Nyere" (back).
+# Not "»»" or "Sidste" (the last page) nor "Forrige"/"Nyere" (back). "Ældre" alone is an area
+# (a listing's filter "?emne=aeldre", a theme page), forward only with what it names or an arrow.
 _FORWARD = re.compile(
-    r"^(?:gå\s+til\s+)?(?:næste|ældre)(?:\s+(?:side|sider|nyheder|artikler|indlæg))?\s*[»›>→]?$"
+    r"^(?:gå\s+til\s+)?(?:næste(?:\s+(?:side|sider|nyheder|artikler|indlæg))?"
+    r"|ældre(?:\s+(?:side|sider|nyheder|artikler|indlæg))?(?=\s*[»›>→])"
+    r"|ældre\s+(?:sider|nyheder|artikler|indlæg))\s*[»›>→]?$"
     r"|^[»›>→]$|^(?:next|older)(?:\s+(?:page|posts|entries))?\s*[»›>→]?$",
     re.IGNORECASE,
 )

@@ -23,6 +23,9 @@ _SPOKEN = re.compile(
     re.IGNORECASE,
 )
 _TOGGLES = "button, summary, [aria-controls], [aria-expanded], [role=button]"
+# A toggle is a button's line: an element marked expanded that holds paragraphs is the open
+# panel itself (an accordion's wrapper), whose hidden labels are no repetition of a title.
+_PANEL = "p, div, ul, ol, table, dl, section, article"
 
 
 def spoken_only(tree: LexborHTMLParser) -> set[int]:
@@ -30,6 +33,7 @@ def spoken_only(tree: LexborHTMLParser) -> set[int]:
     return {
         node.mem_id
         for toggle in tree.css(_TOGGLES)
+        if toggle.css_first(_PANEL) is None
         for node in toggle.css("[class]")
         if _SPOKEN.search(node.attributes.get("class") or "")
     }
