@@ -66,7 +66,7 @@ _DANISH = ZoneInfo("Europe/Copenhagen")
 _UPDATED = re.compile(r"\b(?:senest\s+)?(?:opdateret|revideret|ændret)\b", re.IGNORECASE)
 _PUBLISHED = re.compile(r"\b(?:publiceret|udgivet|offentliggjort)\b", re.IGNORECASE)
 # What a line that only dates something says beside the date: "Tirsdag den 6. februar 2024",
-# "Møde den 17. april 2024 kl. 9.30 – 12.30", "Publiceret 3. december 2026".
+# "Møde den 3. april 2024 kl. 10.00 – 13.00", "Publiceret 3. december 2026".
 _DATE_LINE_WORD = re.compile(
     r"(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|den|d\.|publiceret|udgivet|"
     r"opdateret|dato|møde|mødet|kl\.?|[\d.:–-]+)[:,]?",

@@ -28,7 +28,7 @@ _CONTEXT_TAGS = frozenset(
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _TOGGLES = frozenset({"summary", "button"})
 _SETS = frozenset({"ul", "ol", "dl", "table", "tbody", "thead"})
-# How kl.dk's meeting pages open a meeting: "KKR Sjælland holdt møde den 6. februar 2024",
+# How kl.dk's meeting pages open a meeting: "KKR Nordjylland holdt møde den 12. marts 2024",
 # "Møde den 17. april 2024", "Mødet afholdes den ...", "KKR Sjælland møde den 10. december".
 _MEETING = re.compile(
     r"\b(?:holder|holdt|afholder|afholdt)\s+(?:\w+\s+)?møde\b|^\W*møde(?:t|dato)?\b"

@@ -165,7 +165,7 @@ def listing_links(
     A link's date is the one shown in its entry (a news entry's date line: the list item,
     card or table row holding the link), besides the link's own text; failing that, the last
     date in the text above it within the same section, because kl.dk's meeting pages state
-    the meeting once ("KKR Sjælland holdt møde den 6. februar 2024") and then list its files;
+    the meeting once ("KKR Nordjylland holdt møde den 12. marts 2024") and then list its files;
     failing that, a date in the link's text. A bilag's name ("Referat fra Sundhedsklyngen 2.
     marts 2024") does not date the meeting it is listed under. An entry dated "I dag" or "I
     går" is dated from today, the day the page was read in Denmark, when it is given.
