@@ -222,3 +222,22 @@ def test_an_excerpt_cut_within_a_list_does_not_end_on_a_bare_bullet() -> None:
     for limit in range(250, len(text)):
         cut = shorten(" ".join(text.split()), limit)
         assert not cut.endswith("• …"), cut
+
+
+def test_an_abbreviation_or_initial_is_no_end_of_a_sentence_to_cut_at() -> None:
+    """'ca. 2,5 mio.', 'kl. 10.00', 'bl.a. Region Sjælland', 'Jens B. Hansen': the stop is
+    the abbreviation's, and the excerpt read '... Kampagnen koster ca. …', a few words of the
+    next sentence it means to leave out. It ends on the sentence before them."""
+    lead = (
+        "KKR Sjælland har drøftet den fælles indsats for at skaffe flere hænder til "
+        "ældreplejen og sundhedsvæsenet, og kommunerne vil nu gå sammen med regionen om en "
+        "rekrutteringskampagne, som sættes i gang efter sommerferien og løber hele efteråret."
+    )
+    for after in (
+        "Kampagnen koster ca. 2,5 mio. kr. og betales af kommunerne efter indbyggertal.",
+        "Det næste møde holdes den 12. marts kl. 10.00 på Comwell i Køge.",
+        "Den omfatter bl.a. Region Sjælland, Professionshøjskolen Absalon og ZBC.",
+        "Formand Jens B. Hansen fra Holbæk Kommune leder styregruppen for kampagnen.",
+        "Sagen behandles i KKR som pkt. 4 på mødet i juni og i kommunalbestyrelserne efter.",
+    ):
+        assert excerpt("Rekruttering", f"{lead} {after}") == f"{lead} …", after
