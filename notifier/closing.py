@@ -69,7 +69,8 @@ _WORDS = frozenset(
 # Job titles: "chefkonsulent", "kontorchef", "presserådgiver", "teamleder", "borgmester".
 _TITLE = re.compile(
     r"\w*(?:konsulent|chef|leder|direktør|sekretær|rådgiver|medarbejder|medhjælper|koordinator"
-    r"|fuldmægtig|specialist|formand|borgmester|analytiker|økonom|jurist|assistent)(?:en)?",
+    r"|fuldmægtig|specialist|formand|borgmester|analytiker|økonom|jurist|assistent|journalist"
+    r"|redaktør|skribent)(?:en)?",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_][\w'’-]*(?:\(er\))?")

@@ -178,6 +178,28 @@ def test_a_sentence_opening_with_af_is_text() -> None:
     assert sentence in document.text
 
 
+def test_a_sentence_opening_with_af_and_names_is_text_but_a_byline_with_a_role_is_not() -> None:
+    """ "Af" and capitalised names, then a comma or dash: a byline's title, address or day
+    follows ("Af Anna Jensen, journalist"); a lead without a full stop goes on past its list
+    of names ("Af Egedal, Furesø og Rudersdal deltager ...") and was dropped as a byline."""
+    hero = f"<p>21. 01. 2022</p><h1>{MIDT_TITLE}</h1><p>{MIDT_LEAD}</p>"
+    for sentence in (
+        "Af Egedal, Furesø og Rudersdal deltager to i projektet i 2024",
+        "Af Holbæk, Kalundborg og Odsherred har kun Holbæk en godkendt klimaplan",
+        "Af Region Sjælland – og af kommunerne – forventes en fælles indsats",
+    ):
+        body = f"<p>{sentence}</p><p>{MIDT_TEXT}</p>"
+        document = article(MIDT_URL, hero, body, Council.MIDTJYLLAND)
+        assert sentence in document.text
+    for byline in (
+        "Af Anna Törnqvist Jensen, journalist",
+        "Af Anna Törnqvist Jensen – 21. januar 2022",
+        "Skrevet af Anna Törnqvist Jensen, chefkonsulent i KL",
+    ):
+        body = f"<p>{byline}</p><p>{MIDT_TEXT}</p>"
+        assert "Törnqvist" not in article(MIDT_URL, hero, body, Council.MIDTJYLLAND).text
+
+
 # https://www.kl.dk/nyheder/kkr/kkr-sjaelland/det-nye-erhvervshus-sjaelland-er-godt-i-gang/
 ERHVERVSHUS_URL = (
     "https://www.kl.dk/nyheder/kkr/kkr-sjaelland/det-nye-erhvervshus-sjaelland-er-godt-i-gang/"
