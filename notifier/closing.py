@@ -69,7 +69,8 @@ _WORDS = frozenset(
 # Job titles: "chefkonsulent", "kontorchef", "presserådgiver", "teamleder", "borgmester".
 _TITLE = re.compile(
     r"\w*(?:konsulent|chef|leder|direktør|sekretær|rådgiver|medarbejder|medhjælper|koordinator"
-    r"|fuldmægtig|specialist|formand|borgmester|analytiker|økonom|jurist|assistent)(?:en)?",
+    r"|fuldmægtig|specialist|formand|borgmester|analytiker|økonom|jurist|assistent|journalist"
+    r"|redaktør|skribent)(?:en)?",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_][\w'’-]*(?:\(er\))?")
@@ -89,13 +90,15 @@ _CONTACT_LABEL = re.compile(
     re.IGNORECASE,
 )
 # What heads a box of sharing or subscribing: "Del artiklen", "Abonnér på nyhedsbrevet",
-# "Tilmeld dig nyhedsbrevet", "Følg os på LinkedIn". Only with short lines under it.
+# "Tilmeld dig nyhedsbrevet", "Følg os på LinkedIn". Only with short lines under it. "Følg os"
+# only on a network: "Følg os på vej mod 2030" or "Følg os på rejsen" heads a subject.
 _SHARE_LABEL = re.compile(
     r"(?:del(?:\s+(?:artiklen|siden|nyheden|nyhedsbrevet|denne\s+side|på\s+\S+))"
     r"|abonn[eé]r(?:\s+på)?(?:\s+vores)?\s+nyhedsbrev\w*"
     r"|tilmeld(?:\s+dig)?(?:\s+(?:vores|til))?\s+(?:vores\s+)?nyhedsbrev\w*"
     r"|modtag(?:\s+vores)?\s+nyhedsbrev\w*"
-    r"|følg\s+os(?:\s+på\s+.{1,30})?)",
+    r"|følg\s+os(?:\s+på\s+(?:(?:linkedin|facebook|twitter|x|instagram|youtube|bluesky"
+    r"|sociale\s+medier)(?:\s*(?:,|og|eller)\s*)?)+)?)",
     re.IGNORECASE,
 )
 _SHARE_LINE_CHARS = 160
@@ -144,7 +147,10 @@ def contact_box(heading: str, body: str) -> bool:
     if _label(heading, _CONTACT_LABEL):
         return True
     # A name set as the box's heading ("<strong>Jens Hansen</strong><br>Chefkonsulent ...").
-    return len(heading.split()) <= _NAME_WORDS and contact_line(heading) and _reach(body)
+    # Two words at least, a person's names: one ("Hotline" over "Ring på 70 11 12 13") names
+    # a subject as well, and its text opens with a capital as any sentence does.
+    words = len(heading.split())
+    return 2 <= words <= _NAME_WORDS and contact_line(heading) and _reach(body)
 
 
 def share_box(heading: str, body: str) -> bool:

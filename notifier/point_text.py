@@ -17,6 +17,7 @@ from notifier.attendance import attendance
 from notifier.models import canonical
 from notifier.sections import (
     earlier_treatments,
+    heads_section,
     record_heading,
     run_in,
     section,
@@ -267,7 +268,8 @@ def point_summary(text: str, decision: str | None = None) -> str:
         if index == record:
             skipping = True
             continue
-        if index not in listed and (match := section(unit.text)):
+        match = section(unit.text) if index not in listed else None
+        if match and heads_section(body, index, match):
             name = section_name(match).casefold()
             skipping = name in _NOT_SUMMARY
             after = run_in(match)

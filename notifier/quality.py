@@ -42,8 +42,13 @@ SPACED_SHARE = 0.25
 MIN_WORDS = 40  # shorter texts are too few words to judge
 # Words and lone letters: a lone letter is not a word, but many of them are spaced-out words.
 _WORD = re.compile(r"[^\W\d_]+")
-# Lone letters that are Danish words of their own ("i", "å", "ø"), and the s of "KL's".
-_LONE_WORDS = frozenset("iåøs")
+# Lone letters that are Danish words of their own ("i", "å", "ø"), the s of "KL's", and the
+# tick mark of a table ("Ballerup x x x": a spaced-out Danish word seldom leaves an x).
+_LONE_WORDS = frozenset("iåøsx")
+# A letter standing apart: none of a list's letter ("a)", "b."), an abbreviation's ("m.v.",
+# "bl.a.", "d. 3. juni", "litra a-c") or a compound's first letter ("e-mail", "p-pladser"),
+# which touch a stop, a bracket, a dash or a slash. Spaced-out words stand between spaces.
+_LONE = re.compile(r"(?<![\w.(/'’-])[^\W\d_](?![\w.)/:'’-])")
 # Endings that inflect a listed word: "taksterne", "prioriteringer", "lønfremskrivningen".
 _ENDINGS = (
     "ernes",
@@ -140,14 +145,11 @@ def ocr_damage(text: str) -> str | None:
     texts of fewer than MIN_WORDS words are not judged."""
     # Each distinct word is judged once and counted as often as it occurs: a long agenda
     # repeats most of its words.
-    words = lone = 0
+    words = 0
+    lone = sum(not letter.isupper() and letter not in _LONE_WORDS for letter in _LONE.findall(text))
     foreign: dict[str, int] = {}
     for word, count in Counter(_WORD.findall(text)).items():
-        if word.isupper():
-            continue
-        if len(word) == 1:
-            if word not in _LONE_WORDS:
-                lone += count
+        if word.isupper() or len(word) == 1:
             continue
         words += count
         # Keyed by the word as written: a capitalised word is told apart below.

@@ -55,6 +55,13 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9»\"])")
 EXCERPT_CHARS = 280
 # At most this much of a sentence cut short after a finished one is dropped from an excerpt.
 ORPHAN_CHARS = 40
+# A stop that closes an abbreviation or an initial before a number or a name ("ca. 2,5 mio.",
+# "kl. 10.00", "bl.a. Region Sjælland", "Jens B. Hansen") ends no sentence.
+_NO_END = re.compile(
+    r"\b(?:ca|kl|nr|pkt|jf|jvf|stk|mio|mia|pct|evt|inkl|ekskl|vedr|dvs|ifm|iht|hhv|tlf|st|d"
+    r"|bl\.\s?a|f\.\s?eks|[^\W\d_])\.$",
+    re.IGNORECASE,
+)
 INDSTILLING_CHARS = 600
 CHANGE_CHARS = 400
 MAX_CHANGES = 5
@@ -342,7 +349,11 @@ def _at_sentence(text: str, cut: str) -> str:
     if not cut.endswith(" …"):
         return cut
     words = cut.removesuffix(" …")
-    ends = [match.start() for match in _SENTENCE_END.finditer(words)]
+    ends = [
+        match.start()
+        for match in _SENTENCE_END.finditer(words)
+        if not _NO_END.search(words[: match.start()])
+    ]
     if ends and len(words) - ends[-1] <= ORPHAN_CHARS:
         return words[: ends[-1]] + " …"
     return cut

@@ -57,7 +57,7 @@ _SECTION = re.compile(
     r"^(?:(?:KKR['’]?s\s+|(?:\w++-\s+og\s+)?(?=(?-i:[A-ZÆØÅ]))[\w-]*+"
     r"(?:(?<=udvalgets)|(?<=rådets)|(?<=bestyrelsens))\s+)?"
     rf"({'|'.join(map(re.escape, SECTION_NAMES))})"
-    r"(?:er)?(?:(?:\s+(?:(?:i|fra|på)\s+(?:KKR|mødet)\b|den\s+\d)"
+    r"(?:(?<!historik)er)?(?:(?:\s+(?:(?:i|fra|på)\s+(?:KKR|mødet)\b|den\s+\d)"
     r"[^:\n]{0,80}?(?<!\.)"
     # a committee's, its name and the day alone: more after it is a sentence ("Beslutning i
     # Regionsrådet forventes at indeholde følgende:")
@@ -107,6 +107,25 @@ def run_in(match: re.Match[str]) -> str | None:
 def section_name(match: re.Match[str]) -> str:
     """The name of the section a heading opens: "Beslutning" for a committee's heading."""
     return match.group(1) or "Beslutning"
+
+
+# "Kompetence" alone heads who decides: Fredensborg's "Kompetence" over "Økonomiudvalget.".
+# Over anything else it is a word of the text, as an item of a list of themes ("Kompetence",
+# "Rekruttering" under "Planen bygger på tre temaer:"), and the text under it was left out
+# of the excerpt as a route through the committees is.
+_DECIDES = re.compile(
+    r"udvalg|råd(?:et)?\b|bestyrelse|borgmester|direktør|direktion|forvaltning|administration"
+    r"|\bKKR\b",
+    re.IGNORECASE,
+)
+
+
+def heads_section(body: Sequence[Unit], index: int, match: re.Match[str]) -> bool:
+    """Whether a line that matches a section heading heads one where it stands."""
+    if section_name(match).casefold() != "kompetence" or run_in(match):
+        return True
+    following = body[index + 1].text if index + 1 < len(body) else ""
+    return not following or bool(_DECIDES.search(following[:80]))
 
 
 # Sections that never open a point: run in ("Konsekvenser: Taksten stiger ..."), such a line
@@ -268,7 +287,7 @@ def named_sections(body: Sequence[Unit], *, minutes: bool = False) -> dict[str, 
         elif index in listed:
             if current is not None:
                 current.append(unit)
-        elif match := _SECTION.match(unit.text):
+        elif (match := _SECTION.match(unit.text)) and heads_section(body, index, match):
             name = section_name(match).casefold()
             if name == "beslutning":  # each body that decided in turn: the last is the meeting
                 sections[name] = []

@@ -149,6 +149,12 @@ def test_a_sentence_naming_someone_to_ask_is_content(sentence: str) -> None:
         ("Spørgsmål og svar", "Hvornår træder aftalen i kraft? Den 1. januar 2021."),
         ("Nyhedsbrev om klima", "KL udgiver et nyhedsbrev om klimaplaner hver måned."),
         ("Movia", "Trafikselskabet Movia, tlf. 3613 1415, har nyt budget."),
+        # "Følg os" on a journey, not on a network: the heading of a subject.
+        ("Følg os på vej mod 2030", "KKR Sjælland sætter mål for klimaet frem mod 2030."),
+        ("Følg os på rejsen", "Vi fortæller løbende om projektet."),
+        # A one-word heading over a line opening with a capital and a number is news, not a
+        # person's name over how to reach them.
+        ("Hotline", "Ring på 70 11 12 13"),
     ],
 )
 def test_a_subject_named_like_a_box_is_still_an_item(heading: str, text: str) -> None:

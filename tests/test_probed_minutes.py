@@ -72,6 +72,29 @@ def test_beslutningstema_and_historik_head_sections_not_more_of_the_title() -> N
     assert "Historik" not in point_summary(split.items[2].text, split.items[2].beslutning)
 
 
+def test_kompetence_heads_who_decides_and_is_a_word_of_the_text_over_anything_else() -> None:
+    # Fredensborg's "Kompetence" over "Økonomiudvalget." (Økonomiudvalget 22. januar 2018, nr.
+    # 2) is left out of the excerpt; a theme "Kompetence" in a list under the Sagsfremstilling
+    # cut the excerpt off at the list's lead-in, and "Historiker Bo Lidegaard ..." lost its
+    # first word as a heading "Historik".
+    themes = [
+        "Planen bygger på tre temaer, som hver har sin egen indsats:",
+        "Kompetence",
+        "Medarbejderne skal have bedre muligheder for efteruddannelse i 2025.",
+        "Rekruttering",
+        "Kommunen vil ansætte flere elever og fastholde de nyuddannede.",
+    ]
+    historian = "Historiker Bo Lidegaard holder oplæg om det danske demokrati på mødet."
+    paragraphs = ["Byrådet", "Referat", "1. Kompetenceplan for ældreplejen", "Sagsnr.: 20/1231"]
+    paragraphs += ["Sagsfremstilling", *themes, "Beslutning", "Godkendt."]
+    paragraphs += ["2. Temamøde om demokrati", "Sagsnr.: 20/1232", "Sagsfremstilling"]
+    paragraphs += [historian, PROSE, "Kompetence", "Økonomiudvalget.", "Beslutning", "Godkendt."]
+    first, second = text_pdf(paragraphs).items
+    assert point_summary(first.text, first.beslutning) == "\n\n".join(themes)
+    assert point_summary(second.text, second.beslutning) == f"{historian}\n\n{PROSE}"
+    assert [first.beslutning, second.beslutning] == ["Godkendt."] * 2
+
+
 def test_who_recommends_alone_on_its_line_heads_the_recommendation() -> None:
     # Hedensted heads the recommendation "Administrationen indstiller" on a line of its own
     # with the "at ..." lines under it, and no Indstilling heading: it was no recommendation.

@@ -107,9 +107,18 @@ def test_danish_words_are_judged_as_the_rule_says(parts: list[tuple[str, str]], 
 
 def _ocr_damage_word_by_word(text: str) -> str | None:
     """ocr_damage as its docstring and comments state it, every occurrence judged on its own."""
-    tokens = [w for w in re.findall(r"[^\W\d_]+", text) if not w.isupper()]
-    words = [w for w in tokens if len(w) > 1]
-    lone = [w for w in tokens if len(w) == 1 and w not in "iåøs"]
+    tokens = [m for m in re.finditer(r"[^\W\d_]+", text) if not m[0].isupper()]
+    words = [m[0] for m in tokens if len(m[0]) > 1]
+    # A letter touching a stop, bracket, dash, slash or apostrophe marks a list or an
+    # abbreviation ("a)", "m.v.", "e-mail"), and is not counted.
+    lone = [
+        m[0]
+        for m in tokens
+        if len(m[0]) == 1
+        and m[0] not in "iåøsx"
+        and text[m.start() - 1 : m.start()] not in set(".(/'’-")
+        and text[m.end() : m.end() + 1] not in set(".)/:'’-")
+    ]
     if len(words) + len(lone) >= MIN_WORDS and len(lone) / (len(words) + len(lone)) >= SPACED_SHARE:
         share = len(lone) / (len(words) + len(lone))
         return f"{share:.0%} of its words are letters spaced apart (OCR damage?)"
@@ -223,6 +232,30 @@ def test_letters_spaced_apart_are_damage_and_list_letters_are_not() -> None:
         "regionen, og KKR drøfter det igen på næste møde i juni."
     )
     assert ocr_damage(listed) is None
+
+
+def test_list_letters_abbreviations_and_tick_marks_are_no_letters_spaced_apart() -> None:
+    """Clean texts that are mostly short: a by-law's lettered list, a note thick with
+    abbreviations and compounds of a letter, a table of tick marks. Each was held."""
+    bylaw = (
+        "Bestyrelsen kan efter § 5, stk. 2, træffe beslutning om:\na) budget og regnskab,\n"
+        "b) takster for botilbud,\nc) vedtægtsændringer, jf. § 9,\nd) optagelse af nye "
+        "medlemmer,\ne) udtræden, jf. bilag a og b,\nf) likvidation.\nBeslutninger efter "
+        "litra a-c kræver simpelt flertal, jf. stk. 3. Beslutninger efter litra d-f kræver "
+        "kvalificeret flertal, jf. stk. 4, nr. 1 og 2, m.v."
+    )
+    note = (
+        "Tilmelding pr. e-mail senest d. 3. juni, m.v. Deltagerne bedes bruge e-Boks, og "
+        "p-pladser er reserveret ved rådhuset. Spørgsmål kan sendes pr. e-mail til "
+        "sekretariatet eller som e-post til formanden. Se i øvrigt bilag a, b og c samt o.l. "
+        "materiale, f.eks. rapporten fra 2023 m.fl. og bl.a. KL's notat om t.o.m. 2025."
+    )
+    towns = ("Albertslund", "Ballerup", "Brøndby", "Dragør", "Gentofte", "Gladsaxe", "Herlev")
+    ticks = "Kommune Klima Affald Trafik Sundhed\n" + "\n".join(
+        f"{town} x x x\n{town}s skoler x x" for town in towns * 2
+    )
+    for text in (bylaw, note, ticks + "\nKommunerne har meldt deres deltagelse ind."):
+        assert ocr_damage(text) is None, text[:60]
 
 
 def test_the_vocabulary_of_agendas_and_minutes_is_danish() -> None:

@@ -178,6 +178,28 @@ def test_a_sentence_opening_with_af_is_text() -> None:
     assert sentence in document.text
 
 
+def test_a_sentence_opening_with_af_and_names_is_text_but_a_byline_with_a_role_is_not() -> None:
+    """ "Af" and capitalised names, then a comma or dash: a byline's title, address or day
+    follows ("Af Anna Jensen, journalist"); a lead without a full stop goes on past its list
+    of names ("Af Egedal, Furesø og Rudersdal deltager ...") and was dropped as a byline."""
+    hero = f"<p>21. 01. 2022</p><h1>{MIDT_TITLE}</h1><p>{MIDT_LEAD}</p>"
+    for sentence in (
+        "Af Egedal, Furesø og Rudersdal deltager to i projektet i 2024",
+        "Af Holbæk, Kalundborg og Odsherred har kun Holbæk en godkendt klimaplan",
+        "Af Region Sjælland – og af kommunerne – forventes en fælles indsats",
+    ):
+        body = f"<p>{sentence}</p><p>{MIDT_TEXT}</p>"
+        document = article(MIDT_URL, hero, body, Council.MIDTJYLLAND)
+        assert sentence in document.text
+    for byline in (
+        "Af Anna Törnqvist Jensen, journalist",
+        "Af Anna Törnqvist Jensen – 21. januar 2022",
+        "Skrevet af Anna Törnqvist Jensen, chefkonsulent i KL",
+    ):
+        body = f"<p>{byline}</p><p>{MIDT_TEXT}</p>"
+        assert "Törnqvist" not in article(MIDT_URL, hero, body, Council.MIDTJYLLAND).text
+
+
 # https://www.kl.dk/nyheder/kkr/kkr-sjaelland/det-nye-erhvervshus-sjaelland-er-godt-i-gang/
 ERHVERVSHUS_URL = (
     "https://www.kl.dk/nyheder/kkr/kkr-sjaelland/det-nye-erhvervshus-sjaelland-er-godt-i-gang/"
@@ -222,3 +244,22 @@ def test_an_excerpt_cut_within_a_list_does_not_end_on_a_bare_bullet() -> None:
     for limit in range(250, len(text)):
         cut = shorten(" ".join(text.split()), limit)
         assert not cut.endswith("• …"), cut
+
+
+def test_an_abbreviation_or_initial_is_no_end_of_a_sentence_to_cut_at() -> None:
+    """'ca. 2,5 mio.', 'kl. 10.00', 'bl.a. Region Sjælland', 'Jens B. Hansen': the stop is
+    the abbreviation's, and the excerpt read '... Kampagnen koster ca. …', a few words of the
+    next sentence it means to leave out. It ends on the sentence before them."""
+    lead = (
+        "KKR Sjælland har drøftet den fælles indsats for at skaffe flere hænder til "
+        "ældreplejen og sundhedsvæsenet, og kommunerne vil nu gå sammen med regionen om en "
+        "rekrutteringskampagne, som sættes i gang efter sommerferien og løber hele efteråret."
+    )
+    for after in (
+        "Kampagnen koster ca. 2,5 mio. kr. og betales af kommunerne efter indbyggertal.",
+        "Det næste møde holdes den 12. marts kl. 10.00 på Comwell i Køge.",
+        "Den omfatter bl.a. Region Sjælland, Professionshøjskolen Absalon og ZBC.",
+        "Formand Jens B. Hansen fra Holbæk Kommune leder styregruppen for kampagnen.",
+        "Sagen behandles i KKR som pkt. 4 på mødet i juni og i kommunalbestyrelserne efter.",
+    ):
+        assert excerpt("Rekruttering", f"{lead} {after}") == f"{lead} …", after

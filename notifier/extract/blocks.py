@@ -13,6 +13,8 @@ from typing import Any
 
 from selectolax.lexbor import LexborNode
 
+from notifier.closing import contact_line
+from notifier.danish import MONTHS
 from notifier.extract.bold import all_bold, bold_lead
 from notifier.extract.normalize import clean
 
@@ -24,10 +26,15 @@ _CREDIT = re.compile(r"^(?:foto|fotograf|billede|illustration|grafik)\b\s*:", re
 # and a title or an address; a sentence opening with "Af" goes on in lower case ("Af hensyn").
 _BYLINE = re.compile(
     r"(?:tekst(?:\s+og\s+foto)?\s*(?::|af\b)|skrevet\s+af\b|af\b)\s*"
-    r"(?-i:[A-ZÆØÅ][\w'’-]+)(?:\s+(?-i:[A-ZÆØÅ][\w'’.-]*))*(?:\s*[,|–-]\s*\S[^\n]*)?",
+    r"(?-i:[A-ZÆØÅ][\w'’-]+)(?:\s+(?-i:[A-ZÆØÅ][\w'’.-]*))*(?:\s*[,|–-]\s*(?P<tail>\S[^\n]*))?",
     re.IGNORECASE,
 )
 _BYLINE_CHARS = 100
+# The day a byline may give after the name ("Af Anna Jensen - 21. januar 2022", "21.01.2022").
+_BYLINE_DAY = re.compile(
+    rf"\d{{1,2}}\.\s*(?:{'|'.join(MONTHS)})\s*\d{{4}}|\d{{1,2}}\.\s?\d{{1,2}}\.\s?\d{{2,4}}",
+    re.IGNORECASE,
+)
 # An accordion's toggle is the only button left in the content (html.remove_chrome).
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6", "summary", "button"})
 _TEXT_BLOCKS = {"p", "li", "blockquote", "pre", "tr", "dt", "dd", "figcaption", "caption"}
@@ -278,11 +285,16 @@ def _block(child: LexborNode, *, paragraph: bool = False) -> list[Block]:
 def _byline(text: str) -> bool:
     """A paragraph that only says who wrote the article (``_BYLINE``), short and ending in no
     sentence's full stop."""
-    return (
-        len(text) <= _BYLINE_CHARS
-        and not text.endswith((".", "!", "?", ":"))
-        and _BYLINE.fullmatch(text) is not None
-    )
+    if len(text) > _BYLINE_CHARS or text.endswith((".", "!", "?", ":")):
+        return False
+    byline = _BYLINE.fullmatch(text)
+    # After the name a title or an address ("journalist", "chefkonsulent i KL", "aj@kl.dk"),
+    # not a sentence going on past a list of names ("Af Egedal, Furesø og Rudersdal deltager
+    # to i projektet": a lead without a full stop).
+    if byline is None or byline["tail"] is None:
+        return byline is not None
+    tail = _BYLINE_DAY.sub(" ", byline["tail"]).strip(" ,|–-")
+    return not tail or contact_line(tail)
 
 
 def _short_sentence(text: str) -> bool:
