@@ -90,19 +90,23 @@ def file_item(href: str, name: str) -> str:
 
 
 def test_meeting_files_take_the_meetings_date_and_their_names_lose_badge_and_extension() -> None:
+    """kl.dk's file list (a PDF badge and the file's name in the link) under meeting paragraphs;
+    the meetings and files are invented."""
     body = (
-        "<h2>Mødedatoer</h2><h3>2024</h3><ul><li>Onsdag den 17. april</li></ul>"
-        "<h2>Mødemateriale 2024</h2>"
-        "<p>KKR Sjælland holdt møde den 17. april 2024 kl. 9.30 – 12.30</p>"
-        "<p>Herunder ses dagsorden, referat og bilag.</p><ul>"
-        + file_item("/media/p1yj4nzt/dagsorden.pdf?format=noformat", "Dagsorden.pdf")
+        "<h2>Mødedatoer</h2><h3>2026</h3><ul><li>Torsdag den 12. marts</li></ul>"
+        "<h2>Mødemateriale 2026</h2>"
+        "<p>KKR Midtjylland holder møde den 12. marts 2026 kl. 13.30 – 16.00 i Skive</p>"
+        "<p>Her finder du dagsorden og bilag.</p><ul>"
+        + file_item("/media/k3m9/dagsorden.pdf?format=noformat", "Dagsorden.pdf")
         + file_item(
-            "/media/x7/bilag-2-1-notat.pdf?format=noformat", "Bilag 2.1 Notat om mobilitet.pdf"
+            "/media/k4m9/bilag-3-2-busplan.pdf?format=noformat", "Bilag 3.2 Plan for busserne.pdf"
         )
-        + "</ul><p>KKR Sjælland holdt møde den 6. februar 2024.</p><ul>"
-        + file_item("https://backoffice.kl.dk/media/q1/referat.pdf", "Referat KKR Sjælland.pdf")
-        + "</ul><h2>Mødemateriale 2023</h2><ul>"
-        + file_item("/media/24001/bilag.pdf", "Bilag til mødet.pdf")
+        + "</ul><p>KKR Midtjylland holdt møde den 21. januar 2026.</p><ul>"
+        + file_item(
+            "https://backoffice.kl.dk/media/k1m9/referat.pdf", "Referat KKR Midtjylland.pdf"
+        )
+        + "</ul><h2>Mødemateriale 2025</h2><ul>"
+        + file_item("/media/25901/bilag.pdf", "Bilag til mødet.pdf")
         + "</ul>"
     )
     body_bytes = page(f"{TAGS}<h1>Mødemateriale</h1>", body)
@@ -111,18 +115,22 @@ def test_meeting_files_take_the_meetings_date_and_their_names_lose_badge_and_ext
     )
     assert [(link.url, link.text, link.date) for link in links] == [
         (
-            "https://www.kl.dk/media/p1yj4nzt/dagsorden.pdf?format=noformat",
+            "https://www.kl.dk/media/k3m9/dagsorden.pdf?format=noformat",
             "Dagsorden",
-            date(2024, 4, 17),
+            date(2026, 3, 12),
         ),
         (
-            "https://www.kl.dk/media/x7/bilag-2-1-notat.pdf?format=noformat",
-            "Bilag 2.1 Notat om mobilitet",
-            date(2024, 4, 17),
+            "https://www.kl.dk/media/k4m9/bilag-3-2-busplan.pdf?format=noformat",
+            "Bilag 3.2 Plan for busserne",
+            date(2026, 3, 12),
         ),
-        ("https://backoffice.kl.dk/media/q1/referat.pdf", "Referat KKR Sjælland", date(2024, 2, 6)),
+        (
+            "https://backoffice.kl.dk/media/k1m9/referat.pdf",
+            "Referat KKR Midtjylland",
+            date(2026, 1, 21),
+        ),
         # A new section heading without a date: the last meeting's date does not carry over.
-        ("https://www.kl.dk/media/24001/bilag.pdf", "Bilag til mødet", None),
+        ("https://www.kl.dk/media/25901/bilag.pdf", "Bilag til mødet", None),
     ]
 
 
@@ -150,7 +158,7 @@ def test_front_page_news_rows_keep_their_short_dates() -> None:
 @pytest.mark.parametrize(
     ("url", "kind"),
     [
-        (f"{BASE}/flere-nyheder/nyhedsbrev-kkr-sjaelland-juni-2021", DocumentKind.NEWSLETTER),
+        (f"{BASE}/flere-nyheder/nyhedsbrev-kkr-sjaelland-marts-2026", DocumentKind.NEWSLETTER),
         ("https://www.kl.dk/nyhed/2018/januar/nyt-formandskab/", DocumentKind.NEWSLETTER),
         (
             "https://www.kl.dk/nyheder/kkr/kkr-sjaelland/fokus-paa-psykiatri",

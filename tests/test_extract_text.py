@@ -247,9 +247,8 @@ def test_a_running_line_sits_at_one_height_and_is_never_a_section_heading() -> N
         ),
         # The day under a time label, the place after it under "Tid og sted" (the minutes of
         # the municipal directors' network of the mid-Jutland region, docplayer.dk:
-        # http://docplayer.dk/3028138-Referat-fra-moede-i-kommunaldirektoernetvaerket-i-den-midtjyske-region.html;
-        # the day, time and place of KKR Sjælland's meeting on 17 April 2024 as
-        # https://www.kl.dk/politik/kkr/kkr-sjaelland/moedemateriale gives them).
+        # http://docplayer.dk/3028138-Referat-fra-moede-i-kommunaldirektoernetvaerket-i-den-midtjyske-region.html);
+        # "Tid:" and "Sted:" on lines of their own, a weekday and a span of hours (invented).
         (
             "Referat fra møde i kommunaldirektørnetværket\nTid og sted: Fredag 14. oktober 2011, "
             "kl. 10.00-12.00, Mødelokale C, Medborgerhuset, Bindslevs Plads 5, Silkeborg\n"
@@ -258,10 +257,10 @@ def test_a_running_line_sits_at_one_height_and_is_never_a_section_heading() -> N
             "Mødelokale C, Medborgerhuset, Bindslevs Plads 5, Silkeborg",
         ),
         (
-            "Dagsorden\nKKR Sjælland\nTid: Onsdag den 17. april 2024 kl. 9.30 – 12.30\n"
-            "Sted: Erhvervshus Sjælland, Fulbyvej 15, Sorø",
-            datetime(2024, 4, 17, 9, 30, tzinfo=CPH),
-            "Erhvervshus Sjælland, Fulbyvej 15, Sorø",
+            "Dagsorden\nKKR Midtjylland\nTid: Torsdag den 12. marts 2026 kl. 13.30 – 16.00\n"
+            "Sted: Rådhuset, Torvet 1, Skive",
+            datetime(2026, 3, 12, 13, 30, tzinfo=CPH),
+            "Rådhuset, Torvet 1, Skive",
         ),
         (
             "Dagsorden\nKKR Hovedstaden\nMødetidspunkt: Mandag den 19. april 2021, kl. 10.00\n"

@@ -107,18 +107,18 @@ def test_a_title_set_over_lines_naming_the_meeting_is_one_line_and_dates_it() ->
 def test_a_news_article_reporting_a_meeting_gets_no_meeting() -> None:
     """A news page is news, whatever meeting its lead reports: its date is when it was
     published, and it has no meeting of its own."""
-    # https://www.kl.dk/nyhed/2018/januar/kkr-hovedstaden-har-valgt-ny-formand-og-naestformand/
+    # Invented text at an invented kl.dk news address (no real page).
     document = page(
-        "<p>29. januar 2018</p><h1>KKR Hovedstaden har valgt ny formand og næstformand</h1>"
-        "<p>På sit konstituerende møde mandag den 29. januar 2018 har KKR Hovedstaden fået "
-        "det nye formandskab på plads.</p>",
-        title="KKR Hovedstaden har valgt ny formand og næstformand | KL",
-        url="https://www.kl.dk/nyhed/2018/januar/kkr-hovedstaden-har-valgt-ny-formand-og-naestformand/",
-        body="<p>Borgmester Steen Christiansen fra Albertslund Kommune blev genvalgt.</p>",
+        "<p>13. marts 2026</p><h1>KKR Midtjylland har valgt formand og næstformand</h1>"
+        "<p>På sit første møde i den nye periode torsdag den 12. marts 2026 har KKR "
+        "Midtjylland valgt en formand og en næstformand.</p>",
+        title="KKR Midtjylland har valgt formand og næstformand | KL",
+        url="https://www.kl.dk/nyhed/2026/marts/kkr-midtjylland-har-valgt-formand/",
+        body="<p>Formanden er borgmester i en af regionens kommuner og var næstformand før.</p>",
     )
     assert document.kind is DocumentKind.NEWSLETTER
     assert document.meeting is None
-    assert document.date == date(2018, 1, 29)
+    assert document.date == date(2026, 3, 13)
 
 
 @pytest.mark.parametrize("hidden", ["sr-only", "visually-hidden", "screen-reader-text"])
@@ -163,6 +163,9 @@ def test_a_toggles_text_for_screen_readers_is_not_in_its_points_title(hidden: st
     assert document.meeting is not None and document.meeting.day == date(2023, 8, 31)
 
 
+THEME_ARTICLE = "https://www.kl.dk/politik/kkr/kkr-hovedstaden/trafik-infrastruktur-klima-og-miljoe/klima-paa-dagsorden-i-kkr/"
+
+
 def test_a_theme_pages_article_on_dagsorden_is_no_agenda_and_keeps_its_date() -> None:
     """A headline "X på dagsorden" is no document's name: an article under a theme page
     (not at a news address) announcing an event took the event's day as its date and a
@@ -172,8 +175,7 @@ def test_a_theme_pages_article_on_dagsorden_is_no_agenda_and_keeps_its_date() ->
         "<p>KKR Hovedstaden inviterer til temadag om klimatilpasning</p>"
         "<p>Torsdag den 13. juni 2024 kl. 13.00-16.00 i Roskilde Kongrescenter</p>",
         title="Klima på dagsorden i KKR Hovedstaden | KL",
-        url="https://www.kl.dk/politik/kkr/kkr-hovedstaden/trafik-infrastruktur-klima-og-miljoe/"
-        "klima-paa-dagsorden-i-kkr/",
+        url=THEME_ARTICLE,
         body="<p>Tilmelding sker via KL's hjemmeside.</p>",
     )
     assert document.kind is not DocumentKind.AGENDA

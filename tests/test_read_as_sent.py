@@ -1,6 +1,6 @@
-"""Real kl.dk pages and regional news the code had not seen, rebuilt in kl.dk's markup around
-the wording of their stored copies and read as a subscriber reads them: the excerpt in the mail
-and the archive, and the feed entry. Each test names the page its words come from."""
+"""News pages in kl.dk's markup, read as a subscriber reads them: the excerpt in the mail and
+the archive, and the feed entry. Each test names the page its words come from, or says that its
+text is invented (the held-out evaluation pages are never a fixture's source)."""
 
 from __future__ import annotations
 
@@ -36,17 +36,9 @@ def shown(document: Document) -> list[tuple[str, str]]:
     ]
 
 
-# https://www.kl.dk/nyhed/2018/januar/formandskabet-i-kkr-nordjylland-er-paa-plads-for-den-kommende-periode/
-# and https://www.kl.dk/nyhed/2018/november/ny-sundhedsaftale-2019-2023/ (KKR Sjælland): a lead
-# that ends without a full stop, as kl.dk's leads often do, and holds three dates or years.
-NORDJYLLAND_LEAD = (
-    "På det konstituerende møde fredag den 26. januar 2018 har Kommunekontaktråd (KKR) "
-    "Nordjylland valgt formand og næstformand for perioden 2018-2022"
-)
-SJAELLAND_LEAD = (
-    "KKR Sjælland drøftede udkast til Sundhedsaftalen for 2019-2023, inden denne sendes i "
-    "offentlig høring i begyndelsen af 2019"
-)
+# Invented text (no real page): two news articles whose leads end without a full stop, as
+# kl.dk's leads often do, and hold three dates or years.
+ARTICLES = "https://kkr.example/nyhed/2026"
 
 
 def test_a_lead_without_a_full_stop_does_not_run_into_the_text_for_holding_years() -> None:
@@ -54,24 +46,24 @@ def test_a_lead_without_a_full_stop_does_not_run_into_the_text_for_holding_years
     where its paragraph ends, and the next sentence starts on its own."""
     cases = [
         (
-            "https://www.kl.dk/nyhed/2018/januar/formandskabet-i-kkr-nordjylland-er-paa-plads",
-            "Formandskabet i KKR Nordjylland er på plads for den kommende periode",
-            NORDJYLLAND_LEAD,
-            "KKR Nordjyllands formand er borgmester Arne Boelt (Socialdemokratiet) fra Hjørring "
-            "Kommune.",
-            Council.NORDJYLLAND,
+            f"{ARTICLES}/marts/nyt-formandskab-i-kkr-midtjylland/",
+            "Nyt formandskab i KKR Midtjylland",
+            "På sit første møde tirsdag den 10. marts 2026 har KKR Midtjylland valgt formand "
+            "og næstformand for årene 2026-2029",
+            "Formanden er borgmester i en af regionens mellemstore kommuner.",
+            Council.MIDTJYLLAND,
         ),
         (
-            "https://www.kl.dk/nyhed/2018/november/ny-sundhedsaftale-2019-2023/",
-            "Ny sundhedsaftale 2019-2023",
-            SJAELLAND_LEAD,
-            "KKR Sjælland gav de kommunale repræsentanter i Sundhedskoordinationsudvalget "
-            "retning til det fortsatte arbejde.",
-            Council.SJAELLAND,
+            f"{ARTICLES}/maj/ny-praksisplan-2027-2030/",
+            "Ny praksisplan 2027-2030",
+            "KKR Hovedstaden drøftede udkastet til praksisplanen for 2027-2030, før den sendes i "
+            "høring i efteråret 2026",
+            "Rådet bad om et tydeligere afsnit om lægedækning i yderområderne.",
+            Council.HOVEDSTADEN,
         ),
     ]
     for url, title, lead, text, council in cases:
-        hero = f"<p>19. november 2018</p><h1>{title}</h1><p>{lead}</p>"
+        hero = f"<p>12. maj 2026</p><h1>{title}</h1><p>{lead}</p>"
         [(heading, shown_text)] = shown(article(url, hero, f"<p>{text}</p>", council))
         assert heading == title
         assert shown_text.startswith(f"{lead}. {text.split()[0]} "), shown_text
@@ -200,27 +192,26 @@ def test_a_sentence_opening_with_af_and_names_is_text_but_a_byline_with_a_role_i
         assert "Törnqvist" not in article(MIDT_URL, hero, body, Council.MIDTJYLLAND).text
 
 
-# https://www.kl.dk/nyheder/kkr/kkr-sjaelland/det-nye-erhvervshus-sjaelland-er-godt-i-gang/
-ERHVERVSHUS_URL = (
-    "https://www.kl.dk/nyheder/kkr/kkr-sjaelland/det-nye-erhvervshus-sjaelland-er-godt-i-gang/"
-)
-ERHVERVSHUS = (
-    "Med det nye erhvervsfremmesystem, der trådte i kraft 1. januar 2019, er Erhvervshus "
-    "Sjælland etableret med hovedsæde i Sorø og filial i Vordingborg.",
-    "KKR har fået en central rolle i omstillingen, og KKR Sjælland skal indgå en årlig "
-    "resultatkontrakt med Erhvervshus Sjælland. Der var en første drøftelse af resultatkontrakt "
-    "for 2019, herunder hvilke regionale mål, der kan være relevante for erhvervshusets "
-    "erhvervsfremmeindsatser.",
+# Invented text (no real page): an article whose second paragraph's first sentence ends just
+# before the excerpt's length, the next sentence's first word after it.
+BUSSER_URL = f"{ARTICLES}/april/nye-regionale-buslinjer/"
+BUSSER = (
+    "Fra sommeren 2026 kører to nye regionale buslinjer mellem Holstebro, Struer og Lemvig, "
+    "og de eksisterende linjer får flere afgange om aftenen.",
+    "KKR Midtjylland har fulgt planlægningen tæt, og kommunerne har aftalt at dele udgiften "
+    "til de nye linjer efter antal indbyggere. Der blev også talt om en fælles "
+    "billetordning for unge under uddannelse og om, hvordan busserne kan passe bedre til "
+    "togenes afgange.",
 )
 
 
 def test_an_excerpt_cut_short_ends_on_a_sentence_not_on_a_word_of_the_next() -> None:
-    """Cut at its length, the excerpt read "... med Erhvervshus Sjælland. Der …": a lone word
-    of the next sentence. It ends on the finished sentence, still marked as cut."""
-    hero = "<p>11. februar 2019</p><h1>Det nye Erhvervshus Sjælland er godt i gang</h1>"
-    body = "".join(f"<p>{paragraph}</p>" for paragraph in ERHVERVSHUS)
-    [(_, text)] = shown(article(ERHVERVSHUS_URL, hero, body, Council.SJAELLAND))
-    assert text.endswith("resultatkontrakt med Erhvervshus Sjælland. …"), text
+    """Cut at its length, the excerpt read "... efter antal indbyggere. Der …": a lone word of
+    the next sentence. It ends on the finished sentence, still marked as cut."""
+    hero = "<p>20. april 2026</p><h1>Nye regionale buslinjer</h1>"
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in BUSSER)
+    [(_, text)] = shown(article(BUSSER_URL, hero, body, Council.MIDTJYLLAND))
+    assert text.endswith("efter antal indbyggere. …"), text
 
 
 def test_an_excerpt_cut_far_into_a_sentence_keeps_its_words() -> None:
@@ -230,16 +221,15 @@ def test_an_excerpt_cut_far_into_a_sentence_keeps_its_words() -> None:
     )
 
 
-# https://www.kl.dk/politik/kkr/kkr-syddanmark/flere-nyheder/nyhedsbrev-juni-2022/: "De fem
-# områder er:" and a list of one word each.
+# Invented text (no real page): a work programme's lead, then "De fire indsatser er:" and a
+# list of one or two words each.
 def test_an_excerpt_cut_within_a_list_does_not_end_on_a_bare_bullet() -> None:
     """Cut just after a bullet, the excerpt read "... • Klima • …"."""
     text = (
-        "Nu er KKR Syddanmarks politiske arbejdsgrundlag på plads. Det politiske "
-        "arbejdsgrundlag tager udgangspunkt i fem centrale områder og beskriver, hvordan KKR "
-        "Syddanmark på hvert af de fem områder vil sætte en tydelig retning og arbejde for at "
-        "skabe synlige resultater. De fem områder er:\n\n• Sundhed\n\n• Det specialiserede "
-        "socialområde\n\n• Rekruttering\n\n• Klima\n\n• Erhverv."
+        "KKR Nordjylland har vedtaget sit arbejdsprogram for de kommende to år. Programmet "
+        "samler rådets arbejde om fire indsatser, som hver får en politisk tovholder og en "
+        "plan med mål, der gøres op ved udgangen af perioden. De fire indsatser er:\n\n"
+        "• Sundhed\n\n• Klima\n\n• Uddannelse\n\n• Kollektiv trafik."
     )
     for limit in range(250, len(text)):
         cut = shorten(" ".join(text.split()), limit)

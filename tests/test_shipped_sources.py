@@ -95,13 +95,14 @@ def test_the_front_page_leads_to_the_listings_newest_articles_at_the_same_addres
 @pytest.mark.parametrize(
     "url",
     [
-        # Addresses of kl.dk articles in the stored copies (docs/kl-dk.md), and the same
-        # without the trailing slash and the www. that other copies of kl.dk pages lack.
-        "https://www.kl.dk/politik/kkr/kkr-syddanmark/flere-nyheder/nyhedsbrev-juni-2022/",
-        "https://www.kl.dk/politik/kkr/kkr-syddanmark/flere-nyheder/jule-og-nytaarshilsen-fra-kkr-syddanmark/",
-        "https://www.kl.dk/politik/kkr/kkr-syddanmark/flere-nyheder/nyhedsbrev-juni-2022",
-        "https://kl.dk/politik/kkr/kkr-syddanmark/flere-nyheder/nyhedsbrev-juni-2022",
-        "https://www.kl.dk/nyhed/2018/januar/formandskabet-i-kkr-nordjylland-er-paa-plads-for-den-kommende-periode/",
+        # kl.dk article addresses in the shapes of the stored copies (docs/kl-dk.md; the slugs
+        # are invented, so no held-out page is named), and the same without the trailing slash
+        # and the www. that other copies of kl.dk pages lack.
+        "https://www.kl.dk/politik/kkr/kkr-syddanmark/flere-nyheder/nyhedsbrev-marts-2026/",
+        "https://www.kl.dk/politik/kkr/kkr-syddanmark/flere-nyheder/nytaarshilsen-fra-formandskabet-i-kkr-syddanmark/",
+        "https://www.kl.dk/politik/kkr/kkr-syddanmark/flere-nyheder/nyhedsbrev-marts-2026",
+        "https://kl.dk/politik/kkr/kkr-syddanmark/flere-nyheder/nyhedsbrev-marts-2026",
+        "https://www.kl.dk/nyhed/2017/november/valg-til-kkr-2018-2022/",
         # The older schemes' shapes (no stored article at such an address; see docs/kl-dk.md).
         "https://www.kl.dk/nyheder/kkr/kkr-syddanmark/fokus-paa-psykiatri/",
         "http://www.kl.dk/Kommunalpolitik1/Kommunekontaktrad/KKR-Syddanmark/Fokus-pa-psykiatri-id245123/",
@@ -121,7 +122,7 @@ def test_news_pattern_takes_kl_dks_article_addresses(url: str) -> None:
         "https://www.kl.dk/politik/kkr/kkr-syddanmark/moedemateriale",
         "https://www.kl.dk/politik/kkr/kkr-syddanmark/om-kkr-syddanmark",
         *(f"https://www.kl.dk/politik/kkr/kkr-syddanmark/{topic}" for topic in TOPIC_PAGES),
-        "https://www.kl.dk/politik/kkr/kkr-sjaelland/flere-nyheder/nyhedsbrev-kkr-sjaelland-juni-2021/",
+        "https://www.kl.dk/politik/kkr/kkr-sjaelland/flere-nyheder/nyhedsbrev-kkr-sjaelland-marts-2026/",
         "https://www.kl.dk/media/r5sjuvs2/ok24-3301-overenskomst-for-beredskabspersonale.pdf",
         "https://www.kl.dk/politik/kkr",
         "https://www.kl.dk/nyheder",
@@ -151,12 +152,18 @@ def test_meeting_material_pattern_takes_pdfs_on_every_kl_dk_host(url: str) -> No
     [
         "https://backoffice.kl.dk/media/khbdrpex/skabelon-til-henvisningsbrev_januar2025_engelsk-version.docx",
         "https://rammearkitektur.kl.dk/media/23305/sag-objektmodel.png?width=700",
-        "https://www.kl.dk/politik/kkr/kkr-hovedstaden/moedemateriale",
         "https://www.kl.dk/politik/kkr/kkr-hovedstaden/flere-nyheder/nyhedsbrev-pdf-udgave",
     ],
 )
 def test_meeting_material_pattern_refuses_other_links(url: str) -> None:
     assert not pattern("hovedstaden-moedemateriale").search(url)
+
+
+def test_meeting_material_pattern_refuses_its_own_listing() -> None:
+    """The meeting page itself is no document (its address read from the config)."""
+    source = shipped()["hovedstaden-moedemateriale"]
+    assert source.url.endswith("/kkr-hovedstaden/moedemateriale")
+    assert not pattern(source.id).search(source.url)
 
 
 def test_each_council_has_the_same_set_of_sources() -> None:

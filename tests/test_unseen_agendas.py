@@ -270,45 +270,45 @@ def test_a_section_heading_set_tight_above_its_text_still_opens_the_section() ->
     assert item.case_number == "SAG-2024-01611"
 
 
-# KKR Nordjylland's agenda of 26 June 2015 as extracted by spotidoc.com/doc/3855059: the KL
-# template sets each number apart from its title, and its contents come out as numbers and
-# titles on lines of their own, out of order.
-SCRAMBLED_CONTENTS = """KKR Nordjylland | 26-06-2015
+# The contents of an agenda in the KL template as a PDF extractor may give them: each number
+# set apart from its title, and numbers and titles on lines of their own, out of order
+# (invented text in that layout; no real agenda's contents).
+SCRAMBLED_CONTENTS = """KKR Midtjylland | 12-03-2026
 1.
-Godkendelse af referat. ..................................................... 3
+Meddelelser. ......................................................... 3
 1.1.
 2.
-Siden sidst. ........................................................................ 4
+Sager til drøftelse. ................................................ 4
 2.1.
 3.
-Godkendelse af referat ................................................... 3
-Siden sidst ......................................................................... 4
-Regionalpolitiske sager ..................................................... 6
+Meddelelser ............................................................. 3
+Sager til drøftelse .................................................. 4
+Sager til orientering ............................................... 7
 3.1.
 3.2.
-Socialtilsyn Nord .............................................................. 6
-Fordeling af flygtninge for 2016 ................................... 10"""
+Plan for de regionale buslinjer ............................ 7
+Status for praktikpladser i 2026 ........................... 9"""
 
 
 def test_a_number_set_apart_from_its_title_still_heads_the_point() -> None:
     points = {
-        "1.1": "Godkendelse af referat",
-        "2.1": "Siden sidst",
-        "3.1": "Socialtilsyn Nord",
-        "3.2": "Fordeling af flygtninge for 2016",
+        "1.1": "Meddelelser",
+        "2.1": "Sager til drøftelse",
+        "3.1": "Plan for de regionale buslinjer",
+        "3.2": "Status for praktikpladser i 2026",
     }
-    groups = {"1.1": "1. Godkendelse af referat.", "2.1": "2. Siden sidst."}
-    groups["3.1"] = "3. Regionalpolitiske sager"
+    groups = {"1.1": "1. Meddelelser.", "2.1": "2. Sager til drøftelse."}
+    groups["3.1"] = "3. Sager til orientering"
     parts = []
     for k, (number, title) in enumerate(points.items(), 1):
         if number in groups:
             parts.append(groups[number].replace(" ", "\n\n", 1))
-        parts.append(point(number, title, f"SAG-2015-0{k}345").replace(" ", "\n\n", 1))
+        parts.append(point(number, title, f"SAG-2026-0{k}345").replace(" ", "\n\n", 1))
     body = "\n\n".join(parts)
     for contents in ("", f"{SCRAMBLED_CONTENTS}\n\n"):
         result = split_text(f"{COVER}\n\n{contents}{body}")
         assert [(i.number, i.title) for i in result.items] == list(points.items())
-        assert [i.case_number for i in result.items] == [f"SAG-2015-0{k}345" for k in (1, 2, 3, 4)]
+        assert [i.case_number for i in result.items] == [f"SAG-2026-0{k}345" for k in (1, 2, 3, 4)]
 
 
 def test_a_point_not_taken_does_not_make_the_points_after_it_a_list() -> None:
@@ -1054,13 +1054,11 @@ def test_a_decision_headed_with_the_committee_that_took_it(council: str) -> None
 
 def test_decision_minutes_give_each_point_only_what_was_decided() -> None:
     # Decision minutes (beslutningsreferat) set under each title only what was decided, with no
-    # "Beslutning" heading: the minutes of the municipal directors' network under KKR
-    # Midtjylland ("1. Godkendelse af dagsorden / Dagsordenen blev godkendt med den tilføjelse,
-    # ...", docplayer.dk/3540434), of Business Region North Denmark (docplayer.dk/23274911).
-    # No point had a decision, so none was told.
+    # "Beslutning" heading, as the minutes of municipal directors' networks and business
+    # regions do. No point had a decision, so none was told. (Invented text in that layout.)
     points = [
-        "1. Godkendelse af dagsorden\n\nDagsordenen blev godkendt med den tilføjelse, at punkt 3 "
-        "behandles først.",
+        "1. Meddelelser fra formanden\n\nFormanden orienterede om mødet med regionen, og "
+        "orienteringen blev taget til efterretning.",
         f"2. {TITLES['3.1']}\n\nSAG-2024-01611 pth\n\nKKR tog orienteringen til efterretning.\n\n"
         "KKR bemærkede, at projekterne følges tæt.",
         f"3. {TITLES['3.2']}\n\nSAG-2024-02611\n\nGodkendt.\n\nFraværende: Ole Olsen (V)",
@@ -1074,7 +1072,8 @@ def test_decision_minutes_give_each_point_only_what_was_decided() -> None:
         ("3", "SAG-2024-02611"),
     ]
     assert [i.beslutning for i in result.items] == [
-        "Dagsordenen blev godkendt med den tilføjelse, at punkt 3 behandles først.",
+        "Formanden orienterede om mødet med regionen, og orienteringen blev taget til "
+        "efterretning.",
         "KKR tog orienteringen til efterretning.\n\nKKR bemærkede, at projekterne følges tæt.",
         "Godkendt.",
     ]

@@ -1,9 +1,10 @@
 """Listings and feeds in shapes the fixture site lacks: which links are documents, in which form.
 
-Addresses and wording are kl.dk's as its stored pages show them (docs/kl-dk.md): the news
-listing https://www.kl.dk/politik/kkr/kkr-sjaelland/flere-nyheder and its articles
-…/flere-nyheder/<slug>, linked with and without "/", from "www.kl.dk" and "kl.dk"; the meeting
-page https://www.kl.dk/politik/kkr/kkr-hovedstaden/moedemateriale and its PDFs under /media/.
+Addresses are shaped as kl.dk's stored pages show them (docs/kl-dk.md): the news listing
+https://www.kl.dk/politik/kkr/kkr-sjaelland/flere-nyheder and its articles
+…/flere-nyheder/<slug>, linked with and without "/", from "www.kl.dk" and "kl.dk"; the shipped
+meeting-page source of KKR Hovedstaden and its PDFs under /media/. The article and its listing
+entry are invented (no held-out page's address or text).
 Pagination, tracking and language parameters, Danish feed dates and enclosures are what other
 CMSs (Umbraco, Sitecore, .NET feeds written with a Danish culture: "tir, 14 maj 2024") put
 around the same links.
@@ -25,7 +26,7 @@ from tests.site import SHIPPED, Site
 
 KL = "https://www.kl.dk"
 NEWS = f"{KL}/politik/kkr/kkr-sjaelland/flere-nyheder"
-ARTICLE = f"{NEWS}/nyhedsbrev-kkr-sjaelland-juni-2021"
+ARTICLE = f"{NEWS}/nyhedsbrev-kkr-sjaelland-marts-2026"
 
 
 def shipped_pattern(source_id: str) -> re.Pattern[str]:
@@ -50,8 +51,8 @@ def rss(items: str) -> bytes:
 
 
 ENTRY = (
-    '<li><p>16. juni 2021</p><h3><a href="{href}">Nyhedsbrev KKR Sjælland, juni 2021</a></h3>'
-    "<p>KKR Sjælland drøftede sundhedsaftalen.</p></li>"
+    '<li><p>18. marts 2026</p><h3><a href="{href}">Nyhedsbrev KKR Sjælland, marts 2026</a></h3>'
+    "<p>KKR Sjælland drøftede praksisplanen.</p></li>"
 )
 
 
@@ -74,7 +75,7 @@ def test_the_listings_own_pages_are_not_articles_whatever_their_address(paging: 
     body = listing(f"<ul>{ENTRY.format(href=ARTICLE)}</ul>{paging.format(news=NEWS)}")
     for pattern in (shipped_pattern("sjaelland-nyheder"), None):
         links = listing_links(body, base_url=NEWS, pattern=pattern)
-        assert [(link.url, link.date) for link in links] == [(ARTICLE, date(2021, 6, 16))]
+        assert [(link.url, link.date) for link in links] == [(ARTICLE, date(2026, 3, 18))]
 
 
 def test_an_article_named_a_number_or_next_in_its_heading_is_still_an_article() -> None:
@@ -106,7 +107,7 @@ def test_an_article_linked_with_a_language_or_tracking_parameter_is_found(query:
     campaign tracking was no document at all."""
     body = listing(f"<ul>{ENTRY.format(href=ARTICLE + query)}</ul>")
     links = listing_links(body, base_url=NEWS, pattern=shipped_pattern("sjaelland-nyheder"))
-    assert [link.date for link in links] == [date(2021, 6, 16)]
+    assert [link.date for link in links] == [date(2026, 3, 18)]
     # ... but a print or page parameter still names no article of its own.
     body = listing(f"<ul>{ENTRY.format(href=ARTICLE + '?print=1')}</ul>")
     assert listing_links(body, base_url=NEWS, pattern=shipped_pattern("sjaelland-nyheder")) == []
@@ -171,10 +172,10 @@ def test_feed_entries_linking_one_article_in_several_forms_are_one_link() -> Non
     documents, which the listing's reading counts as one."""
     forms = [ARTICLE + "/", ARTICLE, ARTICLE.replace("www.", ""), ARTICLE + "?utm_source=rss"]
     items = "".join(
-        f"<item><title>Juni {n}</title><link>{f}</link></item>" for n, f in enumerate(forms)
+        f"<item><title>Marts {n}</title><link>{f}</link></item>" for n, f in enumerate(forms)
     )
     links = feed_links(rss(items), base_url=f"{NEWS}/rss")
-    assert [(link.url, link.text) for link in links] == [(ARTICLE + "/", "Juni 0")]
+    assert [(link.url, link.text) for link in links] == [(ARTICLE + "/", "Marts 0")]
 
 
 def test_a_feed_entry_that_only_encloses_its_pdf_leads_to_the_pdf() -> None:

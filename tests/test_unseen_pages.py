@@ -1,9 +1,9 @@
-"""kl.dk pages rebuilt around the text of their stored copies, in markup the other fixtures
-lack: a meeting page whose accordion or headings give a meeting's "Bilag" a toggle or heading
-of its own beside the meeting's, and newsletters whose lists are lines without bullets.
+"""kl.dk-like pages in markup the other fixtures lack: a meeting page whose accordion or
+headings give a meeting's "Bilag" a toggle or heading of its own beside the meeting's, and
+newsletters whose lists are lines without bullets.
 
-Each test names the stored page its wording comes from; the markup around it is what Umbraco
-and other CMSs produce for such content."""
+The text is invented (the held-out evaluation pages are never a fixture's source); the markup
+around it is what Umbraco and other CMSs produce for such content."""
 
 from __future__ import annotations
 
@@ -20,9 +20,8 @@ from notifier.split import split_document
 from notifier.web.cards import card
 from tests.test_unseen_html import HERO, files, items_of, newsletter
 
-# https://www.kl.dk/politik/kkr/kkr-hovedstaden/moedemateriale: "Mødemateriale 2024", a meeting
-# per paragraph ("KKR Hovedstaden holder møde den 19. april 2024 ..."), "Herunder ses dagsorden
-# og bilag." over the files.
+# A meeting page set as an accordion, as headings or as <details>: a toggle or heading per
+# meeting, and beside some of them one of the meeting's own "Bilag" (invented meetings).
 _TOGGLE = '<div class="accordion__item"><button aria-expanded="false" aria-controls="p{n}">'
 _PANEL = '</button><div id="p{n}" hidden>{files}</div></div>'
 
@@ -47,71 +46,66 @@ def test_a_meetings_bilag_beside_its_meeting_keeps_the_meetings_date(
     meeting's papers; a toggle or heading naming something else ("Temamøde om sundhed") or
     many meetings' papers ("Referater") does not take the date of the meeting before it."""
     sections = [
-        ("Møde den 19. april 2024", "a1/dagsorden.pdf", "Dagsorden"),
-        ("Bilag", "a2/bilag.pdf", "Bilag 1 Energi på Tværs"),
-        ("Møde den 6. februar 2024", "b1/dagsorden.pdf", "Dagsorden"),
-        ("Bilag til dagsorden", "b2/bilag.pdf", "Bilag 2 Mobilitetsplan 2024"),
-        ("Temamøde om sundhed", "c1/program.pdf", "Program"),
-        ("Møde den 24. november 2023", "d1/dagsorden.pdf", "Dagsorden"),
-        ("Referater", "d2/referat.pdf", "Referat 8. september 2023"),
+        ("Møde den 11. marts 2026", "a1/dagsorden.pdf", "Dagsorden"),
+        ("Bilag", "a2/bilag.pdf", "Bilag 1 Plan for cykelstier"),
+        ("Møde den 21. januar 2026", "b1/dagsorden.pdf", "Dagsorden"),
+        ("Bilag til dagsorden", "b2/bilag.pdf", "Bilag 2 Busplan 2026"),
+        ("Temamøde om klima", "c1/program.pdf", "Program"),
+        ("Møde den 26. november 2025", "d1/dagsorden.pdf", "Dagsorden"),
+        ("Referater", "d2/referat.pdf", "Referat 10. september 2025"),
     ]
     body = "".join(
         part(label, f'<ul><li><a href="/media/{path}">{name}</a></li></ul>', n)
         for n, (label, path, name) in enumerate(sections)
     )
     assert [(url, day) for url, _, day in files(f'<div class="accordion">{body}</div>')] == [
-        ("a1/dagsorden.pdf", date(2024, 4, 19)),
-        ("a2/bilag.pdf", date(2024, 4, 19)),
-        ("b1/dagsorden.pdf", date(2024, 2, 6)),
-        ("b2/bilag.pdf", date(2024, 2, 6)),
+        ("a1/dagsorden.pdf", date(2026, 3, 11)),
+        ("a2/bilag.pdf", date(2026, 3, 11)),
+        ("b1/dagsorden.pdf", date(2026, 1, 21)),
+        ("b2/bilag.pdf", date(2026, 1, 21)),
         ("c1/program.pdf", None),
-        ("d1/dagsorden.pdf", date(2023, 11, 24)),
-        ("d2/referat.pdf", date(2023, 9, 8)),
+        ("d1/dagsorden.pdf", date(2025, 11, 26)),
+        ("d2/referat.pdf", date(2025, 9, 10)),
     ]
 
 
-# https://www.kl.dk/politik/kkr/kkr-sjaelland/flere-nyheder/nyhedsbrev-fra-kkr-sjaelland-august-2021-1/
-# (its input to the contract a list; here set as the lines without bullets editors paste, one
-# <br> or one <p> per item) and .../nyhedsbrev-kkr-sjaelland-juni-2021/ (its paragraphs).
-AUGUST = (
-    "https://www.kl.dk/politik/kkr/kkr-sjaelland/flere-nyheder/"
-    "nyhedsbrev-fra-kkr-sjaelland-august-2021-1/"
-)
+# An invented newsletter: the council's input to a strategy as lines without bullets (one <br>
+# or one <p> per item, as editors paste a list), then a decision over a list of short names.
+MARCH = "https://kkr.example/nyheder/nyhedsbrev-fra-kkr-midtjylland-marts-2026"
 _INPUT = (
-    "Bæredygtighed/grøn omstilling og herunder FN’s verdensmål bør være i fokus i EHSJ’s tilbud "
-    "til virksomhederne",
-    "Der bør sættes delmål, så udviklingen kan følges",
-    "Der bør være øget fokus på effekt i forhold til EHSJ’s ydelser",
+    "Strategien bør gøre det lettere for unge at tage en uddannelse tæt på, hvor de bor",
+    "Der bør være mål for den kollektive trafik, som kan følges fra år til år",
+    "Kommunerne ønsker at blive inddraget tidligt i arbejdet med de nye mål",
 )
-_CLUSTERS = ("Fødevarer", "Miljøteknologi", "Life science")
+_CLUSTERS = ("Holstebro", "Struer", "Lemvig")
 
 
-def _august(markup: str) -> list[tuple[str, str]]:
+def _march(markup: str) -> list[tuple[str, str]]:
     """The newsletter's sections as a subscriber reads them in the archive: (title, excerpt)."""
     body = (
-        '<div class="page-header"><p class="date">07. september 2021</p>'
-        "<h1>Nyhedsbrev fra KKR Sjælland august 2021</h1></div>"
-        "<p>KKR Sjælland holdt møde den 30. august 2021.</p>"
-        "<p><strong>Resultatkontrakt 2022 mellem KKR Sjælland og Erhvervshus Sjælland</strong></p>"
-        "<p>KKR Sjælland drøftede og gav følgende input til resultatkontrakt 2022:</p>"
+        '<div class="page-header"><p class="date">18. marts 2026</p>'
+        "<h1>Nyhedsbrev fra KKR Midtjylland marts 2026</h1></div>"
+        "<p>KKR Midtjylland holdt møde den 12. marts 2026 i Skive.</p>"
+        "<p><strong>Input til den regionale udviklingsstrategi</strong></p>"
+        "<p>KKR Midtjylland gav følgende input til strategien:</p>"
         + markup.format(*_INPUT)
-        + "<p><strong>Etablering af regionale klyngekontorer</strong></p>"
-        "<p>KKR Sjælland besluttede at anbefale kommunerne at bidrage til klyngekontorer for:</p>"
+        + "<p><strong>Nye buslinjer i Vestjylland</strong></p>"
+        "<p>KKR Midtjylland anbefalede kommunerne at betale for nye linjer mellem:</p>"
         + markup.format(*_CLUSTERS)
-        + "<p>Holmene og Lynetteholm drøftes på næste møde.</p>"
+        + "<p>Billetpriserne drøftes på næste møde.</p>"
     )
     page = (
         '<!DOCTYPE html><html lang="da"><head><meta charset="utf-8"></head><body>'
         f"<main>{body}</main></body></html>"
     )
-    document = extract(page.encode(), url=AUGUST, content_type="text/html", council=None)
-    moment = datetime(2021, 9, 7, tzinfo=UTC)
+    document = extract(page.encode(), url=MARCH, content_type="text/html", council=None)
+    moment = datetime(2026, 3, 18, tzinfo=UTC)
     cards = []
     for n, item in enumerate(split_document(document).items):
         snapshot = ItemSnapshot(
             item_id=n,
             version_id=n,
-            council=Council.SJAELLAND,
+            council=Council.MIDTJYLLAND,
             document_id=1,
             document_url=document.url,
             document_title=document.title,
@@ -133,17 +127,17 @@ def test_a_list_without_bullets_reads_as_items_in_an_excerpt(markup: str) -> Non
     """Each item of a list set as lines or paragraphs without bullets ends where the page
     ends it (a semicolon or full stop), rather than running into the next as one sentence;
     the sentence after the list starts a sentence of its own."""
-    shown = dict(_august(markup))
+    shown = dict(_march(markup))
     assert list(shown) == [
-        "Resultatkontrakt 2022 mellem KKR Sjælland og Erhvervshus Sjælland",
-        "Etablering af regionale klyngekontorer",
+        "Input til den regionale udviklingsstrategi",
+        "Nye buslinjer i Vestjylland",
     ]
     for title, items in zip(shown, (_INPUT, _CLUSTERS), strict=True):
         text = shown[title].removesuffix(" …")
         for item in items:
             if item in text and not text.endswith(item):
                 assert re.search(re.escape(item) + r"[;.] ", text), (item, text)
-    assert "Life science. Holmene og Lynetteholm" in shown["Etablering af regionale klyngekontorer"]
+    assert "Lemvig. Billetpriserne drøftes" in shown["Nye buslinjer i Vestjylland"]
 
 
 @pytest.mark.parametrize("after", ["", "\n", " "])
@@ -153,12 +147,12 @@ def test_a_line_break_is_a_line_whatever_source_whitespace_follows_it(after: str
     lines = _CLUSTERS
     markup = f"<br>{after}".join(lines)
     for holder in (f"<p>{markup}</p>", f"<div>{markup}</div>"):
-        page = newsletter(HERO + f"<h2>Klyngekontorer</h2><p>KKR anbefaler:</p>{holder}")
+        page = newsletter(HERO + f"<h2>Buslinjer</h2><p>KKR anbefaler linjer mellem:</p>{holder}")
         [text] = items_of(page).values()
         assert "\n".join(lines) in text, (holder, text)
 
 
-# https://www.kl.dk/politik/kkr/kkr-sjaelland/flere-nyheder/nyhedsbrev-kkr-sjaelland-juni-2021/
+# Boxes of sharing buttons as CMSs write them, after invented sections.
 _SHARING = [
     '<div class="article-footer"><p>Del artiklen:</p><a href="https://www.facebook.com/sharer/'
     'sharer.php?u=https%3A%2F%2Fwww.kl.dk">Del på Facebook</a> <a href="https://twitter.com/'
@@ -176,16 +170,16 @@ def test_sharing_buttons_are_no_part_of_the_last_section(sharing: str) -> None:
     and buttons are not the last section's text, nor its share addresses the page's links. A
     link to the council's own page on a network is content."""
     body = (
-        "<h2>Holmene og Lynetteholm</h2><p>KKR Sjælland drøftede de planlagte store "
-        "anlægsprojekter.</p><h2>Arbejdet i vækstteam Sjælland</h2><p>Regeringen har nedsat syv "
-        'vækstteams. Følg arbejdet på <a href="https://www.facebook.com/vaekstteam">Facebook</a>.'
+        "<h2>Nye cykelstier</h2><p>KKR Sjælland drøftede planen for cykelstier mellem "
+        "byerne.</p><h2>Ungdomsråd i alle kommuner</h2><p>Rådet vil samle de unges forslag. "
+        'Følg arbejdet på <a href="https://www.facebook.com/ungdomsraad">Facebook</a>.'
         f"</p>{sharing}"
     )
     document = newsletter(HERO + body)
     items = items_of(document)
-    assert list(items) == ["Holmene og Lynetteholm", "Arbejdet i vækstteam Sjælland"]
-    assert items["Arbejdet i vækstteam Sjælland"].endswith("Følg arbejdet på Facebook.")
-    assert document.links == ("https://www.facebook.com/vaekstteam",)
+    assert list(items) == ["Nye cykelstier", "Ungdomsråd i alle kommuner"]
+    assert items["Ungdomsråd i alle kommuner"].endswith("Følg arbejdet på Facebook.")
+    assert document.links == ("https://www.facebook.com/ungdomsraad",)
 
 
 @pytest.mark.parametrize(
@@ -201,9 +195,9 @@ def test_a_short_section_beside_a_share_button_keeps_its_text(box: str) -> None:
     buttons' (short, no heading inside it) and the section's text went with it."""
     text = "Næste møde er den 4. maj 2024 i Ringsted."
     body = (
-        "<h2>Holmene og Lynetteholm</h2><p>KKR Sjælland drøftede de planlagte store "
-        f"anlægsprojekter.</p><h2>Næste møde</h2>{box.format(text)}"
+        "<h2>Nye cykelstier</h2><p>KKR Sjælland drøftede planen for cykelstier mellem "
+        f"byerne.</p><h2>Næste møde</h2>{box.format(text)}"
     )
     items = items_of(newsletter(HERO + body))
-    assert list(items) == ["Holmene og Lynetteholm", "Næste møde"]
+    assert list(items) == ["Nye cykelstier", "Næste møde"]
     assert items["Næste møde"].endswith(text)
