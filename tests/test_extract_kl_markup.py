@@ -137,11 +137,11 @@ def test_meeting_files_take_the_meetings_date_and_their_names_lose_badge_and_ext
 def test_front_page_news_rows_keep_their_short_dates() -> None:
     body = (
         "<h2>Seneste nyt</h2><ul>"
-        '<li><p>26.04.17</p><p>Dagsorden/mødereferat</p><h3><a href="/politik/kkr/kkr-sjaelland/'
-        'flere-nyheder/referat-april">Referat af møde i KKR Sjælland den 24. april 2017</a></h3>'
-        "<p>KKR Sjælland holdt møde den 24. april 2017.</p></li>"
-        '<li><p>13.02.17</p><h3><a href="/nyhed/2017/februar/dimensionering">Dimensionering af '
-        "pædagoguddannelsen</a></h3></li></ul>"
+        '<li><p>03.05.17</p><p>Dagsorden/mødereferat</p><h3><a href="/politik/kkr/kkr-sjaelland/'
+        'flere-nyheder/referat-maj">Referat af møde i KKR Sjælland den 1. maj 2017</a></h3>'
+        "<p>KKR Sjælland holdt møde den 1. maj 2017.</p></li>"
+        '<li><p>20.02.17</p><h3><a href="/nyhed/2017/februar/hjaelpemidler">Fælles indkøb af '
+        "hjælpemidler</a></h3></li></ul>"
         '<p><a href="/politik/kkr/kkr-sjaelland/flere-nyheder">Flere nyheder</a></p>'
     )
     links = listing_links(
@@ -150,8 +150,8 @@ def test_front_page_news_rows_keep_their_short_dates() -> None:
         pattern=re.compile(r"/flere-nyheder/[^/]+$|/nyhed/\d{4}/"),
     )
     assert [(link.text, link.date) for link in links] == [
-        ("Referat af møde i KKR Sjælland den 24. april 2017", date(2017, 4, 26)),
-        ("Dimensionering af pædagoguddannelsen", date(2017, 2, 13)),
+        ("Referat af møde i KKR Sjælland den 1. maj 2017", date(2017, 5, 3)),
+        ("Fælles indkøb af hjælpemidler", date(2017, 2, 20)),
     ]
 
 
@@ -195,14 +195,14 @@ def test_a_cards_date_is_its_own_whether_above_or_below_its_title() -> None:
         f'<div class="card"><time>6. februar 2024</time><h3><a href="{news}/b">Nyhedsbrev '
         f"februar</a></h3></div>"
         f'<ul><li><p>April 2017</p><h3><a href="{news}/c">Uden fuld dato</a></h3></li>'
-        f'<li><p>26.04.17</p><h3><a href="{news}/d">Referat af møde den 24. april 2017</a></h3>'
+        f'<li><p>03.05.17</p><h3><a href="{news}/d">Referat af møde den 1. maj 2017</a></h3>'
         "</li></ul>"
     )
     assert dated(body, NEWS) == [
         ("a", "Nyhedsbrev april", date(2024, 4, 17)),
         ("b", "Nyhedsbrev februar", date(2024, 2, 6)),
         ("c", "Uden fuld dato", None),  # not the date of the card before it
-        ("d", "Referat af møde den 24. april 2017", date(2017, 4, 26)),
+        ("d", "Referat af møde den 1. maj 2017", date(2017, 5, 3)),
     ]
 
 
