@@ -87,7 +87,7 @@ def test_an_article_named_a_number_or_next_in_its_heading_is_still_an_article() 
     # Files linked by their numbers ("Bilag: 1, 2") are files, not pages of the listing.
     page = f"{KL}/politik/kkr/kkr-hovedstaden/moedemateriale"
     body = listing(
-        "<p>KKR Hovedstaden holdt møde den 26. april 2021.</p><p>Bilag: "
+        "<p>KKR Hovedstaden holdt møde den 19. april 2021.</p><p>Bilag: "
         '<a href="/media/1/bilag-1.pdf">1</a>, <a href="/media/2/bilag-2.pdf">2</a></p>'
     )
     links = listing_links(
@@ -135,15 +135,15 @@ def test_without_a_pattern_the_site_is_its_host_in_any_spelling() -> None:
     "WWW.KL.DK" when it was read at "www.kl.dk" (docs/kl-dk.md: both forms are linked)."""
     page = f"{KL}/politik/kkr/kkr-hovedstaden/moedemateriale"
     body = listing(
-        "<p>KKR Hovedstaden holdt møde den 26. april 2021.</p><ul>"
+        "<p>KKR Hovedstaden holdt møde den 19. april 2021.</p><ul>"
         '<li><a href="https://kl.dk/media/24712/dagsorden.pdf">Dagsorden</a></li>'
         '<li><a href="https://WWW.KL.DK/media/24980/referat.pdf">Referat</a></li>'
         '<li><a href="https://www.ft.dk/media/1/bilag.pdf">Folketingets bilag</a></li></ul>'
     )
     links = listing_links(body, base_url=page, pattern=None)
     assert [(link.text, link.date) for link in links] == [
-        ("Dagsorden", date(2021, 4, 26)),
-        ("Referat", date(2021, 4, 26)),
+        ("Dagsorden", date(2021, 4, 19)),
+        ("Referat", date(2021, 4, 19)),
     ]
 
 
@@ -181,9 +181,9 @@ def test_feed_entries_linking_one_article_in_several_forms_are_one_link() -> Non
 def test_a_feed_entry_that_only_encloses_its_pdf_leads_to_the_pdf() -> None:
     """Found: an agenda published as an RSS item with only <enclosure url="….pdf"> (or an Atom
     entry with only rel="enclosure") was dropped: feedparser gives such an entry no link."""
-    pdf = f"{KL}/media/24712/dagsorden-kkr-hovedstaden-26-april-2021.pdf"
+    pdf = f"{KL}/media/24712/dagsorden-kkr-hovedstaden-19-april-2021.pdf"
     body = rss(
-        "<item><title>Dagsorden KKR Hovedstaden 26. april 2021</title>"
+        "<item><title>Dagsorden KKR Hovedstaden 19. april 2021</title>"
         f'<enclosure url="{pdf}" type="application/pdf" length="245760"/>'
         "<pubDate>Mon, 12 Apr 2021 09:00:00 +0200</pubDate></item>"
     )
@@ -209,7 +209,7 @@ async def test_a_polled_feed_fetches_an_enclosed_pdf_and_each_article_once(
     settings = site.settings(database_url, tmp_path)
     feed = site.root / "politik/kkr/kkr-syddanmark/flere-nyheder/rss.xml"
     news = "/politik/kkr/kkr-syddanmark/flere-nyheder/nyhedsbrev-kkr-syddanmark-marts-2024"
-    agenda = "/media/24712/dagsorden-kkr-hovedstaden-26-april-2021.pdf"
+    agenda = "/media/24712/dagsorden-kkr-hovedstaden-19-april-2021.pdf"
     entries = (
         f"<item><title>Nyhedsbrev igen</title><link>{news}/?utm_source=rss</link></item>"
         f'<item><title>Dagsorden</title><enclosure url="{agenda}" type="application/pdf"/>'
