@@ -120,10 +120,21 @@ _DECIDES = re.compile(
 
 def heads_section(body: Sequence[Unit], index: int, match: re.Match[str]) -> bool:
     """Whether a line that matches a section heading heads one where it stands."""
-    if section_name(match).casefold() != "kompetence" or run_in(match):
+    name = section_name(match).casefold()
+    if name == "sagen afgøres i" and (after := run_in(match)):
+        # "Sagen afgøres i Byrådet." is the field set tight; with more after the body's name
+        # it is a sentence of the case ("Sagen afgøres i Byrådet, da den ændrer ...").
+        return len(after) <= 60 and bool(_DECIDES.search(after)) and not _MORE.search(after)
+    if name not in _WHO_DECIDES or run_in(match):
         return True
     following = body[index + 1].text if index + 1 < len(body) else ""
     return not following or bool(_DECIDES.search(following[:80]))
+
+
+# Headings over who decides a case: alone on its line, one heads a section only over a body.
+_WHO_DECIDES = frozenset({"kompetence", "sagen afgøres i"})
+# A sentence going on after a body's name: a clause ("Byrådet, da ..."), a reason, a condition.
+_MORE = re.compile(r"[,;]|\s(?:da|fordi|hvis|når|som|men)\s", re.IGNORECASE)
 
 
 # Sections that never open a point: run in ("Konsekvenser: Taksten stiger ..."), such a line
@@ -137,6 +148,7 @@ _INNER = frozenset(
         "vedlagte bilag",
         "beslutningskompetence",
         "kompetence",
+        "sagen afgøres i",
     }
 )
 
