@@ -41,6 +41,9 @@ SECTION_NAMES = (
     "Beslutningstema",
     "Historik",
     "Kompetence",
+    # who decides, set as a field under the Indstilling (PolWeb's, Nyborg's "Sagen afgøres i"
+    # over "Byrådet.")
+    "Sagen afgøres i",
 )
 
 # What names a part of an agenda ("Tillægsdagsorden", "Lukket dagsorden", "Åbne punkter"): a

@@ -21,6 +21,7 @@ from notifier.models import (
     DISMISSED,
     Council,
     Document,
+    DocumentKind,
     Item,
     StoredDocument,
     StoredItem,
@@ -55,6 +56,7 @@ class Wanted:
     key: str
     url: str
     content_hash: str
+    kind: DocumentKind
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,18 +71,28 @@ class Known:
 
     def find(self, wanted: Wanted, *, source_id: str) -> StoredDocument | None:
         """By key, else by URL, else the same content under a new URL and a new key within
-        the source (say, a retitled page): a move."""
+        the source (say, a retitled page): a move.
+
+        A meeting's agenda and its minutes are two documents, even at one address (agenda
+        systems publish the minutes where the agenda was) or with one text (an agenda read
+        again as minutes by its decisions): taken for the stored agenda, the minutes would
+        replace its points, and their decisions would find no agenda points to decide."""
+        others = [d for d in self.documents if not _other_of_meeting(d.kind, wanted.kind)]
         by_key = [d for d in self.documents if d.key == wanted.key]
-        by_url = [d for d in self.documents if d.url == wanted.url]
+        by_url = [d for d in others if d.url == wanted.url]
         moved = [
-            d
-            for d in self.documents
-            if d.source_id == source_id and d.content_hash == wanted.content_hash
+            d for d in others if d.source_id == source_id and d.content_hash == wanted.content_hash
         ]
         for found in (by_key, by_url, moved):
             if found:
                 return min(found, key=lambda document: document.id)
         return None
+
+
+def _other_of_meeting(stored: DocumentKind, kind: DocumentKind) -> bool:
+    """Whether a stored document is the other of a meeting's agenda and minutes."""
+    meeting = (DocumentKind.AGENDA, DocumentKind.MINUTES)
+    return stored is not kind and stored in meeting and kind in meeting
 
 
 @dataclass(kw_only=True)
@@ -158,6 +170,7 @@ def wanted(document: Document, council: Council) -> Wanted:
         key=document_key(document, council),
         url=document.url,
         content_hash=content_hash(document.title, document.text),
+        kind=document.kind,
     )
 
 

@@ -1,13 +1,15 @@
 """Pure: the signs that a split lost a point, in plain words for the operator.
 
 Sub-points missing inside a group (without a table of contents the only trace of a heading that
-was not recognised), and headings inside a point that look like a point's own (the sign of a
-point swallowed by the one before it).
+was not recognised), and headings inside a point that look like a point's own or a point holding
+two Indstilling or Beslutning sections (the signs of a point swallowed by the one before it).
 """
 
 from __future__ import annotations
 
 import itertools
+import re
+from collections import Counter
 from dataclasses import dataclass
 
 from notifier.headings import (
@@ -18,6 +20,8 @@ from notifier.headings import (
     heading_title,
     short_title,
 )
+from notifier.models import Item, canonical
+from notifier.sections import section, section_name
 from notifier.toc import Unit, label, title_like
 
 
@@ -155,3 +159,36 @@ def stray_headings(
 
 def short(title: str) -> str:
     return title if len(title) <= 50 else f"{title[:49].rstrip()}…"
+
+
+def repeated_sections(items: list[Item]) -> list[str]:
+    """Points holding two Indstilling or two Beslutning sections: one point swallowed the
+    next. Decisions of different bodies ("Økonomiudvalget, 10-04-2019, pkt. 12", then
+    "Byrådet, 24-04-2019, pkt. 99") are the case's way through them, not two points."""
+    problems = []
+    for item in items:
+        counts: Counter[tuple[str, str]] = Counter()
+        # The units opening a paragraph, without making a unit of every line: a paragraph's
+        # first line, stripped, when it is not blank.
+        for paragraph in item.text.split("\n\n"):
+            first = paragraph.split("\n", 1)[0].strip()
+            if first and (match := section(first)):
+                name = section_name(match).capitalize()
+                if name == "Indstilling":
+                    counts[name, ""] += 1
+                elif name == "Beslutning":
+                    counts[name, _heading_key(match)] += 1
+        doubled = sorted({name for (name, _), count in counts.items() if count > 1})
+        if doubled:
+            problems.append(f"{item.number} has {' and '.join(doubled)} twice: a point swallowed?")
+    return problems
+
+
+def _heading_key(match: re.Match[str]) -> str:
+    """A section heading without the text run in and the point's number: the same for the
+    decisions of one body on one day, whichever point they are of."""
+    heading = match.string
+    for group in ("rest", "tight", "by_rest", "met_rest"):
+        if match.group(group) is not None:
+            heading = heading[: match.start(group)]
+    return canonical(re.sub(r"(?:pkt\.?|punkt)\s*\d+", "", heading, flags=re.IGNORECASE))

@@ -56,11 +56,12 @@ _LABEL_ALONE = re.compile(rf"^(?:{_CASE_LABEL})$", re.IGNORECASE)
 # Sagsinitialer: SBOE", Skive's "Sagsnr ... Dok.nr ... Sagsbeh. Jens Jørgen Iversen ÅBENT",
 # Odsherred's "Dok. 306-2019-263412"): the document's number, who handles the case, whether it
 # is open. Such a line runs past 60 characters with a case worker's full name.
-_FIELD_LABEL = (
+_FIELD_NAME = (
     r"(?:dok(?:ument)?\.?\s?(?:nr|nummer|-?id)\.?|dok\.|sags?\.?\s?(?:nr|nummer|-?id)\.?"
-    r"|(?:sags)?initialer|sagsbeh(?:andler)?\.?|sagsansvarlig|j(?:our(?:nal)?)?\.?\s?nr\.?"
-    r"|åben(?:t|\s+(?:sag|punkt))?|lukket(?:\s+(?:sag|punkt))?)"
+    r"|(?:sags)?initialer|sagsbeh(?:andler)?\.?|sagsansvarlig|j(?:our(?:nal)?)?\.?\s?nr\.?)"
 )
+_OPEN_OR_CLOSED = r"(?:åben(?:t|\s+(?:sag|punkt))?|lukket(?:\s+(?:sag|punkt))?)"
+_FIELD_LABEL = rf"(?:{_FIELD_NAME}|{_OPEN_OR_CLOSED})"
 # The case number (or its label alone, the number lost: Egebjerg's "J.nr.:.") and a further
 # field's label after it: what follows is more fields, never a title or a sentence.
 _CASE_FIELDS = re.compile(
@@ -170,6 +171,60 @@ def case_number(body: Sequence[Unit]) -> str | None:
     return None
 
 
+# The fields of a case header set one to a line, as a template that sets the header as a table
+# comes out of a PDF or a web page (PolWeb's: Nyborg's "Sagsnr." / "450-2018-4075" / "Initialer"
+# / "NIB" / "Åbent", Odsherred's "Sag 306-2009-600" / "Dok. 306-2019-263412" / "Initialer: PIM"
+# / "Åbent"): a label alone (its value on the next line), a label with its value, or whether
+# the point is open. Read so only under a case number: elsewhere "Åbent" may open a sentence.
+_FIELD_ALONE = re.compile(rf"^(?:{_FIELD_NAME}|{_CASE_LABEL})\s*:?$", re.IGNORECASE)
+_FIELD_VALUED = re.compile(
+    rf"^{_FIELD_NAME}\s*(?::\s*\S.{{0,60}}|\s+(?:{_LABELLED}|[A-Za-zÆØÅæøå]{{2,5}}))$",
+    re.IGNORECASE,
+)
+_OPEN_LINE = re.compile(rf"^{_OPEN_OR_CLOSED}\.?$", re.IGNORECASE)
+
+
+def case_header(body: Sequence[Unit]) -> frozenset[int]:
+    """The lines of a point's case header: each case-number line, and the fields set on lines
+    of their own under it (its value under a label alone, the case worker's initials, the
+    document's number, whether the point is open). They say who handles the case and where it
+    is filed, not what the point is about."""
+    found: set[int] = set()
+    value = case_above = False  # a label alone above: its value; a case number: initials
+    for index, unit in enumerate(body):
+        text = unit.text
+        if value and _field_value(text):
+            value = case_above = False
+        elif (
+            is_case_line(text)
+            or (index - 1 in found and (_FIELD_ALONE.match(text) or _field(text)))
+            or (case_above and _INITIALS.match(text))
+        ):
+            value = bool(_FIELD_ALONE.match(text))
+            case_above = is_case_line(text) and not value
+        else:
+            value = case_above = False
+            continue
+        found.add(index)
+    return frozenset(found)
+
+
+def _field(text: str) -> bool:
+    return bool(_FIELD_VALUED.match(text) or _OPEN_LINE.match(text))
+
+
+def _field_value(text: str) -> bool:
+    """A field's value on the line under its label: a number, initials or a name; no sentence,
+    no heading."""
+    return (
+        len(text) <= 60
+        and len(text.split()) <= 6
+        and not text.endswith(".")
+        and section(text) is None
+        and label(text) is None
+    )
+
+
 @functools.lru_cache(maxsize=8192)
 def cut_case(text: str) -> tuple[str, str]:
     """A heading that ran into its case-number line: ("Title", "SAG-2024-01611 pth")."""
@@ -190,10 +245,11 @@ def bare_record(text: str) -> str | None:
     if any(section(unit.text) for unit in body):
         return None
     kept: list[Unit] = []
-    for unit in body:
+    header = case_header(body)
+    for index, unit in enumerate(body):
         if attendance(unit.text):
             break
-        if not (is_case_line(unit.text) or asks(unit.text)):
+        if not (index in header or asks(unit.text)):
             kept.append(unit)
     record = join(kept)
     paragraphs = sum(unit.starts_paragraph for unit in kept)
@@ -223,6 +279,7 @@ _NOT_SUMMARY = frozenset(
         "sagsgang og sagstype",
         "beslutningskompetence",
         "kompetence",
+        "sagen afgøres i",
     }
 )
 
@@ -259,8 +316,9 @@ def point_summary(text: str, decision: str | None = None) -> str:
     if decision and " ".join((bare_record(text) or "").split()) == " ".join(decision.split()):
         return ""
     kept: list[Unit] = []
-    skipping = case_above = False
+    skipping = False
     body = units(text)
+    header = case_header(body)
     # A decision headed with another word in minutes ("Konklusion") is shown as the decision.
     record = record_heading(body) if decision else None
     listed = earlier_treatments(body)
@@ -276,9 +334,7 @@ def point_summary(text: str, decision: str | None = None) -> str:
             if after and not skipping and not _route(name, after):
                 kept.append(Unit(after, starts_paragraph=True))
             continue
-        worker = _CASE_WORKER.match(unit.text) or (case_above and _INITIALS.match(unit.text))
-        case_above = is_case_line(unit.text)
-        if skipping or case_above or worker:
+        if skipping or index in header or _CASE_WORKER.match(unit.text):
             continue
         kept.append(unit)
     return join(kept)

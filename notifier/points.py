@@ -28,10 +28,16 @@ from dataclasses import dataclass
 
 from notifier.headings import Point, body_headings, confirmed, title_lines, without_repeated_titles
 from notifier.models import Item, canonical
-from notifier.point_checks import numbering_gaps, skipped_headings, stray_headings, strays
+from notifier.point_checks import (
+    numbering_gaps,
+    repeated_sections,
+    skipped_headings,
+    stray_headings,
+    strays,
+)
 from notifier.point_items import number_parts, point_items
 from notifier.point_text import closed, cut_case, is_case_line
-from notifier.sections import heads_decision, repeated_sections, section, without_closing
+from notifier.sections import heads_decision, section, without_closing
 from notifier.title_numbers import numbered_titles
 from notifier.toc import Entry, Toc, Unit, find_toc, inside, label, units
 

@@ -1,19 +1,17 @@
 """Pure: the sections of an agenda or minutes point, headed Baggrund, Indstilling,
 Sagsfremstilling, Beslutning, ... (danish.SECTION_NAMES) on a line of their own or run in
-("Beslutning: Godkendt."), the decisions of the bodies that decided on a case in turn, and the
-signs that one point swallowed another.
+("Beslutning: Godkendt."), the decisions of the bodies that decided on a case in turn, and where
+minutes close after their last point.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections import Counter
 from collections.abc import Sequence
 
 from notifier.attendance import ATTENDANCE, absence, absent_names
 from notifier.danish import SECTION_NAMES
-from notifier.models import Item, canonical
 from notifier.toc import Unit, join, label
 
 # A section heading on its own line ("Beslutning") or run in ("Beslutning: Godkendt."), also
@@ -122,10 +120,21 @@ _DECIDES = re.compile(
 
 def heads_section(body: Sequence[Unit], index: int, match: re.Match[str]) -> bool:
     """Whether a line that matches a section heading heads one where it stands."""
-    if section_name(match).casefold() != "kompetence" or run_in(match):
+    name = section_name(match).casefold()
+    if name == "sagen afgøres i" and (after := run_in(match)):
+        # "Sagen afgøres i Byrådet." is the field set tight; with more after the body's name
+        # it is a sentence of the case ("Sagen afgøres i Byrådet, da den ændrer ...").
+        return len(after) <= 60 and bool(_DECIDES.search(after)) and not _MORE.search(after)
+    if name not in _WHO_DECIDES or run_in(match):
         return True
     following = body[index + 1].text if index + 1 < len(body) else ""
     return not following or bool(_DECIDES.search(following[:80]))
+
+
+# Headings over who decides a case: alone on its line, one heads a section only over a body.
+_WHO_DECIDES = frozenset({"kompetence", "sagen afgøres i"})
+# A sentence going on after a body's name: a clause ("Byrådet, da ..."), a reason, a condition.
+_MORE = re.compile(r"[,;]|\s(?:da|fordi|hvis|når|som|men)\s", re.IGNORECASE)
 
 
 # Sections that never open a point: run in ("Konsekvenser: Taksten stiger ..."), such a line
@@ -139,6 +148,7 @@ _INNER = frozenset(
         "vedlagte bilag",
         "beslutningskompetence",
         "kompetence",
+        "sagen afgøres i",
     }
 )
 
@@ -152,16 +162,6 @@ def opens_point(match: re.Match[str]) -> bool:
 def heads_decision(text: str) -> bool:
     """Whether a line heads a decision ("Beslutning", a committee's, run in or not)."""
     return (match := section(text)) is not None and section_name(match).casefold() == "beslutning"
-
-
-def _heading_key(match: re.Match[str]) -> str:
-    """A section heading without the text run in and the point's number: the same for the
-    decisions of one body on one day, whichever point they are of."""
-    heading = match.string
-    for group in ("rest", "tight", "by_rest", "met_rest"):
-        if match.group(group) is not None:
-            heading = heading[: match.start(group)]
-    return canonical(re.sub(r"(?:pkt\.?|punkt)\s*\d+", "", heading, flags=re.IGNORECASE))
 
 
 # How minutes close after their last point: "Mødet hævet kl. 18.30.", "Mødet sluttede kl.
@@ -368,26 +368,3 @@ def _told(text: str) -> bool:
 
 def _ends_recommendation(text: str) -> bool:
     return bool(_SECTION.match(text) or ATTENDANCE.match(text) or _RECORD.match(text))
-
-
-def repeated_sections(items: list[Item]) -> list[str]:
-    """Points holding two Indstilling or two Beslutning sections: one point swallowed the
-    next. Decisions of different bodies ("Økonomiudvalget, 10-04-2019, pkt. 12", then
-    "Byrådet, 24-04-2019, pkt. 99") are the case's way through them, not two points."""
-    problems = []
-    for item in items:
-        counts: Counter[tuple[str, str]] = Counter()
-        # The units opening a paragraph, without making a unit of every line: a paragraph's
-        # first line, stripped, when it is not blank.
-        for paragraph in item.text.split("\n\n"):
-            first = paragraph.split("\n", 1)[0].strip()
-            if first and (match := _SECTION.match(first)):
-                name = section_name(match).capitalize()
-                if name == "Indstilling":
-                    counts[name, ""] += 1
-                elif name == "Beslutning":
-                    counts[name, _heading_key(match)] += 1
-        doubled = sorted({name for (name, _), count in counts.items() if count > 1})
-        if doubled:
-            problems.append(f"{item.number} has {' and '.join(doubled)} twice: a point swallowed?")
-    return problems

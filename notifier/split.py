@@ -38,7 +38,14 @@ from notifier.models import Document, DocumentKind, Item, canonical, slug, uniqu
 from notifier.point_text import bare_record, point_summary
 from notifier.points import split_points
 
-__all__ = ["Split", "link_decisions", "point_summary", "split", "split_document"]
+__all__ = [
+    "Split",
+    "link_decisions",
+    "point_summary",
+    "split",
+    "split_document",
+    "with_bare_records",
+]
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,7 @@ def split_document(document: Document) -> Split:
     if document.kind in (DocumentKind.AGENDA, DocumentKind.MINUTES):
         items, problems = split_points(document.text, minutes=document.kind == DocumentKind.MINUTES)
         if document.kind == DocumentKind.MINUTES:
-            items = [_with_bare_record(item) for item in items]
+            items = with_bare_records(items)
         if not items:
             problems = ("no agenda points found", *problems)
         return Split(items, problems)
@@ -73,6 +80,11 @@ def split_document(document: Document) -> Split:
             return Split([item])
         return Split(_section_items(sections))
     return Split([Item(key="dokument", position=0, title=document.title, text=document.text)])
+
+
+def with_bare_records(items: Sequence[Item]) -> list[Item]:
+    """Minutes' points, each with a bare record as its decision where it has no other."""
+    return [_with_bare_record(item) for item in items]
 
 
 def _with_bare_record(item: Item) -> Item:

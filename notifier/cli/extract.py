@@ -14,9 +14,8 @@ import httpx
 
 from notifier import __version__
 from notifier.errors import FetchError
-from notifier.extract import extract as extract_document
+from notifier.extract import extract_split
 from notifier.models import Document, Item
-from notifier.split import split
 
 _TYPES = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html"}
 
@@ -27,8 +26,9 @@ _TYPES = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html"}
 def extract(target: str, as_json: bool) -> None:
     """Extract and split one document (a file path or an http(s) URL) without storing it."""
     body, url, content_type = _read(target)
-    document = extract_document(body, url=url, content_type=content_type)
-    items = split(document)
+    # As the service reads it: its kind as its points show it (extract_split).
+    document, parts = extract_split(body, url=url, content_type=content_type)
+    items = parts.items
     if as_json:
         payload = {"document": _document_json(document), "items": [_item_json(i) for i in items]}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))

@@ -6,6 +6,7 @@ the pipeline can record it against the source and carry on.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -18,9 +19,11 @@ from notifier.extract.html import read_html
 from notifier.extract.infer import infer_council, infer_kind, infer_meeting
 from notifier.extract.links import Link, feed_links, listing_links, resolve
 from notifier.extract.pdf import read_pdf
+from notifier.extract.recorded import records_decisions
 from notifier.models import Council, Document, DocumentKind
+from notifier.split import Split, split_document, with_bare_records
 
-__all__ = ["Link", "extract", "feed_links", "listing_links"]
+__all__ = ["Link", "extract", "extract_split", "feed_links", "listing_links"]
 
 _KIND_TITLES = {
     DocumentKind.AGENDA: "Dagsorden",
@@ -41,6 +44,29 @@ def extract(
         raise ExtractError(f"could not extract {url}: {type(exc).__name__}: {exc}") from exc
 
 
+def extract_split(
+    body: bytes, *, url: str, content_type: str | None, council: Council | None = None
+) -> tuple[Document, Split]:
+    """The document and its items, its kind as its points show it: an agenda whose points
+    record what the meeting decided is its minutes, whatever its cover's word. Agenda systems
+    print minutes under the agenda's title ("Dagsorden og referat", "Referat" only in the
+    footer), so only its decisions say what it is; read as an agenda, they were never told as
+    decisions."""
+    document = extract(body, url=url, content_type=content_type, council=council)
+    split = split_document(document)
+    if document.kind is not DocumentKind.AGENDA or document.supplementary:
+        return document, split
+    if not records_decisions(split.items, document.date):
+        return document, split
+    title = document.title
+    if document.content_type == "application/pdf":  # the title is ours, named by the kind
+        title = _meeting_title(DocumentKind.MINUTES, False, document.council, document.date)
+    minutes = dataclasses.replace(document, kind=DocumentKind.MINUTES, title=title)
+    # Read as minutes (split_document): points heading decisions "Beslutning" read the same,
+    # and a point with no decision section and only a short record has that as its decision.
+    return minutes, Split(with_bare_records(split.items), split.problems)
+
+
 def _is_pdf(body: bytes, content_type: str | None, url: str) -> bool:
     if body[:1024].lstrip().startswith(b"%PDF"):
         return True
@@ -57,10 +83,7 @@ def _from_pdf(body: bytes, *, url: str, council: Council | None) -> Document:
     meeting = infer_meeting(cover, council) if kind != DocumentKind.OTHER else None
     day = meeting.day if meeting else None
     if kind in _KIND_TITLES:
-        name = "Tillægsdagsorden" if supplementary else _KIND_TITLES[kind]
-        title = " ".join(
-            part for part in (name, council.danish_name if council else None, _danish(day)) if part
-        )
+        title = _meeting_title(kind, supplementary, council, day)
     else:
         first = next((p for p in text.split("\n\n") if len(p) <= 120), "")
         title = pdf.title or first.replace("\n", " ")
@@ -75,6 +98,15 @@ def _from_pdf(body: bytes, *, url: str, council: Council | None) -> Document:
         supplementary=supplementary,
         council=council,
     )
+
+
+def _meeting_title(
+    kind: DocumentKind, supplementary: bool, council: Council | None, day: date | None
+) -> str:
+    """An agenda's or minutes' title: what it is, whose and the meeting's day."""
+    name = "Tillægsdagsorden" if supplementary else _KIND_TITLES[kind]
+    parts = (name, council.danish_name if council else None, _danish(day))
+    return " ".join(part for part in parts if part)
 
 
 def _from_html(
@@ -125,7 +157,7 @@ def _from_html(
     text = "\n\n".join([page.title, *(block.text for block in page.blocks)]).strip()
     if not text:
         raise ExtractError("page has no text")
-    kind, _ = infer_kind(page.title, url, is_pdf=False)
+    kind, _ = infer_kind(page.title, url, is_pdf=False, head=page.head)
     base = (resolve(url, page.base) if page.base else None) or url
     council = council or infer_council(text, url)
     # An agenda or minutes page (a municipality's "Byrådet - Referat") heads its points with a

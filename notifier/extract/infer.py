@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -43,14 +44,23 @@ _KIND_WORDS = re.compile(
 _NEWS_URL = re.compile(r"nyhed|/kommunekontaktrad/kkr-", re.IGNORECASE)
 
 
-def infer_kind(cover: str, url: str, *, is_pdf: bool) -> tuple[DocumentKind, bool]:
+def infer_kind(
+    cover: str, url: str, *, is_pdf: bool, head: Sequence[str] = ()
+) -> tuple[DocumentKind, bool]:
     """Kind and whether it is a tillægsdagsorden: the first of the words on the cover wins (a
     table of contents may say "Godkendelse af referat"), else the URL. A web page at a news
     address is news whatever its title says ("Sundhed på dagsorden i KKR", "Referat af møde i
-    KKR Sjælland": kl.dk publishes agendas and minutes as PDF files)."""
+    KKR Sjælland": kl.dk publishes agendas and minutes as PDF files).
+
+    A web page's ``head`` (its first blocks) says it before its address does: agenda systems
+    keep one address for a meeting's agenda and its minutes ("Referat" over the points of a
+    page at a /dagsorden/ address, Stevns'). Only a title line of it, and only on a page whose
+    address names a kind: elsewhere a heading "Dagsorden" in the head may be a link's."""
     if not is_pdf and _NEWS_URL.search(url):
         return DocumentKind.NEWSLETTER, False
-    for text in (cover.casefold(), url.casefold().replace("-", " ")):
+    in_url = url.casefold().replace("-", " ")
+    titles = [line for line in head if _title_line(line)] if _KIND_WORDS.search(in_url) else []
+    for text in (cover.casefold(), *(line.casefold() for line in titles), in_url):
         if match := _KIND_WORDS.search(text):
             word = match.group(1)
             if word.startswith("till"):

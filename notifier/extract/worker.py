@@ -43,7 +43,7 @@ from notifier.extract import links as extract_links
 from notifier.extract.dates import danish_day
 from notifier.extract.links import Link, ListingPage
 from notifier.models import Council, Document
-from notifier.split import Split, split_document
+from notifier.split import Split
 
 _START_TIMEOUT = 30.0  # seconds a new worker may take to say it is ready
 _SLICE = 0.05  # how often a wait looks for a cancelled job or a closing service
@@ -53,8 +53,7 @@ def document(
     body: bytes, url: str, content_type: str | None, council: Council | None
 ) -> tuple[Document, Split]:
     """Extract and split: a huge document is as slow to split as to read."""
-    found = extract.extract(body, url=url, content_type=content_type, council=council)
-    return found, split_document(found)
+    return extract.extract_split(body, url=url, content_type=content_type, council=council)
 
 
 def listing_links(
