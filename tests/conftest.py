@@ -11,7 +11,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from notifier.classify import Classifier
 from notifier.store import Store
+from notifier.topics import load_classifier
 from tests.site import Site, start_site
 
 POSTGRES_URL = os.environ.get("NOTIFIER_TEST_POSTGRES_URL", "")
@@ -81,3 +83,9 @@ async def sqlite_store(tmp_path: Path) -> AsyncIterator[Store]:
         yield store
     finally:
         await store.close()
+
+
+@pytest.fixture(scope="session")
+def classifier() -> Classifier:
+    """The shipped topics (config/topics.toml): the classifier every service builds."""
+    return load_classifier(Path(__file__).resolve().parent.parent / "config" / "topics.toml")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,6 @@ TOPICS = ROOT / "config" / "topics.toml"
 DEV = ROOT / "tests" / "data" / "classify_dev.jsonl"
 HOLDOUT2 = ROOT / "tests" / "data" / "classify_holdout2.jsonl"
 REAL = ROOT / "tests" / "data" / "classify_real.jsonl"
-
-
-@pytest.fixture(scope="module")
-def classifier() -> Classifier:
-    return load_classifier(TOPICS)
 
 
 def topics_of(classifier: Classifier, title: str, text: str = "") -> set[str]:
@@ -43,6 +39,30 @@ def f1_of(classifier: Classifier, items: list[dict[str, Any]]) -> dict[str, floa
             c[1] += topic in predicted and not gold
             c[2] += topic not in predicted and gold
     return {t: 2 * tp / (2 * tp + fp + fn) if tp else 0.0 for t, (tp, fp, fn) in counts.items()}
+
+
+def macro_f1(classifier: Classifier, items: list[dict[str, Any]]) -> float:
+    f1 = f1_of(classifier, items)
+    return sum(f1.values()) / len(f1)
+
+
+def real_rows(
+    classifier: Classifier, path: Path, *, at_least: int, split: bool = True
+) -> list[dict[str, Any]]:
+    """The rows of a set of real items, checked whole: unique ids, the page's address kept,
+    known topics, and (``split``) a row's split fixed by its address (a fifth of the pages,
+    sha256 of the address divisible by 5, are "final": only ever measured)."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    assert len(rows) >= at_least
+    assert len({r["id"] for r in rows}) == len(rows)
+    topics = {t.id for t in classifier.topics}
+    for row in rows:
+        assert row["url"].startswith("http"), row["id"]
+        assert row["title"] and set(row["topics"]) <= topics, row["id"]
+        if split:
+            final = int(hashlib.sha256(row["url"].encode()).hexdigest(), 16) % 5 == 0
+            assert row["split"] == ("final" if final else "cv"), row["id"]
+    return rows
 
 
 def test_dev_set_is_big_enough_and_covers_every_topic() -> None:

@@ -14,18 +14,12 @@ from typing import Any
 import pytest
 
 from notifier.classify import Classifier, fold
-from notifier.topics import load_classifier
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = [
     json.loads(line)
     for line in (ROOT / "tests" / "data" / "ocr_real.jsonl").read_text("utf-8").splitlines()
 ]
-
-
-@pytest.fixture(scope="module")
-def classifier() -> Classifier:
-    return load_classifier(ROOT / "config" / "topics.toml")
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r["id"] for r in ROWS])
