@@ -215,14 +215,22 @@ def _field(text: str) -> bool:
 
 def _field_value(text: str) -> bool:
     """A field's value on the line under its label: a number, initials or a name; no sentence,
-    no heading."""
+    no heading. A label whose value is missing stands over the text: a line with a word in
+    lower case ("Kort om sagen", "EU-midler til grøn omstilling") is the text's."""
+    words = text.split()
     return (
         len(text) <= 60
-        and len(text.split()) <= 6
+        and len(words) <= 6
         and not text.endswith(".")
         and section(text) is None
         and label(text) is None
+        and (bool(_INITIALS.match(text)) or all(_VALUE_WORD.match(word) for word in words))
     )
+
+
+# A word of a field's value: a number ("450-2018-4075", "20/1234"), a name or initials set in
+# capitals ("Jens Hansen", "NIB"), or what joins a department's name ("Teknik og Miljø").
+_VALUE_WORD = re.compile(r"^(?:\S*\d\S*|(?-i:[A-ZÆØÅ])\S*|og|i|for|[-–/,])$")
 
 
 @functools.lru_cache(maxsize=8192)

@@ -121,6 +121,10 @@ _DECIDES = re.compile(
 def heads_section(body: Sequence[Unit], index: int, match: re.Match[str]) -> bool:
     """Whether a line that matches a section heading heads one where it stands."""
     name = section_name(match).casefold()
+    if name == "sagen afgøres i" and _text_after(body, index + (1 if run_in(match) else 2)):
+        # The field stands last in the point or over another section; a paragraph of text
+        # after it shows a sentence of the Sagsfremstilling ("Sagen afgøres i Byrådet.").
+        return False
     if name == "sagen afgøres i" and (after := run_in(match)):
         # "Sagen afgøres i Byrådet." is the field set tight; with more after the body's name
         # it is a sentence of the case ("Sagen afgøres i Byrådet, da den ændrer ...").
@@ -129,6 +133,11 @@ def heads_section(body: Sequence[Unit], index: int, match: re.Match[str]) -> boo
         return True
     following = body[index + 1].text if index + 1 < len(body) else ""
     return not following or bool(_DECIDES.search(following[:80]))
+
+
+def _text_after(body: Sequence[Unit], at: int) -> bool:
+    """Whether the line at ``at`` is a paragraph's line of text: long, and no section's head."""
+    return at < len(body) and len(body[at].text) > 60 and not _SECTION.match(body[at].text)
 
 
 # Headings over who decides a case: alone on its line, one heads a section only over a body.

@@ -56,7 +56,8 @@ def extract_split(
     split = split_document(document)
     if document.kind is not DocumentKind.AGENDA or document.supplementary:
         return document, split
-    if not records_decisions(split.items, document.date):
+    # The cover names the meeting's body: an undated decision of another is a committee's.
+    if not records_decisions(split.items, document.date, document.text[:_COVER_CHARS]):
         return document, split
     title = document.title
     if document.content_type == "application/pdf":  # the title is ours, named by the kind
@@ -65,6 +66,10 @@ def extract_split(
     # Read as minutes (split_document): points heading decisions "Beslutning" read the same,
     # and a point with no decision section and only a short record has that as its decision.
     return minutes, Split(with_bare_records(split.items), split.problems)
+
+
+# How much of a document's opening is its cover (the body, the kind, the meeting's day).
+_COVER_CHARS = 400
 
 
 def _is_pdf(body: bytes, content_type: str | None, url: str) -> bool:

@@ -59,7 +59,7 @@ def infer_kind(
     if not is_pdf and _NEWS_URL.search(url):
         return DocumentKind.NEWSLETTER, False
     in_url = url.casefold().replace("-", " ")
-    titles = [line for line in head if _title_line(line)] if _KIND_WORDS.search(in_url) else []
+    titles = [line for line in head if _head_title(line)] if _KIND_WORDS.search(in_url) else []
     for text in (cover.casefold(), *(line.casefold() for line in titles), in_url):
         if match := _KIND_WORDS.search(text):
             word = match.group(1)
@@ -188,6 +188,23 @@ def _title_line(line: str) -> bool:
         and not line.rstrip().endswith(".")
         and label(line.strip()) is None
         and bool(_TITLE_WORD.search(line))
+    )
+
+
+# A head line that says what the page is opens with its kind, after the body's name at most
+# ("Referat", "Kommunalbestyrelsen - Referat"). A point's title ("Godkendelse af referat") or a
+# link's ("Se referat fra sidste møde", "Referat fra forrige møde") names another document.
+_HEAD_KIND = re.compile(
+    r"^(?:(?:kkr\s+\w+|[\w-]*(?:udvalg|råd|bestyrelse)\w*)\s*[-–:|]?\s*)?" + _KIND_WORDS.pattern
+)
+_OTHER_MEETING = re.compile(r"\b(?:sidste|forrige|seneste|tidligere|næste)\b")
+
+
+def _head_title(line: str) -> bool:
+    """Whether a line of a web page's head titles the page by its kind."""
+    folded = line.strip().casefold()
+    return (
+        _title_line(line) and bool(_HEAD_KIND.match(folded)) and not _OTHER_MEETING.search(folded)
     )
 
 
