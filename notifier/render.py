@@ -340,10 +340,10 @@ def excerpt(
         rest = text[len(heading) :]
         if heading and not rest[:1].isalnum():  # the whole title, not "Status" in "Statusrapport"
             text = rest.lstrip(" .:–-") or text
-    return _at_sentence(text, shorten(text, EXCERPT_CHARS))
+    return _at_sentence(shorten(text, EXCERPT_CHARS))
 
 
-def _at_sentence(text: str, cut: str) -> str:
+def _at_sentence(cut: str) -> str:
     """A cut excerpt ending on a finished sentence when only a few words of the next one
     would follow it ("... med Erhvervshus Sjælland. Der …"): they say nothing yet."""
     if not cut.endswith(" …"):
